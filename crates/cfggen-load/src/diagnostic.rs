@@ -1,0 +1,218 @@
+//! Located diagnostics: what went wrong, where (file, line, column, field
+//! path), what was expected, and a hint. Rendered with miette.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{LabeledSpan, NamedSource, SourceCode};
+
+/// A source file as read, shared by every diagnostic that points into it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the repository root, with `/` separators.
+    pub path: String,
+    /// The text, for snippets.
+    pub named: NamedSource<String>,
+    text: String,
+}
+
+impl SourceFile {
+    /// A source file with its display path and text.
+    pub fn new(path: String, text: String) -> Arc<Self> {
+        Arc::new(SourceFile {
+            named: NamedSource::new(path.clone(), text.clone()).with_language("yaml"),
+            path,
+            text,
+        })
+    }
+
+    /// The text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = self.text.get(..offset).unwrap_or(&self.text);
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+/// A place in a source file.
+#[derive(Clone, Debug)]
+pub struct Place {
+    /// The file.
+    pub file: Arc<SourceFile>,
+    /// Byte range.
+    pub span: Range<usize>,
+}
+
+/// One problem found while loading an environment.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// A stable short name of the problem, e.g. `unknown-key`.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// The field path, e.g. `apps.authentik.database.owner`.
+    pub field: Option<String>,
+    /// Where.
+    pub place: Option<Place>,
+    /// The label under the snippet: what was expected there.
+    pub label: Option<String>,
+    /// A second place that matters, with its label.
+    pub related: Option<(Place, String)>,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with no location (a missing file, say).
+    pub fn bare(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            field: None,
+            place: None,
+            label: None,
+            related: None,
+            hint: None,
+        }
+    }
+
+    /// Sets the hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// `path:line:column` of the diagnostic, if it has a place.
+    pub fn position(&self) -> Option<(String, usize, usize)> {
+        let place = self.place.as_ref()?;
+        let (line, col) = place.file.line_col(place.span.start);
+        Some((place.file.path.clone(), line, col))
+    }
+
+    /// One line: `path:line:col: error[code]: field: message`.
+    pub fn one_line(&self) -> String {
+        let mut s = String::new();
+        if let Some((path, line, col)) = self.position() {
+            s.push_str(&format!("{path}:{line}:{col}: "));
+        }
+        s.push_str(&format!("error[{}]: ", self.code));
+        if let Some(field) = &self.field {
+            s.push_str(&format!("{field}: "));
+        }
+        s.push_str(&self.message);
+        s
+    }
+
+    fn sort_key(&self) -> (String, usize, &'static str) {
+        match &self.place {
+            Some(p) => (p.file.path.clone(), p.span.start, self.code),
+            None => (String::new(), 0, self.code),
+        }
+    }
+}
+
+/// Sorts diagnostics by file and position, for stable output.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(field) = &self.field {
+            write!(f, "\n  field: {field}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.hint
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.place.as_ref().map(|p| &p.file.named as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let place = self.place.as_ref()?;
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            self.label.clone(),
+            place.span.clone(),
+        )];
+        if let Some((other, label)) = &self.related {
+            if other.file.path == place.file.path {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(label.clone()),
+                    other.span.clone(),
+                ));
+            }
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        None
+    }
+}
+
+/// Renders diagnostics as text: graphical snippets with `file:line:col`,
+/// coloured or not.
+pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_context_lines(1);
+    let mut out = String::new();
+    for d in diagnostics {
+        if handler.render_report(&mut out, d).is_err() {
+            out.push_str(&d.one_line());
+            out.push('\n');
+        }
+        // A different-file related place is printed as its own line.
+        if let (Some(place), Some((other, label))) = (&d.place, &d.related) {
+            if other.file.path != place.file.path {
+                let (line, col) = other.file.line_col(other.span.start);
+                out.push_str(&format!("  note: {label}: {}:{line}:{col}\n", other.file.path));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let f = SourceFile::new("x.yaml".into(), "a: 1\nébc: 2\n".into());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(5), (2, 1));
+        // `b` is after the two-byte `é`.
+        assert_eq!(f.line_col(7), (2, 2));
+    }
+}

@@ -1,0 +1,20 @@
+//! cfggen's loading stage: environment files on disk → a validated, typed
+//! [`Environment`](cfggen_model::Environment), or every problem found as a
+//! located [`Diagnostic`].
+//!
+//! The stages, in order: read and parse each file (positions kept,
+//! duplicate keys refused), check it against its JSON Schema (a base or an
+//! environment that extends one against the partial schema), merge the
+//! bases under the environment, check the merged document against the full
+//! schema, deserialise it into the typed model, and apply the model's
+//! semantic rules. An error in one stage stops the later ones.
+
+mod diagnostic;
+mod load;
+mod repo;
+mod schema_errors;
+
+pub use diagnostic::{render, sort, Diagnostic, Place, SourceFile};
+pub use load::{load_environment, Loaded};
+pub use repo::{Repo, BASES_DIR, ENVIRONMENTS_DIR};
+pub use schema_errors::closest;

@@ -1,0 +1,448 @@
+//! Environment file → bases merged → JSON Schema → typed `Environment` →
+//! semantic rules. Every failure becomes a located [`Diagnostic`].
+
+use std::sync::{Arc, OnceLock};
+
+use cfggen_model::schema::{environment_schema, partial_schema};
+use cfggen_model::validate::{FieldPath, Seg, Target};
+use cfggen_model::{names, Environment};
+use cfggen_yaml::{FileId, Limits, Location, Node, PathSeg, YamlError, YamlErrorKind};
+
+use crate::diagnostic::{self, Diagnostic, Place, SourceFile};
+use crate::repo::{Repo, BASES_DIR, ENVIRONMENTS_DIR};
+use crate::schema_errors;
+
+/// A loaded, validated environment and the files it was made from.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The environment's name (its file stem).
+    pub name: String,
+    /// The typed environment.
+    pub environment: Environment,
+    /// The files read, relative to the root: the environment file first,
+    /// then its bases in the order they apply.
+    pub files: Vec<String>,
+}
+
+/// Which schema a file is checked against.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SchemaKind {
+    Full,
+    Partial,
+}
+
+pub(crate) struct Schemas {
+    pub full: (serde_json::Value, jsonschema::Validator),
+    pub partial: (serde_json::Value, jsonschema::Validator),
+}
+
+fn schemas() -> Result<&'static Schemas, Diagnostic> {
+    static SCHEMAS: OnceLock<Result<Schemas, String>> = OnceLock::new();
+    let result = SCHEMAS.get_or_init(|| {
+        let full = environment_schema();
+        let partial = partial_schema();
+        let fv = jsonschema::draft7::new(&full).map_err(|e| e.to_string())?;
+        let pv = jsonschema::draft7::new(&partial).map_err(|e| e.to_string())?;
+        Ok(Schemas {
+            full: (full, fv),
+            partial: (partial, pv),
+        })
+    });
+    result
+        .as_ref()
+        .map_err(|e| Diagnostic::bare("internal", format!("cfggen's own schema does not compile: {e}")))
+}
+
+/// The files read so far; a [`FileId`] is an index into it.
+#[derive(Default)]
+pub(crate) struct Files {
+    files: Vec<Arc<SourceFile>>,
+}
+
+impl Files {
+    pub(crate) fn get(&self, id: FileId) -> Option<&Arc<SourceFile>> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub(crate) fn place(&self, loc: Location) -> Option<Place> {
+        self.get(loc.file).map(|file| Place {
+            file: file.clone(),
+            span: loc.start..loc.end,
+        })
+    }
+}
+
+struct Loader<'a> {
+    repo: &'a Repo,
+    files: Files,
+    diagnostics: Vec<Diagnostic>,
+    limits: Limits,
+}
+
+/// Loads and validates `environments/<name>.yaml` with its bases.
+pub fn load_environment(repo: &Repo, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut loader = Loader {
+        repo,
+        files: Files::default(),
+        diagnostics: Vec::new(),
+        limits: Limits::default(),
+    };
+    match loader.load(name) {
+        Some(loaded) if loader.diagnostics.is_empty() => Ok(loaded),
+        _ => {
+            let mut d = loader.diagnostics;
+            if d.is_empty() {
+                d.push(Diagnostic::bare("internal", "loading failed without a reason"));
+            }
+            diagnostic::sort(&mut d);
+            Err(d)
+        }
+    }
+}
+
+impl Loader<'_> {
+    fn load(&mut self, name: &str) -> Option<Loaded> {
+        let schemas = match schemas() {
+            Ok(s) => s,
+            Err(d) => {
+                self.diagnostics.push(d);
+                return None;
+            }
+        };
+        if let Some(why) = names::dns1123_label_error(name) {
+            self.diagnostics.push(
+                Diagnostic::bare(
+                    "unknown-environment",
+                    format!("`{name}` is not an environment name: {why}"),
+                )
+                .with_hint(self.known_environments_hint(name)),
+            );
+            return None;
+        }
+        let rel = format!("{ENVIRONMENTS_DIR}/{name}.yaml");
+        if !self.repo.root().join(&rel).is_file() {
+            self.diagnostics.push(
+                Diagnostic::bare(
+                    "unknown-environment",
+                    format!("there is no environment `{name}` ({rel} does not exist)"),
+                )
+                .with_hint(self.known_environments_hint(name)),
+            );
+            return None;
+        }
+        let node = self.read(&rel, None)?;
+        let mut files = vec![rel];
+        let extends = extends_of(&node);
+        let merged = if extends.is_empty() {
+            self.check_schema(&node, SchemaKind::Full, schemas)?;
+            node
+        } else {
+            self.check_schema(&node, SchemaKind::Partial, schemas)?;
+            let mut acc: Option<Node> = None;
+            for (base, loc) in extends {
+                let resolved = self.resolve_base(&base, loc, &mut vec![], &mut files, schemas)?;
+                acc = Some(match acc {
+                    Some(prev) => cfggen_yaml::merge(prev, resolved),
+                    None => resolved,
+                });
+            }
+            let merged = match acc {
+                Some(bases) => cfggen_yaml::merge(bases, node),
+                None => node,
+            };
+            self.check_schema(&merged, SchemaKind::Full, schemas)?;
+            merged
+        };
+        let environment = self.deserialize(&merged)?;
+        for issue in cfggen_model::validate(&environment, name) {
+            let place = place_for(&merged, &issue.path, issue.target, &self.files);
+            self.diagnostics.push(Diagnostic {
+                code: issue.code,
+                message: issue.message,
+                field: Some(issue.path.to_string()),
+                place,
+                label: Some(issue.label),
+                related: None,
+                hint: issue.hint,
+            });
+        }
+        Some(Loaded {
+            name: name.to_owned(),
+            environment,
+            files,
+        })
+    }
+
+    fn known_environments_hint(&self, wrong: &str) -> String {
+        let known = self.repo.environment_names().unwrap_or_default();
+        if known.is_empty() {
+            return format!("add {ENVIRONMENTS_DIR}/{wrong}.yaml");
+        }
+        if let Some(best) = schema_errors::closest(wrong, known.iter().map(String::as_str)) {
+            return format!("did you mean `{best}`?");
+        }
+        format!("environments here: {}", known.join(", "))
+    }
+
+    /// Reads and parses one file. `from` is the `extends` entry that asked
+    /// for it, for "not found" errors.
+    fn read(&mut self, rel: &str, from: Option<Location>) -> Option<Node> {
+        let path = self.repo.root().join(rel);
+        let id = FileId(u32::try_from(self.files.files.len()).unwrap_or(u32::MAX));
+        let too_big = std::fs::metadata(&path)
+            .map(|m| m.len() > self.limits.max_bytes as u64)
+            .unwrap_or(false);
+        if too_big {
+            self.diagnostics.push(
+                Diagnostic::bare(
+                    "too-large",
+                    format!("{rel} is larger than the {} bytes cfggen reads", self.limits.max_bytes),
+                )
+                .with_hint("environment files are small; split the platform into bases"),
+            );
+            return None;
+        }
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                let mut d = Diagnostic::bare("io", format!("cannot read {rel}: {e}"));
+                d.place = from.and_then(|l| self.files.place(l));
+                self.diagnostics.push(d);
+                return None;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let file = SourceFile::new(rel.to_owned(), text);
+                self.diagnostics.push(Diagnostic {
+                    code: "not-utf8",
+                    message: format!("{rel} is not UTF-8 text"),
+                    field: None,
+                    place: Some(Place { file, span: offset..offset }),
+                    label: Some("invalid byte here".into()),
+                    related: None,
+                    hint: Some("save the file as UTF-8".into()),
+                });
+                return None;
+            }
+        };
+        let parsed = cfggen_yaml::parse(id, &text, &self.limits);
+        self.files.files.push(SourceFile::new(rel.to_owned(), text));
+        match parsed {
+            Ok(node) => Some(node),
+            Err(e) => {
+                let d = self.yaml_diagnostic(e);
+                self.diagnostics.push(d);
+                None
+            }
+        }
+    }
+
+    fn yaml_diagnostic(&self, e: YamlError) -> Diagnostic {
+        let (code, label) = match e.kind {
+            YamlErrorKind::Syntax => ("yaml-syntax", "here"),
+            YamlErrorKind::DuplicateKey => ("duplicate-key", "defined again here"),
+            YamlErrorKind::NonStringKey => ("non-string-key", "not a plain key"),
+            YamlErrorKind::UnsupportedTag => ("yaml-tag", "unsupported tag"),
+            YamlErrorKind::MultipleDocuments => ("multiple-documents", "second document"),
+            YamlErrorKind::LimitExceeded => ("too-large", "limit reached here"),
+        };
+        Diagnostic {
+            code,
+            message: e.message,
+            field: None,
+            place: self.files.place(e.loc),
+            label: Some(label.into()),
+            related: e
+                .related
+                .and_then(|l| self.files.place(l))
+                .map(|p| (p, "first defined here".to_owned())),
+            hint: e.hint,
+        }
+    }
+
+    fn check_schema(&mut self, node: &Node, kind: SchemaKind, schemas: &Schemas) -> Option<()> {
+        let found = schema_errors::check(node, kind, schemas, &self.files);
+        if found.is_empty() {
+            Some(())
+        } else {
+            self.diagnostics.extend(found);
+            None
+        }
+    }
+
+    fn resolve_base(
+        &mut self,
+        base: &str,
+        from: Location,
+        chain: &mut Vec<String>,
+        files: &mut Vec<String>,
+        schemas: &Schemas,
+    ) -> Option<Node> {
+        let place = self.files.place(from);
+        if let Some(why) = names::dns1123_label_error(base) {
+            self.diagnostics.push(Diagnostic {
+                code: "unknown-base",
+                message: format!("`{base}` is not a base name: {why}"),
+                field: Some("extends".into()),
+                place,
+                label: Some("expected the name of a file in environments/bases/".into()),
+                related: None,
+                hint: Some("write the file name without folder or `.yaml`, e.g. `extends: [platform]`".into()),
+            });
+            return None;
+        }
+        if chain.iter().any(|b| b == base) {
+            chain.push(base.to_owned());
+            self.diagnostics.push(Diagnostic {
+                code: "extends-cycle",
+                message: format!("bases extend each other in a cycle: {}", chain.join(" → ")),
+                field: Some("extends".into()),
+                place,
+                label: Some("closes the cycle".into()),
+                related: None,
+                hint: Some("remove one of the `extends` entries".into()),
+            });
+            return None;
+        }
+        let rel = format!("{BASES_DIR}/{base}.yaml");
+        if !self.repo.root().join(&rel).is_file() {
+            let known = self.repo.base_names();
+            let hint = match schema_errors::closest(base, known.iter().map(String::as_str)) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None if known.is_empty() => format!("create {rel}"),
+                None => format!("bases here: {}", known.join(", ")),
+            };
+            self.diagnostics.push(Diagnostic {
+                code: "unknown-base",
+                message: format!("base `{base}` does not exist ({rel} not found)"),
+                field: Some("extends".into()),
+                place,
+                label: Some("no such base".into()),
+                related: None,
+                hint: Some(hint),
+            });
+            return None;
+        }
+        let node = self.read(&rel, Some(from))?;
+        if !files.contains(&rel) {
+            files.push(rel.clone());
+        }
+        if let Some(entry) = node.entry("name") {
+            self.diagnostics.push(Diagnostic {
+                code: "base-has-name",
+                message: format!("base `{base}` sets `name`; only environments have names"),
+                field: Some("name".into()),
+                place: self.files.place(entry.key.loc),
+                label: Some("not allowed in a base".into()),
+                related: None,
+                hint: Some("remove `name` from the base; each environment file names itself".into()),
+            });
+            return None;
+        }
+        self.check_schema(&node, SchemaKind::Partial, schemas)?;
+        chain.push(base.to_owned());
+        let mut acc: Option<Node> = None;
+        for (parent, loc) in extends_of(&node) {
+            let resolved = self.resolve_base(&parent, loc, chain, files, schemas)?;
+            acc = Some(match acc {
+                Some(prev) => cfggen_yaml::merge(prev, resolved),
+                None => resolved,
+            });
+        }
+        chain.pop();
+        Some(match acc {
+            Some(parents) => cfggen_yaml::merge(parents, node),
+            None => node,
+        })
+    }
+
+    fn deserialize(&mut self, node: &Node) -> Option<Environment> {
+        let json = node.to_json();
+        match serde_path_to_error::deserialize::<_, Environment>(json) {
+            Ok(env) => Some(env),
+            Err(e) => {
+                let path = FieldPath(
+                    e.path()
+                        .iter()
+                        .filter_map(|seg| match seg {
+                            serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
+                            serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
+                            _ => None,
+                        })
+                        .collect(),
+                );
+                let text = e.inner().to_string();
+                let (message, hint) = cfggen_model::error::split_message(&text);
+                let is_image = matches!(path.0.last(), Some(Seg::Key(k)) if k == "image");
+                self.diagnostics.push(Diagnostic {
+                    code: if is_image { "invalid-image" } else { "invalid-value" },
+                    message: message.to_owned(),
+                    field: Some(path.to_string()),
+                    place: place_for(node, &path, Target::Value, &self.files),
+                    label: Some(if is_image { "not a valid image reference" } else { "invalid value" }.into()),
+                    related: None,
+                    hint: hint.map(str::to_owned),
+                });
+                None
+            }
+        }
+    }
+}
+
+/// The `extends` entries of a file, with their locations.
+fn extends_of(node: &Node) -> Vec<(String, Location)> {
+    let Some(value) = node.get("extends") else {
+        return Vec::new();
+    };
+    match &value.value {
+        cfggen_yaml::Value::String(s) => vec![(s.clone(), value.loc)],
+        cfggen_yaml::Value::Seq(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(|s| (s.to_owned(), i.loc)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn to_yaml_path(path: &FieldPath) -> Vec<PathSeg> {
+    path.0
+        .iter()
+        .map(|s| match s {
+            Seg::Key(k) => PathSeg::Key(k.clone()),
+            Seg::Index(i) => PathSeg::Index(*i),
+        })
+        .collect()
+}
+
+/// Where in the source a field path points: the key for collections and
+/// for key targets, the value otherwise; the deepest existing step when
+/// the path does not exist in the source (a default, say).
+pub(crate) fn place_for(root: &Node, path: &FieldPath, target: Target, files: &Files) -> Option<Place> {
+    let segs = to_yaml_path(path);
+    let (node, key, depth) = root.lookup_prefix(&segs);
+    let whole = depth == segs.len();
+    let collection = matches!(node.value, cfggen_yaml::Value::Map(_) | cfggen_yaml::Value::Seq(_));
+    let loc = match key {
+        Some(k) if !whole || target == Target::Key || collection => k.loc,
+        _ if depth == 0 && collection => first_line(node),
+        _ => node.loc,
+    };
+    files.place(loc)
+}
+
+/// The first key of a mapping, or the start of the node: where to point for
+/// a whole-file problem.
+pub(crate) fn first_line(node: &Node) -> Location {
+    match node.as_map().and_then(|m| m.first()) {
+        Some(e) => e.key.loc,
+        None => Location {
+            file: node.loc.file,
+            start: node.loc.start,
+            end: node.loc.start,
+        },
+    }
+}

@@ -1,0 +1,351 @@
+//! JSON Schema validation of a positioned YAML tree, with each error turned
+//! into a located, worded [`Diagnostic`].
+//!
+//! The validator reports a JSON pointer into the data; the tree maps it
+//! back to file, line and column (as taplo does for TOML). The schema
+//! location of the error gives the expected properties for "did you mean".
+
+use cfggen_model::names;
+use cfggen_model::validate::{FieldPath, Seg, Target};
+use cfggen_yaml::Node;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::paths::LocationSegment;
+use jsonschema::ValidationError;
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::{place_for, Files, SchemaKind, Schemas};
+
+/// Validates `node` against the schema `kind`; one diagnostic per problem.
+pub(crate) fn check(node: &Node, kind: SchemaKind, schemas: &Schemas, files: &Files) -> Vec<Diagnostic> {
+    let (schema, validator) = match kind {
+        SchemaKind::Full => (&schemas.full.0, &schemas.full.1),
+        SchemaKind::Partial => (&schemas.partial.0, &schemas.partial.1),
+    };
+    let instance = node.to_json();
+    let ctx = Ctx { node, schema, files };
+    let mut out = Vec::new();
+    for error in validator.iter_errors(&instance) {
+        ctx.convert(&error, &mut out);
+    }
+    out
+}
+
+struct Ctx<'a> {
+    node: &'a Node,
+    schema: &'a Value,
+    files: &'a Files,
+}
+
+fn field_path(loc: &jsonschema::paths::Location) -> FieldPath {
+    FieldPath(
+        loc.iter()
+            .map(|seg| match seg {
+                LocationSegment::Property(p) => Seg::Key(p.into_owned()),
+                LocationSegment::Index(i) => Seg::Index(i),
+            })
+            .collect(),
+    )
+}
+
+/// The closest candidate to `wrong`, if one is close enough to suggest.
+pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = wrong.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn describe_value(v: &Value) -> String {
+    match v {
+        Value::Null => "nothing (null)".into(),
+        Value::Bool(b) => format!("the boolean `{b}`"),
+        Value::Number(n) => format!("the number `{n}`"),
+        Value::String(s) => format!("the string `{s}`"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+fn type_name(t: &str) -> &str {
+    match t {
+        "object" => "a mapping",
+        "array" => "a list",
+        "string" => "a string",
+        "integer" => "a whole number",
+        "number" => "a number",
+        "boolean" => "`true` or `false`",
+        "null" => "nothing",
+        other => other,
+    }
+}
+
+impl Ctx<'_> {
+    /// The schema object an error's keyword sits in (`.../additionalProperties`
+    /// → its parent).
+    fn schema_at(&self, schema_path: &jsonschema::paths::Location) -> Option<&Value> {
+        let pointer = schema_path.as_str();
+        let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
+        self.schema.pointer(parent)
+    }
+
+    /// The name of the type a schema location describes, e.g. `Database`.
+    fn type_at(&self, schema_path: &jsonschema::paths::Location) -> Option<String> {
+        let p = schema_path.as_str();
+        let rest = p.strip_prefix("/definitions/")?;
+        let name = rest.split('/').next()?;
+        if rest.split('/').nth(1) == Some("properties") {
+            // Nested inside a property of that type: too indirect to name.
+            return None;
+        }
+        Some(name.to_owned())
+    }
+
+    fn convert(&self, error: &ValidationError<'_>, out: &mut Vec<Diagnostic>) {
+        let path = field_path(error.instance_path());
+        let place = |target| place_for(self.node, &path, target, self.files);
+        let instance = error.instance();
+        let field = Some(path.to_string());
+        let diag = |code, message: String, target, label: String, hint: Option<String>| Diagnostic {
+            code,
+            message,
+            field: field.clone(),
+            place: place(target),
+            label: Some(label),
+            related: None,
+            hint,
+        };
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let parent = self.schema_at(error.schema_path());
+                let known: Vec<&str> = parent
+                    .and_then(|s| s.get("properties"))
+                    .and_then(Value::as_object)
+                    .map(|m| m.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                let of = self.type_at(error.schema_path());
+                for key in unexpected {
+                    let key_path = path.key(key);
+                    let hint = match closest(key, known.iter().copied()) {
+                        Some(best) => format!("did you mean `{best}`?"),
+                        None if known.is_empty() => "remove it".to_owned(),
+                        None => format!("expected one of: {}", known.join(", ")),
+                    };
+                    let where_ = if path.0.is_empty() {
+                        "at the top level".to_owned()
+                    } else {
+                        format!("in `{path}`")
+                    };
+                    out.push(Diagnostic {
+                        code: "unknown-key",
+                        message: format!("unknown key `{key}` {where_}"),
+                        field: Some(key_path.to_string()),
+                        place: place_for(self.node, &key_path, Target::Key, self.files),
+                        label: Some(match &of {
+                            Some(t) => format!("not a field of {t}"),
+                            None => "unknown key".to_owned(),
+                        }),
+                        related: None,
+                        hint: Some(hint),
+                    });
+                }
+            }
+            ValidationErrorKind::Required { property } => {
+                let prop = property.as_str().unwrap_or_default();
+                let description = self
+                    .schema_at(error.schema_path())
+                    .and_then(|s| s.get("properties"))
+                    .and_then(|p| p.get(prop))
+                    .and_then(|p| p.get("description"))
+                    .and_then(Value::as_str)
+                    .map(|d| d.lines().next().unwrap_or(d).to_owned());
+                let where_ = if path.0.is_empty() {
+                    "the environment".to_owned()
+                } else {
+                    format!("`{path}`")
+                };
+                out.push(diag(
+                    "missing-field",
+                    format!("{where_} is missing the required field `{prop}`"),
+                    Target::Key,
+                    format!("`{prop}` is missing here"),
+                    Some(match description {
+                        Some(d) => format!("add `{prop}`: {d}"),
+                        None => format!("add `{prop}`"),
+                    }),
+                ));
+            }
+            ValidationErrorKind::Type { kind } => {
+                let expected: Vec<String> = match kind {
+                    TypeKind::Single(t) => vec![t.to_string()],
+                    TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect(),
+                };
+                let words: Vec<&str> = expected.iter().map(|t| type_name(t)).collect();
+                let hint = match (expected.first().map(String::as_str), &**instance) {
+                    (Some("string"), Value::Number(_) | Value::Bool(_)) => {
+                        Some("quote the value to make it a string, e.g. \"1\"".to_owned())
+                    }
+                    (Some("object"), Value::Null) => {
+                        Some("write `{}` for an empty mapping, or remove the key".to_owned())
+                    }
+                    (Some("array"), Value::String(s)) => Some(format!("write a list: `[{s}]`")),
+                    _ => None,
+                };
+                out.push(diag(
+                    "wrong-type",
+                    format!("expected {}, found {}", words.join(" or "), describe_value(instance)),
+                    Target::Value,
+                    format!("expected {}", words.join(" or ")),
+                    hint,
+                ));
+            }
+            ValidationErrorKind::Pattern { pattern } => {
+                let text = instance.as_str().unwrap_or_default();
+                if pattern == cfggen_model::image::IMAGE_PATTERN {
+                    let (message, hint) = match cfggen_model::ImageRef::parse(text) {
+                        Err(e) => (e.to_string(), e.hint().to_owned()),
+                        Ok(_) => (
+                            "not a valid image reference".to_owned(),
+                            "write it as `registry/path/name:tag`".to_owned(),
+                        ),
+                    };
+                    out.push(diag(
+                        "invalid-image",
+                        format!("invalid image reference `{text}`: {message}"),
+                        Target::Value,
+                        "not a valid image reference".into(),
+                        Some(hint),
+                    ));
+                    return;
+                }
+                let (code, expected) = match names::describe_pattern(pattern) {
+                    Some(d) => (
+                        if pattern == names::DNS1123_LABEL || pattern == names::DNS1123_SUBDOMAIN {
+                            "invalid-name"
+                        } else {
+                            "invalid-value"
+                        },
+                        d.to_owned(),
+                    ),
+                    None => ("invalid-value", format!("text matching `{pattern}`")),
+                };
+                let reason = if pattern == names::DNS1123_LABEL {
+                    names::dns1123_label_error(text).map(|r| format!(" ({r})")).unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                out.push(diag(
+                    code,
+                    format!("`{text}` is not {expected}{reason}"),
+                    Target::Value,
+                    format!("expected {expected}"),
+                    None,
+                ));
+            }
+            ValidationErrorKind::PropertyNames { error: inner } => {
+                let key = inner.instance().as_str().unwrap_or_default().to_owned();
+                let key_path = path.key(&key);
+                let expected = match inner.kind() {
+                    ValidationErrorKind::Pattern { pattern } => names::describe_pattern(pattern)
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| format!("a name matching `{pattern}`")),
+                    _ => inner.to_string(),
+                };
+                let reason = names::dns1123_label_error(&key)
+                    .filter(|_| expected.starts_with("a DNS-1123 label"))
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                out.push(Diagnostic {
+                    code: "invalid-name",
+                    message: format!("`{key}` in `{path}` is not {expected}{reason}"),
+                    field: Some(key_path.to_string()),
+                    place: place_for(self.node, &key_path, Target::Key, self.files),
+                    label: Some("invalid name".into()),
+                    related: None,
+                    hint: Some("Kubernetes object names are lower case, e.g. `authentik-server`".into()),
+                });
+            }
+            ValidationErrorKind::Enum { options } => {
+                let opts: Vec<&str> = options
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let text = instance.as_str().map_or_else(|| instance.to_string(), str::to_owned);
+                let hint = match closest(&text, opts.iter().copied()) {
+                    Some(best) => Some(format!("did you mean `{best}`?")),
+                    None => None,
+                };
+                out.push(diag(
+                    "invalid-value",
+                    format!("`{text}` is not one of: {}", opts.join(", ")),
+                    Target::Value,
+                    format!("expected one of: {}", opts.join(", ")),
+                    hint,
+                ));
+            }
+            ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
+                out.push(diag(
+                    "out-of-range",
+                    format!("{instance} is below the minimum of {limit}"),
+                    Target::Value,
+                    format!("expected at least {limit}"),
+                    None,
+                ));
+            }
+            ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
+                out.push(diag(
+                    "out-of-range",
+                    format!("{instance} is above the maximum of {limit}"),
+                    Target::Value,
+                    format!("expected at most {limit}"),
+                    None,
+                ));
+            }
+            ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+                // An object that fits one alternative better than the
+                // others is reported against that alternative.
+                let best = context.iter().filter(|errs| !errs.is_empty()).min_by_key(|errs| {
+                    let type_mismatch = errs
+                        .iter()
+                        .any(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }) && e.instance_path() == error.instance_path());
+                    (type_mismatch, errs.len())
+                });
+                let best_is_type = best.is_some_and(|errs| {
+                    errs.iter()
+                        .any(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }) && e.instance_path() == error.instance_path())
+                });
+                match best {
+                    Some(errs) if !best_is_type => {
+                        for e in errs {
+                            self.convert(e, out);
+                        }
+                    }
+                    _ => {
+                        let description = self
+                            .schema_at(error.schema_path())
+                            .and_then(|s| s.get("description"))
+                            .and_then(Value::as_str)
+                            .unwrap_or("a value of another form");
+                        out.push(diag(
+                            "wrong-type",
+                            format!("{} does not fit here", describe_value(instance)),
+                            Target::Value,
+                            "does not fit any accepted form".into(),
+                            Some(format!("expected: {description}")),
+                        ));
+                    }
+                }
+            }
+            _ => out.push(diag(
+                "invalid-value",
+                error.to_string(),
+                Target::Value,
+                "invalid value".into(),
+                None,
+            )),
+        }
+    }
+}

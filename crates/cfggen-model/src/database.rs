@@ -1,0 +1,158 @@
+//! An app's PostgreSQL database on a CloudNativePG cluster.
+//!
+//! One declaration here becomes: the owner role in the cluster's
+//! `spec.managed.roles`, a `postgresql.cnpg.io/v1` `Database`, the
+//! ExternalSecret that gives CNPG the role's password, and the app's
+//! connection environment variables.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::names;
+
+/// An app's database.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Database {
+    /// The Postgres cluster, one of the environment's `postgres` keys.
+    #[schemars(extend("examples" = ["blumeops-pg"]))]
+    pub cluster: String,
+    /// The database name; the app's name when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^[a-z_][a-z0-9_]{0,62}$"))]
+    pub name: Option<String>,
+    /// The role that owns the database; the database name when absent.
+    /// No two apps may claim the same role on one cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^[a-z_][a-z0-9_]{0,62}$"))]
+    pub owner: Option<String>,
+    /// Attributes of the owner role.
+    #[serde(default)]
+    pub role: RoleAttributes,
+    /// Extensions to create in the database.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["pg_trgm"]]))]
+    pub extensions: Vec<String>,
+    /// Where the role's password lives: `<secret>/<field>`, a field of one
+    /// of the app's `secrets`.
+    #[schemars(regex(pattern = "^[^/]+/.+$"), extend("examples" = ["authentik-config/postgresql-password"]))]
+    pub password: String,
+    /// Environment variables through which the app receives the connection
+    /// settings; only the ones named are set.
+    #[serde(default)]
+    pub env: ConnectionEnv,
+    /// Components that receive the connection variables; all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<String>>,
+}
+
+impl Database {
+    /// The database name: declared, or the app's name.
+    pub fn name<'a>(&'a self, app_name: &'a str) -> &'a str {
+        self.name.as_deref().unwrap_or(app_name)
+    }
+
+    /// The owner role: declared, or the database name.
+    pub fn owner<'a>(&'a self, app_name: &'a str) -> &'a str {
+        self.owner.as_deref().unwrap_or_else(|| self.name(app_name))
+    }
+}
+
+/// Attributes of a managed role (CNPG `spec.managed.roles[]`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RoleAttributes {
+    /// The role can log in.
+    #[serde(default = "yes")]
+    pub login: bool,
+    /// The role can create databases.
+    #[serde(default)]
+    pub createdb: bool,
+    /// The role can create roles.
+    #[serde(default)]
+    pub createrole: bool,
+    /// The role is a superuser.
+    #[serde(default)]
+    pub superuser: bool,
+    /// The role inherits the privileges of roles it is a member of.
+    #[serde(default = "yes")]
+    pub inherit: bool,
+    /// The role can start streaming replication.
+    #[serde(default)]
+    pub replication: bool,
+    /// The role bypasses row-level security.
+    #[serde(default)]
+    pub bypassrls: bool,
+    /// Concurrent connections the role may open; -1 for no limit.
+    #[serde(default = "no_limit")]
+    #[schemars(range(min = -1))]
+    pub connection_limit: i64,
+    /// Roles this role is a member of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["pg_read_all_data"]]))]
+    pub in_roles: Vec<String>,
+}
+
+impl Default for RoleAttributes {
+    fn default() -> Self {
+        RoleAttributes {
+            login: true,
+            createdb: false,
+            createrole: false,
+            superuser: false,
+            inherit: true,
+            replication: false,
+            bypassrls: false,
+            connection_limit: -1,
+            in_roles: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+fn no_limit() -> i64 {
+    -1
+}
+
+/// Names of the environment variables that carry the connection settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConnectionEnv {
+    /// Receives the cluster's host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::ENV_VAR), extend("examples" = ["AUTHENTIK_POSTGRESQL__HOST"]))]
+    pub host: Option<String>,
+    /// Receives the port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::ENV_VAR))]
+    pub port: Option<String>,
+    /// Receives the database name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::ENV_VAR))]
+    pub name: Option<String>,
+    /// Receives the role name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::ENV_VAR))]
+    pub user: Option<String>,
+    /// Receives the password, from the app's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::ENV_VAR))]
+    pub password: Option<String>,
+}
+
+impl ConnectionEnv {
+    /// The declared variables with their field names.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("host", &self.host),
+            ("port", &self.port),
+            ("name", &self.name),
+            ("user", &self.user),
+            ("password", &self.password),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+    }
+}

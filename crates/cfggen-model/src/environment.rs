@@ -1,0 +1,207 @@
+//! The environment: cluster-level settings and the apps deployed there.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::image::ImageRef;
+use crate::names;
+
+/// One environment (dev, prod, …): where it deploys, where its secrets
+/// live, its Postgres clusters and its apps. Written in
+/// `environments/<name>.yaml`; shared parts live in bases under
+/// `environments/bases/`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "cfggen environment")]
+pub struct Environment {
+    /// The environment's name; must equal the file name without `.yaml`.
+    #[schemars(regex(pattern = names::DNS1123_LABEL), extend("examples" = ["prod"]))]
+    pub name: String,
+    /// Bases this environment builds on, from `environments/bases/<name>.yaml`,
+    /// applied in order: maps merge by key, scalars and lists replace.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["platform"]]))]
+    pub extends: Vec<String>,
+    /// What this environment is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The Kubernetes cluster the environment deploys to.
+    pub cluster: ClusterTarget,
+    /// How Argo CD finds the rendered manifests.
+    pub argocd: ArgoCd,
+    /// Where the environment's secrets live in 1Password.
+    pub onepassword: OnePassword,
+    /// Rules every image reference of the environment must follow.
+    #[serde(default)]
+    pub images: ImagePolicy,
+    /// CloudNativePG clusters that apps can put databases on, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
+    pub postgres: IndexMap<String, PostgresCluster>,
+    /// The apps deployed in this environment, by name.
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
+    pub apps: IndexMap<String, App>,
+}
+
+/// The Kubernetes cluster an environment deploys to (Argo CD's destination).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterTarget {
+    /// A short name for the cluster, used in labels and messages.
+    #[schemars(regex(pattern = names::DNS1123_LABEL), extend("examples" = ["ringtail"]))]
+    pub name: String,
+    /// The API server URL Argo CD deploys to.
+    #[schemars(regex(pattern = "^https://"), extend("examples" = ["https://kubernetes.default.svc"]))]
+    pub server: String,
+}
+
+/// Argo CD settings for the environment's `Application`s.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ArgoCd {
+    /// Namespace Argo CD runs in; the `Application`s go there.
+    #[serde(default = "default_argocd_namespace")]
+    #[schemars(regex(pattern = names::DNS1123_LABEL))]
+    pub namespace: String,
+    /// The Argo CD project the `Application`s belong to.
+    #[serde(default = "default_project")]
+    pub project: String,
+    /// The Git repository that holds `generated/`.
+    #[schemars(extend("examples" = ["ssh://git@forge.example.com/platform/gitops.git"]))]
+    #[serde(rename = "repoURL")]
+    pub repo_url: String,
+    /// The branch, tag or commit Argo CD follows.
+    #[serde(default = "default_revision")]
+    pub target_revision: String,
+}
+
+fn default_argocd_namespace() -> String {
+    "argocd".into()
+}
+fn default_project() -> String {
+    "default".into()
+}
+fn default_revision() -> String {
+    "main".into()
+}
+
+/// The environment's 1Password vault and the External Secrets store that reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OnePassword {
+    /// The vault items are read from unless an item names its own: a name a
+    /// secret reference can carry, or the vault's 26-character ID.
+    #[schemars(extend("examples" = ["blumeops"]))]
+    pub vault: String,
+    /// The `ClusterSecretStore` that serves the vault.
+    pub store: SecretStore,
+    /// How often External Secrets re-reads 1Password.
+    #[serde(default = "default_refresh")]
+    #[schemars(regex(pattern = names::DURATION))]
+    pub refresh_interval: String,
+}
+
+fn default_refresh() -> String {
+    "1h".into()
+}
+
+/// A `ClusterSecretStore` backed by 1Password.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SecretStore {
+    /// The store's name.
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN), extend("examples" = ["onepassword-blumeops"]))]
+    pub name: String,
+    /// Which External Secrets provider the store uses; it decides how
+    /// `remoteRef`s are written.
+    pub provider: StoreProvider,
+}
+
+/// The External Secrets 1Password providers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum StoreProvider {
+    /// 1Password Connect: `remoteRef.key` is the item title, `property` the field.
+    #[serde(rename = "onepassword")]
+    Connect,
+    /// 1Password SDK (service accounts): `remoteRef.key` is `item/field`.
+    #[serde(rename = "onepasswordSDK")]
+    Sdk,
+}
+
+/// Rules for image references.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImagePolicy {
+    /// Every image must be pinned: a tag other than `latest`, or a digest.
+    #[serde(default)]
+    pub require_pinned: bool,
+}
+
+/// A CloudNativePG `Cluster`. Its managed roles and `Database`s are
+/// collected from the apps that use it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PostgresCluster {
+    /// Namespace the cluster runs in.
+    #[schemars(regex(pattern = names::DNS1123_LABEL), extend("examples" = ["databases"]))]
+    pub namespace: String,
+    /// Host name apps connect to. Defaults to the cluster's read-write
+    /// service, `<name>-rw.<namespace>.svc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["pg.ops.eblu.me"]))]
+    pub host: Option<String>,
+    /// Port apps connect to.
+    #[serde(default = "default_pg_port")]
+    pub port: u16,
+    /// Number of PostgreSQL instances.
+    #[serde(default = "default_instances")]
+    #[schemars(range(min = 1))]
+    pub instances: u32,
+    /// The PostgreSQL operand image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageRef>,
+    /// Storage for each instance.
+    pub storage: Storage,
+    /// CPU and memory for each instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<crate::app::Resources>,
+    /// `postgresql.conf` parameters.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub parameters: IndexMap<String, String>,
+    /// `pg_hba.conf` lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pg_hba: Vec<String>,
+}
+
+fn default_pg_port() -> u16 {
+    5432
+}
+fn default_instances() -> u32 {
+    1
+}
+
+impl PostgresCluster {
+    /// The host apps connect to: the declared one, or the cluster's
+    /// read-write service.
+    pub fn host(&self, cluster_name: &str) -> String {
+        match &self.host {
+            Some(h) => h.clone(),
+            None => format!("{cluster_name}-rw.{}.svc", self.namespace),
+        }
+    }
+}
+
+/// Persistent storage of a Postgres instance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Storage {
+    /// Size of the volume.
+    #[schemars(regex(pattern = names::QUANTITY), extend("examples" = ["10Gi"]))]
+    pub size: String,
+    /// Storage class; the cluster default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+}

@@ -1,0 +1,33 @@
+//! cfggen's typed model of an environment. No I/O.
+//!
+//! * [`ImageRef`]: an OCI image reference.
+//! * [`Database`]: an app's PostgreSQL database on a CloudNativePG cluster.
+//! * [`SecretItem`]: a 1Password item and the fields an app reads.
+//! * [`App`], [`Component`] and [`Environment`] tie them together.
+//!
+//! [`validate()`] applies the rules no JSON Schema can express;
+//! [`schema`] makes the JSON Schemas from these same types.
+//!
+//! ```
+//! use cfggen_model::ImageRef;
+//! let image: ImageRef = "redis:7-alpine".parse().unwrap();
+//! assert_eq!(image.to_string(), "docker.io/library/redis:7-alpine");
+//! assert!(image.is_pinned());
+//! ```
+
+pub mod app;
+pub mod database;
+pub mod environment;
+pub mod error;
+pub mod image;
+pub mod names;
+pub mod schema;
+pub mod secrets;
+pub mod validate;
+
+pub use app::{App, Component, EnvValue};
+pub use database::Database;
+pub use environment::{Environment, PostgresCluster, StoreProvider};
+pub use image::{ImageRef, ImageRefError};
+pub use secrets::{FieldRef, SecretItem};
+pub use validate::{validate, FieldPath, Issue, Seg, Target};

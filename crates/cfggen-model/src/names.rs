@@ -1,0 +1,120 @@
+//! Name rules: Kubernetes names (DNS-1123), port names, 1Password names.
+//!
+//! The regular expressions go into the JSON Schemas for editors; the
+//! functions are what cfggen itself applies, with a reason on failure.
+
+/// A DNS-1123 label: most Kubernetes object names, namespaces, app names.
+pub const DNS1123_LABEL: &str = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+/// A DNS-1123 subdomain: ConfigMap, Secret and Ingress names.
+pub const DNS1123_SUBDOMAIN: &str =
+    "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/// An IANA service name, which Kubernetes requires for named ports.
+pub const PORT_NAME: &str = "^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$";
+/// A key of a ConfigMap or Secret.
+pub const DATA_KEY: &str = "^[-._a-zA-Z0-9]+$";
+/// An environment variable name.
+pub const ENV_VAR: &str = "^[-._a-zA-Z][-._a-zA-Z0-9]*$";
+/// A name a 1Password secret reference (`op://…`) can carry.
+pub const OP_NAME: &str = "^[A-Za-z0-9 ._-]+$";
+/// A 1Password item or vault ID: 26 lower-case letters and digits.
+pub const OP_ID: &str = "^[a-z0-9]{26}$";
+/// A Kubernetes quantity such as `100m`, `256Mi` or `1.5`.
+pub const QUANTITY: &str =
+    "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][-+]?[0-9]+))?$";
+/// A Go duration such as `1h`, `30m` or `1h30m`.
+pub const DURATION: &str = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+
+/// Says in words what a schema pattern of this module asks for.
+pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
+    Some(match pattern {
+        DNS1123_LABEL => "a DNS-1123 label: at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit",
+        DNS1123_SUBDOMAIN => "a DNS-1123 subdomain: lower-case letters, digits, `-` and `.`, each part starting and ending with a letter or digit",
+        PORT_NAME => "a port name: at most 15 lower-case letters, digits and `-`, starting and ending with a letter or digit",
+        DATA_KEY => "a ConfigMap/Secret key: letters, digits, `-`, `_` and `.`",
+        ENV_VAR => "an environment variable name: letters, digits, `_`, `-` and `.`, not starting with a digit",
+        OP_NAME => "a name a 1Password secret reference can carry: letters, digits, `-`, `_`, `.` and spaces",
+        OP_ID => "a 1Password ID: 26 lower-case letters and digits",
+        QUANTITY => "a Kubernetes quantity such as `100m`, `256Mi` or `2`",
+        DURATION => "a duration such as `1h`, `30m` or `1h30m`",
+        crate::image::IMAGE_PATTERN => "an image reference such as `ghcr.io/org/app:v1.2.3`",
+        _ => return None,
+    })
+}
+
+/// Why a name is not a DNS-1123 label, or `None` if it is one.
+pub fn dns1123_label_error(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("it is empty".into());
+    }
+    if name.len() > 63 {
+        return Some(format!("it is {} characters long; at most 63 are allowed", name.len()));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Some(if c.is_ascii_uppercase() {
+            "it has upper-case letters; Kubernetes names are lower case".into()
+        } else {
+            format!("`{c}` is not allowed; use lower-case letters, digits and `-`")
+        });
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return Some("it must start and end with a letter or digit".into());
+    }
+    None
+}
+
+/// Whether a name matches [`DNS1123_SUBDOMAIN`] (and is at most 253 long).
+pub fn is_dns1123_subdomain(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|part| dns1123_label_error(part).is_none())
+}
+
+/// Whether a 1Password secret reference can carry this vault, item,
+/// section or field name.
+pub fn is_op_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '_' | '-'))
+}
+
+/// Whether this is a 1Password item or vault ID.
+pub fn is_op_id(id: &str) -> bool {
+    id.len() == 26 && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_labels() {
+        assert!(dns1123_label_error("authentik-server").is_none());
+        assert!(dns1123_label_error("a").is_none());
+        assert!(dns1123_label_error("Auth").is_some());
+        assert!(dns1123_label_error("-a").is_some());
+        assert!(dns1123_label_error("a_b").is_some());
+        assert!(dns1123_label_error(&"a".repeat(64)).is_some());
+        assert!(dns1123_label_error("").is_some());
+    }
+
+    #[test]
+    fn subdomains() {
+        assert!(is_dns1123_subdomain("a.b-c.d"));
+        assert!(!is_dns1123_subdomain("a..b"));
+        assert!(!is_dns1123_subdomain("../etc"));
+    }
+
+    #[test]
+    fn op_names() {
+        assert!(is_op_name("Authentik blumeops"));
+        assert!(is_op_name("postgresql-password"));
+        assert!(!is_op_name("Authentik (blumeops)"));
+        assert!(!is_op_name(""));
+        assert!(is_op_id("abcdefghijklmnopqrstuvwxy1"));
+        assert!(!is_op_id("ABCDEFGHIJKLMNOPQRSTUVWXY1"));
+    }
+}

@@ -1,0 +1,164 @@
+//! Secrets held in 1Password: items, their fields, and the rules of
+//! 1Password secret references (`op://vault/item/[section/]field`).
+//!
+//! Config never holds a secret value, only where it lives.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::environment::StoreProvider;
+use crate::names;
+
+/// A 1Password item an app reads, delivered as one Kubernetes Secret
+/// (named by the item's key in `secrets`) through an ExternalSecret.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SecretItem {
+    /// The item's title in 1Password.
+    #[schemars(extend("examples" = ["Authentik (blumeops)"]))]
+    pub item: String,
+    /// The item's 26-character ID. Needed when the title has characters a
+    /// secret reference cannot carry (anything but letters, digits, `-`,
+    /// `_`, `.` and spaces).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::OP_ID))]
+    pub id: Option<String>,
+    /// The vault; the environment's vault when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vault: Option<String>,
+    /// The fields the app needs, by their label in 1Password.
+    pub fields: IndexMap<String, SecretField>,
+}
+
+/// One field of a 1Password item and the key it gets in the Kubernetes Secret.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SecretField {
+    /// The section of the item the field is in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// The key in the Kubernetes Secret; the field label when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DATA_KEY))]
+    pub key: Option<String>,
+}
+
+impl SecretField {
+    /// The key in the Kubernetes Secret.
+    pub fn key<'a>(&'a self, label: &'a str) -> &'a str {
+        self.key.as_deref().unwrap_or(label)
+    }
+}
+
+impl SecretItem {
+    /// How a secret reference names the item: its title when a reference
+    /// can carry it, else its ID.
+    pub fn reference_name(&self) -> Option<&str> {
+        if names::is_op_name(&self.item) {
+            Some(&self.item)
+        } else {
+            self.id.as_deref()
+        }
+    }
+
+    /// The `op://` reference of one field, or `None` when the item title
+    /// cannot be used and no ID is given.
+    pub fn op_reference(&self, vault: &str, label: &str, field: &SecretField) -> Option<String> {
+        let item = self.reference_name()?;
+        Some(match &field.section {
+            Some(section) => format!("op://{vault}/{item}/{section}/{label}"),
+            None => format!("op://{vault}/{item}/{label}"),
+        })
+    }
+
+    /// The `remoteRef` (key, property) the store's provider expects.
+    pub fn remote_ref(
+        &self,
+        provider: StoreProvider,
+        label: &str,
+        field: &SecretField,
+    ) -> (String, Option<String>) {
+        match provider {
+            StoreProvider::Connect => (self.item.clone(), Some(label.to_owned())),
+            StoreProvider::Sdk => {
+                let item = self.reference_name().unwrap_or(&self.item);
+                let key = match &field.section {
+                    Some(section) => format!("{item}/{section}/{label}"),
+                    None => format!("{item}/{label}"),
+                };
+                (key, None)
+            }
+        }
+    }
+}
+
+/// A `<secret>/<field>` reference from an env var or a database password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldRef<'a> {
+    /// The key of the app's `secrets` entry (the Kubernetes Secret name).
+    pub secret: &'a str,
+    /// The field label.
+    pub field: &'a str,
+}
+
+impl<'a> FieldRef<'a> {
+    /// Splits `secret/field` at the first `/`.
+    pub fn parse(s: &'a str) -> Option<Self> {
+        let (secret, field) = s.split_once('/')?;
+        (!secret.is_empty() && !field.is_empty()).then_some(FieldRef { secret, field })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(title: &str, id: Option<&str>) -> SecretItem {
+        SecretItem {
+            item: title.into(),
+            id: id.map(Into::into),
+            vault: None,
+            fields: IndexMap::new(),
+        }
+    }
+
+    #[test]
+    fn op_references_use_the_id_when_the_title_cannot_be_carried() {
+        let f = SecretField::default();
+        assert_eq!(
+            item("Authentik", None).op_reference("v", "secret-key", &f),
+            Some("op://v/Authentik/secret-key".into())
+        );
+        let id = "abcdefghijklmnopqrstuvwxy1";
+        assert_eq!(
+            item("Authentik (blumeops)", Some(id)).op_reference("v", "k", &f),
+            Some(format!("op://v/{id}/k"))
+        );
+        assert_eq!(item("Authentik (blumeops)", None).op_reference("v", "k", &f), None);
+    }
+
+    #[test]
+    fn remote_refs_follow_the_provider() {
+        let f = SecretField::default();
+        let i = item("Authentik (blumeops)", Some("abcdefghijklmnopqrstuvwxy1"));
+        assert_eq!(
+            i.remote_ref(StoreProvider::Connect, "pw", &f),
+            ("Authentik (blumeops)".into(), Some("pw".into()))
+        );
+        assert_eq!(
+            i.remote_ref(StoreProvider::Sdk, "pw", &f),
+            ("abcdefghijklmnopqrstuvwxy1/pw".into(), None)
+        );
+    }
+
+    #[test]
+    fn field_refs() {
+        assert_eq!(
+            FieldRef::parse("a/b/c"),
+            Some(FieldRef { secret: "a", field: "b/c" })
+        );
+        assert_eq!(FieldRef::parse("a/"), None);
+        assert_eq!(FieldRef::parse("ab"), None);
+    }
+}

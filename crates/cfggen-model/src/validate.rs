@@ -1,0 +1,729 @@
+//! Semantic rules: what a JSON Schema cannot say about an environment.
+//!
+//! [`validate`] returns every problem it finds, each with the field path
+//! it is about, so the loader can point at the source line.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::app::{App, EnvValue, Literal};
+use crate::environment::Environment;
+use crate::image::ImageRef;
+use crate::names;
+use crate::secrets::FieldRef;
+
+/// One step of a field path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Seg {
+    /// A mapping key.
+    Key(String),
+    /// A list index.
+    Index(usize),
+}
+
+/// A path into the environment, e.g. `apps.authentik.database.owner`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FieldPath(pub Vec<Seg>);
+
+impl FieldPath {
+    /// The path with one more key.
+    pub fn key(&self, k: &str) -> FieldPath {
+        let mut v = self.0.clone();
+        v.push(Seg::Key(k.to_owned()));
+        FieldPath(v)
+    }
+
+    /// The path with one more index.
+    pub fn index(&self, i: usize) -> FieldPath {
+        let mut v = self.0.clone();
+        v.push(Seg::Index(i));
+        FieldPath(v)
+    }
+
+    /// Builds a path from keys.
+    pub fn of(keys: &[&str]) -> FieldPath {
+        FieldPath(keys.iter().map(|k| Seg::Key((*k).to_owned())).collect())
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(top level)");
+        }
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Key(k) => {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    f.write_str(k)?;
+                }
+                Seg::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether an issue is about a mapping key or the value under it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The value at the path.
+    Value,
+    /// The key of the last path step.
+    Key,
+}
+
+/// A semantic problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issue {
+    /// A stable short name of the rule, e.g. `undeclared-cluster`.
+    pub code: &'static str,
+    /// The field the problem is about.
+    pub path: FieldPath,
+    /// Whether the key or the value is at fault.
+    pub target: Target,
+    /// What is wrong.
+    pub message: String,
+    /// A label under the source snippet: what was expected there.
+    pub label: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+struct Checker<'a> {
+    env: &'a Environment,
+    issues: Vec<Issue>,
+}
+
+impl Checker<'_> {
+    fn push(
+        &mut self,
+        code: &'static str,
+        path: FieldPath,
+        target: Target,
+        message: String,
+        label: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.issues.push(Issue {
+            code,
+            path,
+            target,
+            message,
+            label: label.into(),
+            hint,
+        });
+    }
+}
+
+/// Checks an environment loaded from the file `environments/<stem>.yaml`.
+/// Returns every problem found, in a stable order.
+pub fn validate(env: &Environment, stem: &str) -> Vec<Issue> {
+    let mut c = Checker {
+        env,
+        issues: Vec::new(),
+    };
+    if env.name != stem {
+        c.push(
+            "name-mismatch",
+            FieldPath::of(&["name"]),
+            Target::Value,
+            format!(
+                "environment name `{}` does not match its file name `{stem}.yaml`",
+                env.name
+            ),
+            format!("expected `{stem}`"),
+            Some(format!(
+                "set `name: {stem}`, or rename the file to `{}.yaml`",
+                env.name
+            )),
+        );
+    }
+    check_vault(&mut c, &env.onepassword.vault, FieldPath::of(&["onepassword", "vault"]));
+    for (name, cluster) in &env.postgres {
+        if let Some(image) = &cluster.image {
+            check_pinned(
+                &mut c,
+                image,
+                FieldPath::of(&["postgres", name, "image"]),
+            );
+        }
+    }
+    for (name, app) in &env.apps {
+        check_app(&mut c, name, app);
+    }
+    check_roles(&mut c);
+    check_unique_objects(&mut c);
+    c.issues
+}
+
+fn check_vault(c: &mut Checker<'_>, vault: &str, path: FieldPath) {
+    if !names::is_op_name(vault) && !names::is_op_id(vault) {
+        c.push(
+            "op-name",
+            path,
+            Target::Value,
+            format!("1Password vault `{vault}` cannot be named in a secret reference"),
+            "not a secret-reference name",
+            Some(
+                "a secret reference (op://…) accepts only letters, digits, `-`, `_`, `.` and spaces; use the vault's 26-character ID instead"
+                    .into(),
+            ),
+        );
+    }
+}
+
+fn check_pinned(c: &mut Checker<'_>, image: &ImageRef, path: FieldPath) {
+    if c.env.images.require_pinned && !image.is_pinned() {
+        let why = match image.tag() {
+            Some(_) => "the tag `latest` moves",
+            None => "it has no tag or digest, so it means `latest`",
+        };
+        c.push(
+            "unpinned-image",
+            path,
+            Target::Value,
+            format!(
+                "image `{image}` is not pinned, and environment `{}` requires pinned images ({why})",
+                c.env.name
+            ),
+            "expected a version tag or a digest",
+            Some(format!(
+                "use a release tag such as `{}:v1.2.3`, or a digest `@sha256:…`",
+                image.name()
+            )),
+        );
+    }
+}
+
+fn suggest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let all: Vec<&str> = candidates.into_iter().collect();
+    let best = all
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(wrong, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c);
+    match best {
+        Some(b) => Some(format!("did you mean `{b}`?")),
+        None if all.is_empty() => None,
+        None => Some(format!(
+            "declared: {}",
+            all.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "PRIVATE",
+    "PRIVATEKEY",
+];
+const KEY_PREFIXES: &[&str] = &["API", "ACCESS", "PRIVATE", "SIGNING", "ENCRYPTION", "SECRET"];
+
+/// Whether an environment variable name looks like it holds a secret.
+pub fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let words: Vec<&str> = upper
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        SECRET_WORDS.contains(w)
+            || (*w == "KEY" && i > 0 && KEY_PREFIXES.contains(&words[i - 1]))
+    })
+}
+
+fn check_secret_ref(
+    c: &mut Checker<'_>,
+    app: &App,
+    reference: &str,
+    path: FieldPath,
+    what: &str,
+) {
+    let Some(r) = FieldRef::parse(reference) else {
+        c.push(
+            "bad-secret-ref",
+            path,
+            Target::Value,
+            format!("`{reference}` is not a `<secret>/<field>` reference"),
+            "expected `<secret>/<field>`",
+            Some("name one of the app's `secrets` and one of its fields, e.g. `app-config/password`".into()),
+        );
+        return;
+    };
+    let Some(item) = app.secrets.get(r.secret) else {
+        c.push(
+            "unknown-secret",
+            path,
+            Target::Value,
+            format!("{what} reads secret `{}`, which the app does not declare", r.secret),
+            "not a key of the app's `secrets`",
+            suggest(r.secret, app.secrets.keys().map(String::as_str))
+                .or_else(|| Some("declare the 1Password item under the app's `secrets`".into())),
+        );
+        return;
+    };
+    if !item.fields.contains_key(r.field) {
+        c.push(
+            "unknown-secret-field",
+            path,
+            Target::Value,
+            format!(
+                "{what} reads field `{}` of secret `{}`, but that item declares no such field",
+                r.field, r.secret
+            ),
+            "not a declared field",
+            suggest(r.field, item.fields.keys().map(String::as_str)).or_else(|| {
+                Some(format!(
+                    "add `{}: {{}}` under `secrets.{}.fields`",
+                    r.field, r.secret
+                ))
+            }),
+        );
+    }
+}
+
+fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
+    let base = FieldPath::of(&["apps", name]);
+    if let Some(image) = &app.image {
+        check_pinned(c, image, base.key("image"));
+    }
+    let component_names: Vec<&str> = app.components.keys().map(String::as_str).collect();
+
+    // Secrets: 1Password names and Secret keys.
+    for (secret_name, item) in &app.secrets {
+        let ipath = base.key("secrets").key(secret_name);
+        if item.reference_name().is_none() {
+            c.push(
+                "op-name",
+                ipath.key("item"),
+                Target::Value,
+                format!(
+                    "1Password item title `{}` cannot be used in a secret reference",
+                    item.item
+                ),
+                "has characters a secret reference cannot carry",
+                Some(
+                    "secret references (op://…) accept only letters, digits, `-`, `_`, `.` and spaces; add `id:` with the item's 26-character ID (`op item get \"<title>\" --format json | jq -r .id`)"
+                        .into(),
+                ),
+            );
+        }
+        if let Some(vault) = &item.vault {
+            check_vault(c, vault, ipath.key("vault"));
+        }
+        let mut keys: HashMap<&str, &str> = HashMap::new();
+        for (label, field) in &item.fields {
+            let fpath = ipath.key("fields").key(label);
+            if !names::is_op_name(label) {
+                c.push(
+                    "op-name",
+                    fpath.clone(),
+                    Target::Key,
+                    format!("field label `{label}` cannot be used in a secret reference"),
+                    "has characters a secret reference cannot carry",
+                    Some("rename the field in 1Password to letters, digits, `-`, `_`, `.` and spaces".into()),
+                );
+            }
+            if let Some(section) = &field.section {
+                if !names::is_op_name(section) {
+                    c.push(
+                        "op-name",
+                        fpath.key("section"),
+                        Target::Value,
+                        format!("section `{section}` cannot be used in a secret reference"),
+                        "has characters a secret reference cannot carry",
+                        Some("rename the section in 1Password to letters, digits, `-`, `_`, `.` and spaces".into()),
+                    );
+                }
+            }
+            let key = field.key(label);
+            if field.key.is_none() && !key.chars().all(|ch| ch.is_ascii_alphanumeric() || "-._".contains(ch)) {
+                c.push(
+                    "secret-key",
+                    fpath.clone(),
+                    Target::Key,
+                    format!("field `{label}` needs a `key`: its label is not a valid Secret key"),
+                    "not a valid Secret key",
+                    Some("set `key:` to letters, digits, `-`, `_` and `.`".into()),
+                );
+            }
+            if let Some(first) = keys.insert(key, label) {
+                c.push(
+                    "secret-key",
+                    fpath.clone(),
+                    Target::Key,
+                    format!("fields `{first}` and `{label}` both become key `{key}` of Secret `{secret_name}`"),
+                    "same Secret key as another field",
+                    Some("give one of them another `key:`".into()),
+                );
+            }
+        }
+    }
+
+    // Components.
+    for (cname, comp) in &app.components {
+        let cpath = base.key("components").key(cname);
+        let deployment = format!("{name}-{cname}");
+        if let Some(why) = names::dns1123_label_error(&deployment) {
+            c.push(
+                "invalid-name",
+                cpath.clone(),
+                Target::Key,
+                format!("the Deployment name `{deployment}` (app + component) is not a valid Kubernetes name: {why}"),
+                "makes an invalid Deployment name",
+                Some("shorten the app or component name".into()),
+            );
+        }
+        match (&comp.image, &app.image) {
+            (Some(image), _) => check_pinned(c, image, cpath.key("image")),
+            (None, Some(_)) => {}
+            (None, None) => c.push(
+                "missing-image",
+                cpath.clone(),
+                Target::Key,
+                format!("component `{cname}` has no image, and app `{name}` sets none"),
+                "no image",
+                Some(format!("set `apps.{name}.image`, or `image` on the component")),
+            ),
+        }
+        for (var, value) in &comp.env {
+            let vpath = cpath.key("env").key(var);
+            match value {
+                EnvValue::Literal(lit) if looks_secret(var) => {
+                    let shown = match lit {
+                        Literal::String(_) => "a literal value".to_owned(),
+                        other => format!("the literal `{other}`"),
+                    };
+                    c.push(
+                        "secret-literal",
+                        vpath,
+                        Target::Value,
+                        format!("`{var}` looks like a secret but is given {shown}"),
+                        "literal value for a secret-looking variable",
+                        Some(format!(
+                            "keep the value in 1Password and write `{var}: {{secret: <secret>/<field>}}`; config holds references, never secret values"
+                        )),
+                    );
+                }
+                EnvValue::Literal(_) => {}
+                EnvValue::Secret { secret } => {
+                    check_secret_ref(c, app, secret, vpath.key("secret"), &format!("`{var}`"));
+                }
+                EnvValue::ConfigMap { config_map } => {
+                    let ok = config_map.split_once('/').and_then(|(cm, key)| {
+                        app.config_maps.get(cm).map(|m| (cm, key, m.data.contains_key(key)))
+                    });
+                    match ok {
+                        Some((_, _, true)) => {}
+                        Some((cm, key, false)) => c.push(
+                            "unknown-configmap",
+                            vpath.key("configMap"),
+                            Target::Value,
+                            format!("ConfigMap `{cm}` has no key `{key}`"),
+                            "not a key of that ConfigMap",
+                            app.config_maps.get(cm).and_then(|m| suggest(key, m.data.keys().map(String::as_str))),
+                        ),
+                        None => c.push(
+                            "unknown-configmap",
+                            vpath.key("configMap"),
+                            Target::Value,
+                            format!("`{config_map}` does not name a key of one of the app's ConfigMaps"),
+                            "expected `<configmap>/<key>`",
+                            suggest(config_map.split('/').next().unwrap_or_default(), app.config_maps.keys().map(String::as_str)),
+                        ),
+                    }
+                }
+            }
+        }
+        for (probe_name, probe) in comp.probes.iter() {
+            let ppath = cpath.key("probes").key(probe_name);
+            let kinds = usize::from(probe.http.is_some())
+                + usize::from(probe.tcp.is_some())
+                + usize::from(probe.exec.is_some());
+            if kinds != 1 {
+                c.push(
+                    "probe-kind",
+                    ppath.clone(),
+                    Target::Value,
+                    format!("the {probe_name} probe must have exactly one of `http`, `tcp` or `exec`; it has {kinds}"),
+                    "expected one check",
+                    None,
+                );
+            }
+            let ports = [
+                probe.http.as_ref().map(|h| (&h.port, ppath.key("http").key("port"))),
+                probe.tcp.as_ref().map(|p| (p, ppath.key("tcp"))),
+            ];
+            for (port, path) in ports.into_iter().flatten() {
+                let known = match port {
+                    crate::app::PortRef::Name(n) => comp.ports.contains_key(n),
+                    crate::app::PortRef::Number(n) => comp.ports.values().any(|p| p == n),
+                };
+                if !known {
+                    c.push(
+                        "unknown-port",
+                        path,
+                        Target::Value,
+                        format!("the {probe_name} probe checks port `{port}`, which component `{cname}` does not declare"),
+                        "not one of the component's ports",
+                        suggest(&port.to_string(), comp.ports.keys().map(String::as_str))
+                            .or_else(|| Some("declare it under the component's `ports`".into())),
+                    );
+                }
+            }
+        }
+        for (vname, volume) in &comp.volumes {
+            let vpath = cpath.key("volumes").key(vname);
+            let sources = usize::from(volume.config_map.is_some())
+                + usize::from(volume.secret.is_some())
+                + usize::from(volume.empty_dir);
+            if sources != 1 {
+                c.push(
+                    "volume-source",
+                    vpath.clone(),
+                    Target::Key,
+                    format!("volume `{vname}` must have exactly one of `configMap`, `secret` or `emptyDir`; it has {sources}"),
+                    "expected one source",
+                    None,
+                );
+            }
+            if let Some(cm) = &volume.config_map {
+                if !app.config_maps.contains_key(cm) {
+                    c.push(
+                        "unknown-configmap",
+                        vpath.key("configMap"),
+                        Target::Value,
+                        format!("volume `{vname}` mounts ConfigMap `{cm}`, which the app does not declare"),
+                        "not a key of the app's `configMaps`",
+                        suggest(cm, app.config_maps.keys().map(String::as_str)),
+                    );
+                }
+            }
+            if let Some(secret) = &volume.secret {
+                if !app.secrets.contains_key(secret) {
+                    c.push(
+                        "unknown-secret",
+                        vpath.key("secret"),
+                        Target::Value,
+                        format!("volume `{vname}` mounts secret `{secret}`, which the app does not declare"),
+                        "not a key of the app's `secrets`",
+                        suggest(secret, app.secrets.keys().map(String::as_str)),
+                    );
+                }
+            }
+        }
+    }
+
+    // Services and ingress.
+    for (sname, svc) in &app.services {
+        let spath = base.key("services").key(sname);
+        match app.components.get(&svc.component) {
+            None => c.push(
+                "unknown-component",
+                spath.key("component"),
+                Target::Value,
+                format!("service `{sname}` selects component `{}`, which app `{name}` does not have", svc.component),
+                "not one of the app's components",
+                suggest(&svc.component, component_names.iter().copied()),
+            ),
+            Some(comp) => {
+                for port in svc.ports.keys() {
+                    if !comp.ports.contains_key(port) {
+                        c.push(
+                            "unknown-port",
+                            spath.key("ports").key(port),
+                            Target::Key,
+                            format!("service `{sname}` forwards port `{port}`, which component `{}` does not declare", svc.component),
+                            "not one of the component's ports",
+                            suggest(port, comp.ports.keys().map(String::as_str)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if let Some(ingress) = &app.ingress {
+        let ipath = base.key("ingress");
+        match app.services.get(&ingress.service) {
+            None => c.push(
+                "unknown-service",
+                ipath.key("service"),
+                Target::Value,
+                format!("the ingress routes to service `{}`, which app `{name}` does not declare", ingress.service),
+                "not one of the app's services",
+                suggest(&ingress.service, app.services.keys().map(String::as_str)),
+            ),
+            Some(svc) if !svc.ports.contains_key(&ingress.port) => c.push(
+                "unknown-port",
+                ipath.key("port"),
+                Target::Value,
+                format!("service `{}` has no port `{}`", ingress.service, ingress.port),
+                "not one of the service's ports",
+                suggest(&ingress.port, svc.ports.keys().map(String::as_str)),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    // Database.
+    if let Some(db) = &app.database {
+        let dpath = base.key("database");
+        if !c.env.postgres.contains_key(&db.cluster) {
+            let hint = suggest(&db.cluster, c.env.postgres.keys().map(String::as_str))
+                .or_else(|| Some("declare the cluster under `postgres:`".into()));
+            c.push(
+                "undeclared-cluster",
+                dpath.key("cluster"),
+                Target::Value,
+                format!("database of app `{name}` is on cluster `{}`, which the environment does not declare", db.cluster),
+                "not a key of `postgres`",
+                hint,
+            );
+        }
+        check_secret_ref(c, app, &db.password, dpath.key("password"), "the database password");
+        if let Some(list) = &db.components {
+            for (i, cname) in list.iter().enumerate() {
+                if !app.components.contains_key(cname) {
+                    c.push(
+                        "unknown-component",
+                        dpath.key("components").index(i),
+                        Target::Value,
+                        format!("database connection settings go to component `{cname}`, which app `{name}` does not have"),
+                        "not one of the app's components",
+                        suggest(cname, component_names.iter().copied()),
+                    );
+                }
+            }
+        }
+        for (field, var) in db.env.iter() {
+            let receivers: Vec<&String> = match &db.components {
+                Some(list) => list.iter().collect(),
+                None => app.components.keys().collect(),
+            };
+            for cname in receivers {
+                if let Some(comp) = app.components.get(cname) {
+                    if comp.env.contains_key(var) {
+                        c.push(
+                            "env-conflict",
+                            dpath.key("env").key(field),
+                            Target::Value,
+                            format!("`{var}` is set by the database connection and also in `apps.{name}.components.{cname}.env`"),
+                            "set twice",
+                            Some(format!("remove `{var}` from the component's env; cfggen sets it from the database")),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_roles(c: &mut Checker<'_>) {
+    let mut roles: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut dbs: HashMap<(&str, &str), &str> = HashMap::new();
+    let env = c.env;
+    for (name, app) in &env.apps {
+        let Some(db) = &app.database else { continue };
+        let dpath = FieldPath::of(&["apps", name, "database"]);
+        let owner = db.owner(name);
+        if let Some(first) = roles.insert((&db.cluster, owner), name) {
+            c.push(
+                "duplicate-role",
+                if db.owner.is_some() { dpath.key("owner") } else { dpath.clone() },
+                if db.owner.is_some() { Target::Value } else { Target::Key },
+                format!("apps `{first}` and `{name}` both claim role `{owner}` on cluster `{}`", db.cluster),
+                "role already claimed",
+                Some("each app owns its own role; set a different `owner`".into()),
+            );
+        }
+        let dbname = db.name(name);
+        if let Some(first) = dbs.insert((&db.cluster, dbname), name) {
+            c.push(
+                "duplicate-database",
+                if db.name.is_some() { dpath.key("name") } else { dpath.clone() },
+                if db.name.is_some() { Target::Value } else { Target::Key },
+                format!("apps `{first}` and `{name}` both claim database `{dbname}` on cluster `{}`", db.cluster),
+                "database already claimed",
+                Some("set a different `name`".into()),
+            );
+        }
+    }
+}
+
+/// Two apps in one namespace must not produce objects of one kind and name.
+fn check_unique_objects(c: &mut Checker<'_>) {
+    let env = c.env;
+    let mut seen: HashMap<(String, &'static str, String), String> = HashMap::new();
+    for (name, app) in &env.apps {
+        let ns = app.namespace(name).to_owned();
+        let mut objects: Vec<(&'static str, String, FieldPath)> = Vec::new();
+        for cname in app.components.keys() {
+            objects.push(("Deployment", format!("{name}-{cname}"), FieldPath::of(&["apps", name, "components", cname])));
+        }
+        for sname in app.services.keys() {
+            objects.push(("Service", sname.clone(), FieldPath::of(&["apps", name, "services", sname])));
+        }
+        for cm in app.config_maps.keys() {
+            objects.push(("ConfigMap", cm.clone(), FieldPath::of(&["apps", name, "configMaps", cm])));
+        }
+        for s in app.secrets.keys() {
+            objects.push(("Secret", s.clone(), FieldPath::of(&["apps", name, "secrets", s])));
+        }
+        for (kind, oname, path) in objects {
+            if let Some(first) = seen.insert((ns.clone(), kind, oname.clone()), name.clone()) {
+                c.push(
+                    "name-conflict",
+                    path,
+                    Target::Key,
+                    format!("{kind} `{oname}` in namespace `{ns}` is produced by app `{first}` and again by app `{name}`"),
+                    "same name as another object",
+                    Some("rename one of them, or put the apps in different namespaces".into()),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_looking_names() {
+        for n in ["DB_PASSWORD", "AUTHENTIK_SECRET_KEY", "GITHUB_TOKEN", "API_KEY", "aws_access_key_id", "password"] {
+            assert!(looks_secret(n), "{n}");
+        }
+        for n in ["AUTHENTIK_REDIS__HOST", "KEYCLOAK_URL", "LOG_LEVEL", "CACHE_KEY_PREFIX", "PASSENGER_COUNT"] {
+            assert!(!looks_secret(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn paths_print_like_yaml_keys() {
+        let p = FieldPath::of(&["apps", "a"]).key("database").index(2);
+        assert_eq!(p.to_string(), "apps.a.database[2]");
+        assert_eq!(FieldPath::default().to_string(), "(top level)");
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("blumeops-gp", ["blumeops-pg"]), Some("did you mean `blumeops-pg`?".into()));
+        assert_eq!(suggest("zzz", ["blumeops-pg"]), Some("declared: `blumeops-pg`".into()));
+        assert_eq!(suggest("zzz", []), None);
+    }
+}

@@ -1,0 +1,38 @@
+//! cfggen's one YAML module.
+//!
+//! Every byte of YAML that cfggen reads or writes goes through this crate:
+//!
+//! * [`parse`] turns a YAML text into a [`Node`] tree in which every value
+//!   and every mapping key knows where it came from ([`Location`]: file and
+//!   byte range). Duplicate keys, multiple documents, unsupported tags,
+//!   non-string keys and oversized inputs are errors with a location.
+//! * [`Node::to_json`] gives the plain data model the JSON Schema validator
+//!   and serde work on; [`Node::lookup`] walks a field path back to the
+//!   node, so errors found on the plain data can point at the source.
+//! * [`merge`] implements the base/overlay rule: maps merge by key, scalars
+//!   and lists replace.
+//! * [`to_string`] writes canonical YAML (through `serde_yaml`, the
+//!   maintained `yaml_serde` fork).
+//!
+//! Parsing uses `saphyr-parser`, an event parser that reports the span of
+//! every event; `serde_yaml` keeps no positions for values.
+//!
+//! ```
+//! use cfggen_yaml::{parse, FileId, Limits};
+//! let node = parse(FileId(0), "a:\n  b: 1\n", &Limits::default()).unwrap();
+//! let b = node.lookup(&["a".into(), "b".into()]).unwrap();
+//! assert_eq!(b.loc.start, 8);
+//! assert_eq!(node.to_json(), serde_json::json!({"a": {"b": 1}}));
+//! ```
+
+mod node;
+mod parse;
+
+pub use node::{merge, Entry, FileId, Key, Location, Node, PathSeg, Value};
+pub use parse::{parse, Limits, YamlError, YamlErrorKind};
+
+/// Writes `value` as canonical YAML: block style, keys in the order the
+/// value serialises them, strings quoted only where YAML needs it.
+pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_yaml::Error> {
+    serde_yaml::to_string(value)
+}

@@ -1,0 +1,58 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// cfggen: typed environment files in, rendered Kubernetes manifests and
+/// 1Password references out.
+#[derive(Debug, Parser)]
+#[command(name = "cfggen", version, about, long_about = None)]
+pub struct Cli {
+    /// The repository root (the folder holding `environments/`); found by
+    /// walking up from the current folder when absent.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check environments against the schema and the semantic rules.
+    Validate(Select),
+    /// Write the JSON Schemas under `schemas/` from the Rust types, or
+    /// check that they are current.
+    Schema {
+        /// Only check: exit 1 if a schema file is missing or stale.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// Which environments a command applies to.
+#[derive(Debug, Args)]
+pub struct Select {
+    /// Environment names (file stems under `environments/`).
+    #[arg(value_name = "ENV")]
+    pub environments: Vec<String>,
+    /// Every environment (the default when none is named).
+    #[arg(long, conflicts_with = "environments")]
+    pub all: bool,
+}
