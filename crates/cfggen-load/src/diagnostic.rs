@@ -149,7 +149,9 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.place.as_ref().map(|p| &p.file.named as &dyn SourceCode)
+        self.place
+            .as_ref()
+            .map(|p| &p.file.named as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -195,7 +197,10 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
         if let (Some(place), Some((other, label))) = (&d.place, &d.related) {
             if other.file.path != place.file.path {
                 let (line, col) = other.file.line_col(other.span.start);
-                out.push_str(&format!("  note: {label}: {}:{line}:{col}\n", other.file.path));
+                out.push_str(&format!(
+                    "  note: {label}: {}:{line}:{col}\n",
+                    other.file.path
+                ));
             }
         }
         out.push('\n');

@@ -48,9 +48,12 @@ fn schemas() -> Result<&'static Schemas, Diagnostic> {
             partial: (partial, pv),
         })
     });
-    result
-        .as_ref()
-        .map_err(|e| Diagnostic::bare("internal", format!("cfggen's own schema does not compile: {e}")))
+    result.as_ref().map_err(|e| {
+        Diagnostic::bare(
+            "internal",
+            format!("cfggen's own schema does not compile: {e}"),
+        )
+    })
 }
 
 /// The files read so far; a [`FileId`] is an index into it.
@@ -92,7 +95,10 @@ pub fn load_environment(repo: &Repo, name: &str) -> Result<Loaded, Vec<Diagnosti
         _ => {
             let mut d = loader.diagnostics;
             if d.is_empty() {
-                d.push(Diagnostic::bare("internal", "loading failed without a reason"));
+                d.push(Diagnostic::bare(
+                    "internal",
+                    "loading failed without a reason",
+                ));
             }
             diagnostic::sort(&mut d);
             Err(d)
@@ -196,7 +202,10 @@ impl Loader<'_> {
             self.diagnostics.push(
                 Diagnostic::bare(
                     "too-large",
-                    format!("{rel} is larger than the {} bytes cfggen reads", self.limits.max_bytes),
+                    format!(
+                        "{rel} is larger than the {} bytes cfggen reads",
+                        self.limits.max_bytes
+                    ),
                 )
                 .with_hint("environment files are small; split the platform into bases"),
             );
@@ -221,7 +230,10 @@ impl Loader<'_> {
                     code: "not-utf8",
                     message: format!("{rel} is not UTF-8 text"),
                     field: None,
-                    place: Some(Place { file, span: offset..offset }),
+                    place: Some(Place {
+                        file,
+                        span: offset..offset,
+                    }),
                     label: Some("invalid byte here".into()),
                     related: None,
                     hint: Some("save the file as UTF-8".into()),
@@ -234,7 +246,7 @@ impl Loader<'_> {
         match parsed {
             Ok(node) => Some(node),
             Err(e) => {
-                let d = self.yaml_diagnostic(e);
+                let d = self.yaml_diagnostic(*e);
                 self.diagnostics.push(d);
                 None
             }
@@ -250,17 +262,44 @@ impl Loader<'_> {
             YamlErrorKind::MultipleDocuments => ("multiple-documents", "second document"),
             YamlErrorKind::LimitExceeded => ("too-large", "limit reached here"),
         };
+        // A syntax error at the very end of the file is about the last
+        // line; point there rather than past it.
+        let mut loc = e.loc;
+        if let Some(file) = self.files.get(loc.file) {
+            let text = file.text();
+            if loc.start >= text.len() && text.ends_with('\n') && !text.is_empty() {
+                loc.start = text.len() - 1;
+                loc.end = loc.start;
+            }
+        }
+        let hint = e.hint.or_else(|| {
+            (e.kind == YamlErrorKind::Syntax).then(|| {
+                "check the indentation (keys of one mapping line up) and close every `[`, `{` and quote".to_owned()
+            })
+        });
+        let field = (!e.path.is_empty()).then(|| {
+            FieldPath(
+                e.path
+                    .iter()
+                    .map(|s| match s {
+                        PathSeg::Key(k) => Seg::Key(k.clone()),
+                        PathSeg::Index(i) => Seg::Index(*i),
+                    })
+                    .collect(),
+            )
+            .to_string()
+        });
         Diagnostic {
             code,
             message: e.message,
-            field: None,
-            place: self.files.place(e.loc),
+            field,
+            place: self.files.place(loc),
             label: Some(label.into()),
             related: e
                 .related
                 .and_then(|l| self.files.place(l))
                 .map(|p| (p, "first defined here".to_owned())),
-            hint: e.hint,
+            hint,
         }
     }
 
@@ -291,7 +330,10 @@ impl Loader<'_> {
                 place,
                 label: Some("expected the name of a file in environments/bases/".into()),
                 related: None,
-                hint: Some("write the file name without folder or `.yaml`, e.g. `extends: [platform]`".into()),
+                hint: Some(
+                    "write the file name without folder or `.yaml`, e.g. `extends: [platform]`"
+                        .into(),
+                ),
             });
             return None;
         }
@@ -339,7 +381,9 @@ impl Loader<'_> {
                 place: self.files.place(entry.key.loc),
                 label: Some("not allowed in a base".into()),
                 related: None,
-                hint: Some("remove `name` from the base; each environment file names itself".into()),
+                hint: Some(
+                    "remove `name` from the base; each environment file names itself".into(),
+                ),
             });
             return None;
         }
@@ -370,7 +414,9 @@ impl Loader<'_> {
                         .iter()
                         .filter_map(|seg| match seg {
                             serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
-                            serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
+                            serde_path_to_error::Segment::Map { key } => {
+                                Some(Seg::Key(key.clone()))
+                            }
                             _ => None,
                         })
                         .collect(),
@@ -379,11 +425,22 @@ impl Loader<'_> {
                 let (message, hint) = cfggen_model::error::split_message(&text);
                 let is_image = matches!(path.0.last(), Some(Seg::Key(k)) if k == "image");
                 self.diagnostics.push(Diagnostic {
-                    code: if is_image { "invalid-image" } else { "invalid-value" },
+                    code: if is_image {
+                        "invalid-image"
+                    } else {
+                        "invalid-value"
+                    },
                     message: message.to_owned(),
                     field: Some(path.to_string()),
                     place: place_for(node, &path, Target::Value, &self.files),
-                    label: Some(if is_image { "not a valid image reference" } else { "invalid value" }.into()),
+                    label: Some(
+                        if is_image {
+                            "not a valid image reference"
+                        } else {
+                            "invalid value"
+                        }
+                        .into(),
+                    ),
                     related: None,
                     hint: hint.map(str::to_owned),
                 });
@@ -421,11 +478,19 @@ pub(crate) fn to_yaml_path(path: &FieldPath) -> Vec<PathSeg> {
 /// Where in the source a field path points: the key for collections and
 /// for key targets, the value otherwise; the deepest existing step when
 /// the path does not exist in the source (a default, say).
-pub(crate) fn place_for(root: &Node, path: &FieldPath, target: Target, files: &Files) -> Option<Place> {
+pub(crate) fn place_for(
+    root: &Node,
+    path: &FieldPath,
+    target: Target,
+    files: &Files,
+) -> Option<Place> {
     let segs = to_yaml_path(path);
     let (node, key, depth) = root.lookup_prefix(&segs);
     let whole = depth == segs.len();
-    let collection = matches!(node.value, cfggen_yaml::Value::Map(_) | cfggen_yaml::Value::Seq(_));
+    let collection = matches!(
+        node.value,
+        cfggen_yaml::Value::Map(_) | cfggen_yaml::Value::Seq(_)
+    );
     let loc = match key {
         Some(k) if !whole || target == Target::Key || collection => k.loc,
         _ if depth == 0 && collection => first_line(node),

@@ -47,9 +47,8 @@ impl Repo {
 }
 
 fn yaml_stems(dir: &Path) -> Result<Vec<String>, Diagnostic> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::bare("io", format!("cannot read {}: {e}", dir.display()))
-    })?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Diagnostic::bare("io", format!("cannot read {}: {e}", dir.display())))?;
     let mut names = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();

@@ -17,13 +17,22 @@ use crate::diagnostic::Diagnostic;
 use crate::load::{place_for, Files, SchemaKind, Schemas};
 
 /// Validates `node` against the schema `kind`; one diagnostic per problem.
-pub(crate) fn check(node: &Node, kind: SchemaKind, schemas: &Schemas, files: &Files) -> Vec<Diagnostic> {
+pub(crate) fn check(
+    node: &Node,
+    kind: SchemaKind,
+    schemas: &Schemas,
+    files: &Files,
+) -> Vec<Diagnostic> {
     let (schema, validator) = match kind {
         SchemaKind::Full => (&schemas.full.0, &schemas.full.1),
         SchemaKind::Partial => (&schemas.partial.0, &schemas.partial.1),
     };
     let instance = node.to_json();
-    let ctx = Ctx { node, schema, files };
+    let ctx = Ctx {
+        node,
+        schema,
+        files,
+    };
     let mut out = Vec::new();
     for error in validator.iter_errors(&instance) {
         ctx.convert(&error, &mut out);
@@ -53,7 +62,12 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
     let lower = wrong.to_ascii_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -104,20 +118,91 @@ impl Ctx<'_> {
         Some(name.to_owned())
     }
 
+    /// The schema value at an error's keyword itself (the `anyOf` array).
+    fn schema_at_keyword(&self, schema_path: &jsonschema::paths::Location) -> Option<&Value> {
+        self.schema.pointer(schema_path.as_str())
+    }
+
+    /// Follows a local `$ref`.
+    fn resolve<'s>(&'s self, schema: &'s Value) -> &'s Value {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => r
+                .strip_prefix('#')
+                .and_then(|p| self.schema.pointer(p))
+                .unwrap_or(schema),
+            None => schema,
+        }
+    }
+
+    /// The fixed words an `anyOf`/`oneOf` of `const`s or `enum`s allows.
+    fn constants(&self, alternatives: &Value) -> Option<Vec<String>> {
+        let mut words = Vec::new();
+        for alt in alternatives.as_array()? {
+            let alt = self.resolve(alt);
+            if let Some(c) = alt.get("const").and_then(Value::as_str) {
+                words.push(c.to_owned());
+            } else if let Some(e) = alt.get("enum").and_then(Value::as_array) {
+                words.extend(e.iter().filter_map(Value::as_str).map(str::to_owned));
+            } else {
+                return None;
+            }
+        }
+        Some(words)
+    }
+
+    /// "a string, a whole number, `{secret: …}` or `{configMap: …}`".
+    fn describe_alternatives(&self, alternatives: &Value) -> String {
+        let forms = self.alternative_forms(alternatives);
+        match forms.split_last() {
+            None => "a value of another form".to_owned(),
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        }
+    }
+
+    fn alternative_forms(&self, alternatives: &Value) -> Vec<String> {
+        let mut forms: Vec<String> = Vec::new();
+        for alt in alternatives
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let alt = self.resolve(alt);
+            let alt = match alt.get("allOf").and_then(Value::as_array) {
+                Some(inner) if inner.len() == 1 => self.resolve(&inner[0]),
+                _ => alt,
+            };
+            if let Some(nested) = alt.get("anyOf") {
+                forms.extend(self.alternative_forms(nested));
+            } else if let Some(key) = alt
+                .get("required")
+                .and_then(Value::as_array)
+                .and_then(|r| r.first())
+                .and_then(Value::as_str)
+            {
+                forms.push(format!("`{{{key}: …}}`"));
+            } else if let Some(t) = alt.get("type").and_then(Value::as_str) {
+                forms.push(type_name(t).to_owned());
+            }
+        }
+        forms
+    }
+
     fn convert(&self, error: &ValidationError<'_>, out: &mut Vec<Diagnostic>) {
         let path = field_path(error.instance_path());
         let place = |target| place_for(self.node, &path, target, self.files);
         let instance = error.instance();
         let field = Some(path.to_string());
-        let diag = |code, message: String, target, label: String, hint: Option<String>| Diagnostic {
-            code,
-            message,
-            field: field.clone(),
-            place: place(target),
-            label: Some(label),
-            related: None,
-            hint,
-        };
+        let diag =
+            |code, message: String, target, label: String, hint: Option<String>| Diagnostic {
+                code,
+                message,
+                field: field.clone(),
+                place: place(target),
+                label: Some(label),
+                related: None,
+                hint,
+            };
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let parent = self.schema_at(error.schema_path());
@@ -194,9 +279,26 @@ impl Ctx<'_> {
                     (Some("array"), Value::String(s)) => Some(format!("write a list: `[{s}]`")),
                     _ => None,
                 };
+                if path.0.is_empty() {
+                    out.push(diag(
+                        "not-a-mapping",
+                        format!(
+                            "a cfggen file is a mapping of settings (`name: …`, `apps: …`), but this one holds {}",
+                            describe_value(instance)
+                        ),
+                        Target::Value,
+                        "expected a mapping".into(),
+                        Some("start the file with `name: <environment>`, or `extends: [<base>]`".into()),
+                    ));
+                    return;
+                }
                 out.push(diag(
                     "wrong-type",
-                    format!("expected {}, found {}", words.join(" or "), describe_value(instance)),
+                    format!(
+                        "expected {}, found {}",
+                        words.join(" or "),
+                        describe_value(instance)
+                    ),
                     Target::Value,
                     format!("expected {}", words.join(" or ")),
                     hint,
@@ -233,15 +335,22 @@ impl Ctx<'_> {
                     None => ("invalid-value", format!("text matching `{pattern}`")),
                 };
                 let reason = if pattern == names::DNS1123_LABEL {
-                    names::dns1123_label_error(text).map(|r| format!(" ({r})")).unwrap_or_default()
+                    names::dns1123_label_error(text)
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
                 } else {
                     String::new()
+                };
+                let label = if code == "invalid-name" {
+                    "invalid name"
+                } else {
+                    "invalid value"
                 };
                 out.push(diag(
                     code,
                     format!("`{text}` is not {expected}{reason}"),
                     Target::Value,
-                    format!("expected {expected}"),
+                    label.into(),
                     None,
                 ));
             }
@@ -265,7 +374,9 @@ impl Ctx<'_> {
                     place: place_for(self.node, &key_path, Target::Key, self.files),
                     label: Some("invalid name".into()),
                     related: None,
-                    hint: Some("Kubernetes object names are lower case, e.g. `authentik-server`".into()),
+                    hint: Some(
+                        "Kubernetes object names are lower case, e.g. `authentik-server`".into(),
+                    ),
                 });
             }
             ValidationErrorKind::Enum { options } => {
@@ -273,11 +384,10 @@ impl Ctx<'_> {
                     .as_array()
                     .map(|a| a.iter().filter_map(Value::as_str).collect())
                     .unwrap_or_default();
-                let text = instance.as_str().map_or_else(|| instance.to_string(), str::to_owned);
-                let hint = match closest(&text, opts.iter().copied()) {
-                    Some(best) => Some(format!("did you mean `{best}`?")),
-                    None => None,
-                };
+                let text = instance
+                    .as_str()
+                    .map_or_else(|| instance.to_string(), str::to_owned);
+                let hint = closest(&text, opts.iter().copied()).map(|best| format!("did you mean `{best}`?"));
                 out.push(diag(
                     "invalid-value",
                     format!("`{text}` is not one of: {}", opts.join(", ")),
@@ -286,7 +396,8 @@ impl Ctx<'_> {
                     hint,
                 ));
             }
-            ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
+            ValidationErrorKind::Minimum { limit }
+            | ValidationErrorKind::ExclusiveMinimum { limit } => {
                 out.push(diag(
                     "out-of-range",
                     format!("{instance} is below the minimum of {limit}"),
@@ -295,7 +406,8 @@ impl Ctx<'_> {
                     None,
                 ));
             }
-            ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            ValidationErrorKind::Maximum { limit }
+            | ValidationErrorKind::ExclusiveMaximum { limit } => {
                 out.push(diag(
                     "out-of-range",
                     format!("{instance} is above the maximum of {limit}"),
@@ -304,40 +416,70 @@ impl Ctx<'_> {
                     None,
                 ));
             }
-            ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-                // An object that fits one alternative better than the
-                // others is reported against that alternative.
-                let best = context.iter().filter(|errs| !errs.is_empty()).min_by_key(|errs| {
-                    let type_mismatch = errs
-                        .iter()
-                        .any(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }) && e.instance_path() == error.instance_path());
-                    (type_mismatch, errs.len())
-                });
-                let best_is_type = best.is_some_and(|errs| {
-                    errs.iter()
-                        .any(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }) && e.instance_path() == error.instance_path())
-                });
-                match best {
-                    Some(errs) if !best_is_type => {
-                        for e in errs {
-                            self.convert(e, out);
-                        }
-                    }
-                    _ => {
-                        let description = self
-                            .schema_at(error.schema_path())
-                            .and_then(|s| s.get("description"))
-                            .and_then(Value::as_str)
-                            .unwrap_or("a value of another form");
-                        out.push(diag(
-                            "wrong-type",
-                            format!("{} does not fit here", describe_value(instance)),
-                            Target::Value,
-                            "does not fit any accepted form".into(),
-                            Some(format!("expected: {description}")),
-                        ));
-                    }
+            ValidationErrorKind::AnyOf { context }
+            | ValidationErrorKind::OneOfNotValid { context } => {
+                let alternatives = self.schema_at_keyword(error.schema_path());
+                // A choice between fixed words: say which, with a suggestion.
+                if let Some(words) = alternatives.and_then(|a| self.constants(a)) {
+                    let text = instance
+                        .as_str()
+                        .map_or_else(|| instance.to_string(), str::to_owned);
+                    let hint = closest(&text, words.iter().map(String::as_str))
+                        .map(|best| format!("did you mean `{best}`?"));
+                    out.push(diag(
+                        "invalid-value",
+                        format!("`{text}` is not one of: {}", words.join(", ")),
+                        Target::Value,
+                        "not an accepted value".into(),
+                        hint,
+                    ));
+                    return;
                 }
+                // A value whose shape fits one alternative is reported
+                // against that alternative (a typo in `{secret: …}`, say).
+                let at_same = |e: &ValidationError<'_>| e.instance_path() == error.instance_path();
+                let shape_mismatch = |errs: &Vec<ValidationError<'static>>| {
+                    errs.iter().any(|e| {
+                        at_same(e)
+                            && matches!(
+                                e.kind(),
+                                ValidationErrorKind::Type { .. }
+                                    | ValidationErrorKind::AnyOf { .. }
+                                    | ValidationErrorKind::OneOfNotValid { .. }
+                            )
+                    })
+                };
+                let best = context
+                    .iter()
+                    .filter(|errs| !errs.is_empty() && !shape_mismatch(errs))
+                    .min_by_key(|errs| errs.len());
+                if let Some(errs) = best {
+                    let has_unknown = errs.iter().any(|e| {
+                        at_same(e)
+                            && matches!(e.kind(), ValidationErrorKind::AdditionalProperties { .. })
+                    });
+                    for e in errs {
+                        // With a misspelt key, "missing the right key" is the same mistake.
+                        if has_unknown
+                            && at_same(e)
+                            && matches!(e.kind(), ValidationErrorKind::Required { .. })
+                        {
+                            continue;
+                        }
+                        self.convert(e, out);
+                    }
+                    return;
+                }
+                let forms = alternatives
+                    .map(|a| self.describe_alternatives(a))
+                    .unwrap_or_else(|| "a value of another form".to_owned());
+                out.push(diag(
+                    "wrong-type",
+                    format!("expected {forms}, found {}", describe_value(instance)),
+                    Target::Value,
+                    "does not fit any accepted form".into(),
+                    None,
+                ));
             }
             _ => out.push(diag(
                 "invalid-value",

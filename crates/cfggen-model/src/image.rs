@@ -82,7 +82,9 @@ pub enum ImageRefError {
     #[error("the repository path has an empty component")]
     EmptyPathComponent,
     /// A path component with upper-case letters.
-    #[error("repository path component `{0}` has upper-case letters; repository names are lower case")]
+    #[error(
+        "repository path component `{0}` has upper-case letters; repository names are lower case"
+    )]
     UppercaseRepository(String),
     /// A path component outside the grammar.
     #[error("`{0}` is not a valid repository path component (lower-case letters and digits, separated by `.`, `_`, `__` or `-`)")]
@@ -270,7 +272,9 @@ impl serde::Serialize for ImageRef {
 impl<'de> serde::Deserialize<'de> for ImageRef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        ImageRef::parse(&s).map_err(|e| serde::de::Error::custom(crate::error::tagged_message(&e.to_string(), e.hint())))
+        ImageRef::parse(&s).map_err(|e| {
+            serde::de::Error::custom(crate::error::tagged_message(&e.to_string(), e.hint()))
+        })
     }
 }
 
@@ -304,7 +308,11 @@ fn validate_registry(registry: &str) -> Result<(), ImageRefError> {
     let bad = || ImageRefError::InvalidRegistry(registry.to_owned());
     let (host, port) = if let Some(rest) = registry.strip_prefix('[') {
         let (v6, after) = rest.split_once(']').ok_or_else(bad)?;
-        if v6.is_empty() || !v6.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+        if v6.is_empty()
+            || !v6
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
             return Err(bad());
         }
         match after {
@@ -411,7 +419,10 @@ fn parse_digest(digest: &str) -> Result<Digest, ImageRefError> {
         "" => return Err(ImageRefError::InvalidDigest(digest.to_owned())),
         other => return Err(ImageRefError::UnsupportedDigestAlgorithm(other.to_owned())),
     };
-    if !hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+    if !hex
+        .chars()
+        .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    {
         return Err(ImageRefError::DigestNotHex);
     }
     if hex.len() != algorithm.hex_len() {
@@ -453,7 +464,11 @@ mod tests {
         let r = ok("registry.ops.eblu.me/blumeops/authentik:v1.0.0-nix");
         assert_eq!(
             (r.registry(), r.repository(), r.tag()),
-            ("registry.ops.eblu.me", "blumeops/authentik", Some("v1.0.0-nix"))
+            (
+                "registry.ops.eblu.me",
+                "blumeops/authentik",
+                Some("v1.0.0-nix")
+            )
         );
         let r = ok("docker.io/library/redis:7-alpine");
         assert_eq!(r.to_string(), "docker.io/library/redis:7-alpine");
@@ -461,7 +476,10 @@ mod tests {
         assert_eq!(r.digest(), Some(format!("sha256:{D}")));
         assert_eq!(r.tag(), None);
         let r = ok("localhost:5000/a/b:c");
-        assert_eq!((r.registry(), r.repository(), r.tag()), ("localhost:5000", "a/b", Some("c")));
+        assert_eq!(
+            (r.registry(), r.repository(), r.tag()),
+            ("localhost:5000", "a/b", Some("c"))
+        );
         let r = ok(&format!("ghcr.io/x/y:v1@sha256:{D}"));
         assert_eq!(r.tag(), Some("v1"));
         assert!(r.digest().is_some());
@@ -474,7 +492,10 @@ mod tests {
         assert_eq!(ok("redis").to_string(), "docker.io/library/redis");
         assert_eq!(ok("redis:7").to_string(), "docker.io/library/redis:7");
         assert_eq!(ok("bitnami/redis").to_string(), "docker.io/bitnami/redis");
-        assert_eq!(ok("index.docker.io/redis").to_string(), "docker.io/library/redis");
+        assert_eq!(
+            ok("index.docker.io/redis").to_string(),
+            "docker.io/library/redis"
+        );
         assert_eq!(ok("localhost/app").registry(), "localhost");
     }
 
@@ -491,23 +512,60 @@ mod tests {
     fn names_each_malformed_form() {
         assert_eq!(err(""), ImageRefError::Empty);
         assert_eq!(err("a b"), ImageRefError::Whitespace);
-        assert_eq!(err("ghcr.io/Org/app"), ImageRefError::UppercaseRepository("Org".into()));
+        assert_eq!(
+            err("ghcr.io/Org/app"),
+            ImageRefError::UppercaseRepository("Org".into())
+        );
         assert_eq!(err("ghcr.io//app"), ImageRefError::EmptyPathComponent);
-        assert_eq!(err("ghcr.io/app-"), ImageRefError::InvalidPathComponent("app-".into()));
-        assert_eq!(err("ghcr.io/a...b"), ImageRefError::InvalidPathComponent("a...b".into()));
+        assert_eq!(
+            err("ghcr.io/app-"),
+            ImageRefError::InvalidPathComponent("app-".into())
+        );
+        assert_eq!(
+            err("ghcr.io/a...b"),
+            ImageRefError::InvalidPathComponent("a...b".into())
+        );
         assert_eq!(err("ghcr.io/app:"), ImageRefError::EmptyTag);
-        assert_eq!(err("ghcr.io/app:-x"), ImageRefError::InvalidTag("-x".into()));
-        assert!(matches!(err(&format!("app:{}", "a".repeat(129))), ImageRefError::TagTooLong(129)));
-        assert_eq!(err("localhost:99999/app"), ImageRefError::InvalidPort("99999".into()));
-        assert_eq!(err("bad_host.io:1/app"), ImageRefError::InvalidRegistry("bad_host.io:1".into()));
-        assert_eq!(err("app@sha256"), ImageRefError::InvalidDigest("sha256".into()));
-        assert_eq!(err("app@md5:abc"), ImageRefError::UnsupportedDigestAlgorithm("md5".into()));
+        assert_eq!(
+            err("ghcr.io/app:-x"),
+            ImageRefError::InvalidTag("-x".into())
+        );
+        assert!(matches!(
+            err(&format!("app:{}", "a".repeat(129))),
+            ImageRefError::TagTooLong(129)
+        ));
+        assert_eq!(
+            err("localhost:99999/app"),
+            ImageRefError::InvalidPort("99999".into())
+        );
+        assert_eq!(
+            err("bad_host.io:1/app"),
+            ImageRefError::InvalidRegistry("bad_host.io:1".into())
+        );
+        assert_eq!(
+            err("app@sha256"),
+            ImageRefError::InvalidDigest("sha256".into())
+        );
+        assert_eq!(
+            err("app@md5:abc"),
+            ImageRefError::UnsupportedDigestAlgorithm("md5".into())
+        );
         assert_eq!(
             err("app@sha256:abc"),
-            ImageRefError::DigestLength { algorithm: "sha256", expected: 64, actual: 3 }
+            ImageRefError::DigestLength {
+                algorithm: "sha256",
+                expected: 64,
+                actual: 3
+            }
         );
-        assert_eq!(err(&format!("app@sha256:{}", D.to_uppercase())), ImageRefError::DigestNotHex);
-        assert!(matches!(err(&format!("ghcr.io/{}", "a".repeat(300))), ImageRefError::NameTooLong(_)));
+        assert_eq!(
+            err(&format!("app@sha256:{}", D.to_uppercase())),
+            ImageRefError::DigestNotHex
+        );
+        assert!(matches!(
+            err(&format!("ghcr.io/{}", "a".repeat(300))),
+            ImageRefError::NameTooLong(_)
+        ));
     }
 
     #[test]

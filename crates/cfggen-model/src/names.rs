@@ -47,7 +47,10 @@ pub fn dns1123_label_error(name: &str) -> Option<String> {
         return Some("it is empty".into());
     }
     if name.len() > 63 {
-        return Some(format!("it is {} characters long; at most 63 are allowed", name.len()));
+        return Some(format!(
+            "it is {} characters long; at most 63 are allowed",
+            name.len()
+        ));
     }
     if let Some(c) = name
         .chars()
@@ -69,7 +72,9 @@ pub fn dns1123_label_error(name: &str) -> Option<String> {
 pub fn is_dns1123_subdomain(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
-        && name.split('.').all(|part| dns1123_label_error(part).is_none())
+        && name
+            .split('.')
+            .all(|part| dns1123_label_error(part).is_none())
 }
 
 /// Whether a 1Password secret reference can carry this vault, item,
@@ -83,7 +88,10 @@ pub fn is_op_name(name: &str) -> bool {
 
 /// Whether this is a 1Password item or vault ID.
 pub fn is_op_id(id: &str) -> bool {
-    id.len() == 26 && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    id.len() == 26
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
 #[cfg(test)]

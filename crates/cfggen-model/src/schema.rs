@@ -139,7 +139,8 @@ mod tests {
     fn count_required(v: &Value) -> usize {
         match v {
             Value::Object(m) => {
-                usize::from(m.contains_key("required")) + m.values().map(count_required).sum::<usize>()
+                usize::from(m.contains_key("required"))
+                    + m.values().map(count_required).sum::<usize>()
             }
             Value::Array(a) => a.iter().map(count_required).sum(),
             _ => 0,
@@ -151,7 +152,9 @@ mod tests {
         let s = environment_schema();
         assert_eq!(s["$schema"], "http://json-schema.org/draft-07/schema#");
         assert_eq!(s["additionalProperties"], false);
-        assert!(s["required"].as_array().is_some_and(|r| r.iter().any(|x| x == "name")));
+        assert!(s["required"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x == "name")));
         assert!(s["definitions"]["App"]["properties"]["components"]["description"].is_string());
     }
 

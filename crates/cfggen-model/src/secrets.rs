@@ -135,7 +135,10 @@ mod tests {
             item("Authentik (blumeops)", Some(id)).op_reference("v", "k", &f),
             Some(format!("op://v/{id}/k"))
         );
-        assert_eq!(item("Authentik (blumeops)", None).op_reference("v", "k", &f), None);
+        assert_eq!(
+            item("Authentik (blumeops)", None).op_reference("v", "k", &f),
+            None
+        );
     }
 
     #[test]
@@ -156,7 +159,10 @@ mod tests {
     fn field_refs() {
         assert_eq!(
             FieldRef::parse("a/b/c"),
-            Some(FieldRef { secret: "a", field: "b/c" })
+            Some(FieldRef {
+                secret: "a",
+                field: "b/c"
+            })
         );
         assert_eq!(FieldRef::parse("a/"), None);
         assert_eq!(FieldRef::parse("ab"), None);

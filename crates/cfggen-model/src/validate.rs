@@ -141,14 +141,14 @@ pub fn validate(env: &Environment, stem: &str) -> Vec<Issue> {
             )),
         );
     }
-    check_vault(&mut c, &env.onepassword.vault, FieldPath::of(&["onepassword", "vault"]));
+    check_vault(
+        &mut c,
+        &env.onepassword.vault,
+        FieldPath::of(&["onepassword", "vault"]),
+    );
     for (name, cluster) in &env.postgres {
         if let Some(image) = &cluster.image {
-            check_pinned(
-                &mut c,
-                image,
-                FieldPath::of(&["postgres", name, "image"]),
-            );
+            check_pinned(&mut c, image, FieldPath::of(&["postgres", name, "image"]));
         }
     }
     for (name, app) in &env.apps {
@@ -232,7 +232,14 @@ const SECRET_WORDS: &[&str] = &[
     "PRIVATE",
     "PRIVATEKEY",
 ];
-const KEY_PREFIXES: &[&str] = &["API", "ACCESS", "PRIVATE", "SIGNING", "ENCRYPTION", "SECRET"];
+const KEY_PREFIXES: &[&str] = &[
+    "API",
+    "ACCESS",
+    "PRIVATE",
+    "SIGNING",
+    "ENCRYPTION",
+    "SECRET",
+];
 
 /// Whether an environment variable name looks like it holds a secret.
 pub fn looks_secret(name: &str) -> bool {
@@ -242,18 +249,11 @@ pub fn looks_secret(name: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     words.iter().enumerate().any(|(i, w)| {
-        SECRET_WORDS.contains(w)
-            || (*w == "KEY" && i > 0 && KEY_PREFIXES.contains(&words[i - 1]))
+        SECRET_WORDS.contains(w) || (*w == "KEY" && i > 0 && KEY_PREFIXES.contains(&words[i - 1]))
     })
 }
 
-fn check_secret_ref(
-    c: &mut Checker<'_>,
-    app: &App,
-    reference: &str,
-    path: FieldPath,
-    what: &str,
-) {
+fn check_secret_ref(c: &mut Checker<'_>, app: &App, reference: &str, path: FieldPath, what: &str) {
     let Some(r) = FieldRef::parse(reference) else {
         c.push(
             "bad-secret-ref",
@@ -261,7 +261,10 @@ fn check_secret_ref(
             Target::Value,
             format!("`{reference}` is not a `<secret>/<field>` reference"),
             "expected `<secret>/<field>`",
-            Some("name one of the app's `secrets` and one of its fields, e.g. `app-config/password`".into()),
+            Some(
+                "name one of the app's `secrets` and one of its fields, e.g. `app-config/password`"
+                    .into(),
+            ),
         );
         return;
     };
@@ -270,7 +273,10 @@ fn check_secret_ref(
             "unknown-secret",
             path,
             Target::Value,
-            format!("{what} reads secret `{}`, which the app does not declare", r.secret),
+            format!(
+                "{what} reads secret `{}`, which the app does not declare",
+                r.secret
+            ),
             "not a key of the app's `secrets`",
             suggest(r.secret, app.secrets.keys().map(String::as_str))
                 .or_else(|| Some("declare the 1Password item under the app's `secrets`".into())),
@@ -352,7 +358,11 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                 }
             }
             let key = field.key(label);
-            if field.key.is_none() && !key.chars().all(|ch| ch.is_ascii_alphanumeric() || "-._".contains(ch)) {
+            if field.key.is_none()
+                && !key
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || "-._".contains(ch))
+            {
                 c.push(
                     "secret-key",
                     fpath.clone(),
@@ -398,7 +408,9 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                 Target::Key,
                 format!("component `{cname}` has no image, and app `{name}` sets none"),
                 "no image",
-                Some(format!("set `apps.{name}.image`, or `image` on the component")),
+                Some(format!(
+                    "set `apps.{name}.image`, or `image` on the component"
+                )),
             ),
         }
         for (var, value) in &comp.env {
@@ -426,7 +438,9 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                 }
                 EnvValue::ConfigMap { config_map } => {
                     let ok = config_map.split_once('/').and_then(|(cm, key)| {
-                        app.config_maps.get(cm).map(|m| (cm, key, m.data.contains_key(key)))
+                        app.config_maps
+                            .get(cm)
+                            .map(|m| (cm, key, m.data.contains_key(key)))
                     });
                     match ok {
                         Some((_, _, true)) => {}
@@ -436,15 +450,22 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                             Target::Value,
                             format!("ConfigMap `{cm}` has no key `{key}`"),
                             "not a key of that ConfigMap",
-                            app.config_maps.get(cm).and_then(|m| suggest(key, m.data.keys().map(String::as_str))),
+                            app.config_maps
+                                .get(cm)
+                                .and_then(|m| suggest(key, m.data.keys().map(String::as_str))),
                         ),
                         None => c.push(
                             "unknown-configmap",
                             vpath.key("configMap"),
                             Target::Value,
-                            format!("`{config_map}` does not name a key of one of the app's ConfigMaps"),
+                            format!(
+                                "`{config_map}` does not name a key of one of the app's ConfigMaps"
+                            ),
                             "expected `<configmap>/<key>`",
-                            suggest(config_map.split('/').next().unwrap_or_default(), app.config_maps.keys().map(String::as_str)),
+                            suggest(
+                                config_map.split('/').next().unwrap_or_default(),
+                                app.config_maps.keys().map(String::as_str),
+                            ),
                         ),
                     }
                 }
@@ -466,7 +487,10 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                 );
             }
             let ports = [
-                probe.http.as_ref().map(|h| (&h.port, ppath.key("http").key("port"))),
+                probe
+                    .http
+                    .as_ref()
+                    .map(|h| (&h.port, ppath.key("http").key("port"))),
                 probe.tcp.as_ref().map(|p| (p, ppath.key("tcp"))),
             ];
             for (port, path) in ports.into_iter().flatten() {
@@ -537,7 +561,10 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                 "unknown-component",
                 spath.key("component"),
                 Target::Value,
-                format!("service `{sname}` selects component `{}`, which app `{name}` does not have", svc.component),
+                format!(
+                    "service `{sname}` selects component `{}`, which app `{name}` does not have",
+                    svc.component
+                ),
                 "not one of the app's components",
                 suggest(&svc.component, component_names.iter().copied()),
             ),
@@ -564,7 +591,10 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                 "unknown-service",
                 ipath.key("service"),
                 Target::Value,
-                format!("the ingress routes to service `{}`, which app `{name}` does not declare", ingress.service),
+                format!(
+                    "the ingress routes to service `{}`, which app `{name}` does not declare",
+                    ingress.service
+                ),
                 "not one of the app's services",
                 suggest(&ingress.service, app.services.keys().map(String::as_str)),
             ),
@@ -572,7 +602,10 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                 "unknown-port",
                 ipath.key("port"),
                 Target::Value,
-                format!("service `{}` has no port `{}`", ingress.service, ingress.port),
+                format!(
+                    "service `{}` has no port `{}`",
+                    ingress.service, ingress.port
+                ),
                 "not one of the service's ports",
                 suggest(&ingress.port, svc.ports.keys().map(String::as_str)),
             ),
@@ -595,7 +628,13 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                 hint,
             );
         }
-        check_secret_ref(c, app, &db.password, dpath.key("password"), "the database password");
+        check_secret_ref(
+            c,
+            app,
+            &db.password,
+            dpath.key("password"),
+            "the database password",
+        );
         if let Some(list) = &db.components {
             for (i, cname) in list.iter().enumerate() {
                 if !app.components.contains_key(cname) {
@@ -620,11 +659,11 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                     if comp.env.contains_key(var) {
                         c.push(
                             "env-conflict",
-                            dpath.key("env").key(field),
-                            Target::Value,
-                            format!("`{var}` is set by the database connection and also in `apps.{name}.components.{cname}.env`"),
+                            base.key("components").key(cname).key("env").key(var),
+                            Target::Key,
+                            format!("`{var}` is set here and also by the database connection (`apps.{name}.database.env.{field}`)"),
                             "set twice",
-                            Some(format!("remove `{var}` from the component's env; cfggen sets it from the database")),
+                            Some(format!("remove `{var}` here; cfggen sets it from the database declaration")),
                         );
                     }
                 }
@@ -644,9 +683,20 @@ fn check_roles(c: &mut Checker<'_>) {
         if let Some(first) = roles.insert((&db.cluster, owner), name) {
             c.push(
                 "duplicate-role",
-                if db.owner.is_some() { dpath.key("owner") } else { dpath.clone() },
-                if db.owner.is_some() { Target::Value } else { Target::Key },
-                format!("apps `{first}` and `{name}` both claim role `{owner}` on cluster `{}`", db.cluster),
+                if db.owner.is_some() {
+                    dpath.key("owner")
+                } else {
+                    dpath.clone()
+                },
+                if db.owner.is_some() {
+                    Target::Value
+                } else {
+                    Target::Key
+                },
+                format!(
+                    "apps `{first}` and `{name}` both claim role `{owner}` on cluster `{}`",
+                    db.cluster
+                ),
                 "role already claimed",
                 Some("each app owns its own role; set a different `owner`".into()),
             );
@@ -655,9 +705,20 @@ fn check_roles(c: &mut Checker<'_>) {
         if let Some(first) = dbs.insert((&db.cluster, dbname), name) {
             c.push(
                 "duplicate-database",
-                if db.name.is_some() { dpath.key("name") } else { dpath.clone() },
-                if db.name.is_some() { Target::Value } else { Target::Key },
-                format!("apps `{first}` and `{name}` both claim database `{dbname}` on cluster `{}`", db.cluster),
+                if db.name.is_some() {
+                    dpath.key("name")
+                } else {
+                    dpath.clone()
+                },
+                if db.name.is_some() {
+                    Target::Value
+                } else {
+                    Target::Key
+                },
+                format!(
+                    "apps `{first}` and `{name}` both claim database `{dbname}` on cluster `{}`",
+                    db.cluster
+                ),
                 "database already claimed",
                 Some("set a different `name`".into()),
             );
@@ -673,16 +734,32 @@ fn check_unique_objects(c: &mut Checker<'_>) {
         let ns = app.namespace(name).to_owned();
         let mut objects: Vec<(&'static str, String, FieldPath)> = Vec::new();
         for cname in app.components.keys() {
-            objects.push(("Deployment", format!("{name}-{cname}"), FieldPath::of(&["apps", name, "components", cname])));
+            objects.push((
+                "Deployment",
+                format!("{name}-{cname}"),
+                FieldPath::of(&["apps", name, "components", cname]),
+            ));
         }
         for sname in app.services.keys() {
-            objects.push(("Service", sname.clone(), FieldPath::of(&["apps", name, "services", sname])));
+            objects.push((
+                "Service",
+                sname.clone(),
+                FieldPath::of(&["apps", name, "services", sname]),
+            ));
         }
         for cm in app.config_maps.keys() {
-            objects.push(("ConfigMap", cm.clone(), FieldPath::of(&["apps", name, "configMaps", cm])));
+            objects.push((
+                "ConfigMap",
+                cm.clone(),
+                FieldPath::of(&["apps", name, "configMaps", cm]),
+            ));
         }
         for s in app.secrets.keys() {
-            objects.push(("Secret", s.clone(), FieldPath::of(&["apps", name, "secrets", s])));
+            objects.push((
+                "Secret",
+                s.clone(),
+                FieldPath::of(&["apps", name, "secrets", s]),
+            ));
         }
         for (kind, oname, path) in objects {
             if let Some(first) = seen.insert((ns.clone(), kind, oname.clone()), name.clone()) {
@@ -705,10 +782,23 @@ mod tests {
 
     #[test]
     fn secret_looking_names() {
-        for n in ["DB_PASSWORD", "AUTHENTIK_SECRET_KEY", "GITHUB_TOKEN", "API_KEY", "aws_access_key_id", "password"] {
+        for n in [
+            "DB_PASSWORD",
+            "AUTHENTIK_SECRET_KEY",
+            "GITHUB_TOKEN",
+            "API_KEY",
+            "aws_access_key_id",
+            "password",
+        ] {
             assert!(looks_secret(n), "{n}");
         }
-        for n in ["AUTHENTIK_REDIS__HOST", "KEYCLOAK_URL", "LOG_LEVEL", "CACHE_KEY_PREFIX", "PASSENGER_COUNT"] {
+        for n in [
+            "AUTHENTIK_REDIS__HOST",
+            "KEYCLOAK_URL",
+            "LOG_LEVEL",
+            "CACHE_KEY_PREFIX",
+            "PASSENGER_COUNT",
+        ] {
             assert!(!looks_secret(n), "{n}");
         }
     }
@@ -722,8 +812,14 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(suggest("blumeops-gp", ["blumeops-pg"]), Some("did you mean `blumeops-pg`?".into()));
-        assert_eq!(suggest("zzz", ["blumeops-pg"]), Some("declared: `blumeops-pg`".into()));
+        assert_eq!(
+            suggest("blumeops-gp", ["blumeops-pg"]),
+            Some("did you mean `blumeops-pg`?".into())
+        );
+        assert_eq!(
+            suggest("zzz", ["blumeops-pg"]),
+            Some("declared: `blumeops-pg`".into())
+        );
         assert_eq!(suggest("zzz", []), None);
     }
 }

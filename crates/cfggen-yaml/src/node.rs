@@ -202,7 +202,10 @@ pub fn merge(base: Node, overlay: Node) -> Node {
     match (base.value, overlay.value) {
         (Value::Map(mut base_entries), Value::Map(overlay_entries)) => {
             for entry in overlay_entries {
-                if let Some(slot) = base_entries.iter_mut().find(|e| e.key.text == entry.key.text) {
+                if let Some(slot) = base_entries
+                    .iter_mut()
+                    .find(|e| e.key.text == entry.key.text)
+                {
                     let old = std::mem::replace(
                         &mut slot.value,
                         Node {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
-use crate::node::{Entry, FileId, Key, Location, Node, Value};
+use crate::node::{Entry, FileId, Key, Location, Node, PathSeg, Value};
 
 /// Bounds on what one YAML file may cost to load.
 #[derive(Clone, Debug)]
@@ -63,6 +63,8 @@ pub struct YamlError {
     pub related: Option<Location>,
     /// What to do about it.
     pub hint: Option<String>,
+    /// The path of the mapping or list being read when it happened.
+    pub path: Vec<PathSeg>,
 }
 
 /// Converts the parser's character offsets to byte offsets.
@@ -132,10 +134,10 @@ struct Builder<'a> {
 }
 
 /// Parses one YAML document. An empty file is `null`.
-pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, YamlError> {
+pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, Box<YamlError>> {
     let at = |start: usize, end: usize| Location { file, start, end };
     if text.len() > limits.max_bytes {
-        return Err(YamlError {
+        return Err(Box::new(YamlError {
             kind: YamlErrorKind::LimitExceeded,
             loc: at(0, 0),
             message: format!(
@@ -145,7 +147,8 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, YamlErro
             ),
             related: None,
             hint: Some("environment files are small; split the platform into bases".into()),
-        });
+            path: Vec::new(),
+        }));
     }
     let mut b = Builder {
         file,
@@ -162,13 +165,14 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, YamlErro
             Ok(ev) => ev,
             Err(e) => {
                 let pos = b.offsets.byte(e.marker().index());
-                return Err(YamlError {
+                return Err(Box::new(YamlError {
                     kind: YamlErrorKind::Syntax,
                     loc: at(pos, pos),
                     message: format!("invalid YAML: {}", e.info()),
                     related: None,
                     hint: None,
-                });
+                    path: b.current_path(),
+                }));
             }
         };
         match event {
@@ -176,14 +180,18 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, YamlErro
                 documents += 1;
                 if documents > 1 {
                     let pos = b.offsets.byte(span.start.index());
-                    return Err(YamlError {
+                    return Err(Box::new(YamlError {
                         kind: YamlErrorKind::MultipleDocuments,
                         loc: at(pos, pos + 3.min(text.len() - pos)),
-                        message: "a second YAML document starts here; a cfggen file holds exactly one"
-                            .into(),
+                        message:
+                            "a second YAML document starts here; a cfggen file holds exactly one"
+                                .into(),
                         related: None,
-                        hint: Some("remove the `---` line, or move the document into its own file".into()),
-                    });
+                        hint: Some(
+                            "remove the `---` line, or move the document into its own file".into(),
+                        ),
+                        path: Vec::new(),
+                    }));
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -265,17 +273,34 @@ impl Builder<'_> {
         loc: Location,
         message: String,
         hint: Option<String>,
-    ) -> YamlError {
-        YamlError {
+    ) -> Box<YamlError> {
+        Box::new(YamlError {
             kind,
             loc,
             message,
             related: None,
             hint,
-        }
+            path: self.current_path(),
+        })
     }
 
-    fn count(&mut self, n: usize, span: Span) -> Result<(), YamlError> {
+    /// Where the builder is: the keys and indices of the open collections.
+    fn current_path(&self) -> Vec<PathSeg> {
+        let mut path = Vec::new();
+        for frame in &self.stack {
+            match frame {
+                Frame::Seq { items, .. } => path.push(PathSeg::Index(items.len())),
+                Frame::Map { pending, .. } => {
+                    if let Some(k) = pending {
+                        path.push(PathSeg::Key(k.text.clone()));
+                    }
+                }
+            }
+        }
+        path
+    }
+
+    fn count(&mut self, n: usize, span: Span) -> Result<(), Box<YamlError>> {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > self.limits.max_nodes {
             return Err(self.error(
@@ -285,7 +310,10 @@ impl Builder<'_> {
                     "the document expands to more than {} values (aliases included)",
                     self.limits.max_nodes
                 ),
-                Some("an alias repeats its anchor's whole value; use fewer or smaller aliases".into()),
+                Some(
+                    "an alias repeats its anchor's whole value; use fewer or smaller aliases"
+                        .into(),
+                ),
             ));
         }
         Ok(())
@@ -295,7 +323,7 @@ impl Builder<'_> {
         matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }))
     }
 
-    fn open(&mut self, span: Span) -> Result<(), YamlError> {
+    fn open(&mut self, span: Span) -> Result<(), Box<YamlError>> {
         if self.expecting_key() {
             return Err(self.error(
                 YamlErrorKind::NonStringKey,
@@ -320,7 +348,7 @@ impl Builder<'_> {
         tag: Option<&saphyr_parser::Tag>,
         want: &str,
         span: Span,
-    ) -> Result<(), YamlError> {
+    ) -> Result<(), Box<YamlError>> {
         match tag {
             None => Ok(()),
             Some(t) if t.is_yaml_core_schema() && t.suffix == want => Ok(()),
@@ -328,7 +356,7 @@ impl Builder<'_> {
         }
     }
 
-    fn unsupported_tag(&self, tag: &saphyr_parser::Tag, span: Span) -> YamlError {
+    fn unsupported_tag(&self, tag: &saphyr_parser::Tag, span: Span) -> Box<YamlError> {
         let shown = if tag.is_yaml_core_schema() {
             format!("!!{}", tag.suffix)
         } else {
@@ -349,7 +377,7 @@ impl Builder<'_> {
         anchor: usize,
         tag: Option<&saphyr_parser::Tag>,
         span: Span,
-    ) -> Result<(), YamlError> {
+    ) -> Result<(), Box<YamlError>> {
         let loc = self.loc(span);
         if self.expecting_key() {
             if tag.is_some_and(|t| !(t.is_yaml_core_schema() && t.suffix == "str")) {
@@ -398,28 +426,32 @@ impl Builder<'_> {
         self.finish(Node { value, loc }, anchor)
     }
 
-    fn set_key(&mut self, key: Key) -> Result<(), YamlError> {
+    fn set_key(&mut self, key: Key) -> Result<(), Box<YamlError>> {
         if let Some(Frame::Map {
             entries, pending, ..
         }) = self.stack.last_mut()
         {
             if let Some(first) = entries.iter().find(|e| e.key.text == key.text) {
-                return Err(YamlError {
+                let related = Some(first.key.loc);
+                let mut path = self.current_path();
+                path.push(PathSeg::Key(key.text.clone()));
+                return Err(Box::new(YamlError {
+                    path,
                     kind: YamlErrorKind::DuplicateKey,
                     loc: key.loc,
                     message: format!("duplicate key `{}`", key.text),
-                    related: Some(first.key.loc),
+                    related,
                     hint: Some(
                         "YAML keeps only one of them; remove or merge the two entries".into(),
                     ),
-                });
+                }));
             }
             *pending = Some(key);
         }
         Ok(())
     }
 
-    fn alias(&mut self, id: usize, span: Span) -> Result<(), YamlError> {
+    fn alias(&mut self, id: usize, span: Span) -> Result<(), Box<YamlError>> {
         let loc = self.loc(span);
         if self.expecting_key() {
             return Err(self.error(
@@ -446,7 +478,7 @@ impl Builder<'_> {
         self.finish(node, 0)
     }
 
-    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Box<YamlError>> {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
@@ -557,7 +589,7 @@ mod tests {
         }
     }
 
-    fn parse_err(text: &str) -> YamlError {
+    fn parse_err(text: &str) -> Box<YamlError> {
         match parse(FileId(0), text, &Limits::default()) {
             Ok(n) => unreachable!("expected {text:?} to fail, got {n:?}"),
             Err(e) => e,
@@ -612,7 +644,10 @@ mod tests {
     #[test]
     fn aliases_expand_within_budget_and_bombs_fail() {
         let n = parse_ok("a: &x {k: v}\nb: *x\n");
-        assert_eq!(n.to_json(), serde_json::json!({"a": {"k": "v"}, "b": {"k": "v"}}));
+        assert_eq!(
+            n.to_json(),
+            serde_json::json!({"a": {"k": "v"}, "b": {"k": "v"}})
+        );
         let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let p = i - 1;

@@ -73,7 +73,10 @@ fn selected(ctx: &mut Ctx<'_>, select: &Select) -> Result<Vec<String>, u8> {
     }
     match ctx.repo.environment_names() {
         Ok(names) if names.is_empty() => {
-            let _ = writeln!(ctx.stderr, "error: no environments: environments/*.yaml matches no file");
+            let _ = writeln!(
+                ctx.stderr,
+                "error: no environments: environments/*.yaml matches no file"
+            );
             Err(EXIT_ERROR)
         }
         Ok(names) => Ok(names),
@@ -107,7 +110,10 @@ fn validate(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
             Err(diagnostics) => {
                 ctx.report(&diagnostics);
                 let n = diagnostics.len();
-                failed.push(format!("{name} ({n} problem{})", if n == 1 { "" } else { "s" }));
+                failed.push(format!(
+                    "{name} ({n} problem{})",
+                    if n == 1 { "" } else { "s" }
+                ));
             }
         }
     }
@@ -150,8 +156,14 @@ fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {
     }
     for (rel, missing) in &stale {
         let what = if *missing { "missing" } else { "stale" };
-        let _ = writeln!(ctx.stderr, "error: {rel} is {what}: it differs from the Rust types");
+        let _ = writeln!(
+            ctx.stderr,
+            "error: {rel} is {what}: it differs from the Rust types"
+        );
     }
-    let _ = writeln!(ctx.stderr, "  help: run `cfggen schema` and commit schemas/");
+    let _ = writeln!(
+        ctx.stderr,
+        "  help: run `cfggen schema` and commit schemas/"
+    );
     EXIT_DIFFERS
 }

@@ -1,0 +1,10 @@
+//! Integration tests: the real `cfggen` binary on fixture repositories in
+//! temporary folders. One test binary for the whole workspace.
+
+// A test fails by panicking; the input-safety lints are for the product.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+mod invalid;
+mod schema;
+mod support;
+mod validate;

@@ -1,0 +1,123 @@
+//! Test support: temporary repositories and running the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The fixtures folder.
+pub fn fixtures() -> PathBuf {
+    workspace().join("tests/fixtures")
+}
+
+/// A temporary cfggen repository.
+pub struct TestRepo {
+    dir: tempfile::TempDir,
+}
+
+/// What a run printed and returned.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TestRepo {
+    /// An empty repository with an `environments/` folder.
+    pub fn new() -> Self {
+        let dir = match tempfile::tempdir() {
+            Ok(d) => d,
+            Err(e) => panic!("cannot make a temp dir: {e}"),
+        };
+        let repo = TestRepo { dir };
+        repo.mkdir("environments/bases");
+        repo
+    }
+
+    /// A copy of a folder tree as a repository.
+    pub fn copy_of(src: &Path) -> Self {
+        let repo = TestRepo::new();
+        copy_tree(src, repo.path());
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn mkdir(&self, rel: &str) {
+        if let Err(e) = std::fs::create_dir_all(self.path().join(rel)) {
+            panic!("mkdir {rel}: {e}");
+        }
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.path().join(rel);
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if let Err(e) = std::fs::write(&path, text) {
+            panic!("write {rel}: {e}");
+        }
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).unwrap_or_default()
+    }
+
+    /// Runs `cfggen --root <repo> --color never <args>`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cfggen"));
+        cmd.arg("--root")
+            .arg(self.path())
+            .args(["--color", "never"])
+            .args(args);
+        run_command(cmd)
+    }
+
+    /// Runs `cfggen <args>` with the repository as the working folder.
+    pub fn run_in(&self, cwd: &Path, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cfggen"));
+        cmd.current_dir(cwd).args(args).env("NO_COLOR", "1");
+        run_command(cmd)
+    }
+}
+
+fn run_command(mut cmd: Command) -> Output {
+    let out = match cmd.output() {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run cfggen: {e}"),
+    };
+    let output = Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !output.stderr.contains("panicked"),
+        "cfggen panicked:\n{}",
+        output.stderr
+    );
+    output
+}
+
+pub fn copy_tree(src: &Path, dst: &Path) {
+    let entries = match std::fs::read_dir(src) {
+        Ok(e) => e,
+        Err(e) => panic!("read {}: {e}", src.display()),
+    };
+    let _ = std::fs::create_dir_all(dst);
+    for entry in entries.flatten() {
+        let from = entry.path();
+        let to = dst.join(entry.file_name());
+        if from.is_dir() {
+            copy_tree(&from, &to);
+        } else if let Err(e) = std::fs::copy(&from, &to) {
+            panic!("copy {}: {e}", from.display());
+        }
+    }
+}
