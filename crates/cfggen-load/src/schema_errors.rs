@@ -387,7 +387,8 @@ impl Ctx<'_> {
                 let text = instance
                     .as_str()
                     .map_or_else(|| instance.to_string(), str::to_owned);
-                let hint = closest(&text, opts.iter().copied()).map(|best| format!("did you mean `{best}`?"));
+                let hint = closest(&text, opts.iter().copied())
+                    .map(|best| format!("did you mean `{best}`?"));
                 out.push(diag(
                     "invalid-value",
                     format!("`{text}` is not one of: {}", opts.join(", ")),
