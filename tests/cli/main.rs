@@ -4,7 +4,9 @@
 // A test fails by panicking; the input-safety lints are for the product.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod crossrefs;
 mod invalid;
+mod render;
 mod schema;
 mod support;
 mod validate;

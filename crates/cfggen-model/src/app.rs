@@ -313,6 +313,11 @@ pub struct Ingress {
     /// Host names served; with none, the Service is the default backend.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
+    /// Send all traffic to the Service as the default backend, and use
+    /// `hosts` only for TLS (as the Tailscale ingress controller expects),
+    /// instead of one routing rule per host.
+    #[serde(default)]
+    pub default_backend: bool,
     /// Serve TLS for the hosts.
     #[serde(default)]
     pub tls: bool,

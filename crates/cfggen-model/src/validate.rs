@@ -154,6 +154,7 @@ pub fn validate(env: &Environment, stem: &str) -> Vec<Issue> {
     for (name, app) in &env.apps {
         check_app(&mut c, name, app);
     }
+    check_folders(&mut c);
     check_roles(&mut c);
     check_unique_objects(&mut c);
     c.issues
@@ -331,6 +332,20 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         }
         if let Some(vault) = &item.vault {
             check_vault(c, vault, ipath.key("vault"));
+            let sdk = c.env.onepassword.store.provider == crate::environment::StoreProvider::Sdk;
+            if sdk && *vault != c.env.onepassword.vault {
+                c.push(
+                    "store-vault",
+                    ipath.key("vault"),
+                    Target::Value,
+                    format!(
+                        "item vault `{vault}` differs from the environment's vault `{}`, and a `onepasswordSDK` store reads one vault only",
+                        c.env.onepassword.vault
+                    ),
+                    "not readable through the store",
+                    Some("move the item into the environment's vault, or remove `vault:`".into()),
+                );
+            }
         }
         let mut keys: HashMap<&str, &str> = HashMap::new();
         for (label, field) in &item.fields {
@@ -668,6 +683,35 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Apps, Postgres namespaces and `argocd` each render into a folder of
+/// `generated/<env>/`; two must not share one.
+fn check_folders(c: &mut Checker<'_>) {
+    let env = c.env;
+    for name in env.apps.keys() {
+        let clash = if name == "argocd" {
+            Some("the Argo CD Applications".to_owned())
+        } else {
+            env.postgres
+                .iter()
+                .find(|(_, pg)| pg.namespace == *name)
+                .map(|(pg, _)| format!("Postgres cluster `{pg}` (its namespace)"))
+        };
+        if let Some(other) = clash {
+            c.push(
+                "folder-conflict",
+                FieldPath::of(&["apps", name]),
+                Target::Key,
+                format!(
+                    "app `{name}` would render into generated/{}/{name}/, the folder of {other}",
+                    env.name
+                ),
+                "folder already used",
+                Some("rename the app".into()),
+            );
         }
     }
 }

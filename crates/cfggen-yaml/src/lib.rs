@@ -31,6 +31,12 @@ mod parse;
 pub use node::{merge, Entry, FileId, Key, Location, Node, PathSeg, Value};
 pub use parse::{parse, Limits, YamlError, YamlErrorKind};
 
+/// Reads generated YAML (cfggen's own output) into a typed value. Not for
+/// environment files: those go through [`parse`], which keeps positions.
+pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_yaml::Error> {
+    serde_yaml::from_str(text)
+}
+
 /// Writes `value` as canonical YAML: block style, keys in the order the
 /// value serialises them, strings quoted only where YAML needs it.
 pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_yaml::Error> {

@@ -37,6 +37,19 @@ pub enum ColorChoice {
 pub enum Command {
     /// Check environments against the schema and the semantic rules.
     Validate(Select),
+    /// Validate, render and write `generated/<env>/` (atomically), removing
+    /// files cfggen wrote earlier that are no longer produced.
+    Render(Select),
+    /// Print the 1Password references an environment needs.
+    Secrets {
+        /// The environment.
+        #[arg(value_name = "ENV")]
+        environment: String,
+        /// `text`: each reference with its consumers; `env`: a file for
+        /// `op run --env-file` / `op inject`.
+        #[arg(long, value_enum, default_value_t = SecretsFormat::Text)]
+        format: SecretsFormat,
+    },
     /// Write the JSON Schemas under `schemas/` from the Rust types, or
     /// check that they are current.
     Schema {
@@ -44,6 +57,15 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+}
+
+/// Output formats of `cfggen secrets`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SecretsFormat {
+    /// References with what consumes them.
+    Text,
+    /// `NAME=op://…` lines.
+    Env,
 }
 
 /// Which environments a command applies to.

@@ -3,14 +3,16 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use cfggen_load::{load_environment, render, Diagnostic, Repo};
+use cfggen_load::{load_environment, Diagnostic, Repo};
 
-use crate::cli::{Cli, Command, Select};
+use crate::cli::{Cli, Command, SecretsFormat, Select};
 use crate::output::{color_for_stderr, write_atomic};
 use crate::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK};
 
 /// Folder of the committed JSON Schemas, relative to the root.
 pub const SCHEMAS_DIR: &str = "schemas";
+/// Folder of the rendered output, relative to the root.
+pub const GENERATED_DIR: &str = "generated";
 
 struct Ctx<'a> {
     repo: Repo,
@@ -21,7 +23,11 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn report(&mut self, diagnostics: &[Diagnostic]) {
-        let _ = write!(self.stderr, "{}", render(diagnostics, self.color));
+        let _ = write!(
+            self.stderr,
+            "{}",
+            cfggen_load::render(diagnostics, self.color)
+        );
     }
 }
 
@@ -63,6 +69,11 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
     match &cli.command {
         Command::Validate(select) => validate(&mut ctx, select),
         Command::Schema { check } => schema(&mut ctx, *check),
+        Command::Render(select) => render(&mut ctx, select),
+        Command::Secrets {
+            environment,
+            format,
+        } => secrets(&mut ctx, environment, *format),
     }
 }
 
@@ -166,4 +177,157 @@ fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {
         "  help: run `cfggen schema` and commit schemas/"
     );
     EXIT_DIFFERS
+}
+
+/// Loads every named environment; reports every problem of every one.
+fn load_all(ctx: &mut Ctx<'_>, names: &[String]) -> Result<Vec<cfggen_load::Loaded>, u8> {
+    let mut loaded = Vec::new();
+    let mut failed = Vec::new();
+    for name in names {
+        match load_environment(&ctx.repo, name) {
+            Ok(l) => loaded.push(l),
+            Err(diagnostics) => {
+                ctx.report(&diagnostics);
+                let n = diagnostics.len();
+                failed.push(format!(
+                    "{name} ({n} problem{})",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(loaded)
+    } else {
+        let _ = writeln!(ctx.stderr, "error: invalid: {}", failed.join(", "));
+        Err(EXIT_ERROR)
+    }
+}
+
+fn render_loaded(
+    ctx: &mut Ctx<'_>,
+    loaded: &cfggen_load::Loaded,
+) -> Result<cfggen_render::RenderedEnv, u8> {
+    cfggen_render::render(&loaded.environment, &loaded.files).map_err(|e| {
+        let _ = writeln!(ctx.stderr, "error: cannot render {}: {e}", loaded.name);
+        EXIT_ERROR
+    })
+}
+
+fn render(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
+    let names = match selected(ctx, select) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    // Every environment must validate before anything is written.
+    let loaded = match load_all(ctx, &names) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut rendered = Vec::new();
+    for l in &loaded {
+        match render_loaded(ctx, l) {
+            Ok(r) => rendered.push(r),
+            Err(code) => return code,
+        }
+    }
+    let generated = ctx.repo.root().join(GENERATED_DIR);
+    let mut code = EXIT_OK;
+    for r in &rendered {
+        match cfggen_write::write_environment(&generated, r) {
+            Ok(report) => {
+                let _ = writeln!(
+                    ctx.stdout,
+                    "{}: {} written, {} unchanged, {} removed",
+                    r.name,
+                    report.added.len() + report.changed.len(),
+                    report.unchanged,
+                    report.removed.len()
+                );
+                for (mark, list) in [
+                    ("+", &report.added),
+                    ("~", &report.changed),
+                    ("-", &report.removed),
+                ] {
+                    for path in list {
+                        let _ = writeln!(ctx.stdout, "  {mark} {GENERATED_DIR}/{}/{path}", r.name);
+                    }
+                }
+            }
+            Err(e) => {
+                let hint = match e {
+                    cfggen_write::WriteError::Foreign(_) => {
+                        "\n  help: move those files out of generated/; everything there is written by cfggen"
+                    }
+                    _ => "",
+                };
+                let _ = writeln!(
+                    ctx.stderr,
+                    "error: {GENERATED_DIR}/{} was not changed: {e}{hint}",
+                    r.name
+                );
+                code = EXIT_ERROR;
+            }
+        }
+    }
+    code
+}
+
+fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
+    let loaded = match load_all(ctx, &[name.to_owned()]) {
+        Ok(mut l) => match l.pop() {
+            Some(l) => l,
+            None => return EXIT_ERROR,
+        },
+        Err(code) => return code,
+    };
+    let entries = cfggen_render::inventory(&loaded.environment);
+    let mut text = String::new();
+    match format {
+        SecretsFormat::Text => {
+            for e in &entries {
+                text.push_str(&format!("{}\n", e.reference));
+                let item = match &e.item_id {
+                    Some(id) => format!("{} (ID {id})", e.item),
+                    None => e.item.clone(),
+                };
+                text.push_str(&format!(
+                    "  vault {}, item {item}, field {}\n",
+                    e.vault, e.field
+                ));
+                for c in &e.consumers {
+                    text.push_str(&format!("  <- {c}\n"));
+                }
+            }
+        }
+        SecretsFormat::Env => {
+            text.push_str(&format!(
+                "# 1Password references of environment {name}, for `op run --env-file` or `op inject`.\n"
+            ));
+            for e in &entries {
+                text.push_str(&format!("{}={}\n", env_name(e), e.reference));
+            }
+        }
+    }
+    let _ = write!(ctx.stdout, "{text}");
+    EXIT_OK
+}
+
+/// `op://vault/Item Title/db-password` → `ITEM_TITLE_DB_PASSWORD`.
+fn env_name(e: &cfggen_render::InventoryEntry) -> String {
+    let raw = format!("{}_{}", e.item, e.field);
+    let mut out = String::new();
+    for c in raw.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_matches('_').to_owned();
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{out}")
+    } else {
+        out
+    }
 }

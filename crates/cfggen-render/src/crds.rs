@@ -1,0 +1,326 @@
+//! Typed custom resources cfggen emits, with the field names of the
+//! upstream CRDs (external-secrets.io/v1, postgresql.cnpg.io/v1,
+//! argoproj.io/v1alpha1). Only the fields cfggen sets are modelled; each
+//! struct denies unknown fields so tests can read rendered output back.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::{Deserialize, Serialize};
+
+/// `external-secrets.io/v1` `ExternalSecret`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecret {
+    /// Always `external-secrets.io/v1`.
+    pub api_version: String,
+    /// Always `ExternalSecret`.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// What to fetch and which Secret to make.
+    pub spec: ExternalSecretSpec,
+}
+
+/// `ExternalSecret.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecretSpec {
+    /// How often to re-read the provider, e.g. `1h`.
+    pub refresh_interval: String,
+    /// The store to read from.
+    pub secret_store_ref: SecretStoreRef,
+    /// The Secret to create.
+    pub target: ExternalSecretTarget,
+    /// One entry per Secret key.
+    pub data: Vec<ExternalSecretData>,
+}
+
+/// `spec.secretStoreRef`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretStoreRef {
+    /// `ClusterSecretStore`.
+    pub kind: String,
+    /// The store's name.
+    pub name: String,
+}
+
+/// `spec.target`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecretTarget {
+    /// Name of the Secret to create.
+    pub name: String,
+    /// `Owner`: the Secret belongs to the ExternalSecret.
+    pub creation_policy: String,
+    /// How to shape the Secret, when not one key per entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<ExternalSecretTemplate>,
+}
+
+/// `spec.target.template`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecretTemplate {
+    /// The Secret type, e.g. `kubernetes.io/basic-auth`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Keys of the Secret and their (templated) values.
+    pub data: BTreeMap<String, String>,
+}
+
+/// `spec.data[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecretData {
+    /// The key in the Secret.
+    pub secret_key: String,
+    /// Where the value is read from.
+    pub remote_ref: RemoteRef,
+}
+
+/// `spec.data[].remoteRef`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RemoteRef {
+    /// The provider's key: the item title (Connect) or `item/field` (SDK).
+    pub key: String,
+    /// The field (Connect only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+}
+
+/// `postgresql.cnpg.io/v1` `Cluster`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Cluster {
+    /// Always `postgresql.cnpg.io/v1`.
+    pub api_version: String,
+    /// Always `Cluster`.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// The cluster.
+    pub spec: ClusterSpec,
+}
+
+/// `Cluster.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterSpec {
+    /// Number of instances.
+    pub instances: u32,
+    /// The operand image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_name: Option<String>,
+    /// Storage per instance.
+    pub storage: ClusterStorage,
+    /// CPU and memory per instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<k8s_openapi::api::core::v1::ResourceRequirements>,
+    /// PostgreSQL configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgresql: Option<ClusterPostgresql>,
+    /// Roles CNPG keeps in the database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed: Option<ClusterManaged>,
+}
+
+/// `Cluster.spec.storage`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterStorage {
+    /// Volume size.
+    pub size: String,
+    /// Storage class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+}
+
+/// `Cluster.spec.postgresql`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterPostgresql {
+    /// `postgresql.conf` parameters.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+    /// `pg_hba.conf` lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pg_hba: Vec<String>,
+}
+
+/// `Cluster.spec.managed`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterManaged {
+    /// The managed roles.
+    pub roles: Vec<ManagedRole>,
+}
+
+/// `Cluster.spec.managed.roles[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ManagedRole {
+    /// Role name.
+    pub name: String,
+    /// `present`.
+    pub ensure: String,
+    /// A comment CNPG sets on the role.
+    pub comment: String,
+    /// LOGIN.
+    pub login: bool,
+    /// SUPERUSER.
+    pub superuser: bool,
+    /// CREATEDB.
+    pub createdb: bool,
+    /// CREATEROLE.
+    pub createrole: bool,
+    /// INHERIT.
+    pub inherit: bool,
+    /// REPLICATION.
+    pub replication: bool,
+    /// BYPASSRLS.
+    pub bypassrls: bool,
+    /// CONNECTION LIMIT.
+    pub connection_limit: i64,
+    /// Roles it is a member of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_roles: Vec<String>,
+    /// The Secret with the role's password.
+    pub password_secret: LocalObjectReference,
+}
+
+/// A reference to an object in the same namespace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalObjectReference {
+    /// The object's name.
+    pub name: String,
+}
+
+/// `postgresql.cnpg.io/v1` `Database`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Database {
+    /// Always `postgresql.cnpg.io/v1`.
+    pub api_version: String,
+    /// Always `Database`.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// The database.
+    pub spec: DatabaseSpec,
+}
+
+/// `Database.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DatabaseSpec {
+    /// The database name inside PostgreSQL.
+    pub name: String,
+    /// The owning role.
+    pub owner: String,
+    /// The CNPG cluster.
+    pub cluster: LocalObjectReference,
+    /// `present`.
+    pub ensure: String,
+    /// Extensions to create.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<DatabaseExtension>,
+}
+
+/// `Database.spec.extensions[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseExtension {
+    /// Extension name.
+    pub name: String,
+    /// `present`.
+    pub ensure: String,
+}
+
+/// `argoproj.io/v1alpha1` `Application`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Application {
+    /// Always `argoproj.io/v1alpha1`.
+    pub api_version: String,
+    /// Always `Application`.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// Source, destination, sync policy.
+    pub spec: ApplicationSpec,
+}
+
+/// `Application.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApplicationSpec {
+    /// The Argo CD project.
+    pub project: String,
+    /// Where the manifests are.
+    pub source: ApplicationSource,
+    /// Where they go.
+    pub destination: ApplicationDestination,
+    /// How to sync.
+    pub sync_policy: SyncPolicy,
+}
+
+/// `Application.spec.source`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApplicationSource {
+    /// The Git repository.
+    #[serde(rename = "repoURL")]
+    pub repo_url: String,
+    /// Branch, tag or commit.
+    pub target_revision: String,
+    /// Folder in the repository.
+    pub path: String,
+}
+
+/// `Application.spec.destination`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationDestination {
+    /// API server URL.
+    pub server: String,
+    /// Target namespace.
+    pub namespace: String,
+}
+
+/// `Application.spec.syncPolicy`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SyncPolicy {
+    /// Sync without a person pressing the button.
+    pub automated: AutomatedSync,
+    /// Options such as `CreateNamespace=true`.
+    pub sync_options: Vec<String>,
+}
+
+/// `Application.spec.syncPolicy.automated`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AutomatedSync {
+    /// Delete what is no longer in Git.
+    pub prune: bool,
+    /// Undo changes made in the cluster.
+    pub self_heal: bool,
+}
+
+/// `kustomize.config.k8s.io/v1beta1` `Kustomization`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Kustomization {
+    /// Always `kustomize.config.k8s.io/v1beta1`.
+    pub api_version: String,
+    /// Always `Kustomization`.
+    pub kind: String,
+    /// The namespace of everything listed.
+    pub namespace: String,
+    /// The files, in order.
+    pub resources: Vec<String>,
+}

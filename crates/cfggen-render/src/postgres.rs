@@ -1,0 +1,148 @@
+//! Postgres: per CNPG cluster, the Cluster with the managed roles of every
+//! app that uses it, a Database per app database, and the ExternalSecret
+//! that gives CNPG each role's password.
+
+use std::collections::BTreeMap;
+
+use cfggen_model::Environment;
+
+use crate::workloads::{external_secret, resources};
+use crate::{crds, file_name, meta, postgres_folder, waves, Output, RenderError};
+
+/// The Kubernetes name for a Postgres identifier (`_` is not allowed there).
+fn kube_name(cluster: &str, ident: &str) -> String {
+    format!("{cluster}-{}", ident.replace('_', "-"))
+}
+
+/// The name of the Secret holding a role's password.
+pub fn role_secret_name(cluster: &str, role: &str) -> String {
+    kube_name(cluster, role)
+}
+
+pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
+    for (cluster_name, cluster) in &env.postgres {
+        let ns = cluster.namespace.as_str();
+        let folder = postgres_folder(ns);
+        let mut labels = BTreeMap::new();
+        labels.insert(
+            "app.kubernetes.io/managed-by".to_owned(),
+            "cfggen".to_owned(),
+        );
+        labels.insert("cnpg.io/cluster".to_owned(), cluster_name.clone());
+        let mut roles = Vec::new();
+        for (app_name, app) in &env.apps {
+            let Some(db) = app.database.as_ref().filter(|d| &d.cluster == cluster_name) else {
+                continue;
+            };
+            let owner = db.owner(app_name);
+            let secret_name = role_secret_name(cluster_name, owner);
+            let r = &db.role;
+            roles.push(crds::ManagedRole {
+                name: owner.to_owned(),
+                ensure: "present".into(),
+                comment: format!("owner of database {} (app {app_name})", db.name(app_name)),
+                login: r.login,
+                superuser: r.superuser,
+                createdb: r.createdb,
+                createrole: r.createrole,
+                inherit: r.inherit,
+                replication: r.replication,
+                bypassrls: r.bypassrls,
+                connection_limit: r.connection_limit,
+                in_roles: r.in_roles.clone(),
+                password_secret: crds::LocalObjectReference {
+                    name: secret_name.clone(),
+                },
+            });
+
+            // The role's password, from the same 1Password field the app reads.
+            let reference = cfggen_model::FieldRef::parse(&db.password);
+            let item = reference.and_then(|r| app.secrets.get(r.secret).map(|i| (r, i)));
+            if let Some((r, item)) = item {
+                let field = item.fields.get(r.field).cloned().unwrap_or_default();
+                let (key, property) =
+                    item.remote_ref(env.onepassword.store.provider, r.field, &field);
+                let mut template = BTreeMap::new();
+                template.insert("username".to_owned(), owner.to_owned());
+                template.insert("password".to_owned(), "{{ .password }}".to_owned());
+                let object = external_secret(
+                    env,
+                    meta(&secret_name, ns, labels.clone(), waves::ROLE_SECRETS),
+                    &secret_name,
+                    Some(crds::ExternalSecretTemplate {
+                        type_: "kubernetes.io/basic-auth".into(),
+                        data: template,
+                    }),
+                    vec![crds::ExternalSecretData {
+                        secret_key: "password".into(),
+                        remote_ref: crds::RemoteRef { key, property },
+                    }],
+                );
+                out.resource(
+                    &folder,
+                    ns,
+                    file_name("ExternalSecret", &secret_name),
+                    &object,
+                )?;
+            }
+
+            let db_object_name = kube_name(cluster_name, db.name(app_name));
+            let database = crds::Database {
+                api_version: "postgresql.cnpg.io/v1".into(),
+                kind: "Database".into(),
+                metadata: meta(&db_object_name, ns, labels.clone(), waves::PREREQUISITES),
+                spec: crds::DatabaseSpec {
+                    name: db.name(app_name).to_owned(),
+                    owner: owner.to_owned(),
+                    cluster: crds::LocalObjectReference {
+                        name: cluster_name.clone(),
+                    },
+                    ensure: "present".into(),
+                    extensions: db
+                        .extensions
+                        .iter()
+                        .map(|e| crds::DatabaseExtension {
+                            name: e.clone(),
+                            ensure: "present".into(),
+                        })
+                        .collect(),
+                },
+            };
+            out.resource(
+                &folder,
+                ns,
+                file_name("Database", &db_object_name),
+                &database,
+            )?;
+        }
+        let postgresql =
+            (!cluster.parameters.is_empty() || !cluster.pg_hba.is_empty()).then(|| {
+                crds::ClusterPostgresql {
+                    parameters: cluster
+                        .parameters
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                    pg_hba: cluster.pg_hba.clone(),
+                }
+            });
+        let object = crds::Cluster {
+            api_version: "postgresql.cnpg.io/v1".into(),
+            kind: "Cluster".into(),
+            metadata: meta(cluster_name, ns, labels, waves::CLUSTERS),
+            spec: crds::ClusterSpec {
+                instances: cluster.instances,
+                image_name: cluster.image.as_ref().map(ToString::to_string),
+                storage: crds::ClusterStorage {
+                    size: cluster.storage.size.clone(),
+                    storage_class: cluster.storage.storage_class.clone(),
+                },
+                resources: cluster.resources.as_ref().map(resources),
+                postgresql,
+                managed: (!roles.is_empty()).then_some(crds::ClusterManaged { roles }),
+            },
+        };
+        out.resource(&folder, ns, file_name("Cluster", cluster_name), &object)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! Cross-references in rendered output, checked on the rendered objects
+//! themselves (not by construction), for every shipped environment and the
+//! fixture: every `secretKeyRef` names a Secret and key an ExternalSecret
+//! of the same namespace produces; every ConfigMap reference resolves;
+//! every Database owner is a managed role of its Cluster whose password
+//! Secret an ExternalSecret produces; every container image is the
+//! `ImageRef` the environment declares.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cfggen_load::{load_environment, Repo};
+use cfggen_render::crds;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::ConfigMap;
+
+use crate::support::{fixtures, workspace};
+
+#[derive(Default)]
+struct Objects {
+    deployments: Vec<Deployment>,
+    config_maps: Vec<ConfigMap>,
+    external_secrets: Vec<crds::ExternalSecret>,
+    clusters: Vec<crds::Cluster>,
+    databases: Vec<crds::Database>,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> T {
+    match cfggen_yaml::from_str(text) {
+        Ok(v) => v,
+        Err(e) => panic!("{path}: cannot read back as its type: {e}\n{text}"),
+    }
+}
+
+fn objects(root: &std::path::Path, env: &str) -> (cfggen_load::Loaded, Objects) {
+    let loaded = match load_environment(&Repo::new(root), env) {
+        Ok(l) => l,
+        Err(d) => panic!("{env} does not load: {}", cfggen_load::render(&d, false)),
+    };
+    let rendered = cfggen_render::render(&loaded.environment, &loaded.files).expect("renders");
+    let mut o = Objects::default();
+    for (path, text) in &rendered.files {
+        let value: serde_json::Value = parse(path, text);
+        match value.get("kind").and_then(|k| k.as_str()) {
+            Some("Deployment") => o.deployments.push(parse(path, text)),
+            Some("ConfigMap") => o.config_maps.push(parse(path, text)),
+            Some("ExternalSecret") => o.external_secrets.push(parse(path, text)),
+            Some("Cluster") => o.clusters.push(parse(path, text)),
+            Some("Database") => o.databases.push(parse(path, text)),
+            _ => {}
+        }
+    }
+    (loaded, o)
+}
+
+fn cases() -> Vec<(std::path::PathBuf, &'static str)> {
+    vec![
+        (workspace(), "dev"),
+        (workspace(), "prod"),
+        (fixtures().join("valid"), "staging"),
+    ]
+}
+
+/// (namespace, Secret name) → keys the ExternalSecrets there produce.
+fn produced_keys(o: &Objects) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let mut keys: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for es in &o.external_secrets {
+        let ns = es.metadata.namespace.clone().unwrap_or_default();
+        let entry = keys.entry((ns, es.spec.target.name.clone())).or_default();
+        match &es.spec.target.template {
+            Some(t) => entry.extend(t.data.keys().cloned()),
+            None => entry.extend(es.spec.data.iter().map(|d| d.secret_key.clone())),
+        }
+    }
+    keys
+}
+
+#[test]
+fn every_secret_key_ref_is_produced_by_an_external_secret() {
+    for (root, env) in cases() {
+        let (_, o) = objects(&root, env);
+        let keys = produced_keys(&o);
+        let mut refs = 0;
+        for d in &o.deployments {
+            let ns = d.metadata.namespace.clone().unwrap_or_default();
+            let spec = d
+                .spec
+                .as_ref()
+                .and_then(|s| s.template.spec.as_ref())
+                .expect("pod spec");
+            for c in &spec.containers {
+                for var in c.env.iter().flatten() {
+                    let Some(sel) = var
+                        .value_from
+                        .as_ref()
+                        .and_then(|v| v.secret_key_ref.as_ref())
+                    else {
+                        continue;
+                    };
+                    refs += 1;
+                    let produced = keys.get(&(ns.clone(), sel.name.clone()));
+                    assert!(
+                        produced.is_some_and(|k| k.contains(&sel.key)),
+                        "{env}: env {} of {ns}/{} reads Secret {}/{} key {}, which no ExternalSecret produces",
+                        var.name,
+                        d.metadata.name.clone().unwrap_or_default(),
+                        ns,
+                        sel.name,
+                        sel.key
+                    );
+                }
+            }
+            for v in spec.volumes.iter().flatten() {
+                if let Some(secret) = v.secret.as_ref().and_then(|s| s.secret_name.clone()) {
+                    assert!(
+                        keys.contains_key(&(ns.clone(), secret.clone())),
+                        "{env}: volume Secret {secret}"
+                    );
+                }
+            }
+        }
+        assert!(
+            refs > 0,
+            "{env}: no secretKeyRef at all; the check checked nothing"
+        );
+    }
+}
+
+#[test]
+fn every_config_map_reference_resolves() {
+    for (root, env) in cases() {
+        let (_, o) = objects(&root, env);
+        let maps: BTreeMap<(String, String), BTreeSet<String>> = o
+            .config_maps
+            .iter()
+            .map(|cm| {
+                (
+                    (
+                        cm.metadata.namespace.clone().unwrap_or_default(),
+                        cm.metadata.name.clone().unwrap_or_default(),
+                    ),
+                    cm.data.iter().flatten().map(|(k, _)| k.clone()).collect(),
+                )
+            })
+            .collect();
+        for d in &o.deployments {
+            let ns = d.metadata.namespace.clone().unwrap_or_default();
+            let spec = d
+                .spec
+                .as_ref()
+                .and_then(|s| s.template.spec.as_ref())
+                .expect("pod spec");
+            for v in spec.volumes.iter().flatten() {
+                if let Some(cm) = &v.config_map {
+                    assert!(
+                        maps.contains_key(&(ns.clone(), cm.name.clone())),
+                        "{env}: volume ConfigMap {ns}/{}",
+                        cm.name
+                    );
+                }
+            }
+            for c in &spec.containers {
+                for var in c.env.iter().flatten() {
+                    if let Some(sel) = var
+                        .value_from
+                        .as_ref()
+                        .and_then(|v| v.config_map_key_ref.as_ref())
+                    {
+                        let keys = maps.get(&(ns.clone(), sel.name.clone()));
+                        assert!(
+                            keys.is_some_and(|k| k.contains(&sel.key)),
+                            "{env}: {} reads {}/{}",
+                            var.name,
+                            sel.name,
+                            sel.key
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn database_owner_role_and_password_secret_agree() {
+    for (root, env) in cases() {
+        let (loaded, o) = objects(&root, env);
+        let keys = produced_keys(&o);
+        let expected_dbs = loaded
+            .environment
+            .apps
+            .values()
+            .filter(|a| a.database.is_some())
+            .count();
+        assert_eq!(
+            o.databases.len(),
+            expected_dbs,
+            "{env}: one Database per app database"
+        );
+        for db in &o.databases {
+            let ns = db.metadata.namespace.clone().unwrap_or_default();
+            let cluster = o
+                .clusters
+                .iter()
+                .find(|c| {
+                    c.metadata.name.as_deref() == Some(db.spec.cluster.name.as_str())
+                        && c.metadata.namespace.as_deref() == Some(ns.as_str())
+                })
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{env}: Database {} names a Cluster that is not rendered",
+                        db.spec.name
+                    )
+                });
+            let roles = cluster
+                .spec
+                .managed
+                .as_ref()
+                .map(|m| m.roles.as_slice())
+                .unwrap_or_default();
+            let role = roles
+                .iter()
+                .find(|r| r.name == db.spec.owner)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{env}: owner {} of {} is not a managed role",
+                        db.spec.owner, db.spec.name
+                    )
+                });
+            assert!(role.login, "{env}: role {} cannot log in", role.name);
+            let produced = keys.get(&(ns.clone(), role.password_secret.name.clone()));
+            assert!(
+                produced.is_some_and(|k| k.contains("password") && k.contains("username")),
+                "{env}: password Secret {} of role {} is not produced as basic-auth",
+                role.password_secret.name,
+                role.name
+            );
+            let es = o
+                .external_secrets
+                .iter()
+                .find(|e| e.spec.target.name == role.password_secret.name)
+                .expect("password ExternalSecret");
+            let username = es
+                .spec
+                .target
+                .template
+                .as_ref()
+                .and_then(|t| t.data.get("username"));
+            assert_eq!(
+                username,
+                Some(&role.name),
+                "{env}: the password Secret's username is the role"
+            );
+        }
+    }
+}
+
+#[test]
+fn container_images_are_the_declared_image_refs() {
+    for (root, env) in cases() {
+        let (loaded, o) = objects(&root, env);
+        let mut checked = 0;
+        for (app_name, app) in &loaded.environment.apps {
+            for (cname, component) in &app.components {
+                let name = format!("{app_name}-{cname}");
+                let d = o
+                    .deployments
+                    .iter()
+                    .find(|d| d.metadata.name.as_deref() == Some(name.as_str()))
+                    .unwrap_or_else(|| panic!("{env}: Deployment {name} is not rendered"));
+                let spec = d
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.template.spec.as_ref())
+                    .expect("pod spec");
+                let declared = app.image_of(component).map(ToString::to_string);
+                assert_eq!(spec.containers[0].image, declared, "{env}: image of {name}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 0);
+    }
+}

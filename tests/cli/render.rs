@@ -1,0 +1,194 @@
+//! `cfggen render` and `cfggen secrets` on fixture repositories and on the
+//! repository's own environments.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::support::{fixtures, workspace, TestRepo};
+
+fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, Option<std::time::SystemTime>)> {
+    fn walk(
+        dir: &Path,
+        prefix: &str,
+        out: &mut BTreeMap<String, (Vec<u8>, Option<std::time::SystemTime>)>,
+    ) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let path = e.path();
+            if path.is_dir() {
+                walk(&path, &rel, out);
+            } else {
+                let mtime = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+                out.insert(rel, (std::fs::read(&path).unwrap_or_default(), mtime));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+fn shipped_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    for dir in ["environments", "generated"] {
+        crate::support::copy_tree(&workspace().join(dir), &repo.path().join(dir));
+    }
+    repo
+}
+
+#[test]
+fn render_reproduces_the_committed_output_byte_for_byte_twice() {
+    let repo = shipped_repo();
+    let before = tree(&repo.path().join("generated"));
+    assert!(
+        before.len() >= 30,
+        "generated/ looks empty: {} files",
+        before.len()
+    );
+    for _ in 0..2 {
+        let out = repo.run(&["render", "--all"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stdout.contains("dev: 0 written"), "{}", out.stdout);
+        assert!(out.stdout.contains("prod: 0 written"), "{}", out.stdout);
+        assert_eq!(
+            tree(&repo.path().join("generated")),
+            before,
+            "render changed the committed output"
+        );
+    }
+}
+
+#[test]
+fn golden_render_of_the_fixture_environment() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    let out = repo.run(&["render", "staging"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("render_staging_summary", out.stdout);
+    let files = tree(&repo.path().join("generated/staging"));
+    let mut all = String::new();
+    for (path, (bytes, _)) in &files {
+        all.push_str(&format!("=== {path}\n{}", String::from_utf8_lossy(bytes)));
+    }
+    insta::assert_snapshot!("render_staging_tree", all);
+}
+
+#[test]
+fn a_render_that_fails_validation_touches_nothing() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    assert_eq!(repo.run(&["render", "--all"]).code, 0);
+    let before = tree(&repo.path().join("generated"));
+    let env = repo.read("environments/staging.yaml");
+    repo.write(
+        "environments/staging.yaml",
+        &env.replace("replicas: 3", "replicas: three"),
+    );
+    let out = repo.run(&["render", "--all"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("apps.worker.components.main.replicas"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(tree(&repo.path().join("generated")), before);
+}
+
+#[test]
+fn stale_files_are_removed_and_changes_listed() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    assert_eq!(repo.run(&["render", "staging"]).code, 0);
+    // The same environment without its `worker` app.
+    let env = repo.read("environments/staging.yaml");
+    let cut = env.find("apps:").expect("fixture has apps");
+    repo.write("environments/staging.yaml", &env[..cut]);
+    let out = repo.run(&["render", "staging"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("  - generated/staging/worker/deployment-worker-main.yaml"),
+        "{}",
+        out.stdout
+    );
+    assert!(!repo.path().join("generated/staging/worker").exists());
+}
+
+#[test]
+fn refuses_to_delete_a_file_it_did_not_write() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    assert_eq!(repo.run(&["render", "staging"]).code, 0);
+    repo.write("generated/staging/web/notes.md", "hand-written notes\n");
+    let before = tree(&repo.path().join("generated"));
+    let out = repo.run(&["render", "staging"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("refusing to touch 1 file(s) cfggen did not write: web/notes.md"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(tree(&repo.path().join("generated")), before);
+}
+
+#[test]
+fn secrets_prints_references_and_an_env_file() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    let out = repo.run(&["secrets", "staging"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("secrets_staging_text", out.stdout);
+    let out = repo.run(&["secrets", "staging", "--format", "env"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("secrets_staging_env", out.stdout);
+    for line in out.stdout.lines().filter(|l| !l.starts_with('#')) {
+        let (name, value) = line.split_once('=').unwrap_or_default();
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+            "{line}"
+        );
+        assert!(value.starts_with("op://"), "{line}");
+    }
+}
+
+#[test]
+fn kubectl_kustomize_builds_every_rendered_folder() {
+    let Ok(version) = std::process::Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+    else {
+        assert!(std::env::var_os("CI").is_none(), "kubectl is missing in CI");
+        eprintln!("skipped: kubectl is not installed");
+        return;
+    };
+    assert!(version.status.success());
+    let mut checked = 0;
+    for env in ["dev", "prod"] {
+        let dir = workspace().join("generated").join(env);
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if !path.join("kustomization.yaml").is_file() {
+                continue;
+            }
+            let out = std::process::Command::new("kubectl")
+                .arg("kustomize")
+                .arg(&path)
+                .output();
+            let out = out.expect("kubectl runs");
+            assert!(
+                out.status.success(),
+                "kubectl kustomize {} failed:\n{}",
+                path.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6, "only {checked} folders checked");
+}
