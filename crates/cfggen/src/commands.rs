@@ -103,36 +103,25 @@ fn validate(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
         Ok(n) => n,
         Err(code) => return code,
     };
-    let mut failed = Vec::new();
-    for name in &names {
-        match load_environment(&ctx.repo, name) {
-            Ok(loaded) => {
-                let env = &loaded.environment;
-                let _ = writeln!(
-                    ctx.stdout,
-                    "ok {name}: {} app{}, {} postgres cluster{} ({})",
-                    env.apps.len(),
-                    if env.apps.len() == 1 { "" } else { "s" },
-                    env.postgres.len(),
-                    if env.postgres.len() == 1 { "" } else { "s" },
-                    loaded.files.join(" + ")
-                );
-            }
-            Err(diagnostics) => {
-                ctx.report(&diagnostics);
-                let n = diagnostics.len();
-                failed.push(format!(
-                    "{name} ({n} problem{})",
-                    if n == 1 { "" } else { "s" }
-                ));
-            }
-        }
+    let (loaded, failed) = load_each(ctx, &names);
+    for l in &loaded {
+        let env = &l.environment;
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let _ = writeln!(
+            ctx.stdout,
+            "ok {}: {} app{}, {} postgres cluster{} ({})",
+            l.name,
+            env.apps.len(),
+            plural(env.apps.len()),
+            env.postgres.len(),
+            plural(env.postgres.len()),
+            l.files.join(" + ")
+        );
     }
-    if failed.is_empty() {
-        EXIT_OK
-    } else {
-        let _ = writeln!(ctx.stderr, "error: invalid: {}", failed.join(", "));
+    if failed {
         EXIT_ERROR
+    } else {
+        EXIT_OK
     }
 }
 
@@ -179,8 +168,9 @@ fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {
     EXIT_DIFFERS
 }
 
-/// Loads every named environment; reports every problem of every one.
-fn load_all(ctx: &mut Ctx<'_>, names: &[String]) -> Result<Vec<cfggen_load::Loaded>, u8> {
+/// Loads every named environment, reporting every problem of every one;
+/// returns the ones that loaded and whether any failed.
+fn load_each(ctx: &mut Ctx<'_>, names: &[String]) -> (Vec<cfggen_load::Loaded>, bool) {
     let mut loaded = Vec::new();
     let mut failed = Vec::new();
     for name in names {
@@ -196,11 +186,17 @@ fn load_all(ctx: &mut Ctx<'_>, names: &[String]) -> Result<Vec<cfggen_load::Load
             }
         }
     }
-    if failed.is_empty() {
-        Ok(loaded)
-    } else {
+    if !failed.is_empty() {
         let _ = writeln!(ctx.stderr, "error: invalid: {}", failed.join(", "));
-        Err(EXIT_ERROR)
+    }
+    (loaded, !failed.is_empty())
+}
+
+/// Loads every named environment, or fails with exit 2 if any is invalid.
+fn load_all(ctx: &mut Ctx<'_>, names: &[String]) -> Result<Vec<cfggen_load::Loaded>, u8> {
+    match load_each(ctx, names) {
+        (loaded, false) => Ok(loaded),
+        (_, true) => Err(EXIT_ERROR),
     }
 }
 
