@@ -5,6 +5,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 mod crossrefs;
+mod drift;
 mod invalid;
 mod render;
 mod schema;

@@ -40,6 +40,23 @@ pub enum Command {
     /// Validate, render and write `generated/<env>/` (atomically), removing
     /// files cfggen wrote earlier that are no longer produced.
     Render(Select),
+    /// Render in memory and compare with `generated/`: exit 0 when equal,
+    /// 1 on drift, 2 on error.
+    Diff {
+        /// Which environments.
+        #[command(flatten)]
+        select: Select,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The CI drift check: every environment validates, `schemas/` is
+    /// current, and nothing under `generated/` drifts.
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print the 1Password references an environment needs.
     Secrets {
         /// The environment.
@@ -57,6 +74,17 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+}
+
+/// Output formats of `cfggen diff` and `cfggen check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: a summary per resource and a unified diff per file.
+    Text,
+    /// A stable JSON document (see the README).
+    Json,
+    /// GitHub / Forgejo Actions workflow commands (`::error file=…::`).
+    Github,
 }
 
 /// Output formats of `cfggen secrets`.

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use cfggen_load::{load_environment, Diagnostic, Repo};
 
-use crate::cli::{Cli, Command, SecretsFormat, Select};
+use crate::cli::{Cli, Command, Format, SecretsFormat, Select};
+use crate::drift::{ErrorEntry, Report, StaleSchema};
 use crate::output::{color_for_stderr, write_atomic};
 use crate::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK};
 
@@ -70,6 +71,16 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
         Command::Validate(select) => validate(&mut ctx, select),
         Command::Schema { check } => schema(&mut ctx, *check),
         Command::Render(select) => render(&mut ctx, select),
+        Command::Diff { select, format } => diff(&mut ctx, select, *format, false),
+        Command::Check { format } => diff(
+            &mut ctx,
+            &Select {
+                environments: vec![],
+                all: true,
+            },
+            *format,
+            true,
+        ),
         Command::Secrets {
             environment,
             format,
@@ -125,47 +136,135 @@ fn validate(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
     }
 }
 
-fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {
+/// The schema files that differ from what the Rust types give.
+fn stale_schemas(ctx: &Ctx<'_>) -> Vec<(String, &'static str, String)> {
     let dir = ctx.repo.root().join(SCHEMAS_DIR);
-    let mut stale = Vec::new();
-    for (name, text) in cfggen_model::schema::schema_files() {
-        let path = dir.join(name);
+    cfggen_model::schema::schema_files()
+        .into_iter()
+        .filter_map(|(name, text)| {
+            let current = std::fs::read(dir.join(name)).ok();
+            let status = match current {
+                None => "missing",
+                Some(c) if c == text.as_bytes() => return None,
+                Some(_) => "stale",
+            };
+            Some((format!("{SCHEMAS_DIR}/{name}"), status, text))
+        })
+        .collect()
+}
+
+fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {
+    let stale = stale_schemas(ctx);
+    if check {
+        if stale.is_empty() {
+            let _ = writeln!(ctx.stdout, "schemas are up to date");
+            return EXIT_OK;
+        }
+        for (rel, status, _) in &stale {
+            let _ = writeln!(
+                ctx.stderr,
+                "error: {rel} is {status}: it differs from the Rust types"
+            );
+        }
+        let _ = writeln!(
+            ctx.stderr,
+            "  help: run `cfggen schema` and commit schemas/"
+        );
+        return EXIT_DIFFERS;
+    }
+    for (name, _) in cfggen_model::schema::schema_files() {
         let rel = format!("{SCHEMAS_DIR}/{name}");
-        let current = std::fs::read(&path).ok();
-        if current.as_deref() == Some(text.as_bytes()) {
-            if !check {
-                let _ = writeln!(ctx.stdout, "unchanged {rel}");
-            }
-            continue;
+        if !stale.iter().any(|(r, _, _)| *r == rel) {
+            let _ = writeln!(ctx.stdout, "unchanged {rel}");
         }
-        if check {
-            stale.push((rel, current.is_none()));
-            continue;
-        }
-        if let Err(e) = write_atomic(&path, text.as_bytes()) {
+    }
+    for (rel, _, text) in &stale {
+        if let Err(e) = write_atomic(&ctx.repo.root().join(rel), text.as_bytes()) {
             let _ = writeln!(ctx.stderr, "error: cannot write {rel}: {e}");
             return EXIT_ERROR;
         }
         let _ = writeln!(ctx.stdout, "wrote {rel}");
     }
-    if stale.is_empty() {
-        if check {
-            let _ = writeln!(ctx.stdout, "schemas are up to date");
+    EXIT_OK
+}
+
+fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
+    let names = match selected(ctx, select) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    let mut report = Report::default();
+    if check {
+        report.schemas = stale_schemas(ctx)
+            .into_iter()
+            .map(|(path, status, _)| StaleSchema { path, status })
+            .collect();
+    }
+    for name in &names {
+        match load_environment(&ctx.repo, name) {
+            Err(diagnostics) => report.diagnostics.extend(diagnostics),
+            Ok(loaded) => {
+                let rendered = match cfggen_render::render(&loaded.environment, &loaded.files) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        report.errors.push(ErrorEntry::plain(
+                            "render",
+                            format!("cannot render {name}: {e}"),
+                        ));
+                        continue;
+                    }
+                };
+                let folder = ctx.repo.root().join(GENERATED_DIR).join(name);
+                match cfggen_write::read_tree(&folder) {
+                    Ok(on_disk) => report.environments.push(cfggen_diff::diff_env(
+                        &rendered,
+                        &on_disk,
+                        &format!("{GENERATED_DIR}/{name}/"),
+                    )),
+                    Err(e) => report.errors.push(ErrorEntry::plain("io", e.to_string())),
+                }
+            }
         }
-        return EXIT_OK;
     }
-    for (rel, missing) in &stale {
-        let what = if *missing { "missing" } else { "stale" };
-        let _ = writeln!(
-            ctx.stderr,
-            "error: {rel} is {what}: it differs from the Rust types"
-        );
+    // With every environment selected, a folder of generated/ that no
+    // environment renders is drift too.
+    if select.environments.is_empty() {
+        for orphan in orphan_folders(ctx, &names) {
+            let folder = ctx.repo.root().join(GENERATED_DIR).join(&orphan);
+            match cfggen_write::read_tree(&folder) {
+                Ok(on_disk) => {
+                    let nothing = cfggen_render::RenderedEnv {
+                        name: orphan.clone(),
+                        files: Default::default(),
+                    };
+                    report.environments.push(cfggen_diff::diff_env(
+                        &nothing,
+                        &on_disk,
+                        &format!("{GENERATED_DIR}/{orphan}/"),
+                    ));
+                }
+                Err(e) => report.errors.push(ErrorEntry::plain("io", e.to_string())),
+            }
+        }
     }
-    let _ = writeln!(
-        ctx.stderr,
-        "  help: run `cfggen schema` and commit schemas/"
-    );
-    EXIT_DIFFERS
+    let color = ctx.color;
+    report.print(format, color, ctx.stdout, ctx.stderr);
+    report.exit_code()
+}
+
+/// Folders of `generated/` that belong to no environment.
+fn orphan_folders(ctx: &Ctx<'_>, names: &[String]) -> Vec<String> {
+    let dir = ctx.repo.root().join(GENERATED_DIR);
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') && !names.contains(n))
+        .collect();
+    out.sort();
+    out
 }
 
 /// Loads every named environment, reporting every problem of every one;

@@ -7,6 +7,7 @@
 
 mod cli;
 mod commands;
+mod drift;
 mod output;
 
 use std::ffi::OsString;

@@ -1,0 +1,445 @@
+//! cfggen's drift stage: what is committed under `generated/<env>/`
+//! against what the environment renders to. Pure: the caller reads the
+//! files.
+//!
+//! Three kinds of drift: a file that differs (**changed**), a file that
+//! would be generated but is not on disk (**missing**), and a file on disk
+//! that is not produced (**unexpected**). A changed file gets two views:
+//! a unified text diff, and a semantic summary per resource that ignores
+//! formatting and key order — so a hand-reformatted but equal file is a
+//! *formatting-only* change.
+
+use std::collections::BTreeMap;
+
+use cfggen_render::RenderedEnv;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Drift of one environment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Drift {
+    /// The environment.
+    pub environment: String,
+    /// Files that drift, sorted by path.
+    pub files: Vec<FileDrift>,
+}
+
+impl Drift {
+    /// No drift at all.
+    pub fn is_clean(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// How many files of each status.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let n = |s: Status| self.files.iter().filter(|f| f.status == s).count();
+        (
+            n(Status::Changed),
+            n(Status::Missing),
+            n(Status::Unexpected),
+        )
+    }
+}
+
+/// How a file drifts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Status {
+    /// On disk and rendered, with different bytes.
+    Changed,
+    /// Rendered, not on disk.
+    Missing,
+    /// On disk, not rendered.
+    Unexpected,
+}
+
+/// One drifting file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileDrift {
+    /// Path relative to the environment folder.
+    pub path: String,
+    /// Changed, missing or unexpected.
+    pub status: Status,
+    /// For a changed file: the YAML data is equal, only its text differs.
+    pub formatting_only: bool,
+    /// The resource the file holds (`Deployment authentik/authentik-server`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// Field-level changes, committed → rendered.
+    pub changes: Vec<FieldChange>,
+    /// Unified diff, committed (`a/`) → rendered (`b/`).
+    pub diff: String,
+}
+
+/// One changed field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldChange {
+    /// Field path, e.g. `spec.template.spec.containers[server].image`.
+    pub path: String,
+    /// The committed value, absent when added.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<Value>,
+    /// The rendered value, absent when removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<Value>,
+}
+
+impl FieldChange {
+    /// `old → new` in compact form, `(absent)` for a missing side.
+    pub fn summary(&self) -> String {
+        let show = |v: &Option<Value>| v.as_ref().map_or_else(|| "(absent)".to_owned(), compact);
+        format!("{}: {} → {}", self.path, show(&self.old), show(&self.new))
+    }
+}
+
+/// Compares the rendered environment with the files on disk (relative
+/// path → bytes) of its folder. Reported paths get `prefix` in front
+/// (`generated/prod/`, say).
+pub fn diff_env(
+    rendered: &RenderedEnv,
+    on_disk: &BTreeMap<String, Vec<u8>>,
+    prefix: &str,
+) -> Drift {
+    let mut files = Vec::new();
+    for (rel, text) in &rendered.files {
+        let path = &format!("{prefix}{rel}");
+        match on_disk.get(rel) {
+            Some(old) if old.as_slice() == text.as_bytes() => {}
+            Some(old) => files.push(changed(path, &String::from_utf8_lossy(old), text)),
+            None => files.push(FileDrift {
+                path: path.clone(),
+                status: Status::Missing,
+                formatting_only: false,
+                resource: resource_of(text),
+                changes: Vec::new(),
+                diff: unified(path, "", text),
+            }),
+        }
+    }
+    for (rel, old) in on_disk {
+        if !rendered.files.contains_key(rel) {
+            let path = &format!("{prefix}{rel}");
+            let old = String::from_utf8_lossy(old);
+            files.push(FileDrift {
+                path: path.clone(),
+                status: Status::Unexpected,
+                formatting_only: false,
+                resource: resource_of(&old),
+                changes: Vec::new(),
+                diff: unified(path, &old, ""),
+            });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Drift {
+        environment: rendered.name.clone(),
+        files,
+    }
+}
+
+fn changed(path: &str, old: &str, new: &str) -> FileDrift {
+    let (formatting_only, changes) = match (parse(old), parse(new)) {
+        (Some(a), Some(b)) => {
+            let mut changes = Vec::new();
+            semantic(&a, &b, "", &mut changes);
+            (changes.is_empty(), changes)
+        }
+        // Committed text that is not YAML: a change of everything.
+        _ => (
+            false,
+            vec![FieldChange {
+                path: "(whole file)".into(),
+                old: Some(Value::String("(not valid YAML)".into())),
+                new: Some(Value::String("(rendered YAML)".into())),
+            }],
+        ),
+    };
+    FileDrift {
+        path: path.to_owned(),
+        status: Status::Changed,
+        formatting_only,
+        resource: resource_of(new).or_else(|| resource_of(old)),
+        changes,
+        diff: unified(path, old, new),
+    }
+}
+
+fn parse(text: &str) -> Option<Value> {
+    cfggen_yaml::from_str::<Value>(text).ok()
+}
+
+/// `Kind namespace/name` of a YAML document, if it is a Kubernetes object.
+pub fn resource_of(text: &str) -> Option<String> {
+    let v = parse(text)?;
+    let kind = v.get("kind")?.as_str()?;
+    let meta = v.get("metadata");
+    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str);
+    let ns = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Value::as_str);
+    Some(match (ns, name) {
+        (Some(ns), Some(name)) => format!("{kind} {ns}/{name}"),
+        (None, Some(name)) => format!("{kind} {name}"),
+        _ => kind.to_owned(),
+    })
+}
+
+/// A unified diff with 3 lines of context; empty when equal.
+pub fn unified(path: &str, old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .diff_lines(old, new);
+    let mut out = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+fn compact(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// A list whose items are all mappings with a distinct string `name` is
+/// keyed by name, as Kubernetes merges containers, env, ports, volumes.
+fn names_of(items: &[Value]) -> Option<Vec<&str>> {
+    let names: Option<Vec<&str>> = items
+        .iter()
+        .map(|i| i.get("name").and_then(Value::as_str))
+        .collect();
+    let names = names?;
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    (sorted.len() == names.len() && !names.is_empty()).then_some(names)
+}
+
+fn push_path(path: &str, seg: &str) -> String {
+    if path.is_empty() {
+        seg.to_owned()
+    } else if seg.starts_with('[') {
+        format!("{path}{seg}")
+    } else {
+        format!("{path}.{seg}")
+    }
+}
+
+fn semantic(old: &Value, new: &Value, path: &str, out: &mut Vec<FieldChange>) {
+    if old == new {
+        return;
+    }
+    let here = if path.is_empty() {
+        "(document)".to_owned()
+    } else {
+        path.clone()
+    };
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let sub = push_path(path, k);
+                match (a.get(k), b.get(k)) {
+                    (Some(x), Some(y)) => semantic(x, y, &sub, out),
+                    (x, y) => out.push(FieldChange {
+                        path: sub,
+                        old: x.cloned(),
+                        new: y.cloned(),
+                    }),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => match (names_of(a), names_of(b)) {
+            (Some(na), Some(nb)) => {
+                let mut names: Vec<&str> = na.iter().chain(nb.iter()).copied().collect();
+                names.sort_unstable();
+                names.dedup();
+                for name in names {
+                    let sub = push_path(path, &format!("[{name}]"));
+                    let x = na.iter().position(|n| *n == name).and_then(|i| a.get(i));
+                    let y = nb.iter().position(|n| *n == name).and_then(|i| b.get(i));
+                    match (x, y) {
+                        (Some(x), Some(y)) => semantic(x, y, &sub, out),
+                        (x, y) => out.push(FieldChange {
+                            path: sub,
+                            old: x.cloned(),
+                            new: y.cloned(),
+                        }),
+                    }
+                }
+                if na != nb && out.is_empty() {
+                    out.push(FieldChange {
+                        path: format!("{here} (order)"),
+                        old: Some(Value::from(na.clone())),
+                        new: Some(Value::from(nb.clone())),
+                    });
+                }
+            }
+            _ => {
+                for i in 0..a.len().max(b.len()) {
+                    let sub = push_path(path, &format!("[{i}]"));
+                    match (a.get(i), b.get(i)) {
+                        (Some(x), Some(y)) => semantic(x, y, &sub, out),
+                        (x, y) => out.push(FieldChange {
+                            path: sub,
+                            old: x.cloned(),
+                            new: y.cloned(),
+                        }),
+                    }
+                }
+            }
+        },
+        _ => out.push(FieldChange {
+            path: here,
+            old: Some(old.clone()),
+            new: Some(new.clone()),
+        }),
+    }
+}
+
+/// The semantic changes between two YAML documents (committed → rendered);
+/// `None` when either is not YAML.
+pub fn semantic_diff(old: &str, new: &str) -> Option<Vec<FieldChange>> {
+    let (a, b) = (parse(old)?, parse(new)?);
+    let mut out = Vec::new();
+    semantic(&a, &b, "", &mut out);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a-server\n  namespace: a\nspec:\n  template:\n    spec:\n      containers:\n      - name: server\n        image: r/a:v1\n        env:\n        - name: X\n          value: '1'\n      - name: side\n        image: r/s:v1\n";
+
+    fn env(files: &[(&str, &str)]) -> RenderedEnv {
+        RenderedEnv {
+            name: "dev".into(),
+            files: files
+                .iter()
+                .map(|(p, t)| ((*p).into(), (*t).into()))
+                .collect(),
+        }
+    }
+
+    fn disk(files: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        files
+            .iter()
+            .map(|(p, t)| ((*p).into(), t.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn equal_trees_do_not_drift() {
+        let d = diff_env(
+            &env(&[("a/x.yaml", DEPLOY)]),
+            &disk(&[("a/x.yaml", DEPLOY)]),
+            "",
+        );
+        assert!(d.is_clean());
+    }
+
+    #[test]
+    fn list_items_are_keyed_by_name() {
+        let new = DEPLOY
+            .replace("r/a:v1", "r/a:v2")
+            .replace("value: '1'", "value: '2'");
+        let d = diff_env(
+            &env(&[("a/x.yaml", &new)]),
+            &disk(&[("a/x.yaml", DEPLOY)]),
+            "",
+        );
+        let f = &d.files[0];
+        assert_eq!(f.status, Status::Changed);
+        assert!(!f.formatting_only);
+        assert_eq!(f.resource.as_deref(), Some("Deployment a/a-server"));
+        let paths: Vec<&str> = f.changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "spec.template.spec.containers[server].env[X].value",
+                "spec.template.spec.containers[server].image"
+            ]
+        );
+        assert_eq!(
+            f.changes[1].summary(),
+            "spec.template.spec.containers[server].image: \"r/a:v1\" → \"r/a:v2\""
+        );
+        assert!(f
+            .diff
+            .contains("-        image: r/a:v1\n+        image: r/a:v2"));
+    }
+
+    #[test]
+    fn reformatted_equal_yaml_is_formatting_only() {
+        let reformatted = "kind: Deployment\napiVersion: \"apps/v1\"\nmetadata: {name: a-server, namespace: a}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: server, image: r/a:v1, env: [{name: X, value: \"1\"}]}\n        - name: side\n          image: r/s:v1\n";
+        let d = diff_env(
+            &env(&[("a/x.yaml", DEPLOY)]),
+            &disk(&[("a/x.yaml", reformatted)]),
+            "",
+        );
+        assert_eq!(d.files.len(), 1);
+        assert!(d.files[0].formatting_only, "{:?}", d.files[0].changes);
+    }
+
+    #[test]
+    fn missing_and_unexpected() {
+        let d = diff_env(
+            &env(&[("a/x.yaml", DEPLOY)]),
+            &disk(&[("a/y.yaml", DEPLOY)]),
+            "",
+        );
+        let st: Vec<(&str, Status)> = d
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.status))
+            .collect();
+        assert_eq!(
+            st,
+            vec![
+                ("a/x.yaml", Status::Missing),
+                ("a/y.yaml", Status::Unexpected)
+            ]
+        );
+        assert_eq!(d.counts(), (0, 1, 1));
+    }
+
+    #[test]
+    fn added_and_removed_fields_and_items() {
+        let a = "kind: K\nspec: {a: 1, l: [1, 2]}\n";
+        let b = "kind: K\nspec: {b: 2, l: [1]}\n";
+        let ch = semantic_diff(a, b).unwrap_or_default();
+        assert_eq!(
+            ch,
+            vec![
+                FieldChange {
+                    path: "spec.a".into(),
+                    old: Some(1.into()),
+                    new: None
+                },
+                FieldChange {
+                    path: "spec.b".into(),
+                    old: None,
+                    new: Some(2.into())
+                },
+                FieldChange {
+                    path: "spec.l[1]".into(),
+                    old: Some(2.into()),
+                    new: None
+                },
+            ]
+        );
+        assert_eq!(semantic_diff("a: [", "a: 1"), None);
+    }
+}
