@@ -241,7 +241,7 @@ fn semantic(old: &Value, new: &Value, path: &str, out: &mut Vec<FieldChange>) {
     let here = if path.is_empty() {
         "(document)".to_owned()
     } else {
-        path.clone()
+        path.to_owned()
     };
     match (old, new) {
         (Value::Object(a), Value::Object(b)) => {
