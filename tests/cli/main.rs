@@ -4,9 +4,11 @@
 // A test fails by panicking; the input-safety lints are for the product.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod conformance;
 mod crossrefs;
 mod drift;
 mod invalid;
+mod lint;
 mod render;
 mod schema;
 mod support;

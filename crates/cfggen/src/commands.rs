@@ -114,8 +114,8 @@ fn validate(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
         Ok(n) => n,
         Err(code) => return code,
     };
-    let (loaded, failed) = load_each(ctx, &names);
-    for l in &loaded {
+    let (prepared, failed) = prepare_each(ctx, &names);
+    for l in prepared.iter().map(|p| &p.loaded) {
         let env = &l.environment;
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         let _ = writeln!(
@@ -201,19 +201,9 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
             .collect();
     }
     for name in &names {
-        match load_environment(&ctx.repo, name) {
+        match prepare(&ctx.repo, name) {
             Err(diagnostics) => report.diagnostics.extend(diagnostics),
-            Ok(loaded) => {
-                let rendered = match cfggen_render::render(&loaded.environment, &loaded.files) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        report.errors.push(ErrorEntry::plain(
-                            "render",
-                            format!("cannot render {name}: {e}"),
-                        ));
-                        continue;
-                    }
-                };
+            Ok(Prepared { rendered, .. }) => {
                 let folder = ctx.repo.root().join(GENERATED_DIR).join(name);
                 match cfggen_write::read_tree(&folder) {
                     Ok(on_disk) => report.environments.push(cfggen_diff::diff_env(
@@ -267,14 +257,53 @@ fn orphan_folders(ctx: &Ctx<'_>, names: &[String]) -> Vec<String> {
     out
 }
 
-/// Loads every named environment, reporting every problem of every one;
-/// returns the ones that loaded and whether any failed.
-fn load_each(ctx: &mut Ctx<'_>, names: &[String]) -> (Vec<cfggen_load::Loaded>, bool) {
-    let mut loaded = Vec::new();
+/// An environment loaded, rendered and linted.
+struct Prepared {
+    loaded: cfggen_load::Loaded,
+    rendered: cfggen_render::RenderedEnv,
+}
+
+/// Load → render → lint one environment; every problem as a diagnostic.
+fn prepare(repo: &Repo, name: &str) -> Result<Prepared, Vec<Diagnostic>> {
+    let loaded = load_environment(repo, name)?;
+    let rendered = cfggen_render::render(&loaded.environment, &loaded.files).map_err(|e| {
+        vec![Diagnostic::bare(
+            "render",
+            format!("cannot render {name}: {e}"),
+        )]
+    })?;
+    let issues = cfggen_lint::lint(&rendered);
+    if !issues.is_empty() {
+        return Err(issues
+            .into_iter()
+            .map(|i| {
+                let mut d = Diagnostic::bare(
+                    i.code,
+                    format!(
+                        "{GENERATED_DIR}/{name}/{}: {}: {}",
+                        i.file, i.resource, i.message
+                    ),
+                )
+                .with_hint(
+                    "the rendered manifests would not work together; fix the environment \
+                     (or report the rule the config got past)",
+                );
+                d.field = (!i.field.is_empty()).then_some(i.field);
+                d
+            })
+            .collect());
+    }
+    Ok(Prepared { loaded, rendered })
+}
+
+/// Prepares every named environment, reporting every problem of every one;
+/// returns the ones that are fine and whether any failed.
+fn prepare_each(ctx: &mut Ctx<'_>, names: &[String]) -> (Vec<Prepared>, bool) {
+    let mut ok = Vec::new();
     let mut failed = Vec::new();
     for name in names {
-        match load_environment(&ctx.repo, name) {
-            Ok(l) => loaded.push(l),
+        match prepare(&ctx.repo, name) {
+            Ok(p) => ok.push(p),
             Err(diagnostics) => {
                 ctx.report(&diagnostics);
                 let n = diagnostics.len();
@@ -288,25 +317,15 @@ fn load_each(ctx: &mut Ctx<'_>, names: &[String]) -> (Vec<cfggen_load::Loaded>, 
     if !failed.is_empty() {
         let _ = writeln!(ctx.stderr, "error: invalid: {}", failed.join(", "));
     }
-    (loaded, !failed.is_empty())
+    (ok, !failed.is_empty())
 }
 
-/// Loads every named environment, or fails with exit 2 if any is invalid.
-fn load_all(ctx: &mut Ctx<'_>, names: &[String]) -> Result<Vec<cfggen_load::Loaded>, u8> {
-    match load_each(ctx, names) {
-        (loaded, false) => Ok(loaded),
+/// Prepares every named environment, or fails with exit 2 if any is invalid.
+fn prepare_all(ctx: &mut Ctx<'_>, names: &[String]) -> Result<Vec<Prepared>, u8> {
+    match prepare_each(ctx, names) {
+        (ok, false) => Ok(ok),
         (_, true) => Err(EXIT_ERROR),
     }
-}
-
-fn render_loaded(
-    ctx: &mut Ctx<'_>,
-    loaded: &cfggen_load::Loaded,
-) -> Result<cfggen_render::RenderedEnv, u8> {
-    cfggen_render::render(&loaded.environment, &loaded.files).map_err(|e| {
-        let _ = writeln!(ctx.stderr, "error: cannot render {}: {e}", loaded.name);
-        EXIT_ERROR
-    })
 }
 
 fn render(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
@@ -315,20 +334,13 @@ fn render(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
         Err(code) => return code,
     };
     // Every environment must validate before anything is written.
-    let loaded = match load_all(ctx, &names) {
-        Ok(l) => l,
+    let prepared = match prepare_all(ctx, &names) {
+        Ok(p) => p,
         Err(code) => return code,
     };
-    let mut rendered = Vec::new();
-    for l in &loaded {
-        match render_loaded(ctx, l) {
-            Ok(r) => rendered.push(r),
-            Err(code) => return code,
-        }
-    }
     let generated = ctx.repo.root().join(GENERATED_DIR);
     let mut code = EXIT_OK;
-    for r in &rendered {
+    for r in prepared.iter().map(|p| &p.rendered) {
         match cfggen_write::write_environment(&generated, r) {
             Ok(report) => {
                 let _ = writeln!(
@@ -369,9 +381,9 @@ fn render(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
 }
 
 fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
-    let loaded = match load_all(ctx, &[name.to_owned()]) {
-        Ok(mut l) => match l.pop() {
-            Some(l) => l,
+    let loaded = match prepare_all(ctx, &[name.to_owned()]) {
+        Ok(mut p) => match p.pop() {
+            Some(p) => p.loaded,
             None => return EXIT_ERROR,
         },
         Err(code) => return code,

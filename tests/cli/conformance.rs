@@ -1,0 +1,245 @@
+//! Every rendered document is checked against the schema of the component
+//! that will receive it, offline:
+//!
+//! * custom resources (ExternalSecret, CNPG Cluster and Database, Argo CD
+//!   Application) against the strict JSON Schemas made from the upstream
+//!   CRDs in `../shared/crds/jsonschema/` (read there, never copied);
+//! * core kinds (Deployment, Service, Ingress, ConfigMap) by reading them
+//!   into their `k8s-openapi` types and back: a field the type does not
+//!   have would be lost on the way, and is reported.
+//!
+//! `tests/fixtures/conformance/invalid/` holds documents that break each
+//! route once, to prove the checks can fail.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::support::{fixtures, workspace};
+
+fn crd_schemas() -> Option<PathBuf> {
+    let dir = workspace().join("../shared/crds/jsonschema");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "../shared/crds/jsonschema is missing in CI"
+    );
+    eprintln!("skipped: ../shared/crds/jsonschema is not beside the repository (a user's clone)");
+    None
+}
+
+struct Checker {
+    dir: PathBuf,
+    validators: BTreeMap<String, Option<jsonschema::Validator>>,
+}
+
+/// Paths present in `original` that the typed round trip lost.
+fn lost(original: &Value, round_trip: &Value, path: &str, out: &mut Vec<String>) {
+    match (original, round_trip) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in a {
+                let sub = format!("{path}.{k}");
+                match b.get(k) {
+                    Some(w) => lost(v, w, &sub, out),
+                    None => out.push(sub),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for (i, v) in a.iter().enumerate() {
+                match b.get(i) {
+                    Some(w) => lost(v, w, &format!("{path}[{i}]"), out),
+                    None => out.push(format!("{path}[{i}]")),
+                }
+            }
+        }
+        (a, b) if a != b => out.push(format!("{path} (changed)")),
+        _ => {}
+    }
+}
+
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
+    doc: &Value,
+) -> Result<(), String> {
+    let typed: T = serde_json::from_value(doc.clone()).map_err(|e| e.to_string())?;
+    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    let mut missing = Vec::new();
+    lost(doc, &back, "", &mut missing);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "fields unknown to the Kubernetes API type: {}",
+            missing.join(", ")
+        ))
+    }
+}
+
+impl Checker {
+    fn new(dir: PathBuf) -> Self {
+        Checker {
+            dir,
+            validators: BTreeMap::new(),
+        }
+    }
+
+    fn check(&mut self, text: &str) -> Result<&'static str, String> {
+        let doc: Value = cfggen_yaml::from_str(text).map_err(|e| format!("not YAML: {e}"))?;
+        let kind = doc
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let api = doc
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let version = api.rsplit('/').next().unwrap_or_default();
+        match (api, kind.as_str()) {
+            ("apps/v1", "Deployment") => {
+                return round_trip::<k8s_openapi::api::apps::v1::Deployment>(&doc)
+                    .map(|()| "k8s-openapi")
+            }
+            ("v1", "Service") => {
+                return round_trip::<k8s_openapi::api::core::v1::Service>(&doc)
+                    .map(|()| "k8s-openapi")
+            }
+            ("v1", "ConfigMap") => {
+                return round_trip::<k8s_openapi::api::core::v1::ConfigMap>(&doc)
+                    .map(|()| "k8s-openapi")
+            }
+            ("networking.k8s.io/v1", "Ingress") => {
+                return round_trip::<k8s_openapi::api::networking::v1::Ingress>(&doc)
+                    .map(|()| "k8s-openapi")
+            }
+            _ => {}
+        }
+        let file = format!("{}_{version}-strict.json", kind.to_ascii_lowercase());
+        let dir = self.dir.clone();
+        let validator = self.validators.entry(file.clone()).or_insert_with(|| {
+            let text = std::fs::read_to_string(dir.join(&file)).ok()?;
+            let schema: Value = serde_json::from_str(&text).ok()?;
+            jsonschema::draft7::new(&schema).ok()
+        });
+        let Some(validator) = validator else {
+            return Err(format!("no schema for {api} {kind} ({file})"));
+        };
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        if errors.is_empty() {
+            Ok("CRD schema")
+        } else {
+            Err(errors.join("; "))
+        }
+    }
+}
+
+/// Every rendered manifest of the shipped environments and the fixture.
+fn rendered_documents() -> Vec<(String, String)> {
+    let mut docs = Vec::new();
+    let mut add = |root: PathBuf, env: &str| {
+        let loaded =
+            cfggen_load::load_environment(&cfggen_load::Repo::new(&root), env).expect("loads");
+        let rendered = cfggen_render::render(&loaded.environment, &loaded.files).expect("renders");
+        for (path, text) in rendered.files {
+            if path.ends_with("kustomization.yaml") || path == cfggen_render::INVENTORY_FILE {
+                continue;
+            }
+            docs.push((format!("{env}/{path}"), text));
+        }
+    };
+    add(workspace(), "dev");
+    add(workspace(), "prod");
+    add(fixtures().join("valid"), "staging");
+    docs
+}
+
+#[test]
+fn every_rendered_document_matches_its_schema() {
+    let Some(dir) = crd_schemas() else { return };
+    let mut checker = Checker::new(dir);
+    let mut by_route: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for (path, text) in rendered_documents() {
+        match checker.check(&text) {
+            Ok(route) => *by_route.entry(route).or_default() += 1,
+            Err(e) => failures.push(format!("{path}: {e}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "rendered documents the operators would reject:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        by_route.get("CRD schema").copied().unwrap_or(0) >= 10,
+        "{by_route:?}"
+    );
+    assert!(
+        by_route.get("k8s-openapi").copied().unwrap_or(0) >= 10,
+        "{by_route:?}"
+    );
+}
+
+#[test]
+fn the_committed_generated_tree_matches_its_schemas() {
+    let Some(dir) = crd_schemas() else { return };
+    let mut checker = Checker::new(dir);
+    let mut count = 0;
+    for env in ["dev", "prod"] {
+        let root = workspace().join("generated").join(env);
+        for folder in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            for file in std::fs::read_dir(folder.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = file.file_name().to_string_lossy().into_owned();
+                if name == "kustomization.yaml" {
+                    continue;
+                }
+                let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+                if let Err(e) = checker.check(&text) {
+                    panic!("{}: {e}", file.path().display());
+                }
+                count += 1;
+            }
+        }
+    }
+    assert!(count >= 26, "only {count} documents checked");
+}
+
+#[test]
+fn broken_documents_are_rejected() {
+    let Some(dir) = crd_schemas() else { return };
+    let mut checker = Checker::new(dir);
+    let invalid = fixtures().join("conformance/invalid");
+    let mut seen = 0;
+    let mut report = String::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&invalid)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match checker.check(&text) {
+            Ok(route) => panic!("{name} passed the {route} check but is broken"),
+            Err(e) => report.push_str(&format!("{name}: {e}\n")),
+        }
+        seen += 1;
+    }
+    assert!(seen >= 6);
+    insta::assert_snapshot!("conformance_rejections", report);
+}
