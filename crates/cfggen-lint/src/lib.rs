@@ -15,10 +15,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use cfggen_render::RenderedEnv;
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{ConfigMap, Container, Probe, ResourceRequirements, Service};
-use k8s_openapi::api::networking::v1::{Ingress, IngressBackend};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 /// One lint finding.
@@ -36,145 +32,68 @@ pub struct LintIssue {
     pub message: String,
 }
 
-#[derive(Default)]
-struct Objects {
-    deployments: Vec<(String, Deployment)>,
-    services: Vec<(String, Service)>,
-    ingresses: Vec<(String, Ingress)>,
-    config_maps: BTreeMap<(String, String), BTreeSet<String>>,
-    /// (namespace, Secret name) → keys, from ExternalSecrets.
-    secrets: BTreeMap<(String, String), BTreeSet<String>>,
-    /// file → (namespace, name, kind).
-    placed: BTreeMap<String, (String, String, String)>,
-    kustomizations: BTreeMap<String, (String, Vec<String>)>,
-    unreadable: Vec<LintIssue>,
+/// Field access on the plain data of a manifest (the lint reads the data
+/// as written, not a typed copy: cheaper, and it sees exactly the output).
+trait Get<'a> {
+    fn at(self, key: &str) -> Option<&'a Value>;
+    fn str_at(self, key: &str) -> Option<&'a str>;
+    fn list_at(self, key: &str) -> &'a [Value];
+}
+
+impl<'a> Get<'a> for &'a Value {
+    fn at(self, key: &str) -> Option<&'a Value> {
+        self.get(key)
+    }
+    fn str_at(self, key: &str) -> Option<&'a str> {
+        self.get(key).and_then(Value::as_str)
+    }
+    fn list_at(self, key: &str) -> &'a [Value] {
+        self.get(key)
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<'a> Get<'a> for Option<&'a Value> {
+    fn at(self, key: &str) -> Option<&'a Value> {
+        self.and_then(|v| v.get(key))
+    }
+    fn str_at(self, key: &str) -> Option<&'a str> {
+        self.at(key).and_then(Value::as_str)
+    }
+    fn list_at(self, key: &str) -> &'a [Value] {
+        self.at(key)
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+struct Doc<'a> {
+    file: &'a str,
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+    value: &'a Value,
+}
+
+impl Doc<'_> {
+    fn resource(&self) -> String {
+        format!("{} {}/{}", self.kind, self.namespace, self.name)
+    }
 }
 
 fn folder_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(f, _)| f)
 }
 
-fn ns_name(v: &Value) -> (String, String) {
-    let meta = v.get("metadata");
-    let get = |k: &str| {
-        meta.and_then(|m| m.get(k))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    (get("namespace"), get("name"))
-}
-
-fn collect(env: &RenderedEnv) -> Objects {
-    let mut o = Objects::default();
-    for (path, text) in &env.files {
-        if path == cfggen_render::INVENTORY_FILE {
-            continue;
-        }
-        let value: Value = match cfggen_yaml::from_str(text) {
-            Ok(v) => v,
-            Err(e) => {
-                o.unreadable.push(LintIssue {
-                    code: "namespace",
-                    file: path.clone(),
-                    resource: String::new(),
-                    field: String::new(),
-                    message: format!("not YAML: {e}"),
-                });
-                continue;
-            }
-        };
-        let kind = value
-            .get("kind")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        if kind == "Kustomization" {
-            let ns = value
-                .get("namespace")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let resources = value
-                .get("resources")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            o.kustomizations
-                .insert(folder_of(path).to_owned(), (ns, resources));
-            continue;
-        }
-        let (ns, name) = ns_name(&value);
-        o.placed
-            .insert(path.clone(), (ns.clone(), name.clone(), kind.clone()));
-        let typed = |o: &mut Objects| -> bool {
-            match kind.as_str() {
-                "Deployment" => serde_json::from_value(value.clone())
-                    .map(|d| o.deployments.push((path.clone(), d)))
-                    .is_ok(),
-                "Service" => serde_json::from_value(value.clone())
-                    .map(|s| o.services.push((path.clone(), s)))
-                    .is_ok(),
-                "Ingress" => serde_json::from_value(value.clone())
-                    .map(|i| o.ingresses.push((path.clone(), i)))
-                    .is_ok(),
-                "ConfigMap" => serde_json::from_value::<ConfigMap>(value.clone())
-                    .map(|cm| {
-                        let keys = cm.data.unwrap_or_default().into_keys().collect();
-                        o.config_maps.insert((ns.clone(), name.clone()), keys);
-                    })
-                    .is_ok(),
-                "ExternalSecret" => {
-                    let spec = value.get("spec");
-                    let target = spec
-                        .and_then(|s| s.get("target"))
-                        .and_then(|t| t.get("name"))
-                        .and_then(Value::as_str)
-                        .unwrap_or(&name)
-                        .to_owned();
-                    let templated = spec
-                        .and_then(|s| s.get("target"))
-                        .and_then(|t| t.get("template"))
-                        .and_then(|t| t.get("data"))
-                        .and_then(Value::as_object);
-                    let keys: BTreeSet<String> = match templated {
-                        Some(data) => data.keys().cloned().collect(),
-                        None => spec
-                            .and_then(|s| s.get("data"))
-                            .and_then(Value::as_array)
-                            .map(|d| {
-                                d.iter()
-                                    .filter_map(|e| e.get("secretKey").and_then(Value::as_str))
-                                    .map(str::to_owned)
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    };
-                    o.secrets
-                        .entry((ns.clone(), target))
-                        .or_default()
-                        .extend(keys);
-                    true
-                }
-                _ => true,
-            }
-        };
-        if !typed(&mut o) {
-            o.unreadable.push(LintIssue {
-                code: "namespace",
-                file: path.clone(),
-                resource: format!("{kind} {ns}/{name}"),
-                field: String::new(),
-                message: format!("cannot be read as a {kind}"),
-            });
-        }
-    }
-    o
+fn string_map(v: Option<&Value>) -> BTreeMap<&str, &str> {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Parses a Kubernetes quantity (`100m`, `1.5Gi`, `2e3`) to a number.
@@ -208,291 +127,299 @@ pub fn quantity(q: &str) -> Option<f64> {
     Some(n * factor)
 }
 
-struct Ctx<'a> {
-    out: Vec<LintIssue>,
-    file: &'a str,
-    resource: String,
-}
-
-impl Ctx<'_> {
-    fn push(&mut self, code: &'static str, field: String, message: String) {
-        self.out.push(LintIssue {
-            code,
-            file: self.file.to_owned(),
-            resource: self.resource.clone(),
-            field,
-            message,
-        });
+fn quantity_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
-fn check_probe(ctx: &mut Ctx<'_>, c: &Container, which: &str, probe: Option<&Probe>, base: &str) {
-    let Some(p) = probe else { return };
-    let ports = c.ports.as_deref().unwrap_or_default();
-    let targets = [
-        p.http_get.as_ref().map(|h| &h.port),
-        p.tcp_socket.as_ref().map(|t| &t.port),
-    ];
-    for port in targets.into_iter().flatten() {
-        let ok = match port {
-            IntOrString::Int(n) => ports.iter().any(|cp| cp.container_port == *n),
-            IntOrString::String(s) => ports
-                .iter()
-                .any(|cp| cp.name.as_deref() == Some(s.as_str())),
-        };
-        if !ok {
-            let shown = match port {
-                IntOrString::Int(n) => n.to_string(),
-                IntOrString::String(s) => s.clone(),
-            };
-            ctx.push(
-                "probe-port",
-                format!("{base}.{which}"),
-                format!(
-                    "the {which} checks port {shown}, which container `{}` does not expose",
-                    c.name
-                ),
-            );
-        }
-    }
-}
-
-fn check_resources(ctx: &mut Ctx<'_>, r: Option<&ResourceRequirements>, field: &str) {
-    let Some(r) = r else { return };
-    let (Some(req), Some(lim)) = (&r.requests, &r.limits) else {
-        return;
-    };
-    for (res, request) in req {
-        let Some(limit) = lim.get(res) else { continue };
-        if let (Some(a), Some(b)) = (quantity(&request.0), quantity(&limit.0)) {
-            if a > b {
-                ctx.push(
-                    "requests-limits",
-                    format!("{field}.resources"),
-                    format!(
-                        "{res} request {} is more than its limit {}",
-                        request.0, limit.0
-                    ),
-                );
-            }
-        }
-    }
-}
-
-/// Lints a rendered environment; findings sorted by file.
+/// Lints a rendered environment; findings sorted by file and field.
 pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
-    let o = collect(env);
-    let mut out = o.unreadable.clone();
-    let mut pod_labels: BTreeMap<String, Vec<BTreeMap<String, String>>> = BTreeMap::new();
-
-    for (file, d) in &o.deployments {
-        let ns = d.metadata.namespace.clone().unwrap_or_default();
-        let mut ctx = Ctx {
-            out: Vec::new(),
-            file,
-            resource: format!(
-                "Deployment {ns}/{}",
-                d.metadata.name.clone().unwrap_or_default()
-            ),
-        };
-        let Some(spec) = &d.spec else { continue };
-        let labels = spec
-            .template
-            .metadata
-            .as_ref()
-            .and_then(|m| m.labels.clone())
-            .unwrap_or_default();
-        pod_labels.entry(ns.clone()).or_default().push(labels);
-        let Some(pod) = &spec.template.spec else {
+    let mut out = Vec::new();
+    // The data of each file: what it was rendered from, or its parsed text
+    // (for trees that were not rendered here, such as test fixtures).
+    let mut parsed: BTreeMap<&str, Value> = BTreeMap::new();
+    for (path, text) in &env.files {
+        if path == cfggen_render::INVENTORY_FILE || env.objects.contains_key(path) {
+            continue;
+        }
+        match cfggen_yaml::from_str::<Value>(text) {
+            Ok(v) => {
+                parsed.insert(path, v);
+            }
+            Err(e) => out.push(LintIssue {
+                code: "namespace",
+                file: path.clone(),
+                resource: String::new(),
+                field: String::new(),
+                message: format!("not YAML: {e}"),
+            }),
+        }
+    }
+    let mut docs: Vec<Doc<'_>> = Vec::new();
+    let mut kustomizations: BTreeMap<&str, (&str, Vec<&str>)> = BTreeMap::new();
+    for path in env.files.keys() {
+        if path == cfggen_render::INVENTORY_FILE {
+            continue;
+        }
+        let Some(value) = env.objects.get(path).or_else(|| parsed.get(path.as_str())) else {
             continue;
         };
-        for c in &pod.containers {
-            let base = format!("spec.template.spec.containers[{}]", c.name);
-            check_probe(
-                &mut ctx,
-                c,
-                "livenessProbe",
-                c.liveness_probe.as_ref(),
-                &base,
+        let kind = value.str_at("kind").unwrap_or_default();
+        if kind == "Kustomization" {
+            let resources = value
+                .list_at("resources")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            kustomizations.insert(
+                folder_of(path),
+                (value.str_at("namespace").unwrap_or_default(), resources),
             );
-            check_probe(
-                &mut ctx,
-                c,
-                "readinessProbe",
-                c.readiness_probe.as_ref(),
-                &base,
-            );
-            check_probe(&mut ctx, c, "startupProbe", c.startup_probe.as_ref(), &base);
-            check_resources(&mut ctx, c.resources.as_ref(), &base);
-            for var in c.env.iter().flatten() {
-                let Some(from) = &var.value_from else {
-                    continue;
-                };
-                let field = format!("{base}.env[{}]", var.name);
-                if let Some(sel) = &from.secret_key_ref {
-                    let keys = o.secrets.get(&(ns.clone(), sel.name.clone()));
-                    match keys {
-                        None => ctx.push(
-                            "secret-ref",
-                            field.clone(),
-                            format!("`{}` reads Secret `{}`, which no ExternalSecret in namespace `{ns}` produces", var.name, sel.name),
-                        ),
-                        Some(k) if !k.contains(&sel.key) => ctx.push(
-                            "secret-ref",
-                            field.clone(),
-                            format!("`{}` reads key `{}` of Secret `{}`, which its ExternalSecret does not produce", var.name, sel.key, sel.name),
-                        ),
-                        Some(_) => {}
-                    }
-                }
-                if let Some(sel) = &from.config_map_key_ref {
-                    match o.config_maps.get(&(ns.clone(), sel.name.clone())) {
-                        None => ctx.push(
-                            "configmap-ref",
-                            field,
-                            format!(
-                                "`{}` reads ConfigMap `{}`, which is not in namespace `{ns}`",
-                                var.name, sel.name
-                            ),
-                        ),
-                        Some(k) if !k.contains(&sel.key) => ctx.push(
-                            "configmap-ref",
-                            field,
-                            format!(
-                                "`{}` reads key `{}` of ConfigMap `{}`, which it does not have",
-                                var.name, sel.key, sel.name
-                            ),
-                        ),
-                        Some(_) => {}
-                    }
-                }
-            }
+            continue;
         }
-        for v in pod.volumes.iter().flatten() {
-            let field = format!("spec.template.spec.volumes[{}]", v.name);
-            if let Some(cm) = &v.config_map {
-                if !o.config_maps.contains_key(&(ns.clone(), cm.name.clone())) {
-                    ctx.push(
-                        "configmap-ref",
-                        field.clone(),
-                        format!(
-                            "volume `{}` mounts ConfigMap `{}`, which is not in namespace `{ns}`",
-                            v.name, cm.name
-                        ),
-                    );
-                }
-            }
-            if let Some(secret) = v.secret.as_ref().and_then(|s| s.secret_name.clone()) {
-                if !o.secrets.contains_key(&(ns.clone(), secret.clone())) {
-                    ctx.push("secret-ref", field, format!("volume `{}` mounts Secret `{secret}`, which no ExternalSecret in namespace `{ns}` produces", v.name));
-                }
-            }
-        }
-        out.extend(ctx.out);
-    }
-
-    for (file, s) in &o.services {
-        let ns = s.metadata.namespace.clone().unwrap_or_default();
-        let mut ctx = Ctx {
-            out: Vec::new(),
-            file,
-            resource: format!(
-                "Service {ns}/{}",
-                s.metadata.name.clone().unwrap_or_default()
-            ),
-        };
-        let selector = s
-            .spec
-            .as_ref()
-            .and_then(|sp| sp.selector.clone())
-            .unwrap_or_default();
-        let matches = pod_labels.get(&ns).is_some_and(|pods| {
-            pods.iter()
-                .any(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
+        let meta = value.at("metadata");
+        docs.push(Doc {
+            file: path,
+            kind,
+            namespace: meta.str_at("namespace").unwrap_or_default(),
+            name: meta.str_at("name").unwrap_or_default(),
+            value,
         });
-        if selector.is_empty() || !matches {
-            ctx.push(
-                "service-selector",
-                "spec.selector".into(),
-                format!(
-                    "the selector {selector:?} matches the pods of no workload in namespace `{ns}`"
-                ),
-            );
-        }
-        out.extend(ctx.out);
     }
 
-    for (file, ing) in &o.ingresses {
-        let ns = ing.metadata.namespace.clone().unwrap_or_default();
-        let mut ctx = Ctx {
-            out: Vec::new(),
-            file,
-            resource: format!(
-                "Ingress {ns}/{}",
-                ing.metadata.name.clone().unwrap_or_default()
-            ),
-        };
-        let Some(spec) = &ing.spec else { continue };
-        let mut backends: Vec<(String, &IngressBackend)> = Vec::new();
-        if let Some(b) = &spec.default_backend {
-            backends.push(("spec.defaultBackend".into(), b));
-        }
-        for (i, rule) in spec.rules.iter().flatten().enumerate() {
-            for (j, p) in rule.http.iter().flat_map(|h| h.paths.iter()).enumerate() {
-                backends.push((
-                    format!("spec.rules[{i}].http.paths[{j}].backend"),
-                    &p.backend,
-                ));
+    // What the environment provides.
+    let mut secrets: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    let mut config_maps: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    let mut services: BTreeMap<(&str, &str), &Value> = BTreeMap::new();
+    let mut pod_labels: BTreeMap<&str, Vec<BTreeMap<&str, &str>>> = BTreeMap::new();
+    for d in &docs {
+        match d.kind {
+            "ExternalSecret" => {
+                let spec = d.value.at("spec");
+                let target = spec.at("target").str_at("name").unwrap_or(d.name);
+                let keys: BTreeSet<&str> = match spec
+                    .at("target")
+                    .at("template")
+                    .at("data")
+                    .and_then(Value::as_object)
+                {
+                    Some(data) => data.keys().map(String::as_str).collect(),
+                    None => spec
+                        .list_at("data")
+                        .iter()
+                        .filter_map(|e| e.str_at("secretKey"))
+                        .collect(),
+                };
+                secrets
+                    .entry((d.namespace, target))
+                    .or_default()
+                    .extend(keys);
             }
+            "ConfigMap" => {
+                let keys = d
+                    .value
+                    .at("data")
+                    .and_then(Value::as_object)
+                    .map(|m| m.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                config_maps.insert((d.namespace, d.name), keys);
+            }
+            "Service" => {
+                services.insert((d.namespace, d.name), d.value);
+            }
+            "Deployment" => {
+                let labels = string_map(
+                    d.value
+                        .at("spec")
+                        .at("template")
+                        .at("metadata")
+                        .at("labels"),
+                );
+                pod_labels.entry(d.namespace).or_default().push(labels);
+            }
+            _ => {}
         }
-        for (field, b) in backends {
-            let Some(svc) = &b.service else { continue };
-            let target = o.services.iter().find(|(_, s)| {
-                s.metadata.namespace.as_deref() == Some(ns.as_str())
-                    && s.metadata.name.as_deref() == Some(svc.name.as_str())
+    }
+
+    for d in &docs {
+        let mut push = |code: &'static str, field: String, message: String| {
+            out.push(LintIssue {
+                code,
+                file: d.file.to_owned(),
+                resource: d.resource(),
+                field,
+                message,
             });
-            match target {
-                None => ctx.push(
-                    "ingress-backend",
-                    field,
-                    format!(
-                        "routes to Service `{}`, which is not in namespace `{ns}`",
-                        svc.name
-                    ),
-                ),
-                Some((_, s)) => {
-                    let ports = s
-                        .spec
-                        .as_ref()
-                        .and_then(|sp| sp.ports.clone())
-                        .unwrap_or_default();
-                    let ok = svc.port.as_ref().is_none_or(|p| {
-                        ports.iter().any(|sp| {
-                            p.name.as_ref().is_some_and(|n| sp.name.as_ref() == Some(n))
-                                || p.number == Some(sp.port)
-                        })
-                    });
-                    if !ok {
-                        ctx.push(
+        };
+        let ns = d.namespace;
+        match d.kind {
+            "Deployment" => {
+                let pod = d.value.at("spec").at("template").at("spec");
+                for c in pod.list_at("containers") {
+                    let cname = c.str_at("name").unwrap_or_default();
+                    let base = format!("spec.template.spec.containers[{cname}]");
+                    let ports = c.list_at("ports");
+                    for which in ["livenessProbe", "readinessProbe", "startupProbe"] {
+                        let probe = c.at(which);
+                        for port in [
+                            probe.at("httpGet").at("port"),
+                            probe.at("tcpSocket").at("port"),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        {
+                            let ok = match port {
+                                Value::Number(n) => ports.iter().any(|p| {
+                                    p.at("containerPort").and_then(Value::as_i64) == n.as_i64()
+                                }),
+                                Value::String(name) => {
+                                    ports.iter().any(|p| p.str_at("name") == Some(name))
+                                }
+                                _ => false,
+                            };
+                            if !ok {
+                                let shown = port
+                                    .as_str()
+                                    .map_or_else(|| port.to_string(), str::to_owned);
+                                push("probe-port", format!("{base}.{which}"), format!("the {which} checks port {shown}, which container `{cname}` does not expose"));
+                            }
+                        }
+                    }
+                    let resources = c.at("resources");
+                    if let (Some(req), Some(lim)) = (
+                        resources.at("requests").and_then(Value::as_object),
+                        resources.at("limits").and_then(Value::as_object),
+                    ) {
+                        for (res, request) in req {
+                            let (Some(a), Some(b)) =
+                                (quantity_text(request), lim.get(res).and_then(quantity_text))
+                            else {
+                                continue;
+                            };
+                            if let (Some(x), Some(y)) = (quantity(&a), quantity(&b)) {
+                                if x > y {
+                                    push(
+                                        "requests-limits",
+                                        format!("{base}.resources"),
+                                        format!("{res} request {a} is more than its limit {b}"),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                    for var in c.list_at("env") {
+                        let vname = var.str_at("name").unwrap_or_default();
+                        let field = format!("{base}.env[{vname}]");
+                        let from = var.at("valueFrom");
+                        if let Some(sel) = from.at("secretKeyRef") {
+                            let (name, key) = (
+                                sel.str_at("name").unwrap_or_default(),
+                                sel.str_at("key").unwrap_or_default(),
+                            );
+                            match secrets.get(&(ns, name)) {
+                                None => push("secret-ref", field.clone(), format!("`{vname}` reads Secret `{name}`, which no ExternalSecret in namespace `{ns}` produces")),
+                                Some(k) if !k.contains(key) => push("secret-ref", field.clone(), format!("`{vname}` reads key `{key}` of Secret `{name}`, which its ExternalSecret does not produce")),
+                                Some(_) => {}
+                            }
+                        }
+                        if let Some(sel) = from.at("configMapKeyRef") {
+                            let (name, key) = (
+                                sel.str_at("name").unwrap_or_default(),
+                                sel.str_at("key").unwrap_or_default(),
+                            );
+                            match config_maps.get(&(ns, name)) {
+                                None => push("configmap-ref", field.clone(), format!("`{vname}` reads ConfigMap `{name}`, which is not in namespace `{ns}`")),
+                                Some(k) if !k.contains(key) => push("configmap-ref", field.clone(), format!("`{vname}` reads key `{key}` of ConfigMap `{name}`, which it does not have")),
+                                Some(_) => {}
+                            }
+                        }
+                    }
+                }
+                for v in pod.list_at("volumes") {
+                    let vname = v.str_at("name").unwrap_or_default();
+                    let field = format!("spec.template.spec.volumes[{vname}]");
+                    if let Some(cm) = v.at("configMap").str_at("name") {
+                        if !config_maps.contains_key(&(ns, cm)) {
+                            push("configmap-ref", field.clone(), format!("volume `{vname}` mounts ConfigMap `{cm}`, which is not in namespace `{ns}`"));
+                        }
+                    }
+                    if let Some(secret) = v.at("secret").str_at("secretName") {
+                        if !secrets.contains_key(&(ns, secret)) {
+                            push("secret-ref", field, format!("volume `{vname}` mounts Secret `{secret}`, which no ExternalSecret in namespace `{ns}` produces"));
+                        }
+                    }
+                }
+            }
+            "Service" => {
+                let selector = string_map(d.value.at("spec").at("selector"));
+                let matches = pod_labels.get(ns).is_some_and(|pods| {
+                    pods.iter()
+                        .any(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
+                });
+                if selector.is_empty() || !matches {
+                    push("service-selector", "spec.selector".into(), format!("the selector {selector:?} matches the pods of no workload in namespace `{ns}`"));
+                }
+            }
+            "Ingress" => {
+                let spec = d.value.at("spec");
+                let mut backends: Vec<(String, &Value)> = Vec::new();
+                if let Some(b) = spec.at("defaultBackend") {
+                    backends.push(("spec.defaultBackend".into(), b));
+                }
+                for (i, rule) in spec.list_at("rules").iter().enumerate() {
+                    for (j, p) in rule.at("http").list_at("paths").iter().enumerate() {
+                        if let Some(b) = p.at("backend") {
+                            backends.push((format!("spec.rules[{i}].http.paths[{j}].backend"), b));
+                        }
+                    }
+                }
+                for (field, b) in backends {
+                    let Some(svc) = b.at("service") else { continue };
+                    let name = svc.str_at("name").unwrap_or_default();
+                    match services.get(&(ns, name)) {
+                        None => push(
                             "ingress-backend",
                             field,
-                            format!("routes to a port Service `{}` does not have", svc.name),
-                        );
+                            format!("routes to Service `{name}`, which is not in namespace `{ns}`"),
+                        ),
+                        Some(s) => {
+                            let port = svc.at("port");
+                            let ports = s.at("spec").list_at("ports");
+                            let ok = port.is_none()
+                                || ports.iter().any(|sp| {
+                                    (port.str_at("name").is_some()
+                                        && sp.str_at("name") == port.str_at("name"))
+                                        || (port.at("number").is_some()
+                                            && sp.at("port") == port.at("number"))
+                                });
+                            if !ok {
+                                push(
+                                    "ingress-backend",
+                                    field,
+                                    format!("routes to a port Service `{name}` does not have"),
+                                );
+                            }
+                        }
                     }
                 }
             }
+            _ => {}
         }
-        out.extend(ctx.out);
     }
 
     // Folders: kustomization namespace and resource list.
-    let mut files_by_folder: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for path in o.placed.keys() {
-        let (folder, file) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
-        files_by_folder.entry(folder).or_default().push(file);
+    let mut files_by_folder: BTreeMap<&str, Vec<&Doc<'_>>> = BTreeMap::new();
+    for d in &docs {
+        files_by_folder
+            .entry(folder_of(d.file))
+            .or_default()
+            .push(d);
     }
-    for (folder, files) in &files_by_folder {
-        let Some((k_ns, resources)) = o.kustomizations.get(*folder) else {
+    for (folder, docs_here) in &files_by_folder {
+        let Some((k_ns, resources)) = kustomizations.get(folder) else {
             out.push(LintIssue {
                 code: "namespace",
                 file: format!("{folder}/kustomization.yaml"),
@@ -502,41 +429,39 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
             });
             continue;
         };
-        for file in files {
-            let path = format!("{folder}/{file}");
-            if let Some((ns, name, kind)) = o.placed.get(&path) {
-                if ns != k_ns {
-                    out.push(LintIssue {
-                        code: "namespace",
-                        file: path.clone(),
-                        resource: format!("{kind} {ns}/{name}"),
-                        field: "metadata.namespace".into(),
-                        message: format!(
-                            "namespace `{ns}` differs from the kustomization's `{k_ns}`"
-                        ),
-                    });
-                }
-            }
-            if !resources.iter().any(|r| r == file) {
+        let listed: BTreeSet<&str> = resources.iter().copied().collect();
+        let present: BTreeSet<&str> = docs_here
+            .iter()
+            .map(|d| d.file.rsplit_once('/').map_or(d.file, |(_, f)| f))
+            .collect();
+        for d in docs_here {
+            if d.namespace != *k_ns {
                 out.push(LintIssue {
                     code: "namespace",
-                    file: format!("{folder}/kustomization.yaml"),
-                    resource: String::new(),
-                    field: "resources".into(),
-                    message: format!("`{file}` is in the folder but not listed"),
+                    file: d.file.to_owned(),
+                    resource: d.resource(),
+                    field: "metadata.namespace".into(),
+                    message: format!("namespace `{}` differs from the kustomization's `{k_ns}`", d.namespace),
                 });
             }
         }
-        for r in resources {
-            if !files.contains(&r.as_str()) {
-                out.push(LintIssue {
-                    code: "namespace",
-                    file: format!("{folder}/kustomization.yaml"),
-                    resource: String::new(),
-                    field: "resources".into(),
-                    message: format!("lists `{r}`, which is not in the folder"),
-                });
-            }
+        for file in present.difference(&listed) {
+            out.push(LintIssue {
+                code: "namespace",
+                file: format!("{folder}/kustomization.yaml"),
+                resource: String::new(),
+                field: "resources".into(),
+                message: format!("`{file}` is in the folder but not listed"),
+            });
+        }
+        for r in listed.difference(&present) {
+            out.push(LintIssue {
+                code: "namespace",
+                file: format!("{folder}/kustomization.yaml"),
+                resource: String::new(),
+                field: "resources".into(),
+                message: format!("lists `{r}`, which is not in the folder"),
+            });
         }
     }
     out.sort_by(|a, b| (&a.file, &a.field, a.code).cmp(&(&b.file, &b.field, b.code)));

@@ -1,7 +1,8 @@
 //! Environment file → bases merged → JSON Schema → typed `Environment` →
 //! semantic rules. Every failure becomes a located [`Diagnostic`].
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use cfggen_model::schema::{environment_schema, partial_schema};
 use cfggen_model::validate::{FieldPath, Seg, Target};
@@ -75,8 +76,51 @@ impl Files {
     }
 }
 
+/// A base file read, parsed and checked against the partial schema once
+/// per session: its tree (file id 0), or the problems found.
+struct BaseEntry {
+    file: Arc<SourceFile>,
+    result: Result<Node, Vec<Diagnostic>>,
+}
+
+/// Loads the environments of one repository. Bases shared by several
+/// environments are read, parsed and schema-checked once; a session can be
+/// used from several threads at once.
+pub struct Session {
+    repo: Repo,
+    bases: Mutex<HashMap<String, Arc<BaseEntry>>>,
+}
+
+impl Session {
+    /// A session over `repo`.
+    pub fn new(repo: Repo) -> Self {
+        Session {
+            repo,
+            bases: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The repository.
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    /// Loads and validates `environments/<name>.yaml` with its bases.
+    pub fn load(&self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
+        let loader = Loader {
+            repo: &self.repo,
+            session: Some(self),
+            files: Files::default(),
+            diagnostics: Vec::new(),
+            limits: Limits::default(),
+        };
+        loader.run(name)
+    }
+}
+
 struct Loader<'a> {
     repo: &'a Repo,
+    session: Option<&'a Session>,
     files: Files,
     diagnostics: Vec<Diagnostic>,
     limits: Limits,
@@ -84,29 +128,27 @@ struct Loader<'a> {
 
 /// Loads and validates `environments/<name>.yaml` with its bases.
 pub fn load_environment(repo: &Repo, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
-    let mut loader = Loader {
-        repo,
-        files: Files::default(),
-        diagnostics: Vec::new(),
-        limits: Limits::default(),
-    };
-    match loader.load(name) {
-        Some(loaded) if loader.diagnostics.is_empty() => Ok(loaded),
-        _ => {
-            let mut d = loader.diagnostics;
-            if d.is_empty() {
-                d.push(Diagnostic::bare(
-                    "internal",
-                    "loading failed without a reason",
-                ));
-            }
-            diagnostic::sort(&mut d);
-            Err(d)
-        }
-    }
+    Session::new(repo.clone()).load(name)
 }
 
 impl Loader<'_> {
+    fn run(mut self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
+        match self.load(name) {
+            Some(loaded) if self.diagnostics.is_empty() => Ok(loaded),
+            _ => {
+                let mut d = self.diagnostics;
+                if d.is_empty() {
+                    d.push(Diagnostic::bare(
+                        "internal",
+                        "loading failed without a reason",
+                    ));
+                }
+                diagnostic::sort(&mut d);
+                Err(d)
+            }
+        }
+    }
+
     fn load(&mut self, name: &str) -> Option<Loaded> {
         let schemas = match schemas() {
             Ok(s) => s,
@@ -140,7 +182,6 @@ impl Loader<'_> {
         let mut files = vec![rel];
         let extends = extends_of(&node);
         let merged = if extends.is_empty() {
-            self.check_schema(&node, SchemaKind::Full, schemas)?;
             node
         } else {
             self.check_schema(&node, SchemaKind::Partial, schemas)?;
@@ -152,14 +193,14 @@ impl Loader<'_> {
                     None => resolved,
                 });
             }
-            let merged = match acc {
+            match acc {
                 Some(bases) => cfggen_yaml::merge(bases, node),
                 None => node,
-            };
-            self.check_schema(&merged, SchemaKind::Full, schemas)?;
-            merged
+            }
         };
-        let environment = self.deserialize(&merged)?;
+        let json = merged.to_json();
+        self.check_schema_of(&merged, &json, SchemaKind::Full, schemas)?;
+        let environment = self.deserialize(&merged, json)?;
         for issue in cfggen_model::validate(&environment, name) {
             let place = place_for(&merged, &issue.path, issue.target, &self.files);
             self.diagnostics.push(Diagnostic {
@@ -193,6 +234,12 @@ impl Loader<'_> {
     /// Reads and parses one file. `from` is the `extends` entry that asked
     /// for it, for "not found" errors.
     fn read(&mut self, rel: &str, from: Option<Location>) -> Option<Node> {
+        let from = from.and_then(|l| self.files.place(l));
+        self.read_from(rel, from)
+    }
+
+    /// Reads and parses one file; `from` is where it was asked for.
+    fn read_from(&mut self, rel: &str, from: Option<Place>) -> Option<Node> {
         let path = self.repo.root().join(rel);
         let id = FileId(u32::try_from(self.files.files.len()).unwrap_or(u32::MAX));
         let too_big = std::fs::metadata(&path)
@@ -215,7 +262,7 @@ impl Loader<'_> {
             Ok(b) => b,
             Err(e) => {
                 let mut d = Diagnostic::bare("io", format!("cannot read {rel}: {e}"));
-                d.place = from.and_then(|l| self.files.place(l));
+                d.place = from;
                 self.diagnostics.push(d);
                 return None;
             }
@@ -304,7 +351,17 @@ impl Loader<'_> {
     }
 
     fn check_schema(&mut self, node: &Node, kind: SchemaKind, schemas: &Schemas) -> Option<()> {
-        let found = schema_errors::check(node, kind, schemas, &self.files);
+        self.check_schema_of(node, &node.to_json(), kind, schemas)
+    }
+
+    fn check_schema_of(
+        &mut self,
+        node: &Node,
+        json: &serde_json::Value,
+        kind: SchemaKind,
+        schemas: &Schemas,
+    ) -> Option<()> {
+        let found = schema_errors::check(node, json, kind, schemas, &self.files);
         if found.is_empty() {
             Some(())
         } else {
@@ -369,25 +426,10 @@ impl Loader<'_> {
             });
             return None;
         }
-        let node = self.read(&rel, Some(from))?;
+        let node = self.base_file(&rel, base, from, schemas)?;
         if !files.contains(&rel) {
             files.push(rel.clone());
         }
-        if let Some(entry) = node.entry("name") {
-            self.diagnostics.push(Diagnostic {
-                code: "base-has-name",
-                message: format!("base `{base}` sets `name`; only environments have names"),
-                field: Some("name".into()),
-                place: self.files.place(entry.key.loc),
-                label: Some("not allowed in a base".into()),
-                related: None,
-                hint: Some(
-                    "remove `name` from the base; each environment file names itself".into(),
-                ),
-            });
-            return None;
-        }
-        self.check_schema(&node, SchemaKind::Partial, schemas)?;
         chain.push(base.to_owned());
         let mut acc: Option<Node> = None;
         for (parent, loc) in extends_of(&node) {
@@ -404,8 +446,98 @@ impl Loader<'_> {
         })
     }
 
-    fn deserialize(&mut self, node: &Node) -> Option<Environment> {
-        let json = node.to_json();
+    /// A base file, parsed and checked against the partial schema: from
+    /// the session's cache when another load already read it.
+    fn base_file(
+        &mut self,
+        rel: &str,
+        base: &str,
+        from: Location,
+        schemas: &Schemas,
+    ) -> Option<Node> {
+        let cached = self
+            .session
+            .and_then(|s| s.bases.lock().ok().and_then(|m| m.get(rel).cloned()));
+        let entry = match cached {
+            Some(e) => e,
+            None => {
+                let entry = Arc::new(self.read_base(rel, base, from, schemas)?);
+                if let Some(s) = self.session {
+                    if let Ok(mut m) = s.bases.lock() {
+                        m.insert(rel.to_owned(), entry.clone());
+                    }
+                }
+                entry
+            }
+        };
+        match &entry.result {
+            Err(diagnostics) => {
+                self.diagnostics.extend(diagnostics.iter().cloned());
+                None
+            }
+            Ok(node) => {
+                let id = FileId(u32::try_from(self.files.files.len()).unwrap_or(u32::MAX));
+                self.files.files.push(entry.file.clone());
+                let mut node = node.clone();
+                node.set_file(id);
+                Some(node)
+            }
+        }
+    }
+
+    /// Reads a base on its own (file id 0), for the session's cache.
+    fn read_base(
+        &mut self,
+        rel: &str,
+        base: &str,
+        from: Location,
+        schemas: &Schemas,
+    ) -> Option<BaseEntry> {
+        let mut own = Loader {
+            repo: self.repo,
+            session: None,
+            files: Files::default(),
+            diagnostics: Vec::new(),
+            limits: self.limits.clone(),
+        };
+        let from_place = self.files.place(from);
+        let node = own.read_from(rel, from_place);
+        let Some(file) = own.files.files.first().cloned() else {
+            // Not even read (I/O): report now, do not cache.
+            self.diagnostics.extend(own.diagnostics);
+            return None;
+        };
+        let result = match node {
+            None => Err(own.diagnostics),
+            Some(node) => {
+                if let Some(entry) = node.entry("name") {
+                    own.diagnostics.push(Diagnostic {
+                        code: "base-has-name",
+                        message: format!("base `{base}` sets `name`; only environments have names"),
+                        field: Some("name".into()),
+                        place: own.files.place(entry.key.loc),
+                        label: Some("not allowed in a base".into()),
+                        related: None,
+                        hint: Some(
+                            "remove `name` from the base; each environment file names itself"
+                                .into(),
+                        ),
+                    });
+                    Err(own.diagnostics)
+                } else if own
+                    .check_schema(&node, SchemaKind::Partial, schemas)
+                    .is_none()
+                {
+                    Err(own.diagnostics)
+                } else {
+                    Ok(node)
+                }
+            }
+        };
+        Some(BaseEntry { file, result })
+    }
+
+    fn deserialize(&mut self, node: &Node, json: serde_json::Value) -> Option<Environment> {
         match serde_path_to_error::deserialize::<_, Environment>(json) {
             Ok(env) => Some(env),
             Err(e) => {

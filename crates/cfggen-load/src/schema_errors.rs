@@ -19,6 +19,7 @@ use crate::load::{place_for, Files, SchemaKind, Schemas};
 /// Validates `node` against the schema `kind`; one diagnostic per problem.
 pub(crate) fn check(
     node: &Node,
+    instance: &Value,
     kind: SchemaKind,
     schemas: &Schemas,
     files: &Files,
@@ -27,14 +28,16 @@ pub(crate) fn check(
         SchemaKind::Full => (&schemas.full.0, &schemas.full.1),
         SchemaKind::Partial => (&schemas.partial.0, &schemas.partial.1),
     };
-    let instance = node.to_json();
+    if validator.is_valid(instance) {
+        return Vec::new();
+    }
     let ctx = Ctx {
         node,
         schema,
         files,
     };
     let mut out = Vec::new();
-    for error in validator.iter_errors(&instance) {
+    for error in validator.iter_errors(instance) {
         ctx.convert(&error, &mut out);
     }
     out

@@ -55,12 +55,16 @@ pub const INVENTORY_FILE: &str = "onepassword.yaml";
 
 /// One rendered environment: file paths relative to `generated/<env>/`
 /// (always `/`-separated, sorted) and their text.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RenderedEnv {
     /// The environment name.
     pub name: String,
     /// Relative path → file text.
     pub files: BTreeMap<String, String>,
+    /// Relative path → the data each file was written from, for checks
+    /// that read the output (the lint) without parsing the text again.
+    /// May be emptied once those checks are done.
+    pub objects: BTreeMap<String, serde_json::Value>,
 }
 
 /// A render failure: only a serialisation bug can cause one.
@@ -85,6 +89,7 @@ pub fn render(env: &Environment, sources: &[String]) -> Result<RenderedEnv, Rend
     let mut out = Output {
         header: header(sources),
         files: BTreeMap::new(),
+        objects: BTreeMap::new(),
         folders: BTreeMap::new(),
     };
     for (name, app) in &env.apps {
@@ -103,6 +108,7 @@ pub fn render(env: &Environment, sources: &[String]) -> Result<RenderedEnv, Rend
     Ok(RenderedEnv {
         name: env.name.clone(),
         files: out.files,
+        objects: out.objects,
     })
 }
 
@@ -119,6 +125,7 @@ pub fn header(sources: &[String]) -> String {
 pub(crate) struct Output {
     header: String,
     files: BTreeMap<String, String>,
+    objects: BTreeMap<String, serde_json::Value>,
     folders: BTreeMap<String, (String, Vec<String>)>,
 }
 
@@ -146,14 +153,18 @@ impl Output {
         path: String,
         value: &T,
     ) -> Result<(), RenderError> {
-        let body = cfggen_yaml::to_string(value).map_err(|e| RenderError::Emit {
+        let data = serde_json::to_value(value).map_err(|e| RenderError::Emit {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        let text = format!("{}{body}", self.header);
+        let body = cfggen_yaml::emit(&data);
+        let mut text = String::with_capacity(self.header.len() + body.len());
+        text.push_str(&self.header);
+        text.push_str(&body);
         if self.files.insert(path.clone(), text).is_some() {
             return Err(RenderError::Collision(path));
         }
+        self.objects.insert(path, data);
         Ok(())
     }
 

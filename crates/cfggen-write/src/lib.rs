@@ -274,6 +274,7 @@ mod tests {
                 .iter()
                 .map(|(p, t)| ((*p).to_owned(), format!("{HEADER_PREFIX} test\n{t}")))
                 .collect(),
+            objects: Default::default(),
         }
     }
 

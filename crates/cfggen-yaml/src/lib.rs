@@ -11,11 +11,13 @@
 //!   node, so errors found on the plain data can point at the source.
 //! * [`merge`] implements the base/overlay rule: maps merge by key, scalars
 //!   and lists replace.
-//! * [`to_string`] writes canonical YAML (through `serde_yaml`, the
-//!   maintained `yaml_serde` fork).
+//! * [`emit`] writes canonical YAML; [`from_str`] reads generated YAML back
+//!   into typed values (through `serde_yaml`, the maintained `yaml_serde`
+//!   fork), for the drift check and the tests.
 //!
-//! Parsing uses `saphyr-parser`, an event parser that reports the span of
-//! every event; `serde_yaml` keeps no positions for values.
+//! Parsing environment files uses `saphyr-parser`, an event parser that
+//! reports the span of every event; `serde_yaml` keeps no positions for
+//! values.
 //!
 //! ```
 //! use cfggen_yaml::{parse, FileId, Limits};
@@ -25,9 +27,11 @@
 //! assert_eq!(node.to_json(), serde_json::json!({"a": {"b": 1}}));
 //! ```
 
+mod emit;
 mod node;
 mod parse;
 
+pub use emit::emit;
 pub use node::{merge, Entry, FileId, Key, Location, Node, PathSeg, Value};
 pub use parse::{parse, Limits, YamlError, YamlErrorKind};
 
@@ -35,10 +39,4 @@ pub use parse::{parse, Limits, YamlError, YamlErrorKind};
 /// environment files: those go through [`parse`], which keeps positions.
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_yaml::Error> {
     serde_yaml::from_str(text)
-}
-
-/// Writes `value` as canonical YAML: block style, keys in the order the
-/// value serialises them, strings quoted only where YAML needs it.
-pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_yaml::Error> {
-    serde_yaml::to_string(value)
 }

@@ -174,6 +174,20 @@ impl Node {
         (node, key, path.len())
     }
 
+    /// Moves the whole tree to another file id (a tree parsed once and
+    /// reused by several loads gets each load's id).
+    pub fn set_file(&mut self, file: FileId) {
+        self.loc.file = file;
+        match &mut self.value {
+            Value::Seq(items) => items.iter_mut().for_each(|n| n.set_file(file)),
+            Value::Map(entries) => entries.iter_mut().for_each(|e| {
+                e.key.loc.file = file;
+                e.value.set_file(file);
+            }),
+            _ => {}
+        }
+    }
+
     /// The plain data of this tree, for JSON Schema validation and serde.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
@@ -201,22 +215,31 @@ impl Node {
 pub fn merge(base: Node, overlay: Node) -> Node {
     match (base.value, overlay.value) {
         (Value::Map(mut base_entries), Value::Map(overlay_entries)) => {
+            // Index the base keys once: overlays of large maps (a thousand
+            // apps) must not cost a scan per key.
+            let mut index: std::collections::HashMap<String, usize> = base_entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.text.clone(), i))
+                .collect();
             for entry in overlay_entries {
-                if let Some(slot) = base_entries
-                    .iter_mut()
-                    .find(|e| e.key.text == entry.key.text)
-                {
-                    let old = std::mem::replace(
-                        &mut slot.value,
-                        Node {
-                            value: Value::Null,
-                            loc: entry.value.loc,
-                        },
-                    );
-                    slot.value = merge(old, entry.value);
-                    slot.key = entry.key;
-                } else {
-                    base_entries.push(entry);
+                match index.get(&entry.key.text) {
+                    Some(&i) => {
+                        let slot = &mut base_entries[i];
+                        let old = std::mem::replace(
+                            &mut slot.value,
+                            Node {
+                                value: Value::Null,
+                                loc: entry.value.loc,
+                            },
+                        );
+                        slot.value = merge(old, entry.value);
+                        slot.key = entry.key;
+                    }
+                    None => {
+                        index.insert(entry.key.text.clone(), base_entries.len());
+                        base_entries.push(entry);
+                    }
                 }
             }
             Node {

@@ -117,11 +117,17 @@ enum Frame {
     },
     Map {
         entries: Vec<Entry>,
+        /// Key → index in `entries`, built once the map is large enough
+        /// that a scan per key would cost more than hashing.
+        index: Option<HashMap<String, usize>>,
         pending: Option<Key>,
         start: usize,
         anchor: usize,
     },
 }
+
+/// Maps with more keys than this get a hash index for duplicate checks.
+const INDEX_AFTER: usize = 16;
 
 struct Builder<'a> {
     file: FileId,
@@ -211,6 +217,7 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, Box<Yaml
                 b.open(span)?;
                 b.stack.push(Frame::Map {
                     entries: Vec::new(),
+                    index: None,
                     pending: None,
                     start: b.offsets.byte(span.start.index()),
                     anchor,
@@ -428,10 +435,26 @@ impl Builder<'_> {
 
     fn set_key(&mut self, key: Key) -> Result<(), Box<YamlError>> {
         if let Some(Frame::Map {
-            entries, pending, ..
+            entries,
+            index,
+            pending,
+            ..
         }) = self.stack.last_mut()
         {
-            if let Some(first) = entries.iter().find(|e| e.key.text == key.text) {
+            if index.is_none() && entries.len() >= INDEX_AFTER {
+                *index = Some(
+                    entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| (e.key.text.clone(), i))
+                        .collect(),
+                );
+            }
+            let first = match index {
+                Some(map) => map.get(&key.text).and_then(|&i| entries.get(i)),
+                None => entries.iter().find(|e| e.key.text == key.text),
+            };
+            if let Some(first) = first {
                 let related = Some(first.key.loc);
                 let mut path = self.current_path();
                 path.push(PathSeg::Key(key.text.clone()));
@@ -445,6 +468,9 @@ impl Builder<'_> {
                         "YAML keeps only one of them; remove or merge the two entries".into(),
                     ),
                 }));
+            }
+            if let Some(map) = index {
+                map.insert(key.text.clone(), entries.len());
             }
             *pending = Some(key);
         }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use cfggen_load::{load_environment, Diagnostic, Repo};
+use cfggen_load::{Diagnostic, Repo};
 
 use crate::cli::{Cli, Command, Format, SecretsFormat, Select};
 use crate::drift::{ErrorEntry, Report, StaleSchema};
@@ -17,6 +17,7 @@ pub const GENERATED_DIR: &str = "generated";
 
 struct Ctx<'a> {
     repo: Repo,
+    session: cfggen_load::Session,
     color: bool,
     stdout: &'a mut dyn Write,
     stderr: &'a mut dyn Write,
@@ -62,6 +63,7 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
         }
     };
     let mut ctx = Ctx {
+        session: cfggen_load::Session::new(repo.clone()),
         repo,
         color,
         stdout,
@@ -200,20 +202,56 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
             .map(|(path, status, _)| StaleSchema { path, status })
             .collect();
     }
+    // Rendering an environment and reading its committed tree are
+    // independent: run them as separate tasks, so both cores stay busy.
+    enum Task<'n> {
+        Prepare(&'n str),
+        Read(&'n str),
+    }
+    enum Done {
+        Prepared(Result<Prepared, Vec<Diagnostic>>),
+        Read(Result<std::collections::BTreeMap<String, Vec<u8>>, cfggen_write::WriteError>),
+    }
+    let tasks: Vec<Task<'_>> = names
+        .iter()
+        .flat_map(|n| [Task::Prepare(n), Task::Read(n)])
+        .collect();
+    let session = &ctx.session;
+    let root = ctx.repo.root().to_path_buf();
+    let mut done = parallel_map(&tasks, |task| match task {
+        Task::Prepare(name) => Done::Prepared(prepare(session, name)),
+        Task::Read(name) => Done::Read(cfggen_write::read_tree(
+            &root.join(GENERATED_DIR).join(name),
+        )),
+    })
+    .into_iter();
+    enum Outcome {
+        Invalid(Vec<Diagnostic>),
+        Drift(cfggen_diff::Drift),
+        Failed(ErrorEntry),
+    }
+    let mut outcomes = Vec::new();
     for name in &names {
-        match prepare(&ctx.repo, name) {
-            Err(diagnostics) => report.diagnostics.extend(diagnostics),
-            Ok(Prepared { rendered, .. }) => {
-                let folder = ctx.repo.root().join(GENERATED_DIR).join(name);
-                match cfggen_write::read_tree(&folder) {
-                    Ok(on_disk) => report.environments.push(cfggen_diff::diff_env(
-                        &rendered,
-                        &on_disk,
-                        &format!("{GENERATED_DIR}/{name}/"),
-                    )),
-                    Err(e) => report.errors.push(ErrorEntry::plain("io", e.to_string())),
-                }
-            }
+        let (Some(Done::Prepared(prepared)), Some(Done::Read(on_disk))) =
+            (done.next(), done.next())
+        else {
+            continue;
+        };
+        outcomes.push(match (prepared, on_disk) {
+            (Err(diagnostics), _) => Outcome::Invalid(diagnostics),
+            (Ok(_), Err(e)) => Outcome::Failed(ErrorEntry::plain("io", e.to_string())),
+            (Ok(Prepared { rendered, .. }), Ok(on_disk)) => Outcome::Drift(cfggen_diff::diff_env(
+                &rendered,
+                &on_disk,
+                &format!("{GENERATED_DIR}/{name}/"),
+            )),
+        });
+    }
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Invalid(d) => report.diagnostics.extend(d),
+            Outcome::Drift(d) => report.environments.push(d),
+            Outcome::Failed(e) => report.errors.push(e),
         }
     }
     // With every environment selected, a folder of generated/ that no
@@ -225,7 +263,7 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
                 Ok(on_disk) => {
                     let nothing = cfggen_render::RenderedEnv {
                         name: orphan.clone(),
-                        files: Default::default(),
+                        ..Default::default()
                     };
                     report.environments.push(cfggen_diff::diff_env(
                         &nothing,
@@ -257,6 +295,43 @@ fn orphan_folders(ctx: &Ctx<'_>, names: &[String]) -> Vec<String> {
     out
 }
 
+/// How many environments to work on at once: `CFGGEN_JOBS`, else one per
+/// core. The output does not depend on it.
+fn jobs() -> usize {
+    std::env::var("CFGGEN_JOBS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// `f` over `items` on up to [`jobs`] threads; results in `items` order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = jobs().min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<R>>> =
+        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let result = f(item);
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(result);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .filter_map(|slot| slot.into_inner().ok().flatten())
+        .collect()
+}
+
 /// An environment loaded, rendered and linted.
 struct Prepared {
     loaded: cfggen_load::Loaded,
@@ -264,8 +339,8 @@ struct Prepared {
 }
 
 /// Load → render → lint one environment; every problem as a diagnostic.
-fn prepare(repo: &Repo, name: &str) -> Result<Prepared, Vec<Diagnostic>> {
-    let loaded = load_environment(repo, name)?;
+fn prepare(session: &cfggen_load::Session, name: &str) -> Result<Prepared, Vec<Diagnostic>> {
+    let loaded = session.load(name)?;
     let rendered = cfggen_render::render(&loaded.environment, &loaded.files).map_err(|e| {
         vec![Diagnostic::bare(
             "render",
@@ -273,6 +348,11 @@ fn prepare(repo: &Repo, name: &str) -> Result<Prepared, Vec<Diagnostic>> {
         )]
     })?;
     let issues = cfggen_lint::lint(&rendered);
+    // The data behind the text is only for the lint; free it.
+    let rendered = cfggen_render::RenderedEnv {
+        objects: Default::default(),
+        ..rendered
+    };
     if !issues.is_empty() {
         return Err(issues
             .into_iter()
@@ -301,8 +381,10 @@ fn prepare(repo: &Repo, name: &str) -> Result<Prepared, Vec<Diagnostic>> {
 fn prepare_each(ctx: &mut Ctx<'_>, names: &[String]) -> (Vec<Prepared>, bool) {
     let mut ok = Vec::new();
     let mut failed = Vec::new();
-    for name in names {
-        match prepare(&ctx.repo, name) {
+    let session = &ctx.session;
+    let results = parallel_map(names, |name| prepare(session, name));
+    for (name, result) in names.iter().zip(results) {
+        match result {
             Ok(p) => ok.push(p),
             Err(diagnostics) => {
                 ctx.report(&diagnostics);
@@ -340,8 +422,11 @@ fn render(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
     };
     let generated = ctx.repo.root().join(GENERATED_DIR);
     let mut code = EXIT_OK;
-    for r in prepared.iter().map(|p| &p.rendered) {
-        match cfggen_write::write_environment(&generated, r) {
+    let written = parallel_map(&prepared, |p| {
+        cfggen_write::write_environment(&generated, &p.rendered)
+    });
+    for (r, result) in prepared.iter().map(|p| &p.rendered).zip(written) {
+        match result {
             Ok(report) => {
                 let _ = writeln!(
                     ctx.stdout,
