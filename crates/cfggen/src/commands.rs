@@ -209,7 +209,7 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
         Read(&'n str),
     }
     enum Done {
-        Prepared(Result<Prepared, Vec<Diagnostic>>),
+        Prepared(Box<Result<Prepared, Vec<Diagnostic>>>),
         Read(Result<std::collections::BTreeMap<String, Vec<u8>>, cfggen_write::WriteError>),
     }
     let tasks: Vec<Task<'_>> = names
@@ -219,7 +219,7 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     let session = &ctx.session;
     let root = ctx.repo.root().to_path_buf();
     let mut done = parallel_map(&tasks, |task| match task {
-        Task::Prepare(name) => Done::Prepared(prepare(session, name)),
+        Task::Prepare(name) => Done::Prepared(Box::new(prepare(session, name))),
         Task::Read(name) => Done::Read(cfggen_write::read_tree(
             &root.join(GENERATED_DIR).join(name),
         )),
@@ -237,7 +237,7 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
         else {
             continue;
         };
-        outcomes.push(match (prepared, on_disk) {
+        outcomes.push(match (*prepared, on_disk) {
             (Err(diagnostics), _) => Outcome::Invalid(diagnostics),
             (Ok(_), Err(e)) => Outcome::Failed(ErrorEntry::plain("io", e.to_string())),
             (Ok(Prepared { rendered, .. }), Ok(on_disk)) => Outcome::Drift(cfggen_diff::diff_env(
