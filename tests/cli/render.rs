@@ -192,3 +192,35 @@ fn kubectl_kustomize_builds_every_rendered_folder() {
     }
     assert!(checked >= 6, "only {checked} folders checked");
 }
+
+#[test]
+fn output_does_not_depend_on_the_number_of_threads() {
+    let trees: Vec<_> = ["1", "2", "7"]
+        .iter()
+        .map(|jobs| {
+            let repo = TestRepo::new();
+            crate::support::copy_tree(&workspace().join("environments"), &repo.path().join("environments"));
+            crate::support::copy_tree(
+                &fixtures().join("valid/environments/bases"),
+                &repo.path().join("environments/bases"),
+            );
+            std::fs::copy(
+                fixtures().join("valid/environments/staging.yaml"),
+                repo.path().join("environments/staging.yaml"),
+            )
+            .expect("copy");
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cfggen"));
+            cmd.arg("--root").arg(repo.path()).args(["render", "--all"]).env("CFGGEN_JOBS", jobs);
+            let out = cmd.output().expect("runs");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let files: BTreeMap<String, Vec<u8>> = tree(&repo.path().join("generated"))
+                .into_iter()
+                .map(|(p, (bytes, _))| (p, bytes))
+                .collect();
+            (String::from_utf8_lossy(&out.stdout).into_owned(), files)
+        })
+        .collect();
+    assert!(trees[0].1.len() > 40, "three environments rendered");
+    assert_eq!(trees[0], trees[1], "1 thread vs 2");
+    assert_eq!(trees[0], trees[2], "1 thread vs 7");
+}

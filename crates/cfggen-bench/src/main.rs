@@ -421,7 +421,7 @@ fn main() {
         );
         let r = ratio(big_render.median, render_fresh.median);
         println!(
-            "  render of {} apps / of {} apps         {r:>8.2}   target ≤ 12    {}   ({}, peak {:.1} MiB)",
+            "  render of {} apps / of {} apps     {r:>8.2}   target ≤ 12    {}   ({}, peak {:.1} MiB)",
             args.apps * 10,
             args.apps,
             verdict(r <= 12.0),
