@@ -7,6 +7,7 @@
 mod conformance;
 mod crossrefs;
 mod drift;
+mod hostile;
 mod invalid;
 mod lint;
 mod render;

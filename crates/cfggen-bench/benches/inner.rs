@@ -50,7 +50,11 @@ fn environment() -> cfggen_model::Environment {
 
 fn benches(c: &mut Criterion) {
     c.bench_function("ImageRef::parse", |b| {
-        b.iter(|| cfggen_model::ImageRef::parse(black_box("registry.example.com:5000/fleet/app-00001:v1.2.3")))
+        b.iter(|| {
+            cfggen_model::ImageRef::parse(black_box(
+                "registry.example.com:5000/fleet/app-00001:v1.2.3",
+            ))
+        })
     });
     let env = environment();
     let sources = vec!["environments/bench.yaml".to_owned()];
@@ -67,7 +71,9 @@ fn benches(c: &mut Criterion) {
         b.iter(|| cfggen_yaml::emit(black_box(&deployment)))
     });
     let text = cfggen_yaml::emit(&deployment);
-    let changed = text.replace("v1.2.3", "v1.2.4").replace("replicas: 1", "replicas: 2");
+    let changed = text
+        .replace("v1.2.3", "v1.2.4")
+        .replace("replicas: 1", "replicas: 2");
     c.bench_function("semantic diff of one Deployment", |b| {
         b.iter(|| cfggen_diff::semantic_diff(black_box(&text), black_box(&changed)))
     });

@@ -441,7 +441,10 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
                     file: d.file.to_owned(),
                     resource: d.resource(),
                     field: "metadata.namespace".into(),
-                    message: format!("namespace `{}` differs from the kustomization's `{k_ns}`", d.namespace),
+                    message: format!(
+                        "namespace `{}` differs from the kustomization's `{k_ns}`",
+                        d.namespace
+                    ),
                 });
             }
         }

@@ -189,7 +189,27 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
         .with_context_lines(1);
     let mut out = String::new();
     for d in diagnostics {
-        if handler.render_report(&mut out, d).is_err() {
+        // A snippet of a very long line (a minified or hostile file) helps
+        // nobody: print the position instead.
+        let long_line = d.place.as_ref().is_some_and(|p| {
+            let text = p.file.text();
+            let start = text
+                .get(..p.span.start)
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let end = text
+                .get(p.span.start..)
+                .and_then(|t| t.find('\n'))
+                .map_or(text.len(), |i| p.span.start + i);
+            end.saturating_sub(start) > 500
+        });
+        if long_line {
+            out.push_str(&d.one_line());
+            out.push('\n');
+            if let Some(h) = &d.hint {
+                out.push_str(&format!("  help: {h}\n"));
+            }
+        } else if handler.render_report(&mut out, d).is_err() {
             out.push_str(&d.one_line());
             out.push('\n');
         }

@@ -89,6 +89,8 @@ struct BaseEntry {
 pub struct Session {
     repo: Repo,
     bases: Mutex<HashMap<String, Arc<BaseEntry>>>,
+    /// Files held in memory instead of read from the repository.
+    memory: Option<HashMap<String, Vec<u8>>>,
 }
 
 impl Session {
@@ -97,6 +99,19 @@ impl Session {
         Session {
             repo,
             bases: Mutex::new(HashMap::new()),
+            memory: None,
+        }
+    }
+
+    /// A session over files held in memory (path relative to the root →
+    /// bytes), such as `environments/dev.yaml` and
+    /// `environments/bases/platform.yaml`. For tests and fuzzing: the same
+    /// loading, no file system.
+    pub fn in_memory(files: HashMap<String, Vec<u8>>) -> Self {
+        Session {
+            repo: Repo::new("/nonexistent-in-memory-repository"),
+            bases: Mutex::new(HashMap::new()),
+            memory: Some(files),
         }
     }
 
@@ -168,7 +183,7 @@ impl Loader<'_> {
             return None;
         }
         let rel = format!("{ENVIRONMENTS_DIR}/{name}.yaml");
-        if !self.repo.root().join(&rel).is_file() {
+        if !self.exists(&rel) {
             self.diagnostics.push(
                 Diagnostic::bare(
                     "unknown-environment",
@@ -221,7 +236,15 @@ impl Loader<'_> {
     }
 
     fn known_environments_hint(&self, wrong: &str) -> String {
-        let known = self.repo.environment_names().unwrap_or_default();
+        let known: Vec<String> = match self.session.and_then(|s| s.memory.as_ref()) {
+            Some(m) => m
+                .keys()
+                .filter_map(|k| k.strip_prefix("environments/")?.strip_suffix(".yaml"))
+                .filter(|k| !k.contains('/'))
+                .map(str::to_owned)
+                .collect(),
+            None => self.repo.environment_names().unwrap_or_default(),
+        };
         if known.is_empty() {
             return format!("add {ENVIRONMENTS_DIR}/{wrong}.yaml");
         }
@@ -233,6 +256,64 @@ impl Loader<'_> {
 
     /// Reads and parses one file. `from` is the `extends` entry that asked
     /// for it, for "not found" errors.
+    /// Whether a file exists in the session (memory or repository).
+    fn exists(&self, rel: &str) -> bool {
+        match self.session.and_then(|s| s.memory.as_ref()) {
+            Some(m) => m.contains_key(rel),
+            None => self.repo.root().join(rel).is_file(),
+        }
+    }
+
+    /// The bytes of a file, refusing files over the size limit and links
+    /// that lead out of the repository.
+    fn fetch(&self, rel: &str) -> Result<Vec<u8>, Diagnostic> {
+        if let Some(m) = self.session.and_then(|s| s.memory.as_ref()) {
+            return match m.get(rel) {
+                Some(b) if b.len() > self.limits.max_bytes => Err(self.too_large(rel)),
+                Some(b) => Ok(b.clone()),
+                None => Err(Diagnostic::bare(
+                    "io",
+                    format!("cannot read {rel}: not found"),
+                )),
+            };
+        }
+        let path = self.repo.root().join(rel);
+        let io = |e: std::io::Error| Diagnostic::bare("io", format!("cannot read {rel}: {e}"));
+        let meta = std::fs::symlink_metadata(&path).map_err(io)?;
+        if meta.file_type().is_symlink() {
+            let target = std::fs::canonicalize(&path).map_err(io)?;
+            let root = std::fs::canonicalize(self.repo.root()).map_err(io)?;
+            if !target.starts_with(&root) {
+                return Err(Diagnostic::bare(
+                    "link-out-of-repository",
+                    format!(
+                        "{rel} is a link to {}, outside the repository",
+                        target.display()
+                    ),
+                )
+                .with_hint(
+                    "cfggen reads only files inside the repository; copy the file in instead",
+                ));
+            }
+        }
+        let len = std::fs::metadata(&path).map_err(io)?.len();
+        if len > self.limits.max_bytes as u64 {
+            return Err(self.too_large(rel));
+        }
+        std::fs::read(&path).map_err(io)
+    }
+
+    fn too_large(&self, rel: &str) -> Diagnostic {
+        Diagnostic::bare(
+            "too-large",
+            format!(
+                "{rel} is larger than the {} bytes cfggen reads",
+                self.limits.max_bytes
+            ),
+        )
+        .with_hint("environment files are small; split the platform into bases")
+    }
+
     fn read(&mut self, rel: &str, from: Option<Location>) -> Option<Node> {
         let from = from.and_then(|l| self.files.place(l));
         self.read_from(rel, from)
@@ -240,29 +321,13 @@ impl Loader<'_> {
 
     /// Reads and parses one file; `from` is where it was asked for.
     fn read_from(&mut self, rel: &str, from: Option<Place>) -> Option<Node> {
-        let path = self.repo.root().join(rel);
         let id = FileId(u32::try_from(self.files.files.len()).unwrap_or(u32::MAX));
-        let too_big = std::fs::metadata(&path)
-            .map(|m| m.len() > self.limits.max_bytes as u64)
-            .unwrap_or(false);
-        if too_big {
-            self.diagnostics.push(
-                Diagnostic::bare(
-                    "too-large",
-                    format!(
-                        "{rel} is larger than the {} bytes cfggen reads",
-                        self.limits.max_bytes
-                    ),
-                )
-                .with_hint("environment files are small; split the platform into bases"),
-            );
-            return None;
-        }
-        let bytes = match std::fs::read(&path) {
+        let bytes = match self.fetch(rel) {
             Ok(b) => b,
-            Err(e) => {
-                let mut d = Diagnostic::bare("io", format!("cannot read {rel}: {e}"));
-                d.place = from;
+            Err(mut d) => {
+                if d.place.is_none() {
+                    d.place = from;
+                }
                 self.diagnostics.push(d);
                 return None;
             }
@@ -408,7 +473,7 @@ impl Loader<'_> {
             return None;
         }
         let rel = format!("{BASES_DIR}/{base}.yaml");
-        if !self.repo.root().join(&rel).is_file() {
+        if !self.exists(&rel) {
             let known = self.repo.base_names();
             let hint = match schema_errors::closest(base, known.iter().map(String::as_str)) {
                 Some(best) => format!("did you mean `{best}`?"),

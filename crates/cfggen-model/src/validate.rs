@@ -254,6 +254,65 @@ pub fn looks_secret(name: &str) -> bool {
     })
 }
 
+/// Prefixes of well-known credential formats.
+const TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxs-",
+    "sk_live_",
+    "rk_live_",
+    "sk-proj-",
+    "AKIA",
+    "ASIA",
+    "AIza",
+    "-----BEGIN",
+];
+
+/// Whether a literal looks like a credential: a well-known token format,
+/// or a long random-looking string (high Shannon entropy, letters and
+/// digits, none of the separators of URLs, paths or host names).
+pub fn looks_like_secret_value(value: &str) -> bool {
+    let v = value.trim();
+    if TOKEN_PREFIXES
+        .iter()
+        .any(|p| v.starts_with(p) && v.len() >= p.len() + 16)
+    {
+        return true;
+    }
+    if v.len() < 32
+        || v.chars()
+            .any(|c| c.is_whitespace() || "/.:@,;=".contains(c))
+    {
+        return false;
+    }
+    let has_digit = v.chars().any(|c| c.is_ascii_digit());
+    let has_alpha = v.chars().any(|c| c.is_ascii_alphabetic());
+    if !(has_digit && has_alpha) {
+        return false;
+    }
+    let mut counts = std::collections::HashMap::new();
+    for c in v.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    let n = v.chars().count() as f64;
+    let entropy: f64 = counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
+    entropy >= 4.3
+}
+
 fn check_secret_ref(c: &mut Checker<'_>, app: &App, reference: &str, path: FieldPath, what: &str) {
     let Some(r) = FieldRef::parse(reference) else {
         c.push(
@@ -444,6 +503,18 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                         "literal value for a secret-looking variable",
                         Some(format!(
                             "keep the value in 1Password and write `{var}: {{secret: <secret>/<field>}}`; config holds references, never secret values"
+                        )),
+                    );
+                }
+                EnvValue::Literal(Literal::String(text)) if looks_like_secret_value(text) => {
+                    c.push(
+                        "secret-value",
+                        vpath,
+                        Target::Value,
+                        format!("the value of `{var}` looks like a credential (a token, key or password), and config must not hold one"),
+                        "looks like a secret value",
+                        Some(format!(
+                            "store it in 1Password and write `{var}: {{secret: <secret>/<field>}}`; if it is not secret, put it in a ConfigMap"
                         )),
                     );
                 }
@@ -844,6 +915,29 @@ mod tests {
             "PASSENGER_COUNT",
         ] {
             assert!(!looks_secret(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn secret_looking_values() {
+        for v in [
+            "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+            "AKIAIOSFODNN7EXAMPLEABCD",
+            "-----BEGIN OPENSSH PRIVATE KEY----- abc",
+            "q8Zr3LmX0pVt7Yb2Nc5Wk1Hs9Gd4Fj6Ae0Ru3Ti8",
+        ] {
+            assert!(looks_like_secret_value(v), "{v}");
+        }
+        for v in [
+            "info",
+            "authentik-redis",
+            "https://auth.example.com/application/o/grafana/",
+            "registry.example.com/platform/authentik:v2026.2.0-2d4098e-nix",
+            "a-very-long-but-ordinary-kebab-case-setting-name",
+            "0123456789012345678901234567890123456789",
+            "pg.ops.eblu.me",
+        ] {
+            assert!(!looks_like_secret_value(v), "{v}");
         }
     }
 

@@ -162,19 +162,61 @@ pub fn plan(
     }
 }
 
+/// Holds the lock of one environment's output folder; released on drop.
+#[derive(Debug)]
+pub struct EnvLock {
+    _file: std::fs::File,
+}
+
+/// The lock file of an environment, beside its folder.
+pub fn lock_path(generated: &Path, env: &str) -> PathBuf {
+    generated.join(format!(".{env}.cfggen.lock"))
+}
+
+/// Takes the lock of `<generated>/<env>/`, so that two renders of one
+/// environment run one after the other. Calls `on_wait` once if another
+/// process holds it, then waits.
+pub fn lock_environment(
+    generated: &Path,
+    env: &str,
+    on_wait: impl FnOnce(&Path),
+) -> Result<EnvLock, WriteError> {
+    refuse_symlink(generated)?;
+    std::fs::create_dir_all(generated).map_err(io_err(generated))?;
+    let path = lock_path(generated, env);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io_err(&path))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            on_wait(&path);
+            file.lock().map_err(io_err(&path))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(io_err(&path)(e)),
+    }
+    Ok(EnvLock { _file: file })
+}
+
+fn refuse_symlink(path: &Path) -> Result<(), WriteError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(WriteError::NotPlain {
+            path: path.display().to_string(),
+            what: "a symbolic link",
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `rendered` into `<generated>/<env>/`, atomically.
 pub fn write_environment(
     generated: &Path,
     rendered: &RenderedEnv,
 ) -> Result<WriteReport, WriteError> {
-    if let Ok(m) = std::fs::symlink_metadata(generated) {
-        if m.file_type().is_symlink() {
-            return Err(WriteError::NotPlain {
-                path: generated.display().to_string(),
-                what: "a symbolic link",
-            });
-        }
-    }
+    refuse_symlink(generated)?;
     let target = generated.join(&rendered.name);
     clean_leftovers(generated, &rendered.name);
     let existing = read_tree(&target)?;

@@ -20,6 +20,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes a document may have, counting every alias expansion.
     pub max_nodes: usize,
+    /// Longest accepted scalar (key or value), in bytes.
+    pub max_scalar_bytes: usize,
 }
 
 impl Default for Limits {
@@ -28,6 +30,7 @@ impl Default for Limits {
             max_bytes: 16 * 1024 * 1024,
             max_depth: 64,
             max_nodes: 2_000_000,
+            max_scalar_bytes: 256 * 1024,
         }
     }
 }
@@ -171,6 +174,19 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, Box<Yaml
             Ok(ev) => ev,
             Err(e) => {
                 let pos = b.offsets.byte(e.marker().index());
+                if e.info().contains("recursion limit") {
+                    return Err(Box::new(YamlError {
+                        kind: YamlErrorKind::LimitExceeded,
+                        loc: at(pos, pos),
+                        message: format!("nesting deeper than {} levels", limits.max_depth),
+                        related: None,
+                        hint: Some(
+                            "cfggen files are shallow; this is likely not an environment file"
+                                .into(),
+                        ),
+                        path: b.current_path(),
+                    }));
+                }
                 return Err(Box::new(YamlError {
                     kind: YamlErrorKind::Syntax,
                     loc: at(pos, pos),
@@ -386,6 +402,24 @@ impl Builder<'_> {
         span: Span,
     ) -> Result<(), Box<YamlError>> {
         let loc = self.loc(span);
+        if text.len() > self.limits.max_scalar_bytes {
+            return Err(self.error(
+                YamlErrorKind::LimitExceeded,
+                Location {
+                    file: loc.file,
+                    start: loc.start,
+                    end: loc.start,
+                },
+                format!(
+                    "a value of {} bytes, more than the {} bytes cfggen accepts in one value",
+                    text.len(),
+                    self.limits.max_scalar_bytes
+                ),
+                Some(
+                    "keep large content (certificates, dashboards) out of environment files".into(),
+                ),
+            ));
+        }
         if self.expecting_key() {
             if tag.is_some_and(|t| !(t.is_yaml_core_schema() && t.suffix == "str")) {
                 return Err(self.error(

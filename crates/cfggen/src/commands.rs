@@ -423,6 +423,15 @@ fn render(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
     let generated = ctx.repo.root().join(GENERATED_DIR);
     let mut code = EXIT_OK;
     let written = parallel_map(&prepared, |p| {
+        // One render of an environment at a time; the lock is released
+        // when `_lock` goes out of scope.
+        let _lock = cfggen_write::lock_environment(&generated, &p.rendered.name, |path| {
+            eprintln!(
+                "waiting: another cfggen is writing {GENERATED_DIR}/{}/ (lock {})",
+                p.rendered.name,
+                path.display()
+            );
+        })?;
         cfggen_write::write_environment(&generated, &p.rendered)
     });
     for (r, result) in prepared.iter().map(|p| &p.rendered).zip(written) {

@@ -1,0 +1,388 @@
+//! Hostile input and faults: oversized and malicious YAML, paths and links
+//! that lead out of the repository, renders killed half-way, concurrent
+//! renders, and secrets that must never reach the output.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::support::{fixtures, workspace, TestRepo};
+
+/// Runs `validate broken` on `text` as environments/broken.yaml: must fail
+/// with exit 2 and the expected code, quickly, without panicking.
+fn rejects(text: &str, code: &str) -> String {
+    let repo = TestRepo::new();
+    repo.write("environments/broken.yaml", text);
+    let start = Instant::now();
+    let out = repo.run(&["validate", "broken"]);
+    let took = start.elapsed();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(code),
+        "expected `{code}` in:\n{}",
+        out.stderr
+    );
+    // A guard against hangs, not a benchmark: the limits stop work early.
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    out.stderr
+}
+
+#[test]
+fn a_yaml_bomb_is_refused() {
+    let mut bomb =
+        String::from("name: broken\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let err = rejects(&bomb, "too-large");
+    assert!(err.contains("aliases included"), "{err}");
+}
+
+#[test]
+fn a_100_mb_file_is_refused_before_it_is_read() {
+    let repo = TestRepo::new();
+    let path = repo.path().join("environments/broken.yaml");
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(100 * 1024 * 1024).expect("sparse 100 MB file");
+    let out = repo.run(&["validate", "broken"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("is larger than the 16777216 bytes cfggen reads"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let deep = format!(
+        "name: broken\napps: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    rejects(&deep, "too-large");
+    let block: String = (0..200)
+        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+        .collect();
+    rejects(&format!("name: broken\n{block}"), "too-large");
+}
+
+#[test]
+fn a_1_mb_value_is_refused() {
+    let text = format!(
+        "name: broken\ndescription: \"{}\"\n",
+        "x".repeat(1024 * 1024)
+    );
+    let err = rejects(&text, "too-large");
+    // A position, not a megabyte of snippet.
+    assert!(err.len() < 2000, "{} bytes of error", err.len());
+    assert!(err.contains("environments/broken.yaml:2:14"), "{err}");
+}
+
+#[test]
+fn binary_garbage_is_an_error_not_a_panic() {
+    let repo = TestRepo::new();
+    std::fs::write(
+        repo.path().join("environments/broken.yaml"),
+        [0xff, 0xfe, 0x00, 0x41, 0x0a],
+    )
+    .expect("write");
+    let out = repo.run(&["validate", "broken"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("not-utf8"), "{}", out.stderr);
+}
+
+#[test]
+fn environment_names_cannot_be_paths() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    for name in [
+        "../staging",
+        "/etc/passwd",
+        "staging/../../x",
+        "Staging",
+        "",
+    ] {
+        let out = repo.run(&["render", name]);
+        assert_eq!(out.code, 2, "{name:?}: {}", out.stdout);
+        assert!(
+            out.stderr.contains("unknown-environment"),
+            "{name:?}: {}",
+            out.stderr
+        );
+    }
+    assert!(!repo.path().join("generated").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_generated_folder_that_is_a_link_is_refused() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(outside.path(), repo.path().join("generated")).expect("symlink");
+    let out = repo.run(&["render", "staging"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("is a symbolic link"), "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_dir(outside.path()).expect("read").count(),
+        0,
+        "nothing written outside"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_inside_generated_is_never_followed() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    assert_eq!(repo.run(&["render", "staging"]).code, 0);
+    let outside = tempfile::tempdir().expect("tempdir");
+    let victim = outside.path().join("precious.txt");
+    std::fs::write(&victim, "keep me\n").expect("write");
+    std::os::unix::fs::symlink(&victim, repo.path().join("generated/staging/web/evil.yaml"))
+        .expect("symlink");
+    for args in [&["render", "staging"][..], &["check"], &["diff", "staging"]] {
+        let out = repo.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert!(
+            out.stderr.contains("is a symbolic link"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("still there"),
+        "keep me\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_environment_file_linking_out_of_the_repository_is_refused() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    let outside = tempfile::tempdir().expect("tempdir");
+    let target = outside.path().join("base.yaml");
+    std::fs::copy(
+        fixtures().join("valid/environments/bases/web.yaml"),
+        &target,
+    )
+    .expect("copy");
+    std::fs::remove_file(repo.path().join("environments/bases/web.yaml")).expect("remove");
+    std::os::unix::fs::symlink(&target, repo.path().join("environments/bases/web.yaml"))
+        .expect("symlink");
+    let out = repo.run(&["validate", "staging"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("link-out-of-repository"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A synthetic environment of `apps` apps, with every image at `tag`.
+fn fleet(repo: &TestRepo, apps: usize, tag: &str) {
+    let mut text = String::from(
+        "name: fleet\ncluster: {name: fleet, server: https://k8s.example.com:6443}\n\
+         argocd: {repoURL: ssh://git@forge.example.com/gitops.git}\n\
+         onepassword: {vault: fleet, store: {name: op, provider: onepassword}}\n\
+         postgres:\n  pg: {namespace: databases, storage: {size: 1Gi}}\napps:\n",
+    );
+    for i in 0..apps {
+        text.push_str(&format!(
+            "  app-{i}:\n    image: registry.example.com/app-{i}:{tag}\n    components:\n      web:\n        ports: {{http: 8080}}\n        env: {{TOKEN: {{secret: app-{i}-secrets/token}}}}\n    services:\n      app-{i}: {{component: web, ports: {{http: 80}}}}\n    database: {{cluster: pg, name: app_{i}, password: app-{i}-secrets/db}}\n    secrets:\n      app-{i}-secrets: {{item: App {i}, fields: {{token: {{}}, db: {{}}}}}}\n"
+        ));
+    }
+    repo.write("environments/fleet.yaml", &text);
+}
+
+fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    cfggen_write::read_tree(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+}
+
+#[cfg(unix)]
+#[test]
+fn a_render_killed_at_any_moment_leaves_the_old_tree_or_the_new_one() {
+    const APPS: usize = 150;
+    // The two trees a render may leave, made in other folders.
+    let expected: Vec<BTreeMap<String, Vec<u8>>> = ["v1", "v2"]
+        .iter()
+        .map(|tag| {
+            let r = TestRepo::new();
+            fleet(&r, APPS, tag);
+            assert_eq!(r.run(&["render", "fleet"]).code, 0);
+            contents(&r.path().join("generated/fleet"))
+        })
+        .collect();
+    assert_ne!(expected[0], expected[1]);
+
+    let repo = TestRepo::new();
+    fleet(&repo, APPS, "v1");
+    assert_eq!(repo.run(&["render", "fleet"]).code, 0);
+    // How long a full render takes here, to spread the kills over it.
+    fleet(&repo, APPS, "v2");
+    let start = Instant::now();
+    assert_eq!(repo.run(&["render", "fleet"]).code, 0);
+    let full = start.elapsed().as_micros().max(1000) as u64;
+
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut landed = [0usize; 2];
+    for i in 0..40 {
+        let tag = if i % 2 == 0 { "v1" } else { "v2" };
+        fleet(&repo, APPS, tag);
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        // Up to three times a full render: most kills land mid-render,
+        // some after it has finished.
+        let delay = Duration::from_micros(seed % (3 * full));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cfggen"))
+            .arg("--root")
+            .arg(repo.path())
+            .args(["render", "fleet"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let now = contents(&repo.path().join("generated/fleet"));
+        let which = expected.iter().position(|e| *e == now);
+        assert!(
+            which.is_some(),
+            "kill {i} after {delay:?} left a tree that is neither the old nor the new one"
+        );
+        landed[which.unwrap_or(0)] += 1;
+    }
+    // The next render finishes the job and cleans up after the killed ones.
+    fleet(&repo, APPS, "v2");
+    let out = repo.run(&["render", "fleet"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(contents(&repo.path().join("generated/fleet")), expected[1]);
+    let leftovers: Vec<String> = std::fs::read_dir(repo.path().join("generated"))
+        .expect("read")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("cfggen-new"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    eprintln!("kills that left v1: {}, v2: {}", landed[0], landed[1]);
+    assert!(
+        landed[1] > 0,
+        "no render ever finished: the kills did not straddle the swap"
+    );
+}
+
+#[test]
+fn concurrent_renders_of_one_environment_wait_for_each_other() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    let generated = repo.path().join("generated");
+    let lock = cfggen_write::lock_environment(&generated, "staging", |_| {}).expect("lock");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cfggen"))
+        .arg("--root")
+        .arg(repo.path())
+        .args(["render", "staging"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !generated.join("staging").exists(),
+        "the render must wait for the lock"
+    );
+    drop(lock);
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("waiting: another cfggen is writing generated/staging/"),
+        "{stderr}"
+    );
+    assert!(generated
+        .join("staging/web/deployment-web-app.yaml")
+        .is_file());
+}
+
+/// Every rendered document of every shipped and fixture environment.
+fn all_rendered() -> Vec<(String, serde_json::Value)> {
+    let mut docs = Vec::new();
+    for (root, env) in [
+        (workspace(), "dev"),
+        (workspace(), "prod"),
+        (fixtures().join("valid"), "staging"),
+    ] {
+        let loaded =
+            cfggen_load::load_environment(&cfggen_load::Repo::new(&root), env).expect("loads");
+        let rendered = cfggen_render::render(&loaded.environment, &loaded.files).expect("renders");
+        for (path, text) in &rendered.files {
+            let value: serde_json::Value = cfggen_yaml::from_str(text).expect("YAML");
+            docs.push((format!("{env}/{path}"), value));
+        }
+    }
+    docs
+}
+
+#[test]
+fn no_secret_value_can_reach_the_output() {
+    let mut checked = 0;
+    for (path, doc) in all_rendered() {
+        let kind = doc.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
+        assert_ne!(kind, "Secret", "{path}: cfggen never writes a Secret");
+        // ExternalSecret templates may only carry placeholders and names.
+        if let Some(data) = doc
+            .pointer("/spec/target/template/data")
+            .and_then(|d| d.as_object())
+        {
+            for (key, value) in data {
+                let v = value.as_str().unwrap_or_default();
+                assert!(
+                    v.starts_with("{{ .") || key == "username",
+                    "{path}: template key {key} holds a literal"
+                );
+            }
+        }
+        // No literal value for a secret-looking variable, nor a value that
+        // looks like a credential.
+        let containers = doc
+            .pointer("/spec/template/spec/containers")
+            .and_then(|c| c.as_array());
+        for c in containers.into_iter().flatten() {
+            for var in c
+                .get("env")
+                .and_then(|e| e.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let name = var.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+                if let Some(value) = var.get("value").and_then(|v| v.as_str()) {
+                    assert!(
+                        !cfggen_model::validate::looks_secret(name),
+                        "{path}: {name} has a literal value"
+                    );
+                    assert!(
+                        !cfggen_model::validate::looks_like_secret_value(value),
+                        "{path}: {name}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        // The inventory names references only.
+        for r in doc
+            .get("references")
+            .and_then(|r| r.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let reference = r
+                .get("reference")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            assert!(reference.starts_with("op://"), "{path}: {reference}");
+        }
+    }
+    assert!(checked > 20, "only {checked} env vars looked at");
+}
