@@ -188,6 +188,12 @@ impl ImageRef {
         } else {
             path
         };
+        // The limit holds for the name as printed (normalised), so that
+        // every reference that parses prints as one that parses again.
+        let full = registry.len() + 1 + repository.len();
+        if full > MAX_NAME_LEN {
+            return Err(ImageRefError::NameTooLong(full));
+        }
         Ok(ImageRef {
             registry,
             repository,
