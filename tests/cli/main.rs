@@ -7,6 +7,7 @@
 mod conformance;
 mod crossrefs;
 mod drift;
+mod editor;
 mod fuzz_regressions;
 mod hostile;
 mod invalid;

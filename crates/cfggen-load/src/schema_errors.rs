@@ -354,7 +354,7 @@ impl Ctx<'_> {
                     format!("`{text}` is not {expected}{reason}"),
                     Target::Value,
                     label.into(),
-                    None,
+                    names::pattern_hint(pattern).map(str::to_owned),
                 ));
             }
             ValidationErrorKind::PropertyNames { error: inner } => {

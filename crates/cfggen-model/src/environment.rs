@@ -94,7 +94,7 @@ fn default_revision() -> String {
 pub struct OnePassword {
     /// The vault items are read from unless an item names its own: a name a
     /// secret reference can carry, or the vault's 26-character ID.
-    #[schemars(extend("examples" = ["blumeops"]))]
+    #[schemars(regex(pattern = names::OP_NAME), extend("examples" = ["blumeops"]))]
     pub vault: String,
     /// The `ClusterSecretStore` that serves the vault.
     pub store: SecretStore,

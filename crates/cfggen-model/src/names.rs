@@ -41,6 +41,18 @@ pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
     })
 }
 
+/// What to do when a value does not match a pattern of this module.
+pub fn pattern_hint(pattern: &str) -> Option<&'static str> {
+    Some(match pattern {
+        DNS1123_LABEL | DNS1123_SUBDOMAIN => "Kubernetes names are lower case, e.g. `authentik-server`",
+        OP_NAME => "a secret reference (op://…) carries only these characters; where the 1Password name has others, use its 26-character ID",
+        QUANTITY => "write CPU as `100m` or `1`, memory as `256Mi` or `1Gi`",
+        DURATION => "write durations as `30s`, `5m` or `1h`",
+        ENV_VAR => "environment variable names are like `LOG_LEVEL`",
+        _ => return None,
+    })
+}
+
 /// Why a name is not a DNS-1123 label, or `None` if it is one.
 pub fn dns1123_label_error(name: &str) -> Option<String> {
     if name.is_empty() {

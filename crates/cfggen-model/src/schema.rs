@@ -158,6 +158,32 @@ mod tests {
         assert!(s["definitions"]["App"]["properties"]["components"]["description"].is_string());
     }
 
+    /// Every property of every object has a description, for hover.
+    #[test]
+    fn every_property_is_documented() {
+        fn walk(v: &Value, path: &str, missing: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::Object(props)) = m.get("properties") {
+                        for (k, p) in props {
+                            if p.get("description").is_none() {
+                                missing.push(format!("{path}.{k}"));
+                            }
+                        }
+                    }
+                    for (k, child) in m {
+                        walk(child, &format!("{path}/{k}"), missing);
+                    }
+                }
+                Value::Array(a) => a.iter().for_each(|c| walk(c, path, missing)),
+                _ => {}
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&environment_schema(), "", &mut missing);
+        assert!(missing.is_empty(), "undocumented properties: {missing:?}");
+    }
+
     #[test]
     fn partial_schema_requires_nothing_but_keeps_variants_apart() {
         let full = environment_schema();

@@ -26,8 +26,10 @@ pub struct SecretItem {
     pub id: Option<String>,
     /// The vault; the environment's vault when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::OP_NAME))]
     pub vault: Option<String>,
     /// The fields the app needs, by their label in 1Password.
+    #[schemars(extend("propertyNames" = {"pattern": names::OP_NAME}))]
     pub fields: IndexMap<String, SecretField>,
 }
 
@@ -37,6 +39,7 @@ pub struct SecretItem {
 pub struct SecretField {
     /// The section of the item the field is in, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::OP_NAME))]
     pub section: Option<String>,
     /// The key in the Kubernetes Secret; the field label when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

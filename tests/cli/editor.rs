@@ -1,0 +1,430 @@
+//! The editor experience, proven with the language server VS Code, Neovim
+//! and Helix run: the real `yaml-language-server` (pinned in
+//! `tests/editor/package.json`, installed by `npm ci` there) is driven over
+//! stdio with LSP messages against the committed schemas, the way an editor
+//! would through the files' `# yaml-language-server: $schema=` modelines.
+//!
+//! Where node or the server is not installed the tests say so and skip; in
+//! CI (`CI` set) they fail instead, since `.ci/run` installs them.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::support::{fixtures, workspace, TestRepo};
+
+fn server_path() -> Option<PathBuf> {
+    let bin = workspace().join("tests/editor/node_modules/.bin/yaml-language-server");
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if bin.is_file() && node {
+        return Some(bin);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "yaml-language-server is not installed in CI (cd tests/editor && npm ci)"
+    );
+    eprintln!("skipped: yaml-language-server is not installed (cd tests/editor && npm ci)");
+    None
+}
+
+struct Lsp {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+    /// Diagnostics last published, by document URI.
+    diagnostics: HashMap<String, Vec<Value>>,
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+impl Lsp {
+    fn start(server: &Path, root: &Path) -> Lsp {
+        let mut child = Command::new(server)
+            .arg("--stdio")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("yaml-language-server starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        length = n.parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+                    if tx.send(v).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        let mut lsp = Lsp {
+            child,
+            stdin,
+            incoming,
+            next_id: 1,
+            diagnostics: HashMap::new(),
+        };
+        lsp.request(
+            "initialize",
+            json!({
+                "processId": std::process::id(),
+                "rootUri": uri(root),
+                "capabilities": {
+                    "workspace": {"configuration": true},
+                    "textDocument": {
+                        "publishDiagnostics": {},
+                        "completion": {"completionItem": {"snippetSupport": true}},
+                        "hover": {"contentFormat": ["markdown", "plaintext"]}
+                    }
+                }
+            }),
+        );
+        lsp.notify("initialized", json!({}));
+        lsp.notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"yaml": settings()}}),
+        );
+        lsp
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len())
+            .expect("write to server");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Handles one message from the server; returns it if it is the
+    /// response to `id`.
+    fn handle(&mut self, msg: Value, id: Option<i64>) -> Option<Value> {
+        if let (Some(method), Some(req_id)) =
+            (msg.get("method").and_then(Value::as_str), msg.get("id"))
+        {
+            // A request from the server: answer what an editor would.
+            let result = match method {
+                "workspace/configuration" => {
+                    let n = msg
+                        .pointer("/params/items")
+                        .and_then(Value::as_array)
+                        .map_or(1, Vec::len);
+                    Value::Array(vec![settings(); n])
+                }
+                _ => Value::Null,
+            };
+            let reply = json!({"jsonrpc": "2.0", "id": req_id, "result": result});
+            self.send(&reply);
+            return None;
+        }
+        if msg.get("method").and_then(Value::as_str) == Some("textDocument/publishDiagnostics") {
+            let u = msg
+                .pointer("/params/uri")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let d = msg
+                .pointer("/params/diagnostics")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            self.diagnostics.insert(u, d);
+            return None;
+        }
+        match (id, msg.get("id").and_then(Value::as_i64)) {
+            (Some(want), Some(got)) if want == got => Some(msg),
+            _ => None,
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(msg) = self.incoming.recv_timeout(Duration::from_millis(200)) {
+                if let Some(response) = self.handle(msg, Some(id)) {
+                    return response.get("result").cloned().unwrap_or(Value::Null);
+                }
+            }
+        }
+        panic!("no response to {method}");
+    }
+
+    fn open(&mut self, path: &Path, text: &str) -> String {
+        let u = uri(path);
+        self.diagnostics.remove(&u);
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+        u
+    }
+
+    /// Waits for the diagnostics of `u` (the server publishes them after
+    /// validating, possibly more than once while schemas load).
+    fn diagnostics_of(&mut self, u: &str) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut settled_at: Option<Instant> = None;
+        while Instant::now() < deadline {
+            if let Ok(msg) = self.incoming.recv_timeout(Duration::from_millis(100)) {
+                if msg.get("method").and_then(Value::as_str)
+                    == Some("textDocument/publishDiagnostics")
+                {
+                    settled_at = None;
+                }
+                self.handle(msg, None);
+            }
+            if self.diagnostics.contains_key(u) {
+                let since = *settled_at.get_or_insert_with(Instant::now);
+                // No newer publication for a while: that is the answer.
+                if since.elapsed() > Duration::from_millis(700) {
+                    break;
+                }
+            }
+        }
+        self.diagnostics
+            .get(u)
+            .cloned()
+            .unwrap_or_else(|| panic!("no diagnostics for {u}"))
+    }
+
+    fn close(mut self) {
+        let _ = self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let _ = self.child.wait();
+    }
+}
+
+fn settings() -> Value {
+    json!({"validate": true, "hover": true, "completion": true, "format": {"enable": false}, "schemaStore": {"enable": false}})
+}
+
+/// A repository copy with the committed schemas, and a server over it.
+fn setup() -> Option<(TestRepo, Lsp)> {
+    let server = server_path()?;
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    crate::support::copy_tree(&workspace().join("schemas"), &repo.path().join("schemas"));
+    let lsp = Lsp::start(&server, repo.path());
+    Some((repo, lsp))
+}
+
+fn lines_of(diagnostics: &[Value]) -> Vec<u64> {
+    diagnostics
+        .iter()
+        .filter_map(|d| d.pointer("/range/start/line").and_then(Value::as_u64))
+        .collect()
+}
+
+/// A complete environment file with the modeline, plus `extra` lines.
+fn document(extra: &str) -> String {
+    format!(
+        "# yaml-language-server: $schema=../schemas/environment.schema.json\n\
+         name: editor\n\
+         cluster:\n  name: editor\n  server: https://k8s.example.com:6443\n\
+         argocd:\n  repoURL: ssh://git@forge.example.com/gitops.git\n\
+         onepassword:\n  vault: editor\n  store:\n    name: op\n    provider: onepassword\n\
+         apps:\n  web:\n    image: ghcr.io/example/web:v1\n    components:\n      app:\n        replicas: 2\n{extra}"
+    )
+}
+
+#[test]
+fn the_language_server_validates_environment_files() {
+    let Some((repo, mut lsp)) = setup() else {
+        return;
+    };
+    let path = repo.path().join("environments/editor.yaml");
+
+    // A valid file: no diagnostics. And a shipped file with its modeline.
+    let u = lsp.open(&path, &document(""));
+    assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new());
+    // The shipped files, through their own modelines.
+    for file in [
+        "environments/prod.yaml",
+        "environments/dev.yaml",
+        "environments/bases/platform.yaml",
+    ] {
+        let text = std::fs::read_to_string(workspace().join(file)).expect("shipped file");
+        let u = lsp.open(&repo.path().join(file), &text);
+        assert_eq!(
+            lsp.diagnostics_of(&u),
+            Vec::<Value>::new(),
+            "{file} is valid in the editor"
+        );
+    }
+
+    // One mistake each, on a known line (0-based).
+    let cases: [(&str, String, u64); 4] = [
+        ("unknown key", document("        replicaz: 3\n"), 18),
+        (
+            "wrong type",
+            document("").replace("replicas: 2", "replicas: two"),
+            17,
+        ),
+        (
+            "invalid image reference",
+            document("").replace("ghcr.io/example/web:v1", "ghcr.io/Example/web:v1"),
+            14,
+        ),
+        (
+            "missing required field",
+            document("").replace("  vault: editor\n", ""),
+            7,
+        ),
+    ];
+    for (what, text, line) in cases {
+        // A missing property is reported on the mapping: its key's line or
+        // its first entry's.
+        let lines_ok = |found: &[u64]| {
+            found.contains(&line) || (what.starts_with("missing") && found.contains(&(line + 1)))
+        };
+        let u = lsp.open(
+            &repo
+                .path()
+                .join(format!("environments/{}.yaml", what.replace(' ', "-"))),
+            &text,
+        );
+        let diagnostics = lsp.diagnostics_of(&u);
+        assert!(
+            lines_ok(&lines_of(&diagnostics)),
+            "{what}: expected a diagnostic on line {}, got {diagnostics:#?}",
+            line + 1
+        );
+    }
+    lsp.close();
+}
+
+#[test]
+fn the_language_server_completes_and_documents_properties() {
+    let Some((repo, mut lsp)) = setup() else {
+        return;
+    };
+    let path = repo.path().join("environments/editor.yaml");
+    // The cursor on an empty line inside app `web` (0-based line 15).
+    let text = document("").replace("    components:\n", "    \n    components:\n");
+    let u = lsp.open(&path, &text);
+    let _ = lsp.diagnostics_of(&u);
+    let completion = lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 15, "character": 4}}),
+    );
+    let items = completion
+        .get("items")
+        .and_then(Value::as_array)
+        .or_else(|| completion.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let labels: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i.get("label").and_then(Value::as_str))
+        .collect();
+    for want in ["database", "secrets", "services", "ingress", "namespace"] {
+        assert!(
+            labels.contains(&want),
+            "completion inside an app offers `{want}`: {labels:?}"
+        );
+    }
+
+    // Hover on `replicas` (0-based line 18) shows its doc comment.
+    let hover = lsp.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 18, "character": 10}}),
+    );
+    let contents = hover
+        .pointer("/contents/value")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+        + hover
+            .get("contents")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+    assert!(
+        contents.contains("Number of pods"),
+        "hover shows the description: {hover:#}"
+    );
+    lsp.close();
+}
+
+#[test]
+fn cfggen_and_the_editor_agree_on_the_bad_input_corpus() {
+    let Some((repo, mut lsp)) = setup() else {
+        return;
+    };
+    // Complete environments (no bases), so the editor and cfggen judge the
+    // same document; cases whose mistake only cfggen can see (semantic
+    // rules, merging, YAML the editor reads differently) are listed.
+    let corpus = fixtures().join("editor-agreement");
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    assert!(entries.len() >= 8);
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(&path).expect("read");
+        let schema_judges = !text.contains("# schema: cannot tell");
+        repo.write("environments/agree.yaml", &text);
+        let cfggen = repo.run(&["validate", "agree"]);
+        assert_eq!(cfggen.code, 2, "{name}: cfggen accepts it");
+        // Each case under its own URI, so no diagnostics of an earlier
+        // case can arrive for it.
+        let u = lsp.open(
+            &repo.path().join(format!("environments/agree-{name}")),
+            &text,
+        );
+        let editor = lsp.diagnostics_of(&u);
+        if schema_judges {
+            assert!(
+                !editor.is_empty(),
+                "{name}: cfggen rejects it, the editor does not"
+            );
+        } else {
+            assert!(
+                editor.is_empty(),
+                "{name}: marked as beyond the schema, but the editor rejects it: {editor:#?}"
+            );
+        }
+    }
+    lsp.close();
+}
