@@ -15,6 +15,6 @@ mod repo;
 mod schema_errors;
 
 pub use diagnostic::{render, sort, Diagnostic, Place, SourceFile};
-pub use load::{load_environment, Loaded, Session};
+pub use load::{load_environment, ImageSite, Loaded, Session};
 pub use repo::{Repo, BASES_DIR, ENVIRONMENTS_DIR};
 pub use schema_errors::closest;

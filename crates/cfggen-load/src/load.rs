@@ -23,6 +23,72 @@ pub struct Loaded {
     /// The files read, relative to the root: the environment file first,
     /// then its bases in the order they apply.
     pub files: Vec<String>,
+    /// Where each `image` of an app or component is written.
+    pub images: Vec<ImageSite>,
+}
+
+/// Where an app's or a component's `image` is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageSite {
+    /// The app.
+    pub app: String,
+    /// The component, for a component's own image.
+    pub component: Option<String>,
+    /// The file, relative to the root.
+    pub file: String,
+    /// Byte range of the value in the file (quotes included).
+    pub start: usize,
+    /// End of that range.
+    pub end: usize,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+fn image_sites(merged: &Node, files: &Files) -> Vec<ImageSite> {
+    let mut sites = Vec::new();
+    let site = |app: &str, component: Option<&str>, node: &Node| {
+        let file = files.get(node.loc.file)?;
+        let (line, column) = file.line_col(node.loc.start);
+        Some(ImageSite {
+            app: app.to_owned(),
+            component: component.map(str::to_owned),
+            file: file.path.clone(),
+            start: node.loc.start,
+            end: node.loc.end,
+            line,
+            column,
+        })
+    };
+    for app in merged
+        .get("apps")
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+    {
+        if let Some(s) = app
+            .value
+            .get("image")
+            .and_then(|n| site(&app.key.text, None, n))
+        {
+            sites.push(s);
+        }
+        let components = app
+            .value
+            .get("components")
+            .and_then(Node::as_map)
+            .unwrap_or_default();
+        for c in components {
+            if let Some(s) = c
+                .value
+                .get("image")
+                .and_then(|n| site(&app.key.text, Some(&c.key.text), n))
+            {
+                sites.push(s);
+            }
+        }
+    }
+    sites
 }
 
 /// Which schema a file is checked against.
@@ -213,6 +279,7 @@ impl Loader<'_> {
                 None => node,
             }
         };
+        let images = image_sites(&merged, &self.files);
         let json = merged.to_json();
         self.check_schema_of(&merged, &json, SchemaKind::Full, schemas)?;
         let environment = self.deserialize(&merged, json)?;
@@ -232,6 +299,7 @@ impl Loader<'_> {
             name: name.to_owned(),
             environment,
             files,
+            images,
         })
     }
 

@@ -57,6 +57,55 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// List every app and component with its image and where it is set.
+    Images {
+        /// The environment.
+        #[arg(value_name = "ENV")]
+        environment: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ImagesFormat::Text)]
+        format: ImagesFormat,
+    },
+    /// Point an app (or one component) at another image, editing the
+    /// environment file (or the base that sets it) in place, then re-render.
+    SetImage {
+        /// The environment.
+        #[arg(value_name = "ENV")]
+        environment: String,
+        /// `<app>` or `<app>/<component>`.
+        #[arg(value_name = "APP[/COMPONENT]")]
+        target: String,
+        /// A whole reference, or `:<tag>`, or `@sha256:<digest>`.
+        #[arg(value_name = "IMAGE|:TAG|@DIGEST", allow_hyphen_values = true)]
+        image: String,
+        /// When the image is set in a base, add an override in the
+        /// environment file instead of changing the base.
+        #[arg(long)]
+        here: bool,
+        /// Do not re-render.
+        #[arg(long)]
+        no_render: bool,
+    },
+    /// Copy the image references of apps from one environment to another,
+    /// editing the target environment file in place, then re-render it.
+    Promote {
+        /// Where the images come from.
+        #[arg(value_name = "FROM")]
+        from: String,
+        /// Where they go.
+        #[arg(value_name = "TO")]
+        to: String,
+        /// Apps to promote (all apps both environments have when none).
+        #[arg(value_name = "APP")]
+        apps: Vec<String>,
+        /// Print what would change and the diff of the environment file,
+        /// write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not re-render.
+        #[arg(long)]
+        no_render: bool,
+    },
     /// Print the 1Password references an environment needs.
     Secrets {
         /// The environment.
@@ -85,6 +134,15 @@ pub enum Format {
     Json,
     /// GitHub / Forgejo Actions workflow commands (`::error file=…::`).
     Github,
+}
+
+/// Output formats of `cfggen images`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImagesFormat {
+    /// A table.
+    Text,
+    /// A JSON list of `{app, component, image, file, line, column}`.
+    Json,
 }
 
 /// Output formats of `cfggen secrets`.

@@ -15,16 +15,16 @@ pub const SCHEMAS_DIR: &str = "schemas";
 /// Folder of the rendered output, relative to the root.
 pub const GENERATED_DIR: &str = "generated";
 
-struct Ctx<'a> {
-    repo: Repo,
-    session: cfggen_load::Session,
-    color: bool,
-    stdout: &'a mut dyn Write,
-    stderr: &'a mut dyn Write,
+pub(crate) struct Ctx<'a> {
+    pub(crate) repo: Repo,
+    pub(crate) session: cfggen_load::Session,
+    pub(crate) color: bool,
+    pub(crate) stdout: &'a mut dyn Write,
+    pub(crate) stderr: &'a mut dyn Write,
 }
 
 impl Ctx<'_> {
-    fn report(&mut self, diagnostics: &[Diagnostic]) {
+    pub(crate) fn report(&mut self, diagnostics: &[Diagnostic]) {
         let _ = write!(
             self.stderr,
             "{}",
@@ -74,6 +74,28 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
         Command::Schema { check } => schema(&mut ctx, *check),
         Command::Render(select) => render(&mut ctx, select),
         Command::Diff { select, format } => diff(&mut ctx, select, *format, false),
+        Command::Images {
+            environment,
+            format,
+        } => crate::release::images(
+            &mut ctx,
+            environment,
+            *format == crate::cli::ImagesFormat::Json,
+        ),
+        Command::SetImage {
+            environment,
+            target,
+            image,
+            here,
+            no_render,
+        } => crate::release::set_image(&mut ctx, environment, target, image, *here, !*no_render),
+        Command::Promote {
+            from,
+            to,
+            apps,
+            dry_run,
+            no_render,
+        } => crate::release::promote(&mut ctx, from, to, apps, *dry_run, !*no_render),
         Command::Check { format } => diff(
             &mut ctx,
             &Select {
@@ -415,8 +437,13 @@ fn render(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
         Ok(n) => n,
         Err(code) => return code,
     };
+    render_names(ctx, &names)
+}
+
+/// Validates, renders and writes the named environments.
+pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     // Every environment must validate before anything is written.
-    let prepared = match prepare_all(ctx, &names) {
+    let prepared = match prepare_all(ctx, names) {
         Ok(p) => p,
         Err(code) => return code,
     };

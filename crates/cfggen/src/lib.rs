@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod drift;
 mod output;
+mod release;
 
 use std::ffi::OsString;
 use std::io::Write;
