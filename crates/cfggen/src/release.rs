@@ -366,10 +366,6 @@ pub fn promote(
         let resolved_new = ImageRef::parse(&new)
             .map(|r| r.to_string())
             .unwrap_or_default();
-        let old_site = target
-            .images
-            .iter()
-            .find(|t| t.app == site.app && t.component == site.component);
         let old_resolved = match &site.component {
             Some(c) => target.environment.apps.get(&site.app).and_then(|a| {
                 a.components
@@ -402,7 +398,6 @@ pub fn promote(
                 return EXIT_ERROR;
             }
         };
-        let _ = old_site;
         table.push((
             format!(
                 "{}{}",
