@@ -20,15 +20,11 @@ use crate::support::{fixtures, workspace};
 
 fn crd_schemas() -> Option<PathBuf> {
     let dir = workspace().join("../shared/crds/jsonschema");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "../shared/crds/jsonschema is missing in CI"
-    );
-    eprintln!("skipped: ../shared/crds/jsonschema is not beside the repository (a user's clone)");
-    None
+    crate::support::available(
+        dir.is_dir(),
+        "../shared/crds/jsonschema (beside the repository)",
+    )
+    .then_some(dir)
 }
 
 struct Checker {

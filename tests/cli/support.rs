@@ -13,6 +13,17 @@ pub fn fixtures() -> PathBuf {
     workspace().join("tests/fixtures")
 }
 
+/// Whether an optional test input (a tool, `../shared`) is there. Outside
+/// CI a missing one skips the test with a printed reason; in CI (`CI` set),
+/// where `.ci/run` provides it, a missing one fails.
+pub fn available(present: bool, what: &str) -> bool {
+    if !present {
+        assert!(std::env::var_os("CI").is_none(), "{what} is missing in CI");
+        eprintln!("skipped: {what} is not available here");
+    }
+    present
+}
+
 /// A temporary cfggen repository.
 pub struct TestRepo {
     dir: tempfile::TempDir,
