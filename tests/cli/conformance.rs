@@ -138,20 +138,15 @@ impl Checker {
 /// Every rendered manifest of the shipped environments and the fixture.
 fn rendered_documents() -> Vec<(String, String)> {
     let mut docs = Vec::new();
-    let mut add = |root: PathBuf, env: &str| {
-        let loaded =
-            cfggen_load::load_environment(&cfggen_load::Repo::new(&root), env).expect("loads");
-        let rendered = cfggen_render::render(&loaded.environment, &loaded.files).expect("renders");
+    for (root, env) in crate::support::rendered_environments() {
+        let (_, rendered) = crate::support::render_env(&root, env);
         for (path, text) in rendered.files {
             if path.ends_with("kustomization.yaml") || path == cfggen_render::INVENTORY_FILE {
                 continue;
             }
             docs.push((format!("{env}/{path}"), text));
         }
-    };
-    add(workspace(), "dev");
-    add(workspace(), "prod");
-    add(fixtures().join("valid"), "staging");
+    }
     docs
 }
 

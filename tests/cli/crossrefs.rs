@@ -8,12 +8,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cfggen_load::{load_environment, Repo};
 use cfggen_render::crds;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ConfigMap;
-
-use crate::support::{fixtures, workspace};
 
 #[derive(Default)]
 struct Objects {
@@ -32,11 +29,7 @@ fn parse<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> T {
 }
 
 fn objects(root: &std::path::Path, env: &str) -> (cfggen_load::Loaded, Objects) {
-    let loaded = match load_environment(&Repo::new(root), env) {
-        Ok(l) => l,
-        Err(d) => panic!("{env} does not load: {}", cfggen_load::render(&d, false)),
-    };
-    let rendered = cfggen_render::render(&loaded.environment, &loaded.files).expect("renders");
+    let (loaded, rendered) = crate::support::render_env(root, env);
     let mut o = Objects::default();
     for (path, text) in &rendered.files {
         let value: serde_json::Value = parse(path, text);
@@ -53,11 +46,7 @@ fn objects(root: &std::path::Path, env: &str) -> (cfggen_load::Loaded, Objects) 
 }
 
 fn cases() -> Vec<(std::path::PathBuf, &'static str)> {
-    vec![
-        (workspace(), "dev"),
-        (workspace(), "prod"),
-        (fixtures().join("valid"), "staging"),
-    ]
+    crate::support::rendered_environments()
 }
 
 /// (namespace, Secret name) → keys the ExternalSecrets there produce.

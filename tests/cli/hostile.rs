@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::{fixtures, workspace, TestRepo};
+use crate::support::{fixtures, TestRepo};
 
 /// Runs `validate broken` on `text` as environments/broken.yaml: must fail
 /// with exit 2 and the expected code, quickly, without panicking.
@@ -309,14 +309,8 @@ fn concurrent_renders_of_one_environment_wait_for_each_other() {
 /// Every rendered document of every shipped and fixture environment.
 fn all_rendered() -> Vec<(String, serde_json::Value)> {
     let mut docs = Vec::new();
-    for (root, env) in [
-        (workspace(), "dev"),
-        (workspace(), "prod"),
-        (fixtures().join("valid"), "staging"),
-    ] {
-        let loaded =
-            cfggen_load::load_environment(&cfggen_load::Repo::new(&root), env).expect("loads");
-        let rendered = cfggen_render::render(&loaded.environment, &loaded.files).expect("renders");
+    for (root, env) in crate::support::rendered_environments() {
+        let (_, rendered) = crate::support::render_env(&root, env);
         for (path, text) in &rendered.files {
             let value: serde_json::Value = cfggen_yaml::from_str(text).expect("YAML");
             docs.push((format!("{env}/{path}"), value));

@@ -8,10 +8,7 @@ use std::path::Path;
 use crate::support::fixtures;
 
 fn rendered_fixture() -> cfggen_render::RenderedEnv {
-    let root = fixtures().join("valid");
-    let loaded =
-        cfggen_load::load_environment(&cfggen_load::Repo::new(&root), "staging").expect("loads");
-    cfggen_render::render(&loaded.environment, &loaded.files).expect("renders")
+    crate::support::render_env(&fixtures().join("valid"), "staging").1
 }
 
 fn overlay(env: &mut cfggen_render::RenderedEnv, dir: &Path, prefix: &str) {

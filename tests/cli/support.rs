@@ -24,6 +24,26 @@ pub fn available(present: bool, what: &str) -> bool {
     present
 }
 
+/// The environments whose rendered output the cross-checks read: the
+/// shipped ones and the fixture.
+pub fn rendered_environments() -> Vec<(PathBuf, &'static str)> {
+    vec![
+        (workspace(), "dev"),
+        (workspace(), "prod"),
+        (fixtures().join("valid"), "staging"),
+    ]
+}
+
+/// Loads and renders one environment of the repository at `root`.
+pub fn render_env(root: &Path, env: &str) -> (cfggen_load::Loaded, cfggen_render::RenderedEnv) {
+    let loaded = match cfggen_load::load_environment(&cfggen_load::Repo::new(root), env) {
+        Ok(l) => l,
+        Err(d) => panic!("{env} does not load: {}", cfggen_load::render(&d, false)),
+    };
+    let rendered = cfggen_render::render(&loaded.environment, &loaded.files).expect("renders");
+    (loaded, rendered)
+}
+
 /// A temporary cfggen repository.
 pub struct TestRepo {
     dir: tempfile::TempDir,

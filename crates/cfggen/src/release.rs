@@ -110,6 +110,12 @@ pub fn images(ctx: &mut Ctx<'_>, env: &str, json: bool) -> u8 {
     EXIT_OK
 }
 
+/// An image reference as written at `site` (without its quotes).
+fn written_at(root: &std::path::Path, site: &ImageSite) -> String {
+    let text = std::fs::read_to_string(root.join(&site.file)).unwrap_or_default();
+    cfggen_edit::unquote(text.get(site.start..site.end).unwrap_or_default()).to_owned()
+}
+
 /// The new reference as it will be written: a whole reference as given,
 /// or the current one (as written) with a new `:tag` or `@digest`.
 fn new_text(current_written: Option<&str>, value: &str) -> Result<String, String> {
@@ -250,10 +256,7 @@ pub fn set_image(
     // What the component or app runs now, as written.
     let current_site = own.clone().or(app_site);
     let root = ctx.repo.root().to_path_buf();
-    let written = current_site.as_ref().map(|s| {
-        let text = std::fs::read_to_string(root.join(&s.file)).unwrap_or_default();
-        cfggen_edit::unquote(text.get(s.start..s.end).unwrap_or_default()).to_owned()
-    });
+    let written = current_site.as_ref().map(|s| written_at(&root, s));
     let new = match new_text(written.as_deref(), value) {
         Ok(t) => t,
         Err(e) => {
@@ -357,12 +360,8 @@ pub fn promote(
     let original = std::fs::read_to_string(root.join(&env_file)).unwrap_or_default();
     let mut text = original.clone();
     let mut table = Vec::new();
-    let written_at = |site: &ImageSite| {
-        let t = std::fs::read_to_string(root.join(&site.file)).unwrap_or_default();
-        cfggen_edit::unquote(t.get(site.start..site.end).unwrap_or_default()).to_owned()
-    };
     for site in source.images.iter().filter(|s| names.contains(&s.app)) {
-        let new = written_at(site);
+        let new = written_at(&root, site);
         let resolved_new = ImageRef::parse(&new)
             .map(|r| r.to_string())
             .unwrap_or_default();
