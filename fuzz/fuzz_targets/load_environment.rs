@@ -1,7 +1,10 @@
 //! The environment loader: bytes → validated model or diagnostics, never a
 //! panic. The input is an environment file, optionally followed by a line
-//! `#--base--` and a base file it may extend as `extends: [b]`; the
-//! diagnostics are rendered too, as a user would see them.
+//! `#--base--` and a base file it may extend as `extends: [b]`. Both are
+//! served from memory through the same `Source` the disk uses, so bases
+//! are read, schema-checked and merged exactly as in a repository (the
+//! seeds in `fuzz/corpus/load_environment/` include environments that
+//! merge a base). The diagnostics are rendered too, as a user sees them.
 #![no_main]
 use std::collections::HashMap;
 
@@ -21,10 +24,13 @@ fuzz_target!(|data: &[u8]| {
     let session = cfggen_load::Session::in_memory(files);
     match session.load("fuzz") {
         Ok(loaded) => {
-            let _ = cfggen_model::validate(&loaded.environment, "fuzz");
+            // A valid environment renders, and its output lints clean.
+            if let Ok(rendered) = cfggen_render::render(&loaded.environment, &loaded.files) {
+                let _ = cfggen_lint::lint(&rendered);
+            }
         }
         Err(diagnostics) => {
-            let _ = cfggen_load::render(&diagnostics, false);
+            let _ = cfggen::render_diagnostics(&diagnostics, false);
             for d in &diagnostics {
                 let _ = d.one_line();
             }

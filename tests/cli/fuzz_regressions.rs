@@ -1,33 +1,56 @@
-//! Inputs the fuzzers found (`tests/fuzz-regressions/<target>/`), replayed
-//! through the same checks as the fuzz targets in `fuzz/fuzz_targets/`, so
-//! a fixed crash stays fixed. Fuzzing itself runs outside CI (FUZZING.md).
+//! The fuzz targets' inputs replayed through the same checks as the
+//! targets in `fuzz/fuzz_targets/`: the crashes the fuzzers found
+//! (`tests/fuzz-regressions/<target>/`) and the committed seeds
+//! (`fuzz/corpus/<target>/`), so a fixed crash stays fixed and every
+//! target's harness runs on every test run. Fuzzing itself runs outside CI
+//! (FUZZING.md). Each target must find inputs: a folder that went missing
+//! fails the test instead of passing with nothing replayed.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::Path;
 
 use crate::support::workspace;
 
+/// Every input of a target: its regressions and its seeds.
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir: PathBuf = workspace().join("tests/fuzz-regressions").join(target);
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap_or_default(),
-            )
-        })
-        .collect();
+    let mut out = Vec::new();
+    for dir in [
+        workspace().join("tests/fuzz-regressions").join(target),
+        workspace().join("fuzz/corpus").join(target),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("a readable folder entry").path();
+            let bytes = std::fs::read(&path).expect("a readable input");
+            out.push((rel(&path), bytes));
+        }
+    }
     out.sort();
+    assert!(
+        !out.is_empty(),
+        "no inputs for fuzz target `{target}`: tests/fuzz-regressions/{target}/ and fuzz/corpus/{target}/ are empty or missing"
+    );
     out
+}
+
+fn rel(path: &Path) -> String {
+    path.strip_prefix(workspace())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[test]
 fn image_ref_regressions() {
     let cases = inputs("image_ref");
-    assert!(!cases.is_empty());
+    assert!(
+        cases
+            .iter()
+            .any(|(n, _)| n.starts_with("tests/fuzz-regressions")),
+        "the fixed ImageRef crash is replayed"
+    );
     for (name, data) in cases {
         let Ok(text) = std::str::from_utf8(&data) else {
             continue;
@@ -43,27 +66,59 @@ fn image_ref_regressions() {
     }
 }
 
+/// The `load_environment` target's harness: an environment file, then
+/// optionally `\n#--base--\n` and a base `b` it may extend.
+fn load(data: &[u8]) -> Result<cfggen_load::Loaded, String> {
+    let marker = b"\n#--base--\n";
+    let (env, base) = match data.windows(marker.len()).position(|w| w == marker) {
+        Some(i) => (&data[..i], Some(&data[i + marker.len()..])),
+        None => (data, None),
+    };
+    let mut files = HashMap::new();
+    files.insert("environments/fuzz.yaml".to_owned(), env.to_vec());
+    if let Some(base) = base {
+        files.insert("environments/bases/b.yaml".to_owned(), base.to_vec());
+    }
+    cfggen_load::Session::in_memory(files)
+        .load("fuzz")
+        .map_err(|d| cfggen::render_diagnostics(&d, false))
+}
+
 #[test]
 fn load_environment_regressions() {
+    let mut merged = 0;
     for (name, data) in inputs("load_environment") {
-        let marker = b"\n#--base--\n";
-        let (env, base) = match data.windows(marker.len()).position(|w| w == marker) {
-            Some(i) => (&data[..i], Some(&data[i + marker.len()..])),
-            None => (&data[..], None),
+        let result = std::panic::catch_unwind(|| load(&data));
+        let Ok(result) = result else {
+            panic!("{name} panics the loader");
         };
-        let mut files = HashMap::new();
-        files.insert("environments/fuzz.yaml".to_owned(), env.to_vec());
-        if let Some(base) = base {
-            files.insert("environments/bases/b.yaml".to_owned(), base.to_vec());
+        if result.is_ok_and(|l| l.files.len() > 1) {
+            merged += 1;
         }
-        let result = std::panic::catch_unwind(|| {
-            match cfggen_load::Session::in_memory(files).load("fuzz") {
-                Ok(_) => String::new(),
-                Err(d) => cfggen_load::render(&d, false),
-            }
-        });
-        assert!(result.is_ok(), "{name} panics the loader");
     }
+    // The target covers `extends`: some seeds load an environment merged
+    // with its base, from memory.
+    assert!(merged > 0, "no seed of load_environment merged a base");
+}
+
+#[test]
+fn in_memory_loading_merges_bases() {
+    let read = |p: &str| String::from_utf8(std::fs::read(workspace().join(p)).unwrap()).unwrap();
+    let env = read("environments/dev.yaml")
+        .replace("name: dev", "name: fuzz")
+        .replace("extends: [platform]", "extends: [b]");
+    let data = format!(
+        "{env}\n#--base--\n{}",
+        read("environments/bases/platform.yaml")
+    );
+    let files = match load(data.as_bytes()) {
+        Ok(l) => l.files,
+        Err(text) => panic!("does not load:\n{text}"),
+    };
+    assert_eq!(
+        files,
+        ["environments/fuzz.yaml", "environments/bases/b.yaml"]
+    );
 }
 
 #[test]
@@ -87,7 +142,7 @@ fn merge_and_semantic_diff_regressions() {
                     assert!(same.is_empty());
                 }
             });
-            assert!(result.is_ok(), "{target}/{name} panics");
+            assert!(result.is_ok(), "{name} panics");
         }
     }
 }

@@ -125,7 +125,11 @@ fn a_generated_folder_that_is_a_link_is_refused() {
     std::os::unix::fs::symlink(outside.path(), repo.path().join("generated")).expect("symlink");
     let out = repo.run(&["render", "staging"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("is a symbolic link"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("link-out-of-repository"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(
         std::fs::read_dir(outside.path()).expect("read").count(),
         0,
@@ -379,4 +383,97 @@ fn no_secret_value_can_reach_the_output() {
         }
     }
     assert!(checked > 20, "only {checked} env vars looked at");
+}
+
+/// Moves `rel` of the repository out into a temporary folder and leaves a
+/// link to it in its place; with `marker` written into every YAML file
+/// moved, so a test can tell whether cfggen quoted the outside content.
+#[cfg(unix)]
+fn link_out(repo: &TestRepo, rel: &str, marker: &str) -> tempfile::TempDir {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let inside = repo.path().join(rel);
+    if inside.exists() {
+        crate::support::copy_tree(&inside, outside.path());
+        std::fs::remove_dir_all(&inside).expect("remove");
+    }
+    for entry in std::fs::read_dir(outside.path()).expect("read") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).expect("read");
+            // An unknown key, so that a loader that read the file would
+            // quote this very line in its error.
+            std::fs::write(&path, format!("{text}\n{marker}: true\n")).expect("write");
+        }
+    }
+    std::os::unix::fs::symlink(outside.path(), &inside).expect("symlink");
+    outside
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_environments_or_bases_folder_out_of_the_repository_is_never_read() {
+    for rel in ["environments", "environments/bases"] {
+        let repo = TestRepo::copy_of(&fixtures().join("valid"));
+        let marker = "outside-the-repository";
+        let _outside = link_out(&repo, rel, marker);
+        for args in [
+            &["validate", "staging"][..],
+            &["render", "staging"],
+            &["check"],
+        ] {
+            let out = repo.run(args);
+            assert_eq!(out.code, 2, "{rel} {args:?}: {}", out.stdout);
+            assert!(
+                out.stderr.contains("link-out-of-repository"),
+                "{rel} {args:?}: {}",
+                out.stderr
+            );
+            assert!(
+                !out.stderr.contains(marker) && !out.stdout.contains(marker),
+                "{rel} {args:?} quotes the outside file: {}",
+                out.stderr
+            );
+        }
+        assert!(!repo.path().join("generated").exists(), "{rel}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_environment_output_folder_out_of_the_repository_is_never_touched() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    assert_eq!(repo.run(&["render", "staging"]).code, 0);
+    let outside = link_out(&repo, "generated/staging", "unused");
+    let before = contents(outside.path());
+    for args in [&["render", "staging"][..], &["diff", "staging"], &["check"]] {
+        let out = repo.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert!(
+            out.stderr.contains("outside the repository")
+                || out.stdout.contains("outside the repository"),
+            "{args:?}: {}{}",
+            out.stdout,
+            out.stderr
+        );
+    }
+    assert_eq!(
+        contents(outside.path()),
+        before,
+        "the outside folder is untouched"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_schemas_folder_out_of_the_repository_is_never_written() {
+    let repo = TestRepo::copy_of(&fixtures().join("valid"));
+    let outside = link_out(&repo, "schemas", "unused");
+    let out = repo.run(&["schema"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("link-out-of-repository"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read_dir(outside.path()).expect("read").count(), 0);
 }

@@ -55,7 +55,7 @@ fn each_rule_has_a_fixture_that_breaks_it_alone() {
         let issues = cfggen_lint::lint(&env);
         assert!(!issues.is_empty(), "{rule}: the fixture breaks nothing");
         for i in &issues {
-            assert_eq!(i.code, rule, "{rule}: unexpected finding {i:?}");
+            assert_eq!(i.rule.code(), rule, "{rule}: unexpected finding {i:?}");
             report.push_str(&format!(
                 "{rule}: {} {} {}: {}\n",
                 i.file, i.resource, i.field, i.message

@@ -38,7 +38,10 @@ pub fn rendered_environments() -> Vec<(PathBuf, &'static str)> {
 pub fn render_env(root: &Path, env: &str) -> (cfggen_load::Loaded, cfggen_render::RenderedEnv) {
     let loaded = match cfggen_load::load_environment(&cfggen_load::Repo::new(root), env) {
         Ok(l) => l,
-        Err(d) => panic!("{env} does not load: {}", cfggen_load::render(&d, false)),
+        Err(d) => panic!(
+            "{env} does not load: {}",
+            cfggen::render_diagnostics(&d, false)
+        ),
     };
     let rendered = cfggen_render::render(&loaded.environment, &loaded.files).expect("renders");
     (loaded, rendered)

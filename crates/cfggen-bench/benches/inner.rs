@@ -42,10 +42,13 @@ apps:
         fields: {api-token: {}, db-password: {}}
 ";
 
-fn environment() -> cfggen_model::Environment {
+fn environment() -> cfggen_model::Validated {
     let node = cfggen_yaml::parse(cfggen_yaml::FileId(0), ENV, &cfggen_yaml::Limits::default())
         .expect("bench input parses");
-    serde_json::from_value(node.to_json()).expect("bench input is an environment")
+    let env: cfggen_model::Environment =
+        serde_json::from_value(node.to_json()).expect("bench input is an environment");
+    let name = env.name.clone();
+    cfggen_model::validate(env, &name).expect("bench input is valid")
 }
 
 fn benches(c: &mut Criterion) {

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use cfggen_render::RenderedEnv;
+use cfggen_tree::RenderedEnv;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -278,11 +278,15 @@ fn semantic(old: &Value, new: &Value, path: &str, out: &mut Vec<FieldChange>) {
                         }),
                     }
                 }
-                if na != nb && out.is_empty() {
+                // A reorder of the items both sides have is a change of its
+                // own, whatever else changed in the list or the document.
+                let kept_a: Vec<&str> = na.iter().copied().filter(|n| nb.contains(n)).collect();
+                let kept_b: Vec<&str> = nb.iter().copied().filter(|n| na.contains(n)).collect();
+                if kept_a != kept_b {
                     out.push(FieldChange {
                         path: format!("{here} (order)"),
-                        old: Some(Value::from(na.clone())),
-                        new: Some(Value::from(nb.clone())),
+                        old: Some(Value::from(kept_a)),
+                        new: Some(Value::from(kept_b)),
                     });
                 }
             }
@@ -349,6 +353,34 @@ mod tests {
             "",
         );
         assert!(d.is_clean());
+    }
+
+    #[test]
+    fn a_reorder_is_reported_beside_an_earlier_change() {
+        // One scalar change (the namespace) before the list, and the two
+        // containers swapped: both are drift.
+        let swapped = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a-server\n  namespace: b\nspec:\n  template:\n    spec:\n      containers:\n      - name: side\n        image: r/s:v1\n      - name: server\n        image: r/a:v1\n        env:\n        - name: X\n          value: '1'\n";
+        let changes = semantic_diff(DEPLOY, swapped).unwrap();
+        let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "metadata.namespace",
+                "spec.template.spec.containers (order)"
+            ]
+        );
+        assert_eq!(changes[1].new, Some(serde_json::json!(["side", "server"])));
+    }
+
+    #[test]
+    fn an_added_item_alone_is_no_reorder() {
+        let added = DEPLOY.replace(
+            "      - name: side\n",
+            "      - name: extra\n        image: r/e:v1\n      - name: side\n",
+        );
+        let changes = semantic_diff(DEPLOY, &added).unwrap();
+        let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, vec!["spec.template.spec.containers[extra]"]);
     }
 
     #[test]

@@ -1,9 +1,19 @@
 //! In-place edits of environment files: change one value, or add one
 //! override, and keep every other byte — comments, key order, quoting,
 //! blank lines. Works on the text and the positions `cfggen-yaml` keeps;
-//! never a YAML round trip. Pure: text in, text out.
+//! never a YAML round trip.
+//!
+//! [`replace_scalar`] and [`set_path`] are pure (text in, text out).
+//! [`apply_checked`] writes edits through a [`Source`], checks the result
+//! (the caller re-validates every environment) and puts every file back
+//! when the check fails; an I/O error at any step surfaces, and no file is
+//! ever left empty or cut short.
 
-use cfggen_yaml::{FileId, Limits, Node, PathSeg, Value};
+mod transaction;
+
+pub use transaction::{apply_checked, ApplyError, FileEdit};
+
+use cfggen_yaml::{FileId, Limits, Node, Seg, Value};
 
 /// Why an edit cannot be made.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -14,21 +24,49 @@ pub enum EditError {
     /// The place to insert is written in flow style (`{…}`) or is not a mapping.
     #[error("`{0}` is not a block mapping, so cfggen cannot add a key to it without reformatting; edit it by hand")]
     NotBlock(String),
+    /// The span to replace is not in the text (the file changed since it
+    /// was read, say).
+    #[error("bytes {start}..{end} are not a value of the file ({len} bytes); it may have changed since it was read")]
+    Span {
+        /// Start of the span.
+        start: usize,
+        /// End of the span.
+        end: usize,
+        /// Length of the text.
+        len: usize,
+    },
 }
 
 /// Replaces the scalar at `start..end` of `text` with `value`, keeping its
-/// quotes if it had any.
-pub fn replace_scalar(text: &str, start: usize, end: usize, value: &str) -> String {
-    let old = text.get(start..end).unwrap_or_default();
+/// quotes if it had any. A span outside the text (or not on character
+/// boundaries) is an error, never a truncated file.
+pub fn replace_scalar(
+    text: &str,
+    start: usize,
+    end: usize,
+    value: &str,
+) -> Result<String, EditError> {
+    let span = EditError::Span {
+        start,
+        end,
+        len: text.len(),
+    };
+    let (Some(before), Some(old)) = (text.get(..start), text.get(start..end)) else {
+        return Err(span);
+    };
+    if old.is_empty() {
+        return Err(span);
+    }
     let (quoted, end) = match old.chars().next() {
         Some(q @ ('"' | '\'')) => (format!("{q}{value}{q}"), start + quoted_len(old, q)),
         _ => (value.to_owned(), start + old.trim_end().len()),
     };
+    let after = text.get(end..).ok_or(span)?;
     let mut out = String::with_capacity(text.len() + quoted.len());
-    out.push_str(text.get(..start).unwrap_or_default());
+    out.push_str(before);
     out.push_str(&quoted);
-    out.push_str(text.get(end..).unwrap_or_default());
-    out
+    out.push_str(after);
+    Ok(out)
 }
 
 /// The length of the quoted scalar at the start of `s` (quotes included):
@@ -65,28 +103,6 @@ pub fn unquote(raw: &str) -> &str {
     }
 }
 
-/// `name[:tag][@digest]` written as the user wrote it, with a new tag (the
-/// digest is dropped: it named the old tag's content).
-pub fn with_tag(reference: &str, tag: &str) -> String {
-    format!("{}:{tag}", name_part(reference))
-}
-
-/// `name[:tag]@digest`, keeping the tag as written.
-pub fn with_digest(reference: &str, digest: &str) -> String {
-    let without_digest = reference.split('@').next().unwrap_or(reference);
-    format!("{without_digest}@{digest}")
-}
-
-/// The name part of a reference as written (no tag, no digest).
-fn name_part(reference: &str) -> &str {
-    let without_digest = reference.split('@').next().unwrap_or(reference);
-    let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
-    match without_digest[last_slash..].rfind(':') {
-        Some(i) => &without_digest[..last_slash + i],
-        None => without_digest,
-    }
-}
-
 fn line_start(text: &str, offset: usize) -> usize {
     text.get(..offset)
         .and_then(|t| t.rfind('\n'))
@@ -104,10 +120,10 @@ fn column(text: &str, offset: usize) -> usize {
 pub fn set_path(text: &str, path: &[&str], value: &str) -> Result<String, EditError> {
     let root = cfggen_yaml::parse(FileId(0), text, &Limits::default())
         .map_err(|e| EditError::Parse(e.message.clone()))?;
-    let segs: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key((*k).to_owned())).collect();
+    let segs: Vec<Seg> = path.iter().map(|k| Seg::Key((*k).to_owned())).collect();
     if let Some(node) = root.lookup(&segs) {
         if !matches!(node.value, Value::Map(_) | Value::Seq(_)) {
-            return Ok(replace_scalar(text, node.loc.start, node.loc.end, value));
+            return replace_scalar(text, node.loc.start, node.loc.end, value);
         }
     }
     let (node, _, depth) = root.lookup_prefix(&segs);
@@ -136,9 +152,10 @@ pub fn set_path(text: &str, path: &[&str], value: &str) -> Result<String, EditEr
             let indent = column(text, start);
             let at = line_start(text, start);
             let mut out = String::with_capacity(text.len() + 64);
-            out.push_str(&text[..at]);
+            let (head, tail) = text.split_at(at);
+            out.push_str(head);
             out.push_str(&block(indent));
-            out.push_str(&text[at..]);
+            out.push_str(tail);
             Ok(out)
         }
         (Value::Null, 0) => {
@@ -159,7 +176,7 @@ pub fn set_path(text: &str, path: &[&str], value: &str) -> Result<String, EditEr
 
 /// The value of `path` in a parsed tree, if it is a scalar.
 pub fn scalar_at<'a>(root: &'a Node, path: &[&str]) -> Option<&'a Node> {
-    let segs: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key((*k).to_owned())).collect();
+    let segs: Vec<Seg> = path.iter().map(|k| Seg::Key((*k).to_owned())).collect();
     root.lookup(&segs)
         .filter(|n| !matches!(n.value, Value::Map(_) | Value::Seq(_)))
 }
@@ -171,25 +188,46 @@ mod tests {
     #[test]
     fn replaces_keeping_quotes_and_comments() {
         let text = "a:\n  image: \"r/x:v1\" # pinned\n  b: 1\n";
-        let out = set_path(text, &["a", "image"], "r/x:v2").unwrap_or_default();
+        let out = set_path(text, &["a", "image"], "r/x:v2").unwrap();
         assert_eq!(out, "a:\n  image: \"r/x:v2\" # pinned\n  b: 1\n");
     }
 
     #[test]
     fn inserts_an_override_at_the_mapping_indentation() {
         let text = "# top\napps:\n    web:\n        replicas: 2   # keep\n";
-        let out = set_path(text, &["apps", "web", "image"], "r/x:v2").unwrap_or_default();
+        let out = set_path(text, &["apps", "web", "image"], "r/x:v2").unwrap();
         assert_eq!(
             out,
             "# top\napps:\n    web:\n        image: r/x:v2\n        replicas: 2   # keep\n"
         );
-        let out = set_path(text, &["apps", "api", "image"], "r/y:v1").unwrap_or_default();
+        let out = set_path(text, &["apps", "api", "image"], "r/y:v1").unwrap();
         assert_eq!(
             out,
             "# top\napps:\n    api:\n      image: r/y:v1\n    web:\n        replicas: 2   # keep\n"
         );
-        let out = set_path("name: x\n", &["apps", "web", "image"], "r:1").unwrap_or_default();
+        let out = set_path("name: x\n", &["apps", "web", "image"], "r:1").unwrap();
         assert_eq!(out, "apps:\n  web:\n    image: r:1\nname: x\n");
+    }
+
+    #[test]
+    fn an_out_of_range_span_is_an_error_not_a_truncation() {
+        let text = "a:\n  image: r/x:v1\n";
+        assert!(matches!(
+            replace_scalar(text, 10, 400, "r/x:v2"),
+            Err(EditError::Span { .. })
+        ));
+        assert!(matches!(
+            replace_scalar(text, 400, 410, "r/x:v2"),
+            Err(EditError::Span { .. })
+        ));
+        assert!(matches!(
+            replace_scalar(text, 12, 12, "r/x:v2"),
+            Err(EditError::Span { .. })
+        ));
+        assert_eq!(
+            replace_scalar(text, 12, 18, "r/x:v2").unwrap(),
+            "a:\n  image: r/x:v2\n"
+        );
     }
 
     #[test]
@@ -199,20 +237,5 @@ mod tests {
             set_path(text, &["apps", "web", "image"], "x"),
             Err(EditError::NotBlock(_))
         ));
-    }
-
-    #[test]
-    fn tags_and_digests_as_written() {
-        assert_eq!(with_tag("redis:7-alpine", "7.2-alpine"), "redis:7.2-alpine");
-        assert_eq!(
-            with_tag("localhost:5000/a/b", "v2"),
-            "localhost:5000/a/b:v2"
-        );
-        assert_eq!(with_tag("r/x:v1@sha256:abc", "v2"), "r/x:v2");
-        assert_eq!(with_digest("r/x:v1", "sha256:abc"), "r/x:v1@sha256:abc");
-        assert_eq!(
-            with_digest("r/x:v1@sha256:old", "sha256:new"),
-            "r/x:v1@sha256:new"
-        );
     }
 }

@@ -11,17 +11,78 @@
 //! | `ingress-backend` | an Ingress routes to a Service and port of its namespace |
 //! | `namespace` | every object is in its folder's kustomization namespace, and the kustomization lists exactly the folder's files |
 //! | `requests-limits` | resource requests are at most the limits |
+//! | `yaml` | a file of the tree reads as YAML (for trees not rendered in this run) |
+//!
+//! Each rule is a [`Rule`]; each is checked by one function below. The
+//! lint walks the plain data of each object (`serde_json::Value`), exactly
+//! as it is written, rather than typed copies.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cfggen_render::RenderedEnv;
+use cfggen_tree::{RenderedEnv, INVENTORY_FILE};
 use serde_json::Value;
+
+/// A lint rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// A Service's selector matches the pods of a workload in its namespace.
+    ServiceSelector,
+    /// A probe's port is one of the container's ports.
+    ProbePort,
+    /// A Secret an env var or volume reads is produced by an ExternalSecret.
+    SecretRef,
+    /// A ConfigMap (and key) an env var or volume reads exists.
+    ConfigMapRef,
+    /// An Ingress routes to a Service and port of its namespace.
+    IngressBackend,
+    /// Objects are in their folder's kustomization namespace, and the
+    /// kustomization lists exactly the folder's files.
+    Namespace,
+    /// Resource requests are at most the limits.
+    RequestsLimits,
+    /// A file of the tree reads as YAML.
+    Yaml,
+}
+
+impl Rule {
+    /// Every rule.
+    pub const ALL: [Rule; 8] = [
+        Rule::ServiceSelector,
+        Rule::ProbePort,
+        Rule::SecretRef,
+        Rule::ConfigMapRef,
+        Rule::IngressBackend,
+        Rule::Namespace,
+        Rule::RequestsLimits,
+        Rule::Yaml,
+    ];
+
+    /// The stable short name printed with a finding, e.g. `probe-port`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::ServiceSelector => "service-selector",
+            Rule::ProbePort => "probe-port",
+            Rule::SecretRef => "secret-ref",
+            Rule::ConfigMapRef => "configmap-ref",
+            Rule::IngressBackend => "ingress-backend",
+            Rule::Namespace => "namespace",
+            Rule::RequestsLimits => "requests-limits",
+            Rule::Yaml => "yaml",
+        }
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
 
 /// One lint finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LintIssue {
-    /// The rule, e.g. `probe-port`.
-    pub code: &'static str,
+    /// The rule broken.
+    pub rule: Rule,
     /// The file, relative to the environment folder.
     pub file: String,
     /// `Kind namespace/name`.
@@ -138,19 +199,43 @@ fn quantity_text(v: &Value) -> Option<String> {
 /// Lints a rendered environment; findings sorted by file and field.
 pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
     let mut out = Vec::new();
-    // The data of each file: what it was rendered from, or its parsed text
-    // (for trees that were not rendered here, such as test fixtures).
-    let mut parsed: BTreeMap<&str, Value> = BTreeMap::new();
+    let parsed = parse_unrendered(env, &mut out);
+    let (docs, kustomizations) = documents(env, &parsed);
+    let provided = Provided::of(&docs);
+    for d in &docs {
+        let mut found = Findings {
+            doc: d,
+            out: &mut out,
+        };
+        match d.kind {
+            "Deployment" => check_workload(&mut found, &provided),
+            "Service" => check_service(&mut found, &provided),
+            "Ingress" => check_ingress(&mut found, &provided),
+            _ => {}
+        }
+    }
+    check_folders(&docs, &kustomizations, &mut out);
+    out.sort_by(|a, b| (&a.file, &a.field, a.rule.code()).cmp(&(&b.file, &b.field, b.rule.code())));
+    out
+}
+
+/// The data of files that were not rendered in this run (test fixtures,
+/// say): parsed from their text.
+fn parse_unrendered<'e>(
+    env: &'e RenderedEnv,
+    out: &mut Vec<LintIssue>,
+) -> BTreeMap<&'e str, Value> {
+    let mut parsed = BTreeMap::new();
     for (path, text) in &env.files {
-        if path == cfggen_render::INVENTORY_FILE || env.objects.contains_key(path) {
+        if path == INVENTORY_FILE || env.objects.contains_key(path) {
             continue;
         }
         match cfggen_yaml::from_str::<Value>(text) {
             Ok(v) => {
-                parsed.insert(path, v);
+                parsed.insert(path.as_str(), v);
             }
             Err(e) => out.push(LintIssue {
-                code: "namespace",
+                rule: Rule::Yaml,
                 file: path.clone(),
                 resource: String::new(),
                 field: String::new(),
@@ -158,10 +243,21 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
             }),
         }
     }
-    let mut docs: Vec<Doc<'_>> = Vec::new();
-    let mut kustomizations: BTreeMap<&str, (&str, Vec<&str>)> = BTreeMap::new();
+    parsed
+}
+
+/// A folder's kustomization: its namespace and the files it lists.
+type Kustomizations<'a> = BTreeMap<&'a str, (&'a str, Vec<&'a str>)>;
+
+/// The objects of the tree, and the kustomization of each folder.
+fn documents<'a>(
+    env: &'a RenderedEnv,
+    parsed: &'a BTreeMap<&'a str, Value>,
+) -> (Vec<Doc<'a>>, Kustomizations<'a>) {
+    let mut docs = Vec::new();
+    let mut kustomizations = BTreeMap::new();
     for path in env.files.keys() {
-        if path == cfggen_render::INVENTORY_FILE {
+        if path == INVENTORY_FILE {
             continue;
         }
         let Some(value) = env.objects.get(path).or_else(|| parsed.get(path.as_str())) else {
@@ -189,244 +285,327 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
             value,
         });
     }
+    (docs, kustomizations)
+}
 
-    // What the environment provides.
-    let mut secrets: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
-    let mut config_maps: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
-    let mut services: BTreeMap<(&str, &str), &Value> = BTreeMap::new();
-    let mut pod_labels: BTreeMap<&str, Vec<BTreeMap<&str, &str>>> = BTreeMap::new();
-    for d in &docs {
-        match d.kind {
-            "ExternalSecret" => {
-                let spec = d.value.at("spec");
-                let target = spec.at("target").str_at("name").unwrap_or(d.name);
-                let keys: BTreeSet<&str> = match spec
-                    .at("target")
-                    .at("template")
-                    .at("data")
-                    .and_then(Value::as_object)
-                {
-                    Some(data) => data.keys().map(String::as_str).collect(),
-                    None => spec
-                        .list_at("data")
-                        .iter()
-                        .filter_map(|e| e.str_at("secretKey"))
-                        .collect(),
-                };
-                secrets
-                    .entry((d.namespace, target))
-                    .or_default()
-                    .extend(keys);
-            }
-            "ConfigMap" => {
-                let keys = d
-                    .value
-                    .at("data")
-                    .and_then(Value::as_object)
-                    .map(|m| m.keys().map(String::as_str).collect())
-                    .unwrap_or_default();
-                config_maps.insert((d.namespace, d.name), keys);
-            }
-            "Service" => {
-                services.insert((d.namespace, d.name), d.value);
-            }
-            "Deployment" => {
-                let labels = string_map(
-                    d.value
-                        .at("spec")
+/// What the environment provides, by namespace and name.
+#[derive(Default)]
+struct Provided<'a> {
+    /// Secrets (by the ExternalSecrets that produce them) and their keys.
+    secrets: BTreeMap<(&'a str, &'a str), BTreeSet<&'a str>>,
+    /// ConfigMaps and their keys.
+    config_maps: BTreeMap<(&'a str, &'a str), BTreeSet<&'a str>>,
+    services: BTreeMap<(&'a str, &'a str), &'a Value>,
+    /// The pod labels of every workload, by namespace.
+    pod_labels: BTreeMap<&'a str, Vec<BTreeMap<&'a str, &'a str>>>,
+}
+
+impl<'a> Provided<'a> {
+    fn of(docs: &[Doc<'a>]) -> Self {
+        let mut p = Provided::default();
+        for d in docs {
+            match d.kind {
+                "ExternalSecret" => {
+                    let spec = d.value.at("spec");
+                    let target = spec.at("target").str_at("name").unwrap_or(d.name);
+                    let keys: BTreeSet<&str> = match spec
+                        .at("target")
                         .at("template")
-                        .at("metadata")
-                        .at("labels"),
+                        .at("data")
+                        .and_then(Value::as_object)
+                    {
+                        Some(data) => data.keys().map(String::as_str).collect(),
+                        None => spec
+                            .list_at("data")
+                            .iter()
+                            .filter_map(|e| e.str_at("secretKey"))
+                            .collect(),
+                    };
+                    p.secrets
+                        .entry((d.namespace, target))
+                        .or_default()
+                        .extend(keys);
+                }
+                "ConfigMap" => {
+                    let keys = d
+                        .value
+                        .at("data")
+                        .and_then(Value::as_object)
+                        .map(|m| m.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    p.config_maps.insert((d.namespace, d.name), keys);
+                }
+                "Service" => {
+                    p.services.insert((d.namespace, d.name), d.value);
+                }
+                "Deployment" => {
+                    let labels = string_map(
+                        d.value
+                            .at("spec")
+                            .at("template")
+                            .at("metadata")
+                            .at("labels"),
+                    );
+                    p.pod_labels.entry(d.namespace).or_default().push(labels);
+                }
+                _ => {}
+            }
+        }
+        p
+    }
+}
+
+/// The findings about one object.
+struct Findings<'d, 'a> {
+    doc: &'d Doc<'a>,
+    out: &'d mut Vec<LintIssue>,
+}
+
+impl Findings<'_, '_> {
+    fn push(&mut self, rule: Rule, field: String, message: String) {
+        self.out.push(LintIssue {
+            rule,
+            file: self.doc.file.to_owned(),
+            resource: self.doc.resource(),
+            field,
+            message,
+        });
+    }
+}
+
+/// A workload: each container's probes, resources and env, and the
+/// pod's volumes.
+fn check_workload(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
+    let pod = f.doc.value.at("spec").at("template").at("spec");
+    for c in pod.list_at("containers") {
+        let base = format!(
+            "spec.template.spec.containers[{}]",
+            c.str_at("name").unwrap_or_default()
+        );
+        check_probe_ports(f, c, &base);
+        check_requests_limits(f, c, &base);
+        for var in c.list_at("env") {
+            check_env_source(f, provided, var, &base);
+        }
+    }
+    for v in pod.list_at("volumes") {
+        check_volume_source(f, provided, v);
+    }
+}
+
+/// [`Rule::ProbePort`].
+fn check_probe_ports(f: &mut Findings<'_, '_>, c: &Value, base: &str) {
+    let cname = c.str_at("name").unwrap_or_default();
+    let ports = c.list_at("ports");
+    for which in ["livenessProbe", "readinessProbe", "startupProbe"] {
+        let probe = c.at(which);
+        for port in [
+            probe.at("httpGet").at("port"),
+            probe.at("tcpSocket").at("port"),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let ok = match port {
+                Value::Number(n) => ports
+                    .iter()
+                    .any(|p| p.at("containerPort").and_then(Value::as_i64) == n.as_i64()),
+                Value::String(name) => ports.iter().any(|p| p.str_at("name") == Some(name)),
+                _ => false,
+            };
+            if !ok {
+                let shown = port
+                    .as_str()
+                    .map_or_else(|| port.to_string(), str::to_owned);
+                f.push(
+                    Rule::ProbePort,
+                    format!("{base}.{which}"),
+                    format!("the {which} checks port {shown}, which container `{cname}` does not expose"),
                 );
-                pod_labels.entry(d.namespace).or_default().push(labels);
             }
-            _ => {}
         }
     }
+}
 
-    for d in &docs {
-        let mut push = |code: &'static str, field: String, message: String| {
-            out.push(LintIssue {
-                code,
-                file: d.file.to_owned(),
-                resource: d.resource(),
-                field,
-                message,
-            });
+/// [`Rule::RequestsLimits`].
+fn check_requests_limits(f: &mut Findings<'_, '_>, c: &Value, base: &str) {
+    let resources = c.at("resources");
+    let (Some(req), Some(lim)) = (
+        resources.at("requests").and_then(Value::as_object),
+        resources.at("limits").and_then(Value::as_object),
+    ) else {
+        return;
+    };
+    for (res, request) in req {
+        let (Some(a), Some(b)) = (quantity_text(request), lim.get(res).and_then(quantity_text))
+        else {
+            continue;
         };
-        let ns = d.namespace;
-        match d.kind {
-            "Deployment" => {
-                let pod = d.value.at("spec").at("template").at("spec");
-                for c in pod.list_at("containers") {
-                    let cname = c.str_at("name").unwrap_or_default();
-                    let base = format!("spec.template.spec.containers[{cname}]");
-                    let ports = c.list_at("ports");
-                    for which in ["livenessProbe", "readinessProbe", "startupProbe"] {
-                        let probe = c.at(which);
-                        for port in [
-                            probe.at("httpGet").at("port"),
-                            probe.at("tcpSocket").at("port"),
-                        ]
-                        .into_iter()
-                        .flatten()
-                        {
-                            let ok = match port {
-                                Value::Number(n) => ports.iter().any(|p| {
-                                    p.at("containerPort").and_then(Value::as_i64) == n.as_i64()
-                                }),
-                                Value::String(name) => {
-                                    ports.iter().any(|p| p.str_at("name") == Some(name))
-                                }
-                                _ => false,
-                            };
-                            if !ok {
-                                let shown = port
-                                    .as_str()
-                                    .map_or_else(|| port.to_string(), str::to_owned);
-                                push("probe-port", format!("{base}.{which}"), format!("the {which} checks port {shown}, which container `{cname}` does not expose"));
-                            }
-                        }
-                    }
-                    let resources = c.at("resources");
-                    if let (Some(req), Some(lim)) = (
-                        resources.at("requests").and_then(Value::as_object),
-                        resources.at("limits").and_then(Value::as_object),
-                    ) {
-                        for (res, request) in req {
-                            let (Some(a), Some(b)) =
-                                (quantity_text(request), lim.get(res).and_then(quantity_text))
-                            else {
-                                continue;
-                            };
-                            if let (Some(x), Some(y)) = (quantity(&a), quantity(&b)) {
-                                if x > y {
-                                    push(
-                                        "requests-limits",
-                                        format!("{base}.resources"),
-                                        format!("{res} request {a} is more than its limit {b}"),
-                                    );
-                                }
-                            }
-                        }
-                    }
-                    for var in c.list_at("env") {
-                        let vname = var.str_at("name").unwrap_or_default();
-                        let field = format!("{base}.env[{vname}]");
-                        let from = var.at("valueFrom");
-                        if let Some(sel) = from.at("secretKeyRef") {
-                            let (name, key) = (
-                                sel.str_at("name").unwrap_or_default(),
-                                sel.str_at("key").unwrap_or_default(),
-                            );
-                            match secrets.get(&(ns, name)) {
-                                None => push("secret-ref", field.clone(), format!("`{vname}` reads Secret `{name}`, which no ExternalSecret in namespace `{ns}` produces")),
-                                Some(k) if !k.contains(key) => push("secret-ref", field.clone(), format!("`{vname}` reads key `{key}` of Secret `{name}`, which its ExternalSecret does not produce")),
-                                Some(_) => {}
-                            }
-                        }
-                        if let Some(sel) = from.at("configMapKeyRef") {
-                            let (name, key) = (
-                                sel.str_at("name").unwrap_or_default(),
-                                sel.str_at("key").unwrap_or_default(),
-                            );
-                            match config_maps.get(&(ns, name)) {
-                                None => push("configmap-ref", field.clone(), format!("`{vname}` reads ConfigMap `{name}`, which is not in namespace `{ns}`")),
-                                Some(k) if !k.contains(key) => push("configmap-ref", field.clone(), format!("`{vname}` reads key `{key}` of ConfigMap `{name}`, which it does not have")),
-                                Some(_) => {}
-                            }
-                        }
-                    }
-                }
-                for v in pod.list_at("volumes") {
-                    let vname = v.str_at("name").unwrap_or_default();
-                    let field = format!("spec.template.spec.volumes[{vname}]");
-                    if let Some(cm) = v.at("configMap").str_at("name") {
-                        if !config_maps.contains_key(&(ns, cm)) {
-                            push("configmap-ref", field.clone(), format!("volume `{vname}` mounts ConfigMap `{cm}`, which is not in namespace `{ns}`"));
-                        }
-                    }
-                    if let Some(secret) = v.at("secret").str_at("secretName") {
-                        if !secrets.contains_key(&(ns, secret)) {
-                            push("secret-ref", field, format!("volume `{vname}` mounts Secret `{secret}`, which no ExternalSecret in namespace `{ns}` produces"));
-                        }
-                    }
-                }
+        if let (Some(x), Some(y)) = (quantity(&a), quantity(&b)) {
+            if x > y {
+                f.push(
+                    Rule::RequestsLimits,
+                    format!("{base}.resources"),
+                    format!("{res} request {a} is more than its limit {b}"),
+                );
             }
-            "Service" => {
-                let selector = string_map(d.value.at("spec").at("selector"));
-                let matches = pod_labels.get(ns).is_some_and(|pods| {
-                    pods.iter()
-                        .any(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
-                });
-                if selector.is_empty() || !matches {
-                    push("service-selector", "spec.selector".into(), format!("the selector {selector:?} matches the pods of no workload in namespace `{ns}`"));
-                }
-            }
-            "Ingress" => {
-                let spec = d.value.at("spec");
-                let mut backends: Vec<(String, &Value)> = Vec::new();
-                if let Some(b) = spec.at("defaultBackend") {
-                    backends.push(("spec.defaultBackend".into(), b));
-                }
-                for (i, rule) in spec.list_at("rules").iter().enumerate() {
-                    for (j, p) in rule.at("http").list_at("paths").iter().enumerate() {
-                        if let Some(b) = p.at("backend") {
-                            backends.push((format!("spec.rules[{i}].http.paths[{j}].backend"), b));
-                        }
-                    }
-                }
-                for (field, b) in backends {
-                    let Some(svc) = b.at("service") else { continue };
-                    let name = svc.str_at("name").unwrap_or_default();
-                    match services.get(&(ns, name)) {
-                        None => push(
-                            "ingress-backend",
-                            field,
-                            format!("routes to Service `{name}`, which is not in namespace `{ns}`"),
-                        ),
-                        Some(s) => {
-                            let port = svc.at("port");
-                            let ports = s.at("spec").list_at("ports");
-                            let ok = port.is_none()
-                                || ports.iter().any(|sp| {
-                                    (port.str_at("name").is_some()
-                                        && sp.str_at("name") == port.str_at("name"))
-                                        || (port.at("number").is_some()
-                                            && sp.at("port") == port.at("number"))
-                                });
-                            if !ok {
-                                push(
-                                    "ingress-backend",
-                                    field,
-                                    format!("routes to a port Service `{name}` does not have"),
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-            _ => {}
         }
     }
+}
 
-    // Folders: kustomization namespace and resource list.
+/// [`Rule::SecretRef`] and [`Rule::ConfigMapRef`] for an env var.
+fn check_env_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, var: &Value, base: &str) {
+    let ns = f.doc.namespace;
+    let vname = var.str_at("name").unwrap_or_default();
+    let field = format!("{base}.env[{vname}]");
+    let from = var.at("valueFrom");
+    if let Some(sel) = from.at("secretKeyRef") {
+        let (name, key) = (
+            sel.str_at("name").unwrap_or_default(),
+            sel.str_at("key").unwrap_or_default(),
+        );
+        match provided.secrets.get(&(ns, name)) {
+            None => f.push(Rule::SecretRef, field.clone(), format!("`{vname}` reads Secret `{name}`, which no ExternalSecret in namespace `{ns}` produces")),
+            Some(k) if !k.contains(key) => f.push(Rule::SecretRef, field.clone(), format!("`{vname}` reads key `{key}` of Secret `{name}`, which its ExternalSecret does not produce")),
+            Some(_) => {}
+        }
+    }
+    if let Some(sel) = from.at("configMapKeyRef") {
+        let (name, key) = (
+            sel.str_at("name").unwrap_or_default(),
+            sel.str_at("key").unwrap_or_default(),
+        );
+        match provided.config_maps.get(&(ns, name)) {
+            None => f.push(
+                Rule::ConfigMapRef,
+                field,
+                format!("`{vname}` reads ConfigMap `{name}`, which is not in namespace `{ns}`"),
+            ),
+            Some(k) if !k.contains(key) => f.push(
+                Rule::ConfigMapRef,
+                field,
+                format!(
+                    "`{vname}` reads key `{key}` of ConfigMap `{name}`, which it does not have"
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+/// [`Rule::SecretRef`] and [`Rule::ConfigMapRef`] for a volume.
+fn check_volume_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, v: &Value) {
+    let ns = f.doc.namespace;
+    let vname = v.str_at("name").unwrap_or_default();
+    let field = format!("spec.template.spec.volumes[{vname}]");
+    if let Some(cm) = v.at("configMap").str_at("name") {
+        if !provided.config_maps.contains_key(&(ns, cm)) {
+            f.push(
+                Rule::ConfigMapRef,
+                field.clone(),
+                format!(
+                    "volume `{vname}` mounts ConfigMap `{cm}`, which is not in namespace `{ns}`"
+                ),
+            );
+        }
+    }
+    if let Some(secret) = v.at("secret").str_at("secretName") {
+        if !provided.secrets.contains_key(&(ns, secret)) {
+            f.push(
+                Rule::SecretRef,
+                field,
+                format!("volume `{vname}` mounts Secret `{secret}`, which no ExternalSecret in namespace `{ns}` produces"),
+            );
+        }
+    }
+}
+
+/// [`Rule::ServiceSelector`].
+fn check_service(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
+    let ns = f.doc.namespace;
+    let selector = string_map(f.doc.value.at("spec").at("selector"));
+    let matches = provided.pod_labels.get(ns).is_some_and(|pods| {
+        pods.iter()
+            .any(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
+    });
+    if selector.is_empty() || !matches {
+        f.push(
+            Rule::ServiceSelector,
+            "spec.selector".into(),
+            format!(
+                "the selector {selector:?} matches the pods of no workload in namespace `{ns}`"
+            ),
+        );
+    }
+}
+
+/// [`Rule::IngressBackend`], for the default backend and every path.
+fn check_ingress(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
+    let ns = f.doc.namespace;
+    let spec = f.doc.value.at("spec");
+    let mut backends: Vec<(String, &Value)> = Vec::new();
+    if let Some(b) = spec.at("defaultBackend") {
+        backends.push(("spec.defaultBackend".into(), b));
+    }
+    for (i, rule) in spec.list_at("rules").iter().enumerate() {
+        for (j, p) in rule.at("http").list_at("paths").iter().enumerate() {
+            if let Some(b) = p.at("backend") {
+                backends.push((format!("spec.rules[{i}].http.paths[{j}].backend"), b));
+            }
+        }
+    }
+    for (field, b) in backends {
+        let Some(svc) = b.at("service") else { continue };
+        let name = svc.str_at("name").unwrap_or_default();
+        let Some(s) = provided.services.get(&(ns, name)) else {
+            f.push(
+                Rule::IngressBackend,
+                field,
+                format!("routes to Service `{name}`, which is not in namespace `{ns}`"),
+            );
+            continue;
+        };
+        let port = svc.at("port");
+        let ports = s.at("spec").list_at("ports");
+        let ok = port.is_none()
+            || ports.iter().any(|sp| {
+                (port.str_at("name").is_some() && sp.str_at("name") == port.str_at("name"))
+                    || (port.at("number").is_some() && sp.at("port") == port.at("number"))
+            });
+        if !ok {
+            f.push(
+                Rule::IngressBackend,
+                field,
+                format!("routes to a port Service `{name}` does not have"),
+            );
+        }
+    }
+}
+
+/// [`Rule::Namespace`]: every folder's kustomization namespace and
+/// resource list.
+fn check_folders(docs: &[Doc<'_>], kustomizations: &Kustomizations<'_>, out: &mut Vec<LintIssue>) {
     let mut files_by_folder: BTreeMap<&str, Vec<&Doc<'_>>> = BTreeMap::new();
-    for d in &docs {
+    for d in docs {
         files_by_folder
             .entry(folder_of(d.file))
             .or_default()
             .push(d);
     }
+    let folder_issue = |folder: &str, field: &str, message: String| LintIssue {
+        rule: Rule::Namespace,
+        file: format!("{folder}/kustomization.yaml"),
+        resource: String::new(),
+        field: field.to_owned(),
+        message,
+    };
     for (folder, docs_here) in &files_by_folder {
         let Some((k_ns, resources)) = kustomizations.get(folder) else {
-            out.push(LintIssue {
-                code: "namespace",
-                file: format!("{folder}/kustomization.yaml"),
-                resource: String::new(),
-                field: String::new(),
-                message: format!("folder `{folder}` has objects but no kustomization.yaml"),
-            });
+            out.push(folder_issue(
+                folder,
+                "",
+                format!("folder `{folder}` has objects but no kustomization.yaml"),
+            ));
             continue;
         };
         let listed: BTreeSet<&str> = resources.iter().copied().collect();
@@ -434,41 +613,33 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
             .iter()
             .map(|d| d.file.rsplit_once('/').map_or(d.file, |(_, f)| f))
             .collect();
-        for d in docs_here {
-            if d.namespace != *k_ns {
-                out.push(LintIssue {
-                    code: "namespace",
-                    file: d.file.to_owned(),
-                    resource: d.resource(),
-                    field: "metadata.namespace".into(),
-                    message: format!(
-                        "namespace `{}` differs from the kustomization's `{k_ns}`",
-                        d.namespace
-                    ),
-                });
-            }
+        for d in docs_here.iter().filter(|d| d.namespace != *k_ns) {
+            out.push(LintIssue {
+                rule: Rule::Namespace,
+                file: d.file.to_owned(),
+                resource: d.resource(),
+                field: "metadata.namespace".into(),
+                message: format!(
+                    "namespace `{}` differs from the kustomization's `{k_ns}`",
+                    d.namespace
+                ),
+            });
         }
         for file in present.difference(&listed) {
-            out.push(LintIssue {
-                code: "namespace",
-                file: format!("{folder}/kustomization.yaml"),
-                resource: String::new(),
-                field: "resources".into(),
-                message: format!("`{file}` is in the folder but not listed"),
-            });
+            out.push(folder_issue(
+                folder,
+                "resources",
+                format!("`{file}` is in the folder but not listed"),
+            ));
         }
         for r in listed.difference(&present) {
-            out.push(LintIssue {
-                code: "namespace",
-                file: format!("{folder}/kustomization.yaml"),
-                resource: String::new(),
-                field: "resources".into(),
-                message: format!("lists `{r}`, which is not in the folder"),
-            });
+            out.push(folder_issue(
+                folder,
+                "resources",
+                format!("lists `{r}`, which is not in the folder"),
+            ));
         }
     }
-    out.sort_by(|a, b| (&a.file, &a.field, a.code).cmp(&(&b.file, &b.field, b.code)));
-    out
 }
 
 #[cfg(test)]

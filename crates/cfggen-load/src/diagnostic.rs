@@ -1,30 +1,22 @@
 //! Located diagnostics: what went wrong, where (file, line, column, field
-//! path), what was expected, and a hint. Rendered with miette.
+//! path), what was expected, and a hint. Data only: the binary prints them.
 
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
-
-use miette::{LabeledSpan, NamedSource, SourceCode};
 
 /// A source file as read, shared by every diagnostic that points into it.
 #[derive(Debug)]
 pub struct SourceFile {
     /// Path relative to the repository root, with `/` separators.
     pub path: String,
-    /// The text, for snippets.
-    pub named: NamedSource<String>,
     text: String,
 }
 
 impl SourceFile {
     /// A source file with its display path and text.
     pub fn new(path: String, text: String) -> Arc<Self> {
-        Arc::new(SourceFile {
-            named: NamedSource::new(path.clone(), text.clone()).with_language("yaml"),
-            path,
-            text,
-        })
+        Arc::new(SourceFile { path, text })
     }
 
     /// The text.
@@ -136,97 +128,6 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
-
-impl miette::Diagnostic for Diagnostic {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.hint
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.place
-            .as_ref()
-            .map(|p| &p.file.named as &dyn SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let place = self.place.as_ref()?;
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            self.label.clone(),
-            place.span.clone(),
-        )];
-        if let Some((other, label)) = &self.related {
-            if other.file.path == place.file.path {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(label.clone()),
-                    other.span.clone(),
-                ));
-            }
-        }
-        Some(Box::new(labels.into_iter()))
-    }
-
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        None
-    }
-}
-
-/// Renders diagnostics as text: graphical snippets with `file:line:col`,
-/// coloured or not.
-pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
-    let theme = if color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_context_lines(1);
-    let mut out = String::new();
-    for d in diagnostics {
-        // A snippet of a very long line (a minified or hostile file) helps
-        // nobody: print the position instead.
-        let long_line = d.place.as_ref().is_some_and(|p| {
-            let text = p.file.text();
-            let start = text
-                .get(..p.span.start)
-                .and_then(|t| t.rfind('\n'))
-                .map_or(0, |i| i + 1);
-            let end = text
-                .get(p.span.start..)
-                .and_then(|t| t.find('\n'))
-                .map_or(text.len(), |i| p.span.start + i);
-            end.saturating_sub(start) > 500
-        });
-        if long_line {
-            out.push_str(&d.one_line());
-            out.push('\n');
-            if let Some(h) = &d.hint {
-                out.push_str(&format!("  help: {h}\n"));
-            }
-        } else if handler.render_report(&mut out, d).is_err() {
-            out.push_str(&d.one_line());
-            out.push('\n');
-        }
-        // A different-file related place is printed as its own line.
-        if let (Some(place), Some((other, label))) = (&d.place, &d.related) {
-            if other.file.path != place.file.path {
-                let (line, col) = other.file.line_col(other.span.start);
-                out.push_str(&format!(
-                    "  note: {label}: {}:{line}:{col}\n",
-                    other.file.path
-                ));
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {

@@ -11,10 +11,8 @@
 
 mod diagnostic;
 mod load;
-mod repo;
 mod schema_errors;
 
-pub use diagnostic::{render, sort, Diagnostic, Place, SourceFile};
-pub use load::{load_environment, ImageSite, Loaded, Session};
-pub use repo::{Repo, BASES_DIR, ENVIRONMENTS_DIR};
-pub use schema_errors::closest;
+pub use cfggen_source::{Repo, Source, SourceError, BASES_DIR, ENVIRONMENTS_DIR};
+pub use diagnostic::{sort, Diagnostic, Place, SourceFile};
+pub use load::{load_environment, source_diagnostic, ImageSite, Loaded, Session};

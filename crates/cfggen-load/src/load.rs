@@ -5,12 +5,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use cfggen_model::schema::{environment_schema, partial_schema};
-use cfggen_model::validate::{FieldPath, Seg, Target};
-use cfggen_model::{names, Environment};
-use cfggen_yaml::{FileId, Limits, Location, Node, PathSeg, YamlError, YamlErrorKind};
+use cfggen_model::validate::Target;
+use cfggen_model::{names, suggest, Validated};
+use cfggen_path::FieldPath;
+use cfggen_source::{
+    base_file, base_names, environment_file, environment_names, MemorySource, Repo, Source,
+    SourceError, ENVIRONMENTS_DIR,
+};
+use cfggen_yaml::{FileId, Limits, Location, Node, YamlError, YamlErrorKind};
 
 use crate::diagnostic::{self, Diagnostic, Place, SourceFile};
-use crate::repo::{Repo, BASES_DIR, ENVIRONMENTS_DIR};
 use crate::schema_errors;
 
 /// A loaded, validated environment and the files it was made from.
@@ -18,8 +22,8 @@ use crate::schema_errors;
 pub struct Loaded {
     /// The environment's name (its file stem).
     pub name: String,
-    /// The typed environment.
-    pub environment: Environment,
+    /// The typed environment, validated.
+    pub environment: Validated,
     /// The files read, relative to the root: the environment file first,
     /// then its bases in the order they apply.
     pub files: Vec<String>,
@@ -151,57 +155,48 @@ struct BaseEntry {
 
 /// Loads the environments of one repository. Bases shared by several
 /// environments are read, parsed and schema-checked once; a session can be
-/// used from several threads at once.
+/// used from several threads at once. Every file is read through the
+/// session's [`Source`]: the repository on disk, or files in memory, with
+/// the same loading (bases included) either way.
 pub struct Session {
-    repo: Repo,
+    source: Arc<dyn Source>,
     bases: Mutex<HashMap<String, Arc<BaseEntry>>>,
-    /// Files held in memory instead of read from the repository.
-    memory: Option<HashMap<String, Vec<u8>>>,
 }
 
 impl Session {
-    /// A session over `repo`.
+    /// A session over the repository on disk.
     pub fn new(repo: Repo) -> Self {
+        Session::with_source(Arc::new(repo))
+    }
+
+    /// A session over any source of files.
+    pub fn with_source(source: Arc<dyn Source>) -> Self {
         Session {
-            repo,
+            source,
             bases: Mutex::new(HashMap::new()),
-            memory: None,
         }
     }
 
     /// A session over files held in memory (path relative to the root →
     /// bytes), such as `environments/dev.yaml` and
-    /// `environments/bases/platform.yaml`. For tests and fuzzing: the same
-    /// loading, no file system.
+    /// `environments/bases/platform.yaml`. For tests and fuzzing.
     pub fn in_memory(files: HashMap<String, Vec<u8>>) -> Self {
-        Session {
-            repo: Repo::new("/nonexistent-in-memory-repository"),
-            bases: Mutex::new(HashMap::new()),
-            memory: Some(files),
-        }
+        Session::with_source(Arc::new(MemorySource::new(files)))
     }
 
-    /// The repository.
-    pub fn repo(&self) -> &Repo {
-        &self.repo
+    /// Where the files come from.
+    pub fn source(&self) -> &dyn Source {
+        self.source.as_ref()
     }
 
     /// Loads and validates `environments/<name>.yaml` with its bases.
     pub fn load(&self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
-        let loader = Loader {
-            repo: &self.repo,
-            session: Some(self),
-            files: Files::default(),
-            diagnostics: Vec::new(),
-            limits: Limits::default(),
-        };
-        loader.run(name)
+        Loader::new(self).run(name)
     }
 }
 
 struct Loader<'a> {
-    repo: &'a Repo,
-    session: Option<&'a Session>,
+    session: &'a Session,
     files: Files,
     diagnostics: Vec<Diagnostic>,
     limits: Limits,
@@ -212,7 +207,30 @@ pub fn load_environment(repo: &Repo, name: &str) -> Result<Loaded, Vec<Diagnosti
     Session::new(repo.clone()).load(name)
 }
 
-impl Loader<'_> {
+/// A file that could not be read, as a diagnostic.
+pub fn source_diagnostic(e: &SourceError) -> Diagnostic {
+    match e {
+        SourceError::OutsideRepository { .. } => {
+            Diagnostic::bare("link-out-of-repository", e.to_string()).with_hint(
+                "cfggen reads and writes only inside the repository; replace the link with the files themselves",
+            )
+        }
+        SourceError::TooLarge { .. } => Diagnostic::bare("too-large", e.to_string())
+            .with_hint("environment files are small; split the platform into bases"),
+        SourceError::NotFound(_) | SourceError::Io { .. } => Diagnostic::bare("io", e.to_string()),
+    }
+}
+
+impl<'a> Loader<'a> {
+    fn new(session: &'a Session) -> Self {
+        Loader {
+            session,
+            files: Files::default(),
+            diagnostics: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+
     fn run(mut self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
         match self.load(name) {
             Some(loaded) if self.diagnostics.is_empty() => Ok(loaded),
@@ -248,18 +266,20 @@ impl Loader<'_> {
             );
             return None;
         }
-        let rel = format!("{ENVIRONMENTS_DIR}/{name}.yaml");
-        if !self.exists(&rel) {
-            self.diagnostics.push(
-                Diagnostic::bare(
-                    "unknown-environment",
-                    format!("there is no environment `{name}` ({rel} does not exist)"),
-                )
-                .with_hint(self.known_environments_hint(name)),
-            );
-            return None;
-        }
-        let node = self.read(&rel, None)?;
+        let rel = environment_file(name);
+        let node = match self.session.source.read(&rel, self.limits.max_bytes as u64) {
+            Err(SourceError::NotFound(_)) => {
+                self.diagnostics.push(
+                    Diagnostic::bare(
+                        "unknown-environment",
+                        format!("there is no environment `{name}` ({rel} does not exist)"),
+                    )
+                    .with_hint(self.known_environments_hint(name)),
+                );
+                return None;
+            }
+            fetched => self.parse_fetched(&rel, fetched, None)?,
+        };
         let mut files = vec![rel];
         let extends = extends_of(&node);
         let merged = if extends.is_empty() {
@@ -283,18 +303,24 @@ impl Loader<'_> {
         let json = merged.to_json();
         self.check_schema_of(&merged, &json, SchemaKind::Full, schemas)?;
         let environment = self.deserialize(&merged, json)?;
-        for issue in cfggen_model::validate(&environment, name) {
-            let place = place_for(&merged, &issue.path, issue.target, &self.files);
-            self.diagnostics.push(Diagnostic {
-                code: issue.code,
-                message: issue.message,
-                field: Some(issue.path.to_string()),
-                place,
-                label: Some(issue.label),
-                related: None,
-                hint: issue.hint,
-            });
-        }
+        let environment = match cfggen_model::validate(environment, name) {
+            Ok(valid) => valid,
+            Err(issues) => {
+                for issue in issues {
+                    let place = place_for(&merged, &issue.path, issue.target, &self.files);
+                    self.diagnostics.push(Diagnostic {
+                        code: issue.code,
+                        message: issue.message,
+                        field: Some(issue.path.to_string()),
+                        place,
+                        label: Some(issue.label),
+                        related: None,
+                        hint: issue.hint,
+                    });
+                }
+                return None;
+            }
+        };
         Some(Loaded {
             name: name.to_owned(),
             environment,
@@ -304,98 +330,35 @@ impl Loader<'_> {
     }
 
     fn known_environments_hint(&self, wrong: &str) -> String {
-        let known: Vec<String> = match self.session.and_then(|s| s.memory.as_ref()) {
-            Some(m) => m
-                .keys()
-                .filter_map(|k| k.strip_prefix("environments/")?.strip_suffix(".yaml"))
-                .filter(|k| !k.contains('/'))
-                .map(str::to_owned)
-                .collect(),
-            None => self.repo.environment_names().unwrap_or_default(),
-        };
+        let known = environment_names(self.session.source()).unwrap_or_default();
         if known.is_empty() {
             return format!("add {ENVIRONMENTS_DIR}/{wrong}.yaml");
         }
-        if let Some(best) = schema_errors::closest(wrong, known.iter().map(String::as_str)) {
+        if let Some(best) = suggest::closest(wrong, known.iter().map(String::as_str)) {
             return format!("did you mean `{best}`?");
         }
         format!("environments here: {}", known.join(", "))
     }
 
-    /// Reads and parses one file. `from` is the `extends` entry that asked
-    /// for it, for "not found" errors.
-    /// Whether a file exists in the session (memory or repository).
-    fn exists(&self, rel: &str) -> bool {
-        match self.session.and_then(|s| s.memory.as_ref()) {
-            Some(m) => m.contains_key(rel),
-            None => self.repo.root().join(rel).is_file(),
-        }
-    }
-
-    /// The bytes of a file, refusing files over the size limit and links
-    /// that lead out of the repository.
-    fn fetch(&self, rel: &str) -> Result<Vec<u8>, Diagnostic> {
-        if let Some(m) = self.session.and_then(|s| s.memory.as_ref()) {
-            return match m.get(rel) {
-                Some(b) if b.len() > self.limits.max_bytes => Err(self.too_large(rel)),
-                Some(b) => Ok(b.clone()),
-                None => Err(Diagnostic::bare(
-                    "io",
-                    format!("cannot read {rel}: not found"),
-                )),
-            };
-        }
-        let path = self.repo.root().join(rel);
-        let io = |e: std::io::Error| Diagnostic::bare("io", format!("cannot read {rel}: {e}"));
-        let meta = std::fs::symlink_metadata(&path).map_err(io)?;
-        if meta.file_type().is_symlink() {
-            let target = std::fs::canonicalize(&path).map_err(io)?;
-            let root = std::fs::canonicalize(self.repo.root()).map_err(io)?;
-            if !target.starts_with(&root) {
-                return Err(Diagnostic::bare(
-                    "link-out-of-repository",
-                    format!(
-                        "{rel} is a link to {}, outside the repository",
-                        target.display()
-                    ),
-                )
-                .with_hint(
-                    "cfggen reads only files inside the repository; copy the file in instead",
-                ));
-            }
-        }
-        let len = std::fs::metadata(&path).map_err(io)?.len();
-        if len > self.limits.max_bytes as u64 {
-            return Err(self.too_large(rel));
-        }
-        std::fs::read(&path).map_err(io)
-    }
-
-    fn too_large(&self, rel: &str) -> Diagnostic {
-        Diagnostic::bare(
-            "too-large",
-            format!(
-                "{rel} is larger than the {} bytes cfggen reads",
-                self.limits.max_bytes
-            ),
-        )
-        .with_hint("environment files are small; split the platform into bases")
-    }
-
-    fn read(&mut self, rel: &str, from: Option<Location>) -> Option<Node> {
-        let from = from.and_then(|l| self.files.place(l));
-        self.read_from(rel, from)
-    }
-
     /// Reads and parses one file; `from` is where it was asked for.
     fn read_from(&mut self, rel: &str, from: Option<Place>) -> Option<Node> {
+        let fetched = self.session.source.read(rel, self.limits.max_bytes as u64);
+        self.parse_fetched(rel, fetched, from)
+    }
+
+    /// Parses the bytes of a file read (or reports why it was not).
+    fn parse_fetched(
+        &mut self,
+        rel: &str,
+        fetched: Result<Vec<u8>, SourceError>,
+        from: Option<Place>,
+    ) -> Option<Node> {
         let id = FileId(u32::try_from(self.files.files.len()).unwrap_or(u32::MAX));
-        let bytes = match self.fetch(rel) {
+        let bytes = match fetched {
             Ok(b) => b,
-            Err(mut d) => {
-                if d.place.is_none() {
-                    d.place = from;
-                }
+            Err(e) => {
+                let mut d = source_diagnostic(&e);
+                d.place = from;
                 self.diagnostics.push(d);
                 return None;
             }
@@ -457,18 +420,7 @@ impl Loader<'_> {
                 "check the indentation (keys of one mapping line up) and close every `[`, `{` and quote".to_owned()
             })
         });
-        let field = (!e.path.is_empty()).then(|| {
-            FieldPath(
-                e.path
-                    .iter()
-                    .map(|s| match s {
-                        PathSeg::Key(k) => Seg::Key(k.clone()),
-                        PathSeg::Index(i) => Seg::Index(*i),
-                    })
-                    .collect(),
-            )
-            .to_string()
-        });
+        let field = (!e.path.is_empty()).then(|| e.path.to_string());
         Diagnostic {
             code,
             message: e.message,
@@ -540,10 +492,10 @@ impl Loader<'_> {
             });
             return None;
         }
-        let rel = format!("{BASES_DIR}/{base}.yaml");
-        if !self.exists(&rel) {
-            let known = self.repo.base_names();
-            let hint = match schema_errors::closest(base, known.iter().map(String::as_str)) {
+        let rel = base_file(base);
+        if !self.session.source.is_file(&rel) {
+            let known = base_names(self.session.source()).unwrap_or_default();
+            let hint = match suggest::closest(base, known.iter().map(String::as_str)) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None if known.is_empty() => format!("create {rel}"),
                 None => format!("bases here: {}", known.join(", ")),
@@ -590,15 +542,16 @@ impl Loader<'_> {
     ) -> Option<Node> {
         let cached = self
             .session
-            .and_then(|s| s.bases.lock().ok().and_then(|m| m.get(rel).cloned()));
+            .bases
+            .lock()
+            .ok()
+            .and_then(|m| m.get(rel).cloned());
         let entry = match cached {
             Some(e) => e,
             None => {
                 let entry = Arc::new(self.read_base(rel, base, from, schemas)?);
-                if let Some(s) = self.session {
-                    if let Ok(mut m) = s.bases.lock() {
-                        m.insert(rel.to_owned(), entry.clone());
-                    }
+                if let Ok(mut m) = self.session.bases.lock() {
+                    m.insert(rel.to_owned(), entry.clone());
                 }
                 entry
             }
@@ -626,13 +579,7 @@ impl Loader<'_> {
         from: Location,
         schemas: &Schemas,
     ) -> Option<BaseEntry> {
-        let mut own = Loader {
-            repo: self.repo,
-            session: None,
-            files: Files::default(),
-            diagnostics: Vec::new(),
-            limits: self.limits.clone(),
-        };
+        let mut own = Loader::new(self.session);
         let from_place = self.files.place(from);
         let node = own.read_from(rel, from_place);
         let Some(file) = own.files.files.first().cloned() else {
@@ -670,25 +617,30 @@ impl Loader<'_> {
         Some(BaseEntry { file, result })
     }
 
-    fn deserialize(&mut self, node: &Node, json: serde_json::Value) -> Option<Environment> {
-        match serde_path_to_error::deserialize::<_, Environment>(json) {
+    fn deserialize(
+        &mut self,
+        node: &Node,
+        json: serde_json::Value,
+    ) -> Option<cfggen_model::Environment> {
+        match serde_path_to_error::deserialize::<_, cfggen_model::Environment>(json) {
             Ok(env) => Some(env),
             Err(e) => {
-                let path = FieldPath(
-                    e.path()
-                        .iter()
-                        .filter_map(|seg| match seg {
-                            serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
-                            serde_path_to_error::Segment::Map { key } => {
-                                Some(Seg::Key(key.clone()))
-                            }
-                            _ => None,
-                        })
-                        .collect(),
-                );
+                let path: FieldPath = e
+                    .path()
+                    .iter()
+                    .filter_map(|seg| match seg {
+                        serde_path_to_error::Segment::Seq { index } => {
+                            Some(cfggen_path::Seg::Index(*index))
+                        }
+                        serde_path_to_error::Segment::Map { key } => {
+                            Some(cfggen_path::Seg::Key(key.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
                 let text = e.inner().to_string();
                 let (message, hint) = cfggen_model::error::split_message(&text);
-                let is_image = matches!(path.0.last(), Some(Seg::Key(k)) if k == "image");
+                let is_image = path.last_key() == Some("image");
                 self.diagnostics.push(Diagnostic {
                     code: if is_image {
                         "invalid-image"
@@ -730,16 +682,6 @@ fn extends_of(node: &Node) -> Vec<(String, Location)> {
     }
 }
 
-pub(crate) fn to_yaml_path(path: &FieldPath) -> Vec<PathSeg> {
-    path.0
-        .iter()
-        .map(|s| match s {
-            Seg::Key(k) => PathSeg::Key(k.clone()),
-            Seg::Index(i) => PathSeg::Index(*i),
-        })
-        .collect()
-}
-
 /// Where in the source a field path points: the key for collections and
 /// for key targets, the value otherwise; the deepest existing step when
 /// the path does not exist in the source (a default, say).
@@ -749,8 +691,8 @@ pub(crate) fn place_for(
     target: Target,
     files: &Files,
 ) -> Option<Place> {
-    let segs = to_yaml_path(path);
-    let (node, key, depth) = root.lookup_prefix(&segs);
+    let segs = path.segs();
+    let (node, key, depth) = root.lookup_prefix(segs);
     let whole = depth == segs.len();
     let collection = matches!(
         node.value,

@@ -5,8 +5,9 @@
 //! back to file, line and column (as taplo does for TOML). The schema
 //! location of the error gives the expected properties for "did you mean".
 
-use cfggen_model::names;
-use cfggen_model::validate::{FieldPath, Seg, Target};
+use cfggen_model::validate::Target;
+use cfggen_model::{names, suggest};
+use cfggen_path::{FieldPath, Seg};
 use cfggen_yaml::Node;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
@@ -50,30 +51,12 @@ struct Ctx<'a> {
 }
 
 fn field_path(loc: &jsonschema::paths::Location) -> FieldPath {
-    FieldPath(
-        loc.iter()
-            .map(|seg| match seg {
-                LocationSegment::Property(p) => Seg::Key(p.into_owned()),
-                LocationSegment::Index(i) => Seg::Index(i),
-            })
-            .collect(),
-    )
-}
-
-/// The closest candidate to `wrong`, if one is close enough to suggest.
-pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = wrong.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()),
-                c,
-            )
+    loc.iter()
+        .map(|seg| match seg {
+            LocationSegment::Property(p) => Seg::Key(p.into_owned()),
+            LocationSegment::Index(i) => Seg::Index(i),
         })
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .collect()
 }
 
 fn describe_value(v: &Value) -> String {
@@ -191,301 +174,63 @@ impl Ctx<'_> {
         forms
     }
 
+    /// One diagnostic (or several) for one validation error: one function
+    /// per kind of error.
     fn convert(&self, error: &ValidationError<'_>, out: &mut Vec<Diagnostic>) {
-        let path = field_path(error.instance_path());
-        let place = |target| place_for(self.node, &path, target, self.files);
-        let instance = error.instance();
-        let field = Some(path.to_string());
-        let diag =
-            |code, message: String, target, label: String, hint: Option<String>| Diagnostic {
-                code,
-                message,
-                field: field.clone(),
-                place: place(target),
-                label: Some(label),
-                related: None,
-                hint,
-            };
+        let at = At {
+            ctx: self,
+            path: field_path(error.instance_path()),
+            instance: error.instance(),
+        };
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let parent = self.schema_at(error.schema_path());
-                let known: Vec<&str> = parent
-                    .and_then(|s| s.get("properties"))
-                    .and_then(Value::as_object)
-                    .map(|m| m.keys().map(String::as_str).collect())
-                    .unwrap_or_default();
-                let of = self.type_at(error.schema_path());
-                for key in unexpected {
-                    let key_path = path.key(key);
-                    let hint = match closest(key, known.iter().copied()) {
-                        Some(best) => format!("did you mean `{best}`?"),
-                        None if known.is_empty() => "remove it".to_owned(),
-                        None => format!("expected one of: {}", known.join(", ")),
-                    };
-                    let where_ = if path.0.is_empty() {
-                        "at the top level".to_owned()
-                    } else {
-                        format!("in `{path}`")
-                    };
-                    out.push(Diagnostic {
-                        code: "unknown-key",
-                        message: format!("unknown key `{key}` {where_}"),
-                        field: Some(key_path.to_string()),
-                        place: place_for(self.node, &key_path, Target::Key, self.files),
-                        label: Some(match &of {
-                            Some(t) => format!("not a field of {t}"),
-                            None => "unknown key".to_owned(),
-                        }),
-                        related: None,
-                        hint: Some(hint),
-                    });
-                }
+                self.unknown_keys(&at, error, unexpected, out);
             }
             ValidationErrorKind::Required { property } => {
-                let prop = property.as_str().unwrap_or_default();
-                let description = self
-                    .schema_at(error.schema_path())
-                    .and_then(|s| s.get("properties"))
-                    .and_then(|p| p.get(prop))
-                    .and_then(|p| p.get("description"))
-                    .and_then(Value::as_str)
-                    .map(|d| d.lines().next().unwrap_or(d).to_owned());
-                let where_ = if path.0.is_empty() {
-                    "the environment".to_owned()
-                } else {
-                    format!("`{path}`")
-                };
-                out.push(diag(
-                    "missing-field",
-                    format!("{where_} is missing the required field `{prop}`"),
-                    Target::Key,
-                    format!("`{prop}` is missing here"),
-                    Some(match description {
-                        Some(d) => format!("add `{prop}`: {d}"),
-                        None => format!("add `{prop}`"),
-                    }),
-                ));
+                out.push(self.missing(&at, error, property))
             }
-            ValidationErrorKind::Type { kind } => {
-                let expected: Vec<String> = match kind {
-                    TypeKind::Single(t) => vec![t.to_string()],
-                    TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect(),
-                };
-                let words: Vec<&str> = expected.iter().map(|t| type_name(t)).collect();
-                let hint = match (expected.first().map(String::as_str), &**instance) {
-                    (Some("string"), Value::Number(_) | Value::Bool(_)) => {
-                        Some("quote the value to make it a string, e.g. \"1\"".to_owned())
-                    }
-                    (Some("object"), Value::Null) => {
-                        Some("write `{}` for an empty mapping, or remove the key".to_owned())
-                    }
-                    (Some("array"), Value::String(s)) => Some(format!("write a list: `[{s}]`")),
-                    _ => None,
-                };
-                if path.0.is_empty() {
-                    out.push(diag(
-                        "not-a-mapping",
-                        format!(
-                            "a cfggen file is a mapping of settings (`name: …`, `apps: …`), but this one holds {}",
-                            describe_value(instance)
-                        ),
-                        Target::Value,
-                        "expected a mapping".into(),
-                        Some("start the file with `name: <environment>`, or `extends: [<base>]`".into()),
-                    ));
-                    return;
-                }
-                out.push(diag(
-                    "wrong-type",
-                    format!(
-                        "expected {}, found {}",
-                        words.join(" or "),
-                        describe_value(instance)
-                    ),
-                    Target::Value,
-                    format!("expected {}", words.join(" or ")),
-                    hint,
-                ));
-            }
-            ValidationErrorKind::Pattern { pattern } => {
-                let text = instance.as_str().unwrap_or_default();
-                if pattern == cfggen_model::image::IMAGE_PATTERN {
-                    let (message, hint) = match cfggen_model::ImageRef::parse(text) {
-                        Err(e) => (e.to_string(), e.hint().to_owned()),
-                        Ok(_) => (
-                            "not a valid image reference".to_owned(),
-                            "write it as `registry/path/name:tag`".to_owned(),
-                        ),
-                    };
-                    out.push(diag(
-                        "invalid-image",
-                        format!("invalid image reference `{text}`: {message}"),
-                        Target::Value,
-                        "not a valid image reference".into(),
-                        Some(hint),
-                    ));
-                    return;
-                }
-                let (code, expected) = match names::describe_pattern(pattern) {
-                    Some(d) => (
-                        if pattern == names::DNS1123_LABEL || pattern == names::DNS1123_SUBDOMAIN {
-                            "invalid-name"
-                        } else {
-                            "invalid-value"
-                        },
-                        d.to_owned(),
-                    ),
-                    None => ("invalid-value", format!("text matching `{pattern}`")),
-                };
-                let reason = if pattern == names::DNS1123_LABEL {
-                    names::dns1123_label_error(text)
-                        .map(|r| format!(" ({r})"))
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                };
-                let label = if code == "invalid-name" {
-                    "invalid name"
-                } else {
-                    "invalid value"
-                };
-                out.push(diag(
-                    code,
-                    format!("`{text}` is not {expected}{reason}"),
-                    Target::Value,
-                    label.into(),
-                    names::pattern_hint(pattern).map(str::to_owned),
-                ));
-            }
+            ValidationErrorKind::Type { kind } => out.push(wrong_type(&at, kind)),
+            ValidationErrorKind::Pattern { pattern } => out.push(pattern_mismatch(&at, pattern)),
             ValidationErrorKind::PropertyNames { error: inner } => {
-                let key = inner.instance().as_str().unwrap_or_default().to_owned();
-                let key_path = path.key(&key);
-                let expected = match inner.kind() {
-                    ValidationErrorKind::Pattern { pattern } => names::describe_pattern(pattern)
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| format!("a name matching `{pattern}`")),
-                    _ => inner.to_string(),
-                };
-                let reason = names::dns1123_label_error(&key)
-                    .filter(|_| expected.starts_with("a DNS-1123 label"))
-                    .map(|r| format!(" ({r})"))
-                    .unwrap_or_default();
-                out.push(Diagnostic {
-                    code: "invalid-name",
-                    message: format!("`{key}` in `{path}` is not {expected}{reason}"),
-                    field: Some(key_path.to_string()),
-                    place: place_for(self.node, &key_path, Target::Key, self.files),
-                    label: Some("invalid name".into()),
-                    related: None,
-                    hint: Some(
-                        "Kubernetes object names are lower case, e.g. `authentik-server`".into(),
-                    ),
-                });
+                out.push(invalid_key_name(&at, inner));
             }
             ValidationErrorKind::Enum { options } => {
-                let opts: Vec<&str> = options
+                let words: Vec<String> = options
                     .as_array()
-                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
                     .unwrap_or_default();
-                let text = instance
-                    .as_str()
-                    .map_or_else(|| instance.to_string(), str::to_owned);
-                let hint = closest(&text, opts.iter().copied())
-                    .map(|best| format!("did you mean `{best}`?"));
-                out.push(diag(
-                    "invalid-value",
-                    format!("`{text}` is not one of: {}", opts.join(", ")),
-                    Target::Value,
-                    format!("expected one of: {}", opts.join(", ")),
-                    hint,
+                out.push(not_one_of(
+                    &at,
+                    &words,
+                    format!("expected one of: {}", words.join(", ")),
                 ));
             }
             ValidationErrorKind::Minimum { limit }
-            | ValidationErrorKind::ExclusiveMinimum { limit } => {
-                out.push(diag(
-                    "out-of-range",
-                    format!("{instance} is below the minimum of {limit}"),
-                    Target::Value,
-                    format!("expected at least {limit}"),
-                    None,
-                ));
-            }
+            | ValidationErrorKind::ExclusiveMinimum { limit } => out.push(at.diag(
+                "out-of-range",
+                format!("{} is below the minimum of {limit}", at.instance),
+                Target::Value,
+                format!("expected at least {limit}"),
+                None,
+            )),
             ValidationErrorKind::Maximum { limit }
-            | ValidationErrorKind::ExclusiveMaximum { limit } => {
-                out.push(diag(
-                    "out-of-range",
-                    format!("{instance} is above the maximum of {limit}"),
-                    Target::Value,
-                    format!("expected at most {limit}"),
-                    None,
-                ));
-            }
+            | ValidationErrorKind::ExclusiveMaximum { limit } => out.push(at.diag(
+                "out-of-range",
+                format!("{} is above the maximum of {limit}", at.instance),
+                Target::Value,
+                format!("expected at most {limit}"),
+                None,
+            )),
             ValidationErrorKind::AnyOf { context }
             | ValidationErrorKind::OneOfNotValid { context } => {
-                let alternatives = self.schema_at_keyword(error.schema_path());
-                // A choice between fixed words: say which, with a suggestion.
-                if let Some(words) = alternatives.and_then(|a| self.constants(a)) {
-                    let text = instance
-                        .as_str()
-                        .map_or_else(|| instance.to_string(), str::to_owned);
-                    let hint = closest(&text, words.iter().map(String::as_str))
-                        .map(|best| format!("did you mean `{best}`?"));
-                    out.push(diag(
-                        "invalid-value",
-                        format!("`{text}` is not one of: {}", words.join(", ")),
-                        Target::Value,
-                        "not an accepted value".into(),
-                        hint,
-                    ));
-                    return;
-                }
-                // A value whose shape fits one alternative is reported
-                // against that alternative (a typo in `{secret: …}`, say).
-                let at_same = |e: &ValidationError<'_>| e.instance_path() == error.instance_path();
-                let shape_mismatch = |errs: &Vec<ValidationError<'static>>| {
-                    errs.iter().any(|e| {
-                        at_same(e)
-                            && matches!(
-                                e.kind(),
-                                ValidationErrorKind::Type { .. }
-                                    | ValidationErrorKind::AnyOf { .. }
-                                    | ValidationErrorKind::OneOfNotValid { .. }
-                            )
-                    })
-                };
-                let best = context
-                    .iter()
-                    .filter(|errs| !errs.is_empty() && !shape_mismatch(errs))
-                    .min_by_key(|errs| errs.len());
-                if let Some(errs) = best {
-                    let has_unknown = errs.iter().any(|e| {
-                        at_same(e)
-                            && matches!(e.kind(), ValidationErrorKind::AdditionalProperties { .. })
-                    });
-                    for e in errs {
-                        // With a misspelt key, "missing the right key" is the same mistake.
-                        if has_unknown
-                            && at_same(e)
-                            && matches!(e.kind(), ValidationErrorKind::Required { .. })
-                        {
-                            continue;
-                        }
-                        self.convert(e, out);
-                    }
-                    return;
-                }
-                let forms = alternatives
-                    .map(|a| self.describe_alternatives(a))
-                    .unwrap_or_else(|| "a value of another form".to_owned());
-                out.push(diag(
-                    "wrong-type",
-                    format!("expected {forms}, found {}", describe_value(instance)),
-                    Target::Value,
-                    "does not fit any accepted form".into(),
-                    None,
-                ));
+                self.alternatives(&at, error, context, out);
             }
-            _ => out.push(diag(
+            _ => out.push(at.diag(
                 "invalid-value",
                 error.to_string(),
                 Target::Value,
@@ -494,4 +239,302 @@ impl Ctx<'_> {
             )),
         }
     }
+
+    /// `additionalProperties`: one `unknown-key` per key, with "did you mean".
+    fn unknown_keys(
+        &self,
+        at: &At<'_, '_>,
+        error: &ValidationError<'_>,
+        unexpected: &[String],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let parent = self.schema_at(error.schema_path());
+        let known: Vec<&str> = parent
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let of = self.type_at(error.schema_path());
+        let path = &at.path;
+        for key in unexpected {
+            let key_path = path.key(key);
+            let hint = match suggest::closest(key, known.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None if known.is_empty() => "remove it".to_owned(),
+                None => format!("expected one of: {}", known.join(", ")),
+            };
+            let where_ = if path.is_empty() {
+                "at the top level".to_owned()
+            } else {
+                format!("in `{path}`")
+            };
+            out.push(Diagnostic {
+                code: "unknown-key",
+                message: format!("unknown key `{key}` {where_}"),
+                field: Some(key_path.to_string()),
+                place: place_for(self.node, &key_path, Target::Key, self.files),
+                label: Some(match &of {
+                    Some(t) => format!("not a field of {t}"),
+                    None => "unknown key".to_owned(),
+                }),
+                related: None,
+                hint: Some(hint),
+            });
+        }
+    }
+
+    /// `required`: the missing field, with its description as the hint.
+    fn missing(
+        &self,
+        at: &At<'_, '_>,
+        error: &ValidationError<'_>,
+        property: &Value,
+    ) -> Diagnostic {
+        let prop = property.as_str().unwrap_or_default();
+        let description = self
+            .schema_at(error.schema_path())
+            .and_then(|s| s.get("properties"))
+            .and_then(|p| p.get(prop))
+            .and_then(|p| p.get("description"))
+            .and_then(Value::as_str)
+            .map(|d| d.lines().next().unwrap_or(d).to_owned());
+        let where_ = if at.path.is_empty() {
+            "the environment".to_owned()
+        } else {
+            format!("`{}`", at.path)
+        };
+        at.diag(
+            "missing-field",
+            format!("{where_} is missing the required field `{prop}`"),
+            Target::Key,
+            format!("`{prop}` is missing here"),
+            Some(match description {
+                Some(d) => format!("add `{prop}`: {d}"),
+                None => format!("add `{prop}`"),
+            }),
+        )
+    }
+
+    /// `anyOf` / `oneOf`: a choice of fixed words, a value whose shape fits
+    /// one alternative (reported against it), or no fitting form at all.
+    fn alternatives(
+        &self,
+        at: &At<'_, '_>,
+        error: &ValidationError<'_>,
+        context: &[Vec<ValidationError<'static>>],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let alternatives = self.schema_at_keyword(error.schema_path());
+        if let Some(words) = alternatives.and_then(|a| self.constants(a)) {
+            out.push(not_one_of(at, &words, "not an accepted value".into()));
+            return;
+        }
+        let at_same = |e: &ValidationError<'_>| e.instance_path() == error.instance_path();
+        let shape_mismatch = |errs: &Vec<ValidationError<'static>>| {
+            errs.iter().any(|e| {
+                at_same(e)
+                    && matches!(
+                        e.kind(),
+                        ValidationErrorKind::Type { .. }
+                            | ValidationErrorKind::AnyOf { .. }
+                            | ValidationErrorKind::OneOfNotValid { .. }
+                    )
+            })
+        };
+        let best = context
+            .iter()
+            .filter(|errs| !errs.is_empty() && !shape_mismatch(errs))
+            .min_by_key(|errs| errs.len());
+        if let Some(errs) = best {
+            let has_unknown = errs.iter().any(|e| {
+                at_same(e) && matches!(e.kind(), ValidationErrorKind::AdditionalProperties { .. })
+            });
+            for e in errs {
+                // With a misspelt key, "missing the right key" is the same mistake.
+                if has_unknown
+                    && at_same(e)
+                    && matches!(e.kind(), ValidationErrorKind::Required { .. })
+                {
+                    continue;
+                }
+                self.convert(e, out);
+            }
+            return;
+        }
+        let forms = alternatives
+            .map(|a| self.describe_alternatives(a))
+            .unwrap_or_else(|| "a value of another form".to_owned());
+        out.push(at.diag(
+            "wrong-type",
+            format!("expected {forms}, found {}", describe_value(at.instance)),
+            Target::Value,
+            "does not fit any accepted form".into(),
+            None,
+        ));
+    }
+}
+
+/// Where a validation error is: its field path and the value there.
+struct At<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    path: FieldPath,
+    instance: &'c Value,
+}
+
+impl At<'_, '_> {
+    fn diag(
+        &self,
+        code: &'static str,
+        message: String,
+        target: Target,
+        label: String,
+        hint: Option<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code,
+            message,
+            field: Some(self.path.to_string()),
+            place: place_for(self.ctx.node, &self.path, target, self.ctx.files),
+            label: Some(label),
+            related: None,
+            hint,
+        }
+    }
+
+    /// The value as text, for messages.
+    fn text(&self) -> String {
+        self.instance
+            .as_str()
+            .map_or_else(|| self.instance.to_string(), str::to_owned)
+    }
+}
+
+/// `type`: what was expected and what was found, with a fix where the
+/// mistake is a common one.
+fn wrong_type(at: &At<'_, '_>, kind: &TypeKind) -> Diagnostic {
+    let expected: Vec<String> = match kind {
+        TypeKind::Single(t) => vec![t.to_string()],
+        TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect(),
+    };
+    let words: Vec<&str> = expected.iter().map(|t| type_name(t)).collect();
+    if at.path.is_empty() {
+        return at.diag(
+            "not-a-mapping",
+            format!(
+                "a cfggen file is a mapping of settings (`name: …`, `apps: …`), but this one holds {}",
+                describe_value(at.instance)
+            ),
+            Target::Value,
+            "expected a mapping".into(),
+            Some("start the file with `name: <environment>`, or `extends: [<base>]`".into()),
+        );
+    }
+    let hint = match (expected.first().map(String::as_str), at.instance) {
+        (Some("string"), Value::Number(_) | Value::Bool(_)) => {
+            Some("quote the value to make it a string, e.g. \"1\"".to_owned())
+        }
+        (Some("object"), Value::Null) => {
+            Some("write `{}` for an empty mapping, or remove the key".to_owned())
+        }
+        (Some("array"), Value::String(s)) => Some(format!("write a list: `[{s}]`")),
+        _ => None,
+    };
+    at.diag(
+        "wrong-type",
+        format!(
+            "expected {}, found {}",
+            words.join(" or "),
+            describe_value(at.instance)
+        ),
+        Target::Value,
+        format!("expected {}", words.join(" or ")),
+        hint,
+    )
+}
+
+/// `pattern`: an invalid image reference gets the image parser's own
+/// words; a name, the rule it breaks.
+fn pattern_mismatch(at: &At<'_, '_>, pattern: &str) -> Diagnostic {
+    let text = at.instance.as_str().unwrap_or_default();
+    if pattern == cfggen_model::image::IMAGE_PATTERN {
+        let (message, hint) = match cfggen_model::ImageRef::parse(text) {
+            Err(e) => (e.to_string(), e.hint().to_owned()),
+            Ok(_) => (
+                "not a valid image reference".to_owned(),
+                "write it as `registry/path/name:tag`".to_owned(),
+            ),
+        };
+        return at.diag(
+            "invalid-image",
+            format!("invalid image reference `{text}`: {message}"),
+            Target::Value,
+            "not a valid image reference".into(),
+            Some(hint),
+        );
+    }
+    let is_name = pattern == names::DNS1123_LABEL || pattern == names::DNS1123_SUBDOMAIN;
+    let expected = names::describe_pattern(pattern)
+        .map_or_else(|| format!("text matching `{pattern}`"), str::to_owned);
+    let reason = if pattern == names::DNS1123_LABEL {
+        names::dns1123_label_error(text)
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    at.diag(
+        if is_name {
+            "invalid-name"
+        } else {
+            "invalid-value"
+        },
+        format!("`{text}` is not {expected}{reason}"),
+        Target::Value,
+        if is_name {
+            "invalid name"
+        } else {
+            "invalid value"
+        }
+        .into(),
+        names::pattern_hint(pattern).map(str::to_owned),
+    )
+}
+
+/// `propertyNames`: a key that is not a valid name.
+fn invalid_key_name(at: &At<'_, '_>, inner: &ValidationError<'_>) -> Diagnostic {
+    let key = inner.instance().as_str().unwrap_or_default().to_owned();
+    let key_path = at.path.key(&key);
+    let expected = match inner.kind() {
+        ValidationErrorKind::Pattern { pattern } => names::describe_pattern(pattern)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("a name matching `{pattern}`")),
+        _ => inner.to_string(),
+    };
+    let reason = names::dns1123_label_error(&key)
+        .filter(|_| expected.starts_with("a DNS-1123 label"))
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    Diagnostic {
+        code: "invalid-name",
+        message: format!("`{key}` in `{}` is not {expected}{reason}", at.path),
+        field: Some(key_path.to_string()),
+        place: place_for(at.ctx.node, &key_path, Target::Key, at.ctx.files),
+        label: Some("invalid name".into()),
+        related: None,
+        hint: Some("Kubernetes object names are lower case, e.g. `authentik-server`".into()),
+    }
+}
+
+/// A value that is not one of a set of fixed words.
+fn not_one_of(at: &At<'_, '_>, words: &[String], label: String) -> Diagnostic {
+    let text = at.text();
+    let hint = suggest::closest(&text, words.iter().map(String::as_str))
+        .map(|best| format!("did you mean `{best}`?"));
+    at.diag(
+        "invalid-value",
+        format!("`{text}` is not one of: {}", words.join(", ")),
+        Target::Value,
+        label,
+        hint,
+    )
 }

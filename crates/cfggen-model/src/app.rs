@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::database::Database;
 use crate::image::ImageRef;
 use crate::names;
+use crate::refs::{ConfigMapKeyRef, SecretFieldRef, REF_PATTERN};
 use crate::secrets::SecretItem;
 
 /// An app: one namespace, one image (components may override it), its
@@ -56,6 +57,11 @@ impl App {
     pub fn image_of<'a>(&'a self, component: &'a Component) -> Option<&'a ImageRef> {
         component.image.as_ref().or(self.image.as_ref())
     }
+}
+
+/// The name of a component's workload (its Deployment): `<app>-<component>`.
+pub fn workload_name(app: &str, component: &str) -> String {
+    format!("{app}-{component}")
 }
 
 /// A workload: one Deployment with one container.
@@ -110,15 +116,15 @@ pub enum EnvValue {
     /// `{secret: <secret>/<field>}`: a field of one of the app's secrets.
     Secret {
         /// `<secret>/<field>`: a key of the app's `secrets` and one of its fields.
-        #[schemars(regex(pattern = "^[^/]+/.+$"), extend("examples" = ["authentik-config/secret-key"]))]
-        secret: String,
+        #[schemars(regex(pattern = REF_PATTERN), extend("examples" = ["authentik-config/secret-key"]))]
+        secret: SecretFieldRef,
     },
     /// `{configMap: <configmap>/<key>}`: a key of one of the app's ConfigMaps.
     ConfigMap {
         /// `<configmap>/<key>`.
         #[serde(rename = "configMap")]
-        #[schemars(regex(pattern = "^[^/]+/.+$"))]
-        config_map: String,
+        #[schemars(regex(pattern = REF_PATTERN))]
+        config_map: ConfigMapKeyRef,
     },
 }
 

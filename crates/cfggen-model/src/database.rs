@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::names;
+use crate::refs::{SecretFieldRef, REF_PATTERN};
 
 /// An app's database.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -35,8 +36,8 @@ pub struct Database {
     pub extensions: Vec<String>,
     /// Where the role's password lives: `<secret>/<field>`, a field of one
     /// of the app's `secrets`.
-    #[schemars(regex(pattern = "^[^/]+/.+$"), extend("examples" = ["authentik-config/postgresql-password"]))]
-    pub password: String,
+    #[schemars(regex(pattern = REF_PATTERN), extend("examples" = ["authentik-config/postgresql-password"]))]
+    pub password: SecretFieldRef,
     /// Environment variables through which the app receives the connection
     /// settings; only the ones named are set.
     #[serde(default)]
@@ -55,6 +56,14 @@ impl Database {
     /// The owner role: declared, or the database name.
     pub fn owner<'a>(&'a self, app_name: &'a str) -> &'a str {
         self.owner.as_deref().unwrap_or_else(|| self.name(app_name))
+    }
+
+    /// Whether the component receives the connection variables: the ones
+    /// `components` names, or all when it names none.
+    pub fn reaches(&self, component: &str) -> bool {
+        self.components
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|c| c == component))
     }
 }
 

@@ -141,6 +141,57 @@ impl ImageRefError {
     }
 }
 
+/// A reference as written, split into its parts without checking them:
+/// `name[:tag][@digest]`. The one place the tag is told from a registry
+/// port: a tag is after the last `:` that comes after the last `/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Written<'a> {
+    /// Everything before the tag and digest (registry, port and path).
+    pub name: &'a str,
+    /// The tag, without its `:`.
+    pub tag: Option<&'a str>,
+    /// The digest, without its `@`.
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> Written<'a> {
+    /// Splits a reference as written.
+    pub fn split(input: &'a str) -> Self {
+        let (rest, digest) = match input.split_once('@') {
+            Some((name, digest)) => (name, Some(digest)),
+            None => (input, None),
+        };
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        match rest.get(last_slash..).and_then(|tail| tail.rfind(':')) {
+            Some(i) => Written {
+                name: &rest[..last_slash + i],
+                tag: rest.get(last_slash + i + 1..),
+                digest,
+            },
+            None => Written {
+                name: rest,
+                tag: None,
+                digest,
+            },
+        }
+    }
+}
+
+/// A reference as the user wrote it, with a new tag. The digest is
+/// dropped: it named the old tag's content.
+pub fn with_tag(written: &str, tag: &str) -> String {
+    format!("{}:{tag}", Written::split(written).name)
+}
+
+/// A reference as the user wrote it, with a new digest (its tag kept).
+pub fn with_digest(written: &str, digest: &str) -> String {
+    let w = Written::split(written);
+    match w.tag {
+        Some(tag) => format!("{}:{tag}@{digest}", w.name),
+        None => format!("{}@{digest}", w.name),
+    }
+}
+
 impl ImageRef {
     /// Parses and normalises a reference.
     pub fn parse(input: &str) -> Result<Self, ImageRefError> {
@@ -150,20 +201,10 @@ impl ImageRef {
         if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(ImageRefError::Whitespace);
         }
-        let (rest, digest) = match input.split_once('@') {
-            Some((name, digest)) => (name, Some(parse_digest(digest)?)),
-            None => (input, None),
-        };
-        // A tag is after the last `:` that comes after the last `/`
-        // (a `:` before it belongs to the registry port).
-        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => {
-                let tag = &rest[last_slash + i + 1..];
-                (&rest[..last_slash + i], Some(parse_tag(tag)?))
-            }
-            None => (rest, None),
-        };
+        let written = Written::split(input);
+        let digest = written.digest.map(parse_digest).transpose()?;
+        let tag = written.tag.map(parse_tag).transpose()?;
+        let name = written.name;
         if name.is_empty() {
             return Err(ImageRefError::EmptyPathComponent);
         }
@@ -446,6 +487,31 @@ fn parse_digest(digest: &str) -> Result<Digest, ImageRefError> {
 
 #[cfg(test)]
 mod tests {
+    use super::{with_digest, with_tag, Written};
+
+    #[test]
+    fn tags_and_digests_as_written() {
+        assert_eq!(with_tag("redis:7-alpine", "7.2-alpine"), "redis:7.2-alpine");
+        assert_eq!(
+            with_tag("localhost:5000/a/b", "v2"),
+            "localhost:5000/a/b:v2"
+        );
+        assert_eq!(with_tag("r/x:v1@sha256:abc", "v2"), "r/x:v2");
+        assert_eq!(with_digest("r/x:v1", "sha256:abc"), "r/x:v1@sha256:abc");
+        assert_eq!(
+            with_digest("r/x:v1@sha256:old", "sha256:new"),
+            "r/x:v1@sha256:new"
+        );
+        assert_eq!(
+            Written::split("localhost:5000/a"),
+            Written {
+                name: "localhost:5000/a",
+                tag: None,
+                digest: None
+            }
+        );
+    }
+
     use super::*;
     use proptest::prelude::*;
 

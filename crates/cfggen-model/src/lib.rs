@@ -21,13 +21,16 @@ pub mod environment;
 pub mod error;
 pub mod image;
 pub mod names;
+pub mod refs;
 pub mod schema;
 pub mod secrets;
+pub mod suggest;
 pub mod validate;
 
 pub use app::{App, Component, EnvValue};
 pub use database::Database;
 pub use environment::{Environment, PostgresCluster, StoreProvider};
 pub use image::{ImageRef, ImageRefError};
-pub use secrets::{FieldRef, SecretItem};
-pub use validate::{validate, FieldPath, Issue, Seg, Target};
+pub use refs::{ConfigMapKeyRef, SecretFieldRef};
+pub use secrets::SecretItem;
+pub use validate::{validate, FieldPath, Issue, Seg, Target, Validated};

@@ -96,23 +96,6 @@ impl SecretItem {
     }
 }
 
-/// A `<secret>/<field>` reference from an env var or a database password.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FieldRef<'a> {
-    /// The key of the app's `secrets` entry (the Kubernetes Secret name).
-    pub secret: &'a str,
-    /// The field label.
-    pub field: &'a str,
-}
-
-impl<'a> FieldRef<'a> {
-    /// Splits `secret/field` at the first `/`.
-    pub fn parse(s: &'a str) -> Option<Self> {
-        let (secret, field) = s.split_once('/')?;
-        (!secret.is_empty() && !field.is_empty()).then_some(FieldRef { secret, field })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,18 +139,5 @@ mod tests {
             i.remote_ref(StoreProvider::Sdk, "pw", &f),
             ("abcdefghijklmnopqrstuvwxy1/pw".into(), None)
         );
-    }
-
-    #[test]
-    fn field_refs() {
-        assert_eq!(
-            FieldRef::parse("a/b/c"),
-            Some(FieldRef {
-                secret: "a",
-                field: "b/c"
-            })
-        );
-        assert_eq!(FieldRef::parse("a/"), None);
-        assert_eq!(FieldRef::parse("ab"), None);
     }
 }

@@ -4,67 +4,19 @@
 //! it is about, so the loader can point at the source line.
 
 use std::collections::HashMap;
-use std::fmt;
 
-use crate::app::{App, EnvValue, Literal};
+pub use cfggen_path::{FieldPath, Seg};
+
+use crate::app::{
+    workload_name, App, Component, EnvValue, Ingress, Literal, PortRef, Probe, Service, Volume,
+};
+use crate::database::Database;
 use crate::environment::Environment;
+use crate::environment::StoreProvider;
 use crate::image::ImageRef;
-use crate::names;
-use crate::secrets::FieldRef;
-
-/// One step of a field path.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Seg {
-    /// A mapping key.
-    Key(String),
-    /// A list index.
-    Index(usize),
-}
-
-/// A path into the environment, e.g. `apps.authentik.database.owner`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct FieldPath(pub Vec<Seg>);
-
-impl FieldPath {
-    /// The path with one more key.
-    pub fn key(&self, k: &str) -> FieldPath {
-        let mut v = self.0.clone();
-        v.push(Seg::Key(k.to_owned()));
-        FieldPath(v)
-    }
-
-    /// The path with one more index.
-    pub fn index(&self, i: usize) -> FieldPath {
-        let mut v = self.0.clone();
-        v.push(Seg::Index(i));
-        FieldPath(v)
-    }
-
-    /// Builds a path from keys.
-    pub fn of(keys: &[&str]) -> FieldPath {
-        FieldPath(keys.iter().map(|k| Seg::Key((*k).to_owned())).collect())
-    }
-}
-
-impl fmt::Display for FieldPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            return f.write_str("(top level)");
-        }
-        for (i, seg) in self.0.iter().enumerate() {
-            match seg {
-                Seg::Key(k) => {
-                    if i > 0 {
-                        f.write_str(".")?;
-                    }
-                    f.write_str(k)?;
-                }
-                Seg::Index(n) => write!(f, "[{n}]")?,
-            }
-        }
-        Ok(())
-    }
-}
+use crate::refs::SecretFieldRef;
+use crate::secrets::SecretItem;
+use crate::{names, suggest};
 
 /// Whether an issue is about a mapping key or the value under it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,9 +70,42 @@ impl Checker<'_> {
     }
 }
 
-/// Checks an environment loaded from the file `environments/<stem>.yaml`.
-/// Returns every problem found, in a stable order.
-pub fn validate(env: &Environment, stem: &str) -> Vec<Issue> {
+/// An environment that passed every semantic rule. Only [`validate`]
+/// makes one, and the renderer takes nothing else: every reference in it
+/// resolves, every name is valid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Validated(Environment);
+
+impl Validated {
+    /// The environment.
+    pub fn environment(&self) -> &Environment {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Validated {
+    type Target = Environment;
+
+    fn deref(&self) -> &Environment {
+        &self.0
+    }
+}
+
+/// Applies every semantic rule to an environment loaded from the file
+/// `environments/<stem>.yaml`: the environment, validated, or every
+/// problem found, in a stable order.
+pub fn validate(env: Environment, stem: &str) -> Result<Validated, Vec<Issue>> {
+    let issues = check(&env, stem);
+    if issues.is_empty() {
+        Ok(Validated(env))
+    } else {
+        Err(issues)
+    }
+}
+
+/// Every problem of an environment loaded from `environments/<stem>.yaml`,
+/// in a stable order.
+pub fn check(env: &Environment, stem: &str) -> Vec<Issue> {
     let mut c = Checker {
         env,
         issues: Vec::new(),
@@ -196,27 +181,6 @@ fn check_pinned(c: &mut Checker<'_>, image: &ImageRef, path: FieldPath) {
                 image.name()
             )),
         );
-    }
-}
-
-fn suggest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let all: Vec<&str> = candidates.into_iter().collect();
-    let best = all
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(wrong, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c);
-    match best {
-        Some(b) => Some(format!("did you mean `{b}`?")),
-        None if all.is_empty() => None,
-        None => Some(format!(
-            "declared: {}",
-            all.iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
     }
 }
 
@@ -313,446 +277,481 @@ pub fn looks_like_secret_value(value: &str) -> bool {
     entropy >= 4.3
 }
 
-fn check_secret_ref(c: &mut Checker<'_>, app: &App, reference: &str, path: FieldPath, what: &str) {
-    let Some(r) = FieldRef::parse(reference) else {
-        c.push(
-            "bad-secret-ref",
-            path,
-            Target::Value,
-            format!("`{reference}` is not a `<secret>/<field>` reference"),
-            "expected `<secret>/<field>`",
-            Some(
-                "name one of the app's `secrets` and one of its fields, e.g. `app-config/password`"
-                    .into(),
-            ),
-        );
-        return;
-    };
-    let Some(item) = app.secrets.get(r.secret) else {
+fn check_secret_ref(
+    c: &mut Checker<'_>,
+    app: &App,
+    r: &SecretFieldRef,
+    path: FieldPath,
+    what: &str,
+) {
+    let Some(item) = app.secrets.get(r.secret()) else {
         c.push(
             "unknown-secret",
             path,
             Target::Value,
             format!(
                 "{what} reads secret `{}`, which the app does not declare",
-                r.secret
+                r.secret()
             ),
             "not a key of the app's `secrets`",
-            suggest(r.secret, app.secrets.keys().map(String::as_str))
+            suggest::hint(r.secret(), app.secrets.keys().map(String::as_str))
                 .or_else(|| Some("declare the 1Password item under the app's `secrets`".into())),
         );
         return;
     };
-    if !item.fields.contains_key(r.field) {
+    if !item.fields.contains_key(r.field()) {
         c.push(
             "unknown-secret-field",
             path,
             Target::Value,
             format!(
                 "{what} reads field `{}` of secret `{}`, but that item declares no such field",
-                r.field, r.secret
+                r.field(),
+                r.secret()
             ),
             "not a declared field",
-            suggest(r.field, item.fields.keys().map(String::as_str)).or_else(|| {
+            suggest::hint(r.field(), item.fields.keys().map(String::as_str)).or_else(|| {
                 Some(format!(
                     "add `{}: {{}}` under `secrets.{}.fields`",
-                    r.field, r.secret
+                    r.field(),
+                    r.secret()
                 ))
             }),
         );
     }
 }
 
+/// One app: its image, secrets, components, services, ingress, database.
 fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     let base = FieldPath::of(&["apps", name]);
     if let Some(image) = &app.image {
         check_pinned(c, image, base.key("image"));
     }
-    let component_names: Vec<&str> = app.components.keys().map(String::as_str).collect();
-
-    // Secrets: 1Password names and Secret keys.
     for (secret_name, item) in &app.secrets {
-        let ipath = base.key("secrets").key(secret_name);
-        if item.reference_name().is_none() {
+        check_secret_item(c, &base.key("secrets").key(secret_name), secret_name, item);
+    }
+    for (cname, comp) in &app.components {
+        let cpath = base.key("components").key(cname);
+        check_component(c, name, app, cname, comp, &cpath);
+        for (var, value) in &comp.env {
+            check_env_value(c, app, var, value, cpath.key("env").key(var));
+        }
+        for (probe_name, probe) in comp.probes.iter() {
+            check_probe(
+                c,
+                cname,
+                comp,
+                probe_name,
+                probe,
+                &cpath.key("probes").key(probe_name),
+            );
+        }
+        for (vname, volume) in &comp.volumes {
+            check_volume(c, app, vname, volume, &cpath.key("volumes").key(vname));
+        }
+    }
+    for (sname, svc) in &app.services {
+        check_service(c, name, app, sname, svc, &base.key("services").key(sname));
+    }
+    if let Some(ingress) = &app.ingress {
+        check_ingress(c, name, app, ingress, &base.key("ingress"));
+    }
+    if let Some(db) = &app.database {
+        check_database(c, name, app, db, &base);
+    }
+}
+
+/// A 1Password item: names a secret reference can carry, the vault the
+/// store can read, one Secret key per field.
+fn check_secret_item(c: &mut Checker<'_>, ipath: &FieldPath, secret_name: &str, item: &SecretItem) {
+    if item.reference_name().is_none() {
+        c.push(
+            "op-name",
+            ipath.key("item"),
+            Target::Value,
+            format!(
+                "1Password item title `{}` cannot be used in a secret reference",
+                item.item
+            ),
+            "has characters a secret reference cannot carry",
+            Some(
+                "secret references (op://…) accept only letters, digits, `-`, `_`, `.` and spaces; add `id:` with the item's 26-character ID (`op item get \"<title>\" --format json | jq -r .id`)"
+                    .into(),
+            ),
+        );
+    }
+    if let Some(vault) = &item.vault {
+        check_vault(c, vault, ipath.key("vault"));
+        let sdk = c.env.onepassword.store.provider == StoreProvider::Sdk;
+        if sdk && *vault != c.env.onepassword.vault {
             c.push(
-                "op-name",
-                ipath.key("item"),
+                "store-vault",
+                ipath.key("vault"),
                 Target::Value,
                 format!(
-                    "1Password item title `{}` cannot be used in a secret reference",
-                    item.item
+                    "item vault `{vault}` differs from the environment's vault `{}`, and a `onepasswordSDK` store reads one vault only",
+                    c.env.onepassword.vault
                 ),
+                "not readable through the store",
+                Some("move the item into the environment's vault, or remove `vault:`".into()),
+            );
+        }
+    }
+    let mut keys: HashMap<&str, &str> = HashMap::new();
+    for (label, field) in &item.fields {
+        let fpath = ipath.key("fields").key(label);
+        if !names::is_op_name(label) {
+            c.push(
+                "op-name",
+                fpath.clone(),
+                Target::Key,
+                format!("field label `{label}` cannot be used in a secret reference"),
                 "has characters a secret reference cannot carry",
                 Some(
-                    "secret references (op://…) accept only letters, digits, `-`, `_`, `.` and spaces; add `id:` with the item's 26-character ID (`op item get \"<title>\" --format json | jq -r .id`)"
+                    "rename the field in 1Password to letters, digits, `-`, `_`, `.` and spaces"
                         .into(),
                 ),
             );
         }
-        if let Some(vault) = &item.vault {
-            check_vault(c, vault, ipath.key("vault"));
-            let sdk = c.env.onepassword.store.provider == crate::environment::StoreProvider::Sdk;
-            if sdk && *vault != c.env.onepassword.vault {
-                c.push(
-                    "store-vault",
-                    ipath.key("vault"),
-                    Target::Value,
-                    format!(
-                        "item vault `{vault}` differs from the environment's vault `{}`, and a `onepasswordSDK` store reads one vault only",
-                        c.env.onepassword.vault
-                    ),
-                    "not readable through the store",
-                    Some("move the item into the environment's vault, or remove `vault:`".into()),
-                );
-            }
-        }
-        let mut keys: HashMap<&str, &str> = HashMap::new();
-        for (label, field) in &item.fields {
-            let fpath = ipath.key("fields").key(label);
-            if !names::is_op_name(label) {
+        if let Some(section) = &field.section {
+            if !names::is_op_name(section) {
                 c.push(
                     "op-name",
-                    fpath.clone(),
-                    Target::Key,
-                    format!("field label `{label}` cannot be used in a secret reference"),
-                    "has characters a secret reference cannot carry",
-                    Some("rename the field in 1Password to letters, digits, `-`, `_`, `.` and spaces".into()),
-                );
-            }
-            if let Some(section) = &field.section {
-                if !names::is_op_name(section) {
-                    c.push(
-                        "op-name",
-                        fpath.key("section"),
-                        Target::Value,
-                        format!("section `{section}` cannot be used in a secret reference"),
-                        "has characters a secret reference cannot carry",
-                        Some("rename the section in 1Password to letters, digits, `-`, `_`, `.` and spaces".into()),
-                    );
-                }
-            }
-            let key = field.key(label);
-            if field.key.is_none()
-                && !key
-                    .chars()
-                    .all(|ch| ch.is_ascii_alphanumeric() || "-._".contains(ch))
-            {
-                c.push(
-                    "secret-key",
-                    fpath.clone(),
-                    Target::Key,
-                    format!("field `{label}` needs a `key`: its label is not a valid Secret key"),
-                    "not a valid Secret key",
-                    Some("set `key:` to letters, digits, `-`, `_` and `.`".into()),
-                );
-            }
-            if let Some(first) = keys.insert(key, label) {
-                c.push(
-                    "secret-key",
-                    fpath.clone(),
-                    Target::Key,
-                    format!("fields `{first}` and `{label}` both become key `{key}` of Secret `{secret_name}`"),
-                    "same Secret key as another field",
-                    Some("give one of them another `key:`".into()),
-                );
-            }
-        }
-    }
-
-    // Components.
-    for (cname, comp) in &app.components {
-        let cpath = base.key("components").key(cname);
-        let deployment = format!("{name}-{cname}");
-        if let Some(why) = names::dns1123_label_error(&deployment) {
-            c.push(
-                "invalid-name",
-                cpath.clone(),
-                Target::Key,
-                format!("the Deployment name `{deployment}` (app + component) is not a valid Kubernetes name: {why}"),
-                "makes an invalid Deployment name",
-                Some("shorten the app or component name".into()),
-            );
-        }
-        match (&comp.image, &app.image) {
-            (Some(image), _) => check_pinned(c, image, cpath.key("image")),
-            (None, Some(_)) => {}
-            (None, None) => c.push(
-                "missing-image",
-                cpath.clone(),
-                Target::Key,
-                format!("component `{cname}` has no image, and app `{name}` sets none"),
-                "no image",
-                Some(format!(
-                    "set `apps.{name}.image`, or `image` on the component"
-                )),
-            ),
-        }
-        for (var, value) in &comp.env {
-            let vpath = cpath.key("env").key(var);
-            match value {
-                EnvValue::Literal(lit) if looks_secret(var) => {
-                    let shown = match lit {
-                        Literal::String(_) => "a literal value".to_owned(),
-                        other => format!("the literal `{other}`"),
-                    };
-                    c.push(
-                        "secret-literal",
-                        vpath,
-                        Target::Value,
-                        format!("`{var}` looks like a secret but is given {shown}"),
-                        "literal value for a secret-looking variable",
-                        Some(format!(
-                            "keep the value in 1Password and write `{var}: {{secret: <secret>/<field>}}`; config holds references, never secret values"
-                        )),
-                    );
-                }
-                EnvValue::Literal(Literal::String(text)) if looks_like_secret_value(text) => {
-                    c.push(
-                        "secret-value",
-                        vpath,
-                        Target::Value,
-                        format!("the value of `{var}` looks like a credential (a token, key or password), and config must not hold one"),
-                        "looks like a secret value",
-                        Some(format!(
-                            "store it in 1Password and write `{var}: {{secret: <secret>/<field>}}`; if it is not secret, put it in a ConfigMap"
-                        )),
-                    );
-                }
-                EnvValue::Literal(_) => {}
-                EnvValue::Secret { secret } => {
-                    check_secret_ref(c, app, secret, vpath.key("secret"), &format!("`{var}`"));
-                }
-                EnvValue::ConfigMap { config_map } => {
-                    let ok = config_map.split_once('/').and_then(|(cm, key)| {
-                        app.config_maps
-                            .get(cm)
-                            .map(|m| (cm, key, m.data.contains_key(key)))
-                    });
-                    match ok {
-                        Some((_, _, true)) => {}
-                        Some((cm, key, false)) => c.push(
-                            "unknown-configmap",
-                            vpath.key("configMap"),
-                            Target::Value,
-                            format!("ConfigMap `{cm}` has no key `{key}`"),
-                            "not a key of that ConfigMap",
-                            app.config_maps
-                                .get(cm)
-                                .and_then(|m| suggest(key, m.data.keys().map(String::as_str))),
-                        ),
-                        None => c.push(
-                            "unknown-configmap",
-                            vpath.key("configMap"),
-                            Target::Value,
-                            format!(
-                                "`{config_map}` does not name a key of one of the app's ConfigMaps"
-                            ),
-                            "expected `<configmap>/<key>`",
-                            suggest(
-                                config_map.split('/').next().unwrap_or_default(),
-                                app.config_maps.keys().map(String::as_str),
-                            ),
-                        ),
-                    }
-                }
-            }
-        }
-        for (probe_name, probe) in comp.probes.iter() {
-            let ppath = cpath.key("probes").key(probe_name);
-            let kinds = usize::from(probe.http.is_some())
-                + usize::from(probe.tcp.is_some())
-                + usize::from(probe.exec.is_some());
-            if kinds != 1 {
-                c.push(
-                    "probe-kind",
-                    ppath.clone(),
+                    fpath.key("section"),
                     Target::Value,
-                    format!("the {probe_name} probe must have exactly one of `http`, `tcp` or `exec`; it has {kinds}"),
-                    "expected one check",
-                    None,
+                    format!("section `{section}` cannot be used in a secret reference"),
+                    "has characters a secret reference cannot carry",
+                    Some("rename the section in 1Password to letters, digits, `-`, `_`, `.` and spaces".into()),
                 );
             }
-            let ports = [
-                probe
-                    .http
-                    .as_ref()
-                    .map(|h| (&h.port, ppath.key("http").key("port"))),
-                probe.tcp.as_ref().map(|p| (p, ppath.key("tcp"))),
-            ];
-            for (port, path) in ports.into_iter().flatten() {
-                let known = match port {
-                    crate::app::PortRef::Name(n) => comp.ports.contains_key(n),
-                    crate::app::PortRef::Number(n) => comp.ports.values().any(|p| p == n),
-                };
-                if !known {
-                    c.push(
-                        "unknown-port",
-                        path,
-                        Target::Value,
-                        format!("the {probe_name} probe checks port `{port}`, which component `{cname}` does not declare"),
-                        "not one of the component's ports",
-                        suggest(&port.to_string(), comp.ports.keys().map(String::as_str))
-                            .or_else(|| Some("declare it under the component's `ports`".into())),
-                    );
-                }
-            }
         }
-        for (vname, volume) in &comp.volumes {
-            let vpath = cpath.key("volumes").key(vname);
-            let sources = usize::from(volume.config_map.is_some())
-                + usize::from(volume.secret.is_some())
-                + usize::from(volume.empty_dir);
-            if sources != 1 {
-                c.push(
-                    "volume-source",
-                    vpath.clone(),
-                    Target::Key,
-                    format!("volume `{vname}` must have exactly one of `configMap`, `secret` or `emptyDir`; it has {sources}"),
-                    "expected one source",
-                    None,
-                );
-            }
-            if let Some(cm) = &volume.config_map {
-                if !app.config_maps.contains_key(cm) {
-                    c.push(
-                        "unknown-configmap",
-                        vpath.key("configMap"),
-                        Target::Value,
-                        format!("volume `{vname}` mounts ConfigMap `{cm}`, which the app does not declare"),
-                        "not a key of the app's `configMaps`",
-                        suggest(cm, app.config_maps.keys().map(String::as_str)),
-                    );
-                }
-            }
-            if let Some(secret) = &volume.secret {
-                if !app.secrets.contains_key(secret) {
-                    c.push(
-                        "unknown-secret",
-                        vpath.key("secret"),
-                        Target::Value,
-                        format!("volume `{vname}` mounts secret `{secret}`, which the app does not declare"),
-                        "not a key of the app's `secrets`",
-                        suggest(secret, app.secrets.keys().map(String::as_str)),
-                    );
-                }
-            }
-        }
-    }
-
-    // Services and ingress.
-    for (sname, svc) in &app.services {
-        let spath = base.key("services").key(sname);
-        match app.components.get(&svc.component) {
-            None => c.push(
-                "unknown-component",
-                spath.key("component"),
-                Target::Value,
-                format!(
-                    "service `{sname}` selects component `{}`, which app `{name}` does not have",
-                    svc.component
-                ),
-                "not one of the app's components",
-                suggest(&svc.component, component_names.iter().copied()),
-            ),
-            Some(comp) => {
-                for port in svc.ports.keys() {
-                    if !comp.ports.contains_key(port) {
-                        c.push(
-                            "unknown-port",
-                            spath.key("ports").key(port),
-                            Target::Key,
-                            format!("service `{sname}` forwards port `{port}`, which component `{}` does not declare", svc.component),
-                            "not one of the component's ports",
-                            suggest(port, comp.ports.keys().map(String::as_str)),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    if let Some(ingress) = &app.ingress {
-        let ipath = base.key("ingress");
-        match app.services.get(&ingress.service) {
-            None => c.push(
-                "unknown-service",
-                ipath.key("service"),
-                Target::Value,
-                format!(
-                    "the ingress routes to service `{}`, which app `{name}` does not declare",
-                    ingress.service
-                ),
-                "not one of the app's services",
-                suggest(&ingress.service, app.services.keys().map(String::as_str)),
-            ),
-            Some(svc) if !svc.ports.contains_key(&ingress.port) => c.push(
-                "unknown-port",
-                ipath.key("port"),
-                Target::Value,
-                format!(
-                    "service `{}` has no port `{}`",
-                    ingress.service, ingress.port
-                ),
-                "not one of the service's ports",
-                suggest(&ingress.port, svc.ports.keys().map(String::as_str)),
-            ),
-            Some(_) => {}
-        }
-    }
-
-    // Database.
-    if let Some(db) = &app.database {
-        let dpath = base.key("database");
-        if !c.env.postgres.contains_key(&db.cluster) {
-            let hint = suggest(&db.cluster, c.env.postgres.keys().map(String::as_str))
-                .or_else(|| Some("declare the cluster under `postgres:`".into()));
+        let key = field.key(label);
+        if field.key.is_none()
+            && !key
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "-._".contains(ch))
+        {
             c.push(
-                "undeclared-cluster",
-                dpath.key("cluster"),
-                Target::Value,
-                format!("database of app `{name}` is on cluster `{}`, which the environment does not declare", db.cluster),
-                "not a key of `postgres`",
-                hint,
+                "secret-key",
+                fpath.clone(),
+                Target::Key,
+                format!("field `{label}` needs a `key`: its label is not a valid Secret key"),
+                "not a valid Secret key",
+                Some("set `key:` to letters, digits, `-`, `_` and `.`".into()),
             );
         }
-        check_secret_ref(
-            c,
-            app,
-            &db.password,
-            dpath.key("password"),
-            "the database password",
-        );
-        if let Some(list) = &db.components {
-            for (i, cname) in list.iter().enumerate() {
-                if !app.components.contains_key(cname) {
-                    c.push(
-                        "unknown-component",
-                        dpath.key("components").index(i),
-                        Target::Value,
-                        format!("database connection settings go to component `{cname}`, which app `{name}` does not have"),
-                        "not one of the app's components",
-                        suggest(cname, component_names.iter().copied()),
-                    );
-                }
-            }
+        if let Some(first) = keys.insert(key, label) {
+            c.push(
+                "secret-key",
+                fpath.clone(),
+                Target::Key,
+                format!("fields `{first}` and `{label}` both become key `{key}` of Secret `{secret_name}`"),
+                "same Secret key as another field",
+                Some("give one of them another `key:`".into()),
+            );
         }
-        for (field, var) in db.env.iter() {
-            let receivers: Vec<&String> = match &db.components {
-                Some(list) => list.iter().collect(),
-                None => app.components.keys().collect(),
+    }
+}
+
+/// A component: its workload name and its image.
+fn check_component(
+    c: &mut Checker<'_>,
+    name: &str,
+    app: &App,
+    cname: &str,
+    comp: &Component,
+    cpath: &FieldPath,
+) {
+    let deployment = workload_name(name, cname);
+    if let Some(why) = names::dns1123_label_error(&deployment) {
+        c.push(
+            "invalid-name",
+            cpath.clone(),
+            Target::Key,
+            format!("the Deployment name `{deployment}` (app + component) is not a valid Kubernetes name: {why}"),
+            "makes an invalid Deployment name",
+            Some("shorten the app or component name".into()),
+        );
+    }
+    match (&comp.image, &app.image) {
+        (Some(image), _) => check_pinned(c, image, cpath.key("image")),
+        (None, Some(_)) => {}
+        (None, None) => c.push(
+            "missing-image",
+            cpath.clone(),
+            Target::Key,
+            format!("component `{cname}` has no image, and app `{name}` sets none"),
+            "no image",
+            Some(format!(
+                "set `apps.{name}.image`, or `image` on the component"
+            )),
+        ),
+    }
+}
+
+/// An environment variable: no secret as a literal, references resolve.
+fn check_env_value(c: &mut Checker<'_>, app: &App, var: &str, value: &EnvValue, vpath: FieldPath) {
+    match value {
+        EnvValue::Literal(lit) if looks_secret(var) => {
+            let shown = match lit {
+                Literal::String(_) => "a literal value".to_owned(),
+                other => format!("the literal `{other}`"),
             };
-            for cname in receivers {
-                if let Some(comp) = app.components.get(cname) {
-                    if comp.env.contains_key(var) {
-                        c.push(
-                            "env-conflict",
-                            base.key("components").key(cname).key("env").key(var),
-                            Target::Key,
-                            format!("`{var}` is set here and also by the database connection (`apps.{name}.database.env.{field}`)"),
-                            "set twice",
-                            Some(format!("remove `{var}` here; cfggen sets it from the database declaration")),
-                        );
-                    }
-                }
+            c.push(
+                "secret-literal",
+                vpath,
+                Target::Value,
+                format!("`{var}` looks like a secret but is given {shown}"),
+                "literal value for a secret-looking variable",
+                Some(format!(
+                    "keep the value in 1Password and write `{var}: {{secret: <secret>/<field>}}`; config holds references, never secret values"
+                )),
+            );
+        }
+        EnvValue::Literal(Literal::String(text)) if looks_like_secret_value(text) => {
+            c.push(
+                "secret-value",
+                vpath,
+                Target::Value,
+                format!("the value of `{var}` looks like a credential (a token, key or password), and config must not hold one"),
+                "looks like a secret value",
+                Some(format!(
+                    "store it in 1Password and write `{var}: {{secret: <secret>/<field>}}`; if it is not secret, put it in a ConfigMap"
+                )),
+            );
+        }
+        EnvValue::Literal(_) => {}
+        EnvValue::Secret { secret } => {
+            check_secret_ref(c, app, secret, vpath.key("secret"), &format!("`{var}`"));
+        }
+        EnvValue::ConfigMap { config_map: r } => match app.config_maps.get(r.config_map()) {
+            Some(cm) if cm.data.contains_key(r.key()) => {}
+            Some(cm) => c.push(
+                "unknown-configmap",
+                vpath.key("configMap"),
+                Target::Value,
+                format!("ConfigMap `{}` has no key `{}`", r.config_map(), r.key()),
+                "not a key of that ConfigMap",
+                suggest::hint(r.key(), cm.data.keys().map(String::as_str)),
+            ),
+            None => c.push(
+                "unknown-configmap",
+                vpath.key("configMap"),
+                Target::Value,
+                format!(
+                    "`{var}` reads ConfigMap `{}`, which the app does not declare",
+                    r.config_map()
+                ),
+                "not a key of the app's `configMaps`",
+                suggest::hint(r.config_map(), app.config_maps.keys().map(String::as_str)),
+            ),
+        },
+    }
+}
+
+/// A probe: exactly one check, on a port the component declares.
+fn check_probe(
+    c: &mut Checker<'_>,
+    cname: &str,
+    comp: &Component,
+    probe_name: &str,
+    probe: &Probe,
+    ppath: &FieldPath,
+) {
+    let kinds = usize::from(probe.http.is_some())
+        + usize::from(probe.tcp.is_some())
+        + usize::from(probe.exec.is_some());
+    if kinds != 1 {
+        c.push(
+            "probe-kind",
+            ppath.clone(),
+            Target::Value,
+            format!("the {probe_name} probe must have exactly one of `http`, `tcp` or `exec`; it has {kinds}"),
+            "expected one check",
+            None,
+        );
+    }
+    let ports = [
+        probe
+            .http
+            .as_ref()
+            .map(|h| (&h.port, ppath.key("http").key("port"))),
+        probe.tcp.as_ref().map(|p| (p, ppath.key("tcp"))),
+    ];
+    for (port, path) in ports.into_iter().flatten() {
+        let known = match port {
+            PortRef::Name(n) => comp.ports.contains_key(n),
+            PortRef::Number(n) => comp.ports.values().any(|p| p == n),
+        };
+        if !known {
+            c.push(
+                "unknown-port",
+                path,
+                Target::Value,
+                format!("the {probe_name} probe checks port `{port}`, which component `{cname}` does not declare"),
+                "not one of the component's ports",
+                suggest::hint(&port.to_string(), comp.ports.keys().map(String::as_str))
+                    .or_else(|| Some("declare it under the component's `ports`".into())),
+            );
+        }
+    }
+}
+
+/// A volume: exactly one source, which the app declares.
+fn check_volume(c: &mut Checker<'_>, app: &App, vname: &str, volume: &Volume, vpath: &FieldPath) {
+    let sources = usize::from(volume.config_map.is_some())
+        + usize::from(volume.secret.is_some())
+        + usize::from(volume.empty_dir);
+    if sources != 1 {
+        c.push(
+            "volume-source",
+            vpath.clone(),
+            Target::Key,
+            format!("volume `{vname}` must have exactly one of `configMap`, `secret` or `emptyDir`; it has {sources}"),
+            "expected one source",
+            None,
+        );
+    }
+    if let Some(cm) = &volume.config_map {
+        if !app.config_maps.contains_key(cm) {
+            c.push(
+                "unknown-configmap",
+                vpath.key("configMap"),
+                Target::Value,
+                format!("volume `{vname}` mounts ConfigMap `{cm}`, which the app does not declare"),
+                "not a key of the app's `configMaps`",
+                suggest::hint(cm, app.config_maps.keys().map(String::as_str)),
+            );
+        }
+    }
+    if let Some(secret) = &volume.secret {
+        if !app.secrets.contains_key(secret) {
+            c.push(
+                "unknown-secret",
+                vpath.key("secret"),
+                Target::Value,
+                format!(
+                    "volume `{vname}` mounts secret `{secret}`, which the app does not declare"
+                ),
+                "not a key of the app's `secrets`",
+                suggest::hint(secret, app.secrets.keys().map(String::as_str)),
+            );
+        }
+    }
+}
+
+/// A Service: selects a component of the app, forwards ports it declares.
+fn check_service(
+    c: &mut Checker<'_>,
+    name: &str,
+    app: &App,
+    sname: &str,
+    svc: &Service,
+    spath: &FieldPath,
+) {
+    let Some(comp) = app.components.get(&svc.component) else {
+        c.push(
+            "unknown-component",
+            spath.key("component"),
+            Target::Value,
+            format!(
+                "service `{sname}` selects component `{}`, which app `{name}` does not have",
+                svc.component
+            ),
+            "not one of the app's components",
+            suggest::hint(&svc.component, app.components.keys().map(String::as_str)),
+        );
+        return;
+    };
+    for port in svc.ports.keys() {
+        if !comp.ports.contains_key(port) {
+            c.push(
+                "unknown-port",
+                spath.key("ports").key(port),
+                Target::Key,
+                format!("service `{sname}` forwards port `{port}`, which component `{}` does not declare", svc.component),
+                "not one of the component's ports",
+                suggest::hint(port, comp.ports.keys().map(String::as_str)),
+            );
+        }
+    }
+}
+
+/// The Ingress: routes to a Service and port of the app.
+fn check_ingress(c: &mut Checker<'_>, name: &str, app: &App, ingress: &Ingress, ipath: &FieldPath) {
+    match app.services.get(&ingress.service) {
+        None => c.push(
+            "unknown-service",
+            ipath.key("service"),
+            Target::Value,
+            format!(
+                "the ingress routes to service `{}`, which app `{name}` does not declare",
+                ingress.service
+            ),
+            "not one of the app's services",
+            suggest::hint(&ingress.service, app.services.keys().map(String::as_str)),
+        ),
+        Some(svc) if !svc.ports.contains_key(&ingress.port) => c.push(
+            "unknown-port",
+            ipath.key("port"),
+            Target::Value,
+            format!(
+                "service `{}` has no port `{}`",
+                ingress.service, ingress.port
+            ),
+            "not one of the service's ports",
+            suggest::hint(&ingress.port, svc.ports.keys().map(String::as_str)),
+        ),
+        Some(_) => {}
+    }
+}
+
+/// The database: on a declared cluster, its password a declared field,
+/// its connection variables set once, for components the app has.
+fn check_database(c: &mut Checker<'_>, name: &str, app: &App, db: &Database, base: &FieldPath) {
+    let dpath = base.key("database");
+    if !c.env.postgres.contains_key(&db.cluster) {
+        let hint = suggest::hint(&db.cluster, c.env.postgres.keys().map(String::as_str))
+            .or_else(|| Some("declare the cluster under `postgres:`".into()));
+        c.push(
+            "undeclared-cluster",
+            dpath.key("cluster"),
+            Target::Value,
+            format!("database of app `{name}` is on cluster `{}`, which the environment does not declare", db.cluster),
+            "not a key of `postgres`",
+            hint,
+        );
+    }
+    check_secret_ref(
+        c,
+        app,
+        &db.password,
+        dpath.key("password"),
+        "the database password",
+    );
+    for (i, cname) in db.components.iter().flatten().enumerate() {
+        if !app.components.contains_key(cname) {
+            c.push(
+                "unknown-component",
+                dpath.key("components").index(i),
+                Target::Value,
+                format!("database connection settings go to component `{cname}`, which app `{name}` does not have"),
+                "not one of the app's components",
+                suggest::hint(cname, app.components.keys().map(String::as_str)),
+            );
+        }
+    }
+    for (field, var) in db.env.iter() {
+        for (cname, comp) in app.components.iter().filter(|(cname, _)| db.reaches(cname)) {
+            if comp.env.contains_key(var) {
+                c.push(
+                    "env-conflict",
+                    base.key("components").key(cname).key("env").key(var),
+                    Target::Key,
+                    format!("`{var}` is set here and also by the database connection (`apps.{name}.database.env.{field}`)"),
+                    "set twice",
+                    Some(format!("remove `{var}` here; cfggen sets it from the database declaration")),
+                );
             }
         }
     }
@@ -851,7 +850,7 @@ fn check_unique_objects(c: &mut Checker<'_>) {
         for cname in app.components.keys() {
             objects.push((
                 "Deployment",
-                format!("{name}-{cname}"),
+                workload_name(name, cname),
                 FieldPath::of(&["apps", name, "components", cname]),
             ));
         }
@@ -939,25 +938,5 @@ mod tests {
         ] {
             assert!(!looks_like_secret_value(v), "{v}");
         }
-    }
-
-    #[test]
-    fn paths_print_like_yaml_keys() {
-        let p = FieldPath::of(&["apps", "a"]).key("database").index(2);
-        assert_eq!(p.to_string(), "apps.a.database[2]");
-        assert_eq!(FieldPath::default().to_string(), "(top level)");
-    }
-
-    #[test]
-    fn suggestions() {
-        assert_eq!(
-            suggest("blumeops-gp", ["blumeops-pg"]),
-            Some("did you mean `blumeops-pg`?".into())
-        );
-        assert_eq!(
-            suggest("zzz", ["blumeops-pg"]),
-            Some("declared: `blumeops-pg`".into())
-        );
-        assert_eq!(suggest("zzz", []), None);
     }
 }

@@ -4,10 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use cfggen_model::{Environment, FieldRef};
+use cfggen_model::app::workload_name;
+use cfggen_model::{App, EnvValue, Environment, SecretFieldRef, Validated};
 use serde::Serialize;
 
 use crate::postgres::role_secret_name;
+use crate::RenderError;
 
 /// One 1Password field the environment reads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -40,53 +42,17 @@ pub(crate) struct InventoryDoc<'a> {
 }
 
 /// Every `op://` reference of `env`, sorted by reference.
-pub fn inventory(env: &Environment) -> Vec<InventoryEntry> {
+pub fn inventory(env: &Validated) -> Result<Vec<InventoryEntry>, RenderError> {
     let mut entries: BTreeMap<String, InventoryEntry> = BTreeMap::new();
     for (app_name, app) in &env.apps {
-        let ns = app.namespace(app_name);
         for (secret_name, item) in &app.secrets {
             let vault = item.vault.as_deref().unwrap_or(&env.onepassword.vault);
             for (label, field) in &item.fields {
-                let reference = item
-                    .op_reference(vault, label, field)
-                    .unwrap_or_else(|| format!("op://{vault}/{}/{label}", item.item));
-                let key = field.key(label);
-                let mut consumers = vec![format!(
-                    "ExternalSecret {ns}/{secret_name} (Secret key `{key}`)"
-                )];
-                let this = format!("{secret_name}/{label}");
-                for (cname, component) in &app.components {
-                    for (var, value) in &component.env {
-                        if matches!(value, cfggen_model::EnvValue::Secret { secret } if *secret == this)
-                        {
-                            consumers
-                                .push(format!("env {var} of Deployment {ns}/{app_name}-{cname}"));
-                        }
-                    }
-                }
-                if let Some(db) = &app.database {
-                    if FieldRef::parse(&db.password) == FieldRef::parse(&this) {
-                        if let Some(cluster) = env.postgres.get(&db.cluster) {
-                            let role_secret = role_secret_name(&db.cluster, db.owner(app_name));
-                            consumers.push(format!(
-                                "ExternalSecret {}/{role_secret} (password of role `{}`)",
-                                cluster.namespace,
-                                db.owner(app_name)
-                            ));
-                        }
-                        if let Some(var) = &db.env.password {
-                            for cname in app.components.keys() {
-                                let receives =
-                                    db.components.as_ref().is_none_or(|l| l.contains(cname));
-                                if receives {
-                                    consumers.push(format!(
-                                        "env {var} of Deployment {ns}/{app_name}-{cname}"
-                                    ));
-                                }
-                            }
-                        }
-                    }
-                }
+                let reference = item.op_reference(vault, label, field).ok_or_else(|| {
+                    RenderError::Unresolved(format!("the 1Password item `{}`", item.item))
+                })?;
+                let this = SecretFieldRef::new(secret_name, label);
+                let consumers = consumers(env, app_name, app, &this, field.key(label))?;
                 let entry = entries
                     .entry(reference.clone())
                     .or_insert_with(|| InventoryEntry {
@@ -105,12 +71,55 @@ pub fn inventory(env: &Environment) -> Vec<InventoryEntry> {
             }
         }
     }
-    entries
+    Ok(entries
         .into_values()
         .map(|mut e| {
             e.consumers.sort();
             e.consumers.dedup();
             e
         })
-        .collect()
+        .collect())
+}
+
+/// What reads one field of an app's item: its ExternalSecret, the env vars
+/// that take it, and the database role whose password it is.
+fn consumers(
+    env: &Environment,
+    app_name: &str,
+    app: &App,
+    this: &SecretFieldRef,
+    key: &str,
+) -> Result<Vec<String>, RenderError> {
+    let ns = app.namespace(app_name);
+    let deployment = |cname: &str| format!("Deployment {ns}/{}", workload_name(app_name, cname));
+    let mut consumers = vec![format!(
+        "ExternalSecret {ns}/{} (Secret key `{key}`)",
+        this.secret()
+    )];
+    for (cname, component) in &app.components {
+        for (var, value) in &component.env {
+            if matches!(value, EnvValue::Secret { secret } if secret == this) {
+                consumers.push(format!("env {var} of {}", deployment(cname)));
+            }
+        }
+    }
+    let Some(db) = app.database.as_ref().filter(|db| db.password == *this) else {
+        return Ok(consumers);
+    };
+    let cluster = env
+        .postgres
+        .get(&db.cluster)
+        .ok_or_else(|| RenderError::Unresolved(format!("postgres cluster `{}`", db.cluster)))?;
+    let owner = db.owner(app_name);
+    consumers.push(format!(
+        "ExternalSecret {}/{} (password of role `{owner}`)",
+        cluster.namespace,
+        role_secret_name(&db.cluster, owner),
+    ));
+    if let Some(var) = &db.env.password {
+        for cname in app.components.keys().filter(|c| db.reaches(c)) {
+            consumers.push(format!("env {var} of {}", deployment(cname)));
+        }
+    }
+    Ok(consumers)
 }

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use cfggen_model::Environment;
+use cfggen_model::{App, Database, Environment};
 
 use crate::workloads::{external_secret, resources};
-use crate::{crds, file_name, meta, postgres_folder, waves, Output, RenderError};
+use crate::{crds, file_name, managed_labels, meta, postgres_folder, waves, Output, RenderError};
 
 /// The Kubernetes name for a Postgres identifier (`_` is not allowed there).
 fn kube_name(cluster: &str, ident: &str) -> String {
@@ -22,98 +22,21 @@ pub fn role_secret_name(cluster: &str, role: &str) -> String {
 pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
     for (cluster_name, cluster) in &env.postgres {
         let ns = cluster.namespace.as_str();
-        let folder = postgres_folder(ns);
-        let mut labels = BTreeMap::new();
-        labels.insert(
-            "app.kubernetes.io/managed-by".to_owned(),
-            "cfggen".to_owned(),
-        );
-        labels.insert("cnpg.io/cluster".to_owned(), cluster_name.clone());
+        let labels = managed_labels([("cnpg.io/cluster".to_owned(), cluster_name.clone())]);
         let mut roles = Vec::new();
         for (app_name, app) in &env.apps {
             let Some(db) = app.database.as_ref().filter(|d| &d.cluster == cluster_name) else {
                 continue;
             };
-            let owner = db.owner(app_name);
-            let secret_name = role_secret_name(cluster_name, owner);
-            let r = &db.role;
-            roles.push(crds::ManagedRole {
-                name: owner.to_owned(),
-                ensure: "present".into(),
-                comment: format!("owner of database {} (app {app_name})", db.name(app_name)),
-                login: r.login,
-                superuser: r.superuser,
-                createdb: r.createdb,
-                createrole: r.createrole,
-                inherit: r.inherit,
-                replication: r.replication,
-                bypassrls: r.bypassrls,
-                connection_limit: r.connection_limit,
-                in_roles: r.in_roles.clone(),
-                password_secret: crds::LocalObjectReference {
-                    name: secret_name.clone(),
-                },
-            });
-
-            // The role's password, from the same 1Password field the app reads.
-            let reference = cfggen_model::FieldRef::parse(&db.password);
-            let item = reference.and_then(|r| app.secrets.get(r.secret).map(|i| (r, i)));
-            if let Some((r, item)) = item {
-                let field = item.fields.get(r.field).cloned().unwrap_or_default();
-                let (key, property) =
-                    item.remote_ref(env.onepassword.store.provider, r.field, &field);
-                let mut template = BTreeMap::new();
-                template.insert("username".to_owned(), owner.to_owned());
-                template.insert("password".to_owned(), "{{ .password }}".to_owned());
-                let object = external_secret(
-                    env,
-                    meta(&secret_name, ns, labels.clone(), waves::ROLE_SECRETS),
-                    &secret_name,
-                    Some(crds::ExternalSecretTemplate {
-                        type_: "kubernetes.io/basic-auth".into(),
-                        data: template,
-                    }),
-                    vec![crds::ExternalSecretData {
-                        secret_key: "password".into(),
-                        remote_ref: crds::RemoteRef { key, property },
-                    }],
-                );
-                out.resource(
-                    &folder,
-                    ns,
-                    file_name("ExternalSecret", &secret_name),
-                    &object,
-                )?;
-            }
-
-            let db_object_name = kube_name(cluster_name, db.name(app_name));
-            let database = crds::Database {
-                api_version: "postgresql.cnpg.io/v1".into(),
-                kind: "Database".into(),
-                metadata: meta(&db_object_name, ns, labels.clone(), waves::PREREQUISITES),
-                spec: crds::DatabaseSpec {
-                    name: db.name(app_name).to_owned(),
-                    owner: owner.to_owned(),
-                    cluster: crds::LocalObjectReference {
-                        name: cluster_name.clone(),
-                    },
-                    ensure: "present".into(),
-                    extensions: db
-                        .extensions
-                        .iter()
-                        .map(|e| crds::DatabaseExtension {
-                            name: e.clone(),
-                            ensure: "present".into(),
-                        })
-                        .collect(),
-                },
+            let on = OnCluster {
+                env,
+                cluster: cluster_name,
+                namespace: ns,
+                labels: &labels,
             };
-            out.resource(
-                &folder,
-                ns,
-                file_name("Database", &db_object_name),
-                &database,
-            )?;
+            roles.push(managed_role(cluster_name, app_name, db));
+            on.role_password(out, app, app_name, db)?;
+            on.database(out, app_name, db)?;
         }
         let postgresql =
             (!cluster.parameters.is_empty() || !cluster.pg_hba.is_empty()).then(|| {
@@ -142,7 +65,129 @@ pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(),
                 managed: (!roles.is_empty()).then_some(crds::ClusterManaged { roles }),
             },
         };
-        out.resource(&folder, ns, file_name("Cluster", cluster_name), &object)?;
+        out.resource(
+            &postgres_folder(ns),
+            ns,
+            file_name("Cluster", cluster_name),
+            &object,
+        )?;
     }
     Ok(())
+}
+
+/// The owner role of an app's database, for the Cluster's `spec.managed.roles`.
+fn managed_role(cluster: &str, app_name: &str, db: &Database) -> crds::ManagedRole {
+    let owner = db.owner(app_name);
+    let r = &db.role;
+    crds::ManagedRole {
+        name: owner.to_owned(),
+        ensure: "present".into(),
+        comment: format!("owner of database {} (app {app_name})", db.name(app_name)),
+        login: r.login,
+        superuser: r.superuser,
+        createdb: r.createdb,
+        createrole: r.createrole,
+        inherit: r.inherit,
+        replication: r.replication,
+        bypassrls: r.bypassrls,
+        connection_limit: r.connection_limit,
+        in_roles: r.in_roles.clone(),
+        password_secret: crds::LocalObjectReference {
+            name: role_secret_name(cluster, owner),
+        },
+    }
+}
+
+/// What the objects of one Postgres cluster share.
+struct OnCluster<'a> {
+    env: &'a Environment,
+    cluster: &'a str,
+    namespace: &'a str,
+    labels: &'a BTreeMap<String, String>,
+}
+
+impl OnCluster<'_> {
+    /// The role's password, from the same 1Password field the app reads.
+    fn role_password(
+        &self,
+        out: &mut Output,
+        app: &App,
+        app_name: &str,
+        db: &Database,
+    ) -> Result<(), RenderError> {
+        let owner = db.owner(app_name);
+        let secret_name = role_secret_name(self.cluster, owner);
+        let r = &db.password;
+        let (item, field) = app
+            .secrets
+            .get(r.secret())
+            .and_then(|item| item.fields.get(r.field()).map(|f| (item, f)))
+            .ok_or_else(|| RenderError::Unresolved(format!("database password `{r}`")))?;
+        let (key, property) =
+            item.remote_ref(self.env.onepassword.store.provider, r.field(), field);
+        let mut template = BTreeMap::new();
+        template.insert("username".to_owned(), owner.to_owned());
+        template.insert("password".to_owned(), "{{ .password }}".to_owned());
+        let object = external_secret(
+            self.env,
+            meta(
+                &secret_name,
+                self.namespace,
+                self.labels.clone(),
+                waves::ROLE_SECRETS,
+            ),
+            &secret_name,
+            Some(crds::ExternalSecretTemplate {
+                type_: "kubernetes.io/basic-auth".into(),
+                data: template,
+            }),
+            vec![crds::ExternalSecretData {
+                secret_key: "password".into(),
+                remote_ref: crds::RemoteRef { key, property },
+            }],
+        );
+        out.resource(
+            &postgres_folder(self.namespace),
+            self.namespace,
+            file_name("ExternalSecret", &secret_name),
+            &object,
+        )
+    }
+
+    /// The declarative `Database`.
+    fn database(&self, out: &mut Output, app_name: &str, db: &Database) -> Result<(), RenderError> {
+        let object_name = kube_name(self.cluster, db.name(app_name));
+        let database = crds::Database {
+            api_version: "postgresql.cnpg.io/v1".into(),
+            kind: "Database".into(),
+            metadata: meta(
+                &object_name,
+                self.namespace,
+                self.labels.clone(),
+                waves::PREREQUISITES,
+            ),
+            spec: crds::DatabaseSpec {
+                name: db.name(app_name).to_owned(),
+                owner: db.owner(app_name).to_owned(),
+                cluster: crds::LocalObjectReference {
+                    name: self.cluster.to_owned(),
+                },
+                ensure: "present".into(),
+                extensions: db
+                    .extensions
+                    .iter()
+                    .map(|e| crds::DatabaseExtension {
+                        name: e.clone(),
+                        ensure: "present".into(),
+                    })
+                    .collect(),
+            },
+        };
+        out.resource(
+            &postgres_folder(self.namespace),
+            self.namespace,
+            file_name("Database", &object_name),
+            &database,
+        )
+    }
 }

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use cfggen_model::app::workload_name;
 use cfggen_model::app::{Component, EnvValue, PortRef, Probe as ModelProbe, Resources};
-use cfggen_model::{App, Environment, FieldRef};
+use cfggen_model::{App, ConfigMapKeyRef, Environment, SecretFieldRef};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapKeySelector, ConfigMapVolumeSource, Container, ContainerPort,
@@ -28,6 +29,25 @@ pub(crate) fn render_app(
     name: &str,
     app: &App,
 ) -> Result<(), RenderError> {
+    config_maps(out, name, app)?;
+    external_secrets(out, env, name, app)?;
+    for (cname, component) in &app.components {
+        let deployment = deployment(env, name, app, cname, component)?;
+        out.resource(
+            name,
+            app.namespace(name),
+            file_name("Deployment", &workload_name(name, cname)),
+            &deployment,
+        )?;
+    }
+    services(out, name, app)?;
+    if let Some(ingress) = &app.ingress {
+        render_ingress(out, name, app, ingress)?;
+    }
+    Ok(())
+}
+
+fn config_maps(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     for (cm_name, cm) in &app.config_maps {
         let object = ConfigMap {
@@ -42,6 +62,17 @@ pub(crate) fn render_app(
         };
         out.resource(name, ns, file_name("ConfigMap", cm_name), &object)?;
     }
+    Ok(())
+}
+
+/// One ExternalSecret per 1Password item of the app.
+fn external_secrets(
+    out: &mut Output,
+    env: &Environment,
+    name: &str,
+    app: &App,
+) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
     for (secret_name, item) in &app.secrets {
         let data = item
             .fields
@@ -68,15 +99,11 @@ pub(crate) fn render_app(
         );
         out.resource(name, ns, file_name("ExternalSecret", secret_name), &object)?;
     }
-    for (cname, component) in &app.components {
-        let deployment = deployment(env, name, app, cname, component);
-        out.resource(
-            name,
-            ns,
-            file_name("Deployment", &format!("{name}-{cname}")),
-            &deployment,
-        )?;
-    }
+    Ok(())
+}
+
+fn services(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
     for (sname, svc) in &app.services {
         let object = Service {
             metadata: meta(
@@ -105,67 +132,74 @@ pub(crate) fn render_app(
         };
         out.resource(name, ns, file_name("Service", sname), &object)?;
     }
-    if let Some(ingress) = &app.ingress {
-        let ingress_name = ingress.name.clone().unwrap_or_else(|| name.to_owned());
-        let backend = IngressServiceBackend {
-            name: ingress.service.clone(),
-            port: Some(ServiceBackendPort {
-                name: Some(ingress.port.clone()),
-                number: None,
-            }),
-        };
-        let mut metadata = meta(&ingress_name, ns, app_labels(name, None), waves::EXPOSURE);
-        if let Some(annotations) = metadata.annotations.as_mut() {
-            for (k, v) in &ingress.annotations {
-                annotations.insert(k.clone(), v.clone());
-            }
-        }
-        let (default_backend, rules) = if ingress.hosts.is_empty() || ingress.default_backend {
-            (
-                Some(IngressBackend {
-                    service: Some(backend),
-                    resource: None,
-                }),
-                None,
-            )
-        } else {
-            let rules = ingress
-                .hosts
-                .iter()
-                .map(|host| IngressRule {
-                    host: Some(host.clone()),
-                    http: Some(HTTPIngressRuleValue {
-                        paths: vec![HTTPIngressPath {
-                            path: Some("/".into()),
-                            path_type: "Prefix".into(),
-                            backend: IngressBackend {
-                                service: Some(backend.clone()),
-                                resource: None,
-                            },
-                        }],
-                    }),
-                })
-                .collect();
-            (None, Some(rules))
-        };
-        let object = Ingress {
-            metadata,
-            spec: Some(IngressSpec {
-                ingress_class_name: ingress.class_name.clone(),
-                default_backend,
-                rules,
-                tls: (ingress.tls && !ingress.hosts.is_empty()).then(|| {
-                    vec![IngressTLS {
-                        hosts: Some(ingress.hosts.clone()),
-                        secret_name: None,
-                    }]
-                }),
-            }),
-            ..Ingress::default()
-        };
-        out.resource(name, ns, file_name("Ingress", &ingress_name), &object)?;
-    }
     Ok(())
+}
+
+fn render_ingress(
+    out: &mut Output,
+    name: &str,
+    app: &App,
+    ingress: &cfggen_model::app::Ingress,
+) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    let ingress_name = ingress.name.clone().unwrap_or_else(|| name.to_owned());
+    let backend = IngressServiceBackend {
+        name: ingress.service.clone(),
+        port: Some(ServiceBackendPort {
+            name: Some(ingress.port.clone()),
+            number: None,
+        }),
+    };
+    let mut metadata = meta(&ingress_name, ns, app_labels(name, None), waves::EXPOSURE);
+    if let Some(annotations) = metadata.annotations.as_mut() {
+        for (k, v) in &ingress.annotations {
+            annotations.insert(k.clone(), v.clone());
+        }
+    }
+    let (default_backend, rules) = if ingress.hosts.is_empty() || ingress.default_backend {
+        (
+            Some(IngressBackend {
+                service: Some(backend),
+                resource: None,
+            }),
+            None,
+        )
+    } else {
+        let rules = ingress
+            .hosts
+            .iter()
+            .map(|host| IngressRule {
+                host: Some(host.clone()),
+                http: Some(HTTPIngressRuleValue {
+                    paths: vec![HTTPIngressPath {
+                        path: Some("/".into()),
+                        path_type: "Prefix".into(),
+                        backend: IngressBackend {
+                            service: Some(backend.clone()),
+                            resource: None,
+                        },
+                    }],
+                }),
+            })
+            .collect();
+        (None, Some(rules))
+    };
+    let object = Ingress {
+        metadata,
+        spec: Some(IngressSpec {
+            ingress_class_name: ingress.class_name.clone(),
+            default_backend,
+            rules,
+            tls: (ingress.tls && !ingress.hosts.is_empty()).then(|| {
+                vec![IngressTLS {
+                    hosts: Some(ingress.hosts.clone()),
+                    secret_name: None,
+                }]
+            }),
+        }),
+        ..Ingress::default()
+    };
+    out.resource(name, ns, file_name("Ingress", &ingress_name), &object)
 }
 
 /// An ExternalSecret against the environment's ClusterSecretStore.
@@ -220,11 +254,31 @@ fn literal_env(name: &str, value: String) -> EnvVar {
 }
 
 /// The Secret name and key a `<secret>/<field>` reference resolves to.
-pub(crate) fn resolve_secret<'a>(app: &'a App, reference: &'a str) -> Option<(&'a str, &'a str)> {
-    let r = FieldRef::parse(reference)?;
-    let item = app.secrets.get(r.secret)?;
-    let field = item.fields.get(r.field)?;
-    Some((r.secret, field.key(r.field)))
+pub(crate) fn resolve_secret<'a>(
+    app: &'a App,
+    r: &'a SecretFieldRef,
+) -> Result<(&'a str, &'a str), RenderError> {
+    let field = app
+        .secrets
+        .get(r.secret())
+        .and_then(|item| item.fields.get(r.field()))
+        .ok_or_else(|| RenderError::Unresolved(format!("secret field `{r}`")))?;
+    Ok((r.secret(), field.key(r.field())))
+}
+
+fn config_map_env(var: &str, r: &ConfigMapKeyRef) -> EnvVar {
+    EnvVar {
+        name: var.to_owned(),
+        value: None,
+        value_from: Some(EnvVarSource {
+            config_map_key_ref: Some(ConfigMapKeySelector {
+                name: r.config_map().to_owned(),
+                key: r.key().to_owned(),
+                optional: None,
+            }),
+            ..EnvVarSource::default()
+        }),
+    }
 }
 
 fn env_vars(
@@ -233,62 +287,56 @@ fn env_vars(
     app: &App,
     cname: &str,
     component: &Component,
-) -> Vec<EnvVar> {
+) -> Result<Vec<EnvVar>, RenderError> {
     let mut vars = Vec::new();
     for (var, value) in &component.env {
-        match value {
-            EnvValue::Literal(lit) => vars.push(literal_env(var, lit.to_string())),
+        vars.push(match value {
+            EnvValue::Literal(lit) => literal_env(var, lit.to_string()),
             EnvValue::Secret { secret } => {
-                if let Some((secret_name, key)) = resolve_secret(app, secret) {
-                    vars.push(secret_env(var, secret_name, key));
-                }
+                let (secret_name, key) = resolve_secret(app, secret)?;
+                secret_env(var, secret_name, key)
             }
-            EnvValue::ConfigMap { config_map } => {
-                if let Some((cm, key)) = config_map.split_once('/') {
-                    vars.push(EnvVar {
-                        name: var.clone(),
-                        value: None,
-                        value_from: Some(EnvVarSource {
-                            config_map_key_ref: Some(ConfigMapKeySelector {
-                                name: cm.to_owned(),
-                                key: key.to_owned(),
-                                optional: None,
-                            }),
-                            ..EnvVarSource::default()
-                        }),
-                    });
-                }
-            }
+            EnvValue::ConfigMap { config_map } => config_map_env(var, config_map),
+        });
+    }
+    if let Some(db) = app.database.as_ref().filter(|db| db.reaches(cname)) {
+        database_env(env, name, app, db, &mut vars)?;
+    }
+    Ok(vars)
+}
+
+/// The connection variables of the app's database that it asks for.
+fn database_env(
+    env: &Environment,
+    name: &str,
+    app: &App,
+    db: &cfggen_model::Database,
+    vars: &mut Vec<EnvVar>,
+) -> Result<(), RenderError> {
+    let e = &db.env;
+    if e.host.is_some() || e.port.is_some() {
+        let cluster = env
+            .postgres
+            .get(&db.cluster)
+            .ok_or_else(|| RenderError::Unresolved(format!("postgres cluster `{}`", db.cluster)))?;
+        if let Some(var) = &e.host {
+            vars.push(literal_env(var, cluster.host(&db.cluster)));
+        }
+        if let Some(var) = &e.port {
+            vars.push(literal_env(var, cluster.port.to_string()));
         }
     }
-    if let Some(db) = &app.database {
-        let receives = db
-            .components
-            .as_ref()
-            .is_none_or(|list| list.iter().any(|c| c == cname));
-        if receives {
-            let cluster = env.postgres.get(&db.cluster);
-            let e = &db.env;
-            if let (Some(var), Some(cluster)) = (&e.host, cluster) {
-                vars.push(literal_env(var, cluster.host(&db.cluster)));
-            }
-            if let (Some(var), Some(cluster)) = (&e.port, cluster) {
-                vars.push(literal_env(var, cluster.port.to_string()));
-            }
-            if let Some(var) = &e.name {
-                vars.push(literal_env(var, db.name(name).to_owned()));
-            }
-            if let Some(var) = &e.user {
-                vars.push(literal_env(var, db.owner(name).to_owned()));
-            }
-            if let Some(var) = &e.password {
-                if let Some((secret_name, key)) = resolve_secret(app, &db.password) {
-                    vars.push(secret_env(var, secret_name, key));
-                }
-            }
-        }
+    if let Some(var) = &e.name {
+        vars.push(literal_env(var, db.name(name).to_owned()));
     }
-    vars
+    if let Some(var) = &e.user {
+        vars.push(literal_env(var, db.owner(name).to_owned()));
+    }
+    if let Some(var) = &e.password {
+        let (secret_name, key) = resolve_secret(app, &db.password)?;
+        vars.push(secret_env(var, secret_name, key));
+    }
+    Ok(())
 }
 
 fn port_ref(port: &PortRef) -> IntOrString {
@@ -350,7 +398,7 @@ fn deployment(
     app: &App,
     cname: &str,
     component: &Component,
-) -> Deployment {
+) -> Result<Deployment, RenderError> {
     let ns = app.namespace(name);
     let image = app.image_of(component).map(ToString::to_string);
     let mounts: Vec<VolumeMount> = component
@@ -397,7 +445,7 @@ fn deployment(
                 })
                 .collect(),
         ),
-        env: non_empty(env_vars(env, name, app, cname, component)),
+        env: non_empty(env_vars(env, name, app, cname, component)?),
         liveness_probe: component.probes.liveness.as_ref().map(probe),
         readiness_probe: component.probes.readiness.as_ref().map(probe),
         startup_probe: component.probes.startup.as_ref().map(probe),
@@ -406,9 +454,9 @@ fn deployment(
         ..Container::default()
     };
     let labels = app_labels(name, Some(cname));
-    Deployment {
+    Ok(Deployment {
         metadata: meta(
-            &format!("{name}-{cname}"),
+            &workload_name(name, cname),
             ns,
             labels.clone(),
             waves::WORKLOADS,
@@ -433,5 +481,5 @@ fn deployment(
             ..DeploymentSpec::default()
         }),
         ..Deployment::default()
-    }
+    })
 }

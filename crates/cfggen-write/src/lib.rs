@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use cfggen_render::{RenderedEnv, HEADER_PREFIX};
+use cfggen_tree::{is_generated, RenderedEnv};
 
 /// What a write did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -66,11 +66,6 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
         path: path.display().to_string(),
         source,
     }
-}
-
-/// Whether a file's text starts with cfggen's header.
-pub fn is_generated(bytes: &[u8]) -> bool {
-    bytes.starts_with(HEADER_PREFIX.as_bytes())
 }
 
 /// Reads every file under `dir` (relative `/`-separated path → bytes).
@@ -314,7 +309,12 @@ mod tests {
             name: "dev".into(),
             files: files
                 .iter()
-                .map(|(p, t)| ((*p).to_owned(), format!("{HEADER_PREFIX} test\n{t}")))
+                .map(|(p, t)| {
+                    (
+                        (*p).to_owned(),
+                        format!("{} test\n{t}", cfggen_tree::HEADER_PREFIX),
+                    )
+                })
                 .collect(),
             objects: Default::default(),
         }

@@ -31,8 +31,9 @@ mod emit;
 mod node;
 mod parse;
 
+pub use cfggen_path::{FieldPath, Seg};
 pub use emit::emit;
-pub use node::{merge, Entry, FileId, Key, Location, Node, PathSeg, Value};
+pub use node::{merge, Entry, FileId, Key, Location, Node, Value};
 pub use parse::{parse, Limits, YamlError, YamlErrorKind};
 
 /// Reads generated YAML (cfggen's own output) into a typed value. Not for

@@ -1,6 +1,6 @@
 //! The positioned YAML tree, path look-ups and the base/overlay merge.
 
-use std::fmt;
+use cfggen_path::Seg;
 
 /// Which source file a node came from. The caller owns the file table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,42 +75,6 @@ pub struct Entry {
     pub value: Node,
 }
 
-/// One step of a field path: a mapping key or a sequence index.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PathSeg {
-    /// A mapping key.
-    Key(String),
-    /// A sequence index.
-    Index(usize),
-}
-
-impl From<&str> for PathSeg {
-    fn from(s: &str) -> Self {
-        PathSeg::Key(s.to_owned())
-    }
-}
-
-impl From<String> for PathSeg {
-    fn from(s: String) -> Self {
-        PathSeg::Key(s)
-    }
-}
-
-impl From<usize> for PathSeg {
-    fn from(i: usize) -> Self {
-        PathSeg::Index(i)
-    }
-}
-
-impl fmt::Display for PathSeg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PathSeg::Key(k) => f.write_str(k),
-            PathSeg::Index(i) => write!(f, "[{i}]"),
-        }
-    }
-}
-
 impl Node {
     /// The mapping entries, if this is a mapping.
     pub fn as_map(&self) -> Option<&[Entry]> {
@@ -139,12 +103,12 @@ impl Node {
     }
 
     /// Follows `path` down the tree; `None` where a step does not exist.
-    pub fn lookup(&self, path: &[PathSeg]) -> Option<&Node> {
+    pub fn lookup(&self, path: &[Seg]) -> Option<&Node> {
         let mut node = self;
         for seg in path {
             node = match (seg, &node.value) {
-                (PathSeg::Key(k), Value::Map(_)) => node.get(k)?,
-                (PathSeg::Index(i), Value::Seq(items)) => items.get(*i)?,
+                (Seg::Key(k), Value::Map(_)) => node.get(k)?,
+                (Seg::Index(i), Value::Seq(items)) => items.get(*i)?,
                 _ => return None,
             };
         }
@@ -154,13 +118,13 @@ impl Node {
     /// Follows `path` as far as it exists and returns the deepest node
     /// reached, the key of the last mapping step taken (if any), and how
     /// many steps were taken.
-    pub fn lookup_prefix(&self, path: &[PathSeg]) -> (&Node, Option<&Key>, usize) {
+    pub fn lookup_prefix(&self, path: &[Seg]) -> (&Node, Option<&Key>, usize) {
         let mut node = self;
         let mut key = None;
         for (depth, seg) in path.iter().enumerate() {
             let next = match (seg, &node.value) {
-                (PathSeg::Key(k), Value::Map(_)) => node.entry(k).map(|e| (&e.value, Some(&e.key))),
-                (PathSeg::Index(i), Value::Seq(items)) => items.get(*i).map(|n| (n, None)),
+                (Seg::Key(k), Value::Map(_)) => node.entry(k).map(|e| (&e.value, Some(&e.key))),
+                (Seg::Index(i), Value::Seq(items)) => items.get(*i).map(|n| (n, None)),
                 _ => None,
             };
             match next {
@@ -284,9 +248,9 @@ mod tests {
     #[test]
     fn lookup_prefix_stops_at_missing_step() {
         let n = p(0, "a:\n  b: [x, y]\n");
-        let path: Vec<PathSeg> = vec!["a".into(), "b".into(), 1.into()];
+        let path: Vec<Seg> = vec!["a".into(), "b".into(), 1.into()];
         assert_eq!(n.lookup(&path).and_then(Node::as_str), Some("y"));
-        let missing: Vec<PathSeg> = vec!["a".into(), "c".into(), "d".into()];
+        let missing: Vec<Seg> = vec!["a".into(), "c".into(), "d".into()];
         let (node, key, depth) = n.lookup_prefix(&missing);
         assert_eq!(depth, 1);
         assert_eq!(key.map(|k| k.text.as_str()), Some("a"));

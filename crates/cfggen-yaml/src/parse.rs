@@ -9,7 +9,8 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
-use crate::node::{Entry, FileId, Key, Location, Node, PathSeg, Value};
+use crate::node::{Entry, FileId, Key, Location, Node, Value};
+use cfggen_path::{FieldPath, Seg};
 
 /// Bounds on what one YAML file may cost to load.
 #[derive(Clone, Debug)]
@@ -67,7 +68,7 @@ pub struct YamlError {
     /// What to do about it.
     pub hint: Option<String>,
     /// The path of the mapping or list being read when it happened.
-    pub path: Vec<PathSeg>,
+    pub path: FieldPath,
 }
 
 /// Converts the parser's character offsets to byte offsets.
@@ -156,7 +157,7 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, Box<Yaml
             ),
             related: None,
             hint: Some("environment files are small; split the platform into bases".into()),
-            path: Vec::new(),
+            path: FieldPath::default(),
         }));
     }
     let mut b = Builder {
@@ -212,7 +213,7 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, Box<Yaml
                         hint: Some(
                             "remove the `---` line, or move the document into its own file".into(),
                         ),
-                        path: Vec::new(),
+                        path: FieldPath::default(),
                     }));
                 }
             }
@@ -308,19 +309,19 @@ impl Builder<'_> {
     }
 
     /// Where the builder is: the keys and indices of the open collections.
-    fn current_path(&self) -> Vec<PathSeg> {
+    fn current_path(&self) -> FieldPath {
         let mut path = Vec::new();
         for frame in &self.stack {
             match frame {
-                Frame::Seq { items, .. } => path.push(PathSeg::Index(items.len())),
+                Frame::Seq { items, .. } => path.push(Seg::Index(items.len())),
                 Frame::Map { pending, .. } => {
                     if let Some(k) = pending {
-                        path.push(PathSeg::Key(k.text.clone()));
+                        path.push(Seg::Key(k.text.clone()));
                     }
                 }
             }
         }
-        path
+        FieldPath(path)
     }
 
     fn count(&mut self, n: usize, span: Span) -> Result<(), Box<YamlError>> {
@@ -490,8 +491,7 @@ impl Builder<'_> {
             };
             if let Some(first) = first {
                 let related = Some(first.key.loc);
-                let mut path = self.current_path();
-                path.push(PathSeg::Key(key.text.clone()));
+                let path = self.current_path().key(&key.text);
                 return Err(Box::new(YamlError {
                     path,
                     kind: YamlErrorKind::DuplicateKey,

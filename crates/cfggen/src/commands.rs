@@ -3,17 +3,14 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use cfggen_load::{Diagnostic, Repo};
+use cfggen_load::{source_diagnostic, Diagnostic, Repo};
+use cfggen_source::{environment_names, Source, SourceError, GENERATED_DIR, SCHEMAS_DIR};
 
 use crate::cli::{Cli, Command, Format, SecretsFormat, Select};
 use crate::drift::{ErrorEntry, Report, StaleSchema};
-use crate::output::{color_for_stderr, write_atomic};
+use crate::output::color_for_stderr;
+use crate::report::render_diagnostics;
 use crate::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK};
-
-/// Folder of the committed JSON Schemas, relative to the root.
-pub const SCHEMAS_DIR: &str = "schemas";
-/// Folder of the rendered output, relative to the root.
-pub const GENERATED_DIR: &str = "generated";
 
 pub(crate) struct Ctx<'a> {
     pub(crate) repo: Repo,
@@ -28,7 +25,7 @@ impl Ctx<'_> {
         let _ = write!(
             self.stderr,
             "{}",
-            cfggen_load::render(diagnostics, self.color)
+            render_diagnostics(diagnostics, self.color)
         );
     }
 }
@@ -117,7 +114,7 @@ fn selected(ctx: &mut Ctx<'_>, select: &Select) -> Result<Vec<String>, u8> {
     if !select.environments.is_empty() {
         return Ok(select.environments.clone());
     }
-    match ctx.repo.environment_names() {
+    match environment_names(&ctx.repo) {
         Ok(names) if names.is_empty() => {
             let _ = writeln!(
                 ctx.stderr,
@@ -126,8 +123,8 @@ fn selected(ctx: &mut Ctx<'_>, select: &Select) -> Result<Vec<String>, u8> {
             Err(EXIT_ERROR)
         }
         Ok(names) => Ok(names),
-        Err(d) => {
-            ctx.report(&[d]);
+        Err(e) => {
+            ctx.report(&[source_diagnostic(&e)]);
             Err(EXIT_ERROR)
         }
     }
@@ -161,24 +158,29 @@ fn validate(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
 }
 
 /// The schema files that differ from what the Rust types give.
-fn stale_schemas(ctx: &Ctx<'_>) -> Vec<(String, &'static str, String)> {
-    let dir = ctx.repo.root().join(SCHEMAS_DIR);
-    cfggen_model::schema::schema_files()
-        .into_iter()
-        .filter_map(|(name, text)| {
-            let current = std::fs::read(dir.join(name)).ok();
-            let status = match current {
-                None => "missing",
-                Some(c) if c == text.as_bytes() => return None,
-                Some(_) => "stale",
-            };
-            Some((format!("{SCHEMAS_DIR}/{name}"), status, text))
-        })
-        .collect()
+fn stale_schemas(ctx: &Ctx<'_>) -> Result<Vec<(String, &'static str, String)>, SourceError> {
+    let mut stale = Vec::new();
+    for (name, text) in cfggen_model::schema::schema_files() {
+        let rel = format!("{SCHEMAS_DIR}/{name}");
+        let status = match ctx.repo.read(&rel, u64::MAX) {
+            Err(SourceError::NotFound(_)) => "missing",
+            Err(e) => return Err(e),
+            Ok(current) if current == text.as_bytes() => continue,
+            Ok(_) => "stale",
+        };
+        stale.push((rel, status, text));
+    }
+    Ok(stale)
 }
 
 fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {
-    let stale = stale_schemas(ctx);
+    let stale = match stale_schemas(ctx) {
+        Ok(s) => s,
+        Err(e) => {
+            ctx.report(&[source_diagnostic(&e)]);
+            return EXIT_ERROR;
+        }
+    };
     if check {
         if stale.is_empty() {
             let _ = writeln!(ctx.stdout, "schemas are up to date");
@@ -203,13 +205,22 @@ fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {
         }
     }
     for (rel, _, text) in &stale {
-        if let Err(e) = write_atomic(&ctx.repo.root().join(rel), text.as_bytes()) {
-            let _ = writeln!(ctx.stderr, "error: cannot write {rel}: {e}");
+        if let Err(e) = ctx.repo.write(rel, text.as_bytes()) {
+            ctx.report(&[source_diagnostic(&e)]);
             return EXIT_ERROR;
         }
         let _ = writeln!(ctx.stdout, "wrote {rel}");
     }
     EXIT_OK
+}
+
+/// The real path of a folder of `generated/`, refused when a link takes
+/// it out of the repository.
+fn generated_path(repo: &Repo, env: Option<&str>) -> Result<PathBuf, SourceError> {
+    match env {
+        Some(name) => repo.contained(&format!("{GENERATED_DIR}/{name}")),
+        None => repo.contained(GENERATED_DIR),
+    }
 }
 
 fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
@@ -219,10 +230,17 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     };
     let mut report = Report::default();
     if check {
-        report.schemas = stale_schemas(ctx)
-            .into_iter()
-            .map(|(path, status, _)| StaleSchema { path, status })
-            .collect();
+        match stale_schemas(ctx) {
+            Ok(stale) => {
+                report.schemas = stale
+                    .into_iter()
+                    .map(|(path, status, _)| StaleSchema { path, status })
+                    .collect();
+            }
+            Err(e) => report
+                .errors
+                .push(ErrorEntry::from_diagnostic(&source_diagnostic(&e))),
+        }
     }
     // Rendering an environment and reading its committed tree are
     // independent: run them as separate tasks, so both cores stay busy.
@@ -232,19 +250,17 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     }
     enum Done {
         Prepared(Box<Result<Prepared, Vec<Diagnostic>>>),
-        Read(Result<std::collections::BTreeMap<String, Vec<u8>>, cfggen_write::WriteError>),
+        Read(Result<std::collections::BTreeMap<String, Vec<u8>>, ErrorEntry>),
     }
     let tasks: Vec<Task<'_>> = names
         .iter()
         .flat_map(|n| [Task::Prepare(n), Task::Read(n)])
         .collect();
     let session = &ctx.session;
-    let root = ctx.repo.root().to_path_buf();
+    let repo = &ctx.repo;
     let mut done = parallel_map(&tasks, |task| match task {
         Task::Prepare(name) => Done::Prepared(Box::new(prepare(session, name))),
-        Task::Read(name) => Done::Read(cfggen_write::read_tree(
-            &root.join(GENERATED_DIR).join(name),
-        )),
+        Task::Read(name) => Done::Read(read_committed(repo, name)),
     })
     .into_iter();
     enum Outcome {
@@ -261,7 +277,7 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
         };
         outcomes.push(match (*prepared, on_disk) {
             (Err(diagnostics), _) => Outcome::Invalid(diagnostics),
-            (Ok(_), Err(e)) => Outcome::Failed(ErrorEntry::plain("io", e.to_string())),
+            (Ok(_), Err(e)) => Outcome::Failed(e),
             (Ok(Prepared { rendered, .. }), Ok(on_disk)) => Outcome::Drift(cfggen_diff::diff_env(
                 &rendered,
                 &on_disk,
@@ -280,20 +296,15 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     // environment renders is drift too.
     if select.environments.is_empty() {
         for orphan in orphan_folders(ctx, &names) {
-            let folder = ctx.repo.root().join(GENERATED_DIR).join(&orphan);
-            match cfggen_write::read_tree(&folder) {
+            match read_committed(&ctx.repo, &orphan) {
                 Ok(on_disk) => {
-                    let nothing = cfggen_render::RenderedEnv {
-                        name: orphan.clone(),
-                        ..Default::default()
-                    };
                     report.environments.push(cfggen_diff::diff_env(
-                        &nothing,
+                        &cfggen_tree::RenderedEnv::named(&orphan),
                         &on_disk,
                         &format!("{GENERATED_DIR}/{orphan}/"),
                     ));
                 }
-                Err(e) => report.errors.push(ErrorEntry::plain("io", e.to_string())),
+                Err(e) => report.errors.push(e),
             }
         }
     }
@@ -302,9 +313,22 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     report.exit_code()
 }
 
+/// The committed tree of one environment, `generated/<env>/`.
+fn read_committed(
+    repo: &Repo,
+    env: &str,
+) -> Result<std::collections::BTreeMap<String, Vec<u8>>, ErrorEntry> {
+    let dir = generated_path(repo, Some(env))
+        .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
+    cfggen_write::read_tree(&dir).map_err(|e| ErrorEntry::plain("io", e.to_string()))
+}
+
 /// Folders of `generated/` that belong to no environment.
 fn orphan_folders(ctx: &Ctx<'_>, names: &[String]) -> Vec<String> {
-    let dir = ctx.repo.root().join(GENERATED_DIR);
+    let Ok(dir) = generated_path(&ctx.repo, None) else {
+        // Reading `generated/` itself reports that, per environment.
+        return Vec::new();
+    };
     let mut out: Vec<String> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -371,16 +395,13 @@ fn prepare(session: &cfggen_load::Session, name: &str) -> Result<Prepared, Vec<D
     })?;
     let issues = cfggen_lint::lint(&rendered);
     // The data behind the text is only for the lint; free it.
-    let rendered = cfggen_render::RenderedEnv {
-        objects: Default::default(),
-        ..rendered
-    };
+    let rendered = rendered.without_objects();
     if !issues.is_empty() {
         return Err(issues
             .into_iter()
             .map(|i| {
                 let mut d = Diagnostic::bare(
-                    i.code,
+                    i.rule.code(),
                     format!(
                         "{GENERATED_DIR}/{name}/{}: {}: {}",
                         i.file, i.resource, i.message
@@ -447,7 +468,21 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let generated = ctx.repo.root().join(GENERATED_DIR);
+    let generated = match generated_path(&ctx.repo, None) {
+        Ok(g) => g,
+        Err(e) => {
+            ctx.report(&[source_diagnostic(&e)]);
+            let _ = writeln!(ctx.stderr, "error: nothing was written");
+            return EXIT_ERROR;
+        }
+    };
+    for p in &prepared {
+        if let Err(e) = generated_path(&ctx.repo, Some(&p.rendered.name)) {
+            ctx.report(&[source_diagnostic(&e)]);
+            let _ = writeln!(ctx.stderr, "error: nothing was written");
+            return EXIT_ERROR;
+        }
+    }
     let mut code = EXIT_OK;
     let written = parallel_map(&prepared, |p| {
         // One render of an environment at a time; the lock is released
@@ -509,7 +544,13 @@ fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
         },
         Err(code) => return code,
     };
-    let entries = cfggen_render::inventory(&loaded.environment);
+    let entries = match cfggen_render::inventory(&loaded.environment) {
+        Ok(e) => e,
+        Err(e) => {
+            let _ = writeln!(ctx.stderr, "error: {e}");
+            return EXIT_ERROR;
+        }
+    };
     let mut text = String::new();
     match format {
         SecretsFormat::Text => {

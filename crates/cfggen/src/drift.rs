@@ -140,7 +140,11 @@ impl Report {
         match format {
             Format::Text => {
                 if !self.diagnostics.is_empty() {
-                    let _ = write!(stderr, "{}", cfggen_load::render(&self.diagnostics, color));
+                    let _ = write!(
+                        stderr,
+                        "{}",
+                        crate::report::render_diagnostics(&self.diagnostics, color)
+                    );
                 }
                 for e in &self.errors {
                     let _ = writeln!(stderr, "error: {}", e.message);

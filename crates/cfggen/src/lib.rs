@@ -1,6 +1,7 @@
-//! The `cfggen` command line: argument parsing, file output, exit codes and
-//! diagnostic printing. The stages themselves live in the library crates
-//! (`cfggen-load`, `cfggen-model`, `cfggen-yaml`).
+//! The `cfggen` command line: argument parsing, exit codes, printing
+//! results and diagnostics. The stages themselves live in the library
+//! crates (`cfggen-source`, `cfggen-load`, `cfggen-render`, `cfggen-lint`,
+//! `cfggen-write`, `cfggen-diff`, `cfggen-edit`).
 //!
 //! Exit codes follow `diff(1)`: 0 all good, 1 something differs (a stale
 //! schema), 2 trouble (invalid config, I/O errors, bad arguments).
@@ -10,6 +11,7 @@ mod commands;
 mod drift;
 mod output;
 mod release;
+mod report;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -17,6 +19,7 @@ use std::io::Write;
 use clap::Parser;
 
 pub use cli::Cli;
+pub use report::render_diagnostics;
 
 /// Everything is as it should be.
 pub const EXIT_OK: u8 = 0;

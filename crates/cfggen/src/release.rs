@@ -2,11 +2,13 @@
 //! `cfggen promote`. Edits go through `cfggen-edit`, which changes one value
 //! (or adds one override) and keeps every other byte of the file.
 
-use cfggen_load::{ImageSite, Loaded};
+use cfggen_edit::{apply_checked, ApplyError, FileEdit};
+use cfggen_load::{source_diagnostic, Diagnostic, ImageSite, Loaded};
+use cfggen_model::image::{with_digest, with_tag};
 use cfggen_model::ImageRef;
+use cfggen_source::{environment_file, environment_names, Source};
 
 use crate::commands::{render_names, Ctx};
-use crate::output::write_atomic;
 use crate::{EXIT_ERROR, EXIT_OK};
 
 /// One app or component and the image it runs.
@@ -110,10 +112,36 @@ pub fn images(ctx: &mut Ctx<'_>, env: &str, json: bool) -> u8 {
     EXIT_OK
 }
 
+/// The text of a repository file; an error that cannot be read is
+/// reported (exit 2), never taken as an empty file.
+fn read_text(ctx: &mut Ctx<'_>, rel: &str) -> Result<String, u8> {
+    let bytes = ctx.repo.read(rel, u64::MAX).map_err(|e| {
+        ctx.report(&[source_diagnostic(&e)]);
+        EXIT_ERROR
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        let _ = writeln!(
+            ctx.stderr,
+            "error: {rel} is not UTF-8 text; nothing was changed"
+        );
+        EXIT_ERROR
+    })
+}
+
 /// An image reference as written at `site` (without its quotes).
-fn written_at(root: &std::path::Path, site: &ImageSite) -> String {
-    let text = std::fs::read_to_string(root.join(&site.file)).unwrap_or_default();
-    cfggen_edit::unquote(text.get(site.start..site.end).unwrap_or_default()).to_owned()
+fn written_at(ctx: &mut Ctx<'_>, site: &ImageSite) -> Result<String, u8> {
+    let text = read_text(ctx, &site.file)?;
+    match text.get(site.start..site.end) {
+        Some(raw) => Ok(cfggen_edit::unquote(raw).to_owned()),
+        None => {
+            let _ = writeln!(
+                ctx.stderr,
+                "error: {} changed while cfggen read it; nothing was changed",
+                site.file
+            );
+            Err(EXIT_ERROR)
+        }
+    }
 }
 
 /// The new reference as it will be written: a whole reference as given,
@@ -124,8 +152,8 @@ fn new_text(current_written: Option<&str>, value: &str) -> Result<String, String
         value.strip_prefix('@'),
         current_written,
     ) {
-        (Some(tag), _, Some(cur)) => Ok(cfggen_edit::with_tag(cur, tag)),
-        (_, Some(digest), Some(cur)) => Ok(cfggen_edit::with_digest(cur, digest)),
+        (Some(tag), _, Some(cur)) => Ok(with_tag(cur, tag)),
+        (_, Some(digest), Some(cur)) => Ok(with_digest(cur, digest)),
         (Some(_), _, None) | (_, Some(_), None) => Err(
             "there is no current image to take a new tag or digest; give a whole reference".into(),
         ),
@@ -150,54 +178,96 @@ fn check_ref(env: &Loaded, text: &str) -> Result<ImageRef, String> {
     Ok(image)
 }
 
-/// Writes the edited files, then checks that every environment still loads;
-/// puts the files back if one does not.
-fn write_checked(ctx: &mut Ctx<'_>, edits: &[(String, String)]) -> Result<(), u8> {
-    let root = ctx.repo.root().to_path_buf();
-    let mut originals = Vec::new();
-    for (file, text) in edits {
-        let path = root.join(file);
-        originals.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
-        if let Err(e) = write_atomic(&path, text.as_bytes()) {
-            let _ = writeln!(ctx.stderr, "error: cannot write {file}: {e}");
-            return Err(EXIT_ERROR);
-        }
-    }
-    let names = ctx.repo.environment_names().unwrap_or_default();
+/// Writes the edited files, then checks that every environment still
+/// loads; `cfggen-edit` puts the files back if one does not, and every
+/// I/O error stops the edit with the files as they were.
+fn write_checked(ctx: &mut Ctx<'_>, edits: &[FileEdit]) -> Result<(), u8> {
     let fresh = cfggen_load::Session::new(ctx.repo.clone());
-    let mut problems = Vec::new();
-    for name in &names {
-        if let Err(d) = fresh.load(name) {
-            problems.extend(d);
+    let check = || -> Result<(), Vec<Diagnostic>> {
+        let names = environment_names(&ctx.repo).map_err(|e| vec![source_diagnostic(&e)])?;
+        if names.is_empty() {
+            return Err(vec![Diagnostic::bare(
+                "io",
+                "environments/ holds no environment to check the edit against",
+            )]);
+        }
+        let problems: Vec<Diagnostic> = names
+            .iter()
+            .filter_map(|name| fresh.load(name).err())
+            .flatten()
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    };
+    match apply_checked(&ctx.repo, edits, check) {
+        Ok(()) => {
+            ctx.session = fresh;
+            Ok(())
+        }
+        Err(e) => {
+            let mut cause = &e;
+            while let ApplyError::Restore { cause: inner, .. } = cause {
+                cause = inner;
+            }
+            if let ApplyError::Invalid(problems) = cause {
+                ctx.report(problems);
+            }
+            let _ = writeln!(ctx.stderr, "error: {e}");
+            Err(EXIT_ERROR)
         }
     }
-    if problems.is_empty() {
-        ctx.session = fresh;
-        return Ok(());
-    }
-    for (path, bytes) in originals {
-        let _ = write_atomic(&path, &bytes);
-    }
-    ctx.report(&problems);
-    let _ = writeln!(
-        ctx.stderr,
-        "error: the edit would make the environments invalid; nothing was changed"
-    );
-    Err(EXIT_ERROR)
 }
 
 /// Environments whose files include `file`.
-fn users_of(ctx: &Ctx<'_>, file: &str) -> Vec<String> {
-    ctx.repo
-        .environment_names()
-        .unwrap_or_default()
+fn users_of(ctx: &mut Ctx<'_>, file: &str) -> Result<Vec<String>, u8> {
+    let names = environment_names(&ctx.repo).map_err(|e| {
+        ctx.report(&[source_diagnostic(&e)]);
+        EXIT_ERROR
+    })?;
+    Ok(names
         .into_iter()
         .filter(|n| {
             ctx.session
                 .load(n)
                 .is_ok_and(|l| l.files.iter().any(|f| f == file))
         })
-        .collect()
+        .collect())
+}
+
+/// The app (and component) a `set-image` names, checked against the
+/// environment.
+fn target_of<'t>(
+    ctx: &mut Ctx<'_>,
+    loaded: &Loaded,
+    target: &'t str,
+) -> Result<(&'t str, Option<&'t str>), u8> {
+    let (app, component) = match target.split_once('/') {
+        Some((a, c)) => (a, Some(c)),
+        None => (target, None),
+    };
+    let Some(app_model) = loaded.environment.apps.get(app) else {
+        let known: Vec<&str> = loaded.environment.apps.keys().map(String::as_str).collect();
+        let hint = cfggen_model::suggest::closest(app, known.iter().copied()).map_or_else(
+            || format!("apps: {}", known.join(", ")),
+            |b| format!("did you mean `{b}`?"),
+        );
+        let _ = writeln!(
+            ctx.stderr,
+            "error: environment `{}` has no app `{app}`\n  help: {hint}",
+            loaded.name
+        );
+        return Err(EXIT_ERROR);
+    };
+    if let Some(c) = component {
+        if !app_model.components.contains_key(c) {
+            let _ = writeln!(ctx.stderr, "error: app `{app}` has no component `{c}`");
+            return Err(EXIT_ERROR);
+        }
+    }
+    Ok((app, component))
 }
 
 /// `cfggen set-image <env> <app>[/<component>] <ref | :tag | @digest>`.
@@ -209,64 +279,49 @@ pub fn set_image(
     here: bool,
     render: bool,
 ) -> u8 {
-    let loaded = match load_one(ctx, env) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let (app, component) = match target.split_once('/') {
-        Some((a, c)) => (a, Some(c)),
-        None => (target, None),
-    };
-    let Some(app_model) = loaded.environment.apps.get(app) else {
-        let known: Vec<&str> = loaded.environment.apps.keys().map(String::as_str).collect();
-        let hint = cfggen_load::closest(app, known.iter().copied()).map_or_else(
-            || format!("apps: {}", known.join(", ")),
-            |b| format!("did you mean `{b}`?"),
-        );
-        let _ = writeln!(
-            ctx.stderr,
-            "error: environment `{env}` has no app `{app}`\n  help: {hint}"
-        );
-        return EXIT_ERROR;
-    };
-    if let Some(c) = component {
-        if !app_model.components.contains_key(c) {
-            let _ = writeln!(ctx.stderr, "error: app `{app}` has no component `{c}`");
-            return EXIT_ERROR;
-        }
+    match set_image_steps(ctx, env, target, value, here, render) {
+        Ok(code) | Err(code) => code,
     }
-    let env_file = format!("{}/{env}.yaml", cfggen_load::ENVIRONMENTS_DIR);
-    let own = loaded
-        .images
-        .iter()
-        .find(|s| s.app == app && s.component.as_deref() == component)
-        .cloned();
-    let app_site = loaded
-        .images
-        .iter()
-        .find(|s| s.app == app && s.component.is_none())
-        .cloned();
+}
+
+fn set_image_steps(
+    ctx: &mut Ctx<'_>,
+    env: &str,
+    target: &str,
+    value: &str,
+    here: bool,
+    render: bool,
+) -> Result<u8, u8> {
+    let loaded = load_one(ctx, env)?;
+    let (app, component) = target_of(ctx, &loaded, target)?;
+    let env_file = environment_file(env);
+    let site_of = |c: Option<&str>| {
+        loaded
+            .images
+            .iter()
+            .find(|s| s.app == app && s.component.as_deref() == c)
+            .cloned()
+    };
+    let own = site_of(component);
     if component.is_none() && own.is_none() {
         let _ = writeln!(
             ctx.stderr,
             "error: app `{app}` sets no image of its own in `{env}`\n  help: name a component: `{app}/<component>`"
         );
-        return EXIT_ERROR;
+        return Err(EXIT_ERROR);
     }
     // What the component or app runs now, as written.
-    let current_site = own.clone().or(app_site);
-    let root = ctx.repo.root().to_path_buf();
-    let written = current_site.as_ref().map(|s| written_at(&root, s));
-    let new = match new_text(written.as_deref(), value) {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = writeln!(ctx.stderr, "error: {e}");
-            return EXIT_ERROR;
-        }
+    let written = match own.clone().or_else(|| site_of(None)) {
+        Some(site) => Some(written_at(ctx, &site)?),
+        None => None,
     };
+    let new = new_text(written.as_deref(), value).map_err(|e| {
+        let _ = writeln!(ctx.stderr, "error: {e}");
+        EXIT_ERROR
+    })?;
     if let Err(e) = check_ref(&loaded, &new) {
         let _ = writeln!(ctx.stderr, "error: {e}\n  nothing was changed");
-        return EXIT_ERROR;
+        return Err(EXIT_ERROR);
     }
     let path: Vec<&str> = match component {
         Some(c) => vec!["apps", app, "components", c, "image"],
@@ -274,52 +329,46 @@ pub fn set_image(
     };
     // Where to write: the value itself, unless it comes from a base and
     // --here asks for an override, or the component only inherits.
-    let (file, text, note) = match &own {
+    let edit = match &own {
         Some(site) if !(here && site.file != env_file) => {
-            let text = std::fs::read_to_string(root.join(&site.file)).unwrap_or_default();
-            let note = (site.file != env_file).then(|| {
-                let users = users_of(ctx, &site.file);
-                format!(
-                    "note: the image is set in {}, shared by: {}; use --here to change `{env}` only",
-                    site.file,
-                    users.join(", ")
-                )
-            });
-            (
-                site.file.clone(),
-                cfggen_edit::replace_scalar(&text, site.start, site.end, &new),
-                note,
-            )
+            let text = read_text(ctx, &site.file)?;
+            cfggen_edit::replace_scalar(&text, site.start, site.end, &new).map(|text| FileEdit {
+                path: site.file.clone(),
+                text,
+            })
         }
         _ => {
-            let text = std::fs::read_to_string(root.join(&env_file)).unwrap_or_default();
-            match cfggen_edit::set_path(&text, &path, &new) {
-                Ok(t) => (env_file.clone(), t, None),
-                Err(e) => {
-                    let _ = writeln!(ctx.stderr, "error: cannot edit {env_file}: {e}");
-                    return EXIT_ERROR;
-                }
-            }
+            let text = read_text(ctx, &env_file)?;
+            cfggen_edit::set_path(&text, &path, &new).map(|text| FileEdit {
+                path: env_file.clone(),
+                text,
+            })
         }
-    };
-    let edited_file = file.clone();
-    if let Err(code) = write_checked(ctx, &[(file, text)]) {
-        return code;
     }
+    .map_err(|e| {
+        let _ = writeln!(ctx.stderr, "error: cannot edit the image of {target}: {e}");
+        EXIT_ERROR
+    })?;
+    let edited_file = edit.path.clone();
+    write_checked(ctx, &[edit])?;
     let old = written.unwrap_or_else(|| "(none)".into());
     let _ = writeln!(
         ctx.stdout,
         "{}: {old} → {new} (in {edited_file})",
         path.join(".")
     );
-    if let Some(note) = note {
-        let _ = writeln!(ctx.stdout, "{note}");
+    let envs = users_of(ctx, &edited_file)?;
+    if edited_file != env_file {
+        let _ = writeln!(
+            ctx.stdout,
+            "note: the image is set in {edited_file}, shared by: {}; use --here to change `{env}` only",
+            envs.join(", ")
+        );
     }
     if !render {
-        return EXIT_OK;
+        return Ok(EXIT_OK);
     }
-    let envs = users_of(ctx, &edited_file);
-    render_names(ctx, &envs)
+    Ok(render_names(ctx, &envs))
 }
 
 /// `cfggen promote <from> <to> [<app>…]`.
@@ -355,13 +404,18 @@ pub fn promote(
             return EXIT_ERROR;
         }
     }
-    let root = ctx.repo.root().to_path_buf();
-    let env_file = format!("{}/{to}.yaml", cfggen_load::ENVIRONMENTS_DIR);
-    let original = std::fs::read_to_string(root.join(&env_file)).unwrap_or_default();
+    let env_file = environment_file(to);
+    let original = match read_text(ctx, &env_file) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let mut text = original.clone();
     let mut table = Vec::new();
     for site in source.images.iter().filter(|s| names.contains(&s.app)) {
-        let new = written_at(&root, site);
+        let new = match written_at(ctx, site) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
         let resolved_new = ImageRef::parse(&new)
             .map(|r| r.to_string())
             .unwrap_or_default();
@@ -431,7 +485,13 @@ pub fn promote(
         let _ = writeln!(ctx.stdout, "(dry run: nothing was written)");
         return EXIT_OK;
     }
-    if let Err(code) = write_checked(ctx, &[(env_file, text)]) {
+    if let Err(code) = write_checked(
+        ctx,
+        &[FileEdit {
+            path: env_file,
+            text,
+        }],
+    ) {
         return code;
     }
     if !render {
