@@ -53,7 +53,7 @@ fn cases() -> Vec<(std::path::PathBuf, &'static str)> {
 fn produced_keys(o: &Objects) -> BTreeMap<(String, String), BTreeSet<String>> {
     let mut keys: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for es in &o.external_secrets {
-        let ns = es.metadata.namespace.clone().unwrap_or_default();
+        let ns = es.metadata.namespace.clone().unwrap();
         let entry = keys.entry((ns, es.spec.target.name.clone())).or_default();
         match &es.spec.target.template {
             Some(t) => entry.extend(t.data.keys().cloned()),
@@ -70,7 +70,7 @@ fn every_secret_key_ref_is_produced_by_an_external_secret() {
         let keys = produced_keys(&o);
         let mut refs = 0;
         for d in &o.deployments {
-            let ns = d.metadata.namespace.clone().unwrap_or_default();
+            let ns = d.metadata.namespace.clone().unwrap();
             let spec = d
                 .spec
                 .as_ref()
@@ -91,7 +91,7 @@ fn every_secret_key_ref_is_produced_by_an_external_secret() {
                         produced.is_some_and(|k| k.contains(&sel.key)),
                         "{env}: env {} of {ns}/{} reads Secret {}/{} key {}, which no ExternalSecret produces",
                         var.name,
-                        d.metadata.name.clone().unwrap_or_default(),
+                        d.metadata.name.clone().unwrap(),
                         ns,
                         sel.name,
                         sel.key
@@ -124,15 +124,15 @@ fn every_config_map_reference_resolves() {
             .map(|cm| {
                 (
                     (
-                        cm.metadata.namespace.clone().unwrap_or_default(),
-                        cm.metadata.name.clone().unwrap_or_default(),
+                        cm.metadata.namespace.clone().unwrap(),
+                        cm.metadata.name.clone().unwrap(),
                     ),
                     cm.data.iter().flatten().map(|(k, _)| k.clone()).collect(),
                 )
             })
             .collect();
         for d in &o.deployments {
-            let ns = d.metadata.namespace.clone().unwrap_or_default();
+            let ns = d.metadata.namespace.clone().unwrap();
             let spec = d
                 .spec
                 .as_ref()
@@ -186,7 +186,7 @@ fn database_owner_role_and_password_secret_agree() {
             "{env}: one Database per app database"
         );
         for db in &o.databases {
-            let ns = db.metadata.namespace.clone().unwrap_or_default();
+            let ns = db.metadata.namespace.clone().unwrap();
             let cluster = o
                 .clusters
                 .iter()
@@ -205,7 +205,7 @@ fn database_owner_role_and_password_secret_agree() {
                 .managed
                 .as_ref()
                 .map(|m| m.roles.as_slice())
-                .unwrap_or_default();
+                .unwrap();
             let role = roles
                 .iter()
                 .find(|r| r.name == db.spec.owner)

@@ -150,13 +150,13 @@ impl Lsp {
             let u = msg
                 .pointer("/params/uri")
                 .and_then(Value::as_str)
-                .unwrap_or_default()
+                .unwrap()
                 .to_owned();
             let d = msg
                 .pointer("/params/diagnostics")
                 .and_then(Value::as_array)
                 .cloned()
-                .unwrap_or_default();
+                .unwrap();
             self.diagnostics.insert(u, d);
             return None;
         }
@@ -343,7 +343,7 @@ fn the_language_server_completes_and_documents_properties() {
         .and_then(Value::as_array)
         .or_else(|| completion.as_array())
         .cloned()
-        .unwrap_or_default();
+        .unwrap();
     let labels: Vec<&str> = items
         .iter()
         .filter_map(|i| i.get("label").and_then(Value::as_str))
@@ -360,15 +360,13 @@ fn the_language_server_completes_and_documents_properties() {
         "textDocument/hover",
         json!({"textDocument": {"uri": u}, "position": {"line": 18, "character": 10}}),
     );
+    // MarkupContent (`{kind, value}`) or a plain string.
     let contents = hover
         .pointer("/contents/value")
+        .or_else(|| hover.get("contents"))
         .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-        + hover
-            .get("contents")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        .expect("hover has contents")
+        .to_owned();
     assert!(
         contents.contains("Number of pods"),
         "hover shows the description: {hover:#}"
@@ -397,7 +395,7 @@ fn cfggen_and_the_editor_agree_on_the_bad_input_corpus() {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+            .unwrap();
         let text = std::fs::read_to_string(&path).expect("read");
         let schema_judges = !text.contains("# schema: cannot tell");
         repo.write("environments/agree.yaml", &text);

@@ -46,7 +46,7 @@ fn cases() -> Vec<PathBuf> {
                 .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap();
     cases.sort();
     cases
 }
@@ -64,8 +64,8 @@ fn every_invalid_file_is_rejected_with_a_located_error() {
         let name = case
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let text = std::fs::read_to_string(&case).unwrap_or_default();
+            .unwrap();
+        let text = std::fs::read_to_string(&case).unwrap();
         let repo = TestRepo::new();
         crate::support::copy_tree(&bases, &repo.path().join("environments/bases"));
         repo.write("environments/broken.yaml", &text);

@@ -24,10 +24,8 @@ fn overlay(env: &mut cfggen_render::RenderedEnv, dir: &Path, prefix: &str) {
         } else {
             // The lint must read this file's text, not the rendered data.
             env.objects.remove(&rel);
-            env.files.insert(
-                rel,
-                std::fs::read_to_string(entry.path()).unwrap_or_default(),
-            );
+            env.files
+                .insert(rel, std::fs::read_to_string(entry.path()).unwrap());
         }
     }
 }

@@ -31,7 +31,7 @@ fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, Option<std::time::SystemTime>)
                 walk(&path, &rel, out);
             } else {
                 let mtime = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-                out.insert(rel, (std::fs::read(&path).unwrap_or_default(), mtime));
+                out.insert(rel, (std::fs::read(&path).unwrap(), mtime));
             }
         }
     }
@@ -156,7 +156,7 @@ fn secrets_prints_references_and_an_env_file() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     insta::assert_snapshot!("secrets_staging_env", out.stdout);
     for line in out.stdout.lines().filter(|l| !l.starts_with('#')) {
-        let (name, value) = line.split_once('=').unwrap_or_default();
+        let (name, value) = line.split_once('=').unwrap();
         assert!(
             name.chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),

@@ -66,8 +66,8 @@ fn environment_files_carry_the_schema_modeline() {
     }
     assert!(files.len() >= 3);
     for f in files {
-        let text = std::fs::read_to_string(&f).unwrap_or_default();
-        let first = text.lines().next().unwrap_or_default();
+        let text = std::fs::read_to_string(&f).unwrap();
+        let first = text.lines().next().unwrap();
         assert!(
             first.starts_with("# yaml-language-server: $schema=")
                 && first.ends_with(".schema.json"),

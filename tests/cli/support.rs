@@ -14,14 +14,34 @@ pub fn fixtures() -> PathBuf {
 }
 
 /// Whether an optional test input (a tool, `../shared`) is there. Outside
-/// CI a missing one skips the test with a printed reason; in CI (`CI` set),
-/// where `.ci/run` provides it, a missing one fails.
+/// CI a missing one skips the test with a reason printed where a person
+/// sees it (straight to the terminal's stderr, which the test harness does
+/// not capture) and recorded in the file `CFGGEN_SKIP_LOG` names, if set;
+/// in CI (`CI` set), where `.ci/run` provides every input, a missing one
+/// fails.
 pub fn available(present: bool, what: &str) -> bool {
     if !present {
         assert!(std::env::var_os("CI").is_none(), "{what} is missing in CI");
-        eprintln!("skipped: {what} is not available here");
+        report_skip(&format!("{what} is not available here"));
     }
     present
+}
+
+/// Says that a test skipped, and why, outside the harness's capture.
+pub fn report_skip(why: &str) {
+    use std::io::Write;
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let line = format!("SKIPPED {test}: {why}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    if let Some(log) = std::env::var_os("CFGGEN_SKIP_LOG") {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .expect("the skip log can be written");
+        file.write_all(line.as_bytes())
+            .expect("the skip log can be written");
+    }
 }
 
 /// The environments whose rendered output the cross-checks read: the
@@ -100,7 +120,7 @@ impl TestRepo {
     }
 
     pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path().join(rel)).unwrap_or_default()
+        std::fs::read_to_string(self.path().join(rel)).unwrap()
     }
 
     /// Runs `cfggen --root <repo> --color never <args>`.

@@ -35,7 +35,10 @@ struct Args {
     /// Also time a fresh render of 10× the apps, to check cost is linear.
     #[arg(long)]
     linearity: bool,
-    /// Work folder (default: a new folder under the system temp folder).
+    /// Work folder: a new or empty folder, or one an earlier run of
+    /// cfggen-bench made (it holds `.cfggen-bench`); any other folder is
+    /// refused, never emptied. Default: a new folder under the system temp
+    /// folder, removed at the end.
     #[arg(long)]
     dir: Option<PathBuf>,
     /// The cfggen binary (default: the release build beside this one).
@@ -215,12 +218,37 @@ fn machine() -> String {
     format!("{cores} cores ({cpu}), {mem}")
 }
 
+/// The file that marks a folder as made by cfggen-bench.
+const MARKER: &str = ".cfggen-bench";
+
+/// Makes the work folder, clearing it only when an earlier run of
+/// cfggen-bench made it: the benchmark never deletes a folder it did not
+/// create.
+fn work_dir(dir: &Path) -> Result<(), String> {
+    let marked = dir.join(MARKER).is_file();
+    let empty = std::fs::read_dir(dir).map_or(true, |mut e| e.next().is_none());
+    if dir.exists() && !marked && !empty {
+        return Err(format!(
+            "{} exists and was not made by cfggen-bench (no {MARKER} in it); give a new or empty folder",
+            dir.display()
+        ));
+    }
+    if marked {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(dir.join(MARKER), "made by cfggen-bench\n"))
+        .map_err(|e| format!("cannot make {}: {e}", dir.display()))
+}
+
 fn main() {
     let args = Args::parse();
     let dir = args.dir.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("cfggen-bench-{}", std::process::id()))
     });
-    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(e) = work_dir(&dir) {
+        fail(&e);
+    }
     let repo = dir.join("repo");
     if let Err(e) = fleet::write_cfggen(&repo, args.apps, args.envs)
         .and_then(|()| fleet::write_kustomize(&dir, args.apps, args.envs))
@@ -429,7 +457,41 @@ fn main() {
             big_render.peak_rss_kib as f64 / 1024.0
         );
     }
-    if args.dir.is_none() {
+    if args.dir.is_none() && dir.join(MARKER).is_file() {
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_it_did_not_make_is_refused_and_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let theirs = tmp.path().join("theirs");
+        std::fs::create_dir_all(&theirs).unwrap();
+        std::fs::write(theirs.join("notes.txt"), "keep\n").unwrap();
+        assert!(work_dir(&theirs).is_err());
+        assert_eq!(
+            std::fs::read_to_string(theirs.join("notes.txt")).unwrap(),
+            "keep\n"
+        );
+    }
+
+    #[test]
+    fn new_empty_and_own_folders_are_used() {
+        let tmp = tempfile::tempdir().unwrap();
+        let new = tmp.path().join("new");
+        work_dir(&new).unwrap();
+        assert!(new.join(MARKER).is_file());
+        // An earlier run's folder is cleared and reused.
+        std::fs::write(new.join("old-run.txt"), "x").unwrap();
+        work_dir(&new).unwrap();
+        assert!(!new.join("old-run.txt").exists());
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        work_dir(&empty).unwrap();
+        assert!(empty.join(MARKER).is_file());
     }
 }

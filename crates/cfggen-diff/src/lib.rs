@@ -452,7 +452,7 @@ mod tests {
     fn added_and_removed_fields_and_items() {
         let a = "kind: K\nspec: {a: 1, l: [1, 2]}\n";
         let b = "kind: K\nspec: {b: 2, l: [1]}\n";
-        let ch = semantic_diff(a, b).unwrap_or_default();
+        let ch = semantic_diff(a, b).unwrap();
         assert_eq!(
             ch,
             vec![

@@ -518,13 +518,13 @@ mod tests {
     fn ok(s: &str) -> ImageRef {
         match ImageRef::parse(s) {
             Ok(r) => r,
-            Err(e) => unreachable!("{s}: {e}"),
+            Err(e) => panic!("{s}: {e}"),
         }
     }
 
     fn err(s: &str) -> ImageRefError {
         match ImageRef::parse(s) {
-            Ok(r) => unreachable!("{s} parsed as {r}"),
+            Ok(r) => panic!("{s} parsed as {r}"),
             Err(e) => e,
         }
     }

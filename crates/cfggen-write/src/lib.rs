@@ -323,7 +323,7 @@ mod tests {
     fn tmp() -> tempfile::TempDir {
         match tempfile::tempdir() {
             Ok(d) => d,
-            Err(e) => unreachable!("tempdir: {e}"),
+            Err(e) => panic!("tempdir: {e}"),
         }
     }
 

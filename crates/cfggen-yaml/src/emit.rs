@@ -386,7 +386,7 @@ mod tests {
             emit(&v),
             "data:\n  a.yaml: |\n    x: 1\n    y: 2\n  b: |-\n    no newline\n    at end\n  c: |+\n    two\n\n"
         );
-        let back: Value = serde_yaml::from_str(&emit(&v)).unwrap_or_default();
+        let back: Value = serde_yaml::from_str(&emit(&v)).unwrap();
         assert_eq!(back, v);
     }
 

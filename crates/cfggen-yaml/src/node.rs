@@ -226,7 +226,7 @@ mod tests {
     fn p(file: u32, text: &str) -> Node {
         match parse(FileId(file), text, &Limits::default()) {
             Ok(n) => n,
-            Err(e) => unreachable!("test input must parse: {e}"),
+            Err(e) => panic!("test input must parse: {e}"),
         }
     }
 

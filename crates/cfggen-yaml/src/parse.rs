@@ -171,113 +171,137 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, Box<Yaml
     };
     let mut documents = 0usize;
     for item in Parser::new_from_str(text) {
-        let (event, span) = match item {
-            Ok(ev) => ev,
-            Err(e) => {
-                let pos = b.offsets.byte(e.marker().index());
-                if e.info().contains("recursion limit") {
-                    return Err(Box::new(YamlError {
-                        kind: YamlErrorKind::LimitExceeded,
-                        loc: at(pos, pos),
-                        message: format!("nesting deeper than {} levels", limits.max_depth),
-                        related: None,
-                        hint: Some(
-                            "cfggen files are shallow; this is likely not an environment file"
-                                .into(),
-                        ),
-                        path: b.current_path(),
-                    }));
-                }
+        let (event, span) = item.map_err(|e| b.parser_error(&e))?;
+        if matches!(event, Event::DocumentStart(_)) {
+            documents += 1;
+            if documents > 1 {
+                let pos = b.offsets.byte(span.start.index());
                 return Err(Box::new(YamlError {
-                    kind: YamlErrorKind::Syntax,
-                    loc: at(pos, pos),
-                    message: format!("invalid YAML: {}", e.info()),
+                    kind: YamlErrorKind::MultipleDocuments,
+                    loc: at(pos, pos + 3.min(text.len() - pos)),
+                    message: "a second YAML document starts here; a cfggen file holds exactly one"
+                        .into(),
                     related: None,
-                    hint: None,
-                    path: b.current_path(),
+                    hint: Some(
+                        "remove the `---` line, or move the document into its own file".into(),
+                    ),
+                    path: FieldPath::default(),
                 }));
             }
-        };
-        match event {
-            Event::DocumentStart(_) => {
-                documents += 1;
-                if documents > 1 {
-                    let pos = b.offsets.byte(span.start.index());
-                    return Err(Box::new(YamlError {
-                        kind: YamlErrorKind::MultipleDocuments,
-                        loc: at(pos, pos + 3.min(text.len() - pos)),
-                        message:
-                            "a second YAML document starts here; a cfggen file holds exactly one"
-                                .into(),
-                        related: None,
-                        hint: Some(
-                            "remove the `---` line, or move the document into its own file".into(),
-                        ),
-                        path: FieldPath::default(),
-                    }));
-                }
-            }
-            Event::Scalar(value, style, anchor, tag) => {
-                b.scalar(&value, style, anchor, tag.as_deref(), span)?
-            }
-            Event::SequenceStart(anchor, tag) => {
-                b.check_collection_tag(tag.as_deref(), "seq", span)?;
-                b.open(span)?;
-                b.stack.push(Frame::Seq {
-                    items: Vec::new(),
-                    start: b.offsets.byte(span.start.index()),
-                    anchor,
-                });
-            }
-            Event::MappingStart(anchor, tag) => {
-                b.check_collection_tag(tag.as_deref(), "map", span)?;
-                b.open(span)?;
-                b.stack.push(Frame::Map {
-                    entries: Vec::new(),
-                    index: None,
-                    pending: None,
-                    start: b.offsets.byte(span.start.index()),
-                    anchor,
-                });
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let end = b.offsets.byte(span.end.index());
-                let node = match b.stack.pop() {
-                    Some(Frame::Seq {
-                        items,
-                        start,
-                        anchor,
-                    }) => (
-                        Node {
-                            value: Value::Seq(items),
-                            loc: at(start, end.max(start)),
-                        },
-                        anchor,
-                    ),
-                    Some(Frame::Map {
-                        entries,
-                        start,
-                        anchor,
-                        ..
-                    }) => (
-                        Node {
-                            value: Value::Map(entries),
-                            loc: at(start, end.max(start)),
-                        },
-                        anchor,
-                    ),
-                    None => continue,
-                };
-                b.finish(node.0, node.1)?;
-            }
-            Event::Alias(id) => b.alias(id, span)?,
-            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
         }
+        b.event(event, span)?;
     }
     Ok(b.root.unwrap_or(Node {
         value: Value::Null,
         loc: at(0, 0),
     }))
+}
+
+impl Builder<'_> {
+    /// A parser error: a syntax error, or the nesting limit.
+    fn parser_error(&self, e: &saphyr_parser::ScanError) -> Box<YamlError> {
+        let pos = self.offsets.byte(e.marker().index());
+        let loc = Location {
+            file: self.file,
+            start: pos,
+            end: pos,
+        };
+        if e.info().contains("recursion limit") {
+            return Box::new(YamlError {
+                kind: YamlErrorKind::LimitExceeded,
+                loc,
+                message: format!("nesting deeper than {} levels", self.limits.max_depth),
+                related: None,
+                hint: Some(
+                    "cfggen files are shallow; this is likely not an environment file".into(),
+                ),
+                path: self.current_path(),
+            });
+        }
+        Box::new(YamlError {
+            kind: YamlErrorKind::Syntax,
+            loc,
+            message: format!("invalid YAML: {}", e.info()),
+            related: None,
+            hint: None,
+            path: self.current_path(),
+        })
+    }
+
+    /// One parser event: a value, the start or end of a collection, an alias.
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Box<YamlError>> {
+        match event {
+            Event::Scalar(value, style, anchor, tag) => {
+                self.scalar(&value, style, anchor, tag.as_deref(), span)
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.check_collection_tag(tag.as_deref(), "seq", span)?;
+                self.open(span)?;
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    start: self.offsets.byte(span.start.index()),
+                    anchor,
+                });
+                Ok(())
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.check_collection_tag(tag.as_deref(), "map", span)?;
+                self.open(span)?;
+                self.stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    index: None,
+                    pending: None,
+                    start: self.offsets.byte(span.start.index()),
+                    anchor,
+                });
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(span),
+            Event::Alias(id) => self.alias(id, span),
+            Event::DocumentStart(_)
+            | Event::Nothing
+            | Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentEnd => Ok(()),
+        }
+    }
+
+    /// The end of the innermost collection: it becomes a node.
+    fn close(&mut self, span: Span) -> Result<(), Box<YamlError>> {
+        let end = self.offsets.byte(span.end.index());
+        let at = |start: usize| Location {
+            file: self.file,
+            start,
+            end: end.max(start),
+        };
+        let (node, anchor) = match self.stack.pop() {
+            Some(Frame::Seq {
+                items,
+                start,
+                anchor,
+            }) => (
+                Node {
+                    value: Value::Seq(items),
+                    loc: at(start),
+                },
+                anchor,
+            ),
+            Some(Frame::Map {
+                entries,
+                start,
+                anchor,
+                ..
+            }) => (
+                Node {
+                    value: Value::Map(entries),
+                    loc: at(start),
+                },
+                anchor,
+            ),
+            None => return Ok(()),
+        };
+        self.finish(node, anchor)
+    }
 }
 
 impl Builder<'_> {
@@ -645,13 +669,13 @@ mod tests {
     fn parse_ok(text: &str) -> Node {
         match parse(FileId(0), text, &Limits::default()) {
             Ok(n) => n,
-            Err(e) => unreachable!("expected {text:?} to parse: {e}"),
+            Err(e) => panic!("expected {text:?} to parse: {e}"),
         }
     }
 
     fn parse_err(text: &str) -> Box<YamlError> {
         match parse(FileId(0), text, &Limits::default()) {
-            Ok(n) => unreachable!("expected {text:?} to fail, got {n:?}"),
+            Ok(n) => panic!("expected {text:?} to fail, got {n:?}"),
             Err(e) => e,
         }
     }
@@ -673,7 +697,7 @@ mod tests {
         let text = "é: ünïcode\nkey: value\n";
         let n = parse_ok(text);
         let v = n.get("key").map(|v| v.loc);
-        let start = text.find("value").unwrap_or_default();
+        let start = text.find("value").unwrap();
         assert_eq!(v.map(|l| (l.start, l.end)), Some((start, start + 5)));
         let k = n.entry("key").map(|e| e.key.loc.start);
         assert_eq!(k, text.find("key"));

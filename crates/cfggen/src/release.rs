@@ -380,96 +380,123 @@ pub fn promote(
     dry_run: bool,
     render: bool,
 ) -> u8 {
-    let (source, target) = match (load_one(ctx, from), load_one(ctx, to)) {
-        (Ok(s), Ok(t)) => (s, t),
-        (Err(code), _) | (_, Err(code)) => return code,
+    match promote_steps(ctx, from, to, apps, dry_run, render) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+/// The apps to promote: the ones named, or every app both have.
+fn apps_to_promote(
+    ctx: &mut Ctx<'_>,
+    source: &Loaded,
+    target: &Loaded,
+    apps: &[String],
+) -> Result<Vec<String>, u8> {
+    let in_both = |a: &String| {
+        source.environment.apps.contains_key(a) && target.environment.apps.contains_key(a)
     };
-    let names: Vec<String> = if apps.is_empty() {
-        source
+    if apps.is_empty() {
+        return Ok(source
             .environment
             .apps
             .keys()
-            .filter(|a| target.environment.apps.contains_key(*a))
+            .filter(|a| in_both(a))
             .cloned()
-            .collect()
-    } else {
-        apps.to_vec()
-    };
-    for a in &names {
-        if !source.environment.apps.contains_key(a) || !target.environment.apps.contains_key(a) {
-            let _ = writeln!(
-                ctx.stderr,
-                "error: app `{a}` is not in both `{from}` and `{to}`"
-            );
-            return EXIT_ERROR;
-        }
+            .collect());
     }
-    let env_file = environment_file(to);
-    let original = match read_text(ctx, &env_file) {
-        Ok(t) => t,
-        Err(code) => return code,
+    if let Some(a) = apps.iter().find(|a| !in_both(a)) {
+        let _ = writeln!(
+            ctx.stderr,
+            "error: app `{a}` is not in both `{}` and `{}`",
+            source.name, target.name
+        );
+        return Err(EXIT_ERROR);
+    }
+    Ok(apps.to_vec())
+}
+
+/// What the target runs now at a site of the source, normalised.
+fn running_in(target: &Loaded, site: &ImageSite) -> Option<String> {
+    let app = target.environment.apps.get(&site.app)?;
+    let image = match &site.component {
+        Some(c) => app.components.get(c).and_then(|comp| app.image_of(comp)),
+        None => app.image.as_ref(),
     };
-    let mut text = original.clone();
+    image.map(ToString::to_string)
+}
+
+/// One row of the promotion table: who, old → new.
+type Promotion = (String, String, String);
+
+/// The target environment file's new text, with the source's image of
+/// every named app, and what changes.
+fn promoted_text(
+    ctx: &mut Ctx<'_>,
+    source: &Loaded,
+    target: &Loaded,
+    names: &[String],
+    original: &str,
+) -> Result<(String, Vec<Promotion>), u8> {
+    let mut text = original.to_owned();
     let mut table = Vec::new();
     for site in source.images.iter().filter(|s| names.contains(&s.app)) {
-        let new = match written_at(ctx, site) {
-            Ok(t) => t,
-            Err(code) => return code,
-        };
+        let new = written_at(ctx, site)?;
         let resolved_new = ImageRef::parse(&new)
             .map(|r| r.to_string())
             .unwrap_or_default();
-        let old_resolved = match &site.component {
-            Some(c) => target.environment.apps.get(&site.app).and_then(|a| {
-                a.components
-                    .get(c)
-                    .and_then(|comp| a.image_of(comp))
-                    .map(ToString::to_string)
-            }),
-            None => target
-                .environment
-                .apps
-                .get(&site.app)
-                .and_then(|a| a.image.as_ref())
-                .map(ToString::to_string),
-        };
+        let old_resolved = running_in(target, site);
         if old_resolved.as_deref() == Some(resolved_new.as_str()) {
             continue;
         }
-        if let Err(e) = check_ref(&target, &new) {
+        if let Err(e) = check_ref(target, &new) {
             let _ = writeln!(ctx.stderr, "error: {e}\n  nothing was changed");
-            return EXIT_ERROR;
+            return Err(EXIT_ERROR);
         }
         let path: Vec<&str> = match &site.component {
             Some(c) => vec!["apps", &site.app, "components", c, "image"],
             None => vec!["apps", &site.app, "image"],
         };
-        text = match cfggen_edit::set_path(&text, &path, &new) {
-            Ok(t) => t,
-            Err(e) => {
-                let _ = writeln!(ctx.stderr, "error: cannot edit {env_file}: {e}");
-                return EXIT_ERROR;
-            }
+        text = cfggen_edit::set_path(&text, &path, &new).map_err(|e| {
+            let _ = writeln!(
+                ctx.stderr,
+                "error: cannot edit {}: {e}",
+                environment_file(&target.name)
+            );
+            EXIT_ERROR
+        })?;
+        let who = match &site.component {
+            Some(c) => format!("{}/{c}", site.app),
+            None => site.app.clone(),
         };
         table.push((
-            format!(
-                "{}{}",
-                site.app,
-                site.component
-                    .as_ref()
-                    .map(|c| format!("/{c}"))
-                    .unwrap_or_default()
-            ),
+            who,
             old_resolved.unwrap_or_else(|| "(none)".into()),
             resolved_new,
         ));
     }
+    Ok((text, table))
+}
+
+fn promote_steps(
+    ctx: &mut Ctx<'_>,
+    from: &str,
+    to: &str,
+    apps: &[String],
+    dry_run: bool,
+    render: bool,
+) -> Result<u8, u8> {
+    let source = load_one(ctx, from)?;
+    let target = load_one(ctx, to)?;
+    let names = apps_to_promote(ctx, &source, &target, apps)?;
+    let env_file = environment_file(to);
+    let original = read_text(ctx, &env_file)?;
+    let (text, table) = promoted_text(ctx, &source, &target, &names, &original)?;
     if table.is_empty() {
         let _ = writeln!(
             ctx.stdout,
             "{to} already runs the images of {from}; nothing to promote"
         );
-        return EXIT_OK;
+        return Ok(EXIT_OK);
     }
     let w = table.iter().map(|r| r.0.len()).max().unwrap_or(0).max(3);
     let _ = writeln!(ctx.stdout, "{:<w$}  {from} → {to}", "APP");
@@ -483,19 +510,17 @@ pub fn promote(
             cfggen_diff::unified(&env_file, &original, &text)
         );
         let _ = writeln!(ctx.stdout, "(dry run: nothing was written)");
-        return EXIT_OK;
+        return Ok(EXIT_OK);
     }
-    if let Err(code) = write_checked(
+    write_checked(
         ctx,
         &[FileEdit {
             path: env_file,
             text,
         }],
-    ) {
-        return code;
-    }
+    )?;
     if !render {
-        return EXIT_OK;
+        return Ok(EXIT_OK);
     }
-    render_names(ctx, &[to.to_owned()])
+    Ok(render_names(ctx, &[to.to_owned()]))
 }
