@@ -11,6 +11,7 @@
 //! | `ingress-backend` | an Ingress routes to a Service and port of its namespace |
 //! | `namespace` | every object is in its folder's kustomization namespace, and the kustomization lists exactly the folder's files |
 //! | `requests-limits` | resource requests are at most the limits |
+//! | `claim-ref` | a volume's `persistentVolumeClaim` names a claim of its namespace |
 //! | `yaml` | a file of the tree reads as YAML (for trees not rendered in this run) |
 //!
 //! Each rule is a [`Rule`]; each is checked by one function below. The
@@ -19,6 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use cfggen_model::names::quantity;
 use cfggen_tree::{RenderedEnv, INVENTORY_FILE};
 use serde_json::Value;
 
@@ -40,13 +42,15 @@ pub enum Rule {
     Namespace,
     /// Resource requests are at most the limits.
     RequestsLimits,
+    /// A claim a pod mounts is in its namespace.
+    ClaimRef,
     /// A file of the tree reads as YAML.
     Yaml,
 }
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::ServiceSelector,
         Rule::ProbePort,
         Rule::SecretRef,
@@ -54,6 +58,7 @@ impl Rule {
         Rule::IngressBackend,
         Rule::Namespace,
         Rule::RequestsLimits,
+        Rule::ClaimRef,
         Rule::Yaml,
     ];
 
@@ -67,6 +72,7 @@ impl Rule {
             Rule::IngressBackend => "ingress-backend",
             Rule::Namespace => "namespace",
             Rule::RequestsLimits => "requests-limits",
+            Rule::ClaimRef => "claim-ref",
             Rule::Yaml => "yaml",
         }
     }
@@ -157,37 +163,6 @@ fn string_map(v: Option<&Value>) -> BTreeMap<&str, &str> {
         .unwrap_or_default()
 }
 
-/// Parses a Kubernetes quantity (`100m`, `1.5Gi`, `2e3`) to a number.
-pub fn quantity(q: &str) -> Option<f64> {
-    let q = q.trim();
-    let split = q
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
-        .unwrap_or(q.len());
-    let (num, suffix) = q.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let factor = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        s if s.starts_with(['e', 'E']) => 10f64.powi(s[1..].parse::<i32>().ok()?),
-        _ => return None,
-    };
-    Some(n * factor)
-}
-
 fn quantity_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -195,6 +170,34 @@ fn quantity_text(v: &Value) -> Option<String> {
         _ => None,
     }
 }
+
+/// Where a workload kind keeps its pod template.
+fn pod_template_path(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => Some(&["spec", "template"]),
+        "CronJob" => Some(&["spec", "jobTemplate", "spec", "template"]),
+        _ => None,
+    }
+}
+
+/// The pod template of a workload object.
+fn pod_template<'a>(doc: &Doc<'a>) -> Option<&'a Value> {
+    let path = pod_template_path(doc.kind)?;
+    path.iter().try_fold(doc.value, |v, k| v.get(*k))
+}
+
+/// Kinds with no namespace.
+const CLUSTER_SCOPED: &[&str] = &[
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolume",
+    "Namespace",
+    "StorageClass",
+    "PriorityClass",
+    "RuntimeClass",
+    "IngressClass",
+    "CustomResourceDefinition",
+];
 
 /// Lints a rendered environment; findings sorted by file and field.
 pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
@@ -208,7 +211,7 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
             out: &mut out,
         };
         match d.kind {
-            "Deployment" => check_workload(&mut found, &provided),
+            kind if pod_template_path(kind).is_some() => check_workload(&mut found, &provided),
             "Service" => check_service(&mut found, &provided),
             "Ingress" => check_ingress(&mut found, &provided),
             _ => {}
@@ -296,6 +299,8 @@ struct Provided<'a> {
     /// ConfigMaps and their keys.
     config_maps: BTreeMap<(&'a str, &'a str), BTreeSet<&'a str>>,
     services: BTreeMap<(&'a str, &'a str), &'a Value>,
+    /// PersistentVolumeClaims.
+    claims: BTreeMap<&'a str, BTreeSet<&'a str>>,
     /// The pod labels of every workload, by namespace.
     pod_labels: BTreeMap<&'a str, Vec<BTreeMap<&'a str, &'a str>>>,
 }
@@ -338,17 +343,15 @@ impl<'a> Provided<'a> {
                 "Service" => {
                     p.services.insert((d.namespace, d.name), d.value);
                 }
-                "Deployment" => {
-                    let labels = string_map(
-                        d.value
-                            .at("spec")
-                            .at("template")
-                            .at("metadata")
-                            .at("labels"),
-                    );
-                    p.pod_labels.entry(d.namespace).or_default().push(labels);
+                "PersistentVolumeClaim" => {
+                    p.claims.entry(d.namespace).or_default().insert(d.name);
                 }
-                _ => {}
+                _ => {
+                    if let Some(template) = pod_template(d) {
+                        let labels = string_map(template.at("metadata").at("labels"));
+                        p.pod_labels.entry(d.namespace).or_default().push(labels);
+                    }
+                }
             }
         }
         p
@@ -376,20 +379,26 @@ impl Findings<'_, '_> {
 /// A workload: each container's probes, resources and env, and the
 /// pod's volumes.
 fn check_workload(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
-    let pod = f.doc.value.at("spec").at("template").at("spec");
-    for c in pod.list_at("containers") {
-        let base = format!(
-            "spec.template.spec.containers[{}]",
-            c.str_at("name").unwrap_or_default()
-        );
-        check_probe_ports(f, c, &base);
-        check_requests_limits(f, c, &base);
-        for var in c.list_at("env") {
-            check_env_source(f, provided, var, &base);
+    let Some(template) = pod_template(f.doc) else {
+        return;
+    };
+    let prefix = pod_template_path(f.doc.kind).unwrap_or_default().join(".");
+    let pod = template.at("spec");
+    for list in ["initContainers", "containers"] {
+        for c in pod.list_at(list) {
+            let base = format!(
+                "{prefix}.spec.{list}[{}]",
+                c.str_at("name").unwrap_or_default()
+            );
+            check_probe_ports(f, c, &base);
+            check_requests_limits(f, c, &base);
+            for var in c.list_at("env") {
+                check_env_source(f, provided, var, &base);
+            }
         }
     }
     for v in pod.list_at("volumes") {
-        check_volume_source(f, provided, v);
+        check_volume_source(f, provided, v, &prefix);
     }
 }
 
@@ -493,11 +502,22 @@ fn check_env_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, var: &Val
     }
 }
 
-/// [`Rule::SecretRef`] and [`Rule::ConfigMapRef`] for a volume.
-fn check_volume_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, v: &Value) {
+/// [`Rule::SecretRef`], [`Rule::ConfigMapRef`] and [`Rule::ClaimRef`] for a volume.
+fn check_volume_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, v: &Value, prefix: &str) {
     let ns = f.doc.namespace;
     let vname = v.str_at("name").unwrap_or_default();
-    let field = format!("spec.template.spec.volumes[{vname}]");
+    let field = format!("{prefix}.spec.volumes[{vname}]");
+    if let Some(claim) = v.at("persistentVolumeClaim").str_at("claimName") {
+        if !provided.claims.get(ns).is_some_and(|c| c.contains(claim)) {
+            f.push(
+                Rule::ClaimRef,
+                field.clone(),
+                format!(
+                    "volume `{vname}` mounts claim `{claim}`, which is not in namespace `{ns}`"
+                ),
+            );
+        }
+    }
     if let Some(cm) = v.at("configMap").str_at("name") {
         if !provided.config_maps.contains_key(&(ns, cm)) {
             f.push(
@@ -613,16 +633,25 @@ fn check_folders(docs: &[Doc<'_>], kustomizations: &Kustomizations<'_>, out: &mu
             .iter()
             .map(|d| d.file.rsplit_once('/').map_or(d.file, |(_, f)| f))
             .collect();
-        for d in docs_here.iter().filter(|d| d.namespace != *k_ns) {
+        for d in docs_here {
+            let cluster_scoped = CLUSTER_SCOPED.contains(&d.kind);
+            let message = match (cluster_scoped, d.namespace) {
+                (true, "") => continue,
+                (true, ns) => format!("a {} has no namespace, but this one says `{ns}`", d.kind),
+                (false, ns) if ns == *k_ns => continue,
+                (false, "") => {
+                    format!("the object has no namespace, and the kustomization's is `{k_ns}`")
+                }
+                (false, ns) => {
+                    format!("namespace `{ns}` differs from the kustomization's `{k_ns}`")
+                }
+            };
             out.push(LintIssue {
                 rule: Rule::Namespace,
                 file: d.file.to_owned(),
                 resource: d.resource(),
                 field: "metadata.namespace".into(),
-                message: format!(
-                    "namespace `{}` differs from the kustomization's `{k_ns}`",
-                    d.namespace
-                ),
+                message,
             });
         }
         for file in present.difference(&listed) {
@@ -639,22 +668,5 @@ fn check_folders(docs: &[Doc<'_>], kustomizations: &Kustomizations<'_>, out: &mu
                 format!("lists `{r}`, which is not in the folder"),
             ));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantities() {
-        assert_eq!(quantity("100m"), Some(0.1));
-        assert_eq!(quantity("1"), Some(1.0));
-        assert_eq!(quantity("1Gi"), Some(1024.0 * 1024.0 * 1024.0));
-        assert_eq!(quantity("1.5k"), Some(1500.0));
-        assert_eq!(quantity("2e3"), Some(2000.0));
-        assert_eq!(quantity("abc"), None);
-        assert!(quantity("256Mi") < quantity("1Gi"));
-        assert!(quantity("1000m") == quantity("1"));
     }
 }

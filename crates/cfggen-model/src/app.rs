@@ -1,15 +1,25 @@
-//! An app and its parts: components (Deployments), services, ingress,
-//! ConfigMaps; the database and secrets models live in their own modules.
+//! An app and its components. The parts live in their own modules:
+//! containers (`container`), pods (`pod`), workload kinds (`workload`),
+//! storage (`storage`), RBAC (`rbac`), Services and Ingresses (`service`),
+//! the database (`database`) and secrets (`secrets`).
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::container::Container;
 use crate::database::Database;
 use crate::image::ImageRef;
 use crate::names;
-use crate::refs::{ConfigMapKeyRef, SecretFieldRef, REF_PATTERN};
+use crate::pod::PodSettings;
+use crate::rbac::ServiceAccount;
 use crate::secrets::SecretItem;
+use crate::service::{Ingress, Service};
+use crate::storage::Claim;
+use crate::workload::{
+    CronJobSettings, DaemonSetSettings, DeploymentStrategy, DisruptionBudget, JobSettings, Kind,
+    StatefulSetSettings,
+};
 
 /// An app: one namespace, one image (components may override it), its
 /// workloads, how they are reached, its database and its secrets.
@@ -23,7 +33,8 @@ pub struct App {
     /// The image every component runs unless it names its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageRef>,
-    /// The app's workloads, by name; each becomes the Deployment `<app>-<component>`.
+    /// The app's workloads, by name; each becomes a Deployment (or the
+    /// `kind` it names) called `<app>-<component>`.
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
     pub components: IndexMap<String, Component>,
     /// Services, by their Kubernetes name.
@@ -33,6 +44,18 @@ pub struct App {
     /// An Ingress in front of one of the services.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<Ingress>,
+    /// More Ingresses, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub ingresses: IndexMap<String, Ingress>,
+    /// PersistentVolumeClaims, by their Kubernetes name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub claims: IndexMap<String, Claim>,
+    /// Service accounts and their RBAC rules, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub service_accounts: IndexMap<String, ServiceAccount>,
     /// ConfigMaps, by their Kubernetes name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
@@ -53,283 +76,176 @@ impl App {
         self.namespace.as_deref().unwrap_or(app_name)
     }
 
-    /// The image a component runs: its own, or the app's.
+    /// The image a component's main container runs: its own, or the app's.
     pub fn image_of<'a>(&'a self, component: &'a Component) -> Option<&'a ImageRef> {
-        component.image.as_ref().or(self.image.as_ref())
+        self.image_of_container(&component.container)
+    }
+
+    /// The image a container runs: its own, or the app's.
+    pub fn image_of_container<'a>(&'a self, container: &'a Container) -> Option<&'a ImageRef> {
+        container.image.as_ref().or(self.image.as_ref())
+    }
+
+    /// Every Ingress of the app by name: `ingress` (named by its `name`,
+    /// or the app) and `ingresses`.
+    pub fn all_ingresses<'a>(
+        &'a self,
+        app_name: &'a str,
+    ) -> Vec<(String, &'a Ingress, FieldPathStep)> {
+        let mut out = Vec::new();
+        if let Some(i) = &self.ingress {
+            out.push((
+                i.name.clone().unwrap_or_else(|| app_name.to_owned()),
+                i,
+                FieldPathStep::Single,
+            ));
+        }
+        for (name, i) in &self.ingresses {
+            out.push((
+                i.name.clone().unwrap_or_else(|| name.clone()),
+                i,
+                FieldPathStep::Named(name.clone()),
+            ));
+        }
+        out
     }
 }
 
-/// The name of a component's workload (its Deployment): `<app>-<component>`.
-pub fn workload_name(app: &str, component: &str) -> String {
+/// Where an Ingress is declared: `ingress`, or `ingresses.<name>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldPathStep {
+    /// `ingress`.
+    Single,
+    /// `ingresses.<name>`.
+    Named(String),
+}
+
+impl FieldPathStep {
+    /// The field path of the Ingress under its app.
+    pub fn path(&self, app: &crate::FieldPath) -> crate::FieldPath {
+        match self {
+            FieldPathStep::Single => app.key("ingress"),
+            FieldPathStep::Named(n) => app.key("ingresses").key(n),
+        }
+    }
+}
+
+/// The name of a component's workload: its `name`, or `<app>-<component>`.
+pub fn workload_name(app: &str, component_name: &str, component: &Component) -> String {
+    component
+        .name
+        .clone()
+        .unwrap_or_else(|| default_workload_name(app, component_name))
+}
+
+/// The default name of a component's workload: `<app>-<component>`.
+pub fn default_workload_name(app: &str, component: &str) -> String {
     format!("{app}-{component}")
 }
 
-/// A workload: one Deployment with one container.
+/// A workload: a Deployment unless `kind` says otherwise, with its main
+/// container (the component's own fields), sidecars, init containers and
+/// pod settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct Component {
-    /// The image, when it is not the app's.
+    /// The kind of workload; a Deployment when absent.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kind: Kind,
+    /// The workload's name; `<app>-<component>` when absent. Set it to
+    /// keep the name of a workload that already runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<ImageRef>,
-    /// Replaces the image's entrypoint.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub command: Vec<String>,
-    /// Arguments to the entrypoint.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(extend("examples" = [["server"]]))]
-    pub args: Vec<String>,
-    /// Number of pods.
-    #[serde(default = "default_replicas")]
-    pub replicas: u32,
-    /// Container ports, by name.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": names::PORT_NAME}), extend("examples" = [{"http": 9000}]))]
-    pub ports: IndexMap<String, u16>,
-    /// Environment variables: a literal value, or a reference to a secret
-    /// field or ConfigMap key.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": names::ENV_VAR}))]
-    pub env: IndexMap<String, EnvValue>,
-    /// Health checks.
-    #[serde(default, skip_serializing_if = "Probes::is_empty")]
-    pub probes: Probes,
-    /// CPU and memory requests and limits.
+    #[schemars(regex(pattern = names::DNS1123_LABEL))]
+    pub name: Option<String>,
+    /// The labels that select the pods (immutable once the workload
+    /// exists); `app.kubernetes.io/name` and `app.kubernetes.io/component`
+    /// when absent. Set them to keep those of a workload that already runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<Resources>,
-    /// Volumes mounted into the container, by volume name.
+    #[schemars(extend("examples" = [{"app": "teslamate"}]))]
+    pub selector_labels: Option<IndexMap<String, String>>,
+    /// Number of pods (Deployments and StatefulSets); 1 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
+    /// The main container (named after the component).
+    #[serde(flatten)]
+    pub container: Container,
+    /// Containers that run beside the main one for the pod's life
+    /// (Kubernetes native sidecars: started first, stopped last), by name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
-    pub volumes: IndexMap<String, Volume>,
-}
-
-fn default_replicas() -> u32 {
-    1
-}
-
-/// The value of an environment variable.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged, deny_unknown_fields)]
-pub enum EnvValue {
-    /// A literal value. Never a secret: names that look secret
-    /// (`…PASSWORD`, `…TOKEN`, …) must come from a secret.
-    Literal(Literal),
-    /// `{secret: <secret>/<field>}`: a field of one of the app's secrets.
-    Secret {
-        /// `<secret>/<field>`: a key of the app's `secrets` and one of its fields.
-        #[schemars(regex(pattern = REF_PATTERN), extend("examples" = ["authentik-config/secret-key"]))]
-        secret: SecretFieldRef,
-    },
-    /// `{configMap: <configmap>/<key>}`: a key of one of the app's ConfigMaps.
-    ConfigMap {
-        /// `<configmap>/<key>`.
-        #[serde(rename = "configMap")]
-        #[schemars(regex(pattern = REF_PATTERN))]
-        config_map: ConfigMapKeyRef,
-    },
-}
-
-/// A literal environment value; numbers and booleans become strings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum Literal {
-    /// Text.
-    String(String),
-    /// A whole number.
-    Int(i64),
-    /// `true` or `false`.
-    Bool(bool),
-}
-
-impl std::fmt::Display for Literal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Literal::String(s) => f.write_str(s),
-            Literal::Int(i) => write!(f, "{i}"),
-            Literal::Bool(b) => write!(f, "{b}"),
-        }
-    }
-}
-
-/// The three Kubernetes probes.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Probes {
-    /// Restart the container when this fails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub liveness: Option<Probe>,
-    /// Take the pod out of its Services while this fails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub readiness: Option<Probe>,
-    /// Hold the other probes until this succeeds once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub startup: Option<Probe>,
-}
-
-impl Probes {
-    /// No probe at all.
-    pub fn is_empty(&self) -> bool {
-        self.liveness.is_none() && self.readiness.is_none() && self.startup.is_none()
-    }
-
-    /// The declared probes with their field names.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Probe)> {
-        [
-            ("liveness", &self.liveness),
-            ("readiness", &self.readiness),
-            ("startup", &self.startup),
-        ]
-        .into_iter()
-        .filter_map(|(n, p)| p.as_ref().map(|p| (n, p)))
-    }
-}
-
-/// A probe: exactly one of `http`, `tcp` or `exec`, and its timing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Probe {
-    /// An HTTP GET that must answer 2xx/3xx.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub http: Option<HttpProbe>,
-    /// A TCP port that must accept connections.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tcp: Option<PortRef>,
-    /// A command that must exit 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<Vec<String>>,
-    /// Seconds before the first check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_delay_seconds: Option<u32>,
-    /// Seconds between checks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period_seconds: Option<u32>,
-    /// Seconds a check may take.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout_seconds: Option<u32>,
-    /// Failed checks in a row that count as failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failure_threshold: Option<u32>,
-}
-
-/// An HTTP GET probe.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct HttpProbe {
-    /// The path to GET.
-    #[schemars(regex(pattern = "^/"), extend("examples" = ["/-/health/live/"]))]
-    pub path: String,
-    /// A port of the component: its name or number.
-    pub port: PortRef,
-}
-
-/// A container port, by name or number.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum PortRef {
-    /// A port number.
-    Number(u16),
-    /// A port name from the component's `ports`.
-    Name(String),
-}
-
-impl std::fmt::Display for PortRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PortRef::Number(n) => write!(f, "{n}"),
-            PortRef::Name(s) => f.write_str(s),
-        }
-    }
-}
-
-/// CPU and memory requests and limits.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Resources {
-    /// What the scheduler reserves.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<CpuMemory>,
-    /// The most the container may use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<CpuMemory>,
-}
-
-/// A CPU and memory amount.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct CpuMemory {
-    /// CPU, e.g. `100m` or `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = names::QUANTITY), extend("examples" = ["100m"]))]
-    pub cpu: Option<String>,
-    /// Memory, e.g. `256Mi`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = names::QUANTITY), extend("examples" = ["256Mi"]))]
-    pub memory: Option<String>,
-}
-
-/// A volume mounted into the container: exactly one of `configMap`,
-/// `secret` or `emptyDir`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Volume {
-    /// One of the app's ConfigMaps; each key becomes a file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config_map: Option<String>,
-    /// One of the app's secrets; each field becomes a file named by its key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    /// Scratch space that lives as long as the pod.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub empty_dir: bool,
-    /// Where the volume appears in the container.
-    #[schemars(regex(pattern = "^/"), extend("examples" = ["/blueprints/custom"]))]
-    pub mount_path: String,
-    /// Mount read-only.
-    #[serde(default)]
-    pub read_only: bool,
-}
-
-/// A Service in front of one component.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Service {
-    /// The component whose pods the Service selects.
-    pub component: String,
-    /// Service ports by the name of the component port they forward to,
-    /// with the port number the Service listens on.
-    #[schemars(extend("propertyNames" = {"pattern": names::PORT_NAME}), extend("examples" = [{"http": 9000}]))]
-    pub ports: IndexMap<String, u16>,
-}
-
-/// An Ingress that routes to one of the app's Services.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Ingress {
-    /// The Ingress name; the app's name when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN))]
-    pub name: Option<String>,
-    /// The ingress class (`ingressClassName`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("examples" = ["tailscale"]))]
-    pub class_name: Option<String>,
-    /// One of the app's Services.
-    pub service: String,
-    /// A port name of that Service.
-    pub port: String,
-    /// Host names served; with none, the Service is the default backend.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hosts: Vec<String>,
-    /// Send all traffic to the Service as the default backend, and use
-    /// `hosts` only for TLS (as the Tailscale ingress controller expects),
-    /// instead of one routing rule per host.
-    #[serde(default)]
-    pub default_backend: bool,
-    /// Serve TLS for the hosts.
-    #[serde(default)]
-    pub tls: bool,
-    /// Annotations for the ingress controller and dashboards.
+    pub sidecars: IndexMap<String, Container>,
+    /// Containers that run to completion, in order, before the others.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub annotations: IndexMap<String, String>,
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
+    pub init_containers: IndexMap<String, Container>,
+    /// Settings of the pods.
+    #[serde(default, skip_serializing_if = "PodSettings::is_empty")]
+    pub pod: PodSettings,
+    /// How a Deployment replaces its pods (Kubernetes `DeploymentStrategy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<DeploymentStrategy>,
+    /// StatefulSet settings (`kind: StatefulSet`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stateful_set: Option<StatefulSetSettings>,
+    /// DaemonSet settings (`kind: DaemonSet`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daemon_set: Option<DaemonSetSettings>,
+    /// CronJob settings (`kind: CronJob`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cron_job: Option<CronJobSettings>,
+    /// Settings of the Job (`kind: Job`) or of the Jobs a CronJob starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<JobSettings>,
+    /// A PodDisruptionBudget for the component's pods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disruption_budget: Option<DisruptionBudget>,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+impl Component {
+    /// Every container of the pod with its role: init containers, then
+    /// sidecars, then the main container (named after the component).
+    pub fn containers<'a>(&'a self, name: &'a str) -> Vec<(ContainerRole, &'a str, &'a Container)> {
+        let mut out: Vec<(ContainerRole, &str, &Container)> = Vec::new();
+        for (n, c) in &self.init_containers {
+            out.push((ContainerRole::Init, n, c));
+        }
+        for (n, c) in &self.sidecars {
+            out.push((ContainerRole::Sidecar, n, c));
+        }
+        out.push((ContainerRole::Main, name, &self.container));
+        out
+    }
+
+    /// The number of pods: declared, or 1.
+    pub fn replica_count(&self) -> u32 {
+        self.replicas.unwrap_or(1)
+    }
+}
+
+/// What a container is to its pod.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerRole {
+    /// The component's own container.
+    Main,
+    /// A native sidecar.
+    Sidecar,
+    /// An init container.
+    Init,
+}
+
+impl ContainerRole {
+    /// The field the container is declared under, for paths.
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            ContainerRole::Main => None,
+            ContainerRole::Sidecar => Some("sidecars"),
+            ContainerRole::Init => Some("initContainers"),
+        }
+    }
 }
 
 /// A ConfigMap: file names to contents.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::App;
 use crate::image::ImageRef;
 use crate::names;
+use crate::storage::PersistentVolume;
 
 /// One environment (dev, prod, …): where it deploys, where its secrets
 /// live, its Postgres clusters and its apps. Written in
@@ -40,6 +41,12 @@ pub struct Environment {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
     pub postgres: IndexMap<String, PostgresCluster>,
+    /// Static PersistentVolumes (NFS exports, folders of a node) that
+    /// apps' claims bind to by `volumeName`; cluster-scoped, rendered into
+    /// `generated/<env>/cluster/`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub persistent_volumes: IndexMap<String, PersistentVolume>,
     /// The apps deployed in this environment, by name.
     #[serde(default)]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
@@ -167,7 +174,7 @@ pub struct PostgresCluster {
     pub storage: Storage,
     /// CPU and memory for each instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<crate::app::Resources>,
+    pub resources: Option<crate::container::Resources>,
     /// `postgresql.conf` parameters.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub parameters: IndexMap<String, String>,

@@ -16,18 +16,25 @@
 //! ```
 
 pub mod app;
+pub mod container;
 pub mod database;
 pub mod environment;
 pub mod error;
 pub mod image;
 pub mod names;
+pub mod pod;
+pub mod rbac;
 pub mod refs;
 pub mod schema;
 pub mod secrets;
+pub mod service;
+pub mod storage;
 pub mod suggest;
 pub mod validate;
+pub mod workload;
 
-pub use app::{App, Component, EnvValue};
+pub use app::{App, Component};
+pub use container::{Container, EnvValue};
 pub use database::Database;
 pub use environment::{Environment, PostgresCluster, StoreProvider};
 pub use image::{ImageRef, ImageRefError};

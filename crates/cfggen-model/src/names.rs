@@ -106,9 +106,52 @@ pub fn is_op_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
+/// Parses a Kubernetes quantity (`100m`, `1.5Gi`, `2e3`) to a number.
+pub fn quantity(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(q.len());
+    let (num, suffix) = q.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let factor = match suffix {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        s if s.starts_with(['e', 'E']) => 10f64.powi(s[1..].parse::<i32>().ok()?),
+        _ => return None,
+    };
+    Some(n * factor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(quantity("100m"), Some(0.1));
+        assert_eq!(quantity("1"), Some(1.0));
+        assert_eq!(quantity("1Gi"), Some(1024.0 * 1024.0 * 1024.0));
+        assert_eq!(quantity("1.5k"), Some(1500.0));
+        assert_eq!(quantity("2e3"), Some(2000.0));
+        assert_eq!(quantity("abc"), None);
+        assert!(quantity("256Mi") < quantity("1Gi"));
+        assert!(quantity("1000m") == quantity("1"));
+    }
 
     #[test]
     fn dns_labels() {

@@ -31,6 +31,43 @@ pub struct SecretItem {
     /// The fields the app needs, by their label in 1Password.
     #[schemars(extend("propertyNames" = {"pattern": names::OP_NAME}))]
     pub fields: IndexMap<String, SecretField>,
+    /// The type of the Kubernetes Secret; `Opaque` when absent.
+    /// `dockerconfigjson` holds registry credentials for `imagePullSecrets`:
+    /// one field whose `key` is `.dockerconfigjson`.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    pub kind: Option<SecretType>,
+}
+
+/// The type of a Kubernetes Secret made from a 1Password item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretType {
+    /// `kubernetes.io/dockerconfigjson`: registry credentials.
+    Dockerconfigjson,
+    /// `kubernetes.io/tls`: keys `tls.crt` and `tls.key`.
+    Tls,
+    /// `kubernetes.io/basic-auth`: keys `username` and `password`.
+    BasicAuth,
+}
+
+impl SecretType {
+    /// The Kubernetes Secret type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretType::Dockerconfigjson => "kubernetes.io/dockerconfigjson",
+            SecretType::Tls => "kubernetes.io/tls",
+            SecretType::BasicAuth => "kubernetes.io/basic-auth",
+        }
+    }
+
+    /// The keys a Secret of this type must have.
+    pub fn required_keys(self) -> &'static [&'static str] {
+        match self {
+            SecretType::Dockerconfigjson => &[".dockerconfigjson"],
+            SecretType::Tls => &["tls.crt", "tls.key"],
+            SecretType::BasicAuth => &["username", "password"],
+        }
+    }
 }
 
 /// One field of a 1Password item and the key it gets in the Kubernetes Secret.
@@ -106,6 +143,7 @@ mod tests {
             id: id.map(Into::into),
             vault: None,
             fields: IndexMap::new(),
+            kind: None,
         }
     }
 

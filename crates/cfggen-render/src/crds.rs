@@ -66,7 +66,9 @@ pub struct ExternalSecretTemplate {
     /// The Secret type, e.g. `kubernetes.io/basic-auth`.
     #[serde(rename = "type")]
     pub type_: String,
-    /// Keys of the Secret and their (templated) values.
+    /// Keys of the Secret and their (templated) values; none when the
+    /// data keys go into the Secret as they are.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub data: BTreeMap<String, String>,
 }
 
@@ -319,8 +321,10 @@ pub struct Kustomization {
     pub api_version: String,
     /// Always `Kustomization`.
     pub kind: String,
-    /// The namespace of everything listed.
-    pub namespace: String,
+    /// The namespace of everything listed; none for a folder of
+    /// cluster-scoped objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// The files, in order.
     pub resources: Vec<String>,
 }

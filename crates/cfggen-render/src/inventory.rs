@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use cfggen_model::app::workload_name;
-use cfggen_model::{App, EnvValue, Environment, SecretFieldRef, Validated};
+use cfggen_model::{App, Component, EnvValue, Environment, SecretFieldRef, Validated};
 use serde::Serialize;
 
 use crate::postgres::role_secret_name;
@@ -91,15 +91,28 @@ fn consumers(
     key: &str,
 ) -> Result<Vec<String>, RenderError> {
     let ns = app.namespace(app_name);
-    let deployment = |cname: &str| format!("Deployment {ns}/{}", workload_name(app_name, cname));
+    let workload = |cname: &str, comp: &Component| {
+        format!(
+            "{} {ns}/{}",
+            comp.kind.as_str(),
+            workload_name(app_name, cname, comp)
+        )
+    };
     let mut consumers = vec![format!(
         "ExternalSecret {ns}/{} (Secret key `{key}`)",
         this.secret()
     )];
     for (cname, component) in &app.components {
-        for (var, value) in &component.env {
-            if matches!(value, EnvValue::Secret { secret } if secret == this) {
-                consumers.push(format!("env {var} of {}", deployment(cname)));
+        for (_, container_name, container) in component.containers(cname) {
+            for (var, value) in &container.env {
+                if matches!(value, EnvValue::Secret { secret } if secret == this) {
+                    let of = if container_name == cname {
+                        String::new()
+                    } else {
+                        format!(" (container {container_name})")
+                    };
+                    consumers.push(format!("env {var} of {}{of}", workload(cname, component)));
+                }
             }
         }
     }
@@ -117,8 +130,8 @@ fn consumers(
         role_secret_name(&db.cluster, owner),
     ));
     if let Some(var) = &db.env.password {
-        for cname in app.components.keys().filter(|c| db.reaches(c)) {
-            consumers.push(format!("env {var} of {}", deployment(cname)));
+        for (cname, comp) in app.components.iter().filter(|(c, _)| db.reaches(c)) {
+            consumers.push(format!("env {var} of {}", workload(cname, comp)));
         }
     }
     Ok(consumers)

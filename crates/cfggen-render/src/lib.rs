@@ -17,9 +17,14 @@
 //! Kubernetes objects are built from `k8s-openapi` types; the custom
 //! resources from the typed structs in [`crds`].
 
+mod config;
 pub mod crds;
 mod inventory;
+mod pod;
 mod postgres;
+mod rbac;
+mod services;
+mod storage;
 mod workloads;
 
 use std::collections::BTreeMap;
@@ -49,6 +54,8 @@ pub mod waves {
 pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 /// The folder of the Argo CD Applications in an environment.
 pub const ARGOCD_FOLDER: &str = "argocd";
+/// The folder of an environment's cluster-scoped objects (PersistentVolumes).
+pub use cfggen_model::validate::CLUSTER_FOLDER;
 /// The label cfggen puts on every object it renders, and its value.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "cfggen");
 
@@ -87,6 +94,7 @@ pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, Render
         workloads::render_app(&mut out, env, name, app)?;
     }
     postgres::render_clusters(&mut out, env)?;
+    storage::persistent_volumes(&mut out, env)?;
     render_applications(&mut out, env)?;
     let entries = inventory(env)?;
     let doc = inventory::InventoryDoc {
@@ -117,7 +125,8 @@ pub(crate) struct Output {
     header: String,
     files: BTreeMap<String, String>,
     objects: BTreeMap<String, serde_json::Value>,
-    folders: BTreeMap<String, (String, Vec<String>)>,
+    /// Folder → its namespace (none for cluster-scoped objects) and files.
+    folders: BTreeMap<String, (Option<String>, Vec<String>)>,
 }
 
 impl Output {
@@ -133,7 +142,23 @@ impl Output {
         let entry = self
             .folders
             .entry(folder.to_owned())
-            .or_insert_with(|| (namespace.to_owned(), Vec::new()));
+            .or_insert_with(|| (Some(namespace.to_owned()), Vec::new()));
+        entry.1.push(file.clone());
+        self.file(format!("{folder}/{file}"), value)
+    }
+
+    /// Writes a cluster-scoped object as `<folder>/<file>`, in a folder
+    /// whose kustomization sets no namespace.
+    pub(crate) fn cluster_resource<T: Serialize>(
+        &mut self,
+        folder: &str,
+        file: String,
+        value: &T,
+    ) -> Result<(), RenderError> {
+        let entry = self
+            .folders
+            .entry(folder.to_owned())
+            .or_insert_with(|| (None, Vec::new()));
         entry.1.push(file.clone());
         self.file(format!("{folder}/{file}"), value)
     }
@@ -239,6 +264,13 @@ fn render_applications(out: &mut Output, env: &Environment) -> Result<(), Render
     pg_namespaces.dedup();
     for ns in pg_namespaces {
         targets.push((postgres_folder(ns), ns.to_owned(), waves::CLUSTERS));
+    }
+    if !env.persistent_volumes.is_empty() {
+        targets.push((
+            CLUSTER_FOLDER.to_owned(),
+            "default".to_owned(),
+            waves::CLUSTERS,
+        ));
     }
     for (name, app) in &env.apps {
         targets.push((

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use cfggen_model::{App, Database, Environment};
 
-use crate::workloads::{external_secret, resources};
+use crate::config::external_secret;
+use crate::pod::resources;
 use crate::{crds, file_name, managed_labels, meta, postgres_folder, waves, Output, RenderError};
 
 /// The Kubernetes name for a Postgres identifier (`_` is not allowed there).

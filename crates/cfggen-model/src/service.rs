@@ -1,0 +1,220 @@
+//! How an app is reached: Services (ClusterIP, headless, NodePort,
+//! LoadBalancer; selecting a component or standing without a selector)
+//! and Ingresses (hosts to one Service, or rules with hosts and paths).
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::container::Protocol;
+use crate::names;
+
+/// A Service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Service {
+    /// The component whose pods the Service selects; none for a Service
+    /// without a selector (its endpoints are managed elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// `ClusterIP` (the default), `NodePort` or `LoadBalancer`.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    pub kind: Option<ServiceType>,
+    /// A headless Service (`clusterIP: None`): DNS names the pods
+    /// themselves, as a StatefulSet's governing Service needs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub headless: bool,
+    /// The load balancer implementation, e.g. `tailscale`
+    /// (`type: LoadBalancer` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["tailscale"]))]
+    pub load_balancer_class: Option<String>,
+    /// Service ports, keyed by the name of the container port they forward
+    /// to: `{grpc: 5000}` listens on 5000 and forwards to the container
+    /// port named `grpc`. The long form sets a `nodePort`, or (without a
+    /// component) the target port number.
+    #[schemars(extend("propertyNames" = {"pattern": names::PORT_NAME}), extend("examples" = [{"http": 9000}]))]
+    pub ports: IndexMap<String, ServicePort>,
+    /// Annotations, e.g. for the load balancer.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+impl Service {
+    /// The Service type, `ClusterIP` when absent.
+    pub fn service_type(&self) -> ServiceType {
+        self.kind.unwrap_or(ServiceType::ClusterIP)
+    }
+}
+
+/// The type of a Service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+}
+
+impl ServiceType {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceType::ClusterIP => "ClusterIP",
+            ServiceType::NodePort => "NodePort",
+            ServiceType::LoadBalancer => "LoadBalancer",
+        }
+    }
+}
+
+/// A Service port: the port number it listens on, or the long form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ServicePort {
+    /// The port the Service listens on.
+    Number(#[schemars(range(min = 1))] u16),
+    /// The port with a node port, a target or a protocol.
+    Spec(ServicePortSpec),
+}
+
+/// The long form of a Service port.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServicePortSpec {
+    /// The port the Service listens on.
+    #[schemars(range(min = 1))]
+    pub port: u16,
+    /// The port on every node (`NodePort` and `LoadBalancer`), 30000–32767.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 30000, max = 32767))]
+    pub node_port: Option<u16>,
+    /// The port number traffic goes to, for a Service without a component;
+    /// with a component, the container port named by the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub target_port: Option<u16>,
+    /// The protocol, for a Service without a component; with a component,
+    /// the container port's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Protocol>,
+}
+
+impl ServicePort {
+    /// The port the Service listens on.
+    pub fn port(&self) -> u16 {
+        match self {
+            ServicePort::Number(n) => *n,
+            ServicePort::Spec(s) => s.port,
+        }
+    }
+
+    /// The long form.
+    pub fn spec(&self) -> ServicePortSpec {
+        match self {
+            ServicePort::Number(n) => ServicePortSpec {
+                port: *n,
+                node_port: None,
+                target_port: None,
+                protocol: None,
+            },
+            ServicePort::Spec(s) => s.clone(),
+        }
+    }
+}
+
+/// An Ingress: hosts in front of one Service and port (`service`, `port`,
+/// `hosts`), or `rules` with hosts and paths.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Ingress {
+    /// The Ingress name; the app's name (for `ingress`) or its key (for
+    /// `ingresses`) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN))]
+    pub name: Option<String>,
+    /// The ingress class (`ingressClassName`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["tailscale"]))]
+    pub class_name: Option<String>,
+    /// One of the app's Services (with `port`), for every host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// A port name of that Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Host names served; with none, the Service is the default backend.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+    /// Send all traffic to the Service as the default backend, and use
+    /// `hosts` only for TLS (as the Tailscale ingress controller expects),
+    /// instead of one routing rule per host.
+    #[serde(default)]
+    pub default_backend: bool,
+    /// Routing rules: a host (or every host) and its paths, each to a
+    /// Service and port of the app.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<IngressRule>,
+    /// Serve TLS for the hosts.
+    #[serde(default)]
+    pub tls: bool,
+    /// The Secret holding the TLS certificate; the controller's default
+    /// when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN))]
+    pub tls_secret: Option<String>,
+    /// Annotations for the ingress controller and dashboards.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// A routing rule of an Ingress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct IngressRule {
+    /// The host; every host when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Paths and where each goes.
+    pub paths: Vec<IngressPath>,
+}
+
+/// A path of an Ingress rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct IngressPath {
+    /// The path; `/` when absent.
+    #[serde(default = "root_path")]
+    #[schemars(regex(pattern = "^/"))]
+    pub path: String,
+    /// `Prefix` (the default), `Exact` or `ImplementationSpecific`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_type: Option<PathType>,
+    /// One of the app's Services.
+    pub service: String,
+    /// A port name of that Service.
+    pub port: String,
+}
+
+fn root_path() -> String {
+    "/".to_owned()
+}
+
+/// How an Ingress path matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub enum PathType {
+    Prefix,
+    Exact,
+    ImplementationSpecific,
+}
+
+impl PathType {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PathType::Prefix => "Prefix",
+            PathType::Exact => "Exact",
+            PathType::ImplementationSpecific => "ImplementationSpecific",
+        }
+    }
+}

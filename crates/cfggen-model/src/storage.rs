@@ -1,0 +1,437 @@
+//! Storage: the volumes a container mounts (and what backs each), an app's
+//! PersistentVolumeClaims, and the static PersistentVolumes an environment
+//! declares.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::names;
+
+/// A volume mounted into a container: where (`mountPath`, or several
+/// `mounts`), and what backs it — at most one of `configMap`, `secret`,
+/// `emptyDir`, `persistentVolumeClaim`, `hostPath` or `nfs`. A volume
+/// with no source is a StatefulSet's claim template of that name, or is
+/// backed by another container of the pod that mounts the same name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Volume {
+    /// One of the app's ConfigMaps; each key becomes a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<KeysSource>,
+    /// One of the app's secrets; each field becomes a file named by its key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<KeysSource>,
+    /// Scratch space that lives as long as the pod: `true`, `{}`, or
+    /// `{medium: Memory, sizeLimit: 1Gi}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_dir: Option<EmptyDir>,
+    /// One of the app's `claims`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN))]
+    pub persistent_volume_claim: Option<String>,
+    /// A folder or file of the node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_path: Option<HostPath>,
+    /// An NFS export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nfs: Option<Nfs>,
+    /// Where the volume appears in the container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^/"), extend("examples" = ["/blueprints/custom"]))]
+    pub mount_path: Option<String>,
+    /// Mount only this file or folder of the volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["config.yaml"]))]
+    pub sub_path: Option<String>,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+    /// How mounts propagate between the host and the container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount_propagation: Option<MountPropagation>,
+    /// Several mounts of the volume (each with its own path and
+    /// `subPath`), instead of `mountPath`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<Mount>,
+}
+
+/// One mount of a volume.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Mount {
+    /// Where the volume appears in the container.
+    #[schemars(regex(pattern = "^/"))]
+    pub mount_path: String,
+    /// Mount only this file or folder of the volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_path: Option<String>,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+}
+
+impl Volume {
+    /// Every mount of the volume: `mountPath` (with `subPath`, `readOnly`)
+    /// and the `mounts` list.
+    pub fn all_mounts(&self) -> Vec<Mount> {
+        let mut out = Vec::new();
+        if let Some(path) = &self.mount_path {
+            out.push(Mount {
+                mount_path: path.clone(),
+                sub_path: self.sub_path.clone(),
+                read_only: self.read_only,
+            });
+        }
+        out.extend(self.mounts.iter().cloned());
+        out
+    }
+
+    /// The names of the sources set, for messages.
+    pub fn sources(&self) -> Vec<&'static str> {
+        [
+            ("configMap", self.config_map.is_some()),
+            ("secret", self.secret.is_some()),
+            ("emptyDir", self.empty_dir.is_some()),
+            (
+                "persistentVolumeClaim",
+                self.persistent_volume_claim.is_some(),
+            ),
+            ("hostPath", self.host_path.is_some()),
+            ("nfs", self.nfs.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(n, set)| set.then_some(n))
+        .collect()
+    }
+
+    /// The same volume with only its source (no mount settings), to tell
+    /// whether two containers back a volume the same way.
+    pub fn source_only(&self) -> Volume {
+        Volume {
+            mount_path: None,
+            sub_path: None,
+            read_only: false,
+            mount_propagation: None,
+            mounts: Vec::new(),
+            ..self.clone()
+        }
+    }
+}
+
+/// A ConfigMap or Secret as a volume: its name, or the name with the keys
+/// to project and the file mode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum KeysSource {
+    /// Every key, as a file named after it.
+    Name(String),
+    /// Chosen keys, a file mode, or an optional source.
+    Spec(KeysSpec),
+}
+
+/// The long form of a ConfigMap or Secret volume.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KeysSpec {
+    /// The ConfigMap or secret.
+    pub name: String,
+    /// Keys to project, each to a path in the volume; all keys when empty.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DATA_KEY}), extend("examples" = [{"config.yaml": "app/config.yaml"}]))]
+    pub items: IndexMap<String, String>,
+    /// The mode of the files, as an octal number written in decimal
+    /// (`0644` is `420`) or as a string `"0644"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_mode: Option<FileMode>,
+    /// Start the pod even when the source does not exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+}
+
+impl KeysSource {
+    /// The ConfigMap or secret named.
+    pub fn name(&self) -> &str {
+        match self {
+            KeysSource::Name(n) => n,
+            KeysSource::Spec(s) => &s.name,
+        }
+    }
+
+    /// The long form (a bare name has no items, mode or optional flag).
+    pub fn spec(&self) -> KeysSpec {
+        match self {
+            KeysSource::Name(n) => KeysSpec {
+                name: n.clone(),
+                items: IndexMap::new(),
+                default_mode: None,
+                optional: None,
+            },
+            KeysSource::Spec(s) => s.clone(),
+        }
+    }
+}
+
+/// A file mode: a number (`420`) or an octal string (`"0644"`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FileMode {
+    /// The mode as a number, 0–511 (`0777`).
+    Number(#[schemars(range(max = 511))] u16),
+    /// The mode in octal, e.g. `"0644"`.
+    Octal(#[schemars(regex(pattern = "^0?[0-7]{3}$"))] String),
+}
+
+impl FileMode {
+    /// The mode as Kubernetes takes it (a number).
+    pub fn value(&self) -> Option<i32> {
+        match self {
+            FileMode::Number(n) => Some(i32::from(*n)),
+            FileMode::Octal(s) => i32::from_str_radix(s, 8).ok(),
+        }
+    }
+}
+
+/// Scratch space: `true`, `{}`, or with a medium and size limit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EmptyDir {
+    /// `true`: on the node's disk, no limit.
+    Flag(bool),
+    /// `{medium: Memory, sizeLimit: 64Mi}`.
+    Spec(EmptyDirSpec),
+}
+
+/// The long form of an `emptyDir`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EmptyDirSpec {
+    /// `Memory` for a tmpfs; the node's disk when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<Medium>,
+    /// The most the volume may hold, e.g. `1Gi`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::QUANTITY))]
+    pub size_limit: Option<String>,
+}
+
+/// Where an `emptyDir` lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Medium {
+    /// A tmpfs in memory.
+    Memory,
+}
+
+/// A folder or file of the node.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HostPath {
+    /// The path on the node.
+    #[schemars(regex(pattern = "^/"), extend("examples" = ["/var/log"]))]
+    pub path: String,
+    /// What must be there (`Directory`, `DirectoryOrCreate`, `File`,
+    /// `Socket`, …); not checked when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    pub kind: Option<HostPathType>,
+}
+
+/// What a `hostPath` must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub enum HostPathType {
+    Directory,
+    DirectoryOrCreate,
+    File,
+    FileOrCreate,
+    Socket,
+    CharDevice,
+    BlockDevice,
+}
+
+impl HostPathType {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HostPathType::Directory => "Directory",
+            HostPathType::DirectoryOrCreate => "DirectoryOrCreate",
+            HostPathType::File => "File",
+            HostPathType::FileOrCreate => "FileOrCreate",
+            HostPathType::Socket => "Socket",
+            HostPathType::CharDevice => "CharDevice",
+            HostPathType::BlockDevice => "BlockDevice",
+        }
+    }
+}
+
+/// An NFS export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Nfs {
+    /// The server's host name or address.
+    #[schemars(extend("examples" = ["nas.example.com"]))]
+    pub server: String,
+    /// The exported path.
+    #[schemars(regex(pattern = "^/"), extend("examples" = ["/volume1/media"]))]
+    pub path: String,
+    /// Mount the export read-only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+}
+
+/// How mounts propagate between the host and a container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum MountPropagation {
+    /// No propagation (the default).
+    None,
+    /// Mounts made on the host appear in the container.
+    HostToContainer,
+    /// Both ways; needs a privileged container.
+    Bidirectional,
+}
+
+impl MountPropagation {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MountPropagation::None => "None",
+            MountPropagation::HostToContainer => "HostToContainer",
+            MountPropagation::Bidirectional => "Bidirectional",
+        }
+    }
+}
+
+/// A PersistentVolumeClaim (or a StatefulSet's claim template).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Claim {
+    /// The storage requested, e.g. `10Gi`.
+    #[schemars(regex(pattern = names::QUANTITY), extend("examples" = ["10Gi"]))]
+    pub size: String,
+    /// The StorageClass; the cluster's default when absent, none (static
+    /// binding) when `""`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class_name: Option<String>,
+    /// How the volume may be mounted; `[ReadWriteOnce]` when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_modes: Vec<AccessMode>,
+    /// `Filesystem` (the default) or `Block`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_mode: Option<VolumeMode>,
+    /// Bind to this PersistentVolume (one of the environment's
+    /// `persistentVolumes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN))]
+    pub volume_name: Option<String>,
+}
+
+impl Claim {
+    /// The access modes, `[ReadWriteOnce]` when none are given.
+    pub fn modes(&self) -> Vec<AccessMode> {
+        if self.access_modes.is_empty() {
+            vec![AccessMode::ReadWriteOnce]
+        } else {
+            self.access_modes.clone()
+        }
+    }
+}
+
+/// How a volume may be mounted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub enum AccessMode {
+    ReadWriteOnce,
+    ReadOnlyMany,
+    ReadWriteMany,
+    ReadWriteOncePod,
+}
+
+impl AccessMode {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessMode::ReadWriteOnce => "ReadWriteOnce",
+            AccessMode::ReadOnlyMany => "ReadOnlyMany",
+            AccessMode::ReadWriteMany => "ReadWriteMany",
+            AccessMode::ReadWriteOncePod => "ReadWriteOncePod",
+        }
+    }
+}
+
+/// A volume's mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub enum VolumeMode {
+    Filesystem,
+    Block,
+}
+
+impl VolumeMode {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VolumeMode::Filesystem => "Filesystem",
+            VolumeMode::Block => "Block",
+        }
+    }
+}
+
+/// A static PersistentVolume (cluster-scoped): NFS or a node's folder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PersistentVolume {
+    /// The size the volume offers, e.g. `1Ti`.
+    #[schemars(regex(pattern = names::QUANTITY), extend("examples" = ["1Ti"]))]
+    pub capacity: String,
+    /// How the volume may be mounted; `[ReadWriteOnce]` when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_modes: Vec<AccessMode>,
+    /// What happens to the data when its claim is deleted; `Retain` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reclaim_policy: Option<ReclaimPolicy>,
+    /// The StorageClass claims must ask for; `""` (none) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class_name: Option<String>,
+    /// `Filesystem` (the default) or `Block`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_mode: Option<VolumeMode>,
+    /// Mount options, e.g. `[nfsvers=4.1, hard]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mount_options: Vec<String>,
+    /// An NFS export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nfs: Option<Nfs>,
+    /// A folder of a node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_path: Option<HostPath>,
+}
+
+impl PersistentVolume {
+    /// The access modes, `[ReadWriteOnce]` when none are given.
+    pub fn modes(&self) -> Vec<AccessMode> {
+        if self.access_modes.is_empty() {
+            vec![AccessMode::ReadWriteOnce]
+        } else {
+            self.access_modes.clone()
+        }
+    }
+}
+
+/// What happens to a PersistentVolume's data when its claim goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub enum ReclaimPolicy {
+    Retain,
+    Delete,
+    Recycle,
+}
+
+impl ReclaimPolicy {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReclaimPolicy::Retain => "Retain",
+            ReclaimPolicy::Delete => "Delete",
+            ReclaimPolicy::Recycle => "Recycle",
+        }
+    }
+}

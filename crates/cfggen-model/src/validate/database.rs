@@ -1,0 +1,122 @@
+//! Rules about databases: on a declared cluster, the password a declared
+//! field, connection variables set once, and no two apps claiming one
+//! role or database of a cluster.
+
+use std::collections::HashMap;
+
+use super::secrets::check_secret_ref;
+use super::{Checker, Target};
+use crate::app::App;
+use crate::database::Database;
+use crate::{suggest, FieldPath};
+
+/// The database: on a declared cluster, its password a declared field,
+/// its connection variables set once, for components the app has.
+pub(super) fn check_database(
+    c: &mut Checker<'_>,
+    name: &str,
+    app: &App,
+    db: &Database,
+    base: &FieldPath,
+) {
+    let dpath = base.key("database");
+    if !c.env.postgres.contains_key(&db.cluster) {
+        let hint = suggest::hint(&db.cluster, c.env.postgres.keys().map(String::as_str))
+            .or_else(|| Some("declare the cluster under `postgres:`".into()));
+        c.push(
+            "undeclared-cluster",
+            dpath.key("cluster"),
+            Target::Value,
+            format!("database of app `{name}` is on cluster `{}`, which the environment does not declare", db.cluster),
+            "not a key of `postgres`",
+            hint,
+        );
+    }
+    check_secret_ref(
+        c,
+        app,
+        &db.password,
+        dpath.key("password"),
+        "the database password",
+    );
+    for (i, cname) in db.components.iter().flatten().enumerate() {
+        if !app.components.contains_key(cname) {
+            c.push(
+                "unknown-component",
+                dpath.key("components").index(i),
+                Target::Value,
+                format!("database connection settings go to component `{cname}`, which app `{name}` does not have"),
+                "not one of the app's components",
+                suggest::hint(cname, app.components.keys().map(String::as_str)),
+            );
+        }
+    }
+    for (field, var) in db.env.iter() {
+        for (cname, comp) in app.components.iter().filter(|(cname, _)| db.reaches(cname)) {
+            if comp.container.env.contains_key(var) {
+                c.push(
+                    "env-conflict",
+                    base.key("components").key(cname).key("env").key(var),
+                    Target::Key,
+                    format!("`{var}` is set here and also by the database connection (`apps.{name}.database.env.{field}`)"),
+                    "set twice",
+                    Some(format!("remove `{var}` here; cfggen sets it from the database declaration")),
+                );
+            }
+        }
+    }
+}
+
+pub(super) fn check_roles(c: &mut Checker<'_>) {
+    let mut roles: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut dbs: HashMap<(&str, &str), &str> = HashMap::new();
+    let env = c.env;
+    for (name, app) in &env.apps {
+        let Some(db) = &app.database else { continue };
+        let dpath = FieldPath::of(&["apps", name, "database"]);
+        let owner = db.owner(name);
+        if let Some(first) = roles.insert((&db.cluster, owner), name) {
+            c.push(
+                "duplicate-role",
+                if db.owner.is_some() {
+                    dpath.key("owner")
+                } else {
+                    dpath.clone()
+                },
+                if db.owner.is_some() {
+                    Target::Value
+                } else {
+                    Target::Key
+                },
+                format!(
+                    "apps `{first}` and `{name}` both claim role `{owner}` on cluster `{}`",
+                    db.cluster
+                ),
+                "role already claimed",
+                Some("each app owns its own role; set a different `owner`".into()),
+            );
+        }
+        let dbname = db.name(name);
+        if let Some(first) = dbs.insert((&db.cluster, dbname), name) {
+            c.push(
+                "duplicate-database",
+                if db.name.is_some() {
+                    dpath.key("name")
+                } else {
+                    dpath.clone()
+                },
+                if db.name.is_some() {
+                    Target::Value
+                } else {
+                    Target::Key
+                },
+                format!(
+                    "apps `{first}` and `{name}` both claim database `{dbname}` on cluster `{}`",
+                    db.cluster
+                ),
+                "database already claimed",
+                Some("set a different `name`".into()),
+            );
+        }
+    }
+}

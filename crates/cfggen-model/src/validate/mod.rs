@@ -1,0 +1,351 @@
+//! Semantic rules: what a JSON Schema cannot say about an environment.
+//!
+//! [`validate`] returns every problem it finds, each with the field path
+//! it is about, so the loader can point at the source line. One file per
+//! concern: secrets, containers, workloads, storage, services, RBAC,
+//! databases; this one walks the environment and holds the rules that
+//! span apps.
+
+mod containers;
+mod database;
+mod rbac;
+mod secrets;
+mod services;
+mod storage;
+mod workloads;
+
+use std::collections::HashMap;
+
+pub use cfggen_path::{FieldPath, Seg};
+pub use secrets::{looks_like_secret_value, looks_secret};
+
+use crate::app::{workload_name, App};
+use crate::environment::Environment;
+use crate::image::ImageRef;
+use crate::names;
+
+/// Whether an issue is about a mapping key or the value under it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The value at the path.
+    Value,
+    /// The key of the last path step.
+    Key,
+}
+
+/// A semantic problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issue {
+    /// A stable short name of the rule, e.g. `undeclared-cluster`.
+    pub code: &'static str,
+    /// The field the problem is about.
+    pub path: FieldPath,
+    /// Whether the key or the value is at fault.
+    pub target: Target,
+    /// What is wrong.
+    pub message: String,
+    /// A label under the source snippet: what was expected there.
+    pub label: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+struct Checker<'a> {
+    env: &'a Environment,
+    issues: Vec<Issue>,
+}
+
+impl Checker<'_> {
+    fn push(
+        &mut self,
+        code: &'static str,
+        path: FieldPath,
+        target: Target,
+        message: String,
+        label: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.issues.push(Issue {
+            code,
+            path,
+            target,
+            message,
+            label: label.into(),
+            hint,
+        });
+    }
+}
+
+/// An environment that passed every semantic rule. Only [`validate`]
+/// makes one, and the renderer takes nothing else: every reference in it
+/// resolves, every name is valid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Validated(Environment);
+
+impl Validated {
+    /// The environment.
+    pub fn environment(&self) -> &Environment {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Validated {
+    type Target = Environment;
+
+    fn deref(&self) -> &Environment {
+        &self.0
+    }
+}
+
+/// Applies every semantic rule to an environment loaded from the file
+/// `environments/<stem>.yaml`: the environment, validated, or every
+/// problem found, in a stable order.
+pub fn validate(env: Environment, stem: &str) -> Result<Validated, Vec<Issue>> {
+    let issues = check(&env, stem);
+    if issues.is_empty() {
+        Ok(Validated(env))
+    } else {
+        Err(issues)
+    }
+}
+
+/// Every problem of an environment loaded from `environments/<stem>.yaml`,
+/// in a stable order.
+pub fn check(env: &Environment, stem: &str) -> Vec<Issue> {
+    let mut c = Checker {
+        env,
+        issues: Vec::new(),
+    };
+    if env.name != stem {
+        c.push(
+            "name-mismatch",
+            FieldPath::of(&["name"]),
+            Target::Value,
+            format!(
+                "environment name `{}` does not match its file name `{stem}.yaml`",
+                env.name
+            ),
+            format!("expected `{stem}`"),
+            Some(format!(
+                "set `name: {stem}`, or rename the file to `{}.yaml`",
+                env.name
+            )),
+        );
+    }
+    check_vault(
+        &mut c,
+        &env.onepassword.vault,
+        FieldPath::of(&["onepassword", "vault"]),
+    );
+    for (name, cluster) in &env.postgres {
+        if let Some(image) = &cluster.image {
+            check_pinned(&mut c, image, FieldPath::of(&["postgres", name, "image"]));
+        }
+    }
+    let mut bound = HashMap::new();
+    for (name, app) in &env.apps {
+        check_app(&mut c, name, app);
+        storage::check_claims(&mut c, env, &mut bound, name, app);
+    }
+    storage::check_persistent_volumes(&mut c, env);
+    check_folders(&mut c);
+    database::check_roles(&mut c);
+    check_unique_objects(&mut c);
+    c.issues
+}
+
+/// One app: its image, secrets, components (each container, the
+/// workload, the pod's volumes), services, ingresses, accounts, database.
+fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
+    let base = FieldPath::of(&["apps", name]);
+    if let Some(image) = &app.image {
+        check_pinned(c, image, base.key("image"));
+    }
+    for (secret_name, item) in &app.secrets {
+        let ipath = base.key("secrets").key(secret_name);
+        secrets::check_secret_item(c, &ipath, secret_name, item);
+        secrets::check_secret_type(c, &ipath, item);
+    }
+    for (cname, comp) in &app.components {
+        let cpath = base.key("components").key(cname);
+        workloads::check_workload(c, name, app, cname, comp, &cpath);
+        let mut ports: HashMap<&str, &str> = HashMap::new();
+        for (role, container_name, container) in comp.containers(cname) {
+            let path = match role.field() {
+                Some(field) => cpath.key(field).key(container_name),
+                None => cpath.clone(),
+            };
+            for port in container.ports.keys() {
+                if let Some(first) = ports.insert(port, container_name) {
+                    c.push(
+                        "duplicate-port",
+                        path.key("ports").key(port),
+                        Target::Key,
+                        format!("containers `{first}` and `{container_name}` both name a port `{port}`; port names are unique in a pod"),
+                        "port name used twice",
+                        Some("rename one of them".into()),
+                    );
+                }
+            }
+            let at = containers::At {
+                app_name: name,
+                app,
+                name: container_name,
+                role,
+                path,
+            };
+            containers::check_container(c, &at, container);
+        }
+        storage::check_pod_volumes(c, app, comp, cname, &cpath);
+    }
+    for (sname, svc) in &app.services {
+        services::check_service(c, name, app, sname, svc, &base.key("services").key(sname));
+    }
+    for (_, ingress, at) in app.all_ingresses(name) {
+        services::check_ingress(c, name, app, ingress, &at.path(&base));
+    }
+    for (account, sa) in &app.service_accounts {
+        rbac::check_service_account(c, account, sa, &base.key("serviceAccounts").key(account));
+    }
+    if let Some(db) = &app.database {
+        database::check_database(c, name, app, db, &base);
+    }
+}
+
+fn check_vault(c: &mut Checker<'_>, vault: &str, path: FieldPath) {
+    if !names::is_op_name(vault) && !names::is_op_id(vault) {
+        c.push(
+            "op-name",
+            path,
+            Target::Value,
+            format!("1Password vault `{vault}` cannot be named in a secret reference"),
+            "not a secret-reference name",
+            Some(
+                "a secret reference (op://…) accepts only letters, digits, `-`, `_`, `.` and spaces; use the vault's 26-character ID instead"
+                    .into(),
+            ),
+        );
+    }
+}
+
+fn check_pinned(c: &mut Checker<'_>, image: &ImageRef, path: FieldPath) {
+    if c.env.images.require_pinned && !image.is_pinned() {
+        let why = match image.tag() {
+            Some(_) => "the tag `latest` moves",
+            None => "it has no tag or digest, so it means `latest`",
+        };
+        c.push(
+            "unpinned-image",
+            path,
+            Target::Value,
+            format!(
+                "image `{image}` is not pinned, and environment `{}` requires pinned images ({why})",
+                c.env.name
+            ),
+            "expected a version tag or a digest",
+            Some(format!(
+                "use a release tag such as `{}:v1.2.3`, or a digest `@sha256:…`",
+                image.name()
+            )),
+        );
+    }
+}
+
+/// Apps, Postgres namespaces and `argocd` each render into a folder of
+/// `generated/<env>/`; two must not share one.
+fn check_folders(c: &mut Checker<'_>) {
+    let env = c.env;
+    for name in env.apps.keys() {
+        let clash = if name == "argocd" {
+            Some("the Argo CD Applications".to_owned())
+        } else if name == CLUSTER_FOLDER && !env.persistent_volumes.is_empty() {
+            Some("the environment's cluster-scoped objects (its PersistentVolumes)".to_owned())
+        } else {
+            env.postgres
+                .iter()
+                .find(|(_, pg)| pg.namespace == *name)
+                .map(|(pg, _)| format!("Postgres cluster `{pg}` (its namespace)"))
+        };
+        if let Some(other) = clash {
+            c.push(
+                "folder-conflict",
+                FieldPath::of(&["apps", name]),
+                Target::Key,
+                format!(
+                    "app `{name}` would render into generated/{}/{name}/, the folder of {other}",
+                    env.name
+                ),
+                "folder already used",
+                Some("rename the app".into()),
+            );
+        }
+    }
+}
+
+/// The folder of an environment's cluster-scoped objects.
+pub const CLUSTER_FOLDER: &str = "cluster";
+
+/// Two apps in one namespace must not produce objects of one kind and name.
+fn check_unique_objects(c: &mut Checker<'_>) {
+    let env = c.env;
+    let mut seen: HashMap<(String, &'static str, String), String> = HashMap::new();
+    for (name, app) in &env.apps {
+        let ns = app.namespace(name).to_owned();
+        let mut objects: Vec<(&'static str, String, FieldPath)> = Vec::new();
+        for (cname, comp) in &app.components {
+            let path = FieldPath::of(&["apps", name, "components", cname]);
+            let workload = workload_name(name, cname, comp);
+            if comp.disruption_budget.is_some() {
+                objects.push(("PodDisruptionBudget", workload.clone(), path.clone()));
+            }
+            objects.push((comp.kind.as_str(), workload, path));
+        }
+        for claim in app.claims.keys() {
+            objects.push((
+                "PersistentVolumeClaim",
+                claim.clone(),
+                FieldPath::of(&["apps", name, "claims", claim]),
+            ));
+        }
+        for (account, sa) in app.service_accounts.iter().filter(|(_, sa)| !sa.existing) {
+            let path = FieldPath::of(&["apps", name, "serviceAccounts", account]);
+            objects.push(("ServiceAccount", account.clone(), path.clone()));
+            if !sa.rules.is_empty() {
+                objects.push(("Role", account.clone(), path));
+            }
+        }
+        for sname in app.services.keys() {
+            objects.push((
+                "Service",
+                sname.clone(),
+                FieldPath::of(&["apps", name, "services", sname]),
+            ));
+        }
+        for cm in app.config_maps.keys() {
+            objects.push((
+                "ConfigMap",
+                cm.clone(),
+                FieldPath::of(&["apps", name, "configMaps", cm]),
+            ));
+        }
+        for s in app.secrets.keys() {
+            objects.push((
+                "Secret",
+                s.clone(),
+                FieldPath::of(&["apps", name, "secrets", s]),
+            ));
+        }
+        for (kind, oname, path) in objects {
+            if let Some(first) = seen.insert((ns.clone(), kind, oname.clone()), name.clone()) {
+                c.push(
+                    "name-conflict",
+                    path,
+                    Target::Key,
+                    format!("{kind} `{oname}` in namespace `{ns}` is produced by app `{first}` and again by app `{name}`"),
+                    "same name as another object",
+                    Some("rename one of them, or put the apps in different namespaces".into()),
+                );
+            }
+        }
+    }
+}

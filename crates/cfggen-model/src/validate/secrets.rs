@@ -1,0 +1,342 @@
+//! Rules about secrets: 1Password names a secret reference can carry, one
+//! Secret key per field, the keys a typed Secret needs, references that
+//! resolve, and no secret value written as a literal.
+
+use std::collections::HashMap;
+
+use super::{check_vault, Checker, Target};
+use crate::app::App;
+use crate::environment::StoreProvider;
+use crate::refs::SecretFieldRef;
+use crate::secrets::SecretItem;
+use crate::{names, suggest, FieldPath};
+
+pub(crate) const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "PRIVATE",
+    "PRIVATEKEY",
+];
+pub(crate) const KEY_PREFIXES: &[&str] = &[
+    "API",
+    "ACCESS",
+    "PRIVATE",
+    "SIGNING",
+    "ENCRYPTION",
+    "SECRET",
+];
+
+/// Whether an environment variable name looks like it holds a secret.
+pub fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let words: Vec<&str> = upper
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        SECRET_WORDS.contains(w) || (*w == "KEY" && i > 0 && KEY_PREFIXES.contains(&words[i - 1]))
+    })
+}
+
+/// Prefixes of well-known credential formats.
+pub(crate) const TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxs-",
+    "sk_live_",
+    "rk_live_",
+    "sk-proj-",
+    "AKIA",
+    "ASIA",
+    "AIza",
+    "-----BEGIN",
+];
+
+/// Whether a literal looks like a credential: a well-known token format,
+/// or a long random-looking string (high Shannon entropy, letters and
+/// digits, none of the separators of URLs, paths or host names).
+pub fn looks_like_secret_value(value: &str) -> bool {
+    let v = value.trim();
+    if TOKEN_PREFIXES
+        .iter()
+        .any(|p| v.starts_with(p) && v.len() >= p.len() + 16)
+    {
+        return true;
+    }
+    if v.len() < 32
+        || v.chars()
+            .any(|c| c.is_whitespace() || "/.:@,;=".contains(c))
+    {
+        return false;
+    }
+    let has_digit = v.chars().any(|c| c.is_ascii_digit());
+    let has_alpha = v.chars().any(|c| c.is_ascii_alphabetic());
+    if !(has_digit && has_alpha) {
+        return false;
+    }
+    let mut counts = std::collections::HashMap::new();
+    for c in v.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    let n = v.chars().count() as f64;
+    let entropy: f64 = counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
+    entropy >= 4.3
+}
+
+pub(super) fn check_secret_ref(
+    c: &mut Checker<'_>,
+    app: &App,
+    r: &SecretFieldRef,
+    path: FieldPath,
+    what: &str,
+) {
+    let Some(item) = app.secrets.get(r.secret()) else {
+        c.push(
+            "unknown-secret",
+            path,
+            Target::Value,
+            format!(
+                "{what} reads secret `{}`, which the app does not declare",
+                r.secret()
+            ),
+            "not a key of the app's `secrets`",
+            suggest::hint(r.secret(), app.secrets.keys().map(String::as_str))
+                .or_else(|| Some("declare the 1Password item under the app's `secrets`".into())),
+        );
+        return;
+    };
+    if !item.fields.contains_key(r.field()) {
+        c.push(
+            "unknown-secret-field",
+            path,
+            Target::Value,
+            format!(
+                "{what} reads field `{}` of secret `{}`, but that item declares no such field",
+                r.field(),
+                r.secret()
+            ),
+            "not a declared field",
+            suggest::hint(r.field(), item.fields.keys().map(String::as_str)).or_else(|| {
+                Some(format!(
+                    "add `{}: {{}}` under `secrets.{}.fields`",
+                    r.field(),
+                    r.secret()
+                ))
+            }),
+        );
+    }
+}
+
+/// A 1Password item: names a secret reference can carry, the vault the
+/// store can read, one Secret key per field.
+pub(super) fn check_secret_item(
+    c: &mut Checker<'_>,
+    ipath: &FieldPath,
+    secret_name: &str,
+    item: &SecretItem,
+) {
+    if item.reference_name().is_none() {
+        c.push(
+            "op-name",
+            ipath.key("item"),
+            Target::Value,
+            format!(
+                "1Password item title `{}` cannot be used in a secret reference",
+                item.item
+            ),
+            "has characters a secret reference cannot carry",
+            Some(
+                "secret references (op://…) accept only letters, digits, `-`, `_`, `.` and spaces; add `id:` with the item's 26-character ID (`op item get \"<title>\" --format json | jq -r .id`)"
+                    .into(),
+            ),
+        );
+    }
+    if let Some(vault) = &item.vault {
+        check_vault(c, vault, ipath.key("vault"));
+        let sdk = c.env.onepassword.store.provider == StoreProvider::Sdk;
+        if sdk && *vault != c.env.onepassword.vault {
+            c.push(
+                "store-vault",
+                ipath.key("vault"),
+                Target::Value,
+                format!(
+                    "item vault `{vault}` differs from the environment's vault `{}`, and a `onepasswordSDK` store reads one vault only",
+                    c.env.onepassword.vault
+                ),
+                "not readable through the store",
+                Some("move the item into the environment's vault, or remove `vault:`".into()),
+            );
+        }
+    }
+    let mut keys: HashMap<&str, &str> = HashMap::new();
+    for (label, field) in &item.fields {
+        let fpath = ipath.key("fields").key(label);
+        if !names::is_op_name(label) {
+            c.push(
+                "op-name",
+                fpath.clone(),
+                Target::Key,
+                format!("field label `{label}` cannot be used in a secret reference"),
+                "has characters a secret reference cannot carry",
+                Some(
+                    "rename the field in 1Password to letters, digits, `-`, `_`, `.` and spaces"
+                        .into(),
+                ),
+            );
+        }
+        if let Some(section) = &field.section {
+            if !names::is_op_name(section) {
+                c.push(
+                    "op-name",
+                    fpath.key("section"),
+                    Target::Value,
+                    format!("section `{section}` cannot be used in a secret reference"),
+                    "has characters a secret reference cannot carry",
+                    Some("rename the section in 1Password to letters, digits, `-`, `_`, `.` and spaces".into()),
+                );
+            }
+        }
+        let key = field.key(label);
+        if field.key.is_none()
+            && !key
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "-._".contains(ch))
+        {
+            c.push(
+                "secret-key",
+                fpath.clone(),
+                Target::Key,
+                format!("field `{label}` needs a `key`: its label is not a valid Secret key"),
+                "not a valid Secret key",
+                Some("set `key:` to letters, digits, `-`, `_` and `.`".into()),
+            );
+        }
+        if let Some(first) = keys.insert(key, label) {
+            c.push(
+                "secret-key",
+                fpath.clone(),
+                Target::Key,
+                format!("fields `{first}` and `{label}` both become key `{key}` of Secret `{secret_name}`"),
+                "same Secret key as another field",
+                Some("give one of them another `key:`".into()),
+            );
+        }
+    }
+}
+
+/// A typed Secret (`type: dockerconfigjson`, `tls`, `basic-auth`) has the
+/// keys its type needs.
+pub(super) fn check_secret_type(c: &mut Checker<'_>, ipath: &FieldPath, item: &SecretItem) {
+    let Some(kind) = item.kind else { return };
+    let keys: Vec<&str> = item.fields.iter().map(|(l, f)| f.key(l)).collect();
+    for needed in kind.required_keys() {
+        if !keys.contains(needed) {
+            c.push(
+                "secret-type",
+                ipath.key("type"),
+                Target::Value,
+                format!(
+                    "a `{}` Secret needs the key `{needed}`, and no field of this item gives it",
+                    kind.as_str()
+                ),
+                "key missing for this type",
+                Some(format!(
+                    "add the 1Password field that holds it with `key: {needed}`"
+                )),
+            );
+        }
+    }
+}
+
+/// Whether an app declares a secret, for rules that only need the name.
+pub(super) fn check_secret_name(
+    c: &mut Checker<'_>,
+    app: &App,
+    name: &str,
+    path: FieldPath,
+    what: &str,
+) {
+    if !app.secrets.contains_key(name) {
+        c.push(
+            "unknown-secret",
+            path,
+            Target::Value,
+            format!("{what} reads secret `{name}`, which the app does not declare"),
+            "not a key of the app's `secrets`",
+            suggest::hint(name, app.secrets.keys().map(String::as_str))
+                .or_else(|| Some("declare the 1Password item under the app's `secrets`".into())),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_looking_names() {
+        for n in [
+            "DB_PASSWORD",
+            "AUTHENTIK_SECRET_KEY",
+            "GITHUB_TOKEN",
+            "API_KEY",
+            "aws_access_key_id",
+            "password",
+        ] {
+            assert!(looks_secret(n), "{n}");
+        }
+        for n in [
+            "AUTHENTIK_REDIS__HOST",
+            "KEYCLOAK_URL",
+            "LOG_LEVEL",
+            "CACHE_KEY_PREFIX",
+            "PASSENGER_COUNT",
+        ] {
+            assert!(!looks_secret(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn secret_looking_values() {
+        for v in [
+            "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+            "AKIAIOSFODNN7EXAMPLEABCD",
+            "-----BEGIN OPENSSH PRIVATE KEY----- abc",
+            "q8Zr3LmX0pVt7Yb2Nc5Wk1Hs9Gd4Fj6Ae0Ru3Ti8",
+        ] {
+            assert!(looks_like_secret_value(v), "{v}");
+        }
+        for v in [
+            "info",
+            "authentik-redis",
+            "https://auth.example.com/application/o/grafana/",
+            "registry.example.com/platform/authentik:v2026.2.0-2d4098e-nix",
+            "a-very-long-but-ordinary-kebab-case-setting-name",
+            "0123456789012345678901234567890123456789",
+            "pg.ops.eblu.me",
+        ] {
+            assert!(!looks_like_secret_value(v), "{v}");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Rules about how an app is reached: a Service selects a component the
+//! app has and forwards ports its pod declares, its type fits its
+//! settings; every Ingress backend is a Service and port of the app.
+
+use super::{Checker, Target};
+use crate::app::{App, Component};
+use crate::service::{Ingress, Service, ServiceType};
+use crate::{suggest, FieldPath};
+
+/// Every port name of a component's pod (main container and sidecars).
+fn pod_ports<'a>(comp: &'a Component, cname: &'a str) -> Vec<&'a str> {
+    comp.containers(cname)
+        .into_iter()
+        .flat_map(|(_, _, c)| c.ports.keys().map(String::as_str))
+        .collect()
+}
+
+/// One Service.
+pub(super) fn check_service(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    app: &App,
+    sname: &str,
+    svc: &Service,
+    spath: &FieldPath,
+) {
+    check_service_type(c, sname, svc, spath);
+    let Some(component) = &svc.component else {
+        return;
+    };
+    let Some(comp) = app.components.get(component) else {
+        c.push(
+            "unknown-component",
+            spath.key("component"),
+            Target::Value,
+            format!("service `{sname}` selects component `{component}`, which app `{app_name}` does not have"),
+            "not one of the app's components",
+            suggest::hint(component, app.components.keys().map(String::as_str)),
+        );
+        return;
+    };
+    let ports = pod_ports(comp, component);
+    for (port, spec) in &svc.ports {
+        let ppath = spec_path(spath, port);
+        if !ports.contains(&port.as_str()) {
+            c.push(
+                "unknown-port",
+                ppath.clone(),
+                Target::Key,
+                format!("service `{sname}` forwards port `{port}`, which component `{component}` does not declare"),
+                "not one of the component's ports",
+                suggest::hint(port, ports.iter().copied()),
+            );
+        }
+        let long = spec.spec();
+        if long.target_port.is_some() || long.protocol.is_some() {
+            c.push(
+                "service-port",
+                ppath,
+                Target::Key,
+                format!("port `{port}` of service `{sname}` sets `targetPort` or `protocol`, which come from the container port `{port}` when the Service selects a component"),
+                "taken from the container port",
+                Some("remove them, or drop `component` for a Service without a selector".into()),
+            );
+        }
+    }
+}
+
+fn spec_path(spath: &FieldPath, port: &str) -> FieldPath {
+    spath.key("ports").key(port)
+}
+
+/// The type of a Service fits its settings.
+fn check_service_type(c: &mut Checker<'_>, sname: &str, svc: &Service, spath: &FieldPath) {
+    let kind = svc.service_type();
+    if svc.headless && kind != ServiceType::ClusterIP {
+        c.push(
+            "service-type",
+            spath.key("headless"),
+            Target::Key,
+            format!("service `{sname}` is headless and of type {}; only a ClusterIP Service can be headless", kind.as_str()),
+            "not with this type",
+            None,
+        );
+    }
+    if svc.load_balancer_class.is_some() && kind != ServiceType::LoadBalancer {
+        c.push(
+            "service-type",
+            spath.key("loadBalancerClass"),
+            Target::Key,
+            format!(
+                "service `{sname}` sets a load balancer class but is of type {}",
+                kind.as_str()
+            ),
+            "only for `type: LoadBalancer`",
+            Some("set `type: LoadBalancer`".into()),
+        );
+    }
+    if kind == ServiceType::ClusterIP {
+        for (port, spec) in &svc.ports {
+            if spec.spec().node_port.is_some() {
+                c.push(
+                    "service-type",
+                    spec_path(spath, port).key("nodePort"),
+                    Target::Key,
+                    format!("port `{port}` of service `{sname}` sets a node port, but the Service is a ClusterIP one"),
+                    "only for NodePort and LoadBalancer",
+                    Some("set `type: NodePort` or `type: LoadBalancer`".into()),
+                );
+            }
+        }
+    }
+}
+
+/// One Ingress: `service` and `port`, or `rules`; each backend is a
+/// Service and port of the app.
+pub(super) fn check_ingress(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    app: &App,
+    ingress: &Ingress,
+    ipath: &FieldPath,
+) {
+    match (&ingress.service, &ingress.port, ingress.rules.is_empty()) {
+        (Some(service), Some(port), true) => {
+            check_backend(c, app_name, app, service, port, ipath.key("service"), ipath.key("port"));
+        }
+        (None, None, false) => {
+            for (i, rule) in ingress.rules.iter().enumerate() {
+                for (j, p) in rule.paths.iter().enumerate() {
+                    let ppath = ipath.key("rules").index(i).key("paths").index(j);
+                    check_backend(c, app_name, app, &p.service, &p.port, ppath.key("service"), ppath.key("port"));
+                }
+            }
+        }
+        _ => c.push(
+            "ingress-backend",
+            ipath.clone(),
+            Target::Key,
+            "an Ingress routes either every host to one `service` and `port`, or by `rules`; this one has neither or a part of both".to_owned(),
+            "no single way to route",
+            Some("set `service` and `port` (with `hosts`), or `rules: [{host, paths: [{path, service, port}]}]`".into()),
+        ),
+    }
+}
+
+fn check_backend(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    app: &App,
+    service: &str,
+    port: &str,
+    spath: FieldPath,
+    ppath: FieldPath,
+) {
+    match app.services.get(service) {
+        None => c.push(
+            "unknown-service",
+            spath,
+            Target::Value,
+            format!("the ingress routes to service `{service}`, which app `{app_name}` does not declare"),
+            "not one of the app's services",
+            suggest::hint(service, app.services.keys().map(String::as_str)),
+        ),
+        Some(svc) if !svc.ports.contains_key(port) => c.push(
+            "unknown-port",
+            ppath,
+            Target::Value,
+            format!("service `{service}` has no port `{port}`"),
+            "not one of the service's ports",
+            suggest::hint(port, svc.ports.keys().map(String::as_str)),
+        ),
+        Some(_) => {}
+    }
+}

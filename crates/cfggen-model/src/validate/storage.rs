@@ -1,0 +1,393 @@
+//! Rules about storage: each volume a pod mounts has one source (declared
+//! once, or the same in every container that declares it), mounts
+//! somewhere, and names what the app declares (claims, ConfigMaps,
+//! secrets, their keys); claims bind to declared PersistentVolumes that
+//! can hold them; PersistentVolumes have one source.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Checker, Target};
+use crate::app::{App, Component};
+use crate::environment::Environment;
+use crate::storage::{Claim, KeysSource, MountPropagation, Volume};
+use crate::{names, suggest, FieldPath};
+
+/// One declaration of a pod volume by a container.
+struct Declared<'a> {
+    container: &'a str,
+    volume: &'a Volume,
+    path: FieldPath,
+}
+
+/// Every volume of a component's pod: each container's declarations,
+/// checked one by one and then together.
+pub(super) fn check_pod_volumes(
+    c: &mut Checker<'_>,
+    app: &App,
+    comp: &Component,
+    cname: &str,
+    cpath: &FieldPath,
+) {
+    let mut by_name: BTreeMap<&str, Vec<Declared<'_>>> = BTreeMap::new();
+    for (role, name, container) in comp.containers(cname) {
+        let base = match role.field() {
+            Some(field) => cpath.key(field).key(name),
+            None => cpath.clone(),
+        };
+        for (vname, volume) in &container.volumes {
+            let path = base.key("volumes").key(vname);
+            check_volume(
+                c,
+                app,
+                vname,
+                volume,
+                &path,
+                container.security_context.as_ref(),
+            );
+            by_name.entry(vname).or_default().push(Declared {
+                container: name,
+                volume,
+                path,
+            });
+        }
+    }
+    let templates = comp
+        .stateful_set
+        .as_ref()
+        .map(|s| &s.volume_claim_templates);
+    for (vname, declared) in by_name {
+        let with_source: Vec<&Declared<'_>> = declared
+            .iter()
+            .filter(|d| !d.volume.sources().is_empty())
+            .collect();
+        let is_template = templates.is_some_and(|t| t.contains_key(vname));
+        match (with_source.first(), is_template) {
+            (None, false) => {
+                let d = &declared[0];
+                c.push(
+                    "volume-source",
+                    d.path.clone(),
+                    Target::Key,
+                    format!("volume `{vname}` has no source, and no other container of the pod or claim template gives it one"),
+                    "no source",
+                    Some("add one of `configMap`, `secret`, `emptyDir`, `persistentVolumeClaim`, `hostPath` or `nfs`, or a StatefulSet claim template of this name".into()),
+                );
+            }
+            (Some(d), true) => c.push(
+                "volume-source",
+                d.path.clone(),
+                Target::Key,
+                format!("volume `{vname}` is a claim template of the StatefulSet and also has its own source"),
+                "two sources",
+                Some("mount the claim template by its name alone, or rename the volume".into()),
+            ),
+            (Some(first), false) => {
+                for other in &with_source[1..] {
+                    if other.volume.source_only() != first.volume.source_only() {
+                        c.push(
+                            "volume-conflict",
+                            other.path.clone(),
+                            Target::Key,
+                            format!(
+                                "containers `{}` and `{}` give volume `{vname}` different sources",
+                                first.container, other.container
+                            ),
+                            "differs from the other declaration",
+                            Some("declare the source once; other containers mount the volume by name with only `mountPath`".into()),
+                        );
+                    }
+                }
+            }
+            (None, true) => {}
+        }
+    }
+}
+
+/// One volume entry of a container: at most one source, a mount, and a
+/// source the app declares.
+fn check_volume(
+    c: &mut Checker<'_>,
+    app: &App,
+    vname: &str,
+    volume: &Volume,
+    vpath: &FieldPath,
+    security: Option<&crate::container::SecurityContext>,
+) {
+    let sources = volume.sources();
+    if sources.len() > 1 {
+        c.push(
+            "volume-source",
+            vpath.clone(),
+            Target::Key,
+            format!(
+                "volume `{vname}` must have one source; it has {}",
+                sources.join(", ")
+            ),
+            "more than one source",
+            None,
+        );
+    }
+    if volume.mount_path.is_none() && volume.mounts.is_empty() {
+        c.push(
+            "volume-mount",
+            vpath.clone(),
+            Target::Key,
+            format!("volume `{vname}` is mounted nowhere"),
+            "no `mountPath`",
+            Some("add `mountPath: /path/in/the/container`".into()),
+        );
+    }
+    if volume.mount_path.is_none() && (volume.sub_path.is_some() || volume.read_only) {
+        c.push(
+            "volume-mount",
+            vpath.clone(),
+            Target::Key,
+            format!("volume `{vname}` sets `subPath` or `readOnly` but no `mountPath`"),
+            "no `mountPath`",
+            Some(
+                "set `mountPath`, or put `subPath` and `readOnly` on each entry of `mounts`".into(),
+            ),
+        );
+    }
+    if let Some(claim) = &volume.persistent_volume_claim {
+        if !app.claims.contains_key(claim) {
+            c.push(
+                "unknown-claim",
+                vpath.key("persistentVolumeClaim"),
+                Target::Value,
+                format!("volume `{vname}` mounts claim `{claim}`, which the app does not declare"),
+                "not a key of the app's `claims`",
+                suggest::hint(claim, app.claims.keys().map(String::as_str))
+                    .or_else(|| Some("declare it under the app's `claims`".into())),
+            );
+        }
+    }
+    if volume.mount_propagation == Some(MountPropagation::Bidirectional)
+        && security.and_then(|s| s.privileged) != Some(true)
+    {
+        c.push(
+            "mount-propagation",
+            vpath.key("mountPropagation"),
+            Target::Value,
+            format!("volume `{vname}` propagates mounts both ways, which Kubernetes allows only in a privileged container"),
+            "needs a privileged container",
+            Some("set `securityContext: {privileged: true}` on the container, or use `HostToContainer`".into()),
+        );
+    }
+    if let Some(source) = &volume.config_map {
+        check_keys_source(c, app, vname, volume, source, vpath, KeysOf::ConfigMap);
+    }
+    if let Some(source) = &volume.secret {
+        check_keys_source(c, app, vname, volume, source, vpath, KeysOf::Secret);
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeysOf {
+    ConfigMap,
+    Secret,
+}
+
+/// A ConfigMap or secret volume: the source exists, its `items` are keys
+/// of it, and each `subPath` names a file the volume holds.
+fn check_keys_source(
+    c: &mut Checker<'_>,
+    app: &App,
+    vname: &str,
+    volume: &Volume,
+    source: &KeysSource,
+    vpath: &FieldPath,
+    of: KeysOf,
+) {
+    let name = source.name();
+    let (field, keys): (&str, Option<Vec<&str>>) = match of {
+        KeysOf::ConfigMap => (
+            "configMap",
+            app.config_maps
+                .get(name)
+                .map(|cm| cm.data.keys().map(String::as_str).collect()),
+        ),
+        KeysOf::Secret => (
+            "secret",
+            app.secrets
+                .get(name)
+                .map(|item| item.fields.iter().map(|(l, f)| f.key(l)).collect()),
+        ),
+    };
+    let Some(keys) = keys else {
+        let (code, what, declared): (&str, &str, Vec<&str>) = match of {
+            KeysOf::ConfigMap => (
+                "unknown-configmap",
+                "ConfigMap",
+                app.config_maps.keys().map(String::as_str).collect(),
+            ),
+            KeysOf::Secret => (
+                "unknown-secret",
+                "secret",
+                app.secrets.keys().map(String::as_str).collect(),
+            ),
+        };
+        c.push(
+            code,
+            vpath.key(field),
+            Target::Value,
+            format!("volume `{vname}` mounts {what} `{name}`, which the app does not declare"),
+            format!("not a key of the app's `{field}s`").replace("configMaps", "configMaps"),
+            suggest::hint(name, declared),
+        );
+        return;
+    };
+    let spec = source.spec();
+    for key in spec.items.keys() {
+        if !keys.contains(&key.as_str()) {
+            c.push(
+                "unknown-key",
+                vpath.key(field).key("items").key(key),
+                Target::Key,
+                format!("`{name}` has no key `{key}`"),
+                "not a key of the source",
+                suggest::hint(key, keys.iter().copied()),
+            );
+        }
+    }
+    // The files in the volume: the keys, or the paths `items` gives them.
+    let files: Vec<&str> = if spec.items.is_empty() {
+        keys.clone()
+    } else {
+        spec.items.values().map(String::as_str).collect()
+    };
+    let mut mounts = Vec::new();
+    if let Some(sub) = &volume.sub_path {
+        mounts.push((sub.as_str(), vpath.key("subPath")));
+    }
+    for (i, m) in volume.mounts.iter().enumerate() {
+        if let Some(sub) = &m.sub_path {
+            mounts.push((sub.as_str(), vpath.key("mounts").index(i).key("subPath")));
+        }
+    }
+    for (sub, path) in mounts {
+        let in_volume = files
+            .iter()
+            .any(|f| *f == sub || f.starts_with(&format!("{}/", sub.trim_end_matches('/'))));
+        if !in_volume {
+            c.push(
+                "unknown-key",
+                path,
+                Target::Value,
+                format!(
+                    "`subPath: {sub}` names no file of volume `{vname}` (`{name}` holds {})",
+                    files.join(", ")
+                ),
+                "no such file in the volume",
+                suggest::hint(sub, files.iter().copied()),
+            );
+        }
+    }
+}
+
+/// An app's claims: a `volumeName` is one of the environment's
+/// PersistentVolumes, which can hold the claim; one claim per volume.
+pub(super) fn check_claims(
+    c: &mut Checker<'_>,
+    env: &Environment,
+    bound: &mut HashMap<String, String>,
+    app_name: &str,
+    app: &App,
+) {
+    for (name, claim) in &app.claims {
+        let path = FieldPath::of(&["apps", app_name, "claims", name]);
+        let Some(volume_name) = &claim.volume_name else {
+            continue;
+        };
+        let Some(pv) = env.persistent_volumes.get(volume_name) else {
+            c.push(
+                "unknown-volume",
+                path.key("volumeName"),
+                Target::Value,
+                format!("claim `{name}` binds to PersistentVolume `{volume_name}`, which the environment does not declare"),
+                "not a key of `persistentVolumes`",
+                suggest::hint(volume_name, env.persistent_volumes.keys().map(String::as_str))
+                    .or_else(|| Some("declare it under the environment's `persistentVolumes`".into())),
+            );
+            continue;
+        };
+        if let Some(first) = bound.insert(volume_name.clone(), format!("{app_name}/{name}")) {
+            c.push(
+                "claim-binding",
+                path.key("volumeName"),
+                Target::Value,
+                format!("PersistentVolume `{volume_name}` is claimed by `{first}` already; a volume binds one claim"),
+                "volume already claimed",
+                None,
+            );
+        }
+        check_binding(c, name, claim, volume_name, pv, &path);
+    }
+}
+
+/// A claim bound by name to a PersistentVolume must fit it.
+fn check_binding(
+    c: &mut Checker<'_>,
+    name: &str,
+    claim: &Claim,
+    volume_name: &str,
+    pv: &crate::storage::PersistentVolume,
+    path: &FieldPath,
+) {
+    let pv_class = pv.storage_class_name.as_deref().unwrap_or("");
+    if claim.storage_class_name.as_deref() != Some(pv_class) {
+        c.push(
+            "claim-binding",
+            path.clone(),
+            Target::Key,
+            format!(
+                "claim `{name}` must ask for the StorageClass of PersistentVolume `{volume_name}` (`{pv_class}`); without it the cluster's default class provisions a new volume instead"
+            ),
+            "StorageClass differs from the volume's",
+            Some(format!("set `storageClassName: \"{pv_class}\"`")),
+        );
+    }
+    let modes = pv.modes();
+    for mode in claim.modes() {
+        if !modes.contains(&mode) {
+            c.push(
+                "claim-binding",
+                path.key("accessModes"),
+                Target::Value,
+                format!("claim `{name}` asks for {}, which PersistentVolume `{volume_name}` does not offer", mode.as_str()),
+                "access mode not offered",
+                None,
+            );
+        }
+    }
+    if let (Some(want), Some(have)) = (names::quantity(&claim.size), names::quantity(&pv.capacity))
+    {
+        if want > have {
+            c.push(
+                "claim-binding",
+                path.key("size"),
+                Target::Value,
+                format!("claim `{name}` asks for {}, more than PersistentVolume `{volume_name}` holds ({})", claim.size, pv.capacity),
+                "larger than the volume",
+                None,
+            );
+        }
+    }
+}
+
+/// The environment's PersistentVolumes: exactly one source each.
+pub(super) fn check_persistent_volumes(c: &mut Checker<'_>, env: &Environment) {
+    for (name, pv) in &env.persistent_volumes {
+        let sources = usize::from(pv.nfs.is_some()) + usize::from(pv.host_path.is_some());
+        if sources != 1 {
+            c.push(
+                "volume-source",
+                FieldPath::of(&["persistentVolumes", name]),
+                Target::Key,
+                format!("PersistentVolume `{name}` must have exactly one of `nfs` or `hostPath`; it has {sources}"),
+                "expected one source",
+                None,
+            );
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Rules about a component as a workload: its name, the settings of its
+//! kind (and only of its kind), replicas, a CronJob's schedule, a
+//! StatefulSet's governing Service, a disruption budget, and the pod's
+//! service account and image pull secrets.
+
+use super::{Checker, Target};
+use crate::app::{workload_name, App, Component};
+use crate::secrets::SecretType;
+use crate::workload::{schedule_error, Kind};
+use crate::{names, suggest, FieldPath};
+
+/// Every workload rule of one component.
+pub(super) fn check_workload(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    app: &App,
+    cname: &str,
+    comp: &Component,
+    cpath: &FieldPath,
+) {
+    check_name(c, app_name, cname, comp, cpath);
+    check_kind_settings(c, comp, cpath);
+    if comp.replicas.is_some() && !comp.kind.has_replicas() {
+        c.push(
+            "no-replicas",
+            cpath.key("replicas"),
+            Target::Key,
+            format!(
+                "a {} has no replica count{}",
+                comp.kind.as_str(),
+                if comp.kind == Kind::DaemonSet { ": it runs one pod per node" } else { "" }
+            ),
+            "not allowed for this kind",
+            Some(match comp.kind {
+                Kind::DaemonSet => "remove `replicas`; choose the nodes with `pod.nodeSelector` or `pod.tolerations`".into(),
+                _ => "remove `replicas`; `job.parallelism` and `job.completions` say how many pods run".into(),
+            }),
+        );
+    }
+    if let Some(cron) = comp
+        .cron_job
+        .as_ref()
+        .filter(|_| comp.kind == Kind::CronJob)
+    {
+        if let Some(why) = schedule_error(&cron.schedule) {
+            c.push(
+                "invalid-schedule",
+                cpath.key("cronJob").key("schedule"),
+                Target::Value,
+                format!("`{}` is not a cron schedule: {why}", cron.schedule),
+                "not a cron schedule",
+                Some("five fields `minute hour day-of-month month day-of-week`, e.g. `30 2 * * *`, or `@daily`".into()),
+            );
+        }
+    }
+    if let Some(sts) = comp
+        .stateful_set
+        .as_ref()
+        .filter(|_| comp.kind == Kind::StatefulSet)
+    {
+        check_governing_service(
+            c,
+            app,
+            cname,
+            &sts.service_name,
+            &cpath.key("statefulSet").key("serviceName"),
+        );
+    }
+    if let Some(pdb) = &comp.disruption_budget {
+        let set =
+            usize::from(pdb.min_available.is_some()) + usize::from(pdb.max_unavailable.is_some());
+        if set != 1 {
+            c.push(
+                "disruption-budget",
+                cpath.key("disruptionBudget"),
+                Target::Key,
+                format!("a disruption budget sets exactly one of `minAvailable` or `maxUnavailable`; this one sets {set}"),
+                "expected one limit",
+                None,
+            );
+        }
+        if comp.kind.runs_to_completion() {
+            c.push(
+                "disruption-budget",
+                cpath.key("disruptionBudget"),
+                Target::Key,
+                format!(
+                    "a {} runs to completion; a disruption budget is for pods that keep running",
+                    comp.kind.as_str()
+                ),
+                "not for this kind",
+                Some("remove `disruptionBudget`".into()),
+            );
+        }
+    }
+    check_pod(c, app, comp, &cpath.key("pod"));
+}
+
+/// The workload's name is a valid name for its kind.
+fn check_name(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    cname: &str,
+    comp: &Component,
+    cpath: &FieldPath,
+) {
+    let name = workload_name(app_name, cname, comp);
+    let (path, target, origin) = match &comp.name {
+        Some(_) => (cpath.key("name"), Target::Value, "its `name`"),
+        None => (cpath.clone(), Target::Key, "app + component"),
+    };
+    if let Some(why) = names::dns1123_label_error(&name) {
+        c.push(
+            "invalid-name",
+            path,
+            target,
+            format!(
+                "the {} name `{name}` ({origin}) is not a valid Kubernetes name: {why}",
+                comp.kind.as_str()
+            ),
+            format!("makes an invalid {} name", comp.kind.as_str()),
+            Some("shorten the app or component name, or set `name`".into()),
+        );
+    } else if comp.kind == Kind::CronJob && name.len() > 52 {
+        c.push(
+            "invalid-name",
+            path,
+            target,
+            format!("the CronJob name `{name}` is {} characters; Kubernetes allows 52, since each Job's name adds 11", name.len()),
+            "too long for a CronJob",
+            Some("shorten the app or component name, or set `name`".into()),
+        );
+    }
+}
+
+/// Settings of a kind appear only on that kind, and the kinds that need
+/// settings have them.
+fn check_kind_settings(c: &mut Checker<'_>, comp: &Component, cpath: &FieldPath) {
+    let blocks: [(&str, bool, &[Kind]); 5] = [
+        ("strategy", comp.strategy.is_some(), &[Kind::Deployment]),
+        (
+            "statefulSet",
+            comp.stateful_set.is_some(),
+            &[Kind::StatefulSet],
+        ),
+        ("daemonSet", comp.daemon_set.is_some(), &[Kind::DaemonSet]),
+        ("cronJob", comp.cron_job.is_some(), &[Kind::CronJob]),
+        ("job", comp.job.is_some(), &[Kind::Job, Kind::CronJob]),
+    ];
+    for (field, present, kinds) in blocks {
+        if present && !kinds.contains(&comp.kind) {
+            c.push(
+                "kind-mismatch",
+                cpath.key(field),
+                Target::Key,
+                format!(
+                    "`{field}` is for a {}, and this component is a {}",
+                    kinds
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    comp.kind.as_str()
+                ),
+                format!("not for a {}", comp.kind.as_str()),
+                Some(format!(
+                    "set `kind: {}`, or remove `{field}`",
+                    kinds[0].as_str()
+                )),
+            );
+        }
+    }
+    let needed = match comp.kind {
+        Kind::StatefulSet if comp.stateful_set.is_none() => Some((
+            "statefulSet",
+            "statefulSet: {serviceName: <headless service>}",
+        )),
+        Kind::CronJob if comp.cron_job.is_none() => {
+            Some(("cronJob", "cronJob: {schedule: \"30 2 * * *\"}"))
+        }
+        _ => None,
+    };
+    if let Some((field, example)) = needed {
+        c.push(
+            "kind-settings",
+            cpath.clone(),
+            Target::Key,
+            format!("a {} needs `{field}`", comp.kind.as_str()),
+            format!("`{field}` is missing"),
+            Some(format!("add `{example}`")),
+        );
+    }
+}
+
+/// A StatefulSet's governing Service: one of the app's, headless, and
+/// selecting this component.
+fn check_governing_service(
+    c: &mut Checker<'_>,
+    app: &App,
+    cname: &str,
+    service: &str,
+    path: &FieldPath,
+) {
+    let Some(svc) = app.services.get(service) else {
+        c.push(
+            "unknown-service",
+            path.clone(),
+            Target::Value,
+            format!("the StatefulSet's governing Service `{service}` is not one of the app's services"),
+            "not one of the app's services",
+            suggest::hint(service, app.services.keys().map(String::as_str))
+                .or_else(|| Some(format!("declare `services: {{{service}: {{component: {cname}, headless: true, ports: …}}}}`"))),
+        );
+        return;
+    };
+    if !svc.headless {
+        c.push(
+            "governing-service",
+            path.clone(),
+            Target::Value,
+            format!("the governing Service `{service}` of a StatefulSet must be headless"),
+            "not headless",
+            Some(format!(
+                "set `headless: true` on service `{service}`, or add a headless one"
+            )),
+        );
+    }
+    if svc.component.as_deref() != Some(cname) {
+        c.push(
+            "governing-service",
+            path.clone(),
+            Target::Value,
+            format!("the governing Service `{service}` does not select component `{cname}`"),
+            "selects other pods",
+            Some(format!("set `component: {cname}` on service `{service}`")),
+        );
+    }
+}
+
+/// Pod settings: the service account is declared; image pull secrets are
+/// registry credentials the app declares.
+fn check_pod(c: &mut Checker<'_>, app: &App, comp: &Component, ppath: &FieldPath) {
+    if let Some(account) = &comp.pod.service_account {
+        if !app.service_accounts.contains_key(account) {
+            c.push(
+                "unknown-service-account",
+                ppath.key("serviceAccount"),
+                Target::Value,
+                format!("the pods run as service account `{account}`, which the app does not declare"),
+                "not a key of the app's `serviceAccounts`",
+                suggest::hint(account, app.service_accounts.keys().map(String::as_str)).or_else(|| {
+                    Some(format!(
+                        "declare it under the app's `serviceAccounts` (`{account}: {{existing: true}}` for one made elsewhere)"
+                    ))
+                }),
+            );
+        }
+    }
+    for (i, name) in comp.pod.image_pull_secrets.iter().enumerate() {
+        let path = ppath.key("imagePullSecrets").index(i);
+        match app.secrets.get(name) {
+            None => c.push(
+                "unknown-secret",
+                path,
+                Target::Value,
+                format!("image pull secret `{name}` is not one of the app's secrets"),
+                "not a key of the app's `secrets`",
+                suggest::hint(name, app.secrets.keys().map(String::as_str))
+                    .or_else(|| Some("declare the registry credentials under the app's `secrets` with `type: dockerconfigjson`".into())),
+            ),
+            Some(item) if item.kind != Some(SecretType::Dockerconfigjson) => c.push(
+                "pull-secret-type",
+                path,
+                Target::Value,
+                format!("image pull secret `{name}` is not of `type: dockerconfigjson`"),
+                "not registry credentials",
+                Some(format!("set `type: dockerconfigjson` on secret `{name}`, with one field of `key: .dockerconfigjson`")),
+            ),
+            Some(_) => {}
+        }
+    }
+}

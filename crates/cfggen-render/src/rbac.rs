@@ -1,0 +1,108 @@
+//! An app's service accounts and their permissions: a ServiceAccount each,
+//! a Role and RoleBinding for namespaced rules, a ClusterRole and
+//! ClusterRoleBinding for cluster-wide rules, and ClusterRoleBindings to
+//! existing ClusterRoles. Accounts marked `existing` are not rendered.
+
+use cfggen_model::rbac::{cluster_role_name, PolicyRule as ModelRule};
+use cfggen_model::App;
+use k8s_openapi::api::core::v1::ServiceAccount;
+use k8s_openapi::api::rbac::v1::{
+    ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject,
+};
+
+use crate::{app_labels, file_name, meta, waves, Output, RenderError};
+
+fn rules(rules: &[ModelRule]) -> Vec<PolicyRule> {
+    rules
+        .iter()
+        .map(|r| PolicyRule {
+            api_groups: (r.non_resource_urls.is_empty()).then(|| {
+                if r.api_groups.is_empty() {
+                    vec![String::new()]
+                } else {
+                    r.api_groups.clone()
+                }
+            }),
+            resources: (!r.resources.is_empty()).then(|| r.resources.clone()),
+            resource_names: (!r.resource_names.is_empty()).then(|| r.resource_names.clone()),
+            non_resource_urls: (!r.non_resource_urls.is_empty())
+                .then(|| r.non_resource_urls.clone()),
+            verbs: r.verbs.iter().map(|v| v.as_str().to_owned()).collect(),
+        })
+        .collect()
+}
+
+pub(crate) fn service_accounts(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    let labels = || app_labels(name, None);
+    for (account, sa) in app.service_accounts.iter().filter(|(_, sa)| !sa.existing) {
+        let object = ServiceAccount {
+            metadata: meta(account, ns, labels(), waves::PREREQUISITES),
+            automount_service_account_token: sa.automount_token,
+            ..ServiceAccount::default()
+        };
+        out.resource(name, ns, file_name("ServiceAccount", account), &object)?;
+        let subject = Subject {
+            kind: "ServiceAccount".into(),
+            name: account.clone(),
+            namespace: Some(ns.to_owned()),
+            api_group: None,
+        };
+        if !sa.rules.is_empty() {
+            let role = Role {
+                metadata: meta(account, ns, labels(), waves::PREREQUISITES),
+                rules: Some(rules(&sa.rules)),
+            };
+            out.resource(name, ns, file_name("Role", account), &role)?;
+            let binding = RoleBinding {
+                metadata: meta(account, ns, labels(), waves::PREREQUISITES),
+                role_ref: RoleRef {
+                    api_group: "rbac.authorization.k8s.io".into(),
+                    kind: "Role".into(),
+                    name: account.clone(),
+                },
+                subjects: Some(vec![subject.clone()]),
+            };
+            out.resource(name, ns, file_name("RoleBinding", account), &binding)?;
+        }
+        let mut bound: Vec<(String, String)> = Vec::new();
+        if !sa.cluster_rules.is_empty() {
+            let role_name = cluster_role_name(ns, account);
+            let mut metadata = meta(&role_name, ns, labels(), waves::PREREQUISITES);
+            metadata.namespace = None;
+            let role = ClusterRole {
+                metadata,
+                rules: Some(rules(&sa.cluster_rules)),
+                aggregation_rule: None,
+            };
+            out.resource(name, ns, file_name("ClusterRole", &role_name), &role)?;
+            bound.push((role_name.clone(), role_name));
+        }
+        for existing in &sa.cluster_roles {
+            bound.push((
+                format!("{}-{existing}", cluster_role_name(ns, account)),
+                existing.clone(),
+            ));
+        }
+        for (binding_name, role_name) in bound {
+            let mut metadata = meta(&binding_name, ns, labels(), waves::PREREQUISITES);
+            metadata.namespace = None;
+            let binding = ClusterRoleBinding {
+                metadata,
+                role_ref: RoleRef {
+                    api_group: "rbac.authorization.k8s.io".into(),
+                    kind: "ClusterRole".into(),
+                    name: role_name,
+                },
+                subjects: Some(vec![subject.clone()]),
+            };
+            out.resource(
+                name,
+                ns,
+                file_name("ClusterRoleBinding", &binding_name),
+                &binding,
+            )?;
+        }
+    }
+    Ok(())
+}

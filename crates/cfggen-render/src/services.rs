@@ -1,0 +1,173 @@
+//! How an app is reached: its Services and Ingresses.
+
+use cfggen_model::container::Protocol;
+use cfggen_model::service::{Ingress as ModelIngress, IngressPath as ModelPath, ServiceType};
+use cfggen_model::App;
+use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::networking::v1::{
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
+};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::pod::selector_of;
+use crate::{app_labels, file_name, meta, waves, Output, RenderError};
+
+pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    for (sname, svc) in &app.services {
+        let component = svc
+            .component
+            .as_deref()
+            .and_then(|c| app.components.get(c).map(|comp| (c, comp)));
+        let ports = svc
+            .ports
+            .iter()
+            .map(|(port_name, port)| {
+                let spec = port.spec();
+                let (target, protocol) = match component {
+                    Some((cname, comp)) => {
+                        let protocol = comp
+                            .containers(cname)
+                            .into_iter()
+                            .find_map(|(_, _, c)| c.ports.get(port_name))
+                            .map_or(Protocol::Tcp, |p| p.protocol());
+                        (IntOrString::String(port_name.clone()), protocol)
+                    }
+                    None => (
+                        IntOrString::Int(i32::from(spec.target_port.unwrap_or(spec.port))),
+                        spec.protocol.unwrap_or_default(),
+                    ),
+                };
+                ServicePort {
+                    name: Some(port_name.clone()),
+                    port: i32::from(spec.port),
+                    target_port: Some(target),
+                    protocol: Some(protocol.as_str().into()),
+                    node_port: spec.node_port.map(i32::from),
+                    ..ServicePort::default()
+                }
+            })
+            .collect();
+        let mut metadata = meta(
+            sname,
+            ns,
+            app_labels(name, svc.component.as_deref()),
+            waves::WORKLOADS,
+        );
+        if let Some(annotations) = metadata.annotations.as_mut() {
+            annotations.extend(svc.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let object = Service {
+            metadata,
+            spec: Some(ServiceSpec {
+                type_: svc.kind.map(|k| k.as_str().to_owned()),
+                cluster_ip: (svc.headless && svc.service_type() == ServiceType::ClusterIP)
+                    .then(|| "None".to_owned()),
+                load_balancer_class: svc.load_balancer_class.clone(),
+                selector: component.map(|(cname, comp)| selector_of(name, cname, comp)),
+                ports: Some(ports),
+                ..ServiceSpec::default()
+            }),
+            ..Service::default()
+        };
+        out.resource(name, ns, file_name("Service", sname), &object)?;
+    }
+    Ok(())
+}
+
+fn backend(service: &str, port: &str) -> IngressBackend {
+    IngressBackend {
+        service: Some(IngressServiceBackend {
+            name: service.to_owned(),
+            port: Some(ServiceBackendPort {
+                name: Some(port.to_owned()),
+                number: None,
+            }),
+        }),
+        resource: None,
+    }
+}
+
+fn path(p: &ModelPath) -> HTTPIngressPath {
+    HTTPIngressPath {
+        path: Some(p.path.clone()),
+        path_type: p.path_type.map_or("Prefix", |t| t.as_str()).to_owned(),
+        backend: backend(&p.service, &p.port),
+    }
+}
+
+/// The default backend and rules of an Ingress.
+fn routes(
+    ingress: &ModelIngress,
+) -> Result<(Option<IngressBackend>, Option<Vec<IngressRule>>), RenderError> {
+    if !ingress.rules.is_empty() {
+        let rules = ingress
+            .rules
+            .iter()
+            .map(|r| IngressRule {
+                host: r.host.clone(),
+                http: Some(HTTPIngressRuleValue {
+                    paths: r.paths.iter().map(path).collect(),
+                }),
+            })
+            .collect();
+        return Ok((None, Some(rules)));
+    }
+    let (Some(service), Some(port)) = (&ingress.service, &ingress.port) else {
+        return Err(RenderError::Unresolved(
+            "an Ingress with neither `service` nor `rules`".into(),
+        ));
+    };
+    if ingress.hosts.is_empty() || ingress.default_backend {
+        return Ok((Some(backend(service, port)), None));
+    }
+    let rules = ingress
+        .hosts
+        .iter()
+        .map(|host| IngressRule {
+            host: Some(host.clone()),
+            http: Some(HTTPIngressRuleValue {
+                paths: vec![HTTPIngressPath {
+                    path: Some("/".into()),
+                    path_type: "Prefix".into(),
+                    backend: backend(service, port),
+                }],
+            }),
+        })
+        .collect();
+    Ok((None, Some(rules)))
+}
+
+/// Every Ingress of the app.
+pub(crate) fn ingresses(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    for (ingress_name, ingress, _) in app.all_ingresses(name) {
+        let mut metadata = meta(&ingress_name, ns, app_labels(name, None), waves::EXPOSURE);
+        if let Some(annotations) = metadata.annotations.as_mut() {
+            for (k, v) in &ingress.annotations {
+                annotations.insert(k.clone(), v.clone());
+            }
+        }
+        let (default_backend, rules) = routes(ingress)?;
+        let mut hosts: Vec<String> = ingress.hosts.clone();
+        hosts.extend(ingress.rules.iter().filter_map(|r| r.host.clone()));
+        let object = Ingress {
+            metadata,
+            spec: Some(IngressSpec {
+                ingress_class_name: ingress.class_name.clone(),
+                default_backend,
+                rules,
+                tls: (ingress.tls && !hosts.is_empty()).then(|| {
+                    vec![IngressTLS {
+                        hosts: Some(hosts),
+                        secret_name: ingress.tls_secret.clone(),
+                    }]
+                }),
+            }),
+            ..Ingress::default()
+        };
+        out.resource(name, ns, file_name("Ingress", &ingress_name), &object)?;
+    }
+    Ok(())
+}
