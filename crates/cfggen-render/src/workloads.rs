@@ -89,42 +89,12 @@ fn workload(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderError> {
                 ..Deployment::default()
             },
         ),
-        Kind::StatefulSet => {
-            let sts = comp.stateful_set.clone().unwrap_or_default();
-            let templates: Vec<PersistentVolumeClaim> = sts
-                .volume_claim_templates
-                .iter()
-                .map(|(claim_name, claim)| PersistentVolumeClaim {
-                    metadata: ObjectMeta {
-                        name: Some(claim_name.clone()),
-                        ..ObjectMeta::default()
-                    },
-                    spec: Some(storage::claim_spec(claim)),
-                    ..PersistentVolumeClaim::default()
-                })
-                .collect();
-            out.resource(
-                name,
-                ns,
-                file,
-                &StatefulSet {
-                    metadata,
-                    spec: Some(StatefulSetSpec {
-                        replicas: replicas(comp),
-                        selector,
-                        template,
-                        service_name: Some(sts.service_name.clone()),
-                        pod_management_policy: sts
-                            .pod_management_policy
-                            .map(|p| p.as_str().to_owned()),
-                        update_strategy: sts.update_strategy.clone(),
-                        volume_claim_templates: crate::pod::non_empty(templates),
-                        ..StatefulSetSpec::default()
-                    }),
-                    ..StatefulSet::default()
-                },
-            )
-        }
+        Kind::StatefulSet => out.resource(
+            name,
+            ns,
+            file,
+            &stateful_set(comp, metadata, selector, template),
+        ),
         Kind::DaemonSet => out.resource(
             name,
             ns,
@@ -153,31 +123,63 @@ fn workload(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderError> {
                 ..Job::default()
             },
         ),
-        Kind::CronJob => {
-            let cron = comp.cron_job.clone().unwrap_or_default();
-            out.resource(
-                name,
-                ns,
-                file,
-                &CronJob {
-                    metadata,
-                    spec: Some(CronJobSpec {
-                        schedule: cron.schedule.clone(),
-                        time_zone: cron.time_zone.clone(),
-                        concurrency_policy: cron.concurrency_policy.map(|p| p.as_str().to_owned()),
-                        suspend: cron.suspend.then_some(true),
-                        successful_jobs_history_limit: i32_of(cron.successful_jobs_history_limit),
-                        failed_jobs_history_limit: i32_of(cron.failed_jobs_history_limit),
-                        starting_deadline_seconds: cron.starting_deadline_seconds.map(i64::from),
-                        job_template: JobTemplateSpec {
-                            metadata: None,
-                            spec: Some(job_spec(comp, template)),
-                        },
-                    }),
-                    ..CronJob::default()
-                },
-            )
-        }
+        Kind::CronJob => out.resource(name, ns, file, &cron_job(comp, metadata, template)),
+    }
+}
+
+fn stateful_set(
+    comp: &Component,
+    metadata: ObjectMeta,
+    selector: LabelSelector,
+    template: PodTemplateSpec,
+) -> StatefulSet {
+    let sts = comp.stateful_set.clone().unwrap_or_default();
+    let templates: Vec<PersistentVolumeClaim> = sts
+        .volume_claim_templates
+        .iter()
+        .map(|(claim_name, claim)| PersistentVolumeClaim {
+            metadata: ObjectMeta {
+                name: Some(claim_name.clone()),
+                ..ObjectMeta::default()
+            },
+            spec: Some(storage::claim_spec(claim)),
+            ..PersistentVolumeClaim::default()
+        })
+        .collect();
+    StatefulSet {
+        metadata,
+        spec: Some(StatefulSetSpec {
+            replicas: replicas(comp),
+            selector,
+            template,
+            service_name: Some(sts.service_name.clone()),
+            pod_management_policy: sts.pod_management_policy.map(|p| p.as_str().to_owned()),
+            update_strategy: sts.update_strategy.clone(),
+            volume_claim_templates: crate::pod::non_empty(templates),
+            ..StatefulSetSpec::default()
+        }),
+        ..StatefulSet::default()
+    }
+}
+
+fn cron_job(comp: &Component, metadata: ObjectMeta, template: PodTemplateSpec) -> CronJob {
+    let cron = comp.cron_job.clone().unwrap_or_default();
+    CronJob {
+        metadata,
+        spec: Some(CronJobSpec {
+            schedule: cron.schedule.clone(),
+            time_zone: cron.time_zone.clone(),
+            concurrency_policy: cron.concurrency_policy.map(|p| p.as_str().to_owned()),
+            suspend: cron.suspend.then_some(true),
+            successful_jobs_history_limit: i32_of(cron.successful_jobs_history_limit),
+            failed_jobs_history_limit: i32_of(cron.failed_jobs_history_limit),
+            starting_deadline_seconds: cron.starting_deadline_seconds.map(i64::from),
+            job_template: JobTemplateSpec {
+                metadata: None,
+                spec: Some(job_spec(comp, template)),
+            },
+        }),
+        ..CronJob::default()
     }
 }
 
