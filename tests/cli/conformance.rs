@@ -87,24 +87,32 @@ impl Checker {
         let kind = doc.get("kind").and_then(Value::as_str).unwrap().to_owned();
         let api = doc.get("apiVersion").and_then(Value::as_str).unwrap();
         let version = api.rsplit('/').next().unwrap();
-        match (api, kind.as_str()) {
-            ("apps/v1", "Deployment") => {
-                return round_trip::<k8s_openapi::api::apps::v1::Deployment>(&doc)
-                    .map(|()| "k8s-openapi")
-            }
-            ("v1", "Service") => {
-                return round_trip::<k8s_openapi::api::core::v1::Service>(&doc)
-                    .map(|()| "k8s-openapi")
-            }
-            ("v1", "ConfigMap") => {
-                return round_trip::<k8s_openapi::api::core::v1::ConfigMap>(&doc)
-                    .map(|()| "k8s-openapi")
-            }
-            ("networking.k8s.io/v1", "Ingress") => {
-                return round_trip::<k8s_openapi::api::networking::v1::Ingress>(&doc)
-                    .map(|()| "k8s-openapi")
-            }
-            _ => {}
+        macro_rules! typed {
+            ($($api:literal, $kind:literal => $t:ty;)*) => {
+                match (api, kind.as_str()) {
+                    $(($api, $kind) => return round_trip::<$t>(&doc).map(|()| "k8s-openapi"),)*
+                    _ => {}
+                }
+            };
+        }
+        use k8s_openapi::api::{apps, batch, core, networking, policy, rbac};
+        typed! {
+            "apps/v1", "Deployment" => apps::v1::Deployment;
+            "apps/v1", "StatefulSet" => apps::v1::StatefulSet;
+            "apps/v1", "DaemonSet" => apps::v1::DaemonSet;
+            "batch/v1", "CronJob" => batch::v1::CronJob;
+            "batch/v1", "Job" => batch::v1::Job;
+            "v1", "Service" => core::v1::Service;
+            "v1", "ConfigMap" => core::v1::ConfigMap;
+            "v1", "ServiceAccount" => core::v1::ServiceAccount;
+            "v1", "PersistentVolumeClaim" => core::v1::PersistentVolumeClaim;
+            "v1", "PersistentVolume" => core::v1::PersistentVolume;
+            "networking.k8s.io/v1", "Ingress" => networking::v1::Ingress;
+            "policy/v1", "PodDisruptionBudget" => policy::v1::PodDisruptionBudget;
+            "rbac.authorization.k8s.io/v1", "Role" => rbac::v1::Role;
+            "rbac.authorization.k8s.io/v1", "RoleBinding" => rbac::v1::RoleBinding;
+            "rbac.authorization.k8s.io/v1", "ClusterRole" => rbac::v1::ClusterRole;
+            "rbac.authorization.k8s.io/v1", "ClusterRoleBinding" => rbac::v1::ClusterRoleBinding;
         }
         let file = format!("{}_{version}-strict.json", kind.to_ascii_lowercase());
         let dir = self.dir.clone();

@@ -9,12 +9,66 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use cfggen_render::crds;
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{ConfigMap, PodSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+/// A rendered workload of any kind, with its pod spec.
+struct Workload {
+    kind: String,
+    metadata: ObjectMeta,
+    pod: PodSpec,
+}
+
+impl Workload {
+    fn of(kind: &str, path: &str, text: &str) -> Option<Workload> {
+        let (metadata, template) = match kind {
+            "Deployment" => {
+                let d: Deployment = parse(path, text);
+                (d.metadata, d.spec.map(|s| s.template))
+            }
+            "StatefulSet" => {
+                let d: StatefulSet = parse(path, text);
+                (d.metadata, d.spec.map(|s| s.template))
+            }
+            "DaemonSet" => {
+                let d: DaemonSet = parse(path, text);
+                (d.metadata, d.spec.map(|s| s.template))
+            }
+            "Job" => {
+                let d: Job = parse(path, text);
+                (d.metadata, d.spec.map(|s| s.template))
+            }
+            "CronJob" => {
+                let d: CronJob = parse(path, text);
+                (
+                    d.metadata,
+                    d.spec.and_then(|s| s.job_template.spec).map(|s| s.template),
+                )
+            }
+            _ => return None,
+        };
+        Some(Workload {
+            kind: kind.to_owned(),
+            metadata,
+            pod: template.and_then(|t| t.spec).expect("a pod spec"),
+        })
+    }
+
+    /// Every container: init containers (and sidecars), then the others.
+    fn containers(&self) -> impl Iterator<Item = &k8s_openapi::api::core::v1::Container> {
+        self.pod
+            .init_containers
+            .iter()
+            .flatten()
+            .chain(&self.pod.containers)
+    }
+}
 
 #[derive(Default)]
 struct Objects {
-    deployments: Vec<Deployment>,
+    deployments: Vec<Workload>,
     config_maps: Vec<ConfigMap>,
     external_secrets: Vec<crds::ExternalSecret>,
     clusters: Vec<crds::Cluster>,
@@ -34,7 +88,9 @@ fn objects(root: &std::path::Path, env: &str) -> (cfggen_load::Loaded, Objects) 
     for (path, text) in &rendered.files {
         let value: serde_json::Value = parse(path, text);
         match value.get("kind").and_then(|k| k.as_str()) {
-            Some("Deployment") => o.deployments.push(parse(path, text)),
+            Some(kind) if Workload::of(kind, path, text).is_some() => {
+                o.deployments.extend(Workload::of(kind, path, text));
+            }
             Some("ConfigMap") => o.config_maps.push(parse(path, text)),
             Some("ExternalSecret") => o.external_secrets.push(parse(path, text)),
             Some("Cluster") => o.clusters.push(parse(path, text)),
@@ -56,8 +112,8 @@ fn produced_keys(o: &Objects) -> BTreeMap<(String, String), BTreeSet<String>> {
         let ns = es.metadata.namespace.clone().unwrap();
         let entry = keys.entry((ns, es.spec.target.name.clone())).or_default();
         match &es.spec.target.template {
-            Some(t) => entry.extend(t.data.keys().cloned()),
-            None => entry.extend(es.spec.data.iter().map(|d| d.secret_key.clone())),
+            Some(t) if !t.data.is_empty() => entry.extend(t.data.keys().cloned()),
+            _ => entry.extend(es.spec.data.iter().map(|d| d.secret_key.clone())),
         }
     }
     keys
@@ -71,12 +127,8 @@ fn every_secret_key_ref_is_produced_by_an_external_secret() {
         let mut refs = 0;
         for d in &o.deployments {
             let ns = d.metadata.namespace.clone().unwrap();
-            let spec = d
-                .spec
-                .as_ref()
-                .and_then(|s| s.template.spec.as_ref())
-                .expect("pod spec");
-            for c in &spec.containers {
+            let spec = &d.pod;
+            for c in d.containers() {
                 for var in c.env.iter().flatten() {
                     let Some(sel) = var
                         .value_from
@@ -133,11 +185,7 @@ fn every_config_map_reference_resolves() {
             .collect();
         for d in &o.deployments {
             let ns = d.metadata.namespace.clone().unwrap();
-            let spec = d
-                .spec
-                .as_ref()
-                .and_then(|s| s.template.spec.as_ref())
-                .expect("pod spec");
+            let spec = &d.pod;
             for v in spec.volumes.iter().flatten() {
                 if let Some(cm) = &v.config_map {
                     assert!(
@@ -147,7 +195,7 @@ fn every_config_map_reference_resolves() {
                     );
                 }
             }
-            for c in &spec.containers {
+            for c in d.containers() {
                 for var in c.env.iter().flatten() {
                     if let Some(sel) = var
                         .value_from
@@ -250,20 +298,31 @@ fn container_images_are_the_declared_image_refs() {
         let mut checked = 0;
         for (app_name, app) in &loaded.environment.apps {
             for (cname, component) in &app.components {
-                let name = format!("{app_name}-{cname}");
-                let d = o
+                let name = cfggen_model::app::workload_name(app_name, cname, component);
+                let w = o
                     .deployments
                     .iter()
-                    .find(|d| d.metadata.name.as_deref() == Some(name.as_str()))
-                    .unwrap_or_else(|| panic!("{env}: Deployment {name} is not rendered"));
-                let spec = d
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.template.spec.as_ref())
-                    .expect("pod spec");
-                let declared = app.image_of(component).map(ToString::to_string);
-                assert_eq!(spec.containers[0].image, declared, "{env}: image of {name}");
-                checked += 1;
+                    .find(|d| {
+                        d.kind == component.kind.as_str()
+                            && d.metadata.name.as_deref() == Some(name.as_str())
+                    })
+                    .unwrap_or_else(|| {
+                        panic!("{env}: {} {name} is not rendered", component.kind.as_str())
+                    });
+                for (_, container_name, container) in component.containers(cname) {
+                    let rendered = w
+                        .containers()
+                        .find(|c| c.name == container_name)
+                        .unwrap_or_else(|| {
+                            panic!("{env}: {name} has no container {container_name}")
+                        });
+                    let declared = app.image_of_container(container).map(ToString::to_string);
+                    assert_eq!(
+                        rendered.image, declared,
+                        "{env}: image of {name}/{container_name}"
+                    );
+                    checked += 1;
+                }
             }
         }
         assert!(checked > 0);

@@ -90,6 +90,24 @@ fn golden_render_of_the_fixture_environment() {
 }
 
 #[test]
+fn golden_render_of_every_workload_feature() {
+    // tests/fixtures/workloads: the workload features the shipped
+    // platform does not use (GPU, inline NFS, projected keys, UDP, probe
+    // headers, several Ingresses, NodePort, host namespaces, a Job, a
+    // Service without a selector, a hostPath PersistentVolume).
+    let repo = TestRepo::copy_of(&fixtures().join("workloads"));
+    let out = repo.run(&["render", "lab"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let files = tree(&repo.path().join("generated"));
+    assert!(files.len() >= 20, "{} files", files.len());
+    let all: String = files
+        .iter()
+        .map(|(path, (bytes, _))| format!("--- {path}\n{}", String::from_utf8_lossy(bytes)))
+        .collect();
+    insta::assert_snapshot!("render_lab_tree", all);
+}
+
+#[test]
 fn a_render_that_fails_validation_touches_nothing() {
     let repo = TestRepo::copy_of(&fixtures().join("valid"));
     assert_eq!(repo.run(&["render", "--all"]).code, 0);

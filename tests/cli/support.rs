@@ -51,6 +51,7 @@ pub fn rendered_environments() -> Vec<(PathBuf, &'static str)> {
         (workspace(), "dev"),
         (workspace(), "prod"),
         (fixtures().join("valid"), "staging"),
+        (fixtures().join("workloads"), "lab"),
     ]
 }
 

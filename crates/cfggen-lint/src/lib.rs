@@ -542,6 +542,10 @@ fn check_volume_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, v: &Va
 
 /// [`Rule::ServiceSelector`].
 fn check_service(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
+    // A Service without a selector has its endpoints made elsewhere.
+    if f.doc.value.at("spec").at("selector").is_none() {
+        return;
+    }
     let ns = f.doc.namespace;
     let selector = string_map(f.doc.value.at("spec").at("selector"));
     let matches = provided.pod_labels.get(ns).is_some_and(|pods| {

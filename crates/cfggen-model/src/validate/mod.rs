@@ -170,7 +170,11 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         let cpath = base.key("components").key(cname);
         workloads::check_workload(c, name, app, cname, comp, &cpath);
         let mut ports: HashMap<&str, &str> = HashMap::new();
-        for (role, container_name, container) in comp.containers(cname) {
+        // The main container first, so a clash is reported on the
+        // sidecar or init container that repeats its port name.
+        let mut containers = comp.containers(cname);
+        containers.rotate_right(1);
+        for (role, container_name, container) in containers {
             let path = match role.field() {
                 Some(field) => cpath.key(field).key(container_name),
                 None => cpath.clone(),

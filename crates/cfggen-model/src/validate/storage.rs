@@ -232,7 +232,7 @@ fn check_keys_source(
             vpath.key(field),
             Target::Value,
             format!("volume `{vname}` mounts {what} `{name}`, which the app does not declare"),
-            format!("not a key of the app's `{field}s`").replace("configMaps", "configMaps"),
+            format!("not a key of the app's `{field}s`"),
             suggest::hint(name, declared),
         );
         return;
@@ -336,12 +336,17 @@ fn check_binding(
 ) {
     let pv_class = pv.storage_class_name.as_deref().unwrap_or("");
     if claim.storage_class_name.as_deref() != Some(pv_class) {
+        let shown = if pv_class.is_empty() {
+            "none, `\"\"`".to_owned()
+        } else {
+            format!("`{pv_class}`")
+        };
         c.push(
             "claim-binding",
             path.clone(),
             Target::Key,
             format!(
-                "claim `{name}` must ask for the StorageClass of PersistentVolume `{volume_name}` (`{pv_class}`); without it the cluster's default class provisions a new volume instead"
+                "claim `{name}` must ask for the StorageClass of PersistentVolume `{volume_name}` ({shown}); otherwise the cluster's default class provisions a new volume instead"
             ),
             "StorageClass differs from the volume's",
             Some(format!("set `storageClassName: \"{pv_class}\"`")),
