@@ -284,8 +284,19 @@ fn the_language_server_validates_environment_files() {
     }
 
     // One mistake each, on a known line (0-based).
-    let cases: [(&str, String, u64); 4] = [
+    let cases: [(&str, String, u64); 7] = [
         ("unknown key", document("        replicaz: 3\n"), 18),
+        ("invalid workload kind", document("        kind: Statefulset\n"), 18),
+        (
+            "unknown key of an embedded Kubernetes type",
+            document("        securityContext:\n          runAsNonRot: true\n"),
+            19,
+        ),
+        (
+            "invalid RBAC verb",
+            document("    serviceAccounts:\n      web:\n        rules:\n          - resources: [pods]\n            verbs: [lsit]\n"),
+            22,
+        ),
         (
             "wrong type",
             document("").replace("replicas: 2", "replicas: two"),
@@ -324,6 +335,22 @@ fn the_language_server_validates_environment_files() {
     lsp.close();
 }
 
+/// The labels the server offers at a position.
+fn completion_labels(lsp: &mut Lsp, uri: &str, line: u64, character: u64) -> Vec<String> {
+    let completion = lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+    );
+    completion
+        .get("items")
+        .and_then(Value::as_array)
+        .or_else(|| completion.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.get("label").and_then(Value::as_str).map(str::to_owned))
+        .collect()
+}
+
 #[test]
 fn the_language_server_completes_and_documents_properties() {
     let Some((repo, mut lsp)) = setup() else {
@@ -348,10 +375,58 @@ fn the_language_server_completes_and_documents_properties() {
         .iter()
         .filter_map(|i| i.get("label").and_then(Value::as_str))
         .collect();
-    for want in ["database", "secrets", "services", "ingress", "namespace"] {
+    for want in [
+        "database",
+        "secrets",
+        "services",
+        "ingress",
+        "ingresses",
+        "namespace",
+        "claims",
+        "serviceAccounts",
+    ] {
         assert!(
             labels.contains(&want),
             "completion inside an app offers `{want}`: {labels:?}"
+        );
+    }
+
+    // Inside a component (0-based line 18): the workload, container and
+    // pod fields; inside `pod` (line 19), the embedded Kubernetes ones.
+    let text = document("        \n");
+    let component = lsp.open(&repo.path().join("environments/component.yaml"), &text);
+    let _ = lsp.diagnostics_of(&component);
+    let labels = completion_labels(&mut lsp, &component, 18, 8);
+    for want in [
+        "kind",
+        "sidecars",
+        "initContainers",
+        "pod",
+        "statefulSet",
+        "cronJob",
+        "securityContext",
+        "disruptionBudget",
+        "volumes",
+    ] {
+        assert!(
+            labels.contains(&want.to_owned()),
+            "completion inside a component offers `{want}`: {labels:?}"
+        );
+    }
+    let text = document("        pod:\n          \n");
+    let pod = lsp.open(&repo.path().join("environments/pod.yaml"), &text);
+    let _ = lsp.diagnostics_of(&pod);
+    let labels = completion_labels(&mut lsp, &pod, 19, 10);
+    for want in [
+        "serviceAccount",
+        "tolerations",
+        "securityContext",
+        "runtimeClassName",
+        "hostNetwork",
+    ] {
+        assert!(
+            labels.contains(&want.to_owned()),
+            "completion inside `pod` offers `{want}`: {labels:?}"
         );
     }
 
