@@ -11,12 +11,23 @@ pub struct SourceFile {
     /// Path relative to the repository root, with `/` separators.
     pub path: String,
     text: String,
+    /// Byte offset of the start of every line, for line numbers in
+    /// logarithmic time (an environment file has thousands of positions
+    /// to report, e.g. every `image`).
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
     /// A source file with its display path and text.
     pub fn new(path: String, text: String) -> Arc<Self> {
-        Arc::new(SourceFile { path, text })
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Arc::new(SourceFile {
+            path,
+            text,
+            line_starts,
+        })
     }
 
     /// The text.
@@ -27,11 +38,19 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or(&self.text);
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-        (line, col)
+        // The number of line starts at or before the offset is its line.
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = line
+            .checked_sub(1)
+            .and_then(|i| self.line_starts.get(i))
+            .copied()
+            .unwrap_or(0);
+        let col = self
+            .text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
+        (line.max(1), col)
     }
 }
 
@@ -140,5 +159,10 @@ mod tests {
         assert_eq!(f.line_col(5), (2, 1));
         // `b` is after the two-byte `é`.
         assert_eq!(f.line_col(7), (2, 2));
+        // The end of the file, and past it.
+        assert_eq!(f.line_col(14), (3, 1));
+        assert_eq!(f.line_col(99), (3, 1));
+        let g = SourceFile::new("y.yaml".into(), "no newline".into());
+        assert_eq!(g.line_col(3), (1, 4));
     }
 }
