@@ -496,8 +496,20 @@ fn pattern_mismatch(at: &At<'_, '_>, pattern: &str) -> Diagnostic {
             "invalid value"
         }
         .into(),
-        names::pattern_hint(pattern).map(str::to_owned),
+        pattern_hint(pattern, text),
     )
+}
+
+/// What to do about a value that does not match: a close known value, or
+/// the pattern's advice.
+fn pattern_hint(pattern: &str, text: &str) -> Option<String> {
+    if pattern == cfggen_model::argocd::SYNC_OPTION {
+        return suggest::hint(
+            text,
+            cfggen_model::argocd::KNOWN_SYNC_OPTIONS.iter().copied(),
+        );
+    }
+    names::pattern_hint(pattern).map(str::to_owned)
 }
 
 /// `propertyNames`: a key that is not a valid name.

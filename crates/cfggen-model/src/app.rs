@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::argocd::AppArgoCd;
 use crate::container::Container;
 use crate::database::Database;
 use crate::image::ImageRef;
@@ -63,6 +64,10 @@ pub struct App {
     /// The app's PostgreSQL database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<Database>,
+    /// How Argo CD deploys the app: sync policy, options, ignored
+    /// differences, project, finalizers, destination cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub argocd: Option<AppArgoCd>,
     /// 1Password items the app reads, by the name of the Kubernetes Secret
     /// each becomes.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]

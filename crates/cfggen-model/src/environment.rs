@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
+use crate::argocd::{Clusters, SyncSettings};
 use crate::image::ImageRef;
 use crate::names;
 use crate::storage::PersistentVolume;
@@ -30,6 +31,11 @@ pub struct Environment {
     pub description: Option<String>,
     /// The Kubernetes cluster the environment deploys to.
     pub cluster: ClusterTarget,
+    /// Other clusters some apps deploy to (`apps.<app>.argocd.cluster`),
+    /// by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
+    pub clusters: Clusters,
     /// How Argo CD finds the rendered manifests.
     pub argocd: ArgoCd,
     /// Where the environment's secrets live in 1Password.
@@ -83,6 +89,14 @@ pub struct ArgoCd {
     /// The branch, tag or commit Argo CD follows.
     #[serde(default = "default_revision")]
     pub target_revision: String,
+    /// The sync policy of every Application, unless an app sets its own:
+    /// automated with prune and self-heal, and `CreateNamespace=true`,
+    /// when absent.
+    #[serde(default, skip_serializing_if = "crate::argocd::is_default_sync")]
+    pub sync: SyncSettings,
+    /// Finalizers of every Application, unless an app sets its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub finalizers: Vec<String>,
 }
 
 fn default_argocd_namespace() -> String {

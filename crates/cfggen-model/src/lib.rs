@@ -16,6 +16,7 @@
 //! ```
 
 pub mod app;
+pub mod argocd;
 pub mod container;
 pub mod database;
 pub mod environment;

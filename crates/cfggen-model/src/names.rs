@@ -37,6 +37,7 @@ pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
         QUANTITY => "a Kubernetes quantity such as `100m`, `256Mi` or `2`",
         DURATION => "a duration such as `1h`, `30m` or `1h30m`",
         crate::image::IMAGE_PATTERN => "an image reference such as `ghcr.io/org/app:v1.2.3`",
+        crate::argocd::SYNC_OPTION => "an Argo CD sync option such as `ServerSideApply=true`, `CreateNamespace=true`, `PruneLast=true` or `PrunePropagationPolicy=foreground`",
         _ => return None,
     })
 }

@@ -268,6 +268,32 @@ pub struct ApplicationSpec {
     pub destination: ApplicationDestination,
     /// How to sync.
     pub sync_policy: SyncPolicy,
+    /// Differences to ignore.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_differences: Vec<IgnoreDifference>,
+}
+
+/// `Application.spec.ignoreDifferences[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IgnoreDifference {
+    /// API group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Kind.
+    pub kind: String,
+    /// Object name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// JSON pointers of the fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub json_pointers: Vec<String>,
+    /// jq paths of the fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jq_path_expressions: Vec<String>,
+    /// Field managers whose fields are ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_fields_managers: Vec<String>,
 }
 
 /// `Application.spec.source`.
@@ -297,8 +323,9 @@ pub struct ApplicationDestination {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SyncPolicy {
-    /// Sync without a person pressing the button.
-    pub automated: AutomatedSync,
+    /// Sync without a person pressing the button; none for manual sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated: Option<AutomatedSync>,
     /// Options such as `CreateNamespace=true`.
     pub sync_options: Vec<String>,
 }

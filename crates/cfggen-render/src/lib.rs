@@ -254,7 +254,13 @@ pub fn postgres_folder(namespace: &str) -> String {
 
 fn render_applications(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
     let argo = &env.argocd;
-    let mut targets: Vec<(String, String, i32)> = Vec::new();
+    // Folder, namespace, sync wave, and the app's own Argo CD settings.
+    let mut targets: Vec<(
+        String,
+        String,
+        i32,
+        Option<&cfggen_model::argocd::AppArgoCd>,
+    )> = Vec::new();
     let mut pg_namespaces: Vec<&str> = env
         .postgres
         .values()
@@ -263,13 +269,14 @@ fn render_applications(out: &mut Output, env: &Environment) -> Result<(), Render
     pg_namespaces.sort_unstable();
     pg_namespaces.dedup();
     for ns in pg_namespaces {
-        targets.push((postgres_folder(ns), ns.to_owned(), waves::CLUSTERS));
+        targets.push((postgres_folder(ns), ns.to_owned(), waves::CLUSTERS, None));
     }
     if !env.persistent_volumes.is_empty() {
         targets.push((
             CLUSTER_FOLDER.to_owned(),
             "default".to_owned(),
             waves::CLUSTERS,
+            None,
         ));
     }
     for (name, app) in &env.apps {
@@ -277,33 +284,49 @@ fn render_applications(out: &mut Output, env: &Environment) -> Result<(), Render
             name.clone(),
             app.namespace(name).to_owned(),
             waves::WORKLOADS,
+            app.argocd.as_ref(),
         ));
     }
-    for (folder, namespace, wave) in targets {
+    for (folder, namespace, wave, own) in targets {
+        let settings = cfggen_model::argocd::resolve(env, own);
         let name = format!("{}-{folder}", env.name);
         let labels = managed_labels([("cfggen.dev/environment".to_owned(), env.name.clone())]);
+        let mut metadata = meta(&name, &argo.namespace, labels, wave);
+        metadata.finalizers =
+            (!settings.finalizers.is_empty()).then(|| settings.finalizers.to_vec());
         let application = crds::Application {
             api_version: "argoproj.io/v1alpha1".into(),
             kind: "Application".into(),
-            metadata: meta(&name, &argo.namespace, labels, wave),
+            metadata,
             spec: crds::ApplicationSpec {
-                project: argo.project.clone(),
+                project: settings.project.to_owned(),
                 source: crds::ApplicationSource {
                     repo_url: argo.repo_url.clone(),
                     target_revision: argo.target_revision.clone(),
                     path: format!("generated/{}/{folder}", env.name),
                 },
                 destination: crds::ApplicationDestination {
-                    server: env.cluster.server.clone(),
+                    server: settings.server.to_owned(),
                     namespace,
                 },
                 sync_policy: crds::SyncPolicy {
-                    automated: crds::AutomatedSync {
-                        prune: true,
-                        self_heal: true,
-                    },
-                    sync_options: vec!["CreateNamespace=true".into()],
+                    automated: settings
+                        .automated
+                        .map(|(prune, self_heal)| crds::AutomatedSync { prune, self_heal }),
+                    sync_options: settings.options.clone(),
                 },
+                ignore_differences: settings
+                    .ignore_differences
+                    .iter()
+                    .map(|d| crds::IgnoreDifference {
+                        group: d.group.clone(),
+                        kind: d.kind.clone(),
+                        name: d.name.clone(),
+                        json_pointers: d.json_pointers.clone(),
+                        jq_path_expressions: d.jq_path_expressions.clone(),
+                        managed_fields_managers: d.managed_fields_managers.clone(),
+                    })
+                    .collect(),
             },
         };
         out.resource(

@@ -6,6 +6,7 @@
 //! databases; this one walks the environment and holds the rules that
 //! span apps.
 
+mod argocd;
 mod containers;
 mod database;
 mod rbac;
@@ -142,6 +143,11 @@ pub fn check(env: &Environment, stem: &str) -> Vec<Issue> {
             check_pinned(&mut c, image, FieldPath::of(&["postgres", name, "image"]));
         }
     }
+    argocd::check_sync(
+        &mut c,
+        &env.argocd.sync,
+        &FieldPath::of(&["argocd", "sync"]),
+    );
     let mut bound = HashMap::new();
     for (name, app) in &env.apps {
         check_app(&mut c, name, app);
@@ -213,6 +219,9 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     }
     if let Some(db) = &app.database {
         database::check_database(c, name, app, db, &base);
+    }
+    if let Some(argo) = &app.argocd {
+        argocd::check_app_argocd(c, argo, &base.key("argocd"));
     }
 }
 
