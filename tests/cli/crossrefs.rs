@@ -111,9 +111,15 @@ fn produced_keys(o: &Objects) -> BTreeMap<(String, String), BTreeSet<String>> {
     for es in &o.external_secrets {
         let ns = es.metadata.namespace.clone().unwrap();
         let entry = keys.entry((ns, es.spec.target.name.clone())).or_default();
+        let fields = es.spec.data.iter().map(|d| d.secret_key.clone());
         match &es.spec.target.template {
-            Some(t) if !t.data.is_empty() => entry.extend(t.data.keys().cloned()),
-            _ => entry.extend(es.spec.data.iter().map(|d| d.secret_key.clone())),
+            Some(t) if !t.data.is_empty() => {
+                entry.extend(t.data.keys().cloned());
+                if t.merge_policy.as_deref() == Some("Merge") {
+                    entry.extend(fields);
+                }
+            }
+            _ => entry.extend(fields),
         }
     }
     keys

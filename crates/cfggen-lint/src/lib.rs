@@ -313,18 +313,20 @@ impl<'a> Provided<'a> {
                 "ExternalSecret" => {
                     let spec = d.value.at("spec");
                     let target = spec.at("target").str_at("name").unwrap_or(d.name);
-                    let keys: BTreeSet<&str> = match spec
-                        .at("target")
-                        .at("template")
-                        .at("data")
-                        .and_then(Value::as_object)
+                    let template = spec.at("target").at("template");
+                    let fields = spec
+                        .list_at("data")
+                        .iter()
+                        .filter_map(|e| e.str_at("secretKey"));
+                    // Templated keys replace the fields' keys, or (with
+                    // `mergePolicy: Merge`) come beside them.
+                    let keys: BTreeSet<&str> = match template.at("data").and_then(Value::as_object)
                     {
+                        Some(data) if template.str_at("mergePolicy") == Some("Merge") => {
+                            data.keys().map(String::as_str).chain(fields).collect()
+                        }
                         Some(data) => data.keys().map(String::as_str).collect(),
-                        None => spec
-                            .list_at("data")
-                            .iter()
-                            .filter_map(|e| e.str_at("secretKey"))
-                            .collect(),
+                        None => fields.collect(),
                     };
                     p.secrets
                         .entry((d.namespace, target))

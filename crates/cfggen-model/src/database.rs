@@ -5,6 +5,7 @@
 //! ExternalSecret that gives CNPG the role's password, and the app's
 //! connection environment variables.
 
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -42,12 +43,85 @@ pub struct Database {
     /// settings; only the ones named are set.
     #[serde(default)]
     pub env: ConnectionEnv,
+    /// The form of the `url` connection variable.
+    #[serde(default, skip_serializing_if = "UrlFormat::is_default")]
+    pub url_format: UrlFormat,
     /// Components that receive the connection variables; all when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<String>>,
 }
 
+/// The form of a database connection URL.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UrlFormat {
+    /// `postgresql` (the default), `postgres` or `jdbc`
+    /// (`jdbc:postgresql://host:port/name?user=…&password=…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<UrlScheme>,
+    /// Query parameters, e.g. `{sslmode: require}`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("examples" = [{"sslmode": "require"}]))]
+    pub params: IndexMap<String, String>,
+}
+
+impl UrlFormat {
+    /// Nothing set.
+    pub fn is_default(&self) -> bool {
+        *self == UrlFormat::default()
+    }
+}
+
+/// The scheme of a connection URL.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UrlScheme {
+    /// `postgresql://…`.
+    #[default]
+    Postgresql,
+    /// `postgres://…`.
+    Postgres,
+    /// `jdbc:postgresql://…?user=…&password=…`.
+    Jdbc,
+}
+
 impl Database {
+    /// The connection URL as an External Secrets template: the password is
+    /// `{{ .password | urlquery }}`, filled in by External Secrets from
+    /// 1Password.
+    pub fn url_template(&self, app_name: &str, host: &str, port: u16) -> String {
+        let user = self.owner(app_name);
+        let name = self.name(app_name);
+        let password = "{{ .password | urlquery }}";
+        let mut params: Vec<String> = Vec::new();
+        let scheme = self.url_format.scheme.unwrap_or_default();
+        let base = match scheme {
+            UrlScheme::Postgresql => format!("postgresql://{user}:{password}@{host}:{port}/{name}"),
+            UrlScheme::Postgres => format!("postgres://{user}:{password}@{host}:{port}/{name}"),
+            UrlScheme::Jdbc => {
+                params.push(format!("user={user}"));
+                params.push(format!("password={password}"));
+                format!("jdbc:postgresql://{host}:{port}/{name}")
+            }
+        };
+        params.extend(
+            self.url_format
+                .params
+                .iter()
+                .map(|(k, v)| format!("{k}={v}")),
+        );
+        if params.is_empty() {
+            base
+        } else {
+            format!("{base}?{}", params.join("&"))
+        }
+    }
+
+    /// The Secret (in the app's namespace) that holds the `url`.
+    pub fn url_secret_name(app_name: &str) -> String {
+        format!("{app_name}-database-url")
+    }
+
     /// The database name: declared, or the app's name.
     pub fn name<'a>(&'a self, app_name: &'a str) -> &'a str {
         self.name.as_deref().unwrap_or(app_name)
@@ -149,6 +223,13 @@ pub struct ConnectionEnv {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = names::ENV_VAR))]
     pub password: Option<String>,
+    /// Receives the whole connection URL
+    /// (`postgresql://<user>:<password>@<host>:<port>/<name>`), composed by
+    /// External Secrets from the role's password: the password is never
+    /// written anywhere. See `urlFormat`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::ENV_VAR), extend("examples" = ["DATABASE_URL"]))]
+    pub url: Option<String>,
 }
 
 impl ConnectionEnv {
@@ -160,6 +241,7 @@ impl ConnectionEnv {
             ("name", &self.name),
             ("user", &self.user),
             ("password", &self.password),
+            ("url", &self.url),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))

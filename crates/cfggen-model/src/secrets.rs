@@ -31,6 +31,14 @@ pub struct SecretItem {
     /// The fields the app needs, by their label in 1Password.
     #[schemars(extend("propertyNames" = {"pattern": names::OP_NAME}))]
     pub fields: IndexMap<String, SecretField>,
+    /// More keys of the Secret, composed from the fields with templates:
+    /// `{{ .<key> }}` is the value of the field whose Secret key is
+    /// `<key>` (`{{ index . "<key>" }}` for a key with `-` or `.`);
+    /// `| urlquery`, `| b64enc` and the other External Secrets template
+    /// functions apply. The fields' own keys stay in the Secret.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DATA_KEY}), extend("examples" = [{"DATABASE_URL": "postgresql://app:{{ .password | urlquery }}@db:5432/app"}]))]
+    pub template: IndexMap<String, String>,
     /// The type of the Kubernetes Secret; `Opaque` when absent.
     /// `dockerconfigjson` holds registry credentials for `imagePullSecrets`:
     /// one field whose `key` is `.dockerconfigjson`.
@@ -91,7 +99,53 @@ impl SecretField {
     }
 }
 
+/// The keys a template reads: `.key` (letters, digits, `_`) and
+/// `index . "key"` (any key, such as `tls.crt`) in each `{{ … }}` action.
+pub fn template_keys(template: &str) -> Vec<&str> {
+    let mut keys = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        action_keys(&after[..end], &mut keys);
+        rest = &after[end + 2..];
+    }
+    keys
+}
+
+fn action_keys<'a>(action: &'a str, keys: &mut Vec<&'a str>) {
+    let mut search = action;
+    while let Some(i) = search.find("index . \"") {
+        let tail = &search[i + 9..];
+        if let Some(close) = tail.find('"') {
+            keys.push(&tail[..close]);
+        }
+        search = tail;
+    }
+    for (i, c) in action.char_indices() {
+        let prev_ok = i == 0 || action[..i].ends_with(|p: char| p.is_whitespace() || p == '(');
+        if c == '.' && prev_ok {
+            let name = &action[i + 1..];
+            let len = name
+                .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                .unwrap_or(name.len());
+            if len > 0 {
+                keys.push(&name[..len]);
+            }
+        }
+    }
+}
+
 impl SecretItem {
+    /// Every key of the Secret: the fields' keys, then the template's.
+    pub fn keys(&self) -> Vec<&str> {
+        self.fields
+            .iter()
+            .map(|(label, f)| f.key(label))
+            .chain(self.template.keys().map(String::as_str))
+            .collect()
+    }
+
     /// How a secret reference names the item: its title when a reference
     /// can carry it, else its ID.
     pub fn reference_name(&self) -> Option<&str> {
@@ -143,6 +197,7 @@ mod tests {
             id: id.map(Into::into),
             vault: None,
             fields: IndexMap::new(),
+            template: IndexMap::new(),
             kind: None,
         }
     }
@@ -163,6 +218,19 @@ mod tests {
             item("Authentik (blumeops)", None).op_reference("v", "k", &f),
             None
         );
+    }
+
+    #[test]
+    fn template_keys_are_the_dotted_names_of_actions() {
+        assert_eq!(
+            template_keys("postgresql://{{ .user }}:{{ .password | urlquery }}@h/{{.db}}"),
+            ["user", "password", "db"]
+        );
+        assert_eq!(
+            template_keys("{{ index . \"tls.crt\" }} {{ (.c) }}"),
+            ["tls.crt", "c"]
+        );
+        assert_eq!(template_keys("no actions, {{ unclosed"), Vec::<&str>::new());
     }
 
     #[test]

@@ -53,15 +53,74 @@ pub(crate) fn external_secrets(
                 waves::PREREQUISITES,
             ),
             secret_name,
-            item.kind.map(|kind| crds::ExternalSecretTemplate {
-                type_: kind.as_str().to_owned(),
-                data: Default::default(),
-            }),
+            template(item),
             data,
         );
         out.resource(name, ns, file_name("ExternalSecret", secret_name), &object)?;
     }
     Ok(())
+}
+
+/// The template of an item's ExternalSecret: its Secret type and its
+/// templated keys (beside the fields' own).
+fn template(item: &cfggen_model::SecretItem) -> Option<crds::ExternalSecretTemplate> {
+    if item.kind.is_none() && item.template.is_empty() {
+        return None;
+    }
+    Some(crds::ExternalSecretTemplate {
+        type_: item.kind.map_or("Opaque", |kind| kind.as_str()).to_owned(),
+        merge_policy: (!item.template.is_empty()).then(|| "Merge".to_owned()),
+        data: item
+            .template
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    })
+}
+
+/// The Secret holding an app's database URL, composed by External
+/// Secrets from the role's password.
+pub(crate) fn database_url(
+    out: &mut Output,
+    env: &Environment,
+    name: &str,
+    app: &App,
+) -> Result<(), RenderError> {
+    let Some(db) = app.database.as_ref().filter(|db| db.env.url.is_some()) else {
+        return Ok(());
+    };
+    let cluster = env
+        .postgres
+        .get(&db.cluster)
+        .ok_or_else(|| RenderError::Unresolved(format!("postgres cluster `{}`", db.cluster)))?;
+    let ns = app.namespace(name);
+    let secret_name = cfggen_model::Database::url_secret_name(name);
+    let (key, property) = crate::postgres::password_remote_ref(env, app, &db.password)?;
+    let mut data = std::collections::BTreeMap::new();
+    data.insert(
+        "url".to_owned(),
+        db.url_template(name, &cluster.host(&db.cluster), cluster.port),
+    );
+    let object = external_secret(
+        env,
+        meta(
+            &secret_name,
+            ns,
+            app_labels(name, None),
+            waves::PREREQUISITES,
+        ),
+        &secret_name,
+        Some(crds::ExternalSecretTemplate {
+            type_: "Opaque".into(),
+            merge_policy: None,
+            data,
+        }),
+        vec![crds::ExternalSecretData {
+            secret_key: "password".into(),
+            remote_ref: crds::RemoteRef { key, property },
+        }],
+    );
+    out.resource(name, ns, file_name("ExternalSecret", &secret_name), &object)
 }
 
 /// An ExternalSecret against the environment's ClusterSecretStore.

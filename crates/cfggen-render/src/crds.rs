@@ -66,6 +66,10 @@ pub struct ExternalSecretTemplate {
     /// The Secret type, e.g. `kubernetes.io/basic-auth`.
     #[serde(rename = "type")]
     pub type_: String,
+    /// `Merge` to keep the data keys beside the templated ones; `Replace`
+    /// (only the templated keys) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_policy: Option<String>,
     /// Keys of the Secret and their (templated) values; none when the
     /// data keys go into the Secret as they are.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -134,5 +134,14 @@ fn consumers(
             consumers.push(format!("env {var} of {}", workload(cname, comp)));
         }
     }
+    if let Some(var) = &db.env.url {
+        consumers.push(format!(
+            "ExternalSecret {ns}/{} (Secret key `url`)",
+            cfggen_model::Database::url_secret_name(app_name)
+        ));
+        for (cname, comp) in app.components.iter().filter(|(c, _)| db.reaches(c)) {
+            consumers.push(format!("env {var} of {} (the URL)", workload(cname, comp)));
+        }
+    }
     Ok(consumers)
 }

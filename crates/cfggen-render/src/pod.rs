@@ -328,12 +328,19 @@ pub(crate) fn resolve_secret<'a>(
     app: &'a App,
     r: &'a SecretFieldRef,
 ) -> Result<(&'a str, &'a str), RenderError> {
-    let field = app
+    let item = app
         .secrets
         .get(r.secret())
-        .and_then(|item| item.fields.get(r.field()))
-        .ok_or_else(|| RenderError::Unresolved(format!("secret field `{r}`")))?;
-    Ok((r.secret(), field.key(r.field())))
+        .ok_or_else(|| RenderError::Unresolved(format!("secret `{r}`")))?;
+    // A field (its Secret key), or a key the item's template makes.
+    match (
+        item.fields.get(r.field()),
+        item.template.contains_key(r.field()),
+    ) {
+        (Some(field), _) => Ok((r.secret(), field.key(r.field()))),
+        (None, true) => Ok((r.secret(), r.field())),
+        (None, false) => Err(RenderError::Unresolved(format!("secret field `{r}`"))),
+    }
 }
 
 fn config_map_env(var: &str, r: &ConfigMapKeyRef) -> EnvVar {
@@ -437,6 +444,13 @@ fn database_env(
     if let Some(var) = &e.password {
         let (secret_name, key) = resolve_secret(app, &db.password)?;
         vars.push(secret_env(var, secret_name, key));
+    }
+    if let Some(var) = &e.url {
+        vars.push(secret_env(
+            var,
+            &cfggen_model::Database::url_secret_name(name),
+            "url",
+        ));
     }
     Ok(())
 }

@@ -99,6 +99,20 @@ fn managed_role(cluster: &str, app_name: &str, db: &Database) -> crds::ManagedRo
     }
 }
 
+/// Where External Secrets finds a database password in 1Password.
+pub(crate) fn password_remote_ref(
+    env: &Environment,
+    app: &App,
+    r: &cfggen_model::SecretFieldRef,
+) -> Result<(String, Option<String>), RenderError> {
+    let (item, field) = app
+        .secrets
+        .get(r.secret())
+        .and_then(|item| item.fields.get(r.field()).map(|f| (item, f)))
+        .ok_or_else(|| RenderError::Unresolved(format!("database password `{r}`")))?;
+    Ok(item.remote_ref(env.onepassword.store.provider, r.field(), field))
+}
+
 /// What the objects of one Postgres cluster share.
 struct OnCluster<'a> {
     env: &'a Environment,
@@ -140,6 +154,7 @@ impl OnCluster<'_> {
             &secret_name,
             Some(crds::ExternalSecretTemplate {
                 type_: "kubernetes.io/basic-auth".into(),
+                merge_policy: None,
                 data: template,
             }),
             vec![crds::ExternalSecretData {

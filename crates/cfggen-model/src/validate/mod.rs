@@ -171,6 +171,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         let ipath = base.key("secrets").key(secret_name);
         secrets::check_secret_item(c, &ipath, secret_name, item);
         secrets::check_secret_type(c, &ipath, item);
+        secrets::check_secret_template(c, &ipath, item);
     }
     for (cname, comp) in &app.components {
         let cpath = base.key("components").key(cname);
@@ -346,6 +347,13 @@ fn check_unique_objects(c: &mut Checker<'_>) {
                 "Secret",
                 s.clone(),
                 FieldPath::of(&["apps", name, "secrets", s]),
+            ));
+        }
+        if app.database.as_ref().is_some_and(|db| db.env.url.is_some()) {
+            objects.push((
+                "Secret",
+                crate::database::Database::url_secret_name(name),
+                FieldPath::of(&["apps", name, "database", "env", "url"]),
             ));
         }
         for (kind, oname, path) in objects {

@@ -126,7 +126,7 @@ pub(super) fn check_secret_ref(
         );
         return;
     };
-    if !item.fields.contains_key(r.field()) {
+    if !item.fields.contains_key(r.field()) && !item.template.contains_key(r.field()) {
         c.push(
             "unknown-secret-field",
             path,
@@ -265,6 +265,45 @@ pub(super) fn check_secret_type(c: &mut Checker<'_>, ipath: &FieldPath, item: &S
                     "add the 1Password field that holds it with `key: {needed}`"
                 )),
             );
+        }
+    }
+}
+
+/// A secret's template: its keys are new, and every `{{ .key }}` it reads
+/// is the key of one of the item's fields.
+pub(super) fn check_secret_template(c: &mut Checker<'_>, ipath: &FieldPath, item: &SecretItem) {
+    let field_keys: Vec<&str> = item.fields.iter().map(|(l, f)| f.key(l)).collect();
+    for (key, template) in &item.template {
+        let tpath = ipath.key("template").key(key);
+        if field_keys.contains(&key.as_str()) {
+            c.push(
+                "secret-key",
+                tpath.clone(),
+                Target::Key,
+                format!("template key `{key}` is also the key of a field of this item"),
+                "same Secret key as a field",
+                Some("give the template's key another name".into()),
+            );
+        }
+        for read in crate::secrets::template_keys(template) {
+            if !field_keys.contains(&read) {
+                c.push(
+                    "template-key",
+                    tpath.clone(),
+                    Target::Value,
+                    format!("template `{key}` reads `.{read}`, which no field of this item provides"),
+                    "reads a key no field gives",
+                    Some(match suggest::closest(read, field_keys.iter().copied()) {
+                        Some(best) if best.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') => {
+                            format!("did you mean `.{best}`?")
+                        }
+                        Some(best) => format!(
+                            "did you mean `{best}`? A key with `-` or `.` is read as `{{{{ index . \"{best}\" }}}}`"
+                        ),
+                        None => format!("add a field with `key: {read}`"),
+                    }),
+                );
+            }
         }
     }
 }
