@@ -204,7 +204,12 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
     let mut out = Vec::new();
     let parsed = parse_unrendered(env, &mut out);
     let (docs, kustomizations) = documents(env, &parsed);
-    let provided = Provided::of(&docs);
+    let mut provided = Provided::of(&docs);
+    provided.add_external(
+        env.objects
+            .get(INVENTORY_FILE)
+            .or_else(|| parsed.get(INVENTORY_FILE)),
+    );
     for d in &docs {
         let mut found = Findings {
             doc: d,
@@ -230,7 +235,7 @@ fn parse_unrendered<'e>(
 ) -> BTreeMap<&'e str, Value> {
     let mut parsed = BTreeMap::new();
     for (path, text) in &env.files {
-        if path == INVENTORY_FILE || env.objects.contains_key(path) {
+        if env.objects.contains_key(path) {
             continue;
         }
         match cfggen_yaml::from_str::<Value>(text) {
@@ -301,11 +306,28 @@ struct Provided<'a> {
     services: BTreeMap<(&'a str, &'a str), &'a Value>,
     /// PersistentVolumeClaims.
     claims: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    /// External Secrets whose keys are not listed: any key is there.
+    any_key: BTreeSet<(&'a str, &'a str)>,
     /// The pod labels of every workload, by namespace.
     pod_labels: BTreeMap<&'a str, Vec<BTreeMap<&'a str, &'a str>>>,
 }
 
 impl<'a> Provided<'a> {
+    /// The Secrets the inventory lists as external (made elsewhere): any
+    /// key when it lists none.
+    fn add_external(&mut self, inventory: Option<&'a Value>) {
+        for e in inventory.list_at("external") {
+            let (Some(ns), Some(name)) = (e.str_at("namespace"), e.str_at("secret")) else {
+                continue;
+            };
+            let keys: BTreeSet<&str> = e.list_at("keys").iter().filter_map(Value::as_str).collect();
+            if keys.is_empty() {
+                self.any_key.insert((ns, name));
+            }
+            self.secrets.entry((ns, name)).or_default().extend(keys);
+        }
+    }
+
     fn of(docs: &[Doc<'a>]) -> Self {
         let mut p = Provided::default();
         for d in docs {
@@ -477,7 +499,7 @@ fn check_env_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, var: &Val
         );
         match provided.secrets.get(&(ns, name)) {
             None => f.push(Rule::SecretRef, field.clone(), format!("`{vname}` reads Secret `{name}`, which no ExternalSecret in namespace `{ns}` produces")),
-            Some(k) if !k.contains(key) => f.push(Rule::SecretRef, field.clone(), format!("`{vname}` reads key `{key}` of Secret `{name}`, which its ExternalSecret does not produce")),
+            Some(k) if !k.contains(key) && !provided.any_key.contains(&(ns, name)) => f.push(Rule::SecretRef, field.clone(), format!("`{vname}` reads key `{key}` of Secret `{name}`, which its ExternalSecret does not produce")),
             Some(_) => {}
         }
     }

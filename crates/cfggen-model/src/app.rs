@@ -14,7 +14,7 @@ use crate::image::ImageRef;
 use crate::names;
 use crate::pod::PodSettings;
 use crate::rbac::ServiceAccount;
-use crate::secrets::SecretItem;
+use crate::secrets::{SecretItem, UnmanagedSecret};
 use crate::service::{Ingress, Service};
 use crate::storage::Claim;
 use crate::workload::{
@@ -64,6 +64,12 @@ pub struct App {
     /// The app's PostgreSQL database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<Database>,
+    /// Secrets the app's pods read that cfggen does not manage (made by
+    /// cert-manager, an operator or by hand), by name: references to them
+    /// are checked, and the 1Password inventory lists them as external.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub external_secrets: IndexMap<String, UnmanagedSecret>,
     /// How Argo CD deploys the app: sync policy, options, ignored
     /// differences, project, finalizers, destination cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -46,6 +46,30 @@ pub struct SecretItem {
     pub kind: Option<SecretType>,
 }
 
+/// A Secret that cfggen does not manage (cert-manager's certificates, an
+/// operator's credentials, one made by hand), which the app's pods read.
+/// Declared so that references to it are checked, it is listed in the
+/// 1Password inventory as external, and the lint knows it exists.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UnmanagedSecret {
+    /// Its keys; references to other keys are refused. Any key when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("items" = {"pattern": names::DATA_KEY}), extend("examples" = [["tls.crt", "tls.key"]]))]
+    pub keys: Vec<String>,
+    /// Who makes it, for people reading the inventory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["cert-manager Certificate media-tls"]))]
+    pub made_by: Option<String>,
+}
+
+impl UnmanagedSecret {
+    /// Whether the Secret has `key` (any key when none are listed).
+    pub fn has_key(&self, key: &str) -> bool {
+        self.keys.is_empty() || self.keys.iter().any(|k| k == key)
+    }
+}
+
 /// The type of a Kubernetes Secret made from a 1Password item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

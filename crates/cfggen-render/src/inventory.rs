@@ -39,6 +39,46 @@ pub(crate) struct InventoryDoc<'a> {
     pub environment: &'a str,
     pub vault: &'a str,
     pub references: &'a [InventoryEntry],
+    /// Secrets the pods read that cfggen does not make.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub external: &'a [ExternalEntry],
+}
+
+/// A Secret the environment's pods read that cfggen does not make.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalEntry {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub secret: String,
+    /// The keys read from it; empty when not listed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+    /// Who makes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub made_by: Option<String>,
+}
+
+/// Every Secret the environment's apps read but cfggen does not make,
+/// sorted by namespace and name.
+pub fn external_secrets(env: &Environment) -> Vec<ExternalEntry> {
+    let mut out: Vec<ExternalEntry> = env
+        .apps
+        .iter()
+        .flat_map(|(app_name, app)| {
+            app.external_secrets
+                .iter()
+                .map(move |(name, u)| ExternalEntry {
+                    namespace: app.namespace(app_name).to_owned(),
+                    secret: name.clone(),
+                    keys: u.keys.clone(),
+                    made_by: u.made_by.clone(),
+                })
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.namespace, &a.secret).cmp(&(&b.namespace, &b.secret)));
+    out
 }
 
 /// Every `op://` reference of `env`, sorted by reference.

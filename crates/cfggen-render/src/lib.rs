@@ -34,7 +34,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 pub use cfggen_tree::{RenderedEnv, HEADER_PREFIX, INVENTORY_FILE};
-pub use inventory::{inventory, InventoryEntry};
+pub use inventory::{external_secrets, inventory, ExternalEntry, InventoryEntry};
 
 /// Sync waves: what must exist before what.
 pub mod waves {
@@ -97,10 +97,12 @@ pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, Render
     storage::persistent_volumes(&mut out, env)?;
     render_applications(&mut out, env)?;
     let entries = inventory(env)?;
+    let external = external_secrets(env);
     let doc = inventory::InventoryDoc {
         environment: &env.name,
         vault: &env.onepassword.vault,
         references: &entries,
+        external: &external,
     };
     out.file(INVENTORY_FILE.to_owned(), &doc)?;
     out.finish_kustomizations()?;

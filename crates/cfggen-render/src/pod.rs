@@ -328,6 +328,9 @@ pub(crate) fn resolve_secret<'a>(
     app: &'a App,
     r: &'a SecretFieldRef,
 ) -> Result<(&'a str, &'a str), RenderError> {
+    if app.external_secrets.contains_key(r.secret()) {
+        return Ok((r.secret(), r.field()));
+    }
     let item = app
         .secrets
         .get(r.secret())

@@ -568,6 +568,19 @@ fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
                     text.push_str(&format!("  <- {c}\n"));
                 }
             }
+            for e in cfggen_render::external_secrets(&loaded.environment) {
+                let by = e
+                    .made_by
+                    .map(|m| format!(", made by {m}"))
+                    .unwrap_or_default();
+                text.push_str(&format!(
+                    "external Secret {}/{} (not from 1Password through cfggen{by})\n",
+                    e.namespace, e.secret
+                ));
+                if !e.keys.is_empty() {
+                    text.push_str(&format!("  keys: {}\n", e.keys.join(", ")));
+                }
+            }
         }
         SecretsFormat::Env => {
             text.push_str(&format!(

@@ -111,6 +111,23 @@ pub(super) fn check_secret_ref(
     path: FieldPath,
     what: &str,
 ) {
+    if let Some(unmanaged) = app.external_secrets.get(r.secret()) {
+        if !unmanaged.has_key(r.field()) {
+            c.push(
+                "unknown-secret-field",
+                path,
+                Target::Value,
+                format!(
+                    "{what} reads key `{}` of external secret `{}`, which lists no such key",
+                    r.field(),
+                    r.secret()
+                ),
+                "not one of its `keys`",
+                suggest::hint(r.field(), unmanaged.keys.iter().map(String::as_str)),
+            );
+        }
+        return;
+    }
     let Some(item) = app.secrets.get(r.secret()) else {
         c.push(
             "unknown-secret",
@@ -304,6 +321,22 @@ pub(super) fn check_secret_template(c: &mut Checker<'_>, ipath: &FieldPath, item
                     }),
                 );
             }
+        }
+    }
+}
+
+/// A Secret is either managed (a 1Password item) or external, not both.
+pub(super) fn check_external_secrets(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
+    for name in app.external_secrets.keys() {
+        if app.secrets.contains_key(name) {
+            c.push(
+                "name-conflict",
+                base.key("externalSecrets").key(name),
+                Target::Key,
+                format!("`{name}` is both one of the app's `secrets` (made by cfggen) and an external one"),
+                "declared twice",
+                Some("keep one of the two".into()),
+            );
         }
     }
 }

@@ -209,12 +209,20 @@ fn check_keys_source(
         ),
         KeysOf::Secret => (
             "secret",
-            app.secrets
-                .get(name)
-                .map(|item| item.fields.iter().map(|(l, f)| f.key(l)).collect()),
+            app.secrets.get(name).map(|item| item.keys()).or_else(|| {
+                // An external secret: its listed keys, if it lists them.
+                app.external_secrets
+                    .get(name)
+                    .filter(|u| !u.keys.is_empty())
+                    .map(|u| u.keys.iter().map(String::as_str).collect())
+            }),
         ),
     };
+    let unlisted = of == KeysOf::Secret && app.external_secrets.contains_key(name);
     let Some(keys) = keys else {
+        if unlisted {
+            return;
+        }
         let (code, what, declared): (&str, &str, Vec<&str>) = match of {
             KeysOf::ConfigMap => (
                 "unknown-configmap",

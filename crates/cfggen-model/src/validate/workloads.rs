@@ -258,6 +258,9 @@ fn check_pod(c: &mut Checker<'_>, app: &App, comp: &Component, ppath: &FieldPath
     }
     for (i, name) in comp.pod.image_pull_secrets.iter().enumerate() {
         let path = ppath.key("imagePullSecrets").index(i);
+        if app.external_secrets.contains_key(name) {
+            continue;
+        }
         match app.secrets.get(name) {
             None => c.push(
                 "unknown-secret",
