@@ -167,3 +167,35 @@ fn a_stale_schema_is_drift() {
     assert_eq!(out.code, 1);
     insta::assert_snapshot!("check_stale_schema_text", out.stdout);
 }
+
+#[test]
+fn a_changed_config_file_is_drift_of_its_hashed_config_map() {
+    // The shipped platform: Alloy's ConfigMap is made from a folder of
+    // files, with a hash of its contents in its name.
+    let repo = TestRepo::new();
+    for dir in ["environments", "generated", "schemas"] {
+        crate::support::copy_tree(&workspace().join(dir), &repo.path().join(dir));
+    }
+    assert_eq!(
+        repo.run(&["check"]).code,
+        0,
+        "the shipped repository is clean"
+    );
+    let file = "environments/files/alloy/config.alloy";
+    let text = repo.read(file);
+    repo.write(file, &text.replace("3100", "3101"));
+    let out = repo.run(&["check"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // The old ConfigMap is unexpected, a new one is missing, and the
+    // DaemonSet that mounts it changes: its pods roll.
+    for what in [
+        "generated/prod/alloy/configmap-alloy-config-",
+        "generated/prod/alloy/daemonset-alloy-agent.yaml",
+        "spec.template.spec.volumes[config].configMap.name",
+    ] {
+        assert!(out.stdout.contains(what), "{what} in:\n{}", out.stdout);
+    }
+    // Rendering brings it back to clean.
+    assert_eq!(repo.run(&["render", "--all"]).code, 0);
+    assert_eq!(repo.run(&["check"]).code, 0);
+}

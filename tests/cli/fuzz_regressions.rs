@@ -103,21 +103,23 @@ fn load_environment_regressions() {
 
 #[test]
 fn in_memory_loading_merges_bases() {
-    let read = |p: &str| String::from_utf8(std::fs::read(workspace().join(p)).unwrap()).unwrap();
-    let env = read("environments/dev.yaml")
-        .replace("name: dev", "name: fuzz")
-        .replace("extends: [platform]", "extends: [b]");
-    let data = format!(
-        "{env}\n#--base--\n{}",
-        read("environments/bases/platform.yaml")
-    );
-    let files = match load(data.as_bytes()) {
-        Ok(l) => l.files,
-        Err(text) => panic!("does not load:\n{text}"),
-    };
+    // The shipped `dev` and its base, and the files a ConfigMap of the
+    // base reads, all from memory.
+    let read = |p: &str| std::fs::read(workspace().join(p)).unwrap();
+    let mut files = HashMap::new();
+    for p in [
+        "environments/dev.yaml",
+        "environments/bases/platform.yaml",
+        "environments/files/alloy/config.alloy",
+    ] {
+        files.insert(p.to_owned(), read(p));
+    }
+    let loaded = cfggen_load::Session::in_memory(files)
+        .load("dev")
+        .unwrap_or_else(|d| panic!("does not load:\n{}", cfggen::render_diagnostics(&d, false)));
     assert_eq!(
-        files,
-        ["environments/fuzz.yaml", "environments/bases/b.yaml"]
+        loaded.files,
+        ["environments/dev.yaml", "environments/bases/platform.yaml"]
     );
 }
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use cfggen_model::app::FileContent;
 use cfggen_model::schema::{environment_schema, partial_schema};
 use cfggen_model::validate::Target;
 use cfggen_model::{names, suggest, Validated};
@@ -302,7 +303,11 @@ impl<'a> Loader<'a> {
         let images = image_sites(&merged, &self.files);
         let json = merged.to_json();
         self.check_schema_of(&merged, &json, SchemaKind::Full, schemas)?;
-        let environment = self.deserialize(&merged, json)?;
+        let mut environment = self.deserialize(&merged, json)?;
+        self.read_config_files(&mut environment, &merged);
+        if !self.diagnostics.is_empty() {
+            return None;
+        }
         let environment = match cfggen_model::validate(environment, name) {
             Ok(valid) => valid,
             Err(issues) => {
@@ -327,6 +332,98 @@ impl<'a> Loader<'a> {
             files,
             images,
         })
+    }
+
+    /// Reads the files of every ConfigMap made from `files` or a `folder`
+    /// through the session's source (inside the repository only); each
+    /// file becomes a key named after it.
+    fn read_config_files(&mut self, env: &mut cfggen_model::Environment, merged: &Node) {
+        for (app_name, app) in env.apps.iter_mut() {
+            for (cm_name, cm) in app.config_maps.iter_mut() {
+                let base = FieldPath::of(&["apps", app_name, "configMaps", cm_name]);
+                let mut wanted: Vec<(String, FieldPath)> = cm
+                    .files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.clone(), base.key("files").index(i)))
+                    .collect();
+                if let Some(folder) = &cm.folder {
+                    let path = base.key("folder");
+                    match self.session.source.list(folder) {
+                        Ok(names) if names.is_empty() => {
+                            self.config_file_error(
+                                merged,
+                                &path,
+                                format!("folder `{folder}` holds no file"),
+                                "empty folder",
+                            );
+                        }
+                        Ok(names) => wanted.extend(
+                            names
+                                .into_iter()
+                                .map(|n| (format!("{folder}/{n}"), path.clone())),
+                        ),
+                        Err(e) => {
+                            self.config_file_error(merged, &path, e.to_string(), "cannot be read")
+                        }
+                    }
+                }
+                for (file, path) in wanted {
+                    let key = file.rsplit('/').next().unwrap_or(&file).to_owned();
+                    if !names::is_data_key(&key) {
+                        self.config_file_error(merged, &path, format!("the file name `{key}` is not a valid ConfigMap key (letters, digits, `-`, `_`, `.`)"), "invalid key");
+                        continue;
+                    }
+                    if cm.data.contains_key(&key) || cm.loaded.contains_key(&key) {
+                        self.config_file_error(
+                            merged,
+                            &path,
+                            format!("two entries of ConfigMap `{cm_name}` make the key `{key}`"),
+                            "key made twice",
+                        );
+                        continue;
+                    }
+                    match self
+                        .session
+                        .source
+                        .read(&file, self.limits.max_bytes as u64)
+                    {
+                        Ok(bytes) => {
+                            let content = match String::from_utf8(bytes) {
+                                Ok(text) => FileContent::Text(text),
+                                Err(e) => FileContent::Binary(e.into_bytes()),
+                            };
+                            cm.loaded.insert(key, content);
+                        }
+                        Err(e) => {
+                            let (message, label) = match &e {
+                                SourceError::NotFound(_) => (
+                                    format!("ConfigMap `{cm_name}` reads `{file}`, which does not exist"),
+                                    "no such file",
+                                ),
+                                SourceError::OutsideRepository { .. } => {
+                                    (e.to_string(), "outside the repository")
+                                }
+                                other => (other.to_string(), "cannot be read"),
+                            };
+                            self.config_file_error(merged, &path, message, label);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn config_file_error(&mut self, merged: &Node, path: &FieldPath, message: String, label: &str) {
+        self.diagnostics.push(Diagnostic {
+            code: "configmap-file",
+            message,
+            field: Some(path.to_string()),
+            place: place_for(merged, path, Target::Value, &self.files),
+            label: Some(label.to_owned()),
+            related: None,
+            hint: Some("paths are from the repository's root, e.g. `environments/files/app/config.yaml`, and stay inside it".into()),
+        });
     }
 
     fn known_environments_hint(&self, wrong: &str) -> String {

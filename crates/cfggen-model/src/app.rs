@@ -259,11 +259,137 @@ impl ContainerRole {
     }
 }
 
-/// A ConfigMap: file names to contents.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// A ConfigMap: keys written inline (`data`), or files of the
+/// repository (`files`, `folder`), each file a key named after it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConfigMap {
     /// Keys (file names when mounted) to text.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DATA_KEY}))]
     pub data: IndexMap<String, String>,
+    /// Files of the repository, by their path from its root; each becomes
+    /// the key of its file name. Binary files go to `binaryData`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["environments/files/alloy/config.alloy"]]))]
+    pub files: Vec<String>,
+    /// Every file of a folder of the repository (not its subfolders, not
+    /// hidden files), by its path from the root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["environments/files/dashboards"]))]
+    pub folder: Option<String>,
+    /// Labels of the ConfigMap (dashboards are found by label, say).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("examples" = [{"grafana_dashboard": "1"}]))]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the ConfigMap.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+    /// Name the ConfigMap `<name>-<hash of its contents>`, so pods that use
+    /// it roll when it changes (every reference follows the new name). On
+    /// by default for ConfigMaps made from files, off for inline ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_suffix: Option<bool>,
+    /// The contents of `files` and `folder`, by key, as the loader read
+    /// them (not part of the file format).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub loaded: IndexMap<String, FileContent>,
+}
+
+/// The contents of a file read into a ConfigMap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileContent {
+    /// UTF-8 text: goes to `data`.
+    Text(String),
+    /// Anything else: goes to `binaryData`.
+    Binary(Vec<u8>),
+}
+
+impl ConfigMap {
+    /// Every key: the inline ones, then those of the files.
+    pub fn keys(&self) -> Vec<&str> {
+        self.data
+            .keys()
+            .chain(self.loaded.keys())
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Whether the name carries a hash of the contents.
+    pub fn hashed(&self) -> bool {
+        self.hash_suffix
+            .unwrap_or(!self.files.is_empty() || self.folder.is_some())
+    }
+
+    /// A hash of the contents (FNV-1a over the keys and values in key
+    /// order): the same contents, the same hash, on every machine.
+    pub fn content_hash(&self) -> String {
+        let mut entries: Vec<(&str, u8, &[u8])> = self
+            .data
+            .iter()
+            .map(|(k, v)| (k.as_str(), 0u8, v.as_bytes()))
+            .chain(self.loaded.iter().map(|(k, v)| match v {
+                FileContent::Text(t) => (k.as_str(), 0u8, t.as_bytes()),
+                FileContent::Binary(b) => (k.as_str(), 1u8, b.as_slice()),
+            }))
+            .collect();
+        entries.sort();
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |bytes: &[u8]| {
+            for b in bytes {
+                hash ^= u64::from(*b);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for (k, kind, v) in entries {
+            feed(k.as_bytes());
+            feed(&[0, kind]);
+            feed(v);
+            feed(&[0]);
+        }
+        // Ten characters of an alphabet with no vowels, so no word forms.
+        const ALPHABET: &[u8] = b"bcdfghjkmnpqrstvwxz2456789";
+        (0..10)
+            .map(|i| {
+                let index = (hash >> (i * 6)) % ALPHABET.len() as u64;
+                char::from(ALPHABET[usize::try_from(index).unwrap_or(0)])
+            })
+            .collect()
+    }
+}
+
+/// The name a ConfigMap is rendered under: `<name>-<hash>` when hashed,
+/// else its name. Every reference to it in the environment uses this.
+pub fn config_map_name(name: &str, cm: &ConfigMap) -> String {
+    if cm.hashed() {
+        format!("{name}-{}", cm.content_hash())
+    } else {
+        name.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_hashes_follow_the_contents_not_their_order() {
+        let mut a = ConfigMap::default();
+        a.data.insert("x".into(), "1".into());
+        a.data.insert("y".into(), "2".into());
+        let mut b = ConfigMap::default();
+        b.data.insert("y".into(), "2".into());
+        b.data.insert("x".into(), "1".into());
+        assert_eq!(a.content_hash(), b.content_hash());
+        assert_eq!(a.content_hash().len(), 10);
+        b.data.insert("x".into(), "3".into());
+        assert_ne!(a.content_hash(), b.content_hash());
+        a.hash_suffix = Some(true);
+        assert!(config_map_name("cfg", &a).starts_with("cfg-"));
+        a.hash_suffix = None;
+        assert_eq!(config_map_name("cfg", &a), "cfg");
+        a.files.push("f".into());
+        assert!(a.hashed());
+    }
 }

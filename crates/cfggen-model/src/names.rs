@@ -24,6 +24,17 @@ pub const QUANTITY: &str =
 /// A Go duration such as `1h`, `30m` or `1h30m`.
 pub const DURATION: &str = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
 
+/// Whether a text is a valid ConfigMap or Secret key.
+pub fn is_data_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 253
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && key != "."
+        && key != ".."
+}
+
 /// Says in words what a schema pattern of this module asks for.
 pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
     Some(match pattern {

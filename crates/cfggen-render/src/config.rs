@@ -1,25 +1,52 @@
 //! An app's configuration objects: its ConfigMaps, and an ExternalSecret
 //! per 1Password item (typed when the item says so).
 
+use std::collections::BTreeMap;
+
+use cfggen_model::app::{config_map_name, FileContent};
 use cfggen_model::{App, Environment};
 use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::ByteString;
 
 use crate::{app_labels, crds, file_name, meta, waves, Output, RenderError};
 
+/// The app's ConfigMaps: inline keys and file contents (text in `data`,
+/// anything else base64 in `binaryData`), under their hashed name when
+/// they have one.
 pub(crate) fn config_maps(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     for (cm_name, cm) in &app.config_maps {
+        let rendered_name = config_map_name(cm_name, cm);
+        let mut labels = app_labels(name, None);
+        labels.extend(cm.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let mut metadata = meta(&rendered_name, ns, labels, waves::PREREQUISITES);
+        if let Some(annotations) = metadata.annotations.as_mut() {
+            annotations.extend(cm.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let mut data: BTreeMap<String, String> = cm
+            .data
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut binary = BTreeMap::new();
+        for (key, content) in &cm.loaded {
+            match content {
+                FileContent::Text(text) => {
+                    data.insert(key.clone(), text.clone());
+                }
+                FileContent::Binary(bytes) => {
+                    // Written base64-encoded, as Kubernetes takes it.
+                    binary.insert(key.clone(), ByteString(bytes.clone()));
+                }
+            }
+        }
         let object = ConfigMap {
-            metadata: meta(cm_name, ns, app_labels(name, None), waves::PREREQUISITES),
-            data: Some(
-                cm.data
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            ),
+            metadata,
+            data: (!data.is_empty() || binary.is_empty()).then_some(data),
+            binary_data: (!binary.is_empty()).then_some(binary),
             ..ConfigMap::default()
         };
-        out.resource(name, ns, file_name("ConfigMap", cm_name), &object)?;
+        out.resource(name, ns, file_name("ConfigMap", &rendered_name), &object)?;
     }
     Ok(())
 }

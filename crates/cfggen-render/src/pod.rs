@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use cfggen_model::app::{Component, ContainerRole};
+use cfggen_model::app::{config_map_name, Component, ContainerRole};
 use cfggen_model::container::{
     Container as ModelContainer, EnvFrom, EnvValue, PortRef, Probe as ModelProbe, Resources,
 };
@@ -169,7 +169,7 @@ impl PodOf<'_> {
                     .collect(),
             ),
             env: non_empty(env),
-            env_from: non_empty(c.env_from.iter().map(env_from).collect()),
+            env_from: non_empty(c.env_from.iter().map(|f| env_from(self.app, f)).collect()),
             liveness_probe: c.probes.liveness.as_ref().map(probe),
             readiness_probe: c.probes.readiness.as_ref().map(probe),
             startup_probe: c.probes.startup.as_ref().map(probe),
@@ -190,7 +190,7 @@ impl PodOf<'_> {
                 if v.sources().is_empty() || !seen.insert(vname.clone()) {
                     continue;
                 }
-                out.push(volume(vname, v));
+                out.push(volume(self.app, vname, v));
             }
         }
         // Sorted as the containers declare them: main container's first,
@@ -226,13 +226,13 @@ fn keys_items(source: &KeysSource) -> (Option<Vec<KeyToPath>>, Option<i32>, Opti
 }
 
 /// A pod volume from its declaration.
-fn volume(vname: &str, v: &ModelVolume) -> Volume {
+fn volume(app: &App, vname: &str, v: &ModelVolume) -> Volume {
     Volume {
         name: vname.to_owned(),
         config_map: v.config_map.as_ref().map(|cm| {
             let (items, default_mode, optional) = keys_items(cm);
             ConfigMapVolumeSource {
-                name: cm.name().to_owned(),
+                name: cm_name(app, cm.name()),
                 items,
                 default_mode,
                 optional,
@@ -346,12 +346,19 @@ pub(crate) fn resolve_secret<'a>(
     }
 }
 
-fn config_map_env(var: &str, r: &ConfigMapKeyRef) -> EnvVar {
+/// The name a ConfigMap of the app is rendered under (hashed or not).
+fn cm_name(app: &App, logical: &str) -> String {
+    app.config_maps
+        .get(logical)
+        .map_or_else(|| logical.to_owned(), |cm| config_map_name(logical, cm))
+}
+
+fn config_map_env(app: &App, var: &str, r: &ConfigMapKeyRef) -> EnvVar {
     source_env(
         var,
         EnvVarSource {
             config_map_key_ref: Some(ConfigMapKeySelector {
-                name: r.config_map().to_owned(),
+                name: cm_name(app, r.config_map()),
                 key: r.key().to_owned(),
                 optional: None,
             }),
@@ -369,7 +376,7 @@ fn env_vars(app: &App, c: &ModelContainer) -> Result<Vec<EnvVar>, RenderError> {
                 let (secret_name, key) = resolve_secret(app, secret)?;
                 secret_env(var, secret_name, key)
             }
-            EnvValue::ConfigMap { config_map } => config_map_env(var, config_map),
+            EnvValue::ConfigMap { config_map } => config_map_env(app, var, config_map),
             EnvValue::Field { field } => source_env(
                 var,
                 EnvVarSource {
@@ -396,7 +403,7 @@ fn env_vars(app: &App, c: &ModelContainer) -> Result<Vec<EnvVar>, RenderError> {
     Ok(vars)
 }
 
-fn env_from(from: &EnvFrom) -> EnvFromSource {
+fn env_from(app: &App, from: &EnvFrom) -> EnvFromSource {
     match from {
         EnvFrom::Secret { secret, prefix } => EnvFromSource {
             secret_ref: Some(SecretEnvSource {
@@ -408,7 +415,7 @@ fn env_from(from: &EnvFrom) -> EnvFromSource {
         },
         EnvFrom::ConfigMap { config_map, prefix } => EnvFromSource {
             config_map_ref: Some(ConfigMapEnvSource {
-                name: config_map.clone(),
+                name: cm_name(app, config_map),
                 optional: None,
             }),
             prefix: prefix.clone(),

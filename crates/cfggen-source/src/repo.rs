@@ -52,7 +52,7 @@ impl Repo {
         {
             return Err(SourceError::OutsideRepository {
                 path: rel.to_owned(),
-                target: rel.to_owned(),
+                target: "a parent folder (`..`) or an absolute path".to_owned(),
             });
         }
         let joined = root.join(rel_path);

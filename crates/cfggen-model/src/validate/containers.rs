@@ -199,14 +199,14 @@ pub(super) fn check_env_value(
         EnvValue::Field { field } => check_pod_field(c, field, vpath.key("field")),
         EnvValue::Resource { .. } => {}
         EnvValue::ConfigMap { config_map: r } => match app.config_maps.get(r.config_map()) {
-            Some(cm) if cm.data.contains_key(r.key()) => {}
+            Some(cm) if cm.keys().contains(&r.key()) => {}
             Some(cm) => c.push(
                 "unknown-configmap",
                 vpath.key("configMap"),
                 Target::Value,
                 format!("ConfigMap `{}` has no key `{}`", r.config_map(), r.key()),
                 "not a key of that ConfigMap",
-                suggest::hint(r.key(), cm.data.keys().map(String::as_str)),
+                suggest::hint(r.key(), cm.keys()),
             ),
             None => c.push(
                 "unknown-configmap",

@@ -201,12 +201,7 @@ fn check_keys_source(
 ) {
     let name = source.name();
     let (field, keys): (&str, Option<Vec<&str>>) = match of {
-        KeysOf::ConfigMap => (
-            "configMap",
-            app.config_maps
-                .get(name)
-                .map(|cm| cm.data.keys().map(String::as_str).collect()),
-        ),
+        KeysOf::ConfigMap => ("configMap", app.config_maps.get(name).map(|cm| cm.keys())),
         KeysOf::Secret => (
             "secret",
             app.secrets.get(name).map(|item| item.keys()).or_else(|| {
