@@ -261,16 +261,23 @@ fn database_owner_role_and_password_secret_agree() {
     for (root, env) in cases() {
         let (loaded, o) = objects(&root, env);
         let keys = produced_keys(&o);
-        let expected_dbs = loaded
-            .environment
+        // Databases on a remote cluster are kept where it runs.
+        let env_model = &loaded.environment;
+        let expected_dbs = env_model
             .apps
             .values()
-            .filter(|a| a.database.is_some())
+            .filter_map(|a| a.database.as_ref())
+            .filter(|db| {
+                env_model
+                    .postgres
+                    .get(&db.cluster)
+                    .is_some_and(|c| !c.remote)
+            })
             .count();
         assert_eq!(
             o.databases.len(),
             expected_dbs,
-            "{env}: one Database per app database"
+            "{env}: one Database per app database on a cluster rendered here"
         );
         for db in &o.databases {
             let ns = db.metadata.namespace.clone().unwrap();
@@ -303,17 +310,21 @@ fn database_owner_role_and_password_secret_agree() {
                     )
                 });
             assert!(role.login, "{env}: role {} cannot log in", role.name);
-            let produced = keys.get(&(ns.clone(), role.password_secret.name.clone()));
+            let secret = role
+                .password_secret
+                .as_ref()
+                .unwrap_or_else(|| panic!("{env}: the owner role {} has no password", role.name));
+            let produced = keys.get(&(ns.clone(), secret.name.clone()));
             assert!(
                 produced.is_some_and(|k| k.contains("password") && k.contains("username")),
                 "{env}: password Secret {} of role {} is not produced as basic-auth",
-                role.password_secret.name,
+                secret.name,
                 role.name
             );
             let es = o
                 .external_secrets
                 .iter()
-                .find(|e| e.spec.target.name == role.password_secret.name)
+                .find(|e| e.spec.target.name == secret.name)
                 .expect("password ExternalSecret");
             let username = es
                 .spec

@@ -184,8 +184,9 @@ pub struct PostgresCluster {
     /// The PostgreSQL operand image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageRef>,
-    /// Storage for each instance.
-    pub storage: Storage,
+    /// Storage for each instance (not for a `remote` cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<Storage>,
     /// CPU and memory for each instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<crate::container::Resources>,
@@ -195,6 +196,81 @@ pub struct PostgresCluster {
     /// `pg_hba.conf` lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pg_hba: Vec<String>,
+    /// Libraries PostgreSQL loads at start (`shared_preload_libraries`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["pg_stat_statements"]]))]
+    pub shared_preload_libraries: Vec<String>,
+    /// How a new cluster is initialised (`bootstrap.initdb`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initdb: Option<InitDb>,
+    /// A Service for the primary beside the cluster's own, e.g. a
+    /// LoadBalancer that reaches it from outside the Kubernetes cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ClusterService>,
+    /// Roles that belong to no app's database (people, backup jobs), by
+    /// name; their passwords come from 1Password.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z_][a-z0-9_]{0,62}$"}))]
+    pub roles: IndexMap<String, StandaloneRole>,
+    /// The cluster runs elsewhere (another environment's Kubernetes
+    /// cluster): cfggen renders none of its objects here — no Cluster, no
+    /// roles, no Databases — and apps on it connect to its `host`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remote: bool,
+}
+
+/// How CloudNativePG initialises a new cluster.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InitDb {
+    /// The first database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^[a-z_][a-z0-9_]{0,62}$"))]
+    pub database: Option<String>,
+    /// Its owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^[a-z_][a-z0-9_]{0,62}$"))]
+    pub owner: Option<String>,
+    /// SQL run as the superuser once the cluster is made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "postInitSQL")]
+    #[schemars(extend("examples" = [["CREATE EXTENSION IF NOT EXISTS pg_stat_statements"]]))]
+    pub post_init_sql: Vec<String>,
+}
+
+/// A Service for a cluster's primary, beside its own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterService {
+    /// The Service's name; `<cluster>-lb` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_LABEL))]
+    pub name: Option<String>,
+    /// `LoadBalancer` (the default) or `NodePort`.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    pub kind: Option<crate::service::ServiceType>,
+    /// The load balancer implementation, e.g. `tailscale`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["tailscale"]))]
+    pub load_balancer_class: Option<String>,
+    /// Annotations, e.g. `tailscale.com/hostname`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// A role of a cluster that belongs to no app's database.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StandaloneRole {
+    /// Its attributes.
+    #[serde(default)]
+    pub attributes: crate::database::RoleAttributes,
+    /// Where its password lives in 1Password; a role without one cannot
+    /// log in with a password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<crate::secrets::OnePasswordField>,
+    /// What the role is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 fn default_pg_port() -> u16 {

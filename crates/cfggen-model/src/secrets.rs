@@ -46,6 +46,43 @@ pub struct SecretItem {
     pub kind: Option<SecretType>,
 }
 
+/// One field of a 1Password item, named directly (for what belongs to no
+/// app, such as a standalone database role).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OnePasswordField {
+    /// The item's title.
+    pub item: String,
+    /// The item's 26-character ID, when the title cannot be carried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::OP_ID))]
+    pub id: Option<String>,
+    /// The vault; the environment's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::OP_NAME))]
+    pub vault: Option<String>,
+    /// The field's label.
+    #[schemars(regex(pattern = names::OP_NAME))]
+    pub field: String,
+}
+
+impl OnePasswordField {
+    /// The field as a one-field item, for the rules and references items
+    /// follow.
+    pub fn as_item(&self) -> SecretItem {
+        let mut fields = IndexMap::new();
+        fields.insert(self.field.clone(), SecretField::default());
+        SecretItem {
+            item: self.item.clone(),
+            id: self.id.clone(),
+            vault: self.vault.clone(),
+            fields,
+            template: IndexMap::new(),
+            kind: None,
+        }
+    }
+}
+
 /// A Secret that cfggen does not manage (cert-manager's certificates, an
 /// operator's credentials, one made by hand), which the app's pods read.
 /// Declared so that references to it are checked, it is listed in the

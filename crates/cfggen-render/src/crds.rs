@@ -128,9 +128,35 @@ pub struct ClusterSpec {
     /// PostgreSQL configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postgresql: Option<ClusterPostgresql>,
-    /// Roles CNPG keeps in the database.
+    /// Roles and Services CNPG keeps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed: Option<ClusterManaged>,
+    /// How a new cluster is initialised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<ClusterBootstrap>,
+}
+
+/// `Cluster.spec.bootstrap`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterBootstrap {
+    /// `initdb`.
+    pub initdb: ClusterInitDb,
+}
+
+/// `Cluster.spec.bootstrap.initdb`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterInitDb {
+    /// The first database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    /// Its owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// SQL run as the superuser after initialisation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "postInitSQL")]
+    pub post_init_sql: Vec<String>,
 }
 
 /// `Cluster.spec.storage`.
@@ -154,6 +180,9 @@ pub struct ClusterPostgresql {
     /// `pg_hba.conf` lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pg_hba: Vec<String>,
+    /// Libraries loaded at start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_preload_libraries: Vec<String>,
 }
 
 /// `Cluster.spec.managed`.
@@ -161,7 +190,62 @@ pub struct ClusterPostgresql {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClusterManaged {
     /// The managed roles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<ManagedRole>,
+    /// Services beside the cluster's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<ManagedServices>,
+}
+
+/// `Cluster.spec.managed.services`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ManagedServices {
+    /// The additional Services.
+    pub additional: Vec<AdditionalService>,
+}
+
+/// `Cluster.spec.managed.services.additional[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdditionalService {
+    /// `rw`: the primary.
+    pub selector_type: String,
+    /// The Service's metadata and spec.
+    pub service_template: ServiceTemplate,
+}
+
+/// `…additional[].serviceTemplate`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceTemplate {
+    /// Name and annotations.
+    pub metadata: ServiceTemplateMeta,
+    /// Type and load balancer class.
+    pub spec: ServiceTemplateSpec,
+}
+
+/// `…serviceTemplate.metadata`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceTemplateMeta {
+    /// The Service's name.
+    pub name: String,
+    /// Its annotations.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// `…serviceTemplate.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceTemplateSpec {
+    /// `LoadBalancer` or `NodePort`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The load balancer implementation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_class: Option<String>,
 }
 
 /// `Cluster.spec.managed.roles[]`.
@@ -194,7 +278,8 @@ pub struct ManagedRole {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub in_roles: Vec<String>,
     /// The Secret with the role's password.
-    pub password_secret: LocalObjectReference,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_secret: Option<LocalObjectReference>,
 }
 
 /// A reference to an object in the same namespace.

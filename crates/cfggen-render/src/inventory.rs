@@ -111,6 +111,44 @@ pub fn inventory(env: &Validated) -> Result<Vec<InventoryEntry>, RenderError> {
             }
         }
     }
+    for (cluster_name, cluster) in env.postgres.iter().filter(|(_, c)| !c.remote) {
+        for (role_name, role) in &cluster.roles {
+            let Some(password) = &role.password else {
+                continue;
+            };
+            let item = password.as_item();
+            let vault = item.vault.as_deref().unwrap_or(&env.onepassword.vault);
+            let field = item
+                .fields
+                .get(&password.field)
+                .cloned()
+                .unwrap_or_default();
+            let reference = item
+                .op_reference(vault, &password.field, &field)
+                .ok_or_else(|| {
+                    RenderError::Unresolved(format!("the 1Password item `{}`", item.item))
+                })?;
+            let entry = entries
+                .entry(reference.clone())
+                .or_insert_with(|| InventoryEntry {
+                    reference,
+                    vault: vault.to_owned(),
+                    item: item.item.clone(),
+                    item_id: item
+                        .id
+                        .clone()
+                        .filter(|_| !cfggen_model::names::is_op_name(&item.item)),
+                    section: None,
+                    field: password.field.clone(),
+                    consumers: Vec::new(),
+                });
+            entry.consumers.push(format!(
+                "ExternalSecret {}/{} (password of role `{role_name}`)",
+                cluster.namespace,
+                role_secret_name(cluster_name, role_name)
+            ));
+        }
+    }
     Ok(entries
         .into_values()
         .map(|mut e| {
@@ -164,11 +202,14 @@ fn consumers(
         .get(&db.cluster)
         .ok_or_else(|| RenderError::Unresolved(format!("postgres cluster `{}`", db.cluster)))?;
     let owner = db.owner(app_name);
-    consumers.push(format!(
-        "ExternalSecret {}/{} (password of role `{owner}`)",
-        cluster.namespace,
-        role_secret_name(&db.cluster, owner),
-    ));
+    // A remote cluster's roles are kept where it runs.
+    if !cluster.remote {
+        consumers.push(format!(
+            "ExternalSecret {}/{} (password of role `{owner}`)",
+            cluster.namespace,
+            role_secret_name(&db.cluster, owner),
+        ));
+    }
     if let Some(var) = &db.env.password {
         for (cname, comp) in app.components.iter().filter(|(c, _)| db.reaches(c)) {
             consumers.push(format!("env {var} of {}", workload(cname, comp)));

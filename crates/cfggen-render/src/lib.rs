@@ -266,6 +266,7 @@ fn render_applications(out: &mut Output, env: &Environment) -> Result<(), Render
     let mut pg_namespaces: Vec<&str> = env
         .postgres
         .values()
+        .filter(|c| !c.remote)
         .map(|c| c.namespace.as_str())
         .collect();
     pg_namespaces.sort_unstable();

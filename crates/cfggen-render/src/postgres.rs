@@ -21,7 +21,8 @@ pub fn role_secret_name(cluster: &str, role: &str) -> String {
 }
 
 pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
-    for (cluster_name, cluster) in &env.postgres {
+    // A remote cluster runs elsewhere: nothing of it is rendered here.
+    for (cluster_name, cluster) in env.postgres.iter().filter(|(_, c)| !c.remote) {
         let ns = cluster.namespace.as_str();
         let labels = managed_labels([("cnpg.io/cluster".to_owned(), cluster_name.clone())]);
         let mut roles = Vec::new();
@@ -39,17 +40,49 @@ pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(),
             on.role_password(out, app, app_name, db)?;
             on.database(out, app_name, db)?;
         }
-        let postgresql =
-            (!cluster.parameters.is_empty() || !cluster.pg_hba.is_empty()).then(|| {
-                crds::ClusterPostgresql {
-                    parameters: cluster
-                        .parameters
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                    pg_hba: cluster.pg_hba.clone(),
-                }
-            });
+        let on = OnCluster {
+            env,
+            cluster: cluster_name,
+            namespace: ns,
+            labels: &labels,
+        };
+        for (role_name, role) in &cluster.roles {
+            roles.push(on.standalone_role(out, role_name, role)?);
+        }
+        let postgresql = (!cluster.parameters.is_empty()
+            || !cluster.pg_hba.is_empty()
+            || !cluster.shared_preload_libraries.is_empty())
+        .then(|| crds::ClusterPostgresql {
+            parameters: cluster
+                .parameters
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            pg_hba: cluster.pg_hba.clone(),
+            shared_preload_libraries: cluster.shared_preload_libraries.clone(),
+        });
+        let services = cluster.service.as_ref().map(|svc| crds::ManagedServices {
+            additional: vec![crds::AdditionalService {
+                selector_type: "rw".into(),
+                service_template: crds::ServiceTemplate {
+                    metadata: crds::ServiceTemplateMeta {
+                        name: svc
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| format!("{cluster_name}-lb")),
+                        annotations: svc
+                            .annotations
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect(),
+                    },
+                    spec: crds::ServiceTemplateSpec {
+                        type_: svc.kind.map_or("LoadBalancer", |k| k.as_str()).to_owned(),
+                        load_balancer_class: svc.load_balancer_class.clone(),
+                    },
+                },
+            }],
+        });
         let object = crds::Cluster {
             api_version: "postgresql.cnpg.io/v1".into(),
             kind: "Cluster".into(),
@@ -57,13 +90,27 @@ pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(),
             spec: crds::ClusterSpec {
                 instances: cluster.instances,
                 image_name: cluster.image.as_ref().map(ToString::to_string),
-                storage: crds::ClusterStorage {
-                    size: cluster.storage.size.clone(),
-                    storage_class: cluster.storage.storage_class.clone(),
-                },
+                storage: cluster
+                    .storage
+                    .as_ref()
+                    .map(|st| crds::ClusterStorage {
+                        size: st.size.clone(),
+                        storage_class: st.storage_class.clone(),
+                    })
+                    .ok_or_else(|| {
+                        RenderError::Unresolved(format!("the storage of cluster `{cluster_name}`"))
+                    })?,
                 resources: cluster.resources.as_ref().map(resources),
                 postgresql,
-                managed: (!roles.is_empty()).then_some(crds::ClusterManaged { roles }),
+                managed: (!roles.is_empty() || services.is_some())
+                    .then_some(crds::ClusterManaged { roles, services }),
+                bootstrap: cluster.initdb.as_ref().map(|i| crds::ClusterBootstrap {
+                    initdb: crds::ClusterInitDb {
+                        database: i.database.clone(),
+                        owner: i.owner.clone(),
+                        post_init_sql: i.post_init_sql.clone(),
+                    },
+                }),
             },
         };
         out.resource(
@@ -93,9 +140,9 @@ fn managed_role(cluster: &str, app_name: &str, db: &Database) -> crds::ManagedRo
         bypassrls: r.bypassrls,
         connection_limit: r.connection_limit,
         in_roles: r.in_roles.clone(),
-        password_secret: crds::LocalObjectReference {
+        password_secret: Some(crds::LocalObjectReference {
             name: role_secret_name(cluster, owner),
-        },
+        }),
     }
 }
 
@@ -122,6 +169,76 @@ struct OnCluster<'a> {
 }
 
 impl OnCluster<'_> {
+    /// A role of no app: its managed-role entry, and the ExternalSecret of
+    /// its password when it has one.
+    fn standalone_role(
+        &self,
+        out: &mut Output,
+        role_name: &str,
+        role: &cfggen_model::environment::StandaloneRole,
+    ) -> Result<crds::ManagedRole, RenderError> {
+        let r = &role.attributes;
+        let secret_name = role_secret_name(self.cluster, role_name);
+        if let Some(password) = &role.password {
+            let item = password.as_item();
+            let field = item
+                .fields
+                .get(&password.field)
+                .cloned()
+                .unwrap_or_default();
+            let (key, property) =
+                item.remote_ref(self.env.onepassword.store.provider, &password.field, &field);
+            let mut template = BTreeMap::new();
+            template.insert("username".to_owned(), role_name.to_owned());
+            template.insert("password".to_owned(), "{{ .password }}".to_owned());
+            let object = external_secret(
+                self.env,
+                meta(
+                    &secret_name,
+                    self.namespace,
+                    self.labels.clone(),
+                    waves::ROLE_SECRETS,
+                ),
+                &secret_name,
+                Some(crds::ExternalSecretTemplate {
+                    type_: "kubernetes.io/basic-auth".into(),
+                    merge_policy: None,
+                    data: template,
+                }),
+                vec![crds::ExternalSecretData {
+                    secret_key: "password".into(),
+                    remote_ref: crds::RemoteRef { key, property },
+                }],
+            );
+            out.resource(
+                &postgres_folder(self.namespace),
+                self.namespace,
+                file_name("ExternalSecret", &secret_name),
+                &object,
+            )?;
+        }
+        Ok(crds::ManagedRole {
+            name: role_name.to_owned(),
+            ensure: "present".into(),
+            comment: role
+                .comment
+                .clone()
+                .unwrap_or_else(|| format!("role {role_name} (no app)")),
+            login: r.login,
+            superuser: r.superuser,
+            createdb: r.createdb,
+            createrole: r.createrole,
+            inherit: r.inherit,
+            replication: r.replication,
+            bypassrls: r.bypassrls,
+            connection_limit: r.connection_limit,
+            in_roles: r.in_roles.clone(),
+            password_secret: role.password.as_ref().map(|_| crds::LocalObjectReference {
+                name: secret_name.clone(),
+            }),
+        })
+    }
+
     /// The role's password, from the same 1Password field the app reads.
     fn role_password(
         &self,

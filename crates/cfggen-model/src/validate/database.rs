@@ -120,3 +120,96 @@ pub(super) fn check_roles(c: &mut Checker<'_>) {
         }
     }
 }
+
+/// A Postgres cluster: a remote one renders nothing here, so it names its
+/// host and sets nothing else that is rendered; a standalone role's name
+/// is no app's role, and its 1Password name can be carried by a reference.
+pub(super) fn check_cluster(
+    c: &mut Checker<'_>,
+    name: &str,
+    cluster: &crate::environment::PostgresCluster,
+) {
+    let path = FieldPath::of(&["postgres", name]);
+    if !cluster.remote && cluster.storage.is_none() {
+        c.push(
+            "missing-field",
+            path.clone(),
+            Target::Key,
+            format!("`postgres.{name}` is missing the field `storage`"),
+            "`storage` is missing here",
+            Some("add `storage: {size: 10Gi}`: the volume of each instance (only a `remote` cluster has none)".into()),
+        );
+    }
+    if cluster.remote {
+        if cluster.host.is_none() {
+            c.push(
+                "remote-cluster",
+                path.key("remote"),
+                Target::Key,
+                format!("cluster `{name}` runs elsewhere, so apps need its `host`"),
+                "no host to connect to",
+                Some("set `host` to the address apps reach it at".into()),
+            );
+        }
+        let rendered = [
+            ("roles", !cluster.roles.is_empty()),
+            ("initdb", cluster.initdb.is_some()),
+            ("service", cluster.service.is_some()),
+            (
+                "sharedPreloadLibraries",
+                !cluster.shared_preload_libraries.is_empty(),
+            ),
+        ];
+        for (field, set) in rendered {
+            if set {
+                c.push(
+                    "remote-cluster",
+                    path.key(field),
+                    Target::Key,
+                    format!("cluster `{name}` runs elsewhere, and cfggen renders none of its objects here, so `{field}` would do nothing"),
+                    "not rendered for a remote cluster",
+                    Some("set it in the environment that runs the cluster".into()),
+                );
+            }
+        }
+    }
+    for (role_name, role) in &cluster.roles {
+        let rpath = path.key("roles").key(role_name);
+        if let Some(app) = c
+            .env
+            .apps
+            .iter()
+            .find(|(app_name, app)| {
+                app.database
+                    .as_ref()
+                    .is_some_and(|db| db.cluster == name && db.owner(app_name) == role_name)
+            })
+            .map(|(app_name, _)| app_name.clone())
+        {
+            c.push(
+                "duplicate-role",
+                rpath.clone(),
+                Target::Key,
+                format!("role `{role_name}` of cluster `{name}` is also the role of app `{app}`'s database"),
+                "role already claimed",
+                Some("rename the standalone role".into()),
+            );
+        }
+        if let Some(password) = &role.password {
+            let item = password.as_item();
+            if item.reference_name().is_none() {
+                c.push(
+                    "op-name",
+                    rpath.key("password").key("item"),
+                    Target::Value,
+                    format!(
+                        "1Password item title `{}` cannot be used in a secret reference",
+                        password.item
+                    ),
+                    "has characters a secret reference cannot carry",
+                    Some("add `id:` with the item's 26-character ID".into()),
+                );
+            }
+        }
+    }
+}

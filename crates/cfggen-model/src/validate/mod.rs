@@ -142,6 +142,7 @@ pub fn check(env: &Environment, stem: &str) -> Vec<Issue> {
         if let Some(image) = &cluster.image {
             check_pinned(&mut c, image, FieldPath::of(&["postgres", name, "image"]));
         }
+        database::check_cluster(&mut c, name, cluster);
     }
     argocd::check_sync(
         &mut c,
