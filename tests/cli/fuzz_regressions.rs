@@ -103,17 +103,22 @@ fn load_environment_regressions() {
 
 #[test]
 fn in_memory_loading_merges_bases() {
-    // The shipped `dev` and its base, and the files a ConfigMap of the
-    // base reads, all from memory.
-    let read = |p: &str| std::fs::read(workspace().join(p)).unwrap();
-    let mut files = HashMap::new();
-    for p in [
-        "environments/dev.yaml",
-        "environments/bases/platform.yaml",
-        "environments/files/alloy/config.alloy",
-    ] {
-        files.insert(p.to_owned(), read(p));
+    // Every file of the shipped `environments/` (the environment, its
+    // base, the files its ConfigMaps and charts read), all from memory.
+    fn walk(dir: &Path, rel: &str, files: &mut HashMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{rel}/{}", entry.file_name().to_string_lossy());
+            if entry.path().is_dir() {
+                walk(&entry.path(), &name, files);
+            } else {
+                files.insert(name, std::fs::read(entry.path()).unwrap());
+            }
+        }
     }
+    let mut files = HashMap::new();
+    walk(&workspace().join("environments"), "environments", &mut files);
+    assert!(files.len() >= 5, "{files:?}");
     let loaded = cfggen_load::Session::in_memory(files)
         .load("dev")
         .unwrap_or_else(|d| panic!("does not load:\n{}", cfggen::render_diagnostics(&d, false)));

@@ -339,6 +339,41 @@ impl<'a> Loader<'a> {
     /// file becomes a key named after it.
     fn read_config_files(&mut self, env: &mut cfggen_model::Environment, merged: &Node) {
         for (app_name, app) in env.apps.iter_mut() {
+            if let Some(helm) = app.helm.as_mut() {
+                if let Some(file) = helm.values_file.clone() {
+                    let path = FieldPath::of(&["apps", app_name, "helm", "valuesFile"]);
+                    match self
+                        .session
+                        .source
+                        .read(&file, self.limits.max_bytes as u64)
+                    {
+                        Ok(bytes) => match String::from_utf8(bytes) {
+                            Ok(text) => helm.values_text = Some(text),
+                            Err(_) => self.file_error(
+                                "values-file",
+                                merged,
+                                &path,
+                                format!("the values file `{file}` is not UTF-8 text"),
+                                "not text",
+                            ),
+                        },
+                        Err(SourceError::NotFound(_)) => self.file_error(
+                            "values-file",
+                            merged,
+                            &path,
+                            format!("the values file `{file}` does not exist"),
+                            "no such file",
+                        ),
+                        Err(e) => self.file_error(
+                            "values-file",
+                            merged,
+                            &path,
+                            e.to_string(),
+                            "cannot be read",
+                        ),
+                    }
+                }
+            }
             for (cm_name, cm) in app.config_maps.iter_mut() {
                 let base = FieldPath::of(&["apps", app_name, "configMaps", cm_name]);
                 let mut wanted: Vec<(String, FieldPath)> = cm
@@ -415,8 +450,20 @@ impl<'a> Loader<'a> {
     }
 
     fn config_file_error(&mut self, merged: &Node, path: &FieldPath, message: String, label: &str) {
+        self.file_error("configmap-file", merged, path, message, label);
+    }
+
+    /// A file of the repository that the environment names cannot be used.
+    fn file_error(
+        &mut self,
+        code: &'static str,
+        merged: &Node,
+        path: &FieldPath,
+        message: String,
+        label: &str,
+    ) {
         self.diagnostics.push(Diagnostic {
-            code: "configmap-file",
+            code,
             message,
             field: Some(path.to_string()),
             place: place_for(merged, path, Target::Value, &self.files),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::argocd::AppArgoCd;
 use crate::container::Container;
 use crate::database::Database;
+use crate::helm::HelmChart;
 use crate::image::ImageRef;
 use crate::names;
 use crate::pod::PodSettings;
@@ -35,9 +36,14 @@ pub struct App {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageRef>,
     /// The app's workloads, by name; each becomes a Deployment (or the
-    /// `kind` it names) called `<app>-<component>`.
+    /// `kind` it names) called `<app>-<component>`. None for an app that
+    /// is only a Helm chart.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
     pub components: IndexMap<String, Component>,
+    /// An upstream Helm chart that Argo CD installs for the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helm: Option<HelmChart>,
     /// Services, by their Kubernetes name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]

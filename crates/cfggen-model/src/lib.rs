@@ -21,6 +21,7 @@ pub mod container;
 pub mod database;
 pub mod environment;
 pub mod error;
+pub mod helm;
 pub mod image;
 pub mod names;
 pub mod pod;

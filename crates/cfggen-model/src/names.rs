@@ -48,6 +48,7 @@ pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
         QUANTITY => "a Kubernetes quantity such as `100m`, `256Mi` or `2`",
         DURATION => "a duration such as `1h`, `30m` or `1h30m`",
         crate::image::IMAGE_PATTERN => "an image reference such as `ghcr.io/org/app:v1.2.3`",
+        crate::helm::CHART_VERSION => "an exact chart version such as `4.12.1`",
         crate::argocd::SYNC_OPTION => "an Argo CD sync option such as `ServerSideApply=true`, `CreateNamespace=true`, `PruneLast=true` or `PrunePropagationPolicy=foreground`",
         _ => return None,
     })
@@ -61,6 +62,7 @@ pub fn pattern_hint(pattern: &str) -> Option<&'static str> {
         QUANTITY => "write CPU as `100m` or `1`, memory as `256Mi` or `1Gi`",
         DURATION => "write durations as `30s`, `5m` or `1h`",
         ENV_VAR => "environment variable names are like `LOG_LEVEL`",
+        crate::helm::CHART_VERSION => "a range would install whatever is newest when Argo CD syncs; pin the version you reviewed",
         _ => return None,
     })
 }

@@ -109,7 +109,7 @@ impl UnmanagedSecret {
 
 /// The type of a Kubernetes Secret made from a 1Password item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "kebab-case")]
 pub enum SecretType {
     /// `kubernetes.io/dockerconfigjson`: registry credentials.
     Dockerconfigjson,

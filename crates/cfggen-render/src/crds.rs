@@ -351,8 +351,12 @@ pub struct Application {
 pub struct ApplicationSpec {
     /// The Argo CD project.
     pub project: String,
-    /// Where the manifests are.
-    pub source: ApplicationSource,
+    /// Where the manifests are (one source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ApplicationSource>,
+    /// Where the manifests are (several sources: a chart and a folder).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<ApplicationSource>,
     /// Where they go.
     pub destination: ApplicationDestination,
     /// How to sync.
@@ -389,13 +393,34 @@ pub struct IgnoreDifference {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplicationSource {
-    /// The Git repository.
+    /// The Git or chart repository.
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    /// Branch, tag or commit.
+    /// The Helm chart, for a chart repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chart: Option<String>,
+    /// Branch, tag or commit; the chart version for a chart.
     pub target_revision: String,
     /// Folder in the repository.
-    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Helm settings, for a chart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helm: Option<HelmSource>,
+}
+
+/// `Application.spec.source.helm`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HelmSource {
+    /// The release name.
+    pub release_name: String,
+    /// Values as YAML text (a values file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<String>,
+    /// Values as an object (over `values`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values_object: Option<serde_json::Value>,
 }
 
 /// `Application.spec.destination`.

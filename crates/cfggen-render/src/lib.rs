@@ -254,6 +254,48 @@ pub fn postgres_folder(namespace: &str) -> String {
     namespace.to_owned()
 }
 
+/// Where an Application takes its manifests from: the folder cfggen
+/// rendered, a Helm chart, or both.
+fn app_sources(out: &Output, env: &Environment, folder: &str) -> Vec<crds::ApplicationSource> {
+    let argo = &env.argocd;
+    let own = crds::ApplicationSource {
+        repo_url: argo.repo_url.clone(),
+        chart: None,
+        target_revision: argo.target_revision.clone(),
+        path: Some(format!("generated/{}/{folder}", env.name)),
+        helm: None,
+    };
+    let Some(helm) = env.apps.get(folder).and_then(|a| a.helm.as_ref()) else {
+        return vec![own];
+    };
+    let chart = crds::ApplicationSource {
+        repo_url: helm.repo_url.clone(),
+        chart: Some(helm.chart.clone()),
+        target_revision: helm.version.clone(),
+        path: None,
+        helm: Some(crds::HelmSource {
+            release_name: helm
+                .release_name
+                .clone()
+                .unwrap_or_else(|| folder.to_owned()),
+            values: helm.values_text.clone(),
+            values_object: (!helm.values.is_empty()).then(|| {
+                serde_json::Value::Object(
+                    helm.values
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                )
+            }),
+        }),
+    };
+    if out.folders.contains_key(folder) {
+        vec![chart, own]
+    } else {
+        vec![chart]
+    }
+}
+
 fn render_applications(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
     let argo = &env.argocd;
     // Folder, namespace, sync wave, and the app's own Argo CD settings.
@@ -292,6 +334,7 @@ fn render_applications(out: &mut Output, env: &Environment) -> Result<(), Render
     }
     for (folder, namespace, wave, own) in targets {
         let settings = cfggen_model::argocd::resolve(env, own);
+        let sources = app_sources(out, env, &folder);
         let name = format!("{}-{folder}", env.name);
         let labels = managed_labels([("cfggen.dev/environment".to_owned(), env.name.clone())]);
         let mut metadata = meta(&name, &argo.namespace, labels, wave);
@@ -303,10 +346,11 @@ fn render_applications(out: &mut Output, env: &Environment) -> Result<(), Render
             metadata,
             spec: crds::ApplicationSpec {
                 project: settings.project.to_owned(),
-                source: crds::ApplicationSource {
-                    repo_url: argo.repo_url.clone(),
-                    target_revision: argo.target_revision.clone(),
-                    path: format!("generated/{}/{folder}", env.name),
+                source: sources.first().filter(|_| sources.len() == 1).cloned(),
+                sources: if sources.len() > 1 {
+                    sources
+                } else {
+                    Vec::new()
                 },
                 destination: crds::ApplicationDestination {
                     server: settings.server.to_owned(),
