@@ -109,10 +109,33 @@ impl Checker {
             "v1", "PersistentVolume" => core::v1::PersistentVolume;
             "networking.k8s.io/v1", "Ingress" => networking::v1::Ingress;
             "policy/v1", "PodDisruptionBudget" => policy::v1::PodDisruptionBudget;
+            "networking.k8s.io/v1", "NetworkPolicy" => networking::v1::NetworkPolicy;
+            "node.k8s.io/v1", "RuntimeClass" => k8s_openapi::api::node::v1::RuntimeClass;
             "rbac.authorization.k8s.io/v1", "Role" => rbac::v1::Role;
             "rbac.authorization.k8s.io/v1", "RoleBinding" => rbac::v1::RoleBinding;
             "rbac.authorization.k8s.io/v1", "ClusterRole" => rbac::v1::ClusterRole;
             "rbac.authorization.k8s.io/v1", "ClusterRoleBinding" => rbac::v1::ClusterRoleBinding;
+        }
+        // A custom resource of the workloads fixture: against the CRD the
+        // fixture keeps, as `cfggen` checks it.
+        if api == "tools.example.com/v1" {
+            let crd: Value = cfggen_yaml::from_str(
+                &std::fs::read_to_string(
+                    fixtures().join("workloads/crds/widgets.example.com.yaml"),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+            let schema = crd
+                .pointer("/spec/versions/0/schema/openAPIV3Schema")
+                .unwrap();
+            let validator = jsonschema::draft4::new(schema).unwrap();
+            let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+            return if errors.is_empty() {
+                Ok("the fixture's CRD")
+            } else {
+                Err(errors.join("; "))
+            };
         }
         let file = format!("{}_{version}-strict.json", kind.to_ascii_lowercase());
         let dir = self.dir.clone();

@@ -199,3 +199,32 @@ fn a_changed_config_file_is_drift_of_its_hashed_config_map() {
     assert_eq!(repo.run(&["render", "--all"]).code, 0);
     assert_eq!(repo.run(&["check"]).code, 0);
 }
+
+#[test]
+fn a_changed_manifest_file_is_drift() {
+    let repo = TestRepo::new();
+    for dir in ["environments", "generated", "schemas"] {
+        crate::support::copy_tree(&workspace().join(dir), &repo.path().join(dir));
+    }
+    assert_eq!(
+        repo.run(&["check"]).code,
+        0,
+        "the shipped repository is clean"
+    );
+    let file = "environments/files/checkout/networkpolicy.yaml";
+    let text = repo.read(file);
+    repo.write(file, &text.replace("port: 5050", "port: 5051"));
+    let out = repo.run(&["check"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("generated/prod/checkout/networkpolicy-checkout-ingress.yaml"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("5050") && out.stdout.contains("5051"),
+        "{}",
+        out.stdout
+    );
+}

@@ -117,7 +117,11 @@ fn in_memory_loading_merges_bases() {
         }
     }
     let mut files = HashMap::new();
-    walk(&workspace().join("environments"), "environments", &mut files);
+    walk(
+        &workspace().join("environments"),
+        "environments",
+        &mut files,
+    );
     assert!(files.len() >= 5, "{files:?}");
     let loaded = cfggen_load::Session::in_memory(files)
         .load("dev")

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use cfggen_model::app::FileContent;
+use cfggen_model::app::{FileContent, Manifest};
 use cfggen_model::schema::{environment_schema, partial_schema};
 use cfggen_model::validate::Target;
 use cfggen_model::{names, suggest, Validated};
@@ -162,6 +162,8 @@ struct BaseEntry {
 pub struct Session {
     source: Arc<dyn Source>,
     bases: Mutex<HashMap<String, Arc<BaseEntry>>>,
+    /// The CRDs under `crds/`, read once.
+    crds: OnceLock<Arc<crate::manifests::Crds>>,
 }
 
 impl Session {
@@ -175,6 +177,7 @@ impl Session {
         Session {
             source,
             bases: Mutex::new(HashMap::new()),
+            crds: OnceLock::new(),
         }
     }
 
@@ -305,6 +308,7 @@ impl<'a> Loader<'a> {
         self.check_schema_of(&merged, &json, SchemaKind::Full, schemas)?;
         let mut environment = self.deserialize(&merged, json)?;
         self.read_config_files(&mut environment, &merged);
+        self.read_manifests(&mut environment, &merged);
         if !self.diagnostics.is_empty() {
             return None;
         }
@@ -332,6 +336,199 @@ impl<'a> Loader<'a> {
             files,
             images,
         })
+    }
+
+    /// The CustomResourceDefinitions under `crds/`, read once per session.
+    fn crds(&mut self) -> Arc<crate::manifests::Crds> {
+        if let Some(crds) = self.session.crds.get() {
+            return crds.clone();
+        }
+        let mut docs = Vec::new();
+        for name in self
+            .session
+            .source
+            .list(crate::manifests::CRDS_DIR)
+            .unwrap_or_default()
+        {
+            let rel = format!("{}/{name}", crate::manifests::CRDS_DIR);
+            let Ok(bytes) = self.session.source.read(&rel, self.limits.max_bytes as u64) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            if let Ok(nodes) = cfggen_yaml::parse_stream(FileId(0), &text, &self.limits) {
+                docs.extend(nodes.iter().map(Node::to_json));
+            }
+        }
+        let crds = Arc::new(crate::manifests::crds_of(&docs));
+        let _ = self.session.crds.set(crds.clone());
+        crds
+    }
+
+    /// Reads and checks every app's raw manifests: each object gets the
+    /// app's namespace when it is namespaced and names none.
+    fn read_manifests(&mut self, env: &mut cfggen_model::Environment, merged: &Node) {
+        if env.apps.values().all(|a| a.manifests.is_empty()) {
+            return;
+        }
+        let crds = self.crds();
+        for (app_name, app) in env.apps.iter_mut() {
+            let namespace = app.namespace(app_name).to_owned();
+            let mut loaded = Vec::new();
+            for (i, m) in app.manifests.iter().enumerate() {
+                let mpath = FieldPath::of(&["apps", app_name, "manifests"]).index(i);
+                match m {
+                    Manifest::File { file } => {
+                        let Some((id, nodes)) = self.read_manifest_file(file, merged, &mpath)
+                        else {
+                            continue;
+                        };
+                        for node in nodes {
+                            let at = |p: &FieldPath| Location {
+                                file: id,
+                                ..crate::manifests::node_at(&node, p).loc
+                            };
+                            let json = node.to_json();
+                            loaded.extend(
+                                self.checked(json, &crds, &namespace, |_, p| (None, Some(at(p)))),
+                            );
+                        }
+                    }
+                    Manifest::Inline { inline } => {
+                        let json = serde_json::Value::Object(inline.clone());
+                        let base = mpath.key("inline");
+                        loaded.extend(self.checked(json, &crds, &namespace, |loader, p| {
+                            let full: FieldPath =
+                                base.segs().iter().chain(p.segs()).cloned().collect();
+                            (place_for(merged, &full, Target::Value, &loader.files), None)
+                        }));
+                    }
+                }
+            }
+            app.loaded_manifests = loaded;
+        }
+    }
+
+    /// One manifest object, checked; with the app's namespace when it is
+    /// namespaced and has none. `place` locates a path of the object.
+    fn checked(
+        &mut self,
+        mut json: serde_json::Value,
+        crds: &crate::manifests::Crds,
+        namespace: &str,
+        place: impl Fn(&Self, &FieldPath) -> (Option<Place>, Option<Location>),
+    ) -> Option<serde_json::Value> {
+        let located = |loader: &Self, p: &FieldPath| {
+            let (direct, loc) = place(loader, p);
+            direct.or_else(|| loc.and_then(|l| loader.files.place(l)))
+        };
+        match crate::manifests::check(&json, crds) {
+            Err(problems) => {
+                for p in problems {
+                    let place = located(self, &p.path);
+                    self.diagnostics.push(Diagnostic {
+                        code: p.code,
+                        message: p.message,
+                        field: (!p.path.is_empty()).then(|| p.path.to_string()),
+                        place,
+                        label: Some("here".into()),
+                        related: None,
+                        hint: p.hint,
+                    });
+                }
+                None
+            }
+            Ok(namespaced) => {
+                let own = json
+                    .pointer("/metadata/namespace")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned);
+                let problem = match (namespaced, own.as_deref()) {
+                    (true, None) => {
+                        if let Some(meta) = json.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+                            meta.insert("namespace".into(), namespace.into());
+                        }
+                        None
+                    }
+                    (true, Some(ns)) if ns != namespace => Some(format!(
+                        "the object is in namespace `{ns}`, and the app in `{namespace}`; an app's objects share its namespace"
+                    )),
+                    (false, Some(_)) => Some("the object is cluster-scoped, so it takes no namespace".to_owned()),
+                    _ => None,
+                };
+                if let Some(message) = problem {
+                    let path = FieldPath::of(&["metadata", "namespace"]);
+                    let place = located(self, &path);
+                    self.diagnostics.push(Diagnostic {
+                        code: "manifest-namespace",
+                        message,
+                        field: Some(path.to_string()),
+                        place,
+                        label: Some("namespace".into()),
+                        related: None,
+                        hint: Some("leave `metadata.namespace` out: cfggen sets the app's".into()),
+                    });
+                    return None;
+                }
+                Some(json)
+            }
+        }
+    }
+
+    /// A manifest file of the repository, registered for diagnostics and
+    /// parsed into its documents.
+    fn read_manifest_file(
+        &mut self,
+        file: &str,
+        merged: &Node,
+        mpath: &FieldPath,
+    ) -> Option<(FileId, Vec<Node>)> {
+        let fpath = mpath.key("file");
+        let bytes = match self.session.source.read(file, self.limits.max_bytes as u64) {
+            Ok(b) => b,
+            Err(SourceError::NotFound(_)) => {
+                self.file_error(
+                    "manifest-file",
+                    merged,
+                    &fpath,
+                    format!("the manifest file `{file}` does not exist"),
+                    "no such file",
+                );
+                return None;
+            }
+            Err(e) => {
+                self.file_error(
+                    "manifest-file",
+                    merged,
+                    &fpath,
+                    e.to_string(),
+                    "cannot be read",
+                );
+                return None;
+            }
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            self.file_error(
+                "manifest-file",
+                merged,
+                &fpath,
+                format!("`{file}` is not UTF-8 text"),
+                "not text",
+            );
+            return None;
+        };
+        let id = FileId(u32::try_from(self.files.files.len()).unwrap_or(u32::MAX));
+        let parsed = cfggen_yaml::parse_stream(id, &text, &self.limits);
+        self.files
+            .files
+            .push(SourceFile::new(file.to_owned(), text));
+        match parsed {
+            Ok(nodes) => Some((id, nodes)),
+            Err(e) => {
+                let d = self.yaml_diagnostic(*e);
+                self.diagnostics.push(d);
+                None
+            }
+        }
     }
 
     /// Reads the files of every ConfigMap made from `files` or a `folder`

@@ -41,6 +41,17 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
     pub components: IndexMap<String, Component>,
+    /// Kubernetes objects no typed field covers (custom resources of other
+    /// operators, a RuntimeClass, an IngressClass), from files of the
+    /// repository or inline; validated like everything else and rendered
+    /// into the app's folder, one object per file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manifests: Vec<Manifest>,
+    /// The objects of `manifests`, as the loader read and checked them (not
+    /// part of the file format).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub loaded_manifests: Vec<serde_json::Value>,
     /// An upstream Helm chart that Argo CD installs for the app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub helm: Option<HelmChart>,
@@ -241,6 +252,24 @@ impl Component {
     pub fn replica_count(&self) -> u32 {
         self.replicas.unwrap_or(1)
     }
+}
+
+/// Kubernetes objects given as they are.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum Manifest {
+    /// `{file: <path>}`: a file of the repository (paths from its root),
+    /// one or more documents separated by `---`.
+    File {
+        /// The file.
+        #[schemars(extend("examples" = ["environments/files/tailscale/connector.yaml"]))]
+        file: String,
+    },
+    /// `{inline: {apiVersion, kind, metadata, …}}`: one object.
+    Inline {
+        /// The object.
+        inline: serde_json::Map<String, serde_json::Value>,
+    },
 }
 
 /// What a container is to its pod.

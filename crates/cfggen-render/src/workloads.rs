@@ -45,7 +45,31 @@ pub(crate) fn render_app(
         }
     }
     services::services(out, name, app)?;
-    services::ingresses(out, name, app)
+    services::ingresses(out, name, app)?;
+    manifests(out, name, app)
+}
+
+/// The app's raw manifests, as the loader checked them: namespaced ones
+/// in the app's folder, cluster-scoped ones in the `cluster` folder.
+fn manifests(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    for object in &app.loaded_manifests {
+        let kind = object
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .unwrap_or_default();
+        let object_name = object
+            .pointer("/metadata/name")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default();
+        let file = file_name(kind, object_name);
+        if object.pointer("/metadata/namespace").is_some() {
+            out.resource(name, ns, file, object)?;
+        } else {
+            out.cluster_resource(crate::CLUSTER_FOLDER, file, object)?;
+        }
+    }
+    Ok(())
 }
 
 fn replicas(comp: &Component) -> Option<i32> {

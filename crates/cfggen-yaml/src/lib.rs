@@ -34,7 +34,7 @@ mod parse;
 pub use cfggen_path::{FieldPath, Seg};
 pub use emit::emit;
 pub use node::{merge, Entry, FileId, Key, Location, Node, Value};
-pub use parse::{parse, Limits, YamlError, YamlErrorKind};
+pub use parse::{parse, parse_stream, Limits, YamlError, YamlErrorKind};
 
 /// Reads generated YAML (cfggen's own output) into a typed value. Not for
 /// environment files: those go through [`parse`], which keeps positions.

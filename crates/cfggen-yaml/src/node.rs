@@ -152,6 +152,22 @@ impl Node {
         }
     }
 
+    /// Moves every location of the tree `by` bytes forward (a document
+    /// parsed on its own, inside a longer text).
+    pub fn shift(&mut self, by: usize) {
+        self.loc.start += by;
+        self.loc.end += by;
+        match &mut self.value {
+            Value::Seq(items) => items.iter_mut().for_each(|n| n.shift(by)),
+            Value::Map(entries) => entries.iter_mut().for_each(|e| {
+                e.key.loc.start += by;
+                e.key.loc.end += by;
+                e.value.shift(by);
+            }),
+            _ => {}
+        }
+    }
+
     /// The plain data of this tree, for JSON Schema validation and serde.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;

@@ -143,6 +143,58 @@ struct Builder<'a> {
     root: Option<Node>,
 }
 
+/// Parses a stream of YAML documents separated by `---` lines (a file of
+/// Kubernetes manifests, say), each with locations in the whole text.
+/// Empty documents are skipped.
+pub fn parse_stream(
+    file: FileId,
+    text: &str,
+    limits: &Limits,
+) -> Result<Vec<Node>, Box<YamlError>> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == "---" || bare.starts_with("--- ") || bare == "..." {
+            push_document(file, text, start, offset, limits, &mut docs)?;
+            start = offset + line.len();
+        }
+        offset += line.len();
+    }
+    push_document(file, text, start, text.len(), limits, &mut docs)?;
+    Ok(docs)
+}
+
+fn push_document(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    limits: &Limits,
+    docs: &mut Vec<Node>,
+) -> Result<(), Box<YamlError>> {
+    let part = text.get(start..end).unwrap_or_default();
+    if part.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#')
+    }) {
+        return Ok(());
+    }
+    let mut node = parse(file, part, limits).map_err(|mut e| {
+        e.loc.start += start;
+        e.loc.end += start;
+        if let Some(r) = e.related.as_mut() {
+            r.start += start;
+            r.end += start;
+        }
+        e
+    })?;
+    node.shift(start);
+    docs.push(node);
+    Ok(())
+}
+
 /// Parses one YAML document. An empty file is `null`.
 pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, Box<YamlError>> {
     let at = |start: usize, end: usize| Location { file, start, end };
@@ -660,6 +712,22 @@ fn is_core_float(s: &str) -> bool {
         i += exp;
     }
     i == b.len()
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    #[test]
+    fn documents_keep_their_place_in_the_whole_text() {
+        let text = "---\na: 1\n---\n# only a comment\n---\nb: 2\n";
+        let docs = parse_stream(FileId(0), text, &Limits::default()).unwrap();
+        assert_eq!(docs.len(), 2);
+        let b = docs[1].get("b").unwrap();
+        assert_eq!(&text[b.loc.start..b.loc.end], "2");
+        let err = parse_stream(FileId(0), "a: 1\n---\nb: [\n", &Limits::default()).unwrap_err();
+        assert!(err.loc.start >= 9, "{err:?}");
+    }
 }
 
 #[cfg(test)]

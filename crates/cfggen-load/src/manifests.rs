@@ -1,0 +1,260 @@
+//! Raw manifests of an app: read (files of the repository, or inline),
+//! and validated, not trusted — a core Kubernetes kind through its
+//! `k8s-openapi` type (a field the type does not know is an error at its
+//! line), a custom resource against the CRD schemas the repository keeps
+//! under `crds/`. A kind cfggen has no schema for is an error that says
+//! how to add its CRD.
+
+use std::collections::HashMap;
+
+use cfggen_path::{FieldPath, Seg};
+use cfggen_yaml::Node;
+use serde_json::Value;
+
+/// Folder of the CustomResourceDefinitions a repository keeps, for
+/// checking custom resources.
+pub const CRDS_DIR: &str = "crds";
+
+/// A CRD's schema for one version of a kind, and whether its objects are
+/// namespaced.
+pub(crate) struct CrdVersion {
+    pub validator: jsonschema::Validator,
+    pub namespaced: bool,
+}
+
+/// The CRDs of the repository: (apiVersion, kind) → schema.
+pub(crate) type Crds = HashMap<(String, String), CrdVersion>;
+
+/// The CRDs found in the documents of `crds/`: every served version of
+/// every CustomResourceDefinition.
+pub(crate) fn crds_of(docs: &[Value]) -> Crds {
+    let mut out = Crds::new();
+    for doc in docs {
+        if doc.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition") {
+            continue;
+        }
+        let spec = doc.get("spec");
+        let group = spec
+            .and_then(|s| s.get("group"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let kind = spec
+            .and_then(|s| s.pointer("/names/kind"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let namespaced =
+            spec.and_then(|s| s.get("scope")).and_then(Value::as_str) != Some("Cluster");
+        for version in spec
+            .and_then(|s| s.get("versions"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(name) = version.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let schema = version
+                .pointer("/schema/openAPIV3Schema")
+                .cloned()
+                .unwrap_or(Value::Bool(true));
+            if let Ok(validator) = jsonschema::draft4::new(&schema) {
+                out.insert(
+                    (format!("{group}/{name}"), kind.to_owned()),
+                    CrdVersion {
+                        validator,
+                        namespaced,
+                    },
+                );
+            }
+        }
+    }
+    out
+}
+
+/// One problem with a manifest: where (a path in the object) and what.
+pub(crate) struct Problem {
+    pub path: FieldPath,
+    pub code: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Kinds with no namespace, of the core API.
+const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolume",
+    "StorageClass",
+    "PriorityClass",
+    "RuntimeClass",
+    "IngressClass",
+    "CustomResourceDefinition",
+];
+
+/// Checks one object; returns whether it is namespaced, or its problems.
+pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
+    let problem = |path: FieldPath, code, message: String, hint: Option<&str>| Problem {
+        path,
+        code,
+        message,
+        hint: hint.map(str::to_owned),
+    };
+    let (Some(api), Some(kind)) = (
+        object.get("apiVersion").and_then(Value::as_str),
+        object.get("kind").and_then(Value::as_str),
+    ) else {
+        return Err(vec![problem(
+            FieldPath::default(),
+            "manifest",
+            "a manifest needs `apiVersion` and `kind`".into(),
+            Some("write a whole Kubernetes object: apiVersion, kind, metadata.name, …"),
+        )]);
+    };
+    let name = object.pointer("/metadata/name").and_then(Value::as_str);
+    if !name.is_some_and(cfggen_model::names::is_dns1123_subdomain) {
+        return Err(vec![problem(
+            FieldPath::of(&["metadata"]),
+            "manifest",
+            format!("the {kind} needs `metadata.name`, a valid Kubernetes name"),
+            None,
+        )]);
+    }
+    if let Some(result) = core_round_trip(api, kind, object) {
+        return match result {
+            Ok(()) => Ok(!CLUSTER_SCOPED.contains(&kind)),
+            Err(lost) => Err(lost
+                .into_iter()
+                .map(|path| {
+                    let field = path.to_string();
+                    problem(
+                        path,
+                        "manifest-field",
+                        format!("`{field}` is not a field of {api} {kind}"),
+                        Some("check the spelling against the Kubernetes API reference"),
+                    )
+                })
+                .collect()),
+        };
+    }
+    let Some(crd) = crds.get(&(api.to_owned(), kind.to_owned())) else {
+        return Err(vec![problem(
+            FieldPath::of(&["kind"]),
+            "unknown-kind",
+            format!("cfggen has no schema for {api} {kind}, so it cannot check this object"),
+            Some("add the operator's CustomResourceDefinition (a YAML file) under `crds/` in the repository"),
+        )]);
+    };
+    let errors: Vec<Problem> = crd
+        .validator
+        .iter_errors(object)
+        .map(|e| {
+            let path: FieldPath = e
+                .instance_path()
+                .iter()
+                .map(|seg| match seg {
+                    jsonschema::paths::LocationSegment::Property(p) => Seg::Key(p.into_owned()),
+                    jsonschema::paths::LocationSegment::Index(i) => Seg::Index(i),
+                })
+                .collect();
+            problem(
+                path,
+                "manifest-field",
+                format!("{api} {kind}: {e}"),
+                Some("the CRD under `crds/` says what this object takes"),
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(crd.namespaced)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Where a value of an object lost fields in its typed round trip.
+fn lost(original: &Value, round_trip: &Value, path: &FieldPath, out: &mut Vec<FieldPath>) {
+    match (original, round_trip) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in a {
+                let sub = path.key(k);
+                match b.get(k) {
+                    Some(w) => lost(v, w, &sub, out),
+                    None if !v.is_null() => out.push(sub),
+                    None => {}
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for (i, v) in a.iter().enumerate() {
+                if let Some(w) = b.get(i) {
+                    lost(v, w, &path.index(i), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
+    object: &Value,
+) -> Result<(), Vec<FieldPath>> {
+    let typed: T =
+        serde_json::from_value(object.clone()).map_err(|_| vec![FieldPath::default()])?;
+    let back = serde_json::to_value(&typed).map_err(|_| vec![FieldPath::default()])?;
+    let mut missing = Vec::new();
+    lost(object, &back, &FieldPath::default(), &mut missing);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing)
+    }
+}
+
+/// The typed round trip of a core kind; `None` for a kind k8s-openapi
+/// does not model (a custom resource).
+fn core_round_trip(api: &str, kind: &str, object: &Value) -> Option<Result<(), Vec<FieldPath>>> {
+    use k8s_openapi::api::{
+        apps, batch, core, networking, node, policy, rbac, scheduling, storage,
+    };
+    macro_rules! typed {
+        ($($api:literal, $kind:literal => $t:ty;)*) => {
+            match (api, kind) {
+                $(($api, $kind) => Some(round_trip::<$t>(object)),)*
+                _ => None,
+            }
+        };
+    }
+    typed! {
+        "v1", "ConfigMap" => core::v1::ConfigMap;
+        "v1", "Service" => core::v1::Service;
+        "v1", "ServiceAccount" => core::v1::ServiceAccount;
+        "v1", "PersistentVolumeClaim" => core::v1::PersistentVolumeClaim;
+        "v1", "PersistentVolume" => core::v1::PersistentVolume;
+        "v1", "Namespace" => core::v1::Namespace;
+        "v1", "LimitRange" => core::v1::LimitRange;
+        "v1", "ResourceQuota" => core::v1::ResourceQuota;
+        "v1", "Endpoints" => core::v1::Endpoints;
+        "apps/v1", "Deployment" => apps::v1::Deployment;
+        "apps/v1", "StatefulSet" => apps::v1::StatefulSet;
+        "apps/v1", "DaemonSet" => apps::v1::DaemonSet;
+        "batch/v1", "Job" => batch::v1::Job;
+        "batch/v1", "CronJob" => batch::v1::CronJob;
+        "networking.k8s.io/v1", "Ingress" => networking::v1::Ingress;
+        "networking.k8s.io/v1", "IngressClass" => networking::v1::IngressClass;
+        "networking.k8s.io/v1", "NetworkPolicy" => networking::v1::NetworkPolicy;
+        "node.k8s.io/v1", "RuntimeClass" => node::v1::RuntimeClass;
+        "policy/v1", "PodDisruptionBudget" => policy::v1::PodDisruptionBudget;
+        "rbac.authorization.k8s.io/v1", "Role" => rbac::v1::Role;
+        "rbac.authorization.k8s.io/v1", "RoleBinding" => rbac::v1::RoleBinding;
+        "rbac.authorization.k8s.io/v1", "ClusterRole" => rbac::v1::ClusterRole;
+        "rbac.authorization.k8s.io/v1", "ClusterRoleBinding" => rbac::v1::ClusterRoleBinding;
+        "scheduling.k8s.io/v1", "PriorityClass" => scheduling::v1::PriorityClass;
+        "storage.k8s.io/v1", "StorageClass" => storage::v1::StorageClass;
+    }
+}
+
+/// Where in a manifest's source a path is.
+pub(crate) fn node_at<'a>(root: &'a Node, path: &FieldPath) -> &'a Node {
+    root.lookup_prefix(path.segs()).0
+}
