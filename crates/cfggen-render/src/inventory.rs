@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use cfggen_model::app::workload_name;
-use cfggen_model::{App, Component, EnvValue, Environment, SecretFieldRef, Validated};
+use cfggen_model::secrets::SecretField;
+use cfggen_model::{App, Component, EnvValue, Environment, SecretFieldRef, SecretItem, Validated};
 use serde::Serialize;
 
 use crate::postgres::role_secret_name;
@@ -86,28 +87,10 @@ pub fn inventory(env: &Validated) -> Result<Vec<InventoryEntry>, RenderError> {
     let mut entries: BTreeMap<String, InventoryEntry> = BTreeMap::new();
     for (app_name, app) in &env.apps {
         for (secret_name, item) in &app.secrets {
-            let vault = item.vault.as_deref().unwrap_or(&env.onepassword.vault);
             for (label, field) in &item.fields {
-                let reference = item.op_reference(vault, label, field).ok_or_else(|| {
-                    RenderError::Unresolved(format!("the 1Password item `{}`", item.item))
-                })?;
                 let this = SecretFieldRef::new(secret_name, label);
                 let consumers = consumers(env, app_name, app, &this, field.key(label))?;
-                let entry = entries
-                    .entry(reference.clone())
-                    .or_insert_with(|| InventoryEntry {
-                        reference,
-                        vault: vault.to_owned(),
-                        item: item.item.clone(),
-                        item_id: item
-                            .id
-                            .clone()
-                            .filter(|_| !cfggen_model::names::is_op_name(&item.item)),
-                        section: field.section.clone(),
-                        field: label.clone(),
-                        consumers: Vec::new(),
-                    });
-                entry.consumers.extend(consumers);
+                add(&mut entries, env, item, label, field, consumers)?;
             }
         }
     }
@@ -117,36 +100,24 @@ pub fn inventory(env: &Validated) -> Result<Vec<InventoryEntry>, RenderError> {
                 continue;
             };
             let item = password.as_item();
-            let vault = item.vault.as_deref().unwrap_or(&env.onepassword.vault);
             let field = item
                 .fields
                 .get(&password.field)
                 .cloned()
                 .unwrap_or_default();
-            let reference = item
-                .op_reference(vault, &password.field, &field)
-                .ok_or_else(|| {
-                    RenderError::Unresolved(format!("the 1Password item `{}`", item.item))
-                })?;
-            let entry = entries
-                .entry(reference.clone())
-                .or_insert_with(|| InventoryEntry {
-                    reference,
-                    vault: vault.to_owned(),
-                    item: item.item.clone(),
-                    item_id: item
-                        .id
-                        .clone()
-                        .filter(|_| !cfggen_model::names::is_op_name(&item.item)),
-                    section: None,
-                    field: password.field.clone(),
-                    consumers: Vec::new(),
-                });
-            entry.consumers.push(format!(
+            let consumer = format!(
                 "ExternalSecret {}/{} (password of role `{role_name}`)",
                 cluster.namespace,
                 role_secret_name(cluster_name, role_name)
-            ));
+            );
+            add(
+                &mut entries,
+                env,
+                &item,
+                &password.field,
+                &field,
+                vec![consumer],
+            )?;
         }
     }
     Ok(entries
@@ -157,6 +128,37 @@ pub fn inventory(env: &Validated) -> Result<Vec<InventoryEntry>, RenderError> {
             e
         })
         .collect())
+}
+
+/// Adds the consumers of one field of an item to its reference's entry.
+fn add(
+    entries: &mut BTreeMap<String, InventoryEntry>,
+    env: &Environment,
+    item: &SecretItem,
+    label: &str,
+    field: &SecretField,
+    consumers: Vec<String>,
+) -> Result<(), RenderError> {
+    let vault = item.vault.as_deref().unwrap_or(&env.onepassword.vault);
+    let reference = item
+        .op_reference(vault, label, field)
+        .ok_or_else(|| RenderError::Unresolved(format!("the 1Password item `{}`", item.item)))?;
+    let entry = entries
+        .entry(reference.clone())
+        .or_insert_with(|| InventoryEntry {
+            reference,
+            vault: vault.to_owned(),
+            item: item.item.clone(),
+            item_id: item
+                .id
+                .clone()
+                .filter(|_| !cfggen_model::names::is_op_name(&item.item)),
+            section: field.section.clone(),
+            field: label.to_owned(),
+            consumers: Vec::new(),
+        });
+    entry.consumers.extend(consumers);
+    Ok(())
 }
 
 /// What reads one field of an app's item: its ExternalSecret, the env vars

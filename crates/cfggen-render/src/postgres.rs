@@ -186,36 +186,9 @@ impl OnCluster<'_> {
                 .get(&password.field)
                 .cloned()
                 .unwrap_or_default();
-            let (key, property) =
+            let remote =
                 item.remote_ref(self.env.onepassword.store.provider, &password.field, &field);
-            let mut template = BTreeMap::new();
-            template.insert("username".to_owned(), role_name.to_owned());
-            template.insert("password".to_owned(), "{{ .password }}".to_owned());
-            let object = external_secret(
-                self.env,
-                meta(
-                    &secret_name,
-                    self.namespace,
-                    self.labels.clone(),
-                    waves::ROLE_SECRETS,
-                ),
-                &secret_name,
-                Some(crds::ExternalSecretTemplate {
-                    type_: "kubernetes.io/basic-auth".into(),
-                    merge_policy: None,
-                    data: template,
-                }),
-                vec![crds::ExternalSecretData {
-                    secret_key: "password".into(),
-                    remote_ref: crds::RemoteRef { key, property },
-                }],
-            );
-            out.resource(
-                &postgres_folder(self.namespace),
-                self.namespace,
-                file_name("ExternalSecret", &secret_name),
-                &object,
-            )?;
+            self.role_secret(out, role_name, remote)?;
         }
         Ok(crds::ManagedRole {
             name: role_name.to_owned(),
@@ -247,18 +220,21 @@ impl OnCluster<'_> {
         app_name: &str,
         db: &Database,
     ) -> Result<(), RenderError> {
-        let owner = db.owner(app_name);
-        let secret_name = role_secret_name(self.cluster, owner);
-        let r = &db.password;
-        let (item, field) = app
-            .secrets
-            .get(r.secret())
-            .and_then(|item| item.fields.get(r.field()).map(|f| (item, f)))
-            .ok_or_else(|| RenderError::Unresolved(format!("database password `{r}`")))?;
-        let (key, property) =
-            item.remote_ref(self.env.onepassword.store.provider, r.field(), field);
+        let remote = password_remote_ref(self.env, app, &db.password)?;
+        self.role_secret(out, db.owner(app_name), remote)
+    }
+
+    /// The basic-auth Secret CNPG reads a role's password from: the
+    /// username, and the password External Secrets takes from 1Password.
+    fn role_secret(
+        &self,
+        out: &mut Output,
+        role: &str,
+        (key, property): (String, Option<String>),
+    ) -> Result<(), RenderError> {
+        let secret_name = role_secret_name(self.cluster, role);
         let mut template = BTreeMap::new();
-        template.insert("username".to_owned(), owner.to_owned());
+        template.insert("username".to_owned(), role.to_owned());
         template.insert("password".to_owned(), "{{ .password }}".to_owned());
         let object = external_secret(
             self.env,
