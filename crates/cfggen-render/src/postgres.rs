@@ -126,11 +126,25 @@ pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(),
 /// The owner role of an app's database, for the Cluster's `spec.managed.roles`.
 fn managed_role(cluster: &str, app_name: &str, db: &Database) -> crds::ManagedRole {
     let owner = db.owner(app_name);
-    let r = &db.role;
+    role_entry(
+        owner,
+        format!("owner of database {} (app {app_name})", db.name(app_name)),
+        &db.role,
+        Some(role_secret_name(cluster, owner)),
+    )
+}
+
+/// An entry of the Cluster's `spec.managed.roles`.
+fn role_entry(
+    name: &str,
+    comment: String,
+    r: &cfggen_model::database::RoleAttributes,
+    password_secret: Option<String>,
+) -> crds::ManagedRole {
     crds::ManagedRole {
-        name: owner.to_owned(),
+        name: name.to_owned(),
         ensure: "present".into(),
-        comment: format!("owner of database {} (app {app_name})", db.name(app_name)),
+        comment,
         login: r.login,
         superuser: r.superuser,
         createdb: r.createdb,
@@ -140,9 +154,7 @@ fn managed_role(cluster: &str, app_name: &str, db: &Database) -> crds::ManagedRo
         bypassrls: r.bypassrls,
         connection_limit: r.connection_limit,
         in_roles: r.in_roles.clone(),
-        password_secret: Some(crds::LocalObjectReference {
-            name: role_secret_name(cluster, owner),
-        }),
+        password_secret: password_secret.map(|name| crds::LocalObjectReference { name }),
     }
 }
 
@@ -177,7 +189,6 @@ impl OnCluster<'_> {
         role_name: &str,
         role: &cfggen_model::environment::StandaloneRole,
     ) -> Result<crds::ManagedRole, RenderError> {
-        let r = &role.attributes;
         let secret_name = role_secret_name(self.cluster, role_name);
         if let Some(password) = &role.password {
             let item = password.as_item();
@@ -190,26 +201,14 @@ impl OnCluster<'_> {
                 item.remote_ref(self.env.onepassword.store.provider, &password.field, &field);
             self.role_secret(out, role_name, remote)?;
         }
-        Ok(crds::ManagedRole {
-            name: role_name.to_owned(),
-            ensure: "present".into(),
-            comment: role
-                .comment
+        Ok(role_entry(
+            role_name,
+            role.comment
                 .clone()
                 .unwrap_or_else(|| format!("role {role_name} (no app)")),
-            login: r.login,
-            superuser: r.superuser,
-            createdb: r.createdb,
-            createrole: r.createrole,
-            inherit: r.inherit,
-            replication: r.replication,
-            bypassrls: r.bypassrls,
-            connection_limit: r.connection_limit,
-            in_roles: r.in_roles.clone(),
-            password_secret: role.password.as_ref().map(|_| crds::LocalObjectReference {
-                name: secret_name.clone(),
-            }),
-        })
+            &role.attributes,
+            role.password.as_ref().map(|_| secret_name),
+        ))
     }
 
     /// The role's password, from the same 1Password field the app reads.
