@@ -30,6 +30,25 @@ pub struct Loaded {
     pub files: Vec<String>,
     /// Where each `image` of an app or component is written.
     pub images: Vec<ImageSite>,
+    /// Finds the source line of a field path, for problems found after
+    /// loading (a patch that matches nothing); kept only for an
+    /// environment with patches.
+    pub locator: Option<Arc<Locator>>,
+}
+
+/// The merged document of an environment and its files: a field path →
+/// its place in the source.
+#[derive(Debug)]
+pub struct Locator {
+    root: Node,
+    files: Files,
+}
+
+impl Locator {
+    /// Where a field is written.
+    pub fn place(&self, path: &FieldPath) -> Option<Place> {
+        place_for(&self.root, path, Target::Key, &self.files)
+    }
 }
 
 /// Where an app's or a component's `image` is written.
@@ -129,7 +148,7 @@ fn schemas() -> Result<&'static Schemas, Diagnostic> {
 }
 
 /// The files read so far; a [`FileId`] is an index into it.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub(crate) struct Files {
     files: Vec<Arc<SourceFile>>,
 }
@@ -330,11 +349,20 @@ impl<'a> Loader<'a> {
                 return None;
             }
         };
+        let has_patches = !environment.patches.is_empty()
+            || environment.apps.values().any(|a| !a.patches.is_empty());
+        let locator = has_patches.then(|| {
+            Arc::new(Locator {
+                root: merged,
+                files: std::mem::take(&mut self.files),
+            })
+        });
         Some(Loaded {
             name: name.to_owned(),
             environment,
             files,
             images,
+            locator,
         })
     }
 

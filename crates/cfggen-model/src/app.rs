@@ -13,6 +13,7 @@ use crate::database::Database;
 use crate::helm::HelmChart;
 use crate::image::ImageRef;
 use crate::names;
+use crate::patch::Patch;
 use crate::pod::PodSettings;
 use crate::rbac::ServiceAccount;
 use crate::secrets::{SecretItem, UnmanagedSecret};
@@ -52,6 +53,10 @@ pub struct App {
     #[serde(skip)]
     #[schemars(skip)]
     pub loaded_manifests: Vec<serde_json::Value>,
+    /// Patches of the app's rendered objects (strategic merge or JSON
+    /// patch), by kind and name; one that matches nothing is an error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<Patch>,
     /// An upstream Helm chart that Argo CD installs for the app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub helm: Option<HelmChart>,

@@ -53,6 +53,10 @@ pub struct Environment {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub persistent_volumes: IndexMap<String, PersistentVolume>,
+    /// Patches of every app's rendered objects (strategic merge or JSON
+    /// patch), by kind and name; one that matches nothing is an error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<crate::patch::Patch>,
     /// The apps deployed in this environment, by name.
     #[serde(default)]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]

@@ -24,6 +24,7 @@ pub mod error;
 pub mod helm;
 pub mod image;
 pub mod names;
+pub mod patch;
 pub mod pod;
 pub mod rbac;
 pub mod refs;

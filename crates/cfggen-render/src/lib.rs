@@ -79,16 +79,52 @@ pub enum RenderError {
     /// Two objects would be written to one file.
     #[error("two objects would be written to {0}")]
     Collision(String),
+    /// A patch matched no rendered object.
+    #[error("the patch of {target} matches no object that is rendered")]
+    PatchUnmatched {
+        /// Where the patch is declared.
+        path: cfggen_model::FieldPath,
+        /// What it looks for.
+        target: String,
+    },
+    /// A JSON patch operation could not be applied.
+    #[error("the patch cannot be applied: {message}")]
+    Patch {
+        /// Where the patch is declared.
+        path: cfggen_model::FieldPath,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// Renders `env`, whose source files (relative to the repository root)
 /// are `sources`, for the header line of every file.
 pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
+    let mut patches: Vec<Pending> = env
+        .patches
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Pending {
+            folder: None,
+            patch: p.clone(),
+            path: cfggen_model::FieldPath::of(&["patches"]).index(i),
+            matched: false,
+        })
+        .collect();
+    for (name, app) in &env.apps {
+        patches.extend(app.patches.iter().enumerate().map(|(i, p)| Pending {
+            folder: Some(name.clone()),
+            patch: p.clone(),
+            path: cfggen_model::FieldPath::of(&["apps", name, "patches"]).index(i),
+            matched: false,
+        }));
+    }
     let mut out = Output {
         header: header(sources),
         files: BTreeMap::new(),
         objects: BTreeMap::new(),
         folders: BTreeMap::new(),
+        patches,
     };
     for (name, app) in &env.apps {
         workloads::render_app(&mut out, env, name, app)?;
@@ -105,6 +141,15 @@ pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, Render
         external: &external,
     };
     out.file(INVENTORY_FILE.to_owned(), &doc)?;
+    if let Some(p) = out.patches.iter().find(|p| !p.matched) {
+        return Err(RenderError::PatchUnmatched {
+            path: p.path.clone(),
+            target: match &p.patch.target.name {
+                Some(n) => format!("{} `{n}`", p.patch.target.kind),
+                None => format!("any {}", p.patch.target.kind),
+            },
+        });
+    }
     out.finish_kustomizations()?;
     Ok(RenderedEnv {
         name: env.name.clone(),
@@ -129,6 +174,18 @@ pub(crate) struct Output {
     objects: BTreeMap<String, serde_json::Value>,
     /// Folder → its namespace (none for cluster-scoped objects) and files.
     folders: BTreeMap<String, (Option<String>, Vec<String>)>,
+    /// The patches to apply, and whether each matched an object.
+    patches: Vec<Pending>,
+}
+
+/// A patch waiting for its objects.
+struct Pending {
+    /// The app folder it is limited to; every folder for an environment's.
+    folder: Option<String>,
+    patch: cfggen_model::patch::Patch,
+    /// Where it is declared.
+    path: cfggen_model::FieldPath,
+    matched: bool,
 }
 
 impl Output {
@@ -146,7 +203,21 @@ impl Output {
             .entry(folder.to_owned())
             .or_insert_with(|| (Some(namespace.to_owned()), Vec::new()));
         entry.1.push(file.clone());
-        self.file(format!("{folder}/{file}"), value)
+        let path = format!("{folder}/{file}");
+        let mut data = to_data(&path, value)?;
+        for p in self.patches.iter_mut() {
+            let here = p.folder.as_deref().is_none_or(|f| f == folder);
+            if here && p.patch.target.matches(&data) {
+                p.patch
+                    .apply(&mut data)
+                    .map_err(|message| RenderError::Patch {
+                        path: p.path.clone(),
+                        message,
+                    })?;
+                p.matched = true;
+            }
+        }
+        self.file(path, &data)
     }
 
     /// Writes a cluster-scoped object as `<folder>/<file>`, in a folder
@@ -171,10 +242,7 @@ impl Output {
         path: String,
         value: &T,
     ) -> Result<(), RenderError> {
-        let data = serde_json::to_value(value).map_err(|e| RenderError::Emit {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        let data = to_data(&path, value)?;
         let body = cfggen_yaml::emit(&data);
         let mut text = String::with_capacity(self.header.len() + body.len());
         text.push_str(&self.header);
@@ -200,6 +268,14 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// The plain data of an object to write as `path`.
+fn to_data<T: Serialize>(path: &str, value: &T) -> Result<serde_json::Value, RenderError> {
+    serde_json::to_value(value).map_err(|e| RenderError::Emit {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
 }
 
 /// The file name of an object: `<kind>-<name>.yaml`, lower case.

@@ -387,12 +387,8 @@ struct Prepared {
 /// Load → render → lint one environment; every problem as a diagnostic.
 fn prepare(session: &cfggen_load::Session, name: &str) -> Result<Prepared, Vec<Diagnostic>> {
     let loaded = session.load(name)?;
-    let rendered = cfggen_render::render(&loaded.environment, &loaded.files).map_err(|e| {
-        vec![Diagnostic::bare(
-            "render",
-            format!("cannot render {name}: {e}"),
-        )]
-    })?;
+    let rendered = cfggen_render::render(&loaded.environment, &loaded.files)
+        .map_err(|e| vec![render_diagnostic(&loaded, name, &e)])?;
     let issues = cfggen_lint::lint(&rendered);
     // The data behind the text is only for the lint; free it.
     let rendered = rendered.without_objects();
@@ -417,6 +413,33 @@ fn prepare(session: &cfggen_load::Session, name: &str) -> Result<Prepared, Vec<D
             .collect());
     }
     Ok(Prepared { loaded, rendered })
+}
+
+/// A render failure as a diagnostic: a patch problem at the patch's line.
+fn render_diagnostic(
+    loaded: &cfggen_load::Loaded,
+    name: &str,
+    e: &cfggen_render::RenderError,
+) -> Diagnostic {
+    use cfggen_render::RenderError;
+    let (code, path, hint) = match e {
+        RenderError::PatchUnmatched { path, .. } => (
+            "patch-unmatched",
+            path,
+            "check the target's kind and name against the files under generated/ (a name is the object's, e.g. `<app>-<component>` for a workload)",
+        ),
+        RenderError::Patch { path, .. } => (
+            "patch",
+            path,
+            "check the operation's JSON pointers against the rendered object",
+        ),
+        _ => return Diagnostic::bare("render", format!("cannot render {name}: {e}")),
+    };
+    let mut d = Diagnostic::bare(code, e.to_string()).with_hint(hint);
+    d.field = Some(path.to_string());
+    d.place = loaded.locator.as_ref().and_then(|l| l.place(path));
+    d.label = Some("this patch".into());
+    d
 }
 
 /// Prepares every named environment, reporting every problem of every one;

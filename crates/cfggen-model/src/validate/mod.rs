@@ -155,6 +155,30 @@ pub fn check(env: &Environment, stem: &str) -> Vec<Issue> {
         storage::check_claims(&mut c, env, &mut bound, name, app);
     }
     storage::check_persistent_volumes(&mut c, env);
+    let all_patches = env
+        .patches
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (FieldPath::of(&["patches"]).index(i), p))
+        .chain(env.apps.iter().flat_map(|(name, app)| {
+            app.patches
+                .iter()
+                .enumerate()
+                .map(move |(i, p)| (FieldPath::of(&["apps", name, "patches"]).index(i), p))
+        }));
+    for (path, patch) in all_patches.collect::<Vec<_>>() {
+        let kinds = usize::from(patch.merge.is_some()) + usize::from(!patch.json.is_empty());
+        if kinds != 1 {
+            c.push(
+                "patch-kind",
+                path,
+                Target::Key,
+                format!("a patch is either `merge` (strategic merge) or `json` (RFC 6902); this one has {kinds}"),
+                "expected one of the two",
+                None,
+            );
+        }
+    }
     check_folders(&mut c);
     database::check_roles(&mut c);
     check_unique_objects(&mut c);
