@@ -217,7 +217,7 @@ impl Output {
                 p.matched = true;
             }
         }
-        self.file(path, &data)
+        self.file_data(path, data)
     }
 
     /// Writes a cluster-scoped object as `<folder>/<file>`, in a folder
@@ -243,6 +243,11 @@ impl Output {
         value: &T,
     ) -> Result<(), RenderError> {
         let data = to_data(&path, value)?;
+        self.file_data(path, data)
+    }
+
+    /// Writes the plain data of an object as the file `path`.
+    fn file_data(&mut self, path: String, data: serde_json::Value) -> Result<(), RenderError> {
         let body = cfggen_yaml::emit(&data);
         let mut text = String::with_capacity(self.header.len() + body.len());
         text.push_str(&self.header);
