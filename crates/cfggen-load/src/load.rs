@@ -31,8 +31,9 @@ pub struct Loaded {
     /// Where each `image` of an app or component is written.
     pub images: Vec<ImageSite>,
     /// Finds the source line of a field path, for problems found after
-    /// loading (a patch that matches nothing); kept only for an
-    /// environment with patches.
+    /// loading (a patch that matches nothing, a manifest of an object
+    /// cfggen renders); kept only for an environment with patches or
+    /// manifests.
     pub locator: Option<Arc<Locator>>,
 }
 
@@ -349,9 +350,13 @@ impl<'a> Loader<'a> {
                 return None;
             }
         };
-        let has_patches = !environment.patches.is_empty()
-            || environment.apps.values().any(|a| !a.patches.is_empty());
-        let locator = has_patches.then(|| {
+        // Render problems are found only for patches and manifests.
+        let may_fail_render = !environment.patches.is_empty()
+            || environment
+                .apps
+                .values()
+                .any(|a| !a.patches.is_empty() || !a.manifests.is_empty());
+        let locator = may_fail_render.then(|| {
             Arc::new(Locator {
                 root: merged,
                 files: std::mem::take(&mut self.files),
@@ -416,19 +421,20 @@ impl<'a> Loader<'a> {
                                 ..crate::manifests::node_at(&node, p).loc
                             };
                             let json = node.to_json();
-                            loaded.extend(
-                                self.checked(json, &crds, &namespace, |_, p| (None, Some(at(p)))),
-                            );
+                            let object =
+                                self.checked(json, &crds, &namespace, |_, p| (None, Some(at(p))));
+                            loaded.extend(object.map(|o| (i, o)));
                         }
                     }
                     Manifest::Inline { inline } => {
                         let json = serde_json::Value::Object(inline.clone());
                         let base = mpath.key("inline");
-                        loaded.extend(self.checked(json, &crds, &namespace, |loader, p| {
+                        let object = self.checked(json, &crds, &namespace, |loader, p| {
                             let full: FieldPath =
                                 base.segs().iter().chain(p.segs()).cloned().collect();
                             (place_for(merged, &full, Target::Value, &loader.files), None)
-                        }));
+                        });
+                        loaded.extend(object.map(|o| (i, o)));
                     }
                 }
             }

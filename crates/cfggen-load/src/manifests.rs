@@ -125,14 +125,22 @@ pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
             Ok(()) => Ok(!CLUSTER_SCOPED.contains(&kind)),
             Err(lost) => Err(lost
                 .into_iter()
-                .map(|path| {
+                .map(|(path, known)| {
                     let field = path.to_string();
-                    problem(
+                    let wrong = match path.segs().last() {
+                        Some(Seg::Key(k)) => k.as_str(),
+                        _ => "",
+                    };
+                    let hint = cfggen_model::suggest::hint(wrong, known.iter().map(String::as_str))
+                        .unwrap_or_else(|| {
+                            "check the spelling against the Kubernetes API reference".into()
+                        });
+                    Problem {
                         path,
-                        "manifest-field",
-                        format!("`{field}` is not a field of {api} {kind}"),
-                        Some("check the spelling against the Kubernetes API reference"),
-                    )
+                        code: "manifest-field",
+                        message: format!("`{field}` is not a field of {api} {kind}"),
+                        hint: Some(hint),
+                    }
                 })
                 .collect()),
         };
@@ -196,24 +204,79 @@ fn lost(original: &Value, round_trip: &Value, path: &FieldPath, out: &mut Vec<Fi
     }
 }
 
-fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
+/// A field the typed round trip lost, with the fields its object does
+/// have (for "did you mean …?").
+type Lost = (FieldPath, Vec<String>);
+
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema>(
     object: &Value,
-) -> Result<(), Vec<FieldPath>> {
-    let typed: T =
-        serde_json::from_value(object.clone()).map_err(|_| vec![FieldPath::default()])?;
-    let back = serde_json::to_value(&typed).map_err(|_| vec![FieldPath::default()])?;
+) -> Result<(), Vec<Lost>> {
+    let whole = || vec![(FieldPath::default(), Vec::new())];
+    let typed: T = serde_json::from_value(object.clone()).map_err(|_| whole())?;
+    let back = serde_json::to_value(&typed).map_err(|_| whole())?;
     let mut missing = Vec::new();
     lost(object, &back, &FieldPath::default(), &mut missing);
     if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(missing)
+        return Ok(());
     }
+    let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
+    let schema = schema.as_value();
+    Err(missing
+        .into_iter()
+        .map(|path| {
+            let parent = &path.segs()[..path.segs().len().saturating_sub(1)];
+            let known = properties_at(schema, schema, parent);
+            (path, known)
+        })
+        .collect())
+}
+
+/// The property names of the object schema at `path` of `schema`
+/// (following `$ref`s into `root`'s definitions); none when the path
+/// leaves what the schema describes.
+fn properties_at(root: &Value, schema: &Value, path: &[Seg]) -> Vec<String> {
+    let schema = resolve(root, schema);
+    match path.split_first() {
+        None => schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default(),
+        Some((Seg::Key(k), rest)) => {
+            let next = schema
+                .pointer(&format!("/properties/{}", escape_pointer(k)))
+                .or_else(|| schema.get("additionalProperties"));
+            next.map_or_else(Vec::new, |n| properties_at(root, n, rest))
+        }
+        Some((Seg::Index(_), rest)) => schema
+            .get("items")
+            .map_or_else(Vec::new, |n| properties_at(root, n, rest)),
+    }
+}
+
+/// `schema`, or what its `$ref` points to in `root`.
+fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut at = schema;
+    // A chain of references is short; the bound only stops a cycle.
+    for _ in 0..8 {
+        match at.get("$ref").and_then(Value::as_str) {
+            Some(r) => match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
+                Some(target) => at = target,
+                None => break,
+            },
+            None => break,
+        }
+    }
+    at
+}
+
+fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 /// The typed round trip of a core kind; `None` for a kind k8s-openapi
 /// does not model (a custom resource).
-fn core_round_trip(api: &str, kind: &str, object: &Value) -> Option<Result<(), Vec<FieldPath>>> {
+fn core_round_trip(api: &str, kind: &str, object: &Value) -> Option<Result<(), Vec<Lost>>> {
     use k8s_openapi::api::{
         apps, batch, core, networking, node, policy, rbac, scheduling, storage,
     };

@@ -48,11 +48,12 @@ pub struct App {
     /// into the app's folder, one object per file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manifests: Vec<Manifest>,
-    /// The objects of `manifests`, as the loader read and checked them (not
-    /// part of the file format).
+    /// The objects of `manifests`, as the loader read and checked them,
+    /// each with the index of the entry it came from (not part of the file
+    /// format).
     #[serde(skip)]
     #[schemars(skip)]
-    pub loaded_manifests: Vec<serde_json::Value>,
+    pub loaded_manifests: Vec<(usize, serde_json::Value)>,
     /// Patches of the app's rendered objects (strategic merge or JSON
     /// patch), by kind and name; one that matches nothing is an error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

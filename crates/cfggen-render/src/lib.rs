@@ -79,6 +79,17 @@ pub enum RenderError {
     /// Two objects would be written to one file.
     #[error("two objects would be written to {0}")]
     Collision(String),
+    /// A raw manifest names an object that is already rendered (by a typed
+    /// field or another manifest).
+    #[error("the manifest's {object} is already rendered, as {file}")]
+    ManifestCollision {
+        /// The manifest entry.
+        path: cfggen_model::FieldPath,
+        /// Its kind and name.
+        object: String,
+        /// The file both would be written to.
+        file: String,
+    },
     /// A patch matched no rendered object.
     #[error("the patch of {target} matches no object that is rendered")]
     PatchUnmatched {
@@ -86,6 +97,8 @@ pub enum RenderError {
         path: cfggen_model::FieldPath,
         /// What it looks for.
         target: String,
+        /// The closest object it may have meant, or the objects there are.
+        suggestion: Option<String>,
     },
     /// A JSON patch operation could not be applied.
     #[error("the patch cannot be applied: {message}")]
@@ -148,6 +161,7 @@ pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, Render
                 Some(n) => format!("{} `{n}`", p.patch.target.kind),
                 None => format!("any {}", p.patch.target.kind),
             },
+            suggestion: out.patch_suggestion(p),
         });
     }
     out.finish_kustomizations()?;
@@ -218,6 +232,51 @@ impl Output {
             }
         }
         self.file_data(path, data)
+    }
+
+    /// "Did you mean …?" for a patch that matched nothing: the closest
+    /// name among the patchable objects of its kind in its scope, else the
+    /// closest kind there.
+    fn patch_suggestion(&self, p: &Pending) -> Option<String> {
+        let in_scope = |path: &str| {
+            let folder = path.split('/').next().unwrap_or_default();
+            let namespaced = self.folders.get(folder).is_some_and(|(ns, _)| ns.is_some());
+            namespaced && p.folder.as_deref().is_none_or(|f| f == folder)
+        };
+        let objects: Vec<(&str, &str)> = self
+            .objects
+            .iter()
+            .filter(|(path, _)| in_scope(path))
+            .filter_map(|(_, o)| {
+                let kind = o.get("kind")?.as_str()?;
+                let name = o.pointer("/metadata/name")?.as_str()?;
+                Some((kind, name))
+            })
+            .collect();
+        let target = &p.patch.target;
+        let names: Vec<&str> = objects
+            .iter()
+            .filter(|(k, _)| *k == target.kind)
+            .map(|(_, n)| *n)
+            .collect();
+        if let (Some(name), false) = (&target.name, names.is_empty()) {
+            let kind = &target.kind;
+            return Some(
+                match cfggen_model::suggest::closest(name, names.iter().copied()) {
+                    Some(best) => format!("did you mean {kind} `{best}`?"),
+                    None => format!("the {kind} objects there: `{}`", names.join("`, `")),
+                },
+            );
+        }
+        let mut kinds: Vec<&str> = objects.iter().map(|(k, _)| *k).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        cfggen_model::suggest::closest(&target.kind, kinds.iter().copied()).map(|k| {
+            format!(
+                "no {} is rendered there; did you mean kind `{k}`?",
+                target.kind
+            )
+        })
     }
 
     /// Writes a cluster-scoped object as `<folder>/<file>`, in a folder

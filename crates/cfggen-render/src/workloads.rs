@@ -53,7 +53,7 @@ pub(crate) fn render_app(
 /// in the app's folder, cluster-scoped ones in the `cluster` folder.
 fn manifests(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
-    for object in &app.loaded_manifests {
+    for (i, object) in &app.loaded_manifests {
         let kind = object
             .get("kind")
             .and_then(|k| k.as_str())
@@ -63,11 +63,19 @@ fn manifests(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError>
             .and_then(|n| n.as_str())
             .unwrap_or_default();
         let file = file_name(kind, object_name);
-        if object.pointer("/metadata/namespace").is_some() {
-            out.resource(name, ns, file, object)?;
+        let written = if object.pointer("/metadata/namespace").is_some() {
+            out.resource(name, ns, file, object)
         } else {
-            out.cluster_resource(crate::CLUSTER_FOLDER, file, object)?;
-        }
+            out.cluster_resource(crate::CLUSTER_FOLDER, file, object)
+        };
+        written.map_err(|e| match e {
+            RenderError::Collision(file) => RenderError::ManifestCollision {
+                path: cfggen_model::FieldPath::of(&["apps", name, "manifests"]).index(*i),
+                object: format!("{kind} `{object_name}`"),
+                file,
+            },
+            other => other,
+        })?;
     }
     Ok(())
 }

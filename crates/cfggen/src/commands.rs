@@ -423,22 +423,38 @@ fn render_diagnostic(
 ) -> Diagnostic {
     use cfggen_render::RenderError;
     let (code, path, hint) = match e {
-        RenderError::PatchUnmatched { path, .. } => (
+        RenderError::PatchUnmatched {
+            path, suggestion, ..
+        } => (
             "patch-unmatched",
             path,
-            "check the target's kind and name against the files under generated/ (a name is the object's, e.g. `<app>-<component>` for a workload)",
+            match suggestion {
+                Some(s) => format!("{s} (a patch targets objects by their rendered kind and name)"),
+                None => "check the target's kind and name against the files under generated/ (a name is the object's, e.g. `<app>-<component>` for a workload)".to_owned(),
+            },
+        ),
+        RenderError::ManifestCollision { path, .. } => (
+            "manifest-collision",
+            path,
+            "cfggen already renders this object from a typed field or an earlier manifest: drop the manifest, rename it, or change the rendered object with `patches`".to_owned(),
         ),
         RenderError::Patch { path, .. } => (
             "patch",
             path,
-            "check the operation's JSON pointers against the rendered object",
+            "check the operation's JSON pointers against the rendered object".to_owned(),
         ),
         _ => return Diagnostic::bare("render", format!("cannot render {name}: {e}")),
     };
     let mut d = Diagnostic::bare(code, e.to_string()).with_hint(hint);
     d.field = Some(path.to_string());
     d.place = loaded.locator.as_ref().and_then(|l| l.place(path));
-    d.label = Some("this patch".into());
+    d.label = Some(
+        match e {
+            RenderError::ManifestCollision { .. } => "this manifest",
+            _ => "this patch",
+        }
+        .into(),
+    );
     d
 }
 
