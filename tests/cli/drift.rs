@@ -172,10 +172,7 @@ fn a_stale_schema_is_drift() {
 fn a_changed_config_file_is_drift_of_its_hashed_config_map() {
     // The shipped platform: Alloy's ConfigMap is made from a folder of
     // files, with a hash of its contents in its name.
-    let repo = TestRepo::new();
-    for dir in ["environments", "generated", "schemas"] {
-        crate::support::copy_tree(&workspace().join(dir), &repo.path().join(dir));
-    }
+    let repo = TestRepo::shipped();
     assert_eq!(
         repo.run(&["check"]).code,
         0,
@@ -202,10 +199,7 @@ fn a_changed_config_file_is_drift_of_its_hashed_config_map() {
 
 #[test]
 fn a_changed_manifest_file_is_drift() {
-    let repo = TestRepo::new();
-    for dir in ["environments", "generated", "schemas"] {
-        crate::support::copy_tree(&workspace().join(dir), &repo.path().join(dir));
-    }
+    let repo = TestRepo::shipped();
     assert_eq!(
         repo.run(&["check"]).code,
         0,

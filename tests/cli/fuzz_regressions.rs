@@ -104,7 +104,8 @@ fn load_environment_regressions() {
 #[test]
 fn in_memory_loading_merges_bases() {
     // Every file of the shipped `environments/` (the environment, its
-    // base, the files its ConfigMaps and charts read), all from memory.
+    // base, the files its ConfigMaps and charts read) and `crds/`, all
+    // from memory.
     fn walk(dir: &Path, rel: &str, files: &mut HashMap<String, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
@@ -117,11 +118,9 @@ fn in_memory_loading_merges_bases() {
         }
     }
     let mut files = HashMap::new();
-    walk(
-        &workspace().join("environments"),
-        "environments",
-        &mut files,
-    );
+    for dir in ["environments", "crds"] {
+        walk(&workspace().join(dir), dir, &mut files);
+    }
     assert!(files.len() >= 5, "{files:?}");
     let loaded = cfggen_load::Session::in_memory(files)
         .load("dev")

@@ -2,14 +2,10 @@
 //! platform: each edit changes exactly the expected bytes (the diff of the
 //! edited file is a snapshot) and `cfggen check` passes afterwards.
 
-use crate::support::{workspace, TestRepo};
+use crate::support::TestRepo;
 
 fn platform() -> TestRepo {
-    let repo = TestRepo::new();
-    for dir in ["environments", "generated", "schemas"] {
-        crate::support::copy_tree(&workspace().join(dir), &repo.path().join(dir));
-    }
-    repo
+    TestRepo::shipped()
 }
 
 /// Runs a command, then returns the unified diff of every environment

@@ -41,11 +41,7 @@ fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, Option<std::time::SystemTime>)
 }
 
 fn shipped_repo() -> TestRepo {
-    let repo = TestRepo::new();
-    for dir in ["environments", "generated"] {
-        crate::support::copy_tree(&workspace().join(dir), &repo.path().join(dir));
-    }
-    repo
+    TestRepo::shipped()
 }
 
 #[test]
@@ -224,10 +220,9 @@ fn output_does_not_depend_on_the_number_of_threads() {
         .iter()
         .map(|jobs| {
             let repo = TestRepo::new();
-            crate::support::copy_tree(
-                &workspace().join("environments"),
-                &repo.path().join("environments"),
-            );
+            for dir in ["environments", "crds"] {
+                crate::support::copy_tree(&workspace().join(dir), &repo.path().join(dir));
+            }
             crate::support::copy_tree(
                 &fixtures().join("valid/environments/bases"),
                 &repo.path().join("environments/bases"),

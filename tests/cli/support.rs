@@ -93,6 +93,16 @@ impl TestRepo {
         repo
     }
 
+    /// A copy of the shipped platform: its environments and the files
+    /// they read, its CRDs, generated output and schemas.
+    pub fn shipped() -> Self {
+        let repo = TestRepo::new();
+        for dir in ["environments", "crds", "generated", "schemas"] {
+            copy_tree(&workspace().join(dir), &repo.path().join(dir));
+        }
+        repo
+    }
+
     /// A copy of a folder tree as a repository.
     pub fn copy_of(src: &Path) -> Self {
         let repo = TestRepo::new();

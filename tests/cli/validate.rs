@@ -1,14 +1,10 @@
 //! `cfggen validate` on valid repositories, and its command-line behaviour.
 
-use crate::support::{fixtures, workspace, TestRepo};
+use crate::support::{fixtures, TestRepo};
 
 #[test]
 fn shipped_environments_validate() {
-    let repo_env = TestRepo::new();
-    crate::support::copy_tree(
-        &workspace().join("environments"),
-        &repo_env.path().join("environments"),
-    );
+    let repo_env = TestRepo::shipped();
     let out = repo_env.run(&["validate"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("ok dev:"), "{}", out.stdout);

@@ -382,6 +382,8 @@ impl<'a> Loader<'a> {
             .source
             .list(crate::manifests::CRDS_DIR)
             .unwrap_or_default()
+            .into_iter()
+            .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
         {
             let rel = format!("{}/{name}", crate::manifests::CRDS_DIR);
             let Ok(bytes) = self.session.source.read(&rel, self.limits.max_bytes as u64) else {
@@ -416,23 +418,23 @@ impl<'a> Loader<'a> {
                             continue;
                         };
                         for node in nodes {
-                            let at = |p: &FieldPath| Location {
+                            let at = |p: &FieldPath, t: Target| Location {
                                 file: id,
-                                ..crate::manifests::node_at(&node, p).loc
+                                ..crate::manifests::location_at(&node, p, t)
                             };
                             let json = node.to_json();
-                            let object =
-                                self.checked(json, &crds, &namespace, |_, p| (None, Some(at(p))));
+                            let object = self
+                                .checked(json, &crds, &namespace, |_, p, t| (None, Some(at(p, t))));
                             loaded.extend(object.map(|o| (i, o)));
                         }
                     }
                     Manifest::Inline { inline } => {
                         let json = serde_json::Value::Object(inline.clone());
                         let base = mpath.key("inline");
-                        let object = self.checked(json, &crds, &namespace, |loader, p| {
+                        let object = self.checked(json, &crds, &namespace, |loader, p, t| {
                             let full: FieldPath =
                                 base.segs().iter().chain(p.segs()).cloned().collect();
-                            (place_for(merged, &full, Target::Value, &loader.files), None)
+                            (place_for(merged, &full, t, &loader.files), None)
                         });
                         loaded.extend(object.map(|o| (i, o)));
                     }
@@ -449,16 +451,16 @@ impl<'a> Loader<'a> {
         mut json: serde_json::Value,
         crds: &crate::manifests::Crds,
         namespace: &str,
-        place: impl Fn(&Self, &FieldPath) -> (Option<Place>, Option<Location>),
+        place: impl Fn(&Self, &FieldPath, Target) -> (Option<Place>, Option<Location>),
     ) -> Option<serde_json::Value> {
-        let located = |loader: &Self, p: &FieldPath| {
-            let (direct, loc) = place(loader, p);
+        let located = |loader: &Self, p: &FieldPath, t: Target| {
+            let (direct, loc) = place(loader, p, t);
             direct.or_else(|| loc.and_then(|l| loader.files.place(l)))
         };
         match crate::manifests::check(&json, crds) {
             Err(problems) => {
                 for p in problems {
-                    let place = located(self, &p.path);
+                    let place = located(self, &p.path, p.target);
                     self.diagnostics.push(Diagnostic {
                         code: p.code,
                         message: p.message,
@@ -491,7 +493,7 @@ impl<'a> Loader<'a> {
                 };
                 if let Some(message) = problem {
                     let path = FieldPath::of(&["metadata", "namespace"]);
-                    let place = located(self, &path);
+                    let place = located(self, &path, Target::Value);
                     self.diagnostics.push(Diagnostic {
                         code: "manifest-namespace",
                         message,

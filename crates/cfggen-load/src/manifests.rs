@@ -19,6 +19,9 @@ pub const CRDS_DIR: &str = "crds";
 /// namespaced.
 pub(crate) struct CrdVersion {
     pub validator: jsonschema::Validator,
+    /// The schema it was made from, strict (see [`strict`]), for the
+    /// fields an object takes.
+    pub schema: Value,
     pub namespaced: bool,
 }
 
@@ -53,15 +56,17 @@ pub(crate) fn crds_of(docs: &[Value]) -> Crds {
             let Some(name) = version.get("name").and_then(Value::as_str) else {
                 continue;
             };
-            let schema = version
+            let mut schema = version
                 .pointer("/schema/openAPIV3Schema")
                 .cloned()
                 .unwrap_or(Value::Bool(true));
+            strict(&mut schema);
             if let Ok(validator) = jsonschema::draft4::new(&schema) {
                 out.insert(
                     (format!("{group}/{name}"), kind.to_owned()),
                     CrdVersion {
                         validator,
+                        schema,
                         namespaced,
                     },
                 );
@@ -71,9 +76,44 @@ pub(crate) fn crds_of(docs: &[Value]) -> Crds {
     out
 }
 
+/// Makes a CRD schema reject unknown fields, as `kubectl apply` with
+/// strict field validation does (the API server would otherwise prune a
+/// misspelt field without a word): every object schema that lists
+/// `properties`, and neither sets `additionalProperties` nor keeps unknown
+/// fields (`x-kubernetes-preserve-unknown-fields`, an embedded resource),
+/// gets `additionalProperties: false`.
+fn strict(schema: &mut Value) {
+    let Value::Object(node) = schema else {
+        return;
+    };
+    let flag = |node: &serde_json::Map<String, Value>, key: &str| {
+        node.get(key).and_then(Value::as_bool).unwrap_or(false)
+    };
+    let open = flag(node, "x-kubernetes-preserve-unknown-fields")
+        || flag(node, "x-kubernetes-embedded-resource");
+    if node.contains_key("properties") && !node.contains_key("additionalProperties") && !open {
+        node.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    for (key, value) in node.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties" | "patternProperties", Value::Object(children)) => {
+                children.values_mut().for_each(strict);
+            }
+            ("anyOf" | "allOf" | "oneOf", Value::Array(children)) => {
+                children.iter_mut().for_each(strict);
+            }
+            ("items" | "additionalProperties" | "not", child) => strict(child),
+            _ => {}
+        }
+    }
+}
+
 /// One problem with a manifest: where (a path in the object) and what.
 pub(crate) struct Problem {
     pub path: FieldPath,
+    /// Whether the problem is the key at `path` (an unknown field) or its
+    /// value.
+    pub target: cfggen_model::validate::Target,
     pub code: &'static str,
     pub message: String,
     pub hint: Option<String>,
@@ -96,6 +136,7 @@ const CLUSTER_SCOPED: &[&str] = &[
 pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
     let problem = |path: FieldPath, code, message: String, hint: Option<&str>| Problem {
         path,
+        target: cfggen_model::validate::Target::Value,
         code,
         message,
         hint: hint.map(str::to_owned),
@@ -137,6 +178,7 @@ pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
                         });
                     Problem {
                         path,
+                        target: cfggen_model::validate::Target::Key,
                         code: "manifest-field",
                         message: format!("`{field}` is not a field of {api} {kind}"),
                         hint: Some(hint),
@@ -156,7 +198,7 @@ pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
     let errors: Vec<Problem> = crd
         .validator
         .iter_errors(object)
-        .map(|e| {
+        .flat_map(|e| {
             let path: FieldPath = e
                 .instance_path()
                 .iter()
@@ -165,12 +207,23 @@ pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
                     jsonschema::paths::LocationSegment::Index(i) => Seg::Index(i),
                 })
                 .collect();
-            problem(
+            if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
+                e.kind()
+            {
+                return unknown_fields(
+                    crd,
+                    e.schema_path().as_str(),
+                    &path,
+                    unexpected,
+                    (api, kind),
+                );
+            }
+            vec![problem(
                 path,
                 "manifest-field",
                 format!("{api} {kind}: {e}"),
                 Some("the CRD under `crds/` says what this object takes"),
-            )
+            )]
         })
         .collect();
     if errors.is_empty() {
@@ -178,6 +231,43 @@ pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
     } else {
         Err(errors)
     }
+}
+
+/// One problem per field of a custom resource that its CRD does not have,
+/// at the field, with the closest field the object does take.
+/// `schema_path` points at the `additionalProperties` that refused them.
+fn unknown_fields(
+    crd: &CrdVersion,
+    schema_path: &str,
+    path: &FieldPath,
+    unexpected: &[String],
+    (api, kind): (&str, &str),
+) -> Vec<Problem> {
+    let parent = schema_path
+        .strip_suffix("/additionalProperties")
+        .and_then(|p| crd.schema.pointer(p));
+    let known: Vec<&str> = parent
+        .and_then(|p| p.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    unexpected
+        .iter()
+        .map(|field| {
+            let at = path.key(field);
+            Problem {
+                message: format!("`{at}` is not a field of {api} {kind}"),
+                hint: Some(
+                    cfggen_model::suggest::hint(field, known.iter().copied()).unwrap_or_else(
+                        || "the CRD under `crds/` says what this object takes".into(),
+                    ),
+                ),
+                path: at,
+                target: cfggen_model::validate::Target::Key,
+                code: "manifest-field",
+            }
+        })
+        .collect()
 }
 
 /// Where a value of an object lost fields in its typed round trip.
@@ -317,7 +407,69 @@ fn core_round_trip(api: &str, kind: &str, object: &Value) -> Option<Result<(), V
     }
 }
 
-/// Where in a manifest's source a path is.
-pub(crate) fn node_at<'a>(root: &'a Node, path: &FieldPath) -> &'a Node {
-    root.lookup_prefix(path.segs()).0
+/// Where in a manifest's source a path is: its value, or the key of its
+/// last step.
+pub(crate) fn location_at(
+    root: &Node,
+    path: &FieldPath,
+    target: cfggen_model::validate::Target,
+) -> cfggen_yaml::Location {
+    let (node, key, _) = root.lookup_prefix(path.segs());
+    match (target, key) {
+        (cfggen_model::validate::Target::Key, Some(k)) => k.loc,
+        _ => node.loc,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn crds() -> Crds {
+        crds_of(&[json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "spec": {
+                "group": "example.com",
+                "names": {"kind": "Probe"},
+                "scope": "Namespaced",
+                "versions": [{"name": "v1", "schema": {"openAPIV3Schema": {
+                    "type": "object",
+                    "properties": {
+                        "apiVersion": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "metadata": {"type": "object"},
+                        "spec": {"type": "object", "properties": {
+                            "interval": {"type": "string"},
+                            "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true,
+                                      "properties": {"known": {"type": "string"}}}
+                        }}
+                    }
+                }}}]
+            }
+        })])
+    }
+
+    fn probe(spec: Value) -> Value {
+        json!({"apiVersion": "example.com/v1", "kind": "Probe", "metadata": {"name": "p"}, "spec": spec})
+    }
+
+    #[test]
+    fn a_misspelt_custom_resource_field_is_an_error_at_the_field_with_the_closest_one() {
+        let problems = check(&probe(json!({"intervall": "30s"})), &crds()).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path.to_string(), "spec.intervall");
+        assert_eq!(problems[0].target, cfggen_model::validate::Target::Key);
+        assert_eq!(
+            problems[0].hint.as_deref(),
+            Some("did you mean `interval`?")
+        );
+    }
+
+    #[test]
+    fn fields_a_crd_keeps_unknown_are_accepted() {
+        let object = probe(json!({"interval": "30s", "extra": {"anything": 1}}));
+        assert_eq!(check(&object, &crds()).ok(), Some(true));
+    }
 }
