@@ -100,11 +100,8 @@ pub fn inventory(env: &Validated) -> Result<Vec<InventoryEntry>, RenderError> {
                 continue;
             };
             let item = password.as_item();
-            let field = item
-                .fields
-                .get(&password.field)
-                .cloned()
-                .unwrap_or_default();
+            // `as_item` makes a one-field item whose field has no options.
+            let field = cfggen_model::secrets::SecretField::default();
             let consumer = format!(
                 "ExternalSecret {}/{} (password of role `{role_name}`)",
                 cluster.namespace,

@@ -212,12 +212,7 @@ impl Output {
         file: String,
         value: &T,
     ) -> Result<(), RenderError> {
-        let entry = self
-            .folders
-            .entry(folder.to_owned())
-            .or_insert_with(|| (Some(namespace.to_owned()), Vec::new()));
-        entry.1.push(file.clone());
-        let path = format!("{folder}/{file}");
+        let path = self.list(folder, Some(namespace), file);
         let mut data = to_data(&path, value)?;
         for p in self.patches.iter_mut() {
             let here = p.folder.as_deref().is_none_or(|f| f == folder);
@@ -287,12 +282,20 @@ impl Output {
         file: String,
         value: &T,
     ) -> Result<(), RenderError> {
-        let entry = self
-            .folders
+        let path = self.list(folder, None, file);
+        self.file(path, value)
+    }
+
+    /// Lists `file` in `folder`'s kustomization (the folder's namespace
+    /// is set by its first object) and returns its path.
+    fn list(&mut self, folder: &str, namespace: Option<&str>, file: String) -> String {
+        let path = format!("{folder}/{file}");
+        self.folders
             .entry(folder.to_owned())
-            .or_insert_with(|| (None, Vec::new()));
-        entry.1.push(file.clone());
-        self.file(format!("{folder}/{file}"), value)
+            .or_insert_with(|| (namespace.map(str::to_owned), Vec::new()))
+            .1
+            .push(file);
+        path
     }
 
     /// Writes `value` as the file `path`.

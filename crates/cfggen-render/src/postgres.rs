@@ -192,11 +192,8 @@ impl OnCluster<'_> {
         let secret_name = role_secret_name(self.cluster, role_name);
         if let Some(password) = &role.password {
             let item = password.as_item();
-            let field = item
-                .fields
-                .get(&password.field)
-                .cloned()
-                .unwrap_or_default();
+            // `as_item` makes a one-field item whose field has no options.
+            let field = cfggen_model::secrets::SecretField::default();
             let remote =
                 item.remote_ref(self.env.onepassword.store.provider, &password.field, &field);
             self.role_secret(out, role_name, remote)?;
