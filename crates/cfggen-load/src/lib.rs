@@ -10,6 +10,7 @@
 //! semantic rules. An error in one stage stops the later ones.
 
 mod diagnostic;
+mod habits;
 mod load;
 mod manifests;
 mod schema_errors;

@@ -306,10 +306,14 @@ impl<'a> Loader<'a> {
         };
         let mut files = vec![rel];
         let extends = extends_of(&node);
+        // Problems confined to apps do not stop the stages after: those
+        // apps are left out and the rest is checked, so that one run
+        // reports every problem that can be found.
+        let mut left_out = std::collections::BTreeSet::new();
         let merged = if extends.is_empty() {
             node
         } else {
-            self.check_schema(&node, SchemaKind::Partial, schemas)?;
+            left_out = self.schema_stage(&node, &node.to_json(), SchemaKind::Partial, schemas)?;
             let mut acc: Option<Node> = None;
             for (base, loc) in extends {
                 let resolved = self.resolve_base(&base, loc, &mut vec![], &mut files, schemas)?;
@@ -324,12 +328,18 @@ impl<'a> Loader<'a> {
             }
         };
         let images = image_sites(&merged, &self.files);
-        let json = merged.to_json();
-        self.check_schema_of(&merged, &json, SchemaKind::Full, schemas)?;
+        let mut json = merged.to_json();
+        leave_out(&mut json, &left_out);
+        let more = self.schema_stage(&merged, &json, SchemaKind::Full, schemas)?;
+        leave_out(&mut json, &more);
         let mut environment = self.deserialize(&merged, json)?;
+        environment.apply_default_namespace();
+        let before = self.diagnostics.len();
         self.read_config_files(&mut environment, &merged);
         self.read_manifests(&mut environment, &merged);
-        if !self.diagnostics.is_empty() {
+        if self.diagnostics.len() > before {
+            // A file that cannot be read would make the rules report
+            // keys and objects missing that are not.
             return None;
         }
         let environment = match cfggen_model::validate(environment, name) {
@@ -350,6 +360,9 @@ impl<'a> Loader<'a> {
                 return None;
             }
         };
+        if !self.diagnostics.is_empty() {
+            return None;
+        }
         // Render problems are found only for patches and manifests.
         let may_fail_render = !environment.patches.is_empty()
             || environment
@@ -812,6 +825,22 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// Checks a document against a schema: the apps to leave out of the
+    /// later stages (none when it passes), or `None` when a problem
+    /// outside the apps stops loading.
+    fn schema_stage(
+        &mut self,
+        node: &Node,
+        json: &serde_json::Value,
+        kind: SchemaKind,
+        schemas: &Schemas,
+    ) -> Option<std::collections::BTreeSet<String>> {
+        if self.check_schema_of(node, json, kind, schemas).is_some() {
+            return Some(std::collections::BTreeSet::new());
+        }
+        schema_errors::failing_apps(json, kind, schemas)
+    }
+
     fn check_schema(&mut self, node: &Node, kind: SchemaKind, schemas: &Schemas) -> Option<()> {
         self.check_schema_of(node, &node.to_json(), kind, schemas)
     }
@@ -994,52 +1023,75 @@ impl<'a> Loader<'a> {
         Some(BaseEntry { file, result })
     }
 
+    /// The typed environment. A value no type accepts inside an app
+    /// leaves that app out, and the others are tried, so that every app's
+    /// such problem is reported at once.
     fn deserialize(
         &mut self,
         node: &Node,
-        json: serde_json::Value,
+        mut json: serde_json::Value,
     ) -> Option<cfggen_model::Environment> {
-        match serde_path_to_error::deserialize::<_, cfggen_model::Environment>(json) {
-            Ok(env) => Some(env),
-            Err(e) => {
-                let path: FieldPath = e
-                    .path()
-                    .iter()
-                    .filter_map(|seg| match seg {
-                        serde_path_to_error::Segment::Seq { index } => {
-                            Some(cfggen_path::Seg::Index(*index))
-                        }
-                        serde_path_to_error::Segment::Map { key } => {
-                            Some(cfggen_path::Seg::Key(key.clone()))
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                let text = e.inner().to_string();
-                let (message, hint) = cfggen_model::error::split_message(&text);
-                let is_image = path.last_key() == Some("image");
-                self.diagnostics.push(Diagnostic {
-                    code: if is_image {
-                        "invalid-image"
+        loop {
+            let e = match serde_path_to_error::deserialize::<_, cfggen_model::Environment>(&json) {
+                Ok(env) => return Some(env),
+                Err(e) => e,
+            };
+            let path: FieldPath = e
+                .path()
+                .iter()
+                .filter_map(|seg| match seg {
+                    serde_path_to_error::Segment::Seq { index } => {
+                        Some(cfggen_path::Seg::Index(*index))
+                    }
+                    serde_path_to_error::Segment::Map { key } => {
+                        Some(cfggen_path::Seg::Key(key.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let text = e.inner().to_string();
+            let (message, hint) = cfggen_model::error::split_message(&text);
+            let is_image = path.last_key() == Some("image");
+            self.diagnostics.push(Diagnostic {
+                code: if is_image {
+                    "invalid-image"
+                } else {
+                    "invalid-value"
+                },
+                message: message.to_owned(),
+                field: Some(path.to_string()),
+                place: place_for(node, &path, Target::Value, &self.files),
+                label: Some(
+                    if is_image {
+                        "not a valid image reference"
                     } else {
-                        "invalid-value"
-                    },
-                    message: message.to_owned(),
-                    field: Some(path.to_string()),
-                    place: place_for(node, &path, Target::Value, &self.files),
-                    label: Some(
-                        if is_image {
-                            "not a valid image reference"
-                        } else {
-                            "invalid value"
-                        }
-                        .into(),
-                    ),
-                    related: None,
-                    hint: hint.map(str::to_owned),
-                });
-                None
-            }
+                        "invalid value"
+                    }
+                    .into(),
+                ),
+                related: None,
+                hint: hint.map(str::to_owned),
+            });
+            let app = match path.segs() {
+                [cfggen_path::Seg::Key(apps), cfggen_path::Seg::Key(app), ..] if apps == "apps" => {
+                    app.clone()
+                }
+                _ => return None,
+            };
+            let removed = json
+                .get_mut("apps")
+                .and_then(|a| a.as_object_mut())
+                .and_then(|a| a.shift_remove(&app));
+            removed?;
+        }
+    }
+}
+
+/// Removes the apps named in `apps` from an environment document.
+fn leave_out(json: &mut serde_json::Value, apps: &std::collections::BTreeSet<String>) {
+    if let Some(all) = json.get_mut("apps").and_then(|a| a.as_object_mut()) {
+        for app in apps {
+            all.shift_remove(app);
         }
     }
 }
@@ -1068,7 +1120,8 @@ pub(crate) fn place_for(
     target: Target,
     files: &Files,
 ) -> Option<Place> {
-    let segs = path.segs();
+    let segs = source_path(root, path);
+    let segs = segs.as_slice();
     let (node, key, depth) = root.lookup_prefix(segs);
     let whole = depth == segs.len();
     let collection = matches!(
@@ -1081,6 +1134,33 @@ pub(crate) fn place_for(
         _ => node.loc,
     };
     files.place(loc)
+}
+
+/// A field path of the typed model as a path of the file: a port written
+/// in a Kubernetes list form is keyed by its name in the model and by
+/// its index in the file.
+fn source_path(root: &Node, path: &FieldPath) -> Vec<cfggen_path::Seg> {
+    use cfggen_path::Seg;
+    let mut node = Some(root);
+    let mut out = Vec::with_capacity(path.segs().len());
+    for seg in path.segs() {
+        let seg = match (seg, node.map(|n| &n.value)) {
+            (Seg::Key(k), Some(cfggen_yaml::Value::Seq(items))) => items
+                .iter()
+                .position(|item| {
+                    cfggen_model::ports::listed_name(&item.to_json()) == Some(k.as_str())
+                })
+                .map_or_else(|| seg.clone(), Seg::Index),
+            _ => seg.clone(),
+        };
+        node = node.and_then(|n| match (&seg, &n.value) {
+            (Seg::Key(k), cfggen_yaml::Value::Map(_)) => n.get(k),
+            (Seg::Index(i), cfggen_yaml::Value::Seq(items)) => items.get(*i),
+            _ => None,
+        });
+        out.push(seg);
+    }
+    out
 }
 
 /// The first key of a mapping, or the start of the node: where to point for

@@ -39,9 +39,40 @@ pub(crate) fn check(
     };
     let mut out = Vec::new();
     for error in validator.iter_errors(instance) {
+        let before = out.len();
         ctx.convert(&error, &mut out);
+        if let Some(h) = crate::habits::hint(&field_path(error.instance_path()), instance) {
+            for d in &mut out[before..] {
+                d.hint = Some(h.clone());
+            }
+        }
     }
     out
+}
+
+/// The apps whose parts fail the schema `kind`, when every failure is
+/// inside an app: the rest of the environment can still be checked
+/// without them. `None` when something outside the apps fails.
+pub(crate) fn failing_apps(
+    instance: &Value,
+    kind: SchemaKind,
+    schemas: &Schemas,
+) -> Option<std::collections::BTreeSet<String>> {
+    let validator = match kind {
+        SchemaKind::Full => &schemas.full.1,
+        SchemaKind::Partial => &schemas.partial.1,
+    };
+    let mut apps = std::collections::BTreeSet::new();
+    for error in validator.iter_errors(instance) {
+        let path = field_path(error.instance_path());
+        match path.segs() {
+            [Seg::Key(apps_key), Seg::Key(app), ..] if apps_key == "apps" => {
+                apps.insert(app.clone());
+            }
+            _ => return None,
+        }
+    }
+    Some(apps)
 }
 
 struct Ctx<'a> {

@@ -29,7 +29,8 @@ use crate::workload::{
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct App {
-    /// Namespace the app runs in; the app's name when absent.
+    /// Namespace the app runs in; when absent, the environment's
+    /// `namespace`, or else the app's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = names::DNS1123_LABEL))]
     pub namespace: Option<String>,
@@ -252,6 +253,24 @@ impl Component {
         }
         out.push((ContainerRole::Main, name, &self.container));
         out
+    }
+
+    /// The container port of the pod a port reference means: the port of
+    /// that name, or a port of that number; with its name.
+    pub fn pod_port<'a>(
+        &'a self,
+        name: &'a str,
+        target: &crate::container::PortRef,
+    ) -> Option<(&'a str, &'a crate::container::Port)> {
+        self.containers(name).into_iter().find_map(|(_, _, c)| {
+            c.ports.iter().find_map(|(n, p)| {
+                let hit = match target {
+                    crate::container::PortRef::Name(want) => n == want,
+                    crate::container::PortRef::Number(want) => p.number() == *want,
+                };
+                hit.then_some((n.as_str(), p))
+            })
+        })
     }
 
     /// The number of pods: declared, or 1.

@@ -37,10 +37,10 @@ pub struct Container {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = "^/"))]
     pub working_dir: Option<String>,
-    /// Container ports, by name: a number (TCP), or `{port, protocol}`.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": names::PORT_NAME}), extend("examples" = [{"http": 9000, "dns": {"port": 53, "protocol": "UDP"}}]))]
-    pub ports: IndexMap<String, Port>,
+    /// Container ports, by name: a number (TCP), or `{port, protocol}`;
+    /// or the Kubernetes list, `[{name: http, containerPort: 9000}]`.
+    #[serde(default, skip_serializing_if = "crate::ports::ContainerPorts::is_none")]
+    pub ports: crate::ports::ContainerPorts,
     /// Environment variables: a literal value, a secret field, a ConfigMap
     /// key, a field of the pod (`{field: metadata.name}`) or a resource of
     /// the container (`{resource: limits.memory}`).
@@ -171,9 +171,22 @@ impl Protocol {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged, deny_unknown_fields)]
 pub enum EnvValue {
-    /// A literal value. Never a secret: names that look secret
-    /// (`…PASSWORD`, `…TOKEN`, …) must come from a secret.
+    /// A literal value. Never a secret: a name that looks secret
+    /// (`…PASSWORD`, `…TOKEN`, …) takes a literal only when it is plainly
+    /// not one (a file path, the name of an object) or declared so.
     Literal(Literal),
+    /// `{value: <literal>, notSecret: <why>}`: a literal that a reviewer
+    /// declared not secret although its name looks so (a public client
+    /// ID, the name of a Secret an operator reads); `cfggen secrets`
+    /// lists each with its reason.
+    Declared {
+        /// The value.
+        value: Literal,
+        /// Why it is not a secret, for the reviewer.
+        #[serde(rename = "notSecret")]
+        #[schemars(length(min = 1), extend("examples" = ["the OAuth client's public ID"]))]
+        not_secret: String,
+    },
     /// `{secret: <secret>/<field>}`: a field of one of the app's secrets.
     Secret {
         /// `<secret>/<field>`: a key of the app's `secrets` and one of its fields.

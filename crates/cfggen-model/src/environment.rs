@@ -29,6 +29,12 @@ pub struct Environment {
     /// What this environment is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The namespace of every app that names none; each app's own name
+    /// when absent. Set it (here or in a base) when the apps share one
+    /// namespace and reach each other by short name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_LABEL), extend("examples" = ["default"]))]
+    pub namespace: Option<String>,
     /// The Kubernetes cluster the environment deploys to.
     pub cluster: ClusterTarget,
     /// Other clusters some apps deploy to (`apps.<app>.argocd.cluster`),
@@ -38,8 +44,10 @@ pub struct Environment {
     pub clusters: Clusters,
     /// How Argo CD finds the rendered manifests.
     pub argocd: ArgoCd,
-    /// Where the environment's secrets live in 1Password.
-    pub onepassword: OnePassword,
+    /// Where the environment's secrets live in 1Password; needed only when
+    /// an app reads a secret or a Postgres role has a password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onepassword: Option<OnePassword>,
     /// Rules every image reference of the environment must follow.
     #[serde(default)]
     pub images: ImagePolicy,
@@ -61,6 +69,40 @@ pub struct Environment {
     #[serde(default)]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
     pub apps: IndexMap<String, App>,
+}
+
+impl Environment {
+    /// Gives every app that names no namespace the environment's
+    /// `namespace`, when it has one. The loader calls it once, so that
+    /// everything after (manifests, rules, renderer) reads one answer
+    /// from [`App::namespace`](crate::app::App::namespace).
+    pub fn apply_default_namespace(&mut self) {
+        if let Some(ns) = &self.namespace {
+            for app in self.apps.values_mut() {
+                if app.namespace.is_none() {
+                    app.namespace = Some(ns.clone());
+                }
+            }
+        }
+    }
+
+    /// The first field that reads 1Password (an app's secret, or the
+    /// password of a Postgres role), if any.
+    pub fn first_onepassword_use(&self) -> Option<crate::FieldPath> {
+        for (name, app) in &self.apps {
+            if let Some(secret) = app.secrets.keys().next() {
+                return Some(crate::FieldPath::of(&["apps", name, "secrets", secret]));
+            }
+        }
+        for (name, pg) in &self.postgres {
+            if let Some((role, _)) = pg.roles.iter().find(|(_, r)| r.password.is_some()) {
+                return Some(crate::FieldPath::of(&[
+                    "postgres", name, "roles", role, "password",
+                ]));
+            }
+        }
+        None
+    }
 }
 
 /// The Kubernetes cluster an environment deploys to (Argo CD's destination).

@@ -23,13 +23,55 @@ pub const DEFAULT_REGISTRY: &str = "docker.io";
 const MAX_NAME_LEN: usize = 255;
 const MAX_TAG_LEN: usize = 128;
 
-/// A parsed, normalised image reference.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A parsed image reference: compared, printed and pinned in its
+/// normalised form (`redis` is `docker.io/library/redis`), rendered as
+/// the user wrote it.
+#[derive(Clone, Debug)]
 pub struct ImageRef {
     registry: String,
     repository: String,
     tag: Option<String>,
     digest: Option<Digest>,
+    /// The reference as written, which rendered manifests keep.
+    written: String,
+}
+
+impl ImageRef {
+    /// What identifies the image: everything but the spelling.
+    fn key(&self) -> (&str, &str, Option<&str>, Option<&Digest>) {
+        (
+            &self.registry,
+            &self.repository,
+            self.tag.as_deref(),
+            self.digest.as_ref(),
+        )
+    }
+}
+
+impl PartialEq for ImageRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for ImageRef {}
+
+impl std::hash::Hash for ImageRef {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialOrd for ImageRef {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ImageRef {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
 }
 
 /// A content digest: algorithm and lower-case hex.
@@ -240,6 +282,7 @@ impl ImageRef {
             repository,
             tag,
             digest,
+            written: input.to_owned(),
         })
     }
 
@@ -274,13 +317,22 @@ impl ImageRef {
         self.digest.is_some() || self.tag.as_deref().is_some_and(|t| t != "latest")
     }
 
-    /// The same image with another tag (the digest is dropped).
+    /// The same image with another tag (the digest is dropped), spelt as
+    /// this one was.
     pub fn with_tag(&self, tag: &str) -> Result<Self, ImageRefError> {
         Ok(ImageRef {
             tag: Some(parse_tag(tag)?),
             digest: None,
+            written: with_tag(&self.written, tag),
             ..self.clone()
         })
+    }
+
+    /// The reference as the user wrote it (`redis:7`), which rendered
+    /// manifests keep; [`Display`](fmt::Display) prints the normalised
+    /// form (`docker.io/library/redis:7`).
+    pub fn as_written(&self) -> &str {
+        &self.written
     }
 }
 
@@ -312,7 +364,7 @@ impl FromStr for ImageRef {
 
 impl serde::Serialize for ImageRef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(&self.written)
     }
 }
 
@@ -333,7 +385,7 @@ impl schemars::JsonSchema for ImageRef {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "description": "An OCI image reference: `[registry[:port]/]path[:tag][@sha256:<64 hex>]`. Short names normalise as in Docker (`redis` is `docker.io/library/redis`).",
+            "description": "An OCI image reference: `[registry[:port]/]path[:tag][@sha256:<64 hex>]`. Short names mean the image Docker means (`redis` is `docker.io/library/redis`) and are rendered as written.",
             "pattern": IMAGE_PATTERN,
             "examples": [
                 "registry.ops.eblu.me/blumeops/authentik:v2026.2.0-nix",

@@ -26,6 +26,7 @@ pub mod image;
 pub mod names;
 pub mod patch;
 pub mod pod;
+pub mod ports;
 pub mod rbac;
 pub mod refs;
 pub mod schema;

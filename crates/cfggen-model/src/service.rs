@@ -29,12 +29,12 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["tailscale"]))]
     pub load_balancer_class: Option<String>,
-    /// Service ports, keyed by the name of the container port they forward
-    /// to: `{grpc: 5000}` listens on 5000 and forwards to the container
-    /// port named `grpc`. The long form sets a `nodePort`, or (without a
-    /// component) the target port number.
-    #[schemars(extend("propertyNames" = {"pattern": names::PORT_NAME}), extend("examples" = [{"http": 9000}]))]
-    pub ports: IndexMap<String, ServicePort>,
+    /// Service ports by name. The short form `{grpc: 5000}` listens on
+    /// 5000 and forwards to the container port named `grpc` (the name is
+    /// the container port's, the number the Service's). The long form
+    /// `{port, targetPort, nodePort, protocol}` forwards elsewhere; the
+    /// Kubernetes list `[{port: 5000, targetPort: grpc}]` works too.
+    pub ports: crate::ports::ServicePorts,
     /// Annotations, e.g. for the load balancer.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub annotations: IndexMap<String, String>,
@@ -88,13 +88,13 @@ pub struct ServicePortSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 30000, max = 32767))]
     pub node_port: Option<u16>,
-    /// The port number traffic goes to, for a Service without a component;
-    /// with a component, the container port named by the key.
+    /// Where traffic goes: a container port's name or number (a port
+    /// number, for a Service without a component); the container port
+    /// named like the Service port when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
-    pub target_port: Option<u16>,
-    /// The protocol, for a Service without a component; with a component,
-    /// the container port's.
+    pub target_port: Option<crate::container::PortRef>,
+    /// The protocol; with a component, the container port's when absent
+    /// (and it must agree with it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
 }
@@ -105,6 +105,18 @@ impl ServicePort {
         match self {
             ServicePort::Number(n) => *n,
             ServicePort::Spec(s) => s.port,
+        }
+    }
+
+    /// Where the port forwards to, for a Service port named `name`: its
+    /// `targetPort`, or the container port of the same name.
+    pub fn target(&self, name: &str) -> crate::container::PortRef {
+        match self {
+            ServicePort::Spec(ServicePortSpec {
+                target_port: Some(t),
+                ..
+            }) => t.clone(),
+            _ => crate::container::PortRef::Name(name.to_owned()),
         }
     }
 

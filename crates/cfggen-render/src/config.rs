@@ -60,11 +60,12 @@ pub(crate) fn external_secrets(
 ) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     for (secret_name, item) in &app.secrets {
+        let provider = crate::onepassword(env)?.store.provider;
         let data = item
             .fields
             .iter()
             .map(|(label, field)| {
-                let (key, property) = item.remote_ref(env.onepassword.store.provider, label, field);
+                let (key, property) = item.remote_ref(provider, label, field);
                 crds::ExternalSecretData {
                     secret_key: field.key(label).to_owned(),
                     remote_ref: crds::RemoteRef { key, property },
@@ -82,7 +83,7 @@ pub(crate) fn external_secrets(
             secret_name,
             template(item),
             data,
-        );
+        )?;
         out.resource(name, ns, file_name("ExternalSecret", secret_name), &object)?;
     }
     Ok(())
@@ -146,7 +147,7 @@ pub(crate) fn database_url(
             secret_key: "password".into(),
             remote_ref: crds::RemoteRef { key, property },
         }],
-    );
+    )?;
     out.resource(name, ns, file_name("ExternalSecret", &secret_name), &object)
 }
 
@@ -157,16 +158,17 @@ pub(crate) fn external_secret(
     target: &str,
     template: Option<crds::ExternalSecretTemplate>,
     data: Vec<crds::ExternalSecretData>,
-) -> crds::ExternalSecret {
-    crds::ExternalSecret {
+) -> Result<crds::ExternalSecret, RenderError> {
+    let op = crate::onepassword(env)?;
+    Ok(crds::ExternalSecret {
         api_version: "external-secrets.io/v1".into(),
         kind: "ExternalSecret".into(),
         metadata,
         spec: crds::ExternalSecretSpec {
-            refresh_interval: env.onepassword.refresh_interval.clone(),
+            refresh_interval: op.refresh_interval.clone(),
             secret_store_ref: crds::SecretStoreRef {
                 kind: "ClusterSecretStore".into(),
-                name: env.onepassword.store.name.clone(),
+                name: op.store.name.clone(),
             },
             target: crds::ExternalSecretTarget {
                 name: target.to_owned(),
@@ -175,5 +177,5 @@ pub(crate) fn external_secret(
             },
             data,
         },
-    }
+    })
 }

@@ -38,7 +38,8 @@ pub struct InventoryEntry {
 #[derive(Serialize)]
 pub(crate) struct InventoryDoc<'a> {
     pub environment: &'a str,
-    pub vault: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vault: Option<&'a str>,
     pub references: &'a [InventoryEntry],
     /// Secrets the pods read that cfggen does not make.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -136,7 +137,10 @@ fn add(
     field: &SecretField,
     consumers: Vec<String>,
 ) -> Result<(), RenderError> {
-    let vault = item.vault.as_deref().unwrap_or(&env.onepassword.vault);
+    let vault = match &item.vault {
+        Some(v) => v.as_str(),
+        None => &crate::onepassword(env)?.vault,
+    };
     let reference = item
         .op_reference(vault, label, field)
         .ok_or_else(|| RenderError::Unresolved(format!("the 1Password item `{}`", item.item)))?;

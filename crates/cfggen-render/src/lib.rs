@@ -147,13 +147,17 @@ pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, Render
     render_applications(&mut out, env)?;
     let entries = inventory(env)?;
     let external = external_secrets(env);
-    let doc = inventory::InventoryDoc {
-        environment: &env.name,
-        vault: &env.onepassword.vault,
-        references: &entries,
-        external: &external,
-    };
-    out.file(INVENTORY_FILE.to_owned(), &doc)?;
+    // An environment that reads nothing from 1Password and uses no
+    // external Secret has no inventory.
+    if !entries.is_empty() || !external.is_empty() {
+        let doc = inventory::InventoryDoc {
+            environment: &env.name,
+            vault: env.onepassword.as_ref().map(|op| op.vault.as_str()),
+            references: &entries,
+            external: &external,
+        };
+        out.file(INVENTORY_FILE.to_owned(), &doc)?;
+    }
     if let Some(p) = out.patches.iter().find(|p| !p.matched) {
         return Err(RenderError::PatchUnmatched {
             path: p.path.clone(),
@@ -170,6 +174,16 @@ pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, Render
         files: out.files,
         objects: out.objects,
     })
+}
+
+/// The environment's 1Password settings, which validation guarantees
+/// whenever something reads 1Password.
+pub(crate) fn onepassword(
+    env: &cfggen_model::Environment,
+) -> Result<&cfggen_model::environment::OnePassword, RenderError> {
+    env.onepassword
+        .as_ref()
+        .ok_or_else(|| RenderError::Unresolved("the environment's `onepassword`".into()))
 }
 
 /// The first line of every generated file.

@@ -151,7 +151,10 @@ impl PodOf<'_> {
         }
         Ok(Container {
             name: name.to_owned(),
-            image: self.app.image_of_container(c).map(ToString::to_string),
+            image: self
+                .app
+                .image_of_container(c)
+                .map(|i| i.as_written().to_owned()),
             image_pull_policy: c.image_pull_policy.map(|p| p.as_str().to_owned()),
             command: non_empty(c.command.clone()),
             args: non_empty(c.args.clone()),
@@ -371,7 +374,9 @@ fn env_vars(app: &App, c: &ModelContainer) -> Result<Vec<EnvVar>, RenderError> {
     let mut vars = Vec::new();
     for (var, value) in &c.env {
         vars.push(match value {
-            EnvValue::Literal(lit) => literal_env(var, lit.to_string()),
+            EnvValue::Literal(lit) | EnvValue::Declared { value: lit, .. } => {
+                literal_env(var, lit.to_string())
+            }
             EnvValue::Secret { secret } => {
                 let (secret_name, key) = resolve_secret(app, secret)?;
                 secret_env(var, secret_name, key)

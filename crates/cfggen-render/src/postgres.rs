@@ -89,7 +89,7 @@ pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(),
             metadata: meta(cluster_name, ns, labels, waves::CLUSTERS),
             spec: crds::ClusterSpec {
                 instances: cluster.instances,
-                image_name: cluster.image.as_ref().map(ToString::to_string),
+                image_name: cluster.image.as_ref().map(|i| i.as_written().to_owned()),
                 storage: cluster
                     .storage
                     .as_ref()
@@ -169,7 +169,7 @@ pub(crate) fn password_remote_ref(
         .get(r.secret())
         .and_then(|item| item.fields.get(r.field()).map(|f| (item, f)))
         .ok_or_else(|| RenderError::Unresolved(format!("database password `{r}`")))?;
-    Ok(item.remote_ref(env.onepassword.store.provider, r.field(), field))
+    Ok(item.remote_ref(crate::onepassword(env)?.store.provider, r.field(), field))
 }
 
 /// What the objects of one Postgres cluster share.
@@ -194,8 +194,11 @@ impl OnCluster<'_> {
             let item = password.as_item();
             // `as_item` makes a one-field item whose field has no options.
             let field = cfggen_model::secrets::SecretField::default();
-            let remote =
-                item.remote_ref(self.env.onepassword.store.provider, &password.field, &field);
+            let remote = item.remote_ref(
+                crate::onepassword(self.env)?.store.provider,
+                &password.field,
+                &field,
+            );
             self.role_secret(out, role_name, remote)?;
         }
         Ok(role_entry(
@@ -250,7 +253,7 @@ impl OnCluster<'_> {
                 secret_key: "password".into(),
                 remote_ref: crds::RemoteRef { key, property },
             }],
-        );
+        )?;
         out.resource(
             &postgres_folder(self.namespace),
             self.namespace,

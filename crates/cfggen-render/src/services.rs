@@ -1,6 +1,6 @@
 //! How an app is reached: its Services and Ingresses.
 
-use cfggen_model::container::Protocol;
+use cfggen_model::container::PortRef;
 use cfggen_model::service::{Ingress as ModelIngress, IngressPath as ModelPath, ServiceType};
 use cfggen_model::App;
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
@@ -27,15 +27,24 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
                 let spec = port.spec();
                 let (target, protocol) = match component {
                     Some((cname, comp)) => {
+                        let target = port.target(port_name);
                         let protocol = comp
-                            .containers(cname)
-                            .into_iter()
-                            .find_map(|(_, _, c)| c.ports.get(port_name))
-                            .map_or(Protocol::Tcp, |p| p.protocol());
-                        (IntOrString::String(port_name.clone()), protocol)
+                            .pod_port(cname, &target)
+                            .map(|(_, p)| p.protocol())
+                            .or(spec.protocol)
+                            .unwrap_or_default();
+                        let target = match target {
+                            PortRef::Name(n) => IntOrString::String(n),
+                            PortRef::Number(n) => IntOrString::Int(i32::from(n)),
+                        };
+                        (target, protocol)
                     }
                     None => (
-                        IntOrString::Int(i32::from(spec.target_port.unwrap_or(spec.port))),
+                        match spec.target_port {
+                            Some(PortRef::Number(n)) => IntOrString::Int(i32::from(n)),
+                            Some(PortRef::Name(n)) => IntOrString::String(n),
+                            None => IntOrString::Int(i32::from(spec.port)),
+                        },
                         spec.protocol.unwrap_or_default(),
                     ),
                 };

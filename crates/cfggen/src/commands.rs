@@ -620,6 +620,20 @@ fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
                     text.push_str(&format!("  keys: {}\n", e.keys.join(", ")));
                 }
             }
+            let literals = cfggen_model::validate::secret_looking_literals(&loaded.environment);
+            if !literals.is_empty() {
+                text.push_str(
+                    "literals under secret-looking names (not from 1Password; review them):\n",
+                );
+            }
+            for l in literals {
+                let why = if l.declared {
+                    format!("declared not secret: {}", l.why)
+                } else {
+                    l.why
+                };
+                text.push_str(&format!("  {}={} at {} ({why})\n", l.var, l.value, l.path));
+            }
         }
         SecretsFormat::Env => {
             text.push_str(&format!(

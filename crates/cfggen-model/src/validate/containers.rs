@@ -1,7 +1,10 @@
 //! Rules about one container (the main one, a sidecar or an init
 //! container): its image, ports, environment, probes and resources.
 
-use super::secrets::{check_secret_name, check_secret_ref, looks_like_secret_value, looks_secret};
+use super::secrets::{
+    check_secret_name, check_secret_ref, is_known_token, looks_like_secret_value, looks_secret,
+    plainly_not_secret,
+};
 use super::{check_pinned, Checker, Target};
 use crate::app::{App, ContainerRole};
 use crate::container::{
@@ -164,7 +167,7 @@ pub(super) fn check_env_value(
     vpath: FieldPath,
 ) {
     match value {
-        EnvValue::Literal(lit) if looks_secret(var) => {
+        EnvValue::Literal(lit) if looks_secret(var) && plainly_not_secret(lit).is_none() => {
             let shown = match lit {
                 Literal::String(_) => "a literal value".to_owned(),
                 other => format!("the literal `{other}`"),
@@ -176,7 +179,7 @@ pub(super) fn check_env_value(
                 format!("`{var}` looks like a secret but is given {shown}"),
                 "literal value for a secret-looking variable",
                 Some(format!(
-                    "keep the value in 1Password and write `{var}: {{secret: <secret>/<field>}}`; config holds references, never secret values"
+                    "keep the value in 1Password and write `{var}: {{secret: <secret>/<field>}}`; if it is not a secret, say why: `{var}: {{value: …, notSecret: <why>}}`"
                 )),
             );
         }
@@ -192,7 +195,22 @@ pub(super) fn check_env_value(
                 )),
             );
         }
-        EnvValue::Literal(_) => {}
+        EnvValue::Declared {
+            value: Literal::String(text),
+            ..
+        } if is_known_token(text) => {
+            c.push(
+                "secret-value",
+                vpath.key("value"),
+                Target::Value,
+                format!("the value of `{var}` has the form of a well-known credential, which no `notSecret` can vouch for"),
+                "a credential's form",
+                Some(format!(
+                    "revoke it, store the new one in 1Password and write `{var}: {{secret: <secret>/<field>}}`"
+                )),
+            );
+        }
+        EnvValue::Literal(_) | EnvValue::Declared { .. } => {}
         EnvValue::Secret { secret } => {
             check_secret_ref(c, app, secret, vpath.key("secret"), &format!("`{var}`"));
         }

@@ -18,7 +18,10 @@ mod workloads;
 use std::collections::HashMap;
 
 pub use cfggen_path::{FieldPath, Seg};
-pub use secrets::{looks_like_secret_value, looks_secret};
+pub use secrets::{
+    looks_like_secret_value, looks_secret, plainly_not_secret, secret_looking_literals,
+    SecretLookingLiteral,
+};
 
 use crate::app::{workload_name, App};
 use crate::environment::Environment;
@@ -133,11 +136,21 @@ pub fn check(env: &Environment, stem: &str) -> Vec<Issue> {
             )),
         );
     }
-    check_vault(
-        &mut c,
-        &env.onepassword.vault,
-        FieldPath::of(&["onepassword", "vault"]),
-    );
+    match &env.onepassword {
+        Some(op) => check_vault(&mut c, &op.vault, FieldPath::of(&["onepassword", "vault"])),
+        None => {
+            if let Some(user) = env.first_onepassword_use() {
+                c.push(
+                    "missing-onepassword",
+                    FieldPath::of(&["onepassword"]),
+                    Target::Key,
+                    format!("`{user}` reads 1Password, and the environment has no `onepassword` settings"),
+                    "`onepassword` is missing here",
+                    Some("add `onepassword: {vault: <vault>, store: {name: <ClusterSecretStore>, provider: onepassword}}`, here or in a base; an environment whose apps read no secret needs none".into()),
+                );
+            }
+        }
+    }
     for (name, cluster) in &env.postgres {
         if let Some(image) = &cluster.image {
             check_pinned(&mut c, image, FieldPath::of(&["postgres", name, "image"]));

@@ -67,15 +67,22 @@ pub(crate) const TOKEN_PREFIXES: &[&str] = &[
     "-----BEGIN",
 ];
 
+/// Whether a value has the form of a well-known credential (a GitHub or
+/// GitLab token, an AWS key ID, a PEM private key, …): a secret whatever
+/// anyone declares.
+pub fn is_known_token(value: &str) -> bool {
+    let v = value.trim();
+    TOKEN_PREFIXES
+        .iter()
+        .any(|p| v.starts_with(p) && v.len() >= p.len() + 16)
+}
+
 /// Whether a literal looks like a credential: a well-known token format,
 /// or a long random-looking string (high Shannon entropy, letters and
 /// digits, none of the separators of URLs, paths or host names).
 pub fn looks_like_secret_value(value: &str) -> bool {
     let v = value.trim();
-    if TOKEN_PREFIXES
-        .iter()
-        .any(|p| v.starts_with(p) && v.len() >= p.len() + 16)
-    {
+    if is_known_token(v) {
         return true;
     }
     if v.len() < 32
@@ -102,6 +109,103 @@ pub fn looks_like_secret_value(value: &str) -> bool {
         })
         .sum();
     entropy >= 4.3
+}
+
+/// Passwords people leave in config, which look like plain names.
+const DEFAULT_PASSWORDS: &[&str] = &[
+    "admin", "changeit", "changeme", "default", "letmein", "pass", "passw0rd", "password",
+    "postgres", "qwerty", "root", "secret", "test", "welcome",
+];
+
+/// Why a literal under a secret-looking name is plainly not a secret: a
+/// file path (`/etc/oauth/client-secret`, a `…_FILE` variable), `true` or
+/// `false`, or the name of an object (`operator`, `app-secret-v2`: words
+/// of lower-case letters or digits joined by `-`, never mixing the two
+/// as passwords do, and not a well-known default password). `None` for
+/// anything else, which the rule refuses.
+pub fn plainly_not_secret(value: &crate::container::Literal) -> Option<&'static str> {
+    use crate::container::Literal;
+    let text = match value {
+        Literal::Bool(_) => return Some("`true` or `false`"),
+        Literal::Int(_) => return None,
+        Literal::String(s) => s.as_str(),
+    };
+    if looks_like_secret_value(text) {
+        return None;
+    }
+    if text.starts_with('/') && text.len() > 1 && !text.chars().any(char::is_whitespace) {
+        return Some("a file path");
+    }
+    let word_ok = |w: &str| {
+        !w.is_empty()
+            && (w.chars().all(|c| c.is_ascii_lowercase())
+                || w.chars().all(|c| c.is_ascii_digit())
+                || (w.len() > 1
+                    && w.starts_with('v')
+                    && w[1..].chars().all(|c| c.is_ascii_digit())))
+    };
+    let is_name = text.len() <= 63
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text.split('-').all(word_ok)
+        && !DEFAULT_PASSWORDS.contains(&text);
+    is_name.then_some("the name of an object")
+}
+
+/// A literal under a secret-looking name that the rules let through, for
+/// reviewers: where it is and why it passed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretLookingLiteral {
+    /// Where it is written.
+    pub path: FieldPath,
+    /// The variable.
+    pub var: String,
+    /// The value.
+    pub value: String,
+    /// Why it is not a secret: plainly so, or the declared reason.
+    pub why: String,
+    /// Whether a reviewer declared it (`notSecret`).
+    pub declared: bool,
+}
+
+/// Every literal of the environment under a secret-looking name that the
+/// rules let through, in file order.
+pub fn secret_looking_literals(env: &crate::Environment) -> Vec<SecretLookingLiteral> {
+    use crate::container::EnvValue;
+    let mut out = Vec::new();
+    for (app_name, app) in &env.apps {
+        for (cname, comp) in &app.components {
+            let cpath = FieldPath::of(&["apps", app_name, "components", cname]);
+            for (role, container_name, container) in comp.containers(cname) {
+                let base = match role.field() {
+                    Some(field) => cpath.key(field).key(container_name),
+                    None => cpath.clone(),
+                };
+                for (var, value) in &container.env {
+                    let path = base.key("env").key(var);
+                    let (value, why, declared) = match value {
+                        EnvValue::Declared { value, not_secret } => {
+                            (value, not_secret.clone(), true)
+                        }
+                        EnvValue::Literal(lit) if looks_secret(var) => {
+                            match plainly_not_secret(lit) {
+                                Some(why) => (lit, why.to_owned(), false),
+                                None => continue,
+                            }
+                        }
+                        _ => continue,
+                    };
+                    out.push(SecretLookingLiteral {
+                        path,
+                        var: var.clone(),
+                        value: value.to_string(),
+                        why,
+                        declared,
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 pub(super) fn check_secret_ref(
@@ -191,15 +295,17 @@ pub(super) fn check_secret_item(
     }
     if let Some(vault) = &item.vault {
         check_vault(c, vault, ipath.key("vault"));
-        let sdk = c.env.onepassword.store.provider == StoreProvider::Sdk;
-        if sdk && *vault != c.env.onepassword.vault {
+        let op = c.env.onepassword.as_ref();
+        let sdk = op.is_some_and(|op| op.store.provider == StoreProvider::Sdk);
+        let env_vault = op.map_or("", |op| op.vault.as_str());
+        if sdk && vault != env_vault {
             c.push(
                 "store-vault",
                 ipath.key("vault"),
                 Target::Value,
                 format!(
                     "item vault `{vault}` differs from the environment's vault `{}`, and a `onepasswordSDK` store reads one vault only",
-                    c.env.onepassword.vault
+                    env_vault
                 ),
                 "not readable through the store",
                 Some("move the item into the environment's vault, or remove `vault:`".into()),

@@ -4,6 +4,7 @@
 
 use super::{Checker, Target};
 use crate::app::{App, Component};
+use crate::container::PortRef;
 use crate::service::{Ingress, Service, ServiceType};
 use crate::{suggest, FieldPath};
 
@@ -26,6 +27,18 @@ pub(super) fn check_service(
 ) {
     check_service_type(c, sname, svc, spath);
     let Some(component) = &svc.component else {
+        for (port, spec) in &svc.ports {
+            if let Some(PortRef::Name(target)) = spec.spec().target_port {
+                c.push(
+                    "service-port",
+                    spec_path(spath, port).key("targetPort"),
+                    Target::Value,
+                    format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, but the Service selects no component whose ports have names"),
+                    "expected a port number",
+                    Some("give the port number, or set `component`".into()),
+                );
+            }
+        }
         return;
     };
     let Some(comp) = app.components.get(component) else {
@@ -42,27 +55,69 @@ pub(super) fn check_service(
     let ports = pod_ports(comp, component);
     for (port, spec) in &svc.ports {
         let ppath = spec_path(spath, port);
-        if !ports.contains(&port.as_str()) {
+        let target = spec.target(port);
+        let long = spec.spec();
+        let (tpath, ttarget) = match long.target_port {
+            Some(_) => (ppath.key("targetPort"), Target::Value),
+            None => (ppath.clone(), Target::Key),
+        };
+        let Some((_, container_port)) = comp.pod_port(component, &target) else {
+            let hint = match &target {
+                PortRef::Name(n) => suggest::hint(n, ports.iter().copied()),
+                PortRef::Number(_) => None,
+            }
+            .or_else(|| {
+                Some(format!(
+                    "the component's ports: {}",
+                    describe_ports(comp, component)
+                ))
+            });
             c.push(
                 "unknown-port",
-                ppath.clone(),
-                Target::Key,
-                format!("service `{sname}` forwards port `{port}`, which component `{component}` does not declare"),
+                tpath,
+                ttarget,
+                format!("service `{sname}` forwards port `{port}` to {}, which component `{component}` does not declare", describe_target(&target)),
                 "not one of the component's ports",
-                suggest::hint(port, ports.iter().copied()),
+                hint,
             );
-        }
-        let long = spec.spec();
-        if long.target_port.is_some() || long.protocol.is_some() {
+            continue;
+        };
+        if let Some(protocol) = long.protocol.filter(|p| *p != container_port.protocol()) {
             c.push(
                 "service-port",
-                ppath,
-                Target::Key,
-                format!("port `{port}` of service `{sname}` sets `targetPort` or `protocol`, which come from the container port `{port}` when the Service selects a component"),
-                "taken from the container port",
-                Some("remove them, or drop `component` for a Service without a selector".into()),
+                ppath.key("protocol"),
+                Target::Value,
+                format!("port `{port}` of service `{sname}` is {}, and the container port it forwards to is {}", protocol.as_str(), container_port.protocol().as_str()),
+                "differs from the container port",
+                Some("leave `protocol` out: it comes from the container port".into()),
             );
         }
+    }
+}
+
+/// "the port named `grpc`" or "port 8080".
+fn describe_target(target: &PortRef) -> String {
+    match target {
+        PortRef::Name(n) => format!("the port named `{n}`"),
+        PortRef::Number(n) => format!("port {n}"),
+    }
+}
+
+/// "`http` (8080), `metrics` (9090)", or "none".
+fn describe_ports(comp: &Component, cname: &str) -> String {
+    let all: Vec<String> = comp
+        .containers(cname)
+        .into_iter()
+        .flat_map(|(_, _, c)| {
+            c.ports
+                .iter()
+                .map(|(n, p)| format!("`{n}` ({})", p.number()))
+        })
+        .collect();
+    if all.is_empty() {
+        "none".into()
+    } else {
+        all.join(", ")
     }
 }
 

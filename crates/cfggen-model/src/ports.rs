@@ -1,0 +1,320 @@
+//! Port collections: cfggen's mapping by name, or the Kubernetes list
+//! people already write. Both forms load into the same mapping, so every
+//! rule and the renderer see one shape.
+//!
+//! - Container ports: `{http: 8080}`, or
+//!   `[{name: http, containerPort: 8080}]`.
+//! - Service ports: `{grpc: 5000}` (the Service listens on 5000 and
+//!   forwards to the container port named `grpc`), or
+//!   `[{port: 5000, targetPort: grpc}]`.
+
+use std::ops::{Deref, DerefMut};
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::container::{Port, PortRef, PortSpec, Protocol};
+use crate::error::tagged_message;
+use crate::names;
+use crate::service::{ServicePort, ServicePortSpec};
+
+/// A container's ports by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ContainerPorts(pub IndexMap<String, Port>);
+
+/// A Service's ports by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ServicePorts(pub IndexMap<String, ServicePort>);
+
+macro_rules! map_newtype {
+    ($t:ty, $v:ty) => {
+        impl Deref for $t {
+            type Target = IndexMap<String, $v>;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+        impl DerefMut for $t {
+            fn deref_mut(&mut self) -> &mut Self::Target {
+                &mut self.0
+            }
+        }
+        impl<'a> IntoIterator for &'a $t {
+            type Item = (&'a String, &'a $v);
+            type IntoIter = indexmap::map::Iter<'a, String, $v>;
+            fn into_iter(self) -> Self::IntoIter {
+                self.0.iter()
+            }
+        }
+    };
+}
+map_newtype!(ContainerPorts, Port);
+
+impl ContainerPorts {
+    /// Whether there is no port (for `skip_serializing_if`).
+    pub fn is_none(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+map_newtype!(ServicePorts, ServicePort);
+
+/// A container port as Kubernetes writes it, in a list.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ListedContainerPort {
+    /// The port's name, which Services and probes use.
+    #[schemars(regex(pattern = names::PORT_NAME))]
+    pub name: String,
+    /// The port number.
+    #[schemars(range(min = 1))]
+    pub container_port: u16,
+    /// The protocol; TCP when absent.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// Also expose the port on the node's address.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub host_port: Option<u16>,
+}
+
+/// A Service port as Kubernetes writes it, in a list.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ListedServicePort {
+    /// The Service port's name; the `targetPort` when that is a name.
+    #[serde(default)]
+    #[schemars(regex(pattern = names::PORT_NAME))]
+    pub name: Option<String>,
+    /// The port the Service listens on.
+    #[schemars(range(min = 1))]
+    pub port: u16,
+    /// Where traffic goes: a container port's name or number; the
+    /// container port named like the Service port when absent.
+    #[serde(default)]
+    pub target_port: Option<PortRef>,
+    /// The protocol; the container port's when absent.
+    #[serde(default)]
+    pub protocol: Option<Protocol>,
+    /// The port on every node (`NodePort` and `LoadBalancer`), 30000–32767.
+    #[serde(default)]
+    #[schemars(range(min = 30000, max = 32767))]
+    pub node_port: Option<u16>,
+}
+
+/// The key a port of a list form gets: its `name`, or else (a Service
+/// port) the container port its `targetPort` names.
+fn listed_key<'a>(name: Option<&'a str>, target: Option<&'a str>) -> Option<&'a str> {
+    name.or(target)
+}
+
+/// The key of a port written in a list form (`{name: http, …}` or
+/// `{port: 5000, targetPort: grpc}`), for finding it in the file.
+pub fn listed_name(item: &serde_json::Value) -> Option<&str> {
+    listed_key(
+        item.get("name").and_then(serde_json::Value::as_str),
+        item.get("targetPort").and_then(serde_json::Value::as_str),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Written<V, L> {
+    Map(IndexMap<String, V>),
+    List(Vec<L>),
+}
+
+/// Collects `(name, value)` pairs of a list; a name given twice is an error.
+fn collect<V, E: serde::de::Error>(
+    items: impl Iterator<Item = Result<(String, V), E>>,
+    what: &str,
+) -> Result<IndexMap<String, V>, E> {
+    let mut out = IndexMap::new();
+    for item in items {
+        let (name, value) = item?;
+        if out.contains_key(&name) {
+            return Err(E::custom(tagged_message(
+                &format!("two {what} are named `{name}`"),
+                "port names are unique; rename one of them",
+            )));
+        }
+        out.insert(name, value);
+    }
+    Ok(out)
+}
+
+impl<'de> Deserialize<'de> for ContainerPorts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Written::<Port, ListedContainerPort>::deserialize(d)? {
+            Written::Map(map) => Ok(ContainerPorts(map)),
+            Written::List(list) => {
+                let items = list.into_iter().map(|p| {
+                    let port = if p.protocol == Protocol::Tcp && p.host_port.is_none() {
+                        Port::Number(p.container_port)
+                    } else {
+                        Port::Spec(PortSpec {
+                            port: p.container_port,
+                            protocol: p.protocol,
+                            host_port: p.host_port,
+                        })
+                    };
+                    Ok((p.name, port))
+                });
+                collect(items, "container ports").map(ContainerPorts)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ServicePorts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Written::<ServicePort, ListedServicePort>::deserialize(d)? {
+            Written::Map(map) => Ok(ServicePorts(map)),
+            Written::List(list) => {
+                let items = list.into_iter().map(|p| {
+                    let target = match &p.target_port {
+                        Some(PortRef::Name(n)) => Some(n.as_str()),
+                        _ => None,
+                    };
+                    let name =
+                        match listed_key(p.name.as_deref(), target) {
+                            Some(n) => n.to_owned(),
+                            None => return Err(serde::de::Error::custom(tagged_message(
+                                &format!("Service port {} has no name", p.port),
+                                "give it a `name`, or a `targetPort` that names a container port",
+                            ))),
+                        };
+                    let target_port = match p.target_port {
+                        Some(PortRef::Name(n)) if n == name => None,
+                        other => other,
+                    };
+                    let port =
+                        if target_port.is_none() && p.protocol.is_none() && p.node_port.is_none() {
+                            ServicePort::Number(p.port)
+                        } else {
+                            ServicePort::Spec(ServicePortSpec {
+                                port: p.port,
+                                node_port: p.node_port,
+                                target_port,
+                                protocol: p.protocol,
+                            })
+                        };
+                    Ok((name, port))
+                });
+                collect(items, "Service ports").map(ServicePorts)
+            }
+        }
+    }
+}
+
+/// `{"anyOf": [mapping of V by port name, list of L]}`.
+fn either<V: JsonSchema, L: JsonSchema>(
+    generator: &mut schemars::SchemaGenerator,
+    map_example: serde_json::Value,
+    list_example: serde_json::Value,
+) -> schemars::Schema {
+    let value = generator.subschema_for::<V>();
+    let listed = generator.subschema_for::<L>();
+    schemars::json_schema!({
+        "anyOf": [
+            {
+                "type": "object",
+                "description": "By port name.",
+                "additionalProperties": value,
+                "propertyNames": {"pattern": names::PORT_NAME},
+                "examples": [map_example]
+            },
+            {
+                "type": "array",
+                "description": "The Kubernetes list form.",
+                "items": listed,
+                "examples": [list_example]
+            }
+        ]
+    })
+}
+
+impl JsonSchema for ContainerPorts {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContainerPorts".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        either::<Port, ListedContainerPort>(
+            generator,
+            serde_json::json!({"http": 9000, "dns": {"port": 53, "protocol": "UDP"}}),
+            serde_json::json!([{"name": "http", "containerPort": 9000}]),
+        )
+    }
+}
+
+impl JsonSchema for ServicePorts {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ServicePorts".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        either::<ServicePort, ListedServicePort>(
+            generator,
+            serde_json::json!({"grpc": 5000}),
+            serde_json::json!([{"port": 5000, "targetPort": "grpc"}]),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn container(json: &str) -> Result<ContainerPorts, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    fn service(json: &str) -> Result<ServicePorts, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn container_list_loads_as_the_mapping() {
+        let list = container(
+            r#"[{"name": "http", "containerPort": 8080}, {"name": "dns", "containerPort": 53, "protocol": "UDP"}]"#,
+        )
+        .unwrap();
+        let map = container(r#"{"http": 8080, "dns": {"port": 53, "protocol": "UDP"}}"#).unwrap();
+        assert_eq!(list, map);
+    }
+
+    #[test]
+    fn container_list_with_a_name_twice_is_an_error() {
+        let e = container(
+            r#"[{"name": "http", "containerPort": 80}, {"name": "http", "containerPort": 81}]"#,
+        )
+        .unwrap_err();
+        assert!(e.contains("two container ports are named `http`"), "{e}");
+    }
+
+    #[test]
+    fn service_list_forms() {
+        let by_target = service(r#"[{"port": 5000, "targetPort": "grpc"}]"#).unwrap();
+        assert_eq!(by_target, service(r#"{"grpc": 5000}"#).unwrap());
+        let named = service(r#"[{"name": "web", "port": 80, "targetPort": "http"}]"#).unwrap();
+        assert_eq!(
+            named.get("web"),
+            Some(&ServicePort::Spec(ServicePortSpec {
+                port: 80,
+                node_port: None,
+                target_port: Some(PortRef::Name("http".into())),
+                protocol: None,
+            }))
+        );
+        let numbered = service(r#"[{"name": "http", "port": 80, "targetPort": 8080}]"#).unwrap();
+        assert_eq!(
+            numbered.get("http").and_then(|p| p.spec().target_port),
+            Some(PortRef::Number(8080))
+        );
+        let e = service(r#"[{"port": 80}]"#).unwrap_err();
+        assert!(e.contains("has no name"), "{e}");
+    }
+}
