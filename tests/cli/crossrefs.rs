@@ -129,7 +129,10 @@ fn produced_keys(o: &Objects) -> BTreeMap<(String, String), BTreeSet<String>> {
 /// keys (empty: any key).
 fn external_secrets(root: &std::path::Path, env: &str) -> BTreeMap<(String, String), Vec<String>> {
     let (_, rendered) = crate::support::render_env(root, env);
-    let text = &rendered.files[cfggen_render::INVENTORY_FILE];
+    // An environment that reads nothing from 1Password has no inventory.
+    let Some(text) = rendered.files.get(cfggen_render::INVENTORY_FILE) else {
+        return BTreeMap::new();
+    };
     let inventory: serde_json::Value = parse(cfggen_render::INVENTORY_FILE, text);
     inventory
         .get("external")
@@ -152,6 +155,7 @@ fn external_secrets(root: &std::path::Path, env: &str) -> BTreeMap<(String, Stri
 
 #[test]
 fn every_secret_key_ref_is_produced_by_an_external_secret() {
+    let mut total = 0;
     for (root, env) in cases() {
         let (_, o) = objects(&root, env);
         let mut keys = produced_keys(&o);
@@ -198,11 +202,13 @@ fn every_secret_key_ref_is_produced_by_an_external_secret() {
                 }
             }
         }
-        assert!(
-            refs > 0,
-            "{env}: no secretKeyRef at all; the check checked nothing"
-        );
+        total += refs;
     }
+    // Some environments (the newcomer's shop) read no secret at all.
+    assert!(
+        total > 0,
+        "no secretKeyRef at all; the check checked nothing"
+    );
 }
 
 #[test]
@@ -366,7 +372,10 @@ fn container_images_are_the_declared_image_refs() {
                         .unwrap_or_else(|| {
                             panic!("{env}: {name} has no container {container_name}")
                         });
-                    let declared = app.image_of_container(container).map(ToString::to_string);
+                    // Rendered as written (`redis:7`, not `docker.io/library/redis:7`).
+                    let declared = app
+                        .image_of_container(container)
+                        .map(|i| i.as_written().to_owned());
                     assert_eq!(
                         rendered.image, declared,
                         "{env}: image of {name}/{container_name}"

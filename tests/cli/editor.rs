@@ -283,6 +283,22 @@ fn the_language_server_validates_environment_files() {
         );
     }
 
+    // The newcomer's shop, short and with Kubernetes list forms.
+    for file in ["dev.yaml", "habits.yaml"] {
+        let text = std::fs::read_to_string(fixtures().join("newcomer/environments").join(file))
+            .expect("fixture file")
+            .replace("../../../../schemas/", "../schemas/");
+        let u = lsp.open(
+            &repo.path().join(format!("environments/newcomer-{file}")),
+            &text,
+        );
+        assert_eq!(
+            lsp.diagnostics_of(&u),
+            Vec::<Value>::new(),
+            "newcomer {file} is valid in the editor"
+        );
+    }
+
     // One mistake each, on a known line (0-based).
     let cases: [(&str, String, u64); 7] = [
         ("unknown key", document("        replicaz: 3\n"), 18),

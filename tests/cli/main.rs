@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod hostile;
 mod invalid;
 mod lint;
+mod newcomer;
 mod release;
 mod render;
 mod schema;

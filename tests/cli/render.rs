@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::support::{fixtures, workspace, TestRepo};
 
-fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, Option<std::time::SystemTime>)> {
+pub(crate) fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, Option<std::time::SystemTime>)> {
     fn walk(
         dir: &Path,
         prefix: &str,

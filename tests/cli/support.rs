@@ -52,6 +52,8 @@ pub fn rendered_environments() -> Vec<(PathBuf, &'static str)> {
         (workspace(), "prod"),
         (fixtures().join("valid"), "staging"),
         (fixtures().join("workloads"), "lab"),
+        (fixtures().join("newcomer"), "dev"),
+        (fixtures().join("newcomer"), "habits"),
     ]
 }
 

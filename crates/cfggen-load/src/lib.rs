@@ -7,7 +7,8 @@
 //! environment that extends one against the partial schema), merge the
 //! bases under the environment, check the merged document against the full
 //! schema, deserialise it into the typed model, and apply the model's
-//! semantic rules. An error in one stage stops the later ones.
+//! semantic rules. A problem confined to some apps leaves them out of the
+//! later stages, which still check the rest; any other problem stops them.
 
 mod diagnostic;
 mod habits;

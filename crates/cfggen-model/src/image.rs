@@ -574,6 +574,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn short_names_are_the_same_image_and_keep_their_spelling() {
+        let short = ok("redis:7");
+        let long = ok("docker.io/library/redis:7");
+        assert_eq!(short, long);
+        assert_eq!(short.to_string(), long.to_string());
+        assert_eq!(short.as_written(), "redis:7");
+        assert_eq!(long.as_written(), "docker.io/library/redis:7");
+        assert_eq!(serde_json::to_value(&short).unwrap(), "redis:7");
+        let bumped = short.with_tag("7.4").unwrap();
+        assert_eq!(bumped.as_written(), "redis:7.4");
+        assert_eq!(bumped, ok("docker.io/library/redis:7.4"));
+    }
+
     fn err(s: &str) -> ImageRefError {
         match ImageRef::parse(s) {
             Ok(r) => panic!("{s} parsed as {r}"),

@@ -20,14 +20,17 @@ use crate::names;
 use crate::service::{ServicePort, ServicePortSpec};
 
 /// A container's ports by name.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct ContainerPorts(pub IndexMap<String, Port>);
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerPorts(pub IndexMap<String, Port>, pub Repeated);
 
 /// A Service's ports by name.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct ServicePorts(pub IndexMap<String, ServicePort>);
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServicePorts(pub IndexMap<String, ServicePort>, pub Repeated);
+
+/// The entries of a list form whose name an earlier entry already has,
+/// by index: left out of the mapping, and reported by the rules
+/// (`duplicate-port`) at their place in the file.
+pub type Repeated = Vec<(usize, String)>;
 
 macro_rules! map_newtype {
     ($t:ty, $v:ty) => {
@@ -40,6 +43,11 @@ macro_rules! map_newtype {
         impl DerefMut for $t {
             fn deref_mut(&mut self) -> &mut Self::Target {
                 &mut self.0
+            }
+        }
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.0.serialize(s)
             }
         }
         impl<'a> IntoIterator for &'a $t {
@@ -126,29 +134,28 @@ enum Written<V, L> {
     List(Vec<L>),
 }
 
-/// Collects `(name, value)` pairs of a list; a name given twice is an error.
-fn collect<V, E: serde::de::Error>(
+/// Collects the `(name, value)` pairs of a list: the mapping, and the
+/// entries whose name came before.
+fn collect<V, E>(
     items: impl Iterator<Item = Result<(String, V), E>>,
-    what: &str,
-) -> Result<IndexMap<String, V>, E> {
+) -> Result<(IndexMap<String, V>, Repeated), E> {
     let mut out = IndexMap::new();
-    for item in items {
+    let mut repeated = Vec::new();
+    for (i, item) in items.enumerate() {
         let (name, value) = item?;
         if out.contains_key(&name) {
-            return Err(E::custom(tagged_message(
-                &format!("two {what} are named `{name}`"),
-                "port names are unique; rename one of them",
-            )));
+            repeated.push((i, name));
+        } else {
+            out.insert(name, value);
         }
-        out.insert(name, value);
     }
-    Ok(out)
+    Ok((out, repeated))
 }
 
 impl<'de> Deserialize<'de> for ContainerPorts {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Written::<Port, ListedContainerPort>::deserialize(d)? {
-            Written::Map(map) => Ok(ContainerPorts(map)),
+            Written::Map(map) => Ok(ContainerPorts(map, Vec::new())),
             Written::List(list) => {
                 let items = list.into_iter().map(|p| {
                     let port = if p.protocol == Protocol::Tcp && p.host_port.is_none() {
@@ -160,9 +167,10 @@ impl<'de> Deserialize<'de> for ContainerPorts {
                             host_port: p.host_port,
                         })
                     };
-                    Ok((p.name, port))
+                    Ok::<_, D::Error>((p.name, port))
                 });
-                collect(items, "container ports").map(ContainerPorts)
+                let (map, repeated) = collect(items)?;
+                Ok(ContainerPorts(map, repeated))
             }
         }
     }
@@ -171,7 +179,7 @@ impl<'de> Deserialize<'de> for ContainerPorts {
 impl<'de> Deserialize<'de> for ServicePorts {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Written::<ServicePort, ListedServicePort>::deserialize(d)? {
-            Written::Map(map) => Ok(ServicePorts(map)),
+            Written::Map(map) => Ok(ServicePorts(map, Vec::new())),
             Written::List(list) => {
                 let items = list.into_iter().map(|p| {
                     let target = match &p.target_port {
@@ -203,7 +211,8 @@ impl<'de> Deserialize<'de> for ServicePorts {
                         };
                     Ok((name, port))
                 });
-                collect(items, "Service ports").map(ServicePorts)
+                let (map, repeated) = collect(items)?;
+                Ok(ServicePorts(map, repeated))
             }
         }
     }
@@ -287,12 +296,13 @@ mod tests {
     }
 
     #[test]
-    fn container_list_with_a_name_twice_is_an_error() {
-        let e = container(
+    fn a_name_twice_in_a_list_is_kept_for_the_rules() {
+        let ports = container(
             r#"[{"name": "http", "containerPort": 80}, {"name": "http", "containerPort": 81}]"#,
         )
-        .unwrap_err();
-        assert!(e.contains("two container ports are named `http`"), "{e}");
+        .unwrap();
+        assert_eq!(ports.len(), 1);
+        assert_eq!(ports.1, vec![(1, "http".to_owned())]);
     }
 
     #[test]

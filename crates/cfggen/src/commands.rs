@@ -634,6 +634,9 @@ fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
                 };
                 text.push_str(&format!("  {}={} at {} ({why})\n", l.var, l.value, l.path));
             }
+            if text.is_empty() {
+                text = format!("{name} reads nothing from 1Password\n");
+            }
         }
         SecretsFormat::Env => {
             text.push_str(&format!(

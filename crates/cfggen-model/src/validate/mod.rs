@@ -225,6 +225,16 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
                 Some(field) => cpath.key(field).key(container_name),
                 None => cpath.clone(),
             };
+            for (i, port) in &container.ports.1 {
+                c.push(
+                    "duplicate-port",
+                    path.key("ports").index(*i),
+                    Target::Value,
+                    format!("container `{container_name}` names two ports `{port}`; port names are unique in a pod"),
+                    "port name used again",
+                    Some("rename one of them".into()),
+                );
+            }
             for port in container.ports.keys() {
                 if let Some(first) = ports.insert(port, container_name) {
                     c.push(

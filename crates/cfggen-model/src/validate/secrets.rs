@@ -517,4 +517,33 @@ mod tests {
             assert!(!looks_like_secret_value(v), "{v}");
         }
     }
+
+    #[test]
+    fn literals_that_are_plainly_not_secrets() {
+        use crate::container::Literal;
+        let s = |v: &str| plainly_not_secret(&Literal::String(v.into()));
+        assert_eq!(s("/etc/oauth/client-secret"), Some("a file path"));
+        assert_eq!(s("operator"), Some("the name of an object"));
+        assert_eq!(s("app-secret-v2"), Some("the name of an object"));
+        assert_eq!(s("redis-0"), Some("the name of an object"));
+        assert_eq!(
+            plainly_not_secret(&Literal::Bool(true)),
+            Some("`true` or `false`")
+        );
+        // What people use as passwords stays refused.
+        for v in [
+            "hunter2",
+            "changeme",
+            "password",
+            "Tr0ub4dor&3",
+            "s3cr3t",
+            "/",
+            "/path with space",
+            "correct horse battery staple",
+            "q8Zr3LmX0pVt7Yb2Nc5Wk1Hs9Gd4Fj6Ae0Ru3Ti8",
+        ] {
+            assert_eq!(s(v), None, "{v}");
+        }
+        assert_eq!(plainly_not_secret(&Literal::Int(1234)), None);
+    }
 }

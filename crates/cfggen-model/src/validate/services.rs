@@ -26,6 +26,16 @@ pub(super) fn check_service(
     spath: &FieldPath,
 ) {
     check_service_type(c, sname, svc, spath);
+    for (i, port) in &svc.ports.1 {
+        c.push(
+            "duplicate-port",
+            spath.key("ports").index(*i),
+            Target::Value,
+            format!("service `{sname}` has two ports named `{port}`"),
+            "port name used again",
+            Some("rename one of them; a port of a list is named by its `name`, or else by its `targetPort`".into()),
+        );
+    }
     let Some(component) = &svc.component else {
         for (port, spec) in &svc.ports {
             if let Some(PortRef::Name(target)) = spec.spec().target_port {
