@@ -10,6 +10,7 @@ mod drift;
 mod editor;
 mod fuzz_regressions;
 mod hostile;
+mod init;
 mod invalid;
 mod lint;
 mod newcomer;

@@ -116,6 +116,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = SecretsFormat::Text)]
         format: SecretsFormat,
     },
+    /// Start a new repository: environments (a base, `dev` and `prod` with
+    /// one small app), schemas, the rendered output, a CI workflow and
+    /// editor settings. Writes nothing if any of them exists.
+    Init {
+        /// Where (the current folder when absent).
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Write the JSON Schemas under `schemas/` from the Rust types, or
     /// check that they are current.
     Schema {

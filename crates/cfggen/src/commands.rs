@@ -32,6 +32,11 @@ impl Ctx<'_> {
 
 pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     let color = color_for_stderr(cli.color);
+    // `init` makes the repository the others look for.
+    if let Command::Init { dir } = &cli.command {
+        let dir = dir.as_deref().or(cli.root.as_deref());
+        return crate::init::init(dir, color, stdout, stderr);
+    }
     let repo = match &cli.root {
         Some(root) => {
             if !root.join(cfggen_load::ENVIRONMENTS_DIR).is_dir() {
@@ -69,6 +74,7 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
     match &cli.command {
         Command::Validate(select) => validate(&mut ctx, select),
         Command::Schema { check } => schema(&mut ctx, *check),
+        Command::Init { .. } => EXIT_ERROR,
         Command::Render(select) => render(&mut ctx, select),
         Command::Diff { select, format } => diff(&mut ctx, select, *format, false),
         Command::Images {
@@ -171,6 +177,11 @@ fn stale_schemas(ctx: &Ctx<'_>) -> Result<Vec<(String, &'static str, String)>, S
         stale.push((rel, status, text));
     }
     Ok(stale)
+}
+
+/// Writes the schema files that are missing or stale.
+pub(crate) fn write_schemas(ctx: &mut Ctx<'_>) -> u8 {
+    schema(ctx, false)
 }
 
 fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {

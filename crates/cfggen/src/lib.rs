@@ -9,6 +9,7 @@
 mod cli;
 mod commands;
 mod drift;
+mod init;
 mod output;
 mod release;
 mod report;
