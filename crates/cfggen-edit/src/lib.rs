@@ -9,8 +9,10 @@
 //! when the check fails; an I/O error at any step surfaces, and no file is
 //! ever left empty or cut short.
 
+mod apps;
 mod transaction;
 
+pub use apps::{add_apps, AppsError};
 pub use transaction::{apply_checked, ApplyError, FileEdit};
 
 use cfggen_yaml::{FileId, Limits, Node, Seg, Value};

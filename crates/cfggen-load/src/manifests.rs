@@ -126,6 +126,7 @@ const CLUSTER_SCOPED: &[&str] = &[
     "ClusterRoleBinding",
     "PersistentVolume",
     "StorageClass",
+    "CSIDriver",
     "PriorityClass",
     "RuntimeClass",
     "IngressClass",
@@ -368,7 +369,7 @@ fn escape_pointer(key: &str) -> String {
 /// does not model (a custom resource).
 fn core_round_trip(api: &str, kind: &str, object: &Value) -> Option<Result<(), Vec<Lost>>> {
     use k8s_openapi::api::{
-        apps, batch, core, networking, node, policy, rbac, scheduling, storage,
+        apps, autoscaling, batch, core, networking, node, policy, rbac, scheduling, storage,
     };
     macro_rules! typed {
         ($($api:literal, $kind:literal => $t:ty;)*) => {
@@ -388,6 +389,7 @@ fn core_round_trip(api: &str, kind: &str, object: &Value) -> Option<Result<(), V
         "v1", "LimitRange" => core::v1::LimitRange;
         "v1", "ResourceQuota" => core::v1::ResourceQuota;
         "v1", "Endpoints" => core::v1::Endpoints;
+        "autoscaling/v2", "HorizontalPodAutoscaler" => autoscaling::v2::HorizontalPodAutoscaler;
         "apps/v1", "Deployment" => apps::v1::Deployment;
         "apps/v1", "StatefulSet" => apps::v1::StatefulSet;
         "apps/v1", "DaemonSet" => apps::v1::DaemonSet;
@@ -404,6 +406,7 @@ fn core_round_trip(api: &str, kind: &str, object: &Value) -> Option<Result<(), V
         "rbac.authorization.k8s.io/v1", "ClusterRoleBinding" => rbac::v1::ClusterRoleBinding;
         "scheduling.k8s.io/v1", "PriorityClass" => scheduling::v1::PriorityClass;
         "storage.k8s.io/v1", "StorageClass" => storage::v1::StorageClass;
+        "storage.k8s.io/v1", "CSIDriver" => storage::v1::CSIDriver;
     }
 }
 

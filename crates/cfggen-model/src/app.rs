@@ -198,6 +198,19 @@ pub struct Component {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = [{"app": "teslamate"}]))]
     pub selector_labels: Option<IndexMap<String, String>>,
+    /// The main container's name; the component's name when absent. Set
+    /// it to keep the container name of a workload that already runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_LABEL))]
+    pub container_name: Option<String>,
+    /// Labels of the workload object itself, beside cfggen's own (the
+    /// pods' are under `pod.labels`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the workload object itself (the pods' are under
+    /// `pod.annotations`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
     /// Number of pods (Deployments and StatefulSets); 1 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<u32>,
@@ -242,7 +255,8 @@ fn is_default<T: Default + PartialEq>(v: &T) -> bool {
 
 impl Component {
     /// Every container of the pod with its role: init containers, then
-    /// sidecars, then the main container (named after the component).
+    /// sidecars, then the main container (named after the component, or
+    /// its `containerName`).
     pub fn containers<'a>(&'a self, name: &'a str) -> Vec<(ContainerRole, &'a str, &'a Container)> {
         let mut out: Vec<(ContainerRole, &str, &Container)> = Vec::new();
         for (n, c) in &self.init_containers {
@@ -251,7 +265,8 @@ impl Component {
         for (n, c) in &self.sidecars {
             out.push((ContainerRole::Sidecar, n, c));
         }
-        out.push((ContainerRole::Main, name, &self.container));
+        let main = self.container_name.as_deref().unwrap_or(name);
+        out.push((ContainerRole::Main, main, &self.container));
         out
     }
 

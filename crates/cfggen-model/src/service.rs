@@ -38,6 +38,9 @@ pub struct Service {
     /// Annotations, e.g. for the load balancer.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub annotations: IndexMap<String, String>,
+    /// Labels of the Service, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
 }
 
 impl Service {

@@ -67,6 +67,11 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
         if let Some(annotations) = metadata.annotations.as_mut() {
             annotations.extend(svc.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
+        if let Some(labels) = metadata.labels.as_mut() {
+            for (k, v) in &svc.labels {
+                labels.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
         let object = Service {
             metadata,
             spec: Some(ServiceSpec {

@@ -93,12 +93,16 @@ fn workload(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderError> {
     let (name, app, comp) = (pod.app_name, pod.app, pod.comp);
     let ns = app.namespace(name);
     let object_name = workload_name(name, pod.cname, comp);
-    let metadata = meta(
-        &object_name,
-        ns,
-        app_labels(name, Some(pod.cname)),
-        waves::WORKLOADS,
-    );
+    let mut labels = app_labels(name, Some(pod.cname));
+    for (k, v) in &comp.labels {
+        labels.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let mut metadata = meta(&object_name, ns, labels, waves::WORKLOADS);
+    if let Some(annotations) = metadata.annotations.as_mut() {
+        for (k, v) in &comp.annotations {
+            annotations.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
     let selector = LabelSelector {
         match_labels: Some(selector_of(name, pod.cname, comp)),
         match_expressions: None,

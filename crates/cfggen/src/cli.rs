@@ -116,6 +116,31 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = SecretsFormat::Text)]
         format: SecretsFormat,
     },
+    /// Bring existing manifests (files, folders, or `-` for a stream such
+    /// as `kubectl kustomize` output) into an environment as typed apps,
+    /// then prove that rendering them gives the same objects: exit 0 when
+    /// nothing differs but cfggen's normalisations, 1 when something does
+    /// (the apps are written all the same), 2 on bad input.
+    Import {
+        /// The environment (created when absent).
+        #[arg(value_name = "ENV")]
+        environment: String,
+        /// Manifest files, folders, or `-`.
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+        /// Put everything into this app (else one app per namespace).
+        #[arg(long, value_name = "NAME")]
+        app: Option<String>,
+        /// Report what would be written and the round trip; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Replace apps of the same names that the environment has.
+        #[arg(long)]
+        replace: bool,
+        /// Leave out Secrets that hold values (else they are an error).
+        #[arg(long)]
+        skip_secrets: bool,
+    },
     /// Start a new repository: environments (a base, `dev` and `prod` with
     /// one small app), schemas, the rendered output, a CI workflow and
     /// editor settings. Writes nothing if any of them exists.

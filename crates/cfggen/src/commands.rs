@@ -75,6 +75,26 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
         Command::Validate(select) => validate(&mut ctx, select),
         Command::Schema { check } => schema(&mut ctx, *check),
         Command::Init { .. } => EXIT_ERROR,
+        Command::Import {
+            environment,
+            paths,
+            app,
+            dry_run,
+            replace,
+            skip_secrets,
+        } => crate::import::import(
+            &mut ctx,
+            &crate::import::Request {
+                environment,
+                paths,
+                options: cfggen_import::Options {
+                    app: app.clone(),
+                    skip_secrets: *skip_secrets,
+                },
+                dry_run: *dry_run,
+                replace: *replace,
+            },
+        ),
         Command::Render(select) => render(&mut ctx, select),
         Command::Diff { select, format } => diff(&mut ctx, select, *format, false),
         Command::Images {

@@ -9,6 +9,7 @@
 mod cli;
 mod commands;
 mod drift;
+mod import;
 mod init;
 mod output;
 mod release;

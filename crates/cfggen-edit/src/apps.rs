@@ -1,0 +1,182 @@
+//! Adding apps to an environment file in place: every byte outside the
+//! apps added (or replaced) stays as it was.
+
+use cfggen_yaml::{FileId, Limits, Node, Value};
+
+use crate::EditError;
+
+/// Why apps cannot be added.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AppsError {
+    /// The file cannot be edited.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// An app of that name is already there.
+    #[error("the environment already has an app `{0}`")]
+    Exists(String),
+}
+
+/// The byte offset just past the line holding `offset`.
+fn line_end(text: &str, offset: usize) -> usize {
+    text.get(offset..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |i| offset + i + 1)
+}
+
+/// The byte offset of the start of the line holding `offset`.
+fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1)
+}
+
+/// `text` with each `(name, block)` added under `apps:`. A block is the
+/// app's entry written at an indent of two spaces (`  <name>:\n    …`);
+/// it is re-indented to the file's. An app of the same name is an error,
+/// or, with `replace`, its entry is replaced where it stands.
+pub fn add_apps(text: &str, apps: &[(String, String)], replace: bool) -> Result<String, AppsError> {
+    let root = cfggen_yaml::parse(FileId(0), text, &Limits::default())
+        .map_err(|e| EditError::Parse(e.message))?;
+    let Some(entry) = root.entry("apps") else {
+        let mut out = text.to_owned();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str("\napps:\n");
+        for (_, block) in apps {
+            out.push_str(block);
+        }
+        return Ok(out);
+    };
+    let existing: Vec<&cfggen_yaml::Entry> = match &entry.value.value {
+        Value::Map(entries) if !entries.is_empty() => {
+            if is_flow(text, &entry.value) {
+                return Err(EditError::NotBlock("apps".into()).into());
+            }
+            entries.iter().collect()
+        }
+        Value::Map(_) | Value::Null => {
+            // `apps: {}` or `apps:`: the key's line becomes `apps:` and
+            // the apps follow it.
+            let start = line_start(text, entry.key.loc.start);
+            let end = line_end(text, entry.value.loc.end.max(entry.key.loc.end));
+            let mut out = String::with_capacity(text.len() + 256);
+            out.push_str(&text[..start]);
+            out.push_str("apps:\n");
+            for (_, block) in apps {
+                out.push_str(block);
+            }
+            out.push_str(&text[end..]);
+            return Ok(out);
+        }
+        _ => return Err(EditError::NotBlock("apps".into()).into()),
+    };
+    let column = existing
+        .first()
+        .map_or(2, |e| e.key.loc.start - line_start(text, e.key.loc.start));
+    let reindent = |block: &str| -> String {
+        if column == 2 {
+            return block.to_owned();
+        }
+        block
+            .lines()
+            .map(|l| match l.strip_prefix("  ") {
+                Some(rest) if !l.trim().is_empty() => format!("{}{rest}\n", " ".repeat(column)),
+                _ => format!("{l}\n"),
+            })
+            .collect()
+    };
+    // Replaced apps: (start, end) of their lines, and the new block.
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    let mut appended = String::new();
+    for (name, block) in apps {
+        match existing.iter().find(|e| e.key.text == *name) {
+            Some(_) if !replace => return Err(AppsError::Exists(name.clone())),
+            Some(e) => {
+                let start = line_start(text, e.key.loc.start);
+                let end = line_end(text, value_end(&e.value).max(e.key.loc.end));
+                edits.push((start, end, reindent(block)));
+            }
+            None => appended.push_str(&reindent(block)),
+        }
+    }
+    let last = existing.last().map_or(entry.key.loc.end, |e| {
+        value_end(&e.value).max(e.key.loc.end)
+    });
+    edits.push((line_end(text, last), line_end(text, last), appended));
+    edits.sort_by_key(|(s, _, _)| *s);
+    let mut out = String::with_capacity(text.len() + 1024);
+    let mut at = 0;
+    for (start, end, new) in edits {
+        out.push_str(&text[at..start]);
+        out.push_str(&new);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    Ok(out)
+}
+
+/// Where a value's last byte is (the deepest last child's end).
+fn value_end(node: &Node) -> usize {
+    let inner = match &node.value {
+        Value::Map(entries) => entries
+            .last()
+            .map(|e| value_end(&e.value).max(e.key.loc.end)),
+        Value::Seq(items) => items.last().map(value_end),
+        _ => None,
+    };
+    inner.unwrap_or(node.loc.end).max(node.loc.end)
+}
+
+/// Whether a collection is written in flow style (`{…}`, `[…]`).
+fn is_flow(text: &str, node: &Node) -> bool {
+    text.get(node.loc.start..)
+        .is_some_and(|rest| rest.starts_with('{') || rest.starts_with('['))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(name: &str) -> (String, String) {
+        (name.to_owned(), format!("  {name}:\n    image: x:1\n"))
+    }
+
+    #[test]
+    fn apps_go_after_the_last_one_and_nothing_else_moves() {
+        let text = "# head\nname: dev\napps:\n  a:\n    image: a:1 # keep\n# tail\nimages: {}\n";
+        let out = add_apps(text, &[block("b")], false).unwrap();
+        assert_eq!(
+            out,
+            "# head\nname: dev\napps:\n  a:\n    image: a:1 # keep\n  b:\n    image: x:1\n# tail\nimages: {}\n"
+        );
+    }
+
+    #[test]
+    fn no_apps_key_or_an_empty_one() {
+        assert_eq!(
+            add_apps("name: dev\n", &[block("b")], false).unwrap(),
+            "name: dev\n\napps:\n  b:\n    image: x:1\n"
+        );
+        assert_eq!(
+            add_apps("name: dev\napps: {}\nimages: {}\n", &[block("b")], false).unwrap(),
+            "name: dev\napps:\n  b:\n    image: x:1\nimages: {}\n"
+        );
+    }
+
+    #[test]
+    fn an_app_of_the_same_name_is_refused_or_replaced_in_place() {
+        let text = "apps:\n    a:\n        image: a:1\n    b:\n        image: b:1\n";
+        assert_eq!(
+            add_apps(text, &[block("a")], false),
+            Err(AppsError::Exists("a".into()))
+        );
+        let out = add_apps(text, &[block("a")], true).unwrap();
+        assert_eq!(
+            out,
+            "apps:\n    a:\n      image: x:1\n    b:\n        image: b:1\n"
+        );
+        // Replacing again gives the same text.
+        assert_eq!(add_apps(&out, &[block("a")], true).unwrap(), out);
+    }
+}

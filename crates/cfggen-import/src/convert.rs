@@ -1,0 +1,459 @@
+//! Objects → apps: grouping (one app per namespace, or all into one), and
+//! each object typed where the model says all it says (workloads,
+//! Services, ConfigMaps, claims, service accounts), raw with the reason
+//! otherwise. Never dropped.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use crate::read::{is_secret_with_data, InputError, Object};
+use crate::take::{Taker, Why};
+use crate::workload;
+
+/// How to import.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Put every object into this app (else one app per namespace).
+    pub app: Option<String>,
+    /// Leave out Secrets that hold data (else they are an error).
+    pub skip_secrets: bool,
+}
+
+/// An object kept typed: where it went in the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Typed {
+    /// `Kind name`.
+    pub object: String,
+    /// Its field under the app, e.g. `components.frontend`.
+    pub field: String,
+}
+
+/// One app to write.
+#[derive(Clone, Debug)]
+pub struct AppPlan {
+    /// The app's name.
+    pub name: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// The app in the environment file's form.
+    pub body: Value,
+    /// What became typed.
+    pub typed: Vec<Typed>,
+    /// What stayed raw, and why.
+    pub raw: Vec<(String, String)>,
+    /// Differences its rendering will show that are cfggen's normalisations.
+    pub notes: Vec<String>,
+    /// The objects of the input that belong to it.
+    pub objects: Vec<Object>,
+}
+
+/// What an import writes.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The apps, by name.
+    pub apps: Vec<AppPlan>,
+    /// Secrets holding data that were left out (`--skip-secrets`).
+    pub skipped: Vec<String>,
+}
+
+/// Plans the import of `objects`. `force_raw` names objects (`Kind
+/// name` of an app) to keep raw, with why, because an earlier typed form
+/// did not pass cfggen's rules.
+pub fn plan(
+    objects: Vec<Object>,
+    options: &Options,
+    force_raw: &BTreeMap<(String, String), String>,
+) -> Result<Plan, Vec<InputError>> {
+    let mut errors = Vec::new();
+    let mut skipped = Vec::new();
+    let mut kept = Vec::new();
+    for o in objects {
+        if is_secret_with_data(&o) {
+            if options.skip_secrets {
+                skipped.push(format!("{} ({})", o.label(), o.place()));
+            } else {
+                errors.push(InputError {
+                    file: o.file.clone(),
+                    line: o.line,
+                    column: o.column,
+                    message: format!("Secret `{}` holds values, and config never holds a secret value", o.name()),
+                    hint: Some("put its values in a 1Password item and give the app a `secrets` entry that reads it (an ExternalSecret makes the Secret); or pass --skip-secrets to import the rest and leave it out".into()),
+                });
+            }
+            continue;
+        }
+        kept.push(o);
+    }
+    let groups = match group(kept, options) {
+        Ok(g) => g,
+        Err(e) => {
+            errors.push(e);
+            return Err(errors);
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let apps = groups
+        .into_iter()
+        .map(|(name, (namespace, objects))| convert_app(&name, &namespace, objects, force_raw))
+        .collect();
+    Ok(Plan { apps, skipped })
+}
+
+/// App name → (namespace, objects).
+fn group(
+    objects: Vec<Object>,
+    options: &Options,
+) -> Result<BTreeMap<String, (String, Vec<Object>)>, InputError> {
+    let mut out: BTreeMap<String, (String, Vec<Object>)> = BTreeMap::new();
+    if let Some(app) = &options.app {
+        let mut namespace: Option<&Object> = None;
+        for o in &objects {
+            if let (Some(first), Some(ns)) = (namespace, o.namespace()) {
+                if first.namespace() != Some(ns) {
+                    return Err(InputError {
+                        file: o.file.clone(),
+                        line: o.line,
+                        column: o.column,
+                        message: format!(
+                            "{} is in namespace `{ns}`, and {} ({}) in `{}`; an app has one namespace",
+                            o.label(),
+                            first.label(),
+                            first.place(),
+                            first.namespace().unwrap_or_default()
+                        ),
+                        hint: Some("import without --app (one app per namespace), or one namespace at a time".into()),
+                    });
+                }
+            } else if o.namespace().is_some() {
+                namespace = Some(o);
+            }
+        }
+        let ns = namespace
+            .and_then(Object::namespace)
+            .unwrap_or(app)
+            .to_owned();
+        out.insert(app.clone(), (ns, objects));
+        return Ok(out);
+    }
+    let namespaces: std::collections::BTreeSet<&str> =
+        objects.iter().filter_map(Object::namespace).collect();
+    let fallback = match namespaces.len() {
+        1 => namespaces
+            .iter()
+            .next()
+            .copied()
+            .unwrap_or("default")
+            .to_owned(),
+        _ => "default".to_owned(),
+    };
+    for o in objects {
+        let ns = o.namespace().unwrap_or(&fallback).to_owned();
+        out.entry(ns.clone())
+            .or_insert_with(|| (ns, Vec::new()))
+            .1
+            .push(o);
+    }
+    Ok(out)
+}
+
+/// Kinds typed in their own field of the app, in the order they are
+/// converted (workloads before the Services that select them).
+const ORDER: &[&str] = &[
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "ServiceAccount",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Service",
+];
+
+fn convert_app(
+    name: &str,
+    namespace: &str,
+    objects: Vec<Object>,
+    force_raw: &BTreeMap<(String, String), String>,
+) -> AppPlan {
+    let mut plan = AppPlan {
+        name: name.to_owned(),
+        namespace: namespace.to_owned(),
+        body: Value::Null,
+        typed: Vec::new(),
+        raw: Vec::new(),
+        notes: Vec::new(),
+        objects: objects.clone(),
+    };
+    let mut app = AppBody::default();
+    let mut ordered: Vec<&Object> = objects.iter().collect();
+    ordered.sort_by_key(|o| {
+        ORDER
+            .iter()
+            .position(|k| *k == o.kind())
+            .unwrap_or(ORDER.len())
+    });
+    let mut raw = Vec::new();
+    for o in ordered {
+        let key = (name.to_owned(), o.label());
+        let result = match force_raw.get(&key) {
+            Some(why) => Err(why.clone()),
+            None => app.add(name, o),
+        };
+        match result {
+            Ok((field, notes)) => {
+                plan.typed.push(Typed {
+                    object: o.label(),
+                    field,
+                });
+                plan.notes.extend(notes);
+            }
+            Err(why) => {
+                plan.raw.push((o.label(), why));
+                raw.push(o);
+            }
+        }
+    }
+    // Raw objects in the order of the input.
+    raw.sort_by_key(|o| objects.iter().position(|x| std::ptr::eq(x, *o)));
+    plan.raw
+        .sort_by_key(|(label, _)| objects.iter().position(|x| x.label() == *label));
+    plan.body = app.finish(name, namespace, &raw);
+    plan
+}
+
+/// The typed fields of an app being built.
+#[derive(Default)]
+struct AppBody {
+    components: Map<String, Value>,
+    /// Each component's selector labels, for Services.
+    selectors: Vec<(String, Map<String, Value>)>,
+    services: Map<String, Value>,
+    config_maps: Map<String, Value>,
+    claims: Map<String, Value>,
+    service_accounts: Map<String, Value>,
+    external_secrets: BTreeMap<String, Option<Vec<String>>>,
+    used_accounts: Vec<String>,
+}
+
+impl AppBody {
+    /// Adds one object in its typed form: its field and the
+    /// normalisations to expect, or why it stays raw.
+    fn add(&mut self, app: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        let name = o.name().to_owned();
+        match (o.api_version(), o.kind()) {
+            ("apps/v1", "Deployment" | "StatefulSet" | "DaemonSet") => {
+                let converted = workload::convert(app, &o.value)?;
+                if self.components.contains_key(&converted.key) {
+                    return Err(format!("a second component `{}`", converted.key));
+                }
+                let selector = converted
+                    .component
+                    .get("selectorLabels")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        json!({"app.kubernetes.io/name": app, "app.kubernetes.io/component": converted.key})
+                            .as_object()
+                            .cloned()
+                            .unwrap_or_default()
+                    });
+                self.selectors.push((converted.key.clone(), selector));
+                for (secret, key) in converted.needs.external_secrets {
+                    let entry = self
+                        .external_secrets
+                        .entry(secret)
+                        .or_insert(Some(Vec::new()));
+                    match (entry.as_mut(), key) {
+                        (Some(keys), Some(k)) if !keys.contains(&k) => keys.push(k),
+                        (Some(_), None) => *entry = None,
+                        _ => {}
+                    }
+                }
+                self.used_accounts.extend(converted.needs.service_accounts);
+                self.components
+                    .insert(converted.key.clone(), converted.component);
+                Ok((format!("components.{}", converted.key), converted.notes))
+            }
+            ("v1", "Service") => {
+                let service = self.service(&o.value)?;
+                self.services.insert(name.clone(), service);
+                Ok((format!("services.{name}"), Vec::new()))
+            }
+            ("v1", "ConfigMap") => {
+                self.config_maps.insert(name.clone(), config_map(&o.value)?);
+                Ok((format!("configMaps.{name}"), Vec::new()))
+            }
+            ("v1", "PersistentVolumeClaim") => {
+                let mut t = plain_object(&o.value)?;
+                let claim = workload::claim_spec(t.sub("spec")?)?;
+                t.done()?;
+                self.claims.insert(name.clone(), claim);
+                Ok((format!("claims.{name}"), Vec::new()))
+            }
+            ("v1", "ServiceAccount") => {
+                let mut t = plain_object(&o.value)?;
+                let mut sa = Map::new();
+                if let Some(v) = t.take("automountServiceAccountToken") {
+                    sa.insert("automountToken".into(), v);
+                }
+                t.done()?;
+                self.service_accounts
+                    .insert(name.clone(), Value::Object(sa));
+                Ok((format!("serviceAccounts.{name}"), Vec::new()))
+            }
+            (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
+        }
+    }
+
+    /// A Service selecting one of the app's components, or none.
+    fn service(&self, object: &Value) -> Result<Value, Why> {
+        let mut t = Taker::new(object.clone(), "")?;
+        t.take("apiVersion");
+        t.take("kind");
+        let mut meta = t.sub("metadata")?;
+        meta.string("name")?;
+        meta.take("namespace");
+        let labels = meta.strings("labels")?;
+        let annotations = meta.strings("annotations")?;
+        meta.done()?;
+        let mut spec = t.sub("spec")?;
+        t.done()?;
+        let mut s = Map::new();
+        let selector = spec.strings("selector")?;
+        if !selector.is_empty() {
+            let component = self
+                .selectors
+                .iter()
+                .find(|(_, labels)| *labels == selector)
+                .map(|(key, _)| key.clone())
+                .ok_or("its selector is not exactly the selector of a workload of the app")?;
+            s.insert("component".into(), component.into());
+        }
+        if let Some(kind) = spec.string("type")? {
+            s.insert("type".into(), kind.into());
+        }
+        match spec.string("clusterIP")?.as_deref() {
+            Some("None") => {
+                s.insert("headless".into(), true.into());
+            }
+            Some(_) => return Err("a fixed `clusterIP`".into()),
+            None => {}
+        }
+        if let Some(c) = spec.take("loadBalancerClass") {
+            s.insert("loadBalancerClass".into(), c);
+        }
+        let mut ports = Vec::new();
+        for p in spec.list("ports")? {
+            let mut p = Taker::new(p, "spec.ports[]")?;
+            let mut port = Map::new();
+            for key in ["name", "port", "targetPort", "nodePort"] {
+                if let Some(v) = p.take(key) {
+                    port.insert(key.into(), v);
+                }
+            }
+            if let Some(proto) = p.string("protocol")?.filter(|proto| proto != "TCP") {
+                port.insert("protocol".into(), proto.into());
+            }
+            p.done()?;
+            ports.push(Value::Object(port));
+        }
+        spec.done()?;
+        s.insert("ports".into(), Value::Array(ports));
+        if !annotations.is_empty() {
+            s.insert("annotations".into(), Value::Object(annotations));
+        }
+        if !labels.is_empty() {
+            s.insert("labels".into(), Value::Object(labels));
+        }
+        Ok(Value::Object(s))
+    }
+
+    /// The app, with its raw objects as inline manifests.
+    fn finish(self, name: &str, namespace: &str, raw: &[&Object]) -> Value {
+        let mut app = Map::new();
+        if namespace != name {
+            app.insert("namespace".into(), namespace.into());
+        }
+        let mut accounts = self.service_accounts;
+        for used in self.used_accounts {
+            if used != "default" && !accounts.contains_key(&used) {
+                accounts.insert(used, json!({"existing": true}));
+            }
+        }
+        let external: Map<String, Value> = self
+            .external_secrets
+            .into_iter()
+            .map(|(secret, keys)| {
+                let entry = match keys {
+                    Some(keys) if !keys.is_empty() => json!({ "keys": keys }),
+                    _ => json!({}),
+                };
+                (secret, entry)
+            })
+            .collect();
+        for (field, map) in [
+            ("components", self.components),
+            ("services", self.services),
+            ("configMaps", self.config_maps),
+            ("claims", self.claims),
+            ("serviceAccounts", accounts),
+            ("externalSecrets", external),
+        ] {
+            if !map.is_empty() {
+                app.insert(field.into(), Value::Object(map));
+            }
+        }
+        if !raw.is_empty() {
+            let manifests = raw
+                .iter()
+                .map(|o| {
+                    let mut value = o.value.clone();
+                    if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+                        meta.shift_remove("namespace");
+                    }
+                    json!({ "inline": value })
+                })
+                .collect();
+            app.insert("manifests".into(), Value::Array(manifests));
+        }
+        Value::Object(app)
+    }
+}
+
+/// An object whose metadata is only its name (and namespace).
+fn plain_object(object: &Value) -> Result<Taker, Why> {
+    let mut t = Taker::new(object.clone(), "")?;
+    t.take("apiVersion");
+    t.take("kind");
+    let mut meta = t.sub("metadata")?;
+    meta.string("name")?;
+    meta.take("namespace");
+    meta.done()?;
+    Ok(t)
+}
+
+/// A ConfigMap with inline data.
+fn config_map(object: &Value) -> Result<Value, Why> {
+    let mut t = Taker::new(object.clone(), "")?;
+    t.take("apiVersion");
+    t.take("kind");
+    let mut meta = t.sub("metadata")?;
+    meta.string("name")?;
+    meta.take("namespace");
+    let labels = meta.strings("labels")?;
+    let annotations = meta.strings("annotations")?;
+    meta.done()?;
+    let data = t.strings("data")?;
+    t.done()?;
+    let mut cm = Map::new();
+    cm.insert("data".into(), Value::Object(data));
+    if !labels.is_empty() {
+        cm.insert("labels".into(), Value::Object(labels));
+    }
+    if !annotations.is_empty() {
+        cm.insert("annotations".into(), Value::Object(annotations));
+    }
+    Ok(Value::Object(cm))
+}

@@ -1,0 +1,27 @@
+//! cfggen's import stage: existing Kubernetes manifests (files, folders,
+//! `kubectl kustomize` or `helm template` output) → typed apps of an
+//! environment file, and the round-trip proof that rendering them gives
+//! back the same objects. No I/O: the binary reads the files and writes
+//! the environment.
+//!
+//! * [`read()`]: manifest text → [`Object`]s with their file and line, or an
+//!   [`InputError`] at its place (not YAML, not a Kubernetes object).
+//! * [`plan()`]: objects → [`AppPlan`]s — one app per namespace, or all in
+//!   one; each object typed where the model says everything it says
+//!   (workloads, Services, ConfigMaps, claims, service accounts), raw with
+//!   the reason otherwise; a Secret holding data is an error.
+//! * [`app_text`]: an app as YAML for the environment's `apps:`.
+//! * [`compare()`]: an input object against its rendering, with cfggen's
+//!   normalisations told from real differences.
+
+mod convert;
+mod read;
+mod roundtrip;
+mod take;
+mod text;
+mod workload;
+
+pub use convert::{plan, AppPlan, Options, Plan, Typed};
+pub use read::{is_secret_with_data, read, InputError, Object};
+pub use roundtrip::{compare, Difference};
+pub use text::app_text;

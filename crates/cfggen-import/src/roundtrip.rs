@@ -1,0 +1,198 @@
+//! The round-trip proof: each object of the input against the object
+//! cfggen renders in its place, field by field. Lists of named items
+//! (containers, ports, env, volumes) are matched by name. A difference
+//! that is one of cfggen's documented normalisations (its labels and
+//! annotations, the app's namespace, Kubernetes defaults written out,
+//! names given to unnamed ports, quoting, empty values, order) is listed
+//! apart and does not count.
+
+use serde_json::Value;
+
+/// One field that differs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Difference {
+    /// Where, e.g. `spec.template.spec.containers[server].image`.
+    pub path: String,
+    /// The input's value (`None`: absent).
+    pub input: Option<Value>,
+    /// The rendered value (`None`: absent).
+    pub rendered: Option<Value>,
+    /// The normalisation it is, if it is one.
+    pub normalisation: Option<&'static str>,
+}
+
+/// Labels and annotations cfggen puts on what it renders.
+const CFGGEN_KEYS: &[&str] = &[
+    "app.kubernetes.io/managed-by",
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/component",
+    "argocd.argoproj.io/sync-wave",
+];
+
+/// Every difference between an input object and its rendering.
+pub fn compare(input: &Value, rendered: &Value) -> Vec<Difference> {
+    let mut out = Vec::new();
+    walk("", Some(input), Some(rendered), &mut out);
+    out
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn name_of(v: &Value) -> Option<&str> {
+    v.get("name").and_then(Value::as_str)
+}
+
+/// Whether every item of both lists is a mapping with a `name`.
+fn named(a: &[Value], b: &[Value]) -> bool {
+    !a.is_empty() && a.iter().chain(b).all(|v| name_of(v).is_some())
+}
+
+fn walk(path: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<Difference>) {
+    match (a, b) {
+        (None, Some(Value::Object(y))) if !y.is_empty() => {
+            for (k, v) in y {
+                walk(&join(path, k), None, Some(v), out);
+            }
+        }
+        (Some(Value::Object(x)), Some(Value::Object(y))) => {
+            for (k, v) in x {
+                walk(&join(path, k), Some(v), y.get(k), out);
+            }
+            for (k, v) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
+                walk(&join(path, k), None, Some(v), out);
+            }
+        }
+        (Some(Value::Array(x)), Some(Value::Array(y))) if named(x, y) => {
+            for item in x {
+                let name = name_of(item).unwrap_or_default();
+                let other = y.iter().find(|o| name_of(o) == Some(name));
+                walk(&format!("{path}[{name}]"), Some(item), other, out);
+            }
+            for item in y
+                .iter()
+                .filter(|o| !x.iter().any(|i| name_of(i) == name_of(o)))
+            {
+                let name = name_of(item).unwrap_or_default();
+                walk(&format!("{path}[{name}]"), None, Some(item), out);
+            }
+            let order = |list: &[Value]| -> Vec<String> {
+                list.iter()
+                    .filter_map(|v| name_of(v).map(str::to_owned))
+                    .collect()
+            };
+            let (ox, oy) = (order(x), order(y));
+            let common_x: Vec<&String> = ox.iter().filter(|n| oy.contains(n)).collect();
+            let common_y: Vec<&String> = oy.iter().filter(|n| ox.contains(n)).collect();
+            if common_x != common_y {
+                out.push(Difference {
+                    path: path.to_owned(),
+                    input: a.cloned(),
+                    rendered: b.cloned(),
+                    normalisation: Some("order"),
+                });
+            }
+        }
+        (Some(Value::Array(x)), Some(Value::Array(y))) => {
+            for i in 0..x.len().max(y.len()) {
+                walk(&format!("{path}[{i}]"), x.get(i), y.get(i), out);
+            }
+        }
+        (Some(x), Some(y)) if x == y => {}
+        (x, y) => {
+            let normalisation = classify(path, x, y);
+            out.push(Difference {
+                path: path.to_owned(),
+                input: x.cloned(),
+                rendered: y.cloned(),
+                normalisation,
+            });
+        }
+    }
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// Which normalisation a difference is, if any.
+fn classify(path: &str, input: Option<&Value>, rendered: Option<&Value>) -> Option<&'static str> {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    match (input, rendered) {
+        (Some(x), Some(y)) if scalar_text(x).is_some() && scalar_text(x) == scalar_text(y) => {
+            Some("quoting")
+        }
+        (Some(x), None) | (None, Some(x)) if is_empty(x) => Some("empty value"),
+        (None, Some(y)) => {
+            let in_meta = [".labels.", ".annotations."]
+                .iter()
+                .any(|m| format!(".{path}").contains(m));
+            if in_meta && CFGGEN_KEYS.iter().any(|k| path.ends_with(k)) {
+                Some("cfggen's labels and annotations")
+            } else if path == "metadata.namespace" {
+                Some("the app's namespace")
+            } else if (last == "protocol" && y == "TCP")
+                || (path == "spec.replicas" && y == 1)
+                || (last == "type" && y == "ClusterIP")
+            {
+                Some("a Kubernetes default written out")
+            } else if last == "name" && path.contains("ports[") {
+                Some("a port without a name gets one")
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn normalisations_are_told_from_differences() {
+        let input = json!({"metadata": {"name": "a", "labels": {"app": "a"}},
+            "spec": {"containers": [{"name": "x", "image": "i:1", "ports": [{"containerPort": 80}]}]}});
+        let rendered = json!({"metadata": {"name": "a", "namespace": "n",
+            "labels": {"app": "a", "app.kubernetes.io/managed-by": "cfggen"}},
+            "spec": {"containers": [{"name": "x", "image": "i:2", "ports": [{"containerPort": 80, "protocol": "TCP"}]}]}});
+        let d = compare(&input, &rendered);
+        let real: Vec<&str> = d
+            .iter()
+            .filter(|d| d.normalisation.is_none())
+            .map(|d| d.path.as_str())
+            .collect();
+        assert_eq!(real, ["spec.containers[x].image"]);
+        assert_eq!(d.len(), 4, "{d:?}");
+    }
+
+    #[test]
+    fn named_lists_match_by_name_and_report_order() {
+        let input = json!({"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]});
+        let rendered = json!({"env": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]});
+        let d = compare(&input, &rendered);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].normalisation, Some("order"));
+    }
+}

@@ -1,0 +1,109 @@
+//! Taking a Kubernetes object apart field by field: what a conversion
+//! does not take is what the typed form would lose, so an object with a
+//! field left over stays raw, and the field is the reason.
+
+use serde_json::{Map, Value};
+
+/// Why an object cannot be typed.
+pub(crate) type Why = String;
+
+/// A mapping being taken apart; `path` names it in reasons.
+pub(crate) struct Taker {
+    map: Map<String, Value>,
+    path: String,
+}
+
+impl Taker {
+    /// The mapping at `path`; a value that is not one is a reason.
+    pub(crate) fn new(value: Value, path: &str) -> Result<Taker, Why> {
+        match value {
+            Value::Object(map) => Ok(Taker {
+                map,
+                path: path.to_owned(),
+            }),
+            Value::Null => Ok(Taker {
+                map: Map::new(),
+                path: path.to_owned(),
+            }),
+            _ => Err(format!("`{path}` is not a mapping")),
+        }
+    }
+
+    /// The field `key`, removed; absent, null and empty values are `None`.
+    pub(crate) fn take(&mut self, key: &str) -> Option<Value> {
+        self.map.shift_remove(key).filter(|v| !is_empty(v))
+    }
+
+    /// The field `key`, removed, even when empty (`emptyDir: {}`).
+    pub(crate) fn take_any(&mut self, key: &str) -> Option<Value> {
+        self.map.shift_remove(key)
+    }
+
+    /// A string field.
+    pub(crate) fn string(&mut self, key: &str) -> Result<Option<String>, Why> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(format!("`{}.{key}` is not a string", self.path)),
+        }
+    }
+
+    /// A mapping field, to take apart in turn.
+    pub(crate) fn sub(&mut self, key: &str) -> Result<Taker, Why> {
+        let path = format!("{}.{key}", self.path);
+        Taker::new(self.take(key).unwrap_or(Value::Null), &path)
+    }
+
+    /// A list field.
+    pub(crate) fn list(&mut self, key: &str) -> Result<Vec<Value>, Why> {
+        match self.take(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => Ok(items),
+            Some(_) => Err(format!("`{}.{key}` is not a list", self.path)),
+        }
+    }
+
+    /// A mapping of strings (labels, annotations, selectors).
+    pub(crate) fn strings(&mut self, key: &str) -> Result<Map<String, Value>, Why> {
+        match self.take(key) {
+            None => Ok(Map::new()),
+            Some(Value::Object(m)) if m.values().all(Value::is_string) => Ok(m),
+            Some(_) => Err(format!("`{}.{key}` is not a mapping of strings", self.path)),
+        }
+    }
+
+    /// Ends the taking: a field left over is the reason the object cannot
+    /// be typed.
+    pub(crate) fn done(self) -> Result<(), Why> {
+        match self.map.iter().find(|(_, v)| !is_empty(v)) {
+            Some((k, _)) => Err(format!("`{}.{k}` has no typed form in cfggen", self.path)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Null, `{}` and `[]`: what Kubernetes treats as absent.
+pub(crate) fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_field_left_over_is_the_reason() {
+        let mut t = Taker::new(json!({"a": "x", "b": {}, "c": 1}), "spec").unwrap();
+        assert_eq!(t.string("a").unwrap().as_deref(), Some("x"));
+        assert_eq!(
+            t.done().unwrap_err(),
+            "`spec.c` has no typed form in cfggen"
+        );
+    }
+}

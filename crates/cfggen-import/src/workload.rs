@@ -1,0 +1,659 @@
+//! A Deployment, StatefulSet or DaemonSet → a component: its workload
+//! settings, pod settings, main container, init containers and native
+//! sidecars, and the mounts with what backs them. Anything the model has
+//! no field for leaves the workload raw.
+
+use serde_json::{json, Map, Value};
+
+use crate::take::{Taker, Why};
+
+/// What a component needs the app to declare beside it.
+#[derive(Default)]
+pub(crate) struct Needs {
+    /// Secrets made elsewhere the pods read: name → keys (none: any key).
+    pub external_secrets: Vec<(String, Option<String>)>,
+    /// Service accounts made elsewhere.
+    pub service_accounts: Vec<String>,
+}
+
+/// A converted workload.
+pub(crate) struct Converted {
+    /// The component's key.
+    pub key: String,
+    /// The component, in the environment file's form.
+    pub component: Value,
+    /// What it needs beside it.
+    pub needs: Needs,
+    /// Differences its rendering will show that are cfggen's normalisations.
+    pub notes: Vec<String>,
+}
+
+/// The component of a workload object of app `app`.
+pub(crate) fn convert(app: &str, object: &Value) -> Result<Converted, Why> {
+    let mut o = Taker::new(object.clone(), "")?;
+    let kind = o.string("kind")?.unwrap_or_default();
+    o.take("apiVersion");
+    let mut meta = o.sub("metadata")?;
+    let name = meta.string("name")?.unwrap_or_default();
+    meta.take("namespace");
+    let labels = meta.strings("labels")?;
+    let annotations = meta.strings("annotations")?;
+    meta.done()?;
+    let key = name
+        .strip_prefix(&format!("{app}-"))
+        .filter(|k| !k.is_empty())
+        .unwrap_or(&name)
+        .to_owned();
+    let mut c = Map::new();
+    if kind != "Deployment" {
+        c.insert("kind".into(), kind.clone().into());
+    }
+    if name != format!("{app}-{key}") {
+        c.insert("name".into(), name.clone().into());
+    }
+    if !labels.is_empty() {
+        c.insert("labels".into(), Value::Object(labels));
+    }
+    if !annotations.is_empty() {
+        c.insert("annotations".into(), Value::Object(annotations));
+    }
+    let mut spec = o.sub("spec")?;
+    o.done()?;
+    let mut selector = spec.sub("selector")?;
+    let match_labels = selector.strings("matchLabels")?;
+    selector.done()?;
+    let defaults = json!({"app.kubernetes.io/name": app, "app.kubernetes.io/component": key});
+    if Value::Object(match_labels.clone()) != defaults {
+        c.insert("selectorLabels".into(), Value::Object(match_labels.clone()));
+    }
+    if let Some(r) = spec.take("replicas") {
+        c.insert("replicas".into(), r);
+    }
+    match kind.as_str() {
+        "Deployment" => {
+            if let Some(s) = spec.take("strategy") {
+                c.insert("strategy".into(), s);
+            }
+        }
+        "StatefulSet" => {
+            c.insert("statefulSet".into(), stateful_set(&mut spec)?);
+        }
+        "DaemonSet" => {
+            if let Some(s) = spec.take("updateStrategy") {
+                c.insert("daemonSet".into(), json!({ "updateStrategy": s }));
+            }
+        }
+        other => return Err(format!("a {other} is not a workload cfggen types")),
+    }
+    let mut template = spec.sub("template")?;
+    spec.done()?;
+    let mut needs = Needs::default();
+    let mut notes = Vec::new();
+    let container_name = pod(&mut template, &match_labels, &mut c, &mut needs, &mut notes)?;
+    template.done()?;
+    if container_name != key {
+        c.insert("containerName".into(), container_name.into());
+    }
+    Ok(Converted {
+        key,
+        component: Value::Object(c),
+        needs,
+        notes,
+    })
+}
+
+/// A StatefulSet's own settings.
+fn stateful_set(spec: &mut Taker) -> Result<Value, Why> {
+    let mut s = Map::new();
+    if let Some(n) = spec.take("serviceName") {
+        s.insert("serviceName".into(), n);
+    }
+    for key in ["podManagementPolicy", "updateStrategy"] {
+        if let Some(v) = spec.take(key) {
+            s.insert(key.into(), v);
+        }
+    }
+    let mut templates = Map::new();
+    for t in spec.list("volumeClaimTemplates")? {
+        let mut t = Taker::new(t, "spec.volumeClaimTemplates[]")?;
+        t.take("apiVersion");
+        t.take("kind");
+        let mut meta = t.sub("metadata")?;
+        let name = meta.string("name")?.unwrap_or_default();
+        meta.done()?;
+        let claim = claim_spec(t.sub("spec")?)?;
+        t.done()?;
+        templates.insert(name, claim);
+    }
+    if !templates.is_empty() {
+        s.insert("volumeClaimTemplates".into(), Value::Object(templates));
+    }
+    Ok(Value::Object(s))
+}
+
+/// The spec of a PersistentVolumeClaim → a cfggen claim.
+pub(crate) fn claim_spec(mut spec: Taker) -> Result<Value, Why> {
+    let mut c = Map::new();
+    let mut resources = spec.sub("resources")?;
+    let mut requests = resources.sub("requests")?;
+    let size = requests
+        .take("storage")
+        .ok_or("a claim without `resources.requests.storage`")?;
+    requests.done()?;
+    resources.done()?;
+    c.insert("size".into(), size);
+    if let Some(v) = spec.take("storageClassName") {
+        c.insert("storageClassName".into(), v);
+    }
+    for key in ["accessModes", "volumeMode", "volumeName"] {
+        if let Some(v) = spec.take(key) {
+            c.insert(key.into(), v);
+        }
+    }
+    spec.done()?;
+    Ok(Value::Object(c))
+}
+
+/// The pod template: its settings go to `pod`, its containers to the
+/// component; returns the main container's name.
+fn pod(
+    template: &mut Taker,
+    selector: &Map<String, Value>,
+    c: &mut Map<String, Value>,
+    needs: &mut Needs,
+    notes: &mut Vec<String>,
+) -> Result<String, Why> {
+    let mut meta = template.sub("metadata")?;
+    let mut labels = meta.strings("labels")?;
+    for (k, v) in selector {
+        if labels.get(k) != Some(v) {
+            return Err("the pod template's labels do not include the selector's".into());
+        }
+        labels.shift_remove(k);
+    }
+    let annotations = meta.strings("annotations")?;
+    meta.done()?;
+    let mut pod = Map::new();
+    if !labels.is_empty() {
+        pod.insert("labels".into(), Value::Object(labels));
+    }
+    if !annotations.is_empty() {
+        pod.insert("annotations".into(), Value::Object(annotations));
+    }
+    let mut spec = template.sub("spec")?;
+    let volumes = pod_volumes(spec.list("volumes")?, needs)?;
+    let mut used = std::collections::BTreeSet::new();
+    let containers = spec.list("containers")?;
+    if containers.len() != 1 {
+        return Err(format!(
+            "{} containers in the pod: cfggen's pods have one main container, and its sidecars are native ones (init containers that keep running)",
+            containers.len()
+        ));
+    }
+    let mut main = Taker::new(
+        containers.into_iter().next().unwrap_or_default(),
+        "containers[0]",
+    )?;
+    let main_name = main.string("name")?.unwrap_or_default();
+    let fields = container(main, &volumes, &mut used, needs, notes)?;
+    c.extend(fields);
+    let mut init = Map::new();
+    let mut sidecars = Map::new();
+    for (i, ic) in spec.list("initContainers")?.into_iter().enumerate() {
+        let mut ic = Taker::new(ic, &format!("initContainers[{i}]"))?;
+        let name = ic.string("name")?.unwrap_or_default();
+        let always = ic.string("restartPolicy")? == Some("Always".into());
+        let fields = container(ic, &volumes, &mut used, needs, notes)?;
+        if always {
+            sidecars.insert(name, Value::Object(fields));
+        } else {
+            if !sidecars.is_empty() {
+                return Err(
+                    "an init container after a sidecar: cfggen runs init containers first".into(),
+                );
+            }
+            init.insert(name, Value::Object(fields));
+        }
+    }
+    if !sidecars.is_empty() {
+        c.insert("sidecars".into(), Value::Object(sidecars));
+    }
+    if !init.is_empty() {
+        c.insert("initContainers".into(), Value::Object(init));
+    }
+    if let Some(unused) = volumes.keys().find(|v| !used.contains(*v)) {
+        return Err(format!(
+            "the pod volume `{unused}` is mounted by no container"
+        ));
+    }
+    pod_settings(&mut spec, &mut pod, needs)?;
+    spec.done()?;
+    if !pod.is_empty() {
+        c.insert("pod".into(), Value::Object(pod));
+    }
+    Ok(main_name)
+}
+
+/// The pod's own settings.
+fn pod_settings(
+    spec: &mut Taker,
+    pod: &mut Map<String, Value>,
+    needs: &mut Needs,
+) -> Result<(), Why> {
+    let account = spec
+        .string("serviceAccountName")?
+        .or(spec.string("serviceAccount")?);
+    if let Some(sa) = account {
+        needs.service_accounts.push(sa.clone());
+        pod.insert("serviceAccount".into(), sa.into());
+    }
+    for (from, to) in [
+        (
+            "automountServiceAccountToken",
+            "automountServiceAccountToken",
+        ),
+        ("securityContext", "securityContext"),
+        ("nodeSelector", "nodeSelector"),
+        ("tolerations", "tolerations"),
+        ("affinity", "affinity"),
+        ("topologySpreadConstraints", "topologySpreadConstraints"),
+        ("runtimeClassName", "runtimeClassName"),
+        ("priorityClassName", "priorityClassName"),
+        ("dnsPolicy", "dnsPolicy"),
+        (
+            "terminationGracePeriodSeconds",
+            "terminationGracePeriodSeconds",
+        ),
+    ] {
+        if let Some(v) = spec.take(from) {
+            pod.insert(to.into(), v);
+        }
+    }
+    for flag in ["hostNetwork", "hostPID"] {
+        match spec.take(flag) {
+            Some(Value::Bool(true)) => {
+                pod.insert(flag.into(), true.into());
+            }
+            Some(Value::Bool(false)) | None => {}
+            Some(_) => return Err(format!("`{flag}` is not `true` or `false`")),
+        }
+    }
+    Ok(())
+}
+
+/// The pod's volumes by name, each as the source a cfggen volume writes.
+fn pod_volumes(list: Vec<Value>, needs: &mut Needs) -> Result<Map<String, Value>, Why> {
+    let mut out = Map::new();
+    for (i, v) in list.into_iter().enumerate() {
+        let mut v = Taker::new(v, &format!("volumes[{i}]"))?;
+        let name = v.string("name")?.unwrap_or_default();
+        let mut source = Map::new();
+        if let Some(cm) = v.take("configMap") {
+            source.insert("configMap".into(), keys_source(cm, "name")?);
+        } else if let Some(s) = v.take("secret") {
+            let source_value = keys_source(s, "secretName")?;
+            let secret = source_value
+                .as_str()
+                .or_else(|| source_value.get("name").and_then(Value::as_str))
+                .unwrap_or_default()
+                .to_owned();
+            needs.external_secrets.push((secret, None));
+            source.insert("secret".into(), source_value);
+        } else if let Some(e) = v.take_any("emptyDir") {
+            let e = if crate::take::is_empty(&e) {
+                Value::Bool(true)
+            } else {
+                e
+            };
+            source.insert("emptyDir".into(), e);
+        } else if let Some(pvc) = v.take("persistentVolumeClaim") {
+            let mut pvc = Taker::new(pvc, "persistentVolumeClaim")?;
+            let claim = pvc.string("claimName")?.unwrap_or_default();
+            pvc.done()?;
+            source.insert("persistentVolumeClaim".into(), claim.into());
+        } else if let Some(h) = v.take("hostPath") {
+            source.insert("hostPath".into(), h);
+        } else if let Some(n) = v.take("nfs") {
+            source.insert("nfs".into(), n);
+        }
+        v.done()?;
+        out.insert(name, Value::Object(source));
+    }
+    Ok(out)
+}
+
+/// A ConfigMap or Secret volume source: the name alone, or with items,
+/// mode and optional.
+fn keys_source(value: Value, name_key: &str) -> Result<Value, Why> {
+    let mut t = Taker::new(value, name_key)?;
+    let name = t.string(name_key)?.unwrap_or_default();
+    let mut spec = Map::new();
+    let items = t.list("items")?;
+    if !items.is_empty() {
+        let mut m = Map::new();
+        for item in items {
+            let mut it = Taker::new(item, "items[]")?;
+            let key = it.string("key")?.unwrap_or_default();
+            let path = it.string("path")?.unwrap_or_default();
+            it.done()?;
+            m.insert(key, path.into());
+        }
+        spec.insert("items".into(), Value::Object(m));
+    }
+    if let Some(mode) = t.take("defaultMode") {
+        spec.insert("defaultMode".into(), mode);
+    }
+    if let Some(o) = t.take("optional") {
+        spec.insert("optional".into(), o);
+    }
+    t.done()?;
+    if spec.is_empty() {
+        return Ok(name.into());
+    }
+    let mut full = Map::new();
+    full.insert("name".into(), name.into());
+    full.extend(spec);
+    Ok(Value::Object(full))
+}
+
+/// One container's fields in cfggen's form.
+fn container(
+    mut t: Taker,
+    volumes: &Map<String, Value>,
+    used: &mut std::collections::BTreeSet<String>,
+    needs: &mut Needs,
+    notes: &mut Vec<String>,
+) -> Result<Map<String, Value>, Why> {
+    let mut c = Map::new();
+    for key in ["image", "imagePullPolicy", "command", "args", "workingDir"] {
+        if let Some(v) = t.take(key) {
+            c.insert(key.into(), v);
+        }
+    }
+    let ports = ports(t.list("ports")?, notes)?;
+    if !ports.is_empty() {
+        c.insert("ports".into(), Value::Object(ports));
+    }
+    let env = env(t.list("env")?, needs)?;
+    if !env.is_empty() {
+        c.insert("env".into(), Value::Object(env));
+    }
+    let env_from = env_from(t.list("envFrom")?, needs)?;
+    if !env_from.is_empty() {
+        c.insert("envFrom".into(), Value::Array(env_from));
+    }
+    let mut probes = Map::new();
+    for (from, to) in [
+        ("livenessProbe", "liveness"),
+        ("readinessProbe", "readiness"),
+        ("startupProbe", "startup"),
+    ] {
+        if let Some(p) = t.take(from) {
+            probes.insert(to.into(), probe(p)?);
+        }
+    }
+    if !probes.is_empty() {
+        c.insert("probes".into(), Value::Object(probes));
+    }
+    if let Some(r) = t.take("resources") {
+        c.insert("resources".into(), r);
+    }
+    if let Some(s) = t.take("securityContext") {
+        c.insert("securityContext".into(), s);
+    }
+    let mounts = mounts(t.list("volumeMounts")?, volumes, used)?;
+    if !mounts.is_empty() {
+        c.insert("volumes".into(), Value::Object(mounts));
+    }
+    t.done()?;
+    Ok(c)
+}
+
+/// Container ports → `{name: number}` or `{name: {port, protocol, hostPort}}`.
+fn ports(list: Vec<Value>, notes: &mut Vec<String>) -> Result<Map<String, Value>, Why> {
+    let mut out = Map::new();
+    for p in list {
+        let mut p = Taker::new(p, "ports[]")?;
+        let number = p
+            .take("containerPort")
+            .ok_or("a port without `containerPort`")?;
+        let name = match p.string("name")? {
+            Some(n) => n,
+            None => {
+                let n = format!("p{number}");
+                notes.push(format!("container port {number} is named `{n}`"));
+                n
+            }
+        };
+        let protocol = p.string("protocol")?.filter(|proto| proto != "TCP");
+        let host_port = p.take("hostPort");
+        p.done()?;
+        let value = if protocol.is_none() && host_port.is_none() {
+            number
+        } else {
+            let mut s = Map::new();
+            s.insert("port".into(), number);
+            if let Some(proto) = protocol {
+                s.insert("protocol".into(), proto.into());
+            }
+            if let Some(h) = host_port {
+                s.insert("hostPort".into(), h);
+            }
+            Value::Object(s)
+        };
+        if out.insert(name.clone(), value).is_some() {
+            return Err(format!("two container ports are named `{name}`"));
+        }
+    }
+    Ok(out)
+}
+
+/// Environment variables by name.
+fn env(list: Vec<Value>, needs: &mut Needs) -> Result<Map<String, Value>, Why> {
+    let mut out = Map::new();
+    for v in list {
+        let mut v = Taker::new(v, "env[]")?;
+        let name = v.string("name")?.unwrap_or_default();
+        let value = match (v.take("value"), v.take("valueFrom")) {
+            (Some(Value::String(s)), None) => Value::String(s),
+            (None, None) => Value::String(String::new()),
+            (None, Some(from)) => value_from(from, needs)?,
+            _ => return Err(format!("env `{name}` has a value of another form")),
+        };
+        v.done()?;
+        if out.insert(name.clone(), value).is_some() {
+            return Err(format!("env `{name}` is set twice"));
+        }
+    }
+    Ok(out)
+}
+
+/// `valueFrom` → `{field}`, `{resource}`, `{configMap}` or `{secret}`.
+fn value_from(from: Value, needs: &mut Needs) -> Result<Value, Why> {
+    let mut f = Taker::new(from, "valueFrom")?;
+    let out = if let Some(r) = f.take("fieldRef") {
+        let mut r = Taker::new(r, "fieldRef")?;
+        r.take("apiVersion");
+        let path = r.string("fieldPath")?.unwrap_or_default();
+        r.done()?;
+        json!({ "field": path })
+    } else if let Some(r) = f.take("resourceFieldRef") {
+        let mut r = Taker::new(r, "resourceFieldRef")?;
+        let resource = r.string("resource")?.unwrap_or_default();
+        let mut out = json!({ "resource": resource });
+        if let Some(d) = r.take("divisor") {
+            out["divisor"] = d;
+        }
+        r.done()?;
+        out
+    } else if let Some(r) = f.take("configMapKeyRef") {
+        let mut r = Taker::new(r, "configMapKeyRef")?;
+        let name = r.string("name")?.unwrap_or_default();
+        let key = r.string("key")?.unwrap_or_default();
+        r.done()?;
+        json!({ "configMap": format!("{name}/{key}") })
+    } else if let Some(r) = f.take("secretKeyRef") {
+        let mut r = Taker::new(r, "secretKeyRef")?;
+        let name = r.string("name")?.unwrap_or_default();
+        let key = r.string("key")?.unwrap_or_default();
+        r.done()?;
+        needs
+            .external_secrets
+            .push((name.clone(), Some(key.clone())));
+        json!({ "secret": format!("{name}/{key}") })
+    } else {
+        return Err("an env value from a source cfggen has no form for".into());
+    };
+    f.done()?;
+    Ok(out)
+}
+
+/// `envFrom` → `[{configMap: …}, {secret: …}]`.
+fn env_from(list: Vec<Value>, needs: &mut Needs) -> Result<Vec<Value>, Why> {
+    let mut out = Vec::new();
+    for e in list {
+        let mut e = Taker::new(e, "envFrom[]")?;
+        let prefix = e.take("prefix");
+        let mut item = if let Some(r) = e.take("configMapRef") {
+            let mut r = Taker::new(r, "configMapRef")?;
+            let name = r.string("name")?.unwrap_or_default();
+            r.done()?;
+            json!({ "configMap": name })
+        } else if let Some(r) = e.take("secretRef") {
+            let mut r = Taker::new(r, "secretRef")?;
+            let name = r.string("name")?.unwrap_or_default();
+            r.done()?;
+            needs.external_secrets.push((name.clone(), None));
+            json!({ "secret": name })
+        } else {
+            return Err("an `envFrom` entry of another form".into());
+        };
+        if let Some(p) = prefix {
+            item["prefix"] = p;
+        }
+        e.done()?;
+        out.push(item);
+    }
+    Ok(out)
+}
+
+/// A probe.
+fn probe(value: Value) -> Result<Value, Why> {
+    let mut p = Taker::new(value, "probe")?;
+    let mut out = Map::new();
+    if let Some(h) = p.take("httpGet") {
+        let mut h = Taker::new(h, "httpGet")?;
+        let mut http = Map::new();
+        http.insert("path".into(), h.take("path").unwrap_or_else(|| "/".into()));
+        http.insert(
+            "port".into(),
+            h.take("port").ok_or("an HTTP probe without a port")?,
+        );
+        if let Some(s) = h.take("scheme").filter(|s| s != "HTTP") {
+            http.insert("scheme".into(), s);
+        }
+        let headers = h.list("httpHeaders")?;
+        if !headers.is_empty() {
+            let mut m = Map::new();
+            for hd in headers {
+                let mut hd = Taker::new(hd, "httpHeaders[]")?;
+                let name = hd.string("name")?.unwrap_or_default();
+                let value = hd.take("value").unwrap_or_else(|| "".into());
+                hd.done()?;
+                m.insert(name, value);
+            }
+            http.insert("headers".into(), Value::Object(m));
+        }
+        h.done()?;
+        out.insert("http".into(), Value::Object(http));
+    } else if let Some(t) = p.take("tcpSocket") {
+        let mut t = Taker::new(t, "tcpSocket")?;
+        out.insert(
+            "tcp".into(),
+            t.take("port").ok_or("a TCP probe without a port")?,
+        );
+        t.done()?;
+    } else if let Some(g) = p.take("grpc") {
+        out.insert("grpc".into(), g);
+    } else if let Some(e) = p.take("exec") {
+        let mut e = Taker::new(e, "exec")?;
+        out.insert(
+            "exec".into(),
+            e.take("command").unwrap_or_else(|| json!([])),
+        );
+        e.done()?;
+    }
+    for key in [
+        "initialDelaySeconds",
+        "periodSeconds",
+        "timeoutSeconds",
+        "failureThreshold",
+        "successThreshold",
+    ] {
+        if let Some(v) = p.take(key) {
+            out.insert(key.into(), v);
+        }
+    }
+    p.done()?;
+    Ok(Value::Object(out))
+}
+
+/// `volumeMounts` → cfggen volumes: each mounted volume with its source
+/// and where it is mounted.
+fn mounts(
+    list: Vec<Value>,
+    volumes: &Map<String, Value>,
+    used: &mut std::collections::BTreeSet<String>,
+) -> Result<Map<String, Value>, Why> {
+    let mut out: Map<String, Value> = Map::new();
+    for m in list {
+        let mut m = Taker::new(m, "volumeMounts[]")?;
+        let name = m.string("name")?.unwrap_or_default();
+        let mut mount = Map::new();
+        mount.insert("mountPath".into(), m.take("mountPath").unwrap_or_default());
+        if let Some(s) = m.take("subPath") {
+            mount.insert("subPath".into(), s);
+        }
+        let read_only = matches!(m.take("readOnly"), Some(Value::Bool(true)));
+        let propagation = m.take("mountPropagation");
+        m.done()?;
+        used.insert(name.clone());
+        let entry = out.entry(name.clone()).or_insert_with(|| {
+            let mut v = volumes
+                .get(&name)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            if read_only {
+                v.insert("readOnly".into(), true.into());
+            }
+            if let Some(p) = &propagation {
+                v.insert("mountPropagation".into(), p.clone());
+            }
+            Value::Object(v)
+        });
+        let Some(entry) = entry.as_object_mut() else {
+            continue;
+        };
+        if entry.contains_key("mountPath") || entry.contains_key("mounts") {
+            // A second mount of the volume: every mount goes to `mounts`.
+            let mut all = Vec::new();
+            if let Some(path) = entry.shift_remove("mountPath") {
+                let mut first = Map::new();
+                first.insert("mountPath".into(), path);
+                if let Some(s) = entry.shift_remove("subPath") {
+                    first.insert("subPath".into(), s);
+                }
+                all.push(Value::Object(first));
+            }
+            if let Some(Value::Array(more)) = entry.shift_remove("mounts") {
+                all.extend(more);
+            }
+            all.push(Value::Object(mount));
+            entry.insert("mounts".into(), Value::Array(all));
+        } else {
+            entry.extend(mount);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,480 @@
+//! `cfggen import <env> <path>…`: existing manifests → typed apps in
+//! `environments/<env>.yaml`, edited in place (what is there stays byte
+//! for byte), then the round-trip proof: the environment is loaded and
+//! rendered in memory and every input object is compared with what cfggen
+//! renders in its place. Exit 0 when nothing differs but cfggen's
+//! normalisations, 1 when something does (the apps are still written), 2
+//! on bad input.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cfggen_import::{AppPlan, Object, Options, Plan};
+use cfggen_source::{environment_file, Repo, Source, SourceError};
+use serde_json::Value;
+
+use crate::commands::Ctx;
+use crate::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK};
+
+/// What `cfggen import` was asked for.
+pub(crate) struct Request<'a> {
+    pub environment: &'a str,
+    pub paths: &'a [PathBuf],
+    pub options: Options,
+    pub dry_run: bool,
+    pub replace: bool,
+}
+
+/// How many times typed forms that cfggen's rules refuse are turned raw
+/// before giving up.
+const ROUNDS: usize = 8;
+
+pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
+    let objects = match read_inputs(req.paths) {
+        Ok(o) => o,
+        Err(errors) => {
+            for e in errors {
+                let _ = writeln!(ctx.stderr, "error: {e}");
+            }
+            return EXIT_ERROR;
+        }
+    };
+    if objects.is_empty() {
+        let _ = writeln!(ctx.stderr, "error: the input holds no Kubernetes object");
+        return EXIT_ERROR;
+    }
+    let rel = environment_file(req.environment);
+    let original = match ctx.repo.read(&rel, u64::MAX) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(SourceError::NotFound(_)) => new_environment(&ctx.repo, req.environment),
+        Err(e) => {
+            ctx.report(&[cfggen_load::source_diagnostic(&e)]);
+            return EXIT_ERROR;
+        }
+    };
+    let mut force_raw: BTreeMap<(String, String), String> = BTreeMap::new();
+    for _ in 0..ROUNDS {
+        let plan = match cfggen_import::plan(objects.clone(), &req.options, &force_raw) {
+            Ok(p) => p,
+            Err(errors) => {
+                for e in errors {
+                    let _ = writeln!(ctx.stderr, "error: {e}");
+                }
+                return EXIT_ERROR;
+            }
+        };
+        let blocks: Vec<(String, String)> = plan
+            .apps
+            .iter()
+            .map(|a| (a.name.clone(), cfggen_import::app_text(a)))
+            .collect();
+        let text = match cfggen_edit::add_apps(&original, &blocks, req.replace) {
+            Ok(t) => t,
+            Err(e) => {
+                let hint = match e {
+                    cfggen_edit::AppsError::Exists(_) => {
+                        "\n  help: pass --replace to replace it, or --app <name> to import under another name"
+                    }
+                    cfggen_edit::AppsError::Edit(_) => "",
+                };
+                let _ = writeln!(ctx.stderr, "error: {rel}: {e}{hint}");
+                return EXIT_ERROR;
+            }
+        };
+        let overlay = Overlay {
+            repo: ctx.repo.clone(),
+            rel: rel.clone(),
+            text: text.clone().into_bytes(),
+        };
+        let session = cfggen_load::Session::with_source(Arc::new(overlay));
+        match session.load(req.environment) {
+            Ok(loaded) => {
+                return finish(ctx, req, &rel, &text, &plan, &loaded);
+            }
+            Err(diagnostics) => {
+                if !refuse_typed(&plan, &diagnostics, &mut force_raw) {
+                    report_load_errors(ctx, &plan, &diagnostics);
+                    return EXIT_ERROR;
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        ctx.stderr,
+        "error: the imported apps do not pass cfggen's rules after {ROUNDS} rounds"
+    );
+    EXIT_ERROR
+}
+
+/// Turns raw every typed object a diagnostic is about; false when a
+/// diagnostic is about something else.
+fn refuse_typed(
+    plan: &Plan,
+    diagnostics: &[cfggen_load::Diagnostic],
+    force_raw: &mut BTreeMap<(String, String), String>,
+) -> bool {
+    let mut all = true;
+    for d in diagnostics {
+        let field = d.field.as_deref().unwrap_or("");
+        let hit = plan.apps.iter().find_map(|app| {
+            let rest = field.strip_prefix(&format!("apps.{}.", app.name))?;
+            app.typed
+                .iter()
+                .find(|t| rest == t.field || rest.starts_with(&format!("{}.", t.field)))
+                .map(|t| (app.name.clone(), t.object.clone()))
+        });
+        match hit {
+            Some(key) => {
+                force_raw.entry(key).or_insert_with(|| {
+                    format!("cfggen's rules refuse its typed form: {}", d.message)
+                });
+            }
+            None => all = false,
+        }
+    }
+    all
+}
+
+/// Load errors no typed form explains: about a raw object, shown at its
+/// place in the input; anything else as it is.
+fn report_load_errors(ctx: &mut Ctx<'_>, plan: &Plan, diagnostics: &[cfggen_load::Diagnostic]) {
+    let mut rest = Vec::new();
+    for d in diagnostics {
+        let field = d.field.as_deref().unwrap_or("");
+        let raw_object = plan
+            .apps
+            .iter()
+            .find_map(|app| {
+                let rest = field.strip_prefix(&format!("apps.{}.manifests[", app.name))?;
+                let index: usize = rest.split(']').next()?.parse().ok()?;
+                raw_objects(app).into_iter().nth(index)
+            })
+            .or_else(|| raw_object_at(plan, d));
+        match raw_object {
+            Some(o) => {
+                let _ = writeln!(
+                    ctx.stderr,
+                    "error: {}: {}: {}",
+                    o.place(),
+                    o.label(),
+                    d.message
+                );
+                if let Some(h) = &d.hint {
+                    let _ = writeln!(ctx.stderr, "  help: {h}");
+                }
+            }
+            None => rest.push(d.clone()),
+        }
+    }
+    if !rest.is_empty() {
+        ctx.report(&rest);
+    }
+}
+
+/// The raw object a diagnostic inside an inline manifest is about: the
+/// comment `# <Kind name>: <why>` written above each one names it.
+fn raw_object_at<'p>(plan: &'p Plan, d: &cfggen_load::Diagnostic) -> Option<&'p Object> {
+    let place = d.place.as_ref()?;
+    let before = place.file.text().get(..place.span.start)?;
+    let comment = before
+        .lines()
+        .rev()
+        .map(str::trim_start)
+        .find(|l| l.starts_with("# ") && l.contains(": "))?;
+    let label = comment.strip_prefix("# ")?.split(": ").next()?;
+    plan.apps
+        .iter()
+        .flat_map(|app| raw_objects(app))
+        .find(|o| o.label() == label)
+}
+
+/// The objects of an app that stay raw, in the order of its manifests.
+fn raw_objects(app: &AppPlan) -> Vec<&Object> {
+    app.raw
+        .iter()
+        .filter_map(|(label, _)| app.objects.iter().find(|o| o.label() == *label))
+        .collect()
+}
+
+/// Renders in memory, compares, reports, writes.
+fn finish(
+    ctx: &mut Ctx<'_>,
+    req: &Request<'_>,
+    rel: &str,
+    text: &str,
+    plan: &Plan,
+    loaded: &cfggen_load::Loaded,
+) -> u8 {
+    let rendered = match cfggen_render::render(&loaded.environment, &loaded.files) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(ctx.stderr, "error: the imported apps do not render: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let index = index_rendered(&rendered.objects);
+    let mut differ = 0;
+    let mut out = String::new();
+    for s in &plan.skipped {
+        out.push_str(&format!("left out (--skip-secrets): {s}\n"));
+    }
+    for app in &plan.apps {
+        differ += report_app(&mut out, app, &index);
+    }
+    if req.dry_run {
+        out.push_str(&format!("dry run: {rel} not written\n"));
+    } else {
+        if let Err(e) = ctx.repo.write(rel, text.as_bytes()) {
+            ctx.report(&[cfggen_load::source_diagnostic(&e)]);
+            return EXIT_ERROR;
+        }
+        out.push_str(&format!(
+            "wrote {rel}; run `cfggen render {}` to write generated/\n",
+            req.environment
+        ));
+    }
+    let _ = write!(ctx.stdout, "{out}");
+    if differ == 0 {
+        EXIT_OK
+    } else {
+        EXIT_DIFFERS
+    }
+}
+
+/// Rendered objects by (kind, namespace, name).
+type Index<'a> = BTreeMap<(String, String, String), &'a Value>;
+
+fn index_rendered(objects: &BTreeMap<String, Value>) -> Index<'_> {
+    objects
+        .values()
+        .map(|v| {
+            let s = |p: &str| {
+                v.pointer(p)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            (
+                (s("/kind"), s("/metadata/namespace"), s("/metadata/name")),
+                v,
+            )
+        })
+        .collect()
+}
+
+/// One app's part of the report; returns how many objects differ.
+fn report_app(out: &mut String, app: &AppPlan, index: &Index<'_>) -> usize {
+    out.push_str(&format!(
+        "app {} (namespace {}): {} typed, {} raw\n",
+        app.name,
+        app.namespace,
+        app.typed.len(),
+        app.raw.len()
+    ));
+    for t in &app.typed {
+        out.push_str(&format!("  typed  {} → {}\n", t.object, t.field));
+    }
+    for (label, why) in &app.raw {
+        out.push_str(&format!("  raw    {label}: {why}\n"));
+    }
+    let mut same = 0;
+    let mut normalised: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut lines = Vec::new();
+    for o in &app.objects {
+        let ns = o.namespace().unwrap_or(&app.namespace).to_owned();
+        let key = (o.kind().to_owned(), ns, o.name().to_owned());
+        let cluster_key = (o.kind().to_owned(), String::new(), o.name().to_owned());
+        let Some(rendered) = index.get(&key).or_else(|| index.get(&cluster_key)) else {
+            lines.push(format!("    {} ({}): not rendered", o.label(), o.place()));
+            continue;
+        };
+        let diffs = cfggen_import::compare(&o.value, rendered);
+        let real: Vec<_> = diffs.iter().filter(|d| d.normalisation.is_none()).collect();
+        for d in diffs.iter().filter_map(|d| d.normalisation) {
+            *normalised.entry(d).or_default() += 1;
+        }
+        if real.is_empty() {
+            same += 1;
+            continue;
+        }
+        lines.push(format!("    {} ({}):", o.label(), o.place()));
+        for d in real {
+            let show = |v: &Option<Value>| match v {
+                None => "(absent)".to_owned(),
+                Some(v) => compact(v),
+            };
+            lines.push(format!(
+                "      {}: {} → {}",
+                d.path,
+                show(&d.input),
+                show(&d.rendered)
+            ));
+        }
+    }
+    let differ = app.objects.len() - same;
+    out.push_str(&format!(
+        "  round trip: {same} of {} objects render the same, {differ} differ\n",
+        app.objects.len()
+    ));
+    for l in lines {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    if !normalised.is_empty() {
+        let list: Vec<String> = normalised
+            .iter()
+            .map(|(n, count)| format!("{n} ×{count}"))
+            .collect();
+        out.push_str(&format!(
+            "  normalisations (not counted): {}\n",
+            list.join(", ")
+        ));
+    }
+    for note in &app.notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    differ
+}
+
+/// A value on one line, cut short.
+fn compact(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(79).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// Every object of the inputs: files, folders (recursively, `*.yaml` and
+/// `*.yml` in name order) and `-` for standard input.
+fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Object>, Vec<cfggen_import::InputError>> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut text = String::new();
+            match std::io::stdin().read_to_string(&mut text) {
+                Ok(_) => files.push(("-".to_owned(), text)),
+                Err(e) => errors.push(io_error("-", &e.to_string())),
+            }
+        } else {
+            collect(p, &mut files, &mut errors);
+        }
+    }
+    let mut objects = Vec::new();
+    for (file, text) in files {
+        match cfggen_import::read(&file, &text) {
+            Ok(o) => objects.extend(o),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(objects)
+    } else {
+        Err(errors)
+    }
+}
+
+fn io_error(file: &str, message: &str) -> cfggen_import::InputError {
+    cfggen_import::InputError {
+        file: file.to_owned(),
+        line: 1,
+        column: 1,
+        message: message.to_owned(),
+        hint: None,
+    }
+}
+
+fn collect(
+    path: &Path,
+    files: &mut Vec<(String, String)>,
+    errors: &mut Vec<cfggen_import::InputError>,
+) {
+    let shown = path.display().to_string();
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
+            Err(e) => {
+                errors.push(io_error(&shown, &e.to_string()));
+                return;
+            }
+        };
+        entries.sort();
+        for e in entries {
+            let is_yaml = e.extension().is_some_and(|x| x == "yaml" || x == "yml");
+            if e.is_dir() || is_yaml {
+                collect(&e, files, errors);
+            }
+        }
+        return;
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => files.push((shown, text)),
+            Err(_) => errors.push(io_error(&shown, "not UTF-8 text")),
+        },
+        Err(e) => errors.push(io_error(&shown, &e.to_string())),
+    }
+}
+
+/// The text of an environment that does not exist yet: it extends the
+/// repository's only base, when there is one.
+fn new_environment(repo: &Repo, name: &str) -> String {
+    let bases = cfggen_source::base_names(repo).unwrap_or_default();
+    let mut text = format!(
+        "# yaml-language-server: $schema=../schemas/partial-environment.schema.json\n#\n# Made by `cfggen import`.\n\nname: {name}\n"
+    );
+    if let [base] = bases.as_slice() {
+        text.push_str(&format!("extends: [{base}]\n"));
+    }
+    text.push_str(&format!(
+        "cluster:\n  name: {name}\n  server: https://kubernetes.default.svc\n"
+    ));
+    if bases.len() != 1 {
+        text.push_str("argocd:\n  # The Git repository Argo CD reads generated/ from.\n  repoURL: https://git.example.com/platform/gitops.git\n");
+    }
+    text
+}
+
+/// The repository, with one file's text replaced (the environment being
+/// imported into), for loading before anything is written.
+struct Overlay {
+    repo: Repo,
+    rel: String,
+    text: Vec<u8>,
+}
+
+impl Source for Overlay {
+    fn read(&self, rel: &str, max_bytes: u64) -> Result<Vec<u8>, SourceError> {
+        if rel == self.rel {
+            return Ok(self.text.clone());
+        }
+        self.repo.read(rel, max_bytes)
+    }
+
+    fn is_file(&self, rel: &str) -> bool {
+        rel == self.rel || self.repo.is_file(rel)
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        let mut names = self.repo.list(dir)?;
+        if let Some((parent, name)) = self.rel.rsplit_once('/') {
+            if parent == dir && !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+                names.sort();
+            }
+        }
+        Ok(names)
+    }
+
+    fn write(&self, rel: &str, _: &[u8]) -> Result<(), SourceError> {
+        Err(SourceError::Io {
+            path: rel.to_owned(),
+            action: "write",
+            message: "the import's view of the repository is read-only".into(),
+        })
+    }
+}
