@@ -10,6 +10,7 @@ mod drift;
 mod editor;
 mod fuzz_regressions;
 mod hostile;
+mod import;
 mod init;
 mod invalid;
 mod lint;

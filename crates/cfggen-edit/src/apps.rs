@@ -94,15 +94,15 @@ pub fn add_apps(text: &str, apps: &[(String, String)], replace: bool) -> Result<
             Some(_) if !replace => return Err(AppsError::Exists(name.clone())),
             Some(e) => {
                 let start = line_start(text, e.key.loc.start);
-                let end = line_end(text, value_end(&e.value).max(e.key.loc.end));
+                let end = line_end(text, last_byte(e));
                 edits.push((start, end, reindent(block)));
             }
             None => appended.push_str(&reindent(block)),
         }
     }
-    let last = existing.last().map_or(entry.key.loc.end, |e| {
-        value_end(&e.value).max(e.key.loc.end)
-    });
+    let last = existing
+        .last()
+        .map_or(entry.key.loc.start, |e| last_byte(e));
     edits.push((line_end(text, last), line_end(text, last), appended));
     edits.sort_by_key(|(s, _, _)| *s);
     let mut out = String::with_capacity(text.len() + 1024);
@@ -116,16 +116,30 @@ pub fn add_apps(text: &str, apps: &[(String, String)], replace: bool) -> Result<
     Ok(out)
 }
 
-/// Where a value's last byte is (the deepest last child's end).
+/// The offset of the last byte of an entry (key and value): a node's end
+/// is one past its last byte, and a block's may be where the next line
+/// starts.
+fn last_byte(e: &cfggen_yaml::Entry) -> usize {
+    value_end(&e.value).max(e.key.loc.end).saturating_sub(1)
+}
+
+/// Where a value ends: the end of its last scalar or key. The end a
+/// parser gives a block collection is where the next token starts, which
+/// may be on a later line; an empty collection (`{}`) is on its start's
+/// line.
 fn value_end(node: &Node) -> usize {
-    let inner = match &node.value {
-        Value::Map(entries) => entries
-            .last()
-            .map(|e| value_end(&e.value).max(e.key.loc.end)),
-        Value::Seq(items) => items.last().map(value_end),
-        _ => None,
-    };
-    inner.unwrap_or(node.loc.end).max(node.loc.end)
+    match &node.value {
+        Value::Map(entries) if !entries.is_empty() => entries
+            .iter()
+            .map(|e| value_end(&e.value).max(e.key.loc.end))
+            .max()
+            .unwrap_or(node.loc.start),
+        Value::Seq(items) if !items.is_empty() => {
+            items.iter().map(value_end).max().unwrap_or(node.loc.start)
+        }
+        Value::Map(_) | Value::Seq(_) => node.loc.start + 1,
+        _ => node.loc.end,
+    }
 }
 
 /// Whether a collection is written in flow style (`{…}`, `[…]`).
@@ -150,6 +164,15 @@ mod tests {
             out,
             "# head\nname: dev\napps:\n  a:\n    image: a:1 # keep\n  b:\n    image: x:1\n# tail\nimages: {}\n"
         );
+    }
+
+    #[test]
+    fn an_app_ending_in_an_empty_flow_map_is_replaced_whole() {
+        let text = "apps:\n  a:\n    accounts:\n      a: {}\n  b:\n    image: b:1\n";
+        let out = add_apps(text, &[block("a")], true).unwrap();
+        assert_eq!(out, "apps:\n  a:\n    image: x:1\n  b:\n    image: b:1\n");
+        let out = add_apps(text, &[block("c")], false).unwrap();
+        assert_eq!(out, format!("{text}  c:\n    image: x:1\n"));
     }
 
     #[test]

@@ -223,6 +223,18 @@ fn finish(
     for app in &plan.apps {
         differ += report_app(&mut out, app, &index);
     }
+    // What the input itself gets wrong, which `cfggen render` refuses.
+    let flaws = cfggen_lint::lint(&rendered);
+    if !flaws.is_empty() {
+        out.push_str(&format!(
+            "the input's own problems ({}), which `cfggen render` refuses until they are fixed:\n",
+            flaws.len()
+        ));
+        for f in &flaws {
+            out.push_str(&format!("  {}: {}: {}\n", f.file, f.resource, f.message));
+        }
+        differ += flaws.len();
+    }
     if req.dry_run {
         out.push_str(&format!("dry run: {rel} not written\n"));
     } else {

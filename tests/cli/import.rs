@@ -1,0 +1,290 @@
+//! `cfggen import` on a corpus of real manifests (`tests/fixtures/import`,
+//! each file's source and licence in its SOURCES.md), into a repository
+//! made by `cfggen init`: what becomes typed, what stays raw and why, the
+//! round trip, idempotence, and the input errors.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::support::{fixtures, workspace, Output, TestRepo};
+
+/// A repository made by `cfggen init`, with the CRDs of the operators the
+/// corpus uses: the project's own (`crds/`) and the upstream ones beside
+/// the repository (`../shared/crds`, read there, copied only into the
+/// temporary repository).
+struct Fresh {
+    _parent: TestRepo,
+    root: PathBuf,
+}
+
+impl Fresh {
+    fn new(with_shared_crds: bool) -> Option<Fresh> {
+        let parent = TestRepo::new();
+        let out = parent.run_in(parent.path(), &["init", "repo"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let root = parent.path().join("repo");
+        let crds = root.join("crds");
+        std::fs::create_dir_all(&crds).unwrap();
+        let shared = workspace().join("../shared/crds");
+        let mut dirs = vec![workspace().join("crds")];
+        if with_shared_crds {
+            if !crate::support::available(shared.is_dir(), "../shared/crds (beside the repository)")
+            {
+                return None;
+            }
+            dirs.push(shared);
+        }
+        for dir in dirs {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                if e.path().extension().is_some_and(|x| x == "yaml") {
+                    std::fs::copy(e.path(), crds.join(e.file_name())).unwrap();
+                }
+            }
+        }
+        Some(Fresh {
+            _parent: parent,
+            root,
+        })
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self._parent.run_in(&self.root, args)
+    }
+
+    fn env(&self) -> String {
+        std::fs::read_to_string(self.root.join("environments/dev.yaml")).unwrap()
+    }
+}
+
+/// The corpus's app folders, sorted.
+fn corpus() -> Vec<(String, PathBuf)> {
+    let dir = fixtures().join("import");
+    let mut apps: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir() && e.file_name() != "LICENSES")
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    apps.sort();
+    apps
+}
+
+/// Output with the corpus's absolute paths made relative, for snapshots.
+fn relative(text: &str) -> String {
+    let prefix = format!("{}/", fixtures().join("import").display());
+    text.replace(&prefix, "tests/fixtures/import/")
+}
+
+/// The `round trip: A of B` counts of an import's report.
+fn round_trip(stdout: &str) -> Option<(usize, usize)> {
+    let line = stdout.lines().find(|l| l.contains("round trip: "))?;
+    let rest = line.split("round trip: ").nth(1)?;
+    let mut words = rest.split_whitespace();
+    let same = words.next()?.parse().ok()?;
+    let total = words.nth(1)?.parse().ok()?;
+    Some((same, total))
+}
+
+#[test]
+fn the_corpus_imports_renders_and_round_trips() {
+    let Some(repo) = Fresh::new(true) else {
+        return;
+    };
+    let apps = corpus();
+    assert!(apps.len() >= 20, "only {} apps in the corpus", apps.len());
+    let mut table = String::new();
+    let mut round_tripped = 0;
+    let mut typed = 0;
+    for (name, path) in &apps {
+        let path = path.display().to_string();
+        // Only apps whose round trip is clean are written, so that the
+        // environment renders and checks clean after.
+        let mut out = repo.run(&["import", "dev", &path, "--app", name, "--dry-run"]);
+        if out.code == 0 {
+            out = repo.run(&["import", "dev", &path, "--app", name]);
+        }
+        let line = match out.code {
+            0 | 1 => {
+                let (same, total) = round_trip(&out.stdout)
+                    .unwrap_or_else(|| panic!("{name}: no round trip\n{}", out.stdout));
+                let summary = out.stdout.lines().next().unwrap_or_default().to_owned();
+                typed += out
+                    .stdout
+                    .lines()
+                    .filter(|l| l.starts_with("  typed "))
+                    .count();
+                if out.code == 0 {
+                    assert_eq!(
+                        same, total,
+                        "{name}: exit 0 with differences\n{}",
+                        out.stdout
+                    );
+                    round_tripped += 1;
+                } else {
+                    assert!(
+                        same < total || out.stdout.contains("the input's own problems"),
+                        "{name}: exit 1 without a difference\n{}",
+                        out.stdout
+                    );
+                }
+                format!(
+                    "{name}: exit {}, {summary}; {same} of {total} objects the same",
+                    out.code
+                )
+            }
+            _ => {
+                // Bad input is an error at its file and line.
+                let first = relative(out.stderr.lines().next().unwrap_or_default());
+                assert!(
+                    first.starts_with("error: tests/fixtures/import/") && first.contains(".yaml:"),
+                    "{name}: {}",
+                    out.stderr
+                );
+                format!("{name}: exit 2, {first}")
+            }
+        };
+        table.push_str(&line);
+        table.push('\n');
+    }
+    assert!(
+        round_tripped >= 18,
+        "{round_tripped} apps round-trip\n{table}"
+    );
+    assert!(typed >= 35, "only {typed} objects typed\n{table}");
+    insta::assert_snapshot!("import_corpus", table);
+
+    // Every app written renders, and the repository checks clean.
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    let check = repo.run(&["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+
+    // Importing again is refused without --replace, and with it gives the
+    // same file.
+    let before = repo.env();
+    let (name, path) = &apps[1];
+    let again = repo.run(&["import", "dev", &path.display().to_string(), "--app", name]);
+    assert_eq!(again.code, 2, "{}", again.stdout);
+    assert!(
+        again
+            .stderr
+            .contains(&format!("already has an app `{name}`")),
+        "{}",
+        again.stderr
+    );
+    for (name, path) in &apps {
+        let path = path.display().to_string();
+        if repo.env().contains(&format!("\n  {name}:\n")) {
+            let out = repo.run(&["import", "dev", &path, "--app", name, "--replace"]);
+            assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        }
+    }
+    assert_eq!(
+        repo.env(),
+        before,
+        "a second import with --replace changed the file"
+    );
+}
+
+#[test]
+fn typed_form_of_a_hardened_microservice() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let path = fixtures().join("import/checkoutservice");
+    let out = repo.run(&[
+        "import",
+        "dev",
+        &path.display().to_string(),
+        "--app",
+        "checkout",
+    ]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    insta::assert_snapshot!("import_checkout_report", relative(&out.stdout));
+    let env = repo.env();
+    let apps = &env[env.find("apps:").unwrap()..];
+    insta::assert_snapshot!("import_checkout_apps", apps);
+}
+
+#[test]
+fn a_dry_run_writes_nothing_and_stdin_is_read() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let before = repo.env();
+    let text = std::fs::read_to_string(fixtures().join("import/adservice/adservice.yaml")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cfggen"))
+        .current_dir(&repo.root)
+        .args(["--color", "never", "import", "dev", "-", "--dry-run"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No namespace in the input: one app, `default`.
+    assert!(
+        stdout.starts_with("app default (namespace default): 3 typed, 0 raw"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("dry run: environments/dev.yaml not written"),
+        "{stdout}"
+    );
+    assert_eq!(repo.env(), before);
+}
+
+fn input_error(repo: &Fresh, file: &str, text: &str, extra: &[&str]) -> String {
+    let path = repo.root.join(file);
+    std::fs::write(&path, text).unwrap();
+    let mut args = vec!["import", "dev", file];
+    args.extend_from_slice(extra);
+    let out = repo.run(&args);
+    assert_eq!(out.code, 2, "{file}: {}", out.stdout);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    out.stderr
+}
+
+#[test]
+fn every_input_error_names_its_file_and_line() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let before = repo.env();
+    let mut all = String::new();
+    for (file, text) in [
+        ("not-yaml.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [a\n"),
+        ("not-an-object.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n- just\n- a list\n"),
+        ("no-kind.yaml", "apiVersion: v1\nmetadata: {name: a}\n"),
+        ("unknown-kind.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: shop}\nspec: {size: 3}\n"),
+        ("secret.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\nstringData: {password: hunter2}\n"),
+    ] {
+        all.push_str(&format!("--- {file}\n{}", input_error(&repo, file, text, &[])));
+    }
+    insta::assert_snapshot!("import_input_errors", all);
+    // Nothing was written.
+    assert_eq!(repo.env(), before);
+    // --skip-secrets imports the rest and says what it left out.
+    let out = repo.run(&["import", "dev", "secret.yaml", "--skip-secrets"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("left out (--skip-secrets): Secret db (secret.yaml:5:1)"),
+        "{}",
+        out.stdout
+    );
+}
