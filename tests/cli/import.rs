@@ -205,6 +205,29 @@ fn typed_form_of_a_hardened_microservice() {
     let env = repo.env();
     let apps = &env[env.find("apps:").unwrap()..];
     insta::assert_snapshot!("import_checkout_apps", apps);
+    // The same comparison by hand, for a migration: the environment
+    // against the manifests it replaces, and against others.
+    let same = repo.run(&["diff", "dev", "--against", &path.display().to_string()]);
+    assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
+    assert!(
+        same.stdout
+            .contains("round trip: 3 of 3 objects render the same"),
+        "{}",
+        same.stdout
+    );
+    let other = fixtures().join("import/adservice").display().to_string();
+    let differs = repo.run(&["diff", "dev", "--against", &other]);
+    assert_eq!(differs.code, 1, "{}{}", differs.stdout, differs.stderr);
+    assert!(
+        differs.stdout.contains("Deployment adservice"),
+        "{}",
+        differs.stdout
+    );
+    assert!(
+        differs.stdout.contains("not rendered"),
+        "{}",
+        differs.stdout
+    );
 }
 
 #[test]

@@ -49,6 +49,11 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Compare one environment with existing manifests (files,
+        /// folders or `-`) instead of `generated/`, object by object, as
+        /// `cfggen import` proves its round trip.
+        #[arg(long, value_name = "PATH", num_args = 1..)]
+        against: Vec<PathBuf>,
     },
     /// The CI drift check: every environment validates, `schemas/` is
     /// current, and nothing under `generated/` drifts.

@@ -96,7 +96,19 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
             },
         ),
         Command::Render(select) => render(&mut ctx, select),
-        Command::Diff { select, format } => diff(&mut ctx, select, *format, false),
+        Command::Diff {
+            select, against, ..
+        } if !against.is_empty() => match select.environments.as_slice() {
+            [env] if !select.all => crate::import::against(&mut ctx, env, against),
+            _ => {
+                let _ = writeln!(
+                    ctx.stderr,
+                    "error: --against compares one environment: name exactly one"
+                );
+                EXIT_ERROR
+            }
+        },
+        Command::Diff { select, format, .. } => diff(&mut ctx, select, *format, false),
         Command::Images {
             environment,
             format,

@@ -276,29 +276,37 @@ fn index_rendered(objects: &BTreeMap<String, Value>) -> Index<'_> {
         .collect()
 }
 
-/// One app's part of the report; returns how many objects differ.
-fn report_app(out: &mut String, app: &AppPlan, index: &Index<'_>) -> usize {
-    out.push_str(&format!(
-        "app {} (namespace {}): {} typed, {} raw\n",
-        app.name,
-        app.namespace,
-        app.typed.len(),
-        app.raw.len()
-    ));
-    for t in &app.typed {
-        out.push_str(&format!("  typed  {} → {}\n", t.object, t.field));
-    }
-    for (label, why) in &app.raw {
-        out.push_str(&format!("  raw    {label}: {why}\n"));
-    }
+/// The round trip of `objects` against the rendered ones (an object that
+/// names no namespace is looked for in `namespace`, then as
+/// cluster-scoped, then in any namespace); returns how many differ.
+pub(crate) fn compare_objects(
+    out: &mut String,
+    objects: &[Object],
+    namespace: &str,
+    index: &Index<'_>,
+) -> usize {
     let mut same = 0;
     let mut normalised: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut lines = Vec::new();
-    for o in &app.objects {
-        let ns = o.namespace().unwrap_or(&app.namespace).to_owned();
+    for o in objects {
+        let ns = o.namespace().unwrap_or(namespace).to_owned();
         let key = (o.kind().to_owned(), ns, o.name().to_owned());
         let cluster_key = (o.kind().to_owned(), String::new(), o.name().to_owned());
-        let Some(rendered) = index.get(&key).or_else(|| index.get(&cluster_key)) else {
+        let anywhere = || {
+            (o.namespace().is_none())
+                .then(|| {
+                    index
+                        .iter()
+                        .find(|((k, _, n), _)| k == o.kind() && n == o.name())
+                        .map(|(_, v)| v)
+                })
+                .flatten()
+        };
+        let Some(rendered) = index
+            .get(&key)
+            .or_else(|| index.get(&cluster_key))
+            .or_else(anywhere)
+        else {
             lines.push(format!("    {} ({}): not rendered", o.label(), o.place()));
             continue;
         };
@@ -325,10 +333,10 @@ fn report_app(out: &mut String, app: &AppPlan, index: &Index<'_>) -> usize {
             ));
         }
     }
-    let differ = app.objects.len() - same;
+    let differ = objects.len() - same;
     out.push_str(&format!(
         "  round trip: {same} of {} objects render the same, {differ} differ\n",
-        app.objects.len()
+        objects.len()
     ));
     for l in lines {
         out.push_str(&l);
@@ -344,6 +352,63 @@ fn report_app(out: &mut String, app: &AppPlan, index: &Index<'_>) -> usize {
             list.join(", ")
         ));
     }
+    differ
+}
+
+/// `cfggen diff <env> --against <path>…`: the environment rendered in
+/// memory against existing manifests, object by object, with the round
+/// trip's rules; for checking a migration by hand.
+pub(crate) fn against(ctx: &mut Ctx<'_>, environment: &str, paths: &[PathBuf]) -> u8 {
+    let objects = match read_inputs(paths) {
+        Ok(o) => o,
+        Err(errors) => {
+            for e in errors {
+                let _ = writeln!(ctx.stderr, "error: {e}");
+            }
+            return EXIT_ERROR;
+        }
+    };
+    let loaded = match ctx.session.load(environment) {
+        Ok(l) => l,
+        Err(d) => {
+            ctx.report(&d);
+            return EXIT_ERROR;
+        }
+    };
+    let rendered = match cfggen_render::render(&loaded.environment, &loaded.files) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(ctx.stderr, "error: {environment} does not render: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let index = index_rendered(&rendered.objects);
+    let mut out = format!("{environment} against {} objects:\n", objects.len());
+    let differ = compare_objects(&mut out, &objects, "default", &index);
+    let _ = write!(ctx.stdout, "{out}");
+    if differ == 0 {
+        EXIT_OK
+    } else {
+        EXIT_DIFFERS
+    }
+}
+
+/// One app's part of the report; returns how many objects differ.
+fn report_app(out: &mut String, app: &AppPlan, index: &Index<'_>) -> usize {
+    out.push_str(&format!(
+        "app {} (namespace {}): {} typed, {} raw\n",
+        app.name,
+        app.namespace,
+        app.typed.len(),
+        app.raw.len()
+    ));
+    for t in &app.typed {
+        out.push_str(&format!("  typed  {} → {}\n", t.object, t.field));
+    }
+    for (label, why) in &app.raw {
+        out.push_str(&format!("  raw    {label}: {why}\n"));
+    }
+    let differ = compare_objects(out, &app.objects, &app.namespace, index);
     for note in &app.notes {
         out.push_str(&format!("  note: {note}\n"));
     }
