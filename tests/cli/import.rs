@@ -311,3 +311,113 @@ fn every_input_error_names_its_file_and_line() {
         out.stdout
     );
 }
+
+/// Written for this test (not from the corpus): a web app with an Ingress,
+/// a nightly CronJob, a one-off Job and its ConfigMap.
+const SHOP: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: report-script, namespace: shop}
+data:
+  report.sh: |
+    #!/bin/sh
+    echo report
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  replicas: 2
+  revisionHistoryLimit: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: ghcr.io/example/web:1.4.2
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /healthz, port: http}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations: {cert-manager.io/cluster-issuer: letsencrypt}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [shop.example.com], secretName: web-tls}]
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly-report, namespace: shop}
+spec:
+  schedule: "15 3 * * *"
+  concurrencyPolicy: Forbid
+  suspend: false
+  jobTemplate:
+    spec:
+      backoffLimit: 2
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: report
+            image: ghcr.io/example/report:2.0.0
+            command: [/scripts/report.sh]
+            volumeMounts: [{name: scripts, mountPath: /scripts}]
+          volumes:
+          - name: scripts
+            configMap: {name: report-script, defaultMode: 0755}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate, namespace: shop}
+spec:
+  ttlSecondsAfterFinished: 3600
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers:
+      - {name: migrate, image: "ghcr.io/example/web:1.4.2", args: [migrate]}
+"#;
+
+#[test]
+fn jobs_cron_jobs_and_ingresses_are_typed() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    std::fs::write(repo.root.join("shop.yaml"), SHOP).unwrap();
+    let out = repo.run(&["import", "dev", "shop.yaml"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("app shop (namespace shop): 6 typed, 0 raw"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("round trip: 6 of 6 objects render the same"),
+        "{}",
+        out.stdout
+    );
+    let env = repo.env();
+    insta::assert_snapshot!("import_shop_apps", &env[env.find("apps:").unwrap()..]);
+    // The mode `0755` is octal, as Kubernetes reads it, and written so.
+    assert!(env.contains("defaultMode: '0755'"), "{env}");
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+}

@@ -168,7 +168,10 @@ const ORDER: &[&str] = &[
     "Deployment",
     "StatefulSet",
     "DaemonSet",
+    "CronJob",
+    "Job",
     "Service",
+    "Ingress",
 ];
 
 fn convert_app(
@@ -230,6 +233,7 @@ struct AppBody {
     /// Each component's selector labels, for Services.
     selectors: Vec<(String, Map<String, Value>)>,
     services: Map<String, Value>,
+    ingresses: Map<String, Value>,
     config_maps: Map<String, Value>,
     claims: Map<String, Value>,
     service_accounts: Map<String, Value>,
@@ -243,7 +247,8 @@ impl AppBody {
     fn add(&mut self, app: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
         let name = o.name().to_owned();
         match (o.api_version(), o.kind()) {
-            ("apps/v1", "Deployment" | "StatefulSet" | "DaemonSet") => {
+            ("apps/v1", "Deployment" | "StatefulSet" | "DaemonSet")
+            | ("batch/v1", "Job" | "CronJob") => {
                 let converted = workload::convert(app, &o.value)?;
                 if self.components.contains_key(&converted.key) {
                     return Err(format!("a second component `{}`", converted.key));
@@ -281,6 +286,10 @@ impl AppBody {
                 self.services.insert(name.clone(), service);
                 Ok((format!("services.{name}"), Vec::new()))
             }
+            ("networking.k8s.io/v1", "Ingress") => {
+                self.ingresses.insert(name.clone(), ingress(&o.value)?);
+                Ok((format!("ingresses.{name}"), Vec::new()))
+            }
             ("v1", "ConfigMap") => {
                 self.config_maps.insert(name.clone(), config_map(&o.value)?);
                 Ok((format!("configMaps.{name}"), Vec::new()))
@@ -309,12 +318,7 @@ impl AppBody {
 
     /// A Service selecting one of the app's components, or none.
     fn service(&self, object: &Value) -> Result<Value, Why> {
-        let mut t = Taker::new(object.clone(), "")?;
-        t.take("apiVersion");
-        t.take("kind");
-        let mut meta = t.sub("metadata")?;
-        meta.string("name")?;
-        meta.take("namespace");
+        let (mut t, mut meta) = crate::take::object(object)?;
         let labels = meta.strings("labels")?;
         let annotations = meta.strings("annotations")?;
         meta.done()?;
@@ -396,6 +400,7 @@ impl AppBody {
         for (field, map) in [
             ("components", self.components),
             ("services", self.services),
+            ("ingresses", self.ingresses),
             ("configMaps", self.config_maps),
             ("claims", self.claims),
             ("serviceAccounts", accounts),
@@ -422,26 +427,93 @@ impl AppBody {
     }
 }
 
+/// An Ingress: rules with hosts and paths to Services by port name, one
+/// TLS entry for every host.
+fn ingress(object: &Value) -> Result<Value, Why> {
+    let (mut t, mut meta) = crate::take::object(object)?;
+    let annotations = meta.strings("annotations")?;
+    meta.done()?;
+    let mut spec = t.sub("spec")?;
+    t.done()?;
+    let mut out = Map::new();
+    if let Some(c) = spec.take("ingressClassName") {
+        out.insert("className".into(), c);
+    }
+    let mut hosts = Vec::new();
+    let mut rules = Vec::new();
+    for r in spec.list("rules")? {
+        let mut r = Taker::new(r, "spec.rules[]")?;
+        let mut rule = Map::new();
+        if let Some(host) = r.take("host") {
+            hosts.push(host.clone());
+            rule.insert("host".into(), host);
+        }
+        let mut http = r.sub("http")?;
+        let mut paths = Vec::new();
+        for p in http.list("paths")? {
+            let mut p = Taker::new(p, "paths[]")?;
+            let mut path = Map::new();
+            path.insert("path".into(), p.take("path").unwrap_or_else(|| "/".into()));
+            if let Some(kind) = p.take("pathType") {
+                path.insert("pathType".into(), kind);
+            }
+            let mut backend = p.sub("backend")?;
+            let mut service = backend.sub("service")?;
+            path.insert("service".into(), service.take("name").unwrap_or_default());
+            let mut port = service.sub("port")?;
+            let name = port
+                .string("name")?
+                .ok_or("a backend port by number: cfggen's Ingresses name the Service port")?;
+            port.done()?;
+            service.done()?;
+            backend.done()?;
+            p.done()?;
+            path.insert("port".into(), name.into());
+            paths.push(Value::Object(path));
+        }
+        http.done()?;
+        r.done()?;
+        rule.insert("paths".into(), Value::Array(paths));
+        rules.push(Value::Object(rule));
+    }
+    if rules.is_empty() {
+        return Err("an Ingress without rules".into());
+    }
+    out.insert("rules".into(), Value::Array(rules));
+    let tls = spec.list("tls")?;
+    match tls.as_slice() {
+        [] => {}
+        [one] => {
+            let mut one = Taker::new(one.clone(), "spec.tls[0]")?;
+            let tls_hosts = one.list("hosts")?;
+            if tls_hosts != hosts {
+                return Err("TLS for some hosts only: cfggen's TLS covers every host".into());
+            }
+            out.insert("tls".into(), true.into());
+            if let Some(secret) = one.take("secretName") {
+                out.insert("tlsSecret".into(), secret);
+            }
+            one.done()?;
+        }
+        _ => return Err("several TLS entries: cfggen's TLS is one for every host".into()),
+    }
+    spec.done()?;
+    if !annotations.is_empty() {
+        out.insert("annotations".into(), Value::Object(annotations));
+    }
+    Ok(Value::Object(out))
+}
+
 /// An object whose metadata is only its name (and namespace).
 fn plain_object(object: &Value) -> Result<Taker, Why> {
-    let mut t = Taker::new(object.clone(), "")?;
-    t.take("apiVersion");
-    t.take("kind");
-    let mut meta = t.sub("metadata")?;
-    meta.string("name")?;
-    meta.take("namespace");
+    let (t, meta) = crate::take::object(object)?;
     meta.done()?;
     Ok(t)
 }
 
 /// A ConfigMap with inline data.
 fn config_map(object: &Value) -> Result<Value, Why> {
-    let mut t = Taker::new(object.clone(), "")?;
-    t.take("apiVersion");
-    t.take("kind");
-    let mut meta = t.sub("metadata")?;
-    meta.string("name")?;
-    meta.take("namespace");
+    let (mut t, mut meta) = crate::take::object(object)?;
     let labels = meta.strings("labels")?;
     let annotations = meta.strings("annotations")?;
     meta.done()?;

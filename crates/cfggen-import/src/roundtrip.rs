@@ -142,6 +142,10 @@ fn classify(path: &str, input: Option<&Value>, rendered: Option<&Value>) -> Opti
             Some("quoting")
         }
         (Some(x), None) | (None, Some(x)) if is_empty(x) => Some("empty value"),
+        (Some(Value::Bool(false)), None) => Some("a Kubernetes default written out"),
+        (Some(x), None) if last == "restartPolicy" && x == "Always" => {
+            Some("a Kubernetes default written out")
+        }
         (None, Some(y)) => {
             let in_meta = [".labels.", ".annotations."]
                 .iter()

@@ -82,6 +82,19 @@ impl Taker {
     }
 }
 
+/// A Kubernetes object taken apart: its `apiVersion`, `kind`, name and
+/// namespace taken (the caller knows them), the rest of the object and
+/// the rest of its metadata (labels, annotations, …) left to take.
+pub(crate) fn object(value: &Value) -> Result<(Taker, Taker), Why> {
+    let mut t = Taker::new(value.clone(), "")?;
+    t.take("apiVersion");
+    t.take("kind");
+    let mut meta = t.sub("metadata")?;
+    meta.take("name");
+    meta.take("namespace");
+    Ok((t, meta))
+}
+
 /// Null, `{}` and `[]`: what Kubernetes treats as absent.
 pub(crate) fn is_empty(v: &Value) -> bool {
     match v {

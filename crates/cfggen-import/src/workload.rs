@@ -59,38 +59,68 @@ pub(crate) fn convert(app: &str, object: &Value) -> Result<Converted, Why> {
     }
     let mut spec = o.sub("spec")?;
     o.done()?;
-    let mut selector = spec.sub("selector")?;
-    let match_labels = selector.strings("matchLabels")?;
-    selector.done()?;
-    let defaults = json!({"app.kubernetes.io/name": app, "app.kubernetes.io/component": key});
-    if Value::Object(match_labels.clone()) != defaults {
-        c.insert("selectorLabels".into(), Value::Object(match_labels.clone()));
-    }
-    if let Some(r) = spec.take("replicas") {
-        c.insert("replicas".into(), r);
-    }
-    match kind.as_str() {
-        "Deployment" => {
-            if let Some(s) = spec.take("strategy") {
-                c.insert("strategy".into(), s);
-            }
+    let runs_to_completion = matches!(kind.as_str(), "Job" | "CronJob");
+    let mut match_labels = Map::new();
+    if !runs_to_completion {
+        let mut selector = spec.sub("selector")?;
+        match_labels = selector.strings("matchLabels")?;
+        selector.done()?;
+        let defaults = json!({"app.kubernetes.io/name": app, "app.kubernetes.io/component": key});
+        if Value::Object(match_labels.clone()) != defaults {
+            c.insert("selectorLabels".into(), Value::Object(match_labels.clone()));
         }
-        "StatefulSet" => {
-            c.insert("statefulSet".into(), stateful_set(&mut spec)?);
-        }
-        "DaemonSet" => {
-            if let Some(s) = spec.take("updateStrategy") {
-                c.insert("daemonSet".into(), json!({ "updateStrategy": s }));
-            }
-        }
-        other => return Err(format!("a {other} is not a workload cfggen types")),
     }
-    let mut template = spec.sub("template")?;
-    spec.done()?;
+    for key in [
+        "replicas",
+        "minReadySeconds",
+        "revisionHistoryLimit",
+        "progressDeadlineSeconds",
+    ] {
+        if let Some(v) = spec.take(key) {
+            c.insert(key.into(), v);
+        }
+    }
+    // A CronJob's Job spec is under its `jobTemplate`.
+    let mut job_spec = kind_settings(&kind, &mut spec, &mut c)?;
+    let mut job = match job_spec.take() {
+        Some(inner) => {
+            spec.done()?;
+            inner
+        }
+        None => spec,
+    };
+    let mut job_settings = Map::new();
+    if runs_to_completion {
+        job_settings = settings(&mut job, JOB)?;
+    }
+    let mut template = job.sub("template")?;
+    job.done()?;
     let mut needs = Needs::default();
     let mut notes = Vec::new();
-    let container_name = pod(&mut template, &match_labels, &mut c, &mut needs, &mut notes)?;
+    let mut restart = None;
+    let container_name = pod(
+        &mut template,
+        &match_labels,
+        &mut c,
+        &mut Pod {
+            needs: &mut needs,
+            notes: &mut notes,
+            restart: &mut restart,
+        },
+    )?;
     template.done()?;
+    match restart {
+        Some(policy) if runs_to_completion => {
+            job_settings.insert("restartPolicy".into(), policy);
+        }
+        Some(policy) if policy != "Always" => {
+            return Err(format!("`restartPolicy: {policy}` in a {kind}"));
+        }
+        _ => {}
+    }
+    if !job_settings.is_empty() {
+        c.insert("job".into(), Value::Object(job_settings));
+    }
     if container_name != key {
         c.insert("containerName".into(), container_name.into());
     }
@@ -100,6 +130,84 @@ pub(crate) fn convert(app: &str, object: &Value) -> Result<Converted, Why> {
         needs,
         notes,
     })
+}
+
+/// The settings of the workload's kind; for a CronJob, also the Job spec
+/// under its `jobTemplate`.
+fn kind_settings(
+    kind: &str,
+    spec: &mut Taker,
+    c: &mut Map<String, Value>,
+) -> Result<Option<Taker>, Why> {
+    let mut job_spec = None;
+    match kind {
+        "Deployment" => {
+            if let Some(s) = spec.take("strategy") {
+                c.insert("strategy".into(), s);
+            }
+        }
+        "StatefulSet" => {
+            c.insert("statefulSet".into(), stateful_set(spec)?);
+        }
+        "DaemonSet" => {
+            if let Some(s) = spec.take("updateStrategy") {
+                c.insert("daemonSet".into(), json!({ "updateStrategy": s }));
+            }
+        }
+        "Job" => {}
+        "CronJob" => {
+            c.insert("cronJob".into(), Value::Object(settings(spec, CRON_JOB)?));
+            let mut template = spec.sub("jobTemplate")?;
+            let meta = template.sub("metadata")?;
+            meta.done()?;
+            job_spec = Some(template.sub("spec")?);
+            template.done()?;
+        }
+        other => return Err(format!("a {other} is not a workload cfggen types")),
+    }
+    Ok(job_spec)
+}
+
+/// A CronJob's own settings.
+const CRON_JOB: &[&str] = &[
+    "schedule",
+    "timeZone",
+    "concurrencyPolicy",
+    "suspend",
+    "successfulJobsHistoryLimit",
+    "failedJobsHistoryLimit",
+    "startingDeadlineSeconds",
+];
+
+/// A Job's own settings.
+const JOB: &[&str] = &[
+    "backoffLimit",
+    "activeDeadlineSeconds",
+    "ttlSecondsAfterFinished",
+    "completions",
+    "parallelism",
+];
+
+/// The fields `keys` of a spec, as they are.
+fn settings(spec: &mut Taker, keys: &[&str]) -> Result<Map<String, Value>, Why> {
+    let mut out = Map::new();
+    for key in keys {
+        match spec.take_any(key) {
+            Some(Value::Bool(false)) | None => {}
+            Some(v) => {
+                out.insert((*key).into(), v);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What taking a pod apart collects beside the component's fields.
+struct Pod<'a> {
+    needs: &'a mut Needs,
+    notes: &'a mut Vec<String>,
+    /// The pod's `restartPolicy`.
+    restart: &'a mut Option<Value>,
 }
 
 /// A StatefulSet's own settings.
@@ -160,9 +268,9 @@ fn pod(
     template: &mut Taker,
     selector: &Map<String, Value>,
     c: &mut Map<String, Value>,
-    needs: &mut Needs,
-    notes: &mut Vec<String>,
+    p: &mut Pod<'_>,
 ) -> Result<String, Why> {
+    let (needs, notes) = (&mut *p.needs, &mut *p.notes);
     let mut meta = template.sub("metadata")?;
     let mut labels = meta.strings("labels")?;
     for (k, v) in selector {
@@ -181,6 +289,7 @@ fn pod(
         pod.insert("annotations".into(), Value::Object(annotations));
     }
     let mut spec = template.sub("spec")?;
+    *p.restart = spec.take("restartPolicy");
     let volumes = pod_volumes(spec.list("volumes")?, needs)?;
     let mut used = std::collections::BTreeSet::new();
     let containers = spec.list("containers")?;
@@ -341,6 +450,11 @@ fn keys_source(value: Value, name_key: &str) -> Result<Value, Why> {
         spec.insert("items".into(), Value::Object(m));
     }
     if let Some(mode) = t.take("defaultMode") {
+        // A file mode reads best in octal: `0755`, not 493.
+        let mode = match mode.as_u64() {
+            Some(n) => Value::String(format!("0{n:o}")),
+            None => mode,
+        };
         spec.insert("defaultMode".into(), mode);
     }
     if let Some(o) = t.take("optional") {

@@ -214,6 +214,18 @@ pub struct Component {
     /// Number of pods (Deployments and StatefulSets); 1 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<u32>,
+    /// Seconds a new pod must be ready before it counts as available
+    /// (Deployments, StatefulSets and DaemonSets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_ready_seconds: Option<u32>,
+    /// How many old revisions Kubernetes keeps for rollbacks (Deployments,
+    /// StatefulSets and DaemonSets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_history_limit: Option<u32>,
+    /// Seconds a rollout may take before it is reported as failed
+    /// (Deployments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_deadline_seconds: Option<u32>,
     /// The main container (named after the component).
     #[serde(flatten)]
     pub container: Container,

@@ -120,6 +120,9 @@ fn workload(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderError> {
                     replicas: replicas(comp),
                     selector,
                     template,
+                    min_ready_seconds: i32_of(comp.min_ready_seconds),
+                    revision_history_limit: i32_of(comp.revision_history_limit),
+                    progress_deadline_seconds: i32_of(comp.progress_deadline_seconds),
                     strategy: comp.strategy.clone(),
                     ..DeploymentSpec::default()
                 }),
@@ -141,11 +144,12 @@ fn workload(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderError> {
                 spec: Some(DaemonSetSpec {
                     selector,
                     template,
+                    min_ready_seconds: i32_of(comp.min_ready_seconds),
+                    revision_history_limit: i32_of(comp.revision_history_limit),
                     update_strategy: comp
                         .daemon_set
                         .as_ref()
                         .and_then(|d| d.update_strategy.clone()),
-                    ..DaemonSetSpec::default()
                 }),
                 ..DaemonSet::default()
             },
@@ -189,6 +193,8 @@ fn stateful_set(
             replicas: replicas(comp),
             selector,
             template,
+            min_ready_seconds: i32_of(comp.min_ready_seconds),
+            revision_history_limit: i32_of(comp.revision_history_limit),
             service_name: Some(sts.service_name.clone()),
             pod_management_policy: sts.pod_management_policy.map(|p| p.as_str().to_owned()),
             update_strategy: sts.update_strategy.clone(),

@@ -671,6 +671,16 @@ fn resolve_plain(text: &str) -> Value {
         return Value::String(text.to_owned());
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    // `0755` is octal to Kubernetes (YAML 1.1, as `kubectl` reads it) and
+    // decimal to YAML 1.2: take it as Kubernetes does, since that is who
+    // reads what cfggen writes (file modes are the common case).
+    if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|c| c.is_ascii_digit()) {
+        return match i64::from_str_radix(digits, 8) {
+            Ok(i) if text.starts_with('-') => Value::Int(-i),
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::String(text.to_owned()),
+        };
+    }
     if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
         return match text.parse::<i64>() {
             Ok(i) => Value::Int(i),
@@ -751,12 +761,15 @@ mod tests {
     #[test]
     fn resolves_core_schema_scalars() {
         let n = parse_ok(
-            "a: 1\nb: -2\nc: 1.5\nd: true\ne: ~\nf: yes\ng: '1'\nh: 0x1f\ni: 1e3\nj: 99999999999999999999\nk: !!str 5\n",
+            "a: 1\nb: -2\nc: 1.5\nd: true\ne: ~\nf: yes\ng: '1'\nh: 0x1f\ni: 1e3\nj: 99999999999999999999\nk: !!str 5\nl: 0755\nm: 09\nn: 0\n",
         );
+        // `0755` is read as Kubernetes reads it (YAML 1.1 octal); `09` is
+        // no octal number, so it stays text.
         assert_eq!(
             n.to_json(),
             serde_json::json!({"a": 1, "b": -2, "c": 1.5, "d": true, "e": null, "f": "yes",
-                "g": "1", "h": 31, "i": 1000.0, "j": "99999999999999999999", "k": "5"})
+                "g": "1", "h": 31, "i": 1000.0, "j": "99999999999999999999", "k": "5",
+                "l": 493, "m": "09", "n": 0})
         );
     }
 

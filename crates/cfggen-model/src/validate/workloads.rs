@@ -37,6 +37,38 @@ pub(super) fn check_workload(
             }),
         );
     }
+    for (field, set) in [
+        ("minReadySeconds", comp.min_ready_seconds.is_some()),
+        (
+            "revisionHistoryLimit",
+            comp.revision_history_limit.is_some(),
+        ),
+        (
+            "progressDeadlineSeconds",
+            comp.progress_deadline_seconds.is_some() && comp.kind != Kind::Deployment,
+        ),
+    ] {
+        if set && (comp.kind.runs_to_completion() || field == "progressDeadlineSeconds") {
+            c.push(
+                "kind-settings",
+                cpath.key(field),
+                Target::Key,
+                if field == "progressDeadlineSeconds" {
+                    format!(
+                        "a {} has no `{field}`; only a Deployment has",
+                        comp.kind.as_str()
+                    )
+                } else {
+                    format!(
+                        "a {} has no `{field}`; its pods run to completion",
+                        comp.kind.as_str()
+                    )
+                },
+                "not allowed for this kind",
+                Some(format!("remove `{field}`")),
+            );
+        }
+    }
     if let Some(cron) = comp
         .cron_job
         .as_ref()
