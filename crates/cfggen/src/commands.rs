@@ -20,7 +20,23 @@ pub(crate) struct Ctx<'a> {
     pub(crate) stderr: &'a mut dyn Write,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of a command on `repo`, with one loading session.
+    pub(crate) fn new(
+        repo: Repo,
+        color: bool,
+        stdout: &'a mut dyn Write,
+        stderr: &'a mut dyn Write,
+    ) -> Self {
+        Ctx {
+            session: cfggen_load::Session::new(repo.clone()),
+            repo,
+            color,
+            stdout,
+            stderr,
+        }
+    }
+
     pub(crate) fn report(&mut self, diagnostics: &[Diagnostic]) {
         let _ = write!(
             self.stderr,
@@ -64,13 +80,7 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
             }
         }
     };
-    let mut ctx = Ctx {
-        session: cfggen_load::Session::new(repo.clone()),
-        repo,
-        color,
-        stdout,
-        stderr,
-    };
+    let mut ctx = Ctx::new(repo, color, stdout, stderr);
     match &cli.command {
         Command::Validate(select) => validate(&mut ctx, select),
         Command::Schema { check } => schema(&mut ctx, *check),

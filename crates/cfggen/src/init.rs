@@ -186,14 +186,7 @@ pub(crate) fn init(
         }
         let _ = writeln!(stdout, "wrote {rel}");
     }
-    let repo = Repo::new(dir.clone());
-    let mut ctx = Ctx {
-        session: cfggen_load::Session::new(repo.clone()),
-        repo,
-        color,
-        stdout,
-        stderr,
-    };
+    let mut ctx = Ctx::new(Repo::new(dir.clone()), color, stdout, stderr);
     let code = crate::commands::write_schemas(&mut ctx);
     if code != EXIT_OK {
         return code;
