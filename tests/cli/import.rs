@@ -10,9 +10,10 @@ use std::process::{Command, Stdio};
 use crate::support::{fixtures, workspace, Output, TestRepo};
 
 /// A repository made by `cfggen init`, with the CRDs of the operators the
-/// corpus uses: the project's own (`crds/`) and the upstream ones beside
-/// the repository (`../shared/crds`, read there, copied only into the
-/// temporary repository).
+/// corpus uses: the project's own (`crds/`), the corpus's
+/// (`tests/fixtures/import/crds`, sources in its SOURCES.md) and the
+/// upstream ones beside the repository (`../shared/crds`, read there,
+/// copied only into the temporary repository).
 struct Fresh {
     _parent: TestRepo,
     root: PathBuf,
@@ -29,6 +30,7 @@ impl Fresh {
         let shared = workspace().join("../shared/crds");
         let mut dirs = vec![workspace().join("crds")];
         if with_shared_crds {
+            dirs.push(fixtures().join("import/crds"));
             if !crate::support::available(shared.is_dir(), "../shared/crds (beside the repository)")
             {
                 return None;
@@ -52,6 +54,19 @@ impl Fresh {
         self._parent.run_in(&self.root, args)
     }
 
+    /// Declares the environment's 1Password store: the ClusterSecretStore
+    /// `onepassword` of a 1Password Connect server, as the corpus's
+    /// homelab apps read it.
+    fn with_onepassword(self) -> Fresh {
+        let path = self.root.join("environments/dev.yaml");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(
+            "onepassword:\n  vault: kubernetes-home-ops\n  store: {name: onepassword, provider: onepassword}\n",
+        );
+        std::fs::write(&path, text).unwrap();
+        self
+    }
+
     fn env(&self) -> String {
         std::fs::read_to_string(self.root.join("environments/dev.yaml")).unwrap()
     }
@@ -63,7 +78,7 @@ fn corpus() -> Vec<(String, PathBuf)> {
     let mut apps: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
-        .filter(|e| e.path().is_dir() && e.file_name() != "LICENSES")
+        .filter(|e| e.path().is_dir() && e.file_name() != "LICENSES" && e.file_name() != "crds")
         .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
         .collect();
     apps.sort();
@@ -88,7 +103,7 @@ fn round_trip(stdout: &str) -> Option<(usize, usize)> {
 
 #[test]
 fn the_corpus_imports_renders_and_round_trips() {
-    let Some(repo) = Fresh::new(true) else {
+    let Some(repo) = Fresh::new(true).map(Fresh::with_onepassword) else {
         return;
     };
     let apps = corpus();
@@ -103,6 +118,15 @@ fn the_corpus_imports_renders_and_round_trips() {
         let mut out = repo.run(&["import", "dev", &path, "--app", name, "--dry-run"]);
         if out.code == 0 {
             out = repo.run(&["import", "dev", &path, "--app", name]);
+        }
+        if name == "actions-runners" {
+            // Its ExternalSecrets read the environment's 1Password store.
+            assert!(
+                out.stdout
+                    .contains("typed  ExternalSecret github-org-token → secrets.github-org-token"),
+                "{}",
+                out.stdout
+            );
         }
         let line = match out.code {
             0 | 1 => {
@@ -148,7 +172,7 @@ fn the_corpus_imports_renders_and_round_trips() {
         table.push('\n');
     }
     assert!(
-        round_tripped >= 18,
+        round_tripped >= 23,
         "{round_tripped} apps round-trip\n{table}"
     );
     assert!(typed >= 35, "only {typed} objects typed\n{table}");

@@ -1,6 +1,7 @@
 //! Objects → apps: grouping (one app per namespace, or all into one), and
 //! each object typed where the model says all it says (workloads,
-//! Services, ConfigMaps, claims, service accounts), raw with the reason
+//! Services, Ingresses, ConfigMaps, claims, service accounts,
+//! ExternalSecrets of the environment's 1Password store), raw with the reason
 //! otherwise. Never dropped.
 
 use std::collections::BTreeMap;
@@ -18,6 +19,9 @@ pub struct Options {
     pub app: Option<String>,
     /// Leave out Secrets that hold data (else they are an error).
     pub skip_secrets: bool,
+    /// The environment's 1Password store: ExternalSecrets that read it
+    /// become the app's `secrets`.
+    pub onepassword: Option<cfggen_model::environment::OnePassword>,
 }
 
 /// An object kept typed: where it went in the app.
@@ -97,7 +101,9 @@ pub fn plan(
     }
     let apps = groups
         .into_iter()
-        .map(|(name, (namespace, objects))| convert_app(&name, &namespace, objects, force_raw))
+        .map(|(name, (namespace, objects))| {
+            convert_app(&name, &namespace, objects, options, force_raw)
+        })
         .collect();
     Ok(Plan { apps, skipped })
 }
@@ -172,12 +178,14 @@ const ORDER: &[&str] = &[
     "Job",
     "Service",
     "Ingress",
+    "ExternalSecret",
 ];
 
 fn convert_app(
     name: &str,
     namespace: &str,
     objects: Vec<Object>,
+    options: &Options,
     force_raw: &BTreeMap<(String, String), String>,
 ) -> AppPlan {
     let mut plan = AppPlan {
@@ -189,7 +197,10 @@ fn convert_app(
         notes: Vec::new(),
         objects: objects.clone(),
     };
-    let mut app = AppBody::default();
+    let mut app = AppBody {
+        onepassword: options.onepassword.as_ref(),
+        ..AppBody::default()
+    };
     let mut ordered: Vec<&Object> = objects.iter().collect();
     ordered.sort_by_key(|o| {
         ORDER
@@ -228,7 +239,8 @@ fn convert_app(
 
 /// The typed fields of an app being built.
 #[derive(Default)]
-struct AppBody {
+struct AppBody<'o> {
+    onepassword: Option<&'o cfggen_model::environment::OnePassword>,
     components: Map<String, Value>,
     /// Each component's selector labels, for Services.
     selectors: Vec<(String, Map<String, Value>)>,
@@ -237,11 +249,12 @@ struct AppBody {
     config_maps: Map<String, Value>,
     claims: Map<String, Value>,
     service_accounts: Map<String, Value>,
+    secrets: Map<String, Value>,
     external_secrets: BTreeMap<String, Option<Vec<String>>>,
     used_accounts: Vec<String>,
 }
 
-impl AppBody {
+impl AppBody<'_> {
     /// Adds one object in its typed form: its field and the
     /// normalisations to expect, or why it stays raw.
     fn add(&mut self, app: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
@@ -311,6 +324,11 @@ impl AppBody {
                 self.service_accounts
                     .insert(name.clone(), Value::Object(sa));
                 Ok((format!("serviceAccounts.{name}"), Vec::new()))
+            }
+            ("external-secrets.io/v1", "ExternalSecret") => {
+                let item = crate::secret::item(&name, &o.value, self.onepassword)?;
+                self.secrets.insert(name.clone(), item);
+                Ok((format!("secrets.{name}"), Vec::new()))
             }
             (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
         }
@@ -386,9 +404,11 @@ impl AppBody {
                 accounts.insert(used, json!({"existing": true}));
             }
         }
+        // A Secret an imported ExternalSecret makes is the app's own.
         let external: Map<String, Value> = self
             .external_secrets
             .into_iter()
+            .filter(|(secret, _)| !self.secrets.contains_key(secret))
             .map(|(secret, keys)| {
                 let entry = match keys {
                     Some(keys) if !keys.is_empty() => json!({ "keys": keys }),
@@ -404,6 +424,7 @@ impl AppBody {
             ("configMaps", self.config_maps),
             ("claims", self.claims),
             ("serviceAccounts", accounts),
+            ("secrets", self.secrets),
             ("externalSecrets", external),
         ] {
             if !map.is_empty() {

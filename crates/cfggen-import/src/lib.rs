@@ -8,7 +8,8 @@
 //!   [`InputError`] at its place (not YAML, not a Kubernetes object).
 //! * [`plan()`]: objects → [`AppPlan`]s — one app per namespace, or all in
 //!   one; each object typed where the model says everything it says
-//!   (workloads, Services, ConfigMaps, claims, service accounts), raw with
+//!   (workloads, Services, Ingresses, ConfigMaps, claims, service
+//!   accounts, ExternalSecrets of the environment's 1Password store), raw with
 //!   the reason otherwise; a Secret holding data is an error.
 //! * [`app_text`]: an app as YAML for the environment's `apps:`.
 //! * [`compare()`]: an input object against its rendering, with cfggen's
@@ -17,6 +18,7 @@
 mod convert;
 mod read;
 mod roundtrip;
+mod secret;
 mod take;
 mod text;
 mod workload;

@@ -157,6 +157,7 @@ fn classify(path: &str, input: Option<&Value>, rendered: Option<&Value>) -> Opti
             } else if (last == "protocol" && y == "TCP")
                 || (path == "spec.replicas" && y == 1)
                 || (last == "type" && y == "ClusterIP")
+                || external_secrets_default(path, y)
             {
                 Some("a Kubernetes default written out")
             } else if last == "name" && path.contains("ports[") {
@@ -166,6 +167,21 @@ fn classify(path: &str, input: Option<&Value>, rendered: Option<&Value>) -> Opti
             }
         }
         _ => None,
+    }
+}
+
+/// What External Secrets takes when an ExternalSecret leaves it out: a
+/// refresh every hour, a Secret named after it and owned by it, of type
+/// Opaque.
+fn external_secrets_default(path: &str, rendered: &Value) -> bool {
+    match path {
+        "spec.refreshInterval" => rendered == "1h",
+        "spec.target.creationPolicy" => rendered == "Owner",
+        "spec.target.template.type" => rendered == "Opaque",
+        // cfggen names the target after the ExternalSecret, as External
+        // Secrets does (the import types no other).
+        "spec.target.name" => true,
+        _ => false,
     }
 }
 
@@ -189,6 +205,19 @@ mod tests {
             .collect();
         assert_eq!(real, ["spec.containers[x].image"]);
         assert_eq!(d.len(), 4, "{d:?}");
+    }
+
+    #[test]
+    fn external_secrets_defaults_written_out_are_normalisations() {
+        let input = json!({"spec": {"secretStoreRef": {"name": "op"}}});
+        let rendered = json!({"spec": {"refreshInterval": "1h", "secretStoreRef": {"name": "op"},
+            "target": {"name": "app", "creationPolicy": "Owner"}}});
+        let d = compare(&input, &rendered);
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(d.iter().all(|d| d.normalisation.is_some()), "{d:?}");
+        let other = json!({"spec": {"refreshInterval": "5m", "secretStoreRef": {"name": "op"}}});
+        let d = compare(&input, &other);
+        assert_eq!(d[0].normalisation, None);
     }
 
     #[test]

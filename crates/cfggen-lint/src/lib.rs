@@ -4,7 +4,7 @@
 //!
 //! | code | rule |
 //! | --- | --- |
-//! | `service-selector` | a Service's selector matches the pod labels of a workload in its namespace |
+//! | `service-selector` | a Service's selector matches the pod labels of a workload in its namespace (or its namespace holds a custom resource whose operator may make the pods) |
 //! | `probe-port` | a probe's port is one of the container's ports |
 //! | `secret-ref` | an env `secretKeyRef` or a Secret volume names a Secret (and key) an ExternalSecret of the environment produces |
 //! | `configmap-ref` | an env `configMapKeyRef` or a ConfigMap volume names a ConfigMap (and key) of the environment |
@@ -310,6 +310,35 @@ struct Provided<'a> {
     any_key: BTreeSet<(&'a str, &'a str)>,
     /// The pod labels of every workload, by namespace.
     pod_labels: BTreeMap<&'a str, Vec<BTreeMap<&'a str, &'a str>>>,
+    /// Namespaces holding a custom resource whose operator may make pods
+    /// (a Prometheus, a chart's release): a Service there may select them.
+    operated: BTreeSet<&'a str>,
+}
+
+/// Custom resources that make no pods: a Service selecting nothing
+/// beside them is still a mistake.
+const MAKE_NO_PODS: &[&str] = &[
+    "ExternalSecret",
+    "SecretStore",
+    "ClusterSecretStore",
+    "ServiceMonitor",
+    "PodMonitor",
+    "PrometheusRule",
+    "Database",
+    "Application",
+    "Certificate",
+    "Issuer",
+];
+
+/// Whether an object is a custom resource whose operator may make pods
+/// cfggen cannot see: a group outside Kubernetes' own, of a kind not
+/// known to make none.
+fn may_make_pods(value: &Value, kind: &str) -> bool {
+    let group = value
+        .str_at("apiVersion")
+        .and_then(|v| v.rsplit_once('/'))
+        .map_or("", |(group, _)| group);
+    group.contains('.') && !group.ends_with(".k8s.io") && !MAKE_NO_PODS.contains(&kind)
 }
 
 impl<'a> Provided<'a> {
@@ -374,6 +403,8 @@ impl<'a> Provided<'a> {
                     if let Some(template) = pod_template(d) {
                         let labels = string_map(template.at("metadata").at("labels"));
                         p.pod_labels.entry(d.namespace).or_default().push(labels);
+                    } else if may_make_pods(d.value, d.kind) {
+                        p.operated.insert(d.namespace);
                     }
                 }
             }
@@ -576,7 +607,9 @@ fn check_service(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
         pods.iter()
             .any(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
     });
-    if selector.is_empty() || !matches {
+    // An operator's pods (of a custom resource beside it) are not seen.
+    let operated = provided.operated.contains(ns);
+    if selector.is_empty() || !(matches || operated) {
         f.push(
             Rule::ServiceSelector,
             "spec.selector".into(),
@@ -696,5 +729,50 @@ fn check_folders(docs: &[Doc<'_>], kustomizations: &Kustomizations<'_>, out: &mu
                 format!("lists `{r}`, which is not in the folder"),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selector_findings(files: &[(&str, &str)]) -> Vec<String> {
+        let mut env = RenderedEnv::named("dev");
+        for (path, text) in files {
+            env.files.insert((*path).to_owned(), (*text).to_owned());
+        }
+        lint(&env)
+            .into_iter()
+            .filter(|i| i.rule == Rule::ServiceSelector)
+            .map(|i| i.resource)
+            .collect()
+    }
+
+    const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: mon}\nspec:\n  selector: {prometheus: web}\n  ports: [{port: 9090}]\n";
+
+    #[test]
+    fn a_service_may_select_the_pods_of_an_operator_beside_it() {
+        assert_eq!(
+            selector_findings(&[("mon/service.yaml", SERVICE)]),
+            ["Service mon/web"]
+        );
+        // A Prometheus makes the pods the Service selects.
+        let prometheus = "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: web, namespace: mon}\nspec: {}\n";
+        assert!(selector_findings(&[
+            ("mon/service.yaml", SERVICE),
+            ("mon/prometheus.yaml", prometheus)
+        ])
+        .is_empty());
+        // A ServiceMonitor makes none, nor does a Kubernetes kind.
+        let monitor = "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: web, namespace: mon}\nspec: {}\n";
+        let class = "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: fast, namespace: mon}\nprovisioner: x\n";
+        assert_eq!(
+            selector_findings(&[
+                ("mon/service.yaml", SERVICE),
+                ("mon/monitor.yaml", monitor),
+                ("mon/class.yaml", class)
+            ]),
+            ["Service mon/web"]
+        );
     }
 }

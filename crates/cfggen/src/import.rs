@@ -54,9 +54,13 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
             return EXIT_ERROR;
         }
     };
+    let options = Options {
+        onepassword: store(ctx, req.environment, &rel, &original),
+        ..req.options.clone()
+    };
     let mut force_raw: BTreeMap<(String, String), String> = BTreeMap::new();
     for _ in 0..ROUNDS {
-        let plan = match cfggen_import::plan(objects.clone(), &req.options, &force_raw) {
+        let plan = match cfggen_import::plan(objects.clone(), &options, &force_raw) {
             Ok(p) => p,
             Err(errors) => {
                 for e in errors {
@@ -106,6 +110,28 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
         "error: the imported apps do not pass cfggen's rules after {ROUNDS} rounds"
     );
     EXIT_ERROR
+}
+
+/// The 1Password store the environment declares (itself or through a
+/// base) before the import, if it loads.
+fn store(
+    ctx: &Ctx<'_>,
+    environment: &str,
+    rel: &str,
+    text: &str,
+) -> Option<cfggen_model::environment::OnePassword> {
+    let overlay = Overlay {
+        repo: ctx.repo.clone(),
+        rel: rel.to_owned(),
+        text: text.as_bytes().to_vec(),
+    };
+    let session = cfggen_load::Session::with_source(Arc::new(overlay));
+    session
+        .load(environment)
+        .ok()?
+        .environment
+        .onepassword
+        .clone()
 }
 
 /// Turns raw every typed object a diagnostic is about; false when a

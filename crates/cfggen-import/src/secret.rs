@@ -1,0 +1,332 @@
+//! An ExternalSecret that reads the environment's 1Password store → one
+//! of the app's `secrets`: the item, its fields by label (with the
+//! Secret key each gets), the Secret's type and its templated keys.
+//!
+//! The remote references are read back by the rule that writes them
+//! (`SecretItem::remote_ref`), so an ExternalSecret is typed only when
+//! cfggen would write its every reference the same way.
+
+use cfggen_model::environment::{OnePassword, StoreProvider};
+use cfggen_model::secrets::{SecretField, SecretItem};
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use crate::take::{Taker, Why};
+
+/// The `secrets` entry of the ExternalSecret `name`, or why it stays raw.
+pub(crate) fn item(name: &str, object: &Value, store: Option<&OnePassword>) -> Result<Value, Why> {
+    let store = store.ok_or(
+        "the environment declares no 1Password store (`onepassword:` with the vault and the ClusterSecretStore); declare it and import again to type this ExternalSecret",
+    )?;
+    let (mut t, meta) = crate::take::object(object)?;
+    meta.done()?;
+    let mut spec = t.sub("spec")?;
+    t.done()?;
+    store_ref(&mut spec, store)?;
+    if let Some(every) = spec.string("refreshInterval")? {
+        if every != store.refresh_interval {
+            return Err(format!(
+                "it refreshes every {every} and the environment's 1Password store every {}",
+                store.refresh_interval
+            ));
+        }
+    } else if store.refresh_interval != "1h" {
+        return Err(format!(
+            "it refreshes every hour (External Secrets' default) and the environment's 1Password store every {}",
+            store.refresh_interval
+        ));
+    }
+    if spec.take("dataFrom").is_some() {
+        return Err("`spec.dataFrom`: a cfggen secret names each field it reads".into());
+    }
+    let (kind, template) = target(name, spec.sub("target")?)?;
+    let (title, fields) = fields(spec.list("data")?, store.store.provider)?;
+    spec.done()?;
+    let mut out = Map::new();
+    out.insert("item".into(), title.into());
+    let fields: Map<String, Value> = fields
+        .into_iter()
+        .map(|(label, f)| {
+            let mut m = Map::new();
+            if let Some(section) = f.section {
+                m.insert("section".into(), section.into());
+            }
+            if let Some(key) = f.key {
+                m.insert("key".into(), key.into());
+            }
+            (label, Value::Object(m))
+        })
+        .collect();
+    out.insert("fields".into(), Value::Object(fields));
+    if !template.is_empty() {
+        out.insert("template".into(), Value::Object(template));
+    }
+    if let Some(kind) = kind {
+        out.insert("type".into(), kind.into());
+    }
+    Ok(Value::Object(out))
+}
+
+/// The store must be the environment's ClusterSecretStore.
+fn store_ref(spec: &mut Taker, store: &OnePassword) -> Result<(), Why> {
+    let mut r = spec.sub("secretStoreRef")?;
+    // External Secrets' default kind is a namespaced SecretStore.
+    let kind = r.string("kind")?.unwrap_or_else(|| "SecretStore".into());
+    let name = r.string("name")?.unwrap_or_default();
+    r.done()?;
+    if kind != "ClusterSecretStore" || name != store.store.name {
+        return Err(format!(
+            "it reads {kind} `{name}`, and the environment's 1Password store is ClusterSecretStore `{}`",
+            store.store.name
+        ));
+    }
+    Ok(())
+}
+
+/// The target Secret: named after the ExternalSecret, owned by it; its
+/// type (`type` of a `secrets` entry) and templated keys.
+fn target(
+    name: &str,
+    mut target: Taker,
+) -> Result<(Option<&'static str>, Map<String, Value>), Why> {
+    if let Some(other) = target.string("name")?.filter(|n| n != name) {
+        return Err(format!(
+            "its Secret is named `{other}`: cfggen names the Secret after the ExternalSecret"
+        ));
+    }
+    if let Some(policy) = target.string("creationPolicy")?.filter(|p| p != "Owner") {
+        return Err(format!(
+            "creationPolicy {policy}: cfggen's ExternalSecrets own the Secret they make"
+        ));
+    }
+    let mut template = target.sub("template")?;
+    target.done()?;
+    let kind = template.string("type")?;
+    let merge = template.string("mergePolicy")?;
+    let data = template.strings("data")?;
+    template.done()?;
+    let kind = match kind.as_deref() {
+        None => None,
+        Some("Opaque") if !data.is_empty() => None,
+        Some("kubernetes.io/dockerconfigjson") => Some("dockerconfigjson"),
+        Some("kubernetes.io/tls") => Some("tls"),
+        Some("kubernetes.io/basic-auth") => Some("basic-auth"),
+        Some(other) => {
+            return Err(format!(
+                "a Secret of type {other}: cfggen's secrets are Opaque, dockerconfigjson, tls or basic-auth"
+            ))
+        }
+    };
+    if !data.is_empty() && merge.as_deref() != Some("Merge") {
+        return Err(
+            "a template that replaces the fields' keys: cfggen's templates add keys to them (mergePolicy Merge)"
+                .into(),
+        );
+    }
+    if data.is_empty() && merge.is_some() {
+        return Err("a mergePolicy with no templated keys".into());
+    }
+    Ok((kind, data))
+}
+
+/// The item's title and its fields by label, read from `spec.data`.
+fn fields(
+    data: Vec<Value>,
+    provider: StoreProvider,
+) -> Result<(String, IndexMap<String, SecretField>), Why> {
+    if data.is_empty() {
+        return Err("it reads no field by name (`spec.data` is empty)".into());
+    }
+    let mut title: Option<String> = None;
+    let mut read = Vec::new();
+    let mut fields: IndexMap<String, SecretField> = IndexMap::new();
+    for entry in data {
+        let mut e = Taker::new(entry, "spec.data[]")?;
+        let secret_key = e
+            .string("secretKey")?
+            .ok_or("a `spec.data` entry without `secretKey`")?;
+        let mut r = e.sub("remoteRef")?;
+        let key = r
+            .string("key")?
+            .ok_or("a `spec.data` entry without `remoteRef.key`")?;
+        let property = r.string("property")?;
+        r.done()?;
+        e.done()?;
+        let (item, section, label) = split(provider, &key, property.as_deref())?;
+        if title.as_ref().is_some_and(|t| *t != item) {
+            return Err("it reads several 1Password items: a cfggen secret is one item".into());
+        }
+        title = Some(item);
+        if fields.contains_key(&label) {
+            return Err(format!("it reads the field `{label}` twice"));
+        }
+        let field = SecretField {
+            section,
+            key: (secret_key != label).then_some(secret_key),
+        };
+        fields.insert(label.clone(), field);
+        read.push((label, key, property));
+    }
+    let title = title.unwrap_or_default();
+    // Read back by the rule that writes them: typed only when cfggen
+    // writes every reference as the input does.
+    let it = SecretItem {
+        item: title.clone(),
+        id: None,
+        vault: None,
+        fields: fields.clone(),
+        template: IndexMap::new(),
+        kind: None,
+    };
+    for (label, key, property) in read {
+        let field = fields.get(&label).cloned().unwrap_or_default();
+        if it.remote_ref(provider, &label, &field) != (key.clone(), property) {
+            return Err(format!(
+                "its reference `{key}` is not one cfggen writes for its 1Password store"
+            ));
+        }
+    }
+    Ok((title, fields))
+}
+
+/// A remote reference → (item, section, field label), in the form the
+/// store's provider takes.
+fn split(
+    provider: StoreProvider,
+    key: &str,
+    property: Option<&str>,
+) -> Result<(String, Option<String>, String), Why> {
+    match (provider, property) {
+        (StoreProvider::Connect, Some(label)) => Ok((key.to_owned(), None, label.to_owned())),
+        (StoreProvider::Connect, None) => Err(format!(
+            "its reference `{key}` names no field (`property`): cfggen names each field"
+        )),
+        (StoreProvider::Sdk, Some(_)) => Err(format!(
+            "its reference `{key}` has a `property`, which the 1Password SDK store does not take"
+        )),
+        (StoreProvider::Sdk, None) => match key.split('/').collect::<Vec<_>>().as_slice() {
+            [item, label] => Ok(((*item).to_owned(), None, (*label).to_owned())),
+            [item, section, label] => Ok((
+                (*item).to_owned(),
+                Some((*section).to_owned()),
+                (*label).to_owned(),
+            )),
+            _ => Err(format!(
+                "its reference `{key}` is not `item/field` or `item/section/field`"
+            )),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cfggen_model::environment::SecretStore;
+    use serde_json::json;
+
+    fn store(provider: StoreProvider) -> OnePassword {
+        OnePassword {
+            vault: "home".into(),
+            store: SecretStore {
+                name: "onepassword".into(),
+                provider,
+            },
+            refresh_interval: "1h".into(),
+        }
+    }
+
+    fn es(spec: Value) -> Value {
+        json!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+            "metadata": {"name": "token"}, "spec": spec})
+    }
+
+    #[test]
+    fn a_connect_reference_becomes_an_item_with_its_fields() {
+        let object = es(json!({
+            "refreshInterval": "1h",
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "onepassword"},
+            "target": {"name": "token", "creationPolicy": "Owner"},
+            "data": [
+                {"secretKey": "github_token", "remoteRef": {"key": "GitHub Token", "property": "password"}},
+                {"secretKey": "user", "remoteRef": {"key": "GitHub Token", "property": "user"}}
+            ]
+        }));
+        let typed = item("token", &object, Some(&store(StoreProvider::Connect))).unwrap();
+        assert_eq!(
+            typed,
+            json!({"item": "GitHub Token", "fields": {"password": {"key": "github_token"}, "user": {}}})
+        );
+    }
+
+    #[test]
+    fn an_sdk_reference_keeps_its_section_and_template() {
+        let object = es(json!({
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "onepassword"},
+            "target": {"template": {"type": "Opaque", "mergePolicy": "Merge",
+                "data": {"url": "postgres://app:{{ .pw }}@db/app"}}},
+            "data": [{"secretKey": "pw", "remoteRef": {"key": "Db/admin/password"}}]
+        }));
+        let typed = item("token", &object, Some(&store(StoreProvider::Sdk))).unwrap();
+        assert_eq!(
+            typed,
+            json!({"item": "Db", "fields": {"password": {"section": "admin", "key": "pw"}},
+                "template": {"url": "postgres://app:{{ .pw }}@db/app"}})
+        );
+    }
+
+    #[test]
+    fn what_cfggen_would_write_otherwise_stays_raw_with_the_reason() {
+        let connect = store(StoreProvider::Connect);
+        let base = json!({
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "onepassword"},
+            "data": [{"secretKey": "a", "remoteRef": {"key": "Item", "property": "a"}}]
+        });
+        let with = |patch: Value| {
+            let mut spec = base.clone();
+            for (k, v) in patch.as_object().cloned().unwrap_or_default() {
+                spec[k] = v;
+            }
+            item("token", &es(spec), Some(&connect)).unwrap_err()
+        };
+        assert_eq!(
+            item("token", &es(base.clone()), None).unwrap_err(),
+            "the environment declares no 1Password store (`onepassword:` with the vault and the ClusterSecretStore); declare it and import again to type this ExternalSecret"
+        );
+        assert_eq!(
+            with(json!({"secretStoreRef": {"name": "onepassword"}})),
+            "it reads SecretStore `onepassword`, and the environment's 1Password store is ClusterSecretStore `onepassword`"
+        );
+        assert_eq!(
+            with(json!({"refreshInterval": "15m"})),
+            "it refreshes every 15m and the environment's 1Password store every 1h"
+        );
+        assert_eq!(
+            with(json!({"dataFrom": [{"extract": {"key": "Item"}}]})),
+            "`spec.dataFrom`: a cfggen secret names each field it reads"
+        );
+        assert_eq!(
+            with(json!({"data": [
+                {"secretKey": "a", "remoteRef": {"key": "One", "property": "a"}},
+                {"secretKey": "b", "remoteRef": {"key": "Two", "property": "b"}}]})),
+            "it reads several 1Password items: a cfggen secret is one item"
+        );
+        assert_eq!(
+            with(json!({"data": [{"secretKey": "a", "remoteRef": {"key": "One"}}]})),
+            "its reference `One` names no field (`property`): cfggen names each field"
+        );
+        assert_eq!(
+            with(json!({"target": {"name": "other"}})),
+            "its Secret is named `other`: cfggen names the Secret after the ExternalSecret"
+        );
+        assert_eq!(
+            with(json!({"target": {"template": {"data": {"x": "{{ .a }}"}}}})),
+            "a template that replaces the fields' keys: cfggen's templates add keys to them (mergePolicy Merge)"
+        );
+        assert_eq!(
+            with(
+                json!({"data": [{"secretKey": "a", "remoteRef": {"key": "Item", "property": "a", "version": "2"}}]})
+            ),
+            "`spec.data[].remoteRef.version` has no typed form in cfggen"
+        );
+    }
+}
