@@ -171,6 +171,8 @@ const ORDER: &[&str] = &[
     "ConfigMap",
     "PersistentVolumeClaim",
     "ServiceAccount",
+    "Role",
+    "RoleBinding",
     "Deployment",
     "StatefulSet",
     "DaemonSet",
@@ -199,6 +201,8 @@ fn convert_app(
     };
     let mut app = AppBody {
         onepassword: options.onepassword.as_ref(),
+        paired: crate::rbac::paired(&objects, namespace),
+        namespace: namespace.to_owned(),
         ..AppBody::default()
     };
     let mut ordered: Vec<&Object> = objects.iter().collect();
@@ -241,6 +245,9 @@ fn convert_app(
 #[derive(Default)]
 struct AppBody<'o> {
     onepassword: Option<&'o cfggen_model::environment::OnePassword>,
+    namespace: String,
+    /// Accounts whose Role and RoleBinding are in cfggen's form.
+    paired: std::collections::BTreeSet<String>,
     components: Map<String, Value>,
     /// Each component's selector labels, for Services.
     selectors: Vec<(String, Map<String, Value>)>,
@@ -295,7 +302,7 @@ impl AppBody<'_> {
                 Ok((format!("components.{}", converted.key), converted.notes))
             }
             ("v1", "Service") => {
-                let service = self.service(&o.value)?;
+                let service = self.service(app, &o.value)?;
                 self.services.insert(name.clone(), service);
                 Ok((format!("services.{name}"), Vec::new()))
             }
@@ -315,8 +322,14 @@ impl AppBody<'_> {
                 Ok((format!("claims.{name}"), Vec::new()))
             }
             ("v1", "ServiceAccount") => {
-                let mut t = plain_object(&o.value)?;
+                let (mut t, mut meta) = crate::take::object(&o.value)?;
+                let labels = meta.strings("labels")?;
+                meta.done()?;
+                crate::take::cfggen_labels(&labels, app, None)?;
                 let mut sa = Map::new();
+                if !labels.is_empty() {
+                    sa.insert("labels".into(), Value::Object(labels));
+                }
                 if let Some(v) = t.take("automountServiceAccountToken") {
                     sa.insert("automountToken".into(), v);
                 }
@@ -324,6 +337,28 @@ impl AppBody<'_> {
                 self.service_accounts
                     .insert(name.clone(), Value::Object(sa));
                 Ok((format!("serviceAccounts.{name}"), Vec::new()))
+            }
+            ("rbac.authorization.k8s.io/v1", "Role") => {
+                if !self.paired.contains(&name) {
+                    return Err(crate::rbac::UNPAIRED.into());
+                }
+                let rules = crate::rbac::rules(&o.value)?;
+                let account = self
+                    .service_accounts
+                    .get_mut(&name)
+                    .and_then(Value::as_object_mut)
+                    .ok_or("its service account is not typed")?;
+                account.insert("rules".into(), rules);
+                Ok((format!("serviceAccounts.{name}.rules"), Vec::new()))
+            }
+            ("rbac.authorization.k8s.io/v1", "RoleBinding") => {
+                crate::rbac::binding(&name, &o.value, &self.namespace)?;
+                // Typed only with its Role: cfggen renders both or neither.
+                self.service_accounts
+                    .get(&name)
+                    .and_then(|a| a.get("rules"))
+                    .ok_or("its Role is not typed")?;
+                Ok((format!("serviceAccounts.{name}.rules"), Vec::new()))
             }
             ("external-secrets.io/v1", "ExternalSecret") => {
                 let item = crate::secret::item(&name, &o.value, self.onepassword)?;
@@ -335,7 +370,7 @@ impl AppBody<'_> {
     }
 
     /// A Service selecting one of the app's components, or none.
-    fn service(&self, object: &Value) -> Result<Value, Why> {
+    fn service(&self, app: &str, object: &Value) -> Result<Value, Why> {
         let (mut t, mut meta) = crate::take::object(object)?;
         let labels = meta.strings("labels")?;
         let annotations = meta.strings("annotations")?;
@@ -353,6 +388,8 @@ impl AppBody<'_> {
                 .ok_or("its selector is not exactly the selector of a workload of the app")?;
             s.insert("component".into(), component.into());
         }
+        let component = s.get("component").and_then(Value::as_str);
+        crate::take::cfggen_labels(&labels, app, component)?;
         if let Some(kind) = spec.string("type")? {
             s.insert("type".into(), kind.into());
         }

@@ -9,13 +9,15 @@
 //! * [`plan()`]: objects → [`AppPlan`]s — one app per namespace, or all in
 //!   one; each object typed where the model says everything it says
 //!   (workloads, Services, Ingresses, ConfigMaps, claims, service
-//!   accounts, ExternalSecrets of the environment's 1Password store), raw with
+//!   accounts and the Role bound to each, ExternalSecrets of the
+//!   environment's 1Password store), raw with
 //!   the reason otherwise; a Secret holding data is an error.
 //! * [`app_text`]: an app as YAML for the environment's `apps:`.
 //! * [`compare()`]: an input object against its rendering, with cfggen's
 //!   normalisations told from real differences.
 
 mod convert;
+mod rbac;
 mod read;
 mod roundtrip;
 mod secret;

@@ -95,6 +95,32 @@ pub(crate) fn object(value: &Value) -> Result<(Taker, Taker), Why> {
     Ok((t, meta))
 }
 
+/// The labels cfggen sets on what it renders win over the object's own:
+/// a value of the input's own for one of them would be lost, and is the
+/// reason the object stays raw.
+pub(crate) fn cfggen_labels(
+    labels: &Map<String, Value>,
+    app: &str,
+    component: Option<&str>,
+) -> Result<(), Why> {
+    let own = [
+        ("app.kubernetes.io/managed-by", Some("cfggen")),
+        ("app.kubernetes.io/name", Some(app)),
+        ("app.kubernetes.io/component", component),
+    ];
+    for (key, value) in own {
+        let (Some(value), Some(theirs)) = (value, labels.get(key).and_then(Value::as_str)) else {
+            continue;
+        };
+        if theirs != value {
+            return Err(format!(
+                "its label `{key}: {theirs}`, which cfggen sets to `{value}` on what it renders"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Null, `{}` and `[]`: what Kubernetes treats as absent.
 pub(crate) fn is_empty(v: &Value) -> bool {
     match v {
@@ -109,6 +135,18 @@ pub(crate) fn is_empty(v: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_label_cfggen_sets_otherwise_is_the_reason() {
+        let labels = json!({"app.kubernetes.io/component": "exporter", "tier": "x"});
+        let labels = labels.as_object().unwrap();
+        assert_eq!(cfggen_labels(labels, "mon", None), Ok(()));
+        assert_eq!(
+            cfggen_labels(labels, "mon", Some("node-exporter")).unwrap_err(),
+            "its label `app.kubernetes.io/component: exporter`, which cfggen sets to `node-exporter` on what it renders"
+        );
+        assert_eq!(cfggen_labels(labels, "mon", Some("exporter")), Ok(()));
+    }
 
     #[test]
     fn a_field_left_over_is_the_reason() {

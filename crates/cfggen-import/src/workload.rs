@@ -1,5 +1,6 @@
 //! A Deployment, StatefulSet or DaemonSet → a component: its workload
-//! settings, pod settings, main container, init containers and native
+//! settings, pod settings, main container and its peers (extra
+//! containers), init containers and native
 //! sidecars, and the mounts with what backs them. Anything the model has
 //! no field for leaves the workload raw.
 
@@ -28,6 +29,16 @@ pub(crate) struct Converted {
     pub notes: Vec<String>,
 }
 
+/// A name Kubernetes takes as a label (RFC 1123): a component's name.
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
 /// The component of a workload object of app `app`.
 pub(crate) fn convert(app: &str, object: &Value) -> Result<Converted, Why> {
     let mut o = Taker::new(object.clone(), "")?;
@@ -39,10 +50,18 @@ pub(crate) fn convert(app: &str, object: &Value) -> Result<Converted, Why> {
     let labels = meta.strings("labels")?;
     let annotations = meta.strings("annotations")?;
     meta.done()?;
-    let key = name
-        .strip_prefix(&format!("{app}-"))
-        .filter(|k| !k.is_empty())
-        .unwrap_or(&name)
+    // The component is named as the workload's own component label says
+    // (cfggen sets that label to the component's name), or after the
+    // workload.
+    let key = labels
+        .get("app.kubernetes.io/component")
+        .and_then(Value::as_str)
+        .filter(|c| is_dns_label(c))
+        .unwrap_or_else(|| {
+            name.strip_prefix(&format!("{app}-"))
+                .filter(|k| !k.is_empty())
+                .unwrap_or(&name)
+        })
         .to_owned();
     let mut c = Map::new();
     if kind != "Deployment" {
@@ -51,6 +70,7 @@ pub(crate) fn convert(app: &str, object: &Value) -> Result<Converted, Why> {
     if name != format!("{app}-{key}") {
         c.insert("name".into(), name.clone().into());
     }
+    crate::take::cfggen_labels(&labels, app, Some(&key))?;
     if !labels.is_empty() {
         c.insert("labels".into(), Value::Object(labels));
     }
@@ -292,20 +312,25 @@ fn pod(
     *p.restart = spec.take("restartPolicy");
     let volumes = pod_volumes(spec.list("volumes")?, needs)?;
     let mut used = std::collections::BTreeSet::new();
-    let containers = spec.list("containers")?;
-    if containers.len() != 1 {
-        return Err(format!(
-            "{} containers in the pod: cfggen's pods have one main container, and its sidecars are native ones (init containers that keep running)",
-            containers.len()
-        ));
-    }
+    // The first container is the main one; the others are its peers.
+    let mut containers = spec.list("containers")?.into_iter();
     let mut main = Taker::new(
-        containers.into_iter().next().unwrap_or_default(),
+        containers.next().ok_or("a pod without containers")?,
         "containers[0]",
     )?;
     let main_name = main.string("name")?.unwrap_or_default();
     let fields = container(main, &volumes, &mut used, needs, notes)?;
     c.extend(fields);
+    let mut extra = Map::new();
+    for (i, ec) in containers.enumerate() {
+        let mut ec = Taker::new(ec, &format!("containers[{}]", i + 1))?;
+        let name = ec.string("name")?.unwrap_or_default();
+        let fields = container(ec, &volumes, &mut used, needs, notes)?;
+        extra.insert(name, Value::Object(fields));
+    }
+    if !extra.is_empty() {
+        c.insert("extraContainers".into(), Value::Object(extra));
+    }
     let mut init = Map::new();
     let mut sidecars = Map::new();
     for (i, ic) in spec.list("initContainers")?.into_iter().enumerate() {

@@ -234,6 +234,13 @@ pub struct Component {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
     pub sidecars: IndexMap<String, Container>,
+    /// Regular containers beside the main one, by name: peers for the
+    /// pod's life, after it in the pod's `containers` (an exporter and its
+    /// `kube-rbac-proxy`, say). Prefer `sidecars` for a helper that must
+    /// start before the main container and stop after it.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
+    pub extra_containers: IndexMap<String, Container>,
     /// Containers that run to completion, in order, before the others.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
@@ -267,8 +274,8 @@ fn is_default<T: Default + PartialEq>(v: &T) -> bool {
 
 impl Component {
     /// Every container of the pod with its role: init containers, then
-    /// sidecars, then the main container (named after the component, or
-    /// its `containerName`).
+    /// sidecars, then extra containers, then the main container (named
+    /// after the component, or its `containerName`) — last, always.
     pub fn containers<'a>(&'a self, name: &'a str) -> Vec<(ContainerRole, &'a str, &'a Container)> {
         let mut out: Vec<(ContainerRole, &str, &Container)> = Vec::new();
         for (n, c) in &self.init_containers {
@@ -276,6 +283,9 @@ impl Component {
         }
         for (n, c) in &self.sidecars {
             out.push((ContainerRole::Sidecar, n, c));
+        }
+        for (n, c) in &self.extra_containers {
+            out.push((ContainerRole::Extra, n, c));
         }
         let main = self.container_name.as_deref().unwrap_or(name);
         out.push((ContainerRole::Main, main, &self.container));
@@ -331,6 +341,8 @@ pub enum ContainerRole {
     Main,
     /// A native sidecar.
     Sidecar,
+    /// A regular container beside the main one.
+    Extra,
     /// An init container.
     Init,
 }
@@ -341,6 +353,7 @@ impl ContainerRole {
         match self {
             ContainerRole::Main => None,
             ContainerRole::Sidecar => Some("sidecars"),
+            ContainerRole::Extra => Some("extraContainers"),
             ContainerRole::Init => Some("initContainers"),
         }
     }

@@ -3,6 +3,7 @@
 //! `rules`, a ClusterRole and ClusterRoleBinding for its `clusterRules`,
 //! and ClusterRoleBindings to existing ClusterRoles.
 
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,9 @@ pub struct ServiceAccount {
     /// declared account.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub existing: bool,
+    /// Labels of the ServiceAccount, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
     /// Whether pods get the account's API token mounted by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automount_token: Option<bool>,

@@ -1,5 +1,5 @@
 //! A component's pod template: its containers (init containers, native
-//! sidecars, the main container), their environment, probes, resources
+//! sidecars, the main container and its peers), their environment, probes, resources
 //! and mounts, the pod's volumes and its settings.
 
 use std::collections::BTreeMap;
@@ -74,6 +74,7 @@ impl PodOf<'_> {
         let mut init = Vec::new();
         let mut sidecars = Vec::new();
         let mut main = Vec::new();
+        let mut extra = Vec::new();
         for (role, name, c) in comp.containers(self.cname) {
             let mut container = self.container(role, name, c)?;
             match role {
@@ -82,10 +83,13 @@ impl PodOf<'_> {
                     container.restart_policy = Some("Always".into());
                     sidecars.push(container);
                 }
+                ContainerRole::Extra => extra.push(container),
                 ContainerRole::Main => main.push(container),
             }
         }
         init.extend(sidecars);
+        // The main container first, then its peers.
+        main.extend(extra);
         let p = &comp.pod;
         let metadata = ObjectMeta {
             labels: Some(pod_labels(self.app_name, self.cname, comp)),

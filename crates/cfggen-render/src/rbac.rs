@@ -36,8 +36,12 @@ pub(crate) fn service_accounts(out: &mut Output, name: &str, app: &App) -> Resul
     let ns = app.namespace(name);
     let labels = || app_labels(name, None);
     for (account, sa) in app.service_accounts.iter().filter(|(_, sa)| !sa.existing) {
+        let mut own = labels();
+        for (k, v) in &sa.labels {
+            own.entry(k.clone()).or_insert_with(|| v.clone());
+        }
         let object = ServiceAccount {
-            metadata: meta(account, ns, labels(), waves::PREREQUISITES),
+            metadata: meta(account, ns, own, waves::PREREQUISITES),
             automount_service_account_token: sa.automount_token,
             ..ServiceAccount::default()
         };

@@ -144,20 +144,36 @@ fn refuse_typed(
     let mut all = true;
     for d in diagnostics {
         let field = d.field.as_deref().unwrap_or("");
-        let hit = plan.apps.iter().find_map(|app| {
-            let rest = field.strip_prefix(&format!("apps.{}.", app.name))?;
-            app.typed
-                .iter()
-                .find(|t| rest == t.field || rest.starts_with(&format!("{}.", t.field)))
-                .map(|t| (app.name.clone(), t.object.clone()))
-        });
-        match hit {
-            Some(key) => {
-                force_raw.entry(key).or_insert_with(|| {
-                    format!("cfggen's rules refuse its typed form: {}", d.message)
-                });
-            }
-            None => all = false,
+        // The objects typed in the most specific field the path is in (a
+        // Role and its binding in `serviceAccounts.x.rules`, not the
+        // account).
+        let hits: Vec<(String, String)> = plan
+            .apps
+            .iter()
+            .find_map(|app| {
+                let rest = field.strip_prefix(&format!("apps.{}.", app.name))?;
+                let within: Vec<_> = app
+                    .typed
+                    .iter()
+                    .filter(|t| rest == t.field || rest.starts_with(&format!("{}.", t.field)))
+                    .collect();
+                let longest = within.iter().map(|t| t.field.len()).max()?;
+                Some(
+                    within
+                        .into_iter()
+                        .filter(|t| t.field.len() == longest)
+                        .map(|t| (app.name.clone(), t.object.clone()))
+                        .collect(),
+                )
+            })
+            .unwrap_or_default();
+        if hits.is_empty() {
+            all = false;
+        }
+        for key in hits {
+            force_raw
+                .entry(key)
+                .or_insert_with(|| format!("cfggen's rules refuse its typed form: {}", d.message));
         }
     }
     all

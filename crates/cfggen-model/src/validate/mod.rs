@@ -220,11 +220,22 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         // sidecar or init container that repeats its port name.
         let mut containers = comp.containers(cname);
         containers.rotate_right(1);
+        let mut names = std::collections::HashSet::new();
         for (role, container_name, container) in containers {
             let path = match role.field() {
                 Some(field) => cpath.key(field).key(container_name),
                 None => cpath.clone(),
             };
+            if !names.insert(container_name) {
+                c.push(
+                    "duplicate-container",
+                    path.clone(),
+                    Target::Key,
+                    format!("component `{cname}` has two containers named `{container_name}`; container names are unique in a pod"),
+                    "container name used twice",
+                    Some("rename one of them (the main container is named after the component, or its `containerName`)".into()),
+                );
+            }
             for (i, port) in &container.ports.1 {
                 c.push(
                     "duplicate-port",

@@ -8,7 +8,7 @@ use crate::container::PortRef;
 use crate::service::{Ingress, Service, ServiceType};
 use crate::{suggest, FieldPath};
 
-/// Every port name of a component's pod (main container and sidecars).
+/// Every port name of a component's pod (all its containers).
 fn pod_ports<'a>(comp: &'a Component, cname: &'a str) -> Vec<&'a str> {
     comp.containers(cname)
         .into_iter()
