@@ -55,14 +55,13 @@ impl Fresh {
     }
 
     /// Declares the environment's 1Password store: the ClusterSecretStore
-    /// `onepassword` of a 1Password Connect server, as the corpus's
-    /// homelab apps read it.
-    fn with_onepassword(self) -> Fresh {
+    /// `store` of a 1Password Connect server that serves `vault`.
+    fn with_onepassword(self, vault: &str, store: &str) -> Fresh {
         let path = self.root.join("environments/dev.yaml");
         let mut text = std::fs::read_to_string(&path).unwrap();
-        text.push_str(
-            "onepassword:\n  vault: kubernetes-home-ops\n  store: {name: onepassword, provider: onepassword}\n",
-        );
+        text.push_str(&format!(
+            "onepassword:\n  vault: {vault}\n  store: {{name: {store}, provider: onepassword}}\n"
+        ));
         std::fs::write(&path, text).unwrap();
         self
     }
@@ -103,7 +102,10 @@ fn round_trip(stdout: &str) -> Option<(usize, usize)> {
 
 #[test]
 fn the_corpus_imports_renders_and_round_trips() {
-    let Some(repo) = Fresh::new(true).map(Fresh::with_onepassword) else {
+    // The store the corpus's homelab apps read.
+    let Some(repo) =
+        Fresh::new(true).map(|f| f.with_onepassword("kubernetes-home-ops", "onepassword"))
+    else {
         return;
     };
     let apps = corpus();
@@ -209,6 +211,47 @@ fn the_corpus_imports_renders_and_round_trips() {
         before,
         "a second import with --replace changed the file"
     );
+}
+
+/// The hand-written Authentik deployment beside the repository
+/// (`../shared/reference/blumeops-authentik`, GPL: read there, never
+/// copied): what of it becomes typed, and its round trip.
+#[test]
+fn the_reference_deployment_imports_and_round_trips() {
+    let dir = workspace().join("../shared/reference/blumeops-authentik");
+    if !crate::support::available(dir.is_dir(), "../shared/reference (beside the repository)") {
+        return;
+    }
+    let Some(repo) =
+        Fresh::new(true).map(|f| f.with_onepassword("blumeops", "onepassword-blumeops"))
+    else {
+        return;
+    };
+    let mut args = vec!["import".to_owned(), "dev".to_owned()];
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        // kustomization.yaml is kustomize's, not a Kubernetes object; the
+        // Argo CD Application is one cfggen renders itself (an input error).
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "yaml")
+                && !p.ends_with("kustomization.yaml")
+                && !p.ends_with("argocd-app-authentik.yaml")
+        })
+        .collect();
+    files.sort();
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = repo.run(&args);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let report = out.stdout.replace(
+        &format!("{}/", dir.display()),
+        "../shared/reference/blumeops-authentik/",
+    );
+    insta::assert_snapshot!("import_reference_report", report);
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
 }
 
 #[test]
@@ -319,6 +362,7 @@ fn every_input_error_names_its_file_and_line() {
         ("no-kind.yaml", "apiVersion: v1\nmetadata: {name: a}\n"),
         ("unknown-kind.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: shop}\nspec: {size: 3}\n"),
         ("secret.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\nstringData: {password: hunter2}\n"),
+        ("application.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: shop, namespace: argocd}\nspec: {project: default}\n"),
     ] {
         all.push_str(&format!("--- {file}\n{}", input_error(&repo, file, text, &[])));
     }

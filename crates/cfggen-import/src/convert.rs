@@ -87,6 +87,16 @@ pub fn plan(
             }
             continue;
         }
+        if o.api_version().starts_with("argoproj.io/") && o.kind() == "Application" {
+            errors.push(InputError {
+                file: o.file.clone(),
+                line: o.line,
+                column: o.column,
+                message: format!("Application `{}`: cfggen renders the Argo CD Application of every app itself", o.name()),
+                hint: Some("leave Argo CD Applications out of the input; set where an app deploys with its `argocd` settings".into()),
+            });
+            continue;
+        }
         kept.push(o);
     }
     let groups = match group(kept, options) {
@@ -485,8 +495,9 @@ impl AppBody<'_> {
     }
 }
 
-/// An Ingress: rules with hosts and paths to Services by port name, one
-/// TLS entry for every host.
+/// An Ingress: rules with hosts and paths, or a default backend (with
+/// hosts for TLS only), to Services by port name or number; one TLS entry
+/// for every host.
 fn ingress(object: &Value) -> Result<Value, Why> {
     let (mut t, mut meta) = crate::take::object(object)?;
     let annotations = meta.strings("annotations")?;
@@ -515,18 +526,10 @@ fn ingress(object: &Value) -> Result<Value, Why> {
             if let Some(kind) = p.take("pathType") {
                 path.insert("pathType".into(), kind);
             }
-            let mut backend = p.sub("backend")?;
-            let mut service = backend.sub("service")?;
-            path.insert("service".into(), service.take("name").unwrap_or_default());
-            let mut port = service.sub("port")?;
-            let name = port
-                .string("name")?
-                .ok_or("a backend port by number: cfggen's Ingresses name the Service port")?;
-            port.done()?;
-            service.done()?;
-            backend.done()?;
+            let (service, port) = backend(p.sub("backend")?)?;
             p.done()?;
-            path.insert("port".into(), name.into());
+            path.insert("service".into(), service);
+            path.insert("port".into(), port);
             paths.push(Value::Object(path));
         }
         http.done()?;
@@ -534,16 +537,44 @@ fn ingress(object: &Value) -> Result<Value, Why> {
         rule.insert("paths".into(), Value::Array(paths));
         rules.push(Value::Object(rule));
     }
-    if rules.is_empty() {
-        return Err("an Ingress without rules".into());
-    }
-    out.insert("rules".into(), Value::Array(rules));
+    let default = spec.take("defaultBackend");
     let tls = spec.list("tls")?;
+    match (default, rules.is_empty()) {
+        (Some(_), false) => {
+            return Err("both a default backend and rules: cfggen's Ingresses route one way".into())
+        }
+        (None, true) => return Err("an Ingress without rules or a default backend".into()),
+        (None, false) => {
+            out.insert("rules".into(), Value::Array(rules));
+        }
+        // Every request to one Service; hosts (if any) only for TLS.
+        (Some(default), true) => {
+            let (service, port) = backend(Taker::new(default, "spec.defaultBackend")?)?;
+            out.insert("service".into(), service);
+            out.insert("port".into(), port);
+            if let [one] = tls.as_slice() {
+                hosts = one
+                    .get("hosts")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                if !hosts.is_empty() {
+                    out.insert("hosts".into(), Value::Array(hosts.clone()));
+                    out.insert("defaultBackend".into(), true.into());
+                }
+            }
+        }
+    }
     match tls.as_slice() {
         [] => {}
         [one] => {
             let mut one = Taker::new(one.clone(), "spec.tls[0]")?;
             let tls_hosts = one.list("hosts")?;
+            if tls_hosts.is_empty() {
+                return Err(
+                    "a TLS entry without hosts: cfggen's TLS names the Ingress's hosts".into(),
+                );
+            }
             if tls_hosts != hosts {
                 return Err("TLS for some hosts only: cfggen's TLS covers every host".into());
             }
@@ -560,6 +591,24 @@ fn ingress(object: &Value) -> Result<Value, Why> {
         out.insert("annotations".into(), Value::Object(annotations));
     }
     Ok(Value::Object(out))
+}
+
+/// An Ingress backend: a Service and its port, by name or number.
+fn backend(mut backend: Taker) -> Result<(Value, Value), Why> {
+    let mut service = backend.sub("service")?;
+    let name = service
+        .take("name")
+        .ok_or("a backend that is not a Service")?;
+    let mut port = service.sub("port")?;
+    let port_ref = match (port.take("name"), port.take("number")) {
+        (Some(name), None) => name,
+        (None, Some(number)) => number,
+        _ => return Err("a backend port with neither or both of a name and a number".into()),
+    };
+    port.done()?;
+    service.done()?;
+    backend.done()?;
+    Ok((name, port_ref))
 }
 
 /// An object whose metadata is only its name (and namespace).

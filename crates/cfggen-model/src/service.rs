@@ -154,9 +154,9 @@ pub struct Ingress {
     /// One of the app's Services (with `port`), for every host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
-    /// A port name of that Service.
+    /// A port of that Service: its name, or its number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<String>,
+    pub port: Option<crate::container::PortRef>,
     /// Host names served; with none, the Service is the default backend.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
@@ -206,8 +206,8 @@ pub struct IngressPath {
     pub path_type: Option<PathType>,
     /// One of the app's Services.
     pub service: String,
-    /// A port name of that Service.
-    pub port: String,
+    /// A port of that Service: its name, or its number.
+    pub port: crate::container::PortRef,
 }
 
 fn root_path() -> String {

@@ -90,13 +90,19 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
     Ok(())
 }
 
-fn backend(service: &str, port: &str) -> IngressBackend {
+fn backend(service: &str, port: &PortRef) -> IngressBackend {
     IngressBackend {
         service: Some(IngressServiceBackend {
             name: service.to_owned(),
-            port: Some(ServiceBackendPort {
-                name: Some(port.to_owned()),
-                number: None,
+            port: Some(match port {
+                PortRef::Name(name) => ServiceBackendPort {
+                    name: Some(name.clone()),
+                    number: None,
+                },
+                PortRef::Number(n) => ServiceBackendPort {
+                    name: None,
+                    number: Some(i32::from(*n)),
+                },
             }),
         }),
         resource: None,

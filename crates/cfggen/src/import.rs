@@ -98,6 +98,8 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
                 return finish(ctx, req, &rel, &text, &plan, &loaded);
             }
             Err(diagnostics) => {
+                // Typed forms the rules refuse turn raw, and the import
+                // tries again; what remains is the input's.
                 if !refuse_typed(&plan, &diagnostics, &mut force_raw) {
                     report_load_errors(ctx, &plan, &diagnostics);
                     return EXIT_ERROR;
@@ -134,14 +136,14 @@ fn store(
         .clone()
 }
 
-/// Turns raw every typed object a diagnostic is about; false when a
-/// diagnostic is about something else.
+/// Turns raw every typed object a diagnostic is about; false when none
+/// is newly turned raw (what remains is not about a typed form).
 fn refuse_typed(
     plan: &Plan,
     diagnostics: &[cfggen_load::Diagnostic],
     force_raw: &mut BTreeMap<(String, String), String>,
 ) -> bool {
-    let mut all = true;
+    let mut progress = false;
     for d in diagnostics {
         let field = d.field.as_deref().unwrap_or("");
         // The objects typed in the most specific field the path is in (a
@@ -167,16 +169,17 @@ fn refuse_typed(
                 )
             })
             .unwrap_or_default();
-        if hits.is_empty() {
-            all = false;
-        }
         for key in hits {
-            force_raw
-                .entry(key)
-                .or_insert_with(|| format!("cfggen's rules refuse its typed form: {}", d.message));
+            if let std::collections::btree_map::Entry::Vacant(e) = force_raw.entry(key) {
+                e.insert(format!(
+                    "cfggen's rules refuse its typed form: {}",
+                    d.message
+                ));
+                progress = true;
+            }
         }
     }
-    all
+    progress
 }
 
 /// Load errors no typed form explains: about a raw object, shown at its
@@ -193,7 +196,15 @@ fn report_load_errors(ctx: &mut Ctx<'_>, plan: &Plan, diagnostics: &[cfggen_load
                 let index: usize = rest.split(']').next()?.parse().ok()?;
                 raw_objects(app).into_iter().nth(index)
             })
-            .or_else(|| raw_object_at(plan, d));
+            .or_else(|| {
+                // Inside an inline manifest (its place, not its field, says so).
+                let in_manifests = d.field.as_deref().is_none_or(|f| {
+                    plan.apps
+                        .iter()
+                        .any(|app| f.starts_with(&format!("apps.{}.manifests", app.name)))
+                });
+                in_manifests.then(|| raw_object_at(plan, d)).flatten()
+            });
         match raw_object {
             Some(o) => {
                 let _ = writeln!(

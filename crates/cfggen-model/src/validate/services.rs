@@ -214,7 +214,7 @@ fn check_backend(
     app_name: &str,
     app: &App,
     service: &str,
-    port: &str,
+    port: &PortRef,
     spath: FieldPath,
     ppath: FieldPath,
 ) {
@@ -227,14 +227,32 @@ fn check_backend(
             "not one of the app's services",
             suggest::hint(service, app.services.keys().map(String::as_str)),
         ),
-        Some(svc) if !svc.ports.contains_key(port) => c.push(
-            "unknown-port",
-            ppath,
-            Target::Value,
-            format!("service `{service}` has no port `{port}`"),
-            "not one of the service's ports",
-            suggest::hint(port, svc.ports.keys().map(String::as_str)),
-        ),
+        Some(svc)
+            if !match port {
+                PortRef::Name(name) => svc.ports.contains_key(name),
+                PortRef::Number(n) => svc.ports.values().any(|p| p.port() == *n),
+            } =>
+        {
+            let hint = match port {
+                PortRef::Name(name) => suggest::hint(name, svc.ports.keys().map(String::as_str)),
+                PortRef::Number(_) => Some(format!(
+                    "its ports are {}",
+                    svc.ports
+                        .iter()
+                        .map(|(n, p)| format!("`{n}` ({})", p.port()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            c.push(
+                "unknown-port",
+                ppath,
+                Target::Value,
+                format!("service `{service}` has no port `{port}`"),
+                "not one of the service's ports",
+                hint,
+            );
+        }
         Some(_) => {}
     }
 }
