@@ -77,24 +77,20 @@ pub fn plan(
             if options.skip_secrets {
                 skipped.push(format!("{} ({})", o.label(), o.place()));
             } else {
-                errors.push(InputError {
-                    file: o.file.clone(),
-                    line: o.line,
-                    column: o.column,
-                    message: format!("Secret `{}` holds values, and config never holds a secret value", o.name()),
-                    hint: Some("put its values in a 1Password item and give the app a `secrets` entry that reads it (an ExternalSecret makes the Secret); or pass --skip-secrets to import the rest and leave it out".into()),
-                });
+                errors.push(InputError::at(
+                    &o,
+                    format!("Secret `{}` holds values, and config never holds a secret value", o.name()),
+                    "put its values in a 1Password item and give the app a `secrets` entry that reads it (an ExternalSecret makes the Secret); or pass --skip-secrets to import the rest and leave it out",
+                ));
             }
             continue;
         }
         if o.api_version().starts_with("argoproj.io/") && o.kind() == "Application" {
-            errors.push(InputError {
-                file: o.file.clone(),
-                line: o.line,
-                column: o.column,
-                message: format!("Application `{}`: cfggen renders the Argo CD Application of every app itself", o.name()),
-                hint: Some("leave Argo CD Applications out of the input; set where an app deploys with its `argocd` settings".into()),
-            });
+            errors.push(InputError::at(
+                &o,
+                format!("Application `{}`: cfggen renders the Argo CD Application of every app itself", o.name()),
+                "leave Argo CD Applications out of the input; set where an app deploys with its `argocd` settings",
+            ));
             continue;
         }
         kept.push(o);
@@ -129,19 +125,17 @@ fn group(
         for o in &objects {
             if let (Some(first), Some(ns)) = (namespace, o.namespace()) {
                 if first.namespace() != Some(ns) {
-                    return Err(InputError {
-                        file: o.file.clone(),
-                        line: o.line,
-                        column: o.column,
-                        message: format!(
+                    return Err(InputError::at(
+                        o,
+                        format!(
                             "{} is in namespace `{ns}`, and {} ({}) in `{}`; an app has one namespace",
                             o.label(),
                             first.label(),
                             first.place(),
                             first.namespace().unwrap_or_default()
                         ),
-                        hint: Some("import without --app (one app per namespace), or one namespace at a time".into()),
-                    });
+                        "import without --app (one app per namespace), or one namespace at a time",
+                    ));
                 }
             } else if o.namespace().is_some() {
                 namespace = Some(o);

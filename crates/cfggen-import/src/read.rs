@@ -72,6 +72,19 @@ pub struct InputError {
     pub hint: Option<String>,
 }
 
+impl InputError {
+    /// An error about object `o`, at its place.
+    pub fn at(o: &Object, message: String, hint: &str) -> InputError {
+        InputError {
+            file: o.file.clone(),
+            line: o.line,
+            column: o.column,
+            message,
+            hint: Some(hint.to_owned()),
+        }
+    }
+}
+
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

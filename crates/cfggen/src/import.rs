@@ -197,11 +197,14 @@ fn report_load_errors(ctx: &mut Ctx<'_>, plan: &Plan, diagnostics: &[cfggen_load
                 raw_objects(app).into_iter().nth(index)
             })
             .or_else(|| {
-                // Inside an inline manifest (its place, not its field, says so).
+                // Inside an inline manifest (its place, not its field, says
+                // so): not a diagnostic about a field of an app's own.
                 let in_manifests = d.field.as_deref().is_none_or(|f| {
-                    plan.apps
-                        .iter()
-                        .any(|app| f.starts_with(&format!("apps.{}.manifests", app.name)))
+                    !f.starts_with("apps.")
+                        || plan
+                            .apps
+                            .iter()
+                            .any(|app| f.starts_with(&format!("apps.{}.manifests", app.name)))
                 });
                 in_manifests.then(|| raw_object_at(plan, d)).flatten()
             });
