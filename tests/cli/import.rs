@@ -254,6 +254,26 @@ fn the_reference_deployment_imports_and_round_trips() {
     assert_eq!(render.code, 0, "{}", render.stderr);
 }
 
+/// A Role whose typed form the rules refuse (a verb cfggen does not know)
+/// stays raw with its binding; the account it is bound to stays typed.
+#[test]
+fn a_refused_role_leaves_its_account_typed() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let text = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: reader, namespace: ops}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader, namespace: ops}\nrules: [{apiGroups: [''], resources: [pods], verbs: [get, frobnicate]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader, namespace: ops}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\nsubjects: [{kind: ServiceAccount, name: reader, namespace: ops}]\n";
+    std::fs::write(repo.root.join("rbac.yaml"), text).unwrap();
+    let out = repo.run(&["import", "dev", "rbac.yaml", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for line in [
+        "typed  ServiceAccount reader → serviceAccounts.reader",
+        "raw    Role reader: cfggen's rules refuse its typed form: `frobnicate`",
+        "raw    RoleBinding reader: cfggen's rules refuse its typed form: `frobnicate`",
+    ] {
+        assert!(out.stdout.contains(line), "{line}\n{}", out.stdout);
+    }
+}
+
 #[test]
 fn typed_form_of_a_hardened_microservice() {
     let Some(repo) = Fresh::new(false) else {

@@ -1,7 +1,8 @@
 //! Objects → apps: grouping (one app per namespace, or all into one), and
 //! each object typed where the model says all it says (workloads,
-//! Services, Ingresses, ConfigMaps, claims, service accounts,
-//! ExternalSecrets of the environment's 1Password store), raw with the reason
+//! Services, Ingresses, ConfigMaps, claims, service accounts and the Role
+//! bound to each, ExternalSecrets of the environment's 1Password store),
+//! raw with the reason
 //! otherwise. Never dropped.
 
 use std::collections::BTreeMap;
@@ -369,6 +370,9 @@ impl AppBody<'_> {
                 self.secrets.insert(name.clone(), item);
                 Ok((format!("secrets.{name}"), Vec::new()))
             }
+            (api, "ExternalSecret") => Err(format!(
+                "an ExternalSecret of {api}: typed only as external-secrets.io/v1, the version cfggen writes"
+            )),
             (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
         }
     }

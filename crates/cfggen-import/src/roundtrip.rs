@@ -32,7 +32,11 @@ const CFGGEN_KEYS: &[&str] = &[
 /// Every difference between an input object and its rendering.
 pub fn compare(input: &Value, rendered: &Value) -> Vec<Difference> {
     let mut out = Vec::new();
-    walk("", Some(input), Some(rendered), &mut out);
+    let kind = input
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    walk(kind, "", Some(input), Some(rendered), &mut out);
     out
 }
 
@@ -53,33 +57,33 @@ fn named(a: &[Value], b: &[Value]) -> bool {
     !a.is_empty() && a.iter().chain(b).all(|v| name_of(v).is_some())
 }
 
-fn walk(path: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<Difference>) {
+fn walk(kind: &str, path: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<Difference>) {
     match (a, b) {
         (None, Some(Value::Object(y))) if !y.is_empty() => {
             for (k, v) in y {
-                walk(&join(path, k), None, Some(v), out);
+                walk(kind, &join(path, k), None, Some(v), out);
             }
         }
         (Some(Value::Object(x)), Some(Value::Object(y))) => {
             for (k, v) in x {
-                walk(&join(path, k), Some(v), y.get(k), out);
+                walk(kind, &join(path, k), Some(v), y.get(k), out);
             }
             for (k, v) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
-                walk(&join(path, k), None, Some(v), out);
+                walk(kind, &join(path, k), None, Some(v), out);
             }
         }
         (Some(Value::Array(x)), Some(Value::Array(y))) if named(x, y) => {
             for item in x {
                 let name = name_of(item).unwrap_or_default();
                 let other = y.iter().find(|o| name_of(o) == Some(name));
-                walk(&format!("{path}[{name}]"), Some(item), other, out);
+                walk(kind, &format!("{path}[{name}]"), Some(item), other, out);
             }
             for item in y
                 .iter()
                 .filter(|o| !x.iter().any(|i| name_of(i) == name_of(o)))
             {
                 let name = name_of(item).unwrap_or_default();
-                walk(&format!("{path}[{name}]"), None, Some(item), out);
+                walk(kind, &format!("{path}[{name}]"), None, Some(item), out);
             }
             let order = |list: &[Value]| -> Vec<String> {
                 list.iter()
@@ -100,12 +104,12 @@ fn walk(path: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<Differen
         }
         (Some(Value::Array(x)), Some(Value::Array(y))) => {
             for i in 0..x.len().max(y.len()) {
-                walk(&format!("{path}[{i}]"), x.get(i), y.get(i), out);
+                walk(kind, &format!("{path}[{i}]"), x.get(i), y.get(i), out);
             }
         }
         (Some(x), Some(y)) if x == y => {}
         (x, y) => {
-            let normalisation = classify(path, x, y);
+            let normalisation = classify(kind, path, x, y);
             out.push(Difference {
                 path: path.to_owned(),
                 input: x.cloned(),
@@ -135,7 +139,12 @@ fn is_empty(v: &Value) -> bool {
 }
 
 /// Which normalisation a difference is, if any.
-fn classify(path: &str, input: Option<&Value>, rendered: Option<&Value>) -> Option<&'static str> {
+fn classify(
+    kind: &str,
+    path: &str,
+    input: Option<&Value>,
+    rendered: Option<&Value>,
+) -> Option<&'static str> {
     let last = path.rsplit('.').next().unwrap_or(path);
     match (input, rendered) {
         (Some(x), Some(y)) if scalar_text(x).is_some() && scalar_text(x) == scalar_text(y) => {
@@ -157,7 +166,7 @@ fn classify(path: &str, input: Option<&Value>, rendered: Option<&Value>) -> Opti
             } else if (last == "protocol" && y == "TCP")
                 || (path == "spec.replicas" && y == 1)
                 || (last == "type" && y == "ClusterIP")
-                || external_secrets_default(path, y)
+                || (kind == "ExternalSecret" && external_secrets_default(path, y))
             {
                 Some("a Kubernetes default written out")
             } else if last == "name" && path.contains("ports[") {
@@ -209,14 +218,21 @@ mod tests {
 
     #[test]
     fn external_secrets_defaults_written_out_are_normalisations() {
-        let input = json!({"spec": {"secretStoreRef": {"name": "op"}}});
-        let rendered = json!({"spec": {"refreshInterval": "1h", "secretStoreRef": {"name": "op"},
+        let input = json!({"kind": "ExternalSecret", "spec": {"secretStoreRef": {"name": "op"}}});
+        let rendered = json!({"kind": "ExternalSecret", "spec": {"refreshInterval": "1h", "secretStoreRef": {"name": "op"},
             "target": {"name": "app", "creationPolicy": "Owner"}}});
         let d = compare(&input, &rendered);
         assert_eq!(d.len(), 3, "{d:?}");
         assert!(d.iter().all(|d| d.normalisation.is_some()), "{d:?}");
-        let other = json!({"spec": {"refreshInterval": "5m", "secretStoreRef": {"name": "op"}}});
+        let other = json!({"kind": "ExternalSecret", "spec": {"refreshInterval": "5m", "secretStoreRef": {"name": "op"}}});
         let d = compare(&input, &other);
+        assert_eq!(d[0].normalisation, None);
+        // Only an ExternalSecret's.
+        let widget = json!({"kind": "Widget", "spec": {"target": {}}});
+        let d = compare(
+            &widget,
+            &json!({"kind": "Widget", "spec": {"target": {"name": "x"}}}),
+        );
         assert_eq!(d[0].normalisation, None);
     }
 

@@ -108,6 +108,9 @@ fn target(
     let kind = match kind.as_deref() {
         None => None,
         Some("Opaque") if !data.is_empty() => None,
+        Some("Opaque") => {
+            return Err("a template that only sets the type Opaque: cfggen writes a template only for another type or templated keys".into())
+        }
         Some("kubernetes.io/dockerconfigjson") => Some("dockerconfigjson"),
         Some("kubernetes.io/tls") => Some("tls"),
         Some("kubernetes.io/basic-auth") => Some("basic-auth"),

@@ -95,8 +95,9 @@ pub(crate) fn object(value: &Value) -> Result<(Taker, Taker), Why> {
     Ok((t, meta))
 }
 
-/// The labels cfggen sets on what it renders win over the object's own:
-/// a value of the input's own for one of them would be lost, and is the
+/// On workloads, Services and service accounts the labels cfggen sets
+/// win over the object's own (on ConfigMaps and pods the object's win): a
+/// value of the input's own for one of them would be lost, and is the
 /// reason the object stays raw.
 pub(crate) fn cfggen_labels(
     labels: &Map<String, Value>,

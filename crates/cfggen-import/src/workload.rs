@@ -321,10 +321,21 @@ fn pod(
     let main_name = main.string("name")?.unwrap_or_default();
     let fields = container(main, &volumes, &mut used, needs, notes)?;
     c.extend(fields);
+    // Every container's name, once: the typed form keys them by name.
+    let mut names = std::collections::BTreeSet::from([main_name.clone()]);
+    let mut named = |name: Option<String>| -> Result<String, Why> {
+        let name = name
+            .filter(|n| !n.is_empty())
+            .ok_or("a container without a name")?;
+        if !names.insert(name.clone()) {
+            return Err(format!("two containers named `{name}` in the pod"));
+        }
+        Ok(name)
+    };
     let mut extra = Map::new();
     for (i, ec) in containers.enumerate() {
         let mut ec = Taker::new(ec, &format!("containers[{}]", i + 1))?;
-        let name = ec.string("name")?.unwrap_or_default();
+        let name = named(ec.string("name")?)?;
         let fields = container(ec, &volumes, &mut used, needs, notes)?;
         extra.insert(name, Value::Object(fields));
     }
@@ -335,7 +346,7 @@ fn pod(
     let mut sidecars = Map::new();
     for (i, ic) in spec.list("initContainers")?.into_iter().enumerate() {
         let mut ic = Taker::new(ic, &format!("initContainers[{i}]"))?;
-        let name = ic.string("name")?.unwrap_or_default();
+        let name = named(ic.string("name")?)?;
         let always = ic.string("restartPolicy")? == Some("Always".into());
         let fields = container(ic, &volumes, &mut used, needs, notes)?;
         if always {

@@ -4,7 +4,7 @@
 //!
 //! | code | rule |
 //! | --- | --- |
-//! | `service-selector` | a Service's selector matches the pod labels of a workload in its namespace (or its namespace holds a custom resource whose operator may make the pods) |
+//! | `service-selector` | a Service's selector matches the pod labels of a workload in its namespace (or, unless it is made of cfggen's own labels, its namespace holds a custom resource whose operator makes pods: a Prometheus, a CNPG Cluster, a Flux HelmRelease) |
 //! | `probe-port` | a probe's port is one of the container's ports |
 //! | `secret-ref` | an env `secretKeyRef` or a Secret volume names a Secret (and key) an ExternalSecret of the environment produces |
 //! | `configmap-ref` | an env `configMapKeyRef` or a ConfigMap volume names a ConfigMap (and key) of the environment |
@@ -310,35 +310,30 @@ struct Provided<'a> {
     any_key: BTreeSet<(&'a str, &'a str)>,
     /// The pod labels of every workload, by namespace.
     pod_labels: BTreeMap<&'a str, Vec<BTreeMap<&'a str, &'a str>>>,
-    /// Namespaces holding a custom resource whose operator may make pods
-    /// (a Prometheus, a chart's release): a Service there may select them.
+    /// Namespaces holding a custom resource whose operator makes pods (a
+    /// Prometheus, a chart's release): a Service there may select them.
     operated: BTreeSet<&'a str>,
 }
 
-/// Custom resources that make no pods: a Service selecting nothing
-/// beside them is still a mistake.
-const MAKE_NO_PODS: &[&str] = &[
-    "ExternalSecret",
-    "SecretStore",
-    "ClusterSecretStore",
-    "ServiceMonitor",
-    "PodMonitor",
-    "PrometheusRule",
-    "Database",
-    "Application",
-    "Certificate",
-    "Issuer",
+/// Custom resources whose operators make pods cfggen cannot see, by API
+/// group and kind: a Service beside one may select those pods.
+const MAKE_PODS: &[(&str, &str)] = &[
+    ("monitoring.coreos.com", "Prometheus"),
+    ("monitoring.coreos.com", "PrometheusAgent"),
+    ("monitoring.coreos.com", "Alertmanager"),
+    ("monitoring.coreos.com", "ThanosRuler"),
+    ("postgresql.cnpg.io", "Cluster"),
+    ("postgresql.cnpg.io", "Pooler"),
+    ("helm.toolkit.fluxcd.io", "HelmRelease"),
 ];
 
-/// Whether an object is a custom resource whose operator may make pods
-/// cfggen cannot see: a group outside Kubernetes' own, of a kind not
-/// known to make none.
+/// Whether an object is a custom resource whose operator makes pods.
 fn may_make_pods(value: &Value, kind: &str) -> bool {
     let group = value
         .str_at("apiVersion")
         .and_then(|v| v.rsplit_once('/'))
         .map_or("", |(group, _)| group);
-    group.contains('.') && !group.ends_with(".k8s.io") && !MAKE_NO_PODS.contains(&kind)
+    MAKE_PODS.contains(&(group, kind))
 }
 
 impl<'a> Provided<'a> {
@@ -607,8 +602,12 @@ fn check_service(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
         pods.iter()
             .any(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
     });
-    // An operator's pods (of a custom resource beside it) are not seen.
-    let operated = provided.operated.contains(ns);
+    // An operator's pods (of a custom resource beside it) are not seen;
+    // but no operator's pods carry the labels cfggen gives its own.
+    let cfggen_own = selector
+        .keys()
+        .all(|k| *k == "app.kubernetes.io/name" || *k == "app.kubernetes.io/component");
+    let operated = provided.operated.contains(ns) && !cfggen_own;
     if selector.is_empty() || !(matches || operated) {
         f.push(
             Rule::ServiceSelector,
@@ -763,16 +762,26 @@ mod tests {
             ("mon/prometheus.yaml", prometheus)
         ])
         .is_empty());
-        // A ServiceMonitor makes none, nor does a Kubernetes kind.
+        // A ServiceMonitor makes none, nor does a Kubernetes kind, nor an
+        // unknown custom resource.
         let monitor = "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: web, namespace: mon}\nspec: {}\n";
         let class = "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: fast, namespace: mon}\nprovisioner: x\n";
+        let widget =
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: mon}\n";
         assert_eq!(
             selector_findings(&[
                 ("mon/service.yaml", SERVICE),
                 ("mon/monitor.yaml", monitor),
-                ("mon/class.yaml", class)
+                ("mon/class.yaml", class),
+                ("mon/widget.yaml", widget)
             ]),
             ["Service mon/web"]
+        );
+        // A selector of cfggen's own labels selects cfggen's pods only.
+        let own = "apiVersion: v1\nkind: Service\nmetadata: {name: app, namespace: mon}\nspec:\n  selector: {app.kubernetes.io/name: mon, app.kubernetes.io/component: app}\n";
+        assert_eq!(
+            selector_findings(&[("mon/own.yaml", own), ("mon/prometheus.yaml", prometheus)]),
+            ["Service mon/app"]
         );
     }
 }

@@ -398,13 +398,14 @@ pub struct GrpcProbe {
     pub service: Option<String>,
 }
 
-/// A container port, by name or number.
+/// A port, by name or number: of a container (probes, Service targets) or
+/// of a Service (Ingress backends).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum PortRef {
     /// A port number.
     Number(#[schemars(range(min = 1))] u16),
-    /// A port name from the container's `ports`.
+    /// A port name, from the container's or the Service's `ports`.
     Name(String),
 }
 

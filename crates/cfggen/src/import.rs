@@ -157,7 +157,7 @@ fn refuse_typed(
                 let within: Vec<_> = app
                     .typed
                     .iter()
-                    .filter(|t| rest == t.field || rest.starts_with(&format!("{}.", t.field)))
+                    .filter(|t| within_field(rest, &t.field))
                     .collect();
                 let longest = within.iter().map(|t| t.field.len()).max()?;
                 Some(
@@ -180,6 +180,13 @@ fn refuse_typed(
         }
     }
     progress
+}
+
+/// Whether the field path `rest` is `field` or inside it (`field.x`,
+/// `field[0]`).
+fn within_field(rest: &str, field: &str) -> bool {
+    rest.strip_prefix(field)
+        .is_some_and(|tail| tail.is_empty() || tail.starts_with('.') || tail.starts_with('['))
 }
 
 /// Load errors no typed form explains: about a raw object, shown at its

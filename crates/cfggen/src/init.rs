@@ -87,6 +87,11 @@ What to do next:
 5. When an app reads a secret, add the environment's `onepassword` settings
    (vault and ClusterSecretStore); `cfggen secrets <env>` lists the items to
    create in 1Password.
+6. To bring in apps you already run, `cfggen import <env> <path>…` reads
+   their manifests (files, folders, or `-` for `kubectl kustomize` output)
+   and proves that the typed apps render the same objects. Put the
+   CustomResourceDefinitions of the operators whose custom resources your
+   apps carry in a `crds/` folder here, so cfggen can check them.
 "#;
 
 const GITIGNORE: &str =
