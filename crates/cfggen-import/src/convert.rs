@@ -178,6 +178,8 @@ const ORDER: &[&str] = &[
     "ServiceAccount",
     "Role",
     "RoleBinding",
+    "ClusterRole",
+    "ClusterRoleBinding",
     "Deployment",
     "StatefulSet",
     "DaemonSet",
@@ -206,7 +208,8 @@ fn convert_app(
     };
     let mut app = AppBody {
         onepassword: options.onepassword.as_ref(),
-        paired: crate::rbac::paired(&objects, namespace),
+        roles: crate::rbac::paired(&objects, namespace, "Role"),
+        cluster_roles: crate::rbac::paired(&objects, namespace, "ClusterRole"),
         namespace: namespace.to_owned(),
         ..AppBody::default()
     };
@@ -251,8 +254,10 @@ fn convert_app(
 struct AppBody<'o> {
     onepassword: Option<&'o cfggen_model::environment::OnePassword>,
     namespace: String,
-    /// Accounts whose Role and RoleBinding are in cfggen's form.
-    paired: std::collections::BTreeSet<String>,
+    /// Roles and ClusterRoles whose bindings are in cfggen's form, by
+    /// name.
+    roles: BTreeMap<String, crate::rbac::Binding>,
+    cluster_roles: BTreeMap<String, crate::rbac::Binding>,
     components: Map<String, Value>,
     /// Each component's selector labels, for Services.
     selectors: Vec<(String, Map<String, Value>)>,
@@ -343,27 +348,8 @@ impl AppBody<'_> {
                     .insert(name.clone(), Value::Object(sa));
                 Ok((format!("serviceAccounts.{name}"), Vec::new()))
             }
-            ("rbac.authorization.k8s.io/v1", "Role") => {
-                if !self.paired.contains(&name) {
-                    return Err(crate::rbac::UNPAIRED.into());
-                }
-                let rules = crate::rbac::rules(&o.value)?;
-                let account = self
-                    .service_accounts
-                    .get_mut(&name)
-                    .and_then(Value::as_object_mut)
-                    .ok_or("its service account is not typed")?;
-                account.insert("rules".into(), rules);
-                Ok((format!("serviceAccounts.{name}.rules"), Vec::new()))
-            }
-            ("rbac.authorization.k8s.io/v1", "RoleBinding") => {
-                crate::rbac::binding(&name, &o.value, &self.namespace)?;
-                // Typed only with its Role: cfggen renders both or neither.
-                self.service_accounts
-                    .get(&name)
-                    .and_then(|a| a.get("rules"))
-                    .ok_or("its Role is not typed")?;
-                Ok((format!("serviceAccounts.{name}.rules"), Vec::new()))
+            ("rbac.authorization.k8s.io/v1", kind @ ("Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding")) => {
+                self.rbac(kind, &name, &o.value)
             }
             ("external-secrets.io/v1", "ExternalSecret") => {
                 let item = crate::secret::item(&name, &o.value, self.onepassword)?;
@@ -375,6 +361,51 @@ impl AppBody<'_> {
             )),
             (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
         }
+    }
+
+    /// A Role, ClusterRole or binding in cfggen's form: the rules of the
+    /// account it is bound to.
+    fn rbac(
+        &mut self,
+        kind: &str,
+        name: &str,
+        object: &Value,
+    ) -> Result<(String, Vec<String>), Why> {
+        let cluster = kind.starts_with("Cluster");
+        let (pairs, unpaired, field) = if cluster {
+            (
+                &self.cluster_roles,
+                crate::rbac::CLUSTER_UNPAIRED,
+                "clusterRules",
+            )
+        } else {
+            (&self.roles, crate::rbac::UNPAIRED, "rules")
+        };
+        let binding = pairs.get(name).ok_or(unpaired)?;
+        let account_name = binding.account.clone();
+        let binding_labels = binding.labels.clone();
+        let account = self
+            .service_accounts
+            .get_mut(&account_name)
+            .and_then(Value::as_object_mut)
+            .ok_or("its service account is not typed")?;
+        let typed = format!("serviceAccounts.{account_name}.{field}");
+        if kind.ends_with("Binding") {
+            // Typed only with its role: cfggen renders both or neither.
+            account.get(field).ok_or("its role is not typed")?;
+            crate::rbac::same_labels(&Value::Object(account.clone()), &binding_labels)?;
+            return Ok((typed, Vec::new()));
+        }
+        let (rules, labels) = crate::rbac::rules(object)?;
+        // The binding is typed with its role: both must fit.
+        for l in [&labels, &binding_labels] {
+            crate::rbac::same_labels(&Value::Object(account.clone()), l)?;
+        }
+        account.insert(field.into(), rules);
+        if cluster && name != format!("{}-{account_name}", self.namespace) {
+            account.insert("clusterRoleName".into(), name.into());
+        }
+        Ok((typed, Vec::new()))
     }
 
     /// A Service selecting one of the app's components, or none.

@@ -1,8 +1,11 @@
-//! A Role and the RoleBinding that gives it to one service account → the
-//! account's `rules`, as cfggen renders them: the Role and the binding
-//! both named after the account, the binding's one subject the account.
+//! Roles and ClusterRoles bound to one service account → the account's
+//! `rules` and `clusterRules`, as cfggen renders them: a Role and its
+//! RoleBinding both named after the account, a ClusterRole and its
+//! ClusterRoleBinding of one name (`clusterRoleName` when it is not
+//! cfggen's `<namespace>-<account>`), each binding's one subject the
+//! account, and the account's labels on all of them.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
@@ -14,51 +17,103 @@ const GROUP: &str = "rbac.authorization.k8s.io";
 /// Why a Role or RoleBinding is not an account's rules.
 pub(crate) const UNPAIRED: &str = "cfggen's Roles are the rules of one service account: the Role and a RoleBinding that binds it to that account alone, both named after the account";
 
-/// The accounts of `namespace` whose Role and RoleBinding follow
-/// cfggen's form, with nothing else in the binding.
-pub(crate) fn paired(objects: &[Object], namespace: &str) -> BTreeSet<String> {
-    fn of_kind<'o>(objects: &'o [Object], kind: &'static str) -> impl Iterator<Item = &'o Object> {
+/// Why a ClusterRole or ClusterRoleBinding is not an account's rules.
+pub(crate) const CLUSTER_UNPAIRED: &str = "cfggen's ClusterRoles are the cluster-wide rules of one service account: the ClusterRole and a ClusterRoleBinding of the same name that binds it to that account alone";
+
+/// A binding of a role of `role_kind` to one account of `namespace`: the
+/// role's name, the account, and the binding's labels.
+pub(crate) struct Binding {
+    pub role: String,
+    pub account: String,
+    pub labels: Map<String, Value>,
+}
+
+/// The bindings in cfggen's form of roles of `role_kind` (`Role` or
+/// `ClusterRole`) that the input holds, by the role's name.
+pub(crate) fn paired(
+    objects: &[Object],
+    namespace: &str,
+    role_kind: &str,
+) -> BTreeMap<String, Binding> {
+    let of_kind = |kind: String| {
         objects
             .iter()
             .filter(move |o| o.api_version() == format!("{GROUP}/v1") && o.kind() == kind)
-    }
-    let roles: BTreeSet<&str> = of_kind(objects, "Role").map(Object::name).collect();
-    of_kind(objects, "RoleBinding")
-        .filter(|b| roles.contains(b.name()) && binding(b.name(), &b.value, namespace).is_ok())
-        .map(|b| b.name().to_owned())
+    };
+    let roles: Vec<&str> = of_kind(role_kind.to_owned()).map(Object::name).collect();
+    of_kind(format!("{role_kind}Binding"))
+        .filter_map(|b| binding(&b.value, namespace, role_kind).ok())
+        .filter(|b| roles.contains(&b.role.as_str()))
+        // A Role is named after its account.
+        .filter(|b| role_kind != "Role" || b.role == b.account)
+        .map(|b| (b.role.clone(), b))
         .collect()
 }
 
-/// A RoleBinding that binds the Role `account` to the account alone.
-pub(crate) fn binding(account: &str, object: &Value, namespace: &str) -> Result<(), Why> {
-    let (mut t, meta) = crate::take::object(object)?;
+/// A binding of one role of `role_kind`, named as the role, to one
+/// service account of `namespace` alone.
+pub(crate) fn binding(object: &Value, namespace: &str, role_kind: &str) -> Result<Binding, Why> {
+    let unpaired = if role_kind == "Role" {
+        UNPAIRED
+    } else {
+        CLUSTER_UNPAIRED
+    };
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let (mut t, mut meta) = crate::take::object(object)?;
+    let labels = meta.strings("labels")?;
     meta.done()?;
     let role_ref = t.take("roleRef");
     let subjects = t.list("subjects")?;
     t.done()?;
-    let want_ref = json!({"apiGroup": GROUP, "kind": "Role", "name": account});
-    let want_subjects =
-        [json!({"kind": "ServiceAccount", "name": account, "namespace": namespace})];
-    if role_ref.as_ref() != Some(&want_ref) || subjects != want_subjects {
-        return Err(UNPAIRED.into());
+    let want_ref = json!({"apiGroup": GROUP, "kind": role_kind, "name": name});
+    let account = match subjects.as_slice() {
+        [one]
+            if one.get("kind") == Some(&json!("ServiceAccount"))
+                && one.get("namespace") == Some(&json!(namespace))
+                && one.as_object().is_some_and(|m| m.len() == 3) =>
+        {
+            one.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        }
+        _ => return Err(unpaired.into()),
+    };
+    if role_ref.as_ref() != Some(&want_ref) || account.is_empty() {
+        return Err(unpaired.into());
     }
-    Ok(())
+    Ok(Binding {
+        role: name,
+        account,
+        labels,
+    })
 }
 
-/// A Role's rules in the form of an account's `rules`.
-pub(crate) fn rules(object: &Value) -> Result<Value, Why> {
-    let (mut t, meta) = crate::take::object(object)?;
+/// A role's rules in the form of an account's `rules`, and its labels.
+pub(crate) fn rules(object: &Value) -> Result<(Value, Map<String, Value>), Why> {
+    let (mut t, mut meta) = crate::take::object(object)?;
+    let labels = meta.strings("labels")?;
     meta.done()?;
     let rules = t.list("rules")?;
     t.done()?;
     if rules.is_empty() {
-        return Err("a Role without rules".into());
+        return Err("a role without rules".into());
     }
     let mut out = Vec::new();
     for r in rules {
         let mut r = Taker::new(r, "rules[]")?;
         let mut rule = Map::new();
-        for key in ["apiGroups", "resources", "resourceNames", "verbs"] {
+        for key in [
+            "apiGroups",
+            "resources",
+            "resourceNames",
+            "nonResourceURLs",
+            "verbs",
+        ] {
             let list = r.list(key)?;
             if !list.is_empty() {
                 rule.insert(key.into(), Value::Array(list));
@@ -67,7 +122,22 @@ pub(crate) fn rules(object: &Value) -> Result<Value, Why> {
         r.done()?;
         out.push(Value::Object(rule));
     }
-    Ok(Value::Array(out))
+    Ok((Value::Array(out), labels))
+}
+
+/// The account's labels must be the role's and binding's: cfggen puts the
+/// account's labels on all of them.
+pub(crate) fn same_labels(account: &Value, labels: &Map<String, Value>) -> Result<(), Why> {
+    let own = account
+        .get("labels")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    if own == *labels {
+        Ok(())
+    } else {
+        Err("its labels are not its service account's: cfggen gives an account's roles and bindings the account's labels".into())
+    }
 }
 
 #[cfg(test)]
@@ -76,33 +146,41 @@ mod tests {
 
     #[test]
     fn a_binding_gives_the_role_to_its_account_alone() {
-        let good = json!({"metadata": {"name": "reader"},
+        let good = json!({"metadata": {"name": "reader", "labels": {"a": "b"}},
             "roleRef": {"apiGroup": GROUP, "kind": "Role", "name": "reader"},
             "subjects": [{"kind": "ServiceAccount", "name": "reader", "namespace": "web"}]});
-        assert_eq!(binding("reader", &good, "web"), Ok(()));
+        let b = binding(&good, "web", "Role").unwrap();
+        assert_eq!((b.role.as_str(), b.account.as_str()), ("reader", "reader"));
+        assert_eq!(b.labels, *json!({"a": "b"}).as_object().unwrap());
         let mut two = good.clone();
         two["subjects"]
             .as_array_mut()
             .unwrap()
             .push(json!({"kind": "User", "name": "ann"}));
-        assert_eq!(binding("reader", &two, "web").unwrap_err(), UNPAIRED);
-        let mut cluster = good.clone();
-        cluster["roleRef"]["kind"] = "ClusterRole".into();
-        assert_eq!(binding("reader", &cluster, "web").unwrap_err(), UNPAIRED);
+        assert_eq!(binding(&two, "web", "Role").err().unwrap(), UNPAIRED);
+        assert_eq!(
+            binding(&good, "web", "ClusterRole").err().unwrap(),
+            CLUSTER_UNPAIRED
+        );
+        let mut elsewhere = good.clone();
+        elsewhere["subjects"][0]["namespace"] = "db".into();
+        assert_eq!(binding(&elsewhere, "web", "Role").err().unwrap(), UNPAIRED);
     }
 
     #[test]
     fn a_role_s_rules_keep_their_fields() {
         let role = json!({"metadata": {"name": "reader"},
-            "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]});
+            "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
+                {"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]});
         assert_eq!(
-            rules(&role).unwrap(),
-            json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}])
+            rules(&role).unwrap().0,
+            json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
+                {"nonResourceURLs": ["/metrics"], "verbs": ["get"]}])
         );
-        let labelled = json!({"metadata": {"name": "r", "labels": {"a": "b"}}, "rules": []});
+        let annotated = json!({"metadata": {"name": "r", "annotations": {"a": "b"}}, "rules": []});
         assert_eq!(
-            rules(&labelled).unwrap_err(),
-            "`.metadata.labels` has no typed form in cfggen"
+            rules(&annotated).unwrap_err(),
+            "`.metadata.annotations` has no typed form in cfggen"
         );
     }
 }

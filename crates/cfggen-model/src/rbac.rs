@@ -18,9 +18,16 @@ pub struct ServiceAccount {
     /// declared account.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub existing: bool,
-    /// Labels of the ServiceAccount, beside cfggen's own.
+    /// Labels of the ServiceAccount and of its Role, ClusterRole and
+    /// bindings, beside cfggen's own.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub labels: IndexMap<String, String>,
+    /// The name of the ClusterRole of `clusterRules` and of its binding;
+    /// `<namespace>-<account>` when absent. Set it to keep the name of a
+    /// ClusterRole that already exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN))]
+    pub cluster_role_name: Option<String>,
     /// Whether pods get the account's API token mounted by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automount_token: Option<bool>,
@@ -107,8 +114,18 @@ impl Verb {
     }
 }
 
-/// The name of an app's ClusterRole (and its binding): cluster-wide, so
-/// the namespace keeps two apps' accounts apart.
+/// The default name of an account's ClusterRole (and its binding):
+/// cluster-wide, so the namespace keeps two apps' accounts apart.
 pub fn cluster_role_name(namespace: &str, account: &str) -> String {
     format!("{namespace}-{account}")
+}
+
+impl ServiceAccount {
+    /// The name of the account's ClusterRole and its binding: declared, or
+    /// `<namespace>-<account>`.
+    pub fn own_cluster_role(&self, namespace: &str, account: &str) -> String {
+        self.cluster_role_name
+            .clone()
+            .unwrap_or_else(|| cluster_role_name(namespace, account))
+    }
 }

@@ -34,14 +34,17 @@ fn rules(rules: &[ModelRule]) -> Vec<PolicyRule> {
 
 pub(crate) fn service_accounts(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
-    let labels = || app_labels(name, None);
     for (account, sa) in app.service_accounts.iter().filter(|(_, sa)| !sa.existing) {
-        let mut own = labels();
-        for (k, v) in &sa.labels {
-            own.entry(k.clone()).or_insert_with(|| v.clone());
-        }
+        // cfggen's labels, then the account's own.
+        let labels = || {
+            let mut labels = app_labels(name, None);
+            for (k, v) in &sa.labels {
+                labels.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            labels
+        };
         let object = ServiceAccount {
-            metadata: meta(account, ns, own, waves::PREREQUISITES),
+            metadata: meta(account, ns, labels(), waves::PREREQUISITES),
             automount_service_account_token: sa.automount_token,
             ..ServiceAccount::default()
         };
@@ -71,7 +74,7 @@ pub(crate) fn service_accounts(out: &mut Output, name: &str, app: &App) -> Resul
         }
         let mut bound: Vec<(String, String)> = Vec::new();
         if !sa.cluster_rules.is_empty() {
-            let role_name = cluster_role_name(ns, account);
+            let role_name = sa.own_cluster_role(ns, account);
             let mut metadata = meta(&role_name, ns, labels(), waves::PREREQUISITES);
             metadata.namespace = None;
             let role = ClusterRole {

@@ -363,6 +363,28 @@ pub const CLUSTER_FOLDER: &str = "cluster";
 fn check_unique_objects(c: &mut Checker<'_>) {
     let env = c.env;
     let mut seen: HashMap<(String, &'static str, String), String> = HashMap::new();
+    // Cluster-wide: the ClusterRoles of every account.
+    let mut cluster_roles: HashMap<String, (&str, &str)> = HashMap::new();
+    for (name, app) in &env.apps {
+        let ns = app.namespace(name);
+        for (account, sa) in &app.service_accounts {
+            if sa.existing || sa.cluster_rules.is_empty() {
+                continue;
+            }
+            let role = sa.own_cluster_role(ns, account);
+            let path = FieldPath::of(&["apps", name, "serviceAccounts", account]);
+            if let Some((app0, account0)) = cluster_roles.insert(role.clone(), (name, account)) {
+                c.push(
+                    "name-conflict",
+                    path,
+                    Target::Key,
+                    format!("ClusterRole `{role}` is the ClusterRole of account `{account0}` of app `{app0}`, and of account `{account}` of app `{name}`; ClusterRole names are unique in a cluster"),
+                    "same name as another object",
+                    Some("set another `clusterRoleName` on one of the accounts".into()),
+                );
+            }
+        }
+    }
     for (name, app) in &env.apps {
         let ns = app.namespace(name).to_owned();
         let mut objects: Vec<(&'static str, String, FieldPath)> = Vec::new();

@@ -25,6 +25,18 @@ pub(super) fn check_service_account(
             Some("remove `existing: true` to have cfggen make the account, or remove its rules".into()),
         );
     }
+    if account.cluster_role_name.is_some() && account.cluster_rules.is_empty() {
+        c.push(
+            "rbac-rule",
+            path.key("clusterRoleName"),
+            Target::Key,
+            format!(
+                "service account `{name}` names its ClusterRole, and has no `clusterRules` for one"
+            ),
+            "no ClusterRole to name",
+            Some("add the account's `clusterRules`, or remove `clusterRoleName`".into()),
+        );
+    }
     for (field, rules, cluster) in [
         ("rules", &account.rules, false),
         ("clusterRules", &account.cluster_rules, true),
