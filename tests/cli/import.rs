@@ -177,7 +177,7 @@ fn the_corpus_imports_renders_and_round_trips() {
         round_tripped >= 23,
         "{round_tripped} apps round-trip\n{table}"
     );
-    assert!(typed >= 60, "only {typed} objects typed\n{table}");
+    assert!(typed >= 62, "only {typed} objects typed\n{table}");
     insta::assert_snapshot!("import_corpus", table);
 
     // Every app written renders, and the repository checks clean.

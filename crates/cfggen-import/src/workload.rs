@@ -515,7 +515,15 @@ fn container(
     notes: &mut Vec<String>,
 ) -> Result<Map<String, Value>, Why> {
     let mut c = Map::new();
-    for key in ["image", "imagePullPolicy", "command", "args", "workingDir"] {
+    for key in [
+        "image",
+        "imagePullPolicy",
+        "command",
+        "args",
+        "workingDir",
+        "terminationMessagePath",
+        "terminationMessagePolicy",
+    ] {
         if let Some(v) = t.take(key) {
             c.insert(key.into(), v);
         }

@@ -37,6 +37,16 @@ pub struct Container {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = "^/"))]
     pub working_dir: Option<String>,
+    /// Where the container writes why it ended; `/dev/termination-log`
+    /// when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^/"))]
+    pub termination_message_path: Option<String>,
+    /// Where Kubernetes reads why the container ended: `File` (the
+    /// default) or `FallbackToLogsOnError` (the end of the log when the
+    /// file is empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_message_policy: Option<TerminationMessagePolicy>,
     /// Container ports, by name: a number (TCP), or `{port, protocol}`;
     /// or the Kubernetes list, `[{name: http, containerPort: 9000}]`.
     #[serde(default, skip_serializing_if = "crate::ports::ContainerPorts::is_none")]
@@ -85,6 +95,25 @@ impl PullPolicy {
             PullPolicy::Always => "Always",
             PullPolicy::IfNotPresent => "IfNotPresent",
             PullPolicy::Never => "Never",
+        }
+    }
+}
+
+/// Where Kubernetes reads why a container ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum TerminationMessagePolicy {
+    /// The termination message file only.
+    File,
+    /// The end of the log when the file is empty and the container failed.
+    FallbackToLogsOnError,
+}
+
+impl TerminationMessagePolicy {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TerminationMessagePolicy::File => "File",
+            TerminationMessagePolicy::FallbackToLogsOnError => "FallbackToLogsOnError",
         }
     }
 }

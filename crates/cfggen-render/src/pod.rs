@@ -163,6 +163,8 @@ impl PodOf<'_> {
             command: non_empty(c.command.clone()),
             args: non_empty(c.args.clone()),
             working_dir: c.working_dir.clone(),
+            termination_message_path: c.termination_message_path.clone(),
+            termination_message_policy: c.termination_message_policy.map(|p| p.as_str().to_owned()),
             ports: non_empty(
                 c.ports
                     .iter()
