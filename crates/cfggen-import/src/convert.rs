@@ -393,13 +393,13 @@ impl AppBody<'_> {
         if kind.ends_with("Binding") {
             // Typed only with its role: cfggen renders both or neither.
             account.get(field).ok_or("its role is not typed")?;
-            crate::rbac::same_labels(&Value::Object(account.clone()), &binding_labels)?;
+            crate::rbac::same_labels(account, &binding_labels)?;
             return Ok((typed, Vec::new()));
         }
         let (rules, labels) = crate::rbac::rules(object)?;
         // The binding is typed with its role: both must fit.
         for l in [&labels, &binding_labels] {
-            crate::rbac::same_labels(&Value::Object(account.clone()), l)?;
+            crate::rbac::same_labels(account, l)?;
         }
         account.insert(field.into(), rules);
         if cluster && name != format!("{}-{account_name}", self.namespace) {

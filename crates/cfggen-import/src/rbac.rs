@@ -13,6 +13,7 @@ use crate::read::Object;
 use crate::take::{Taker, Why};
 
 const GROUP: &str = "rbac.authorization.k8s.io";
+const API_VERSION: &str = "rbac.authorization.k8s.io/v1";
 
 /// Why a Role or RoleBinding is not an account's rules.
 pub(crate) const UNPAIRED: &str = "cfggen's Roles are the rules of one service account: the Role and a RoleBinding that binds it to that account alone, both named after the account";
@@ -38,7 +39,7 @@ pub(crate) fn paired(
     let of_kind = |kind: String| {
         objects
             .iter()
-            .filter(move |o| o.api_version() == format!("{GROUP}/v1") && o.kind() == kind)
+            .filter(move |o| o.api_version() == API_VERSION && o.kind() == kind)
     };
     let roles: Vec<&str> = of_kind(role_kind.to_owned()).map(Object::name).collect();
     of_kind(format!("{role_kind}Binding"))
@@ -127,13 +128,16 @@ pub(crate) fn rules(object: &Value) -> Result<(Value, Map<String, Value>), Why> 
 
 /// The account's labels must be the role's and binding's: cfggen puts the
 /// account's labels on all of them.
-pub(crate) fn same_labels(account: &Value, labels: &Map<String, Value>) -> Result<(), Why> {
+pub(crate) fn same_labels(
+    account: &Map<String, Value>,
+    labels: &Map<String, Value>,
+) -> Result<(), Why> {
+    let empty = Map::new();
     let own = account
         .get("labels")
         .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    if own == *labels {
+        .unwrap_or(&empty);
+    if own == labels {
         Ok(())
     } else {
         Err("its labels are not its service account's: cfggen gives an account's roles and bindings the account's labels".into())

@@ -6,6 +6,7 @@
 //! names given to unnamed ports, quoting, empty values, order) is listed
 //! apart and does not count.
 
+use cfggen_model::names;
 use serde_json::Value;
 
 /// One field that differs.
@@ -23,9 +24,9 @@ pub struct Difference {
 
 /// Labels and annotations cfggen puts on what it renders.
 const CFGGEN_KEYS: &[&str] = &[
-    "app.kubernetes.io/managed-by",
-    "app.kubernetes.io/name",
-    "app.kubernetes.io/component",
+    names::MANAGED_BY.0,
+    names::LABEL_APP,
+    names::LABEL_COMPONENT,
     "argocd.argoproj.io/sync-wave",
 ];
 

@@ -2,6 +2,7 @@
 //! does not take is what the typed form would lose, so an object with a
 //! field left over stays raw, and the field is the reason.
 
+use cfggen_model::names;
 use serde_json::{Map, Value};
 
 /// Why an object cannot be typed.
@@ -105,9 +106,9 @@ pub(crate) fn cfggen_labels(
     component: Option<&str>,
 ) -> Result<(), Why> {
     let own = [
-        ("app.kubernetes.io/managed-by", Some("cfggen")),
-        ("app.kubernetes.io/name", Some(app)),
-        ("app.kubernetes.io/component", component),
+        (names::MANAGED_BY.0, Some(names::MANAGED_BY.1)),
+        (names::LABEL_APP, Some(app)),
+        (names::LABEL_COMPONENT, component),
     ];
     for (key, value) in own {
         let (Some(value), Some(theirs)) = (value, labels.get(key).and_then(Value::as_str)) else {

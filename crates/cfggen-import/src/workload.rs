@@ -54,7 +54,7 @@ pub(crate) fn convert(app: &str, object: &Value) -> Result<Converted, Why> {
     // (cfggen sets that label to the component's name), or after the
     // workload.
     let key = labels
-        .get("app.kubernetes.io/component")
+        .get(cfggen_model::names::LABEL_COMPONENT)
         .and_then(Value::as_str)
         .filter(|c| is_dns_label(c))
         .unwrap_or_else(|| {

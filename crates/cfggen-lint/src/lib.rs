@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cfggen_model::names::quantity;
+use cfggen_model::names::{self, quantity};
 use cfggen_tree::{RenderedEnv, INVENTORY_FILE};
 use serde_json::Value;
 
@@ -606,7 +606,7 @@ fn check_service(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
     // but no operator's pods carry the labels cfggen gives its own.
     let cfggen_own = selector
         .keys()
-        .all(|k| *k == "app.kubernetes.io/name" || *k == "app.kubernetes.io/component");
+        .all(|k| *k == names::LABEL_APP || *k == names::LABEL_COMPONENT);
     let operated = provided.operated.contains(ns) && !cfggen_own;
     if selector.is_empty() || !(matches || operated) {
         f.push(

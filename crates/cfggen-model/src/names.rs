@@ -3,6 +3,13 @@
 //! The regular expressions go into the JSON Schemas for editors; the
 //! functions are what cfggen itself applies, with a reason on failure.
 
+/// The label naming the app of what cfggen renders (and selecting its pods).
+pub const LABEL_APP: &str = "app.kubernetes.io/name";
+/// The label naming the component of what cfggen renders.
+pub const LABEL_COMPONENT: &str = "app.kubernetes.io/component";
+/// The label cfggen puts on every object it renders, and its value.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "cfggen");
+
 /// A DNS-1123 label: most Kubernetes object names, namespaces, app names.
 pub const DNS1123_LABEL: &str = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 /// A DNS-1123 subdomain: ConfigMap, Secret and Ingress names.

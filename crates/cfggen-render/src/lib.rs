@@ -29,7 +29,7 @@ mod workloads;
 
 use std::collections::BTreeMap;
 
-use cfggen_model::{Environment, Validated};
+use cfggen_model::{names, Environment, Validated};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
@@ -54,10 +54,10 @@ pub mod waves {
 pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 /// The folder of the Argo CD Applications in an environment.
 pub const ARGOCD_FOLDER: &str = "argocd";
+/// The label cfggen puts on every object it renders, and its value.
+pub use cfggen_model::names::MANAGED_BY;
 /// The folder of an environment's cluster-scoped objects (PersistentVolumes).
 pub use cfggen_model::validate::CLUSTER_FOLDER;
-/// The label cfggen puts on every object it renders, and its value.
-pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "cfggen");
 
 /// A render failure: only a bug in cfggen can cause one, since the
 /// environment is validated.
@@ -381,9 +381,9 @@ pub(crate) fn app_labels(app: &str, component: Option<&str>) -> BTreeMap<String,
 /// The labels that select an app's (component's) pods.
 pub(crate) fn selector(app: &str, component: Option<&str>) -> BTreeMap<String, String> {
     let mut labels = BTreeMap::new();
-    labels.insert("app.kubernetes.io/name".into(), app.to_owned());
+    labels.insert(names::LABEL_APP.into(), app.to_owned());
     if let Some(c) = component {
-        labels.insert("app.kubernetes.io/component".into(), c.to_owned());
+        labels.insert(names::LABEL_COMPONENT.into(), c.to_owned());
     }
     labels
 }
