@@ -300,7 +300,7 @@ fn the_language_server_validates_environment_files() {
     }
 
     // One mistake each, on a known line (0-based).
-    let cases: [(&str, String, u64); 7] = [
+    let cases: [(&str, String, u64); 10] = [
         ("unknown key", document("        replicaz: 3\n"), 18),
         ("invalid workload kind", document("        kind: Statefulset\n"), 18),
         (
@@ -312,6 +312,21 @@ fn the_language_server_validates_environment_files() {
             "invalid RBAC verb",
             document("    serviceAccounts:\n      web:\n        rules:\n          - resources: [pods]\n            verbs: [lsit]\n"),
             22,
+        ),
+        (
+            "invalid termination message policy",
+            document("        terminationMessagePolicy: OnError\n"),
+            18,
+        ),
+        (
+            "invalid ClusterRole name",
+            document("    serviceAccounts:\n      web:\n        clusterRoleName: Web_Reader\n"),
+            20,
+        ),
+        (
+            "Ingress port out of range",
+            document("    ingresses:\n      public:\n        service: web\n        port: 0\n"),
+            21,
         ),
         (
             "wrong type",
@@ -416,7 +431,9 @@ fn the_language_server_completes_and_documents_properties() {
     for want in [
         "kind",
         "sidecars",
+        "extraContainers",
         "initContainers",
+        "terminationMessagePolicy",
         "pod",
         "statefulSet",
         "cronJob",

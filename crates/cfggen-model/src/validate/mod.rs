@@ -9,6 +9,7 @@
 mod argocd;
 mod containers;
 mod database;
+mod labels;
 mod rbac;
 mod secrets;
 mod services;
@@ -215,6 +216,11 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     for (cname, comp) in &app.components {
         let cpath = base.key("components").key(cname);
         workloads::check_workload(c, name, app, cname, comp, &cpath);
+        labels::check_labels(c, &comp.labels, &cpath.key("labels"));
+        labels::check_labels(c, &comp.pod.labels, &cpath.key("pod").key("labels"));
+        if let Some(selector) = &comp.selector_labels {
+            labels::check_labels(c, selector, &cpath.key("selectorLabels"));
+        }
         let mut ports: HashMap<&str, &str> = HashMap::new();
         // The main container first, so a clash is reported on the
         // sidecar or init container that repeats its port name.
@@ -270,12 +276,29 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         storage::check_pod_volumes(c, app, comp, cname, &cpath);
     }
     for (sname, svc) in &app.services {
+        labels::check_labels(
+            c,
+            &svc.labels,
+            &base.key("services").key(sname).key("labels"),
+        );
         services::check_service(c, name, app, sname, svc, &base.key("services").key(sname));
     }
     for (_, ingress, at) in app.all_ingresses(name) {
         services::check_ingress(c, name, app, ingress, &at.path(&base));
     }
+    for (cm_name, cm) in &app.config_maps {
+        labels::check_labels(
+            c,
+            &cm.labels,
+            &base.key("configMaps").key(cm_name).key("labels"),
+        );
+    }
     for (account, sa) in &app.service_accounts {
+        labels::check_labels(
+            c,
+            &sa.labels,
+            &base.key("serviceAccounts").key(account).key("labels"),
+        );
         rbac::check_service_account(c, account, sa, &base.key("serviceAccounts").key(account));
     }
     if let Some(db) = &app.database {
