@@ -258,6 +258,13 @@ pub struct PostgresCluster {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": "^[a-z_][a-z0-9_]{0,62}$"}))]
     pub roles: IndexMap<String, StandaloneRole>,
+    /// Databases that belong to no app here (the app runs in another
+    /// environment or was never moved to cfggen), by their name in
+    /// PostgreSQL; each becomes a `Database` owned by one of the cluster's
+    /// roles.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z_][a-z0-9_]{0,62}$"}))]
+    pub databases: IndexMap<String, StandaloneDatabase>,
     /// The cluster runs elsewhere (another environment's Kubernetes
     /// cluster): cfggen renders none of its objects here — no Cluster, no
     /// roles, no Databases — and apps on it connect to its `host`.
@@ -310,13 +317,37 @@ pub struct StandaloneRole {
     /// Its attributes.
     #[serde(default)]
     pub attributes: crate::database::RoleAttributes,
-    /// Where its password lives in 1Password; a role without one cannot
-    /// log in with a password.
+    /// Where its password lives in 1Password; a role without one (and
+    /// without `passwordSecret`) cannot log in with a password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::secrets::OnePasswordField>,
+    /// The Secret in the cluster's namespace that holds its password
+    /// (`username` and `password` keys), when something other than cfggen
+    /// makes it; instead of `password`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN), extend("examples" = ["keycloak-db-secret"]))]
+    pub password_secret: Option<String>,
     /// What the role is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+/// A database of a cluster that belongs to no app.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StandaloneDatabase {
+    /// The role that owns it: one of the cluster's `roles`, an app
+    /// database's owner, or the `initdb` owner.
+    #[schemars(regex(pattern = "^[a-z_][a-z0-9_]{0,62}$"), extend("examples" = ["keycloak_owner"]))]
+    pub owner: String,
+    /// Extensions to create in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<String>,
+    /// The name of the `Database` object; `<cluster>-<database>` (with `_`
+    /// as `-`) when absent. Set it to keep the name of an existing object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN), extend("examples" = ["keycloak-db"]))]
+    pub object_name: Option<String>,
 }
 
 fn default_pg_port() -> u16 {
@@ -334,6 +365,32 @@ impl PostgresCluster {
             Some(h) => h.clone(),
             None => format!("{cluster_name}-rw.{}.svc", self.namespace),
         }
+    }
+
+    /// The Kubernetes name of a cluster's object named after a Postgres
+    /// identifier (a role's password Secret, a `Database`):
+    /// `<cluster>-<identifier>`, `_` written as `-`.
+    pub fn object_name(cluster_name: &str, ident: &str) -> String {
+        format!("{cluster_name}-{}", ident.replace('_', "-"))
+    }
+
+    /// The owner of the database `initdb` makes: the declared owner, else
+    /// the declared database, else `app` (CloudNativePG's defaults, also
+    /// when there is no `initdb`).
+    pub fn initdb_owner(&self) -> &str {
+        let initdb = self.initdb.as_ref();
+        initdb
+            .and_then(|i| i.owner.as_deref().or(i.database.as_deref()))
+            .unwrap_or("app")
+    }
+}
+
+impl StandaloneDatabase {
+    /// The name of its `Database` object.
+    pub fn object_name(&self, cluster_name: &str, database: &str) -> String {
+        self.object_name
+            .clone()
+            .unwrap_or_else(|| PostgresCluster::object_name(cluster_name, database))
     }
 }
 

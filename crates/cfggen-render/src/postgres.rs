@@ -4,20 +4,16 @@
 
 use std::collections::BTreeMap;
 
+use cfggen_model::environment::PostgresCluster;
 use cfggen_model::{App, Database, Environment};
 
 use crate::config::external_secret;
 use crate::pod::resources;
 use crate::{crds, file_name, managed_labels, meta, postgres_folder, waves, Output, RenderError};
 
-/// The Kubernetes name for a Postgres identifier (`_` is not allowed there).
-fn kube_name(cluster: &str, ident: &str) -> String {
-    format!("{cluster}-{}", ident.replace('_', "-"))
-}
-
-/// The name of the Secret holding a role's password.
+/// The name of the Secret cfggen makes with a role's password.
 pub fn role_secret_name(cluster: &str, role: &str) -> String {
-    kube_name(cluster, role)
+    PostgresCluster::object_name(cluster, role)
 }
 
 pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
@@ -38,7 +34,9 @@ pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(),
             };
             roles.push(managed_role(cluster_name, app_name, db));
             on.role_password(out, app, app_name, db)?;
-            on.database(out, app_name, db)?;
+            let name = db.name(app_name);
+            let object = PostgresCluster::object_name(cluster_name, name);
+            on.database(out, &object, name, db.owner(app_name), &db.extensions)?;
         }
         let on = OnCluster {
             env,
@@ -48,6 +46,10 @@ pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(),
         };
         for (role_name, role) in &cluster.roles {
             roles.push(on.standalone_role(out, role_name, role)?);
+        }
+        for (name, db) in &cluster.databases {
+            let object = db.object_name(cluster_name, name);
+            on.database(out, &object, name, &db.owner, &db.extensions)?;
         }
         let postgresql = (!cluster.parameters.is_empty()
             || !cluster.pg_hba.is_empty()
@@ -201,13 +203,18 @@ impl OnCluster<'_> {
             );
             self.role_secret(out, role_name, remote)?;
         }
+        // A password Secret made elsewhere, or the one made here.
+        let password_secret = role
+            .password_secret
+            .clone()
+            .or_else(|| role.password.as_ref().map(|_| secret_name));
         Ok(role_entry(
             role_name,
             role.comment
                 .clone()
                 .unwrap_or_else(|| format!("role {role_name} (no app)")),
             &role.attributes,
-            role.password.as_ref().map(|_| secret_name),
+            password_secret,
         ))
     }
 
@@ -262,27 +269,33 @@ impl OnCluster<'_> {
         )
     }
 
-    /// The declarative `Database`.
-    fn database(&self, out: &mut Output, app_name: &str, db: &Database) -> Result<(), RenderError> {
-        let object_name = kube_name(self.cluster, db.name(app_name));
+    /// A declarative `Database`: its object's name, its name in
+    /// PostgreSQL, its owner and extensions.
+    fn database(
+        &self,
+        out: &mut Output,
+        object_name: &str,
+        name: &str,
+        owner: &str,
+        extensions: &[String],
+    ) -> Result<(), RenderError> {
         let database = crds::Database {
             api_version: "postgresql.cnpg.io/v1".into(),
             kind: "Database".into(),
             metadata: meta(
-                &object_name,
+                object_name,
                 self.namespace,
                 self.labels.clone(),
                 waves::PREREQUISITES,
             ),
             spec: crds::DatabaseSpec {
-                name: db.name(app_name).to_owned(),
-                owner: db.owner(app_name).to_owned(),
+                name: name.to_owned(),
+                owner: owner.to_owned(),
                 cluster: crds::LocalObjectReference {
                     name: self.cluster.to_owned(),
                 },
                 ensure: "present".into(),
-                extensions: db
-                    .extensions
+                extensions: extensions
                     .iter()
                     .map(|e| crds::DatabaseExtension {
                         name: e.clone(),
@@ -294,7 +307,7 @@ impl OnCluster<'_> {
         out.resource(
             &postgres_folder(self.namespace),
             self.namespace,
-            file_name("Database", &object_name),
+            file_name("Database", object_name),
             &database,
         )
     }

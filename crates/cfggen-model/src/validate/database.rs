@@ -153,6 +153,7 @@ pub(super) fn check_cluster(
         }
         let rendered = [
             ("roles", !cluster.roles.is_empty()),
+            ("databases", !cluster.databases.is_empty()),
             ("initdb", cluster.initdb.is_some()),
             ("service", cluster.service.is_some()),
             (
@@ -195,6 +196,16 @@ pub(super) fn check_cluster(
                 Some("rename the standalone role".into()),
             );
         }
+        if role.password.is_some() && role.password_secret.is_some() {
+            c.push(
+                "role-password",
+                rpath.key("passwordSecret"),
+                Target::Key,
+                format!("role `{role_name}` of cluster `{name}` has both a 1Password `password` and a `passwordSecret`"),
+                "a role has one password",
+                Some("keep `password` to have cfggen make the Secret from 1Password, or `passwordSecret` to use one made elsewhere".into()),
+            );
+        }
         if let Some(password) = &role.password {
             let item = password.as_item();
             if item.reference_name().is_none() {
@@ -210,6 +221,90 @@ pub(super) fn check_cluster(
                     Some("add `id:` with the item's 26-character ID".into()),
                 );
             }
+        }
+    }
+    check_standalone_databases(c, name, cluster);
+}
+
+/// The databases of no app: each owned by a role the cluster has, named
+/// apart from every app's database, and its `Database` object's name
+/// unique among the cluster's.
+fn check_standalone_databases(
+    c: &mut Checker<'_>,
+    name: &str,
+    cluster: &crate::environment::PostgresCluster,
+) {
+    use crate::environment::PostgresCluster;
+    let path = FieldPath::of(&["postgres", name, "databases"]);
+    let app_dbs: Vec<(&str, &str, &Database)> = c
+        .env
+        .apps
+        .iter()
+        .filter_map(|(app_name, app)| {
+            let db = app.database.as_ref().filter(|db| db.cluster == name)?;
+            Some((app_name.as_str(), db.name(app_name), db))
+        })
+        .collect();
+    let mut roles: Vec<&str> = cluster.roles.keys().map(String::as_str).collect();
+    roles.extend(app_dbs.iter().map(|(app_name, _, db)| db.owner(app_name)));
+    roles.push(cluster.initdb_owner());
+    let mut objects: HashMap<String, FieldPath> = app_dbs
+        .iter()
+        .map(|(app_name, db_name, _)| {
+            (
+                PostgresCluster::object_name(name, db_name),
+                FieldPath::of(&["apps", app_name, "database"]),
+            )
+        })
+        .collect();
+    for (db_name, db) in &cluster.databases {
+        let dpath = path.key(db_name);
+        if !roles.contains(&db.owner.as_str()) {
+            c.push(
+                "unknown-role",
+                dpath.key("owner"),
+                Target::Value,
+                format!("database `{db_name}` of cluster `{name}` is owned by role `{}`, which the cluster does not have", db.owner),
+                "not a role of the cluster",
+                suggest::hint(&db.owner, roles.iter().copied()).or_else(|| {
+                    Some(format!("declare the role under `postgres.{name}.roles`"))
+                }),
+            );
+        }
+        if let Some((app_name, _, _)) = app_dbs.iter().find(|(_, n, _)| n == db_name) {
+            c.push(
+                "duplicate-database",
+                dpath.clone(),
+                Target::Key,
+                format!(
+                    "database `{db_name}` of cluster `{name}` is also app `{app_name}`'s database"
+                ),
+                "database already claimed",
+                Some("remove one of them: an app's database is declared once, with the app".into()),
+            );
+            continue;
+        }
+        let object = db.object_name(name, db_name);
+        if let Some(first) = objects.insert(object.clone(), dpath.clone()) {
+            c.push(
+                "name-conflict",
+                if db.object_name.is_some() {
+                    dpath.key("objectName")
+                } else {
+                    dpath.clone()
+                },
+                if db.object_name.is_some() {
+                    Target::Value
+                } else {
+                    Target::Key
+                },
+                format!(
+                    "Database `{object}` in namespace `{}` is also the Database of `{first}`",
+                    cluster.namespace
+                ),
+                "same name as another object",
+                Some("set another `objectName`".into()),
+            );
         }
     }
 }
