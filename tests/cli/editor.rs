@@ -300,7 +300,7 @@ fn the_language_server_validates_environment_files() {
     }
 
     // One mistake each, on a known line (0-based).
-    let cases: [(&str, String, u64); 10] = [
+    let cases: [(&str, String, u64); 12] = [
         ("unknown key", document("        replicaz: 3\n"), 18),
         ("invalid workload kind", document("        kind: Statefulset\n"), 18),
         (
@@ -322,6 +322,22 @@ fn the_language_server_validates_environment_files() {
             "invalid ClusterRole name",
             document("    serviceAccounts:\n      web:\n        clusterRoleName: Web_Reader\n"),
             20,
+        ),
+        (
+            "invalid synchronous replication method",
+            document("").replace(
+                "apps:\n",
+                "postgres:\n  pg:\n    namespace: db\n    storage: {size: 1Gi}\n    synchronous: {method: all, number: 1}\napps:\n",
+            ),
+            16,
+        ),
+        (
+            "invalid Database object name",
+            document("").replace(
+                "apps:\n",
+                "postgres:\n  pg:\n    namespace: db\n    storage: {size: 1Gi}\n    databases:\n      keycloak:\n        owner: keycloak\n        objectName: Keycloak_DB\napps:\n",
+            ),
+            19,
         ),
         (
             "Ingress port out of range",

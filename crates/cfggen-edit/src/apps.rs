@@ -11,9 +11,10 @@ pub enum AppsError {
     /// The file cannot be edited.
     #[error(transparent)]
     Edit(#[from] EditError),
-    /// An app of that name is already there.
-    #[error("the environment already has an app `{0}`")]
-    Exists(String),
+    /// An entry of that name is already there: what it is (`an app`, `a
+    /// postgres cluster`) and its name.
+    #[error("the environment already has {0} `{1}`")]
+    Exists(&'static str, String),
 }
 
 /// The byte offset just past the line holding `offset`.
@@ -35,14 +36,39 @@ fn line_start(text: &str, offset: usize) -> usize {
 /// it is re-indented to the file's. An app of the same name is an error,
 /// or, with `replace`, its entry is replaced where it stands.
 pub fn add_apps(text: &str, apps: &[(String, String)], replace: bool) -> Result<String, AppsError> {
+    add_entries(text, "apps", "an app", apps, replace)
+}
+
+/// `text` with each `(name, block)` added under `postgres:`, as
+/// [`add_apps`] adds apps.
+pub fn add_postgres(
+    text: &str,
+    clusters: &[(String, String)],
+    replace: bool,
+) -> Result<String, AppsError> {
+    add_entries(text, "postgres", "a postgres cluster", clusters, replace)
+}
+
+/// `text` with each `(name, block)` added under the top-level mapping
+/// `key`; `what` names an entry in the error.
+fn add_entries(
+    text: &str,
+    key: &'static str,
+    what: &'static str,
+    apps: &[(String, String)],
+    replace: bool,
+) -> Result<String, AppsError> {
+    if apps.is_empty() {
+        return Ok(text.to_owned());
+    }
     let root = cfggen_yaml::parse(FileId(0), text, &Limits::default())
         .map_err(|e| EditError::Parse(e.message))?;
-    let Some(entry) = root.entry("apps") else {
+    let Some(entry) = root.entry(key) else {
         let mut out = text.to_owned();
         if !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
         }
-        out.push_str("\napps:\n");
+        out.push_str(&format!("\n{key}:\n"));
         for (_, block) in apps {
             out.push_str(block);
         }
@@ -51,7 +77,7 @@ pub fn add_apps(text: &str, apps: &[(String, String)], replace: bool) -> Result<
     let existing: Vec<&cfggen_yaml::Entry> = match &entry.value.value {
         Value::Map(entries) if !entries.is_empty() => {
             if is_flow(text, &entry.value) {
-                return Err(EditError::NotBlock("apps".into()).into());
+                return Err(EditError::NotBlock(key.into()).into());
             }
             entries.iter().collect()
         }
@@ -62,14 +88,14 @@ pub fn add_apps(text: &str, apps: &[(String, String)], replace: bool) -> Result<
             let end = line_end(text, entry.value.loc.end.max(entry.key.loc.end));
             let mut out = String::with_capacity(text.len() + 256);
             out.push_str(&text[..start]);
-            out.push_str("apps:\n");
+            out.push_str(&format!("{key}:\n"));
             for (_, block) in apps {
                 out.push_str(block);
             }
             out.push_str(&text[end..]);
             return Ok(out);
         }
-        _ => return Err(EditError::NotBlock("apps".into()).into()),
+        _ => return Err(EditError::NotBlock(key.into()).into()),
     };
     let column = existing
         .first()
@@ -91,7 +117,7 @@ pub fn add_apps(text: &str, apps: &[(String, String)], replace: bool) -> Result<
     let mut appended = String::new();
     for (name, block) in apps {
         match existing.iter().find(|e| e.key.text == *name) {
-            Some(_) if !replace => return Err(AppsError::Exists(name.clone())),
+            Some(_) if !replace => return Err(AppsError::Exists(what, name.clone())),
             Some(e) => {
                 let start = line_start(text, e.key.loc.start);
                 let end = line_end(text, last_byte(e));
@@ -192,7 +218,7 @@ mod tests {
         let text = "apps:\n    a:\n        image: a:1\n    b:\n        image: b:1\n";
         assert_eq!(
             add_apps(text, &[block("a")], false),
-            Err(AppsError::Exists("a".into()))
+            Err(AppsError::Exists("an app", "a".into()))
         );
         let out = add_apps(text, &[block("a")], true).unwrap();
         assert_eq!(

@@ -12,7 +12,7 @@
 mod apps;
 mod transaction;
 
-pub use apps::{add_apps, AppsError};
+pub use apps::{add_apps, add_postgres, AppsError};
 pub use transaction::{apply_checked, ApplyError, FileEdit};
 
 use cfggen_yaml::{FileId, Limits, Node, Seg, Value};

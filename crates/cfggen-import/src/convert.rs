@@ -58,6 +58,8 @@ pub struct AppPlan {
 pub struct Plan {
     /// The apps, by name.
     pub apps: Vec<AppPlan>,
+    /// The CloudNativePG clusters, for the environment's `postgres:`.
+    pub clusters: Vec<crate::postgres::ClusterPlan>,
     /// Secrets holding data that were left out (`--skip-secrets`).
     pub skipped: Vec<String>,
 }
@@ -96,34 +98,82 @@ pub fn plan(
         }
         kept.push(o);
     }
-    let groups = match group(kept, options) {
-        Ok(g) => g,
-        Err(e) => {
-            errors.push(e);
-            return Err(errors);
-        }
-    };
     if !errors.is_empty() {
         return Err(errors);
     }
+    let namespace = match default_namespace(&kept, options) {
+        Ok(ns) => ns,
+        Err(e) => return Err(vec![e]),
+    };
+    let mut refused = force_raw.clone();
+    let (mut clusters, mut kept) =
+        crate::postgres::take(kept.clone(), options, &namespace, &refused);
+    // With `--app`, a cluster in the app's namespace would share its
+    // folder (generated/<env>/<namespace>/) with the app of the rest.
+    if let Some(app) = options.app.as_ref().filter(|_| !kept.is_empty()) {
+        let clash: Vec<&crate::postgres::ClusterPlan> =
+            clusters.iter().filter(|c| c.namespace == *app).collect();
+        if !clash.is_empty() {
+            for c in clash {
+                refused.insert(
+                    (crate::postgres::ClusterPlan::scope(&c.name), format!("Cluster {}", c.name)),
+                    format!("generated/<env>/{app}/ would be the folder of both the cluster and app `{app}`, which holds the rest of the input; import it without --app"),
+                );
+            }
+            let all: Vec<Object> = clusters
+                .into_iter()
+                .flat_map(|c| c.objects)
+                .chain(kept)
+                .collect();
+            (clusters, kept) = crate::postgres::take(all, options, &namespace, &refused);
+        }
+    }
+    let mut groups = group(kept, options, &namespace);
+    // generated/<env>/<namespace>/ is a typed cluster's folder: the app of
+    // the rest of its namespace takes another name.
+    let mut renamed = Vec::new();
+    if options.app.is_none() {
+        for c in &clusters {
+            if let Some(group) = groups.remove(&c.namespace) {
+                let name = format!("{}-objects", c.namespace);
+                renamed.push((name.clone(), c.namespace.clone(), c.name.clone()));
+                groups.insert(name, group);
+            }
+        }
+    }
     let apps = groups
         .into_iter()
-        .map(|(name, (namespace, objects))| {
-            convert_app(&name, &namespace, objects, options, force_raw)
+        .map(|(name, (ns, objects))| {
+            // Why the CloudNativePG objects left here stay raw.
+            let mut reasons = force_raw.clone();
+            for o in &objects {
+                if let Some(why) = crate::postgres::why_raw(o, &namespace, &clusters, &refused) {
+                    reasons.entry((name.clone(), o.label())).or_insert(why);
+                }
+            }
+            let mut app = convert_app(&name, &ns, objects, options, &reasons);
+            if let Some((_, _, cluster)) = renamed.iter().find(|(n, _, _)| *n == name) {
+                app.notes.push(format!(
+                    "the app of namespace `{ns}` is named `{name}`: generated/<env>/{ns}/ is the folder of Postgres cluster `{cluster}`"
+                ));
+            }
+            app
         })
         .collect();
-    Ok(Plan { apps, skipped })
+    Ok(Plan {
+        apps,
+        clusters,
+        skipped,
+    })
 }
 
-/// App name → (namespace, objects).
-fn group(
-    objects: Vec<Object>,
-    options: &Options,
-) -> Result<BTreeMap<String, (String, Vec<Object>)>, InputError> {
-    let mut out: BTreeMap<String, (String, Vec<Object>)> = BTreeMap::new();
+/// The namespace of an object that names none: with `--app`, the one the
+/// objects name (they must agree) or the app's name; else the one
+/// namespace they all name, or `default`.
+fn default_namespace(objects: &[Object], options: &Options) -> Result<String, InputError> {
     if let Some(app) = &options.app {
         let mut namespace: Option<&Object> = None;
-        for o in &objects {
+        for o in objects {
             if let (Some(first), Some(ns)) = (namespace, o.namespace()) {
                 if first.namespace() != Some(ns) {
                     return Err(InputError::at(
@@ -142,16 +192,14 @@ fn group(
                 namespace = Some(o);
             }
         }
-        let ns = namespace
+        return Ok(namespace
             .and_then(Object::namespace)
             .unwrap_or(app)
-            .to_owned();
-        out.insert(app.clone(), (ns, objects));
-        return Ok(out);
+            .to_owned());
     }
     let namespaces: std::collections::BTreeSet<&str> =
         objects.iter().filter_map(Object::namespace).collect();
-    let fallback = match namespaces.len() {
+    Ok(match namespaces.len() {
         1 => namespaces
             .iter()
             .next()
@@ -159,15 +207,31 @@ fn group(
             .unwrap_or("default")
             .to_owned(),
         _ => "default".to_owned(),
-    };
+    })
+}
+
+/// App name → (namespace, objects): every object in the app `--app`
+/// names, or each in the app of its namespace.
+fn group(
+    objects: Vec<Object>,
+    options: &Options,
+    namespace: &str,
+) -> BTreeMap<String, (String, Vec<Object>)> {
+    let mut out: BTreeMap<String, (String, Vec<Object>)> = BTreeMap::new();
+    if let Some(app) = &options.app {
+        if !objects.is_empty() {
+            out.insert(app.clone(), (namespace.to_owned(), objects));
+        }
+        return out;
+    }
     for o in objects {
-        let ns = o.namespace().unwrap_or(&fallback).to_owned();
+        let ns = o.namespace().unwrap_or(namespace).to_owned();
         out.entry(ns.clone())
             .or_insert_with(|| (ns, Vec::new()))
             .1
             .push(o);
     }
-    Ok(out)
+    out
 }
 
 /// Kinds typed in their own field of the app, in the order they are

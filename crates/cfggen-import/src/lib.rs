@@ -17,6 +17,7 @@
 //!   normalisations told from real differences.
 
 mod convert;
+mod postgres;
 mod rbac;
 mod read;
 mod roundtrip;
@@ -26,6 +27,7 @@ mod text;
 mod workload;
 
 pub use convert::{plan, AppPlan, Options, Plan, Typed};
+pub use postgres::{cluster_text, ClusterPlan};
 pub use read::{is_secret_with_data, read, InputError, Object};
 pub use roundtrip::{compare, Difference};
 pub use text::app_text;

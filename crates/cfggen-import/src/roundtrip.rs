@@ -28,6 +28,8 @@ const CFGGEN_KEYS: &[&str] = &[
     names::LABEL_APP,
     names::LABEL_COMPONENT,
     "argocd.argoproj.io/sync-wave",
+    // On the objects of a CloudNativePG cluster.
+    "cnpg.io/cluster",
 ];
 
 /// Every difference between an input object and its rendering.
@@ -170,6 +172,13 @@ fn classify(
                 || (kind == "ExternalSecret" && external_secrets_default(path, y))
             {
                 Some("a Kubernetes default written out")
+            } else if matches!(kind, "Cluster" | "Database") && cnpg_default(path, last, y) {
+                Some("a CloudNativePG default written out")
+            } else if kind == "Cluster"
+                && path.starts_with("spec.managed.roles[")
+                && last == "comment"
+            {
+                Some("cfggen's comment on a role")
             } else if last == "name" && path.contains("ports[") {
                 Some("a port without a name gets one")
             } else {
@@ -178,6 +187,29 @@ fn classify(
         }
         _ => None,
     }
+}
+
+/// What CloudNativePG takes when a Cluster or a Database leaves it out:
+/// one instance; a role present, inheriting, without a connection limit
+/// and with no other attribute; a database and its extensions present.
+fn cnpg_default(path: &str, last: &str, rendered: &Value) -> bool {
+    if path == "spec.instances" {
+        return rendered == 1;
+    }
+    if path.starts_with("spec.managed.roles[") {
+        return match last {
+            "ensure" => rendered == "present",
+            "inherit" => rendered == true,
+            "connectionLimit" => rendered == -1,
+            "login" | "superuser" | "createdb" | "createrole" | "replication" | "bypassrls" => {
+                rendered == false
+            }
+            _ => false,
+        };
+    }
+    (path == "spec.ensure" || path.starts_with("spec.extensions["))
+        && last == "ensure"
+        && rendered == "present"
 }
 
 /// What External Secrets takes when an ExternalSecret leaves it out: a
@@ -235,6 +267,26 @@ mod tests {
             &json!({"kind": "Widget", "spec": {"target": {"name": "x"}}}),
         );
         assert_eq!(d[0].normalisation, None);
+    }
+
+    #[test]
+    fn cloudnativepg_defaults_and_role_comments_are_normalisations() {
+        let input = json!({"kind": "Cluster", "spec": {"managed": {"roles": [{"name": "a", "login": true}]}}});
+        let rendered = json!({"kind": "Cluster", "spec": {"instances": 1, "managed": {"roles": [{"name": "a",
+            "ensure": "present", "comment": "role a (no app)", "login": true, "superuser": false,
+            "inherit": true, "connectionLimit": -1}]}}});
+        let d = compare(&input, &rendered);
+        assert_eq!(d.len(), 6, "{d:?}");
+        assert!(d.iter().all(|d| d.normalisation.is_some()), "{d:?}");
+        // Another value is a difference.
+        let rendered = json!({"kind": "Cluster", "spec": {"instances": 2, "managed": {"roles": [{"name": "a",
+            "login": true, "superuser": true}]}}});
+        let d = compare(&input, &rendered);
+        assert_eq!(
+            d.iter().filter(|d| d.normalisation.is_none()).count(),
+            2,
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -15,27 +15,7 @@ use crate::take::{Taker, Why};
 
 /// The `secrets` entry of the ExternalSecret `name`, or why it stays raw.
 pub(crate) fn item(name: &str, object: &Value, store: Option<&OnePassword>) -> Result<Value, Why> {
-    let store = store.ok_or(
-        "the environment declares no 1Password store (`onepassword:` with the vault and the ClusterSecretStore); declare it and import again to type this ExternalSecret",
-    )?;
-    let (mut t, meta) = crate::take::object(object)?;
-    meta.done()?;
-    let mut spec = t.sub("spec")?;
-    t.done()?;
-    store_ref(&mut spec, store)?;
-    if let Some(every) = spec.string("refreshInterval")? {
-        if every != store.refresh_interval {
-            return Err(format!(
-                "it refreshes every {every} and the environment's 1Password store every {}",
-                store.refresh_interval
-            ));
-        }
-    } else if store.refresh_interval != "1h" {
-        return Err(format!(
-            "it refreshes every hour (External Secrets' default) and the environment's 1Password store every {}",
-            store.refresh_interval
-        ));
-    }
+    let (store, mut spec) = spec_of(object, store)?;
     if spec.take("dataFrom").is_some() {
         return Err("`spec.dataFrom`: a cfggen secret names each field it reads".into());
     }
@@ -65,6 +45,92 @@ pub(crate) fn item(name: &str, object: &Value, store: Option<&OnePassword>) -> R
         out.insert("type".into(), kind.into());
     }
     Ok(Value::Object(out))
+}
+
+/// The `password` of the Postgres role `role` (an item and a field) that
+/// the ExternalSecret `name` gives CloudNativePG, or why it does not: it
+/// must be the ExternalSecret cfggen writes for a role's password, the
+/// basic-auth Secret of the role's name and one 1Password field.
+pub(crate) fn role_password(
+    name: &str,
+    role: &str,
+    object: &Value,
+    store: Option<&OnePassword>,
+) -> Result<Value, Why> {
+    let (store, mut spec) = spec_of(object, store)?;
+    let mut target = spec.sub("target")?;
+    if target.string("name")?.is_some_and(|n| n != name) {
+        return Err("its Secret is not named after it".into());
+    }
+    if target
+        .string("creationPolicy")?
+        .is_some_and(|p| p != "Owner")
+    {
+        return Err("it does not own its Secret".into());
+    }
+    let mut template = target.sub("template")?;
+    target.done()?;
+    let kind = template.string("type")?;
+    let data = template.strings("data")?;
+    template.done()?;
+    let expected = serde_json::json!({"username": role, "password": "{{ .password }}"});
+    if kind.as_deref() != Some("kubernetes.io/basic-auth") || Value::Object(data) != expected {
+        return Err("its Secret is not the basic-auth Secret of the role".into());
+    }
+    let (title, fields) = fields(spec.list("data")?, store.store.provider)?;
+    spec.done()?;
+    let mut fields = fields.into_iter();
+    let (label, field) = match (fields.next(), fields.next()) {
+        (Some(one), None) => one,
+        _ => return Err("it reads more than the password".into()),
+    };
+    let key = field.key.as_deref().unwrap_or(&label);
+    if key != "password" || field.section.is_some() {
+        return Err("it reads the password into another key, or from a section".into());
+    }
+    if !cfggen_model::names::is_op_name(&title) {
+        return Err(format!(
+            "the item title `{title}` cannot be carried by a secret reference"
+        ));
+    }
+    Ok(serde_json::json!({"item": title, "field": label}))
+}
+
+/// The spec of an ExternalSecret that reads the environment's store, at
+/// its refresh interval, with nothing in its metadata but its name; the
+/// rest of the spec left to take.
+fn spec_of<'s>(
+    object: &Value,
+    store: Option<&'s OnePassword>,
+) -> Result<(&'s OnePassword, Taker), Why> {
+    let store = store.ok_or(
+        "the environment declares no 1Password store (`onepassword:` with the vault and the ClusterSecretStore); declare it and import again to type this ExternalSecret",
+    )?;
+    let (mut t, meta) = crate::take::object(object)?;
+    meta.done()?;
+    let mut spec = t.sub("spec")?;
+    t.done()?;
+    store_ref(&mut spec, store)?;
+    refresh(&mut spec, store)?;
+    Ok((store, spec))
+}
+
+/// Its refresh must be the environment's store's.
+fn refresh(spec: &mut Taker, store: &OnePassword) -> Result<(), Why> {
+    if let Some(every) = spec.string("refreshInterval")? {
+        if every != store.refresh_interval {
+            return Err(format!(
+                "it refreshes every {every} and the environment's 1Password store every {}",
+                store.refresh_interval
+            ));
+        }
+    } else if store.refresh_interval != "1h" {
+        return Err(format!(
+            "it refreshes every hour (External Secrets' default) and the environment's 1Password store every {}",
+            store.refresh_interval
+        ));
+    }
+    Ok(())
 }
 
 /// The store must be the environment's ClusterSecretStore.

@@ -246,6 +246,10 @@ pub struct PostgresCluster {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("examples" = [["pg_stat_statements"]]))]
     pub shared_preload_libraries: Vec<String>,
+    /// Synchronous replication: how many standbys confirm each commit
+    /// (`postgresql.synchronous`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronous: Option<Synchronous>,
     /// How a new cluster is initialised (`bootstrap.initdb`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initdb: Option<InitDb>,
@@ -270,6 +274,61 @@ pub struct PostgresCluster {
     /// roles, no Databases — and apps on it connect to its `host`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remote: bool,
+}
+
+/// Synchronous replication of a cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Synchronous {
+    /// Which standbys confirm: `any` of them (quorum) or the `first` ones.
+    pub method: SyncMethod,
+    /// How many standbys confirm each commit.
+    #[schemars(range(min = 1))]
+    pub number: u32,
+    /// `required` (the default: writes wait while too few standbys run)
+    /// or `preferred` (writes go on without them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_durability: Option<DataDurability>,
+}
+
+/// Which standbys confirm a synchronous commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncMethod {
+    /// Any `number` of the standbys (quorum).
+    Any,
+    /// The first `number` standbys (priority).
+    First,
+}
+
+impl SyncMethod {
+    /// As CloudNativePG writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncMethod::Any => "any",
+            SyncMethod::First => "first",
+        }
+    }
+}
+
+/// Whether writes wait for synchronous standbys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DataDurability {
+    /// Writes wait while too few standbys run.
+    Required,
+    /// Writes go on without them.
+    Preferred,
+}
+
+impl DataDurability {
+    /// As CloudNativePG writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataDurability::Required => "required",
+            DataDurability::Preferred => "preferred",
+        }
+    }
 }
 
 /// How CloudNativePG initialises a new cluster.

@@ -183,6 +183,22 @@ pub struct ClusterPostgresql {
     /// Libraries loaded at start.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shared_preload_libraries: Vec<String>,
+    /// Synchronous replication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronous: Option<ClusterSynchronous>,
+}
+
+/// `Cluster.spec.postgresql.synchronous`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterSynchronous {
+    /// `any` (quorum) or `first` (priority).
+    pub method: String,
+    /// How many standbys acknowledge each commit.
+    pub number: u32,
+    /// `required` or `preferred`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_durability: Option<String>,
 }
 
 /// `Cluster.spec.managed`.

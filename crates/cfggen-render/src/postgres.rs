@@ -53,8 +53,17 @@ pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(),
         }
         let postgresql = (!cluster.parameters.is_empty()
             || !cluster.pg_hba.is_empty()
-            || !cluster.shared_preload_libraries.is_empty())
+            || !cluster.shared_preload_libraries.is_empty()
+            || cluster.synchronous.is_some())
         .then(|| crds::ClusterPostgresql {
+            synchronous: cluster
+                .synchronous
+                .as_ref()
+                .map(|s| crds::ClusterSynchronous {
+                    method: s.method.as_str().to_owned(),
+                    number: s.number,
+                    data_durability: s.data_durability.map(|d| d.as_str().to_owned()),
+                }),
             parameters: cluster
                 .parameters
                 .iter()

@@ -74,13 +74,21 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
             .iter()
             .map(|a| (a.name.clone(), cfggen_import::app_text(a)))
             .collect();
-        let text = match cfggen_edit::add_apps(&original, &blocks, req.replace) {
+        let clusters: Vec<(String, String)> = plan
+            .clusters
+            .iter()
+            .map(|c| (c.name.clone(), cfggen_import::cluster_text(c)))
+            .collect();
+        let edited = cfggen_edit::add_apps(&original, &blocks, req.replace)
+            .and_then(|t| cfggen_edit::add_postgres(&t, &clusters, req.replace));
+        let text = match edited {
             Ok(t) => t,
             Err(e) => {
                 let hint = match e {
-                    cfggen_edit::AppsError::Exists(_) => {
+                    cfggen_edit::AppsError::Exists("an app", _) => {
                         "\n  help: pass --replace to replace it, or --app <name> to import under another name"
                     }
+                    cfggen_edit::AppsError::Exists(..) => "\n  help: pass --replace to replace it",
                     cfggen_edit::AppsError::Edit(_) => "",
                 };
                 let _ = writeln!(ctx.stderr, "error: {rel}: {e}{hint}");
@@ -149,27 +157,14 @@ fn refuse_typed(
         // The objects typed in the most specific field the path is in (a
         // Role and its binding in `serviceAccounts.x.rules`, not the
         // account).
-        let hits: Vec<(String, String)> = plan
-            .apps
-            .iter()
-            .find_map(|app| {
-                let rest = field.strip_prefix(&format!("apps.{}.", app.name))?;
-                let within: Vec<_> = app
-                    .typed
-                    .iter()
-                    .filter(|t| within_field(rest, &t.field))
-                    .collect();
-                let longest = within.iter().map(|t| t.field.len()).max()?;
-                Some(
-                    within
-                        .into_iter()
-                        .filter(|t| t.field.len() == longest)
-                        .map(|t| (app.name.clone(), t.object.clone()))
-                        .collect(),
-                )
-            })
-            .unwrap_or_default();
-        for key in hits {
+        let apps = plan.apps.iter().find_map(|app| {
+            let rest = field.strip_prefix(&format!("apps.{}.", app.name))?;
+            most_specific(&app.typed, rest, &app.name)
+        });
+        let clusters = plan.clusters.iter().find_map(|c| {
+            most_specific(&c.typed, field, &cfggen_import::ClusterPlan::scope(&c.name))
+        });
+        for key in apps.into_iter().chain(clusters).flatten() {
             if let std::collections::btree_map::Entry::Vacant(e) = force_raw.entry(key) {
                 e.insert(format!(
                     "cfggen's rules refuse its typed form: {}",
@@ -180,6 +175,28 @@ fn refuse_typed(
         }
     }
     progress
+}
+
+/// The objects typed in the most specific of `typed`'s fields that the
+/// path `rest` is in, keyed by `scope` (an app's name, a cluster's
+/// scope); `None` when it is in none.
+fn most_specific(
+    typed: &[cfggen_import::Typed],
+    rest: &str,
+    scope: &str,
+) -> Option<Vec<(String, String)>> {
+    let within: Vec<_> = typed
+        .iter()
+        .filter(|t| within_field(rest, &t.field))
+        .collect();
+    let longest = within.iter().map(|t| t.field.len()).max()?;
+    Some(
+        within
+            .into_iter()
+            .filter(|t| t.field.len() == longest)
+            .map(|t| (scope.to_owned(), t.object.clone()))
+            .collect(),
+    )
 }
 
 /// Whether the field path `rest` is `field` or inside it (`field.x`,
@@ -282,6 +299,9 @@ fn finish(
     let mut out = String::new();
     for s in &plan.skipped {
         out.push_str(&format!("left out (--skip-secrets): {s}\n"));
+    }
+    for cluster in &plan.clusters {
+        differ += report_cluster(&mut out, cluster, &index);
     }
     for app in &plan.apps {
         differ += report_app(&mut out, app, &index);
@@ -476,6 +496,24 @@ fn report_app(out: &mut String, app: &AppPlan, index: &Index<'_>) -> usize {
         out.push_str(&format!("  note: {note}\n"));
     }
     differ
+}
+
+/// One cluster's part of the report; returns how many objects differ.
+fn report_cluster(
+    out: &mut String,
+    cluster: &cfggen_import::ClusterPlan,
+    index: &Index<'_>,
+) -> usize {
+    out.push_str(&format!(
+        "postgres cluster {} (namespace {}): {} typed\n",
+        cluster.name,
+        cluster.namespace,
+        cluster.typed.len()
+    ));
+    for t in &cluster.typed {
+        out.push_str(&format!("  typed  {} → {}\n", t.object, t.field));
+    }
+    compare_objects(out, &cluster.objects, &cluster.namespace, index)
 }
 
 /// A value on one line, cut short.

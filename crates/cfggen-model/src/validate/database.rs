@@ -156,6 +156,7 @@ pub(super) fn check_cluster(
             ("databases", !cluster.databases.is_empty()),
             ("initdb", cluster.initdb.is_some()),
             ("service", cluster.service.is_some()),
+            ("synchronous", cluster.synchronous.is_some()),
             (
                 "sharedPreloadLibraries",
                 !cluster.shared_preload_libraries.is_empty(),
@@ -174,6 +175,44 @@ pub(super) fn check_cluster(
             }
         }
     }
+    if let Some(sync) = cluster
+        .synchronous
+        .as_ref()
+        .filter(|s| s.number >= cluster.instances)
+    {
+        c.push(
+            "synchronous-standbys",
+            path.key("synchronous").key("number"),
+            Target::Value,
+            format!(
+                "cluster `{name}` waits for {} synchronous standbys, and with {} instances it has {}",
+                sync.number,
+                cluster.instances,
+                match cluster.instances - 1 {
+                    0 => "none".to_owned(),
+                    1 => "1 standby".to_owned(),
+                    n => format!("{n} standbys"),
+                }
+            ),
+            "more than the cluster's standbys",
+            Some(format!(
+                "set `number` to at most {}, or raise `instances`",
+                cluster.instances.saturating_sub(1).max(1)
+            )),
+        );
+    }
+    check_standalone_roles(c, name, cluster);
+    check_standalone_databases(c, name, cluster);
+}
+
+/// The roles of no app: no app's role, one password, and a 1Password
+/// name a reference can carry.
+fn check_standalone_roles(
+    c: &mut Checker<'_>,
+    name: &str,
+    cluster: &crate::environment::PostgresCluster,
+) {
+    let path = FieldPath::of(&["postgres", name]);
     for (role_name, role) in &cluster.roles {
         let rpath = path.key("roles").key(role_name);
         if let Some(app) = c
@@ -223,7 +262,6 @@ pub(super) fn check_cluster(
             }
         }
     }
-    check_standalone_databases(c, name, cluster);
 }
 
 /// The databases of no app: each owned by a role the cluster has, named

@@ -1,0 +1,527 @@
+//! CloudNativePG → the environment's `postgres:` entries: a `Cluster`
+//! whose every field the cluster model has, its managed roles (a role's
+//! password from 1Password when the input's ExternalSecret is the one
+//! cfggen writes for it, else the Secret it names, made elsewhere), and
+//! the `Database`s on it, keeping their object names. What does not fit
+//! stays with its namespace's app, raw with the reason, as any object.
+
+use std::collections::BTreeMap;
+
+use cfggen_model::environment::PostgresCluster;
+use serde_json::{Map, Value};
+
+use crate::convert::{Options, Typed};
+use crate::read::Object;
+use crate::take::{Taker, Why};
+
+/// One cluster to write under `postgres:`.
+#[derive(Clone, Debug)]
+pub struct ClusterPlan {
+    /// The cluster's name (its `postgres` key).
+    pub name: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// The entry in the environment file's form.
+    pub body: Value,
+    /// What became typed, with the field under `postgres.<name>`.
+    pub typed: Vec<Typed>,
+    /// The objects of the input that it holds.
+    pub objects: Vec<Object>,
+}
+
+impl ClusterPlan {
+    /// The prefix of the field paths of its entry, for diagnostics.
+    pub fn scope(name: &str) -> String {
+        format!("postgres.{name}")
+    }
+}
+
+fn is_cnpg(o: &Object, kind: &str) -> bool {
+    o.api_version() == "postgresql.cnpg.io/v1" && o.kind() == kind
+}
+
+/// Takes out of `objects` every Cluster that can be typed, with the
+/// ExternalSecrets of its roles' passwords and its Databases; what is
+/// left goes to the apps. `namespace` is where an object that names none
+/// is; `force_raw` names objects (under [`ClusterPlan::scope`]) that
+/// cfggen's rules refused in a typed form before.
+pub(crate) fn take(
+    objects: Vec<Object>,
+    options: &Options,
+    namespace: &str,
+    force_raw: &BTreeMap<(String, String), String>,
+) -> (Vec<ClusterPlan>, Vec<Object>) {
+    let ns_of = |o: &Object| o.namespace().unwrap_or(namespace).to_owned();
+    let refused = |scope: &str, o: &Object| force_raw.contains_key(&(scope.to_owned(), o.label()));
+    let mut claimed = vec![false; objects.len()];
+    let mut plans = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        let scope = ClusterPlan::scope(o.name());
+        if !is_cnpg(o, "Cluster") || refused(&scope, o) {
+            continue;
+        }
+        let ns = ns_of(o);
+        let Ok((mut body, roles)) = cluster(&o.value, &ns) else {
+            continue;
+        };
+        let mut plan = ClusterPlan {
+            name: o.name().to_owned(),
+            namespace: ns.clone(),
+            body: Value::Null,
+            typed: vec![Typed {
+                object: o.label(),
+                field: scope.clone(),
+            }],
+            objects: vec![o.clone()],
+        };
+        claimed[i] = true;
+        let mut typed_roles = Map::new();
+        for (role, mut entry, secret) in roles {
+            let secret = secret.map(|secret| {
+                let own = PostgresCluster::object_name(&plan.name, &role) == secret;
+                let found = objects.iter().enumerate().find(|(j, e)| {
+                    !claimed[*j]
+                        && own
+                        && e.kind() == "ExternalSecret"
+                        && e.name() == secret
+                        && ns_of(e) == ns
+                        && !refused(&scope, e)
+                });
+                let password = found.and_then(|(j, e)| {
+                    let p = crate::secret::role_password(
+                        &secret,
+                        &role,
+                        &e.value,
+                        options.onepassword.as_ref(),
+                    )
+                    .ok()?;
+                    Some((j, e, p))
+                });
+                match password {
+                    Some((j, e, p)) => {
+                        claimed[j] = true;
+                        plan.typed.push(Typed {
+                            object: e.label(),
+                            field: format!("{scope}.roles.{role}.password"),
+                        });
+                        plan.objects.push(e.clone());
+                        ("password", p)
+                    }
+                    None => ("passwordSecret", Value::String(secret)),
+                }
+            });
+            if let Some((key, value)) = secret {
+                entry.insert(key.into(), value);
+            }
+            typed_roles.insert(role, Value::Object(entry));
+        }
+        let initdb_owner = initdb_owner(&body);
+        let mut databases = Map::new();
+        for (j, d) in objects.iter().enumerate() {
+            if claimed[j] || !is_cnpg(d, "Database") || ns_of(d) != ns || refused(&scope, d) {
+                continue;
+            }
+            let Ok((db_name, entry)) = database(&plan.name, &d.value) else {
+                continue;
+            };
+            let owner = entry.get("owner").and_then(Value::as_str).unwrap_or("");
+            if databases.contains_key(&db_name)
+                || !(typed_roles.contains_key(owner) || owner == initdb_owner)
+            {
+                continue;
+            }
+            claimed[j] = true;
+            plan.typed.push(Typed {
+                object: d.label(),
+                field: format!("{scope}.databases.{db_name}"),
+            });
+            plan.objects.push(d.clone());
+            databases.insert(db_name, Value::Object(entry));
+        }
+        if !typed_roles.is_empty() {
+            body.insert("roles".into(), Value::Object(typed_roles));
+        }
+        if !databases.is_empty() {
+            body.insert("databases".into(), Value::Object(databases));
+        }
+        plan.body = Value::Object(body);
+        plans.push(plan);
+    }
+    let rest = objects
+        .into_iter()
+        .zip(claimed)
+        .filter(|(_, c)| !c)
+        .map(|(o, _)| o)
+        .collect();
+    (plans, rest)
+}
+
+/// Why a Cluster or a Database in `objects` stays raw, when it does: the
+/// reason for the apps' report.
+pub(crate) fn why_raw(
+    o: &Object,
+    namespace: &str,
+    typed: &[ClusterPlan],
+    refused: &BTreeMap<(String, String), String>,
+) -> Option<Why> {
+    if is_cnpg(o, "Cluster") {
+        if let Some(why) = refused.get(&(ClusterPlan::scope(o.name()), o.label())) {
+            return Some(why.clone());
+        }
+        return Some(
+            match cluster(&o.value, o.namespace().unwrap_or(namespace)) {
+                Err(why) => why,
+                Ok(_) => "cfggen's rules refuse its typed form".into(),
+            },
+        );
+    }
+    if is_cnpg(o, "Database") {
+        let on = o
+            .value
+            .pointer("/spec/cluster/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !typed.iter().any(|p| p.name == on) {
+            return Some(format!("its cluster `{on}` is not typed here"));
+        }
+        return Some(match database(on, &o.value) {
+            Err(why) => why,
+            Ok((name, entry)) => format!(
+                "its owner `{}` is not a role of cluster `{on}`, or database `{name}` is there twice",
+                entry.get("owner").and_then(Value::as_str).unwrap_or("")
+            ),
+        });
+    }
+    None
+}
+
+/// A role of the Cluster: its name, its entry (without the password)
+/// and the Secret its password is read from.
+type Role = (String, Map<String, Value>, Option<String>);
+
+/// A Cluster → the `postgres` entry (without roles and databases) and its
+/// managed roles, or why it stays raw.
+fn cluster(object: &Value, namespace: &str) -> Result<(Map<String, Value>, Vec<Role>), Why> {
+    let (mut t, meta) = crate::take::object(object)?;
+    meta.done()
+        .map_err(|why| format!("{why} (cfggen labels a cluster itself)"))?;
+    let mut spec = t.sub("spec")?;
+    t.done()?;
+    let mut out = Map::new();
+    out.insert("namespace".into(), namespace.into());
+    if let Some(n) = spec.take("instances") {
+        out.insert("instances".into(), n);
+    }
+    if let Some(image) = spec.take("imageName") {
+        out.insert("image".into(), image);
+    }
+    let mut storage = spec.sub("storage")?;
+    let mut st = Map::new();
+    for (from, to) in [("size", "size"), ("storageClass", "storageClass")] {
+        if let Some(v) = storage.take(from) {
+            st.insert(to.into(), v);
+        }
+    }
+    storage.done()?;
+    if !st.contains_key("size") {
+        return Err("a cluster without `spec.storage.size`".into());
+    }
+    out.insert("storage".into(), Value::Object(st));
+    if let Some(r) = spec.take("resources") {
+        out.insert("resources".into(), r);
+    }
+    let mut pg = spec.sub("postgresql")?;
+    let parameters = pg.strings("parameters")?;
+    if !parameters.is_empty() {
+        out.insert("parameters".into(), Value::Object(parameters));
+    }
+    for (from, to) in [
+        ("pg_hba", "pgHba"),
+        ("shared_preload_libraries", "sharedPreloadLibraries"),
+    ] {
+        let lines = pg.list(from)?;
+        if !lines.iter().all(Value::is_string) {
+            return Err(format!("`spec.postgresql.{from}` is not a list of strings"));
+        }
+        if !lines.is_empty() {
+            out.insert(to.into(), Value::Array(lines));
+        }
+    }
+    if let Some(sync) = pg.take("synchronous") {
+        let mut t = Taker::new(sync, "spec.postgresql.synchronous")?;
+        let mut typed = Map::new();
+        for key in ["method", "number", "dataDurability"] {
+            if let Some(v) = t.take(key) {
+                typed.insert(key.into(), v);
+            }
+        }
+        t.done()?;
+        out.insert("synchronous".into(), Value::Object(typed));
+    }
+    pg.done()?;
+    let mut bootstrap = spec.sub("bootstrap")?;
+    if let Some(initdb) = bootstrap.take_any("initdb") {
+        let mut i = Taker::new(initdb, "spec.bootstrap.initdb")?;
+        let mut typed = Map::new();
+        for (from, to) in [
+            ("database", "database"),
+            ("owner", "owner"),
+            ("postInitSQL", "postInitSQL"),
+        ] {
+            if let Some(v) = i.take(from) {
+                typed.insert(to.into(), v);
+            }
+        }
+        i.done()?;
+        out.insert("initdb".into(), Value::Object(typed));
+    }
+    bootstrap.done()?;
+    let mut managed = spec.sub("managed")?;
+    let roles = managed
+        .list("roles")?
+        .into_iter()
+        .map(role)
+        .collect::<Result<Vec<_>, _>>()?;
+    managed.done()?;
+    spec.done()?;
+    Ok((out, roles))
+}
+
+/// The owner of the database `initdb` makes (CloudNativePG's defaults).
+fn initdb_owner(body: &Map<String, Value>) -> String {
+    let initdb = body.get("initdb");
+    let get = |k: &str| initdb.and_then(|i| i.get(k)).and_then(Value::as_str);
+    get("owner")
+        .or_else(|| get("database"))
+        .unwrap_or("app")
+        .to_owned()
+}
+
+/// A managed role → its name, its `roles` entry (attributes and comment)
+/// and the Secret of its password.
+fn role(value: Value) -> Result<Role, Why> {
+    let mut r = Taker::new(value, "spec.managed.roles[]")?;
+    let name = r.string("name")?.ok_or("a managed role without a name")?;
+    if let Some(ensure) = r.string("ensure")?.filter(|e| e != "present") {
+        return Err(format!(
+            "role `{name}` is `ensure: {ensure}`: cfggen's roles are present"
+        ));
+    }
+    let mut entry = Map::new();
+    let mut attributes = Map::new();
+    // CloudNativePG's default, then the model's: written when they differ.
+    let flags = [
+        ("login", false, true),
+        ("superuser", false, false),
+        ("createdb", false, false),
+        ("createrole", false, false),
+        ("inherit", true, true),
+        ("replication", false, false),
+        ("bypassrls", false, false),
+    ];
+    for (key, cnpg, model) in flags {
+        let value = match r.take_any(key) {
+            None => cnpg,
+            Some(Value::Bool(b)) => b,
+            Some(_) => return Err(format!("role `{name}`: `{key}` is not true or false")),
+        };
+        if value != model {
+            attributes.insert(key.into(), value.into());
+        }
+    }
+    if let Some(limit) = r.take("connectionLimit").filter(|l| l != -1) {
+        attributes.insert("connectionLimit".into(), limit);
+    }
+    let in_roles = r.list("inRoles")?;
+    if !in_roles.is_empty() {
+        attributes.insert("inRoles".into(), Value::Array(in_roles));
+    }
+    if !attributes.is_empty() {
+        entry.insert("attributes".into(), Value::Object(attributes));
+    }
+    let secret = match r.take("passwordSecret") {
+        None => None,
+        Some(s) => {
+            let mut s = Taker::new(s, "passwordSecret")?;
+            let secret = s.string("name")?;
+            s.done()?;
+            secret
+        }
+    };
+    if let Some(comment) = r.take("comment") {
+        entry.insert("comment".into(), comment);
+    }
+    r.done()?;
+    Ok((name, entry, secret))
+}
+
+/// A Database → its name in PostgreSQL and its `databases` entry, or why
+/// it stays raw.
+fn database(cluster: &str, object: &Value) -> Result<(String, Map<String, Value>), Why> {
+    let object_name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let (mut t, meta) = crate::take::object(object)?;
+    meta.done()
+        .map_err(|why| format!("{why} (cfggen labels a Database itself)"))?;
+    let mut spec = t.sub("spec")?;
+    t.done()?;
+    let name = spec
+        .string("name")?
+        .ok_or("a Database without `spec.name`")?;
+    let owner = spec
+        .string("owner")?
+        .ok_or("a Database without `spec.owner`")?;
+    let mut on = spec.sub("cluster")?;
+    if on.string("name")?.as_deref() != Some(cluster) {
+        return Err(format!("a Database not on cluster `{cluster}`"));
+    }
+    on.done()?;
+    if let Some(ensure) = spec.string("ensure")?.filter(|e| e != "present") {
+        return Err(format!(
+            "`ensure: {ensure}`: cfggen's databases are present"
+        ));
+    }
+    let mut extensions = Vec::new();
+    for e in spec.list("extensions")? {
+        let mut e = Taker::new(e, "spec.extensions[]")?;
+        let ext = e.string("name")?.ok_or("an extension without a name")?;
+        if e.string("ensure")?.is_some_and(|x| x != "present") {
+            return Err(format!("extension `{ext}` is not `ensure: present`"));
+        }
+        e.done()?;
+        extensions.push(Value::String(ext));
+    }
+    spec.done()?;
+    let mut entry = Map::new();
+    entry.insert("owner".into(), owner.into());
+    if !extensions.is_empty() {
+        entry.insert("extensions".into(), Value::Array(extensions));
+    }
+    if object_name != PostgresCluster::object_name(cluster, &name) {
+        entry.insert("objectName".into(), object_name.into());
+    }
+    Ok((name, entry))
+}
+
+/// One cluster as the entry of a `postgres:` mapping, at two spaces.
+pub fn cluster_text(plan: &ClusterPlan) -> String {
+    let body = cfggen_yaml::emit(&plan.body);
+    let mut out = format!("  {}:\n", plan.name);
+    for l in body.lines() {
+        out.push_str(&format!("    {l}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(value: Value) -> Object {
+        Object {
+            file: "in.yaml".into(),
+            line: 1,
+            column: 1,
+            value,
+        }
+    }
+
+    fn store() -> cfggen_model::environment::OnePassword {
+        serde_json::from_value(
+            json!({"vault": "ops", "store": {"name": "op", "provider": "onepassword"}}),
+        )
+        .unwrap()
+    }
+
+    fn cluster_object(roles: Value) -> Value {
+        json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster",
+            "metadata": {"name": "pg", "namespace": "databases"},
+            "spec": {"instances": 2, "storage": {"size": "5Gi"},
+                "bootstrap": {"initdb": {"database": "app"}},
+                "managed": {"roles": roles}}})
+    }
+
+    #[test]
+    fn a_cluster_its_role_password_and_database_become_one_entry() {
+        let objects = vec![
+            obj(cluster_object(json!([
+                {"name": "keycloak", "login": true, "passwordSecret": {"name": "pg-keycloak"}},
+                {"name": "backup", "login": true, "inRoles": ["pg_read_all_data"],
+                 "passwordSecret": {"name": "backup-credentials"}},
+            ]))),
+            obj(
+                json!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+                "metadata": {"name": "pg-keycloak", "namespace": "databases"},
+                "spec": {"secretStoreRef": {"kind": "ClusterSecretStore", "name": "op"},
+                    "target": {"template": {"type": "kubernetes.io/basic-auth",
+                        "data": {"username": "keycloak", "password": "{{ .password }}"}}},
+                    "data": [{"secretKey": "password", "remoteRef": {"key": "Keycloak", "property": "db-password"}}]}}),
+            ),
+            obj(
+                json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Database",
+                "metadata": {"name": "keycloak-db", "namespace": "databases"},
+                "spec": {"name": "keycloak", "owner": "keycloak", "cluster": {"name": "pg"}}}),
+            ),
+            obj(
+                json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Database",
+                "metadata": {"name": "pg-other", "namespace": "databases"},
+                "spec": {"name": "other", "owner": "nobody", "cluster": {"name": "pg"}}}),
+            ),
+        ];
+        let options = Options {
+            onepassword: Some(store()),
+            ..Options::default()
+        };
+        let (plans, rest) = take(objects, &options, "default", &BTreeMap::new());
+        assert_eq!(plans.len(), 1);
+        assert_eq!(
+            plans[0].body,
+            json!({"namespace": "databases", "instances": 2, "storage": {"size": "5Gi"},
+                "initdb": {"database": "app"},
+                "roles": {
+                    "keycloak": {"password": {"item": "Keycloak", "field": "db-password"}},
+                    "backup": {"attributes": {"inRoles": ["pg_read_all_data"]}, "passwordSecret": "backup-credentials"}},
+                "databases": {"keycloak": {"owner": "keycloak", "objectName": "keycloak-db"}}})
+        );
+        assert_eq!(plans[0].typed.len(), 3);
+        // A database whose owner is no role of the cluster stays with the app.
+        assert_eq!(rest.len(), 1);
+        assert_eq!(
+            why_raw(&rest[0], "default", &plans, &BTreeMap::new()).unwrap(),
+            "its owner `nobody` is not a role of cluster `pg`, or database `other` is there twice"
+        );
+    }
+
+    #[test]
+    fn what_the_cluster_model_lacks_keeps_the_cluster_raw() {
+        let mut c = cluster_object(json!([]));
+        c["spec"]["backup"] = json!({"retentionPolicy": "30d"});
+        let (plans, rest) = take(
+            vec![obj(c)],
+            &Options::default(),
+            "default",
+            &BTreeMap::new(),
+        );
+        assert!(plans.is_empty());
+        assert_eq!(
+            why_raw(&rest[0], "default", &plans, &BTreeMap::new()).unwrap(),
+            "`.spec.backup` has no typed form in cfggen"
+        );
+        let role = role(json!({"name": "x", "validUntil": "2030-01-01"})).unwrap_err();
+        assert_eq!(
+            role,
+            "`spec.managed.roles[].validUntil` has no typed form in cfggen"
+        );
+        // CloudNativePG's defaults are not the model's: a role logs in
+        // only when it says so.
+        let (_, entry, _) = super::role(json!({"name": "x"})).unwrap();
+        assert_eq!(
+            Value::Object(entry),
+            json!({"attributes": {"login": false}})
+        );
+    }
+}
