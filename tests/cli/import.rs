@@ -608,3 +608,41 @@ spec:
     assert_eq!(replaced.code, 0, "{}", replaced.stderr);
     assert_eq!(repo.env(), env);
 }
+
+/// A Database whose owner's password the app's own secret reads (one
+/// 1Password item and field) becomes the app's `database`.
+#[test]
+fn a_database_whose_password_an_app_reads_becomes_the_apps_database() {
+    let Some(repo) = Fresh::new(true).map(|f| f.with_onepassword("ops", "onepassword-ops")) else {
+        return;
+    };
+    let es = |name: &str, ns: &str, template: &str, data: &str| {
+        format!("apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  secretStoreRef: {{kind: ClusterSecretStore, name: onepassword-ops}}\n  target:\n{template}  data:\n{data}")
+    };
+    let text = [
+        "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: main-pg, namespace: databases}\nspec:\n  storage: {size: 20Gi}\n  managed:\n    roles:\n    - {name: keycloak, login: true, createdb: true, passwordSecret: {name: main-pg-keycloak}}\n".to_owned(),
+        es(
+            "main-pg-keycloak",
+            "databases",
+            "    template:\n      type: kubernetes.io/basic-auth\n      data: {username: keycloak, password: \"{{ .password }}\"}\n",
+            "  - {secretKey: password, remoteRef: {key: Keycloak, property: database-password}}\n",
+        ),
+        "apiVersion: postgresql.cnpg.io/v1\nkind: Database\nmetadata: {name: main-pg-keycloak, namespace: databases}\nspec: {name: keycloak, owner: keycloak, cluster: {name: main-pg}}\n".to_owned(),
+        es(
+            "keycloak-config",
+            "keycloak",
+            "",
+            "  - {secretKey: KC_DB_PASSWORD, remoteRef: {key: Keycloak, property: database-password}}\n  - {secretKey: KC_ADMIN_PASSWORD, remoteRef: {key: Keycloak, property: admin-password}}\n",
+        ),
+    ]
+    .join("---\n");
+    std::fs::write(repo.root.join("pg.yaml"), text).unwrap();
+    let out = repo.run(&["import", "dev", "pg.yaml"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    insta::assert_snapshot!("import_app_database_report", out.stdout);
+    let env = repo.env();
+    let entry = &env[env.find("  keycloak:\n    secrets:").unwrap()..];
+    insta::assert_snapshot!("import_app_database_entry", entry);
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+}

@@ -24,6 +24,19 @@ fn line_end(text: &str, offset: usize) -> usize {
         .map_or(text.len(), |i| offset + i + 1)
 }
 
+/// The start of the comment lines right above the line starting at
+/// `at` (a comment belongs to what it is above), or `at`.
+fn above_comments(text: &str, mut at: usize) -> usize {
+    while at > 0 {
+        let start = line_start(text, at - 1);
+        if !text[start..at].trim_start().starts_with('#') {
+            break;
+        }
+        at = start;
+    }
+    at
+}
+
 /// The byte offset of the start of the line holding `offset`.
 fn line_start(text: &str, offset: usize) -> usize {
     text.get(..offset)
@@ -64,6 +77,18 @@ fn add_entries(
     let root = cfggen_yaml::parse(FileId(0), text, &Limits::default())
         .map_err(|e| EditError::Parse(e.message))?;
     let Some(entry) = root.entry(key) else {
+        // Another mapping goes before the apps, as files are written.
+        if let Some(first) = root.entry("apps").filter(|_| key != "apps") {
+            let at = above_comments(text, line_start(text, first.key.loc.start));
+            let mut out = String::with_capacity(text.len() + 256);
+            out.push_str(&text[..at]);
+            out.push_str(&format!("{key}:\n"));
+            for (_, block) in apps {
+                out.push_str(block);
+            }
+            out.push_str(&text[at..]);
+            return Ok(out);
+        }
         let mut out = text.to_owned();
         if !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
@@ -177,6 +202,27 @@ fn is_flow(text: &str, node: &Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_postgres_mapping_goes_above_the_apps_and_their_comment() {
+        let text = "name: dev\n# The apps.\napps:\n  a:\n    image: a:1\n";
+        let out = add_postgres(
+            text,
+            &[("pg".into(), "  pg:\n    namespace: db\n".into())],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "name: dev\npostgres:\n  pg:\n    namespace: db\n# The apps.\napps:\n  a:\n    image: a:1\n"
+        );
+        // Then added to.
+        let again = add_postgres(&out, &[("pg".into(), "  pg: {}\n".into())], false);
+        assert_eq!(
+            again,
+            Err(AppsError::Exists("a postgres cluster", "pg".into()))
+        );
+    }
 
     fn block(name: &str) -> (String, String) {
         (name.to_owned(), format!("  {name}:\n    image: x:1\n"))

@@ -159,7 +159,10 @@ pub fn plan(
             }
             app
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut apps = apps;
+    let mut clusters = clusters;
+    crate::postgres::link_databases(&mut clusters, &mut apps);
     Ok(Plan {
         apps,
         clusters,

@@ -156,6 +156,116 @@ pub(crate) fn take(
     (plans, rest)
 }
 
+/// A database of no app becomes an app's `database` when the app is in
+/// the input: its owner's password is read from 1Password by the
+/// ExternalSecret cfggen writes for it, and exactly one app has a secret
+/// with that item and field (no section), which is then the database's
+/// `password`. The owner must own no other database, the Database keep
+/// cfggen's name for it, and the app have no database yet.
+pub(crate) fn link_databases(clusters: &mut [ClusterPlan], apps: &mut [crate::convert::AppPlan]) {
+    for c in clusters.iter_mut() {
+        let scope = ClusterPlan::scope(&c.name);
+        let Some(body) = c.body.as_object_mut() else {
+            continue;
+        };
+        let databases: Vec<(String, Map<String, Value>)> = body
+            .get("databases")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_object()?.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (db_name, entry) in databases {
+            let owner = entry
+                .get("owner")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let owns_one = databases_of(body, &owner) == 1;
+            let role = body.get("roles").and_then(|r| r.get(&owner)).cloned();
+            let Some(password) = role.as_ref().and_then(|r| r.get("password")) else {
+                continue;
+            };
+            if !owns_one || entry.contains_key("objectName") {
+                continue;
+            }
+            let (item, field) = (password.get("item"), password.get("field"));
+            let readers: Vec<(usize, String)> = apps
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.body.get("database").is_none())
+                .flat_map(|(i, a)| {
+                    let secrets = a.body.get("secrets").and_then(Value::as_object);
+                    secrets
+                        .into_iter()
+                        .flatten()
+                        .filter(|(_, s)| {
+                            s.get("item") == item
+                                && field.and_then(Value::as_str).is_some_and(|f| {
+                                    s.pointer(&format!("/fields/{f}"))
+                                        .is_some_and(|x| x.get("section").is_none())
+                                })
+                        })
+                        .map(move |(name, _)| (i, name.clone()))
+                })
+                .collect();
+            let [(i, secret)] = readers.as_slice() else {
+                continue;
+            };
+            let app = &mut apps[*i];
+            let mut db = Map::new();
+            db.insert("cluster".into(), c.name.clone().into());
+            if db_name != app.name {
+                db.insert("name".into(), db_name.clone().into());
+            }
+            if owner != db_name {
+                db.insert("owner".into(), owner.clone().into());
+            }
+            if let Some(attributes) = role.as_ref().and_then(|r| r.get("attributes")) {
+                db.insert("role".into(), attributes.clone());
+            }
+            if let Some(ext) = entry.get("extensions") {
+                db.insert("extensions".into(), ext.clone());
+            }
+            let field = field.and_then(Value::as_str).unwrap_or_default();
+            db.insert("password".into(), format!("{secret}/{field}").into());
+            if let Some(a) = app.body.as_object_mut() {
+                a.insert("database".into(), Value::Object(db));
+            }
+            let to = format!("apps.{}.database", app.name);
+            for t in &mut c.typed {
+                if t.field == format!("{scope}.databases.{db_name}") {
+                    t.field.clone_from(&to);
+                } else if t.field == format!("{scope}.roles.{owner}.password") {
+                    t.field = format!("{to}.password");
+                }
+            }
+            for key in ["databases", "roles"] {
+                let name = if key == "roles" { &owner } else { &db_name };
+                if let Some(m) = body.get_mut(key).and_then(Value::as_object_mut) {
+                    m.shift_remove(name);
+                    if m.is_empty() {
+                        body.shift_remove(key);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How many of a cluster entry's databases `owner` owns.
+fn databases_of(body: &Map<String, Value>, owner: &str) -> usize {
+    body.get("databases")
+        .and_then(Value::as_object)
+        .map_or(0, |m| {
+            m.values()
+                .filter(|d| d.get("owner").and_then(Value::as_str) == Some(owner))
+                .count()
+        })
+}
+
 /// Why a Cluster or a Database in `objects` stays raw, when it does: the
 /// reason for the apps' report.
 pub(crate) fn why_raw(

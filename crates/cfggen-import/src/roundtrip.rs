@@ -61,6 +61,8 @@ fn named(a: &[Value], b: &[Value]) -> bool {
 }
 
 fn walk(kind: &str, path: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<Difference>) {
+    // A key with no value (`target:`) is Kubernetes' absent field.
+    let (a, b) = (a.filter(|v| !v.is_null()), b.filter(|v| !v.is_null()));
     match (a, b) {
         (None, Some(Value::Object(y))) if !y.is_empty() => {
             for (k, v) in y {
