@@ -106,8 +106,8 @@ pub fn plan(
         Err(e) => return Err(vec![e]),
     };
     let mut refused = force_raw.clone();
-    let (mut clusters, mut kept) =
-        crate::postgres::take(kept.clone(), options, &namespace, &refused);
+    let (mut clusters, mut kept, mut why) =
+        crate::postgres::take(kept, options, &namespace, &refused);
     // With `--app`, a cluster in the app's namespace would share its
     // folder (generated/<env>/<namespace>/) with the app of the rest.
     if let Some(app) = options.app.as_ref().filter(|_| !kept.is_empty()) {
@@ -125,7 +125,7 @@ pub fn plan(
                 .flat_map(|c| c.objects)
                 .chain(kept)
                 .collect();
-            (clusters, kept) = crate::postgres::take(all, options, &namespace, &refused);
+            (clusters, kept, why) = crate::postgres::take(all, options, &namespace, &refused);
         }
     }
     let mut groups = group(kept, options, &namespace);
@@ -147,8 +147,12 @@ pub fn plan(
             // Why the CloudNativePG objects left here stay raw.
             let mut reasons = force_raw.clone();
             for o in &objects {
-                if let Some(why) = crate::postgres::why_raw(o, &namespace, &clusters, &refused) {
-                    reasons.entry((name.clone(), o.label())).or_insert(why);
+                let reason = why
+                    .get(&o.label())
+                    .cloned()
+                    .or_else(|| crate::postgres::why_raw(o, &namespace, &clusters, &refused));
+                if let Some(reason) = reason {
+                    reasons.entry((name.clone(), o.label())).or_insert(reason);
                 }
             }
             let mut app = convert_app(&name, &ns, objects, options, &reasons);

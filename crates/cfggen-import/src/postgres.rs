@@ -44,100 +44,68 @@ fn is_cnpg(o: &Object, kind: &str) -> bool {
 /// ExternalSecrets of its roles' passwords and its Databases; what is
 /// left goes to the apps. `namespace` is where an object that names none
 /// is; `force_raw` names objects (under [`ClusterPlan::scope`]) that
-/// cfggen's rules refused in a typed form before.
+/// cfggen's rules refused in a typed form before. Also returns why some
+/// of the objects left stay raw (`Kind name` → reason): a second Cluster
+/// of a name, a role's password ExternalSecret cfggen would not write.
 pub(crate) fn take(
     objects: Vec<Object>,
     options: &Options,
     namespace: &str,
     force_raw: &BTreeMap<(String, String), String>,
-) -> (Vec<ClusterPlan>, Vec<Object>) {
-    let ns_of = |o: &Object| o.namespace().unwrap_or(namespace).to_owned();
-    let refused = |scope: &str, o: &Object| force_raw.contains_key(&(scope.to_owned(), o.label()));
-    let mut claimed = vec![false; objects.len()];
-    let mut plans = Vec::new();
+) -> (Vec<ClusterPlan>, Vec<Object>, BTreeMap<String, Why>) {
+    let mut pool = Pool {
+        claimed: vec![false; objects.len()],
+        objects: &objects,
+        namespace,
+        force_raw,
+        reasons: BTreeMap::new(),
+    };
+    let mut plans: Vec<ClusterPlan> = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         let scope = ClusterPlan::scope(o.name());
-        if !is_cnpg(o, "Cluster") || refused(&scope, o) {
+        if !is_cnpg(o, "Cluster") || pool.refused(&scope, o) {
             continue;
         }
-        let ns = ns_of(o);
+        // One `postgres` entry per name.
+        if plans.iter().any(|p| p.name == o.name()) {
+            pool.reasons.insert(
+                o.label(),
+                format!(
+                    "a second Cluster `{}`: the environment's clusters are named apart",
+                    o.name()
+                ),
+            );
+            continue;
+        }
+        let ns = pool.ns_of(o);
         let Ok((mut body, roles)) = cluster(&o.value, &ns) else {
             continue;
         };
         let mut plan = ClusterPlan {
             name: o.name().to_owned(),
-            namespace: ns.clone(),
+            namespace: ns,
             body: Value::Null,
             typed: vec![Typed {
                 object: o.label(),
-                field: scope.clone(),
+                field: scope,
             }],
             objects: vec![o.clone()],
         };
-        claimed[i] = true;
+        pool.claimed[i] = true;
         let mut typed_roles = Map::new();
         for (role, mut entry, secret) in roles {
-            let secret = secret.map(|secret| {
-                let own = PostgresCluster::object_name(&plan.name, &role) == secret;
-                let found = objects.iter().enumerate().find(|(j, e)| {
-                    !claimed[*j]
-                        && own
-                        && e.kind() == "ExternalSecret"
-                        && e.name() == secret
-                        && ns_of(e) == ns
-                        && !refused(&scope, e)
-                });
-                let password = found.and_then(|(j, e)| {
-                    let p = crate::secret::role_password(
-                        &secret,
-                        &role,
-                        &e.value,
-                        options.onepassword.as_ref(),
-                    )
-                    .ok()?;
-                    Some((j, e, p))
-                });
-                match password {
-                    Some((j, e, p)) => {
-                        claimed[j] = true;
-                        plan.typed.push(Typed {
-                            object: e.label(),
-                            field: format!("{scope}.roles.{role}.password"),
-                        });
-                        plan.objects.push(e.clone());
-                        ("password", p)
-                    }
-                    None => ("passwordSecret", Value::String(secret)),
-                }
-            });
-            if let Some((key, value)) = secret {
+            if let Some(secret) = secret {
+                let (key, value) = pool.role_password(&mut plan, &role, secret, options);
                 entry.insert(key.into(), value);
             }
             typed_roles.insert(role, Value::Object(entry));
         }
-        let initdb_owner = initdb_owner(&body);
-        let mut databases = Map::new();
-        for (j, d) in objects.iter().enumerate() {
-            if claimed[j] || !is_cnpg(d, "Database") || ns_of(d) != ns || refused(&scope, d) {
-                continue;
-            }
-            let Ok((db_name, entry)) = database(&plan.name, &d.value) else {
-                continue;
-            };
-            let owner = entry.get("owner").and_then(Value::as_str).unwrap_or("");
-            if databases.contains_key(&db_name)
-                || !(typed_roles.contains_key(owner) || owner == initdb_owner)
-            {
-                continue;
-            }
-            claimed[j] = true;
-            plan.typed.push(Typed {
-                object: d.label(),
-                field: format!("{scope}.databases.{db_name}"),
-            });
-            plan.objects.push(d.clone());
-            databases.insert(db_name, Value::Object(entry));
-        }
+        let owners: Vec<String> = typed_roles
+            .keys()
+            .cloned()
+            .chain([initdb_owner(&body)])
+            .collect();
+        let databases = pool.databases(&mut plan, &owners);
         if !typed_roles.is_empty() {
             body.insert("roles".into(), Value::Object(typed_roles));
         }
@@ -147,13 +115,110 @@ pub(crate) fn take(
         plan.body = Value::Object(body);
         plans.push(plan);
     }
+    let Pool {
+        claimed, reasons, ..
+    } = pool;
     let rest = objects
         .into_iter()
         .zip(claimed)
         .filter(|(_, c)| !c)
         .map(|(o, _)| o)
         .collect();
-    (plans, rest)
+    (plans, rest, reasons)
+}
+
+/// The input's objects as clusters claim them.
+struct Pool<'a> {
+    objects: &'a [Object],
+    /// Taken into a cluster's entry.
+    claimed: Vec<bool>,
+    namespace: &'a str,
+    force_raw: &'a BTreeMap<(String, String), String>,
+    /// Why objects left to the apps stay raw.
+    reasons: BTreeMap<String, Why>,
+}
+
+impl Pool<'_> {
+    fn ns_of(&self, o: &Object) -> String {
+        o.namespace().unwrap_or(self.namespace).to_owned()
+    }
+
+    fn refused(&self, scope: &str, o: &Object) -> bool {
+        self.force_raw.contains_key(&(scope.to_owned(), o.label()))
+    }
+
+    /// A role's password: from 1Password when the ExternalSecret of the
+    /// Secret it names is the one cfggen writes for it (claimed), else the
+    /// Secret by name.
+    fn role_password(
+        &mut self,
+        plan: &mut ClusterPlan,
+        role: &str,
+        secret: String,
+        options: &Options,
+    ) -> (&'static str, Value) {
+        let scope = ClusterPlan::scope(&plan.name);
+        let own = PostgresCluster::object_name(&plan.name, role) == secret;
+        let found = self.objects.iter().enumerate().find(|(j, e)| {
+            !self.claimed[*j]
+                && own
+                && e.api_version() == "external-secrets.io/v1"
+                && e.kind() == "ExternalSecret"
+                && e.name() == secret
+                && self.ns_of(e) == plan.namespace
+                && !self.refused(&scope, e)
+        });
+        let Some((j, e)) = found else {
+            return ("passwordSecret", Value::String(secret));
+        };
+        let store = options.onepassword.as_ref();
+        match crate::secret::role_password(&secret, role, &e.value, store) {
+            Ok(password) => {
+                self.claimed[j] = true;
+                plan.typed.push(Typed {
+                    object: e.label(),
+                    field: format!("{scope}.roles.{role}.password"),
+                });
+                plan.objects.push(e.clone());
+                ("password", password)
+            }
+            Err(why) => {
+                self.reasons.insert(
+                    e.label(),
+                    format!("the password of role `{role}` of cluster `{}`, kept as its `passwordSecret`: {why}", plan.name),
+                );
+                ("passwordSecret", Value::String(secret))
+            }
+        }
+    }
+
+    /// The Databases on the cluster owned by one of `owners`, one per
+    /// name (claimed).
+    fn databases(&mut self, plan: &mut ClusterPlan, owners: &[String]) -> Map<String, Value> {
+        let scope = ClusterPlan::scope(&plan.name);
+        let mut databases = Map::new();
+        for (j, d) in self.objects.iter().enumerate() {
+            let here = is_cnpg(d, "Database") && self.ns_of(d) == plan.namespace;
+            if self.claimed[j] || !here || self.refused(&scope, d) {
+                continue;
+            }
+            let Ok((db_name, entry)) = database(&plan.name, &d.value) else {
+                continue;
+            };
+            let owner = entry.get("owner").and_then(Value::as_str).unwrap_or("");
+            if databases.contains_key(&db_name) || !owners.iter().any(|o| o == owner) {
+                continue;
+            }
+            self.claimed[j] = true;
+            plan.typed.push(Typed {
+                object: d.label(),
+                field: format!("{scope}.databases.{db_name}"),
+            });
+            plan.objects.push(d.clone());
+            databases.insert(db_name, Value::Object(entry));
+        }
+        databases
+    }
 }
 
 /// A database of no app becomes an app's `database` when the app is in
@@ -188,7 +253,9 @@ pub(crate) fn link_databases(clusters: &mut [ClusterPlan], apps: &mut [crate::co
             let Some(password) = role.as_ref().and_then(|r| r.get("password")) else {
                 continue;
             };
-            if !owns_one || entry.contains_key("objectName") {
+            // cfggen writes the comment of an app's role itself.
+            let commented = role.as_ref().is_some_and(|r| r.get("comment").is_some());
+            if !owns_one || commented || entry.contains_key("objectName") {
                 continue;
             }
             let (item, field) = (password.get("item"), password.get("field"));
@@ -392,9 +459,64 @@ fn cluster(object: &Value, namespace: &str) -> Result<(Map<String, Value>, Vec<R
         .into_iter()
         .map(role)
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(services) = managed.take("services") {
+        out.insert("service".into(), service(services, cluster_name(object))?);
+    }
     managed.done()?;
     spec.done()?;
     Ok((out, roles))
+}
+
+fn cluster_name(object: &Value) -> &str {
+    object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+/// `spec.managed.services` → the cluster's `service`: one additional
+/// Service for the primary (`rw`), its name, annotations, type and load
+/// balancer class.
+fn service(services: Value, cluster: &str) -> Result<Value, Why> {
+    let mut s = Taker::new(services, "spec.managed.services")?;
+    let additional = s.list("additional")?;
+    s.done()?;
+    let [one] = <[Value; 1]>::try_from(additional)
+        .map_err(|_| "not one additional Service: cfggen's cluster has one")?;
+    let mut a = Taker::new(one, "spec.managed.services.additional[]")?;
+    if a.string("selectorType")?.as_deref() != Some("rw") {
+        return Err(
+            "an additional Service that is not for the primary (`selectorType: rw`)".into(),
+        );
+    }
+    let mut template = a.sub("serviceTemplate")?;
+    a.done()?;
+    let mut meta = template.sub("metadata")?;
+    let mut spec = template.sub("spec")?;
+    template.done()?;
+    let mut out = Map::new();
+    let name = meta
+        .string("name")?
+        .ok_or("an additional Service without a name")?;
+    if name != format!("{cluster}-lb") {
+        out.insert("name".into(), name.into());
+    }
+    let annotations = meta.strings("annotations")?;
+    meta.done()?;
+    let kind = spec
+        .string("type")?
+        .ok_or("an additional Service without a type")?;
+    if kind != "LoadBalancer" {
+        out.insert("type".into(), kind.into());
+    }
+    if let Some(class) = spec.take("loadBalancerClass") {
+        out.insert("loadBalancerClass".into(), class);
+    }
+    spec.done()?;
+    if !annotations.is_empty() {
+        out.insert("annotations".into(), Value::Object(annotations));
+    }
+    Ok(Value::Object(out))
 }
 
 /// The owner of the database `initdb` makes (CloudNativePG's defaults).
@@ -586,7 +708,7 @@ mod tests {
             onepassword: Some(store()),
             ..Options::default()
         };
-        let (plans, rest) = take(objects, &options, "default", &BTreeMap::new());
+        let (plans, rest, _) = take(objects, &options, "default", &BTreeMap::new());
         assert_eq!(plans.len(), 1);
         assert_eq!(
             plans[0].body,
@@ -607,10 +729,41 @@ mod tests {
     }
 
     #[test]
+    fn a_primary_service_is_typed_and_a_second_cluster_of_a_name_is_not() {
+        let mut c = cluster_object(json!([]));
+        c["spec"]["managed"]["services"] = json!({"additional": [{"selectorType": "rw",
+            "serviceTemplate": {"metadata": {"name": "pg-lb", "annotations": {"tailscale.com/hostname": "pg"}},
+                "spec": {"type": "LoadBalancer", "loadBalancerClass": "tailscale"}}}]});
+        let mut other = c.clone();
+        other["metadata"]["namespace"] = json!("elsewhere");
+        let (plans, rest, why) = take(
+            vec![obj(c), obj(other)],
+            &Options::default(),
+            "default",
+            &BTreeMap::new(),
+        );
+        assert_eq!(
+            plans[0].body["service"],
+            json!({"loadBalancerClass": "tailscale", "annotations": {"tailscale.com/hostname": "pg"}})
+        );
+        assert_eq!(rest.len(), 1);
+        assert_eq!(
+            why["Cluster pg"],
+            "a second Cluster `pg`: the environment's clusters are named apart"
+        );
+        let reader = json!({"additional": [{"selectorType": "ro",
+            "serviceTemplate": {"metadata": {"name": "x"}, "spec": {"type": "LoadBalancer"}}}]});
+        assert_eq!(
+            service(reader, "pg").unwrap_err(),
+            "an additional Service that is not for the primary (`selectorType: rw`)"
+        );
+    }
+
+    #[test]
     fn what_the_cluster_model_lacks_keeps_the_cluster_raw() {
         let mut c = cluster_object(json!([]));
         c["spec"]["backup"] = json!({"retentionPolicy": "30d"});
-        let (plans, rest) = take(
+        let (plans, rest, _) = take(
             vec![obj(c)],
             &Options::default(),
             "default",

@@ -2,9 +2,10 @@
 //! cfggen renders in its place, field by field. Lists of named items
 //! (containers, ports, env, volumes) are matched by name. A difference
 //! that is one of cfggen's documented normalisations (its labels and
-//! annotations, the app's namespace, Kubernetes defaults written out,
-//! names given to unnamed ports, quoting, empty values, order) is listed
-//! apart and does not count.
+//! annotations, the app's namespace, Kubernetes and CloudNativePG
+//! defaults written out, the comment on a Postgres role, names given to
+//! unnamed ports, quoting, empty values, order) is listed apart and does
+//! not count.
 
 use cfggen_model::names;
 use serde_json::Value;

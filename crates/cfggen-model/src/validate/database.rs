@@ -175,11 +175,9 @@ pub(super) fn check_cluster(
             }
         }
     }
-    if let Some(sync) = cluster
-        .synchronous
-        .as_ref()
-        .filter(|s| s.number >= cluster.instances)
-    {
+    let standbys = cluster.instances.saturating_sub(1);
+    let too_many = cluster.synchronous.as_ref().filter(|s| s.number > standbys);
+    if let Some(sync) = too_many.filter(|_| !cluster.remote) {
         c.push(
             "synchronous-standbys",
             path.key("synchronous").key("number"),
@@ -188,17 +186,18 @@ pub(super) fn check_cluster(
                 "cluster `{name}` waits for {} synchronous standbys, and with {} instances it has {}",
                 sync.number,
                 cluster.instances,
-                match cluster.instances - 1 {
+                match standbys {
                     0 => "none".to_owned(),
                     1 => "1 standby".to_owned(),
                     n => format!("{n} standbys"),
                 }
             ),
             "more than the cluster's standbys",
-            Some(format!(
-                "set `number` to at most {}, or raise `instances`",
-                cluster.instances.saturating_sub(1).max(1)
-            )),
+            Some(if standbys == 0 {
+                "raise `instances`, or remove `synchronous`: a single instance has no standby".to_owned()
+            } else {
+                format!("set `number` to at most {standbys}, or raise `instances`")
+            }),
         );
     }
     check_standalone_roles(c, name, cluster);
@@ -264,15 +263,13 @@ fn check_standalone_roles(
     }
 }
 
-/// The databases of no app: each owned by a role the cluster has, named
-/// apart from every app's database, and its `Database` object's name
-/// unique among the cluster's.
+/// The databases of no app: each owned by a role the cluster has, and
+/// named apart from every app's database.
 fn check_standalone_databases(
     c: &mut Checker<'_>,
     name: &str,
     cluster: &crate::environment::PostgresCluster,
 ) {
-    use crate::environment::PostgresCluster;
     let path = FieldPath::of(&["postgres", name, "databases"]);
     let app_dbs: Vec<(&str, &str, &Database)> = c
         .env
@@ -286,15 +283,6 @@ fn check_standalone_databases(
     let mut roles: Vec<&str> = cluster.roles.keys().map(String::as_str).collect();
     roles.extend(app_dbs.iter().map(|(app_name, _, db)| db.owner(app_name)));
     roles.push(cluster.initdb_owner());
-    let mut objects: HashMap<String, FieldPath> = app_dbs
-        .iter()
-        .map(|(app_name, db_name, _)| {
-            (
-                PostgresCluster::object_name(name, db_name),
-                FieldPath::of(&["apps", app_name, "database"]),
-            )
-        })
-        .collect();
     for (db_name, db) in &cluster.databases {
         let dpath = path.key(db_name);
         if !roles.contains(&db.owner.as_str()) {
@@ -320,29 +308,67 @@ fn check_standalone_databases(
                 "database already claimed",
                 Some("remove one of them: an app's database is declared once, with the app".into()),
             );
-            continue;
-        }
-        let object = db.object_name(name, db_name);
-        if let Some(first) = objects.insert(object.clone(), dpath.clone()) {
-            c.push(
-                "name-conflict",
-                if db.object_name.is_some() {
-                    dpath.key("objectName")
-                } else {
-                    dpath.clone()
-                },
-                if db.object_name.is_some() {
-                    Target::Value
-                } else {
-                    Target::Key
-                },
-                format!(
-                    "Database `{object}` in namespace `{}` is also the Database of `{first}`",
-                    cluster.namespace
-                ),
-                "same name as another object",
-                Some("set another `objectName`".into()),
-            );
         }
     }
+}
+
+/// Every `Database` object an environment renders (its apps' and its
+/// clusters' own) has a name of its own in its namespace.
+pub(super) fn check_database_objects(c: &mut Checker<'_>) {
+    use crate::environment::PostgresCluster;
+    let env = c.env;
+    let mut seen: HashMap<(&str, String), String> = HashMap::new();
+    let local = |cluster: &str| env.postgres.get(cluster).filter(|p| !p.remote);
+    for (app_name, app) in &env.apps {
+        let Some(db) = &app.database else { continue };
+        let Some(pg) = local(&db.cluster) else {
+            continue;
+        };
+        let object = PostgresCluster::object_name(&db.cluster, db.name(app_name));
+        seen.entry((pg.namespace.as_str(), object))
+            .or_insert_with(|| format!("apps.{app_name}.database"));
+    }
+    for (name, pg) in env.postgres.iter().filter(|(_, p)| !p.remote) {
+        for (db_name, db) in &pg.databases {
+            let dpath = FieldPath::of(&["postgres", name, "databases", db_name]);
+            let object = db.object_name(name, db_name);
+            let key = (pg.namespace.as_str(), object.clone());
+            if let Some(first) = seen.get(&key) {
+                // The same database twice is `duplicate-database`.
+                if *first != format!("apps.{}.database", app_of(env, name, db_name)) {
+                    c.push(
+                        "name-conflict",
+                        if db.object_name.is_some() {
+                            dpath.key("objectName")
+                        } else {
+                            dpath.clone()
+                        },
+                        if db.object_name.is_some() {
+                            Target::Value
+                        } else {
+                            Target::Key
+                        },
+                        format!("Database `{object}` in namespace `{}` is also the Database of `{first}`", pg.namespace),
+                        "same name as another object",
+                        Some("set another `objectName`".into()),
+                    );
+                }
+                continue;
+            }
+            seen.insert(key, dpath.to_string());
+        }
+    }
+}
+
+/// The app whose database on `cluster` is named `db`, if any ("" when
+/// none).
+fn app_of<'e>(env: &'e crate::Environment, cluster: &str, db: &str) -> &'e str {
+    env.apps
+        .iter()
+        .find(|(n, a)| {
+            a.database
+                .as_ref()
+                .is_some_and(|d| d.cluster == cluster && d.name(n) == db)
+        })
+        .map_or("", |(n, _)| n.as_str())
 }

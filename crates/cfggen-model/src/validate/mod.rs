@@ -195,6 +195,7 @@ pub fn check(env: &Environment, stem: &str) -> Vec<Issue> {
     }
     check_folders(&mut c);
     database::check_roles(&mut c);
+    database::check_database_objects(&mut c);
     check_unique_objects(&mut c);
     c.issues
 }
