@@ -747,6 +747,37 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn what_the_tree_keeps_for_checks_is_all_the_lint_reads() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: web:1\n        envFrom: [{configMapRef: {name: missing}}]\n        env:\n        - {name: A, valueFrom: {secretKeyRef: {name: creds, key: nope}}}\n        - {name: B, valueFrom: {secretKeyRef: {name: made-elsewhere, key: token}}}\n";
+        let service = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: other}\n  ports: [{port: 80}]\n";
+        let secret = "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: creds, namespace: shop}\nspec:\n  data: [{secretKey: password, remoteRef: {key: x}}]\n";
+        let database = "apiVersion: postgresql.cnpg.io/v1\nkind: Database\nmetadata: {name: db, namespace: other, labels: {a: b}}\nspec: {name: db, owner: db, cluster: {name: pg}}\n";
+        let kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources: [deployment.yaml, service.yaml, secret.yaml, database.yaml, gone.yaml]\n";
+        let inventory = "environment: dev\nentries: [{reference: op://v/i/f}]\nexternal: [{namespace: shop, secret: made-elsewhere, keys: [token]}]\n";
+        let files = [
+            ("shop/deployment.yaml", deployment),
+            ("shop/service.yaml", service),
+            ("shop/secret.yaml", secret),
+            ("shop/database.yaml", database),
+            ("shop/kustomization.yaml", kustomization),
+            (INVENTORY_FILE, inventory),
+        ];
+        let mut parsed = RenderedEnv::named("dev");
+        for (path, text) in files {
+            parsed.files.insert(path.to_owned(), text.to_owned());
+        }
+        let mut kept = parsed.clone();
+        for (path, text) in files {
+            let value = cfggen_yaml::from_str::<Value>(text).unwrap();
+            kept.objects
+                .insert(path.to_owned(), cfggen_tree::for_checks(path, value));
+        }
+        let found = lint(&parsed);
+        assert!(found.len() >= 4, "{found:?}");
+        assert_eq!(lint(&kept), found);
+    }
+
     const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: mon}\nspec:\n  selector: {prometheus: web}\n  ports: [{port: 9090}]\n";
 
     #[test]

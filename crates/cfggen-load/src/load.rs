@@ -182,6 +182,9 @@ struct BaseEntry {
 pub struct Session {
     source: Arc<dyn Source>,
     bases: Mutex<HashMap<String, Arc<BaseEntry>>>,
+    /// Loads still to come before the bases can be forgotten (see
+    /// [`Session::plan_loads`]); never reaches zero unless planned.
+    loads_left: std::sync::atomic::AtomicUsize,
     /// The CRDs under `crds/`, read once.
     crds: OnceLock<Arc<crate::manifests::Crds>>,
 }
@@ -197,6 +200,7 @@ impl Session {
         Session {
             source,
             bases: Mutex::new(HashMap::new()),
+            loads_left: std::sync::atomic::AtomicUsize::new(usize::MAX),
             crds: OnceLock::new(),
         }
     }
@@ -215,7 +219,26 @@ impl Session {
 
     /// Loads and validates `environments/<name>.yaml` with its bases.
     pub fn load(&self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
-        Loader::new(self).run(name)
+        let loaded = Loader::new(self).run(name);
+        let before = self
+            .loads_left
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        if before == 1 {
+            // The last planned load: what the bases parsed to is not
+            // needed any more (a large base is a large tree).
+            if let Ok(mut bases) = self.bases.lock() {
+                bases.clear();
+            }
+        }
+        loaded
+    }
+
+    /// Says that `n` more loads are coming: once they are done, the
+    /// parsed bases are forgotten, so that rendering does not hold them.
+    /// A load after those parses its bases again.
+    pub fn plan_loads(&self, n: usize) {
+        self.loads_left
+            .store(n, std::sync::atomic::Ordering::Release);
     }
 }
 

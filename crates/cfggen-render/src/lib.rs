@@ -111,8 +111,24 @@ pub enum RenderError {
 }
 
 /// Renders `env`, whose source files (relative to the repository root)
-/// are `sources`, for the header line of every file.
+/// are `sources`, for the header line of every file. Of the data behind
+/// each file, [`RenderedEnv::objects`] keeps what the checks of the output
+/// read ([`cfggen_tree::for_checks`]).
 pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
+    render_keeping(env, sources, false)
+}
+
+/// [`render`], keeping every object whole in [`RenderedEnv::objects`]
+/// (for comparing them with other manifests, as `cfggen import` does).
+pub fn render_whole(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
+    render_keeping(env, sources, true)
+}
+
+fn render_keeping(
+    env: &Validated,
+    sources: &[String],
+    whole: bool,
+) -> Result<RenderedEnv, RenderError> {
     let mut patches: Vec<Pending> = env
         .patches
         .iter()
@@ -136,6 +152,7 @@ pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, Render
         header: header(sources),
         files: BTreeMap::new(),
         objects: BTreeMap::new(),
+        whole,
         folders: BTreeMap::new(),
         patches,
     };
@@ -200,6 +217,8 @@ pub(crate) struct Output {
     header: String,
     files: BTreeMap<String, String>,
     objects: BTreeMap<String, serde_json::Value>,
+    /// Keep every object whole, not only what the checks read.
+    whole: bool,
     /// Folder → its namespace (none for cluster-scoped objects) and files.
     folders: BTreeMap<String, (Option<String>, Vec<String>)>,
     /// The patches to apply, and whether each matched an object.
@@ -331,7 +350,12 @@ impl Output {
         if self.files.insert(path.clone(), text).is_some() {
             return Err(RenderError::Collision(path));
         }
-        self.objects.insert(path, data);
+        let kept = if self.whole {
+            data
+        } else {
+            cfggen_tree::for_checks(&path, data)
+        };
+        self.objects.insert(path, kept);
         Ok(())
     }
 

@@ -32,9 +32,68 @@ pub struct RenderedEnv {
     /// Relative path → file text.
     pub files: BTreeMap<String, String>,
     /// Relative path → the data each file was written from, for checks
-    /// that read the output (the lint) without parsing the text again.
-    /// May be emptied once those checks are done.
+    /// that read the output (the lint) without parsing the text again:
+    /// only what they read ([`for_checks`]). May be emptied once those
+    /// checks are done.
     pub objects: BTreeMap<String, serde_json::Value>,
+}
+
+/// Kinds whose every field the checks of the output read: workloads (pod
+/// templates), Services (selectors, ports), Ingresses (backends),
+/// ExternalSecrets and ConfigMaps (the keys they provide), claims and
+/// kustomizations (folders). Of any other object they read the API
+/// version, kind, name and namespace.
+pub const READ_WHOLE: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "Service",
+    "Ingress",
+    "ExternalSecret",
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "Kustomization",
+];
+
+/// What of the data of the file `path` the checks of the output read: all
+/// of an object of a kind in [`READ_WHOLE`], else its API version, kind,
+/// name and namespace; of the inventory, the Secrets made elsewhere
+/// (`external`). Keeping only that keeps a large environment's memory
+/// down (a Cluster with a role per app, an Application per app).
+pub fn for_checks(path: &str, value: serde_json::Value) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let Value::Object(mut map) = value else {
+        return value;
+    };
+    if path == INVENTORY_FILE {
+        let mut kept = Map::new();
+        if let Some(external) = map.shift_remove("external") {
+            kept.insert("external".into(), external);
+        }
+        return Value::Object(kept);
+    }
+    let kind = map.get("kind").and_then(Value::as_str).unwrap_or_default();
+    if READ_WHOLE.contains(&kind) {
+        return Value::Object(map);
+    }
+    let mut kept = Map::new();
+    for key in ["apiVersion", "kind"] {
+        if let Some(v) = map.shift_remove(key) {
+            kept.insert(key.into(), v);
+        }
+    }
+    if let Some(Value::Object(mut meta)) = map.shift_remove("metadata") {
+        let mut m = Map::new();
+        for key in ["name", "namespace"] {
+            if let Some(v) = meta.shift_remove(key) {
+                m.insert(key.into(), v);
+            }
+        }
+        kept.insert("metadata".into(), Value::Object(m));
+    }
+    Value::Object(kept)
 }
 
 impl RenderedEnv {
@@ -54,5 +113,29 @@ impl RenderedEnv {
             objects: BTreeMap::new(),
             ..self
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn checks_keep_whole_objects_of_the_kinds_they_read_and_names_of_others() {
+        let service = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "labels": {"x": "y"}}, "spec": {"ports": []}});
+        assert_eq!(for_checks("a/service-a.yaml", service.clone()), service);
+        let cluster = json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster",
+            "metadata": {"name": "pg", "namespace": "db", "labels": {"x": "y"}}, "spec": {"instances": 3}});
+        assert_eq!(
+            for_checks("db/cluster-pg.yaml", cluster),
+            json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "pg", "namespace": "db"}})
+        );
+        let inventory =
+            json!({"environment": "dev", "entries": [1, 2], "external": [{"secret": "s"}]});
+        assert_eq!(
+            for_checks(INVENTORY_FILE, inventory),
+            json!({"external": [{"secret": "s"}]})
+        );
     }
 }

@@ -184,12 +184,13 @@ fn validate(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
         Ok(n) => n,
         Err(code) => return code,
     };
-    let (prepared, failed) = prepare_each(ctx, &names);
-    for l in prepared.iter().map(|p| &p.loaded) {
+    // Only a line of each environment is kept: its rendering is dropped
+    // as soon as it is checked.
+    let (lines, failed) = prepare_each_then(ctx, &names, |p| {
+        let l = &p.loaded;
         let env = &l.environment;
         let plural = |n: usize| if n == 1 { "" } else { "s" };
-        let _ = writeln!(
-            ctx.stdout,
+        format!(
             "ok {}: {} app{}, {} postgres cluster{} ({})",
             l.name,
             env.apps.len(),
@@ -197,7 +198,10 @@ fn validate(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
             env.postgres.len(),
             plural(env.postgres.len()),
             l.files.join(" + ")
-        );
+        )
+    });
+    for line in lines {
+        let _ = writeln!(ctx.stdout, "{line}");
     }
     if failed {
         EXIT_ERROR
@@ -311,6 +315,7 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
         .flat_map(|n| [Task::Prepare(n), Task::Read(n)])
         .collect();
     let session = &ctx.session;
+    session.plan_loads(names.len());
     let repo = &ctx.repo;
     let mut done = parallel_map(&tasks, |task| match task {
         Task::Prepare(name) => Done::Prepared(Box::new(prepare(session, name))),
@@ -515,10 +520,21 @@ fn render_diagnostic(
 /// Prepares every named environment, reporting every problem of every one;
 /// returns the ones that are fine and whether any failed.
 fn prepare_each(ctx: &mut Ctx<'_>, names: &[String]) -> (Vec<Prepared>, bool) {
+    prepare_each_then(ctx, names, |p| p)
+}
+
+/// [`prepare_each`], keeping of each environment that is fine only what
+/// `keep` makes of it (on the worker, as soon as it is prepared).
+fn prepare_each_then<R: Send>(
+    ctx: &mut Ctx<'_>,
+    names: &[String],
+    keep: impl Fn(Prepared) -> R + Sync,
+) -> (Vec<R>, bool) {
     let mut ok = Vec::new();
     let mut failed = Vec::new();
     let session = &ctx.session;
-    let results = parallel_map(names, |name| prepare(session, name));
+    session.plan_loads(names.len());
+    let results = parallel_map(names, |name| prepare(session, name).map(&keep));
     for (name, result) in names.iter().zip(results) {
         match result {
             Ok(p) => ok.push(p),

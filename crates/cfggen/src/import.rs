@@ -287,7 +287,7 @@ fn finish(
     plan: &Plan,
     loaded: &cfggen_load::Loaded,
 ) -> u8 {
-    let rendered = match cfggen_render::render(&loaded.environment, &loaded.files) {
+    let rendered = match cfggen_render::render_whole(&loaded.environment, &loaded.files) {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(ctx.stderr, "error: the imported apps do not render: {e}");
@@ -458,7 +458,7 @@ pub(crate) fn against(ctx: &mut Ctx<'_>, environment: &str, paths: &[PathBuf]) -
             return EXIT_ERROR;
         }
     };
-    let rendered = match cfggen_render::render(&loaded.environment, &loaded.files) {
+    let rendered = match cfggen_render::render_whole(&loaded.environment, &loaded.files) {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(ctx.stderr, "error: {environment} does not render: {e}");
