@@ -233,18 +233,32 @@ pub fn write_environment(
     result.map(|()| report)
 }
 
-/// Removes staging folders left by a render that was killed.
-fn clean_leftovers(generated: &Path, env: &str) {
+/// Staging folders of `env` left by a render that was killed.
+fn leftovers(generated: &Path, env: &str) -> Vec<PathBuf> {
     let prefix = format!(".{env}.cfggen-");
     let Ok(entries) = std::fs::read_dir(generated) else {
-        return;
+        return Vec::new();
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && name.starts_with(&prefix) {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
+    entries
+        .flatten()
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            entry.file_type().is_ok_and(|t| t.is_dir()) && name.starts_with(&prefix)
+        })
+        .map(|entry| entry.path())
+        .collect()
+}
+
+/// Whether a killed render left staging folders of `env` beside it, which
+/// the next [`write_environment`] removes.
+pub fn has_leftovers(generated: &Path, env: &str) -> bool {
+    !leftovers(generated, env).is_empty()
+}
+
+/// Removes staging folders left by a render that was killed.
+fn clean_leftovers(generated: &Path, env: &str) {
+    for dir in leftovers(generated, env) {
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 

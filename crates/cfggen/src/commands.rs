@@ -570,13 +570,39 @@ fn render(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
     render_names(ctx, &names)
 }
 
+/// What rendering one environment comes to before anything is written.
+enum ToWrite {
+    /// What is on disk is what it renders to: nothing to write (only the
+    /// count of files is kept).
+    Unchanged(String, cfggen_write::WriteReport),
+    /// Files to write (or a refusal to report), under the lock.
+    Write(Box<Prepared>),
+}
+
 /// Validates, renders and writes the named environments.
 pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
-    // Every environment must validate before anything is written.
-    let prepared = match prepare_all(ctx, names) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    // Every environment must validate before anything is written. Each is
+    // compared with what is on disk as soon as it is rendered: one that
+    // is unchanged keeps only its count (a large platform is not held in
+    // memory whole), the others their files.
+    // (A killed render's leftovers are removed by a write, under the lock.)
+    let repo = ctx.repo.clone();
+    let (prepared, failed) = prepare_each_then(ctx, names, |p| {
+        let name = p.rendered.name.clone();
+        let clean =
+            generated_path(&repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, &name));
+        let on_disk = generated_path(&repo, Some(&name))
+            .ok()
+            .filter(|_| clean)
+            .and_then(|dir| cfggen_write::read_tree(&dir).ok());
+        match on_disk.map(|tree| cfggen_write::plan(&tree, &p.rendered)) {
+            Some(Ok(report)) if !report.touched() => ToWrite::Unchanged(name, report),
+            _ => ToWrite::Write(Box::new(p)),
+        }
+    });
+    if failed {
+        return EXIT_ERROR;
+    }
     let generated = match generated_path(&ctx.repo, None) {
         Ok(g) => g,
         Err(e) => {
@@ -585,33 +611,39 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
             return EXIT_ERROR;
         }
     };
-    for p in &prepared {
-        if let Err(e) = generated_path(&ctx.repo, Some(&p.rendered.name)) {
+    for name in names {
+        if let Err(e) = generated_path(&ctx.repo, Some(name)) {
             ctx.report(&[source_diagnostic(&e)]);
             let _ = writeln!(ctx.stderr, "error: nothing was written");
             return EXIT_ERROR;
         }
     }
     let mut code = EXIT_OK;
-    let written = parallel_map(&prepared, |p| {
-        // One render of an environment at a time; the lock is released
-        // when `_lock` goes out of scope.
-        let _lock = cfggen_write::lock_environment(&generated, &p.rendered.name, |path| {
-            eprintln!(
-                "waiting: another cfggen is writing {GENERATED_DIR}/{}/ (lock {})",
-                p.rendered.name,
-                path.display()
-            );
-        })?;
-        cfggen_write::write_environment(&generated, &p.rendered)
+    let written = parallel_map(&prepared, |w| match w {
+        ToWrite::Unchanged(name, report) => (name.clone(), Ok(report.clone())),
+        ToWrite::Write(p) => {
+            let name = p.rendered.name.clone();
+            // One render of an environment at a time; the lock is released
+            // when `_lock` goes out of scope.
+            let write = || {
+                let _lock = cfggen_write::lock_environment(&generated, &name, |path| {
+                    eprintln!(
+                        "waiting: another cfggen is writing {GENERATED_DIR}/{name}/ (lock {})",
+                        path.display()
+                    );
+                })?;
+                cfggen_write::write_environment(&generated, &p.rendered)
+            };
+            let result = write();
+            (name, result)
+        }
     });
-    for (r, result) in prepared.iter().map(|p| &p.rendered).zip(written) {
+    for (name, result) in written {
         match result {
             Ok(report) => {
                 let _ = writeln!(
                     ctx.stdout,
-                    "{}: {} written, {} unchanged, {} removed",
-                    r.name,
+                    "{name}: {} written, {} unchanged, {} removed",
                     report.added.len() + report.changed.len(),
                     report.unchanged,
                     report.removed.len()
@@ -622,7 +654,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
                     ("-", &report.removed),
                 ] {
                     for path in list {
-                        let _ = writeln!(ctx.stdout, "  {mark} {GENERATED_DIR}/{}/{path}", r.name);
+                        let _ = writeln!(ctx.stdout, "  {mark} {GENERATED_DIR}/{name}/{path}");
                     }
                 }
             }
@@ -635,8 +667,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
                 };
                 let _ = writeln!(
                     ctx.stderr,
-                    "error: {GENERATED_DIR}/{} was not changed: {e}{hint}",
-                    r.name
+                    "error: {GENERATED_DIR}/{name} was not changed: {e}{hint}"
                 );
                 code = EXIT_ERROR;
             }
