@@ -174,6 +174,10 @@ struct BaseEntry {
     result: Result<Node, Vec<Diagnostic>>,
 }
 
+/// A base as the session holds it: parsed once, by the first load that
+/// needs it; `None` when it could not be read.
+type BaseCell = OnceLock<Option<Arc<BaseEntry>>>;
+
 /// Loads the environments of one repository. Bases shared by several
 /// environments are read, parsed and schema-checked once; a session can be
 /// used from several threads at once. Every file is read through the
@@ -181,7 +185,10 @@ struct BaseEntry {
 /// the same loading (bases included) either way.
 pub struct Session {
     source: Arc<dyn Source>,
-    bases: Mutex<HashMap<String, Arc<BaseEntry>>>,
+    /// Each base by path, parsed once: a load that needs a base another
+    /// load is parsing waits for it rather than parsing it again. `None`:
+    /// it could not be read (each load reports that at its own `extends`).
+    bases: Mutex<HashMap<String, Arc<BaseCell>>>,
     /// Loads still to come before the bases can be forgotten (see
     /// [`Session::plan_loads`]); never reaches zero unless planned.
     loads_left: std::sync::atomic::AtomicUsize,
@@ -969,21 +976,24 @@ impl<'a> Loader<'a> {
         from: Location,
         schemas: &Schemas,
     ) -> Option<Node> {
-        let cached = self
+        let cell = self
             .session
             .bases
             .lock()
             .ok()
-            .and_then(|m| m.get(rel).cloned());
+            .map(|mut m| m.entry(rel.to_owned()).or_default().clone())
+            .unwrap_or_default();
+        let mut reported = false;
+        let cached = cell.get_or_init(|| {
+            reported = true;
+            self.read_base(rel, base, from, schemas).map(Arc::new)
+        });
         let entry = match cached {
-            Some(e) => e,
-            None => {
-                let entry = Arc::new(self.read_base(rel, base, from, schemas)?);
-                if let Ok(mut m) = self.session.bases.lock() {
-                    m.insert(rel.to_owned(), entry.clone());
-                }
-                entry
-            }
+            Some(e) => e.clone(),
+            // Not read: reported by this load, or read again to report it
+            // at this load's own `extends`.
+            None if reported => return None,
+            None => Arc::new(self.read_base(rel, base, from, schemas)?),
         };
         match &entry.result {
             Err(diagnostics) => {
