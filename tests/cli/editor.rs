@@ -300,7 +300,7 @@ fn the_language_server_validates_environment_files() {
     }
 
     // One mistake each, on a known line (0-based).
-    let cases: [(&str, String, u64); 12] = [
+    let cases: [(&str, String, u64); 13] = [
         ("unknown key", document("        replicaz: 3\n"), 18),
         ("invalid workload kind", document("        kind: Statefulset\n"), 18),
         (
@@ -338,6 +338,14 @@ fn the_language_server_validates_environment_files() {
                 "postgres:\n  pg:\n    namespace: db\n    storage: {size: 1Gi}\n    databases:\n      keycloak:\n        owner: keycloak\n        objectName: Keycloak_DB\napps:\n",
             ),
             19,
+        ),
+        (
+            "invalid role password Secret name",
+            document("").replace(
+                "apps:\n",
+                "postgres:\n  pg:\n    namespace: db\n    storage: {size: 1Gi}\n    roles:\n      backup:\n        passwordSecret: Backup_Credentials\napps:\n",
+            ),
+            18,
         ),
         (
             "Ingress port out of range",

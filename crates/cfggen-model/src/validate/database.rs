@@ -76,18 +76,11 @@ pub(super) fn check_roles(c: &mut Checker<'_>) {
         let dpath = FieldPath::of(&["apps", name, "database"]);
         let owner = db.owner(name);
         if let Some(first) = roles.insert((&db.cluster, owner), name) {
+            let (at, target) = set_or_entry(&dpath, "owner", db.owner.is_some());
             c.push(
                 "duplicate-role",
-                if db.owner.is_some() {
-                    dpath.key("owner")
-                } else {
-                    dpath.clone()
-                },
-                if db.owner.is_some() {
-                    Target::Value
-                } else {
-                    Target::Key
-                },
+                at,
+                target,
                 format!(
                     "apps `{first}` and `{name}` both claim role `{owner}` on cluster `{}`",
                     db.cluster
@@ -98,18 +91,11 @@ pub(super) fn check_roles(c: &mut Checker<'_>) {
         }
         let dbname = db.name(name);
         if let Some(first) = dbs.insert((&db.cluster, dbname), name) {
+            let (at, target) = set_or_entry(&dpath, "name", db.name.is_some());
             c.push(
                 "duplicate-database",
-                if db.name.is_some() {
-                    dpath.key("name")
-                } else {
-                    dpath.clone()
-                },
-                if db.name.is_some() {
-                    Target::Value
-                } else {
-                    Target::Key
-                },
+                at,
+                target,
                 format!(
                     "apps `{first}` and `{name}` both claim database `{dbname}` on cluster `{}`",
                     db.cluster
@@ -317,58 +303,54 @@ fn check_standalone_databases(
 pub(super) fn check_database_objects(c: &mut Checker<'_>) {
     use crate::environment::PostgresCluster;
     let env = c.env;
-    let mut seen: HashMap<(&str, String), String> = HashMap::new();
+    // (namespace, object name) → (where it is declared, cluster, database).
+    let mut seen: HashMap<(&str, String), (String, &str, &str)> = HashMap::new();
     let local = |cluster: &str| env.postgres.get(cluster).filter(|p| !p.remote);
     for (app_name, app) in &env.apps {
         let Some(db) = &app.database else { continue };
         let Some(pg) = local(&db.cluster) else {
             continue;
         };
-        let object = PostgresCluster::object_name(&db.cluster, db.name(app_name));
+        let name = db.name(app_name);
+        let object = PostgresCluster::object_name(&db.cluster, name);
         seen.entry((pg.namespace.as_str(), object))
-            .or_insert_with(|| format!("apps.{app_name}.database"));
+            .or_insert_with(|| (format!("apps.{app_name}.database"), &db.cluster, name));
     }
     for (name, pg) in env.postgres.iter().filter(|(_, p)| !p.remote) {
         for (db_name, db) in &pg.databases {
             let dpath = FieldPath::of(&["postgres", name, "databases", db_name]);
             let object = db.object_name(name, db_name);
-            let key = (pg.namespace.as_str(), object.clone());
-            if let Some(first) = seen.get(&key) {
+            match seen.get(&(pg.namespace.as_str(), object.clone())) {
                 // The same database twice is `duplicate-database`.
-                if *first != format!("apps.{}.database", app_of(env, name, db_name)) {
+                Some((_, cluster, database)) if cluster == name && database == db_name => {}
+                Some((first, _, _)) => {
+                    let (at, target) = set_or_entry(&dpath, "objectName", db.object_name.is_some());
                     c.push(
                         "name-conflict",
-                        if db.object_name.is_some() {
-                            dpath.key("objectName")
-                        } else {
-                            dpath.clone()
-                        },
-                        if db.object_name.is_some() {
-                            Target::Value
-                        } else {
-                            Target::Key
-                        },
+                        at,
+                        target,
                         format!("Database `{object}` in namespace `{}` is also the Database of `{first}`", pg.namespace),
                         "same name as another object",
                         Some("set another `objectName`".into()),
                     );
                 }
-                continue;
+                None => {
+                    seen.insert(
+                        (pg.namespace.as_str(), object),
+                        (dpath.to_string(), name, db_name),
+                    );
+                }
             }
-            seen.insert(key, dpath.to_string());
         }
     }
 }
 
-/// The app whose database on `cluster` is named `db`, if any ("" when
-/// none).
-fn app_of<'e>(env: &'e crate::Environment, cluster: &str, db: &str) -> &'e str {
-    env.apps
-        .iter()
-        .find(|(n, a)| {
-            a.database
-                .as_ref()
-                .is_some_and(|d| d.cluster == cluster && d.name(n) == db)
-        })
-        .map_or("", |(n, _)| n.as_str())
+/// Where a problem of an optional field is shown: the field's value when
+/// it is set, else the entry whose default it is.
+fn set_or_entry(entry: &FieldPath, field: &str, set: bool) -> (FieldPath, Target) {
+    if set {
+        (entry.key(field), Target::Value)
+    } else {
+        (entry.clone(), Target::Key)
+    }
 }
