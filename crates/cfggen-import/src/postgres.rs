@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use cfggen_model::environment::PostgresCluster;
+use cfggen_model::database::RoleAttributes;
+use cfggen_model::environment::{InitDb, PostgresCluster};
 use serde_json::{Map, Value};
 
 use crate::convert::{Options, Typed};
@@ -519,15 +520,26 @@ fn service(services: Value, cluster: &str) -> Result<Value, Why> {
     Ok(Value::Object(out))
 }
 
-/// The owner of the database `initdb` makes (CloudNativePG's defaults).
+/// The owner of the database the entry's `initdb` makes, by the model's
+/// rule.
 fn initdb_owner(body: &Map<String, Value>) -> String {
-    let initdb = body.get("initdb");
-    let get = |k: &str| initdb.and_then(|i| i.get(k)).and_then(Value::as_str);
-    get("owner")
-        .or_else(|| get("database"))
-        .unwrap_or("app")
-        .to_owned()
+    let initdb: Option<InitDb> = body
+        .get("initdb")
+        .and_then(|i| serde_json::from_value(i.clone()).ok());
+    InitDb::owner_of(initdb.as_ref()).to_owned()
 }
+
+/// The flags of a CloudNativePG managed role, with the value it takes
+/// when a role leaves one out.
+pub(crate) const CNPG_ROLE_FLAGS: &[(&str, bool)] = &[
+    ("login", false),
+    ("superuser", false),
+    ("createdb", false),
+    ("createrole", false),
+    ("inherit", true),
+    ("replication", false),
+    ("bypassrls", false),
+];
 
 /// A managed role → its name, its `roles` entry (attributes and comment)
 /// and the Secret of its password.
@@ -541,23 +553,16 @@ fn role(value: Value) -> Result<Role, Why> {
     }
     let mut entry = Map::new();
     let mut attributes = Map::new();
-    // CloudNativePG's default, then the model's: written when they differ.
-    let flags = [
-        ("login", false, true),
-        ("superuser", false, false),
-        ("createdb", false, false),
-        ("createrole", false, false),
-        ("inherit", true, true),
-        ("replication", false, false),
-        ("bypassrls", false, false),
-    ];
-    for (key, cnpg, model) in flags {
+    // Written when the role's value (CloudNativePG's default when it
+    // says none) is not the model's default.
+    let model = serde_json::to_value(RoleAttributes::default()).unwrap_or_default();
+    for &(key, cnpg) in CNPG_ROLE_FLAGS {
         let value = match r.take_any(key) {
             None => cnpg,
             Some(Value::Bool(b)) => b,
             Some(_) => return Err(format!("role `{name}`: `{key}` is not true or false")),
         };
-        if value != model {
+        if model.get(key) != Some(&Value::Bool(value)) {
             attributes.insert(key.into(), value.into());
         }
     }

@@ -202,12 +202,10 @@ fn cnpg_default(path: &str, last: &str, rendered: &Value) -> bool {
     if path.starts_with("spec.managed.roles[") {
         return match last {
             "ensure" => rendered == "present",
-            "inherit" => rendered == true,
             "connectionLimit" => rendered == -1,
-            "login" | "superuser" | "createdb" | "createrole" | "replication" | "bypassrls" => {
-                rendered == false
-            }
-            _ => false,
+            flag => crate::postgres::CNPG_ROLE_FLAGS
+                .iter()
+                .any(|&(f, default)| f == flag && *rendered == default),
         };
     }
     (path == "spec.ensure" || path.starts_with("spec.extensions["))

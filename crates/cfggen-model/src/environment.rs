@@ -437,7 +437,15 @@ impl PostgresCluster {
     /// the declared database, else `app` (CloudNativePG's defaults, also
     /// when there is no `initdb`).
     pub fn initdb_owner(&self) -> &str {
-        let initdb = self.initdb.as_ref();
+        InitDb::owner_of(self.initdb.as_ref())
+    }
+}
+
+impl InitDb {
+    /// The owner of the database `initdb` makes: the declared owner, else
+    /// the declared database, else `app` (CloudNativePG's defaults, also
+    /// for a cluster without `initdb`).
+    pub fn owner_of(initdb: Option<&InitDb>) -> &str {
         initdb
             .and_then(|i| i.owner.as_deref().or(i.database.as_deref()))
             .unwrap_or("app")
