@@ -23,7 +23,7 @@ fn overlay(env: &mut cfggen_render::RenderedEnv, dir: &Path, prefix: &str) {
             overlay(env, &entry.path(), &rel);
         } else {
             // The lint must read this file's text, not the rendered data.
-            env.objects.remove(&rel);
+            env.facts.remove(&rel);
             env.files
                 .insert(rel, std::fs::read_to_string(entry.path()).unwrap());
         }

@@ -64,7 +64,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("render one app (all its files)", |b| {
         b.iter(|| cfggen_render::render(black_box(&env), &sources))
     });
-    let rendered = cfggen_render::render(&env, &sources).expect("renders");
+    let rendered = cfggen_render::render_whole(&env, &sources).expect("renders");
     let deployment = rendered
         .objects
         .get("web/deployment-web-app.yaml")

@@ -334,7 +334,7 @@ mod tests {
                 .iter()
                 .map(|(p, t)| ((*p).into(), (*t).into()))
                 .collect(),
-            objects: Default::default(),
+            ..RenderedEnv::default()
         }
     }
 

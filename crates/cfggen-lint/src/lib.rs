@@ -15,13 +15,17 @@
 //! | `yaml` | a file of the tree reads as YAML (for trees not rendered in this run) |
 //!
 //! Each rule is a [`Rule`]; each is checked by one function below. The
-//! lint walks the plain data of each object (`serde_json::Value`), exactly
-//! as it is written, rather than typed copies.
+//! lint reads what [`cfggen_tree::Facts`] keeps of each object — taken
+//! from the plain data it was written from, exactly as written — so a
+//! large environment is checked without holding its objects.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use cfggen_model::names::{self, quantity};
-use cfggen_tree::{RenderedEnv, INVENTORY_FILE};
+use cfggen_tree::{
+    Backend, Body, Container, EnvSource, ExternalSecretMade, Facts, Object, Pod, RenderedEnv,
+    ServicePort, Volume, INVENTORY_FILE,
+};
 use serde_json::Value;
 
 /// A lint rule.
@@ -99,91 +103,28 @@ pub struct LintIssue {
     pub message: String,
 }
 
-/// Field access on the plain data of a manifest (the lint reads the data
-/// as written, not a typed copy: cheaper, and it sees exactly the output).
-trait Get<'a> {
-    fn at(self, key: &str) -> Option<&'a Value>;
-    fn str_at(self, key: &str) -> Option<&'a str>;
-    fn list_at(self, key: &str) -> &'a [Value];
-}
-
-impl<'a> Get<'a> for &'a Value {
-    fn at(self, key: &str) -> Option<&'a Value> {
-        self.get(key)
-    }
-    fn str_at(self, key: &str) -> Option<&'a str> {
-        self.get(key).and_then(Value::as_str)
-    }
-    fn list_at(self, key: &str) -> &'a [Value] {
-        self.get(key)
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
-    }
-}
-
-impl<'a> Get<'a> for Option<&'a Value> {
-    fn at(self, key: &str) -> Option<&'a Value> {
-        self.and_then(|v| v.get(key))
-    }
-    fn str_at(self, key: &str) -> Option<&'a str> {
-        self.at(key).and_then(Value::as_str)
-    }
-    fn list_at(self, key: &str) -> &'a [Value] {
-        self.at(key)
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
-    }
-}
-
 struct Doc<'a> {
     file: &'a str,
-    kind: &'a str,
-    namespace: &'a str,
-    name: &'a str,
-    value: &'a Value,
+    object: &'a Object,
 }
 
 impl Doc<'_> {
+    fn kind(&self) -> &str {
+        &self.object.kind
+    }
+    fn namespace(&self) -> &str {
+        &self.object.namespace
+    }
     fn resource(&self) -> String {
-        format!("{} {}/{}", self.kind, self.namespace, self.name)
+        format!(
+            "{} {}/{}",
+            self.object.kind, self.object.namespace, self.object.name
+        )
     }
 }
 
 fn folder_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(f, _)| f)
-}
-
-fn string_map(v: Option<&Value>) -> BTreeMap<&str, &str> {
-    v.and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn quantity_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// Where a workload kind keeps its pod template.
-fn pod_template_path(kind: &str) -> Option<&'static [&'static str]> {
-    match kind {
-        "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => Some(&["spec", "template"]),
-        "CronJob" => Some(&["spec", "jobTemplate", "spec", "template"]),
-        _ => None,
-    }
-}
-
-/// The pod template of a workload object.
-fn pod_template<'a>(doc: &Doc<'a>) -> Option<&'a Value> {
-    let path = pod_template_path(doc.kind)?;
-    path.iter().try_fold(doc.value, |v, k| v.get(*k))
 }
 
 /// Kinds with no namespace.
@@ -203,22 +144,21 @@ const CLUSTER_SCOPED: &[&str] = &[
 pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
     let mut out = Vec::new();
     let parsed = parse_unrendered(env, &mut out);
-    let (docs, kustomizations) = documents(env, &parsed);
+    let facts = |path: &str| env.facts.get(path).or_else(|| parsed.get(path));
+    let (docs, kustomizations) = documents(env, &facts);
     let mut provided = Provided::of(&docs);
-    provided.add_external(
-        env.objects
-            .get(INVENTORY_FILE)
-            .or_else(|| parsed.get(INVENTORY_FILE)),
-    );
+    if let Some(Facts::Inventory(external)) = facts(INVENTORY_FILE) {
+        provided.add_external(external);
+    }
     for d in &docs {
         let mut found = Findings {
             doc: d,
             out: &mut out,
         };
-        match d.kind {
-            kind if pod_template_path(kind).is_some() => check_workload(&mut found, &provided),
-            "Service" => check_service(&mut found, &provided),
-            "Ingress" => check_ingress(&mut found, &provided),
+        match &d.object.body {
+            Body::Workload(pod) => check_workload(&mut found, &provided, pod),
+            Body::Service { selector, .. } => check_service(&mut found, &provided, selector),
+            Body::Ingress(backends) => check_ingress(&mut found, &provided, backends),
             _ => {}
         }
     }
@@ -227,20 +167,20 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
     out
 }
 
-/// The data of files that were not rendered in this run (test fixtures,
+/// The facts of files that were not rendered in this run (test fixtures,
 /// say): parsed from their text.
 fn parse_unrendered<'e>(
     env: &'e RenderedEnv,
     out: &mut Vec<LintIssue>,
-) -> BTreeMap<&'e str, Value> {
+) -> BTreeMap<&'e str, Facts> {
     let mut parsed = BTreeMap::new();
     for (path, text) in &env.files {
-        if env.objects.contains_key(path) {
+        if env.facts.contains_key(path) {
             continue;
         }
-        match cfggen_yaml::from_str::<Value>(text) {
+        match cfggen_yaml::from_str::<serde_json::Value>(text) {
             Ok(v) => {
-                parsed.insert(path.as_str(), v);
+                parsed.insert(path.as_str(), Facts::of(path, &v));
             }
             Err(e) => out.push(LintIssue {
                 rule: Rule::Yaml,
@@ -255,43 +195,28 @@ fn parse_unrendered<'e>(
 }
 
 /// A folder's kustomization: its namespace and the files it lists.
-type Kustomizations<'a> = BTreeMap<&'a str, (&'a str, Vec<&'a str>)>;
+type Kustomizations<'a> = BTreeMap<&'a str, (&'a str, &'a [String])>;
 
 /// The objects of the tree, and the kustomization of each folder.
 fn documents<'a>(
     env: &'a RenderedEnv,
-    parsed: &'a BTreeMap<&'a str, Value>,
+    facts: &impl Fn(&str) -> Option<&'a Facts>,
 ) -> (Vec<Doc<'a>>, Kustomizations<'a>) {
     let mut docs = Vec::new();
     let mut kustomizations = BTreeMap::new();
     for path in env.files.keys() {
-        if path == INVENTORY_FILE {
-            continue;
+        match facts(path) {
+            Some(Facts::Kustomization {
+                namespace,
+                resources,
+            }) => {
+                kustomizations.insert(folder_of(path), (namespace.as_str(), resources.as_slice()));
+            }
+            Some(Facts::Object(object)) if path != INVENTORY_FILE => {
+                docs.push(Doc { file: path, object })
+            }
+            _ => {}
         }
-        let Some(value) = env.objects.get(path).or_else(|| parsed.get(path.as_str())) else {
-            continue;
-        };
-        let kind = value.str_at("kind").unwrap_or_default();
-        if kind == "Kustomization" {
-            let resources = value
-                .list_at("resources")
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
-            kustomizations.insert(
-                folder_of(path),
-                (value.str_at("namespace").unwrap_or_default(), resources),
-            );
-            continue;
-        }
-        let meta = value.at("metadata");
-        docs.push(Doc {
-            file: path,
-            kind,
-            namespace: meta.str_at("namespace").unwrap_or_default(),
-            name: meta.str_at("name").unwrap_or_default(),
-            value,
-        });
     }
     (docs, kustomizations)
 }
@@ -303,7 +228,8 @@ struct Provided<'a> {
     secrets: BTreeMap<(&'a str, &'a str), BTreeSet<&'a str>>,
     /// ConfigMaps and their keys.
     config_maps: BTreeMap<(&'a str, &'a str), BTreeSet<&'a str>>,
-    services: BTreeMap<(&'a str, &'a str), &'a Value>,
+    /// Services and their ports (name, `port`).
+    services: BTreeMap<(&'a str, &'a str), &'a [ServicePort]>,
     /// PersistentVolumeClaims.
     claims: BTreeMap<&'a str, BTreeSet<&'a str>>,
     /// External Secrets whose keys are not listed: any key is there.
@@ -328,78 +254,60 @@ const MAKE_PODS: &[(&str, &str)] = &[
 ];
 
 /// Whether an object is a custom resource whose operator makes pods.
-fn may_make_pods(value: &Value, kind: &str) -> bool {
-    let group = value
-        .str_at("apiVersion")
-        .and_then(|v| v.rsplit_once('/'))
+fn may_make_pods(object: &Object) -> bool {
+    let group = object
+        .api_version
+        .rsplit_once('/')
         .map_or("", |(group, _)| group);
-    MAKE_PODS.contains(&(group, kind))
+    MAKE_PODS.contains(&(group, object.kind.as_str()))
+}
+
+fn pairs(list: &[(String, String)]) -> BTreeMap<&str, &str> {
+    list.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
 impl<'a> Provided<'a> {
     /// The Secrets the inventory lists as external (made elsewhere): any
     /// key when it lists none.
-    fn add_external(&mut self, inventory: Option<&'a Value>) {
-        for e in inventory.list_at("external") {
-            let (Some(ns), Some(name)) = (e.str_at("namespace"), e.str_at("secret")) else {
-                continue;
-            };
-            let keys: BTreeSet<&str> = e.list_at("keys").iter().filter_map(Value::as_str).collect();
-            if keys.is_empty() {
-                self.any_key.insert((ns, name));
+    fn add_external(&mut self, external: &'a [ExternalSecretMade]) {
+        for e in external {
+            let at = (e.namespace.as_str(), e.secret.as_str());
+            if e.keys.is_empty() {
+                self.any_key.insert(at);
             }
-            self.secrets.entry((ns, name)).or_default().extend(keys);
+            self.secrets
+                .entry(at)
+                .or_default()
+                .extend(e.keys.iter().map(String::as_str));
         }
     }
 
     fn of(docs: &[Doc<'a>]) -> Self {
         let mut p = Provided::default();
         for d in docs {
-            match d.kind {
-                "ExternalSecret" => {
-                    let spec = d.value.at("spec");
-                    let target = spec.at("target").str_at("name").unwrap_or(d.name);
-                    let template = spec.at("target").at("template");
-                    let fields = spec
-                        .list_at("data")
-                        .iter()
-                        .filter_map(|e| e.str_at("secretKey"));
-                    // Templated keys replace the fields' keys, or (with
-                    // `mergePolicy: Merge`) come beside them.
-                    let keys: BTreeSet<&str> = match template.at("data").and_then(Value::as_object)
-                    {
-                        Some(data) if template.str_at("mergePolicy") == Some("Merge") => {
-                            data.keys().map(String::as_str).chain(fields).collect()
-                        }
-                        Some(data) => data.keys().map(String::as_str).collect(),
-                        None => fields.collect(),
-                    };
+            let (ns, name) = (d.object.namespace.as_str(), d.object.name.as_str());
+            match &d.object.body {
+                Body::ExternalSecret { target, keys } => {
                     p.secrets
-                        .entry((d.namespace, target))
+                        .entry((ns, target))
                         .or_default()
-                        .extend(keys);
+                        .extend(keys.iter().map(String::as_str));
                 }
-                "ConfigMap" => {
-                    let keys = d
-                        .value
-                        .at("data")
-                        .and_then(Value::as_object)
-                        .map(|m| m.keys().map(String::as_str).collect())
-                        .unwrap_or_default();
-                    p.config_maps.insert((d.namespace, d.name), keys);
+                Body::ConfigMap(keys) => {
+                    p.config_maps
+                        .insert((ns, name), keys.iter().map(String::as_str).collect());
                 }
-                "Service" => {
-                    p.services.insert((d.namespace, d.name), d.value);
+                Body::Service { ports, .. } => {
+                    p.services.insert((ns, name), ports);
                 }
-                "PersistentVolumeClaim" => {
-                    p.claims.entry(d.namespace).or_default().insert(d.name);
+                Body::Workload(pod) => {
+                    p.pod_labels.entry(ns).or_default().push(pairs(&pod.labels));
                 }
-                _ => {
-                    if let Some(template) = pod_template(d) {
-                        let labels = string_map(template.at("metadata").at("labels"));
-                        p.pod_labels.entry(d.namespace).or_default().push(labels);
-                    } else if may_make_pods(d.value, d.kind) {
-                        p.operated.insert(d.namespace);
+                Body::Ingress(_) | Body::Other => {
+                    if d.object.kind == "PersistentVolumeClaim" {
+                        p.claims.entry(ns).or_default().insert(name);
+                    } else if may_make_pods(d.object) {
+                        p.operated.insert(ns);
                     }
                 }
             }
@@ -428,79 +336,60 @@ impl Findings<'_, '_> {
 
 /// A workload: each container's probes, resources and env, and the
 /// pod's volumes.
-fn check_workload(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
-    let Some(template) = pod_template(f.doc) else {
-        return;
-    };
-    let prefix = pod_template_path(f.doc.kind).unwrap_or_default().join(".");
-    let pod = template.at("spec");
-    for list in ["initContainers", "containers"] {
-        for c in pod.list_at(list) {
-            let base = format!(
-                "{prefix}.spec.{list}[{}]",
-                c.str_at("name").unwrap_or_default()
-            );
-            check_probe_ports(f, c, &base);
-            check_requests_limits(f, c, &base);
-            for var in c.list_at("env") {
-                check_env_source(f, provided, var, &base);
-            }
+fn check_workload(f: &mut Findings<'_, '_>, provided: &Provided<'_>, pod: &Pod) {
+    let prefix = pod.prefix;
+    for c in &pod.containers {
+        let base = format!("{prefix}.spec.{}[{}]", c.list, c.name);
+        check_probe_ports(f, c, &base);
+        check_requests_limits(f, c, &base);
+        for var in &c.env {
+            check_env_source(f, provided, var, &base);
         }
     }
-    for v in pod.list_at("volumes") {
-        check_volume_source(f, provided, v, &prefix);
+    for v in &pod.volumes {
+        check_volume_source(f, provided, v, prefix);
     }
 }
 
 /// [`Rule::ProbePort`].
-fn check_probe_ports(f: &mut Findings<'_, '_>, c: &Value, base: &str) {
-    let cname = c.str_at("name").unwrap_or_default();
-    let ports = c.list_at("ports");
-    for which in ["livenessProbe", "readinessProbe", "startupProbe"] {
-        let probe = c.at(which);
-        for port in [
-            probe.at("httpGet").at("port"),
-            probe.at("tcpSocket").at("port"),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let ok = match port {
-                Value::Number(n) => ports
-                    .iter()
-                    .any(|p| p.at("containerPort").and_then(Value::as_i64) == n.as_i64()),
-                Value::String(name) => ports.iter().any(|p| p.str_at("name") == Some(name)),
-                _ => false,
-            };
-            if !ok {
-                let shown = port
-                    .as_str()
-                    .map_or_else(|| port.to_string(), str::to_owned);
-                f.push(
-                    Rule::ProbePort,
-                    format!("{base}.{which}"),
-                    format!("the {which} checks port {shown}, which container `{cname}` does not expose"),
-                );
-            }
+fn check_probe_ports(f: &mut Findings<'_, '_>, c: &Container, base: &str) {
+    let cname = &c.name;
+    for (which, port) in &c.probe_ports {
+        let ok = match port {
+            Value::Number(n) => c.ports.iter().any(|(_, number)| *number == n.as_i64()),
+            Value::String(name) => c.ports.iter().any(|(n, _)| n.as_ref() == Some(name)),
+            _ => false,
+        };
+        if !ok {
+            let shown = port
+                .as_str()
+                .map_or_else(|| port.to_string(), str::to_owned);
+            f.push(
+                Rule::ProbePort,
+                format!("{base}.{which}"),
+                format!(
+                    "the {which} checks port {shown}, which container `{cname}` does not expose"
+                ),
+            );
         }
     }
 }
 
 /// [`Rule::RequestsLimits`].
-fn check_requests_limits(f: &mut Findings<'_, '_>, c: &Value, base: &str) {
-    let resources = c.at("resources");
-    let (Some(req), Some(lim)) = (
-        resources.at("requests").and_then(Value::as_object),
-        resources.at("limits").and_then(Value::as_object),
-    ) else {
+fn check_requests_limits(f: &mut Findings<'_, '_>, c: &Container, base: &str) {
+    let Some(requests) = &c.requests else {
         return;
     };
-    for (res, request) in req {
-        let (Some(a), Some(b)) = (quantity_text(request), lim.get(res).and_then(quantity_text))
-        else {
+    for (res, request) in requests {
+        let limit = c
+            .limits
+            .iter()
+            .find(|(k, _)| k == res)
+            .and_then(|(_, v)| v.as_ref());
+        let (Some(a), Some(b)) = (request, limit) else {
             continue;
         };
-        if let (Some(x), Some(y)) = (quantity(&a), quantity(&b)) {
+        if let (Some(x), Some(y)) = (quantity(a), quantity(b)) {
             if x > y {
                 f.push(
                     Rule::RequestsLimits,
@@ -513,27 +402,25 @@ fn check_requests_limits(f: &mut Findings<'_, '_>, c: &Value, base: &str) {
 }
 
 /// [`Rule::SecretRef`] and [`Rule::ConfigMapRef`] for an env var.
-fn check_env_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, var: &Value, base: &str) {
-    let ns = f.doc.namespace;
-    let vname = var.str_at("name").unwrap_or_default();
+fn check_env_source(
+    f: &mut Findings<'_, '_>,
+    provided: &Provided<'_>,
+    var: &EnvSource,
+    base: &str,
+) {
+    let ns = f.doc.namespace();
+    let vname = &var.name;
     let field = format!("{base}.env[{vname}]");
-    let from = var.at("valueFrom");
-    if let Some(sel) = from.at("secretKeyRef") {
-        let (name, key) = (
-            sel.str_at("name").unwrap_or_default(),
-            sel.str_at("key").unwrap_or_default(),
-        );
+    if let Some((name, key)) = &var.secret {
+        let (name, key) = (name.as_str(), key.as_str());
         match provided.secrets.get(&(ns, name)) {
             None => f.push(Rule::SecretRef, field.clone(), format!("`{vname}` reads Secret `{name}`, which no ExternalSecret in namespace `{ns}` produces")),
             Some(k) if !k.contains(key) && !provided.any_key.contains(&(ns, name)) => f.push(Rule::SecretRef, field.clone(), format!("`{vname}` reads key `{key}` of Secret `{name}`, which its ExternalSecret does not produce")),
             Some(_) => {}
         }
     }
-    if let Some(sel) = from.at("configMapKeyRef") {
-        let (name, key) = (
-            sel.str_at("name").unwrap_or_default(),
-            sel.str_at("key").unwrap_or_default(),
-        );
+    if let Some((name, key)) = &var.config_map {
+        let (name, key) = (name.as_str(), key.as_str());
         match provided.config_maps.get(&(ns, name)) {
             None => f.push(
                 Rule::ConfigMapRef,
@@ -553,12 +440,21 @@ fn check_env_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, var: &Val
 }
 
 /// [`Rule::SecretRef`], [`Rule::ConfigMapRef`] and [`Rule::ClaimRef`] for a volume.
-fn check_volume_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, v: &Value, prefix: &str) {
-    let ns = f.doc.namespace;
-    let vname = v.str_at("name").unwrap_or_default();
+fn check_volume_source(
+    f: &mut Findings<'_, '_>,
+    provided: &Provided<'_>,
+    v: &Volume,
+    prefix: &str,
+) {
+    let ns = f.doc.namespace();
+    let vname = &v.name;
     let field = format!("{prefix}.spec.volumes[{vname}]");
-    if let Some(claim) = v.at("persistentVolumeClaim").str_at("claimName") {
-        if !provided.claims.get(ns).is_some_and(|c| c.contains(claim)) {
+    if let Some(claim) = &v.claim {
+        if !provided
+            .claims
+            .get(ns)
+            .is_some_and(|c| c.contains(claim.as_str()))
+        {
             f.push(
                 Rule::ClaimRef,
                 field.clone(),
@@ -568,8 +464,8 @@ fn check_volume_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, v: &Va
             );
         }
     }
-    if let Some(cm) = v.at("configMap").str_at("name") {
-        if !provided.config_maps.contains_key(&(ns, cm)) {
+    if let Some(cm) = &v.config_map {
+        if !provided.config_maps.contains_key(&(ns, cm.as_str())) {
             f.push(
                 Rule::ConfigMapRef,
                 field.clone(),
@@ -579,8 +475,8 @@ fn check_volume_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, v: &Va
             );
         }
     }
-    if let Some(secret) = v.at("secret").str_at("secretName") {
-        if !provided.secrets.contains_key(&(ns, secret)) {
+    if let Some(secret) = &v.secret {
+        if !provided.secrets.contains_key(&(ns, secret.as_str())) {
             f.push(
                 Rule::SecretRef,
                 field,
@@ -591,13 +487,17 @@ fn check_volume_source(f: &mut Findings<'_, '_>, provided: &Provided<'_>, v: &Va
 }
 
 /// [`Rule::ServiceSelector`].
-fn check_service(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
+fn check_service(
+    f: &mut Findings<'_, '_>,
+    provided: &Provided<'_>,
+    selector: &Option<Vec<(String, String)>>,
+) {
     // A Service without a selector has its endpoints made elsewhere.
-    if f.doc.value.at("spec").at("selector").is_none() {
+    let Some(selector) = selector else {
         return;
-    }
-    let ns = f.doc.namespace;
-    let selector = string_map(f.doc.value.at("spec").at("selector"));
+    };
+    let ns = f.doc.namespace();
+    let selector = pairs(selector);
     let matches = provided.pod_labels.get(ns).is_some_and(|pods| {
         pods.iter()
             .any(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
@@ -620,42 +520,28 @@ fn check_service(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
 }
 
 /// [`Rule::IngressBackend`], for the default backend and every path.
-fn check_ingress(f: &mut Findings<'_, '_>, provided: &Provided<'_>) {
-    let ns = f.doc.namespace;
-    let spec = f.doc.value.at("spec");
-    let mut backends: Vec<(String, &Value)> = Vec::new();
-    if let Some(b) = spec.at("defaultBackend") {
-        backends.push(("spec.defaultBackend".into(), b));
-    }
-    for (i, rule) in spec.list_at("rules").iter().enumerate() {
-        for (j, p) in rule.at("http").list_at("paths").iter().enumerate() {
-            if let Some(b) = p.at("backend") {
-                backends.push((format!("spec.rules[{i}].http.paths[{j}].backend"), b));
-            }
-        }
-    }
-    for (field, b) in backends {
-        let Some(svc) = b.at("service") else { continue };
-        let name = svc.str_at("name").unwrap_or_default();
-        let Some(s) = provided.services.get(&(ns, name)) else {
+fn check_ingress(f: &mut Findings<'_, '_>, provided: &Provided<'_>, backends: &[Backend]) {
+    let ns = f.doc.namespace();
+    for b in backends {
+        let Some(name) = &b.service else { continue };
+        let Some(ports) = provided.services.get(&(ns, name.as_str())) else {
             f.push(
                 Rule::IngressBackend,
-                field,
+                b.field.clone(),
                 format!("routes to Service `{name}`, which is not in namespace `{ns}`"),
             );
             continue;
         };
-        let port = svc.at("port");
-        let ports = s.at("spec").list_at("ports");
-        let ok = port.is_none()
-            || ports.iter().any(|sp| {
-                (port.str_at("name").is_some() && sp.str_at("name") == port.str_at("name"))
-                    || (port.at("number").is_some() && sp.at("port") == port.at("number"))
-            });
+        let ok = b.port.as_ref().is_none_or(|(port_name, number)| {
+            ports.iter().any(|(sp_name, sp_port)| {
+                (port_name.is_some() && sp_name == port_name)
+                    || (number.is_some() && sp_port == number)
+            })
+        });
         if !ok {
             f.push(
                 Rule::IngressBackend,
-                field,
+                b.field.clone(),
                 format!("routes to a port Service `{name}` does not have"),
             );
         }
@@ -688,16 +574,16 @@ fn check_folders(docs: &[Doc<'_>], kustomizations: &Kustomizations<'_>, out: &mu
             ));
             continue;
         };
-        let listed: BTreeSet<&str> = resources.iter().copied().collect();
+        let listed: BTreeSet<&str> = resources.iter().map(String::as_str).collect();
         let present: BTreeSet<&str> = docs_here
             .iter()
             .map(|d| d.file.rsplit_once('/').map_or(d.file, |(_, f)| f))
             .collect();
         for d in docs_here {
-            let cluster_scoped = CLUSTER_SCOPED.contains(&d.kind);
-            let message = match (cluster_scoped, d.namespace) {
+            let cluster_scoped = CLUSTER_SCOPED.contains(&d.kind());
+            let message = match (cluster_scoped, d.namespace()) {
                 (true, "") => continue,
-                (true, ns) => format!("a {} has no namespace, but this one says `{ns}`", d.kind),
+                (true, ns) => format!("a {} has no namespace, but this one says `{ns}`", d.kind()),
                 (false, ns) if ns == *k_ns => continue,
                 (false, "") => {
                     format!("the object has no namespace, and the kustomization's is `{k_ns}`")
@@ -748,7 +634,7 @@ mod tests {
     }
 
     #[test]
-    fn what_the_tree_keeps_for_checks_is_all_the_lint_reads() {
+    fn the_facts_kept_of_rendered_data_find_what_the_text_finds() {
         let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: web:1\n        envFrom: [{configMapRef: {name: missing}}]\n        env:\n        - {name: A, valueFrom: {secretKeyRef: {name: creds, key: nope}}}\n        - {name: B, valueFrom: {secretKeyRef: {name: made-elsewhere, key: token}}}\n";
         let service = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: other}\n  ports: [{port: 80}]\n";
         let secret = "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: creds, namespace: shop}\nspec:\n  data: [{secretKey: password, remoteRef: {key: x}}]\n";
@@ -770,8 +656,7 @@ mod tests {
         let mut kept = parsed.clone();
         for (path, text) in files {
             let value = cfggen_yaml::from_str::<Value>(text).unwrap();
-            kept.objects
-                .insert(path.to_owned(), cfggen_tree::for_checks(path, value));
+            kept.facts.insert(path.to_owned(), Facts::of(path, &value));
         }
         let found = lint(&parsed);
         assert!(found.len() >= 4, "{found:?}");

@@ -112,13 +112,13 @@ pub enum RenderError {
 
 /// Renders `env`, whose source files (relative to the repository root)
 /// are `sources`, for the header line of every file. Of the data behind
-/// each file, [`RenderedEnv::objects`] keeps what the checks of the output
-/// read ([`cfggen_tree::for_checks`]).
+/// each file, [`RenderedEnv::facts`] keeps what the checks of the output
+/// read ([`cfggen_tree::Facts`]).
 pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
     render_keeping(env, sources, false)
 }
 
-/// [`render`], keeping every object whole in [`RenderedEnv::objects`]
+/// [`render`], keeping every object whole in [`RenderedEnv::objects`] too
 /// (for comparing them with other manifests, as `cfggen import` does).
 pub fn render_whole(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
     render_keeping(env, sources, true)
@@ -151,6 +151,7 @@ fn render_keeping(
     let mut out = Output {
         header: header(sources),
         files: BTreeMap::new(),
+        facts: BTreeMap::new(),
         objects: BTreeMap::new(),
         whole,
         folders: BTreeMap::new(),
@@ -189,6 +190,7 @@ fn render_keeping(
     Ok(RenderedEnv {
         name: env.name.clone(),
         files: out.files,
+        facts: out.facts,
         objects: out.objects,
     })
 }
@@ -216,6 +218,7 @@ pub fn header(sources: &[String]) -> String {
 pub(crate) struct Output {
     header: String,
     files: BTreeMap<String, String>,
+    facts: BTreeMap<String, cfggen_tree::Facts>,
     objects: BTreeMap<String, serde_json::Value>,
     /// Keep every object whole, not only what the checks read.
     whole: bool,
@@ -272,13 +275,14 @@ impl Output {
             namespaced && p.folder.as_deref().is_none_or(|f| f == folder)
         };
         let objects: Vec<(&str, &str)> = self
-            .objects
+            .facts
             .iter()
             .filter(|(path, _)| in_scope(path))
-            .filter_map(|(_, o)| {
-                let kind = o.get("kind")?.as_str()?;
-                let name = o.pointer("/metadata/name")?.as_str()?;
-                Some((kind, name))
+            .filter_map(|(_, facts)| match facts {
+                cfggen_tree::Facts::Object(o) if !o.kind.is_empty() && !o.name.is_empty() => {
+                    Some((o.kind.as_str(), o.name.as_str()))
+                }
+                _ => None,
             })
             .collect();
         let target = &p.patch.target;
@@ -350,12 +354,11 @@ impl Output {
         if self.files.insert(path.clone(), text).is_some() {
             return Err(RenderError::Collision(path));
         }
-        let kept = if self.whole {
-            data
-        } else {
-            cfggen_tree::for_checks(&path, data)
-        };
-        self.objects.insert(path, kept);
+        self.facts
+            .insert(path.clone(), cfggen_tree::Facts::of(&path, &data));
+        if self.whole {
+            self.objects.insert(path, data);
+        }
         Ok(())
     }
 

@@ -72,28 +72,40 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 /// A missing folder is an empty tree. Symbolic links are an error.
 pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
     let mut files = BTreeMap::new();
-    match std::fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(files),
-        Err(e) => return Err(io_err(dir)(e)),
-        Ok(m) if m.file_type().is_symlink() => {
-            return Err(WriteError::NotPlain {
-                path: dir.display().to_string(),
-                what: "a symbolic link",
-            })
-        }
-        Ok(m) if !m.is_dir() => {
-            return Err(WriteError::NotPlain {
-                path: dir.display().to_string(),
-                what: "not a folder",
-            })
-        }
-        Ok(_) => {}
+    if is_plain_dir(dir)? {
+        visit(dir, "", &mut |rel, path| {
+            files.insert(rel, std::fs::read(path).map_err(io_err(path))?);
+            Ok(())
+        })?;
     }
-    walk(dir, "", &mut files)?;
     Ok(files)
 }
 
-fn walk(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), WriteError> {
+/// Whether `dir` is a folder (`false` when it is missing); a symbolic
+/// link or a file there is an error.
+fn is_plain_dir(dir: &Path) -> Result<bool, WriteError> {
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io_err(dir)(e)),
+        Ok(m) if m.file_type().is_symlink() => Err(WriteError::NotPlain {
+            path: dir.display().to_string(),
+            what: "a symbolic link",
+        }),
+        Ok(m) if !m.is_dir() => Err(WriteError::NotPlain {
+            path: dir.display().to_string(),
+            what: "not a folder",
+        }),
+        Ok(_) => Ok(true),
+    }
+}
+
+/// Calls `file` with the relative path and the path of every file under
+/// `dir`, never following a symbolic link (one is an error).
+fn visit(
+    dir: &Path,
+    prefix: &str,
+    file: &mut dyn FnMut(String, &Path) -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
     for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
         let entry = entry.map_err(io_err(dir))?;
         let path = entry.path();
@@ -110,9 +122,9 @@ fn walk(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) -> Resu
                 what: "a symbolic link",
             });
         } else if kind.is_dir() {
-            walk(&path, &rel, files)?;
+            visit(&path, &rel, file)?;
         } else if kind.is_file() {
-            files.insert(rel, std::fs::read(&path).map_err(io_err(&path))?);
+            file(rel, &path)?;
         } else {
             return Err(WriteError::NotPlain {
                 path: path.display().to_string(),
@@ -123,38 +135,66 @@ fn walk(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) -> Resu
     Ok(())
 }
 
-/// Compares what is on disk with what was rendered: the report a write
-/// would produce, or the foreign files that forbid it.
-pub fn plan(
-    existing: &BTreeMap<String, Vec<u8>>,
-    rendered: &RenderedEnv,
-) -> Result<WriteReport, WriteError> {
+/// Compares the folder `dir` with what was rendered: the report a write
+/// would produce, or the foreign files that forbid it. Reads one file at
+/// a time (a large environment's tree is never held in memory): each
+/// file cfggen renders is compared with its text, and of any other file
+/// only the header is read. A missing folder is an empty tree; symbolic
+/// links are an error.
+pub fn plan_dir(dir: &Path, rendered: &RenderedEnv) -> Result<WriteReport, WriteError> {
     let mut report = WriteReport::default();
     let mut foreign = Vec::new();
-    for (path, text) in &rendered.files {
-        match existing.get(path) {
-            None => report.added.push(path.clone()),
-            Some(old) if old.as_slice() == text.as_bytes() => report.unchanged += 1,
-            Some(old) if is_generated(old) => report.changed.push(path.clone()),
-            Some(_) => foreign.push(path.clone()),
-        }
+    let mut on_disk = Vec::new();
+    if is_plain_dir(dir)? {
+        visit(dir, "", &mut |rel, path| {
+            let generated = match rendered.files.get(&rel) {
+                Some(text) => {
+                    let old = std::fs::read(path).map_err(io_err(path))?;
+                    if old == text.as_bytes() {
+                        report.unchanged += 1;
+                        on_disk.push(rel);
+                        return Ok(());
+                    }
+                    is_generated(&old)
+                }
+                None => starts_with_header(path)?,
+            };
+            match (generated, rendered.files.contains_key(&rel)) {
+                (false, _) => foreign.push(rel.clone()),
+                (true, true) => report.changed.push(rel.clone()),
+                (true, false) => report.removed.push(rel.clone()),
+            }
+            on_disk.push(rel);
+            Ok(())
+        })?;
     }
-    for (path, old) in existing {
-        if rendered.files.contains_key(path) {
-            continue;
-        }
-        if is_generated(old) {
-            report.removed.push(path.clone());
-        } else {
-            foreign.push(path.clone());
-        }
-    }
+    on_disk.sort_unstable();
+    report.added = rendered
+        .files
+        .keys()
+        .filter(|rel| on_disk.binary_search(rel).is_err())
+        .cloned()
+        .collect();
+    report.changed.sort_unstable();
+    report.removed.sort_unstable();
     if foreign.is_empty() {
         Ok(report)
     } else {
         foreign.sort();
         Err(WriteError::Foreign(foreign))
     }
+}
+
+/// Whether the file at `path` starts with the generated-file header,
+/// reading no more than the header.
+fn starts_with_header(path: &Path) -> Result<bool, WriteError> {
+    use std::io::Read;
+    let prefix = cfggen_tree::HEADER_PREFIX.as_bytes();
+    let mut head = Vec::with_capacity(prefix.len());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(prefix.len() as u64).read_to_end(&mut head))
+        .map_err(io_err(path))?;
+    Ok(is_generated(&head))
 }
 
 /// Holds the lock of one environment's output folder; released on drop.
@@ -206,7 +246,10 @@ fn refuse_symlink(path: &Path) -> Result<(), WriteError> {
     }
 }
 
-/// Writes `rendered` into `<generated>/<env>/`, atomically.
+/// Writes `rendered` into `<generated>/<env>/`, atomically: the smallest
+/// folder that holds every change ([`scope`]) is built anew beside the
+/// tree and swapped in whole, so a render that changes one app's files
+/// costs that app's folder, not the environment.
 pub fn write_environment(
     generated: &Path,
     rendered: &RenderedEnv,
@@ -214,8 +257,7 @@ pub fn write_environment(
     refuse_symlink(generated)?;
     let target = generated.join(&rendered.name);
     clean_leftovers(generated, &rendered.name);
-    let existing = read_tree(&target)?;
-    let report = plan(&existing, rendered)?;
+    let report = plan_dir(&target, rendered)?;
     if !report.touched() {
         return Ok(report);
     }
@@ -225,12 +267,45 @@ pub fn write_environment(
         rendered.name,
         std::process::id()
     ));
-    let result =
-        build(&staging, &target, rendered, &existing).and_then(|()| swap(&staging, &target));
+    let scope = scope(&target, rendered, &report);
+    let result = build(&staging, &target, &scope, rendered, &report)
+        .and_then(|()| swap(&staging, &target.join(&scope)));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
     result.map(|()| report)
+}
+
+/// The folder, relative to the environment's (`""` for the whole tree),
+/// that a write replaces: the deepest folder holding every added, changed
+/// and removed file, that exists on disk and still holds a rendered file
+/// (so a swap never leaves an empty folder behind).
+pub fn scope(target: &Path, rendered: &RenderedEnv, report: &WriteReport) -> String {
+    let mut touched = report
+        .added
+        .iter()
+        .chain(&report.changed)
+        .chain(&report.removed);
+    let folder = |rel: &str| rel.rsplit_once('/').map_or("", |(f, _)| f).to_owned();
+    let mut common = touched.next().map(|p| folder(p)).unwrap_or_default();
+    for path in touched {
+        while !common.is_empty() && !path.starts_with(&format!("{common}/")) {
+            common = folder(&common);
+        }
+    }
+    while !common.is_empty() {
+        let holds_a_file = rendered
+            .files
+            .range(format!("{common}/")..)
+            .next()
+            .is_some_and(|(rel, _)| rel.starts_with(&format!("{common}/")));
+        let on_disk = std::fs::symlink_metadata(target.join(&common)).is_ok_and(|m| m.is_dir());
+        if holds_a_file && on_disk {
+            break;
+        }
+        common = folder(&common);
+    }
+    common
 }
 
 /// Staging folders of `env` left by a render that was killed.
@@ -262,26 +337,40 @@ fn clean_leftovers(generated: &Path, env: &str) {
     }
 }
 
+/// Builds in `staging` the folder `scope` of the environment as rendered:
+/// files the report leaves unchanged are hard-linked from `target`.
 fn build(
     staging: &Path,
     target: &Path,
+    scope: &str,
     rendered: &RenderedEnv,
-    existing: &BTreeMap<String, Vec<u8>>,
+    report: &WriteReport,
 ) -> Result<(), WriteError> {
     let _ = std::fs::remove_dir_all(staging);
     std::fs::create_dir_all(staging).map_err(io_err(staging))?;
+    let new: std::collections::BTreeSet<&str> = report
+        .added
+        .iter()
+        .chain(&report.changed)
+        .map(String::as_str)
+        .collect();
+    let under = if scope.is_empty() {
+        String::new()
+    } else {
+        format!("{scope}/")
+    };
     let mut made: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-    for (rel, text) in &rendered.files {
-        let dest = staging.join(rel);
+    for (rel, text) in rendered.files.range(under.clone()..) {
+        let Some(inner) = rel.strip_prefix(&under) else {
+            break;
+        };
+        let dest = staging.join(inner);
         if let Some(parent) = dest.parent() {
             if made.insert(parent.to_path_buf()) {
                 std::fs::create_dir_all(parent).map_err(io_err(parent))?;
             }
         }
-        let same = existing
-            .get(rel)
-            .is_some_and(|old| old.as_slice() == text.as_bytes());
-        if same && std::fs::hard_link(target.join(rel), &dest).is_ok() {
+        if !new.contains(rel.as_str()) && std::fs::hard_link(target.join(rel), &dest).is_ok() {
             continue;
         }
         std::fs::write(&dest, text).map_err(io_err(&dest))?;
@@ -330,7 +419,7 @@ mod tests {
                     )
                 })
                 .collect(),
-            objects: Default::default(),
+            ..RenderedEnv::default()
         }
     }
 
@@ -401,6 +490,92 @@ mod tests {
         let err = write_environment(&generated, &rendered(&[("a/x.yaml", "2")]));
         assert!(matches!(err, Err(WriteError::Foreign(_))));
         Ok(())
+    }
+
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        match std::fs::metadata(path) {
+            Ok(m) => m.ino(),
+            Err(e) => panic!("{}: {e}", path.display()),
+        }
+    }
+
+    #[test]
+    fn a_change_in_one_folder_replaces_that_folder_only() -> Result<(), WriteError> {
+        let dir = tmp();
+        let generated = dir.path().join("generated");
+        let files = [
+            ("a/x.yaml", "1"),
+            ("b/c/y.yaml", "2"),
+            ("b/c/z.yaml", "3"),
+            ("top.yaml", "4"),
+        ];
+        write_environment(&generated, &rendered(&files))?;
+        let env = generated.join("dev");
+        let (root, a, c) = (inode(&env), inode(&env.join("a")), inode(&env.join("b/c")));
+        let z = inode(&env.join("b/c/z.yaml"));
+        // One file of b/c changes: only b/c is built anew and swapped.
+        let one = [
+            ("a/x.yaml", "1"),
+            ("b/c/y.yaml", "2+"),
+            ("b/c/z.yaml", "3"),
+            ("top.yaml", "4"),
+        ];
+        let report = write_environment(&generated, &rendered(&one))?;
+        assert_eq!(report.changed, vec!["b/c/y.yaml"]);
+        assert_eq!(scope(&env, &rendered(&one), &report), "b/c");
+        assert_eq!((inode(&env), inode(&env.join("a"))), (root, a));
+        assert_ne!(inode(&env.join("b/c")), c, "b/c was swapped");
+        assert_eq!(
+            inode(&env.join("b/c/z.yaml")),
+            z,
+            "an unchanged file is the same file"
+        );
+        let read = read_tree(&env)?;
+        let expected: BTreeMap<String, Vec<u8>> = rendered(&one)
+            .files
+            .into_iter()
+            .map(|(k, v)| (k, v.into_bytes()))
+            .collect();
+        assert_eq!(read, expected);
+        // Changes in two folders replace their common folder, the root.
+        let two = [
+            ("a/x.yaml", "1+"),
+            ("b/c/y.yaml", "2"),
+            ("b/c/z.yaml", "3"),
+            ("top.yaml", "4"),
+        ];
+        let report = write_environment(&generated, &rendered(&two))?;
+        assert_eq!(scope(&env, &rendered(&two), &report), "");
+        assert_ne!(inode(&env), root);
+        Ok(())
+    }
+
+    #[test]
+    fn the_scope_never_leaves_an_empty_folder_or_starts_in_a_missing_one() {
+        let dir = tmp();
+        let env = dir.path().join("dev");
+        let report = |added: &[&str], removed: &[&str]| WriteReport {
+            added: added.iter().map(|s| (*s).to_owned()).collect(),
+            removed: removed.iter().map(|s| (*s).to_owned()).collect(),
+            ..WriteReport::default()
+        };
+        let _ = std::fs::create_dir_all(env.join("a/b"));
+        // Every file of a/b goes: a/b would be left empty, so a/ is swapped.
+        let kept = rendered(&[("a/k.yaml", "1")]);
+        assert_eq!(scope(&env, &kept, &report(&[], &["a/b/x.yaml"])), "a");
+        // A new folder a/n that is not on disk yet: its parent a/ is swapped.
+        let new = rendered(&[("a/k.yaml", "1"), ("a/n/x.yaml", "1")]);
+        assert_eq!(scope(&env, &new, &report(&["a/n/x.yaml"], &[])), "a");
+        // Nothing rendered under a/ any more: the whole tree.
+        assert_eq!(
+            scope(
+                &env,
+                &rendered(&[("z.yaml", "1")]),
+                &report(&[], &["a/k.yaml"])
+            ),
+            ""
+        );
     }
 
     #[test]

@@ -450,7 +450,7 @@ fn prepare(session: &cfggen_load::Session, name: &str) -> Result<Prepared, Vec<D
         .map_err(|e| vec![render_diagnostic(&loaded, name, &e)])?;
     let issues = cfggen_lint::lint(&rendered);
     // The data behind the text is only for the lint; free it.
-    let rendered = rendered.without_objects();
+    let rendered = rendered.text_only();
     if !issues.is_empty() {
         return Err(issues
             .into_iter()
@@ -576,7 +576,7 @@ enum ToWrite {
     /// count of files is kept).
     Unchanged(String, cfggen_write::WriteReport),
     /// Files to write (or a refusal to report), under the lock.
-    Write(Box<Prepared>),
+    Write(Box<cfggen_render::RenderedEnv>),
 }
 
 /// Validates, renders and writes the named environments.
@@ -588,16 +588,16 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     // (A killed render's leftovers are removed by a write, under the lock.)
     let repo = ctx.repo.clone();
     let (prepared, failed) = prepare_each_then(ctx, names, |p| {
-        let name = p.rendered.name.clone();
-        let clean =
-            generated_path(&repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, &name));
-        let on_disk = generated_path(&repo, Some(&name))
+        let rendered = p.rendered;
+        let clean = generated_path(&repo, None)
+            .is_ok_and(|g| !cfggen_write::has_leftovers(&g, &rendered.name));
+        let on_disk = generated_path(&repo, Some(&rendered.name))
             .ok()
             .filter(|_| clean)
-            .and_then(|dir| cfggen_write::read_tree(&dir).ok());
-        match on_disk.map(|tree| cfggen_write::plan(&tree, &p.rendered)) {
-            Some(Ok(report)) if !report.touched() => ToWrite::Unchanged(name, report),
-            _ => ToWrite::Write(Box::new(p)),
+            .map(|dir| cfggen_write::plan_dir(&dir, &rendered));
+        match on_disk {
+            Some(Ok(report)) if !report.touched() => ToWrite::Unchanged(rendered.name, report),
+            _ => ToWrite::Write(Box::new(rendered)),
         }
     });
     if failed {
@@ -621,8 +621,8 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     let mut code = EXIT_OK;
     let written = parallel_map(&prepared, |w| match w {
         ToWrite::Unchanged(name, report) => (name.clone(), Ok(report.clone())),
-        ToWrite::Write(p) => {
-            let name = p.rendered.name.clone();
+        ToWrite::Write(rendered) => {
+            let name = rendered.name.clone();
             // One render of an environment at a time; the lock is released
             // when `_lock` goes out of scope.
             let write = || {
@@ -632,7 +632,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
                         path.display()
                     );
                 })?;
-                cfggen_write::write_environment(&generated, &p.rendered)
+                cfggen_write::write_environment(&generated, rendered)
             };
             let result = write();
             (name, result)
