@@ -95,20 +95,33 @@ impl FieldChange {
     }
 }
 
+/// A committed file, as the drift check has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Committed {
+    /// Its bytes are the rendered text: the reader compared them already
+    /// (by digest), so they need not be held.
+    AsRendered,
+    /// Its bytes.
+    Bytes(Vec<u8>),
+}
+
 /// Compares the rendered environment with the files on disk (relative
-/// path → bytes) of its folder. Reported paths get `prefix` in front
-/// (`generated/prod/`, say).
+/// path → what is known of them) of its folder. Reported paths get
+/// `prefix` in front (`generated/prod/`, say).
 pub fn diff_env(
     rendered: &RenderedEnv,
-    on_disk: &BTreeMap<String, Vec<u8>>,
+    on_disk: &BTreeMap<String, Committed>,
     prefix: &str,
 ) -> Drift {
     let mut files = Vec::new();
     for (rel, text) in &rendered.files {
         let path = &format!("{prefix}{rel}");
         match on_disk.get(rel) {
-            Some(old) if old.as_slice() == text.as_bytes() => {}
-            Some(old) => files.push(changed(path, &String::from_utf8_lossy(old), text)),
+            Some(Committed::AsRendered) => {}
+            Some(Committed::Bytes(old)) if old.as_slice() == text.as_bytes() => {}
+            Some(Committed::Bytes(old)) => {
+                files.push(changed(path, &String::from_utf8_lossy(old), text));
+            }
             None => files.push(FileDrift {
                 path: path.clone(),
                 status: Status::Missing,
@@ -119,10 +132,14 @@ pub fn diff_env(
             }),
         }
     }
-    for (rel, old) in on_disk {
+    for (rel, committed) in on_disk {
         if !rendered.files.contains_key(rel) {
             let path = &format!("{prefix}{rel}");
-            let old = String::from_utf8_lossy(old);
+            let old = match committed {
+                Committed::Bytes(old) => String::from_utf8_lossy(old),
+                // Not rendered, so not compared: the reader keeps its bytes.
+                Committed::AsRendered => std::borrow::Cow::Borrowed(""),
+            };
             files.push(FileDrift {
                 path: path.clone(),
                 status: Status::Unexpected,
@@ -338,10 +355,10 @@ mod tests {
         }
     }
 
-    fn disk(files: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+    fn disk(files: &[(&str, &str)]) -> BTreeMap<String, Committed> {
         files
             .iter()
-            .map(|(p, t)| ((*p).into(), t.as_bytes().to_vec()))
+            .map(|(p, t)| ((*p).into(), Committed::Bytes(t.as_bytes().to_vec())))
             .collect()
     }
 

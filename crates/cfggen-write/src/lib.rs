@@ -81,6 +81,46 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
     Ok(files)
 }
 
+/// What a file's bytes are known by once read: their length and 128-bit
+/// XXH3 hash. A large committed tree is compared with a rendered one by
+/// digest, so it is never held in memory; only a file whose digest
+/// differs is read again, for its diff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Digest {
+    len: u64,
+    hash: u128,
+}
+
+impl Digest {
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Digest {
+        Digest {
+            len: bytes.len() as u64,
+            hash: xxhash_rust::xxh3::xxh3_128(bytes),
+        }
+    }
+}
+
+/// The digest of every file under `dir`, as [`read_tree`] reads them.
+pub fn digest_tree(dir: &Path) -> Result<BTreeMap<String, Digest>, WriteError> {
+    let mut files = BTreeMap::new();
+    if is_plain_dir(dir)? {
+        visit(dir, "", &mut |rel, path| {
+            let bytes = std::fs::read(path).map_err(io_err(path))?;
+            files.insert(rel, Digest::of(&bytes));
+            Ok(())
+        })?;
+    }
+    Ok(files)
+}
+
+/// The file `rel` of the folder `dir`, refusing a symbolic link.
+pub fn read_file(dir: &Path, rel: &str) -> Result<Vec<u8>, WriteError> {
+    let path = dir.join(rel);
+    refuse_symlink(&path)?;
+    std::fs::read(&path).map_err(io_err(&path))
+}
+
 /// Whether `dir` is a folder (`false` when it is missing); a symbolic
 /// link or a file there is an error.
 fn is_plain_dir(dir: &Path) -> Result<bool, WriteError> {

@@ -1,5 +1,6 @@
 //! The subcommands.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -300,50 +301,9 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
                 .push(ErrorEntry::from_diagnostic(&source_diagnostic(&e))),
         }
     }
-    // Rendering an environment and reading its committed tree are
-    // independent: run them as separate tasks, so both cores stay busy.
-    enum Task<'n> {
-        Prepare(&'n str),
-        Read(&'n str),
-    }
-    enum Done {
-        Prepared(Box<Result<Prepared, Vec<Diagnostic>>>),
-        Read(Result<std::collections::BTreeMap<String, Vec<u8>>, ErrorEntry>),
-    }
-    let tasks: Vec<Task<'_>> = names
-        .iter()
-        .flat_map(|n| [Task::Prepare(n), Task::Read(n)])
-        .collect();
-    let session = &ctx.session;
-    session.plan_loads(names.len());
-    let repo = &ctx.repo;
-    let mut done = parallel_map(&tasks, |task| match task {
-        Task::Prepare(name) => Done::Prepared(Box::new(prepare(session, name))),
-        Task::Read(name) => Done::Read(read_committed(repo, name)),
-    })
-    .into_iter();
-    enum Outcome {
-        Invalid(Vec<Diagnostic>),
-        Drift(cfggen_diff::Drift),
-        Failed(ErrorEntry),
-    }
-    let mut outcomes = Vec::new();
-    for name in &names {
-        let (Some(Done::Prepared(prepared)), Some(Done::Read(on_disk))) =
-            (done.next(), done.next())
-        else {
-            continue;
-        };
-        outcomes.push(match (*prepared, on_disk) {
-            (Err(diagnostics), _) => Outcome::Invalid(diagnostics),
-            (Ok(_), Err(e)) => Outcome::Failed(e),
-            (Ok(Prepared { rendered, .. }), Ok(on_disk)) => Outcome::Drift(cfggen_diff::diff_env(
-                &rendered,
-                &on_disk,
-                &format!("{GENERATED_DIR}/{name}/"),
-            )),
-        });
-    }
+    let outcomes = prepare_beside_digests(ctx, &names, |name, prepared, digests| {
+        drift_of(&ctx.repo, name, prepared, digests)
+    });
     for outcome in outcomes {
         match outcome {
             Outcome::Invalid(d) => report.diagnostics.extend(d),
@@ -357,6 +317,10 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
         for orphan in orphan_folders(ctx, &names) {
             match read_committed(&ctx.repo, &orphan) {
                 Ok(on_disk) => {
+                    let on_disk = on_disk
+                        .into_iter()
+                        .map(|(rel, bytes)| (rel, cfggen_diff::Committed::Bytes(bytes)))
+                        .collect();
                     report.environments.push(cfggen_diff::diff_env(
                         &cfggen_tree::RenderedEnv::named(&orphan),
                         &on_disk,
@@ -373,13 +337,115 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
 }
 
 /// The committed tree of one environment, `generated/<env>/`.
-fn read_committed(
-    repo: &Repo,
-    env: &str,
-) -> Result<std::collections::BTreeMap<String, Vec<u8>>, ErrorEntry> {
+fn read_committed(repo: &Repo, env: &str) -> Result<BTreeMap<String, Vec<u8>>, ErrorEntry> {
     let dir = generated_path(repo, Some(env))
         .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
     cfggen_write::read_tree(&dir).map_err(|e| ErrorEntry::plain("io", e.to_string()))
+}
+
+/// The digest of each committed file of an environment, by path.
+type Digests = BTreeMap<String, cfggen_write::Digest>;
+
+/// Prepares each named environment on one task and reads the digests of
+/// its committed tree on another: the two are independent, so both cores
+/// stay busy. Whichever task of an environment ends second calls `pair`
+/// with both halves on its worker, so an environment's rendering is
+/// freed as soon as it is compared. Results in `names` order.
+fn prepare_beside_digests<R: Send>(
+    ctx: &Ctx<'_>,
+    names: &[String],
+    pair: impl Fn(&str, Result<Prepared, Vec<Diagnostic>>, Result<Digests, ErrorEntry>) -> R + Sync,
+) -> Vec<R> {
+    enum Half {
+        Prepared(Box<Result<Prepared, Vec<Diagnostic>>>),
+        Read(Result<Digests, ErrorEntry>),
+    }
+    let tasks: Vec<(usize, bool)> = (0..names.len())
+        .flat_map(|i| [(i, true), (i, false)])
+        .collect();
+    let session = &ctx.session;
+    session.plan_loads(names.len());
+    let repo = &ctx.repo;
+    let halves: Vec<std::sync::Mutex<Option<Half>>> =
+        names.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let results = parallel_map(&tasks, |&(i, prepare_task)| {
+        let name = &names[i];
+        let half = if prepare_task {
+            Half::Prepared(Box::new(prepare(session, name)))
+        } else {
+            Half::Read(read_digests(repo, name))
+        };
+        let Ok(mut slot) = halves[i].lock() else {
+            return None;
+        };
+        let other = slot.take();
+        if other.is_none() {
+            *slot = Some(half);
+            return None;
+        }
+        drop(slot);
+        match (half, other) {
+            (Half::Prepared(p), Some(Half::Read(r))) | (Half::Read(r), Some(Half::Prepared(p))) => {
+                Some(pair(name, *p, r))
+            }
+            _ => None,
+        }
+    });
+    results.into_iter().flatten().collect()
+}
+
+/// What comparing an environment with its committed tree came to.
+enum Outcome {
+    Invalid(Vec<Diagnostic>),
+    Drift(cfggen_diff::Drift),
+    Failed(ErrorEntry),
+}
+
+/// The digest of each file of `generated/<env>/`.
+fn read_digests(
+    repo: &Repo,
+    env: &str,
+) -> Result<BTreeMap<String, cfggen_write::Digest>, ErrorEntry> {
+    let dir = generated_path(repo, Some(env))
+        .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
+    cfggen_write::digest_tree(&dir).map_err(|e| ErrorEntry::plain("io", e.to_string()))
+}
+
+/// Compares a prepared environment with the digests of its committed
+/// files, reading again the bytes of each file whose digest differs.
+fn drift_of(
+    repo: &Repo,
+    name: &str,
+    prepared: Result<Prepared, Vec<Diagnostic>>,
+    digests: Result<BTreeMap<String, cfggen_write::Digest>, ErrorEntry>,
+) -> Outcome {
+    let (rendered, digests) = match (prepared, digests) {
+        (Err(diagnostics), _) => return Outcome::Invalid(diagnostics),
+        (Ok(_), Err(e)) => return Outcome::Failed(e),
+        (Ok(p), Ok(d)) => (p.rendered, d),
+    };
+    let dir = match generated_path(repo, Some(name)) {
+        Ok(dir) => dir,
+        Err(e) => return Outcome::Failed(ErrorEntry::from_diagnostic(&source_diagnostic(&e))),
+    };
+    let mut on_disk = BTreeMap::new();
+    for (rel, digest) in digests {
+        let committed = match rendered.files.get(&rel) {
+            Some(text) if cfggen_write::Digest::of(text.as_bytes()) == digest => {
+                cfggen_diff::Committed::AsRendered
+            }
+            _ => match cfggen_write::read_file(&dir, &rel) {
+                Ok(bytes) => cfggen_diff::Committed::Bytes(bytes),
+                Err(e) => return Outcome::Failed(ErrorEntry::plain("io", e.to_string())),
+            },
+        };
+        on_disk.insert(rel, committed);
+    }
+    Outcome::Drift(cfggen_diff::diff_env(
+        &rendered,
+        &on_disk,
+        &format!("{GENERATED_DIR}/{name}/"),
+    ))
 }
 
 /// Folders of `generated/` that belong to no environment.
@@ -530,11 +596,21 @@ fn prepare_each_then<R: Send>(
     names: &[String],
     keep: impl Fn(Prepared) -> R + Sync,
 ) -> (Vec<R>, bool) {
-    let mut ok = Vec::new();
-    let mut failed = Vec::new();
     let session = &ctx.session;
     session.plan_loads(names.len());
     let results = parallel_map(names, |name| prepare(session, name).map(&keep));
+    report_invalid(ctx, names, results)
+}
+
+/// Reports the problems of every environment that failed, and a line
+/// naming them; returns the results of the others and whether any failed.
+fn report_invalid<R>(
+    ctx: &mut Ctx<'_>,
+    names: &[String],
+    results: Vec<Result<R, Vec<Diagnostic>>>,
+) -> (Vec<R>, bool) {
+    let mut ok = Vec::new();
+    let mut failed = Vec::new();
     for (name, result) in names.iter().zip(results) {
         match result {
             Ok(p) => ok.push(p),
@@ -582,24 +658,34 @@ enum ToWrite {
 /// Validates, renders and writes the named environments.
 pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     // Every environment must validate before anything is written. Each is
-    // compared with what is on disk as soon as it is rendered: one that
-    // is unchanged keeps only its count (a large platform is not held in
-    // memory whole), the others their files.
+    // compared with the digests of what is on disk (read beside the
+    // rendering) as soon as it is rendered: one that is unchanged keeps
+    // only its count (a large platform is not held in memory whole), the
+    // others their files, which the write compares again, under the lock.
     // (A killed render's leftovers are removed by a write, under the lock.)
-    let repo = ctx.repo.clone();
-    let (prepared, failed) = prepare_each_then(ctx, names, |p| {
-        let rendered = p.rendered;
-        let clean = generated_path(&repo, None)
-            .is_ok_and(|g| !cfggen_write::has_leftovers(&g, &rendered.name));
-        let on_disk = generated_path(&repo, Some(&rendered.name))
-            .ok()
-            .filter(|_| clean)
-            .map(|dir| cfggen_write::plan_dir(&dir, &rendered));
-        match on_disk {
-            Some(Ok(report)) if !report.touched() => ToWrite::Unchanged(rendered.name, report),
-            _ => ToWrite::Write(Box::new(rendered)),
-        }
+    let repo = &ctx.repo;
+    let results = prepare_beside_digests(ctx, names, |name, prepared, digests| {
+        let rendered = prepared?.rendered;
+        let clean =
+            generated_path(repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, name));
+        let unchanged = clean
+            && digests.is_ok_and(|on_disk| {
+                on_disk.len() == rendered.files.len()
+                    && rendered.files.iter().all(|(rel, text)| {
+                        on_disk.get(rel) == Some(&cfggen_write::Digest::of(text.as_bytes()))
+                    })
+            });
+        Ok(if unchanged {
+            let report = cfggen_write::WriteReport {
+                unchanged: rendered.files.len(),
+                ..Default::default()
+            };
+            ToWrite::Unchanged(rendered.name, report)
+        } else {
+            ToWrite::Write(Box::new(rendered))
+        })
     });
+    let (prepared, failed) = report_invalid(ctx, names, results);
     if failed {
         return EXIT_ERROR;
     }
