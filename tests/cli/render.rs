@@ -254,3 +254,84 @@ fn output_does_not_depend_on_the_number_of_threads() {
     assert_eq!(trees[0], trees[1], "1 thread vs 2");
     assert_eq!(trees[0], trees[2], "1 thread vs 7");
 }
+
+/// A platform too large for the memory budget works lean: one environment
+/// at a time, digests instead of text (rendered again when the text is
+/// needed), bases parsed per load, and a load that fails run again whole
+/// to place its problems. A 1 MiB budget (`CFGGEN_MEMORY=1`) makes the
+/// shipped environments lean (about 20 KB of input, so an estimated
+/// 800 KB an environment, over half the budget); every command must give
+/// what it gives normally, byte for byte.
+#[test]
+fn a_lean_run_gives_what_a_normal_run_gives() {
+    let steps = |vars: &[(&str, &str)]| {
+        let repo = TestRepo::new();
+        for dir in ["environments", "crds", "schemas"] {
+            crate::support::copy_tree(&workspace().join(dir), &repo.path().join(dir));
+        }
+        let dev = repo.read("environments/dev.yaml");
+        let mut seen = Vec::new();
+        let mut step = |what: &str, args: &[&str]| {
+            let out = repo.run_with(vars, args);
+            seen.push(format!(
+                "== {what}: exit {}\n{}{}",
+                out.code, out.stdout, out.stderr
+            ));
+        };
+        step("fresh render", &["render", "--all"]);
+        let first = tree(&repo.path().join("generated"));
+        step("render again", &["render", "--all"]);
+        step("clean check", &["check"]);
+        // A committed file edited by hand: check shows the diff (the text
+        // is rendered again for it), render puts it back.
+        let file = "generated/prod/onepassword.yaml";
+        let text = repo.read(file);
+        repo.write(file, &text.replacen("op://", "op://x-", 1));
+        step("check with a drift", &["check"]);
+        step("render the drift away", &["render", "prod"]);
+        let after = tree(&repo.path().join("generated"));
+        // An invalid environment: its problems are placed as always.
+        repo.write(
+            "environments/broken.yaml",
+            &format!(
+                "{}\n  broken:\n    image: nginx:1.27\n    replicas: many\n    imag: nginx:1.27\n",
+                dev.replace("name: dev", "name: broken").trim_end()
+            ),
+        );
+        step("validate an invalid environment", &["validate", "broken"]);
+        step("render with an invalid environment", &["render", "--all"]);
+        (seen, first, after)
+    };
+    let (normal, normal_first, normal_after) = steps(&[]);
+    let (lean, lean_first, lean_after) = steps(&[("CFGGEN_MEMORY", "1")]);
+    assert!(normal_first.len() > 40, "the environments rendered");
+    let bytes = |t: &BTreeMap<String, (Vec<u8>, Option<std::time::SystemTime>)>| {
+        t.iter()
+            .map(|(p, (b, _))| (p.clone(), b.clone()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    assert_eq!(bytes(&lean_first), bytes(&normal_first));
+    assert_eq!(bytes(&lean_after), bytes(&normal_after));
+    assert_eq!(
+        bytes(&normal_after),
+        bytes(&normal_first),
+        "render put the file back"
+    );
+    for (n, l) in normal.iter().zip(&lean) {
+        assert_eq!(l, n);
+    }
+    let all = normal.join("");
+    for expected in [
+        "== render again: exit 0",
+        "== clean check: exit 0",
+        "== check with a drift: exit 1",
+        "op://x-",
+        "== render the drift away: exit 0",
+        "~ generated/prod/onepassword.yaml",
+        "== validate an invalid environment: exit 2",
+        "environments/broken.yaml:",
+        "== render with an invalid environment: exit 2",
+    ] {
+        assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
+    }
+}

@@ -138,11 +138,17 @@ impl TestRepo {
 
     /// Runs `cfggen --root <repo> --color never <args>`.
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with(&[], args)
+    }
+
+    /// [`TestRepo::run`] with environment variables set.
+    pub fn run_with(&self, vars: &[(&str, &str)], args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cfggen"));
         cmd.arg("--root")
             .arg(self.path())
             .args(["--color", "never"])
-            .args(args);
+            .args(args)
+            .envs(vars.iter().copied());
         run_command(cmd)
     }
 

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use cfggen_tree::RenderedEnv;
+use cfggen_tree::{Digest, RenderedEnv};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -132,8 +132,28 @@ pub fn diff_env(
             }),
         }
     }
+    // A file rendered without its text (a large environment) is known by
+    // its digest: a difference is reported without a diff; the binary
+    // renders such an environment again with its text before comparing.
+    for (rel, digest) in &rendered.digests {
+        let path = &format!("{prefix}{rel}");
+        let status = match on_disk.get(rel) {
+            Some(Committed::AsRendered) => continue,
+            Some(Committed::Bytes(old)) if Digest::of(old) == *digest => continue,
+            Some(Committed::Bytes(_)) => Status::Changed,
+            None => Status::Missing,
+        };
+        files.push(FileDrift {
+            path: path.clone(),
+            status,
+            formatting_only: false,
+            resource: None,
+            changes: Vec::new(),
+            diff: String::new(),
+        });
+    }
     for (rel, committed) in on_disk {
-        if !rendered.files.contains_key(rel) {
+        if !rendered.files.contains_key(rel) && !rendered.digests.contains_key(rel) {
             let path = &format!("{prefix}{rel}");
             let old = match committed {
                 Committed::Bytes(old) => String::from_utf8_lossy(old),

@@ -144,10 +144,13 @@ const CLUSTER_SCOPED: &[&str] = &[
 pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
     let mut out = Vec::new();
     let parsed = parse_unrendered(env, &mut out);
-    let facts = |path: &str| env.facts.get(path).or_else(|| parsed.get(path));
-    let (docs, kustomizations) = documents(env, &facts);
+    let (docs, kustomizations) = documents(env, &parsed);
     let mut provided = Provided::of(&docs);
-    if let Some(Facts::Inventory(external)) = facts(INVENTORY_FILE) {
+    let inventory = env
+        .facts
+        .get(INVENTORY_FILE)
+        .or_else(|| parsed.get(INVENTORY_FILE));
+    if let Some(Facts::Inventory(external)) = inventory {
         provided.add_external(external);
     }
     for d in &docs {
@@ -197,22 +200,29 @@ fn parse_unrendered<'e>(
 /// A folder's kustomization: its namespace and the files it lists.
 type Kustomizations<'a> = BTreeMap<&'a str, (&'a str, &'a [String])>;
 
-/// The objects of the tree, and the kustomization of each folder.
+/// The objects of the tree, and the kustomization of each folder: every
+/// rendered file has its facts, and a file not rendered in this run was
+/// parsed.
 fn documents<'a>(
     env: &'a RenderedEnv,
-    facts: &impl Fn(&str) -> Option<&'a Facts>,
+    parsed: &'a BTreeMap<&'a str, Facts>,
 ) -> (Vec<Doc<'a>>, Kustomizations<'a>) {
     let mut docs = Vec::new();
     let mut kustomizations = BTreeMap::new();
-    for path in env.files.keys() {
-        match facts(path) {
-            Some(Facts::Kustomization {
+    let all = env
+        .facts
+        .iter()
+        .map(|(path, facts)| (path.as_str(), facts))
+        .chain(parsed.iter().map(|(path, facts)| (*path, facts)));
+    for (path, facts) in all {
+        match facts {
+            Facts::Kustomization {
                 namespace,
                 resources,
-            }) => {
+            } => {
                 kustomizations.insert(folder_of(path), (namespace.as_str(), resources.as_slice()));
             }
-            Some(Facts::Object(object)) if path != INVENTORY_FILE => {
+            Facts::Object(object) if path != INVENTORY_FILE => {
                 docs.push(Doc { file: path, object })
             }
             _ => {}

@@ -194,6 +194,8 @@ pub struct Session {
     loads_left: std::sync::atomic::AtomicUsize,
     /// The CRDs under `crds/`, read once.
     crds: OnceLock<Arc<crate::manifests::Crds>>,
+    /// Whether each load works lean (see [`Session::lean`]).
+    lean: std::sync::atomic::AtomicBool,
 }
 
 impl Session {
@@ -209,6 +211,7 @@ impl Session {
             bases: Mutex::new(HashMap::new()),
             loads_left: std::sync::atomic::AtomicUsize::new(usize::MAX),
             crds: OnceLock::new(),
+            lean: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -226,7 +229,10 @@ impl Session {
 
     /// Loads and validates `environments/<name>.yaml` with its bases.
     pub fn load(&self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
-        let loaded = Loader::new(self).run(name);
+        let loaded = match Loader::new(self, self.is_lean()).run(name) {
+            Err(_) if self.is_lean() => Loader::new(self, false).run(name),
+            loaded => loaded,
+        };
         let before = self
             .loads_left
             .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
@@ -238,6 +244,28 @@ impl Session {
             }
         }
         loaded
+    }
+
+    /// Makes each load work lean, for a platform so large that memory
+    /// matters more than time: a load parses its bases itself instead of
+    /// sharing a tree parsed once (it then owns the tree and merges into
+    /// it in place), and drops the merged tree once the document is made
+    /// from it, unless patches or manifests need it to place a render
+    /// problem. A lean load that fails is run again whole, so that every
+    /// problem is placed at its line as always.
+    pub fn lean(&self) {
+        self.lean.store(true, std::sync::atomic::Ordering::Release);
+        if let Ok(mut bases) = self.bases.lock() {
+            bases.clear();
+        }
+    }
+
+    fn is_lean(&self) -> bool {
+        self.lean.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn keeps_bases(&self) -> bool {
+        !self.is_lean()
     }
 
     /// Says that `n` more loads are coming: once they are done, the
@@ -254,6 +282,9 @@ struct Loader<'a> {
     files: Files,
     diagnostics: Vec<Diagnostic>,
     limits: Limits,
+    /// Drop the merged tree once the document is made (see
+    /// [`Session::lean`]); problems are then not placed.
+    lean: bool,
 }
 
 /// Loads and validates `environments/<name>.yaml` with its bases.
@@ -276,12 +307,13 @@ pub fn source_diagnostic(e: &SourceError) -> Diagnostic {
 }
 
 impl<'a> Loader<'a> {
-    fn new(session: &'a Session) -> Self {
+    fn new(session: &'a Session, lean: bool) -> Self {
         Loader {
             session,
             files: Files::default(),
             diagnostics: Vec::new(),
             limits: Limits::default(),
+            lean,
         }
     }
 
@@ -358,11 +390,8 @@ impl<'a> Loader<'a> {
             }
         };
         let images = image_sites(&merged, &self.files);
-        let mut json = merged.to_json();
-        leave_out(&mut json, &left_out);
-        let more = self.schema_stage(&merged, &json, SchemaKind::Full, schemas)?;
-        leave_out(&mut json, &more);
-        let mut environment = self.deserialize(&merged, json)?;
+        let (merged, json, left_out) = self.document(merged, left_out, schemas)?;
+        let mut environment = self.deserialize(&merged, json, left_out)?;
         environment.apply_default_namespace();
         let before = self.diagnostics.len();
         self.read_config_files(&mut environment, &merged);
@@ -412,6 +441,39 @@ impl<'a> Loader<'a> {
             images,
             locator,
         })
+    }
+
+    /// The document of the merged tree, checked against the full schema,
+    /// without the apps left out (those `left_out` already, and those with
+    /// a schema problem), and the tree the later stages place problems
+    /// through. A lean load converts the tree into the document instead
+    /// of copying it, and keeps no tree: problems are placed through the
+    /// tree, and a lean load that finds one is run again whole. Patches
+    /// and manifests need the tree after loading, to place a render
+    /// problem.
+    fn document(
+        &mut self,
+        merged: Node,
+        mut left_out: std::collections::BTreeSet<String>,
+        schemas: &Schemas,
+    ) -> Option<(Node, serde_json::Value, std::collections::BTreeSet<String>)> {
+        let (merged, mut json) = if self.lean && !places_render_problems(&merged) {
+            let loc = merged.loc;
+            let json = merged.into_json();
+            let nothing = Node {
+                value: cfggen_yaml::Value::Null,
+                loc,
+            };
+            (nothing, json)
+        } else {
+            let json = merged.to_json();
+            (merged, json)
+        };
+        leave_out(&mut json, &left_out);
+        let more = self.schema_stage(&merged, &json, SchemaKind::Full, schemas)?;
+        leave_out(&mut json, &more);
+        left_out.extend(more);
+        Some((merged, json, left_out))
     }
 
     /// The CustomResourceDefinitions under `crds/`, read once per session.
@@ -976,6 +1038,10 @@ impl<'a> Loader<'a> {
         from: Location,
         schemas: &Schemas,
     ) -> Option<Node> {
+        if !self.session.keeps_bases() {
+            let entry = self.read_base(rel, base, from, schemas)?;
+            return self.use_base(entry.file, entry.result);
+        }
         let cell = self
             .session
             .bases
@@ -995,15 +1061,40 @@ impl<'a> Loader<'a> {
             None if reported => return None,
             None => Arc::new(self.read_base(rel, base, from, schemas)?),
         };
-        match &entry.result {
+        // The last planned load takes the tree rather than copying it,
+        // when no other load still holds it.
+        if self
+            .session
+            .loads_left
+            .load(std::sync::atomic::Ordering::Acquire)
+            == 1
+        {
+            if let Ok(mut bases) = self.session.bases.lock() {
+                bases.remove(rel);
+            }
+            drop(cell);
+            return match Arc::try_unwrap(entry) {
+                Ok(owned) => self.use_base(owned.file, owned.result),
+                Err(shared) => self.use_base(shared.file.clone(), shared.result.clone()),
+            };
+        }
+        self.use_base(entry.file.clone(), entry.result.clone())
+    }
+
+    /// A base's tree, as this load's own file (its problems reported).
+    fn use_base(
+        &mut self,
+        file: Arc<SourceFile>,
+        result: Result<Node, Vec<Diagnostic>>,
+    ) -> Option<Node> {
+        match result {
             Err(diagnostics) => {
-                self.diagnostics.extend(diagnostics.iter().cloned());
+                self.diagnostics.extend(diagnostics);
                 None
             }
-            Ok(node) => {
+            Ok(mut node) => {
                 let id = FileId(u32::try_from(self.files.files.len()).unwrap_or(u32::MAX));
-                self.files.files.push(entry.file.clone());
-                let mut node = node.clone();
+                self.files.files.push(file);
                 node.set_file(id);
                 Some(node)
             }
@@ -1018,9 +1109,9 @@ impl<'a> Loader<'a> {
         from: Location,
         schemas: &Schemas,
     ) -> Option<BaseEntry> {
-        let mut own = Loader::new(self.session);
+        let mut own = Loader::new(self.session, false);
         let from_place = self.files.place(from);
-        let node = own.read_from(rel, from_place);
+        let node = own.read_from(rel, from_place.clone());
         let Some(file) = own.files.files.first().cloned() else {
             // Not even read (I/O): report now, do not cache.
             self.diagnostics.extend(own.diagnostics);
@@ -1043,6 +1134,8 @@ impl<'a> Loader<'a> {
                         ),
                     });
                     Err(own.diagnostics)
+                } else if self.lean {
+                    own.check_base_lean(node, rel, from_place, schemas)
                 } else if own
                     .check_schema(&node, SchemaKind::Partial, schemas)
                     .is_none()
@@ -1056,16 +1149,59 @@ impl<'a> Loader<'a> {
         Some(BaseEntry { file, result })
     }
 
+    /// A lean load's check of a base against the partial schema, which
+    /// never holds the base's tree and its document at once: the tree is
+    /// converted into the document, the document checked (its problems
+    /// not placed: a lean load that fails is run again whole), and the
+    /// file parsed again for merging.
+    fn check_base_lean(
+        mut self,
+        node: Node,
+        rel: &str,
+        from: Option<Place>,
+        schemas: &Schemas,
+    ) -> Result<Node, Vec<Diagnostic>> {
+        let nothing = Node {
+            value: cfggen_yaml::Value::Null,
+            loc: node.loc,
+        };
+        let json = node.into_json();
+        if self
+            .check_schema_of(&nothing, &json, SchemaKind::Partial, schemas)
+            .is_none()
+        {
+            return Err(self.diagnostics);
+        }
+        drop(json);
+        let mut again = Loader::new(self.session, false);
+        match again.read_from(rel, from) {
+            Some(node) => Ok(node),
+            None => Err(again.diagnostics),
+        }
+    }
+
     /// The typed environment. A value no type accepts inside an app
     /// leaves that app out, and the others are tried, so that every app's
     /// such problem is reported at once.
+    /// Deserialises the document `json` of the merged tree `node`, whose
+    /// apps `left_out` were taken out of it. The document is consumed as
+    /// it is read (a large environment never holds both whole); an app
+    /// whose value serde refuses is reported and left out, and the
+    /// document is made again from `node` for the next try.
     fn deserialize(
         &mut self,
         node: &Node,
-        mut json: serde_json::Value,
+        json: serde_json::Value,
+        mut left_out: std::collections::BTreeSet<String>,
     ) -> Option<cfggen_model::Environment> {
+        let mut json = Some(json);
         loop {
-            let e = match serde_path_to_error::deserialize::<_, cfggen_model::Environment>(&json) {
+            let doc = json.take().unwrap_or_else(|| {
+                let mut doc = node.to_json();
+                leave_out(&mut doc, &left_out);
+                doc
+            });
+            let e = match serde_path_to_error::deserialize::<_, cfggen_model::Environment>(doc) {
                 Ok(env) => return Some(env),
                 Err(e) => e,
             };
@@ -1111,13 +1247,30 @@ impl<'a> Loader<'a> {
                 }
                 _ => return None,
             };
-            let removed = json
-                .get_mut("apps")
-                .and_then(|a| a.as_object_mut())
-                .and_then(|a| a.shift_remove(&app));
-            removed?;
+            let in_document = node
+                .get("apps")
+                .is_some_and(|apps| apps.get(&app).is_some());
+            if !in_document || !left_out.insert(app) {
+                return None;
+            }
         }
     }
+}
+
+/// Whether an environment's merged tree has patches or manifests, whose
+/// render problems are placed through the tree after loading.
+fn places_render_problems(merged: &Node) -> bool {
+    let listed = |n: Option<&Node>| {
+        n.is_some_and(|n| matches!(&n.value, cfggen_yaml::Value::Seq(items) if !items.is_empty()))
+    };
+    listed(merged.get("patches"))
+        || merged
+            .get("apps")
+            .and_then(Node::as_map)
+            .is_some_and(|apps| {
+                apps.iter()
+                    .any(|a| listed(a.value.get("patches")) || listed(a.value.get("manifests")))
+            })
 }
 
 /// Removes the apps named in `apps` from an environment document.

@@ -74,7 +74,7 @@ pub struct Container {
     pub volumes: IndexMap<String, Volume>,
     /// The container's security context (Kubernetes `SecurityContext`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_context: Option<SecurityContext>,
+    pub security_context: Option<Box<SecurityContext>>,
 }
 
 /// When the kubelet pulls an image.
@@ -316,13 +316,13 @@ pub enum EnvFrom {
 pub struct Probes {
     /// Restart the container when this fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub liveness: Option<Probe>,
+    pub liveness: Option<Box<Probe>>,
     /// Take the pod out of its Services while this fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub readiness: Option<Probe>,
+    pub readiness: Option<Box<Probe>>,
     /// Hold the other probes until this succeeds once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub startup: Option<Probe>,
+    pub startup: Option<Box<Probe>>,
 }
 
 impl Probes {
@@ -339,7 +339,7 @@ impl Probes {
             ("startup", &self.startup),
         ]
         .into_iter()
-        .filter_map(|(n, p)| p.as_ref().map(|p| (n, p)))
+        .filter_map(|(n, p)| p.as_deref().map(|p| (n, p)))
     }
 }
 

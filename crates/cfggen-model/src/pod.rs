@@ -34,7 +34,7 @@ pub struct PodSettings {
     pub automount_service_account_token: Option<bool>,
     /// The pod security context (Kubernetes `PodSecurityContext`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_context: Option<PodSecurityContext>,
+    pub security_context: Option<Box<PodSecurityContext>>,
     /// Run only on nodes with these labels.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("examples" = [{"kubernetes.io/arch": "amd64"}]))]
@@ -44,7 +44,7 @@ pub struct PodSettings {
     pub tolerations: Vec<Toleration>,
     /// Node and pod (anti-)affinity (Kubernetes `Affinity`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affinity: Option<Affinity>,
+    pub affinity: Option<Box<Affinity>>,
     /// How the pods spread over zones and nodes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topology_spread_constraints: Vec<TopologySpreadConstraint>,

@@ -115,19 +115,37 @@ pub enum RenderError {
 /// each file, [`RenderedEnv::facts`] keeps what the checks of the output
 /// read ([`cfggen_tree::Facts`]).
 pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, false)
+    render_keeping(env, sources, Keep::Text)
 }
 
 /// [`render`], keeping every object whole in [`RenderedEnv::objects`] too
 /// (for comparing them with other manifests, as `cfggen import` does).
 pub fn render_whole(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, true)
+    render_keeping(env, sources, Keep::Whole)
+}
+
+/// [`render`], keeping of each file its digest instead of its text
+/// ([`RenderedEnv::digests`]): for checking a large environment, or
+/// comparing it with what is on disk, without holding its text.
+pub fn render_digests(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
+    render_keeping(env, sources, Keep::Digests)
+}
+
+/// What a rendering keeps of each file beside its facts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Its text.
+    Text,
+    /// Its digest.
+    Digests,
+    /// Its text and the whole data it was written from.
+    Whole,
 }
 
 fn render_keeping(
     env: &Validated,
     sources: &[String],
-    whole: bool,
+    keep: Keep,
 ) -> Result<RenderedEnv, RenderError> {
     let mut patches: Vec<Pending> = env
         .patches
@@ -151,18 +169,16 @@ fn render_keeping(
     let mut out = Output {
         header: header(sources),
         files: BTreeMap::new(),
+        digests: BTreeMap::new(),
         facts: BTreeMap::new(),
         objects: BTreeMap::new(),
-        whole,
+        keep,
         folders: BTreeMap::new(),
         patches,
     };
-    for (name, app) in &env.apps {
-        workloads::render_app(&mut out, env, name, app)?;
-    }
-    postgres::render_clusters(&mut out, env)?;
-    storage::persistent_volumes(&mut out, env)?;
-    render_applications(&mut out, env)?;
+    // The inventory first: its data (a line per 1Password reference of
+    // the environment) is the largest single object, and is freed before
+    // the files of the apps pile up.
     let entries = inventory(env)?;
     let external = external_secrets(env);
     // An environment that reads nothing from 1Password and uses no
@@ -176,6 +192,13 @@ fn render_keeping(
         };
         out.file(INVENTORY_FILE.to_owned(), &doc)?;
     }
+    drop((entries, external));
+    for (name, app) in &env.apps {
+        workloads::render_app(&mut out, env, name, app)?;
+    }
+    postgres::render_clusters(&mut out, env)?;
+    storage::persistent_volumes(&mut out, env)?;
+    render_applications(&mut out, env)?;
     if let Some(p) = out.patches.iter().find(|p| !p.matched) {
         return Err(RenderError::PatchUnmatched {
             path: p.path.clone(),
@@ -190,6 +213,7 @@ fn render_keeping(
     Ok(RenderedEnv {
         name: env.name.clone(),
         files: out.files,
+        digests: out.digests,
         facts: out.facts,
         objects: out.objects,
     })
@@ -218,10 +242,11 @@ pub fn header(sources: &[String]) -> String {
 pub(crate) struct Output {
     header: String,
     files: BTreeMap<String, String>,
+    digests: BTreeMap<String, cfggen_tree::Digest>,
     facts: BTreeMap<String, cfggen_tree::Facts>,
     objects: BTreeMap<String, serde_json::Value>,
-    /// Keep every object whole, not only what the checks read.
-    whole: bool,
+    /// What to keep of each file beside its facts.
+    keep: Keep,
     /// Folder → its namespace (none for cluster-scoped objects) and files.
     folders: BTreeMap<String, (Option<String>, Vec<String>)>,
     /// The patches to apply, and whether each matched an object.
@@ -351,13 +376,22 @@ impl Output {
         let mut text = String::with_capacity(self.header.len() + body.len());
         text.push_str(&self.header);
         text.push_str(&body);
-        if self.files.insert(path.clone(), text).is_some() {
+        let facts = cfggen_tree::Facts::of(&path, &data);
+        if self.facts.insert(path.clone(), facts).is_some() {
             return Err(RenderError::Collision(path));
         }
-        self.facts
-            .insert(path.clone(), cfggen_tree::Facts::of(&path, &data));
-        if self.whole {
-            self.objects.insert(path, data);
+        match self.keep {
+            Keep::Text => {
+                self.files.insert(path, text);
+            }
+            Keep::Digests => {
+                self.digests
+                    .insert(path, cfggen_tree::Digest::of(text.as_bytes()));
+            }
+            Keep::Whole => {
+                self.files.insert(path.clone(), text);
+                self.objects.insert(path, data);
+            }
         }
         Ok(())
     }

@@ -30,14 +30,39 @@ pub fn is_generated(contents: &[u8]) -> bool {
     contents.starts_with(HEADER_PREFIX.as_bytes())
 }
 
+/// What a file's bytes are known by when they are not held: their length
+/// and 128-bit XXH3 hash. A large committed tree is compared with a
+/// rendered one by digest, and a large rendering may keep digests instead
+/// of text; a file whose digest differs is read or rendered again for its
+/// diff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Digest {
+    len: u64,
+    hash: u128,
+}
+
+impl Digest {
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Digest {
+        Digest {
+            len: bytes.len() as u64,
+            hash: xxhash_rust::xxh3::xxh3_128(bytes),
+        }
+    }
+}
+
 /// One rendered environment: file paths relative to `generated/<env>/`
-/// (always `/`-separated, sorted) and their text.
+/// (always `/`-separated, sorted) and their text, or only their digest
+/// when the text was not kept.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RenderedEnv {
     /// The environment name.
     pub name: String,
     /// Relative path → file text.
     pub files: BTreeMap<String, String>,
+    /// Relative path → the digest of a file whose text was not kept (a
+    /// path is in `files` or here, never both).
+    pub digests: BTreeMap<String, Digest>,
     /// Relative path → what the checks of the output (the lint) read of
     /// the data the file was written from ([`Facts::of`]), so that they
     /// need not parse the text again. A file without facts is parsed by
@@ -57,6 +82,37 @@ impl RenderedEnv {
             name: name.to_owned(),
             ..RenderedEnv::default()
         }
+    }
+
+    /// The number of files, with or without their text.
+    pub fn len(&self) -> usize {
+        self.files.len() + self.digests.len()
+    }
+
+    /// Whether it renders no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.digests.is_empty()
+    }
+
+    /// Whether every file's text is here.
+    pub fn has_text(&self) -> bool {
+        self.digests.is_empty()
+    }
+
+    /// The digest of the file `path`, if it renders one.
+    pub fn digest(&self, path: &str) -> Option<Digest> {
+        match self.files.get(path) {
+            Some(text) => Some(Digest::of(text.as_bytes())),
+            None => self.digests.get(path).copied(),
+        }
+    }
+
+    /// Whether `on_disk` (path → digest) holds exactly the files rendered.
+    pub fn same_as(&self, on_disk: &BTreeMap<String, Digest>) -> bool {
+        on_disk.len() == self.len()
+            && on_disk
+                .iter()
+                .all(|(path, digest)| self.digest(path) == Some(*digest))
     }
 
     /// The same files without the data behind them (once the lint is done).

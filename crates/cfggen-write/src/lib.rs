@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use cfggen_tree::Digest;
 use cfggen_tree::{is_generated, RenderedEnv};
 
 /// What a write did.
@@ -79,26 +80,6 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
         })?;
     }
     Ok(files)
-}
-
-/// What a file's bytes are known by once read: their length and 128-bit
-/// XXH3 hash. A large committed tree is compared with a rendered one by
-/// digest, so it is never held in memory; only a file whose digest
-/// differs is read again, for its diff.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Digest {
-    len: u64,
-    hash: u128,
-}
-
-impl Digest {
-    /// The digest of `bytes`.
-    pub fn of(bytes: &[u8]) -> Digest {
-        Digest {
-            len: bytes.len() as u64,
-            hash: xxhash_rust::xxh3::xxh3_128(bytes),
-        }
-    }
 }
 
 /// The digest of every file under `dir`, as [`read_tree`] reads them.

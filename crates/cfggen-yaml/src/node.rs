@@ -168,6 +168,27 @@ impl Node {
         }
     }
 
+    /// [`Node::to_json`], consuming the tree: each part is freed as soon
+    /// as it is converted and strings are moved, not copied, so a large
+    /// tree and its plain data are never held whole at once.
+    pub fn into_json(self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(b),
+            Value::Int(i) => J::from(i),
+            Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+            Value::String(s) => J::String(s),
+            Value::Seq(items) => J::Array(items.into_iter().map(Node::into_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .into_iter()
+                    .map(|e| (e.key.text, e.value.into_json()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// The plain data of this tree, for JSON Schema validation and serde.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
@@ -236,6 +257,16 @@ pub fn merge(base: Node, overlay: Node) -> Node {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn into_json_is_to_json() {
+        let text = "a: [1, 2.5, x, null, true]\nb: {c: 'd', e: {}}\n";
+        let node = match crate::parse(super::FileId(0), text, &crate::Limits::default()) {
+            Ok(n) => n,
+            Err(e) => panic!("{e:?}"),
+        };
+        assert_eq!(node.clone().into_json(), node.to_json());
+    }
+
     use super::*;
     use crate::{parse, Limits};
 

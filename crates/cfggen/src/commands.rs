@@ -11,6 +11,7 @@ use crate::cli::{Cli, Command, Format, SecretsFormat, Select};
 use crate::drift::{ErrorEntry, Report, StaleSchema};
 use crate::output::color_for_stderr;
 use crate::report::render_diagnostics;
+use crate::scale::{parallel_map, Scale};
 use crate::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK};
 
 pub(crate) struct Ctx<'a> {
@@ -301,7 +302,7 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
                 .push(ErrorEntry::from_diagnostic(&source_diagnostic(&e))),
         }
     }
-    let outcomes = prepare_beside_digests(ctx, &names, |name, prepared, digests| {
+    let outcomes = prepare_beside_digests(ctx, &names, true, |name, prepared, digests| {
         drift_of(&ctx.repo, name, prepared, digests)
     });
     for outcome in outcomes {
@@ -346,52 +347,143 @@ fn read_committed(repo: &Repo, env: &str) -> Result<BTreeMap<String, Vec<u8>>, E
 /// The digest of each committed file of an environment, by path.
 type Digests = BTreeMap<String, cfggen_write::Digest>;
 
-/// Prepares each named environment on one task and reads the digests of
-/// its committed tree on another: the two are independent, so both cores
-/// stay busy. Whichever task of an environment ends second calls `pair`
-/// with both halves on its worker, so an environment's rendering is
-/// freed as soon as it is compared. Results in `names` order.
+/// Prepares the named environments on [`Scale::jobs`] threads while one
+/// more thread reads the digests of their committed trees, ahead of them:
+/// the two are independent, so both cores stay busy. The thread that
+/// prepared an environment calls `pair` with both halves as soon as they
+/// are there, so its rendering is freed as soon as it is compared (and
+/// its memory is used again by the same thread's next environment).
+/// Results in `names` order.
+///
+/// At a lean [`Scale`] the rendering keeps digests; with `text_to_compare`,
+/// an environment whose digests differ from the committed ones is then
+/// rendered again with its text, before `pair`, for its diff.
 fn prepare_beside_digests<R: Send>(
     ctx: &Ctx<'_>,
     names: &[String],
+    text_to_compare: bool,
     pair: impl Fn(&str, Result<Prepared, Vec<Diagnostic>>, Result<Digests, ErrorEntry>) -> R + Sync,
 ) -> Vec<R> {
-    enum Half {
-        Prepared(Box<Result<Prepared, Vec<Diagnostic>>>),
-        Read(Result<Digests, ErrorEntry>),
-    }
-    let tasks: Vec<(usize, bool)> = (0..names.len())
-        .flat_map(|i| [(i, true), (i, false)])
-        .collect();
+    let scale = Scale::of(&ctx.repo);
     let session = &ctx.session;
+    if scale.lean {
+        session.lean();
+    }
     session.plan_loads(names.len());
     let repo = &ctx.repo;
-    let halves: Vec<std::sync::Mutex<Option<Half>>> =
+    let digests = Handoff::new(names.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<R>>> =
         names.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let results = parallel_map(&tasks, |&(i, prepare_task)| {
-        let name = &names[i];
-        let half = if prepare_task {
-            Half::Prepared(Box::new(prepare(session, name)))
-        } else {
-            Half::Read(read_digests(repo, name))
-        };
-        let Ok(mut slot) = halves[i].lock() else {
-            return None;
-        };
-        let other = slot.take();
-        if other.is_none() {
-            *slot = Some(half);
-            return None;
-        }
-        drop(slot);
-        match (half, other) {
-            (Half::Prepared(p), Some(Half::Read(r))) | (Half::Read(r), Some(Half::Prepared(p))) => {
-                Some(pair(name, *p, r))
+    std::thread::scope(|scope| {
+        // One thread reads the committed trees, ahead of the rendering.
+        scope.spawn(|| {
+            let _done = digests.closing();
+            for (i, name) in names.iter().enumerate() {
+                digests.put(i, read_digests(repo, name));
             }
-            _ => None,
+        });
+        for _ in 0..scale.jobs.min(names.len()).max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(name) = names.get(i) else { break };
+                let prepared = prepare(session, name, Keep::at(scale));
+                let on_disk = digests.take(i);
+                let differs = |p: &Prepared| {
+                    !p.rendered.has_text() && on_disk.as_ref().is_ok_and(|d| !p.rendered.same_as(d))
+                };
+                let prepared = match prepared {
+                    Ok(p) if text_to_compare && differs(&p) => {
+                        drop(p);
+                        prepare(session, name, Keep::Text)
+                    }
+                    p => p,
+                };
+                let result = pair(name, prepared, on_disk);
+                if let Ok(mut slot) = results[i].lock() {
+                    *slot = Some(result);
+                }
+            });
         }
     });
-    results.into_iter().flatten().collect()
+    results
+        .into_iter()
+        .filter_map(|slot| slot.into_inner().ok().flatten())
+        .collect()
+}
+
+/// The digests of the committed trees, handed from the thread that reads
+/// them to the threads that render, each environment's once.
+struct Handoff {
+    slots: std::sync::Mutex<Slots>,
+    ready: std::sync::Condvar,
+}
+
+/// What a reading of a committed tree gave.
+type Read = Result<Digests, ErrorEntry>;
+
+/// Each environment's reading, until it is taken; whether the reader
+/// has ended.
+struct Slots {
+    read: Vec<Option<Read>>,
+    closed: bool,
+}
+
+/// Marks a [`Handoff`] closed when the reader ends, however it ends.
+struct Closing<'h>(&'h Handoff);
+
+impl Drop for Closing<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut slots) = self.0.slots.lock() {
+            slots.closed = true;
+        }
+        self.0.ready.notify_all();
+    }
+}
+
+impl Handoff {
+    fn new(n: usize) -> Handoff {
+        Handoff {
+            slots: std::sync::Mutex::new(Slots {
+                read: (0..n).map(|_| None).collect(),
+                closed: false,
+            }),
+            ready: std::sync::Condvar::new(),
+        }
+    }
+
+    fn closing(&self) -> Closing<'_> {
+        Closing(self)
+    }
+
+    fn put(&self, i: usize, digests: Read) {
+        if let Ok(mut slots) = self.slots.lock() {
+            if let Some(slot) = slots.read.get_mut(i) {
+                *slot = Some(digests);
+            }
+        }
+        self.ready.notify_all();
+    }
+
+    /// The digests of environment `i`, waiting until they are read.
+    fn take(&self, i: usize) -> Read {
+        let unread = || ErrorEntry::plain("io", "the committed tree was not read".into());
+        let Ok(mut slots) = self.slots.lock() else {
+            return Err(unread());
+        };
+        loop {
+            if let Some(found) = slots.read.get_mut(i).and_then(Option::take) {
+                return found;
+            }
+            if slots.closed {
+                return Err(unread());
+            }
+            slots = match self.ready.wait(slots) {
+                Ok(s) => s,
+                Err(_) => return Err(unread()),
+            };
+        }
+    }
 }
 
 /// What comparing an environment with its committed tree came to.
@@ -430,10 +522,8 @@ fn drift_of(
     };
     let mut on_disk = BTreeMap::new();
     for (rel, digest) in digests {
-        let committed = match rendered.files.get(&rel) {
-            Some(text) if cfggen_write::Digest::of(text.as_bytes()) == digest => {
-                cfggen_diff::Committed::AsRendered
-            }
+        let committed = match rendered.digest(&rel) {
+            Some(rendered) if rendered == digest => cfggen_diff::Committed::AsRendered,
             _ => match cfggen_write::read_file(&dir, &rel) {
                 Ok(bytes) => cfggen_diff::Committed::Bytes(bytes),
                 Err(e) => return Outcome::Failed(ErrorEntry::plain("io", e.to_string())),
@@ -466,53 +556,43 @@ fn orphan_folders(ctx: &Ctx<'_>, names: &[String]) -> Vec<String> {
     out
 }
 
-/// How many environments to work on at once: `CFGGEN_JOBS`, else one per
-/// core. The output does not depend on it.
-fn jobs() -> usize {
-    std::env::var("CFGGEN_JOBS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
-/// `f` over `items` on up to [`jobs`] threads; results in `items` order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = jobs().min(items.len());
-    if workers <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<R>>> =
-        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let result = f(item);
-                if let Ok(mut slot) = slots[i].lock() {
-                    *slot = Some(result);
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .filter_map(|slot| slot.into_inner().ok().flatten())
-        .collect()
-}
-
 /// An environment loaded, rendered and linted.
 struct Prepared {
     loaded: cfggen_load::Loaded,
     rendered: cfggen_render::RenderedEnv,
 }
 
+/// What a prepared environment keeps of each rendered file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Its text.
+    Text,
+    /// Its digest (`validate`, and a lean [`Scale`]).
+    Digests,
+}
+
+impl Keep {
+    fn at(scale: Scale) -> Keep {
+        if scale.lean {
+            Keep::Digests
+        } else {
+            Keep::Text
+        }
+    }
+}
+
 /// Load → render → lint one environment; every problem as a diagnostic.
-fn prepare(session: &cfggen_load::Session, name: &str) -> Result<Prepared, Vec<Diagnostic>> {
+fn prepare(
+    session: &cfggen_load::Session,
+    name: &str,
+    keep: Keep,
+) -> Result<Prepared, Vec<Diagnostic>> {
     let loaded = session.load(name)?;
-    let rendered = cfggen_render::render(&loaded.environment, &loaded.files)
+    let render = match keep {
+        Keep::Text => cfggen_render::render,
+        Keep::Digests => cfggen_render::render_digests,
+    };
+    let rendered = render(&loaded.environment, &loaded.files)
         .map_err(|e| vec![render_diagnostic(&loaded, name, &e)])?;
     let issues = cfggen_lint::lint(&rendered);
     // The data behind the text is only for the lint; free it.
@@ -585,6 +665,7 @@ fn render_diagnostic(
 
 /// Prepares every named environment, reporting every problem of every one;
 /// returns the ones that are fine and whether any failed.
+/// (Their renderings keep digests: no caller reads the text.)
 fn prepare_each(ctx: &mut Ctx<'_>, names: &[String]) -> (Vec<Prepared>, bool) {
     prepare_each_then(ctx, names, |p| p)
 }
@@ -596,9 +677,15 @@ fn prepare_each_then<R: Send>(
     names: &[String],
     keep: impl Fn(Prepared) -> R + Sync,
 ) -> (Vec<R>, bool) {
+    let scale = Scale::of(&ctx.repo);
     let session = &ctx.session;
+    if scale.lean {
+        session.lean();
+    }
     session.plan_loads(names.len());
-    let results = parallel_map(names, |name| prepare(session, name).map(&keep));
+    let results = parallel_map(scale.jobs, names, |name| {
+        prepare(session, name, Keep::Digests).map(&keep)
+    });
     report_invalid(ctx, names, results)
 }
 
@@ -653,6 +740,17 @@ enum ToWrite {
     Unchanged(String, cfggen_write::WriteReport),
     /// Files to write (or a refusal to report), under the lock.
     Write(Box<cfggen_render::RenderedEnv>),
+    /// It differs, and only its digests were kept (a lean [`Scale`]): it
+    /// is rendered again, with its text, when its turn to be written comes.
+    Again(String),
+}
+
+/// Why an environment was not written.
+enum NotWritten {
+    Write(cfggen_write::WriteError),
+    /// Rendered again to be written, it was not valid any more (its files
+    /// changed during the run).
+    Invalid(Vec<Diagnostic>),
 }
 
 /// Validates, renders and writes the named environments.
@@ -664,25 +762,21 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     // others their files, which the write compares again, under the lock.
     // (A killed render's leftovers are removed by a write, under the lock.)
     let repo = &ctx.repo;
-    let results = prepare_beside_digests(ctx, names, |name, prepared, digests| {
+    let results = prepare_beside_digests(ctx, names, false, |name, prepared, digests| {
         let rendered = prepared?.rendered;
         let clean =
             generated_path(repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, name));
-        let unchanged = clean
-            && digests.is_ok_and(|on_disk| {
-                on_disk.len() == rendered.files.len()
-                    && rendered.files.iter().all(|(rel, text)| {
-                        on_disk.get(rel) == Some(&cfggen_write::Digest::of(text.as_bytes()))
-                    })
-            });
+        let unchanged = clean && digests.is_ok_and(|on_disk| rendered.same_as(&on_disk));
         Ok(if unchanged {
             let report = cfggen_write::WriteReport {
-                unchanged: rendered.files.len(),
+                unchanged: rendered.len(),
                 ..Default::default()
             };
             ToWrite::Unchanged(rendered.name, report)
-        } else {
+        } else if rendered.has_text() {
             ToWrite::Write(Box::new(rendered))
+        } else {
+            ToWrite::Again(rendered.name)
         })
     });
     let (prepared, failed) = report_invalid(ctx, names, results);
@@ -705,24 +799,35 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         }
     }
     let mut code = EXIT_OK;
-    let written = parallel_map(&prepared, |w| match w {
-        ToWrite::Unchanged(name, report) => (name.clone(), Ok(report.clone())),
-        ToWrite::Write(rendered) => {
-            let name = rendered.name.clone();
-            // One render of an environment at a time; the lock is released
-            // when `_lock` goes out of scope.
-            let write = || {
-                let _lock = cfggen_write::lock_environment(&generated, &name, |path| {
-                    eprintln!(
-                        "waiting: another cfggen is writing {GENERATED_DIR}/{name}/ (lock {})",
-                        path.display()
-                    );
-                })?;
-                cfggen_write::write_environment(&generated, rendered)
-            };
-            let result = write();
-            (name, result)
-        }
+    let scale = Scale::of(&ctx.repo);
+    let session = &ctx.session;
+    let written = parallel_map(scale.jobs, &prepared, |w| {
+        let again;
+        let rendered = match w {
+            ToWrite::Unchanged(name, report) => return (name.clone(), Ok(report.clone())),
+            ToWrite::Write(rendered) => rendered,
+            ToWrite::Again(name) => match prepare(session, name, Keep::Text) {
+                Ok(p) => {
+                    again = p.rendered;
+                    &again
+                }
+                Err(d) => return (name.clone(), Err(NotWritten::Invalid(d))),
+            },
+        };
+        let name = rendered.name.clone();
+        // One render of an environment at a time; the lock is released
+        // when `_lock` goes out of scope.
+        let write = || {
+            let _lock = cfggen_write::lock_environment(&generated, &name, |path| {
+                eprintln!(
+                    "waiting: another cfggen is writing {GENERATED_DIR}/{name}/ (lock {})",
+                    path.display()
+                );
+            })?;
+            cfggen_write::write_environment(&generated, rendered)
+        };
+        let result = write().map_err(NotWritten::Write);
+        (name, result)
     });
     for (name, result) in written {
         match result {
@@ -744,7 +849,15 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
                     }
                 }
             }
-            Err(e) => {
+            Err(NotWritten::Invalid(diagnostics)) => {
+                ctx.report(&diagnostics);
+                let _ = writeln!(
+                    ctx.stderr,
+                    "error: {GENERATED_DIR}/{name} was not changed: its files changed during the render"
+                );
+                code = EXIT_ERROR;
+            }
+            Err(NotWritten::Write(e)) => {
                 let hint = match e {
                     cfggen_write::WriteError::Foreign(_) => {
                         "\n  help: move those files out of generated/; everything there is written by cfggen"

@@ -14,6 +14,7 @@ mod init;
 mod output;
 mod release;
 mod report;
+mod scale;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -42,7 +42,7 @@ pub(super) fn check_pod_volumes(
                 vname,
                 volume,
                 &path,
-                container.security_context.as_ref(),
+                container.security_context.as_deref(),
             );
             by_name.entry(vname).or_default().push(Declared {
                 container: name,
