@@ -229,8 +229,10 @@ impl Session {
 
     /// Loads and validates `environments/<name>.yaml` with its bases.
     pub fn load(&self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
-        let loaded = match Loader::new(self, self.is_lean()).run(name) {
-            Err(_) if self.is_lean() => Loader::new(self, false).run(name),
+        // A first load keeps no tree to place problems through; one that
+        // finds a problem is run again, placing them.
+        let loaded = match Loader::new(self, false).run(name) {
+            Err(_) => Loader::new(self, true).run(name),
             loaded => loaded,
         };
         let before = self
@@ -249,10 +251,8 @@ impl Session {
     /// Makes each load work lean, for a platform so large that memory
     /// matters more than time: a load parses its bases itself instead of
     /// sharing a tree parsed once (it then owns the tree and merges into
-    /// it in place), and drops the merged tree once the document is made
-    /// from it, unless patches or manifests need it to place a render
-    /// problem. A lean load that fails is run again whole, so that every
-    /// problem is placed at its line as always.
+    /// it in place), and checks a base's document without holding its
+    /// tree beside it.
     pub fn lean(&self) {
         self.lean.store(true, std::sync::atomic::Ordering::Release);
         if let Ok(mut bases) = self.bases.lock() {
@@ -282,9 +282,11 @@ struct Loader<'a> {
     files: Files,
     diagnostics: Vec<Diagnostic>,
     limits: Limits,
-    /// Drop the merged tree once the document is made (see
-    /// [`Session::lean`]); problems are then not placed.
-    lean: bool,
+    /// Keep the merged tree to place problems through. A first load does
+    /// not (it converts the tree into the document instead of copying it,
+    /// and, when it is lean, checks bases without holding their trees);
+    /// [`Session::load`] runs a load that failed again, placing them.
+    placed: bool,
 }
 
 /// Loads and validates `environments/<name>.yaml` with its bases.
@@ -307,13 +309,13 @@ pub fn source_diagnostic(e: &SourceError) -> Diagnostic {
 }
 
 impl<'a> Loader<'a> {
-    fn new(session: &'a Session, lean: bool) -> Self {
+    fn new(session: &'a Session, placed: bool) -> Self {
         Loader {
             session,
             files: Files::default(),
             diagnostics: Vec::new(),
             limits: Limits::default(),
-            lean,
+            placed,
         }
     }
 
@@ -446,9 +448,9 @@ impl<'a> Loader<'a> {
     /// The document of the merged tree, checked against the full schema,
     /// without the apps left out (those `left_out` already, and those with
     /// a schema problem), and the tree the later stages place problems
-    /// through. A lean load converts the tree into the document instead
+    /// through. A first load converts the tree into the document instead
     /// of copying it, and keeps no tree: problems are placed through the
-    /// tree, and a lean load that finds one is run again whole. Patches
+    /// tree, and a load that finds one is run again, keeping it. Patches
     /// and manifests need the tree after loading, to place a render
     /// problem.
     fn document(
@@ -457,7 +459,7 @@ impl<'a> Loader<'a> {
         mut left_out: std::collections::BTreeSet<String>,
         schemas: &Schemas,
     ) -> Option<(Node, serde_json::Value, std::collections::BTreeSet<String>)> {
-        let (merged, mut json) = if self.lean && !places_render_problems(&merged) {
+        let (merged, mut json) = if !self.placed && !places_render_problems(&merged) {
             let loc = merged.loc;
             let json = merged.into_json();
             let nothing = Node {
@@ -1109,7 +1111,7 @@ impl<'a> Loader<'a> {
         from: Location,
         schemas: &Schemas,
     ) -> Option<BaseEntry> {
-        let mut own = Loader::new(self.session, false);
+        let mut own = Loader::new(self.session, true);
         let from_place = self.files.place(from);
         let node = own.read_from(rel, from_place.clone());
         let Some(file) = own.files.files.first().cloned() else {
@@ -1134,7 +1136,7 @@ impl<'a> Loader<'a> {
                         ),
                     });
                     Err(own.diagnostics)
-                } else if self.lean {
+                } else if self.session.is_lean() && !self.placed {
                     own.check_base_lean(node, rel, from_place, schemas)
                 } else if own
                     .check_schema(&node, SchemaKind::Partial, schemas)
@@ -1173,7 +1175,7 @@ impl<'a> Loader<'a> {
             return Err(self.diagnostics);
         }
         drop(json);
-        let mut again = Loader::new(self.session, false);
+        let mut again = Loader::new(self.session, true);
         match again.read_from(rel, from) {
             Some(node) => Ok(node),
             None => Err(again.diagnostics),
