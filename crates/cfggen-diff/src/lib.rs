@@ -115,10 +115,18 @@ pub fn diff_env(
 ) -> Drift {
     let mut files = Vec::new();
     for (rel, text) in &rendered.files {
+        let committed = on_disk.get(rel);
+        let same = match committed {
+            Some(Committed::AsRendered) => true,
+            Some(Committed::Bytes(old)) => old.as_slice() == text.as_bytes(),
+            None => false,
+        };
+        if same {
+            continue;
+        }
         let path = &format!("{prefix}{rel}");
-        match on_disk.get(rel) {
+        match committed {
             Some(Committed::AsRendered) => {}
-            Some(Committed::Bytes(old)) if old.as_slice() == text.as_bytes() => {}
             Some(Committed::Bytes(old)) => {
                 files.push(changed(path, &String::from_utf8_lossy(old), text));
             }
@@ -136,7 +144,6 @@ pub fn diff_env(
     // its digest: a difference is reported without a diff; the binary
     // renders such an environment again with its text before comparing.
     for (rel, digest) in &rendered.digests {
-        let path = &format!("{prefix}{rel}");
         let status = match on_disk.get(rel) {
             Some(Committed::AsRendered) => continue,
             Some(Committed::Bytes(old)) if Digest::of(old) == *digest => continue,
@@ -144,7 +151,7 @@ pub fn diff_env(
             None => Status::Missing,
         };
         files.push(FileDrift {
-            path: path.clone(),
+            path: format!("{prefix}{rel}"),
             status,
             formatting_only: false,
             resource: None,
@@ -380,6 +387,36 @@ mod tests {
             .iter()
             .map(|(p, t)| ((*p).into(), Committed::Bytes(t.as_bytes().to_vec())))
             .collect()
+    }
+
+    #[test]
+    fn files_known_by_digest_drift_when_their_digest_differs() {
+        let mut rendered = env(&[]);
+        for (path, text) in [
+            ("a/same.yaml", DEPLOY),
+            ("a/changed.yaml", DEPLOY),
+            ("a/new.yaml", DEPLOY),
+        ] {
+            rendered
+                .digests
+                .insert(path.into(), Digest::of(text.as_bytes()));
+        }
+        let mut on_disk = disk(&[("a/changed.yaml", "other"), ("a/gone.yaml", DEPLOY)]);
+        on_disk.insert("a/same.yaml".into(), Committed::AsRendered);
+        let d = diff_env(&rendered, &on_disk, "g/");
+        let found: Vec<(&str, Status)> = d
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.status))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("g/a/changed.yaml", Status::Changed),
+                ("g/a/gone.yaml", Status::Unexpected),
+                ("g/a/new.yaml", Status::Missing)
+            ]
+        );
     }
 
     #[test]

@@ -380,23 +380,52 @@ fn build(
     } else {
         format!("{scope}/")
     };
-    let mut made: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-    for (rel, text) in rendered.files.range(under.clone()..) {
-        let Some(inner) = rel.strip_prefix(&under) else {
-            break;
-        };
-        let dest = staging.join(inner);
+    let files: Vec<(&str, PathBuf, &str)> = rendered
+        .files
+        .range(under.clone()..)
+        .map_while(|(rel, text)| {
+            let inner = rel.strip_prefix(&under)?;
+            Some((rel.as_str(), staging.join(inner), text.as_str()))
+        })
+        .collect();
+    let mut made: std::collections::BTreeSet<&Path> = std::collections::BTreeSet::new();
+    for (_, dest, _) in &files {
         if let Some(parent) = dest.parent() {
-            if made.insert(parent.to_path_buf()) {
+            if made.insert(parent) {
                 std::fs::create_dir_all(parent).map_err(io_err(parent))?;
             }
         }
-        if !new.contains(rel.as_str()) && std::fs::hard_link(target.join(rel), &dest).is_ok() {
-            continue;
-        }
-        std::fs::write(&dest, text).map_err(io_err(&dest))?;
     }
-    Ok(())
+    // Creating files is most of a large write: spread it over the cores
+    // (the staging folder is not seen until the swap).
+    let put = |chunk: &[(&str, PathBuf, &str)]| -> Result<(), WriteError> {
+        for (rel, dest, text) in chunk {
+            if !new.contains(rel) && std::fs::hard_link(target.join(rel), dest).is_ok() {
+                continue;
+            }
+            std::fs::write(dest, text).map_err(io_err(dest))?;
+        }
+        Ok(())
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len() / 256)
+        .max(1);
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || put(part)))
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join().unwrap_or_else(|_| {
+                Err(WriteError::Io {
+                    path: staging.display().to_string(),
+                    source: io::Error::other("a writer thread failed"),
+                })
+            })
+        })
+    })
 }
 
 /// Puts `staging` in place of `target`; the old tree is removed after.

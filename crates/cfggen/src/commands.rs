@@ -1,6 +1,5 @@
 //! The subcommands.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -8,6 +7,7 @@ use cfggen_load::{source_diagnostic, Diagnostic, Repo};
 use cfggen_source::{environment_names, Source, SourceError, GENERATED_DIR, SCHEMAS_DIR};
 
 use crate::cli::{Cli, Command, Format, SecretsFormat, Select};
+use crate::committed::{drift_of, prepare_beside_digests, read_committed, Outcome};
 use crate::drift::{ErrorEntry, Report, StaleSchema};
 use crate::output::color_for_stderr;
 use crate::report::render_diagnostics;
@@ -213,11 +213,11 @@ fn validate(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
 }
 
 /// The schema files that differ from what the Rust types give.
-fn stale_schemas(ctx: &Ctx<'_>) -> Result<Vec<(String, &'static str, String)>, SourceError> {
+fn stale_schemas(repo: &Repo) -> Result<Vec<(String, &'static str, String)>, SourceError> {
     let mut stale = Vec::new();
     for (name, text) in cfggen_model::schema::schema_files() {
         let rel = format!("{SCHEMAS_DIR}/{name}");
-        let status = match ctx.repo.read(&rel, u64::MAX) {
+        let status = match repo.read(&rel, u64::MAX) {
             Err(SourceError::NotFound(_)) => "missing",
             Err(e) => return Err(e),
             Ok(current) if current == text.as_bytes() => continue,
@@ -234,7 +234,7 @@ pub(crate) fn write_schemas(ctx: &mut Ctx<'_>) -> u8 {
 }
 
 fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {
-    let stale = match stale_schemas(ctx) {
+    let stale = match stale_schemas(&ctx.repo) {
         Ok(s) => s,
         Err(e) => {
             ctx.report(&[source_diagnostic(&e)]);
@@ -276,7 +276,7 @@ fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {
 
 /// The real path of a folder of `generated/`, refused when a link takes
 /// it out of the repository.
-fn generated_path(repo: &Repo, env: Option<&str>) -> Result<PathBuf, SourceError> {
+pub(crate) fn generated_path(repo: &Repo, env: Option<&str>) -> Result<PathBuf, SourceError> {
     match env {
         Some(name) => repo.contained(&format!("{GENERATED_DIR}/{name}")),
         None => repo.contained(GENERATED_DIR),
@@ -289,22 +289,31 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
         Err(code) => return code,
     };
     let mut report = Report::default();
-    if check {
-        match stale_schemas(ctx) {
-            Ok(stale) => {
-                report.schemas = stale
-                    .into_iter()
-                    .map(|(path, status, _)| StaleSchema { path, status })
-                    .collect();
-            }
-            Err(e) => report
-                .errors
-                .push(ErrorEntry::from_diagnostic(&source_diagnostic(&e))),
-        }
-    }
-    let outcomes = prepare_beside_digests(ctx, &names, true, |name, prepared, digests| {
-        drift_of(&ctx.repo, name, prepared, digests)
+    // The schema files are compared beside the environments.
+    let repo = &ctx.repo;
+    let (stale, outcomes) = std::thread::scope(|scope| {
+        let stale = check.then(|| scope.spawn(|| stale_schemas(repo)));
+        let outcomes = prepare_beside_digests(ctx, &names, true, |name, prepared, digests| {
+            drift_of(repo, name, prepared, digests)
+        });
+        (stale.map(|s| s.join()), outcomes)
     });
+    match stale {
+        Some(Ok(Ok(stale))) => {
+            report.schemas = stale
+                .into_iter()
+                .map(|(path, status, _)| StaleSchema { path, status })
+                .collect();
+        }
+        Some(Ok(Err(e))) => report
+            .errors
+            .push(ErrorEntry::from_diagnostic(&source_diagnostic(&e))),
+        Some(Err(_)) => report.errors.push(ErrorEntry::plain(
+            "internal",
+            "the schema files could not be compared".into(),
+        )),
+        None => {}
+    }
     for outcome in outcomes {
         match outcome {
             Outcome::Invalid(d) => report.diagnostics.extend(d),
@@ -337,207 +346,6 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     report.exit_code()
 }
 
-/// The committed tree of one environment, `generated/<env>/`.
-fn read_committed(repo: &Repo, env: &str) -> Result<BTreeMap<String, Vec<u8>>, ErrorEntry> {
-    let dir = generated_path(repo, Some(env))
-        .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
-    cfggen_write::read_tree(&dir).map_err(|e| ErrorEntry::plain("io", e.to_string()))
-}
-
-/// The digest of each committed file of an environment, by path.
-type Digests = BTreeMap<String, cfggen_write::Digest>;
-
-/// Prepares the named environments on [`Scale::jobs`] threads while one
-/// more thread reads the digests of their committed trees, ahead of them:
-/// the two are independent, so both cores stay busy. The thread that
-/// prepared an environment calls `pair` with both halves as soon as they
-/// are there, so its rendering is freed as soon as it is compared (and
-/// its memory is used again by the same thread's next environment).
-/// Results in `names` order.
-///
-/// At a lean [`Scale`] the rendering keeps digests; with `text_to_compare`,
-/// an environment whose digests differ from the committed ones is then
-/// rendered again with its text, before `pair`, for its diff.
-fn prepare_beside_digests<R: Send>(
-    ctx: &Ctx<'_>,
-    names: &[String],
-    text_to_compare: bool,
-    pair: impl Fn(&str, Result<Prepared, Vec<Diagnostic>>, Result<Digests, ErrorEntry>) -> R + Sync,
-) -> Vec<R> {
-    let scale = Scale::of(&ctx.repo);
-    let session = &ctx.session;
-    if scale.lean {
-        session.lean();
-    }
-    session.plan_loads(names.len());
-    let repo = &ctx.repo;
-    let digests = Handoff::new(names.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<R>>> =
-        names.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        // One thread reads the committed trees, ahead of the rendering.
-        scope.spawn(|| {
-            let _done = digests.closing();
-            for (i, name) in names.iter().enumerate() {
-                digests.put(i, read_digests(repo, name));
-            }
-        });
-        for _ in 0..scale.jobs.min(names.len()).max(1) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(name) = names.get(i) else { break };
-                let prepared = prepare(session, name, Keep::at(scale));
-                let on_disk = digests.take(i);
-                let differs = |p: &Prepared| {
-                    !p.rendered.has_text() && on_disk.as_ref().is_ok_and(|d| !p.rendered.same_as(d))
-                };
-                let prepared = match prepared {
-                    Ok(p) if text_to_compare && differs(&p) => {
-                        drop(p);
-                        prepare(session, name, Keep::Text)
-                    }
-                    p => p,
-                };
-                let result = pair(name, prepared, on_disk);
-                if let Ok(mut slot) = results[i].lock() {
-                    *slot = Some(result);
-                }
-            });
-        }
-    });
-    results
-        .into_iter()
-        .filter_map(|slot| slot.into_inner().ok().flatten())
-        .collect()
-}
-
-/// The digests of the committed trees, handed from the thread that reads
-/// them to the threads that render, each environment's once.
-struct Handoff {
-    slots: std::sync::Mutex<Slots>,
-    ready: std::sync::Condvar,
-}
-
-/// What a reading of a committed tree gave.
-type Read = Result<Digests, ErrorEntry>;
-
-/// Each environment's reading, until it is taken; whether the reader
-/// has ended.
-struct Slots {
-    read: Vec<Option<Read>>,
-    closed: bool,
-}
-
-/// Marks a [`Handoff`] closed when the reader ends, however it ends.
-struct Closing<'h>(&'h Handoff);
-
-impl Drop for Closing<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut slots) = self.0.slots.lock() {
-            slots.closed = true;
-        }
-        self.0.ready.notify_all();
-    }
-}
-
-impl Handoff {
-    fn new(n: usize) -> Handoff {
-        Handoff {
-            slots: std::sync::Mutex::new(Slots {
-                read: (0..n).map(|_| None).collect(),
-                closed: false,
-            }),
-            ready: std::sync::Condvar::new(),
-        }
-    }
-
-    fn closing(&self) -> Closing<'_> {
-        Closing(self)
-    }
-
-    fn put(&self, i: usize, digests: Read) {
-        if let Ok(mut slots) = self.slots.lock() {
-            if let Some(slot) = slots.read.get_mut(i) {
-                *slot = Some(digests);
-            }
-        }
-        self.ready.notify_all();
-    }
-
-    /// The digests of environment `i`, waiting until they are read.
-    fn take(&self, i: usize) -> Read {
-        let unread = || ErrorEntry::plain("io", "the committed tree was not read".into());
-        let Ok(mut slots) = self.slots.lock() else {
-            return Err(unread());
-        };
-        loop {
-            if let Some(found) = slots.read.get_mut(i).and_then(Option::take) {
-                return found;
-            }
-            if slots.closed {
-                return Err(unread());
-            }
-            slots = match self.ready.wait(slots) {
-                Ok(s) => s,
-                Err(_) => return Err(unread()),
-            };
-        }
-    }
-}
-
-/// What comparing an environment with its committed tree came to.
-enum Outcome {
-    Invalid(Vec<Diagnostic>),
-    Drift(cfggen_diff::Drift),
-    Failed(ErrorEntry),
-}
-
-/// The digest of each file of `generated/<env>/`.
-fn read_digests(
-    repo: &Repo,
-    env: &str,
-) -> Result<BTreeMap<String, cfggen_write::Digest>, ErrorEntry> {
-    let dir = generated_path(repo, Some(env))
-        .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
-    cfggen_write::digest_tree(&dir).map_err(|e| ErrorEntry::plain("io", e.to_string()))
-}
-
-/// Compares a prepared environment with the digests of its committed
-/// files, reading again the bytes of each file whose digest differs.
-fn drift_of(
-    repo: &Repo,
-    name: &str,
-    prepared: Result<Prepared, Vec<Diagnostic>>,
-    digests: Result<BTreeMap<String, cfggen_write::Digest>, ErrorEntry>,
-) -> Outcome {
-    let (rendered, digests) = match (prepared, digests) {
-        (Err(diagnostics), _) => return Outcome::Invalid(diagnostics),
-        (Ok(_), Err(e)) => return Outcome::Failed(e),
-        (Ok(p), Ok(d)) => (p.rendered, d),
-    };
-    let dir = match generated_path(repo, Some(name)) {
-        Ok(dir) => dir,
-        Err(e) => return Outcome::Failed(ErrorEntry::from_diagnostic(&source_diagnostic(&e))),
-    };
-    let mut on_disk = BTreeMap::new();
-    for (rel, digest) in digests {
-        let committed = match rendered.digest(&rel) {
-            Some(rendered) if rendered == digest => cfggen_diff::Committed::AsRendered,
-            _ => match cfggen_write::read_file(&dir, &rel) {
-                Ok(bytes) => cfggen_diff::Committed::Bytes(bytes),
-                Err(e) => return Outcome::Failed(ErrorEntry::plain("io", e.to_string())),
-            },
-        };
-        on_disk.insert(rel, committed);
-    }
-    Outcome::Drift(cfggen_diff::diff_env(
-        &rendered,
-        &on_disk,
-        &format!("{GENERATED_DIR}/{name}/"),
-    ))
-}
-
 /// Folders of `generated/` that belong to no environment.
 fn orphan_folders(ctx: &Ctx<'_>, names: &[String]) -> Vec<String> {
     let Ok(dir) = generated_path(&ctx.repo, None) else {
@@ -557,14 +365,14 @@ fn orphan_folders(ctx: &Ctx<'_>, names: &[String]) -> Vec<String> {
 }
 
 /// An environment loaded, rendered and linted.
-struct Prepared {
-    loaded: cfggen_load::Loaded,
-    rendered: cfggen_render::RenderedEnv,
+pub(crate) struct Prepared {
+    pub(crate) loaded: cfggen_load::Loaded,
+    pub(crate) rendered: cfggen_render::RenderedEnv,
 }
 
 /// What a prepared environment keeps of each rendered file.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep {
+pub(crate) enum Keep {
     /// Its text.
     Text,
     /// Its digest (`validate`, and a lean [`Scale`]).
@@ -572,7 +380,7 @@ enum Keep {
 }
 
 impl Keep {
-    fn at(scale: Scale) -> Keep {
+    pub(crate) fn at(scale: Scale) -> Keep {
         if scale.lean {
             Keep::Digests
         } else {
@@ -582,7 +390,7 @@ impl Keep {
 }
 
 /// Load → render → lint one environment; every problem as a diagnostic.
-fn prepare(
+pub(crate) fn prepare(
     session: &cfggen_load::Session,
     name: &str,
     keep: Keep,

@@ -8,6 +8,7 @@
 
 mod cli;
 mod commands;
+mod committed;
 mod drift;
 mod import;
 mod init;
