@@ -16,8 +16,14 @@ pub const ENVIRONMENT_SCHEMA: &str = "environment.schema.json";
 /// File name of the base/overlay schema under `schemas/`.
 pub const PARTIAL_SCHEMA: &str = "partial-environment.schema.json";
 
-/// The schema of a complete environment file.
+/// The schema of a complete environment file (made once per process:
+/// loading and the schema check both use it).
 pub fn environment_schema() -> Value {
+    static SCHEMA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(generate_environment_schema).clone()
+}
+
+fn generate_environment_schema() -> Value {
     let generator = SchemaSettings::draft07().into_generator();
     let schema = generator.into_root_schema_for::<Environment>();
     let mut value = schema.to_value();

@@ -184,6 +184,12 @@ pub(crate) fn drift_of(
         (Ok(_), Err(e)) => return Outcome::Failed(e),
         (Ok(p), Ok(d)) => (p.rendered, d),
     };
+    if rendered.same_as(&digests) {
+        return Outcome::Drift(cfggen_diff::Drift {
+            environment: rendered.name,
+            files: Vec::new(),
+        });
+    }
     let dir = match generated_path(repo, Some(name)) {
         Ok(dir) => dir,
         Err(e) => return Outcome::Failed(ErrorEntry::from_diagnostic(&source_diagnostic(&e))),
