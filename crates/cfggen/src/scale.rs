@@ -15,9 +15,10 @@ use cfggen_source::{BASES_DIR, ENVIRONMENTS_DIR};
 /// another number of MiB.
 pub(crate) const MEMORY_BUDGET: u64 = 256 << 20;
 
-/// What one environment holds at its peak, per byte of its input (its
-/// file and every base): about 35 on the 10,000-app fleet of
-/// BENCHMARKS.md (a 9.8 MB input peaks at 340 MB), rounded up.
+/// What one environment holds at its peak when it is not lean, per byte
+/// of its input (its file and every base): about 35 on the 10,000-app
+/// fleet of BENCHMARKS.md (a 9.8 MB input peaked at 340 MB; lean, it
+/// peaks at about 225 MiB), rounded up.
 const BYTES_PER_INPUT_BYTE: u64 = 40;
 
 /// How a command works through the environments.
