@@ -264,10 +264,6 @@ impl Session {
         self.lean.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    fn keeps_bases(&self) -> bool {
-        !self.is_lean()
-    }
-
     /// Says that `n` more loads are coming: once they are done, the
     /// parsed bases are forgotten, so that rendering does not hold them.
     /// A load after those parses its bases again.
@@ -1040,7 +1036,7 @@ impl<'a> Loader<'a> {
         from: Location,
         schemas: &Schemas,
     ) -> Option<Node> {
-        if !self.session.keeps_bases() {
+        if self.session.is_lean() {
             let entry = self.read_base(rel, base, from, schemas)?;
             return self.use_base(entry.file, entry.result);
         }

@@ -293,9 +293,11 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     let repo = &ctx.repo;
     let (stale, outcomes) = std::thread::scope(|scope| {
         let stale = check.then(|| scope.spawn(|| stale_schemas(repo)));
-        let outcomes = prepare_beside_digests(ctx, &names, true, |name, prepared, digests| {
-            drift_of(repo, name, prepared, digests)
-        });
+        let scale = Scale::of(repo);
+        let outcomes =
+            prepare_beside_digests(ctx, &names, scale, true, |name, prepared, digests| {
+                drift_of(repo, name, prepared, digests)
+            });
         (stale.map(|s| s.join()), outcomes)
     });
     match stale {
@@ -570,7 +572,8 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     // others their files, which the write compares again, under the lock.
     // (A killed render's leftovers are removed by a write, under the lock.)
     let repo = &ctx.repo;
-    let results = prepare_beside_digests(ctx, names, false, |name, prepared, digests| {
+    let scale = Scale::of(&ctx.repo);
+    let results = prepare_beside_digests(ctx, names, scale, false, |name, prepared, digests| {
         let rendered = prepared?.rendered;
         let clean =
             generated_path(repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, name));
@@ -607,7 +610,6 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         }
     }
     let mut code = EXIT_OK;
-    let scale = Scale::of(&ctx.repo);
     let session = &ctx.session;
     let written = parallel_map(scale.jobs, &prepared, |w| {
         let again;

@@ -29,10 +29,10 @@ pub(crate) type Digests = BTreeMap<String, cfggen_write::Digest>;
 pub(crate) fn prepare_beside_digests<R: Send>(
     ctx: &Ctx<'_>,
     names: &[String],
+    scale: Scale,
     text_to_compare: bool,
     pair: impl Fn(&str, Result<Prepared, Vec<Diagnostic>>, Result<Digests, ErrorEntry>) -> R + Sync,
 ) -> Vec<R> {
-    let scale = Scale::of(&ctx.repo);
     let session = &ctx.session;
     if scale.lean {
         session.lean();
