@@ -290,6 +290,28 @@ fn a_lean_run_gives_what_a_normal_run_gives() {
         step("check with a drift", &["check"]);
         step("render the drift away", &["render", "prod"]);
         let after = tree(&repo.path().join("generated"));
+        // A change in the environment: the files it changes are written
+        // (lean, from the one rendering, which kept their text only), the
+        // others are left as they were.
+        let prod = repo.read("environments/prod.yaml");
+        repo.write(
+            "environments/prod.yaml",
+            &prod.replace("v2026.2.0-2d4098e-nix", "v2026.2.1-2d4098e-nix"),
+        );
+        step("render a changed environment", &["render", "prod"]);
+        let changed = tree(&repo.path().join("generated"));
+        step("check after it", &["check"]);
+        let rewritten: Vec<&String> = changed
+            .iter()
+            .filter(|(path, file)| after.get(*path) != Some(*file))
+            .map(|(path, _)| path)
+            .collect();
+        assert!(
+            !rewritten.is_empty() && rewritten.len() < 6,
+            "only the files of the image were written: {rewritten:?}"
+        );
+        repo.write("environments/prod.yaml", &prod);
+        step("render it back", &["render", "prod"]);
         // An invalid environment: its problems are placed as always.
         repo.write(
             "environments/broken.yaml",
@@ -328,6 +350,9 @@ fn a_lean_run_gives_what_a_normal_run_gives() {
         "op://x-",
         "== render the drift away: exit 0",
         "~ generated/prod/onepassword.yaml",
+        "== render a changed environment: exit 0",
+        "== check after it: exit 0",
+        "== render it back: exit 0",
         "== validate an invalid environment: exit 2",
         "environments/broken.yaml:",
         "== render with an invalid environment: exit 2",

@@ -131,13 +131,29 @@ pub fn render_digests(env: &Validated, sources: &[String]) -> Result<RenderedEnv
     render_keeping(env, sources, Keep::Digests)
 }
 
+/// [`render`], keeping the text only of the files whose digest is not
+/// the one `known` gives for their path (the digests of the committed
+/// tree, say), and the digest of the others: a large environment is
+/// compared with what is on disk, and its differences written or shown,
+/// from one rendering that holds the text of its differences only.
+pub fn render_against(
+    env: &Validated,
+    sources: &[String],
+    known: &BTreeMap<String, cfggen_tree::Digest>,
+) -> Result<RenderedEnv, RenderError> {
+    render_keeping(env, sources, Keep::Differing(known))
+}
+
 /// What a rendering keeps of each file beside its facts.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep {
+enum Keep<'k> {
     /// Its text.
     Text,
     /// Its digest.
     Digests,
+    /// Its text when its digest is not the one given for its path, else
+    /// its digest.
+    Differing(&'k BTreeMap<String, cfggen_tree::Digest>),
     /// Its text and the whole data it was written from.
     Whole,
 }
@@ -145,7 +161,7 @@ enum Keep {
 fn render_keeping(
     env: &Validated,
     sources: &[String],
-    keep: Keep,
+    keep: Keep<'_>,
 ) -> Result<RenderedEnv, RenderError> {
     let mut patches: Vec<Pending> = env
         .patches
@@ -239,14 +255,14 @@ pub fn header(sources: &[String]) -> String {
 
 /// Collects files; remembers each folder's namespace and resources for
 /// its kustomization.yaml.
-pub(crate) struct Output {
+pub(crate) struct Output<'k> {
     header: String,
     files: BTreeMap<String, String>,
     digests: BTreeMap<String, cfggen_tree::Digest>,
     facts: BTreeMap<String, cfggen_tree::Facts>,
     objects: BTreeMap<String, serde_json::Value>,
     /// What to keep of each file beside its facts.
-    keep: Keep,
+    keep: Keep<'k>,
     /// Folder → its namespace (none for cluster-scoped objects) and files.
     folders: BTreeMap<String, (Option<String>, Vec<String>)>,
     /// The patches to apply, and whether each matched an object.
@@ -263,7 +279,7 @@ struct Pending {
     matched: bool,
 }
 
-impl Output {
+impl Output<'_> {
     /// Writes `value` as `<folder>/<file>` and lists it in the folder's
     /// kustomization.
     pub(crate) fn resource<T: Serialize>(
@@ -387,6 +403,14 @@ impl Output {
             Keep::Digests => {
                 self.digests
                     .insert(path, cfggen_tree::Digest::of(text.as_bytes()));
+            }
+            Keep::Differing(known) => {
+                let digest = cfggen_tree::Digest::of(text.as_bytes());
+                if known.get(&path) == Some(&digest) {
+                    self.digests.insert(path, digest);
+                } else {
+                    self.files.insert(path, text);
+                }
             }
             Keep::Whole => {
                 self.files.insert(path.clone(), text);
@@ -602,4 +626,72 @@ fn render_applications(out: &mut Output, env: &Environment) -> Result<(), Render
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validated() -> Validated {
+        let env = serde_json::json!({
+            "name": "dev",
+            "namespace": "shop",
+            "cluster": {"name": "lab", "server": "https://k8s.example.com:6443"},
+            "argocd": {"repoURL": "https://git.example.com/platform/gitops.git"},
+            "apps": {
+                "web": {"components": {"app": {"image": "ghcr.io/example/web:v1"}}},
+                "api": {"components": {"app": {"image": "ghcr.io/example/api:v1"}}},
+            },
+        });
+        let env = match serde_json::from_value(env) {
+            Ok(env) => env,
+            Err(e) => panic!("the test environment: {e}"),
+        };
+        match cfggen_model::validate(env, "dev") {
+            Ok(v) => v,
+            Err(issues) => panic!("the test environment: {issues:?}"),
+        }
+    }
+
+    #[test]
+    fn a_rendering_against_digests_keeps_the_text_of_what_differs_only() {
+        let sources = vec!["environments/dev.yaml".to_owned()];
+        let full = match render(&validated(), &sources) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(full.files.len() > 4, "{:?}", full.files.keys());
+        // What is on disk: the web app's files as rendered, an api file
+        // edited, another missing, and a file rendered no more.
+        let mut known: BTreeMap<String, cfggen_tree::Digest> = full
+            .files
+            .iter()
+            .map(|(p, t)| (p.clone(), cfggen_tree::Digest::of(t.as_bytes())))
+            .collect();
+        let api: Vec<String> = known
+            .keys()
+            .filter(|p| p.starts_with("api/"))
+            .cloned()
+            .collect();
+        assert!(api.len() >= 2, "{api:?}");
+        known.insert(api[0].clone(), cfggen_tree::Digest::of(b"edited"));
+        known.remove(&api[1]);
+        known.insert("old/gone.yaml".into(), cfggen_tree::Digest::of(b"gone"));
+        let against = match render_against(&validated(), &sources, &known) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let texts: Vec<&String> = against.files.keys().collect();
+        assert_eq!(texts, vec![&api[0], &api[1]]);
+        assert_eq!(against.files[&api[0]], full.files[&api[0]]);
+        assert_eq!(against.len(), full.len());
+        for (path, text) in &full.files {
+            assert_eq!(
+                against.digest(path),
+                Some(cfggen_tree::Digest::of(text.as_bytes()))
+            );
+        }
+        assert!(!against.same_as(&known));
+        assert_eq!(against.facts, full.facts, "the lint reads the same facts");
+    }
 }

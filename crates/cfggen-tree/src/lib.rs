@@ -94,6 +94,24 @@ impl RenderedEnv {
         self.files.is_empty() && self.digests.is_empty()
     }
 
+    /// Whether it renders the file `path` (with or without its text).
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path) || self.digests.contains_key(path)
+    }
+
+    /// Whether it renders a file whose path starts with `prefix` (a
+    /// folder's, ending in `/`).
+    pub fn holds_under(&self, prefix: &str) -> bool {
+        let under = |first: Option<&String>| first.is_some_and(|rel| rel.starts_with(prefix));
+        under(self.files.range(prefix.to_owned()..).next().map(|(k, _)| k))
+            || under(
+                self.digests
+                    .range(prefix.to_owned()..)
+                    .next()
+                    .map(|(k, _)| k),
+            )
+    }
+
     /// Whether every file's text is here.
     pub fn has_text(&self) -> bool {
         self.digests.is_empty()

@@ -52,6 +52,12 @@ pub enum WriteError {
         /// What it is.
         what: &'static str,
     },
+    /// Files of which the rendering kept only the digest (those equal to
+    /// the committed ones when it was made) are no longer as it found
+    /// them: they cannot be written from it. Rendering again, with text,
+    /// writes them.
+    #[error("{} file(s) changed since they were compared with the rendering: {}", .0.len(), .0.join(", "))]
+    TextNotKept(Vec<String>),
     /// An I/O error.
     #[error("{path}: {source}")]
     Io {
@@ -159,28 +165,33 @@ fn visit(
 /// Compares the folder `dir` with what was rendered: the report a write
 /// would produce, or the foreign files that forbid it. Reads one file at
 /// a time (a large environment's tree is never held in memory): each
-/// file cfggen renders is compared with its text, and of any other file
-/// only the header is read. A missing folder is an empty tree; symbolic
-/// links are an error.
+/// file cfggen renders is compared with its text (or its digest, when
+/// only that was kept), and of any other file only the header is read. A
+/// missing folder is an empty tree; symbolic links are an error. A file
+/// kept as a digest must be unchanged: it cannot be written
+/// ([`WriteError::TextNotKept`]).
 pub fn plan_dir(dir: &Path, rendered: &RenderedEnv) -> Result<WriteReport, WriteError> {
     let mut report = WriteReport::default();
     let mut foreign = Vec::new();
     let mut on_disk = Vec::new();
     if is_plain_dir(dir)? {
         visit(dir, "", &mut |rel, path| {
-            let generated = match rendered.files.get(&rel) {
-                Some(text) => {
-                    let old = std::fs::read(path).map_err(io_err(path))?;
-                    if old == text.as_bytes() {
-                        report.unchanged += 1;
-                        on_disk.push(rel);
-                        return Ok(());
-                    }
-                    is_generated(&old)
-                }
-                None => starts_with_header(path)?,
+            let same = |old: &[u8]| match rendered.files.get(&rel) {
+                Some(text) => Some(old == text.as_bytes()),
+                None => rendered.digests.get(&rel).map(|d| Digest::of(old) == *d),
             };
-            match (generated, rendered.files.contains_key(&rel)) {
+            let generated = if rendered.contains(&rel) {
+                let old = std::fs::read(path).map_err(io_err(path))?;
+                if same(&old) == Some(true) {
+                    report.unchanged += 1;
+                    on_disk.push(rel);
+                    return Ok(());
+                }
+                is_generated(&old)
+            } else {
+                starts_with_header(path)?
+            };
+            match (generated, rendered.contains(&rel)) {
                 (false, _) => foreign.push(rel.clone()),
                 (true, true) => report.changed.push(rel.clone()),
                 (true, false) => report.removed.push(rel.clone()),
@@ -193,16 +204,28 @@ pub fn plan_dir(dir: &Path, rendered: &RenderedEnv) -> Result<WriteReport, Write
     report.added = rendered
         .files
         .keys()
+        .chain(rendered.digests.keys())
         .filter(|rel| on_disk.binary_search(rel).is_err())
         .cloned()
         .collect();
+    report.added.sort_unstable();
     report.changed.sort_unstable();
     report.removed.sort_unstable();
-    if foreign.is_empty() {
+    if !foreign.is_empty() {
+        foreign.sort();
+        return Err(WriteError::Foreign(foreign));
+    }
+    let not_kept: Vec<String> = report
+        .added
+        .iter()
+        .chain(&report.changed)
+        .filter(|rel| rendered.digests.contains_key(*rel))
+        .cloned()
+        .collect();
+    if not_kept.is_empty() {
         Ok(report)
     } else {
-        foreign.sort();
-        Err(WriteError::Foreign(foreign))
+        Err(WriteError::TextNotKept(not_kept))
     }
 }
 
@@ -315,11 +338,7 @@ pub fn scope(target: &Path, rendered: &RenderedEnv, report: &WriteReport) -> Str
         }
     }
     while !common.is_empty() {
-        let holds_a_file = rendered
-            .files
-            .range(format!("{common}/")..)
-            .next()
-            .is_some_and(|(rel, _)| rel.starts_with(&format!("{common}/")));
+        let holds_a_file = rendered.holds_under(&format!("{common}/"));
         let on_disk = std::fs::symlink_metadata(target.join(&common)).is_ok_and(|m| m.is_dir());
         if holds_a_file && on_disk {
             break;
@@ -380,13 +399,20 @@ fn build(
     } else {
         format!("{scope}/")
     };
-    let files: Vec<(&str, PathBuf, &str)> = rendered
+    // Each file of the scope with its text; a file kept as a digest has
+    // none, and is unchanged (`plan_dir` made sure), so it is linked.
+    let texts = rendered
         .files
         .range(under.clone()..)
-        .map_while(|(rel, text)| {
-            let inner = rel.strip_prefix(&under)?;
-            Some((rel.as_str(), staging.join(inner), text.as_str()))
-        })
+        .map(|(rel, text)| (rel, Some(text.as_str())));
+    let digests = rendered
+        .digests
+        .range(under.clone()..)
+        .map(|(rel, _)| (rel, None));
+    let files: Vec<(&str, PathBuf, Option<&str>)> = texts
+        .map_while(|(rel, text)| Some((rel, text, rel.strip_prefix(&under)?)))
+        .chain(digests.map_while(|(rel, text)| Some((rel, text, rel.strip_prefix(&under)?))))
+        .map(|(rel, text, inner)| (rel.as_str(), staging.join(inner), text))
         .collect();
     let mut made: std::collections::BTreeSet<&Path> = std::collections::BTreeSet::new();
     for (_, dest, _) in &files {
@@ -398,11 +424,12 @@ fn build(
     }
     // Creating files is most of a large write: spread it over the cores
     // (the staging folder is not seen until the swap).
-    let put = |chunk: &[(&str, PathBuf, &str)]| -> Result<(), WriteError> {
+    let put = |chunk: &[(&str, PathBuf, Option<&str>)]| -> Result<(), WriteError> {
         for (rel, dest, text) in chunk {
             if !new.contains(rel) && std::fs::hard_link(target.join(rel), dest).is_ok() {
                 continue;
             }
+            let text = text.ok_or_else(|| WriteError::TextNotKept(vec![(*rel).to_owned()]))?;
             std::fs::write(dest, text).map_err(io_err(dest))?;
         }
         Ok(())
@@ -517,6 +544,61 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, vec!["dev"]);
+        Ok(())
+    }
+
+    /// `files` as rendered, keeping of `as_digests` their digest only.
+    fn partly_kept(files: &[(&str, &str)], as_digests: &[&str]) -> RenderedEnv {
+        let mut env = rendered(files);
+        for path in as_digests {
+            if let Some(text) = env.files.remove(*path) {
+                env.digests
+                    .insert((*path).to_owned(), Digest::of(text.as_bytes()));
+            }
+        }
+        env
+    }
+
+    #[test]
+    fn files_kept_as_digests_are_linked_and_never_written_from_nothing() -> Result<(), WriteError> {
+        let dir = tmp();
+        let generated = dir.path().join("generated");
+        let files = [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
+        write_environment(&generated, &rendered(&files))?;
+        let y = generated.join("dev/a/y.yaml");
+        let (y_inode, z_inode) = (inode(&y), inode(&generated.join("dev/b/z.yaml")));
+        // x changes; y and z are kept as digests of what is on disk.
+        let changed = [("a/x.yaml", "one"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
+        let report = write_environment(
+            &generated,
+            &partly_kept(&changed, &["a/y.yaml", "b/z.yaml"]),
+        )?;
+        assert_eq!(report.changed, vec!["a/x.yaml"]);
+        assert_eq!(report.unchanged, 2);
+        assert_eq!(inode(&y), y_inode, "a file kept as a digest is linked");
+        assert_eq!(inode(&generated.join("dev/b/z.yaml")), z_inode);
+        assert_eq!(
+            std::fs::read_to_string(&y).map_err(io_err(&y))?,
+            format!("{} test\n2", cfggen_tree::HEADER_PREFIX)
+        );
+        // A file kept as a digest that changed on disk, or went missing,
+        // cannot be written from the rendering: nothing is touched.
+        std::fs::write(&y, format!("{} test\nedited", cfggen_tree::HEADER_PREFIX))
+            .map_err(io_err(&y))?;
+        std::fs::remove_file(generated.join("dev/b/z.yaml")).map_err(io_err(&generated))?;
+        let again = [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
+        let err = write_environment(&generated, &partly_kept(&again, &["a/y.yaml", "b/z.yaml"]));
+        assert!(
+            matches!(err, Err(WriteError::TextNotKept(ref f)) if f == &["b/z.yaml", "a/y.yaml"]),
+            "{err:?}"
+        );
+        let x = generated.join("dev/a/x.yaml");
+        assert!(std::fs::read_to_string(&x)
+            .map_err(io_err(&x))?
+            .ends_with("one"));
+        // With every text, the same write goes through.
+        write_environment(&generated, &rendered(&again))?;
+        assert!(generated.join("dev/b/z.yaml").exists());
         Ok(())
     }
 

@@ -294,10 +294,9 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     let (stale, outcomes) = std::thread::scope(|scope| {
         let stale = check.then(|| scope.spawn(|| stale_schemas(repo)));
         let scale = Scale::of(repo);
-        let outcomes =
-            prepare_beside_digests(ctx, &names, scale, true, |name, prepared, digests| {
-                drift_of(repo, name, prepared, digests)
-            });
+        let outcomes = prepare_beside_digests(ctx, &names, scale, |name, prepared, digests| {
+            drift_of(repo, name, prepared, digests)
+        });
         (stale.map(|s| s.join()), outcomes)
     });
     match stale {
@@ -373,37 +372,40 @@ pub(crate) struct Prepared {
 }
 
 /// What a prepared environment keeps of each rendered file.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Keep {
+#[derive(Clone, Copy)]
+pub(crate) enum Keep<'k> {
     /// Its text.
     Text,
-    /// Its digest (`validate`, and a lean [`Scale`]).
+    /// Its digest (`validate`; a lean [`Scale`] whose committed tree could
+    /// not be read).
     Digests,
-}
-
-impl Keep {
-    pub(crate) fn at(scale: Scale) -> Keep {
-        if scale.lean {
-            Keep::Digests
-        } else {
-            Keep::Text
-        }
-    }
+    /// Its text when it differs from the committed file (the digests
+    /// given), else its digest (a lean [`Scale`]).
+    Differing(&'k crate::committed::Digests),
 }
 
 /// Load → render → lint one environment; every problem as a diagnostic.
 pub(crate) fn prepare(
     session: &cfggen_load::Session,
     name: &str,
-    keep: Keep,
+    keep: Keep<'_>,
 ) -> Result<Prepared, Vec<Diagnostic>> {
-    let loaded = session.load(name)?;
-    let render = match keep {
-        Keep::Text => cfggen_render::render,
-        Keep::Digests => cfggen_render::render_digests,
-    };
-    let rendered = render(&loaded.environment, &loaded.files)
-        .map_err(|e| vec![render_diagnostic(&loaded, name, &e)])?;
+    finish(session.load(name)?, name, keep)
+}
+
+/// Render → lint an environment that loaded.
+pub(crate) fn finish(
+    loaded: cfggen_load::Loaded,
+    name: &str,
+    keep: Keep<'_>,
+) -> Result<Prepared, Vec<Diagnostic>> {
+    let (env, files) = (&loaded.environment, &loaded.files);
+    let rendered = match keep {
+        Keep::Text => cfggen_render::render(env, files),
+        Keep::Digests => cfggen_render::render_digests(env, files),
+        Keep::Differing(known) => cfggen_render::render_against(env, files, known),
+    }
+    .map_err(|e| vec![render_diagnostic(&loaded, name, &e)])?;
     let issues = cfggen_lint::lint(&rendered);
     // The data behind the text is only for the lint; free it.
     let rendered = rendered.text_only();
@@ -550,8 +552,9 @@ enum ToWrite {
     Unchanged(String, cfggen_write::WriteReport),
     /// Files to write (or a refusal to report), under the lock.
     Write(Box<cfggen_render::RenderedEnv>),
-    /// It differs, and only its digests were kept (a lean [`Scale`]): it
-    /// is rendered again, with its text, when its turn to be written comes.
+    /// It differs, and only its digests were kept (a lean [`Scale`] whose
+    /// committed tree could not be read): it is rendered again, with its
+    /// text, when its turn to be written comes.
     Again(String),
 }
 
@@ -573,10 +576,13 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     // (A killed render's leftovers are removed by a write, under the lock.)
     let repo = &ctx.repo;
     let scale = Scale::of(&ctx.repo);
-    let results = prepare_beside_digests(ctx, names, scale, false, |name, prepared, digests| {
+    let results = prepare_beside_digests(ctx, names, scale, |name, prepared, digests| {
         let rendered = prepared?.rendered;
         let clean =
             generated_path(repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, name));
+        // Rendered against the committed digests (lean), it holds the text
+        // of every file that differs: all a write needs.
+        let complete = rendered.has_text() || digests.is_ok();
         let unchanged = clean && digests.is_ok_and(|on_disk| rendered.same_as(&on_disk));
         Ok(if unchanged {
             let report = cfggen_write::WriteReport {
@@ -584,7 +590,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
                 ..Default::default()
             };
             ToWrite::Unchanged(rendered.name, report)
-        } else if rendered.has_text() {
+        } else if complete {
             ToWrite::Write(Box::new(rendered))
         } else {
             ToWrite::Again(rendered.name)
@@ -627,7 +633,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         let name = rendered.name.clone();
         // One render of an environment at a time; the lock is released
         // when `_lock` goes out of scope.
-        let write = || {
+        let write = |rendered: &cfggen_render::RenderedEnv| {
             let _lock = cfggen_write::lock_environment(&generated, &name, |path| {
                 eprintln!(
                     "waiting: another cfggen is writing {GENERATED_DIR}/{name}/ (lock {})",
@@ -636,8 +642,18 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
             })?;
             cfggen_write::write_environment(&generated, rendered)
         };
-        let result = write().map_err(NotWritten::Write);
-        (name, result)
+        let result = match write(rendered) {
+            // Files kept as digests changed on disk since they were
+            // compared: render again with every file's text.
+            Err(cfggen_write::WriteError::TextNotKept(_)) => {
+                match prepare(session, &name, Keep::Text) {
+                    Ok(p) => write(&p.rendered),
+                    Err(d) => return (name, Err(NotWritten::Invalid(d))),
+                }
+            }
+            result => result,
+        };
+        (name, result.map_err(NotWritten::Write))
     });
     for (name, result) in written {
         match result {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use cfggen_load::{source_diagnostic, Diagnostic, Repo};
 use cfggen_source::GENERATED_DIR;
 
-use crate::commands::{generated_path, prepare, Ctx, Keep, Prepared};
+use crate::commands::{finish, generated_path, prepare, Ctx, Keep, Prepared};
 use crate::drift::ErrorEntry;
 use crate::scale::Scale;
 
@@ -23,14 +23,14 @@ pub(crate) type Digests = BTreeMap<String, cfggen_write::Digest>;
 /// its memory is used again by the same thread's next environment).
 /// Results in `names` order.
 ///
-/// At a lean [`Scale`] the rendering keeps digests; with `text_to_compare`,
-/// an environment whose digests differ from the committed ones is then
-/// rendered again with its text, before `pair`, for its diff.
+/// At a lean [`Scale`] an environment is loaded, then rendered against
+/// the digests of its committed tree ([`Keep::Differing`]): the rendering
+/// holds the text of the files that differ, which is all a diff or a
+/// write needs, and the digest of the others.
 pub(crate) fn prepare_beside_digests<R: Send>(
     ctx: &Ctx<'_>,
     names: &[String],
     scale: Scale,
-    text_to_compare: bool,
     pair: impl Fn(&str, Result<Prepared, Vec<Diagnostic>>, Result<Digests, ErrorEntry>) -> R + Sync,
 ) -> Vec<R> {
     let session = &ctx.session;
@@ -55,17 +55,17 @@ pub(crate) fn prepare_beside_digests<R: Send>(
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(name) = names.get(i) else { break };
-                let prepared = prepare(session, name, Keep::at(scale));
-                let on_disk = digests.take(i);
-                let differs = |p: &Prepared| {
-                    !p.rendered.has_text() && on_disk.as_ref().is_ok_and(|d| !p.rendered.same_as(d))
-                };
-                let prepared = match prepared {
-                    Ok(p) if text_to_compare && differs(&p) => {
-                        drop(p);
-                        prepare(session, name, Keep::Text)
-                    }
-                    p => p,
+                let (prepared, on_disk) = if scale.lean {
+                    // The digests are read while the environment loads.
+                    let loaded = session.load(name);
+                    let on_disk = digests.take(i);
+                    let keep = match &on_disk {
+                        Ok(known) => Keep::Differing(known),
+                        Err(_) => Keep::Digests,
+                    };
+                    (loaded.and_then(|l| finish(l, name, keep)), on_disk)
+                } else {
+                    (prepare(session, name, Keep::Text), digests.take(i))
                 };
                 let result = pair(name, prepared, on_disk);
                 if let Ok(mut slot) = results[i].lock() {

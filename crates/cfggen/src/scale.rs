@@ -1,6 +1,7 @@
 //! How much of the machine a command uses, decided from the size of the
 //! platform: how many environments are worked on at once, and whether
-//! each keeps digests instead of text and parses its bases itself. Small
+//! each keeps digests instead of text (but for the files that differ
+//! from the committed ones) and parses its bases itself. Small
 //! platforms use every core and keep everything (fastest); a large one
 //! works so that peak memory stays near [`MEMORY_BUDGET`]. The output
 //! never depends on it.
@@ -26,9 +27,9 @@ const BYTES_PER_INPUT_BYTE: u64 = 40;
 pub(crate) struct Scale {
     /// Environments worked on at once.
     pub(crate) jobs: usize,
-    /// Each environment keeps the digest of each rendered file instead of
-    /// its text (rendering it again when the text is needed) and parses
-    /// its bases itself instead of sharing them.
+    /// Each environment keeps the digest of each rendered file that is
+    /// as committed instead of its text (the text only of the files that
+    /// differ) and parses its bases itself instead of sharing them.
     pub(crate) lean: bool,
 }
 
