@@ -615,7 +615,6 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
             return EXIT_ERROR;
         }
     }
-    let mut code = EXIT_OK;
     let session = &ctx.session;
     let written = parallel_map(scale.jobs, &prepared, |w| {
         let again;
@@ -655,6 +654,16 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         };
         (name, result.map_err(NotWritten::Write))
     });
+    print_written(ctx, written)
+}
+
+/// Prints what each environment's write did; exit 2 if any was not
+/// written.
+fn print_written(
+    ctx: &mut Ctx<'_>,
+    written: Vec<(String, Result<cfggen_write::WriteReport, NotWritten>)>,
+) -> u8 {
+    let mut code = EXIT_OK;
     for (name, result) in written {
         match result {
             Ok(report) => {
