@@ -4,6 +4,7 @@
 // A test fails by panicking; the input-safety lints are for the product.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod cache;
 mod conformance;
 mod crossrefs;
 mod drift;

@@ -70,9 +70,10 @@ pub fn render_env(root: &Path, env: &str) -> (cfggen_load::Loaded, cfggen_render
     (loaded, rendered)
 }
 
-/// A temporary cfggen repository.
+/// A temporary cfggen repository, with a cache folder of its own.
 pub struct TestRepo {
     dir: tempfile::TempDir,
+    cache: tempfile::TempDir,
 }
 
 /// What a run printed and returned.
@@ -86,11 +87,14 @@ pub struct Output {
 impl TestRepo {
     /// An empty repository with an `environments/` folder.
     pub fn new() -> Self {
-        let dir = match tempfile::tempdir() {
+        let temp = || match tempfile::tempdir() {
             Ok(d) => d,
             Err(e) => panic!("cannot make a temp dir: {e}"),
         };
-        let repo = TestRepo { dir };
+        let repo = TestRepo {
+            dir: temp(),
+            cache: temp(),
+        };
         repo.mkdir("environments/bases");
         repo
     }
@@ -141,6 +145,11 @@ impl TestRepo {
         self.run_with(&[], args)
     }
 
+    /// The folder of the repository's cache (`CFGGEN_CACHE`).
+    pub fn cache(&self) -> &Path {
+        self.cache.path()
+    }
+
     /// [`TestRepo::run`] with environment variables set.
     pub fn run_with(&self, vars: &[(&str, &str)], args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cfggen"));
@@ -148,6 +157,7 @@ impl TestRepo {
             .arg(self.path())
             .args(["--color", "never"])
             .args(args)
+            .env("CFGGEN_CACHE", self.cache.path())
             .envs(vars.iter().copied());
         run_command(cmd)
     }
@@ -155,7 +165,10 @@ impl TestRepo {
     /// Runs `cfggen <args>` with the repository as the working folder.
     pub fn run_in(&self, cwd: &Path, args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cfggen"));
-        cmd.current_dir(cwd).args(args).env("NO_COLOR", "1");
+        cmd.current_dir(cwd)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("CFGGEN_CACHE", self.cache.path());
         run_command(cmd)
     }
 }

@@ -10,7 +10,7 @@ use cfggen_model::validate::Target;
 use cfggen_model::{names, suggest, Validated};
 use cfggen_path::FieldPath;
 use cfggen_source::{
-    base_file, base_names, environment_file, environment_names, MemorySource, Repo, Source,
+    base_file, base_names, environment_file, environment_names, Inputs, MemorySource, Repo, Source,
     SourceError, ENVIRONMENTS_DIR,
 };
 use cfggen_yaml::{FileId, Limits, Location, Node, YamlError, YamlErrorKind};
@@ -35,6 +35,10 @@ pub struct Loaded {
     /// cfggen renders); kept only for an environment with patches or
     /// manifests.
     pub locator: Option<Arc<Locator>>,
+    /// Every file the load read and folder it listed, with what each
+    /// gave: while [`Session::unchanged`] holds for them, loading the
+    /// environment again gives the same.
+    pub inputs: Inputs,
 }
 
 /// The merged document of an environment and its files: a field path →
@@ -172,6 +176,8 @@ impl Files {
 struct BaseEntry {
     file: Arc<SourceFile>,
     result: Result<Node, Vec<Diagnostic>>,
+    /// What reading the base read.
+    read: Inputs,
 }
 
 /// A base as the session holds it: parsed once, by the first load that
@@ -192,8 +198,8 @@ pub struct Session {
     /// Loads still to come before the bases can be forgotten (see
     /// [`Session::plan_loads`]); never reaches zero unless planned.
     loads_left: std::sync::atomic::AtomicUsize,
-    /// The CRDs under `crds/`, read once.
-    crds: OnceLock<Arc<crate::manifests::Crds>>,
+    /// The CRDs under `crds/`, read once, and what reading them read.
+    crds: OnceLock<(Arc<crate::manifests::Crds>, Inputs)>,
     /// Whether each load works lean (see [`Session::lean`]).
     lean: std::sync::atomic::AtomicBool,
 }
@@ -264,6 +270,14 @@ impl Session {
         self.lean.load(std::sync::atomic::Ordering::Acquire)
     }
 
+    /// Whether reading `inputs` again through this session's source gives
+    /// what a load read: then loading the environment again gives what
+    /// that load gave (loading reads the repository through the source
+    /// only, and is otherwise a function of the files it reads).
+    pub fn unchanged(&self, inputs: &Inputs) -> bool {
+        inputs.unchanged_in(self.source.as_ref(), Limits::default().max_bytes as u64)
+    }
+
     /// Says that `n` more loads are coming: once they are done, the
     /// parsed bases are forgotten, so that rendering does not hold them.
     /// A load after those parses its bases again.
@@ -283,6 +297,8 @@ struct Loader<'a> {
     /// and, when it is lean, checks bases without holding their trees);
     /// [`Session::load`] runs a load that failed again, placing them.
     placed: bool,
+    /// What this load read of the repository, shared reads included.
+    inputs: Inputs,
 }
 
 /// Loads and validates `environments/<name>.yaml` with its bases.
@@ -312,6 +328,7 @@ impl<'a> Loader<'a> {
             diagnostics: Vec::new(),
             limits: Limits::default(),
             placed,
+            inputs: Inputs::default(),
         }
     }
 
@@ -351,7 +368,7 @@ impl<'a> Loader<'a> {
             return None;
         }
         let rel = environment_file(name);
-        let node = match self.session.source.read(&rel, self.limits.max_bytes as u64) {
+        let node = match self.read(&rel) {
             Err(SourceError::NotFound(_)) => {
                 self.diagnostics.push(
                     Diagnostic::bare(
@@ -438,6 +455,7 @@ impl<'a> Loader<'a> {
             files,
             images,
             locator,
+            inputs: std::mem::take(&mut self.inputs),
         })
     }
 
@@ -476,30 +494,46 @@ impl<'a> Loader<'a> {
 
     /// The CustomResourceDefinitions under `crds/`, read once per session.
     fn crds(&mut self) -> Arc<crate::manifests::Crds> {
-        if let Some(crds) = self.session.crds.get() {
-            return crds.clone();
-        }
-        let mut docs = Vec::new();
-        for name in self
-            .session
-            .source
-            .list(crate::manifests::CRDS_DIR)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
-        {
-            let rel = format!("{}/{name}", crate::manifests::CRDS_DIR);
-            let Ok(bytes) = self.session.source.read(&rel, self.limits.max_bytes as u64) else {
-                continue;
-            };
-            let text = String::from_utf8_lossy(&bytes);
-            if let Ok(nodes) = cfggen_yaml::parse_stream(FileId(0), &text, &self.limits) {
-                docs.extend(nodes.iter().map(Node::to_json));
+        let (crds, read) = self.session.crds.get_or_init(|| {
+            let source = self.session.source.as_ref();
+            let mut read = Inputs::default();
+            let listed = source.list(crate::manifests::CRDS_DIR);
+            read.list(crate::manifests::CRDS_DIR, &listed);
+            let mut docs = Vec::new();
+            for name in listed
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
+            {
+                let rel = format!("{}/{name}", crate::manifests::CRDS_DIR);
+                let bytes = source.read(&rel, self.limits.max_bytes as u64);
+                read.read(&rel, &bytes);
+                let Ok(bytes) = bytes else {
+                    continue;
+                };
+                let text = String::from_utf8_lossy(&bytes);
+                if let Ok(nodes) = cfggen_yaml::parse_stream(FileId(0), &text, &self.limits) {
+                    docs.extend(nodes.iter().map(Node::to_json));
+                }
             }
-        }
-        let crds = Arc::new(crate::manifests::crds_of(&docs));
-        let _ = self.session.crds.set(crds.clone());
-        crds
+            (Arc::new(crate::manifests::crds_of(&docs)), read)
+        });
+        self.inputs.extend(read);
+        crds.clone()
+    }
+
+    /// Reads a file of the repository, recording what it gave.
+    fn read(&mut self, rel: &str) -> Result<Vec<u8>, SourceError> {
+        let bytes = self.session.source.read(rel, self.limits.max_bytes as u64);
+        self.inputs.read(rel, &bytes);
+        bytes
+    }
+
+    /// Lists a folder of the repository, recording what it gave.
+    fn list(&mut self, dir: &str) -> Result<Vec<String>, SourceError> {
+        let names = self.session.source.list(dir);
+        self.inputs.list(dir, &names);
+        names
     }
 
     /// Reads and checks every app's raw manifests: each object gets the
@@ -622,7 +656,7 @@ impl<'a> Loader<'a> {
         mpath: &FieldPath,
     ) -> Option<(FileId, Vec<Node>)> {
         let fpath = mpath.key("file");
-        let bytes = match self.session.source.read(file, self.limits.max_bytes as u64) {
+        let bytes = match self.read(file) {
             Ok(b) => b,
             Err(SourceError::NotFound(_)) => {
                 self.file_error(
@@ -678,11 +712,7 @@ impl<'a> Loader<'a> {
             if let Some(helm) = app.helm.as_mut() {
                 if let Some(file) = helm.values_file.clone() {
                     let path = FieldPath::of(&["apps", app_name, "helm", "valuesFile"]);
-                    match self
-                        .session
-                        .source
-                        .read(&file, self.limits.max_bytes as u64)
-                    {
+                    match self.read(&file) {
                         Ok(bytes) => match String::from_utf8(bytes) {
                             Ok(text) => helm.values_text = Some(text),
                             Err(_) => self.file_error(
@@ -720,7 +750,7 @@ impl<'a> Loader<'a> {
                     .collect();
                 if let Some(folder) = &cm.folder {
                     let path = base.key("folder");
-                    match self.session.source.list(folder) {
+                    match self.list(folder) {
                         Ok(names) if names.is_empty() => {
                             self.config_file_error(
                                 merged,
@@ -754,11 +784,7 @@ impl<'a> Loader<'a> {
                         );
                         continue;
                     }
-                    match self
-                        .session
-                        .source
-                        .read(&file, self.limits.max_bytes as u64)
-                    {
+                    match self.read(&file) {
                         Ok(bytes) => {
                             let content = match String::from_utf8(bytes) {
                                 Ok(text) => FileContent::Text(text),
@@ -822,7 +848,7 @@ impl<'a> Loader<'a> {
 
     /// Reads and parses one file; `from` is where it was asked for.
     fn read_from(&mut self, rel: &str, from: Option<Place>) -> Option<Node> {
-        let fetched = self.session.source.read(rel, self.limits.max_bytes as u64);
+        let fetched = self.read(rel);
         self.parse_fetched(rel, fetched, from)
     }
 
@@ -1038,6 +1064,7 @@ impl<'a> Loader<'a> {
     ) -> Option<Node> {
         if self.session.is_lean() {
             let entry = self.read_base(rel, base, from, schemas)?;
+            self.inputs.extend(&entry.read);
             return self.use_base(entry.file, entry.result);
         }
         let cell = self
@@ -1059,6 +1086,7 @@ impl<'a> Loader<'a> {
             None if reported => return None,
             None => Arc::new(self.read_base(rel, base, from, schemas)?),
         };
+        self.inputs.extend(&entry.read);
         // The last planned load takes the tree rather than copying it,
         // when no other load still holds it.
         if self
@@ -1115,6 +1143,7 @@ impl<'a> Loader<'a> {
             self.diagnostics.extend(own.diagnostics);
             return None;
         };
+        let mut read = std::mem::take(&mut own.inputs);
         let result = match node {
             None => Err(own.diagnostics),
             Some(node) => {
@@ -1133,7 +1162,7 @@ impl<'a> Loader<'a> {
                     });
                     Err(own.diagnostics)
                 } else if self.session.is_lean() && !self.placed {
-                    own.check_base_lean(node, rel, from_place, schemas)
+                    own.check_base_lean(node, rel, from_place, schemas, &mut read)
                 } else if own
                     .check_schema(&node, SchemaKind::Partial, schemas)
                     .is_none()
@@ -1144,7 +1173,7 @@ impl<'a> Loader<'a> {
                 }
             }
         };
-        Some(BaseEntry { file, result })
+        Some(BaseEntry { file, result, read })
     }
 
     /// A lean load's check of a base against the partial schema, which
@@ -1158,6 +1187,7 @@ impl<'a> Loader<'a> {
         rel: &str,
         from: Option<Place>,
         schemas: &Schemas,
+        read: &mut Inputs,
     ) -> Result<Node, Vec<Diagnostic>> {
         let nothing = Node {
             value: cfggen_yaml::Value::Null,
@@ -1172,7 +1202,9 @@ impl<'a> Loader<'a> {
         }
         drop(json);
         let mut again = Loader::new(self.session, true);
-        match again.read_from(rel, from) {
+        let node = again.read_from(rel, from);
+        read.extend(&again.inputs);
+        match node {
             Some(node) => Ok(node),
             None => Err(again.diagnostics),
         }
@@ -1357,5 +1389,92 @@ pub(crate) fn first_line(node: &Node) -> Location {
             start: node.loc.start,
             end: node.loc.start,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A session over `files` (path → text).
+    fn session(files: &[(&str, &str)]) -> Session {
+        Session::in_memory(
+            files
+                .iter()
+                .map(|(p, t)| ((*p).to_owned(), t.as_bytes().to_vec()))
+                .collect(),
+        )
+    }
+
+    const DEV: &str =
+        "name: dev\nextends: [shared]\ncluster: {name: lab, server: https://k.example.com}\n";
+    const PROD: &str =
+        "name: prod\nextends: [shared]\ncluster: {name: lab, server: https://k.example.com}\n";
+    const SHARED: &str = "namespace: web\nargocd: {repoURL: https://git.example.com/gitops.git}\napps:\n  web:\n    image: nginx:1.27\n    configMaps:\n      conf:\n        files: [config/app.conf]\n      more:\n        folder: config/more\n    manifests:\n      - inline: {apiVersion: v1, kind: ConfigMap, metadata: {name: extra}}\n";
+
+    #[test]
+    fn a_load_records_every_file_it_read_shared_ones_included() {
+        let files = [
+            ("environments/dev.yaml", DEV),
+            ("environments/prod.yaml", PROD),
+            ("environments/bases/shared.yaml", SHARED),
+            ("config/app.conf", "a = 1\n"),
+            ("config/more/b.conf", "b = 2\n"),
+            ("config/unread.conf", "c = 3\n"),
+        ];
+        for lean in [false, true] {
+            let dev = recorded_loads(&files, lean);
+            // A change to any file it read is seen; to a file it did not
+            // read, not.
+            let changed = |rel: &str| {
+                let edited: Vec<(&str, &str)> = files
+                    .iter()
+                    .map(|(p, t)| (*p, if *p == rel { "changed: true\n" } else { *t }))
+                    .collect();
+                session(&edited).unchanged(&dev)
+            };
+            assert!(!changed("environments/bases/shared.yaml"));
+            assert!(!changed("config/more/b.conf"));
+            assert!(!changed("environments/dev.yaml"));
+            assert!(changed("environments/prod.yaml"));
+            assert!(changed("config/unread.conf"));
+        }
+    }
+
+    /// Loads dev and prod in one session (lean or not), checks what each
+    /// recorded, and gives dev's.
+    fn recorded_loads(files: &[(&str, &str)], lean: bool) -> Inputs {
+        let s = session(files);
+        if lean {
+            s.lean();
+        }
+        s.plan_loads(2);
+        let load = |name: &str| match s.load(name) {
+            Ok(loaded) => loaded,
+            Err(d) => panic!("{name}: {d:?}"),
+        };
+        // The second load takes the base and the CRDs the first read from
+        // the session, and records them all the same.
+        let (dev, prod) = (load("dev"), load("prod"));
+        for (loaded, own) in [
+            (&dev, "environments/dev.yaml"),
+            (&prod, "environments/prod.yaml"),
+        ] {
+            let mut expected = Inputs::default();
+            for rel in [
+                own,
+                "environments/bases/shared.yaml",
+                "config/app.conf",
+                "config/more/b.conf",
+            ] {
+                expected.read(rel, &s.source().read(rel, 1 << 20));
+            }
+            for dir in ["config/more", crate::manifests::CRDS_DIR] {
+                expected.list(dir, &s.source().list(dir));
+            }
+            assert_eq!(loaded.inputs, expected, "{own}, lean: {lean}");
+            assert!(s.unchanged(&loaded.inputs));
+        }
+        dev.inputs
     }
 }

@@ -17,9 +17,11 @@
 //! assert_eq!(cfggen_source::environment_names(&files).unwrap(), ["dev"]);
 //! ```
 
+mod inputs;
 mod memory;
 mod repo;
 
+pub use inputs::Inputs;
 pub use memory::MemorySource;
 pub use repo::Repo;
 

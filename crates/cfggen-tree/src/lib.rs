@@ -35,9 +35,11 @@ pub fn is_generated(contents: &[u8]) -> bool {
 /// rendered one by digest, and a large rendering may keep digests instead
 /// of text; a file whose digest differs is read or rendered again for its
 /// diff.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Digest {
     len: u64,
+    /// The hash, as hex (a JSON number does not hold 128 bits everywhere).
+    #[serde(with = "hex128")]
     hash: u128,
 }
 
@@ -48,6 +50,37 @@ impl Digest {
             len: bytes.len() as u64,
             hash: xxhash_rust::xxh3::xxh3_128(bytes),
         }
+    }
+
+    /// The digest of a whole tree, from the path and digest of each of its
+    /// files in path order: two trees have the same one when they hold the
+    /// same files with the same bytes.
+    pub fn of_tree<'a>(files: impl IntoIterator<Item = (&'a str, Digest)>) -> Digest {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut count = 0u64;
+        for (path, digest) in files {
+            hasher.update(&(path.len() as u64).to_le_bytes());
+            hasher.update(path.as_bytes());
+            hasher.update(&digest.len.to_le_bytes());
+            hasher.update(&digest.hash.to_le_bytes());
+            count += 1;
+        }
+        Digest {
+            len: count,
+            hash: hasher.digest128(),
+        }
+    }
+}
+
+/// A `u128` as 32 hex digits.
+mod hex128 {
+    pub(crate) fn serialize<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{v:032x}"))
+    }
+
+    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let text: std::borrow::Cow<'de, str> = serde::Deserialize::deserialize(d)?;
+        u128::from_str_radix(&text, 16).map_err(serde::de::Error::custom)
     }
 }
 
@@ -133,6 +166,28 @@ impl RenderedEnv {
                 .all(|(path, digest)| self.digest(path) == Some(*digest))
     }
 
+    /// The digest of the whole tree ([`Digest::of_tree`]).
+    pub fn tree_digest(&self) -> Digest {
+        let mut texts = self.files.iter().peekable();
+        let mut digests = self.digests.iter().peekable();
+        let merged = std::iter::from_fn(|| {
+            let text_first = match (texts.peek(), digests.peek()) {
+                (Some((a, _)), Some((b, _))) => a < b,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => return None,
+            };
+            if text_first {
+                texts
+                    .next()
+                    .map(|(p, t)| (p.as_str(), Digest::of(t.as_bytes())))
+            } else {
+                digests.next().map(|(p, d)| (p.as_str(), *d))
+            }
+        });
+        Digest::of_tree(merged)
+    }
+
     /// The same files without the data behind them (once the lint is done).
     #[must_use]
     pub fn text_only(self) -> Self {
@@ -141,5 +196,57 @@ impl RenderedEnv {
             objects: BTreeMap::new(),
             ..self
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(files: &[(&str, &str)], as_digests: &[&str]) -> RenderedEnv {
+        let mut env = RenderedEnv::named("dev");
+        for (path, text) in files {
+            if as_digests.contains(path) {
+                env.digests
+                    .insert((*path).to_owned(), Digest::of(text.as_bytes()));
+            } else {
+                env.files.insert((*path).to_owned(), (*text).to_owned());
+            }
+        }
+        env
+    }
+
+    #[test]
+    fn a_tree_digest_is_the_same_however_its_files_are_kept() {
+        let files = [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
+        let whole = env(&files, &[]).tree_digest();
+        assert_eq!(env(&files, &["a/y.yaml"]).tree_digest(), whole);
+        assert_eq!(env(&files, &["a/x.yaml", "b/z.yaml"]).tree_digest(), whole);
+        let on_disk: BTreeMap<String, Digest> = files
+            .iter()
+            .map(|(p, t)| ((*p).to_owned(), Digest::of(t.as_bytes())))
+            .collect();
+        assert_eq!(
+            Digest::of_tree(on_disk.iter().map(|(p, d)| (p.as_str(), *d))),
+            whole
+        );
+        // A byte, a path or a file more or less makes another digest.
+        let other = [
+            [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "4")],
+            [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/w.yaml", "3")],
+        ];
+        for files in other {
+            assert_ne!(env(&files, &[]).tree_digest(), whole);
+        }
+        assert_ne!(env(&files[..2], &[]).tree_digest(), whole);
+        assert_ne!(RenderedEnv::named("dev").tree_digest(), whole);
+    }
+
+    #[test]
+    fn a_digest_survives_being_stored() -> Result<(), serde_json::Error> {
+        let digest = Digest::of(b"kind: Service\n");
+        let text = serde_json::to_string(&digest)?;
+        assert_eq!(serde_json::from_str::<Digest>(&text)?, digest);
+        Ok(())
     }
 }

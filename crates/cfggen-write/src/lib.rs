@@ -15,8 +15,11 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+mod survey;
+
 pub use cfggen_tree::Digest;
 use cfggen_tree::{is_generated, RenderedEnv};
+pub use survey::{survey_tree, Known, Stamp, Survey, SETTLED};
 
 /// What a write did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -80,7 +83,7 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
     let mut files = BTreeMap::new();
     if is_plain_dir(dir)? {
-        visit(dir, "", &mut |rel, path| {
+        visit(dir, "", &mut |rel, path, _| {
             files.insert(rel, std::fs::read(path).map_err(io_err(path))?);
             Ok(())
         })?;
@@ -92,7 +95,7 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
 pub fn digest_tree(dir: &Path) -> Result<BTreeMap<String, Digest>, WriteError> {
     let mut files = BTreeMap::new();
     if is_plain_dir(dir)? {
-        visit(dir, "", &mut |rel, path| {
+        visit(dir, "", &mut |rel, path, _| {
             let bytes = std::fs::read(path).map_err(io_err(path))?;
             files.insert(rel, Digest::of(&bytes));
             Ok(())
@@ -126,40 +129,49 @@ fn is_plain_dir(dir: &Path) -> Result<bool, WriteError> {
     }
 }
 
-/// Calls `file` with the relative path and the path of every file under
-/// `dir`, never following a symbolic link (one is an error).
-fn visit(
-    dir: &Path,
-    prefix: &str,
-    file: &mut dyn FnMut(String, &Path) -> Result<(), WriteError>,
-) -> Result<(), WriteError> {
+/// The signature of what [`visit`] calls for each file.
+type OnFile<'f> = dyn FnMut(String, &Path, &std::fs::DirEntry) -> Result<(), WriteError> + 'f;
+
+/// Calls `file` with the relative path, the path and the folder entry of
+/// every file under `dir`, never following a symbolic link (one is an
+/// error).
+fn visit(dir: &Path, prefix: &str, file: &mut OnFile<'_>) -> Result<(), WriteError> {
     for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
-        let entry = entry.map_err(io_err(dir))?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let kind = entry.file_type().map_err(io_err(&path))?;
-        if kind.is_symlink() {
-            return Err(WriteError::NotPlain {
-                path: path.display().to_string(),
-                what: "a symbolic link",
-            });
-        } else if kind.is_dir() {
-            visit(&path, &rel, file)?;
-        } else if kind.is_file() {
-            file(rel, &path)?;
-        } else {
-            return Err(WriteError::NotPlain {
-                path: path.display().to_string(),
-                what: "not a regular file",
-            });
-        }
+        visit_entry(&entry.map_err(io_err(dir))?, prefix, file)?;
     }
     Ok(())
+}
+
+/// [`visit`] of one entry of the folder whose relative path is `prefix`:
+/// a file, or a folder visited.
+fn visit_entry(
+    entry: &std::fs::DirEntry,
+    prefix: &str,
+    file: &mut OnFile<'_>,
+) -> Result<(), WriteError> {
+    let path = entry.path();
+    let name = entry.file_name().to_string_lossy().into_owned();
+    let rel = if prefix.is_empty() {
+        name
+    } else {
+        format!("{prefix}/{name}")
+    };
+    let kind = entry.file_type().map_err(io_err(&path))?;
+    if kind.is_symlink() {
+        Err(WriteError::NotPlain {
+            path: path.display().to_string(),
+            what: "a symbolic link",
+        })
+    } else if kind.is_dir() {
+        visit(&path, &rel, file)
+    } else if kind.is_file() {
+        file(rel, &path, entry)
+    } else {
+        Err(WriteError::NotPlain {
+            path: path.display().to_string(),
+            what: "not a regular file",
+        })
+    }
 }
 
 /// Compares the folder `dir` with what was rendered: the report a write
@@ -175,7 +187,7 @@ pub fn plan_dir(dir: &Path, rendered: &RenderedEnv) -> Result<WriteReport, Write
     let mut foreign = Vec::new();
     let mut on_disk = Vec::new();
     if is_plain_dir(dir)? {
-        visit(dir, "", &mut |rel, path| {
+        visit(dir, "", &mut |rel, path, _| {
             let same = |old: &[u8]| match rendered.files.get(&rel) {
                 Some(text) => Some(old == text.as_bytes()),
                 None => rendered.digests.get(&rel).map(|d| Digest::of(old) == *d),

@@ -7,7 +7,7 @@ use cfggen_load::{source_diagnostic, Diagnostic, Repo};
 use cfggen_source::{environment_names, Source, SourceError, GENERATED_DIR, SCHEMAS_DIR};
 
 use crate::cli::{Cli, Command, Format, SecretsFormat, Select};
-use crate::committed::{drift_of, prepare_beside_digests, read_committed, Outcome};
+use crate::committed::{drift_of, prepare_beside_digests, read_committed, Outcome, Ready};
 use crate::drift::{ErrorEntry, Report, StaleSchema};
 use crate::output::color_for_stderr;
 use crate::report::render_diagnostics;
@@ -552,9 +552,10 @@ enum ToWrite {
     Unchanged(String, cfggen_write::WriteReport),
     /// Files to write (or a refusal to report), under the lock.
     Write(Box<cfggen_render::RenderedEnv>),
-    /// It differs, and only its digests were kept (a lean [`Scale`] whose
-    /// committed tree could not be read): it is rendered again, with its
-    /// text, when its turn to be written comes.
+    /// It is to be written, and its text was not kept (a lean [`Scale`]
+    /// whose committed tree could not be read) or not made (it is as
+    /// committed, but a killed render left a staging folder to remove): it
+    /// is rendered, with its text, when its turn to be written comes.
     Again(String),
 }
 
@@ -576,10 +577,21 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     // (A killed render's leftovers are removed by a write, under the lock.)
     let repo = &ctx.repo;
     let scale = Scale::of(&ctx.repo);
-    let results = prepare_beside_digests(ctx, names, scale, |name, prepared, digests| {
-        let rendered = prepared?.rendered;
+    let results = prepare_beside_digests(ctx, names, scale, |name, ready, digests| {
         let clean =
             generated_path(repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, name));
+        let rendered = match ready? {
+            Ready::Prepared(p) => p.rendered,
+            // As committed, but a killed render's leftovers are to go.
+            Ready::AsCommitted { .. } if !clean => return Ok(ToWrite::Again(name.to_owned())),
+            Ready::AsCommitted { files } => {
+                let report = cfggen_write::WriteReport {
+                    unchanged: files,
+                    ..Default::default()
+                };
+                return Ok(ToWrite::Unchanged(name.to_owned(), report));
+            }
+        };
         // Rendered against the committed digests (lean), it holds the text
         // of every file that differs: all a write needs.
         let complete = rendered.has_text() || digests.is_ok();

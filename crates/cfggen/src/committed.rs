@@ -8,12 +8,29 @@ use std::collections::BTreeMap;
 use cfggen_load::{source_diagnostic, Diagnostic, Repo};
 use cfggen_source::GENERATED_DIR;
 
+use cfggen_write::Digest;
+
+use crate::cache::Cache;
 use crate::commands::{finish, generated_path, prepare, Ctx, Keep, Prepared};
 use crate::drift::ErrorEntry;
 use crate::scale::Scale;
 
 /// The digest of each committed file of an environment, by path.
 pub(crate) type Digests = BTreeMap<String, cfggen_write::Digest>;
+
+/// An environment ready to be compared with its committed tree.
+pub(crate) enum Ready {
+    /// Loaded and rendered.
+    Prepared(Box<Prepared>),
+    /// Known, without loading or rendering it, to render to its committed
+    /// tree of `files` files: every file its last load read gives what it
+    /// gave, and the committed tree has the digest it rendered to
+    /// ([`crate::cache`]).
+    AsCommitted {
+        /// The number of files.
+        files: usize,
+    },
+}
 
 /// Prepares the named environments on [`Scale::jobs`] threads while one
 /// more thread reads the digests of their committed trees, ahead of them:
@@ -23,15 +40,17 @@ pub(crate) type Digests = BTreeMap<String, cfggen_write::Digest>;
 /// its memory is used again by the same thread's next environment).
 /// Results in `names` order.
 ///
-/// At a lean [`Scale`] an environment is loaded, then rendered against
-/// the digests of its committed tree ([`Keep::Differing`]): the rendering
-/// holds the text of the files that differ, which is all a diff or a
-/// write needs, and the digest of the others.
+/// An environment whose files are as they were when it last rendered to
+/// its committed tree is [`Ready::AsCommitted`]: neither loaded nor
+/// rendered. At a lean [`Scale`] an environment is loaded, then rendered
+/// against the digests of its committed tree ([`Keep::Differing`]): the
+/// rendering holds the text of the files that differ, which is all a diff
+/// or a write needs, and the digest of the others.
 pub(crate) fn prepare_beside_digests<R: Send>(
     ctx: &Ctx<'_>,
     names: &[String],
     scale: Scale,
-    pair: impl Fn(&str, Result<Prepared, Vec<Diagnostic>>, Result<Digests, ErrorEntry>) -> R + Sync,
+    pair: impl Fn(&str, Result<Ready, Vec<Diagnostic>>, Result<Digests, ErrorEntry>) -> R + Sync,
 ) -> Vec<R> {
     let session = &ctx.session;
     if scale.lean {
@@ -39,6 +58,7 @@ pub(crate) fn prepare_beside_digests<R: Send>(
     }
     session.plan_loads(names.len());
     let repo = &ctx.repo;
+    let cache = Cache::of(repo);
     let digests = Handoff::new(names.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Option<R>>> =
@@ -48,26 +68,15 @@ pub(crate) fn prepare_beside_digests<R: Send>(
         scope.spawn(|| {
             let _done = digests.closing();
             for (i, name) in names.iter().enumerate() {
-                digests.put(i, read_digests(repo, name));
+                digests.put(i, read_digests(repo, &cache, name));
             }
         });
         for _ in 0..scale.jobs.min(names.len()).max(1) {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(name) = names.get(i) else { break };
-                let (prepared, on_disk) = if scale.lean {
-                    // The digests are read while the environment loads.
-                    let loaded = session.load(name);
-                    let on_disk = digests.take(i);
-                    let keep = match &on_disk {
-                        Ok(known) => Keep::Differing(known),
-                        Err(_) => Keep::Digests,
-                    };
-                    (loaded.and_then(|l| finish(l, name, keep)), on_disk)
-                } else {
-                    (prepare(session, name, Keep::Text), digests.take(i))
-                };
-                let result = pair(name, prepared, on_disk);
+                let (ready, on_disk) = ready(session, &cache, name, scale, || digests.take(i));
+                let result = pair(name, ready, on_disk);
                 if let Ok(mut slot) = results[i].lock() {
                     *slot = Some(result);
                 }
@@ -78,6 +87,60 @@ pub(crate) fn prepare_beside_digests<R: Send>(
         .into_iter()
         .filter_map(|slot| slot.into_inner().ok().flatten())
         .collect()
+}
+
+/// One environment made ready, and the digests of its committed tree
+/// (`take` waits for them).
+fn ready(
+    session: &cfggen_load::Session,
+    cache: &Cache,
+    name: &str,
+    scale: Scale,
+    take: impl FnOnce() -> Read,
+) -> (Result<Ready, Vec<Diagnostic>>, Read) {
+    let known = cache
+        .rendering(name)
+        .filter(|r| session.unchanged(&r.inputs));
+    let (prepared, on_disk) = match known {
+        Some(rendering) => {
+            let on_disk = take();
+            let as_committed = on_disk.as_ref().is_ok_and(|d| {
+                d.len() == rendering.files
+                    && Digest::of_tree(d.iter().map(|(p, d)| (p.as_str(), *d))) == rendering.tree
+            });
+            if as_committed {
+                let files = rendering.files;
+                return (Ok(Ready::AsCommitted { files }), on_disk);
+            }
+            let prepared = match (&on_disk, scale.lean) {
+                (Ok(known), true) => session
+                    .load(name)
+                    .and_then(|l| finish(l, name, Keep::Differing(known))),
+                (Err(_), true) => prepare(session, name, Keep::Digests),
+                (_, false) => prepare(session, name, Keep::Text),
+            };
+            (prepared, on_disk)
+        }
+        None => {
+            let (prepared, on_disk) = if scale.lean {
+                // The digests are read while the environment loads.
+                let loaded = session.load(name);
+                let on_disk = take();
+                let keep = match &on_disk {
+                    Ok(known) => Keep::Differing(known),
+                    Err(_) => Keep::Digests,
+                };
+                (loaded.and_then(|l| finish(l, name, keep)), on_disk)
+            } else {
+                (prepare(session, name, Keep::Text), take())
+            };
+            if let Ok(p) = &prepared {
+                cache.put_rendering(name, &p.loaded.inputs, &p.rendered);
+            }
+            (prepared, on_disk)
+        }
+    };
+    (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
 }
 
 /// The digests of the committed trees, handed from the thread that reads
@@ -161,14 +224,19 @@ pub(crate) enum Outcome {
     Failed(ErrorEntry),
 }
 
-/// The digest of each file of `generated/<env>/`.
-fn read_digests(
-    repo: &Repo,
-    env: &str,
-) -> Result<BTreeMap<String, cfggen_write::Digest>, ErrorEntry> {
+/// The digest of each file of `generated/<env>/`, reading only the files
+/// that changed since the cache surveyed it.
+fn read_digests(repo: &Repo, cache: &Cache, env: &str) -> Read {
     let dir = generated_path(repo, Some(env))
         .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
-    cfggen_write::digest_tree(&dir).map_err(|e| ErrorEntry::plain("io", e.to_string()))
+    let before = cache.survey(env);
+    let survey = cfggen_write::survey_tree(&dir, &before)
+        .map_err(|e| ErrorEntry::plain("io", e.to_string()))?;
+    let digests = survey.iter().map(|(p, k)| (p.clone(), k.digest)).collect();
+    if survey != before {
+        cache.put_survey(env, survey);
+    }
+    Ok(digests)
 }
 
 /// Compares a prepared environment with the digests of its committed
@@ -176,13 +244,19 @@ fn read_digests(
 pub(crate) fn drift_of(
     repo: &Repo,
     name: &str,
-    prepared: Result<Prepared, Vec<Diagnostic>>,
-    digests: Result<BTreeMap<String, cfggen_write::Digest>, ErrorEntry>,
+    ready: Result<Ready, Vec<Diagnostic>>,
+    digests: Read,
 ) -> Outcome {
-    let (rendered, digests) = match (prepared, digests) {
+    let (rendered, digests) = match (ready, digests) {
         (Err(diagnostics), _) => return Outcome::Invalid(diagnostics),
         (Ok(_), Err(e)) => return Outcome::Failed(e),
-        (Ok(p), Ok(d)) => (p.rendered, d),
+        (Ok(Ready::AsCommitted { .. }), Ok(_)) => {
+            return Outcome::Drift(cfggen_diff::Drift {
+                environment: name.to_owned(),
+                files: Vec::new(),
+            })
+        }
+        (Ok(Ready::Prepared(p)), Ok(d)) => (p.rendered, d),
     };
     if rendered.same_as(&digests) {
         return Outcome::Drift(cfggen_diff::Drift {

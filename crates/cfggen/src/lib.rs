@@ -6,6 +6,7 @@
 //! Exit codes follow `diff(1)`: 0 all good, 1 something differs (a stale
 //! schema), 2 trouble (invalid config, I/O errors, bad arguments).
 
+mod cache;
 mod cli;
 mod commands;
 mod committed;

@@ -1,0 +1,204 @@
+//! A committed tree known by the digest of each file, reading only the
+//! files that may have changed since it was last surveyed: a file whose
+//! stamp (length, modification and change times, inode, device) is the
+//! one recorded is the file recorded, as git's index tells it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{io_err, is_plain_dir, visit_entry, Digest, WriteError};
+
+/// What a file's metadata says of it without reading it. Any write to a
+/// file changes its change time (which no program can set back), so an
+/// equal stamp means equal bytes, but for a write within the timestamp
+/// granularity of the moment it was taken: a stamp is only trusted once
+/// it is [`SETTLED`] old.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    len: u64,
+    /// Modification time, nanoseconds since the epoch.
+    mtime: i64,
+    /// Change time, nanoseconds since the epoch.
+    ctime: i64,
+    ino: u64,
+    dev: u64,
+}
+
+/// How old both times of a file must be for its stamp to be kept: a
+/// write in the same tick as the survey (1 s or 2 s on coarse file
+/// systems) could leave them as they were.
+pub const SETTLED: Duration = Duration::from_secs(3);
+
+impl Stamp {
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
+        Stamp {
+            len: meta.len(),
+            mtime: ns(meta.mtime(), meta.mtime_nsec()),
+            ctime: ns(meta.ctime(), meta.ctime_nsec()),
+            ino: meta.ino(),
+            dev: meta.dev(),
+        }
+    }
+
+    /// Elsewhere there is no change time: no stamp is trusted.
+    #[cfg(not(unix))]
+    fn of(_: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            len: 0,
+            mtime: i64::MAX,
+            ctime: i64::MAX,
+            ino: 0,
+            dev: 0,
+        }
+    }
+
+    /// Whether both times are before `moment` (nanoseconds since the epoch).
+    fn before(&self, moment: i64) -> bool {
+        self.mtime < moment && self.ctime < moment
+    }
+}
+
+/// A file of a surveyed tree: its digest and, when it can be trusted
+/// next time, its stamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Known {
+    /// The digest of its bytes.
+    pub digest: Digest,
+    /// Its stamp when it was read, if settled.
+    pub stamp: Option<Stamp>,
+}
+
+/// A surveyed tree: relative path → what is known of the file.
+pub type Survey = BTreeMap<String, Known>;
+
+/// The digest of every file under `dir` (as [`crate::digest_tree`] gives
+/// them), taking from `before` the digest of each file whose settled
+/// stamp is unchanged and reading the others. A missing folder is an
+/// empty tree; symbolic links are an error. The folders at the top are
+/// shared among the cores.
+pub fn survey_tree(dir: &Path, before: &Survey) -> Result<Survey, WriteError> {
+    if !is_plain_dir(dir)? {
+        return Ok(Survey::new());
+    }
+    let settled = SystemTime::now()
+        .checked_sub(SETTLED)
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    let top = std::fs::read_dir(dir)
+        .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
+        .map_err(io_err(dir))?;
+    let survey_part = |part: &[std::fs::DirEntry]| -> Result<Survey, WriteError> {
+        let mut files = Survey::new();
+        let mut record = |rel: String, path: &Path, entry: &std::fs::DirEntry| {
+            // The stamp is taken before the bytes are read: a write after
+            // it changes the stamp, so the file is read again next time.
+            // (An entry's metadata is asked of its folder, without looking
+            // its whole path up again; it is not followed if a link.)
+            let stamp = Stamp::of(&entry.metadata().map_err(io_err(path))?);
+            let digest = match before.get(&rel) {
+                Some(Known {
+                    digest,
+                    stamp: Some(was),
+                }) if *was == stamp => *digest,
+                _ => Digest::of(&std::fs::read(path).map_err(io_err(path))?),
+            };
+            let stamp = stamp.before(settled).then_some(stamp);
+            files.insert(rel, Known { digest, stamp });
+            Ok(())
+        };
+        for entry in part {
+            visit_entry(entry, "", &mut record)?;
+        }
+        Ok(files)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(top.len() / 64)
+        .max(1);
+    let chunk = top.len().div_ceil(threads).max(1);
+    let parts: Vec<Result<Survey, WriteError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = top
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || survey_part(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(WriteError::Io {
+                        path: dir.display().to_string(),
+                        source: std::io::Error::other("a survey thread failed"),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut files = Survey::new();
+    for part in parts {
+        files.append(&mut part?);
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp() -> tempfile::TempDir {
+        match tempfile::tempdir() {
+            Ok(d) => d,
+            Err(e) => panic!("tempdir: {e}"),
+        }
+    }
+
+    #[test]
+    fn a_survey_gives_the_digests_and_trusts_only_settled_stamps() -> Result<(), WriteError> {
+        let dir = tmp();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a")).map_err(io_err(root))?;
+        std::fs::write(root.join("a/x.yaml"), "1").map_err(io_err(root))?;
+        std::fs::write(root.join("y.yaml"), "2").map_err(io_err(root))?;
+        let first = survey_tree(root, &Survey::new())?;
+        assert_eq!(first.len(), 2);
+        assert_eq!(first["a/x.yaml"].digest, Digest::of(b"1"));
+        assert_eq!(first["y.yaml"].digest, Digest::of(b"2"));
+        // Just written: not settled, so not trusted.
+        assert!(first.values().all(|k| k.stamp.is_none()));
+        assert_eq!(survey_tree(&root.join("missing"), &first)?, Survey::new());
+        Ok(())
+    }
+
+    #[test]
+    fn a_file_is_read_again_when_its_stamp_changed() -> Result<(), WriteError> {
+        let dir = tmp();
+        let root = dir.path();
+        let x = root.join("x.yaml");
+        std::fs::write(&x, "1").map_err(io_err(root))?;
+        let meta = std::fs::symlink_metadata(&x).map_err(io_err(root))?;
+        // A survey that recorded the file's stamp as it is now, with a
+        // digest that is not its bytes': an equal stamp is believed, and
+        // the file is not read.
+        let trusted = Survey::from([(
+            "x.yaml".to_owned(),
+            Known {
+                digest: Digest::of(b"recorded"),
+                stamp: Some(Stamp::of(&meta)),
+            },
+        )]);
+        let again = survey_tree(root, &trusted)?;
+        assert_eq!(again["x.yaml"].digest, Digest::of(b"recorded"));
+        // Rewritten with bytes of the same length: the change time moves,
+        // and the file is read.
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&x, "2").map_err(io_err(root))?;
+        let after = survey_tree(root, &trusted)?;
+        assert_eq!(after["x.yaml"].digest, Digest::of(b"2"));
+        Ok(())
+    }
+}

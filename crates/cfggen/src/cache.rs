@@ -1,0 +1,171 @@
+//! What an earlier run learnt of each environment, kept outside the
+//! repository so that the next `check` or `render` does only the work a
+//! change calls for:
+//!
+//! * the committed tree of each environment, surveyed
+//!   ([`cfggen_write::survey_tree`]): a file whose stamp is unchanged is
+//!   not read again;
+//! * what each environment rendered to (the digest of its whole tree) and
+//!   every file its load read, with what each gave
+//!   ([`cfggen_load::Loaded::inputs`]): while those files give the same
+//!   and the committed tree has that digest, the environment is as
+//!   committed, and is neither loaded nor rendered.
+//!
+//! The cache is a hint, never a source of truth: what it holds is
+//! checked against the files before it is used, a cache made by another
+//! build of cfggen is not used, and one that cannot be read or written is
+//! no cache. It lives in `$CFGGEN_CACHE`, else `$XDG_CACHE_HOME/cfggen`,
+//! else `~/.cache/cfggen`, one folder per repository; `CFGGEN_CACHE=off`
+//! turns it off.
+
+use std::path::{Path, PathBuf};
+
+use cfggen_load::Repo;
+use cfggen_source::Inputs;
+use cfggen_write::{Digest, Survey};
+use serde::{Deserialize, Serialize};
+
+/// The cache of one repository, for one build of cfggen.
+pub(crate) struct Cache {
+    /// Its folder; none when it is off or has no place.
+    dir: Option<PathBuf>,
+    /// Which build of cfggen this is: its version and the size and time
+    /// of its executable.
+    build: String,
+}
+
+/// What an environment rendered to, and from what.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Rendering {
+    /// The build of cfggen that rendered it.
+    build: String,
+    /// Every file the load read and folder it listed.
+    pub(crate) inputs: Inputs,
+    /// The digest of the rendered tree ([`Digest::of_tree`]).
+    pub(crate) tree: Digest,
+    /// Its number of files.
+    pub(crate) files: usize,
+}
+
+/// A surveyed committed tree, as stored.
+#[derive(Serialize, Deserialize)]
+struct StoredSurvey {
+    build: String,
+    files: Survey,
+}
+
+impl Cache {
+    /// The cache of `repo`, where the environment says.
+    pub(crate) fn of(repo: &Repo) -> Cache {
+        let base = match std::env::var_os("CFGGEN_CACHE") {
+            Some(v) if v == "off" || v == "0" || v.is_empty() => None,
+            Some(v) => Some(PathBuf::from(v)),
+            None => std::env::var_os("XDG_CACHE_HOME")
+                .filter(|v| Path::new(v).is_absolute())
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                .map(|c| c.join("cfggen")),
+        };
+        // One folder per repository, named after its real path.
+        let root = repo.contained(".").ok();
+        // Without knowing which build this is, nothing can be reused.
+        let build = build();
+        let dir = base
+            .zip(root)
+            .filter(|_| build.is_some())
+            .map(|(base, root)| {
+                let key = xxhash_rust::xxh3::xxh3_64(root.as_os_str().as_encoded_bytes());
+                base.join(format!("{key:016x}"))
+            });
+        Cache {
+            dir,
+            build: build.unwrap_or_default(),
+        }
+    }
+
+    fn file(&self, env: &str, what: &str) -> Option<PathBuf> {
+        self.dir
+            .as_ref()
+            .map(|d| d.join(format!("{env}.{what}.json")))
+    }
+
+    fn get<T: for<'de> Deserialize<'de>>(&self, env: &str, what: &str) -> Option<T> {
+        let bytes = std::fs::read(self.file(env, what)?).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Writes atomically (a reader sees the old file or the new one);
+    /// a cache that cannot be written is no cache.
+    fn put<T: Serialize>(&self, env: &str, what: &str, value: &T) {
+        let (Some(dir), Some(path)) = (&self.dir, self.file(env, what)) else {
+            return;
+        };
+        let Ok(bytes) = serde_json::to_vec(value) else {
+            return;
+        };
+        let temp = dir.join(format!(".{env}.{what}.{}", std::process::id()));
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&temp, bytes))
+            .and_then(|()| std::fs::rename(&temp, &path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
+
+    /// The committed tree of `env` as last surveyed (empty if unknown).
+    pub(crate) fn survey(&self, env: &str) -> Survey {
+        self.get::<StoredSurvey>(env, "tree")
+            .filter(|s| s.build == self.build)
+            .map(|s| s.files)
+            .unwrap_or_default()
+    }
+
+    /// Keeps the survey of the committed tree of `env`.
+    pub(crate) fn put_survey(&self, env: &str, files: Survey) {
+        let stored = StoredSurvey {
+            build: self.build.clone(),
+            files,
+        };
+        self.put(env, "tree", &stored);
+    }
+
+    /// What `env` rendered to when last rendered by this build.
+    pub(crate) fn rendering(&self, env: &str) -> Option<Rendering> {
+        self.get::<Rendering>(env, "rendering")
+            .filter(|r| r.build == self.build)
+    }
+
+    /// Keeps what `env` rendered to, and from what.
+    pub(crate) fn put_rendering(
+        &self,
+        env: &str,
+        inputs: &Inputs,
+        rendered: &cfggen_render::RenderedEnv,
+    ) {
+        let rendering = Rendering {
+            build: self.build.clone(),
+            inputs: inputs.clone(),
+            tree: rendered.tree_digest(),
+            files: rendered.len(),
+        };
+        self.put(env, "rendering", &rendering);
+    }
+}
+
+/// This build of cfggen: its version, and the size and modification time
+/// of its executable (a rebuild changes them); none when the executable
+/// cannot be found.
+fn build() -> Option<String> {
+    let meta = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(format!(
+        "{} {} {modified}",
+        env!("CARGO_PKG_VERSION"),
+        meta.len()
+    ))
+}
