@@ -90,6 +90,13 @@ fn a_warm_cache_sees_every_change() {
             "prod.tree.json"
         ]
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let folder = files[0].parent().unwrap();
+        let mode = std::fs::metadata(folder).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "the cache is its owner's only");
+    }
     let tree = std::fs::read_to_string(&files[3]).unwrap();
     assert!(tree.contains("\"stamp\":{"), "settled stamps are kept");
     assert_check(&repo, "a warm cache", 0, "");

@@ -242,6 +242,7 @@ fn a_render_killed_at_any_moment_leaves_the_old_tree_or_the_new_one() {
         // some after it has finished.
         let delay = Duration::from_micros(seed % (3 * full));
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cfggen"))
+            .env("CFGGEN_CACHE", "off")
             .arg("--root")
             .arg(repo.path())
             .args(["render", "fleet"])
@@ -285,6 +286,7 @@ fn concurrent_renders_of_one_environment_wait_for_each_other() {
     let generated = repo.path().join("generated");
     let lock = cfggen_write::lock_environment(&generated, "staging", |_| {}).expect("lock");
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_cfggen"))
+        .env("CFGGEN_CACHE", "off")
         .arg("--root")
         .arg(repo.path())
         .args(["render", "staging"])

@@ -343,6 +343,7 @@ fn a_dry_run_writes_nothing_and_stdin_is_read() {
     let before = repo.env();
     let text = std::fs::read_to_string(fixtures().join("import/adservice/adservice.yaml")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_cfggen"))
+        .env("CFGGEN_CACHE", "off")
         .current_dir(&repo.root)
         .args(["--color", "never", "import", "dev", "-", "--dry-run"])
         .stdin(Stdio::piped())

@@ -236,7 +236,8 @@ fn output_does_not_depend_on_the_number_of_threads() {
             cmd.arg("--root")
                 .arg(repo.path())
                 .args(["render", "--all"])
-                .env("CFGGEN_JOBS", jobs);
+                .env("CFGGEN_JOBS", jobs)
+                .env("CFGGEN_CACHE", "off");
             let out = cmd.output().expect("runs");
             assert!(
                 out.status.success(),

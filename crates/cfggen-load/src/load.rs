@@ -241,6 +241,17 @@ impl Session {
             Err(_) => Loader::new(self, true).run(name),
             loaded => loaded,
         };
+        self.planned_load_done();
+        loaded
+    }
+
+    /// Says that one of the loads planned ([`Session::plan_loads`]) will
+    /// not be made (the environment is known without loading it).
+    pub fn skip_load(&self) {
+        self.planned_load_done();
+    }
+
+    fn planned_load_done(&self) {
         let before = self
             .loads_left
             .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
@@ -251,7 +262,6 @@ impl Session {
                 bases.clear();
             }
         }
-        loaded
     }
 
     /// Makes each load work lean, for a platform so large that memory

@@ -181,13 +181,26 @@ fn visit_entry(
 /// only that was kept), and of any other file only the header is read. A
 /// missing folder is an empty tree; symbolic links are an error. A file
 /// kept as a digest must be unchanged: it cannot be written
-/// ([`WriteError::TextNotKept`]).
-pub fn plan_dir(dir: &Path, rendered: &RenderedEnv) -> Result<WriteReport, WriteError> {
+/// ([`WriteError::TextNotKept`]). A file `surveyed` with a settled stamp
+/// that is still its stamp is known by the survey's digest, unread.
+pub fn plan_dir(
+    dir: &Path,
+    rendered: &RenderedEnv,
+    surveyed: &Survey,
+) -> Result<WriteReport, WriteError> {
     let mut report = WriteReport::default();
     let mut foreign = Vec::new();
     let mut on_disk = Vec::new();
     if is_plain_dir(dir)? {
-        visit(dir, "", &mut |rel, path, _| {
+        visit(dir, "", &mut |rel, path, entry| {
+            if rendered.contains(&rel)
+                && survey::known_digest(surveyed, &rel, entry)
+                    .is_some_and(|known| rendered.digest(&rel) == Some(known))
+            {
+                report.unchanged += 1;
+                on_disk.push(rel);
+                return Ok(());
+            }
             let same = |old: &[u8]| match rendered.files.get(&rel) {
                 Some(text) => Some(old == text.as_bytes()),
                 None => rendered.digests.get(&rel).map(|d| Digest::of(old) == *d),
@@ -309,11 +322,12 @@ fn refuse_symlink(path: &Path) -> Result<(), WriteError> {
 pub fn write_environment(
     generated: &Path,
     rendered: &RenderedEnv,
+    surveyed: &Survey,
 ) -> Result<WriteReport, WriteError> {
     refuse_symlink(generated)?;
     let target = generated.join(&rendered.name);
     clean_leftovers(generated, &rendered.name);
-    let report = plan_dir(&target, rendered)?;
+    let report = plan_dir(&target, rendered, surveyed)?;
     if !report.touched() {
         return Ok(report);
     }
@@ -526,6 +540,7 @@ mod tests {
         let first = write_environment(
             &generated,
             &rendered(&[("a/x.yaml", "1"), ("a/y.yaml", "2")]),
+            &Survey::new(),
         )?;
         assert_eq!(first.added, vec!["a/x.yaml", "a/y.yaml"]);
         let x_before =
@@ -534,6 +549,7 @@ mod tests {
         let again = write_environment(
             &generated,
             &rendered(&[("a/x.yaml", "1"), ("a/y.yaml", "2")]),
+            &Survey::new(),
         )?;
         assert!(!again.touched());
         assert_eq!(again.unchanged, 2);
@@ -541,6 +557,7 @@ mod tests {
         let third = write_environment(
             &generated,
             &rendered(&[("a/x.yaml", "1"), ("b/z.yaml", "3")]),
+            &Survey::new(),
         )?;
         assert_eq!(third.added, vec!["b/z.yaml"]);
         assert_eq!(third.removed, vec!["a/y.yaml"]);
@@ -576,7 +593,7 @@ mod tests {
         let dir = tmp();
         let generated = dir.path().join("generated");
         let files = [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
-        write_environment(&generated, &rendered(&files))?;
+        write_environment(&generated, &rendered(&files), &Survey::new())?;
         let y = generated.join("dev/a/y.yaml");
         let (y_inode, z_inode) = (inode(&y), inode(&generated.join("dev/b/z.yaml")));
         // x changes; y and z are kept as digests of what is on disk.
@@ -584,6 +601,7 @@ mod tests {
         let report = write_environment(
             &generated,
             &partly_kept(&changed, &["a/y.yaml", "b/z.yaml"]),
+            &Survey::new(),
         )?;
         assert_eq!(report.changed, vec!["a/x.yaml"]);
         assert_eq!(report.unchanged, 2);
@@ -599,7 +617,11 @@ mod tests {
             .map_err(io_err(&y))?;
         std::fs::remove_file(generated.join("dev/b/z.yaml")).map_err(io_err(&generated))?;
         let again = [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
-        let err = write_environment(&generated, &partly_kept(&again, &["a/y.yaml", "b/z.yaml"]));
+        let err = write_environment(
+            &generated,
+            &partly_kept(&again, &["a/y.yaml", "b/z.yaml"]),
+            &Survey::new(),
+        );
         assert!(
             matches!(err, Err(WriteError::TextNotKept(ref f)) if f == &["b/z.yaml", "a/y.yaml"]),
             "{err:?}"
@@ -609,7 +631,7 @@ mod tests {
             .map_err(io_err(&x))?
             .ends_with("one"));
         // With every text, the same write goes through.
-        write_environment(&generated, &rendered(&again))?;
+        write_environment(&generated, &rendered(&again), &Survey::new())?;
         assert!(generated.join("dev/b/z.yaml").exists());
         Ok(())
     }
@@ -618,9 +640,9 @@ mod tests {
     fn refuses_to_delete_or_overwrite_foreign_files() -> Result<(), WriteError> {
         let dir = tmp();
         let generated = dir.path().join("generated");
-        write_environment(&generated, &rendered(&[("a/x.yaml", "1")]))?;
+        write_environment(&generated, &rendered(&[("a/x.yaml", "1")]), &Survey::new())?;
         std::fs::write(generated.join("dev/a/notes.txt"), "mine").map_err(io_err(&generated))?;
-        let err = write_environment(&generated, &rendered(&[("a/x.yaml", "2")]));
+        let err = write_environment(&generated, &rendered(&[("a/x.yaml", "2")]), &Survey::new());
         assert!(
             matches!(err, Err(WriteError::Foreign(ref f)) if f == &vec!["a/notes.txt".to_owned()])
         );
@@ -631,7 +653,7 @@ mod tests {
         std::fs::write(generated.join("dev/a/x.yaml"), "hand written")
             .map_err(io_err(&generated))?;
         std::fs::remove_file(generated.join("dev/a/notes.txt")).map_err(io_err(&generated))?;
-        let err = write_environment(&generated, &rendered(&[("a/x.yaml", "2")]));
+        let err = write_environment(&generated, &rendered(&[("a/x.yaml", "2")]), &Survey::new());
         assert!(matches!(err, Err(WriteError::Foreign(_))));
         Ok(())
     }
@@ -654,7 +676,7 @@ mod tests {
             ("b/c/z.yaml", "3"),
             ("top.yaml", "4"),
         ];
-        write_environment(&generated, &rendered(&files))?;
+        write_environment(&generated, &rendered(&files), &Survey::new())?;
         let env = generated.join("dev");
         let (root, a, c) = (inode(&env), inode(&env.join("a")), inode(&env.join("b/c")));
         let z = inode(&env.join("b/c/z.yaml"));
@@ -665,7 +687,7 @@ mod tests {
             ("b/c/z.yaml", "3"),
             ("top.yaml", "4"),
         ];
-        let report = write_environment(&generated, &rendered(&one))?;
+        let report = write_environment(&generated, &rendered(&one), &Survey::new())?;
         assert_eq!(report.changed, vec!["b/c/y.yaml"]);
         assert_eq!(scope(&env, &rendered(&one), &report), "b/c");
         assert_eq!((inode(&env), inode(&env.join("a"))), (root, a));
@@ -689,7 +711,7 @@ mod tests {
             ("b/c/z.yaml", "3"),
             ("top.yaml", "4"),
         ];
-        let report = write_environment(&generated, &rendered(&two))?;
+        let report = write_environment(&generated, &rendered(&two), &Survey::new())?;
         assert_eq!(scope(&env, &rendered(&two), &report), "");
         assert_ne!(inode(&env), root);
         Ok(())
@@ -728,7 +750,7 @@ mod tests {
         let generated = dir.path().join("generated");
         let stale = generated.join(".dev.cfggen-new-12345/a");
         std::fs::create_dir_all(&stale).map_err(io_err(&stale))?;
-        write_environment(&generated, &rendered(&[("a/x.yaml", "1")]))?;
+        write_environment(&generated, &rendered(&[("a/x.yaml", "1")]), &Survey::new())?;
         assert!(!generated.join(".dev.cfggen-new-12345").exists());
         Ok(())
     }

@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 use crate::{io_err, is_plain_dir, visit_entry, Digest, WriteError};
 
 /// What a file's metadata says of it without reading it. Any write to a
-/// file changes its change time (which no program can set back), so an
-/// equal stamp means equal bytes, but for a write within the timestamp
-/// granularity of the moment it was taken: a stamp is only trusted once
-/// it is [`SETTLED`] old.
+/// file changes its change time, which on the local file systems of
+/// Linux no program can set back, so an equal stamp means equal bytes,
+/// but for a write within the timestamp granularity of the moment it was
+/// taken: a stamp is only kept once it is [`SETTLED`] old, and only on
+/// those file systems.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
     len: u64,
@@ -90,6 +91,7 @@ pub fn survey_tree(dir: &Path, before: &Survey) -> Result<Survey, WriteError> {
         .checked_sub(SETTLED)
         .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    let trusted_here = stamps_are_trusted(dir);
     let top = std::fs::read_dir(dir)
         .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
         .map_err(io_err(dir))?;
@@ -101,15 +103,19 @@ pub fn survey_tree(dir: &Path, before: &Survey) -> Result<Survey, WriteError> {
             // (An entry's metadata is asked of its folder, without looking
             // its whole path up again; it is not followed if a link.)
             let stamp = Stamp::of(&entry.metadata().map_err(io_err(path))?);
-            let digest = match before.get(&rel) {
-                Some(Known {
-                    digest,
-                    stamp: Some(was),
-                }) if *was == stamp => *digest,
-                _ => Digest::of(&std::fs::read(path).map_err(io_err(path))?),
+            let (digest, stamp) = match trusted(before.get(&rel), &stamp) {
+                Some(digest) => (digest, stamp),
+                // The stamp kept is the one of the very file read.
+                None => read_with_stamp(path)?,
             };
-            let stamp = stamp.before(settled).then_some(stamp);
-            files.insert(rel, Known { digest, stamp });
+            let keep = trusted_here && stamp.before(settled);
+            files.insert(
+                rel,
+                Known {
+                    digest,
+                    stamp: keep.then_some(stamp),
+                },
+            );
             Ok(())
         };
         for entry in part {
@@ -144,6 +150,61 @@ pub fn survey_tree(dir: &Path, before: &Survey) -> Result<Survey, WriteError> {
         files.append(&mut part?);
     }
     Ok(files)
+}
+
+/// The digest `surveyed` gives for the file `rel`, when the survey kept a
+/// (settled) stamp for it and `entry`, the file's folder entry now, still
+/// has that stamp.
+pub(crate) fn known_digest(
+    surveyed: &Survey,
+    rel: &str,
+    entry: &std::fs::DirEntry,
+) -> Option<Digest> {
+    let known = surveyed.get(rel)?;
+    trusted(Some(known), &Stamp::of(&entry.metadata().ok()?))
+}
+
+/// The digest of the file at `path` and the stamp of the file it read.
+fn read_with_stamp(path: &Path) -> Result<(Digest, Stamp), WriteError> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(io_err(path))?;
+    let stamp = Stamp::of(&file.metadata().map_err(io_err(path))?);
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(io_err(path))?;
+    Ok((Digest::of(&bytes), stamp))
+}
+
+/// Whether the file system of `dir` keeps a change time that no program
+/// can set, on the clock of this machine: the local file systems of
+/// Linux that do. On others (network and FUSE file systems, FAT, other
+/// systems) no stamp is kept, and every file is read every time.
+fn stamps_are_trusted(dir: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        const LOCAL: [u64; 8] = [
+            0xEF53,      // ext2, ext3, ext4
+            0x5846_5342, // xfs
+            0x9123_683E, // btrfs
+            0x0102_1994, // tmpfs
+            0x794C_7630, // overlayfs
+            0x2FC1_2FC1, // zfs
+            0xF2F5_2010, // f2fs
+            0xCA45_1A4E, // bcachefs
+        ];
+        rustix::fs::statfs(dir).is_ok_and(|fs| LOCAL.contains(&(fs.f_type as u64 & 0xFFFF_FFFF)))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        false
+    }
+}
+
+/// The one rule: a file is what was `known` of it when it kept a stamp
+/// and its stamp `now` is that one.
+fn trusted(known: Option<&Known>, now: &Stamp) -> Option<Digest> {
+    let known = known?;
+    (known.stamp.as_ref() == Some(now)).then_some(known.digest)
 }
 
 #[cfg(test)]
@@ -199,6 +260,39 @@ mod tests {
         std::fs::write(&x, "2").map_err(io_err(root))?;
         let after = survey_tree(root, &trusted)?;
         assert_eq!(after["x.yaml"].digest, Digest::of(b"2"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_write_trusts_a_surveyed_stamp_and_reads_a_changed_file() -> Result<(), WriteError> {
+        let dir = tmp();
+        let generated = dir.path().join("generated");
+        let header = cfggen_tree::HEADER_PREFIX;
+        let mut env = cfggen_tree::RenderedEnv::named("dev");
+        env.files.insert("x.yaml".into(), format!("{header}\n1"));
+        crate::write_environment(&generated, &env, &Survey::new())?;
+        let x = generated.join("dev/x.yaml");
+        // A survey that says, by the file's own stamp, that it holds what
+        // is now rendered: the write believes it and reads nothing.
+        env.files.insert("x.yaml".into(), format!("{header}\n2"));
+        let meta = std::fs::symlink_metadata(&x).map_err(io_err(&x))?;
+        let surveyed = Survey::from([(
+            "x.yaml".to_owned(),
+            Known {
+                digest: Digest::of(format!("{header}\n2").as_bytes()),
+                stamp: Some(Stamp::of(&meta)),
+            },
+        )]);
+        let report = crate::write_environment(&generated, &env, &surveyed)?;
+        assert_eq!(report.unchanged, 1, "the survey was believed");
+        // Once the file is written to, its stamp is not the survey's: it
+        // is read, found different, and written.
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&x, format!("{header}\n1")).map_err(io_err(&x))?;
+        let report = crate::write_environment(&generated, &env, &surveyed)?;
+        assert_eq!(report.changed, ["x.yaml"]);
+        let text = std::fs::read_to_string(&x).map_err(io_err(&x))?;
+        assert!(text.ends_with('2'));
         Ok(())
     }
 }

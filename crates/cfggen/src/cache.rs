@@ -11,12 +11,14 @@
 //!   and the committed tree has that digest, the environment is as
 //!   committed, and is neither loaded nor rendered.
 //!
-//! The cache is a hint, never a source of truth: what it holds is
-//! checked against the files before it is used, a cache made by another
-//! build of cfggen is not used, and one that cannot be read or written is
-//! no cache. It lives in `$CFGGEN_CACHE`, else `$XDG_CACHE_HOME/cfggen`,
-//! else `~/.cache/cfggen`, one folder per repository; `CFGGEN_CACHE=off`
-//! turns it off.
+//! What the cache says of the repository's files is checked against them
+//! before it is used. What it says an environment renders to is a record
+//! of what this very build rendered, and is believed: so a cache made by
+//! another build is not used, the folder is its owner's only, and one
+//! that cannot be read or written is no cache. It lives in
+//! `$CFGGEN_CACHE`, else `$XDG_CACHE_HOME/cfggen`, else
+//! `~/.cache/cfggen`, one folder per repository; `CFGGEN_CACHE=off` (or
+//! `0`, or empty) turns it off.
 
 use std::path::{Path, PathBuf};
 
@@ -83,7 +85,12 @@ impl Cache {
         }
     }
 
+    /// The cache file of `env` (a name as environments are named, so it
+    /// never leads out of the folder).
     fn file(&self, env: &str, what: &str) -> Option<PathBuf> {
+        if cfggen_model::names::dns1123_label_error(env).is_some() {
+            return None;
+        }
         self.dir
             .as_ref()
             .map(|d| d.join(format!("{env}.{what}.json")))
@@ -94,8 +101,10 @@ impl Cache {
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// Writes atomically (a reader sees the old file or the new one);
-    /// a cache that cannot be written is no cache.
+    /// Writes atomically (a reader sees the old file or the new one),
+    /// through a temporary file no other process can be writing (created
+    /// new, named after this process, thread and moment), in a folder only
+    /// its owner reads; a cache that cannot be written is no cache.
     fn put<T: Serialize>(&self, env: &str, what: &str, value: &T) {
         let (Some(dir), Some(path)) = (&self.dir, self.file(env, what)) else {
             return;
@@ -103,9 +112,22 @@ impl Cache {
         let Ok(bytes) = serde_json::to_vec(value) else {
             return;
         };
-        let temp = dir.join(format!(".{env}.{what}.{}", std::process::id()));
-        let written = std::fs::create_dir_all(dir)
-            .and_then(|()| std::fs::write(&temp, bytes))
+        let moment = std::time::SystemTime::now()
+            .duration_since(std::time::SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let temp = dir.join(format!(
+            ".{env}.{what}.{}.{:?}.{moment}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let written = private_folder(dir)
+            .and_then(|()| {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&temp)
+            })
+            .and_then(|mut file| std::io::Write::write_all(&mut file, &bytes))
             .and_then(|()| std::fs::rename(&temp, &path));
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
@@ -121,9 +143,15 @@ impl Cache {
     }
 
     /// Keeps the survey of the committed tree of `env`.
-    pub(crate) fn put_survey(&self, env: &str, files: Survey) {
-        let stored = StoredSurvey {
-            build: self.build.clone(),
+    pub(crate) fn put_survey(&self, env: &str, files: &Survey) {
+        /// [`StoredSurvey`], borrowed.
+        #[derive(Serialize)]
+        struct Storing<'a> {
+            build: &'a str,
+            files: &'a Survey,
+        }
+        let stored = Storing {
+            build: &self.build,
             files,
         };
         self.put(env, "tree", &stored);
@@ -152,20 +180,43 @@ impl Cache {
     }
 }
 
-/// This build of cfggen: its version, and the size and modification time
-/// of its executable (a rebuild changes them); none when the executable
-/// cannot be found.
+/// Makes `dir` (and its parents) when missing, readable by its owner
+/// only.
+fn private_folder(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// This build of cfggen: its version and its executable's file — size,
+/// device, inode, modification and change times. A rebuild, a copy or
+/// an install makes a new file with a new change time (which no program
+/// sets; copies and packages that keep the modification time, or set it
+/// to a fixed one, do not keep it); none when the executable cannot be
+/// found, or has no change time (not a Unix system).
 fn build() -> Option<String> {
     let meta = std::env::current_exe().and_then(std::fs::metadata).ok()?;
-    let modified = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::SystemTime::UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
+    executable_identity(&meta).map(|id| format!("{} {id}", env!("CARGO_PKG_VERSION")))
+}
+
+#[cfg(unix)]
+fn executable_identity(meta: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
     Some(format!(
-        "{} {} {modified}",
-        env!("CARGO_PKG_VERSION"),
-        meta.len()
+        "{} {} {} {}.{} {}.{}",
+        meta.len(),
+        meta.dev(),
+        meta.ino(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ctime(),
+        meta.ctime_nsec()
     ))
+}
+
+#[cfg(not(unix))]
+fn executable_identity(_: &std::fs::Metadata) -> Option<String> {
+    None
 }

@@ -7,7 +7,7 @@ use cfggen_load::{source_diagnostic, Diagnostic, Repo};
 use cfggen_source::{environment_names, Source, SourceError, GENERATED_DIR, SCHEMAS_DIR};
 
 use crate::cli::{Cli, Command, Format, SecretsFormat, Select};
-use crate::committed::{drift_of, prepare_beside_digests, read_committed, Outcome, Ready};
+use crate::committed::{drift_of, prepare_beside_digests, read_committed, Outcome, Read, Ready};
 use crate::drift::{ErrorEntry, Report, StaleSchema};
 use crate::output::color_for_stderr;
 use crate::report::render_diagnostics;
@@ -550,13 +550,15 @@ enum ToWrite {
     /// What is on disk is what it renders to: nothing to write (only the
     /// count of files is kept).
     Unchanged(String, cfggen_write::WriteReport),
-    /// Files to write (or a refusal to report), under the lock.
-    Write(Box<cfggen_render::RenderedEnv>),
+    /// Files to write (or a refusal to report), under the lock, and what
+    /// the survey of the committed tree knew (the write reads again only
+    /// the files whose stamps changed since).
+    Write(Box<cfggen_render::RenderedEnv>, cfggen_write::Survey),
     /// It is to be written, and its text was not kept (a lean [`Scale`]
     /// whose committed tree could not be read) or not made (it is as
     /// committed, but a killed render left a staging folder to remove): it
     /// is rendered, with its text, when its turn to be written comes.
-    Again(String),
+    Again(String, cfggen_write::Survey),
 }
 
 /// Why an environment was not written.
@@ -580,10 +582,13 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     let results = prepare_beside_digests(ctx, names, scale, |name, ready, digests| {
         let clean =
             generated_path(repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, name));
+        let surveyed = |read: Read| read.map(|c| c.survey).unwrap_or_default();
         let rendered = match ready? {
             Ready::Prepared(p) => p.rendered,
             // As committed, but a killed render's leftovers are to go.
-            Ready::AsCommitted { .. } if !clean => return Ok(ToWrite::Again(name.to_owned())),
+            Ready::AsCommitted { .. } if !clean => {
+                return Ok(ToWrite::Again(name.to_owned(), surveyed(digests)))
+            }
             Ready::AsCommitted { files } => {
                 let report = cfggen_write::WriteReport {
                     unchanged: files,
@@ -595,7 +600,10 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         // Rendered against the committed digests (lean), it holds the text
         // of every file that differs: all a write needs.
         let complete = rendered.has_text() || digests.is_ok();
-        let unchanged = clean && digests.is_ok_and(|on_disk| rendered.same_as(&on_disk));
+        let unchanged = clean
+            && digests
+                .as_ref()
+                .is_ok_and(|on_disk| rendered.same_as(&on_disk.digests));
         Ok(if unchanged {
             let report = cfggen_write::WriteReport {
                 unchanged: rendered.len(),
@@ -603,9 +611,9 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
             };
             ToWrite::Unchanged(rendered.name, report)
         } else if complete {
-            ToWrite::Write(Box::new(rendered))
+            ToWrite::Write(Box::new(rendered), surveyed(digests))
         } else {
-            ToWrite::Again(rendered.name)
+            ToWrite::Again(rendered.name, surveyed(digests))
         })
     });
     let (prepared, failed) = report_invalid(ctx, names, results);
@@ -630,13 +638,13 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     let session = &ctx.session;
     let written = parallel_map(scale.jobs, &prepared, |w| {
         let again;
-        let rendered = match w {
+        let (rendered, surveyed) = match w {
             ToWrite::Unchanged(name, report) => return (name.clone(), Ok(report.clone())),
-            ToWrite::Write(rendered) => rendered,
-            ToWrite::Again(name) => match prepare(session, name, Keep::Text) {
+            ToWrite::Write(rendered, surveyed) => (&**rendered, surveyed),
+            ToWrite::Again(name, surveyed) => match prepare(session, name, Keep::Text) {
                 Ok(p) => {
                     again = p.rendered;
-                    &again
+                    (&again, surveyed)
                 }
                 Err(d) => return (name.clone(), Err(NotWritten::Invalid(d))),
             },
@@ -651,7 +659,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
                     path.display()
                 );
             })?;
-            cfggen_write::write_environment(&generated, rendered)
+            cfggen_write::write_environment(&generated, rendered, surveyed)
         };
         let result = match write(rendered) {
             // Files kept as digests changed on disk since they were

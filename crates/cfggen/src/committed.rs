@@ -50,7 +50,7 @@ pub(crate) fn prepare_beside_digests<R: Send>(
     ctx: &Ctx<'_>,
     names: &[String],
     scale: Scale,
-    pair: impl Fn(&str, Result<Ready, Vec<Diagnostic>>, Result<Digests, ErrorEntry>) -> R + Sync,
+    pair: impl Fn(&str, Result<Ready, Vec<Diagnostic>>, Read) -> R + Sync,
 ) -> Vec<R> {
     let session = &ctx.session;
     if scale.lean {
@@ -104,18 +104,20 @@ fn ready(
     let (prepared, on_disk) = match known {
         Some(rendering) => {
             let on_disk = take();
-            let as_committed = on_disk.as_ref().is_ok_and(|d| {
+            let as_committed = on_disk.as_ref().is_ok_and(|c| {
+                let d = &c.digests;
                 d.len() == rendering.files
                     && Digest::of_tree(d.iter().map(|(p, d)| (p.as_str(), *d))) == rendering.tree
             });
             if as_committed {
+                session.skip_load();
                 let files = rendering.files;
                 return (Ok(Ready::AsCommitted { files }), on_disk);
             }
             let prepared = match (&on_disk, scale.lean) {
                 (Ok(known), true) => session
                     .load(name)
-                    .and_then(|l| finish(l, name, Keep::Differing(known))),
+                    .and_then(|l| finish(l, name, Keep::Differing(&known.digests))),
                 (Err(_), true) => prepare(session, name, Keep::Digests),
                 (_, false) => prepare(session, name, Keep::Text),
             };
@@ -127,7 +129,7 @@ fn ready(
                 let loaded = session.load(name);
                 let on_disk = take();
                 let keep = match &on_disk {
-                    Ok(known) => Keep::Differing(known),
+                    Ok(known) => Keep::Differing(&known.digests),
                     Err(_) => Keep::Digests,
                 };
                 (loaded.and_then(|l| finish(l, name, keep)), on_disk)
@@ -151,7 +153,16 @@ struct Handoff {
 }
 
 /// What a reading of a committed tree gave.
-type Read = Result<Digests, ErrorEntry>;
+pub(crate) type Read = Result<Committed, ErrorEntry>;
+
+/// A committed tree as read.
+pub(crate) struct Committed {
+    /// The digest of each file.
+    pub(crate) digests: Digests,
+    /// What the survey knew of each file (the write trusts its settled
+    /// stamps, and reads only the files whose stamp changed since).
+    pub(crate) survey: cfggen_write::Survey,
+}
 
 /// Each environment's reading, until it is taken; whether the reader
 /// has ended.
@@ -234,9 +245,9 @@ fn read_digests(repo: &Repo, cache: &Cache, env: &str) -> Read {
         .map_err(|e| ErrorEntry::plain("io", e.to_string()))?;
     let digests = survey.iter().map(|(p, k)| (p.clone(), k.digest)).collect();
     if survey != before {
-        cache.put_survey(env, survey);
+        cache.put_survey(env, &survey);
     }
-    Ok(digests)
+    Ok(Committed { digests, survey })
 }
 
 /// Compares a prepared environment with the digests of its committed
@@ -256,7 +267,7 @@ pub(crate) fn drift_of(
                 files: Vec::new(),
             })
         }
-        (Ok(Ready::Prepared(p)), Ok(d)) => (p.rendered, d),
+        (Ok(Ready::Prepared(p)), Ok(c)) => (p.rendered, c.digests),
     };
     if rendered.same_as(&digests) {
         return Outcome::Drift(cfggen_diff::Drift {
