@@ -313,6 +313,23 @@ fn a_lean_run_gives_what_a_normal_run_gives() {
         );
         repo.write("environments/prod.yaml", &prod);
         step("render it back", &["render", "prod"]);
+        // A whole committed folder gone: more differs than a lean
+        // rendering keeps the text of (at `CFGGEN_MEMORY=1`), so the diff
+        // and the write render it again with all of it.
+        std::fs::remove_dir_all(repo.path().join("generated/dev")).unwrap();
+        step("check with a folder gone", &["check", "--format", "json"]);
+        step("render it again", &["render", "dev"]);
+        let dev_files = |t: &BTreeMap<String, (Vec<u8>, Option<std::time::SystemTime>)>| {
+            t.iter()
+                .filter(|(p, _)| p.starts_with("dev/"))
+                .map(|(p, (b, _))| (p.clone(), b.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        assert_eq!(
+            dev_files(&tree(&repo.path().join("generated"))),
+            dev_files(&after),
+            "the folder is back"
+        );
         // An invalid environment: its problems are placed as always.
         repo.write(
             "environments/broken.yaml",
@@ -354,6 +371,9 @@ fn a_lean_run_gives_what_a_normal_run_gives() {
         "== render a changed environment: exit 0",
         "== check after it: exit 0",
         "== render it back: exit 0",
+        "== check with a folder gone: exit 1",
+        "\"status\": \"missing\"",
+        "== render it again: exit 0",
         "== validate an invalid environment: exit 2",
         "environments/broken.yaml:",
         "== render with an invalid environment: exit 2",

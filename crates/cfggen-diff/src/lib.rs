@@ -142,7 +142,8 @@ pub fn diff_env(
     }
     // A file rendered without its text (a large environment) is known by
     // its digest: a difference is reported without a diff; the binary
-    // renders such an environment again with its text before comparing.
+    // keeps the text of every file that differs, or renders the
+    // environment again with its text, before comparing.
     for (rel, digest) in &rendered.digests {
         let status = match on_disk.get(rel) {
             Some(Committed::AsRendered) => continue,

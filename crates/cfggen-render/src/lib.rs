@@ -133,15 +133,18 @@ pub fn render_digests(env: &Validated, sources: &[String]) -> Result<RenderedEnv
 
 /// [`render`], keeping the text only of the files whose digest is not
 /// the one `known` gives for their path (the digests of the committed
-/// tree, say), and the digest of the others: a large environment is
-/// compared with what is on disk, and its differences written or shown,
-/// from one rendering that holds the text of its differences only.
+/// tree, say), up to `limit` bytes of text, and the digest of the others:
+/// a large environment is compared with what is on disk, and its
+/// differences written or shown, from one rendering that holds the text
+/// of its differences only. Past the limit, a file that differs is kept
+/// as a digest too ([`RenderedEnv::has_text_against`] tells).
 pub fn render_against(
     env: &Validated,
     sources: &[String],
     known: &BTreeMap<String, cfggen_tree::Digest>,
+    limit: usize,
 ) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, Keep::Differing(known))
+    render_keeping(env, sources, Keep::Differing(known, limit))
 }
 
 /// What a rendering keeps of each file beside its facts.
@@ -151,9 +154,9 @@ enum Keep<'k> {
     Text,
     /// Its digest.
     Digests,
-    /// Its text when its digest is not the one given for its path, else
-    /// its digest.
-    Differing(&'k BTreeMap<String, cfggen_tree::Digest>),
+    /// Its text when its digest is not the one given for its path and
+    /// the text kept is under the limit, else its digest.
+    Differing(&'k BTreeMap<String, cfggen_tree::Digest>, usize),
     /// Its text and the whole data it was written from.
     Whole,
 }
@@ -189,6 +192,7 @@ fn render_keeping(
         facts: BTreeMap::new(),
         objects: BTreeMap::new(),
         keep,
+        kept: 0,
         folders: BTreeMap::new(),
         patches,
     };
@@ -263,6 +267,8 @@ pub(crate) struct Output<'k> {
     objects: BTreeMap<String, serde_json::Value>,
     /// What to keep of each file beside its facts.
     keep: Keep<'k>,
+    /// The bytes of text kept so far.
+    kept: usize,
     /// Folder → its namespace (none for cluster-scoped objects) and files.
     folders: BTreeMap<String, (Option<String>, Vec<String>)>,
     /// The patches to apply, and whether each matched an object.
@@ -404,11 +410,12 @@ impl Output<'_> {
                 self.digests
                     .insert(path, cfggen_tree::Digest::of(text.as_bytes()));
             }
-            Keep::Differing(known) => {
+            Keep::Differing(known, limit) => {
                 let digest = cfggen_tree::Digest::of(text.as_bytes());
-                if known.get(&path) == Some(&digest) {
+                if known.get(&path) == Some(&digest) || self.kept + text.len() > limit {
                     self.digests.insert(path, digest);
                 } else {
+                    self.kept += text.len();
                     self.files.insert(path, text);
                 }
             }
@@ -677,7 +684,7 @@ mod tests {
         known.insert(api[0].clone(), cfggen_tree::Digest::of(b"edited"));
         known.remove(&api[1]);
         known.insert("old/gone.yaml".into(), cfggen_tree::Digest::of(b"gone"));
-        let against = match render_against(&validated(), &sources, &known) {
+        let against = match render_against(&validated(), &sources, &known, usize::MAX) {
             Ok(r) => r,
             Err(e) => panic!("{e}"),
         };
@@ -692,6 +699,17 @@ mod tests {
             );
         }
         assert!(!against.same_as(&known));
+        assert!(against.has_text_against(&known));
         assert_eq!(against.facts, full.facts, "the lint reads the same facts");
+        // Past its limit, a rendering keeps a differing file as a digest
+        // too, and says that it lacks a text.
+        let limit = full.files[&api[0]].len();
+        let limited = match render_against(&validated(), &sources, &known, limit) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(limited.files.keys().collect::<Vec<_>>(), vec![&api[0]]);
+        assert_eq!(limited.len(), full.len());
+        assert!(!limited.has_text_against(&known));
     }
 }

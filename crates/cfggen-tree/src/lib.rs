@@ -166,6 +166,15 @@ impl RenderedEnv {
                 .all(|(path, digest)| self.digest(path) == Some(*digest))
     }
 
+    /// Whether the text of every file that differs from `known` (path →
+    /// digest, the committed tree's) is here: all a diff against it, or a
+    /// write over it, needs.
+    pub fn has_text_against(&self, known: &BTreeMap<String, Digest>) -> bool {
+        self.digests
+            .iter()
+            .all(|(path, digest)| known.get(path) == Some(digest))
+    }
+
     /// The digest of the whole tree ([`Digest::of_tree`]).
     pub fn tree_digest(&self) -> Digest {
         let mut texts = self.files.iter().peekable();

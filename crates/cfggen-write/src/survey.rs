@@ -98,14 +98,19 @@ pub fn survey_tree(dir: &Path, before: &Survey) -> Result<Survey, WriteError> {
     let survey_part = |part: &[std::fs::DirEntry]| -> Result<Survey, WriteError> {
         let mut files = Survey::new();
         let mut record = |rel: String, path: &Path, entry: &std::fs::DirEntry| {
-            // The stamp is taken before the bytes are read: a write after
-            // it changes the stamp, so the file is read again next time.
-            // (An entry's metadata is asked of its folder, without looking
-            // its whole path up again; it is not followed if a link.)
-            let stamp = Stamp::of(&entry.metadata().map_err(io_err(path))?);
-            let (digest, stamp) = match trusted(before.get(&rel), &stamp) {
-                Some(digest) => (digest, stamp),
-                // The stamp kept is the one of the very file read.
+            // A stamp to compare is taken from the folder entry (asked of
+            // its folder, without looking its whole path up again; not
+            // followed if a link); when it is not the one kept, or there
+            // is none, the file is read, and the stamp kept is taken from
+            // the handle it is read through: the very file read.
+            let (digest, stamp) = match before.get(&rel).filter(|k| k.stamp.is_some()) {
+                Some(known) => {
+                    let now = Stamp::of(&entry.metadata().map_err(io_err(path))?);
+                    match trusted(Some(known), &now) {
+                        Some(digest) => (digest, now),
+                        None => read_with_stamp(path)?,
+                    }
+                }
                 None => read_with_stamp(path)?,
             };
             let keep = trusted_here && stamp.before(settled);
@@ -123,10 +128,15 @@ pub fn survey_tree(dir: &Path, before: &Survey) -> Result<Survey, WriteError> {
         }
         Ok(files)
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(top.len() / 64)
-        .max(1);
+    // Stamps to compare make the survey mostly `stat`s, which the cores
+    // share; without them it reads every file, on one thread, beside the
+    // threads that render.
+    let cores = if before.is_empty() {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    };
+    let threads = cores.min(top.len() / 64).max(1);
     let chunk = top.len().div_ceil(threads).max(1);
     let parts: Vec<Result<Survey, WriteError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = top
@@ -167,10 +177,15 @@ pub(crate) fn known_digest(
 /// The digest of the file at `path` and the stamp of the file it read.
 fn read_with_stamp(path: &Path) -> Result<(Digest, Stamp), WriteError> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path).map_err(io_err(path))?;
-    let stamp = Stamp::of(&file.metadata().map_err(io_err(path))?);
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(io_err(path))?;
+    let file = std::fs::File::open(path).map_err(io_err(path))?;
+    let meta = file.metadata().map_err(io_err(path))?;
+    let stamp = Stamp::of(&meta);
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+    // Through `take`, the read does not ask the file's size again (a
+    // `File` does, with another `stat`).
+    file.take(u64::MAX)
+        .read_to_end(&mut bytes)
+        .map_err(io_err(path))?;
     Ok((Digest::of(&bytes), stamp))
 }
 

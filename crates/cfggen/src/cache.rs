@@ -170,6 +170,9 @@ impl Cache {
         inputs: &Inputs,
         rendered: &cfggen_render::RenderedEnv,
     ) {
+        if self.dir.is_none() {
+            return;
+        }
         let rendering = Rendering {
             build: self.build.clone(),
             inputs: inputs.clone(),

@@ -294,8 +294,9 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     let (stale, outcomes) = std::thread::scope(|scope| {
         let stale = check.then(|| scope.spawn(|| stale_schemas(repo)));
         let scale = Scale::of(repo);
+        let session = &ctx.session;
         let outcomes = prepare_beside_digests(ctx, &names, scale, |name, prepared, digests| {
-            drift_of(repo, name, prepared, digests)
+            drift_of(session, repo, name, prepared, digests)
         });
         (stale.map(|s| s.join()), outcomes)
     });
@@ -380,8 +381,9 @@ pub(crate) enum Keep<'k> {
     /// not be read).
     Digests,
     /// Its text when it differs from the committed file (the digests
-    /// given), else its digest (a lean [`Scale`]).
-    Differing(&'k crate::committed::Digests),
+    /// given) and the text kept is under the limit given ([`Scale::hold`]),
+    /// else its digest (a lean [`Scale`]).
+    Differing(&'k crate::committed::Digests, usize),
 }
 
 /// Load → render → lint one environment; every problem as a diagnostic.
@@ -403,7 +405,7 @@ pub(crate) fn finish(
     let rendered = match keep {
         Keep::Text => cfggen_render::render(env, files),
         Keep::Digests => cfggen_render::render_digests(env, files),
-        Keep::Differing(known) => cfggen_render::render_against(env, files, known),
+        Keep::Differing(known, hold) => cfggen_render::render_against(env, files, known, hold),
     }
     .map_err(|e| vec![render_diagnostic(&loaded, name, &e)])?;
     let issues = cfggen_lint::lint(&rendered);
@@ -555,7 +557,8 @@ enum ToWrite {
     /// the files whose stamps changed since).
     Write(Box<cfggen_render::RenderedEnv>, cfggen_write::Survey),
     /// It is to be written, and its text was not kept (a lean [`Scale`]
-    /// whose committed tree could not be read) or not made (it is as
+    /// whose committed tree could not be read, or that differs in too
+    /// many files to hold them until the write) or not made (it is as
     /// committed, but a killed render left a staging folder to remove): it
     /// is rendered, with its text, when its turn to be written comes.
     Again(String, cfggen_write::Survey),
@@ -598,8 +601,12 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
             }
         };
         // Rendered against the committed digests (lean), it holds the text
-        // of every file that differs: all a write needs.
-        let complete = rendered.has_text() || digests.is_ok();
+        // of every file that differs, unless there were too many: all a
+        // write needs.
+        let complete = rendered.has_text()
+            || digests
+                .as_ref()
+                .is_ok_and(|on_disk| rendered.has_text_against(&on_disk.digests));
         let unchanged = clean
             && digests
                 .as_ref()

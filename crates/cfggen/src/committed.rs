@@ -44,8 +44,9 @@ pub(crate) enum Ready {
 /// its committed tree is [`Ready::AsCommitted`]: neither loaded nor
 /// rendered. At a lean [`Scale`] an environment is loaded, then rendered
 /// against the digests of its committed tree ([`Keep::Differing`]): the
-/// rendering holds the text of the files that differ, which is all a diff
-/// or a write needs, and the digest of the others.
+/// rendering holds the text of the files that differ (of a few apps' at
+/// most, [`Scale::hold`]), which is all a diff or a write needs, and the
+/// digest of the others.
 pub(crate) fn prepare_beside_digests<R: Send>(
     ctx: &Ctx<'_>,
     names: &[String],
@@ -117,7 +118,7 @@ fn ready(
             let prepared = match (&on_disk, scale.lean) {
                 (Ok(known), true) => session
                     .load(name)
-                    .and_then(|l| finish(l, name, Keep::Differing(&known.digests))),
+                    .and_then(|l| finish(l, name, Keep::Differing(&known.digests, scale.hold))),
                 (Err(_), true) => prepare(session, name, Keep::Digests),
                 (_, false) => prepare(session, name, Keep::Text),
             };
@@ -129,7 +130,7 @@ fn ready(
                 let loaded = session.load(name);
                 let on_disk = take();
                 let keep = match &on_disk {
-                    Ok(known) => Keep::Differing(&known.digests),
+                    Ok(known) => Keep::Differing(&known.digests, scale.hold),
                     Err(_) => Keep::Digests,
                 };
                 (loaded.and_then(|l| finish(l, name, keep)), on_disk)
@@ -253,12 +254,13 @@ fn read_digests(repo: &Repo, cache: &Cache, env: &str) -> Read {
 /// Compares a prepared environment with the digests of its committed
 /// files, reading again the bytes of each file whose digest differs.
 pub(crate) fn drift_of(
+    session: &cfggen_load::Session,
     repo: &Repo,
     name: &str,
     ready: Result<Ready, Vec<Diagnostic>>,
     digests: Read,
 ) -> Outcome {
-    let (rendered, digests) = match (ready, digests) {
+    let (mut rendered, digests) = match (ready, digests) {
         (Err(diagnostics), _) => return Outcome::Invalid(diagnostics),
         (Ok(_), Err(e)) => return Outcome::Failed(e),
         (Ok(Ready::AsCommitted { .. }), Ok(_)) => {
@@ -269,6 +271,14 @@ pub(crate) fn drift_of(
         }
         (Ok(Ready::Prepared(p)), Ok(c)) => (p.rendered, c.digests),
     };
+    // A lean rendering that differs in more files than it kept the text
+    // of is made again, with all of it, for the diff.
+    if !rendered.has_text_against(&digests) {
+        rendered = match prepare(session, name, Keep::Text) {
+            Ok(p) => p.rendered,
+            Err(diagnostics) => return Outcome::Invalid(diagnostics),
+        };
+    }
     if rendered.same_as(&digests) {
         return Outcome::Drift(cfggen_diff::Drift {
             environment: rendered.name,

@@ -31,6 +31,12 @@ pub(crate) struct Scale {
     /// as committed instead of its text (the text only of the files that
     /// differ) and parses its bases itself instead of sharing them.
     pub(crate) lean: bool,
+    /// The text a lean environment's rendering keeps of the files that
+    /// differ from the committed ones: a sixteenth of the budget, the files
+    /// of a few apps rather than of the environment (one that differs in
+    /// more is rendered again, with its text, when it is written or its
+    /// diff shown).
+    pub(crate) hold: usize,
 }
 
 impl Scale {
@@ -53,6 +59,7 @@ impl Scale {
         Scale {
             jobs: cores.min(fit).max(1),
             lean: per_env > budget / 2,
+            hold: usize::try_from(budget / 16).unwrap_or(usize::MAX),
         }
     }
 }
@@ -125,7 +132,11 @@ mod tests {
     #[test]
     fn small_platforms_use_every_core_and_large_ones_one_lean_job() {
         let scale = |input, cores| Scale::for_input(input, cores, MEMORY_BUDGET);
-        let s = |jobs, lean| Scale { jobs, lean };
+        let s = |jobs, lean| Scale {
+            jobs,
+            lean,
+            hold: 16 << 20,
+        };
         // The 1,000-app fleet: about 1 MB of input.
         assert_eq!(scale(1_000_000, 2), s(2, false));
         // The 10,000-app fleet: about 10 MB.
@@ -133,7 +144,8 @@ mod tests {
         // In between, fewer jobs before a lean one.
         assert_eq!(scale(3_000_000, 8), s(2, false));
         assert_eq!(scale(0, 4), s(4, false));
-        // A small budget makes a small platform lean.
-        assert_eq!(Scale::for_input(100_000, 2, 1 << 20), s(1, true));
+        // A small budget makes a small platform lean, and holds less.
+        let small = Scale::for_input(100_000, 2, 1 << 20);
+        assert_eq!((small.jobs, small.lean, small.hold), (1, true, 64 << 10));
     }
 }
