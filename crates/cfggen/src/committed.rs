@@ -115,27 +115,22 @@ fn ready(
                 let files = rendering.files;
                 return (Ok(Ready::AsCommitted { files }), on_disk);
             }
-            let prepared = match (&on_disk, scale.lean) {
-                (Ok(known), true) => session
-                    .load(name)
-                    .and_then(|l| finish(l, name, Keep::Differing(&known.digests, scale.hold))),
-                (Err(_), true) => prepare(session, name, Keep::Digests),
-                (_, false) => prepare(session, name, Keep::Text),
-            };
+            let prepared = session
+                .load(name)
+                .and_then(|l| finish(l, name, keep_for(&on_disk, scale)));
             (prepared, on_disk)
         }
         None => {
+            let loaded = session.load(name);
+            // Lean, the rendering is made against the digests, which are
+            // read while the environment loads; else it is made while
+            // they are read.
             let (prepared, on_disk) = if scale.lean {
-                // The digests are read while the environment loads.
-                let loaded = session.load(name);
                 let on_disk = take();
-                let keep = match &on_disk {
-                    Ok(known) => Keep::Differing(&known.digests, scale.hold),
-                    Err(_) => Keep::Digests,
-                };
+                let keep = keep_for(&on_disk, scale);
                 (loaded.and_then(|l| finish(l, name, keep)), on_disk)
             } else {
-                (prepare(session, name, Keep::Text), take())
+                (loaded.and_then(|l| finish(l, name, Keep::Text)), take())
             };
             if let Ok(p) = &prepared {
                 cache.put_rendering(name, &p.loaded.inputs, &p.rendered);
@@ -144,6 +139,17 @@ fn ready(
         }
     };
     (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
+}
+
+/// What a rendering keeps of each file: lean, the text of the files that
+/// differ from the committed ones (their digests when the tree could not
+/// be read); else every text.
+fn keep_for(on_disk: &Read, scale: Scale) -> Keep<'_> {
+    match (on_disk, scale.lean) {
+        (_, false) => Keep::Text,
+        (Ok(committed), true) => Keep::Differing(&committed.digests, scale.hold),
+        (Err(_), true) => Keep::Digests,
+    }
 }
 
 /// The digests of the committed trees, handed from the thread that reads
