@@ -91,19 +91,6 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
     Ok(files)
 }
 
-/// The digest of every file under `dir`, as [`read_tree`] reads them.
-pub fn digest_tree(dir: &Path) -> Result<BTreeMap<String, Digest>, WriteError> {
-    let mut files = BTreeMap::new();
-    if is_plain_dir(dir)? {
-        visit(dir, "", &mut |rel, path, _| {
-            let bytes = std::fs::read(path).map_err(io_err(path))?;
-            files.insert(rel, Digest::of(&bytes));
-            Ok(())
-        })?;
-    }
-    Ok(files)
-}
-
 /// The file `rel` of the folder `dir`, refusing a symbolic link.
 pub fn read_file(dir: &Path, rel: &str) -> Result<Vec<u8>, WriteError> {
     let path = dir.join(rel);

@@ -78,8 +78,8 @@ pub struct Known {
 /// A surveyed tree: relative path → what is known of the file.
 pub type Survey = BTreeMap<String, Known>;
 
-/// The digest of every file under `dir` (as [`crate::digest_tree`] gives
-/// them), taking from `before` the digest of each file whose settled
+/// The digest of every file under `dir` (read as [`crate::read_tree`]
+/// reads them), taking from `before` the digest of each file whose settled
 /// stamp is unchanged and reading the others. A missing folder is an
 /// empty tree; symbolic links are an error. The folders at the top are
 /// shared among the cores.
