@@ -106,7 +106,7 @@ pub fn survey_tree(dir: &Path, before: &Survey) -> Result<Survey, WriteError> {
             let (digest, stamp) = match before.get(&rel).filter(|k| k.stamp.is_some()) {
                 Some(known) => {
                     let now = Stamp::of(&entry.metadata().map_err(io_err(path))?);
-                    match trusted(Some(known), &now) {
+                    match trusted(known, &now) {
                         Some(digest) => (digest, now),
                         None => read_with_stamp(path)?,
                     }
@@ -171,7 +171,7 @@ pub(crate) fn known_digest(
     entry: &std::fs::DirEntry,
 ) -> Option<Digest> {
     let known = surveyed.get(rel)?;
-    trusted(Some(known), &Stamp::of(&entry.metadata().ok()?))
+    trusted(known, &Stamp::of(&entry.metadata().ok()?))
 }
 
 /// The digest of the file at `path` and the stamp of the file it read.
@@ -217,8 +217,7 @@ fn stamps_are_trusted(dir: &Path) -> bool {
 
 /// The one rule: a file is what was `known` of it when it kept a stamp
 /// and its stamp `now` is that one.
-fn trusted(known: Option<&Known>, now: &Stamp) -> Option<Digest> {
-    let known = known?;
+fn trusted(known: &Known, now: &Stamp) -> Option<Digest> {
     (known.stamp.as_ref() == Some(now)).then_some(known.digest)
 }
 

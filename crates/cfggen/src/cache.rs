@@ -20,6 +20,7 @@
 //! `~/.cache/cfggen`, one folder per repository; `CFGGEN_CACHE=off` (or
 //! `0`, or empty) turns it off.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use cfggen_load::Repo;
@@ -36,24 +37,26 @@ pub(crate) struct Cache {
     build: String,
 }
 
-/// What an environment rendered to, and from what.
+/// What an environment rendered to, and from what (borrowed when it is
+/// stored, owned when it is read back).
 #[derive(Serialize, Deserialize)]
-pub(crate) struct Rendering {
+pub(crate) struct Rendering<'a> {
     /// The build of cfggen that rendered it.
-    build: String,
+    build: Cow<'a, str>,
     /// Every file the load read and folder it listed.
-    pub(crate) inputs: Inputs,
+    pub(crate) inputs: Cow<'a, Inputs>,
     /// The digest of the rendered tree ([`Digest::of_tree`]).
     pub(crate) tree: Digest,
     /// Its number of files.
     pub(crate) files: usize,
 }
 
-/// A surveyed committed tree, as stored.
+/// A surveyed committed tree, as stored (borrowed when it is stored,
+/// owned when it is read back).
 #[derive(Serialize, Deserialize)]
-struct StoredSurvey {
-    build: String,
-    files: Survey,
+struct StoredSurvey<'a> {
+    build: Cow<'a, str>,
+    files: Cow<'a, Survey>,
 }
 
 impl Cache {
@@ -136,30 +139,24 @@ impl Cache {
 
     /// The committed tree of `env` as last surveyed (empty if unknown).
     pub(crate) fn survey(&self, env: &str) -> Survey {
-        self.get::<StoredSurvey>(env, "tree")
+        self.get::<StoredSurvey<'_>>(env, "tree")
             .filter(|s| s.build == self.build)
-            .map(|s| s.files)
+            .map(|s| s.files.into_owned())
             .unwrap_or_default()
     }
 
     /// Keeps the survey of the committed tree of `env`.
     pub(crate) fn put_survey(&self, env: &str, files: &Survey) {
-        /// [`StoredSurvey`], borrowed.
-        #[derive(Serialize)]
-        struct Storing<'a> {
-            build: &'a str,
-            files: &'a Survey,
-        }
-        let stored = Storing {
-            build: &self.build,
-            files,
+        let stored = StoredSurvey {
+            build: Cow::Borrowed(&self.build),
+            files: Cow::Borrowed(files),
         };
         self.put(env, "tree", &stored);
     }
 
     /// What `env` rendered to when last rendered by this build.
-    pub(crate) fn rendering(&self, env: &str) -> Option<Rendering> {
-        self.get::<Rendering>(env, "rendering")
+    pub(crate) fn rendering(&self, env: &str) -> Option<Rendering<'static>> {
+        self.get::<Rendering<'static>>(env, "rendering")
             .filter(|r| r.build == self.build)
     }
 
@@ -174,8 +171,8 @@ impl Cache {
             return;
         }
         let rendering = Rendering {
-            build: self.build.clone(),
-            inputs: inputs.clone(),
+            build: Cow::Borrowed(&self.build),
+            inputs: Cow::Borrowed(inputs),
             tree: rendered.tree_digest(),
             files: rendered.len(),
         };
