@@ -84,6 +84,7 @@ fn a_warm_cache_sees_every_change() {
     assert_eq!(
         names(&files),
         [
+            "bases.json",
             "dev.rendering.json",
             "dev.tree.json",
             "prod.rendering.json",
@@ -97,7 +98,7 @@ fn a_warm_cache_sees_every_change() {
         let mode = std::fs::metadata(folder).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700, "the cache is its owner's only");
     }
-    let tree = std::fs::read_to_string(&files[3]).unwrap();
+    let tree = std::fs::read_to_string(&files[4]).unwrap();
     assert!(tree.contains("\"stamp\":{"), "settled stamps are kept");
     assert_check(&repo, "a warm cache", 0, "");
 
@@ -117,6 +118,16 @@ fn a_warm_cache_sees_every_change() {
         &|| edit(&repo, base, "interval: 31s", "interval: 30s"),
         1,
         "servicemonitor-checkout.yaml",
+    );
+    // The cache knows the base passed its own check: changed, it is
+    // checked again.
+    seen(
+        &repo,
+        "a base its own check refuses",
+        &|| edit(&repo, base, "replicas: 2", "replicas: two"),
+        &|| edit(&repo, base, "replicas: two", "replicas: 2"),
+        2,
+        "apps.checkout.components.service.replicas",
     );
     let config = "environments/files/alloy/config.alloy";
     let text = repo.read(config);

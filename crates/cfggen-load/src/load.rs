@@ -1,7 +1,7 @@
 //! Environment file → bases merged → JSON Schema → typed `Environment` →
 //! semantic rules. Every failure becomes a located [`Diagnostic`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use cfggen_model::app::{FileContent, Manifest};
@@ -202,6 +202,18 @@ pub struct Session {
     crds: OnceLock<(Arc<crate::manifests::Crds>, Inputs)>,
     /// Whether each load works lean (see [`Session::lean`]).
     lean: std::sync::atomic::AtomicBool,
+    /// Which bases pass the partial schema, by the hash of their bytes
+    /// (see [`Session::trust_checked_bases`]).
+    checked: Mutex<CheckedBases>,
+}
+
+/// The bases known to pass the partial schema, by the hash of their bytes
+/// ([`cfggen_source::content_hash`]): those an earlier run found to
+/// (`known`), and those this session's loads found to or knew (`found`).
+#[derive(Default)]
+struct CheckedBases {
+    known: BTreeSet<String>,
+    found: BTreeSet<String>,
 }
 
 impl Session {
@@ -218,6 +230,7 @@ impl Session {
             loads_left: std::sync::atomic::AtomicUsize::new(usize::MAX),
             crds: OnceLock::new(),
             lean: std::sync::atomic::AtomicBool::new(false),
+            checked: Mutex::new(CheckedBases::default()),
         }
     }
 
@@ -286,6 +299,48 @@ impl Session {
     /// only, and is otherwise a function of the files it reads).
     pub fn unchanged(&self, inputs: &Inputs) -> bool {
         inputs.unchanged_in(self.source.as_ref(), Limits::default().max_bytes as u64)
+    }
+
+    /// Trusts that the bases whose bytes hash to one of `hashes`
+    /// ([`cfggen_source::content_hash`]) pass the partial schema, so that
+    /// a load does not check them again (a large base costs a second parse
+    /// for it, when lean). Only for what [`Session::checked_bases`] gave in
+    /// an earlier session of this very build: the check is a function of
+    /// the bytes and of the schema the build holds, and a hash given
+    /// wrongly lets a base past a check.
+    pub fn trust_checked_bases(&self, hashes: BTreeSet<String>) {
+        if let Ok(mut checked) = self.checked.lock() {
+            checked.known = hashes;
+        }
+    }
+
+    /// The hashes of the bases this session's loads found to pass the
+    /// partial schema, or trusted to.
+    pub fn checked_bases(&self) -> BTreeSet<String> {
+        self.checked
+            .lock()
+            .map(|c| c.found.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether the base whose bytes hash to `hash` is trusted to pass the
+    /// partial schema (and notes it as found to).
+    fn trusts_base(&self, hash: &str) -> bool {
+        self.checked.lock().is_ok_and(|mut c| {
+            let known = c.known.contains(hash);
+            if known {
+                c.found.insert(hash.to_owned());
+            }
+            known
+        })
+    }
+
+    /// Notes that the base whose bytes hash to `hash` passes the partial
+    /// schema.
+    fn base_passed(&self, hash: String) {
+        if let Ok(mut c) = self.checked.lock() {
+            c.found.insert(hash);
+        }
     }
 
     /// Says that `n` more loads are coming: once they are done, the
@@ -1147,7 +1202,12 @@ impl<'a> Loader<'a> {
     ) -> Option<BaseEntry> {
         let mut own = Loader::new(self.session, true);
         let from_place = self.files.place(from);
-        let node = own.read_from(rel, from_place.clone());
+        let fetched = own.read(rel);
+        let hash = fetched
+            .as_ref()
+            .ok()
+            .map(|b| cfggen_source::content_hash(b));
+        let node = own.parse_fetched(rel, fetched, from_place.clone());
         let Some(file) = own.files.files.first().cloned() else {
             // Not even read (I/O): report now, do not cache.
             self.diagnostics.extend(own.diagnostics);
@@ -1171,15 +1231,23 @@ impl<'a> Loader<'a> {
                         ),
                     });
                     Err(own.diagnostics)
-                } else if self.session.is_lean() && !self.placed {
-                    own.check_base_lean(node, rel, from_place, schemas, &mut read)
-                } else if own
-                    .check_schema(&node, SchemaKind::Partial, schemas)
-                    .is_none()
-                {
-                    Err(own.diagnostics)
-                } else {
+                } else if hash.as_ref().is_some_and(|h| self.session.trusts_base(h)) {
                     Ok(node)
+                } else {
+                    let checked = if self.session.is_lean() && !self.placed {
+                        own.check_base_lean(node, rel, from_place, schemas, &mut read)
+                    } else if own
+                        .check_schema(&node, SchemaKind::Partial, schemas)
+                        .is_none()
+                    {
+                        Err(own.diagnostics)
+                    } else {
+                        Ok(node)
+                    };
+                    if let (Ok(_), Some(hash)) = (&checked, hash) {
+                        self.session.base_passed(hash);
+                    }
+                    checked
                 }
             }
         };
@@ -1448,6 +1516,48 @@ mod tests {
             assert!(!changed("environments/dev.yaml"));
             assert!(changed("environments/prod.yaml"));
             assert!(changed("config/unread.conf"));
+        }
+    }
+
+    #[test]
+    fn a_base_trusted_to_pass_the_partial_schema_is_not_checked_again() {
+        let base = |replicas: &str| {
+            format!(
+                "namespace: web\nargocd: {{repoURL: https://git.example.com/gitops.git}}\napps:\n  web:\n    image: nginx:1.27\n    components:\n      web:\n        replicas: {replicas}\n"
+            )
+        };
+        // The environment sets what the base sets wrongly: only the check
+        // of the base on its own refuses it.
+        let dev = format!("{DEV}apps:\n  web:\n    components:\n      web:\n        replicas: 2\n");
+        let (good, wrong) = (base("1"), base("two"));
+        for lean in [false, true] {
+            let with_base = |text: &str, trusted: &str| {
+                let s = session(&[
+                    ("environments/dev.yaml", &dev),
+                    ("environments/bases/shared.yaml", text),
+                ]);
+                if lean {
+                    s.lean();
+                }
+                s.trust_checked_bases(BTreeSet::from([cfggen_source::content_hash(
+                    trusted.as_bytes(),
+                )]));
+                let loaded = s.load("dev");
+                (loaded.map(|l| l.name), s.checked_bases())
+            };
+            // Checked, it is refused, and not found to pass.
+            let (loaded, found) = with_base(&wrong, &good);
+            assert!(loaded.is_err(), "lean: {lean}");
+            assert!(found.is_empty(), "lean: {lean}");
+            // Trusted by the hash of its bytes, it is not checked.
+            let (loaded, found) = with_base(&wrong, &wrong);
+            assert_eq!(loaded.ok().as_deref(), Some("dev"), "lean: {lean}");
+            assert_eq!(found.len(), 1, "lean: {lean}");
+            // A base that passes is found to, by the hash of its bytes.
+            let (loaded, found) = with_base(&good, &wrong);
+            assert!(loaded.is_ok(), "lean: {lean}");
+            let expected = BTreeSet::from([cfggen_source::content_hash(good.as_bytes())]);
+            assert_eq!(found, expected, "lean: {lean}");
         }
     }
 

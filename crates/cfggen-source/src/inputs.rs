@@ -22,8 +22,9 @@ pub struct Inputs {
     lists: BTreeMap<String, Option<String>>,
 }
 
-/// The hash of bytes, as stored.
-fn hash(bytes: &[u8]) -> String {
+/// The hash of a file's bytes as cfggen records it: their 128-bit XXH3,
+/// in hex. The one way a later run tells that a file gives what it gave.
+pub fn content_hash(bytes: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
@@ -34,7 +35,7 @@ fn listing(names: &[String]) -> String {
         all.extend_from_slice(name.as_bytes());
         all.push(b'\n');
     }
-    hash(&all)
+    content_hash(&all)
 }
 
 /// What a path gave, a second time: a path that gave two different
@@ -57,7 +58,7 @@ const CHANGED: &str = "changed during the run";
 impl Inputs {
     /// Records a read of `rel` and what it gave.
     pub fn read(&mut self, rel: &str, result: &Result<Vec<u8>, SourceError>) {
-        let seen = result.as_ref().ok().map(|bytes| hash(bytes));
+        let seen = result.as_ref().ok().map(|bytes| content_hash(bytes));
         note(&mut self.reads, rel, seen);
     }
 
@@ -92,7 +93,10 @@ impl Inputs {
     /// `max_bytes`, the limit they were read with).
     pub fn unchanged_in(&self, source: &dyn Source, max_bytes: u64) -> bool {
         self.reads.iter().all(|(rel, seen)| {
-            let now = source.read(rel, max_bytes).ok().map(|bytes| hash(&bytes));
+            let now = source
+                .read(rel, max_bytes)
+                .ok()
+                .map(|bytes| content_hash(&bytes));
             &now == seen
         }) && self.lists.iter().all(|(dir, seen)| {
             let now = source.list(dir).ok().map(|names| listing(&names));

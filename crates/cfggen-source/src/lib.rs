@@ -21,7 +21,7 @@ mod inputs;
 mod memory;
 mod repo;
 
-pub use inputs::Inputs;
+pub use inputs::{content_hash, Inputs};
 pub use memory::MemorySource;
 pub use repo::Repo;
 

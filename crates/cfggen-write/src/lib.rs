@@ -41,6 +41,23 @@ impl WriteReport {
     }
 }
 
+/// What a write knows of the committed tree before it looks at it.
+#[derive(Clone, Copy, Debug)]
+pub enum Before<'a> {
+    /// Nothing: every file is read.
+    Unknown,
+    /// A survey of an earlier run: a file whose settled stamp is still
+    /// its stamp is known by the survey's digest, unread.
+    Surveyed(&'a Survey),
+    /// A survey of the whole tree made by this run (as [`survey_tree`]
+    /// makes it): moreover, only the folder holding every file where it
+    /// differs from the rendering is looked at again, and the files
+    /// outside it are taken to be as it found them — a file changed out
+    /// there since, by another program, is left as that program left it,
+    /// as if changed just after the write.
+    Whole(&'a Survey),
+}
+
 /// Why a write was refused or failed. Nothing was changed in either case.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -175,11 +192,38 @@ pub fn plan_dir(
     rendered: &RenderedEnv,
     surveyed: &Survey,
 ) -> Result<WriteReport, WriteError> {
-    let mut report = WriteReport::default();
+    plan_within(dir, "", rendered, surveyed)
+}
+
+/// [`plan_dir`] of the folder `under` of `dir` only (`""`: all of it),
+/// counting every rendered file outside it as unchanged.
+fn plan_within(
+    dir: &Path,
+    under: &str,
+    rendered: &RenderedEnv,
+    surveyed: &Survey,
+) -> Result<WriteReport, WriteError> {
+    let prefix = if under.is_empty() {
+        String::new()
+    } else {
+        format!("{under}/")
+    };
+    let inside = |rel: &&String| rel.starts_with(&prefix);
+    let mut report = WriteReport {
+        unchanged: rendered.len()
+            - rendered
+                .files
+                .keys()
+                .chain(rendered.digests.keys())
+                .filter(inside)
+                .count(),
+        ..WriteReport::default()
+    };
     let mut foreign = Vec::new();
     let mut on_disk = Vec::new();
-    if is_plain_dir(dir)? {
-        visit(dir, "", &mut |rel, path, entry| {
+    let start = dir.join(under);
+    if is_plain_dir(&start)? {
+        visit(&start, under, &mut |rel, path, entry| {
             if rendered.contains(&rel)
                 && survey::known_digest(surveyed, &rel, entry)
                     .is_some_and(|known| rendered.digest(&rel) == Some(known))
@@ -217,6 +261,7 @@ pub fn plan_dir(
         .files
         .keys()
         .chain(rendered.digests.keys())
+        .filter(inside)
         .filter(|rel| on_disk.binary_search(rel).is_err())
         .cloned()
         .collect();
@@ -309,12 +354,20 @@ fn refuse_symlink(path: &Path) -> Result<(), WriteError> {
 pub fn write_environment(
     generated: &Path,
     rendered: &RenderedEnv,
-    surveyed: &Survey,
+    before: Before<'_>,
 ) -> Result<WriteReport, WriteError> {
     refuse_symlink(generated)?;
     let target = generated.join(&rendered.name);
     clean_leftovers(generated, &rendered.name);
-    let report = plan_dir(&target, rendered, surveyed)?;
+    let report = match before {
+        Before::Unknown => plan_dir(&target, rendered, &Survey::new())?,
+        Before::Surveyed(surveyed) => plan_dir(&target, rendered, surveyed)?,
+        Before::Whole(surveyed) => {
+            let differing = differing(rendered, surveyed);
+            let folder = deepest_folder(&target, rendered, differing.iter().map(String::as_str));
+            plan_within(&target, &folder, rendered, surveyed)?
+        }
+    };
     if !report.touched() {
         return Ok(report);
     }
@@ -338,13 +391,38 @@ pub fn write_environment(
 /// and removed file, that exists on disk and still holds a rendered file
 /// (so a swap never leaves an empty folder behind).
 pub fn scope(target: &Path, rendered: &RenderedEnv, report: &WriteReport) -> String {
-    let mut touched = report
+    let touched = report
         .added
         .iter()
         .chain(&report.changed)
         .chain(&report.removed);
+    deepest_folder(target, rendered, touched.map(String::as_str))
+}
+
+/// The paths where a survey of the tree and the rendering differ: files
+/// rendered that it does not have or has with another digest, and files
+/// it has that are not rendered.
+fn differing(rendered: &RenderedEnv, surveyed: &Survey) -> Vec<String> {
+    let rendered_paths = rendered.files.keys().chain(rendered.digests.keys());
+    let mut paths: Vec<String> = rendered_paths
+        .filter(|rel| surveyed.get(*rel).map(|k| k.digest) != rendered.digest(rel))
+        .chain(surveyed.keys().filter(|rel| !rendered.contains(rel)))
+        .cloned()
+        .collect();
+    paths.sort_unstable();
+    paths
+}
+
+/// The deepest folder holding every one of the `touched` paths, that
+/// exists on disk under `target` and still holds a rendered file (`""`:
+/// the whole tree).
+fn deepest_folder<'p>(
+    target: &Path,
+    rendered: &RenderedEnv,
+    mut touched: impl Iterator<Item = &'p str>,
+) -> String {
     let folder = |rel: &str| rel.rsplit_once('/').map_or("", |(f, _)| f).to_owned();
-    let mut common = touched.next().map(|p| folder(p)).unwrap_or_default();
+    let mut common = touched.next().map(folder).unwrap_or_default();
     for path in touched {
         while !common.is_empty() && !path.starts_with(&format!("{common}/")) {
             common = folder(&common);
@@ -527,7 +605,7 @@ mod tests {
         let first = write_environment(
             &generated,
             &rendered(&[("a/x.yaml", "1"), ("a/y.yaml", "2")]),
-            &Survey::new(),
+            Before::Unknown,
         )?;
         assert_eq!(first.added, vec!["a/x.yaml", "a/y.yaml"]);
         let x_before =
@@ -536,7 +614,7 @@ mod tests {
         let again = write_environment(
             &generated,
             &rendered(&[("a/x.yaml", "1"), ("a/y.yaml", "2")]),
-            &Survey::new(),
+            Before::Unknown,
         )?;
         assert!(!again.touched());
         assert_eq!(again.unchanged, 2);
@@ -544,7 +622,7 @@ mod tests {
         let third = write_environment(
             &generated,
             &rendered(&[("a/x.yaml", "1"), ("b/z.yaml", "3")]),
-            &Survey::new(),
+            Before::Unknown,
         )?;
         assert_eq!(third.added, vec!["b/z.yaml"]);
         assert_eq!(third.removed, vec!["a/y.yaml"]);
@@ -580,7 +658,7 @@ mod tests {
         let dir = tmp();
         let generated = dir.path().join("generated");
         let files = [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
-        write_environment(&generated, &rendered(&files), &Survey::new())?;
+        write_environment(&generated, &rendered(&files), Before::Unknown)?;
         let y = generated.join("dev/a/y.yaml");
         let (y_inode, z_inode) = (inode(&y), inode(&generated.join("dev/b/z.yaml")));
         // x changes; y and z are kept as digests of what is on disk.
@@ -588,7 +666,7 @@ mod tests {
         let report = write_environment(
             &generated,
             &partly_kept(&changed, &["a/y.yaml", "b/z.yaml"]),
-            &Survey::new(),
+            Before::Unknown,
         )?;
         assert_eq!(report.changed, vec!["a/x.yaml"]);
         assert_eq!(report.unchanged, 2);
@@ -607,7 +685,7 @@ mod tests {
         let err = write_environment(
             &generated,
             &partly_kept(&again, &["a/y.yaml", "b/z.yaml"]),
-            &Survey::new(),
+            Before::Unknown,
         );
         assert!(
             matches!(err, Err(WriteError::TextNotKept(ref f)) if f == &["b/z.yaml", "a/y.yaml"]),
@@ -618,7 +696,7 @@ mod tests {
             .map_err(io_err(&x))?
             .ends_with("one"));
         // With every text, the same write goes through.
-        write_environment(&generated, &rendered(&again), &Survey::new())?;
+        write_environment(&generated, &rendered(&again), Before::Unknown)?;
         assert!(generated.join("dev/b/z.yaml").exists());
         Ok(())
     }
@@ -627,9 +705,9 @@ mod tests {
     fn refuses_to_delete_or_overwrite_foreign_files() -> Result<(), WriteError> {
         let dir = tmp();
         let generated = dir.path().join("generated");
-        write_environment(&generated, &rendered(&[("a/x.yaml", "1")]), &Survey::new())?;
+        write_environment(&generated, &rendered(&[("a/x.yaml", "1")]), Before::Unknown)?;
         std::fs::write(generated.join("dev/a/notes.txt"), "mine").map_err(io_err(&generated))?;
-        let err = write_environment(&generated, &rendered(&[("a/x.yaml", "2")]), &Survey::new());
+        let err = write_environment(&generated, &rendered(&[("a/x.yaml", "2")]), Before::Unknown);
         assert!(
             matches!(err, Err(WriteError::Foreign(ref f)) if f == &vec!["a/notes.txt".to_owned()])
         );
@@ -640,7 +718,7 @@ mod tests {
         std::fs::write(generated.join("dev/a/x.yaml"), "hand written")
             .map_err(io_err(&generated))?;
         std::fs::remove_file(generated.join("dev/a/notes.txt")).map_err(io_err(&generated))?;
-        let err = write_environment(&generated, &rendered(&[("a/x.yaml", "2")]), &Survey::new());
+        let err = write_environment(&generated, &rendered(&[("a/x.yaml", "2")]), Before::Unknown);
         assert!(matches!(err, Err(WriteError::Foreign(_))));
         Ok(())
     }
@@ -663,7 +741,7 @@ mod tests {
             ("b/c/z.yaml", "3"),
             ("top.yaml", "4"),
         ];
-        write_environment(&generated, &rendered(&files), &Survey::new())?;
+        write_environment(&generated, &rendered(&files), Before::Unknown)?;
         let env = generated.join("dev");
         let (root, a, c) = (inode(&env), inode(&env.join("a")), inode(&env.join("b/c")));
         let z = inode(&env.join("b/c/z.yaml"));
@@ -674,7 +752,7 @@ mod tests {
             ("b/c/z.yaml", "3"),
             ("top.yaml", "4"),
         ];
-        let report = write_environment(&generated, &rendered(&one), &Survey::new())?;
+        let report = write_environment(&generated, &rendered(&one), Before::Unknown)?;
         assert_eq!(report.changed, vec!["b/c/y.yaml"]);
         assert_eq!(scope(&env, &rendered(&one), &report), "b/c");
         assert_eq!((inode(&env), inode(&env.join("a"))), (root, a));
@@ -698,7 +776,7 @@ mod tests {
             ("b/c/z.yaml", "3"),
             ("top.yaml", "4"),
         ];
-        let report = write_environment(&generated, &rendered(&two), &Survey::new())?;
+        let report = write_environment(&generated, &rendered(&two), Before::Unknown)?;
         assert_eq!(scope(&env, &rendered(&two), &report), "");
         assert_ne!(inode(&env), root);
         Ok(())
@@ -732,12 +810,59 @@ mod tests {
     }
 
     #[test]
+    fn a_survey_of_this_run_has_the_write_look_only_where_it_differs() -> Result<(), WriteError> {
+        let dir = tmp();
+        let generated = dir.path().join("generated");
+        let env = generated.join("dev");
+        let files = [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
+        write_environment(&generated, &rendered(&files), Before::Unknown)?;
+        let surveyed = survey_tree(&env, &Survey::new())?;
+        // After the survey, another program edits b/ (outside the folder
+        // where the survey and the rendering differ) and a/.
+        let outside = env.join("b/z.yaml");
+        let edited = format!("{} test\nedited", cfggen_tree::HEADER_PREFIX);
+        std::fs::write(&outside, &edited).map_err(io_err(&outside))?;
+        let stray = env.join("a/stray.yaml");
+        std::fs::write(&stray, "mine").map_err(io_err(&stray))?;
+        let next = [("a/x.yaml", "1+"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
+        // Inside a/ it finds the foreign file and refuses, as always.
+        let refused = write_environment(&generated, &rendered(&next), Before::Whole(&surveyed));
+        assert!(
+            matches!(&refused, Err(WriteError::Foreign(f)) if f == &["a/stray.yaml".to_owned()]),
+            "{refused:?}"
+        );
+        std::fs::remove_file(&stray).map_err(io_err(&stray))?;
+        let report = write_environment(&generated, &rendered(&next), Before::Whole(&surveyed))?;
+        assert_eq!(report.changed, ["a/x.yaml"]);
+        assert_eq!(report.unchanged, 2);
+        assert!(report.added.is_empty() && report.removed.is_empty());
+        // b/ was taken as the survey found it, and left alone.
+        assert_eq!(
+            std::fs::read(&outside).map_err(io_err(&outside))?,
+            edited.as_bytes()
+        );
+        // Asked to look at everything, the write puts b/z.yaml back.
+        let all = write_environment(&generated, &rendered(&next), Before::Unknown)?;
+        assert_eq!(all.changed, ["b/z.yaml"]);
+        // A file the survey has and the rendering no longer has is removed;
+        // one the rendering adds is added: both are where they differ.
+        let surveyed = survey_tree(&env, &Survey::new())?;
+        let moved = [("a/x.yaml", "1+"), ("a/w.yaml", "2"), ("b/z.yaml", "3")];
+        let report = write_environment(&generated, &rendered(&moved), Before::Whole(&surveyed))?;
+        assert_eq!(report.added, ["a/w.yaml"]);
+        assert_eq!(report.removed, ["a/y.yaml"]);
+        assert_eq!(report.unchanged, 2);
+        assert_eq!(read_tree(&env)?.len(), 3);
+        Ok(())
+    }
+
+    #[test]
     fn leftover_staging_folders_are_cleaned() -> Result<(), WriteError> {
         let dir = tmp();
         let generated = dir.path().join("generated");
         let stale = generated.join(".dev.cfggen-new-12345/a");
         std::fs::create_dir_all(&stale).map_err(io_err(&stale))?;
-        write_environment(&generated, &rendered(&[("a/x.yaml", "1")]), &Survey::new())?;
+        write_environment(&generated, &rendered(&[("a/x.yaml", "1")]), Before::Unknown)?;
         assert!(!generated.join(".dev.cfggen-new-12345").exists());
         Ok(())
     }

@@ -284,7 +284,7 @@ mod tests {
         let header = cfggen_tree::HEADER_PREFIX;
         let mut env = cfggen_tree::RenderedEnv::named("dev");
         env.files.insert("x.yaml".into(), format!("{header}\n1"));
-        crate::write_environment(&generated, &env, &Survey::new())?;
+        crate::write_environment(&generated, &env, crate::Before::Unknown)?;
         let x = generated.join("dev/x.yaml");
         // A survey that says, by the file's own stamp, that it holds what
         // is now rendered: the write believes it and reads nothing.
@@ -297,13 +297,15 @@ mod tests {
                 stamp: Some(Stamp::of(&meta)),
             },
         )]);
-        let report = crate::write_environment(&generated, &env, &surveyed)?;
+        let report =
+            crate::write_environment(&generated, &env, crate::Before::Surveyed(&surveyed))?;
         assert_eq!(report.unchanged, 1, "the survey was believed");
         // Once the file is written to, its stamp is not the survey's: it
         // is read, found different, and written.
         std::thread::sleep(Duration::from_millis(20));
         std::fs::write(&x, format!("{header}\n1")).map_err(io_err(&x))?;
-        let report = crate::write_environment(&generated, &env, &surveyed)?;
+        let report =
+            crate::write_environment(&generated, &env, crate::Before::Surveyed(&surveyed))?;
         assert_eq!(report.changed, ["x.yaml"]);
         let text = std::fs::read_to_string(&x).map_err(io_err(&x))?;
         assert!(text.ends_with('2'));

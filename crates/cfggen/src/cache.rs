@@ -9,7 +9,10 @@
 //!   every file its load read, with what each gave
 //!   ([`cfggen_load::Loaded::inputs`]): while those files give the same
 //!   and the committed tree has that digest, the environment is as
-//!   committed, and is neither loaded nor rendered.
+//!   committed, and is neither loaded nor rendered;
+//! * which bases passed the partial schema, by the hash of their bytes
+//!   ([`cfggen_load::Session::checked_bases`]): a base that gives the same
+//!   bytes is not checked again.
 //!
 //! What the cache says of the repository's files is checked against them
 //! before it is used. What it says an environment renders to is a record
@@ -21,6 +24,7 @@
 //! `0`, or empty) turns it off.
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cfggen_load::Repo;
@@ -57,6 +61,13 @@ pub(crate) struct Rendering<'a> {
 struct StoredSurvey<'a> {
     build: Cow<'a, str>,
     files: Cow<'a, Survey>,
+}
+
+/// The bases that passed the partial schema, as stored.
+#[derive(Serialize, Deserialize)]
+struct StoredBases<'a> {
+    build: Cow<'a, str>,
+    hashes: Cow<'a, BTreeSet<String>>,
 }
 
 impl Cache {
@@ -99,9 +110,13 @@ impl Cache {
             .map(|d| d.join(format!("{env}.{what}.json")))
     }
 
+    /// The cache file of what concerns the whole repository.
+    fn repository_file(&self, what: &str) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(format!("{what}.json")))
+    }
+
     fn get<T: for<'de> Deserialize<'de>>(&self, env: &str, what: &str) -> Option<T> {
-        let bytes = std::fs::read(self.file(env, what)?).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        read_json(&self.file(env, what)?)
     }
 
     /// Writes atomically (a reader sees the old file or the new one),
@@ -109,7 +124,15 @@ impl Cache {
     /// new, named after this process, thread and moment), in a folder only
     /// its owner reads; a cache that cannot be written is no cache.
     fn put<T: Serialize>(&self, env: &str, what: &str, value: &T) {
-        let (Some(dir), Some(path)) = (&self.dir, self.file(env, what)) else {
+        if let Some(path) = self.file(env, what) {
+            self.put_at(&path, &format!("{env}.{what}"), value);
+        }
+    }
+
+    /// Writes `value` at `path`, in the cache's folder, atomically (see
+    /// [`Cache::put`]); `name` names its temporary file.
+    fn put_at<T: Serialize>(&self, path: &Path, name: &str, value: &T) {
+        let Some(dir) = &self.dir else {
             return;
         };
         let Ok(bytes) = serde_json::to_vec(value) else {
@@ -119,7 +142,7 @@ impl Cache {
             .duration_since(std::time::SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let temp = dir.join(format!(
-            ".{env}.{what}.{}.{:?}.{moment}",
+            ".{name}.{}.{:?}.{moment}",
             std::process::id(),
             std::thread::current().id()
         ));
@@ -131,7 +154,7 @@ impl Cache {
                     .open(&temp)
             })
             .and_then(|mut file| std::io::Write::write_all(&mut file, &bytes))
-            .and_then(|()| std::fs::rename(&temp, &path));
+            .and_then(|()| std::fs::rename(&temp, path));
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
         }
@@ -160,6 +183,38 @@ impl Cache {
             .filter(|r| r.build == self.build)
     }
 
+    /// Has `session` trust the bases this build found to pass the partial
+    /// schema; gives them.
+    pub(crate) fn trust_bases(&self, session: &cfggen_load::Session) -> BTreeSet<String> {
+        let known = self
+            .repository_file("bases")
+            .and_then(|path| read_json::<StoredBases<'static>>(&path))
+            .filter(|s| s.build == self.build)
+            .map(|s| s.hashes.into_owned())
+            .unwrap_or_default();
+        session.trust_checked_bases(known.clone());
+        known
+    }
+
+    /// Keeps the bases `session` found to pass the partial schema, when it
+    /// found any and they are not the ones it was given (`known`): those
+    /// of earlier runs that it did not read are forgotten, so the file
+    /// never grows.
+    pub(crate) fn keep_bases(&self, session: &cfggen_load::Session, known: &BTreeSet<String>) {
+        let found = session.checked_bases();
+        let Some(path) = self.repository_file("bases") else {
+            return;
+        };
+        if found.is_empty() || &found == known {
+            return;
+        }
+        let stored = StoredBases {
+            build: Cow::Borrowed(&self.build),
+            hashes: Cow::Borrowed(&found),
+        };
+        self.put_at(&path, "bases", &stored);
+    }
+
     /// Keeps what `env` rendered to, and from what.
     pub(crate) fn put_rendering(
         &self,
@@ -178,6 +233,13 @@ impl Cache {
         };
         self.put(env, "rendering", &rendering);
     }
+}
+
+/// A JSON file of the cache, read; none when it cannot be read or is not
+/// what is expected.
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// Makes `dir` (and its parents) when missing, readable by its owner

@@ -497,9 +497,12 @@ fn prepare_each_then<R: Send>(
         session.lean();
     }
     session.plan_loads(names.len());
+    let cache = crate::cache::Cache::of(&ctx.repo);
+    let known_bases = cache.trust_bases(session);
     let results = parallel_map(scale.jobs, names, |name| {
         prepare(session, name, Keep::Digests).map(&keep)
     });
+    cache.keep_bases(session, &known_bases);
     report_invalid(ctx, names, results)
 }
 
@@ -666,7 +669,11 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
                     path.display()
                 );
             })?;
-            cfggen_write::write_environment(&generated, rendered, surveyed)
+            cfggen_write::write_environment(
+                &generated,
+                rendered,
+                cfggen_write::Before::Whole(surveyed),
+            )
         };
         let result = match write(rendered) {
             // Files kept as digests changed on disk since they were
