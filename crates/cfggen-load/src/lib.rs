@@ -18,5 +18,7 @@ mod schema_errors;
 
 pub use cfggen_source::{Repo, Source, SourceError, BASES_DIR, ENVIRONMENTS_DIR};
 pub use diagnostic::{sort, Diagnostic, Place, SourceFile};
-pub use load::{load_environment, source_diagnostic, ImageSite, Loaded, Locator, Session};
+pub use load::{
+    load_environment, source_diagnostic, ImageSite, Loaded, Locator, Session, TreeStore,
+};
 pub use manifests::CRDS_DIR;

@@ -205,7 +205,27 @@ pub struct Session {
     /// Which bases pass the partial schema, by the hash of their bytes
     /// (see [`Session::trust_checked_bases`]).
     checked: Mutex<CheckedBases>,
+    /// Where the trees of large bases are kept between runs (see
+    /// [`Session::keep_trees`]).
+    trees: OnceLock<Arc<dyn TreeStore>>,
 }
+
+/// Keeps the parsed trees of large bases between runs, in the binary form
+/// of [`cfggen_yaml::encode`], by the hash of the bytes they were parsed
+/// from ([`cfggen_source::content_hash`]): a base whose bytes did not
+/// change is decoded, not parsed. A store that loses or damages what it
+/// was given costs a parse, nothing else; it must give back only what
+/// this very build put in it.
+pub trait TreeStore: Send + Sync {
+    /// The tree kept for the bytes of hash `hash`, if any.
+    fn get(&self, hash: &str) -> Option<Vec<u8>>;
+    /// Keeps `tree` for the bytes of hash `hash`.
+    fn put(&self, hash: &str, tree: &[u8]);
+}
+
+/// How large a base must be for its tree to be kept: below, parsing it
+/// costs about what reading a kept tree does.
+const KEPT_TREE_MIN_BYTES: usize = 64 * 1024;
 
 /// The bases known to pass the partial schema, by the hash of their bytes
 /// ([`cfggen_source::content_hash`]): those an earlier run found to
@@ -231,7 +251,15 @@ impl Session {
             crds: OnceLock::new(),
             lean: std::sync::atomic::AtomicBool::new(false),
             checked: Mutex::new(CheckedBases::default()),
+            trees: OnceLock::new(),
         }
+    }
+
+    /// Has loads decode the trees of large bases whose bytes `store` has
+    /// seen, instead of parsing them, and keep there the trees of those
+    /// they parse. Set once; later calls change nothing.
+    pub fn keep_trees(&self, store: Arc<dyn TreeStore>) {
+        let _ = self.trees.set(store);
     }
 
     /// A session over files held in memory (path relative to the root →
@@ -955,7 +983,7 @@ impl<'a> Loader<'a> {
                 return None;
             }
         };
-        let parsed = cfggen_yaml::parse(id, &text, &self.limits);
+        let parsed = self.parse_or_decode(rel, id, &text);
         self.files.files.push(SourceFile::new(rel.to_owned(), text));
         match parsed {
             Ok(node) => Some(node),
@@ -965,6 +993,29 @@ impl<'a> Loader<'a> {
                 None
             }
         }
+    }
+
+    /// The tree of `text`, the file `rel` read: decoded from the session's
+    /// [`TreeStore`] when `rel` is a large base whose bytes it has seen
+    /// (and kept there when parsed), else parsed.
+    fn parse_or_decode(&self, rel: &str, id: FileId, text: &str) -> Result<Node, Box<YamlError>> {
+        let is_large_base = text.len() >= KEPT_TREE_MIN_BYTES
+            && rel
+                .strip_prefix(cfggen_source::BASES_DIR)
+                .is_some_and(|r| r.starts_with('/'));
+        let Some(store) = self.session.trees.get().filter(|_| is_large_base) else {
+            return cfggen_yaml::parse(id, text, &self.limits);
+        };
+        let hash = cfggen_source::content_hash(text.as_bytes());
+        let kept = store
+            .get(&hash)
+            .and_then(|tree| cfggen_yaml::decode(&tree, id, &self.limits));
+        if let Some(node) = kept {
+            return Ok(node);
+        }
+        let parsed = cfggen_yaml::parse(id, text, &self.limits)?;
+        store.put(&hash, &cfggen_yaml::encode(&parsed));
+        Ok(parsed)
     }
 
     fn yaml_diagnostic(&self, e: YamlError) -> Diagnostic {
@@ -1558,6 +1609,76 @@ mod tests {
             assert!(loaded.is_ok(), "lean: {lean}");
             let expected = BTreeSet::from([cfggen_source::content_hash(good.as_bytes())]);
             assert_eq!(found, expected, "lean: {lean}");
+        }
+    }
+
+    /// A [`TreeStore`] in memory.
+    #[derive(Default)]
+    struct Store(Mutex<HashMap<String, Vec<u8>>>);
+
+    impl TreeStore for Store {
+        fn get(&self, hash: &str) -> Option<Vec<u8>> {
+            self.0.lock().ok()?.get(hash).cloned()
+        }
+
+        fn put(&self, hash: &str, tree: &[u8]) {
+            if let Ok(mut trees) = self.0.lock() {
+                trees.insert(hash.to_owned(), tree.to_vec());
+            }
+        }
+    }
+
+    impl Store {
+        fn set(&self, hash: &str, tree: Vec<u8>) {
+            self.put(hash, &tree);
+        }
+
+        fn kept(&self) -> Vec<String> {
+            let trees = self.0.lock().map(|t| t.clone()).unwrap_or_default();
+            trees.keys().cloned().collect()
+        }
+    }
+
+    #[test]
+    fn a_large_base_is_parsed_once_then_decoded_from_the_store() {
+        let mut base = String::from(
+            "namespace: web\nargocd: {repoURL: https://git.example.com/gitops.git}\napps:\n",
+        );
+        for i in 0..1000 {
+            base.push_str(&format!("  app-{i:04}:\n    image: nginx:1.27\n    components:\n      web:\n        replicas: 1\n"));
+        }
+        assert!(base.len() >= KEPT_TREE_MIN_BYTES);
+        let hash = cfggen_source::content_hash(base.as_bytes());
+        for lean in [false, true] {
+            let store = Arc::new(Store::default());
+            let image = |store: &Arc<Store>| {
+                let s = session(&[
+                    ("environments/dev.yaml", DEV),
+                    ("environments/bases/shared.yaml", &base),
+                ]);
+                if lean {
+                    s.lean();
+                }
+                s.keep_trees(store.clone());
+                let loaded = s.load("dev").unwrap_or_else(|d| panic!("{d:?}"));
+                let app = loaded.environment.apps.get("app-0007").cloned();
+                app.and_then(|a| a.image).map(|i| i.as_written().to_owned())
+            };
+            // Parsed, and its tree kept by the hash of its bytes.
+            assert_eq!(image(&store).as_deref(), Some("nginx:1.27"));
+            assert_eq!(store.kept(), [hash.clone()], "lean: {lean}");
+            // The kept tree is what a load reads: given another (of a text
+            // of the same length), the load sees that one.
+            let other = base.replace("nginx:1.27", "nginx:1.28");
+            let tree = cfggen_yaml::parse(FileId(0), &other, &Limits::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+            store.set(&hash, cfggen_yaml::encode(&tree));
+            assert_eq!(image(&store).as_deref(), Some("nginx:1.28"));
+            // A damaged tree is parsed again, and kept anew.
+            store.set(&hash, b"not a tree".to_vec());
+            assert_eq!(image(&store).as_deref(), Some("nginx:1.27"));
+            let kept = store.get(&hash).unwrap_or_default();
+            assert!(cfggen_yaml::decode(&kept, FileId(0), &Limits::default()).is_some());
         }
     }
 

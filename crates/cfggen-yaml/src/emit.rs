@@ -336,7 +336,7 @@ fn looks_numeric(s: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
@@ -400,7 +400,7 @@ mod tests {
         ]
     }
 
-    fn arb_value() -> impl Strategy<Value = Value> {
+    pub(crate) fn arb_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),

@@ -12,7 +12,10 @@
 //!   committed, and is neither loaded nor rendered;
 //! * which bases passed the partial schema, by the hash of their bytes
 //!   ([`cfggen_load::Session::checked_bases`]): a base that gives the same
-//!   bytes is not checked again.
+//!   bytes is not checked again;
+//! * the parsed trees of large bases, by the hash of their bytes
+//!   ([`cfggen_load::TreeStore`]): a base that gives the same bytes is
+//!   decoded, not parsed (the last [`KEPT_TREES`] kept).
 //!
 //! What the cache says of the repository's files is checked against them
 //! before it is used. What it says an environment renders to is a record
@@ -32,7 +35,11 @@ use cfggen_source::Inputs;
 use cfggen_write::{Digest, Survey};
 use serde::{Deserialize, Serialize};
 
+/// How many parsed trees of bases the cache keeps, the newest.
+const KEPT_TREES: usize = 32;
+
 /// The cache of one repository, for one build of cfggen.
+#[derive(Clone)]
 pub(crate) struct Cache {
     /// Its folder; none when it is off or has no place.
     dir: Option<PathBuf>,
@@ -132,10 +139,14 @@ impl Cache {
     /// Writes `value` at `path`, in the cache's folder, atomically (see
     /// [`Cache::put`]); `name` names its temporary file.
     fn put_at<T: Serialize>(&self, path: &Path, name: &str, value: &T) {
+        if let Ok(bytes) = serde_json::to_vec(value) {
+            self.put_bytes(path, name, &bytes);
+        }
+    }
+
+    /// Writes `bytes` at `path` (see [`Cache::put`]).
+    fn put_bytes(&self, path: &Path, name: &str, bytes: &[u8]) {
         let Some(dir) = &self.dir else {
-            return;
-        };
-        let Ok(bytes) = serde_json::to_vec(value) else {
             return;
         };
         let moment = std::time::SystemTime::now()
@@ -153,7 +164,7 @@ impl Cache {
                     .create_new(true)
                     .open(&temp)
             })
-            .and_then(|mut file| std::io::Write::write_all(&mut file, &bytes))
+            .and_then(|mut file| std::io::Write::write_all(&mut file, bytes))
             .and_then(|()| std::fs::rename(&temp, path));
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
@@ -183,9 +194,13 @@ impl Cache {
             .filter(|r| r.build == self.build)
     }
 
-    /// Has `session` trust the bases this build found to pass the partial
-    /// schema; gives them.
-    pub(crate) fn trust_bases(&self, session: &cfggen_load::Session) -> BTreeSet<String> {
+    /// Gives `session` what this build learnt of the bases: those that
+    /// passed the partial schema (given back), and the trees of large
+    /// ones.
+    pub(crate) fn prime(&self, session: &cfggen_load::Session) -> BTreeSet<String> {
+        if self.dir.is_some() {
+            session.keep_trees(std::sync::Arc::new(self.clone()));
+        }
         let known = self
             .repository_file("bases")
             .and_then(|path| read_json::<StoredBases<'static>>(&path))
@@ -200,7 +215,7 @@ impl Cache {
     /// found any and they are not the ones it was given (`known`): those
     /// of earlier runs that it did not read are forgotten, so the file
     /// never grows.
-    pub(crate) fn keep_bases(&self, session: &cfggen_load::Session, known: &BTreeSet<String>) {
+    pub(crate) fn learn(&self, session: &cfggen_load::Session, known: &BTreeSet<String>) {
         let found = session.checked_bases();
         let Some(path) = self.repository_file("bases") else {
             return;
@@ -232,6 +247,65 @@ impl Cache {
             files: rendered.len(),
         };
         self.put(env, "rendering", &rendering);
+    }
+}
+
+/// The trees of large bases: one file each, named after the hash of the
+/// base's bytes, holding the build that wrote it, a newline, and the tree.
+impl cfggen_load::TreeStore for Cache {
+    fn get(&self, hash: &str) -> Option<Vec<u8>> {
+        let bytes = std::fs::read(self.tree_file(hash)?).ok()?;
+        let tree = bytes
+            .strip_prefix(self.build.as_bytes())?
+            .strip_prefix(b"\n")?;
+        Some(tree.to_vec())
+    }
+
+    fn put(&self, hash: &str, tree: &[u8]) {
+        let (Some(dir), Some(path)) = (&self.dir, self.tree_file(hash)) else {
+            return;
+        };
+        let mut bytes = Vec::with_capacity(self.build.len() + 1 + tree.len());
+        bytes.extend_from_slice(self.build.as_bytes());
+        bytes.push(b'\n');
+        bytes.extend_from_slice(tree);
+        self.put_bytes(&path, "tree", &bytes);
+        forget_old_trees(dir);
+    }
+}
+
+impl Cache {
+    /// The file of the tree of the bytes of hash `hash` (a hash in hex,
+    /// so it never leads out of the folder).
+    fn tree_file(&self, hash: &str) -> Option<PathBuf> {
+        if hash.is_empty() || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.dir
+            .as_ref()
+            .map(|d| d.join(format!("{TREE_PREFIX}{hash}")))
+    }
+}
+
+/// What the name of a kept tree's file starts with.
+const TREE_PREFIX: &str = "base-tree.";
+
+/// Removes all but the newest [`KEPT_TREES`] trees from the folder `dir`.
+fn forget_old_trees(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut trees: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(TREE_PREFIX))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if trees.len() <= KEPT_TREES {
+        return;
+    }
+    trees.sort();
+    for (_, path) in &trees[..trees.len() - KEPT_TREES] {
+        let _ = std::fs::remove_file(path);
     }
 }
 
@@ -281,4 +355,41 @@ fn executable_identity(meta: &std::fs::Metadata) -> Option<String> {
 #[cfg(not(unix))]
 fn executable_identity(_: &std::fs::Metadata) -> Option<String> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cfggen_load::TreeStore;
+
+    fn cache(dir: &Path, build: &str) -> Cache {
+        Cache {
+            dir: Some(dir.to_path_buf()),
+            build: build.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_tree_is_given_back_to_its_build_only_and_the_newest_are_kept() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tmp.path().join("repo");
+        let ours = cache(&dir, "0.1.0 1 2 3");
+        TreeStore::put(&ours, "00ff", b"tree");
+        assert_eq!(TreeStore::get(&ours, "00ff").as_deref(), Some(&b"tree"[..]));
+        // Another build, a hash that is not one: nothing.
+        assert_eq!(TreeStore::get(&cache(&dir, "0.1.0 1 2 4"), "00ff"), None);
+        assert_eq!(TreeStore::get(&ours, "../00ff"), None);
+        TreeStore::put(&ours, "../x", b"tree");
+        assert!(!tmp.path().join("x").exists());
+        // Only the newest are kept.
+        for i in 0..KEPT_TREES + 5 {
+            TreeStore::put(&ours, &format!("{i:04x}"), b"tree");
+        }
+        let kept = std::fs::read_dir(&dir)
+            .map(|e| e.flatten().count())
+            .unwrap_or_default();
+        assert_eq!(kept, KEPT_TREES);
+        let newest = format!("{:04x}", KEPT_TREES + 4);
+        assert!(TreeStore::get(&ours, &newest).is_some());
+    }
 }

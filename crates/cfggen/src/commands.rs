@@ -498,11 +498,11 @@ fn prepare_each_then<R: Send>(
     }
     session.plan_loads(names.len());
     let cache = crate::cache::Cache::of(&ctx.repo);
-    let known_bases = cache.trust_bases(session);
+    let known_bases = cache.prime(session);
     let results = parallel_map(scale.jobs, names, |name| {
         prepare(session, name, Keep::Digests).map(&keep)
     });
-    cache.keep_bases(session, &known_bases);
+    cache.learn(session, &known_bases);
     report_invalid(ctx, names, results)
 }
 

@@ -60,7 +60,7 @@ pub(crate) fn prepare_beside_digests<R: Send>(
     session.plan_loads(names.len());
     let repo = &ctx.repo;
     let cache = Cache::of(repo);
-    let known_bases = cache.trust_bases(session);
+    let known_bases = cache.prime(session);
     let digests = Handoff::new(names.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Option<R>>> =
@@ -85,7 +85,7 @@ pub(crate) fn prepare_beside_digests<R: Send>(
             });
         }
     });
-    cache.keep_bases(session, &known_bases);
+    cache.learn(session, &known_bases);
     results
         .into_iter()
         .filter_map(|slot| slot.into_inner().ok().flatten())
