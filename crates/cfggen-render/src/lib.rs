@@ -20,6 +20,7 @@
 mod config;
 pub mod crds;
 mod inventory;
+mod parts;
 mod pod;
 mod postgres;
 mod rbac;
@@ -115,20 +116,34 @@ pub enum RenderError {
 /// each file, [`RenderedEnv::facts`] keeps what the checks of the output
 /// read ([`cfggen_tree::Facts`]).
 pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, Keep::Text)
+    render_keeping(env, sources, Keep::Text, 1)
+}
+
+/// [`render`], the apps on `jobs` threads: the very same rendering.
+pub fn render_on(
+    env: &Validated,
+    sources: &[String],
+    jobs: usize,
+) -> Result<RenderedEnv, RenderError> {
+    render_keeping(env, sources, Keep::Text, jobs)
 }
 
 /// [`render`], keeping every object whole in [`RenderedEnv::objects`] too
 /// (for comparing them with other manifests, as `cfggen import` does).
 pub fn render_whole(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, Keep::Whole)
+    render_keeping(env, sources, Keep::Whole, 1)
 }
 
 /// [`render`], keeping of each file its digest instead of its text
 /// ([`RenderedEnv::digests`]): for checking a large environment, or
-/// comparing it with what is on disk, without holding its text.
-pub fn render_digests(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, Keep::Digests)
+/// comparing it with what is on disk, without holding its text. The apps
+/// are rendered on `jobs` threads.
+pub fn render_digests(
+    env: &Validated,
+    sources: &[String],
+    jobs: usize,
+) -> Result<RenderedEnv, RenderError> {
+    render_keeping(env, sources, Keep::Digests, jobs)
 }
 
 /// [`render`], keeping the text only of the files whose digest is not
@@ -137,14 +152,16 @@ pub fn render_digests(env: &Validated, sources: &[String]) -> Result<RenderedEnv
 /// a large environment is compared with what is on disk, and its
 /// differences written or shown, from one rendering that holds the text
 /// of its differences only. Past the limit, a file that differs is kept
-/// as a digest too ([`RenderedEnv::has_text_against`] tells).
+/// as a digest too ([`RenderedEnv::has_text_against`] tells). The apps are
+/// rendered on `jobs` threads.
 pub fn render_against(
     env: &Validated,
     sources: &[String],
     known: &BTreeMap<String, cfggen_tree::Digest>,
     limit: usize,
+    jobs: usize,
 ) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, Keep::Differing(known, limit))
+    render_keeping(env, sources, Keep::Differing(known, limit), jobs)
 }
 
 /// What a rendering keeps of each file beside its facts.
@@ -165,6 +182,7 @@ fn render_keeping(
     env: &Validated,
     sources: &[String],
     keep: Keep<'_>,
+    jobs: usize,
 ) -> Result<RenderedEnv, RenderError> {
     let mut patches: Vec<Pending> = env
         .patches
@@ -193,6 +211,7 @@ fn render_keeping(
         objects: BTreeMap::new(),
         keep,
         kept: 0,
+        differing: None,
         folders: BTreeMap::new(),
         patches,
     };
@@ -213,12 +232,10 @@ fn render_keeping(
         out.file(INVENTORY_FILE.to_owned(), &doc)?;
     }
     drop((entries, external));
-    for (name, app) in &env.apps {
-        workloads::render_app(&mut out, env, name, app)?;
-    }
-    postgres::render_clusters(&mut out, env)?;
+    parts::render_apps(&mut out, env, jobs)?;
+    postgres::render_clusters(&mut out, env, jobs)?;
     storage::persistent_volumes(&mut out, env)?;
-    render_applications(&mut out, env)?;
+    render_applications(&mut out, env, jobs)?;
     if let Some(p) = out.patches.iter().find(|p| !p.matched) {
         return Err(RenderError::PatchUnmatched {
             path: p.path.clone(),
@@ -229,7 +246,7 @@ fn render_keeping(
             suggestion: out.patch_suggestion(p),
         });
     }
-    out.finish_kustomizations()?;
+    out.finish_kustomizations(jobs)?;
     Ok(RenderedEnv {
         name: env.name.clone(),
         files: out.files,
@@ -269,6 +286,10 @@ pub(crate) struct Output<'k> {
     keep: Keep<'k>,
     /// The bytes of text kept so far.
     kept: usize,
+    /// When it is a part of the output ([`parts`]) kept against digests:
+    /// each file whose digest is not the one known, in the order
+    /// rendered, with its length (see [`parts::Differing`]).
+    differing: Option<Vec<parts::Differing>>,
     /// Folder → its namespace (none for cluster-scoped objects) and files.
     folders: BTreeMap<String, (Option<String>, Vec<String>)>,
     /// The patches to apply, and whether each matched an object.
@@ -412,7 +433,11 @@ impl Output<'_> {
             }
             Keep::Differing(known, limit) => {
                 let digest = cfggen_tree::Digest::of(text.as_bytes());
-                if known.get(&path) == Some(&digest) || self.kept + text.len() > limit {
+                let differs = known.get(&path) != Some(&digest);
+                if let (true, Some(differing)) = (differs, &mut self.differing) {
+                    differing.push(parts::Differing::new(&path, text.len()));
+                }
+                if !differs || self.kept + text.len() > limit {
                     self.digests.insert(path, digest);
                 } else {
                     self.kept += text.len();
@@ -427,19 +452,25 @@ impl Output<'_> {
         Ok(())
     }
 
-    fn finish_kustomizations(&mut self) -> Result<(), RenderError> {
-        let folders = std::mem::take(&mut self.folders);
-        for (folder, (namespace, mut resources)) in folders {
-            resources.sort();
-            let k = crds::Kustomization {
-                api_version: "kustomize.config.k8s.io/v1beta1".into(),
-                kind: "Kustomization".into(),
-                namespace,
-                resources,
-            };
-            self.file(format!("{folder}/kustomization.yaml"), &k)?;
-        }
-        Ok(())
+    /// Writes each folder's kustomization.yaml, on up to `jobs` threads.
+    fn finish_kustomizations(&mut self, jobs: usize) -> Result<(), RenderError> {
+        let folders: Vec<_> = std::mem::take(&mut self.folders).into_iter().collect();
+        parts::in_parts(
+            self,
+            &folders,
+            jobs,
+            |out, (folder, (namespace, resources))| {
+                let mut resources = resources.clone();
+                resources.sort();
+                let k = crds::Kustomization {
+                    api_version: "kustomize.config.k8s.io/v1beta1".into(),
+                    kind: "Kustomization".into(),
+                    namespace: namespace.clone(),
+                    resources,
+                };
+                out.file(format!("{folder}/kustomization.yaml"), &k)
+            },
+        )
     }
 }
 
@@ -545,15 +576,19 @@ fn app_sources(out: &Output, env: &Environment, folder: &str) -> Vec<crds::Appli
     }
 }
 
-fn render_applications(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
-    let argo = &env.argocd;
-    // Folder, namespace, sync wave, and the app's own Argo CD settings.
-    let mut targets: Vec<(
-        String,
-        String,
-        i32,
-        Option<&cfggen_model::argocd::AppArgoCd>,
-    )> = Vec::new();
+fn render_applications(
+    out: &mut Output,
+    env: &Environment,
+    jobs: usize,
+) -> Result<(), RenderError> {
+    let target = |folder: String, namespace: String, wave, own| Target {
+        folder,
+        namespace,
+        wave,
+        own,
+        sources: Vec::new(),
+    };
+    let mut targets: Vec<Target<'_>> = Vec::new();
     let mut pg_namespaces: Vec<&str> = env
         .postgres
         .values()
@@ -563,10 +598,15 @@ fn render_applications(out: &mut Output, env: &Environment) -> Result<(), Render
     pg_namespaces.sort_unstable();
     pg_namespaces.dedup();
     for ns in pg_namespaces {
-        targets.push((postgres_folder(ns), ns.to_owned(), waves::CLUSTERS, None));
+        targets.push(target(
+            postgres_folder(ns),
+            ns.to_owned(),
+            waves::CLUSTERS,
+            None,
+        ));
     }
     if !env.persistent_volumes.is_empty() {
-        targets.push((
+        targets.push(target(
             CLUSTER_FOLDER.to_owned(),
             "default".to_owned(),
             waves::CLUSTERS,
@@ -574,65 +614,84 @@ fn render_applications(out: &mut Output, env: &Environment) -> Result<(), Render
         ));
     }
     for (name, app) in &env.apps {
-        targets.push((
+        targets.push(target(
             name.clone(),
             app.namespace(name).to_owned(),
             waves::WORKLOADS,
             app.argocd.as_ref(),
         ));
     }
-    for (folder, namespace, wave, own) in targets {
-        let settings = cfggen_model::argocd::resolve(env, own);
-        let sources = app_sources(out, env, &folder);
-        let name = format!("{}-{folder}", env.name);
-        let labels = managed_labels([("cfggen.dev/environment".to_owned(), env.name.clone())]);
-        let mut metadata = meta(&name, &argo.namespace, labels, wave);
-        metadata.finalizers =
-            (!settings.finalizers.is_empty()).then(|| settings.finalizers.to_vec());
-        let application = crds::Application {
-            api_version: "argoproj.io/v1alpha1".into(),
-            kind: "Application".into(),
-            metadata,
-            spec: crds::ApplicationSpec {
-                project: settings.project.to_owned(),
-                source: sources.first().filter(|_| sources.len() == 1).cloned(),
-                sources: if sources.len() > 1 {
-                    sources
-                } else {
-                    Vec::new()
-                },
-                destination: crds::ApplicationDestination {
-                    server: settings.server.to_owned(),
-                    namespace,
-                },
-                sync_policy: crds::SyncPolicy {
-                    automated: settings
-                        .automated
-                        .map(|(prune, self_heal)| crds::AutomatedSync { prune, self_heal }),
-                    sync_options: settings.options.clone(),
-                },
-                ignore_differences: settings
-                    .ignore_differences
-                    .iter()
-                    .map(|d| crds::IgnoreDifference {
-                        group: d.group.clone(),
-                        kind: d.kind.clone(),
-                        name: d.name.clone(),
-                        json_pointers: d.json_pointers.clone(),
-                        jq_path_expressions: d.jq_path_expressions.clone(),
-                        managed_fields_managers: d.managed_fields_managers.clone(),
-                    })
-                    .collect(),
-            },
-        };
-        out.resource(
-            ARGOCD_FOLDER,
-            &argo.namespace,
-            file_name("Application", &name),
-            &application,
-        )?;
+    // Which folders have files is known now, before the Applications'.
+    for t in &mut targets {
+        t.sources = app_sources(out, env, &t.folder);
     }
-    Ok(())
+    parts::in_parts(out, &targets, jobs, |out, target| {
+        application(out, env, target)
+    })
+}
+
+/// What an Argo CD Application is made for.
+struct Target<'e> {
+    folder: String,
+    namespace: String,
+    /// Its sync wave.
+    wave: i32,
+    /// The app's own Argo CD settings.
+    own: Option<&'e cfggen_model::argocd::AppArgoCd>,
+    sources: Vec<crds::ApplicationSource>,
+}
+
+/// The Argo CD Application of one folder.
+fn application(out: &mut Output<'_>, env: &Environment, t: &Target<'_>) -> Result<(), RenderError> {
+    let argo = &env.argocd;
+    let settings = cfggen_model::argocd::resolve(env, t.own);
+    let name = format!("{}-{}", env.name, t.folder);
+    let labels = managed_labels([("cfggen.dev/environment".to_owned(), env.name.clone())]);
+    let mut metadata = meta(&name, &argo.namespace, labels, t.wave);
+    metadata.finalizers = (!settings.finalizers.is_empty()).then(|| settings.finalizers.to_vec());
+    let sources = &t.sources;
+    let application = crds::Application {
+        api_version: "argoproj.io/v1alpha1".into(),
+        kind: "Application".into(),
+        metadata,
+        spec: crds::ApplicationSpec {
+            project: settings.project.to_owned(),
+            source: sources.first().filter(|_| sources.len() == 1).cloned(),
+            sources: if sources.len() > 1 {
+                sources.clone()
+            } else {
+                Vec::new()
+            },
+            destination: crds::ApplicationDestination {
+                server: settings.server.to_owned(),
+                namespace: t.namespace.clone(),
+            },
+            sync_policy: crds::SyncPolicy {
+                automated: settings
+                    .automated
+                    .map(|(prune, self_heal)| crds::AutomatedSync { prune, self_heal }),
+                sync_options: settings.options.clone(),
+            },
+            ignore_differences: settings
+                .ignore_differences
+                .iter()
+                .map(|d| crds::IgnoreDifference {
+                    group: d.group.clone(),
+                    kind: d.kind.clone(),
+                    name: d.name.clone(),
+                    json_pointers: d.json_pointers.clone(),
+                    jq_path_expressions: d.jq_path_expressions.clone(),
+                    managed_fields_managers: d.managed_fields_managers.clone(),
+                })
+                .collect(),
+        },
+    };
+    out.resource(
+        ARGOCD_FOLDER,
+        &argo.namespace,
+        file_name("Application", &name),
+        &application,
+    )
 }
 
 #[cfg(test)]
@@ -684,7 +743,7 @@ mod tests {
         known.insert(api[0].clone(), cfggen_tree::Digest::of(b"edited"));
         known.remove(&api[1]);
         known.insert("old/gone.yaml".into(), cfggen_tree::Digest::of(b"gone"));
-        let against = match render_against(&validated(), &sources, &known, usize::MAX) {
+        let against = match render_against(&validated(), &sources, &known, usize::MAX, 1) {
             Ok(r) => r,
             Err(e) => panic!("{e}"),
         };
@@ -704,7 +763,7 @@ mod tests {
         // Past its limit, a rendering keeps a differing file as a digest
         // too, and says that it lacks a text.
         let limit = full.files[&api[0]].len();
-        let limited = match render_against(&validated(), &sources, &known, limit) {
+        let limited = match render_against(&validated(), &sources, &known, limit, 1) {
             Ok(r) => r,
             Err(e) => panic!("{e}"),
         };

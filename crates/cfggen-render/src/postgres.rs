@@ -16,34 +16,44 @@ pub fn role_secret_name(cluster: &str, role: &str) -> String {
     PostgresCluster::object_name(cluster, role)
 }
 
-pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
+/// Renders every cluster of `env` that runs here; the objects of the apps'
+/// databases on up to `jobs` threads.
+pub(crate) fn render_clusters(
+    out: &mut Output,
+    env: &Environment,
+    jobs: usize,
+) -> Result<(), RenderError> {
     // A remote cluster runs elsewhere: nothing of it is rendered here.
     for (cluster_name, cluster) in env.postgres.iter().filter(|(_, c)| !c.remote) {
         let ns = cluster.namespace.as_str();
         let labels = managed_labels([("cnpg.io/cluster".to_owned(), cluster_name.clone())]);
-        let mut roles = Vec::new();
-        for (app_name, app) in &env.apps {
-            let Some(db) = app.database.as_ref().filter(|d| &d.cluster == cluster_name) else {
-                continue;
-            };
-            let on = OnCluster {
-                env,
-                cluster: cluster_name,
-                namespace: ns,
-                labels: &labels,
-            };
-            roles.push(managed_role(cluster_name, app_name, db));
-            on.role_password(out, app, app_name, db)?;
-            let name = db.name(app_name);
-            let object = PostgresCluster::object_name(cluster_name, name);
-            on.database(out, &object, name, db.owner(app_name), &db.extensions)?;
-        }
         let on = OnCluster {
             env,
             cluster: cluster_name,
             namespace: ns,
             labels: &labels,
         };
+        let databases: Vec<(&String, &App, &Database)> = env
+            .apps
+            .iter()
+            .filter_map(|(name, app)| {
+                let db = app
+                    .database
+                    .as_ref()
+                    .filter(|d| &d.cluster == cluster_name)?;
+                Some((name, app, db))
+            })
+            .collect();
+        let mut roles: Vec<_> = databases
+            .iter()
+            .map(|(app_name, _, db)| managed_role(cluster_name, app_name, db))
+            .collect();
+        crate::parts::in_parts(out, &databases, jobs, |out, (app_name, app, db)| {
+            on.role_password(out, app, app_name, db)?;
+            let name = db.name(app_name);
+            let object = PostgresCluster::object_name(cluster_name, name);
+            on.database(out, &object, name, db.owner(app_name), &db.extensions)
+        })?;
         for (role_name, role) in &cluster.roles {
             roles.push(on.standalone_role(out, role_name, role)?);
         }

@@ -295,8 +295,9 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
         let stale = check.then(|| scope.spawn(|| stale_schemas(repo)));
         let scale = Scale::of(repo);
         let session = &ctx.session;
+        let jobs = scale.render_jobs(names.len());
         let outcomes = prepare_beside_digests(ctx, &names, scale, |name, prepared, digests| {
-            drift_of(session, repo, name, prepared, digests)
+            drift_of(session, repo, name, prepared, digests, jobs)
         });
         (stale.map(|s| s.join()), outcomes)
     });
@@ -391,8 +392,9 @@ pub(crate) fn prepare(
     session: &cfggen_load::Session,
     name: &str,
     keep: Keep<'_>,
+    jobs: usize,
 ) -> Result<Prepared, Vec<Diagnostic>> {
-    finish(session.load(name)?, name, keep)
+    finish(session.load(name)?, name, keep, jobs)
 }
 
 /// Render → lint an environment that loaded.
@@ -400,12 +402,15 @@ pub(crate) fn finish(
     loaded: cfggen_load::Loaded,
     name: &str,
     keep: Keep<'_>,
+    jobs: usize,
 ) -> Result<Prepared, Vec<Diagnostic>> {
     let (env, files) = (&loaded.environment, &loaded.files);
     let rendered = match keep {
-        Keep::Text => cfggen_render::render(env, files),
-        Keep::Digests => cfggen_render::render_digests(env, files),
-        Keep::Differing(known, hold) => cfggen_render::render_against(env, files, known, hold),
+        Keep::Text => cfggen_render::render_on(env, files, jobs),
+        Keep::Digests => cfggen_render::render_digests(env, files, jobs),
+        Keep::Differing(known, hold) => {
+            cfggen_render::render_against(env, files, known, hold, jobs)
+        }
     }
     .map_err(|e| vec![render_diagnostic(&loaded, name, &e)])?;
     let issues = cfggen_lint::lint(&rendered);
@@ -499,8 +504,9 @@ fn prepare_each_then<R: Send>(
     session.plan_loads(names.len());
     let cache = crate::cache::Cache::of(&ctx.repo);
     let known_bases = cache.prime(session);
+    let render_jobs = scale.render_jobs(names.len());
     let results = parallel_map(scale.jobs, names, |name| {
-        prepare(session, name, Keep::Digests).map(&keep)
+        prepare(session, name, Keep::Digests, render_jobs).map(&keep)
     });
     cache.learn(session, &known_bases);
     report_invalid(ctx, names, results)
@@ -646,12 +652,14 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         }
     }
     let session = &ctx.session;
+    let render_jobs = scale.render_jobs(prepared.len());
     let written = parallel_map(scale.jobs, &prepared, |w| {
         let again;
         let (rendered, surveyed) = match w {
             ToWrite::Unchanged(name, report) => return (name.clone(), Ok(report.clone())),
             ToWrite::Write(rendered, surveyed) => (&**rendered, surveyed),
-            ToWrite::Again(name, surveyed) => match prepare(session, name, Keep::Text) {
+            ToWrite::Again(name, surveyed) => match prepare(session, name, Keep::Text, render_jobs)
+            {
                 Ok(p) => {
                     again = p.rendered;
                     (&again, surveyed)
@@ -679,7 +687,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
             // Files kept as digests changed on disk since they were
             // compared: render again with every file's text.
             Err(cfggen_write::WriteError::TextNotKept(_)) => {
-                match prepare(session, &name, Keep::Text) {
+                match prepare(session, &name, Keep::Text, render_jobs) {
                     Ok(p) => write(&p.rendered),
                     Err(d) => return (name, Err(NotWritten::Invalid(d))),
                 }

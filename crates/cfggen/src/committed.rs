@@ -61,6 +61,7 @@ pub(crate) fn prepare_beside_digests<R: Send>(
     let repo = &ctx.repo;
     let cache = Cache::of(repo);
     let known_bases = cache.prime(session);
+    let render_jobs = scale.render_jobs(names.len());
     let digests = Handoff::new(names.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Option<R>>> =
@@ -77,7 +78,9 @@ pub(crate) fn prepare_beside_digests<R: Send>(
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(name) = names.get(i) else { break };
-                let (ready, on_disk) = ready(session, &cache, name, scale, || digests.take(i));
+                let (ready, on_disk) = ready(session, &cache, name, scale, render_jobs, || {
+                    digests.take(i)
+                });
                 let result = pair(name, ready, on_disk);
                 if let Ok(mut slot) = results[i].lock() {
                     *slot = Some(result);
@@ -99,6 +102,7 @@ fn ready(
     cache: &Cache,
     name: &str,
     scale: Scale,
+    jobs: usize,
     take: impl FnOnce() -> Read,
 ) -> (Result<Ready, Vec<Diagnostic>>, Read) {
     let known = cache
@@ -119,7 +123,7 @@ fn ready(
             }
             let prepared = session
                 .load(name)
-                .and_then(|l| finish(l, name, keep_for(&on_disk, scale)));
+                .and_then(|l| finish(l, name, keep_for(&on_disk, scale), jobs));
             (prepared, on_disk)
         }
         None => {
@@ -130,9 +134,12 @@ fn ready(
             let (prepared, on_disk) = if scale.lean {
                 let on_disk = take();
                 let keep = keep_for(&on_disk, scale);
-                (loaded.and_then(|l| finish(l, name, keep)), on_disk)
+                (loaded.and_then(|l| finish(l, name, keep, jobs)), on_disk)
             } else {
-                (loaded.and_then(|l| finish(l, name, Keep::Text)), take())
+                (
+                    loaded.and_then(|l| finish(l, name, Keep::Text, jobs)),
+                    take(),
+                )
             };
             if let Ok(p) = &prepared {
                 cache.put_rendering(name, &p.loaded.inputs, &p.rendered);
@@ -260,13 +267,15 @@ fn read_digests(repo: &Repo, cache: &Cache, env: &str) -> Read {
 }
 
 /// Compares a prepared environment with the digests of its committed
-/// files, reading again the bytes of each file whose digest differs.
+/// files, reading again the bytes of each file whose digest differs (an
+/// environment rendered again renders its apps on `jobs` threads).
 pub(crate) fn drift_of(
     session: &cfggen_load::Session,
     repo: &Repo,
     name: &str,
     ready: Result<Ready, Vec<Diagnostic>>,
     digests: Read,
+    jobs: usize,
 ) -> Outcome {
     let (mut rendered, digests) = match (ready, digests) {
         (Err(diagnostics), _) => return Outcome::Invalid(diagnostics),
@@ -282,7 +291,7 @@ pub(crate) fn drift_of(
     // A lean rendering that differs in more files than it kept the text
     // of is made again, with all of it, for the diff.
     if !rendered.has_text_against(&digests) {
-        rendered = match prepare(session, name, Keep::Text) {
+        rendered = match prepare(session, name, Keep::Text, jobs) {
             Ok(p) => p.rendered,
             Err(diagnostics) => return Outcome::Invalid(diagnostics),
         };

@@ -37,6 +37,8 @@ pub(crate) struct Scale {
     /// more is rendered again, with its text, when it is written or its
     /// diff shown).
     pub(crate) hold: usize,
+    /// The threads the command may use in all (`CFGGEN_JOBS` when set).
+    pub(crate) threads: usize,
 }
 
 impl Scale {
@@ -46,9 +48,20 @@ impl Scale {
         let budget = configured("CFGGEN_MEMORY").map_or(MEMORY_BUDGET, |mib| (mib as u64) << 20);
         let scale = Scale::for_input(input_bytes(repo), cores(), budget);
         match configured("CFGGEN_JOBS") {
-            Some(jobs) => Scale { jobs, ..scale },
+            Some(jobs) => Scale {
+                jobs,
+                threads: jobs,
+                ..scale
+            },
             None => scale,
         }
+    }
+
+    /// The threads that render the apps of an environment while `envs`
+    /// environments are worked on: the threads the jobs leave idle (a lean
+    /// platform works on one environment at a time, with every thread).
+    pub(crate) fn render_jobs(&self, envs: usize) -> usize {
+        (self.threads / envs.clamp(1, self.jobs)).max(1)
     }
 
     /// The scale for environments of `input` bytes at most, on `cores`,
@@ -60,6 +73,7 @@ impl Scale {
             jobs: cores.min(fit).max(1),
             lean: per_env > budget / 2,
             hold: usize::try_from(budget / 16).unwrap_or(usize::MAX),
+            threads: cores,
         }
     }
 }
@@ -136,16 +150,32 @@ mod tests {
             jobs,
             lean,
             hold: 16 << 20,
+            threads: 2,
         };
         // The 1,000-app fleet: about 1 MB of input.
         assert_eq!(scale(1_000_000, 2), s(2, false));
         // The 10,000-app fleet: about 10 MB.
         assert_eq!(scale(10_000_000, 2), s(1, true));
         // In between, fewer jobs before a lean one.
-        assert_eq!(scale(3_000_000, 8), s(2, false));
-        assert_eq!(scale(0, 4), s(4, false));
+        let on = |cores, s: Scale| Scale {
+            threads: cores,
+            ..s
+        };
+        assert_eq!(scale(3_000_000, 8), on(8, s(2, false)));
+        assert_eq!(scale(0, 4), on(4, s(4, false)));
         // A small budget makes a small platform lean, and holds less.
         let small = Scale::for_input(100_000, 2, 1 << 20);
         assert_eq!((small.jobs, small.lean, small.hold), (1, true, 64 << 10));
+    }
+
+    #[test]
+    fn the_threads_the_jobs_leave_idle_render_the_apps() {
+        let lean = Scale::for_input(10_000_000, 4, MEMORY_BUDGET);
+        assert_eq!(lean.render_jobs(3), 4);
+        let small = Scale::for_input(1_000_000, 4, MEMORY_BUDGET);
+        assert_eq!(small.render_jobs(1), 4);
+        assert_eq!(small.render_jobs(2), 2);
+        assert_eq!(small.render_jobs(3), 1);
+        assert_eq!(small.render_jobs(9), 1);
     }
 }

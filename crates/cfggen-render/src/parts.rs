@@ -1,0 +1,367 @@
+//! The many like items of an environment — its apps, the databases of the
+//! apps on a cluster, the Argo CD Applications, the kustomizations —
+//! rendered on several threads, each run of consecutive items into a part
+//! of the output of its own, then the parts put together in order so that
+//! the rendering is the very one a single thread makes:
+//!
+//! * a folder's namespace is set by its first object, as it would be;
+//! * a patch has matched when it matched in any part;
+//! * against digests ([`Keep::Differing`]), which files keep their text
+//!   within the limit is decided again in order from the length of each
+//!   file that differs; a part that dropped a text the whole keeps (the
+//!   parts share the limit, and its share ran out) renders that item again
+//!   for it;
+//! * a part that failed, or that renders a file another part (or the
+//!   output before it) renders too, is rendered again, its items one after
+//!   the other, into the output as it stands: the error is the one a
+//!   single thread reports.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cfggen_model::app::App;
+use cfggen_model::Environment;
+
+use crate::{workloads, Keep, Output, RenderError};
+
+/// How many items (apps, Applications, folders) a part renders at least:
+/// below, a thread costs more than it saves.
+const MIN_ITEMS_A_PART: usize = 32;
+
+/// A file of a part whose digest is not the one known.
+pub(crate) struct Differing {
+    path: String,
+    /// The length of its text.
+    len: usize,
+    /// The item (its index among those rendered in parts) that renders it.
+    item: usize,
+}
+
+impl Differing {
+    /// A file of the item being rendered (its index is set once the item
+    /// is done).
+    pub(crate) fn new(path: &str, len: usize) -> Differing {
+        Differing {
+            path: path.to_owned(),
+            len,
+            item: usize::MAX,
+        }
+    }
+}
+
+/// Renders every app of `env` into `out`, on up to `jobs` threads.
+pub(crate) fn render_apps(
+    out: &mut Output<'_>,
+    env: &Environment,
+    jobs: usize,
+) -> Result<(), RenderError> {
+    let apps: Vec<(&String, &App)> = env.apps.iter().collect();
+    in_parts(out, &apps, jobs, |out, (name, app)| {
+        workloads::render_app(out, env, name, app)
+    })
+}
+
+/// Renders each of `items` into `out` with `render`, on up to `jobs`
+/// threads, as one thread rendering them in order would.
+pub(crate) fn in_parts<T: Sync>(
+    out: &mut Output<'_>,
+    items: &[T],
+    jobs: usize,
+    render: impl Fn(&mut Output<'_>, &T) -> Result<(), RenderError> + Sync,
+) -> Result<(), RenderError> {
+    let threads = jobs.min(items.len() / MIN_ITEMS_A_PART);
+    if threads < 2 || matches!(out.keep, Keep::Whole) {
+        return one_by_one(out, items, &render);
+    }
+    let size = items.len().div_ceil(threads);
+    let runs: Vec<(usize, &[T])> = items
+        .chunks(size)
+        .enumerate()
+        .map(|(i, run)| (i * size, run))
+        .collect();
+    // Against digests, the parts share the limit of the text kept, so that
+    // they hold no more than a single thread would.
+    let keep = match out.keep {
+        Keep::Differing(known, limit) => Keep::Differing(known, limit / threads),
+        keep => keep,
+    };
+    let blanks: Vec<Output<'_>> = runs.iter().map(|_| out.part(keep)).collect();
+    let render = &render;
+    let parts: Vec<Result<Output<'_>, RenderError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .zip(blanks)
+            .map(|(&(first, run), mut part)| {
+                scope.spawn(move || {
+                    for (i, item) in run.iter().enumerate() {
+                        let done = part.differing.as_ref().map_or(0, Vec::len);
+                        render(&mut part, item)?;
+                        for d in part.differing.iter_mut().flatten().skip(done) {
+                            d.item = first + i;
+                        }
+                    }
+                    Ok(part)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    for ((_, run), part) in runs.iter().zip(parts) {
+        match part {
+            Ok(part) if !part.facts.keys().any(|p| out.facts.contains_key(p)) => {
+                absorb(out, part, items, render)?;
+            }
+            // As a single thread would: the same error, at the same file.
+            _ => one_by_one(out, run, render)?,
+        }
+    }
+    Ok(())
+}
+
+fn one_by_one<T>(
+    out: &mut Output<'_>,
+    items: &[T],
+    render: &impl Fn(&mut Output<'_>, &T) -> Result<(), RenderError>,
+) -> Result<(), RenderError> {
+    for item in items {
+        render(out, item)?;
+    }
+    Ok(())
+}
+
+impl<'k> Output<'k> {
+    /// An empty output of the same environment, with the same patches
+    /// (none matched yet), keeping `keep` of each file.
+    fn part(&self, keep: Keep<'k>) -> Output<'k> {
+        let mut patches: Vec<crate::Pending> = self
+            .patches
+            .iter()
+            .map(|p| crate::Pending {
+                folder: p.folder.clone(),
+                patch: p.patch.clone(),
+                path: p.path.clone(),
+                matched: false,
+            })
+            .collect();
+        patches.shrink_to_fit();
+        Output {
+            header: self.header.clone(),
+            files: BTreeMap::new(),
+            digests: BTreeMap::new(),
+            facts: BTreeMap::new(),
+            objects: BTreeMap::new(),
+            keep,
+            kept: 0,
+            differing: matches!(keep, Keep::Differing(..)).then(Vec::new),
+            folders: BTreeMap::new(),
+            patches,
+        }
+    }
+}
+
+/// Adds a part, which renders no file `out` renders, to `out`; `items`
+/// are what the parts rendered, with `render`.
+fn absorb<T>(
+    out: &mut Output<'_>,
+    mut part: Output<'_>,
+    items: &[T],
+    render: &impl Fn(&mut Output<'_>, &T) -> Result<(), RenderError>,
+) -> Result<(), RenderError> {
+    for (mine, theirs) in out.patches.iter_mut().zip(&part.patches) {
+        mine.matched |= theirs.matched;
+    }
+    for (folder, (namespace, files)) in std::mem::take(&mut part.folders) {
+        out.folders
+            .entry(folder)
+            .or_insert_with(|| (namespace, Vec::new()))
+            .1
+            .extend(files);
+    }
+    out.facts.append(&mut part.facts);
+    let mut missing: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    if let Keep::Differing(_, limit) = out.keep {
+        // Which texts are kept, decided again in app order.
+        for d in part.differing.take().unwrap_or_default() {
+            let text = part.files.remove(&d.path);
+            if out.kept + d.len > limit {
+                if let Some(text) = text {
+                    let digest = cfggen_tree::Digest::of(text.as_bytes());
+                    out.digests.insert(d.path, digest);
+                }
+            } else {
+                out.kept += d.len;
+                match text {
+                    Some(text) => {
+                        out.files.insert(d.path, text);
+                    }
+                    None => {
+                        missing.entry(d.item).or_default().insert(d.path);
+                    }
+                }
+            }
+        }
+    }
+    out.files.append(&mut part.files);
+    out.digests.append(&mut part.digests);
+    for (item, paths) in missing {
+        let Some(item) = items.get(item) else {
+            return Err(RenderError::Unresolved(format!("item number {item}")));
+        };
+        let mut again = out.part(Keep::Text);
+        render(&mut again, item)?;
+        for path in paths {
+            let Some(text) = again.files.remove(&path) else {
+                return Err(RenderError::Unresolved(format!("the text of {path}")));
+            };
+            out.digests.remove(&path);
+            out.files.insert(path, text);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{render, render_against, render_on, RenderedEnv};
+    use cfggen_model::Validated;
+    use cfggen_tree::Digest;
+
+    /// An environment of `n` apps, each with a database on one cluster,
+    /// 1Password secrets, a Service and probes; `raw` more apps that each
+    /// carry the same cluster-scoped manifest.
+    fn environment(n: usize, raw: usize) -> cfggen_model::Environment {
+        let mut apps = serde_json::Map::new();
+        for i in 0..n + raw {
+            let name = format!("app-{i:03}");
+            apps.insert(
+                name.clone(),
+                serde_json::json!({
+                    "image": format!("registry.example.com/team/{name}:1.{i}"),
+                    "components": {"app": {
+                        "ports": {"http": 8080},
+                        "env": {"API_TOKEN": {"secret": format!("{name}/api-token")}},
+                        "probes": {"readiness": {"http": {"path": "/ready", "port": "http"}}},
+                    }},
+                    "services": {name.clone(): {"component": "app", "ports": {"http": 80}}},
+                    "database": {
+                        "cluster": "pg",
+                        "name": name.replace('-', "_"),
+                        "owner": name.replace('-', "_"),
+                        "password": format!("{name}/password"),
+                    },
+                    "secrets": {name.clone(): {"item": format!("App {i}"), "fields": {
+                        "password": {"key": "DATABASE_PASSWORD"},
+                        "api-token": {"key": "API_TOKEN"},
+                    }}},
+                }),
+            );
+        }
+        let env = serde_json::json!({
+            "name": "dev",
+            "namespace": "shop",
+            "cluster": {"name": "lab", "server": "https://k8s.example.com:6443"},
+            "argocd": {"repoURL": "https://git.example.com/platform/gitops.git"},
+            "onepassword": {"vault": "dev", "store": {"name": "op", "provider": "onepassword"}},
+            "postgres": {"pg": {"namespace": "databases", "instances": 1,
+                "image": "ghcr.io/cloudnative-pg/postgresql:18.3", "storage": {"size": "1Gi"}}},
+            "apps": apps,
+        });
+        let mut env: cfggen_model::Environment =
+            serde_json::from_value(env).unwrap_or_else(|e| panic!("the test environment: {e}"));
+        let manifest = serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": "reader"},
+        });
+        for (_, app) in env.apps.iter_mut().skip(n) {
+            app.loaded_manifests.push((0, manifest.clone()));
+        }
+        env
+    }
+
+    fn validated(n: usize, raw: usize) -> Validated {
+        cfggen_model::validate(environment(n, raw), "dev")
+            .unwrap_or_else(|issues| panic!("the test environment: {issues:?}"))
+    }
+
+    fn same(a: &RenderedEnv, b: &RenderedEnv, what: &str) {
+        assert_eq!(a.files, b.files, "{what}: texts");
+        assert_eq!(a.digests, b.digests, "{what}: digests");
+        assert_eq!(a.facts, b.facts, "{what}: facts");
+    }
+
+    const SOURCES: &[&str] = &["environments/dev.yaml"];
+
+    fn sources() -> Vec<String> {
+        SOURCES.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn rendered_in_parts_it_is_the_rendering_of_one_thread() {
+        let env = validated(200, 0);
+        let one = render(&env, &sources()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(one.len() > 1400, "{}", one.len());
+        for jobs in [2, 3, 4, 7] {
+            let many = render_on(&env, &sources(), jobs).unwrap_or_else(|e| panic!("{e}"));
+            same(&one, &many, &format!("{jobs} threads"));
+        }
+    }
+
+    #[test]
+    fn against_digests_the_texts_kept_are_the_ones_one_thread_keeps() {
+        let env = validated(200, 0);
+        let full = render(&env, &sources()).unwrap_or_else(|e| panic!("{e}"));
+        // On disk: the last apps' files differ (all in the last part), and
+        // so do the inventory and a file of an early app.
+        let mut known: BTreeMap<String, Digest> = full
+            .files
+            .iter()
+            .map(|(p, t)| (p.clone(), Digest::of(t.as_bytes())))
+            .collect();
+        let differing: Vec<String> = known
+            .keys()
+            .filter(|p| p.starts_with("app-19") || p.starts_with("app-003/"))
+            .chain([crate::INVENTORY_FILE.to_owned()].iter())
+            .cloned()
+            .collect();
+        for p in &differing {
+            known.insert(p.clone(), Digest::of(b"edited"));
+        }
+        let all: usize = differing.iter().map(|p| full.files[p].len()).sum();
+        // Every limit: all kept, most, a few, none.
+        for limit in [usize::MAX, all, all * 2 / 3, all / 4, 10] {
+            let one = render_against(&env, &sources(), &known, limit, 1)
+                .unwrap_or_else(|e| panic!("{e}"));
+            for jobs in [2, 3, 4] {
+                let many = render_against(&env, &sources(), &known, limit, jobs)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                same(&one, &many, &format!("limit {limit}, {jobs} threads"));
+            }
+            if limit >= all {
+                assert!(one.has_text_against(&known), "limit {limit}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_two_parts_render_is_the_error_one_thread_reports() {
+        let env = validated(120, 2);
+        let one = render(&env, &sources()).map(|_| ());
+        let Err(expected) = one else {
+            panic!("two apps render one ClusterRole: an error");
+        };
+        assert!(
+            matches!(expected, RenderError::ManifestCollision { .. }),
+            "{expected:?}"
+        );
+        for jobs in [2, 3, 4] {
+            match render_on(&env, &sources(), jobs) {
+                Err(e) => assert_eq!(format!("{e:?}"), format!("{expected:?}"), "{jobs}"),
+                Ok(_) => panic!("{jobs} threads: no error"),
+            }
+        }
+    }
+}
