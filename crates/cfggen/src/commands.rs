@@ -652,7 +652,14 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         }
     }
     let session = &ctx.session;
-    let render_jobs = scale.render_jobs(prepared.len());
+    // An environment rendered again with all its text, to be written, is
+    // rendered on one thread when lean: that rendering is the peak of
+    // memory, and the writing, not it, the time.
+    let render_jobs = if scale.lean {
+        1
+    } else {
+        scale.render_jobs(prepared.len())
+    };
     let written = parallel_map(scale.jobs, &prepared, |w| {
         let again;
         let (rendered, surveyed) = match w {
