@@ -295,7 +295,7 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
         let stale = check.then(|| scope.spawn(|| stale_schemas(repo)));
         let scale = Scale::of(repo);
         let session = &ctx.session;
-        let jobs = scale.render_jobs(names.len());
+        let jobs = scale.text_render_jobs(names.len());
         let outcomes = prepare_beside_digests(ctx, &names, scale, |name, prepared, digests| {
             drift_of(session, repo, name, prepared, digests, jobs)
         });
@@ -652,14 +652,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         }
     }
     let session = &ctx.session;
-    // An environment rendered again with all its text, to be written, is
-    // rendered on one thread when lean: that rendering is the peak of
-    // memory, and the writing, not it, the time.
-    let render_jobs = if scale.lean {
-        1
-    } else {
-        scale.render_jobs(prepared.len())
-    };
+    let render_jobs = scale.text_render_jobs(prepared.len());
     let written = parallel_map(scale.jobs, &prepared, |w| {
         let again;
         let (rendered, surveyed) = match w {

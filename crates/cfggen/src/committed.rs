@@ -268,7 +268,7 @@ fn read_digests(repo: &Repo, cache: &Cache, env: &str) -> Read {
 
 /// Compares a prepared environment with the digests of its committed
 /// files, reading again the bytes of each file whose digest differs (an
-/// environment rendered again renders its apps on `jobs` threads).
+/// environment rendered again with its text renders on `jobs` threads).
 pub(crate) fn drift_of(
     session: &cfggen_load::Session,
     repo: &Repo,
