@@ -213,9 +213,12 @@ pub struct Session {
 /// Keeps the parsed trees of large bases between runs, in the binary form
 /// of [`cfggen_yaml::encode`], by the hash of the bytes they were parsed
 /// from ([`cfggen_source::content_hash`]): a base whose bytes did not
-/// change is decoded, not parsed. A store that loses or damages what it
-/// was given costs a parse, nothing else; it must give back only what
-/// this very build put in it.
+/// change is decoded, not parsed. A store that loses what it was given
+/// costs a parse, nothing else; it must give back only what this very
+/// build put in it, unchanged (a tree that does not decode is parsed
+/// again, but one damaged into another tree would be believed: the
+/// binary's cache keeps a hash of each tree, and refuses one that does
+/// not match it).
 pub trait TreeStore: Send + Sync {
     /// The tree kept for the bytes of hash `hash`, if any.
     fn get(&self, hash: &str) -> Option<Vec<u8>>;

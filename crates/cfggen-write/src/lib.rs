@@ -50,12 +50,44 @@ pub enum Before<'a> {
     /// its stamp is known by the survey's digest, unread.
     Surveyed(&'a Survey),
     /// A survey of the whole tree made by this run (as [`survey_tree`]
-    /// makes it): moreover, only the folder holding every file where it
-    /// differs from the rendering is looked at again, and the files
-    /// outside it are taken to be as it found them — a file changed out
-    /// there since, by another program, is left as that program left it,
-    /// as if changed just after the write.
-    Whole(&'a Survey),
+    /// makes it), when the tree was at generation [`Generation`]: if no
+    /// cfggen wrote it since (its generation is the same), only the folder
+    /// holding every file where the survey differs from the rendering is
+    /// looked at again, and the files outside it are taken to be as the
+    /// survey found them — a file another program changed out there since
+    /// is left as that program left it, as if changed just after the
+    /// write; else it is [`Before::Surveyed`].
+    Whole(&'a Survey, Generation),
+}
+
+/// How many times cfggen wrote an environment's folder, as kept in the
+/// folder's lock file (every write counts one more before it swaps its
+/// files in, under the lock): a survey made at one generation is the tree
+/// as cfggen left it while the generation is the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Generation(u64);
+
+/// The generation of `<generated>/<env>/` now (0 when its lock file is
+/// missing or says nothing).
+pub fn generation(generated: &Path, env: &str) -> Generation {
+    let path = lock_path(generated, env);
+    let mut text = String::new();
+    let read = std::fs::File::open(path).and_then(|f| {
+        use std::io::Read;
+        f.take(32).read_to_string(&mut text)
+    });
+    Generation(
+        read.ok()
+            .and_then(|_| text.trim().parse().ok())
+            .unwrap_or(0),
+    )
+}
+
+/// Counts one more write of `<generated>/<env>/` (under its lock).
+fn next_generation(generated: &Path, env: &str) -> Result<(), WriteError> {
+    let path = lock_path(generated, env);
+    let Generation(now) = generation(generated, env);
+    std::fs::write(&path, format!("{}\n", now.wrapping_add(1))).map_err(io_err(&path))
 }
 
 /// Why a write was refused or failed. Nothing was changed in either case.
@@ -362,11 +394,12 @@ pub fn write_environment(
     let report = match before {
         Before::Unknown => plan_dir(&target, rendered, &Survey::new())?,
         Before::Surveyed(surveyed) => plan_dir(&target, rendered, surveyed)?,
-        Before::Whole(surveyed) => {
+        Before::Whole(surveyed, then) if generation(generated, &rendered.name) == then => {
             let differing = differing(rendered, surveyed);
             let folder = deepest_folder(&target, rendered, differing.iter().map(String::as_str));
             plan_within(&target, &folder, rendered, surveyed)?
         }
+        Before::Whole(surveyed, _) => plan_dir(&target, rendered, surveyed)?,
     };
     if !report.touched() {
         return Ok(report);
@@ -379,6 +412,7 @@ pub fn write_environment(
     ));
     let scope = scope(&target, rendered, &report);
     let result = build(&staging, &target, &scope, rendered, &report)
+        .and_then(|()| next_generation(generated, &rendered.name))
         .and_then(|()| swap(&staging, &target.join(&scope)));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
@@ -631,13 +665,17 @@ mod tests {
             std::fs::metadata(generated.join("dev/a/x.yaml")).map_err(io_err(&generated))?;
         assert_eq!(x_before.modified().ok(), x_after.modified().ok());
         assert!(!generated.join("dev/a/y.yaml").exists());
-        // No staging folder is left behind.
-        let names: Vec<String> = std::fs::read_dir(&generated)
+        // No staging folder is left behind (beside the tree: the lock file,
+        // which counts the writes).
+        let mut names: Vec<String> = std::fs::read_dir(&generated)
             .map_err(io_err(&generated))?
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names, vec!["dev"]);
+        names.sort();
+        assert_eq!(names, vec![".dev.cfggen.lock", "dev"]);
+        // Two of the three writes changed the tree.
+        assert_eq!(generation(&generated, "dev"), Generation(2));
         Ok(())
     }
 
@@ -816,6 +854,7 @@ mod tests {
         let env = generated.join("dev");
         let files = [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
         write_environment(&generated, &rendered(&files), Before::Unknown)?;
+        let then = generation(&generated, "dev");
         let surveyed = survey_tree(&env, &Survey::new())?;
         // After the survey, another program edits b/ (outside the folder
         // where the survey and the rendering differ) and a/.
@@ -826,13 +865,15 @@ mod tests {
         std::fs::write(&stray, "mine").map_err(io_err(&stray))?;
         let next = [("a/x.yaml", "1+"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
         // Inside a/ it finds the foreign file and refuses, as always.
-        let refused = write_environment(&generated, &rendered(&next), Before::Whole(&surveyed));
+        let refused =
+            write_environment(&generated, &rendered(&next), Before::Whole(&surveyed, then));
         assert!(
             matches!(&refused, Err(WriteError::Foreign(f)) if f == &["a/stray.yaml".to_owned()]),
             "{refused:?}"
         );
         std::fs::remove_file(&stray).map_err(io_err(&stray))?;
-        let report = write_environment(&generated, &rendered(&next), Before::Whole(&surveyed))?;
+        let report =
+            write_environment(&generated, &rendered(&next), Before::Whole(&surveyed, then))?;
         assert_eq!(report.changed, ["a/x.yaml"]);
         assert_eq!(report.unchanged, 2);
         assert!(report.added.is_empty() && report.removed.is_empty());
@@ -844,11 +885,28 @@ mod tests {
         // Asked to look at everything, the write puts b/z.yaml back.
         let all = write_environment(&generated, &rendered(&next), Before::Unknown)?;
         assert_eq!(all.changed, ["b/z.yaml"]);
+        // Another cfggen writing after the survey (a render of other
+        // files, which waited for the lock) moves the generation on: the
+        // write then looks at everything, and puts b/z.yaml right.
+        let then = generation(&generated, "dev");
+        let surveyed = survey_tree(&env, &Survey::new())?;
+        let other = [("a/x.yaml", "1+"), ("a/y.yaml", "2"), ("b/z.yaml", "other")];
+        write_environment(&generated, &rendered(&other), Before::Unknown)?;
+        assert_ne!(generation(&generated, "dev"), then);
+        let ours = [("a/x.yaml", "1++"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
+        let report =
+            write_environment(&generated, &rendered(&ours), Before::Whole(&surveyed, then))?;
+        assert_eq!(report.changed, ["a/x.yaml", "b/z.yaml"]);
         // A file the survey has and the rendering no longer has is removed;
         // one the rendering adds is added: both are where they differ.
+        let then = generation(&generated, "dev");
         let surveyed = survey_tree(&env, &Survey::new())?;
-        let moved = [("a/x.yaml", "1+"), ("a/w.yaml", "2"), ("b/z.yaml", "3")];
-        let report = write_environment(&generated, &rendered(&moved), Before::Whole(&surveyed))?;
+        let moved = [("a/x.yaml", "1++"), ("a/w.yaml", "2"), ("b/z.yaml", "3")];
+        let report = write_environment(
+            &generated,
+            &rendered(&moved),
+            Before::Whole(&surveyed, then),
+        )?;
         assert_eq!(report.added, ["a/w.yaml"]);
         assert_eq!(report.removed, ["a/y.yaml"]);
         assert_eq!(report.unchanged, 2);

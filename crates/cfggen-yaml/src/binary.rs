@@ -172,6 +172,13 @@ impl Reader<'_> {
         (n <= self.bytes.len()).then_some(n)
     }
 
+    /// A list for `n` items, of which room for a few is taken now: what
+    /// the count says is not believed before the items are read (nested
+    /// lists each claiming the bytes left would reserve many times them).
+    fn list<T>(n: usize) -> Vec<T> {
+        Vec::with_capacity(n.min(16))
+    }
+
     fn node(&mut self, depth: usize) -> Option<Node> {
         self.nodes += 1;
         if self.nodes > self.limits.max_nodes {
@@ -189,7 +196,7 @@ impl Reader<'_> {
             SEQ | MAP if depth >= self.limits.max_depth => return None,
             SEQ => {
                 let n = self.count()?;
-                let mut items = Vec::with_capacity(n);
+                let mut items = Self::list(n);
                 for _ in 0..n {
                     items.push(self.node(depth + 1)?);
                 }
@@ -197,7 +204,7 @@ impl Reader<'_> {
             }
             MAP => {
                 let n = self.count()?;
-                let mut entries = Vec::with_capacity(n);
+                let mut entries = Self::list(n);
                 for _ in 0..n {
                     let text = self.text()?;
                     let key = Key {
@@ -273,10 +280,17 @@ mod tests {
         };
         assert!(decode(&bytes, FileId(0), &few).is_none());
         // A count far beyond the bytes there is refused before any memory
-        // is taken for it.
+        // is taken for it; nested counts that each claim the bytes left
+        // take no room for them.
         let mut huge = MAGIC.to_vec();
         huge.extend_from_slice(&[SEQ, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]);
         assert!(decode(&huge, FileId(0), &limits).is_none());
+        let mut nested = MAGIC.to_vec();
+        for _ in 0..60 {
+            nested.extend_from_slice(&[SEQ, 0, 0, 0xff, 0x7f]);
+        }
+        nested.resize(nested.len() + 20_000, 0);
+        assert!(decode(&nested, FileId(0), &limits).is_none());
     }
 
     proptest! {

@@ -251,13 +251,28 @@ impl Cache {
 }
 
 /// The trees of large bases: one file each, named after the hash of the
-/// base's bytes, holding the build that wrote it, a newline, and the tree.
+/// base's bytes, holding the build that wrote it and the hash of the tree
+/// (a line each), then the tree; one whose tree does not have that hash
+/// (damaged) is not given back.
 impl cfggen_load::TreeStore for Cache {
     fn get(&self, hash: &str) -> Option<Vec<u8>> {
-        let bytes = std::fs::read(self.tree_file(hash)?).ok()?;
-        let tree = bytes
+        use std::io::Read;
+        let path = self.tree_file(hash)?;
+        let file = std::fs::File::open(&path).ok()?;
+        let mut bytes = Vec::new();
+        file.take(MAX_TREE_BYTES).read_to_end(&mut bytes).ok()?;
+        let rest = bytes
             .strip_prefix(self.build.as_bytes())?
             .strip_prefix(b"\n")?;
+        let (sum, tree) = rest.split_at_checked(33)?;
+        if sum != format!("{}\n", cfggen_source::content_hash(tree)).as_bytes() {
+            return None;
+        }
+        // Used: kept among the newest.
+        let _ = std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
         Some(tree.to_vec())
     }
 
@@ -265,14 +280,21 @@ impl cfggen_load::TreeStore for Cache {
         let (Some(dir), Some(path)) = (&self.dir, self.tree_file(hash)) else {
             return;
         };
-        let mut bytes = Vec::with_capacity(self.build.len() + 1 + tree.len());
-        bytes.extend_from_slice(self.build.as_bytes());
-        bytes.push(b'\n');
+        let sum = cfggen_source::content_hash(tree);
+        let mut bytes = Vec::with_capacity(self.build.len() + sum.len() + 2 + tree.len());
+        for line in [self.build.as_bytes(), sum.as_bytes()] {
+            bytes.extend_from_slice(line);
+            bytes.push(b'\n');
+        }
         bytes.extend_from_slice(tree);
         self.put_bytes(&path, "tree", &bytes);
         forget_old_trees(dir);
     }
 }
+
+/// The largest tree file read: a tree takes about 1.6 bytes per byte of
+/// YAML, and a base is at most 16 MiB (`cfggen_yaml::Limits`).
+const MAX_TREE_BYTES: u64 = 64 << 20;
 
 impl Cache {
     /// The file of the tree of the bytes of hash `hash` (a hash in hex,
@@ -287,10 +309,12 @@ impl Cache {
     }
 }
 
-/// What the name of a kept tree's file starts with.
-const TREE_PREFIX: &str = "base-tree.";
+/// What the name of a kept tree's file starts with: `_` is in no
+/// environment's name, so no environment's cache file starts so.
+const TREE_PREFIX: &str = "tree_";
 
-/// Removes all but the newest [`KEPT_TREES`] trees from the folder `dir`.
+/// Removes all but the [`KEPT_TREES`] trees used last from the folder
+/// `dir`.
 fn forget_old_trees(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -391,5 +415,51 @@ mod tests {
         assert_eq!(kept, KEPT_TREES);
         let newest = format!("{:04x}", KEPT_TREES + 4);
         assert!(TreeStore::get(&ours, &newest).is_some());
+        // An environment's own files are no trees, whatever its name.
+        ours.put("base-tree", "rendering", &1);
+        ours.put("tree", "rendering", &1);
+        for i in 0..KEPT_TREES + 1 {
+            TreeStore::put(&ours, &format!("{i:04x}"), b"tree");
+        }
+        assert!(dir.join("base-tree.rendering.json").exists());
+        assert!(dir.join("tree.rendering.json").exists());
+    }
+
+    #[test]
+    fn a_tree_used_is_kept_among_the_newest() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tmp.path().join("repo");
+        let ours = cache(&dir, "0.1.0 1 2 3");
+        for i in 0..KEPT_TREES {
+            TreeStore::put(&ours, &format!("{i:04x}"), b"tree");
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        assert!(TreeStore::get(&ours, "0000").is_some());
+        TreeStore::put(&ours, "ffff", b"tree");
+        assert!(TreeStore::get(&ours, "0000").is_some(), "used last: kept");
+        assert!(
+            TreeStore::get(&ours, "0001").is_none(),
+            "the oldest unused: gone"
+        );
+    }
+
+    #[test]
+    fn a_damaged_tree_is_not_given_back() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tmp.path().join("repo");
+        let ours = cache(&dir, "0.1.0 1 2 3");
+        TreeStore::put(&ours, "00ff", b"a tree of some length");
+        let file = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().contains("00ff"))
+            .unwrap_or_else(|| panic!("the tree's file"));
+        let mut bytes = std::fs::read(&file).unwrap_or_default();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&file, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(TreeStore::get(&ours, "00ff"), None);
     }
 }

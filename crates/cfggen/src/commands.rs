@@ -562,15 +562,29 @@ enum ToWrite {
     /// count of files is kept).
     Unchanged(String, cfggen_write::WriteReport),
     /// Files to write (or a refusal to report), under the lock, and what
-    /// the survey of the committed tree knew (the write reads again only
-    /// the files whose stamps changed since).
-    Write(Box<cfggen_render::RenderedEnv>, cfggen_write::Survey),
+    /// this run's survey of the committed tree found, when it could read
+    /// it (the write looks again only where the survey and the rendering
+    /// differ, unless another cfggen wrote the tree since).
+    Write(Box<cfggen_render::RenderedEnv>, Option<Surveyed>),
     /// It is to be written, and its text was not kept (a lean [`Scale`]
     /// whose committed tree could not be read, or that differs in too
     /// many files to hold them until the write) or not made (it is as
     /// committed, but a killed render left a staging folder to remove): it
     /// is rendered, with its text, when its turn to be written comes.
-    Again(String, cfggen_write::Survey),
+    Again(String, Option<Surveyed>),
+}
+
+/// This run's survey of a committed tree, and the tree's generation then.
+struct Surveyed(cfggen_write::Survey, cfggen_write::Generation);
+
+impl Surveyed {
+    /// What the write knows before it looks.
+    fn before(this: &Option<Surveyed>) -> cfggen_write::Before<'_> {
+        match this {
+            Some(Surveyed(survey, generation)) => cfggen_write::Before::Whole(survey, *generation),
+            None => cfggen_write::Before::Unknown,
+        }
+    }
 }
 
 /// Why an environment was not written.
@@ -587,14 +601,15 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     // compared with the digests of what is on disk (read beside the
     // rendering) as soon as it is rendered: one that is unchanged keeps
     // only its count (a large platform is not held in memory whole), the
-    // others their files, which the write compares again, under the lock.
+    // others their files, which the write compares again, under the lock,
+    // where they differ (everywhere, if another cfggen wrote meanwhile).
     // (A killed render's leftovers are removed by a write, under the lock.)
     let repo = &ctx.repo;
     let scale = Scale::of(&ctx.repo);
     let results = prepare_beside_digests(ctx, names, scale, |name, ready, digests| {
         let clean =
             generated_path(repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, name));
-        let surveyed = |read: Read| read.map(|c| c.survey).unwrap_or_default();
+        let surveyed = |read: Read| read.ok().map(|c| Surveyed(c.survey, c.generation));
         let rendered = match ready? {
             Ready::Prepared(p) => p.rendered,
             // As committed, but a killed render's leftovers are to go.
@@ -677,11 +692,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
                     path.display()
                 );
             })?;
-            cfggen_write::write_environment(
-                &generated,
-                rendered,
-                cfggen_write::Before::Whole(surveyed),
-            )
+            cfggen_write::write_environment(&generated, rendered, Surveyed::before(surveyed))
         };
         let result = match write(rendered) {
             // Files kept as digests changed on disk since they were

@@ -178,6 +178,9 @@ pub(crate) struct Committed {
     /// What the survey knew of each file (the write trusts its settled
     /// stamps, and reads only the files whose stamp changed since).
     pub(crate) survey: cfggen_write::Survey,
+    /// The tree's generation when it was surveyed: while it is the same,
+    /// no cfggen wrote the tree since.
+    pub(crate) generation: cfggen_write::Generation,
 }
 
 /// Each environment's reading, until it is taken; whether the reader
@@ -256,6 +259,9 @@ pub(crate) enum Outcome {
 fn read_digests(repo: &Repo, cache: &Cache, env: &str) -> Read {
     let dir = generated_path(repo, Some(env))
         .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
+    let generation = generated_path(repo, None)
+        .map(|generated| cfggen_write::generation(&generated, env))
+        .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
     let before = cache.survey(env);
     let survey = cfggen_write::survey_tree(&dir, &before)
         .map_err(|e| ErrorEntry::plain("io", e.to_string()))?;
@@ -263,7 +269,11 @@ fn read_digests(repo: &Repo, cache: &Cache, env: &str) -> Read {
     if survey != before {
         cache.put_survey(env, &survey);
     }
-    Ok(Committed { digests, survey })
+    Ok(Committed {
+        digests,
+        survey,
+        generation,
+    })
 }
 
 /// Compares a prepared environment with the digests of its committed
