@@ -66,7 +66,7 @@ impl Scale {
 
     /// [`Scale::render_jobs`] for a rendering that keeps every file's
     /// text: one thread when lean, for such a rendering is the peak of a
-    /// lean command's memory (276 MiB at 10,000 apps, 290 on two threads).
+    /// lean command's memory (270 MiB at 10,000 apps, 283 on two threads).
     pub(crate) fn text_render_jobs(&self, envs: usize) -> usize {
         if self.lean {
             1
