@@ -156,3 +156,23 @@ fn merge_and_semantic_diff_regressions() {
         }
     }
 }
+
+#[test]
+fn tree_binary_regressions() {
+    for (name, data) in inputs("tree_binary") {
+        let result = std::panic::catch_unwind(|| {
+            let limits = cfggen_yaml::Limits::default();
+            let id = cfggen_yaml::FileId(0);
+            let _ = cfggen_yaml::decode(&data, id, &limits);
+            if let Ok(node) = std::str::from_utf8(&data)
+                .map_err(|_| ())
+                .and_then(|text| cfggen_yaml::parse(id, text, &limits).map_err(|_| ()))
+            {
+                let encoded = cfggen_yaml::encode(&node);
+                let back = cfggen_yaml::decode(&encoded, id, &limits);
+                assert_eq!(back.map(|n| cfggen_yaml::encode(&n)), Some(encoded));
+            }
+        });
+        assert!(result.is_ok(), "{name} panics");
+    }
+}

@@ -61,49 +61,8 @@ pub(crate) fn render_clusters(
             let object = db.object_name(cluster_name, name);
             on.database(out, &object, name, &db.owner, &db.extensions)?;
         }
-        let postgresql = (!cluster.parameters.is_empty()
-            || !cluster.pg_hba.is_empty()
-            || !cluster.shared_preload_libraries.is_empty()
-            || cluster.synchronous.is_some())
-        .then(|| crds::ClusterPostgresql {
-            synchronous: cluster
-                .synchronous
-                .as_ref()
-                .map(|s| crds::ClusterSynchronous {
-                    method: s.method.as_str().to_owned(),
-                    number: s.number,
-                    data_durability: s.data_durability.map(|d| d.as_str().to_owned()),
-                }),
-            parameters: cluster
-                .parameters
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            pg_hba: cluster.pg_hba.clone(),
-            shared_preload_libraries: cluster.shared_preload_libraries.clone(),
-        });
-        let services = cluster.service.as_ref().map(|svc| crds::ManagedServices {
-            additional: vec![crds::AdditionalService {
-                selector_type: "rw".into(),
-                service_template: crds::ServiceTemplate {
-                    metadata: crds::ServiceTemplateMeta {
-                        name: svc
-                            .name
-                            .clone()
-                            .unwrap_or_else(|| format!("{cluster_name}-lb")),
-                        annotations: svc
-                            .annotations
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect(),
-                    },
-                    spec: crds::ServiceTemplateSpec {
-                        type_: svc.kind.map_or("LoadBalancer", |k| k.as_str()).to_owned(),
-                        load_balancer_class: svc.load_balancer_class.clone(),
-                    },
-                },
-            }],
-        });
+        let postgresql = postgresql_settings(cluster);
+        let services = managed_services(cluster_name, cluster);
         let object = crds::Cluster {
             api_version: "postgresql.cnpg.io/v1".into(),
             kind: "Cluster".into(),
@@ -142,6 +101,61 @@ pub(crate) fn render_clusters(
         )?;
     }
     Ok(())
+}
+
+/// The Cluster's `spec.postgresql`: its parameters, pg_hba lines, shared
+/// libraries and synchronous replication, when it sets any.
+fn postgresql_settings(cluster: &PostgresCluster) -> Option<crds::ClusterPostgresql> {
+    (!cluster.parameters.is_empty()
+        || !cluster.pg_hba.is_empty()
+        || !cluster.shared_preload_libraries.is_empty()
+        || cluster.synchronous.is_some())
+    .then(|| crds::ClusterPostgresql {
+        synchronous: cluster
+            .synchronous
+            .as_ref()
+            .map(|s| crds::ClusterSynchronous {
+                method: s.method.as_str().to_owned(),
+                number: s.number,
+                data_durability: s.data_durability.map(|d| d.as_str().to_owned()),
+            }),
+        parameters: cluster
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        pg_hba: cluster.pg_hba.clone(),
+        shared_preload_libraries: cluster.shared_preload_libraries.clone(),
+    })
+}
+
+/// The Cluster's extra Service, as `spec.managed.services`.
+fn managed_services(
+    cluster_name: &str,
+    cluster: &PostgresCluster,
+) -> Option<crds::ManagedServices> {
+    cluster.service.as_ref().map(|svc| crds::ManagedServices {
+        additional: vec![crds::AdditionalService {
+            selector_type: "rw".into(),
+            service_template: crds::ServiceTemplate {
+                metadata: crds::ServiceTemplateMeta {
+                    name: svc
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("{cluster_name}-lb")),
+                    annotations: svc
+                        .annotations
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                },
+                spec: crds::ServiceTemplateSpec {
+                    type_: svc.kind.map_or("LoadBalancer", |k| k.as_str()).to_owned(),
+                    load_balancer_class: svc.load_balancer_class.clone(),
+                },
+            },
+        }],
+    })
 }
 
 /// The owner role of an app's database, for the Cluster's `spec.managed.roles`.
