@@ -23,7 +23,8 @@ use cfggen_model::Environment;
 
 use crate::{workloads, Keep, Output, RenderError};
 
-/// How many items (apps, Applications, folders) a part renders at least:
+/// How many items (apps, databases, Applications, folders) a part renders
+/// at least:
 /// below, a thread costs more than it saves.
 const MIN_ITEMS_A_PART: usize = 32;
 
