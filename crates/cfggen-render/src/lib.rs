@@ -203,18 +203,7 @@ fn render_keeping(
             matched: false,
         }));
     }
-    let mut out = Output {
-        header: header(sources),
-        files: BTreeMap::new(),
-        digests: BTreeMap::new(),
-        facts: BTreeMap::new(),
-        objects: BTreeMap::new(),
-        keep,
-        kept: 0,
-        differing: None,
-        folders: BTreeMap::new(),
-        patches,
-    };
+    let mut out = Output::new(header(sources), keep, patches);
     // The inventory first: its data (a line per 1Password reference of
     // the environment) is the largest single object, and is freed before
     // the files of the apps pile up.
@@ -297,6 +286,7 @@ pub(crate) struct Output<'k> {
 }
 
 /// A patch waiting for its objects.
+#[derive(Clone)]
 struct Pending {
     /// The app folder it is limited to; every folder for an environment's.
     folder: Option<String>,
@@ -306,7 +296,24 @@ struct Pending {
     matched: bool,
 }
 
-impl Output<'_> {
+impl<'k> Output<'k> {
+    /// An output with nothing in it yet, whose files start with `header`,
+    /// keeping `keep` of each, with `patches` to apply.
+    fn new(header: String, keep: Keep<'k>, patches: Vec<Pending>) -> Output<'k> {
+        Output {
+            header,
+            files: BTreeMap::new(),
+            digests: BTreeMap::new(),
+            facts: BTreeMap::new(),
+            objects: BTreeMap::new(),
+            keep,
+            kept: 0,
+            differing: None,
+            folders: BTreeMap::new(),
+            patches,
+        }
+    }
+
     /// Writes `value` as `<folder>/<file>` and lists it in the folder's
     /// kustomization.
     pub(crate) fn resource<T: Serialize>(

@@ -136,29 +136,17 @@ impl<'k> Output<'k> {
     /// An empty output of the same environment, with the same patches
     /// (none matched yet), keeping `keep` of each file.
     fn part(&self, keep: Keep<'k>) -> Output<'k> {
-        let mut patches: Vec<crate::Pending> = self
+        let patches = self
             .patches
             .iter()
             .map(|p| crate::Pending {
-                folder: p.folder.clone(),
-                patch: p.patch.clone(),
-                path: p.path.clone(),
                 matched: false,
+                ..p.clone()
             })
             .collect();
-        patches.shrink_to_fit();
-        Output {
-            header: self.header.clone(),
-            files: BTreeMap::new(),
-            digests: BTreeMap::new(),
-            facts: BTreeMap::new(),
-            objects: BTreeMap::new(),
-            keep,
-            kept: 0,
-            differing: matches!(keep, Keep::Differing(..)).then(Vec::new),
-            folders: BTreeMap::new(),
-            patches,
-        }
+        let mut part = Output::new(self.header.clone(), keep, patches);
+        part.differing = matches!(keep, Keep::Differing(..)).then(Vec::new);
+        part
     }
 }
 
