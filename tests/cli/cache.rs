@@ -248,3 +248,136 @@ fn a_damaged_or_disabled_cache_changes_nothing_but_the_time() {
     assert!(cache_files(&off).is_empty(), "nothing cached when off");
     assert!(!Path::new(&off.path().join(".cache")).exists());
 }
+
+/// The shipped platform with prod's file made large (a long comment), so
+/// that the cache keeps its text and a change of a few of its apps is
+/// rendered from them alone.
+fn large_prod() -> TestRepo {
+    let repo = TestRepo::shipped();
+    let rel = "environments/prod.yaml";
+    let mut text = repo.read(rel);
+    for i in 0..1200 {
+        text.push_str(&format!(
+            "# a long comment, line {i:04}, so that the file is large\n"
+        ));
+    }
+    repo.write(rel, &text);
+    let out = repo.run_with(&[("CFGGEN_CACHE", "off")], &["render", "--all"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    repo
+}
+
+/// Every file of `generated/`, by path.
+fn generated(repo: &TestRepo) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    let root = repo.path().join("generated");
+    walk(&root, &root, &mut out);
+    out
+}
+
+/// Edits prod's file in `repo` and in `cold`, renders `repo` with its
+/// cache and `cold` without, and compares what they wrote.
+fn render_both(repo: &TestRepo, cold: &TestRepo, from: &str, to: &str) -> Output {
+    for r in [repo, cold] {
+        edit(r, "environments/prod.yaml", from, to);
+    }
+    let out = repo.run(&["render", "prod"]);
+    let without = cold.run_with(&[("CFGGEN_CACHE", "off")], &["render", "prod"]);
+    assert_eq!(
+        (out.code, &out.stdout, &out.stderr),
+        (without.code, &without.stdout, &without.stderr),
+        "{from} → {to}"
+    );
+    assert!(
+        generated(repo) == generated(cold),
+        "{from} → {to}: the trees differ"
+    );
+    out
+}
+
+#[test]
+fn a_change_of_a_few_apps_of_a_large_file_renders_as_the_whole_does() {
+    let repo = large_prod();
+    let cold = TestRepo::copy_of(repo.path());
+    assert_check(&repo, "a cold cache", 0, "");
+    assert!(
+        names(&cache_files(&repo)).contains(&"prod.source".to_owned()),
+        "the large file's text is kept"
+    );
+    let record = |repo: &TestRepo| {
+        let file = cache_files(repo)
+            .into_iter()
+            .find(|f| f.ends_with("prod.rendering.json"));
+        std::fs::read(file.unwrap()).unwrap()
+    };
+    // `check` of an app's change: rendered from the app, against the
+    // rendering the cache recorded, which it keeps (a whole rendering
+    // would record itself).
+    let before = record(&repo);
+    retag(&repo, TAG.0, TAG.1);
+    for _ in 0..2 {
+        assert_check(
+            &repo,
+            "an app changed",
+            1,
+            "deployment-authentik-server.yaml",
+        );
+    }
+    assert_eq!(record(&repo), before, "checked from the app alone");
+    retag(&repo, TAG.1, TAG.0);
+    assert_check(&repo, "the change undone", 0, "");
+
+    // `render`, change after change, writes what the whole rendering
+    // writes, and records it as the ground of the next change.
+    let out = render_both(&repo, &cold, TAG.0, TAG.1);
+    assert!(out.stdout.contains("prod: 2 written"), "{}", out.stdout);
+    assert_ne!(record(&repo), before, "the change written is recorded");
+    render_both(&repo, &cold, "replicas: 3", "replicas: 4");
+    // Comments only: nothing to write.
+    let out = render_both(
+        &repo,
+        &cold,
+        "# a long comment, line 0007",
+        "# another comment",
+    );
+    assert!(out.stdout.contains("prod: 0 written"), "{}", out.stdout);
+    // Changes that reach other apps' files, or no file: rendered whole.
+    render_both(
+        &repo,
+        &cold,
+        "item: Authentik (platform)",
+        "item: Authentik (main)",
+    );
+    render_both(&repo, &cold, "instances: 2", "instances: 3");
+    // An app that is not valid any more: the same problem, at its line.
+    let out = render_both(&repo, &cold, "  meilisearch:\n", "  meilisearch2:\n");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    render_both(&repo, &cold, "  meilisearch2:\n", "  meilisearch:\n");
+    let out = render_both(&repo, &cold, "replicas: 4", "replicas: four");
+    assert!(out.stderr.contains("prod.yaml:"), "{}", out.stderr);
+    render_both(&repo, &cold, "replicas: four", "replicas: 4");
+    assert_check(&repo, "after the renders", 0, "");
+    // A committed file changed by hand: the ground is gone, and the whole
+    // rendering puts it back.
+    let rel = "generated/prod/authentik/deployment-authentik-server.yaml";
+    let text = repo.read(rel);
+    repo.write(rel, &text.replace("replicas: 2", "replicas: 5"));
+    render_both(&repo, &cold, TAG.1, TAG.0);
+    assert_eq!(repo.read(rel), cold.read(rel));
+    assert_check(&repo, "at the end", 0, "");
+}

@@ -277,6 +277,11 @@ impl Session {
         self.source.as_ref()
     }
 
+    /// Where the files come from, to share.
+    pub fn shared_source(&self) -> Arc<dyn Source> {
+        self.source.clone()
+    }
+
     /// Loads and validates `environments/<name>.yaml` with its bases.
     pub fn load(&self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
         // A first load keeps no tree to place problems through; one that
@@ -372,6 +377,31 @@ impl Session {
         if let Ok(mut c) = self.checked.lock() {
             c.found.insert(hash);
         }
+    }
+
+    /// The tree of the file `rel` whose text is `text`, its nodes in file
+    /// `id`: parsed, or, for a large file under `environments/` whose bytes
+    /// the session's [`TreeStore`] has seen, decoded (and one parsed is
+    /// kept there).
+    pub fn tree_of(&self, rel: &str, id: FileId, text: &str) -> Result<Node, Box<YamlError>> {
+        let limits = Limits::default();
+        let is_large = text.len() >= KEPT_TREE_MIN_BYTES
+            && rel
+                .strip_prefix(ENVIRONMENTS_DIR)
+                .is_some_and(|r| r.starts_with('/'));
+        let Some(store) = self.trees.get().filter(|_| is_large) else {
+            return cfggen_yaml::parse(id, text, &limits);
+        };
+        let hash = cfggen_source::content_hash(text.as_bytes());
+        let kept = store
+            .get(&hash)
+            .and_then(|tree| cfggen_yaml::decode(&tree, id, &limits));
+        if let Some(node) = kept {
+            return Ok(node);
+        }
+        let parsed = cfggen_yaml::parse(id, text, &limits)?;
+        store.put(&hash, &cfggen_yaml::encode(&parsed));
+        Ok(parsed)
     }
 
     /// Says that `n` more loads are coming: once they are done, the
@@ -1002,23 +1032,7 @@ impl<'a> Loader<'a> {
     /// [`TreeStore`] when `rel` is a large base whose bytes it has seen
     /// (and kept there when parsed), else parsed.
     fn parse_or_decode(&self, rel: &str, id: FileId, text: &str) -> Result<Node, Box<YamlError>> {
-        let is_large_base = text.len() >= KEPT_TREE_MIN_BYTES
-            && rel
-                .strip_prefix(cfggen_source::BASES_DIR)
-                .is_some_and(|r| r.starts_with('/'));
-        let Some(store) = self.session.trees.get().filter(|_| is_large_base) else {
-            return cfggen_yaml::parse(id, text, &self.limits);
-        };
-        let hash = cfggen_source::content_hash(text.as_bytes());
-        let kept = store
-            .get(&hash)
-            .and_then(|tree| cfggen_yaml::decode(&tree, id, &self.limits));
-        if let Some(node) = kept {
-            return Ok(node);
-        }
-        let parsed = cfggen_yaml::parse(id, text, &self.limits)?;
-        store.put(&hash, &cfggen_yaml::encode(&parsed));
-        Ok(parsed)
+        self.session.tree_of(rel, id, text)
     }
 
     fn yaml_diagnostic(&self, e: YamlError) -> Diagnostic {

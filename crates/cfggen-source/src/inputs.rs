@@ -88,11 +88,40 @@ impl Inputs {
         self.len() == 0
     }
 
+    /// The files read, by path.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.reads.keys().map(String::as_str)
+    }
+
+    /// The hash of what `rel` gave ([`content_hash`]), if it was read
+    /// and the read did not fail.
+    pub fn hash_of(&self, rel: &str) -> Option<&str> {
+        self.reads.get(rel)?.as_deref()
+    }
+
+    /// These inputs, but that `rel` gave `bytes`: what a piece of work
+    /// read when it reads `rel` as it is now and the rest as it was.
+    pub fn with_file(&self, rel: &str, bytes: &[u8]) -> Inputs {
+        let mut inputs = self.clone();
+        inputs
+            .reads
+            .insert(rel.to_owned(), Some(content_hash(bytes)));
+        inputs
+    }
+
     /// Whether reading every file and listing every folder again through
     /// `source` gives what it gave when recorded (files of up to
     /// `max_bytes`, the limit they were read with).
     pub fn unchanged_in(&self, source: &dyn Source, max_bytes: u64) -> bool {
+        self.unchanged_but(source, max_bytes, None)
+    }
+
+    /// [`Inputs::unchanged_in`] for every file but `except`.
+    pub fn unchanged_but(&self, source: &dyn Source, max_bytes: u64, except: Option<&str>) -> bool {
         self.reads.iter().all(|(rel, seen)| {
+            if Some(rel.as_str()) == except {
+                return true;
+            }
             let now = source
                 .read(rel, max_bytes)
                 .ok()
@@ -150,6 +179,35 @@ mod tests {
         assert!(!inputs.unchanged_in(&MemorySource::new(listed), 1 << 20));
         // A file now over the limit it was read with.
         assert!(!inputs.unchanged_in(&MemorySource::new(base), 4));
+    }
+
+    #[test]
+    fn one_file_may_be_set_aside_and_recorded_as_it_is_now() {
+        let base = [
+            ("environments/dev.yaml", "name: dev\n"),
+            ("config/app.conf", "a = 1\n"),
+        ];
+        let inputs = recorded(&MemorySource::new(base));
+        let dev = "environments/dev.yaml";
+        let edited = MemorySource::new([
+            (dev, "name: dev # edited\n"),
+            ("config/app.conf", "a = 1\n"),
+        ]);
+        assert!(!inputs.unchanged_in(&edited, 1 << 20));
+        assert!(inputs.unchanged_but(&edited, 1 << 20, Some(dev)));
+        assert!(!inputs.unchanged_but(&edited, 1 << 20, Some("config/app.conf")));
+        assert_eq!(
+            inputs.hash_of(dev),
+            Some(content_hash(b"name: dev\n").as_str())
+        );
+        assert_eq!(inputs.hash_of("config/missing.txt"), None);
+        let now = inputs.with_file(dev, b"name: dev # edited\n");
+        assert!(now.unchanged_in(&edited, 1 << 20));
+        assert_eq!(now.len(), inputs.len());
+        assert_eq!(
+            inputs.files().collect::<Vec<_>>(),
+            ["config/missing.txt", "environments/dev.yaml"]
+        );
     }
 
     #[test]

@@ -19,10 +19,12 @@
 
 mod inputs;
 mod memory;
+mod overlay;
 mod repo;
 
 pub use inputs::{content_hash, Inputs};
 pub use memory::MemorySource;
+pub use overlay::Overlay;
 pub use repo::Repo;
 
 /// Folder of environment files, relative to the root.

@@ -138,6 +138,29 @@ impl Node {
         (node, key, path.len())
     }
 
+    /// Whether `other` holds the same data: the same values, keys in the
+    /// same order, wherever each is written (locations are not compared;
+    /// a float equals itself bit for bit, NaN included).
+    pub fn same_data(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Seq(a), Value::Seq(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_data(y))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|(x, y)| x.key.text == y.key.text && x.value.same_data(&y.value))
+            }
+            _ => false,
+        }
+    }
+
     /// Moves the whole tree to another file id (a tree parsed once and
     /// reused by several loads gets each load's id).
     pub fn set_file(&mut self, file: FileId) {
@@ -290,6 +313,28 @@ mod tests {
         assert_eq!(y.map(|n| n.loc.file), Some(FileId(1)));
         let x = merged.lookup(&["a".into(), "x".into()]);
         assert_eq!(x.map(|n| n.loc.file), Some(FileId(0)));
+    }
+
+    #[test]
+    fn same_data_ignores_where_values_are_written_but_not_order_or_type() {
+        let a = p(0, "a: {x: 1, y: [2.5, yes]}\nb: ~\n");
+        let moved = p(
+            1,
+            "# a comment\na:\n  x: 1\n  y:\n    - 2.5\n    - 'yes'\nb: null\n",
+        );
+        assert!(a.same_data(&moved));
+        assert_ne!(a, moved, "the locations differ");
+        for other in [
+            "a: {y: [2.5, yes], x: 1}\nb: ~\n",
+            "a: {x: '1', y: [2.5, yes]}\nb: ~\n",
+            "a: {x: 1, y: [2.5]}\nb: ~\n",
+            "a: {x: 1, y: [2.5, yes]}\n",
+            "a: {x: 1, y: [2.50001, yes]}\nb: ~\n",
+        ] {
+            assert!(!a.same_data(&p(0, other)), "{other}");
+        }
+        let nan = p(0, "a: .nan\n");
+        assert!(nan.same_data(&p(1, "a: .NaN\n")));
     }
 
     #[test]

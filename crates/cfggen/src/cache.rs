@@ -254,6 +254,58 @@ impl Cache {
 /// base's bytes, holding the build that wrote it and the hash of the tree
 /// (a line each), then the tree; one whose tree does not have that hash
 /// (damaged) is not given back.
+impl Cache {
+    /// Records that loading what `inputs` says renders environment `env`
+    /// to `rendered` ([`Cache::put_rendering`]), and keeps its file's
+    /// text ([`Cache::put_source`]).
+    pub(crate) fn record(
+        &self,
+        env: &str,
+        inputs: &Inputs,
+        rendered: &cfggen_render::RenderedEnv,
+        source: &dyn cfggen_source::Source,
+    ) {
+        self.put_rendering(env, inputs, rendered);
+        self.put_source(env, inputs, source);
+    }
+
+    /// Keeps the text of environment `env`'s file as the load that read
+    /// `inputs` read it, when it is large enough for a later change of it
+    /// to be rendered from the apps it touches ([`crate::delta`]).
+    fn put_source(&self, env: &str, inputs: &Inputs, source: &dyn cfggen_source::Source) {
+        let rel = cfggen_source::environment_file(env);
+        let Some(path) = self.source_file(env) else {
+            return;
+        };
+        let max = max_file_bytes();
+        let Ok(text) = source.read(&rel, max) else {
+            return;
+        };
+        let read_then = inputs.hash_of(&rel) == Some(cfggen_source::content_hash(&text).as_str());
+        if text.len() >= crate::delta::DELTA_MIN_BYTES && read_then {
+            self.put_bytes(&path, &format!("{env}.source"), &text);
+        }
+    }
+
+    /// The text of environment `env`'s file kept by [`Cache::put_source`]
+    /// (whoever uses it checks that it is the text a load read, by its
+    /// hash).
+    pub(crate) fn source(&self, env: &str) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let file = std::fs::File::open(self.source_file(env)?).ok()?;
+        let mut bytes = Vec::new();
+        file.take(max_file_bytes()).read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    }
+
+    fn source_file(&self, env: &str) -> Option<PathBuf> {
+        if cfggen_model::names::dns1123_label_error(env).is_some() {
+            return None;
+        }
+        self.dir.as_ref().map(|d| d.join(format!("{env}.source")))
+    }
+}
+
 impl cfggen_load::TreeStore for Cache {
     fn get(&self, hash: &str) -> Option<Vec<u8>> {
         use std::io::Read;
@@ -335,6 +387,11 @@ fn forget_old_trees(dir: &Path) {
 
 /// A JSON file of the cache, read; none when it cannot be read or is not
 /// what is expected.
+/// The most bytes cfggen reads of an environment file.
+pub(crate) fn max_file_bytes() -> u64 {
+    cfggen_yaml::Limits::default().max_bytes as u64
+}
+
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()

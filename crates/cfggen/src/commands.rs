@@ -564,8 +564,14 @@ enum ToWrite {
     /// Files to write (or a refusal to report), under the lock, and what
     /// this run's survey of the committed tree found, when it could read
     /// it (the write looks again only where the survey and the rendering
-    /// differ, unless another cfggen wrote the tree since).
-    Write(Box<cfggen_render::RenderedEnv>, Option<Surveyed>),
+    /// differ, unless another cfggen wrote the tree since), and, for a
+    /// rendering of a change of a few apps, what its load reads (recorded
+    /// in the cache once it is written: the ground of the next change).
+    Write(
+        Box<cfggen_render::RenderedEnv>,
+        Option<Surveyed>,
+        Option<Box<cfggen_source::Inputs>>,
+    ),
     /// It is to be written, and its text was not kept (a lean [`Scale`]
     /// whose committed tree could not be read, or that differs in too
     /// many files to hold them until the write) or not made (it is as
@@ -595,6 +601,61 @@ enum NotWritten {
     Invalid(Vec<Diagnostic>),
 }
 
+/// What an environment made ready comes to before anything is written.
+fn to_write(
+    repo: &cfggen_load::Repo,
+    name: &str,
+    ready: Ready,
+    digests: Read,
+) -> Result<ToWrite, Vec<Diagnostic>> {
+    let clean = generated_path(repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, name));
+    let surveyed = |read: Read| read.ok().map(|c| Surveyed(c.survey, c.generation));
+    let mut inputs = None;
+    let rendered = match ready {
+        Ready::Prepared(p) => p.rendered,
+        Ready::Delta(d) => {
+            inputs = Some(Box::new(d.inputs));
+            d.rendered
+        }
+        // As committed, but a killed render's leftovers are to go.
+        Ready::AsCommitted { .. } if !clean => {
+            return Ok(ToWrite::Again(name.to_owned(), surveyed(digests)))
+        }
+        Ready::AsCommitted { files } => {
+            let report = cfggen_write::WriteReport {
+                unchanged: files,
+                ..Default::default()
+            };
+            return Ok(ToWrite::Unchanged(name.to_owned(), report));
+        }
+    };
+    // Rendered against the committed digests (lean), it holds the text
+    // of every file that differs, unless there were too many: all a
+    // write needs.
+    let complete = rendered.has_text()
+        || digests
+            .as_ref()
+            .is_ok_and(|on_disk| rendered.has_text_against(&on_disk.digests));
+    let unchanged = clean
+        && digests
+            .as_ref()
+            .is_ok_and(|on_disk| rendered.same_as(&on_disk.digests));
+    Ok(if unchanged {
+        if let Some(inputs) = &inputs {
+            crate::cache::Cache::of(repo).record(name, inputs, &rendered, repo);
+        }
+        let report = cfggen_write::WriteReport {
+            unchanged: rendered.len(),
+            ..Default::default()
+        };
+        ToWrite::Unchanged(rendered.name, report)
+    } else if complete {
+        ToWrite::Write(Box::new(rendered), surveyed(digests), inputs)
+    } else {
+        ToWrite::Again(rendered.name, surveyed(digests))
+    })
+}
+
 /// Validates, renders and writes the named environments.
 pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     // Every environment must validate before anything is written. Each is
@@ -607,45 +668,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     let repo = &ctx.repo;
     let scale = Scale::of(&ctx.repo);
     let results = prepare_beside_digests(ctx, names, scale, |name, ready, digests| {
-        let clean =
-            generated_path(repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, name));
-        let surveyed = |read: Read| read.ok().map(|c| Surveyed(c.survey, c.generation));
-        let rendered = match ready? {
-            Ready::Prepared(p) => p.rendered,
-            // As committed, but a killed render's leftovers are to go.
-            Ready::AsCommitted { .. } if !clean => {
-                return Ok(ToWrite::Again(name.to_owned(), surveyed(digests)))
-            }
-            Ready::AsCommitted { files } => {
-                let report = cfggen_write::WriteReport {
-                    unchanged: files,
-                    ..Default::default()
-                };
-                return Ok(ToWrite::Unchanged(name.to_owned(), report));
-            }
-        };
-        // Rendered against the committed digests (lean), it holds the text
-        // of every file that differs, unless there were too many: all a
-        // write needs.
-        let complete = rendered.has_text()
-            || digests
-                .as_ref()
-                .is_ok_and(|on_disk| rendered.has_text_against(&on_disk.digests));
-        let unchanged = clean
-            && digests
-                .as_ref()
-                .is_ok_and(|on_disk| rendered.same_as(&on_disk.digests));
-        Ok(if unchanged {
-            let report = cfggen_write::WriteReport {
-                unchanged: rendered.len(),
-                ..Default::default()
-            };
-            ToWrite::Unchanged(rendered.name, report)
-        } else if complete {
-            ToWrite::Write(Box::new(rendered), surveyed(digests))
-        } else {
-            ToWrite::Again(rendered.name, surveyed(digests))
-        })
+        to_write(repo, name, ready?, digests)
     });
     let (prepared, failed) = report_invalid(ctx, names, results);
     if failed {
@@ -670,14 +693,14 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     let render_jobs = scale.text_render_jobs(prepared.len());
     let written = parallel_map(scale.jobs, &prepared, |w| {
         let again;
-        let (rendered, surveyed) = match w {
+        let (rendered, surveyed, inputs) = match w {
             ToWrite::Unchanged(name, report) => return (name.clone(), Ok(report.clone())),
-            ToWrite::Write(rendered, surveyed) => (&**rendered, surveyed),
+            ToWrite::Write(rendered, surveyed, inputs) => (&**rendered, surveyed, inputs),
             ToWrite::Again(name, surveyed) => match prepare(session, name, Keep::Text, render_jobs)
             {
                 Ok(p) => {
                     again = p.rendered;
-                    (&again, surveyed)
+                    (&again, surveyed, &None)
                 }
                 Err(d) => return (name.clone(), Err(NotWritten::Invalid(d))),
             },
@@ -702,6 +725,13 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
                     Ok(p) => write(&p.rendered),
                     Err(d) => return (name, Err(NotWritten::Invalid(d))),
                 }
+            }
+            Ok(report) => {
+                // A change of a few apps, written: the ground of the next.
+                if let Some(inputs) = inputs {
+                    crate::cache::Cache::of(&ctx.repo).record(&name, inputs, rendered, &ctx.repo);
+                }
+                Ok(report)
             }
             result => result,
         };

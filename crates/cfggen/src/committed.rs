@@ -30,6 +30,10 @@ pub(crate) enum Ready {
         /// The number of files.
         files: usize,
     },
+    /// Rendered from the few apps a change of its file touches, on the
+    /// ground of its committed rendering ([`crate::delta`]): the text of
+    /// each file the change alters, the committed digest of the others.
+    Delta(Box<crate::delta::Delta>),
 }
 
 /// Prepares the named environments on [`Scale::jobs`] threads while one
@@ -105,18 +109,14 @@ fn ready(
     jobs: usize,
     take: impl FnOnce() -> Read,
 ) -> (Result<Ready, Vec<Diagnostic>>, Read) {
-    let known = cache
-        .rendering(name)
-        .filter(|r| session.unchanged(&r.inputs));
-    let (prepared, on_disk) = match known {
-        Some(rendering) => {
+    let recorded = cache.rendering(name);
+    let unchanged = recorded
+        .as_ref()
+        .is_some_and(|r| session.unchanged(&r.inputs));
+    match recorded {
+        Some(rendering) if unchanged => {
             let on_disk = take();
-            let as_committed = on_disk.as_ref().is_ok_and(|c| {
-                let d = &c.digests;
-                d.len() == rendering.files
-                    && Digest::of_tree(d.iter().map(|(p, d)| (p.as_str(), *d))) == rendering.tree
-            });
-            if as_committed {
+            if is_committed(&on_disk, &rendering) {
                 session.skip_load();
                 let files = rendering.files;
                 return (Ok(Ready::AsCommitted { files }), on_disk);
@@ -124,9 +124,23 @@ fn ready(
             let prepared = session
                 .load(name)
                 .and_then(|l| finish(l, name, keep_for(&on_disk, scale), jobs));
-            (prepared, on_disk)
+            (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
         }
-        None => {
+        // A large environment file changed since its committed rendering:
+        // a change of a few apps is rendered from them alone.
+        Some(rendering) if cache.source(name).is_some() => {
+            let on_disk = take();
+            if let Some(delta) = changed_apps_alone(session, cache, name, &rendering, &on_disk) {
+                session.skip_load();
+                return (Ok(Ready::Delta(Box::new(delta))), on_disk);
+            }
+            let prepared = session
+                .load(name)
+                .and_then(|l| finish(l, name, keep_for(&on_disk, scale), jobs));
+            record(session, cache, name, &prepared);
+            (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
+        }
+        _ => {
             let loaded = session.load(name);
             // Lean, the rendering is made against the digests, which are
             // read while the environment loads; else it is made while
@@ -141,13 +155,55 @@ fn ready(
                     take(),
                 )
             };
-            if let Ok(p) = &prepared {
-                cache.put_rendering(name, &p.loaded.inputs, &p.rendered);
-            }
-            (prepared, on_disk)
+            record(session, cache, name, &prepared);
+            (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
         }
+    }
+}
+
+/// Whether the committed tree is the one `rendering` recorded.
+fn is_committed(on_disk: &Read, rendering: &crate::cache::Rendering<'_>) -> bool {
+    on_disk.as_ref().is_ok_and(|c| {
+        let d = &c.digests;
+        d.len() == rendering.files
+            && Digest::of_tree(d.iter().map(|(p, d)| (p.as_str(), *d))) == rendering.tree
+    })
+}
+
+/// Records a rendering in the cache, with its environment file's text
+/// when that is large (the ground of [`crate::delta`]).
+fn record(
+    session: &cfggen_load::Session,
+    cache: &Cache,
+    name: &str,
+    prepared: &Result<Prepared, Vec<Diagnostic>>,
+) {
+    if let Ok(p) = prepared {
+        cache.record(name, &p.loaded.inputs, &p.rendered, session.source());
+    }
+}
+
+/// The environment rendered from the apps its file's change touches,
+/// when the committed tree is the rendering the cache recorded and the
+/// change is confined to those apps ([`crate::delta`]).
+fn changed_apps_alone(
+    session: &cfggen_load::Session,
+    cache: &Cache,
+    name: &str,
+    rendering: &crate::cache::Rendering<'_>,
+    on_disk: &Read,
+) -> Option<crate::delta::Delta> {
+    if !is_committed(on_disk, rendering) {
+        return None;
+    }
+    let committed = &on_disk.as_ref().ok()?.digests;
+    let text = cache.source(name)?;
+    let ground = crate::delta::Ground {
+        inputs: &rendering.inputs,
+        text: &text,
+        committed,
     };
-    (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
+    crate::delta::render_change(session, name, &ground)
 }
 
 /// What a rendering keeps of each file: lean, the text of the files that
@@ -297,6 +353,7 @@ pub(crate) fn drift_of(
             })
         }
         (Ok(Ready::Prepared(p)), Ok(c)) => (p.rendered, c.digests),
+        (Ok(Ready::Delta(d)), Ok(c)) => (d.rendered, c.digests),
     };
     // A lean rendering that differs in more files than it kept the text
     // of is made again, with all of it, for the diff.

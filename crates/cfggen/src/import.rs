@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cfggen_import::{AppPlan, Object, Options, Plan};
-use cfggen_source::{environment_file, Repo, Source, SourceError};
+use cfggen_source::{environment_file, Overlay, Repo, Source, SourceError};
 use serde_json::Value;
 
 use crate::commands::Ctx;
@@ -95,11 +95,10 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
                 return EXIT_ERROR;
             }
         };
-        let overlay = Overlay {
-            repo: ctx.repo.clone(),
-            rel: rel.clone(),
-            text: text.clone().into_bytes(),
-        };
+        let overlay = Overlay::new(
+            Arc::new(ctx.repo.clone()),
+            BTreeMap::from([(rel.clone(), text.clone().into_bytes())]),
+        );
         let session = cfggen_load::Session::with_source(Arc::new(overlay));
         match session.load(req.environment) {
             Ok(loaded) => {
@@ -130,11 +129,10 @@ fn store(
     rel: &str,
     text: &str,
 ) -> Option<cfggen_model::environment::OnePassword> {
-    let overlay = Overlay {
-        repo: ctx.repo.clone(),
-        rel: rel.to_owned(),
-        text: text.as_bytes().to_vec(),
-    };
+    let overlay = Overlay::new(
+        Arc::new(ctx.repo.clone()),
+        BTreeMap::from([(rel.to_owned(), text.as_bytes().to_vec())]),
+    );
     let session = cfggen_load::Session::with_source(Arc::new(overlay));
     session
         .load(environment)
@@ -615,44 +613,4 @@ fn new_environment(repo: &Repo, name: &str) -> String {
         text.push_str("argocd:\n  # The Git repository Argo CD reads generated/ from.\n  repoURL: https://git.example.com/platform/gitops.git\n");
     }
     text
-}
-
-/// The repository, with one file's text replaced (the environment being
-/// imported into), for loading before anything is written.
-struct Overlay {
-    repo: Repo,
-    rel: String,
-    text: Vec<u8>,
-}
-
-impl Source for Overlay {
-    fn read(&self, rel: &str, max_bytes: u64) -> Result<Vec<u8>, SourceError> {
-        if rel == self.rel {
-            return Ok(self.text.clone());
-        }
-        self.repo.read(rel, max_bytes)
-    }
-
-    fn is_file(&self, rel: &str) -> bool {
-        rel == self.rel || self.repo.is_file(rel)
-    }
-
-    fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
-        let mut names = self.repo.list(dir)?;
-        if let Some((parent, name)) = self.rel.rsplit_once('/') {
-            if parent == dir && !names.iter().any(|n| n == name) {
-                names.push(name.to_owned());
-                names.sort();
-            }
-        }
-        Ok(names)
-    }
-
-    fn write(&self, rel: &str, _: &[u8]) -> Result<(), SourceError> {
-        Err(SourceError::Io {
-            path: rel.to_owned(),
-            action: "write",
-            message: "the import's view of the repository is read-only".into(),
-        })
-    }
 }

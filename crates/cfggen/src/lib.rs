@@ -10,6 +10,7 @@ mod cache;
 mod cli;
 mod commands;
 mod committed;
+mod delta;
 mod drift;
 mod import;
 mod init;

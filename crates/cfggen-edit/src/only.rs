@@ -1,0 +1,275 @@
+//! An environment file cut down to some of its apps: every byte outside
+//! the apps left out stays as it was, so the cut file reads as the whole
+//! one does, but for those apps.
+
+use std::collections::BTreeSet;
+
+use cfggen_yaml::{Entry, FileId, Limits, Node, Value};
+
+use crate::EditError;
+
+/// The byte offset of the start of the line holding `offset`.
+fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1)
+}
+
+/// `text`, whose parsed tree is `root`, without the entries of its
+/// top-level `apps` mapping that `keep` refuses (and without `apps` at
+/// all when it keeps none). An entry goes with the lines from its key to
+/// the next entry's key (its comments go with the entry above).
+///
+/// The result is parsed again and must hold exactly the data of `root`
+/// but the apps left out, keys in the same order; anything else — a
+/// flow-style `apps`, an alias of an anchor in an app left out, a `root`
+/// that is not `text`'s tree — is an error, never a wrong file.
+pub fn only_apps(
+    text: &str,
+    root: &Node,
+    keep: impl Fn(&str) -> bool,
+) -> Result<String, EditError> {
+    let cut = |why: &str| EditError::NotCut(why.to_owned());
+    let top = root
+        .as_map()
+        .ok_or_else(|| cut("the file is not a mapping"))?;
+    let Some(at) = top.iter().position(|e| e.key.text == "apps") else {
+        return Ok(text.to_owned());
+    };
+    let apps = &top[at];
+    let region_end = match top.get(at + 1) {
+        Some(next) => line_start(text, next.key.loc.start),
+        None => text.len(),
+    };
+    let entries: &[Entry] = match &apps.value.value {
+        Value::Map(entries)
+            if !entries.is_empty()
+                && !text
+                    .get(apps.value.loc.start..)
+                    .is_some_and(|rest| rest.starts_with('{')) =>
+        {
+            entries
+        }
+        Value::Map(entries) if entries.is_empty() => return Ok(text.to_owned()),
+        Value::Null => return Ok(text.to_owned()),
+        _ => return Err(cut("`apps` is not a block mapping")),
+    };
+    // The byte ranges to leave out, in order.
+    let mut out_ranges: Vec<(usize, usize)> = Vec::new();
+    if entries.iter().all(|e| !keep(&e.key.text)) {
+        out_ranges.push((line_start(text, apps.key.loc.start), region_end));
+    } else {
+        for (i, entry) in entries.iter().enumerate() {
+            if keep(&entry.key.text) {
+                continue;
+            }
+            let end = match entries.get(i + 1) {
+                Some(next) => line_start(text, next.key.loc.start),
+                None => region_end,
+            };
+            out_ranges.push((line_start(text, entry.key.loc.start), end));
+        }
+    }
+    let mut out = String::new();
+    let mut from = 0;
+    for (start, end) in out_ranges {
+        let kept = text
+            .get(from..start)
+            .ok_or_else(|| cut("the tree is not the text's"))?;
+        out.push_str(kept);
+        from = end.max(start);
+    }
+    out.push_str(
+        text.get(from..)
+            .ok_or_else(|| cut("the tree is not the text's"))?,
+    );
+    let again = cfggen_yaml::parse(FileId(0), &out, &Limits::default())
+        .map_err(|e| EditError::Parse(e.message))?;
+    if !same_but_apps(root, &again, &keep) {
+        return Err(cut("the file cut down does not read as the apps kept"));
+    }
+    Ok(out)
+}
+
+/// The apps whose entries hold other data in `new` than in `old` (two
+/// trees of one environment file), when nothing else differs: the same
+/// top-level keys in the same order, each but `apps` with the same data,
+/// and the same apps in the same order. `None` when anything else does.
+pub fn changed_apps(old: &Node, new: &Node) -> Option<BTreeSet<String>> {
+    let (before, after) = (old.as_map()?, new.as_map()?);
+    if before.len() != after.len() {
+        return None;
+    }
+    let mut changed = BTreeSet::new();
+    for (b, a) in before.iter().zip(after) {
+        if b.key.text != a.key.text {
+            return None;
+        }
+        if b.value.same_data(&a.value) {
+            continue;
+        }
+        if b.key.text != "apps" {
+            return None;
+        }
+        let (b_apps, a_apps) = (b.value.as_map()?, a.value.as_map()?);
+        if b_apps.len() != a_apps.len() {
+            return None;
+        }
+        for (x, y) in b_apps.iter().zip(a_apps) {
+            if x.key.text != y.key.text {
+                return None;
+            }
+            if !x.value.same_data(&y.value) {
+                changed.insert(x.key.text.clone());
+            }
+        }
+    }
+    Some(changed)
+}
+
+/// Whether `cut` holds the data of `root` but the apps `keep` refuses.
+fn same_but_apps(root: &Node, cut: &Node, keep: &impl Fn(&str) -> bool) -> bool {
+    let (Some(whole), Some(part)) = (root.as_map(), cut.as_map()) else {
+        return false;
+    };
+    let mut part = part.iter();
+    for entry in whole {
+        if entry.key.text == "apps" {
+            let kept: Vec<&Entry> = entry
+                .value
+                .as_map()
+                .unwrap_or_default()
+                .iter()
+                .filter(|e| keep(&e.key.text))
+                .collect();
+            if kept.is_empty() && entry.value.as_map().is_some_and(|m| !m.is_empty()) {
+                continue;
+            }
+            let Some(apps) = part.next().filter(|p| p.key.text == "apps") else {
+                return false;
+            };
+            let Some(cut_apps) = apps.value.as_map() else {
+                return kept.is_empty() && entry.value.same_data(&apps.value);
+            };
+            if cut_apps.len() != kept.len()
+                || !kept
+                    .iter()
+                    .zip(cut_apps)
+                    .all(|(a, b)| a.key.text == b.key.text && a.value.same_data(&b.value))
+            {
+                return false;
+            }
+            continue;
+        }
+        match part.next() {
+            Some(p) if p.key.text == entry.key.text && p.value.same_data(&entry.value) => {}
+            _ => return false,
+        }
+    }
+    part.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(text: &str) -> Node {
+        cfggen_yaml::parse(FileId(0), text, &Limits::default())
+            .unwrap_or_else(|e| panic!("test input must parse: {e}"))
+    }
+
+    fn only(text: &str, keep: &[&str]) -> Result<String, EditError> {
+        only_apps(text, &tree(text), |name| keep.contains(&name))
+    }
+
+    const FILE: &str = "\
+name: prod
+# The apps.
+apps:
+  a:
+    image: a:1
+  # b's comment
+  b:
+    image: b:1
+    env:
+      X: '1'
+
+  c:
+    image: c:1
+# After the apps.
+onepassword:
+  vault: prod
+";
+
+    #[test]
+    fn the_apps_left_out_go_with_their_lines_and_everything_else_stays() {
+        assert_eq!(
+            only(FILE, &["b"]).as_deref(),
+            Ok("name: prod\n# The apps.\napps:\n  b:\n    image: b:1\n    env:\n      X: '1'\n\nonepassword:\n  vault: prod\n")
+        );
+        assert_eq!(
+            only(FILE, &["a", "c"]).as_deref(),
+            Ok("name: prod\n# The apps.\napps:\n  a:\n    image: a:1\n  # b's comment\n  c:\n    image: c:1\n# After the apps.\nonepassword:\n  vault: prod\n")
+        );
+        assert_eq!(only(FILE, &["a", "b", "c"]).as_deref(), Ok(FILE));
+        assert_eq!(
+            only(FILE, &[]).as_deref(),
+            Ok("name: prod\n# The apps.\nonepassword:\n  vault: prod\n")
+        );
+        let last = "name: prod\napps:\n  a:\n    image: a:1\n  b:\n    image: b:1\n";
+        assert_eq!(
+            only(last, &["a"]).as_deref(),
+            Ok("name: prod\napps:\n  a:\n    image: a:1\n")
+        );
+        assert_eq!(only("name: prod\n", &["a"]).as_deref(), Ok("name: prod\n"));
+        assert_eq!(
+            only("apps:\nname: x\n", &["a"]).as_deref(),
+            Ok("apps:\nname: x\n")
+        );
+    }
+
+    #[test]
+    fn the_apps_changed_are_named_when_nothing_else_changed() {
+        let changed = |new: &str| changed_apps(&tree(FILE), &tree(new));
+        let names = |list: &[&str]| Some(list.iter().map(|s| (*s).to_owned()).collect());
+        assert_eq!(changed(FILE), names(&[]));
+        let commented = FILE.replace("  a:\n", "  # a comment\n  a: # here\n");
+        assert_eq!(changed(&commented), names(&[]));
+        assert_eq!(changed(&FILE.replace("b:1", "b:2")), names(&["b"]));
+        assert_eq!(
+            changed(&FILE.replace("b:1", "b:2").replace("c:1", "c:2")),
+            names(&["b", "c"])
+        );
+        assert_eq!(changed(&FILE.replace("X: '1'", "X: '2'")), names(&["b"]));
+        // Anything outside the apps, an app added, removed, renamed or
+        // moved: not a change of some apps.
+        for other in [
+            FILE.replace("vault: prod", "vault: other"),
+            FILE.replace("name: prod", "name: other"),
+            FILE.replace("  c:\n    image: c:1\n", ""),
+            FILE.replace("  c:\n", "  d:\n"),
+            FILE.replace("  c:\n    image: c:1\n", "  c:\n    image: c:1\n  d:\n    image: d:1\n"),
+            "name: prod\napps:\n  b:\n    image: b:1\n    env:\n      X: '1'\n  a:\n    image: a:1\n  c:\n    image: c:1\nonepassword:\n  vault: prod\n".to_owned(),
+            FILE.replace("name: prod\n", "") + "name: prod\n",
+        ] {
+            assert_eq!(changed(&other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_cut_line_by_line_is_an_error() {
+        // An anchor outside the apps left out is still there.
+        let aliased = "x: &img {image: a:1}\napps:\n  a: *img\n  b:\n    image: b:1\n";
+        assert_eq!(
+            only(aliased, &["a"]).as_deref(),
+            Ok("x: &img {image: a:1}\napps:\n  a: *img\n")
+        );
+        assert!(only("apps: [a]\n", &["a"]).is_err());
+        assert!(only("apps: {a: {image: a:1}, b: {image: b:1}}\n", &["b"]).is_err());
+        let anchored = "apps:\n  a: &img\n    image: a:1\n  b: *img\n";
+        assert!(only(anchored, &["b"]).is_err(), "the anchor goes with a");
+        // A tree that is not the text's.
+        let other = tree("name: dev\napps:\n  b:\n    image: b:1\n");
+        assert!(only_apps(FILE, &other, |n| n == "b").is_err());
+    }
+}
