@@ -256,6 +256,88 @@ onepassword:
         }
     }
 
+    /// An app's entry as written: its lines, at an indent of two.
+    fn app_entry() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let value = prop_oneof![
+            (0i64..1000).prop_map(|i| format!(" {i}\n")),
+            "[a-z][a-z0-9.:/-]{0,12}".prop_map(|s| format!(" {s}\n")),
+            "[a-z ]{0,12}".prop_map(|s| format!(" '{s}'\n")),
+            proptest::collection::vec("[a-z][a-z ]{0,9}", 1..4).prop_map(|lines| format!(
+                " |\n{}",
+                lines
+                    .iter()
+                    .map(|l| format!("      {l}\n"))
+                    .collect::<String>()
+            )),
+            proptest::collection::vec("[a-z]{1,6}", 1..4).prop_map(|items| format!(
+                "\n{}",
+                items
+                    .iter()
+                    .map(|i| format!("      - {i}\n"))
+                    .collect::<String>()
+            )),
+            Just(" {x: 1, y: [a, b]}\n".to_owned()),
+        ];
+        (
+            proptest::collection::vec(("[a-z]{1,8}", value), 0..5),
+            proptest::option::of("[a-z ]{0,20}"),
+            any::<bool>(),
+        )
+            .prop_map(|(fields, comment, blank)| {
+                let mut seen = BTreeSet::new();
+                let mut body = String::new();
+                for (key, value) in fields {
+                    if seen.insert(key.clone()) {
+                        body.push_str(&format!("    {key}:{value}"));
+                    }
+                }
+                if let Some(c) = comment {
+                    body.push_str(&format!("  # {c}\n"));
+                }
+                if blank {
+                    body.push('\n');
+                }
+                body
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_block_file_cut_down_reads_as_the_apps_kept(
+            apps in proptest::collection::btree_map("[a-z][a-z0-9-]{0,6}", app_entry(), 1..8),
+            keep in proptest::collection::vec(proptest::bool::ANY, 8),
+            tail in proptest::bool::ANY,
+            changed in 0usize..8,
+        ) {
+            let mut text = String::from("# head\nname: t\napps:\n");
+            for (name, body) in &apps {
+                let value = if body.is_empty() { " {}\n".to_owned() } else { format!("\n{body}") };
+                text.push_str(&format!("  {name}:{value}"));
+            }
+            if tail {
+                text.push_str("# the tail\ntail: {a: 1}\n");
+            }
+            let parsed = cfggen_yaml::parse(FileId(0), &text, &Limits::default());
+            proptest::prop_assume!(parsed.is_ok());
+            let root = parsed.unwrap_or_else(|e| panic!("{e}"));
+            let names: Vec<&String> = apps.keys().collect();
+            let kept = |n: &str| names.iter().position(|a| *a == n).is_some_and(|i| keep[i]);
+            let cut = only_apps(&text, &root, kept);
+            proptest::prop_assert!(cut.is_ok(), "{text}\n{cut:?}");
+            let cut = cut.unwrap_or_default();
+            proptest::prop_assert!(same_but_apps(&root, &tree(&cut), &kept), "{text}\n→\n{cut}");
+            // One app's entry changed: that app, and only it, changed.
+            if let Some(name) = names.get(changed % names.len()) {
+                let marked = text.replacen(&format!("  {name}:"), &format!("  {name}:\n    zz: 1\n    zzz:"), 1);
+                if let Ok(after) = cfggen_yaml::parse(FileId(0), &marked, &Limits::default()) {
+                    let expected: BTreeSet<String> = [(*name).clone()].into();
+                    proptest::prop_assert_eq!(changed_apps(&root, &after), Some(expected));
+                }
+            }
+        }
+    }
+
     #[test]
     fn what_cannot_be_cut_line_by_line_is_an_error() {
         // An anchor outside the apps left out is still there.

@@ -2,7 +2,7 @@
 //! tell, by reading the same files again, whether it would read the same:
 //! the ground on which a result is reused instead of made again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -97,6 +97,19 @@ impl Inputs {
     /// and the read did not fail.
     pub fn hash_of(&self, rel: &str) -> Option<&str> {
         self.reads.get(rel)?.as_deref()
+    }
+
+    /// Whether every file `self` read and folder it listed, but the files
+    /// of `except`, was read or listed by `other` with the same result.
+    pub fn within(&self, other: &Inputs, except: &BTreeSet<String>) -> bool {
+        self.reads
+            .iter()
+            .filter(|(rel, _)| !except.contains(*rel))
+            .all(|(rel, seen)| other.reads.get(rel) == Some(seen))
+            && self
+                .lists
+                .iter()
+                .all(|(dir, seen)| other.lists.get(dir) == Some(seen))
     }
 
     /// These inputs, but that `rel` gave `bytes`: what a piece of work
@@ -207,6 +220,34 @@ mod tests {
         assert_eq!(
             inputs.files().collect::<Vec<_>>(),
             ["config/missing.txt", "environments/dev.yaml"]
+        );
+    }
+
+    #[test]
+    fn inputs_within_others_read_and_listed_the_same() {
+        let source = MemorySource::new([
+            ("environments/dev.yaml", "name: dev\n"),
+            ("config/app.conf", "a = 1\n"),
+        ]);
+        let all = recorded(&source);
+        let dev = "environments/dev.yaml";
+        let mut part = Inputs::default();
+        part.read(
+            "config/missing.txt",
+            &source.read("config/missing.txt", 1 << 20),
+        );
+        assert!(part.within(&all, &BTreeSet::new()));
+        part.list("config", &source.list("config"));
+        assert!(part.within(&all, &BTreeSet::new()));
+        let other = MemorySource::new([("environments/dev.yaml", "name: other\n")]);
+        part.read(dev, &other.read(dev, 1 << 20));
+        assert!(!part.within(&all, &BTreeSet::new()), "read otherwise");
+        assert!(part.within(&all, &BTreeSet::from([dev.to_owned()])));
+        let mut listed = Inputs::default();
+        listed.list("environments", &source.list("environments"));
+        assert!(
+            !listed.within(&all, &BTreeSet::new()),
+            "a folder not listed"
         );
     }
 

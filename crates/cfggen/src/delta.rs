@@ -12,8 +12,15 @@
 //! share of those apps; the change is taken to the committed tree only
 //! when it is plainly confined to them:
 //!
-//! - the two render the same files, and the new one is valid and passes
-//!   the lint;
+//! - the two render the same files, and the new one is valid, passes the
+//!   lint, and reads no file and lists no folder otherwise than the ground
+//!   recorded (so the ground's record of inputs still holds);
+//! - each app claims the same before and after — the objects that must be
+//!   unique in a namespace, ClusterRoles, roles and databases on a
+//!   Postgres cluster, PersistentVolumes bound
+//!   ([`cfggen_model::validate::claims`]), the keys the rules that span
+//!   apps compare, even where nothing is rendered (a remote cluster) — so
+//!   those rules find in the whole what they found in the valid ground;
 //! - every file whose text the change alters is, as committed, the file
 //!   the cut-down environment rendered before — nothing of another app
 //!   is in it (an aggregate such as `onepassword.yaml` or a Postgres
@@ -35,6 +42,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use cfggen_model::validate::Claims;
 use cfggen_render::RenderedEnv;
 use cfggen_source::{environment_file, Inputs, Overlay, Source, BASES_DIR};
 use cfggen_tree::Digest;
@@ -123,8 +131,13 @@ pub(crate) fn render_change(
         files.insert(rel.clone(), cut.into_bytes());
         Some(files)
     };
-    let before = render_alone(source, name, cut_down(then_text, &then_tree)?, None)?;
-    let after = render_alone(source, name, cut_down(now_text, &now_tree)?, Some(ground))?;
+    let (before, claimed) = render_alone(source, name, cut_down(then_text, &then_tree)?, None)?;
+    let (after, claims) = render_alone(source, name, cut_down(now_text, &now_tree)?, Some(ground))?;
+    // What the rules that span apps compare is the same: they find what
+    // they found in the whole (valid) environment.
+    if claimed != claims {
+        return None;
+    }
     let rendered = apply(name, ground.committed, before, after)?;
     Some(Delta {
         rendered,
@@ -146,30 +159,36 @@ fn as_committed(name: &str, committed: &BTreeMap<String, Digest>) -> RenderedEnv
 }
 
 /// The environment `name` loaded from `source` with `files` in place of
-/// its own, rendered, with each file's text and facts. With `ground`, it
-/// must also pass the lint, and every other file its load reads must give
-/// what the ground's load read (none changed since they were compared).
+/// its own, rendered, with each file's text and facts, and what each of
+/// its apps claims that no other app may ([`cfggen_model::validate::claims`]).
+/// With `ground`, it must also pass the lint, and every other file its
+/// load reads and folder it lists must give what the ground's load read
+/// (nothing changed since they were compared, and nothing is read that
+/// the ground does not record).
 fn render_alone(
     source: &Arc<dyn Source>,
     name: &str,
     files: BTreeMap<String, Vec<u8>>,
     ground: Option<&Ground<'_>>,
-) -> Option<RenderedEnv> {
+) -> Option<(RenderedEnv, BTreeMap<String, Claims>)> {
     let replaced: BTreeSet<String> = files.keys().cloned().collect();
     let session = cfggen_load::Session::with_source(Arc::new(Overlay::new(source.clone(), files)));
     let loaded = session.load(name).ok()?;
     let rendered = cfggen_render::render(&loaded.environment, &loaded.files).ok()?;
     if let Some(ground) = ground {
-        let same_reads = loaded
-            .inputs
-            .files()
-            .filter(|f| !replaced.contains(*f))
-            .all(|f| loaded.inputs.hash_of(f) == ground.inputs.hash_of(f));
-        if !same_reads || !cfggen_lint::lint(&rendered).is_empty() {
+        if !loaded.inputs.within(ground.inputs, &replaced)
+            || !cfggen_lint::lint(&rendered).is_empty()
+        {
             return None;
         }
     }
-    Some(rendered)
+    let claims = loaded
+        .environment
+        .apps
+        .iter()
+        .map(|(app, a)| (app.clone(), cfggen_model::validate::claims(app, a)))
+        .collect();
+    Some((rendered, claims))
 }
 
 /// The committed tree with the change from `before` to `after` applied,
@@ -425,10 +444,11 @@ mod delta_tests {
         );
     }
 
-    #[test]
-    fn every_app_setting_of_a_flat_platform_changed_in_turn() {
-        // The shipped platform as one file: every app setting is in the
-        // environment file itself.
+    /// The shipped platform as one file, `flat`: every app setting is in
+    /// the environment file itself; `edit` changes its data first.
+    fn flat(
+        edit: impl Fn(&mut serde_json::Map<String, serde_json::Value>),
+    ) -> HashMap<String, Vec<u8>> {
         let files = shipped();
         let parse = |rel: &str| {
             let text = String::from_utf8(files[rel].clone()).unwrap_or_else(|e| panic!("{e}"));
@@ -443,13 +463,35 @@ mod delta_tests {
         if let Some(map) = json.as_object_mut() {
             map.remove("extends");
             map.insert("name".into(), "flat".into());
+            edit(map);
         }
         let mut flat = files.clone();
         flat.insert(
             "environments/flat.yaml".into(),
             cfggen_yaml::emit(&json).into_bytes(),
         );
-        let alone = compare_every_change(&flat, "flat");
+        flat
+    }
+
+    #[test]
+    fn every_app_setting_of_a_flat_platform_changed_in_turn() {
+        let alone = compare_every_change(&flat(|_| {}), "flat");
+        assert!(alone >= 50, "rendered alone: {alone}");
+    }
+
+    #[test]
+    fn apps_on_a_remote_cluster_claim_what_renders_nothing() {
+        // A remote cluster renders no roles and no databases here, yet two
+        // apps must not claim one of either on it.
+        let files = flat(|env| {
+            env.insert(
+                "postgres".into(),
+                serde_json::json!({"shared-pg": {
+                    "namespace": "databases", "host": "pg.example.com", "remote": true
+                }}),
+            );
+        });
+        let alone = compare_every_change(&files, "flat");
         assert!(alone >= 50, "rendered alone: {alone}");
     }
 
@@ -461,6 +503,38 @@ mod delta_tests {
         }
         let alone = compare_every_change(&files, "lab");
         assert!(alone >= 20, "rendered alone: {alone}");
+    }
+
+    #[test]
+    fn a_folder_the_change_lists_first_is_rendered_whole() {
+        // The same files as a folder: the same ConfigMap, but the folder
+        // is listed now, which the ground does not record (a file added
+        // to it later would go unseen).
+        let mut files = HashMap::new();
+        for (rel, bytes) in files_under(&project("tests/fixtures/workloads")) {
+            files.insert(rel, bytes);
+        }
+        let rel = environment_file("lab");
+        let text = String::from_utf8(files[&rel].clone()).unwrap_or_else(|e| panic!("{e}"));
+        let (rendered, inputs) = whole(&files, "lab").unwrap_or_else(|| panic!("lab renders"));
+        let committed = digests(&rendered);
+        let ground = Ground {
+            inputs: &inputs,
+            text: text.as_bytes(),
+            committed: &committed,
+        };
+        let listed = text.replace(
+            "        files:\n          - environments/files/jellyfin/branding.css\n          - environments/files/jellyfin/logo.png\n",
+            "        folder: environments/files/jellyfin\n",
+        );
+        assert_ne!(listed, text);
+        let mut now = files.clone();
+        now.insert(rel, listed.into_bytes());
+        let (full, full_inputs) = whole(&now, "lab").unwrap_or_else(|| panic!("lab renders"));
+        assert_eq!(digests(&full), committed, "the same ConfigMap");
+        assert_ne!(full_inputs, inputs);
+        let session = cfggen_load::Session::in_memory(now);
+        assert!(render_change(&session, "lab", &ground).is_none());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! span apps.
 
 mod argocd;
+mod claims;
 mod containers;
 mod database;
 mod labels;
@@ -19,12 +20,13 @@ mod workloads;
 use std::collections::HashMap;
 
 pub use cfggen_path::{FieldPath, Seg};
+pub use claims::{claims, Claims};
 pub use secrets::{
     looks_like_secret_value, looks_secret, plainly_not_secret, secret_looking_literals,
     SecretLookingLiteral,
 };
 
-use crate::app::{workload_name, App};
+use crate::app::App;
 use crate::environment::Environment;
 use crate::image::ImageRef;
 use crate::names;
@@ -390,12 +392,7 @@ fn check_unique_objects(c: &mut Checker<'_>) {
     // Cluster-wide: the ClusterRoles of every account.
     let mut cluster_roles: HashMap<String, (&str, &str)> = HashMap::new();
     for (name, app) in &env.apps {
-        let ns = app.namespace(name);
-        for (account, sa) in &app.service_accounts {
-            if sa.existing || sa.cluster_rules.is_empty() {
-                continue;
-            }
-            let role = sa.own_cluster_role(ns, account);
+        for (role, account) in claims::cluster_roles(name, app) {
             let path = FieldPath::of(&["apps", name, "serviceAccounts", account]);
             if let Some((app0, account0)) = cluster_roles.insert(role.clone(), (name, account)) {
                 c.push(
@@ -411,58 +408,7 @@ fn check_unique_objects(c: &mut Checker<'_>) {
     }
     for (name, app) in &env.apps {
         let ns = app.namespace(name).to_owned();
-        let mut objects: Vec<(&'static str, String, FieldPath)> = Vec::new();
-        for (cname, comp) in &app.components {
-            let path = FieldPath::of(&["apps", name, "components", cname]);
-            let workload = workload_name(name, cname, comp);
-            if comp.disruption_budget.is_some() {
-                objects.push(("PodDisruptionBudget", workload.clone(), path.clone()));
-            }
-            objects.push((comp.kind.as_str(), workload, path));
-        }
-        for claim in app.claims.keys() {
-            objects.push((
-                "PersistentVolumeClaim",
-                claim.clone(),
-                FieldPath::of(&["apps", name, "claims", claim]),
-            ));
-        }
-        for (account, sa) in app.service_accounts.iter().filter(|(_, sa)| !sa.existing) {
-            let path = FieldPath::of(&["apps", name, "serviceAccounts", account]);
-            objects.push(("ServiceAccount", account.clone(), path.clone()));
-            if !sa.rules.is_empty() {
-                objects.push(("Role", account.clone(), path));
-            }
-        }
-        for sname in app.services.keys() {
-            objects.push((
-                "Service",
-                sname.clone(),
-                FieldPath::of(&["apps", name, "services", sname]),
-            ));
-        }
-        for cm in app.config_maps.keys() {
-            objects.push((
-                "ConfigMap",
-                cm.clone(),
-                FieldPath::of(&["apps", name, "configMaps", cm]),
-            ));
-        }
-        for s in app.secrets.keys() {
-            objects.push((
-                "Secret",
-                s.clone(),
-                FieldPath::of(&["apps", name, "secrets", s]),
-            ));
-        }
-        if app.database.as_ref().is_some_and(|db| db.env.url.is_some()) {
-            objects.push((
-                "Secret",
-                crate::database::Database::url_secret_name(name),
-                FieldPath::of(&["apps", name, "database", "env", "url"]),
-            ));
-        }
-        for (kind, oname, path) in objects {
+        for (kind, oname, path) in claims::unique_objects(name, app) {
             if let Some(first) = seen.insert((ns.clone(), kind, oname.clone()), name.clone()) {
                 c.push(
                     "name-conflict",
