@@ -14,7 +14,7 @@ mod only;
 mod transaction;
 
 pub use apps::{add_apps, add_postgres, AppsError};
-pub use only::{changed_apps, only_apps};
+pub use only::{changed_apps, only_apps, only_apps_by_lines};
 pub use transaction::{apply_checked, ApplyError, FileEdit};
 
 use cfggen_yaml::{FileId, Limits, Node, Seg, Value};

@@ -15,9 +15,57 @@ fn line_start(text: &str, offset: usize) -> usize {
         .map_or(0, |i| i + 1)
 }
 
+/// Where the entries of a file start: the line of each top-level key,
+/// and, in the block mapping `apps`, the line of each app's key.
+struct Shape<'t> {
+    /// Each top-level key and the start of its line.
+    top: Vec<(&'t str, usize)>,
+    /// Which of them is `apps`.
+    apps_at: usize,
+    /// Each app and the start of its key's line.
+    apps: Vec<(&'t str, usize)>,
+}
+
+impl Shape<'_> {
+    /// `text` without the apps `keep` refuses (`apps: {}` when it keeps
+    /// none): an entry goes with the lines from its key to the next
+    /// entry's key, or to the next top-level key.
+    fn cut(&self, text: &str, keep: &impl Fn(&str) -> bool) -> Option<String> {
+        let region_end = self
+            .top
+            .get(self.apps_at + 1)
+            .map_or(text.len(), |(_, at)| *at);
+        if self.apps.iter().all(|(name, _)| !keep(name)) {
+            let start = self.top.get(self.apps_at)?.1;
+            return Some(format!(
+                "{}apps: {{}}\n{}",
+                text.get(..start)?,
+                text.get(region_end..)?
+            ));
+        }
+        let mut out_ranges: Vec<(usize, usize)> = Vec::new();
+        {
+            for (i, (name, at)) in self.apps.iter().enumerate() {
+                if !keep(name) {
+                    let end = self.apps.get(i + 1).map_or(region_end, |(_, next)| *next);
+                    out_ranges.push((*at, end));
+                }
+            }
+        }
+        let mut out = String::new();
+        let mut from = 0;
+        for (start, end) in out_ranges {
+            out.push_str(text.get(from..start)?);
+            from = end.max(start);
+        }
+        out.push_str(text.get(from..)?);
+        Some(out)
+    }
+}
+
 /// `text`, whose parsed tree is `root`, without the entries of its
-/// top-level `apps` mapping that `keep` refuses (and without `apps` at
-/// all when it keeps none). An entry goes with the lines from its key to
+/// top-level `apps` mapping that `keep` refuses (`apps: {}` when it keeps
+/// none, so that a base of apps alone is still a mapping). An entry goes with the lines from its key to
 /// the next entry's key (its comments go with the entry above).
 ///
 /// The result is parsed again and must hold exactly the data of `root`
@@ -33,14 +81,10 @@ pub fn only_apps(
     let top = root
         .as_map()
         .ok_or_else(|| cut("the file is not a mapping"))?;
-    let Some(at) = top.iter().position(|e| e.key.text == "apps") else {
+    let Some(apps_at) = top.iter().position(|e| e.key.text == "apps") else {
         return Ok(text.to_owned());
     };
-    let apps = &top[at];
-    let region_end = match top.get(at + 1) {
-        Some(next) => line_start(text, next.key.loc.start),
-        None => text.len(),
-    };
+    let apps = &top[apps_at];
     let entries: &[Entry] = match &apps.value.value {
         Value::Map(entries)
             if !entries.is_empty()
@@ -54,41 +98,124 @@ pub fn only_apps(
         Value::Null => return Ok(text.to_owned()),
         _ => return Err(cut("`apps` is not a block mapping")),
     };
-    // The byte ranges to leave out, in order.
-    let mut out_ranges: Vec<(usize, usize)> = Vec::new();
-    if entries.iter().all(|e| !keep(&e.key.text)) {
-        out_ranges.push((line_start(text, apps.key.loc.start), region_end));
-    } else {
-        for (i, entry) in entries.iter().enumerate() {
-            if keep(&entry.key.text) {
-                continue;
-            }
-            let end = match entries.get(i + 1) {
-                Some(next) => line_start(text, next.key.loc.start),
-                None => region_end,
-            };
-            out_ranges.push((line_start(text, entry.key.loc.start), end));
-        }
-    }
-    let mut out = String::new();
-    let mut from = 0;
-    for (start, end) in out_ranges {
-        let kept = text
-            .get(from..start)
-            .ok_or_else(|| cut("the tree is not the text's"))?;
-        out.push_str(kept);
-        from = end.max(start);
-    }
-    out.push_str(
-        text.get(from..)
-            .ok_or_else(|| cut("the tree is not the text's"))?,
-    );
+    let line_of = |e: &Entry| line_start(text, e.key.loc.start);
+    let shape = Shape {
+        top: top
+            .iter()
+            .map(|e| (e.key.text.as_str(), line_of(e)))
+            .collect(),
+        apps_at,
+        apps: entries
+            .iter()
+            .map(|e| (e.key.text.as_str(), line_of(e)))
+            .collect(),
+    };
+    let out = shape
+        .cut(text, &keep)
+        .ok_or_else(|| cut("the tree is not the text's"))?;
     let again = cfggen_yaml::parse(FileId(0), &out, &Limits::default())
         .map_err(|e| EditError::Parse(e.message))?;
     if !same_but_apps(root, &again, &keep) {
         return Err(cut("the file cut down does not read as the apps kept"));
     }
     Ok(out)
+}
+
+/// [`only_apps`] without the file's tree, from its lines alone, for a
+/// large base whose tree costs more than the cut: `None` unless the lines
+/// show the shape plainly, and the caller cuts through the tree.
+///
+/// The file must have no anchor (no `&` anywhere, so no alias either) and
+/// no tab; its top-level keys are the lines at column 0 that are not
+/// comments, each a plain `key:`; `apps:` ends its line, and every line
+/// of its region at the indentation of its first entry is an app's plain
+/// `name:` (a line indented less, but not at column 0, is refused). In
+/// such a file each entry's data is the data of its lines alone, so
+/// keeping lines whole keeps the data of what is kept; the result is
+/// parsed again and must hold the same top-level keys and the apps kept,
+/// in order.
+pub fn only_apps_by_lines(text: &str, keep: impl Fn(&str) -> bool) -> Option<String> {
+    if text.contains('&') || text.contains('\t') {
+        return None;
+    }
+    let plain_key = |line: &str| -> Option<usize> {
+        let colon = line.find(':')?;
+        let key = &line[..colon];
+        let rest = &line[colon + 1..];
+        let plain = !key.is_empty()
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        (plain && (rest.is_empty() || rest.starts_with(' '))).then_some(colon)
+    };
+    let mut top: Vec<(&str, usize)> = Vec::new();
+    let mut apps: Vec<(&str, usize)> = Vec::new();
+    let mut apps_at = None;
+    let mut indent = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start_matches(' ');
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let column = body.len() - trimmed.len();
+        if column == 0 {
+            let colon = plain_key(body)?;
+            let key = &body[..colon];
+            if key == "apps" {
+                let rest = body[colon + 1..].trim_start_matches(' ');
+                if !(rest.is_empty() || rest.starts_with('#')) {
+                    return None;
+                }
+                apps_at = Some(top.len());
+            }
+            top.push((key, at));
+            continue;
+        }
+        if apps_at != Some(top.len().wrapping_sub(1)) {
+            continue;
+        }
+        let n = *indent.get_or_insert(column);
+        if column < n {
+            return None;
+        }
+        if column == n {
+            let colon = plain_key(trimmed)?;
+            apps.push((&trimmed[..colon], at));
+        }
+    }
+    let Some(apps_at) = apps_at else {
+        return Some(text.to_owned());
+    };
+    if apps.is_empty() {
+        return None;
+    }
+    let shape = Shape { top, apps_at, apps };
+    let out = shape.cut(text, &keep)?;
+    let again = cfggen_yaml::parse(FileId(0), &out, &Limits::default()).ok()?;
+    let kept: Vec<&str> = shape
+        .apps
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| keep(n))
+        .collect();
+    let top_kept: Vec<&str> = shape.top.iter().map(|(k, _)| *k).collect();
+    let again_top: Vec<&str> = again
+        .as_map()?
+        .iter()
+        .map(|e| e.key.text.as_str())
+        .collect();
+    let again_apps: Vec<&str> = again
+        .get("apps")
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| e.key.text.as_str())
+        .collect();
+    (again_top == top_kept && again_apps == kept).then_some(out)
 }
 
 /// The apps whose entries hold other data in `new` than in `old` (two
@@ -142,9 +269,6 @@ fn same_but_apps(root: &Node, cut: &Node, keep: &impl Fn(&str) -> bool) -> bool 
                 .iter()
                 .filter(|e| keep(&e.key.text))
                 .collect();
-            if kept.is_empty() && entry.value.as_map().is_some_and(|m| !m.is_empty()) {
-                continue;
-            }
             let Some(apps) = part.next().filter(|p| p.key.text == "apps") else {
                 return false;
             };
@@ -214,7 +338,12 @@ onepassword:
         assert_eq!(only(FILE, &["a", "b", "c"]).as_deref(), Ok(FILE));
         assert_eq!(
             only(FILE, &[]).as_deref(),
-            Ok("name: prod\n# The apps.\nonepassword:\n  vault: prod\n")
+            Ok("name: prod\n# The apps.\napps: {}\nonepassword:\n  vault: prod\n")
+        );
+        let apps_alone = "# A base of apps alone.\napps:\n  a:\n    image: a:1\n";
+        assert_eq!(
+            only(apps_alone, &["b"]).as_deref(),
+            Ok("# A base of apps alone.\napps: {}\n")
         );
         let last = "name: prod\napps:\n  a:\n    image: a:1\n  b:\n    image: b:1\n";
         assert_eq!(
@@ -326,6 +455,9 @@ onepassword:
             let cut = only_apps(&text, &root, kept);
             proptest::prop_assert!(cut.is_ok(), "{text}\n{cut:?}");
             let cut = cut.unwrap_or_default();
+            // From the lines alone (no anchor here): the same file.
+            let by_lines = only_apps_by_lines(&text, kept);
+            proptest::prop_assert_eq!(by_lines.as_deref(), Some(cut.as_str()), "{}", text);
             proptest::prop_assert!(same_but_apps(&root, &tree(&cut), &kept), "{text}\n→\n{cut}");
             // One app's entry changed: that app, and only it, changed.
             if let Some(name) = names.get(changed % names.len()) {
@@ -335,6 +467,38 @@ onepassword:
                     proptest::prop_assert_eq!(changed_apps(&root, &after), Some(expected));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_lines_alone_cut_a_plain_file_as_the_tree_does_and_refuse_the_rest() {
+        for keep in [&["b"][..], &["a", "c"], &[], &["a", "b", "c"]] {
+            let by_tree = only(FILE, keep).ok();
+            let by_lines = only_apps_by_lines(FILE, |n| keep.contains(&n));
+            assert_eq!(by_lines, by_tree, "{keep:?}");
+        }
+        assert_eq!(
+            only_apps_by_lines("name: x\n", |_| true).as_deref(),
+            Some("name: x\n")
+        );
+        for text in [
+            // An anchor (an alias in a kept app could name it).
+            "x: &img {image: a:1}\napps:\n  a: *img\n  b:\n    image: b:1\n",
+            // A tab, a flow mapping, a quoted or odd key.
+            "apps:\n  a:\n\timage: a:1\n",
+            "apps: {a: {image: a:1}}\n",
+            "apps:\n  'a':\n    image: a:1\n",
+            "apps:\n  a b:\n    image: a:1\n",
+            "\"name\": x\napps:\n  a:\n    image: a:1\n",
+            // A line indented less than the first app.
+            "apps:\n    a:\n      image: a:1\n  b:\n    image: b:1\n",
+            // A document marker, a list at the top.
+            "apps:\n  a:\n    image: a:1\n---\nname: x\n",
+            "- a\n",
+            // Nothing under `apps:`.
+            "apps:\nname: x\n",
+        ] {
+            assert_eq!(only_apps_by_lines(text, |n| n == "a"), None, "{text}");
         }
     }
 

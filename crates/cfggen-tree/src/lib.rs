@@ -57,6 +57,24 @@ impl Digest {
         }
     }
 
+    /// The digest as 24 bytes (length, then hash, little-endian), for a
+    /// compact record of many.
+    pub fn to_bytes(&self) -> [u8; 24] {
+        let mut out = [0u8; 24];
+        out[..8].copy_from_slice(&self.len.to_le_bytes());
+        out[8..].copy_from_slice(&self.hash.to_le_bytes());
+        out
+    }
+
+    /// The digest [`Digest::to_bytes`] gave these bytes for.
+    pub fn from_bytes(bytes: [u8; 24]) -> Digest {
+        let (len, hash) = bytes.split_at(8);
+        Digest {
+            len: u64::from_le_bytes(len.try_into().unwrap_or_default()),
+            hash: u128::from_le_bytes(hash.try_into().unwrap_or_default()),
+        }
+    }
+
     /// The digest of a whole tree, from the path and digest of each of its
     /// files in path order: two trees have the same one when they hold the
     /// same files with the same bytes.

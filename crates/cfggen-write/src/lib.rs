@@ -16,10 +16,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 mod survey;
+mod survey_file;
 
 pub use cfggen_tree::Digest;
 use cfggen_tree::{is_generated, RenderedEnv};
 pub use survey::{survey_tree, Known, Stamp, Survey, SETTLED};
+pub use survey_file::{decode_survey, encode_survey};
 
 /// What a write did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -59,6 +59,29 @@ impl Stamp {
         }
     }
 
+    /// The stamp as five numbers (length, modification and change times,
+    /// inode, device), for [`crate::encode_survey`].
+    pub(crate) fn words(&self) -> [u64; 5] {
+        [
+            self.len,
+            self.mtime as u64,
+            self.ctime as u64,
+            self.ino,
+            self.dev,
+        ]
+    }
+
+    /// The stamp [`Stamp::words`] gave.
+    pub(crate) fn from_words(w: [u64; 5]) -> Stamp {
+        Stamp {
+            len: w[0],
+            mtime: w[1] as i64,
+            ctime: w[2] as i64,
+            ino: w[3],
+            dev: w[4],
+        }
+    }
+
     /// Whether both times are before `moment` (nanoseconds since the epoch).
     fn before(&self, moment: i64) -> bool {
         self.mtime < moment && self.ctime < moment

@@ -62,14 +62,6 @@ pub(crate) struct Rendering<'a> {
     pub(crate) files: usize,
 }
 
-/// A surveyed committed tree, as stored (borrowed when it is stored,
-/// owned when it is read back).
-#[derive(Serialize, Deserialize)]
-struct StoredSurvey<'a> {
-    build: Cow<'a, str>,
-    files: Cow<'a, Survey>,
-}
-
 /// The bases that passed the partial schema, as stored.
 #[derive(Serialize, Deserialize)]
 struct StoredBases<'a> {
@@ -109,12 +101,16 @@ impl Cache {
     /// The cache file of `env` (a name as environments are named, so it
     /// never leads out of the folder).
     fn file(&self, env: &str, what: &str) -> Option<PathBuf> {
+        self.env_file(env, &format!("{what}.json"))
+    }
+
+    /// The cache's file `<env>.<suffix>` of environment `env` (none for a
+    /// name no environment can have, which could name another file).
+    fn env_file(&self, env: &str, suffix: &str) -> Option<PathBuf> {
         if cfggen_model::names::dns1123_label_error(env).is_some() {
             return None;
         }
-        self.dir
-            .as_ref()
-            .map(|d| d.join(format!("{env}.{what}.json")))
+        self.dir.as_ref().map(|d| d.join(format!("{env}.{suffix}")))
     }
 
     /// The cache file of what concerns the whole repository.
@@ -173,19 +169,62 @@ impl Cache {
 
     /// The committed tree of `env` as last surveyed (empty if unknown).
     pub(crate) fn survey(&self, env: &str) -> Survey {
-        self.get::<StoredSurvey<'_>>(env, "tree")
-            .filter(|s| s.build == self.build)
-            .map(|s| s.files.into_owned())
+        self.survey_file(env)
+            .and_then(|path| self.read_marked(&path, MAX_SURVEY_BYTES))
+            .and_then(|bytes| cfggen_write::decode_survey(&bytes))
             .unwrap_or_default()
     }
 
-    /// Keeps the survey of the committed tree of `env`.
+    /// Keeps the survey of the committed tree of `env` (in the binary form
+    /// of [`cfggen_write::encode_survey`]: a large tree's survey is read
+    /// by every run).
     pub(crate) fn put_survey(&self, env: &str, files: &Survey) {
-        let stored = StoredSurvey {
-            build: Cow::Borrowed(&self.build),
-            files: Cow::Borrowed(files),
-        };
-        self.put(env, "tree", &stored);
+        if let Some(path) = self.survey_file(env) {
+            self.put_marked(
+                &path,
+                &format!("{env}.survey"),
+                &cfggen_write::encode_survey(files),
+            );
+            // The form earlier builds kept it in.
+            if let Some(json) = self.file(env, "tree") {
+                let _ = std::fs::remove_file(json);
+            }
+        }
+    }
+
+    fn survey_file(&self, env: &str) -> Option<PathBuf> {
+        self.env_file(env, "survey")
+    }
+
+    /// The bytes of a file [`Cache::put_marked`] wrote, of at most `max`
+    /// bytes, when this build wrote them and they are whole.
+    fn read_marked(&self, path: &Path, max: u64) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let file = std::fs::File::open(path).ok()?;
+        let mut bytes = Vec::new();
+        file.take(max).read_to_end(&mut bytes).ok()?;
+        let rest = bytes
+            .strip_prefix(self.build.as_bytes())?
+            .strip_prefix(b"\n")?;
+        let (sum, data) = rest.split_at_checked(33)?;
+        if sum != format!("{}\n", cfggen_source::content_hash(data)).as_bytes() {
+            return None;
+        }
+        Some(data.to_vec())
+    }
+
+    /// Writes `data` to `path` after a line naming this build and a line
+    /// with the hash of `data`, so that another build's file, or a file
+    /// damaged since, is not believed.
+    fn put_marked(&self, path: &Path, name: &str, data: &[u8]) {
+        let sum = cfggen_source::content_hash(data);
+        let mut bytes = Vec::with_capacity(self.build.len() + sum.len() + 2 + data.len());
+        for line in [self.build.as_bytes(), sum.as_bytes()] {
+            bytes.extend_from_slice(line);
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(data);
+        self.put_bytes(path, name, &bytes);
     }
 
     /// What `env` rendered to when last rendered by this build.
@@ -299,47 +338,27 @@ impl Cache {
     }
 
     fn source_file(&self, env: &str) -> Option<PathBuf> {
-        if cfggen_model::names::dns1123_label_error(env).is_some() {
-            return None;
-        }
-        self.dir.as_ref().map(|d| d.join(format!("{env}.source")))
+        self.env_file(env, "source")
     }
 }
 
 impl cfggen_load::TreeStore for Cache {
     fn get(&self, hash: &str) -> Option<Vec<u8>> {
-        use std::io::Read;
         let path = self.tree_file(hash)?;
-        let file = std::fs::File::open(&path).ok()?;
-        let mut bytes = Vec::new();
-        file.take(MAX_TREE_BYTES).read_to_end(&mut bytes).ok()?;
-        let rest = bytes
-            .strip_prefix(self.build.as_bytes())?
-            .strip_prefix(b"\n")?;
-        let (sum, tree) = rest.split_at_checked(33)?;
-        if sum != format!("{}\n", cfggen_source::content_hash(tree)).as_bytes() {
-            return None;
-        }
+        let tree = self.read_marked(&path, MAX_TREE_BYTES)?;
         // Used: kept among the newest.
         let _ = std::fs::File::options()
             .write(true)
             .open(&path)
             .and_then(|f| f.set_modified(std::time::SystemTime::now()));
-        Some(tree.to_vec())
+        Some(tree)
     }
 
     fn put(&self, hash: &str, tree: &[u8]) {
         let (Some(dir), Some(path)) = (&self.dir, self.tree_file(hash)) else {
             return;
         };
-        let sum = cfggen_source::content_hash(tree);
-        let mut bytes = Vec::with_capacity(self.build.len() + sum.len() + 2 + tree.len());
-        for line in [self.build.as_bytes(), sum.as_bytes()] {
-            bytes.extend_from_slice(line);
-            bytes.push(b'\n');
-        }
-        bytes.extend_from_slice(tree);
-        self.put_bytes(&path, "tree", &bytes);
+        self.put_marked(&path, "tree", tree);
         forget_old_trees(dir);
     }
 }
@@ -347,6 +366,9 @@ impl cfggen_load::TreeStore for Cache {
 /// The largest tree file read: a tree takes about 1.6 bytes per byte of
 /// YAML, and a base is at most 16 MiB (`cfggen_yaml::Limits`).
 const MAX_TREE_BYTES: u64 = 64 << 20;
+
+/// The largest survey file read: about 80 bytes a committed file.
+const MAX_SURVEY_BYTES: u64 = 256 << 20;
 
 impl Cache {
     /// The file of the tree of the bytes of hash `hash` (a hash in hex,

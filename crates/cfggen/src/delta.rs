@@ -121,8 +121,15 @@ pub(crate) fn render_change(
             return None;
         }
         let text = std::str::from_utf8(&bytes).ok()?;
-        let tree = session.tree_of(base, id, text).ok()?;
-        let cut = cfggen_edit::only_apps(text, &tree, keep).ok()?;
+        // A large base is cut from its lines when they show its shape
+        // plainly, else through its tree.
+        let cut = match cfggen_edit::only_apps_by_lines(text, keep) {
+            Some(cut) => cut,
+            None => {
+                let tree = session.tree_of(base, id, text).ok()?;
+                cfggen_edit::only_apps(text, &tree, keep).ok()?
+            }
+        };
         bases.insert(base.to_owned(), cut.into_bytes());
     }
     let cut_down = |text: &str, tree: &cfggen_yaml::Node| {
@@ -438,9 +445,14 @@ mod delta_tests {
         let files = shipped();
         let prod = compare_every_change(&files, "prod");
         let dev = compare_every_change(&files, "dev");
+        let mut valid = HashMap::new();
+        for (rel, bytes) in files_under(&project("tests/fixtures/valid")) {
+            valid.insert(rel, bytes);
+        }
+        let staging = compare_every_change(&valid, "staging");
         assert!(
-            prod >= 5 && dev >= 1,
-            "rendered alone: prod {prod}, dev {dev}"
+            prod >= 5 && dev >= 1 && staging >= 1,
+            "rendered alone: prod {prod}, dev {dev}, staging {staging}"
         );
     }
 
