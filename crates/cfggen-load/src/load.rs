@@ -205,14 +205,15 @@ pub struct Session {
     /// Which bases pass the partial schema, by the hash of their bytes
     /// (see [`Session::trust_checked_bases`]).
     checked: Mutex<CheckedBases>,
-    /// Where the trees of large bases are kept between runs (see
+    /// Where the trees of large files are kept between runs (see
     /// [`Session::keep_trees`]).
     trees: OnceLock<Arc<dyn TreeStore>>,
 }
 
-/// Keeps the parsed trees of large bases between runs, in the binary form
-/// of [`cfggen_yaml::encode`], by the hash of the bytes they were parsed
-/// from ([`cfggen_source::content_hash`]): a base whose bytes did not
+/// Keeps the parsed trees of large files under `environments/` (bases and
+/// environment files) between runs, in the binary form of
+/// [`cfggen_yaml::encode`], by the hash of the bytes they were parsed
+/// from ([`cfggen_source::content_hash`]): a file whose bytes did not
 /// change is decoded, not parsed. A store that loses what it was given
 /// costs a parse, nothing else; it must give back only what this very
 /// build put in it, unchanged (a tree that does not decode is parsed
@@ -226,7 +227,7 @@ pub trait TreeStore: Send + Sync {
     fn put(&self, hash: &str, tree: &[u8]);
 }
 
-/// How large a base must be for its tree to be kept: below, parsing it
+/// How large a file must be for its tree to be kept: below, parsing it
 /// costs about what reading a kept tree does.
 const KEPT_TREE_MIN_BYTES: usize = 64 * 1024;
 
@@ -258,7 +259,7 @@ impl Session {
         }
     }
 
-    /// Has loads decode the trees of large bases whose bytes `store` has
+    /// Has loads decode the trees of large files whose bytes `store` has
     /// seen, instead of parsing them, and keep there the trees of those
     /// they parse. Set once; later calls change nothing.
     pub fn keep_trees(&self, store: Arc<dyn TreeStore>) {
@@ -1029,7 +1030,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The tree of `text`, the file `rel` read: decoded from the session's
-    /// [`TreeStore`] when `rel` is a large base whose bytes it has seen
+    /// [`TreeStore`] when `rel` is a large file whose bytes it has seen
     /// (and kept there when parsed), else parsed.
     fn parse_or_decode(&self, rel: &str, id: FileId, text: &str) -> Result<Node, Box<YamlError>> {
         self.session.tree_of(rel, id, text)

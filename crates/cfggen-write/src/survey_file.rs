@@ -31,8 +31,11 @@ pub fn encode_survey(survey: &Survey) -> Vec<u8> {
             .find(|&i| path.is_char_boundary(i))
             .unwrap_or(0);
         let rest = &path.as_bytes()[shared..];
-        out.extend_from_slice(&(shared as u32).to_le_bytes());
-        out.extend_from_slice(&(rest.len() as u32).to_le_bytes());
+        // A path of 4 GiB: written so that it does not read back, and the
+        // tree is surveyed again.
+        let word = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
+        out.extend_from_slice(&word(shared));
+        out.extend_from_slice(&word(rest.len()));
         out.extend_from_slice(rest);
         out.extend_from_slice(&known.digest.to_bytes());
         match &known.stamp {

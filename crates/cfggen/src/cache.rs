@@ -3,7 +3,8 @@
 //! change calls for:
 //!
 //! * the committed tree of each environment, surveyed
-//!   ([`cfggen_write::survey_tree`]): a file whose stamp is unchanged is
+//!   ([`cfggen_write::survey_tree`]; `<env>.survey`, in the binary form of
+//!   [`cfggen_write::encode_survey`]): a file whose stamp is unchanged is
 //!   not read again;
 //! * what each environment rendered to (the digest of its whole tree) and
 //!   every file its load read, with what each gave
@@ -13,9 +14,17 @@
 //! * which bases passed the partial schema, by the hash of their bytes
 //!   ([`cfggen_load::Session::checked_bases`]): a base that gives the same
 //!   bytes is not checked again;
-//! * the parsed trees of large bases, by the hash of their bytes
-//!   ([`cfggen_load::TreeStore`]): a base that gives the same bytes is
-//!   decoded, not parsed (the last [`KEPT_TREES`] kept).
+//! * the parsed trees of large files under `environments/` (environment
+//!   files and bases), by the hash of their bytes
+//!   ([`cfggen_load::TreeStore`]): a file that gives the same bytes is
+//!   decoded, not parsed (the last [`KEPT_TREES`] kept);
+//! * the text of a large environment file as the load of its recorded
+//!   rendering read it (`<env>.source`, believed only when its hash is the
+//!   one that load recorded): the ground on which a change of a few of its
+//!   apps is rendered from them alone ([`crate::delta`]).
+//!
+//! The survey and the trees are each written after a line naming the
+//! build and a line with their hash, and are not believed otherwise.
 //!
 //! What the cache says of the repository's files is checked against them
 //! before it is used. What it says an environment renders to is a record
@@ -289,10 +298,6 @@ impl Cache {
     }
 }
 
-/// The trees of large bases: one file each, named after the hash of the
-/// base's bytes, holding the build that wrote it and the hash of the tree
-/// (a line each), then the tree; one whose tree does not have that hash
-/// (damaged) is not given back.
 impl Cache {
     /// Records that loading what `inputs` says renders environment `env`
     /// to `rendered` ([`Cache::put_rendering`]), and keeps its file's
@@ -342,6 +347,10 @@ impl Cache {
     }
 }
 
+/// The trees of large files: one file each, named after the hash of the
+/// file's bytes, holding the build that wrote it and the hash of the tree
+/// (a line each), then the tree; one whose tree does not have that hash
+/// (damaged) is not given back.
 impl cfggen_load::TreeStore for Cache {
     fn get(&self, hash: &str) -> Option<Vec<u8>> {
         let path = self.tree_file(hash)?;
@@ -367,7 +376,7 @@ impl cfggen_load::TreeStore for Cache {
 /// YAML, and a base is at most 16 MiB (`cfggen_yaml::Limits`).
 const MAX_TREE_BYTES: u64 = 64 << 20;
 
-/// The largest survey file read: about 80 bytes a committed file.
+/// The largest survey file read: about 90 bytes a committed file.
 const MAX_SURVEY_BYTES: u64 = 256 << 20;
 
 impl Cache {
@@ -407,13 +416,13 @@ fn forget_old_trees(dir: &Path) {
     }
 }
 
-/// A JSON file of the cache, read; none when it cannot be read or is not
-/// what is expected.
 /// The most bytes cfggen reads of an environment file.
 pub(crate) fn max_file_bytes() -> u64 {
     cfggen_yaml::Limits::default().max_bytes as u64
 }
 
+/// A JSON file of the cache, read; none when it cannot be read or is not
+/// what is expected.
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()

@@ -113,8 +113,13 @@ fn ready(
     let unchanged = recorded
         .as_ref()
         .is_some_and(|r| session.unchanged(&r.inputs));
-    match recorded {
-        Some(rendering) if unchanged => {
+    // The text its large environment file had then, the ground of a change.
+    let text = recorded
+        .as_ref()
+        .filter(|_| !unchanged)
+        .and_then(|_| cache.source(name));
+    match (recorded, text) {
+        (Some(rendering), _) if unchanged => {
             let on_disk = take();
             if is_committed(&on_disk, &rendering) {
                 session.skip_load();
@@ -128,9 +133,9 @@ fn ready(
         }
         // A large environment file changed since its committed rendering:
         // a change of a few apps is rendered from them alone.
-        Some(rendering) if cache.source(name).is_some() => {
+        (Some(rendering), Some(text)) => {
             let on_disk = take();
-            if let Some(delta) = changed_apps_alone(session, cache, name, &rendering, &on_disk) {
+            if let Some(delta) = changed_apps_alone(session, name, &rendering, &text, &on_disk) {
                 session.skip_load();
                 return (Ok(Ready::Delta(Box::new(delta))), on_disk);
             }
@@ -188,19 +193,18 @@ fn record(
 /// change is confined to those apps ([`crate::delta`]).
 fn changed_apps_alone(
     session: &cfggen_load::Session,
-    cache: &Cache,
     name: &str,
     rendering: &crate::cache::Rendering<'_>,
+    text: &[u8],
     on_disk: &Read,
 ) -> Option<crate::delta::Delta> {
     if !is_committed(on_disk, rendering) {
         return None;
     }
     let committed = &on_disk.as_ref().ok()?.digests;
-    let text = cache.source(name)?;
     let ground = crate::delta::Ground {
         inputs: &rendering.inputs,
-        text: &text,
+        text,
         committed,
     };
     crate::delta::render_change(session, name, &ground)

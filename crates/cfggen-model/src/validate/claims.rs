@@ -3,11 +3,14 @@
 //! namespace and ClusterRole names (`check_unique_objects`), roles and
 //! databases on a Postgres cluster (`database::check_roles`, and through
 //! them the `Database` objects of `database::check_database_objects`), the
-//! PersistentVolumes its claims bind (`storage::check_claims`). Those
-//! rules take an app's keys from here, so two environments that differ
-//! only in some apps, each claiming the same in both, give every rule
-//! that spans apps the same ground (the binary renders a change of a few
-//! apps from them alone only when it holds).
+//! PersistentVolumes its claims bind (`storage::check_claims`).
+//! `check_unique_objects` takes an app's keys from here; the others read
+//! them through the same accessors and fields (`Database::owner`,
+//! `Database::name`, `Claim::volume_name`). So two environments that differ only in some
+//! apps, each claiming the same in both, give every rule that spans apps
+//! the same ground (the binary renders a change of a few apps from them
+//! alone only when it holds). A rule that spans apps and reads anything
+//! else of an app must add it here.
 
 use std::collections::BTreeSet;
 
