@@ -205,6 +205,10 @@ pub fn only_apps_by_lines(text: &str, keep: impl Fn(&str) -> bool) -> Option<Str
             apps.push((&trimmed[..colon], at));
         }
     }
+    if top.is_empty() {
+        // Not a mapping (empty, or comments alone).
+        return None;
+    }
     let Some(apps_at) = apps_at else {
         return Some(text.to_owned());
     };
@@ -517,8 +521,10 @@ onepassword:
             // A document marker, a list at the top.
             "apps:\n  a:\n    image: a:1\n---\nname: x\n",
             "- a\n",
-            // Nothing under `apps:`.
+            // Nothing under `apps:`; nothing at all.
             "apps:\nname: x\n",
+            "",
+            "# a comment alone\n",
             // A carriage return alone breaks a line the scan would not see.
             "apps:\n  a:\n    image: x\r  b:\n    image: y\n",
             "apps:\n  a: {}\rpostgres:\n  p: {}\n",
