@@ -294,6 +294,35 @@ mod delta_tests {
             .collect()
     }
 
+    /// An environment's whole rendering as the cache records it: the
+    /// ground of a change.
+    struct Recorded {
+        text: String,
+        inputs: Inputs,
+        committed: BTreeMap<String, Digest>,
+    }
+
+    impl Recorded {
+        fn of(files: &HashMap<String, Vec<u8>>, name: &str) -> Recorded {
+            let text = String::from_utf8(files[&environment_file(name)].clone())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let (rendered, inputs) = whole(files, name).unwrap_or_else(|| panic!("{name} renders"));
+            Recorded {
+                text,
+                inputs,
+                committed: digests(&rendered),
+            }
+        }
+
+        fn ground(&self) -> Ground<'_> {
+            Ground {
+                inputs: &self.inputs,
+                text: self.text.as_bytes(),
+                committed: &self.committed,
+            }
+        }
+    }
+
     /// Each scalar of each app in `text`, by app and by its path in the
     /// app: its span and its value.
     fn scalars(text: &str) -> Vec<(String, String, usize, usize, Value)> {
@@ -390,18 +419,12 @@ mod delta_tests {
     /// returns how many changes were rendered from their apps alone.
     fn compare_every_change(files: &HashMap<String, Vec<u8>>, name: &str) -> usize {
         let rel = environment_file(name);
-        let text = String::from_utf8(files[&rel].clone()).unwrap_or_else(|e| panic!("{e}"));
-        let (rendered, inputs) = whole(files, name).unwrap_or_else(|| panic!("{name} renders"));
-        let committed = digests(&rendered);
-        let ground = Ground {
-            inputs: &inputs,
-            text: text.as_bytes(),
-            committed: &committed,
-        };
+        let recorded = Recorded::of(files, name);
+        let (text, ground) = (&recorded.text, recorded.ground());
         let mut alone = 0;
         let mut tried = Vec::new();
-        for (start, end, value) in changes(&text) {
-            let Ok(changed) = cfggen_edit::replace_scalar(&text, start, end, &value) else {
+        for (start, end, value) in changes(text) {
+            let Ok(changed) = cfggen_edit::replace_scalar(text, start, end, &value) else {
                 continue;
             };
             tried.push((
@@ -409,13 +432,13 @@ mod delta_tests {
                 format!("`{}` → `{value}` at {start}", &text[start..end]),
             ));
         }
-        for (app, other) in pairs(&text) {
+        for (app, other) in pairs(text) {
             for path in [
                 vec!["apps", &app, "namespace"],
                 vec!["apps", &app, "database", "name"],
                 vec!["apps", &app, "database", "owner"],
             ] {
-                if let Ok(changed) = cfggen_edit::set_path(&text, &path, &other) {
+                if let Ok(changed) = cfggen_edit::set_path(text, &path, &other) {
                     tried.push((changed, format!("{} → `{other}`", path.join("."))));
                 }
             }
@@ -446,10 +469,7 @@ mod delta_tests {
         let files = shipped();
         let prod = compare_every_change(&files, "prod");
         let dev = compare_every_change(&files, "dev");
-        let mut valid = HashMap::new();
-        for (rel, bytes) in files_under(&project("tests/fixtures/valid")) {
-            valid.insert(rel, bytes);
-        }
+        let valid = files_under(&project("tests/fixtures/valid"));
         let staging = compare_every_change(&valid, "staging");
         // The platform's base without the apostrophes of its comments: cut
         // from its lines, not its tree.
@@ -526,10 +546,7 @@ mod delta_tests {
 
     #[test]
     fn every_app_setting_of_the_workloads_fixture_changed_in_turn() {
-        let mut files = HashMap::new();
-        for (rel, bytes) in files_under(&project("tests/fixtures/workloads")) {
-            files.insert(rel, bytes);
-        }
+        let files = files_under(&project("tests/fixtures/workloads"));
         let alone = compare_every_change(&files, "lab");
         assert!(alone >= 20, "rendered alone: {alone}");
     }
@@ -539,29 +556,20 @@ mod delta_tests {
         // The same files as a folder: the same ConfigMap, but the folder
         // is listed now, which the ground does not record (a file added
         // to it later would go unseen).
-        let mut files = HashMap::new();
-        for (rel, bytes) in files_under(&project("tests/fixtures/workloads")) {
-            files.insert(rel, bytes);
-        }
+        let files = files_under(&project("tests/fixtures/workloads"));
         let rel = environment_file("lab");
-        let text = String::from_utf8(files[&rel].clone()).unwrap_or_else(|e| panic!("{e}"));
-        let (rendered, inputs) = whole(&files, "lab").unwrap_or_else(|| panic!("lab renders"));
-        let committed = digests(&rendered);
-        let ground = Ground {
-            inputs: &inputs,
-            text: text.as_bytes(),
-            committed: &committed,
-        };
+        let recorded = Recorded::of(&files, "lab");
+        let (text, ground) = (&recorded.text, recorded.ground());
         let listed = text.replace(
             "        files:\n          - environments/files/jellyfin/branding.css\n          - environments/files/jellyfin/logo.png\n",
             "        folder: environments/files/jellyfin\n",
         );
-        assert_ne!(listed, text);
+        assert_ne!(&listed, text);
         let mut now = files.clone();
         now.insert(rel, listed.into_bytes());
         let (full, full_inputs) = whole(&now, "lab").unwrap_or_else(|| panic!("lab renders"));
-        assert_eq!(digests(&full), committed, "the same ConfigMap");
-        assert_ne!(full_inputs, inputs);
+        assert_eq!(digests(&full), recorded.committed, "the same ConfigMap");
+        assert_ne!(full_inputs, recorded.inputs);
         let session = cfggen_load::Session::in_memory(now);
         assert!(render_change(&session, "lab", &ground).is_none());
     }
@@ -570,14 +578,8 @@ mod delta_tests {
     fn a_change_outside_the_apps_or_to_another_file_is_rendered_whole() {
         let files = shipped();
         let rel = environment_file("prod");
-        let text = String::from_utf8(files[&rel].clone()).unwrap_or_else(|e| panic!("{e}"));
-        let (rendered, inputs) = whole(&files, "prod").unwrap_or_else(|| panic!("prod renders"));
-        let committed = digests(&rendered);
-        let ground = Ground {
-            inputs: &inputs,
-            text: text.as_bytes(),
-            committed: &committed,
-        };
+        let recorded = Recorded::of(&files, "prod");
+        let (text, ground) = (&recorded.text, recorded.ground());
         let delta = |now: &HashMap<String, Vec<u8>>| {
             render_change(
                 &cfggen_load::Session::in_memory(now.clone()),
@@ -595,15 +597,15 @@ mod delta_tests {
         let commented = with(&rel, text.replace("apps:\n", "apps: # the apps\n"));
         assert!(delta(&commented));
         let same = render_change(&cfggen_load::Session::in_memory(commented), "prod", &ground);
-        assert!(
-            same.is_some_and(|d| d.rendered.files.is_empty() && digests(&d.rendered) == committed)
-        );
+        assert!(same.is_some_and(
+            |d| d.rendered.files.is_empty() && digests(&d.rendered) == recorded.committed
+        ));
         // An app's image: rendered from that app.
         let image = text.replace(
             "authentik:v2026.2.0-2d4098e-nix",
             "authentik:v2026.2.1-2d4098e-nix",
         );
-        assert_ne!(image, text);
+        assert_ne!(&image, text);
         assert!(delta(&with(&rel, image.clone())));
         // A setting outside the apps, a base, an app removed: whole.
         assert!(!delta(&with(
