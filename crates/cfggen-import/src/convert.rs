@@ -18,7 +18,9 @@ use crate::workload;
 pub struct Options {
     /// Put every object into this app (else one app per namespace).
     pub app: Option<String>,
-    /// Leave out Secrets that hold data (else they are an error).
+    /// Move the secret values of the input (Secrets with data, literal
+    /// env values and ConfigMap entries) to 1Password references, listed
+    /// in [`Plan::moved`] (else each is an error at its line).
     pub skip_secrets: bool,
     /// The environment's 1Password store: ExternalSecrets that read it
     /// become the app's `secrets`.
@@ -60,8 +62,9 @@ pub struct Plan {
     pub apps: Vec<AppPlan>,
     /// The CloudNativePG clusters, for the environment's `postgres:`.
     pub clusters: Vec<crate::postgres::ClusterPlan>,
-    /// Secrets holding data that were left out (`--skip-secrets`).
-    pub skipped: Vec<String>,
+    /// The secret values moved to 1Password references
+    /// (`--skip-secrets`): the items and fields to create.
+    pub moved: Vec<crate::moved::Moved>,
 }
 
 /// Plans the import of `objects`. `force_raw` names objects (`Kind
@@ -73,17 +76,33 @@ pub fn plan(
     force_raw: &BTreeMap<(String, String), String>,
 ) -> Result<Plan, Vec<InputError>> {
     let mut errors = Vec::new();
-    let mut skipped = Vec::new();
     let mut kept = Vec::new();
     for o in objects {
+        if !o.secrets.is_empty() && !options.skip_secrets {
+            for s in &o.secrets {
+                errors.push(InputError {
+                    file: o.file.clone(),
+                    line: s.line,
+                    column: s.column,
+                    message: format!(
+                        "{} — in {} field `{}`, and config never holds a secret value",
+                        s.finding.describe(),
+                        o.label(),
+                        s.finding.field
+                    ),
+                    hint: Some("put the value in 1Password and read it through the app's `secrets`; or pass --skip-secrets to have import move it to a 1Password reference and list the items and fields to create".into()),
+                });
+            }
+            continue;
+        }
         if is_secret_with_data(&o) {
             if options.skip_secrets {
-                skipped.push(format!("{} ({})", o.label(), o.place()));
+                kept.push(o);
             } else {
                 errors.push(InputError::at(
                     &o,
                     format!("Secret `{}` holds values, and config never holds a secret value", o.name()),
-                    "put its values in a 1Password item and give the app a `secrets` entry that reads it (an ExternalSecret makes the Secret); or pass --skip-secrets to import the rest and leave it out",
+                    "put its values in a 1Password item and give the app a `secrets` entry that reads it (an ExternalSecret makes the Secret); or pass --skip-secrets to have import make that ExternalSecret and list the items and fields to create",
                 ));
             }
             continue;
@@ -105,6 +124,13 @@ pub fn plan(
         Ok(ns) => ns,
         Err(e) => return Err(vec![e]),
     };
+    let mut moved = Vec::new();
+    if options.skip_secrets {
+        let ns_of = |o: &Object| o.namespace().unwrap_or(&namespace).to_owned();
+        let app_of = |o: &Object| options.app.clone().unwrap_or_else(|| ns_of(o));
+        (kept, moved) =
+            crate::moved::move_out(kept, options.onepassword.as_ref(), &app_of, &ns_of)?;
+    }
     let mut refused = force_raw.clone();
     let (mut clusters, mut kept, mut why) =
         crate::postgres::take(kept, options, &namespace, &refused);
@@ -170,7 +196,7 @@ pub fn plan(
     Ok(Plan {
         apps,
         clusters,
-        skipped,
+        moved,
     })
 }
 

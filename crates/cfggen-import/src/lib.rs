@@ -17,6 +17,7 @@
 //!   normalisations told from real differences.
 
 mod convert;
+mod moved;
 mod postgres;
 mod rbac;
 mod read;
@@ -27,7 +28,8 @@ mod text;
 mod workload;
 
 pub use convert::{plan, AppPlan, Options, Plan, Typed};
+pub use moved::Moved;
 pub use postgres::{cluster_text, ClusterPlan};
-pub use read::{is_secret_with_data, read, InputError, Object};
+pub use read::{is_secret_with_data, read, InputError, Object, SecretAt};
 pub use roundtrip::{compare, Difference};
 pub use text::app_text;

@@ -664,6 +664,7 @@ mod tests {
             line: 1,
             column: 1,
             value,
+            secrets: Vec::new(),
         }
     }
 

@@ -15,6 +15,48 @@ pub struct Object {
     pub column: usize,
     /// The object.
     pub value: Value,
+    /// The secret values in it (a literal under a secret-looking name, a
+    /// value shaped like a credential), each with the 1-based line and
+    /// column of the value: never imported as they are.
+    pub secrets: Vec<SecretAt>,
+}
+
+/// A secret value of an input object, and where it is written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecretAt {
+    /// 1-based line of the value.
+    pub line: usize,
+    /// 1-based column of the value.
+    pub column: usize,
+    /// What the secret check found.
+    pub finding: cfggen_model::validate::Finding,
+}
+
+/// The secret values of the object read from `node`, placed in `text`.
+fn secrets_in(node: &cfggen_yaml::Node, value: &Value, text: &str) -> Vec<SecretAt> {
+    if value.get("kind").and_then(Value::as_str) == Some("Secret") {
+        // A Secret with data is refused or left out whole.
+        return Vec::new();
+    }
+    cfggen_model::validate::scan(value)
+        .into_iter()
+        .map(|finding| {
+            let at = node
+                .lookup(finding.path.segs())
+                .map_or(node.loc.start, |n| {
+                    let within = text
+                        .get(n.loc.start..n.loc.end)
+                        .and_then(|t| t.find(finding.value.expose()));
+                    n.loc.start + within.unwrap_or(0)
+                });
+            let (line, column) = line_col(text, at);
+            SecretAt {
+                line,
+                column,
+                finding,
+            }
+        })
+        .collect()
 }
 
 impl Object {
@@ -135,11 +177,13 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Object>, InputError> {
             message,
             hint: hint.map(str::to_owned),
         };
+        let secrets = secrets_in(&node, &value, text);
         let object = Object {
             file: file.to_owned(),
             line,
             column,
             value,
+            secrets,
         };
         if object.kind() == "List" {
             let items = object
@@ -148,9 +192,18 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Object>, InputError> {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            for item in items {
+            for (i, item) in items.into_iter().enumerate() {
+                let segs = [
+                    cfggen_model::Seg::Key("items".into()),
+                    cfggen_model::Seg::Index(i),
+                ];
+                let secrets = node
+                    .lookup(&segs)
+                    .map(|n| secrets_in(n, &item, text))
+                    .unwrap_or_default();
                 let o = Object {
                     value: item,
+                    secrets,
                     ..object.clone()
                 };
                 check(&o).map_err(|(m, h)| at(m, h))?;

@@ -63,6 +63,25 @@ pub struct Place {
     pub span: Range<usize>,
 }
 
+impl Place {
+    /// The same place in a copy of its file where the text at the place,
+    /// and every other occurrence of it, is stars: for a problem about a
+    /// secret value, whose snippet must not show it.
+    pub fn hiding_value(&self) -> Place {
+        let text = self.file.text();
+        let shown = text.get(self.span.clone()).unwrap_or_default();
+        let value = shown.trim_matches(|c| c == '"' || c == '\'');
+        if value.is_empty() {
+            return self.clone();
+        }
+        let hidden = text.replace(value, &"*".repeat(value.len()));
+        Place {
+            file: SourceFile::new(self.file.path.clone(), hidden),
+            span: self.span.clone(),
+        }
+    }
+}
+
 /// One problem found while loading an environment.
 #[derive(Clone, Debug)]
 pub struct Diagnostic {

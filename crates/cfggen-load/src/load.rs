@@ -54,6 +54,95 @@ impl Locator {
     pub fn place(&self, path: &FieldPath) -> Option<Place> {
         place_for(&self.root, path, Target::Key, &self.files)
     }
+
+    /// Where a value that ended up in the output is written: the first
+    /// string of the environment under `scope` (then anywhere in it) that
+    /// is the value or holds it, with its field path; else the first file
+    /// the load read (a values file, a ConfigMap's file, a manifest file)
+    /// that holds it, on a line with `name` if one has it. The place is
+    /// the value itself, so that the caller can hide it.
+    pub fn find_value(
+        &self,
+        scope: &FieldPath,
+        value: &str,
+        name: Option<&str>,
+    ) -> Option<(Option<FieldPath>, Place)> {
+        if value.is_empty() {
+            return None;
+        }
+        fn in_tree<'n>(
+            root: &'n Node,
+            at: FieldPath,
+            value: &str,
+        ) -> Option<(FieldPath, &'n Node)> {
+            find_string(root, at.clone(), value, true)
+                .or_else(|| find_string(root, at, value, false))
+        }
+        let found = self
+            .root
+            .lookup(scope.segs())
+            .and_then(|node| in_tree(node, scope.clone(), value))
+            .or_else(|| in_tree(&self.root, FieldPath::default(), value));
+        if let Some((path, node)) = found {
+            let file = self.files.get(node.loc.file)?;
+            let span = node.loc.start..node.loc.end;
+            let within = file.text().get(span.clone()).and_then(|t| t.find(value));
+            let span = match within {
+                Some(off) => span.start + off..span.start + off + value.len(),
+                None => span,
+            };
+            return Some((
+                Some(path),
+                Place {
+                    file: file.clone(),
+                    span,
+                },
+            ));
+        }
+        for file in &self.files.files {
+            let text = file.text();
+            let at_name = name.and_then(|n| {
+                text.match_indices(value).map(|(i, _)| i).find(|&i| {
+                    let line_start = text[..i].rfind('\n').map_or(0, |s| s + 1);
+                    text[line_start..i].contains(n)
+                })
+            });
+            if let Some(start) = at_name.or_else(|| text.find(value)) {
+                let span = start..start + value.len();
+                return Some((
+                    None,
+                    Place {
+                        file: file.clone(),
+                        span,
+                    },
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// The first string under `node` (at `path`) that is `value` (`exact`)
+/// or holds it, with its path.
+fn find_string<'n>(
+    node: &'n Node,
+    path: FieldPath,
+    value: &str,
+    exact: bool,
+) -> Option<(FieldPath, &'n Node)> {
+    match &node.value {
+        cfggen_yaml::Value::String(s) if (exact && s == value) || (!exact && s.contains(value)) => {
+            Some((path, node))
+        }
+        cfggen_yaml::Value::Map(entries) => entries
+            .iter()
+            .find_map(|e| find_string(&e.value, path.key(&e.key.text), value, exact)),
+        cfggen_yaml::Value::Seq(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, n)| find_string(n, path.index(i), value, exact)),
+        _ => None,
+    }
 }
 
 /// Where an app's or a component's `image` is written.
@@ -293,6 +382,13 @@ impl Session {
         };
         self.planned_load_done();
         loaded
+    }
+
+    /// The environment `name` loaded again keeping its merged tree and
+    /// every file it read: where a value that ended up in its rendering is
+    /// written ([`Locator::find_value`]). `None` when it does not load.
+    pub fn locator(&self, name: &str) -> Option<Arc<Locator>> {
+        Loader::new(self, true).run(name).ok()?.locator
     }
 
     /// Says that one of the loads planned ([`Session::plan_loads`]) will
@@ -547,7 +643,10 @@ impl<'a> Loader<'a> {
             Ok(valid) => valid,
             Err(issues) => {
                 for issue in issues {
-                    let place = place_for(&merged, &issue.path, issue.target, &self.files);
+                    let mut place = place_for(&merged, &issue.path, issue.target, &self.files);
+                    if matches!(issue.code, "secret-literal" | "secret-value") {
+                        place = place.map(|p| p.hiding_value());
+                    }
                     self.diagnostics.push(Diagnostic {
                         code: issue.code,
                         message: issue.message,
@@ -570,7 +669,7 @@ impl<'a> Loader<'a> {
                 .apps
                 .values()
                 .any(|a| !a.patches.is_empty() || !a.manifests.is_empty());
-        let locator = may_fail_render.then(|| {
+        let locator = (may_fail_render || self.placed).then(|| {
             Arc::new(Locator {
                 root: merged,
                 files: std::mem::take(&mut self.files),
@@ -647,6 +746,17 @@ impl<'a> Loader<'a> {
         });
         self.inputs.extend(read);
         crds.clone()
+    }
+
+    /// Keeps a file read for its data (a values file, a ConfigMap's file)
+    /// among those a problem can point into, when this load places
+    /// problems.
+    fn remember(&mut self, rel: &str, text: &str) {
+        if self.placed {
+            self.files
+                .files
+                .push(SourceFile::new(rel.to_owned(), text.to_owned()));
+        }
     }
 
     /// Reads a file of the repository, recording what it gave.
@@ -841,7 +951,10 @@ impl<'a> Loader<'a> {
                     let path = FieldPath::of(&["apps", app_name, "helm", "valuesFile"]);
                     match self.read(&file) {
                         Ok(bytes) => match String::from_utf8(bytes) {
-                            Ok(text) => helm.values_text = Some(text),
+                            Ok(text) => {
+                                self.remember(&file, &text);
+                                helm.values_text = Some(text);
+                            }
                             Err(_) => self.file_error(
                                 "values-file",
                                 merged,
@@ -914,7 +1027,10 @@ impl<'a> Loader<'a> {
                     match self.read(&file) {
                         Ok(bytes) => {
                             let content = match String::from_utf8(bytes) {
-                                Ok(text) => FileContent::Text(text),
+                                Ok(text) => {
+                                    self.remember(&file, &text);
+                                    FileContent::Text(text)
+                                }
                                 Err(e) => FileContent::Binary(e.into_bytes()),
                             };
                             cm.loaded.insert(key, content);

@@ -162,6 +162,14 @@ pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
             None,
         )]);
     }
+    if api == "v1" && kind == "Secret" {
+        return Err(vec![problem(
+            FieldPath::of(&["kind"]),
+            "secret-manifest",
+            "a Secret never goes into generated/: its values would be committed".into(),
+            Some("declare the values in 1Password under the app's `secrets` (cfggen renders an ExternalSecret that makes the Secret); for a Secret made elsewhere (by hand, an operator, cert-manager), list it under the app's `externalSecrets`"),
+        )]);
+    }
     if let Some(result) = core_round_trip(api, kind, object) {
         return match result {
             Ok(()) => Ok(!CLUSTER_SCOPED.contains(&kind)),

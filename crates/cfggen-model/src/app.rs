@@ -103,6 +103,11 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub secrets: IndexMap<String, SecretItem>,
+    /// Values of the app's rendered objects (raw manifests, patches, Helm
+    /// values, ConfigMap files) that the secret check would refuse, each
+    /// declared not secret with a reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_secret: Vec<crate::secrets::NotSecret>,
 }
 
 impl App {

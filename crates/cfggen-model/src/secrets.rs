@@ -83,6 +83,31 @@ impl OnePasswordField {
     }
 }
 
+/// A value of a rendered object that the secret check refuses, declared
+/// not secret by a reviewer: the check's error names the object and the
+/// field to write here. A value in the form of a well-known credential (a
+/// GitHub token, a private key) cannot be declared so; an entry that
+/// matches nothing rendered is an error, so none outlives its value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotSecret {
+    /// The rendered object, `Kind/name`: an object of the app, or its Argo
+    /// CD Application (`Application/<env>-<app>`, for Helm values).
+    #[schemars(
+        regex(pattern = r"^[A-Za-z][A-Za-z0-9]*/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"),
+        extend("examples" = ["ConfigMap/web-settings"])
+    )]
+    pub object: String,
+    /// The field, as the check's error names it: a path in the object with
+    /// list items by name, and inside a text the key or line after a `:`
+    /// (`data.app.env:PUBLIC_TOKEN_URL`).
+    #[schemars(length(min = 1), extend("examples" = ["spec.template.spec.containers[web].env[OAUTH_CLIENT_SECRET_NAME].value"]))]
+    pub field: String,
+    /// Why it is not a secret, for the reviewer; `cfggen secrets` lists it.
+    #[schemars(length(min = 1), extend("examples" = ["the OAuth client's public ID"]))]
+    pub why: String,
+}
+
 /// A Secret that cfggen does not manage (cert-manager's certificates, an
 /// operator's credentials, one made by hand), which the app's pods read.
 /// Declared so that references to it are checked, it is listed in the

@@ -158,6 +158,15 @@ impl KeysSource {
         }
     }
 
+    /// Whether the volume holds the file of `key`: every key when no
+    /// items are chosen.
+    pub fn projects(&self, key: &str) -> bool {
+        match self {
+            KeysSource::Name(_) => true,
+            KeysSource::Spec(s) => s.items.is_empty() || s.items.contains_key(key),
+        }
+    }
+
     /// The long form (a bare name has no items, mode or optional flag).
     pub fn spec(&self) -> KeysSpec {
         match self {

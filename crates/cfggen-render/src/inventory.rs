@@ -185,14 +185,37 @@ fn consumers(
     )];
     for (cname, component) in &app.components {
         for (_, container_name, container) in component.containers(cname) {
+            let of = if container_name == cname {
+                String::new()
+            } else {
+                format!(" (container {container_name})")
+            };
             for (var, value) in &container.env {
                 if matches!(value, EnvValue::Secret { secret } if secret == this) {
-                    let of = if container_name == cname {
-                        String::new()
-                    } else {
-                        format!(" (container {container_name})")
-                    };
                     consumers.push(format!("env {var} of {}{of}", workload(cname, component)));
+                }
+            }
+            for from in &container.env_from {
+                if let cfggen_model::container::EnvFrom::Secret { secret, prefix } = from {
+                    if secret == this.secret() {
+                        let var = format!("{}{key}", prefix.as_deref().unwrap_or_default());
+                        consumers.push(format!(
+                            "env {var} of {}{of} (envFrom)",
+                            workload(cname, component)
+                        ));
+                    }
+                }
+            }
+            for (volume, v) in &container.volumes {
+                let projected = v
+                    .secret
+                    .as_ref()
+                    .is_some_and(|s| s.name() == this.secret() && s.projects(key));
+                if projected {
+                    consumers.push(format!(
+                        "volume {volume} of {}{of} (file `{key}`)",
+                        workload(cname, component)
+                    ));
                 }
             }
         }

@@ -20,6 +20,7 @@
 mod config;
 pub mod crds;
 mod inventory;
+mod leaks;
 mod parts;
 mod pod;
 mod postgres;
@@ -36,6 +37,7 @@ use serde::Serialize;
 
 pub use cfggen_tree::{RenderedEnv, HEADER_PREFIX, INVENTORY_FILE};
 pub use inventory::{external_secrets, inventory, ExternalEntry, InventoryEntry};
+pub use leaks::Leak;
 
 /// Sync waves: what must exist before what.
 pub mod waves {
@@ -100,6 +102,23 @@ pub enum RenderError {
         target: String,
         /// The closest object it may have meant, or the objects there are.
         suggestion: Option<String>,
+    },
+    /// Secret values in objects about to be written (a literal under a
+    /// secret-looking name, a value shaped like a credential) that no
+    /// `notSecret` declares: nothing is written.
+    #[error("{} secret value(s) would be written", .0.len())]
+    Secrets(Vec<Leak>),
+    /// A `notSecret` entry that declares nothing the rendering holds.
+    #[error(
+        "`notSecret` names {object} field `{field}`, which holds no value the secret check refuses"
+    )]
+    NotSecretUnused {
+        /// Where the entry is written.
+        path: cfggen_model::FieldPath,
+        /// The object it names.
+        object: String,
+        /// The field it names.
+        field: String,
     },
     /// A JSON patch operation could not be applied.
     #[error("the patch cannot be applied: {message}")]
@@ -203,7 +222,8 @@ fn render_keeping(
             matched: false,
         }));
     }
-    let mut out = Output::new(header(sources), keep, patches);
+    let escapes = std::sync::Arc::new(leaks::Escapes::of(env));
+    let mut out = Output::new(header(sources), keep, patches, escapes);
     // The inventory first: its data (a line per 1Password reference of
     // the environment) is the largest single object, and is freed before
     // the files of the apps pile up.
@@ -225,6 +245,26 @@ fn render_keeping(
     postgres::render_clusters(&mut out, env, jobs)?;
     storage::persistent_volumes(&mut out, env)?;
     render_applications(&mut out, env, jobs)?;
+    if !out.leaks.is_empty() {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut leaks = std::mem::take(&mut out.leaks);
+        // A part's item rendered again (for its text) finds its own again.
+        leaks.retain(|l| {
+            seen.insert((
+                l.file.clone(),
+                l.finding.path.clone(),
+                l.finding.field.clone(),
+            ))
+        });
+        return Err(RenderError::Secrets(leaks));
+    }
+    if let Some((entry, path)) = out.escapes.unused(&out.used).next() {
+        return Err(RenderError::NotSecretUnused {
+            path: path.clone(),
+            object: entry.object.clone(),
+            field: entry.field.clone(),
+        });
+    }
     if let Some(p) = out.patches.iter().find(|p| !p.matched) {
         return Err(RenderError::PatchUnmatched {
             path: p.path.clone(),
@@ -283,6 +323,12 @@ pub(crate) struct Output<'k> {
     folders: BTreeMap<String, (Option<String>, Vec<String>)>,
     /// The patches to apply, and whether each matched an object.
     patches: Vec<Pending>,
+    /// What the environment declares not secret.
+    escapes: std::sync::Arc<leaks::Escapes>,
+    /// The `notSecret` entries that matched a finding.
+    used: std::collections::BTreeSet<usize>,
+    /// Secret values found in the files so far.
+    leaks: Vec<Leak>,
 }
 
 /// A patch waiting for its objects.
@@ -299,7 +345,12 @@ struct Pending {
 impl<'k> Output<'k> {
     /// An output with nothing in it yet, whose files start with `header`,
     /// keeping `keep` of each, with `patches` to apply.
-    fn new(header: String, keep: Keep<'k>, patches: Vec<Pending>) -> Output<'k> {
+    fn new(
+        header: String,
+        keep: Keep<'k>,
+        patches: Vec<Pending>,
+        escapes: std::sync::Arc<leaks::Escapes>,
+    ) -> Output<'k> {
         Output {
             header,
             files: BTreeMap::new(),
@@ -311,6 +362,9 @@ impl<'k> Output<'k> {
             differing: None,
             folders: BTreeMap::new(),
             patches,
+            escapes,
+            used: std::collections::BTreeSet::new(),
+            leaks: Vec::new(),
         }
     }
 
@@ -422,6 +476,7 @@ impl<'k> Output<'k> {
 
     /// Writes the plain data of an object as the file `path`.
     fn file_data(&mut self, path: String, data: serde_json::Value) -> Result<(), RenderError> {
+        leaks::check(&self.escapes, &path, &data, &mut self.leaks, &mut self.used);
         let body = cfggen_yaml::emit(&data);
         let mut text = String::with_capacity(self.header.len() + body.len());
         text.push_str(&self.header);

@@ -144,7 +144,7 @@ impl<'k> Output<'k> {
                 ..p.clone()
             })
             .collect();
-        let mut part = Output::new(self.header.clone(), keep, patches);
+        let mut part = Output::new(self.header.clone(), keep, patches, self.escapes.clone());
         part.differing = matches!(keep, Keep::Differing(..)).then(Vec::new);
         part
     }
@@ -161,6 +161,8 @@ fn absorb<T>(
     for (mine, theirs) in out.patches.iter_mut().zip(&part.patches) {
         mine.matched |= theirs.matched;
     }
+    out.used.append(&mut part.used);
+    out.leaks.append(&mut part.leaks);
     for (folder, (namespace, files)) in std::mem::take(&mut part.folders) {
         out.folders
             .entry(folder)

@@ -394,11 +394,12 @@ pub(crate) fn prepare(
     keep: Keep<'_>,
     jobs: usize,
 ) -> Result<Prepared, Vec<Diagnostic>> {
-    finish(session.load(name)?, name, keep, jobs)
+    finish(session, session.load(name)?, name, keep, jobs)
 }
 
 /// Render → lint an environment that loaded.
 pub(crate) fn finish(
+    session: &cfggen_load::Session,
     loaded: cfggen_load::Loaded,
     name: &str,
     keep: Keep<'_>,
@@ -412,7 +413,7 @@ pub(crate) fn finish(
             cfggen_render::render_against(env, files, known, hold, jobs)
         }
     }
-    .map_err(|e| vec![render_diagnostic(&loaded, name, &e)])?;
+    .map_err(|e| render_failure(session, &loaded, name, &e))?;
     let issues = cfggen_lint::lint(&rendered);
     // The data behind the text is only for the lint; free it.
     let rendered = rendered.text_only();
@@ -437,6 +438,40 @@ pub(crate) fn finish(
             .collect());
     }
     Ok(Prepared { loaded, rendered })
+}
+
+/// A render failure as diagnostics: a secret value at the line that
+/// wrote it, a patch problem at the patch's line.
+pub(crate) fn render_failure(
+    session: &cfggen_load::Session,
+    loaded: &cfggen_load::Loaded,
+    name: &str,
+    e: &cfggen_render::RenderError,
+) -> Vec<Diagnostic> {
+    use cfggen_render::RenderError;
+    match e {
+        RenderError::Secrets(leaks) => {
+            let locator = session.locator(name);
+            leaks
+                .iter()
+                .map(|l| crate::leaks::diagnostic(locator.as_deref(), name, l))
+                .collect()
+        }
+        RenderError::NotSecretUnused { path, .. } => {
+            let mut d = Diagnostic::bare("not-secret-unused", e.to_string()).with_hint(
+                "remove the entry, or correct its `object` and `field`: the secret check's error names both",
+            );
+            d.field = Some(path.to_string());
+            d.place = loaded
+                .locator
+                .clone()
+                .or_else(|| session.locator(name))
+                .and_then(|l| l.place(path));
+            d.label = Some("this entry".into());
+            vec![d]
+        }
+        _ => vec![render_diagnostic(loaded, name, e)],
+    }
 }
 
 /// A render failure as a diagnostic: a patch problem at the patch's line.

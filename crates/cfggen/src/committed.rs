@@ -128,7 +128,7 @@ fn ready(
             }
             let prepared = session
                 .load(name)
-                .and_then(|l| finish(l, name, keep_for(&on_disk, scale), jobs));
+                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale), jobs));
             (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
         }
         // A large environment file changed since its committed rendering:
@@ -141,7 +141,7 @@ fn ready(
             }
             let prepared = session
                 .load(name)
-                .and_then(|l| finish(l, name, keep_for(&on_disk, scale), jobs));
+                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale), jobs));
             record(session, cache, name, &prepared);
             (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
         }
@@ -153,10 +153,13 @@ fn ready(
             let (prepared, on_disk) = if scale.lean {
                 let on_disk = take();
                 let keep = keep_for(&on_disk, scale);
-                (loaded.and_then(|l| finish(l, name, keep, jobs)), on_disk)
+                (
+                    loaded.and_then(|l| finish(session, l, name, keep, jobs)),
+                    on_disk,
+                )
             } else {
                 (
-                    loaded.and_then(|l| finish(l, name, Keep::Text, jobs)),
+                    loaded.and_then(|l| finish(session, l, name, Keep::Text, jobs)),
                     take(),
                 )
             };

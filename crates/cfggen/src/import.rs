@@ -295,8 +295,11 @@ fn finish(
     let index = index_rendered(&rendered.objects);
     let mut differ = 0;
     let mut out = String::new();
-    for s in &plan.skipped {
-        out.push_str(&format!("left out (--skip-secrets): {s}\n"));
+    if !plan.moved.is_empty() {
+        out.push_str("moved to 1Password (--skip-secrets); create these fields, with the values, before the first sync:\n");
+    }
+    for m in &plan.moved {
+        out.push_str(&format!("  {}  <- {}\n", m.reference, m.replaces));
     }
     for cluster in &plan.clusters {
         differ += report_cluster(&mut out, cluster, &index);

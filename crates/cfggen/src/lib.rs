@@ -14,6 +14,7 @@ mod delta;
 mod drift;
 mod import;
 mod init;
+mod leaks;
 mod output;
 mod release;
 mod report;

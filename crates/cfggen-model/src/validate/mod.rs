@@ -12,6 +12,7 @@ mod containers;
 mod database;
 mod labels;
 mod rbac;
+mod scan;
 mod secrets;
 mod services;
 mod storage;
@@ -21,9 +22,10 @@ use std::collections::HashMap;
 
 pub use cfggen_path::{FieldPath, Seg};
 pub use claims::{claims, Claims};
+pub use scan::{is_placeholder, names_a_secret, scan, url_password, Finding, Hidden, Why};
 pub use secrets::{
-    looks_like_secret_value, looks_secret, plainly_not_secret, secret_looking_literals,
-    SecretLookingLiteral,
+    is_known_token, looks_like_secret_value, looks_secret, plainly_not_secret,
+    secret_looking_literals, SecretLookingLiteral,
 };
 
 use crate::app::App;

@@ -33,16 +33,59 @@ pub(crate) const KEY_PREFIXES: &[&str] = &[
     "SECRET",
 ];
 
-/// Whether an environment variable name looks like it holds a secret.
+/// Whether a name (an environment variable, a key, a flag) looks like it
+/// holds a secret: one of its words is `PASSWORD`, `TOKEN`, `SECRET`, …,
+/// or `KEY` after `API`, `ACCESS`, `PRIVATE`, … (`apiToken`, `DB_PASSWORD`,
+/// `spring.datasource.password`).
 pub fn looks_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let words: Vec<&str> = upper
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let lower = name.to_ascii_lowercase();
+    if !SECRET_HINTS.iter().any(|h| lower.contains(h)) {
+        return false;
+    }
+    let words = words(name);
     words.iter().enumerate().any(|(i, w)| {
-        SECRET_WORDS.contains(w) || (*w == "KEY" && i > 0 && KEY_PREFIXES.contains(&words[i - 1]))
+        SECRET_WORDS.contains(&w.as_str())
+            || (w == "KEY" && i > 0 && KEY_PREFIXES.contains(&words[i - 1].as_str()))
     })
+}
+
+/// Parts of a name without which it cannot look secret: a quick test
+/// before [`words`].
+const SECRET_HINTS: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "credential",
+    "private",
+];
+
+/// The words of a name, upper case: split at every character that is not
+/// a letter or digit, and where a lower-case letter or digit meets an
+/// upper-case one (`apiToken` → `API`, `TOKEN`).
+pub(crate) fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        word.push(c.to_ascii_uppercase());
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
 }
 
 /// Prefixes of well-known credential formats.
@@ -64,7 +107,6 @@ pub(crate) const TOKEN_PREFIXES: &[&str] = &[
     "AKIA",
     "ASIA",
     "AIza",
-    "-----BEGIN",
 ];
 
 /// Whether a value has the form of a well-known credential (a GitHub or
@@ -72,6 +114,10 @@ pub(crate) const TOKEN_PREFIXES: &[&str] = &[
 /// anyone declares.
 pub fn is_known_token(value: &str) -> bool {
     let v = value.trim();
+    if v.starts_with("-----BEGIN") {
+        // A certificate or public key is public; a private key is not.
+        return v.lines().next().is_some_and(|l| l.contains("PRIVATE KEY"));
+    }
     TOKEN_PREFIXES
         .iter()
         .any(|p| v.starts_with(p) && v.len() >= p.len() + 16)
@@ -130,11 +176,21 @@ pub fn plainly_not_secret(value: &crate::container::Literal) -> Option<&'static 
         Literal::Int(_) => return None,
         Literal::String(s) => s.as_str(),
     };
-    if looks_like_secret_value(text) {
+    if looks_like_secret_value(text) || super::scan::url_password(text) {
         return None;
     }
-    if text.starts_with('/') && text.len() > 1 && !text.chars().any(char::is_whitespace) {
+    if text.is_empty() {
+        return Some("empty");
+    }
+    if super::scan::is_placeholder(text) && !text.chars().all(|c| c == 'x' || c == 'X') {
+        return Some("a reference to a value given elsewhere");
+    }
+    let spaceless = !text.chars().any(char::is_whitespace);
+    if text.starts_with('/') && text.len() > 1 && spaceless {
         return Some("a file path");
+    }
+    if spaceless && text.contains("://") {
+        return Some("a URL");
     }
     let word_ok = |w: &str| {
         !w.is_empty()
@@ -144,6 +200,14 @@ pub fn plainly_not_secret(value: &crate::container::Literal) -> Option<&'static 
                     && w.starts_with('v')
                     && w[1..].chars().all(|c| c.is_ascii_digit())))
     };
+    let segment_ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
+    };
+    if text.contains('/') && text.split('/').all(segment_ok) {
+        return Some("a path");
+    }
     let is_name = text.len() <= 63
         && text.starts_with(|c: char| c.is_ascii_lowercase())
         && text.split('-').all(word_ok)
