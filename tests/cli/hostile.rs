@@ -503,3 +503,202 @@ fn a_linked_schemas_folder_out_of_the_repository_is_never_written() {
     );
     assert_eq!(std::fs::read_dir(outside.path()).expect("read").count(), 0);
 }
+
+/// The secret every path of the battery below plants: a literal under a
+/// secret-looking name that no rule lets through.
+const PLANTED: &str = "Pl4nted-S3cret-v4lue";
+
+/// A small environment of one app, `web`, with `extra` under the app and
+/// `apps_extra` beside it.
+fn leak_env(extra: &str, apps_extra: &str) -> String {
+    format!(
+        "name: leak\ncluster: {{name: lab, server: https://k8s.example.com:6443}}\n\
+         argocd: {{repoURL: https://git.example.com/platform/gitops.git}}\n\
+         apps:\n  web:\n    image: docker.io/library/nginx:1.27\n    components:\n      main:\n        ports: {{http: 80}}\n{extra}{apps_extra}"
+    )
+}
+
+/// Every file under `dir` of the repository, path → text.
+fn tree(repo: &TestRepo, dir: &str) -> BTreeMap<String, String> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, text);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(repo.path(), &repo.path().join(dir), &mut out);
+    out
+}
+
+/// Asserts a run refused the secret: exit 2, an error located at `at`
+/// (`file:line:` or the snippet's `[file:line:`), and the value on no
+/// output stream.
+fn refused(out: &crate::support::Output, at: &str, what: &str) {
+    assert_eq!(out.code, 2, "{what}: {}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains(at),
+        "{what}: no error at {at}:\n{}",
+        out.stderr
+    );
+    assert!(
+        !out.stdout.contains(PLANTED) && !out.stderr.contains(PLANTED),
+        "{what}: the value was shown:\n{}{}",
+        out.stdout,
+        out.stderr
+    );
+}
+
+/// A path of the battery: its name, what goes under the app, what goes
+/// beside it, a file it reads, and where the error must be.
+type Planted<'a> = (&'a str, String, String, Option<(&'a str, String)>, &'a str);
+
+#[test]
+fn a_secret_planted_on_any_path_is_refused_and_never_written() {
+    let deployment = |env: &str| {
+        format!(
+            "    manifests:\n      - inline:\n          apiVersion: apps/v1\n          kind: Deployment\n          metadata: {{name: raw}}\n          spec:\n            selector: {{matchLabels: {{app: raw}}}}\n            template:\n              metadata: {{labels: {{app: raw}}}}\n              spec: {{containers: [{{name: raw, image: docker.io/library/nginx:1.27, env: [{env}]}}]}}\n"
+        )
+    };
+    let chart = |values: &str| {
+        format!("  chart:\n    namespace: chart\n    helm:\n      repoURL: https://charts.example.com\n      chart: thing\n      version: 1.2.3\n{values}")
+    };
+    // (path, what goes under the app, what goes beside it, a file, where the error is)
+    let paths: Vec<Planted> = vec![
+        ("typed env", format!("        env: {{DB_PASSWORD: {PLANTED}}}\n"), String::new(), None, "leak.yaml:10:"),
+        ("typed args", format!("        args: [--password, {PLANTED}]\n"), String::new(), None, "leak.yaml:10:"),
+        ("raw env", deployment(&format!("{{name: DB_PASSWORD, value: {PLANTED}}}")), String::new(), None, "leak.yaml:19:"),
+        (
+            "raw ConfigMap",
+            format!("    manifests:\n      - inline: {{apiVersion: v1, kind: ConfigMap, metadata: {{name: raw}}, data: {{API_TOKEN: {PLANTED}}}}}\n"),
+            String::new(),
+            None,
+            "leak.yaml:11:",
+        ),
+        (
+            "patch",
+            format!("    patches:\n      - target: {{kind: Deployment, name: web-main}}\n        merge: {{spec: {{template: {{spec: {{containers: [{{name: main, env: [{{name: DB_PASSWORD, value: {PLANTED}}}]}}]}}}}}}}}\n"),
+            String::new(),
+            None,
+            "leak.yaml:12:",
+        ),
+        ("Helm values", String::new(), chart(&format!("      values: {{auth: {{password: {PLANTED}}}}}\n")), None, "leak.yaml:16:"),
+        (
+            "Helm valuesFile",
+            String::new(),
+            chart("      valuesFile: environments/files/values.yaml\n"),
+            Some(("environments/files/values.yaml", format!("replicas: 2\nauth:\n  password: {PLANTED}\n"))),
+            "values.yaml:3:",
+        ),
+        (
+            "ConfigMap from a file",
+            "    configMaps:\n      settings: {files: [environments/files/app.env]}\n".into(),
+            String::new(),
+            Some(("environments/files/app.env", format!("LOG_LEVEL=info\nDB_PASSWORD={PLANTED}\n"))),
+            "app.env:2:",
+        ),
+    ];
+    for (what, extra, beside, file, at) in paths {
+        let repo = TestRepo::new();
+        repo.write("environments/leak.yaml", &leak_env("", ""));
+        assert_eq!(
+            repo.run(&["render", "leak"]).code,
+            0,
+            "{what}: the clean environment"
+        );
+        let before = tree(&repo, "generated");
+        if let Some((rel, text)) = &file {
+            repo.write(rel, text);
+        }
+        repo.write("environments/leak.yaml", &leak_env(&extra, &beside));
+        for args in [
+            &["render", "leak"][..],
+            &["check"],
+            &["validate", "leak"],
+            &["diff", "leak"],
+        ] {
+            refused(&repo.run(args), at, &format!("{what}, {}", args[0]));
+        }
+        let after = tree(&repo, "generated");
+        assert_eq!(before, after, "{what}: generated/ changed");
+        assert!(
+            after.values().all(|t| !t.contains(PLANTED)),
+            "{what}: written"
+        );
+    }
+}
+
+#[test]
+fn import_moves_a_planted_secret_out_instead_of_copying_it() {
+    let input = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: shop}}\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers:\n      - name: web\n        image: docker.io/library/nginx:1.27\n        env:\n        - {{name: DB_PASSWORD, value: {PLANTED}}}\n        - name: API_TOKEN\n          valueFrom: {{configMapKeyRef: {{name: web-config, key: API_TOKEN}}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: web-config, namespace: shop}}\ndata: {{API_TOKEN: {PLANTED}x, LOG: info}}\n"
+    );
+    let repo = TestRepo::new();
+    repo.write(
+        "environments/bases/platform.yaml",
+        "argocd: {repoURL: https://git.example.com/platform/gitops.git}\nonepassword: {vault: platform, store: {name: onepassword, provider: onepassword}}\napps: {}\n",
+    );
+    repo.write(
+        "environments/leak.yaml",
+        "name: leak\nextends: [platform]\ncluster: {name: lab, server: https://k8s.example.com:6443}\n",
+    );
+    repo.write("in/app.yaml", &input);
+    let envs = tree(&repo, "environments");
+    for args in [
+        &["import", "leak", "in/app.yaml"][..],
+        &["import", "leak", "in/app.yaml", "--dry-run"],
+    ] {
+        let out = repo.run_in(repo.path(), &[&["--color", "never"][..], args].concat());
+        refused(&out, "in/app.yaml:13:", args.last().unwrap_or(&""));
+        assert!(out.stderr.contains("in/app.yaml:20:"), "{}", out.stderr);
+        assert_eq!(tree(&repo, "environments"), envs, "environments/ changed");
+    }
+    // Moved out: the values become 1Password references to create.
+    let out = repo.run_in(
+        repo.path(),
+        &[
+            "--color",
+            "never",
+            "import",
+            "leak",
+            "in/app.yaml",
+            "--skip-secrets",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains(
+            "op://platform/shop/db-password  <- DB_PASSWORD of Deployment web (in/app.yaml:13:"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "op://platform/shop/API_TOKEN  <- API_TOKEN of ConfigMap web-config (in/app.yaml:20:"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains(PLANTED) && !out.stderr.contains(PLANTED));
+    let render = repo.run(&["render", "leak"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    for dir in ["environments", "generated"] {
+        for (path, text) in tree(&repo, dir) {
+            assert!(!text.contains(PLANTED), "{path} holds the value");
+        }
+    }
+    let secrets = repo.run(&["secrets", "leak"]);
+    assert!(
+        secrets
+            .stdout
+            .contains("<- env DB_PASSWORD of Deployment shop/web"),
+        "{}",
+        secrets.stdout
+    );
+}

@@ -75,51 +75,7 @@ pub fn plan(
     options: &Options,
     force_raw: &BTreeMap<(String, String), String>,
 ) -> Result<Plan, Vec<InputError>> {
-    let mut errors = Vec::new();
-    let mut kept = Vec::new();
-    for o in objects {
-        if !o.secrets.is_empty() && !options.skip_secrets {
-            for s in &o.secrets {
-                errors.push(InputError {
-                    file: o.file.clone(),
-                    line: s.line,
-                    column: s.column,
-                    message: format!(
-                        "{} — in {} field `{}`, and config never holds a secret value",
-                        s.finding.describe(),
-                        o.label(),
-                        s.finding.field
-                    ),
-                    hint: Some("put the value in 1Password and read it through the app's `secrets`; or pass --skip-secrets to have import move it to a 1Password reference and list the items and fields to create".into()),
-                });
-            }
-            continue;
-        }
-        if is_secret_with_data(&o) {
-            if options.skip_secrets {
-                kept.push(o);
-            } else {
-                errors.push(InputError::at(
-                    &o,
-                    format!("Secret `{}` holds values, and config never holds a secret value", o.name()),
-                    "put its values in a 1Password item and give the app a `secrets` entry that reads it (an ExternalSecret makes the Secret); or pass --skip-secrets to have import make that ExternalSecret and list the items and fields to create",
-                ));
-            }
-            continue;
-        }
-        if o.api_version().starts_with("argoproj.io/") && o.kind() == "Application" {
-            errors.push(InputError::at(
-                &o,
-                format!("Application `{}`: cfggen renders the Argo CD Application of every app itself", o.name()),
-                "leave Argo CD Applications out of the input; set where an app deploys with its `argocd` settings",
-            ));
-            continue;
-        }
-        kept.push(o);
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let mut kept = admitted(objects, options)?;
     let namespace = match default_namespace(&kept, options) {
         Ok(ns) => ns,
         Err(e) => return Err(vec![e]),
@@ -198,6 +154,59 @@ pub fn plan(
         clusters,
         moved,
     })
+}
+
+/// The objects an import takes: a secret value (a Secret with data, a
+/// literal under a secret-looking name, a credential's shape) is an error
+/// at its line unless `--skip-secrets` moves it out; an Argo CD
+/// Application is an error.
+fn admitted(objects: Vec<Object>, options: &Options) -> Result<Vec<Object>, Vec<InputError>> {
+    let mut errors = Vec::new();
+    let mut kept = Vec::new();
+    for o in objects {
+        if !o.secrets.is_empty() && !options.skip_secrets {
+            for s in &o.secrets {
+                errors.push(InputError {
+                    file: o.file.clone(),
+                    line: s.line,
+                    column: s.column,
+                    message: format!(
+                        "{} — in {} field `{}`, and config never holds a secret value",
+                        s.finding.describe(),
+                        o.label(),
+                        s.finding.field
+                    ),
+                    hint: Some("put the value in 1Password and read it through the app's `secrets`; or pass --skip-secrets to have import move it to a 1Password reference and list the items and fields to create".into()),
+                });
+            }
+            continue;
+        }
+        if is_secret_with_data(&o) {
+            if options.skip_secrets {
+                kept.push(o);
+            } else {
+                errors.push(InputError::at(
+                    &o,
+                    format!("Secret `{}` holds values, and config never holds a secret value", o.name()),
+                    "put its values in a 1Password item and give the app a `secrets` entry that reads it (an ExternalSecret makes the Secret); or pass --skip-secrets to have import make that ExternalSecret and list the items and fields to create",
+                ));
+            }
+            continue;
+        }
+        if o.api_version().starts_with("argoproj.io/") && o.kind() == "Application" {
+            errors.push(InputError::at(
+                &o,
+                format!("Application `{}`: cfggen renders the Argo CD Application of every app itself", o.name()),
+                "leave Argo CD Applications out of the input; set where an app deploys with its `argocd` settings",
+            ));
+            continue;
+        }
+        kept.push(o);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(kept)
 }
 
 /// The namespace of an object that names none: with `--app`, the one the

@@ -102,71 +102,10 @@ pub(crate) fn move_out(
             out.push(secret_to_external(&o, &app, &ns, store, &mut moved));
             continue;
         }
-        let found = std::mem::take(&mut o.secrets);
-        let mut removed: Vec<Vec<Seg>> = Vec::new();
-        for s in found {
-            let segs = s.finding.path.segs().to_vec();
-            let value = s.finding.value.expose().to_owned();
-            let place = format!("{}:{}:{}", o.file, s.line, s.column);
-            let env_var = env_entry(&o.value, &segs);
-            let cm_key = match (o.kind(), segs.as_slice()) {
-                ("ConfigMap", [Seg::Key(d), Seg::Key(k)]) if d == "data" => Some(k.clone()),
-                _ => None,
-            };
-            let (var, secret_key) = match (env_var, cm_key) {
-                (Some(var), _) => {
-                    let key = key_of(&var);
-                    (var, key)
-                }
-                (None, Some(k)) => (k.clone(), k),
-                (None, None) => {
-                    errors.push(InputError {
-                        file: o.file.clone(),
-                        line: s.line,
-                        column: s.column,
-                        message: format!(
-                            "{} — in {} field `{}`, which --skip-secrets cannot move to 1Password by a rule",
-                            s.finding.describe(),
-                            o.label(),
-                            s.finding.field
-                        ),
-                        hint: Some("move the value to 1Password by hand (an env var read from a secret, `$(VAR)` in args), then import again".into()),
-                    });
-                    continue;
-                }
-            };
-            let secret = app_secret(&app);
-            let entry = fields.entry((ns.clone(), secret.clone())).or_default();
-            let key = unique_key(entry, &secret_key, &value);
-            let label = key.clone();
-            if !entry.contains_key(&key) {
-                moved.push(Moved {
-                    reference: reference(store, &app, &label),
-                    replaces: format!("{var} of {} ({place})", o.label()),
-                });
-            }
-            entry.insert(key.clone(), (label, value));
-            if segs.len() == 2 && o.kind() == "ConfigMap" {
-                rewired.insert(
-                    (ns.clone(), o.name().to_owned(), var.clone()),
-                    (secret.clone(), key),
-                );
-                removed.push(segs);
-            } else if let Some(parent) = segs.split_last().map(|(_, p)| p) {
-                set(
-                    &mut o.value,
-                    parent,
-                    json!({"name": var, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}),
-                );
-            }
-        }
-        for segs in removed {
-            if let (Some(Seg::Key(k)), Some(data)) = (
-                segs.last(),
-                o.value.get_mut("data").and_then(Value::as_object_mut),
-            ) {
-                data.shift_remove(k);
-            }
+        let outcome = move_object(&mut o, &app, &ns, store, &mut fields, &mut rewired);
+        match outcome {
+            Ok(m) => moved.extend(m),
+            Err(e) => errors.extend(e),
         }
         out.push(o);
     }
@@ -194,6 +133,92 @@ pub(crate) fn move_out(
         }
     }
     Ok((out, moved))
+}
+
+/// Moves the env values and ConfigMap entries of one object out (see
+/// [`move_out`]), noting the Secret keys in `fields` and the ConfigMap
+/// entries in `rewired`; an error for each value no rule moves.
+fn move_object(
+    o: &mut Object,
+    app: &str,
+    ns: &str,
+    store: &OnePassword,
+    fields: &mut Fields,
+    rewired: &mut BTreeMap<(String, String, String), (String, String)>,
+) -> Result<Vec<Moved>, Vec<InputError>> {
+    let (mut moved, mut errors) = (Vec::new(), Vec::new());
+    let (app, ns) = (app.to_owned(), ns.to_owned());
+    let found = std::mem::take(&mut o.secrets);
+    let mut removed: Vec<Vec<Seg>> = Vec::new();
+    for s in found {
+        let segs = s.finding.path.segs().to_vec();
+        let value = s.finding.value.expose().to_owned();
+        let place = format!("{}:{}:{}", o.file, s.line, s.column);
+        let env_var = env_entry(&o.value, &segs);
+        let cm_key = match (o.kind(), segs.as_slice()) {
+            ("ConfigMap", [Seg::Key(d), Seg::Key(k)]) if d == "data" => Some(k.clone()),
+            _ => None,
+        };
+        let (var, secret_key) = match (env_var, cm_key) {
+            (Some(var), _) => {
+                let key = key_of(&var);
+                (var, key)
+            }
+            (None, Some(k)) => (k.clone(), k),
+            (None, None) => {
+                errors.push(InputError {
+                    file: o.file.clone(),
+                    line: s.line,
+                    column: s.column,
+                    message: format!(
+                        "{} — in {} field `{}`, which --skip-secrets cannot move to 1Password by a rule",
+                        s.finding.describe(),
+                        o.label(),
+                        s.finding.field
+                    ),
+                    hint: Some("move the value to 1Password by hand (an env var read from a secret, `$(VAR)` in args), then import again".into()),
+                });
+                continue;
+            }
+        };
+        let secret = app_secret(&app);
+        let entry = fields.entry((ns.clone(), secret.clone())).or_default();
+        let key = unique_key(entry, &secret_key, &value);
+        let label = key.clone();
+        if !entry.contains_key(&key) {
+            moved.push(Moved {
+                reference: reference(store, &app, &label),
+                replaces: format!("{var} of {} ({place})", o.label()),
+            });
+        }
+        entry.insert(key.clone(), (label, value));
+        if segs.len() == 2 && o.kind() == "ConfigMap" {
+            rewired.insert(
+                (ns.clone(), o.name().to_owned(), var.clone()),
+                (secret.clone(), key),
+            );
+            removed.push(segs);
+        } else if let Some(parent) = segs.split_last().map(|(_, p)| p) {
+            set(
+                &mut o.value,
+                parent,
+                json!({"name": var, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}),
+            );
+        }
+    }
+    for segs in removed {
+        if let (Some(Seg::Key(k)), Some(data)) = (
+            segs.last(),
+            o.value.get_mut("data").and_then(Value::as_object_mut),
+        ) {
+            data.shift_remove(k);
+        }
+    }
+    if errors.is_empty() {
+        Ok(moved)
+    } else {
+        Err(errors)
+    }
 }
 
 /// A key of `entry` for `want` holding `value`: `want`, or `want-2`, … when

@@ -887,6 +887,23 @@ fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
                 };
                 text.push_str(&format!("  {}={} at {} ({why})\n", l.var, l.value, l.path));
             }
+            let declared: Vec<_> = loaded
+                .environment
+                .apps
+                .iter()
+                .flat_map(|(app, a)| a.not_secret.iter().map(move |e| (app, e)))
+                .collect();
+            if !declared.is_empty() {
+                text.push_str(
+                    "values the secret check would refuse, declared not secret (review them):\n",
+                );
+            }
+            for (app, e) in declared {
+                text.push_str(&format!(
+                    "  {} {} of app {app} ({})\n",
+                    e.object, e.field, e.why
+                ));
+            }
             if text.is_empty() {
                 text = format!("{name} reads nothing from 1Password\n");
             }

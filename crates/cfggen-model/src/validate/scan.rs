@@ -302,7 +302,9 @@ pub fn url_password(v: &str) -> bool {
 }
 
 /// A reference to a value given elsewhere: `$(VAR)`, `${VAR}`, `$VAR`,
-/// `{{ … }}`, `%s`, `<password>`, or stars or x's that stand for one.
+/// `{{ … }}`, `%s`, `<password>`, a tag that a program resolves
+/// (`!Env AUTHENTIK_SECRET`, `!Find […]`), or stars or x's that stand for
+/// one.
 pub fn is_placeholder(v: &str) -> bool {
     let v = v.trim();
     v.contains("$(")
@@ -315,6 +317,7 @@ pub fn is_placeholder(v: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_'))
         || (v.starts_with('<') && v.ends_with('>'))
+        || (v.starts_with('!') && v[1..].starts_with(|c: char| c.is_ascii_alphabetic()))
         || (!v.is_empty()
             && v.chars()
                 .all(|c| c == '*' || c == 'x' || c == 'X' || c == '.'))
