@@ -156,17 +156,18 @@ fn a_warm_cache_sees_every_change() {
         1,
         "configmap-alloy-config-",
     );
-    let crd = repo
-        .path()
-        .join("crds/monitoring.coreos.com_servicemonitors.yaml");
-    let aside = repo.path().join("servicemonitors.yaml");
+    // A CRD of the repository takes precedence over the one cfggen
+    // carries: one whose spec takes no field refuses the ServiceMonitor.
+    let crd = "crds/monitoring.coreos.com_servicemonitors.yaml";
+    let upstream = repo.read(crd);
+    let strict = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: servicemonitors.monitoring.coreos.com}\nspec:\n  group: monitoring.coreos.com\n  names: {kind: ServiceMonitor, plural: servicemonitors}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          apiVersion: {type: string}\n          kind: {type: string}\n          metadata: {type: object}\n          spec: {type: object, properties: {}}\n";
     seen(
         &repo,
-        "a CRD gone",
-        &|| std::fs::rename(&crd, &aside).unwrap(),
-        &|| std::fs::rename(&aside, &crd).unwrap(),
+        "a CRD changed",
+        &|| repo.write(crd, strict),
+        &|| repo.write(crd, &upstream),
         2,
-        "unknown-kind",
+        "manifest-field",
     );
     committed_changes_are_seen(&repo);
 }

@@ -6,6 +6,7 @@
 
 mod cache;
 mod conformance;
+mod corpus;
 mod crossrefs;
 mod drift;
 mod editor;

@@ -367,6 +367,8 @@ struct AppBody<'o> {
     components: Map<String, Value>,
     /// Each component's selector labels, for Services.
     selectors: Vec<(String, Map<String, Value>)>,
+    /// Each component's pod labels, for Services that select by some.
+    pod_labels: Vec<(String, Map<String, Value>)>,
     services: Map<String, Value>,
     ingresses: Map<String, Value>,
     config_maps: Map<String, Value>,
@@ -400,6 +402,20 @@ impl AppBody<'_> {
                             .cloned()
                             .unwrap_or_default()
                     });
+                // The pods' labels: cfggen's, the selector's, the pod's.
+                let mut pod_labels: Map<String, Value> = [
+                    (cfggen_model::names::LABEL_APP, app),
+                    (cfggen_model::names::LABEL_COMPONENT, converted.key.as_str()),
+                    cfggen_model::names::MANAGED_BY,
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), Value::from(v)))
+                .collect();
+                pod_labels.extend(selector.clone());
+                if let Some(own) = converted.component.pointer("/pod/labels").and_then(Value::as_object) {
+                    pod_labels.extend(own.clone());
+                }
+                self.pod_labels.push((converted.key.clone(), pod_labels));
                 self.selectors.push((converted.key.clone(), selector));
                 for (secret, key) in converted.needs.external_secrets {
                     let entry = self
@@ -525,13 +541,33 @@ impl AppBody<'_> {
         let mut s = Map::new();
         let selector = spec.strings("selector")?;
         if !selector.is_empty() {
-            let component = self
+            let exact = self
                 .selectors
                 .iter()
-                .find(|(_, labels)| *labels == selector)
-                .map(|(key, _)| key.clone())
-                .ok_or("its selector is not exactly the selector of a workload of the app")?;
-            s.insert("component".into(), component.into());
+                .find(|(_, labels)| *labels == selector);
+            // Kubernetes selects every pod whose labels include the
+            // selector's.
+            let selected: Vec<&String> = self
+                .pod_labels
+                .iter()
+                .filter(|(_, labels)| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
+                .map(|(key, _)| key)
+                .collect();
+            match (exact, selected.as_slice()) {
+                (Some((key, _)), _) => {
+                    s.insert("component".into(), key.clone().into());
+                }
+                (None, []) => {
+                    return Err("its selector selects the pods of no workload of the app".into())
+                }
+                (None, [one]) => {
+                    s.insert("component".into(), (*one).clone().into());
+                    s.insert("selector".into(), Value::Object(selector.clone()));
+                }
+                (None, _) => {
+                    s.insert("selector".into(), Value::Object(selector.clone()));
+                }
+            }
         }
         let component = s.get("component").and_then(Value::as_str);
         crate::take::cfggen_labels(&labels, app, component)?;
@@ -556,6 +592,13 @@ impl AppBody<'_> {
                 if let Some(v) = p.take(key) {
                     port.insert(key.into(), v);
                 }
+            }
+            // Kubernetes forwards a port without a target to its own
+            // number; cfggen's short form, to the pod port of its name.
+            if let (Some(number), false) =
+                (port.get("port").cloned(), port.contains_key("targetPort"))
+            {
+                port.insert("targetPort".into(), number);
             }
             if let Some(proto) = p.string("protocol")?.filter(|proto| proto != "TCP") {
                 port.insert("protocol".into(), proto.into());

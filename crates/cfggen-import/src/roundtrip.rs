@@ -182,6 +182,9 @@ fn classify(
                 && last == "comment"
             {
                 Some("cfggen's comment on a role")
+            } else if last == "targetPort" && y.is_number() {
+                // Written out by import as Kubernetes takes it: the port's own number.
+                Some("a Kubernetes default written out")
             } else if last == "name" && path.contains("ports[") {
                 Some("a port without a name gets one")
             } else {

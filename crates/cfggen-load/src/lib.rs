@@ -10,6 +10,7 @@
 //! semantic rules. A problem confined to some apps leaves them out of the
 //! later stages, which still check the rest; any other problem stops them.
 
+mod builtin_crds;
 mod diagnostic;
 mod habits;
 mod load;

@@ -39,6 +39,9 @@ pub struct Loaded {
     /// gave: while [`Session::unchanged`] holds for them, loading the
     /// environment again gives the same.
     pub inputs: Inputs,
+    /// What holds but the user should know: a manifest no schema checks
+    /// (`unchecked-kind`).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The merged document of an environment and its files: a field path →
@@ -297,6 +300,8 @@ pub struct Session {
     /// Where the trees of large files are kept between runs (see
     /// [`Session::keep_trees`]).
     trees: OnceLock<Arc<dyn TreeStore>>,
+    /// The warnings of the loads that succeeded (see [`Session::warnings`]).
+    warnings: Mutex<Vec<Diagnostic>>,
 }
 
 /// Keeps the parsed trees of large files under `environments/` (bases and
@@ -345,6 +350,7 @@ impl Session {
             lean: std::sync::atomic::AtomicBool::new(false),
             checked: Mutex::new(CheckedBases::default()),
             trees: OnceLock::new(),
+            warnings: Mutex::new(Vec::new()),
         }
     }
 
@@ -381,7 +387,27 @@ impl Session {
             loaded => loaded,
         };
         self.planned_load_done();
+        if let Ok(l) = &loaded {
+            if !l.warnings.is_empty() {
+                if let Ok(mut all) = self.warnings.lock() {
+                    all.extend(l.warnings.iter().cloned());
+                }
+            }
+        }
         loaded
+    }
+
+    /// The warnings of every load of the session that succeeded, each
+    /// once, in order of file and line, taken: a command prints them once
+    /// when it is done.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        let mut all = match self.warnings.lock() {
+            Ok(mut w) => std::mem::take(&mut *w),
+            Err(_) => Vec::new(),
+        };
+        diagnostic::sort(&mut all);
+        all.dedup_by(|a, b| a.one_line() == b.one_line());
+        all
     }
 
     /// The environment `name` loaded again keeping its merged tree and
@@ -510,10 +536,19 @@ impl Session {
     }
 }
 
+/// Where a manifest object is written: a document of a manifest file, or
+/// an inline entry (its field path).
+enum Written {
+    File(FileId, Node),
+    Inline(FieldPath),
+}
+
 struct Loader<'a> {
     session: &'a Session,
     files: Files,
     diagnostics: Vec<Diagnostic>,
+    /// What holds but the user should know (an object no schema checks).
+    warnings: Vec<Diagnostic>,
     limits: Limits,
     /// Keep the merged tree to place problems through. A first load does
     /// not (it converts the tree into the document instead of copying it,
@@ -549,6 +584,7 @@ impl<'a> Loader<'a> {
             session,
             files: Files::default(),
             diagnostics: Vec::new(),
+            warnings: Vec::new(),
             limits: Limits::default(),
             placed,
             inputs: Inputs::default(),
@@ -682,6 +718,7 @@ impl<'a> Loader<'a> {
             images,
             locator,
             inputs: std::mem::take(&mut self.inputs),
+            warnings: std::mem::take(&mut self.warnings),
         })
     }
 
@@ -774,15 +811,17 @@ impl<'a> Loader<'a> {
     }
 
     /// Reads and checks every app's raw manifests: each object gets the
-    /// app's namespace when it is namespaced and names none.
+    /// app's namespace when it is namespaced and names none. The
+    /// CustomResourceDefinitions among them are schemas for the others,
+    /// so every object is read before any is checked.
     fn read_manifests(&mut self, env: &mut cfggen_model::Environment, merged: &Node) {
         if env.apps.values().all(|a| a.manifests.is_empty()) {
             return;
         }
         let crds = self.crds();
-        for (app_name, app) in env.apps.iter_mut() {
-            let namespace = app.namespace(app_name).to_owned();
-            let mut loaded = Vec::new();
+        // Every object: its app, its entry, its data, where it is written.
+        let mut objects: Vec<(String, usize, serde_json::Value, Written)> = Vec::new();
+        for (app_name, app) in env.apps.iter() {
             for (i, m) in app.manifests.iter().enumerate() {
                 let mpath = FieldPath::of(&["apps", app_name, "manifests"]).index(i);
                 match m {
@@ -792,46 +831,90 @@ impl<'a> Loader<'a> {
                             continue;
                         };
                         for node in nodes {
-                            let at = |p: &FieldPath, t: Target| Location {
-                                file: id,
-                                ..crate::manifests::location_at(&node, p, t)
-                            };
                             let json = node.to_json();
-                            let object = self
-                                .checked(json, &crds, &namespace, |_, p, t| (None, Some(at(p, t))));
-                            loaded.extend(object.map(|o| (i, o)));
+                            objects.push((app_name.clone(), i, json, Written::File(id, node)));
                         }
                     }
                     Manifest::Inline { inline } => {
                         let json = serde_json::Value::Object(inline.clone());
-                        let base = mpath.key("inline");
-                        let object = self.checked(json, &crds, &namespace, |loader, p, t| {
-                            let full: FieldPath =
-                                base.segs().iter().chain(p.segs()).cloned().collect();
-                            (place_for(merged, &full, t, &loader.files), None)
-                        });
-                        loaded.extend(object.map(|o| (i, o)));
+                        objects.push((
+                            app_name.clone(),
+                            i,
+                            json,
+                            Written::Inline(mpath.key("inline")),
+                        ));
                     }
                 }
             }
-            app.loaded_manifests = loaded;
+        }
+        let definitions: Vec<serde_json::Value> = objects
+            .iter()
+            .filter(|(_, _, json, _)| {
+                json.get("kind").and_then(|k| k.as_str()) == Some("CustomResourceDefinition")
+            })
+            .map(|(_, _, json, _)| json.clone())
+            .collect();
+        let from_manifests = crate::manifests::crds_of(&definitions);
+        let schemas = crate::manifests::Schemas {
+            repository: &crds,
+            manifests: &from_manifests,
+        };
+        let strict = env.unchecked_kinds == cfggen_model::environment::UncheckedKinds::Error;
+        let mut loaded: std::collections::BTreeMap<String, Vec<(usize, serde_json::Value)>> =
+            std::collections::BTreeMap::new();
+        for (app_name, i, json, written) in objects {
+            let namespace = env
+                .apps
+                .get(&app_name)
+                .map(|a| a.namespace(&app_name).to_owned())
+                .unwrap_or_default();
+            let object =
+                self.checked(
+                    json,
+                    &schemas,
+                    &namespace,
+                    strict,
+                    |loader, p, t| match &written {
+                        Written::File(id, node) => {
+                            let at = Location {
+                                file: *id,
+                                ..crate::manifests::location_at(node, p, t)
+                            };
+                            (None, Some(at))
+                        }
+                        Written::Inline(base) => {
+                            let full: FieldPath =
+                                base.segs().iter().chain(p.segs()).cloned().collect();
+                            (place_for(merged, &full, t, &loader.files), None)
+                        }
+                    },
+                );
+            loaded
+                .entry(app_name)
+                .or_default()
+                .extend(object.map(|o| (i, o)));
+        }
+        for (app_name, app) in env.apps.iter_mut() {
+            app.loaded_manifests = loaded.remove(app_name).unwrap_or_default();
         }
     }
 
     /// One manifest object, checked; with the app's namespace when it is
-    /// namespaced and has none. `place` locates a path of the object.
+    /// namespaced and has none. `place` locates a path of the object. An
+    /// object no schema checks is a warning (`strict`: an error).
     fn checked(
         &mut self,
         mut json: serde_json::Value,
-        crds: &crate::manifests::Crds,
+        schemas: &crate::manifests::Schemas<'_>,
         namespace: &str,
+        strict: bool,
         place: impl Fn(&Self, &FieldPath, Target) -> (Option<Place>, Option<Location>),
     ) -> Option<serde_json::Value> {
         let located = |loader: &Self, p: &FieldPath, t: Target| {
             let (direct, loc) = place(loader, p, t);
             direct.or_else(|| loc.and_then(|l| loader.files.place(l)))
         };
-        match crate::manifests::check(&json, crds) {
+        match crate::manifests::check(&json, schemas) {
             Err(problems) => {
                 for p in problems {
                     let place = located(self, &p.path, p.target);
@@ -847,7 +930,35 @@ impl<'a> Loader<'a> {
                 }
                 None
             }
-            Ok(namespaced) => {
+            Ok(crate::manifests::Checked {
+                namespaced,
+                checked,
+            }) => {
+                if !checked {
+                    let path = FieldPath::of(&["kind"]);
+                    let api = json
+                        .get("apiVersion")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default();
+                    let kind = json
+                        .get("kind")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default();
+                    let d = Diagnostic {
+                        code: "unchecked-kind",
+                        message: format!("cfggen has no schema for {api} {kind}: the object is written as it is, unchecked"),
+                        field: Some(path.to_string()),
+                        place: located(self, &path, Target::Value),
+                        label: Some("no schema for this kind".into()),
+                        related: None,
+                        hint: Some("add the operator's CustomResourceDefinition (a YAML file) under `crds/`, or among the app's manifests, to have its objects checked".into()),
+                    };
+                    if strict {
+                        self.diagnostics.push(d);
+                        return None;
+                    }
+                    self.warnings.push(d);
+                }
                 let own = json
                     .pointer("/metadata/namespace")
                     .and_then(|v| v.as_str())

@@ -1,9 +1,12 @@
 //! Raw manifests of an app: read (files of the repository, or inline),
 //! and validated, not trusted — a core Kubernetes kind through its
 //! `k8s-openapi` type (a field the type does not know is an error at its
-//! line), a custom resource against the CRD schemas the repository keeps
-//! under `crds/`. A kind cfggen has no schema for is an error that says
-//! how to add its CRD.
+//! line), a custom resource against its CRD: one under the repository's
+//! `crds/`, one among the manifests of the environment (an operator's
+//! install carries its CRDs beside its custom resources), or one cfggen
+//! carries (`builtin_crds`). An object of a kind none of them knows is
+//! kept unchecked: a warning, or an error where the environment sets
+//! `uncheckedKinds: error`.
 
 use std::collections::HashMap;
 
@@ -60,8 +63,27 @@ pub(crate) fn crds_of(docs: &[Value]) -> Crds {
                 .pointer("/schema/openAPIV3Schema")
                 .cloned()
                 .unwrap_or(Value::Bool(true));
+            // Every object takes these, whether its schema says so or not.
+            if let Some(root) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+                for key in ["apiVersion", "kind", "metadata"] {
+                    let kind = if key == "metadata" {
+                        "object"
+                    } else {
+                        "string"
+                    };
+                    root.entry(key)
+                        .or_insert_with(|| serde_json::json!({ "type": kind }));
+                }
+            }
             strict(&mut schema);
-            if let Ok(validator) = jsonschema::draft4::new(&schema) {
+            // A pattern the regex engine refuses (Go's `(?i)` inside a
+            // pattern) leaves that pattern unchecked, not the kind.
+            let validator = jsonschema::draft4::new(&schema).or_else(|_| {
+                let mut lenient = schema.clone();
+                without_patterns(&mut lenient);
+                jsonschema::draft4::new(&lenient)
+            });
+            if let Ok(validator) = validator {
                 out.insert(
                     (format!("{group}/{name}"), kind.to_owned()),
                     CrdVersion {
@@ -74,6 +96,20 @@ pub(crate) fn crds_of(docs: &[Value]) -> Crds {
         }
     }
     out
+}
+
+/// A schema without its `pattern`s.
+fn without_patterns(schema: &mut Value) {
+    match schema {
+        Value::Object(node) => {
+            if node.get("pattern").is_some_and(Value::is_string) {
+                node.remove("pattern");
+            }
+            node.values_mut().for_each(without_patterns);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_patterns),
+        _ => {}
+    }
 }
 
 /// Makes a CRD schema reject unknown fields, as `kubectl apply` with
@@ -119,6 +155,33 @@ pub(crate) struct Problem {
     pub hint: Option<String>,
 }
 
+/// Where custom resources find their schemas, in order: the repository's
+/// `crds/`, the CRDs among the environment's manifests, cfggen's own.
+pub(crate) struct Schemas<'a> {
+    pub repository: &'a Crds,
+    pub manifests: &'a Crds,
+}
+
+impl Schemas<'_> {
+    fn get(&self, api: &str, kind: &str) -> Option<&CrdVersion> {
+        let key = (api.to_owned(), kind.to_owned());
+        self.repository
+            .get(&key)
+            .or_else(|| self.manifests.get(&key))
+            .or_else(|| crate::builtin_crds::get(api, kind))
+    }
+}
+
+/// What checking an object found, when it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Checked {
+    /// Whether it lives in a namespace.
+    pub namespaced: bool,
+    /// Whether a schema checked it (false: a kind cfggen knows no schema
+    /// for, taken as written).
+    pub checked: bool,
+}
+
 /// Kinds with no namespace, of the core API.
 const CLUSTER_SCOPED: &[&str] = &[
     "Namespace",
@@ -131,10 +194,14 @@ const CLUSTER_SCOPED: &[&str] = &[
     "RuntimeClass",
     "IngressClass",
     "CustomResourceDefinition",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
 ];
 
-/// Checks one object; returns whether it is namespaced, or its problems.
-pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
+/// Checks one object; returns whether it is namespaced and was checked,
+/// or its problems.
+pub(crate) fn check(object: &Value, schemas: &Schemas<'_>) -> Result<Checked, Vec<Problem>> {
     let problem = |path: FieldPath, code, message: String, hint: Option<&str>| Problem {
         path,
         target: cfggen_model::validate::Target::Value,
@@ -172,7 +239,10 @@ pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
     }
     if let Some(result) = core_round_trip(api, kind, object) {
         return match result {
-            Ok(()) => Ok(!CLUSTER_SCOPED.contains(&kind)),
+            Ok(()) => Ok(Checked {
+                namespaced: !CLUSTER_SCOPED.contains(&kind),
+                checked: true,
+            }),
             Err(lost) => Err(lost
                 .into_iter()
                 .map(|(path, known)| {
@@ -196,13 +266,14 @@ pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
                 .collect()),
         };
     }
-    let Some(crd) = crds.get(&(api.to_owned(), kind.to_owned())) else {
-        return Err(vec![problem(
-            FieldPath::of(&["kind"]),
-            "unknown-kind",
-            format!("cfggen has no schema for {api} {kind}, so it cannot check this object"),
-            Some("add the operator's CustomResourceDefinition (a YAML file) under `crds/` in the repository"),
-        )]);
+    let Some(crd) = schemas.get(api, kind) else {
+        // Unchecked: in a namespace unless it names none and its kind
+        // says it is cluster-wide (`ClusterIssuer`, `ClusterPolicy`).
+        let named = object.pointer("/metadata/namespace").is_some();
+        return Ok(Checked {
+            namespaced: named || !kind.starts_with("Cluster"),
+            checked: false,
+        });
     };
     let errors: Vec<Problem> = crd
         .validator
@@ -231,12 +302,15 @@ pub(crate) fn check(object: &Value, crds: &Crds) -> Result<bool, Vec<Problem>> {
                 path,
                 "manifest-field",
                 format!("{api} {kind}: {e}"),
-                Some("the CRD under `crds/` says what this object takes"),
+                Some("its CustomResourceDefinition says what this object takes"),
             )]
         })
         .collect();
     if errors.is_empty() {
-        Ok(crd.namespaced)
+        Ok(Checked {
+            namespaced: crd.namespaced,
+            checked: true,
+        })
     } else {
         Err(errors)
     }
@@ -268,7 +342,7 @@ fn unknown_fields(
                 message: format!("`{at}` is not a field of {api} {kind}"),
                 hint: Some(
                     cfggen_model::suggest::hint(field, known.iter().copied()).unwrap_or_else(
-                        || "the CRD under `crds/` says what this object takes".into(),
+                        || "its CustomResourceDefinition says what this object takes".into(),
                     ),
                 ),
                 path: at,
@@ -377,7 +451,8 @@ fn escape_pointer(key: &str) -> String {
 /// does not model (a custom resource).
 fn core_round_trip(api: &str, kind: &str, object: &Value) -> Option<Result<(), Vec<Lost>>> {
     use k8s_openapi::api::{
-        apps, autoscaling, batch, core, networking, node, policy, rbac, scheduling, storage,
+        admissionregistration, apps, autoscaling, batch, core, discovery, networking, node, policy,
+        rbac, scheduling, storage,
     };
     macro_rules! typed {
         ($($api:literal, $kind:literal => $t:ty;)*) => {
@@ -415,6 +490,12 @@ fn core_round_trip(api: &str, kind: &str, object: &Value) -> Option<Result<(), V
         "scheduling.k8s.io/v1", "PriorityClass" => scheduling::v1::PriorityClass;
         "storage.k8s.io/v1", "StorageClass" => storage::v1::StorageClass;
         "storage.k8s.io/v1", "CSIDriver" => storage::v1::CSIDriver;
+        "v1", "Pod" => core::v1::Pod;
+        "discovery.k8s.io/v1", "EndpointSlice" => discovery::v1::EndpointSlice;
+        "admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration" => admissionregistration::v1::ValidatingWebhookConfiguration;
+        "admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration" => admissionregistration::v1::MutatingWebhookConfiguration;
+        "apiextensions.k8s.io/v1", "CustomResourceDefinition" => k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+        "apiregistration.k8s.io/v1", "APIService" => k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
     }
 }
 
@@ -468,7 +549,12 @@ mod tests {
 
     #[test]
     fn a_misspelt_custom_resource_field_is_an_error_at_the_field_with_the_closest_one() {
-        let problems = check(&probe(json!({"intervall": "30s"})), &crds()).unwrap_err();
+        let crds = crds();
+        let schemas = Schemas {
+            repository: &crds,
+            manifests: &Crds::new(),
+        };
+        let problems = check(&probe(json!({"intervall": "30s"})), &schemas).unwrap_err();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].path.to_string(), "spec.intervall");
         assert_eq!(problems[0].target, cfggen_model::validate::Target::Key);
@@ -481,6 +567,59 @@ mod tests {
     #[test]
     fn fields_a_crd_keeps_unknown_are_accepted() {
         let object = probe(json!({"interval": "30s", "extra": {"anything": 1}}));
-        assert_eq!(check(&object, &crds()).ok(), Some(true));
+        let crds = crds();
+        let schemas = Schemas {
+            repository: &Crds::new(),
+            manifests: &crds,
+        };
+        assert_eq!(
+            check(&object, &schemas).ok(),
+            Some(Checked {
+                namespaced: true,
+                checked: true
+            })
+        );
+    }
+
+    #[test]
+    fn a_kind_no_schema_knows_is_kept_unchecked() {
+        let none = Crds::new();
+        let schemas = Schemas {
+            repository: &none,
+            manifests: &none,
+        };
+        let route = json!({"apiVersion": "example.com/v1", "kind": "Route", "metadata": {"name": "r"}, "spec": {"any": 1}});
+        assert_eq!(
+            check(&route, &schemas).ok(),
+            Some(Checked {
+                namespaced: true,
+                checked: false
+            })
+        );
+        let cluster = json!({"apiVersion": "example.com/v1", "kind": "ClusterPolicy", "metadata": {"name": "p"}});
+        assert_eq!(
+            check(&cluster, &schemas).ok(),
+            Some(Checked {
+                namespaced: false,
+                checked: false
+            })
+        );
+        // cfggen carries the Gateway API's CRDs: a misspelt field is found.
+        let http = json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+            "metadata": {"name": "r"}, "spec": {"parentRef": []}});
+        let problems = check(&http, &schemas).unwrap_err();
+        assert_eq!(problems[0].path.to_string(), "spec.parentRef");
+        // A CustomResourceDefinition is a core kind.
+        let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "routes.example.com"},
+            "spec": {"group": "example.com", "names": {"kind": "Route", "plural": "routes"}, "scope": "Namespaced",
+                     "versions": [{"name": "v1", "served": true, "storage": true}]}});
+        assert_eq!(
+            check(&crd, &schemas).ok(),
+            Some(Checked {
+                namespaced: false,
+                checked: true
+            })
+        );
     }
 }

@@ -315,6 +315,48 @@ impl Component {
         })
     }
 
+    /// The labels that select the component's pods: its `selectorLabels`,
+    /// or cfggen's `app.kubernetes.io/name` and `…/component`.
+    pub fn selector(&self, app: &str, name: &str) -> std::collections::BTreeMap<String, String> {
+        match &self.selector_labels {
+            Some(labels) => labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            None => [
+                (names::LABEL_APP.to_owned(), app.to_owned()),
+                (names::LABEL_COMPONENT.to_owned(), name.to_owned()),
+            ]
+            .into(),
+        }
+    }
+
+    /// The labels of the component's pods: cfggen's (app, component,
+    /// managed-by), the selector's, and the pod's own.
+    pub fn pod_labels(&self, app: &str, name: &str) -> std::collections::BTreeMap<String, String> {
+        let mut labels: std::collections::BTreeMap<String, String> = [
+            (names::LABEL_APP.to_owned(), app.to_owned()),
+            (names::LABEL_COMPONENT.to_owned(), name.to_owned()),
+            (
+                names::MANAGED_BY.0.to_owned(),
+                names::MANAGED_BY.1.to_owned(),
+            ),
+        ]
+        .into();
+        labels.extend(self.selector(app, name));
+        labels.extend(self.pod.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+        labels
+    }
+
+    /// Whether the component's pods carry every label of `selector`
+    /// (Kubernetes selects a pod whose labels include the selector's).
+    pub fn selected_by<'a>(
+        &self,
+        app: &str,
+        name: &str,
+        selector: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> bool {
+        let labels = self.pod_labels(app, name);
+        selector.into_iter().all(|(k, v)| labels.get(k) == Some(v))
+    }
+
     /// The number of pods: declared, or 1.
     pub fn replica_count(&self) -> u32 {
         self.replicas.unwrap_or(1)

@@ -65,10 +65,35 @@ pub struct Environment {
     /// patch), by kind and name; one that matches nothing is an error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub patches: Vec<crate::patch::Patch>,
+    /// What a raw manifest of a kind no schema describes is (a custom
+    /// resource whose CRD is neither under `crds/`, nor among the
+    /// environment's manifests, nor one cfggen carries): `warn`, the
+    /// default (kept as written, unchecked, and a warning in `validate`,
+    /// `render` and `check`), or `error`.
+    #[serde(default, skip_serializing_if = "UncheckedKinds::is_warn")]
+    pub unchecked_kinds: UncheckedKinds,
     /// The apps deployed in this environment, by name.
     #[serde(default)]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
     pub apps: IndexMap<String, App>,
+}
+
+/// What a manifest no schema checks is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum UncheckedKinds {
+    /// Kept as written, with a warning.
+    #[default]
+    Warn,
+    /// An error.
+    Error,
+}
+
+impl UncheckedKinds {
+    /// Whether it is the default (for `skip_serializing_if`).
+    pub fn is_warn(&self) -> bool {
+        *self == UncheckedKinds::Warn
+    }
 }
 
 impl Environment {

@@ -23,9 +23,25 @@ use crate::service::{ServicePort, ServicePortSpec};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ContainerPorts(pub IndexMap<String, Port>, pub Repeated);
 
-/// A Service's ports by name.
+/// A Service's ports by name. The one port of a Service may have no name
+/// in Kubernetes (`[{port: 80, targetPort: 8080}]`): written so, it is
+/// keyed here by its number, always has its `targetPort`, and
+/// [`ServicePorts::unnamed`] is set, so that it is rendered without a
+/// name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ServicePorts(pub IndexMap<String, ServicePort>, pub Repeated);
+pub struct ServicePorts(pub IndexMap<String, ServicePort>, pub Repeated, pub Unnamed);
+
+/// Whether the Service's one port was written without a name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unnamed(pub bool);
+
+impl ServicePorts {
+    /// The name a port is rendered with: its key, or none for the one
+    /// unnamed port.
+    pub fn rendered_name<'a>(&self, key: &'a str) -> Option<&'a str> {
+        (!self.2 .0).then_some(key)
+    }
+}
 
 /// The entries of a list form whose name an earlier entry already has,
 /// by index: left out of the mapping, and reported by the rules
@@ -45,11 +61,6 @@ macro_rules! map_newtype {
                 &mut self.0
             }
         }
-        impl Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                self.0.serialize(s)
-            }
-        }
         impl<'a> IntoIterator for &'a $t {
             type Item = (&'a String, &'a $v);
             type IntoIter = indexmap::map::Iter<'a, String, $v>;
@@ -61,6 +72,12 @@ macro_rules! map_newtype {
 }
 map_newtype!(ContainerPorts, Port);
 
+impl Serialize for ContainerPorts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
 impl ContainerPorts {
     /// Whether there is no port (for `skip_serializing_if`).
     pub fn is_none(&self) -> bool {
@@ -68,6 +85,17 @@ impl ContainerPorts {
     }
 }
 map_newtype!(ServicePorts, ServicePort);
+
+impl Serialize for ServicePorts {
+    /// The mapping; the one unnamed port in the list form it was written in.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.2 .0 {
+            let listed: Vec<ServicePortSpec> = self.0.values().map(ServicePort::spec).collect();
+            return listed.serialize(s);
+        }
+        self.0.serialize(s)
+    }
+}
 
 /// A container port as Kubernetes writes it, in a list.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -179,21 +207,37 @@ impl<'de> Deserialize<'de> for ContainerPorts {
 impl<'de> Deserialize<'de> for ServicePorts {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Written::<ServicePort, ListedServicePort>::deserialize(d)? {
-            Written::Map(map) => Ok(ServicePorts(map, Vec::new())),
+            Written::Map(map) => Ok(ServicePorts(map, Vec::new(), Unnamed(false))),
             Written::List(list) => {
+                let alone = list.len() == 1;
+                let mut unnamed = false;
                 let items = list.into_iter().map(|p| {
                     let target = match &p.target_port {
                         Some(PortRef::Name(n)) => Some(n.as_str()),
                         _ => None,
                     };
-                    let name =
-                        match listed_key(p.name.as_deref(), target) {
-                            Some(n) => n.to_owned(),
-                            None => return Err(serde::de::Error::custom(tagged_message(
-                                &format!("Service port {} has no name", p.port),
-                                "give it a `name`, or a `targetPort` that names a container port",
-                            ))),
-                        };
+                    let name = match listed_key(p.name.as_deref(), target) {
+                        Some(n) => n.to_owned(),
+                        // Kubernetes names the one port of a Service
+                        // only if it likes: forwarded to its target, or
+                        // to the same number.
+                        None if alone => {
+                            unnamed = true;
+                            let spec = ServicePortSpec {
+                                port: p.port,
+                                node_port: p.node_port,
+                                target_port: Some(p.target_port.unwrap_or(PortRef::Number(p.port))),
+                                protocol: p.protocol,
+                            };
+                            return Ok((p.port.to_string(), ServicePort::Spec(spec)));
+                        }
+                        None => {
+                            return Err(serde::de::Error::custom(tagged_message(
+                                &format!("Service port {} has no name, and the Service has several ports", p.port),
+                                "give every port a `name` (Kubernetes requires one when a Service has several ports), or a `targetPort` that names a container port",
+                            )))
+                        }
+                    };
                     let target_port = match p.target_port {
                         Some(PortRef::Name(n)) if n == name => None,
                         other => other,
@@ -212,7 +256,7 @@ impl<'de> Deserialize<'de> for ServicePorts {
                     Ok((name, port))
                 });
                 let (map, repeated) = collect(items)?;
-                Ok(ServicePorts(map, repeated))
+                Ok(ServicePorts(map, repeated, Unnamed(unnamed)))
             }
         }
     }
@@ -324,7 +368,31 @@ mod tests {
             numbered.get("http").and_then(|p| p.spec().target_port),
             Some(PortRef::Number(8080))
         );
-        let e = service(r#"[{"port": 80}]"#).unwrap_err();
-        assert!(e.contains("has no name"), "{e}");
+        let e = service(r#"[{"port": 80}, {"port": 81, "name": "b"}]"#).unwrap_err();
+        assert!(
+            e.contains("has no name, and the Service has several ports"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_one_port_of_a_service_may_have_no_name() {
+        let alone = service(r#"[{"port": 80, "targetPort": 8080}]"#).unwrap();
+        assert_eq!(alone.rendered_name("80"), None);
+        assert_eq!(
+            alone.get("80").and_then(|p| p.spec().target_port),
+            Some(PortRef::Number(8080))
+        );
+        // Without a target it forwards to the same number.
+        let same = service(r#"[{"port": 80}]"#).unwrap();
+        assert_eq!(
+            same.get("80").and_then(|p| p.spec().target_port),
+            Some(PortRef::Number(80))
+        );
+        // Written back, it is the list it was read from.
+        let json = serde_json::to_value(&alone).unwrap();
+        assert_eq!(json, serde_json::json!([{"port": 80, "targetPort": 8080}]));
+        let named = service(r#"{"http": 80}"#).unwrap();
+        assert_eq!(named.rendered_name("http"), Some("http"));
     }
 }

@@ -17,6 +17,15 @@ pub struct Service {
     /// without a selector (its endpoints are managed elsewhere).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component: Option<String>,
+    /// The labels the Service selects pods by, when they are not the
+    /// component's selector: a subset of the pods' labels (Kubernetes
+    /// selects every pod whose labels include them, `app: web` selects
+    /// the pods labelled `app: web, version: v1`). With `component`, that
+    /// component's pods must carry them; without, they select the pods of
+    /// every component that carries them (one at least).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("examples" = [{"app": "redis"}]))]
+    pub selector: IndexMap<String, String>,
     /// `ClusterIP` (the default), `NodePort` or `LoadBalancer`.
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
     pub kind: Option<ServiceType>,
@@ -44,6 +53,31 @@ pub struct Service {
 }
 
 impl Service {
+    /// The components whose pods the Service selects, with their names:
+    /// its `component`; or, with a `selector` alone, every component whose
+    /// pods carry it; none without either.
+    pub fn selected<'a>(
+        &self,
+        app_name: &str,
+        app: &'a crate::App,
+    ) -> Vec<(&'a str, &'a crate::app::Component)> {
+        match &self.component {
+            Some(c) => app
+                .components
+                .get_key_value(c)
+                .map(|(k, v)| (k.as_str(), v))
+                .into_iter()
+                .collect(),
+            None if self.selector.is_empty() => Vec::new(),
+            None => app
+                .components
+                .iter()
+                .filter(|(k, comp)| comp.selected_by(app_name, k, &self.selector))
+                .map(|(k, v)| (k.as_str(), v))
+                .collect(),
+        }
+    }
+
     /// The Service type, `ClusterIP` when absent.
     pub fn service_type(&self) -> ServiceType {
         self.kind.unwrap_or(ServiceType::ClusterIP)

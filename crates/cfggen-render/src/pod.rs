@@ -22,7 +22,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::{app_labels, RenderError};
+use crate::RenderError;
 
 /// What every part of one pod needs to know.
 pub(crate) struct PodOf<'a> {
@@ -40,23 +40,7 @@ pub(crate) fn selector_of(
     cname: &str,
     comp: &Component,
 ) -> BTreeMap<String, String> {
-    match &comp.selector_labels {
-        Some(labels) => labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        None => crate::selector(app_name, Some(cname)),
-    }
-}
-
-/// The labels of a component's pods: cfggen's, the selector's, and the
-/// pod's own.
-pub(crate) fn pod_labels(
-    app_name: &str,
-    cname: &str,
-    comp: &Component,
-) -> BTreeMap<String, String> {
-    let mut labels = app_labels(app_name, Some(cname));
-    labels.extend(selector_of(app_name, cname, comp));
-    labels.extend(comp.pod.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
-    labels
+    comp.selector(app_name, cname)
 }
 
 pub(crate) fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
@@ -92,7 +76,7 @@ impl PodOf<'_> {
         main.extend(extra);
         let p = &comp.pod;
         let metadata = ObjectMeta {
-            labels: Some(pod_labels(self.app_name, self.cname, comp)),
+            labels: Some(comp.pod_labels(self.app_name, self.cname)),
             annotations: map_of(&p.annotations),
             ..ObjectMeta::default()
         };

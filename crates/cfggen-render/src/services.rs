@@ -20,36 +20,38 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
             .component
             .as_deref()
             .and_then(|c| app.components.get(c).map(|comp| (c, comp)));
+        let selected = svc.selected(name, app);
         let ports = svc
             .ports
             .iter()
             .map(|(port_name, port)| {
                 let spec = port.spec();
-                let (target, protocol) = match component {
-                    Some((cname, comp)) => {
-                        let target = port.target(port_name);
-                        let protocol = comp
-                            .pod_port(cname, &target)
-                            .map(|(_, p)| p.protocol())
-                            .or(spec.protocol)
-                            .unwrap_or_default();
-                        let target = match target {
-                            PortRef::Name(n) => IntOrString::String(n),
-                            PortRef::Number(n) => IntOrString::Int(i32::from(n)),
-                        };
-                        (target, protocol)
-                    }
-                    None => (
+                let (target, protocol) = if selected.is_empty() {
+                    (
                         match spec.target_port {
                             Some(PortRef::Number(n)) => IntOrString::Int(i32::from(n)),
                             Some(PortRef::Name(n)) => IntOrString::String(n),
                             None => IntOrString::Int(i32::from(spec.port)),
                         },
                         spec.protocol.unwrap_or_default(),
-                    ),
+                    )
+                } else {
+                    // The pods are cfggen's: the port they declare.
+                    let target = port.target(port_name);
+                    let protocol = selected
+                        .iter()
+                        .find_map(|(cname, comp)| comp.pod_port(cname, &target))
+                        .map(|(_, p)| p.protocol())
+                        .or(spec.protocol)
+                        .unwrap_or_default();
+                    let target = match target {
+                        PortRef::Name(n) => IntOrString::String(n),
+                        PortRef::Number(n) => IntOrString::Int(i32::from(n)),
+                    };
+                    (target, protocol)
                 };
                 ServicePort {
-                    name: Some(port_name.clone()),
+                    name: svc.ports.rendered_name(port_name).map(str::to_owned),
                     port: i32::from(spec.port),
                     target_port: Some(target),
                     protocol: Some(protocol.as_str().into()),
@@ -79,7 +81,16 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
                 cluster_ip: (svc.headless && svc.service_type() == ServiceType::ClusterIP)
                     .then(|| "None".to_owned()),
                 load_balancer_class: svc.load_balancer_class.clone(),
-                selector: component.map(|(cname, comp)| selector_of(name, cname, comp)),
+                selector: if svc.selector.is_empty() {
+                    component.map(|(cname, comp)| selector_of(name, cname, comp))
+                } else {
+                    Some(
+                        svc.selector
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect(),
+                    )
+                },
                 ports: Some(ports),
                 ..ServiceSpec::default()
             }),

@@ -39,6 +39,23 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Prints the warnings of the command's loads, once each, after its
+    /// own output; they do not change its exit code.
+    pub(crate) fn print_warnings(&mut self) {
+        let warnings = self.session.warnings();
+        if warnings.is_empty() {
+            return;
+        }
+        self.report(&warnings);
+        let n = warnings.len();
+        let _ = writeln!(
+            self.stderr,
+            "warning: {n} manifest{} written unchecked (no schema for {})",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "its kind" } else { "their kinds" }
+        );
+    }
+
     pub(crate) fn report(&mut self, diagnostics: &[Diagnostic]) {
         let _ = write!(
             self.stderr,
@@ -83,7 +100,7 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
         }
     };
     let mut ctx = Ctx::new(repo, color, stdout, stderr);
-    match &cli.command {
+    let code = match &cli.command {
         Command::Validate(select) => validate(&mut ctx, select),
         Command::Schema { check } => schema(&mut ctx, *check),
         Command::Init { .. } => EXIT_ERROR,
@@ -157,7 +174,9 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
             environment,
             format,
         } => secrets(&mut ctx, environment, *format),
-    }
+    };
+    ctx.print_warnings();
+    code
 }
 
 /// The environments a command was asked for: the named ones, or all.

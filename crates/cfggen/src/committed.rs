@@ -186,7 +186,12 @@ fn record(
     name: &str,
     prepared: &Result<Prepared, Vec<Diagnostic>>,
 ) {
-    if let Ok(p) = prepared {
+    // An environment with warnings is loaded on every run, to print them.
+    if let Some(p) = prepared
+        .as_ref()
+        .ok()
+        .filter(|p| p.loaded.warnings.is_empty())
+    {
         cache.record(name, &p.loaded.inputs, &p.rendered, session.source());
     }
 }

@@ -181,6 +181,10 @@ fn render_alone(
     let replaced: BTreeSet<String> = files.keys().cloned().collect();
     let session = cfggen_load::Session::with_source(Arc::new(Overlay::new(source.clone(), files)));
     let loaded = session.load(name).ok()?;
+    // Warnings are printed by the command's own session: rendered whole.
+    if !loaded.warnings.is_empty() {
+        return None;
+    }
     let rendered = cfggen_render::render(&loaded.environment, &loaded.files).ok()?;
     if let Some(ground) = ground {
         if !loaded.inputs.within(ground.inputs, &replaced)

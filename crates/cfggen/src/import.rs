@@ -304,11 +304,28 @@ fn finish(
     for cluster in &plan.clusters {
         differ += report_cluster(&mut out, cluster, &index);
     }
+    // The raw objects no schema checks (the load's warnings).
+    let unchecked: Vec<String> = loaded
+        .warnings
+        .iter()
+        .filter_map(|d| raw_object_at(plan, d))
+        .map(Object::label)
+        .collect();
     for app in &plan.apps {
-        differ += report_app(&mut out, app, &index);
+        differ += report_app(&mut out, app, &index, &unchecked);
     }
-    // What the input itself gets wrong, which `cfggen render` refuses.
-    let flaws = cfggen_lint::lint(&rendered);
+    // What the input itself gets wrong, which `cfggen render` refuses:
+    // in the folders of what this import wrote (an app's, a cluster's).
+    let folders: Vec<String> = plan
+        .apps
+        .iter()
+        .map(|a| format!("{}/", a.name))
+        .chain(plan.clusters.iter().map(|c| format!("{}/", c.namespace)))
+        .collect();
+    let flaws: Vec<cfggen_lint::LintIssue> = cfggen_lint::lint(&rendered)
+        .into_iter()
+        .filter(|f| folders.iter().any(|d| f.file.starts_with(d.as_str())))
+        .collect();
     if !flaws.is_empty() {
         out.push_str(&format!(
             "the input's own problems ({}), which `cfggen render` refuses until they are fixed:\n",
@@ -478,7 +495,7 @@ pub(crate) fn against(ctx: &mut Ctx<'_>, environment: &str, paths: &[PathBuf]) -
 }
 
 /// One app's part of the report; returns how many objects differ.
-fn report_app(out: &mut String, app: &AppPlan, index: &Index<'_>) -> usize {
+fn report_app(out: &mut String, app: &AppPlan, index: &Index<'_>, unchecked: &[String]) -> usize {
     out.push_str(&format!(
         "app {} (namespace {}): {} typed, {} raw\n",
         app.name,
@@ -490,7 +507,12 @@ fn report_app(out: &mut String, app: &AppPlan, index: &Index<'_>) -> usize {
         out.push_str(&format!("  typed  {} → {}\n", t.object, t.field));
     }
     for (label, why) in &app.raw {
-        out.push_str(&format!("  raw    {label}: {why}\n"));
+        let unchecked = if unchecked.contains(label) {
+            " (unchecked: cfggen has no schema for its kind)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("  raw    {label}: {why}{unchecked}\n"));
     }
     let differ = compare_objects(out, &app.objects, &app.namespace, index);
     for note in &app.notes {

@@ -36,16 +36,36 @@ pub(super) fn check_service(
             Some("rename one of them; a port of a list is named by its `name`, or else by its `targetPort`".into()),
         );
     }
+    if !svc.selector.is_empty() {
+        check_selector(c, app_name, app, sname, svc, spath);
+    }
     let Some(component) = &svc.component else {
+        // A selector alone: a named target is a port of a pod it selects.
+        let selected = svc.selected(app_name, app);
         for (port, spec) in &svc.ports {
-            if let Some(PortRef::Name(target)) = spec.spec().target_port {
+            let target = match (&spec.spec().target_port, selected.is_empty()) {
+                (Some(PortRef::Name(target)), _) => target.clone(),
+                // The short form forwards to the pods' port of its name.
+                (None, false) => port.clone(),
+                _ => continue,
+            };
+            let declared = selected.iter().any(|(cname, comp)| {
+                comp.pod_port(cname, &PortRef::Name(target.clone()))
+                    .is_some()
+            });
+            if !declared {
+                let (message, hint) = if selected.is_empty() {
+                    (format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, but the Service selects no component whose ports have names"), "give the port number, or set `component`")
+                } else {
+                    (format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, which no component its selector selects declares"), "name a port of the selected components, or give the port number")
+                };
                 c.push(
                     "service-port",
                     spec_path(spath, port).key("targetPort"),
                     Target::Value,
-                    format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, but the Service selects no component whose ports have names"),
+                    message,
                     "expected a port number",
-                    Some("give the port number, or set `component`".into()),
+                    Some(hint.into()),
                 );
             }
         }
@@ -72,6 +92,11 @@ pub(super) fn check_service(
             None => (ppath.clone(), Target::Key),
         };
         let Some((_, container_port)) = comp.pod_port(component, &target) else {
+            // A pod that declares no ports is taken at its word: a port
+            // number reaches whatever listens there.
+            if matches!(target, PortRef::Number(_)) && ports.is_empty() {
+                continue;
+            }
             let hint = match &target {
                 PortRef::Name(n) => suggest::hint(n, ports.iter().copied()),
                 PortRef::Number(_) => None,
@@ -101,6 +126,61 @@ pub(super) fn check_service(
                 "differs from the container port",
                 Some("leave `protocol` out: it comes from the container port".into()),
             );
+        }
+    }
+}
+
+/// A Service's own selector: with `component`, that component's pods
+/// carry it; without, it selects the pods of one component at least.
+fn check_selector(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    app: &App,
+    sname: &str,
+    svc: &Service,
+    spath: &FieldPath,
+) {
+    let described = || {
+        svc.selector
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match &svc.component {
+        Some(component) => {
+            let Some(comp) = app.components.get(component) else {
+                return;
+            };
+            if !comp.selected_by(app_name, component, &svc.selector) {
+                let labels = comp.pod_labels(app_name, component);
+                let missing: Vec<String> = svc
+                    .selector
+                    .iter()
+                    .filter(|(k, v)| labels.get(*k) != Some(*v))
+                    .map(|(k, v)| format!("`{k}: {v}`"))
+                    .collect();
+                c.push(
+                    "service-selector",
+                    spath.key("selector"),
+                    Target::Key,
+                    format!("service `{sname}` selects `{}`, and the pods of component `{component}` do not carry {}", described(), missing.join(", ")),
+                    "not among the component's pod labels",
+                    Some(format!("select by labels the pods carry (`selectorLabels`, `pod.labels`), or leave `selector` out to select by the component's own; its pods carry {}", labels.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "))),
+                );
+            }
+        }
+        None => {
+            if svc.selected(app_name, app).is_empty() {
+                c.push(
+                    "service-selector",
+                    spath.key("selector"),
+                    Target::Key,
+                    format!("service `{sname}` selects `{}`, which the pods of no component of app `{app_name}` carry", described()),
+                    "selects no pod of the app",
+                    Some("select by labels a component's pods carry (`selectorLabels`, `pod.labels`); a Service in front of pods made elsewhere goes under `manifests`".into()),
+                );
+            }
         }
     }
 }

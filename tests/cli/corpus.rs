@@ -1,0 +1,310 @@
+//! Adoption of real repositories: every app of the import corpus
+//! (`tests/fixtures/import`, sources and licences in its SOURCES.md)
+//! imported as a new user would, the single apps into one repository made
+//! by `cfggen init`, and each whole repository under `repos/` app by app
+//! into one of its own; then `render` and `check` of each. The outcome,
+//! per app (exit code, objects typed and raw, why each raw one is raw), is
+//! `tests/fixtures/import/RESULTS.md`, which this test keeps current as
+//! `cfggen schema --check` keeps `schemas/`: it fails while the file is
+//! stale (`CFGGEN_WRITE_RESULTS=1` writes it), and while fewer objects
+//! come in typed than the floor below.
+
+use std::path::{Path, PathBuf};
+
+use crate::import::Fresh;
+use crate::support::fixtures;
+
+/// The share of the corpus's objects that must come in typed, in tenths
+/// of a percent: it only goes up (the goal is 950).
+const TYPED_FLOOR_PERMILLE: usize = 174;
+
+/// One app's import.
+struct Imported {
+    app: String,
+    code: i32,
+    typed: usize,
+    /// Each raw object and why.
+    raw: Vec<String>,
+    /// The objects of its input (`kind:` lines), for an app that did not
+    /// import.
+    objects: usize,
+    /// The first line of its error, for exit 2.
+    error: String,
+}
+
+/// The YAML files directly in `dir`, sorted.
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The objects a file holds, counted by its top-level `kind`s.
+fn objects_in(files: &[PathBuf]) -> usize {
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            text.lines()
+                .filter(|l| l.starts_with("kind:") || l.starts_with("  \"kind\":"))
+                .count()
+                .max(usize::from(text.trim_start().starts_with('{')))
+        })
+        .sum()
+}
+
+/// Imports `files` as app `app` (all in one app; `None`: one app per
+/// namespace) into `repo`.
+fn import(repo: &Fresh, app: &str, files: &[PathBuf], by_namespace: bool) -> Imported {
+    let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let mut args: Vec<&str> = vec!["import", "dev"];
+    args.extend(paths.iter().map(String::as_str));
+    if !by_namespace {
+        args.extend(["--app", app]);
+    }
+    // An import that fails (exit 2) writes nothing.
+    let out = repo.run(&args);
+    let prefix = format!("{}/", fixtures().join("import").display());
+    let error = out
+        .stderr
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .replace(&prefix, "");
+    assert!(
+        matches!(out.code, 0..=2),
+        "{app}: exit {}\n{}",
+        out.code,
+        out.stderr
+    );
+    Imported {
+        app: app.to_owned(),
+        code: out.code,
+        typed: out
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("  typed "))
+            .count(),
+        raw: out
+            .stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("  raw    "))
+            .map(str::to_owned)
+            .collect(),
+        objects: objects_in(files),
+        error,
+    }
+}
+
+/// `render` and `check` of a repository after its imports: exit codes
+/// and the first line of each's errors.
+fn render_and_check(repo: &Fresh) -> String {
+    let mut out = String::new();
+    for command in [&["render", "dev"][..], &["check"]] {
+        let run = repo.run(command);
+        let first = run
+            .stderr
+            .lines()
+            .find(|l| l.contains('×') || l.starts_with("error"))
+            .unwrap_or_default()
+            .trim()
+            .trim_start_matches("× ")
+            .to_owned();
+        out.push_str(&format!(
+            "- `cfggen {}`: exit {}",
+            command.join(" "),
+            run.code
+        ));
+        if run.code != 0 {
+            out.push_str(&format!(" — {first}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Totals of a group: (apps, by exit code, objects, typed, raw).
+fn totals(apps: &[Imported]) -> (usize, [usize; 3], usize, usize, usize) {
+    let mut codes = [0; 3];
+    let (mut objects, mut typed, mut raw) = (0, 0, 0);
+    for a in apps {
+        codes[usize::try_from(a.code).unwrap_or(2).min(2)] += 1;
+        if a.code == 2 {
+            objects += a.objects;
+        } else {
+            objects += a.typed + a.raw.len();
+            typed += a.typed;
+            raw += a.raw.len();
+        }
+    }
+    (apps.len(), codes, objects, typed, raw)
+}
+
+fn table(apps: &[Imported]) -> String {
+    let mut out = String::from("| app | exit | typed | raw | raw objects, and why (or the error) |\n| --- | --- | --- | --- | --- |\n");
+    for a in apps {
+        let why = if a.code == 2 {
+            a.error.clone()
+        } else {
+            a.raw.join("; ")
+        };
+        let why = why.replace('|', "\\|");
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            a.app,
+            a.code,
+            a.typed,
+            if a.code == 2 { a.objects } else { a.raw.len() },
+            why
+        ));
+    }
+    out
+}
+
+/// The apps of a whole repository: (app, folder) from its APPS.md.
+fn repository_apps(dir: &Path) -> Vec<(String, PathBuf)> {
+    let text = std::fs::read_to_string(dir.join("APPS.md")).unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| app ") && !l.starts_with("| ---"))
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let (app, folder) = (cells.get(1)?, cells.get(3)?);
+            Some(((*app).to_owned(), dir.join(folder)))
+        })
+        .filter(|(_, folder)| !files_in(folder).is_empty())
+        .collect()
+}
+
+#[test]
+fn every_corpus_app_imports_and_the_results_are_current() {
+    let corpus = fixtures().join("import");
+    let mut names: Vec<String> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !["LICENSES", "crds", "repos"].contains(&n.as_str()))
+        .collect();
+    names.sort();
+    let mut repos: Vec<PathBuf> = std::fs::read_dir(corpus.join("repos"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    repos.sort();
+    // Each repository on its own thread.
+    let sections: Vec<(String, Vec<Imported>, String)> = std::thread::scope(|scope| {
+        let corpus = &corpus;
+        let names = &names;
+        // The single apps, into one repository with the 1Password store
+        // the homelab apps read.
+        let single = scope.spawn(move || {
+            let repo = Fresh::new(false)
+                .expect("a new repository")
+                .with_onepassword("kubernetes-home-ops", "onepassword");
+            let apps: Vec<Imported> = names
+                .iter()
+                .map(|name| {
+                    // The CloudNativePG sample names no namespace: imported
+                    // by namespace, its cluster becomes a `postgres` entry.
+                    import(
+                        &repo,
+                        name,
+                        &files_in(&corpus.join(name)),
+                        name == "cnpg-database",
+                    )
+                })
+                .collect();
+            ("Single apps".to_owned(), apps, render_and_check(&repo))
+        });
+        // Each whole repository, app by app, into one repository.
+        let whole: Vec<_> = repos
+            .iter()
+            .map(|dir| {
+                scope.spawn(move || {
+                    let repo = Fresh::new(false).expect("a new repository");
+                    let apps: Vec<Imported> = repository_apps(dir)
+                        .iter()
+                        .map(|(app, folder)| import(&repo, app, &files_in(folder), false))
+                        .collect();
+                    let name = format!(
+                        "repos/{}",
+                        dir.file_name().unwrap_or_default().to_string_lossy()
+                    );
+                    (name, apps, render_and_check(&repo))
+                })
+            })
+            .collect();
+        std::iter::once(single)
+            .chain(whole)
+            .map(|h| h.join().expect("a section"))
+            .collect()
+    });
+
+    let mut text = String::from(
+        "# Import corpus: results\n\n\
+         What `cfggen import` makes of every app of the corpus (sources in SOURCES.md), as a new \
+         user would run it: the single apps into one repository made by `cfggen init`, each whole \
+         repository under `repos/` app by app (the folders its APPS.md lists) into one of its own; \
+         then `cfggen render dev` and `cfggen check` of each repository. Written by \
+         `tests/cli/corpus.rs`, which fails while this file is stale: \
+         `CFGGEN_WRITE_RESULTS=1 cargo test --test cli corpus` writes it.\n\n\
+         Objects of an app that did not import (exit 2) count as not typed.\n\n\
+         ## Totals\n\n\
+         | source | apps | exit 0 | exit 1 | exit 2 | objects | typed | raw | typed % |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    let mut all_objects = 0;
+    let mut all_typed = 0;
+    for (name, apps, _) in &sections {
+        let (n, codes, objects, typed, raw) = totals(apps);
+        all_objects += objects;
+        all_typed += typed;
+        text.push_str(&format!(
+            "| {name} | {n} | {} | {} | {} | {objects} | {typed} | {raw} | {:.1} |\n",
+            codes[0],
+            codes[1],
+            codes[2],
+            100.0 * typed as f64 / objects.max(1) as f64
+        ));
+    }
+    let permille = 1000 * all_typed / all_objects.max(1);
+    text.push_str(&format!(
+        "| all | {} | | | | {all_objects} | {all_typed} | | {:.1} |\n",
+        sections.iter().map(|(_, a, _)| a.len()).sum::<usize>(),
+        permille as f64 / 10.0
+    ));
+    for (name, apps, after) in &sections {
+        text.push_str(&format!("\n## {name}\n\n{after}\n{}", table(apps)));
+    }
+
+    let path = corpus.join("RESULTS.md");
+    if std::env::var_os("CFGGEN_WRITE_RESULTS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let first_difference = committed
+        .lines()
+        .zip(text.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| committed.lines().count().min(text.lines().count()));
+    assert!(
+        committed == text,
+        "tests/fixtures/import/RESULTS.md is stale from line {}: run `CFGGEN_WRITE_RESULTS=1 cargo test --test cli corpus` and review its diff\ncommitted: {}\nnow:       {}",
+        first_difference + 1,
+        committed.lines().nth(first_difference).unwrap_or("(end)"),
+        text.lines().nth(first_difference).unwrap_or("(end)"),
+    );
+    assert!(
+        permille >= TYPED_FLOOR_PERMILLE,
+        "{} of {all_objects} objects typed ({permille}‰), under the floor of {TYPED_FLOOR_PERMILLE}‰",
+        all_typed
+    );
+}
