@@ -16,7 +16,7 @@ use crate::support::fixtures;
 
 /// The share of the corpus's objects that must come in typed, in tenths
 /// of a percent: it only goes up (the goal is 950).
-const TYPED_FLOOR_PERMILLE: usize = 174;
+const TYPED_FLOOR_PERMILLE: usize = 253;
 
 /// One app's import.
 struct Imported {
@@ -167,18 +167,31 @@ fn table(apps: &[Imported]) -> String {
     out
 }
 
-/// The apps of a whole repository: (app, folder) from its APPS.md.
-fn repository_apps(dir: &Path) -> Vec<(String, PathBuf)> {
+/// The apps of a whole repository, as its APPS.md lists them: each app's
+/// name and the YAML files of all its folders (an app may have several,
+/// its workloads and its network policies, say), in the order listed.
+/// `argocd`, the folder of the Argo CD Applications cfggen renders, is
+/// imported as `argocd-app`.
+fn repository_apps(dir: &Path) -> Vec<(String, Vec<PathBuf>)> {
     let text = std::fs::read_to_string(dir.join("APPS.md")).unwrap();
-    text.lines()
+    let mut apps: Vec<(String, Vec<PathBuf>)> = Vec::new();
+    for line in text
+        .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| app ") && !l.starts_with("| ---"))
-        .filter_map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            let (app, folder) = (cells.get(1)?, cells.get(3)?);
-            Some(((*app).to_owned(), dir.join(folder)))
-        })
-        .filter(|(_, folder)| !files_in(folder).is_empty())
-        .collect()
+    {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (Some(app), Some(folder)) = (cells.get(1), cells.get(3)) else {
+            continue;
+        };
+        let app = if *app == "argocd" { "argocd-app" } else { app };
+        let files = files_in(&dir.join(folder));
+        match apps.iter_mut().find(|(name, _)| name == app) {
+            Some((_, all)) => all.extend(files),
+            None => apps.push((app.to_owned(), files)),
+        }
+    }
+    apps.retain(|(_, files)| !files.is_empty());
+    apps
 }
 
 #[test]
@@ -232,7 +245,7 @@ fn every_corpus_app_imports_and_the_results_are_current() {
                     let repo = Fresh::new(false).expect("a new repository");
                     let apps: Vec<Imported> = repository_apps(dir)
                         .iter()
-                        .map(|(app, folder)| import(&repo, app, &files_in(folder), false))
+                        .map(|(app, files)| import(&repo, app, files, false))
                         .collect();
                     let name = format!(
                         "repos/{}",

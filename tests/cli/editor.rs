@@ -300,7 +300,27 @@ fn the_language_server_validates_environment_files() {
     }
 
     // One mistake each, on a known line (0-based).
-    let cases: [(&str, String, u64); 13] = [
+    // What adoption of real repositories added: a Service selecting by
+    // some of the pods' labels with one unnamed port, a claim's labels,
+    // hostIPC, an optional envFrom, uncheckedKinds.
+    let adopted = document(
+        "        pod: {hostIPC: true}\n        envFrom: [{configMap: settings, optional: true}]\n    services:\n      all:\n        selector: {app: web}\n        ports: [{port: 80, targetPort: 8080}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n",
+    )
+    .replace("apps:\n", "uncheckedKinds: error\napps:\n");
+    let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
+    assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
+
+    let cases: [(&str, String, u64); 15] = [
+        (
+            "invalid uncheckedKinds",
+            document("").replace("apps:\n", "uncheckedKinds: ignore\napps:\n"),
+            12,
+        ),
+        (
+            "a Service selector value that is not text",
+            document("    services:\n      all:\n        selector: {app: [web]}\n        ports: {http: 80}\n"),
+            20,
+        ),
         ("unknown key", document("        replicaz: 3\n"), 18),
         ("invalid workload kind", document("        kind: Statefulset\n"), 18),
         (

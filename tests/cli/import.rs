@@ -712,7 +712,9 @@ fn a_kind_without_a_schema_stays_raw_unchecked_with_a_warning() {
         assert!(
             run.stderr
                 .contains("cfggen has no schema for example.com/v1 Widget")
-                && run.stderr.contains("warning: 1 manifest written unchecked"),
+                && run
+                    .stderr
+                    .contains("warning: 1 warning (unchecked-kind); nothing was refused"),
             "{command:?}: {}",
             run.stderr
         );
@@ -741,4 +743,41 @@ fn a_kind_without_a_schema_stays_raw_unchecked_with_a_warning() {
     let run = repo.run(&["validate", "dev"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.starts_with("unchecked-kind\n"), "{}", run.stderr);
+}
+
+/// Live objects (`kubectl get -o yaml`, from Argo CD's and k9s's test
+/// data): what the API server wrote (status, uid, resourceVersion,
+/// managedFields, the last-applied annotation, allocated addresses,
+/// defaults, the claim-protection finalizer) is not configuration, so
+/// they import as the manifests they were applied from, and `diff
+/// --against` the live objects shows no drift.
+#[test]
+fn live_objects_import_as_the_manifests_they_were_applied_from() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let corpus = crate::support::fixtures().join("import");
+    for (app, file, typed) in [
+        (
+            "live-guestbook",
+            "live-deployment.yaml",
+            "typed  Deployment kustomize-guestbook-ui → components.",
+        ),
+        (
+            "live-nginx-sts",
+            "pvc.yaml",
+            "typed  PersistentVolumeClaim www-nginx-sts-0 → claims.",
+        ),
+    ] {
+        let path = corpus.join(app).join(file).display().to_string();
+        let out = repo.run(&["import", "dev", &path, "--app", app]);
+        assert!(out.code == 0, "{app}: {}{}", out.stdout, out.stderr);
+        assert!(out.stdout.contains(typed), "{app}: {}", out.stdout);
+        let against = repo.run(&["diff", "dev", "--against", &path]);
+        assert_eq!(
+            against.code, 0,
+            "{app}: {}{}",
+            against.stdout, against.stderr
+        );
+    }
 }

@@ -8,6 +8,10 @@
 //! ```
 //!
 //! and the whole error text is snapshot-tested so reviewers read it.
+//!
+//! `tests/fixtures/warnings/*.yaml` are cases Kubernetes takes and cfggen
+//! warns about, in the same form: each validates (exit 0) and prints its
+//! warning at the place its first line says.
 
 use std::path::PathBuf;
 
@@ -37,7 +41,11 @@ fn parse_expect(text: &str) -> Option<Expect> {
 }
 
 fn cases() -> Vec<PathBuf> {
-    let dir = fixtures().join("invalid");
+    cases_in("invalid")
+}
+
+fn cases_in(folder: &str) -> Vec<PathBuf> {
+    let dir = fixtures().join(folder);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|entries| {
             entries
@@ -112,4 +120,50 @@ fn every_invalid_file_is_rejected_with_a_located_error() {
         missing_expectations.is_empty(),
         "cases without an `# expect:` line: {missing_expectations:?}"
     );
+}
+
+#[test]
+fn every_warning_case_validates_with_a_located_warning() {
+    let bases = fixtures().join("invalid/bases");
+    let cases = cases_in("warnings");
+    assert!(cases.len() >= 3, "only {} warning cases", cases.len());
+    for case in cases {
+        let name = case
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap();
+        let text = std::fs::read_to_string(&case).unwrap();
+        let repo = TestRepo::new();
+        crate::support::copy_tree(&bases, &repo.path().join("environments/bases"));
+        repo.write("environments/broken.yaml", &text);
+        let out = repo.run(&["validate", "broken"]);
+        assert_eq!(out.code, 0, "{name}: expected exit 0\n{}", out.stderr);
+        let expect = parse_expect(&text).unwrap_or_else(|| panic!("{name}: no `# expect:` line"));
+        assert!(
+            out.stderr.starts_with(&format!("{}\n", expect.code)),
+            "{name}: expected warning {} first\n{}",
+            expect.code,
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(&format!("[{}]", expect.position)),
+            "{name}: expected position {}\n{}",
+            expect.position,
+            out.stderr
+        );
+        if let Some(field) = &expect.field {
+            assert!(
+                out.stderr.contains(&format!("field: {field}")),
+                "{name}: expected field {field}\n{}",
+                out.stderr
+            );
+        }
+        insta::with_settings!({
+            description => format!("cfggen validate broken, with tests/fixtures/warnings/{name}.yaml"),
+            omit_expression => true,
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!(format!("warning__{name}"), out.stderr);
+        });
+    }
 }

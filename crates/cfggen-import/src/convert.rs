@@ -343,6 +343,8 @@ fn convert_app(
             }
             Err(why) => {
                 plan.raw.push((o.label(), why));
+                app.raw_pods
+                    .extend(cfggen_model::app::RawPods::of(&o.value));
                 raw.push(o);
             }
         }
@@ -369,6 +371,9 @@ struct AppBody<'o> {
     selectors: Vec<(String, Map<String, Value>)>,
     /// Each component's pod labels, for Services that select by some.
     pod_labels: Vec<(String, Map<String, Value>)>,
+    /// The pods of the workloads that stay raw, for Services that select
+    /// them.
+    raw_pods: Vec<cfggen_model::app::RawPods>,
     services: Map<String, Value>,
     ingresses: Map<String, Value>,
     config_maps: Map<String, Value>,
@@ -447,8 +452,13 @@ impl AppBody<'_> {
                 Ok((format!("configMaps.{name}"), Vec::new()))
             }
             ("v1", "PersistentVolumeClaim") => {
-                let mut t = plain_object(&o.value)?;
-                let claim = workload::claim_spec(t.sub("spec")?)?;
+                let (mut t, mut meta) = crate::take::object(&o.value)?;
+                let labels = meta.strings("labels")?;
+                let annotations = meta.strings("annotations")?;
+                meta.done()?;
+                crate::take::cfggen_labels(&labels, app, None)?;
+                let mut claim = workload::claim_spec(t.sub("spec")?)?;
+                workload::with_metadata(&mut claim, labels, annotations);
                 t.done()?;
                 self.claims.insert(name.clone(), claim);
                 Ok((format!("claims.{name}"), Vec::new()))
@@ -558,7 +568,20 @@ impl AppBody<'_> {
                     s.insert("component".into(), key.clone().into());
                 }
                 (None, []) => {
-                    return Err("its selector selects the pods of no workload of the app".into())
+                    let labels: Vec<(String, String)> = selector
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                        .collect();
+                    let raw = self
+                        .raw_pods
+                        .iter()
+                        .any(|p| p.selected_by(labels.iter().map(|(k, v)| (k, v))));
+                    if !raw {
+                        return Err(
+                            "its selector selects the pods of no workload of the app".into()
+                        );
+                    }
+                    s.insert("selector".into(), Value::Object(selector.clone()));
                 }
                 (None, [one]) => {
                     s.insert("component".into(), (*one).clone().into());
@@ -787,13 +810,6 @@ fn backend(mut backend: Taker) -> Result<(Value, Value), Why> {
     service.done()?;
     backend.done()?;
     Ok((name, port_ref))
-}
-
-/// An object whose metadata is only its name (and namespace).
-fn plain_object(object: &Value) -> Result<Taker, Why> {
-    let (t, meta) = crate::take::object(object)?;
-    meta.done()?;
-    Ok(t)
 }
 
 /// A ConfigMap with inline data.

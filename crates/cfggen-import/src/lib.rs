@@ -5,7 +5,9 @@
 //! the environment.
 //!
 //! * [`read()`]: manifest text → [`Object`]s with their file and line, or an
-//!   [`InputError`] at its place (not YAML, not a Kubernetes object).
+//!   [`InputError`] at its place (not YAML, not a Kubernetes object); a
+//!   live object (`kubectl get -o yaml`) without what the API server
+//!   wrote into it (`live.rs`).
 //! * [`plan()`]: objects → [`AppPlan`]s — one app per namespace, or all in
 //!   one; each object typed where the model says everything it says
 //!   (workloads, Services, Ingresses, ConfigMaps, claims, service
@@ -17,6 +19,7 @@
 //!   normalisations told from real differences.
 
 mod convert;
+mod live;
 mod moved;
 mod postgres;
 mod rbac;

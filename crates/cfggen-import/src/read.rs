@@ -166,7 +166,7 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Object>, InputError> {
     let mut out = Vec::new();
     for node in nodes {
         let (line, column) = line_col(text, node.loc.start);
-        let value = node.to_json();
+        let value = crate::live::as_applied(node.to_json());
         if value.is_null() {
             continue;
         }
@@ -185,7 +185,9 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Object>, InputError> {
             value,
             secrets,
         };
-        if object.kind() == "List" {
+        // `kind: List`, and `kubectl get` lists (`RoleList`, …).
+        if object.kind().ends_with("List") && object.value.get("items").is_some_and(Value::is_array)
+        {
             let items = object
                 .value
                 .get("items")
@@ -202,7 +204,7 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Object>, InputError> {
                     .map(|n| secrets_in(n, &item, text))
                     .unwrap_or_default();
                 let o = Object {
-                    value: item,
+                    value: crate::live::as_applied(item),
                     secrets,
                     ..object.clone()
                 };

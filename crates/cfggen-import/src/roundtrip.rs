@@ -158,6 +158,16 @@ fn classify(
         }
         (Some(x), None) | (None, Some(x)) if is_empty(x) => Some("empty value"),
         (Some(Value::Bool(false)), None) => Some("a Kubernetes default written out"),
+        (Some(_), None) if path.ends_with("template.metadata.namespace") => {
+            Some("the app's namespace")
+        }
+        (Some(x), None)
+            if (last == "protocol" && x == "TCP")
+                || (last == "type" && x == "ClusterIP")
+                || (path == "spec.replicas" && x == 1) =>
+        {
+            Some("a Kubernetes default left out")
+        }
         (Some(x), None) if last == "restartPolicy" && x == "Always" => {
             Some("a Kubernetes default written out")
         }

@@ -248,8 +248,11 @@ fn stateful_set(spec: &mut Taker) -> Result<Value, Why> {
         t.take("kind");
         let mut meta = t.sub("metadata")?;
         let name = meta.string("name")?.unwrap_or_default();
+        let labels = meta.strings("labels")?;
+        let annotations = meta.strings("annotations")?;
         meta.done()?;
-        let claim = claim_spec(t.sub("spec")?)?;
+        let mut claim = claim_spec(t.sub("spec")?)?;
+        with_metadata(&mut claim, labels, annotations);
         t.done()?;
         templates.insert(name, claim);
     }
@@ -257,6 +260,19 @@ fn stateful_set(spec: &mut Taker) -> Result<Value, Why> {
         s.insert("volumeClaimTemplates".into(), Value::Object(templates));
     }
     Ok(Value::Object(s))
+}
+
+/// A claim's labels and annotations, when it has any.
+pub(crate) fn with_metadata(
+    claim: &mut Value,
+    labels: Map<String, Value>,
+    annotations: Map<String, Value>,
+) {
+    for (key, map) in [("labels", labels), ("annotations", annotations)] {
+        if !map.is_empty() {
+            claim[key] = Value::Object(map);
+        }
+    }
 }
 
 /// The spec of a PersistentVolumeClaim → a cfggen claim.
@@ -292,6 +308,8 @@ fn pod(
 ) -> Result<String, Why> {
     let (needs, notes) = (&mut *p.needs, &mut *p.notes);
     let mut meta = template.sub("metadata")?;
+    // Kubernetes takes a pod template's namespace only as the object's.
+    meta.take("namespace");
     let mut labels = meta.strings("labels")?;
     for (k, v) in selector {
         if labels.get(k) != Some(v) {
@@ -414,7 +432,7 @@ fn pod_settings(
             pod.insert(to.into(), v);
         }
     }
-    for flag in ["hostNetwork", "hostPID"] {
+    for flag in ["hostNetwork", "hostPID", "hostIPC"] {
         match spec.take(flag) {
             Some(Value::Bool(true)) => {
                 pod.insert(flag.into(), true.into());
@@ -675,14 +693,16 @@ fn env_from(list: Vec<Value>, needs: &mut Needs) -> Result<Vec<Value>, Why> {
         let mut item = if let Some(r) = e.take("configMapRef") {
             let mut r = Taker::new(r, "configMapRef")?;
             let name = r.string("name")?.unwrap_or_default();
+            let optional = r.take("optional");
             r.done()?;
-            json!({ "configMap": name })
+            with_optional(json!({ "configMap": name }), optional)
         } else if let Some(r) = e.take("secretRef") {
             let mut r = Taker::new(r, "secretRef")?;
             let name = r.string("name")?.unwrap_or_default();
+            let optional = r.take("optional");
             r.done()?;
             needs.external_secrets.push((name.clone(), None));
-            json!({ "secret": name })
+            with_optional(json!({ "secret": name }), optional)
         } else {
             return Err("an `envFrom` entry of another form".into());
         };
@@ -693,6 +713,14 @@ fn env_from(list: Vec<Value>, needs: &mut Needs) -> Result<Vec<Value>, Why> {
         out.push(item);
     }
     Ok(out)
+}
+
+/// An `envFrom` entry with its `optional: true`, if set.
+fn with_optional(mut item: Value, optional: Option<Value>) -> Value {
+    if optional == Some(Value::Bool(true)) {
+        item["optional"] = Value::Bool(true);
+    }
+    item
 }
 
 /// A probe.

@@ -382,8 +382,10 @@ impl Session {
     pub fn load(&self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
         // A first load keeps no tree to place problems through; one that
         // finds a problem is run again, placing them.
+        // A load with a problem or a warning is run again, placing them.
         let loaded = match Loader::new(self, false).run(name) {
             Err(_) => Loader::new(self, true).run(name),
+            Ok(l) if !l.warnings.is_empty() => Loader::new(self, true).run(name),
             loaded => loaded,
         };
         self.planned_load_done();
@@ -676,7 +678,21 @@ impl<'a> Loader<'a> {
             return None;
         }
         let environment = match cfggen_model::validate(environment, name) {
-            Ok(valid) => valid,
+            Ok(valid) => {
+                for w in valid.warnings() {
+                    let place = place_for(&merged, &w.path, w.target, &self.files);
+                    self.warnings.push(Diagnostic {
+                        code: w.code,
+                        message: w.message.clone(),
+                        field: Some(w.path.to_string()),
+                        place,
+                        label: Some(w.label.clone()),
+                        related: None,
+                        hint: w.hint.clone(),
+                    });
+                }
+                valid
+            }
             Err(issues) => {
                 for issue in issues {
                     let mut place = place_for(&merged, &issue.path, issue.target, &self.files);

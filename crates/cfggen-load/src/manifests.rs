@@ -221,7 +221,7 @@ pub(crate) fn check(object: &Value, schemas: &Schemas<'_>) -> Result<Checked, Ve
         )]);
     };
     let name = object.pointer("/metadata/name").and_then(Value::as_str);
-    if !name.is_some_and(cfggen_model::names::is_dns1123_subdomain) {
+    if !name.is_some_and(|n| cfggen_model::names::is_object_name(api, n)) {
         return Err(vec![problem(
             FieldPath::of(&["metadata"]),
             "manifest",

@@ -110,7 +110,68 @@ pub struct App {
     pub not_secret: Vec<crate::secrets::NotSecret>,
 }
 
+/// The pods a raw workload of an app makes (a Deployment, StatefulSet,
+/// DaemonSet, ReplicaSet, Job or CronJob under `manifests`, or a Pod):
+/// their labels and their containers' port names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawPods {
+    /// The pod template's labels.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The names of every container's ports.
+    pub ports: Vec<String>,
+}
+
+impl RawPods {
+    /// The pods of a raw object, if it makes any.
+    pub fn of(object: &serde_json::Value) -> Option<RawPods> {
+        let template = match object.get("kind")?.as_str()? {
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
+                object.pointer("/spec/template")?
+            }
+            "CronJob" => object.pointer("/spec/jobTemplate/spec/template")?,
+            "Pod" => object,
+            _ => return None,
+        };
+        let labels = template
+            .pointer("/metadata/labels")
+            .and_then(serde_json::Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ports = ["containers", "initContainers"]
+            .iter()
+            .filter_map(|list| template.pointer(&format!("/spec/{list}"))?.as_array())
+            .flatten()
+            .filter_map(|c| c.get("ports")?.as_array())
+            .flatten()
+            .filter_map(|p| Some(p.get("name")?.as_str()?.to_owned()))
+            .collect();
+        Some(RawPods { labels, ports })
+    }
+
+    /// Whether the pods carry every label of `selector`.
+    pub fn selected_by<'a>(
+        &self,
+        selector: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> bool {
+        selector
+            .into_iter()
+            .all(|(k, v)| self.labels.get(k) == Some(v))
+    }
+}
+
 impl App {
+    /// The pods of the app's raw workloads (see [`RawPods`]).
+    pub fn raw_pods(&self) -> Vec<RawPods> {
+        self.loaded_manifests
+            .iter()
+            .filter_map(|(_, object)| RawPods::of(object))
+            .collect()
+    }
+
     /// The namespace: declared, or the app's name.
     pub fn namespace<'a>(&'a self, app_name: &'a str) -> &'a str {
         self.namespace.as_deref().unwrap_or(app_name)

@@ -297,6 +297,9 @@ pub enum EnvFrom {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[schemars(regex(pattern = names::ENV_VAR))]
         prefix: Option<String>,
+        /// Start the pod even when it is not there.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        optional: bool,
     },
     /// `{configMap: <name>}`: one of the app's `configMaps`.
     ConfigMap {
@@ -307,6 +310,9 @@ pub enum EnvFrom {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[schemars(regex(pattern = names::ENV_VAR))]
         prefix: Option<String>,
+        /// Start the pod even when it is not there.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        optional: bool,
     },
 }
 

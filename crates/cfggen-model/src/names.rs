@@ -101,6 +101,28 @@ pub fn dns1123_label_error(name: &str) -> Option<String> {
     None
 }
 
+/// Whether a name is a path segment, as Kubernetes takes the names of
+/// RBAC objects (no `/` or `%`, not `.` or `..`).
+pub fn is_path_segment_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '%'])
+        && !name.chars().any(char::is_control)
+}
+
+/// Whether a name is one Kubernetes takes for an object of `api`:
+/// a path segment for RBAC objects (`system:coredns`), a DNS-1123
+/// subdomain for every other.
+pub fn is_object_name(api: &str, name: &str) -> bool {
+    if api.starts_with("rbac.authorization.k8s.io/") {
+        is_path_segment_name(name)
+    } else {
+        is_dns1123_subdomain(name)
+    }
+}
+
 /// Whether a name matches [`DNS1123_SUBDOMAIN`] (and is at most 253 long).
 pub fn is_dns1123_subdomain(name: &str) -> bool {
     !name.is_empty()

@@ -66,6 +66,13 @@ pub struct PodSettings {
         rename = "hostPID"
     )]
     pub host_pid: bool,
+    /// Use the node's IPC namespace.
+    #[serde(
+        default,
+        skip_serializing_if = "std::ops::Not::not",
+        rename = "hostIPC"
+    )]
+    pub host_ipc: bool,
     /// How the pods resolve names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_policy: Option<DnsPolicy>,

@@ -331,9 +331,29 @@ pub struct Claim {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN))]
     pub volume_name: Option<String>,
+    /// Labels of the claim, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the claim (a storage provisioner's settings, a
+    /// backup tool's), e.g. `volume.beta.kubernetes.io/storage-provisioner`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
 }
 
 impl Claim {
+    /// The claim's own labels and annotations over cfggen's: the object
+    /// metadata to render (cfggen's labels win).
+    pub fn metadata_over(
+        &self,
+        labels: &mut std::collections::BTreeMap<String, String>,
+        annotations: &mut std::collections::BTreeMap<String, String>,
+    ) {
+        for (k, v) in &self.labels {
+            labels.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        annotations.extend(self.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+
     /// The access modes, `[ReadWriteOnce]` when none are given.
     pub fn modes(&self) -> Vec<AccessMode> {
         if self.access_modes.is_empty() {

@@ -196,7 +196,7 @@ fn consumers(
                 }
             }
             for from in &container.env_from {
-                if let cfggen_model::container::EnvFrom::Secret { secret, prefix } = from {
+                if let cfggen_model::container::EnvFrom::Secret { secret, prefix, .. } = from {
                     if secret == this.secret() {
                         let var = format!("{}{key}", prefix.as_deref().unwrap_or_default());
                         consumers.push(format!(

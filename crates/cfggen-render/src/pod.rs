@@ -105,6 +105,7 @@ impl PodOf<'_> {
                 priority_class_name: p.priority_class_name.clone(),
                 host_network: p.host_network.then_some(true),
                 host_pid: p.host_pid.then_some(true),
+                host_ipc: p.host_ipc.then_some(true),
                 dns_policy: p.dns_policy.map(|d| d.as_str().to_owned()),
                 termination_grace_period_seconds: p.termination_grace_period_seconds.map(i64::from),
                 image_pull_secrets: non_empty(
@@ -400,18 +401,26 @@ fn env_vars(app: &App, c: &ModelContainer) -> Result<Vec<EnvVar>, RenderError> {
 
 fn env_from(app: &App, from: &EnvFrom) -> EnvFromSource {
     match from {
-        EnvFrom::Secret { secret, prefix } => EnvFromSource {
+        EnvFrom::Secret {
+            secret,
+            prefix,
+            optional,
+        } => EnvFromSource {
             secret_ref: Some(SecretEnvSource {
                 name: secret.clone(),
-                optional: None,
+                optional: optional.then_some(true),
             }),
             prefix: prefix.clone(),
             ..EnvFromSource::default()
         },
-        EnvFrom::ConfigMap { config_map, prefix } => EnvFromSource {
+        EnvFrom::ConfigMap {
+            config_map,
+            prefix,
+            optional,
+        } => EnvFromSource {
             config_map_ref: Some(ConfigMapEnvSource {
                 name: cm_name(app, config_map),
-                optional: None,
+                optional: optional.then_some(true),
             }),
             prefix: prefix.clone(),
             ..EnvFromSource::default()

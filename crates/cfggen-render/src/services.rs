@@ -26,7 +26,9 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
             .iter()
             .map(|(port_name, port)| {
                 let spec = port.spec();
-                let (target, protocol) = if selected.is_empty() {
+                // A Service without a selector forwards to numbers; one
+                // with a selector, to the pods' ports (by name).
+                let (target, protocol) = if component.is_none() && svc.selector.is_empty() {
                     (
                         match spec.target_port {
                             Some(PortRef::Number(n)) => IntOrString::Int(i32::from(n)),

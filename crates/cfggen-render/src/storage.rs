@@ -44,8 +44,14 @@ pub(crate) fn claim_spec(claim: &Claim) -> PersistentVolumeClaimSpec {
 pub(crate) fn claims(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     for (claim_name, claim) in &app.claims {
+        let mut metadata = meta(claim_name, ns, app_labels(name, None), waves::PREREQUISITES);
+        if let (Some(labels), Some(annotations)) =
+            (metadata.labels.as_mut(), metadata.annotations.as_mut())
+        {
+            claim.metadata_over(labels, annotations);
+        }
         let object = PersistentVolumeClaim {
-            metadata: meta(claim_name, ns, app_labels(name, None), waves::PREREQUISITES),
+            metadata,
             spec: Some(claim_spec(claim)),
             ..PersistentVolumeClaim::default()
         };

@@ -14,6 +14,7 @@ use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PodTemplateSpec};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
 
 use crate::pod::{selector_of, PodOf};
 use crate::{
@@ -178,13 +179,19 @@ fn stateful_set(
     let templates: Vec<PersistentVolumeClaim> = sts
         .volume_claim_templates
         .iter()
-        .map(|(claim_name, claim)| PersistentVolumeClaim {
-            metadata: ObjectMeta {
-                name: Some(claim_name.clone()),
-                ..ObjectMeta::default()
-            },
-            spec: Some(storage::claim_spec(claim)),
-            ..PersistentVolumeClaim::default()
+        .map(|(claim_name, claim)| {
+            let (mut labels, mut annotations) = (BTreeMap::new(), BTreeMap::new());
+            claim.metadata_over(&mut labels, &mut annotations);
+            PersistentVolumeClaim {
+                metadata: ObjectMeta {
+                    name: Some(claim_name.clone()),
+                    labels: (!labels.is_empty()).then_some(labels),
+                    annotations: (!annotations.is_empty()).then_some(annotations),
+                    ..ObjectMeta::default()
+                },
+                spec: Some(storage::claim_spec(claim)),
+                ..PersistentVolumeClaim::default()
+            }
         })
         .collect();
     StatefulSet {

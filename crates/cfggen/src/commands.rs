@@ -50,9 +50,15 @@ impl<'a> Ctx<'a> {
         let n = warnings.len();
         let _ = writeln!(
             self.stderr,
-            "warning: {n} manifest{} written unchecked (no schema for {})",
+            "warning: {n} warning{} ({}); nothing was refused",
             if n == 1 { "" } else { "s" },
-            if n == 1 { "its kind" } else { "their kinds" }
+            warnings
+                .iter()
+                .map(|w| w.code)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
 

@@ -62,6 +62,9 @@ pub struct Issue {
 struct Checker<'a> {
     env: &'a Environment,
     issues: Vec<Issue>,
+    /// What Kubernetes takes but a person should know (see
+    /// [`Validated::warnings`]).
+    warnings: Vec<Issue>,
 }
 
 impl Checker<'_> {
@@ -83,18 +86,44 @@ impl Checker<'_> {
             hint,
         });
     }
+
+    /// Like [`Checker::push`], for what Kubernetes takes: a warning.
+    fn warn(
+        &mut self,
+        code: &'static str,
+        path: FieldPath,
+        target: Target,
+        message: String,
+        label: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.warnings.push(Issue {
+            code,
+            path,
+            target,
+            message,
+            label: label.into(),
+            hint,
+        });
+    }
 }
 
 /// An environment that passed every semantic rule. Only [`validate`]
 /// makes one, and the renderer takes nothing else: every reference in it
 /// resolves, every name is valid.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Validated(Environment);
+pub struct Validated(Environment, Vec<Issue>);
 
 impl Validated {
     /// The environment.
     pub fn environment(&self) -> &Environment {
         &self.0
+    }
+
+    /// What passed the rules as Kubernetes takes it, but a person should
+    /// know (a StatefulSet whose governing Service is not headless).
+    pub fn warnings(&self) -> &[Issue] {
+        &self.1
     }
 }
 
@@ -110,9 +139,9 @@ impl std::ops::Deref for Validated {
 /// `environments/<stem>.yaml`: the environment, validated, or every
 /// problem found, in a stable order.
 pub fn validate(env: Environment, stem: &str) -> Result<Validated, Vec<Issue>> {
-    let issues = check(&env, stem);
+    let (issues, warnings) = check_all(&env, stem);
     if issues.is_empty() {
-        Ok(Validated(env))
+        Ok(Validated(env, warnings))
     } else {
         Err(issues)
     }
@@ -121,9 +150,15 @@ pub fn validate(env: Environment, stem: &str) -> Result<Validated, Vec<Issue>> {
 /// Every problem of an environment loaded from `environments/<stem>.yaml`,
 /// in a stable order.
 pub fn check(env: &Environment, stem: &str) -> Vec<Issue> {
+    check_all(env, stem).0
+}
+
+/// Every problem and every warning of an environment, in a stable order.
+fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
     let mut c = Checker {
         env,
         issues: Vec::new(),
+        warnings: Vec::new(),
     };
     if env.name != stem {
         c.push(
@@ -201,7 +236,7 @@ pub fn check(env: &Environment, stem: &str) -> Vec<Issue> {
     database::check_roles(&mut c);
     database::check_database_objects(&mut c);
     check_unique_objects(&mut c);
-    c.issues
+    (c.issues, c.warnings)
 }
 
 /// One app: its image, secrets, components (each container, the

@@ -309,6 +309,8 @@ pub fn is_placeholder(v: &str) -> bool {
     let v = v.trim();
     v.contains("$(")
         || v.contains("${")
+        // Grafana's `$__env{X}`, `$__file{path}`.
+        || v.contains("$__")
         || v.contains("{{")
         || v.contains("%s")
         || v.contains("%(")

@@ -182,6 +182,14 @@ pub fn plainly_not_secret(value: &crate::container::Literal) -> Option<&'static 
     if text.is_empty() {
         return Some("empty");
     }
+    // `MYSQL_ALLOW_EMPTY_PASSWORD: "1"`, `USE_PASSWORD: yes`.
+    if [
+        "0", "1", "yes", "no", "true", "false", "on", "off", "y", "n",
+    ]
+    .contains(&text.to_ascii_lowercase().as_str())
+    {
+        return Some("a switch (`1`, `yes`, `true`, …)");
+    }
     if super::scan::is_placeholder(text) && !text.chars().all(|c| c == 'x' || c == 'X') {
         return Some("a reference to a value given elsewhere");
     }
@@ -519,7 +527,7 @@ pub(super) fn check_secret_name(
     path: FieldPath,
     what: &str,
 ) {
-    if !app.secrets.contains_key(name) {
+    if !app.secrets.contains_key(name) && !app.external_secrets.contains_key(name) {
         c.push(
             "unknown-secret",
             path,
@@ -590,6 +598,14 @@ mod tests {
         assert_eq!(s("operator"), Some("the name of an object"));
         assert_eq!(s("app-secret-v2"), Some("the name of an object"));
         assert_eq!(s("redis-0"), Some("the name of an object"));
+        // `MYSQL_ALLOW_EMPTY_PASSWORD: "1"` says whether, not what.
+        for v in ["1", "0", "yes", "No", "true", "off"] {
+            assert_eq!(s(v), Some("a switch (`1`, `yes`, `true`, …)"), "{v}");
+        }
+        assert_eq!(
+            s("$__env{OIDC_CLIENT_SECRET}"),
+            Some("a reference to a value given elsewhere")
+        );
         assert_eq!(
             plainly_not_secret(&Literal::Bool(true)),
             Some("`true` or `false`")

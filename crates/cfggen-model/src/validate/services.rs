@@ -40,21 +40,28 @@ pub(super) fn check_service(
         check_selector(c, app_name, app, sname, svc, spath);
     }
     let Some(component) = &svc.component else {
-        // A selector alone: a named target is a port of a pod it selects.
+        // A selector alone: a named target is a port of a pod it selects
+        // (a component's, or a raw workload's).
         let selected = svc.selected(app_name, app);
+        let raw: Vec<_> = app
+            .raw_pods()
+            .into_iter()
+            .filter(|p| !svc.selector.is_empty() && p.selected_by(&svc.selector))
+            .collect();
+        let selects = !svc.selector.is_empty();
         for (port, spec) in &svc.ports {
-            let target = match (&spec.spec().target_port, selected.is_empty()) {
+            let target = match (&spec.spec().target_port, selects) {
                 (Some(PortRef::Name(target)), _) => target.clone(),
                 // The short form forwards to the pods' port of its name.
-                (None, false) => port.clone(),
+                (None, true) => port.clone(),
                 _ => continue,
             };
             let declared = selected.iter().any(|(cname, comp)| {
                 comp.pod_port(cname, &PortRef::Name(target.clone()))
                     .is_some()
-            });
+            }) || raw.iter().any(|p| p.ports.contains(&target));
             if !declared {
-                let (message, hint) = if selected.is_empty() {
+                let (message, hint) = if !selects {
                     (format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, but the Service selects no component whose ports have names"), "give the port number, or set `component`")
                 } else {
                     (format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, which no component its selector selects declares"), "name a port of the selected components, or give the port number")
@@ -171,12 +178,13 @@ fn check_selector(
             }
         }
         None => {
-            if svc.selected(app_name, app).is_empty() {
+            let raw = app.raw_pods().iter().any(|p| p.selected_by(&svc.selector));
+            if svc.selected(app_name, app).is_empty() && !raw {
                 c.push(
                     "service-selector",
                     spath.key("selector"),
                     Target::Key,
-                    format!("service `{sname}` selects `{}`, which the pods of no component of app `{app_name}` carry", described()),
+                    format!("service `{sname}` selects `{}`, which the pods of no component or raw workload of app `{app_name}` carry", described()),
                     "selects no pod of the app",
                     Some("select by labels a component's pods carry (`selectorLabels`, `pod.labels`); a Service in front of pods made elsewhere goes under `manifests`".into()),
                 );

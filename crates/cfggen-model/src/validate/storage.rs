@@ -302,7 +302,21 @@ pub(super) fn check_claims(
         let Some(volume_name) = &claim.volume_name else {
             continue;
         };
+        // A PersistentVolume among the apps' raw manifests is written as
+        // it is: the claim binds to it.
+        let raw = || {
+            env.apps.values().any(|a| {
+                a.loaded_manifests.iter().any(|(_, o)| {
+                    o.get("kind").and_then(|k| k.as_str()) == Some("PersistentVolume")
+                        && o.pointer("/metadata/name").and_then(|n| n.as_str())
+                            == Some(volume_name.as_str())
+                })
+            })
+        };
         let Some(pv) = env.persistent_volumes.get(volume_name) else {
+            if raw() {
+                continue;
+            }
             c.push(
                 "unknown-volume",
                 path.key("volumeName"),

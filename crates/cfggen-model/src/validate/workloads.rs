@@ -224,8 +224,8 @@ fn check_kind_settings(c: &mut Checker<'_>, comp: &Component, cpath: &FieldPath)
     }
 }
 
-/// A StatefulSet's governing Service: one of the app's, headless, and
-/// selecting this component.
+/// A StatefulSet's governing Service: selecting this component; one of
+/// the app's and headless, else a warning.
 fn check_governing_service(
     c: &mut Checker<'_>,
     app: &App,
@@ -233,12 +233,15 @@ fn check_governing_service(
     service: &str,
     path: &FieldPath,
 ) {
+    // Kubernetes takes a governing Service made elsewhere, or one that is
+    // not headless: the pods then have no DNS names of their own
+    // (`<pod>.<service>`) until one is there. A warning, not a refusal.
     let Some(svc) = app.services.get(service) else {
-        c.push(
-            "unknown-service",
+        c.warn(
+            "governing-service",
             path.clone(),
             Target::Value,
-            format!("the StatefulSet's governing Service `{service}` is not one of the app's services"),
+            format!("the StatefulSet's governing Service `{service}` is not one of the app's services: its pods have DNS names of their own only once it is made elsewhere"),
             "not one of the app's services",
             suggest::hint(service, app.services.keys().map(String::as_str))
                 .or_else(|| Some(format!("declare `services: {{{service}: {{component: {cname}, headless: true, ports: …}}}}`"))),
@@ -246,11 +249,11 @@ fn check_governing_service(
         return;
     };
     if !svc.headless {
-        c.push(
+        c.warn(
             "governing-service",
             path.clone(),
             Target::Value,
-            format!("the governing Service `{service}` of a StatefulSet must be headless"),
+            format!("the governing Service `{service}` of a StatefulSet is not headless: its pods have no DNS names of their own"),
             "not headless",
             Some(format!(
                 "set `headless: true` on service `{service}`, or add a headless one"
