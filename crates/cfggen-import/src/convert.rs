@@ -326,6 +326,14 @@ fn convert_app(
             .position(|k| *k == o.kind())
             .unwrap_or(ORDER.len())
     });
+    // The pods of kinds cfggen never types (a ReplicaSet, a
+    // ReplicationController, a Pod), for the Services that select them.
+    app.raw_pods.extend(
+        objects
+            .iter()
+            .filter(|o| !ORDER.contains(&o.kind()))
+            .filter_map(|o| cfggen_model::app::RawPods::of(&o.value)),
+    );
     let mut raw = Vec::new();
     for o in ordered {
         let key = (name.to_owned(), o.label());
@@ -444,7 +452,7 @@ impl AppBody<'_> {
                 Ok((format!("services.{name}"), Vec::new()))
             }
             ("networking.k8s.io/v1", "Ingress") => {
-                self.ingresses.insert(name.clone(), ingress(&o.value)?);
+                self.ingresses.insert(name.clone(), ingress(app, &o.value)?);
                 Ok((format!("ingresses.{name}"), Vec::new()))
             }
             ("v1", "ConfigMap") => {
@@ -697,12 +705,14 @@ impl AppBody<'_> {
 }
 
 /// An Ingress: rules with hosts and paths, or a default backend (with
-/// hosts for TLS only), to Services by port name or number; one TLS entry
-/// for every host.
-fn ingress(object: &Value) -> Result<Value, Why> {
+/// hosts for TLS only), to Services by port name or number; TLS for every
+/// host, or its entries as written.
+fn ingress(app: &str, object: &Value) -> Result<Value, Why> {
     let (mut t, mut meta) = crate::take::object(object)?;
     let annotations = meta.strings("annotations")?;
+    let labels = meta.strings("labels")?;
     meta.done()?;
+    crate::take::cfggen_labels(&labels, app, None)?;
     let mut spec = t.sub("spec")?;
     t.done()?;
     let mut out = Map::new();
@@ -766,30 +776,45 @@ fn ingress(object: &Value) -> Result<Value, Why> {
             }
         }
     }
-    match tls.as_slice() {
-        [] => {}
+    // One entry for every host is `tls`; any other is `tlsEntries`.
+    let every_host = match tls.as_slice() {
         [one] => {
-            let mut one = Taker::new(one.clone(), "spec.tls[0]")?;
-            let tls_hosts = one.list("hosts")?;
-            if tls_hosts.is_empty() {
-                return Err(
-                    "a TLS entry without hosts: cfggen's TLS names the Ingress's hosts".into(),
-                );
-            }
-            if tls_hosts != hosts {
-                return Err("TLS for some hosts only: cfggen's TLS covers every host".into());
-            }
-            out.insert("tls".into(), true.into());
-            if let Some(secret) = one.take("secretName") {
-                out.insert("tlsSecret".into(), secret);
-            }
-            one.done()?;
+            let tls_hosts = one.get("hosts").and_then(Value::as_array);
+            tls_hosts.is_some_and(|h| !h.is_empty() && *h == hosts)
         }
-        _ => return Err("several TLS entries: cfggen's TLS is one for every host".into()),
+        _ => false,
+    };
+    if every_host {
+        let mut one = Taker::new(tls[0].clone(), "spec.tls[0]")?;
+        one.list("hosts")?;
+        out.insert("tls".into(), true.into());
+        if let Some(secret) = one.take("secretName") {
+            out.insert("tlsSecret".into(), secret);
+        }
+        one.done()?;
+    } else if !tls.is_empty() {
+        let mut entries = Vec::new();
+        for (i, entry) in tls.into_iter().enumerate() {
+            let mut e = Taker::new(entry, &format!("spec.tls[{i}]"))?;
+            let mut typed = Map::new();
+            let entry_hosts = e.list("hosts")?;
+            if !entry_hosts.is_empty() {
+                typed.insert("hosts".into(), Value::Array(entry_hosts));
+            }
+            if let Some(secret) = e.take("secretName") {
+                typed.insert("secretName".into(), secret);
+            }
+            e.done()?;
+            entries.push(Value::Object(typed));
+        }
+        out.insert("tlsEntries".into(), Value::Array(entries));
     }
     spec.done()?;
     if !annotations.is_empty() {
         out.insert("annotations".into(), Value::Object(annotations));
+    }
+    if !labels.is_empty() {
+        out.insert("labels".into(), Value::Object(labels));
     }
     Ok(Value::Object(out))
 }

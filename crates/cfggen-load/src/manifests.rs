@@ -491,6 +491,8 @@ fn core_round_trip(api: &str, kind: &str, object: &Value) -> Option<Result<(), V
         "storage.k8s.io/v1", "StorageClass" => storage::v1::StorageClass;
         "storage.k8s.io/v1", "CSIDriver" => storage::v1::CSIDriver;
         "v1", "Pod" => core::v1::Pod;
+        "v1", "ReplicationController" => core::v1::ReplicationController;
+        "apps/v1", "ReplicaSet" => apps::v1::ReplicaSet;
         "discovery.k8s.io/v1", "EndpointSlice" => discovery::v1::EndpointSlice;
         "admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration" => admissionregistration::v1::ValidatingWebhookConfiguration;
         "admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration" => admissionregistration::v1::MutatingWebhookConfiguration;

@@ -125,9 +125,12 @@ impl RawPods {
     /// The pods of a raw object, if it makes any.
     pub fn of(object: &serde_json::Value) -> Option<RawPods> {
         let template = match object.get("kind")?.as_str()? {
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
-                object.pointer("/spec/template")?
-            }
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job" => object.pointer("/spec/template")?,
             "CronJob" => object.pointer("/spec/jobTemplate/spec/template")?,
             "Pod" => object,
             _ => return None,

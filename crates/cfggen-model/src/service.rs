@@ -211,9 +211,32 @@ pub struct Ingress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN))]
     pub tls_secret: Option<String>,
+    /// TLS as Kubernetes lists it, for some of the hosts or with several
+    /// certificates: each entry's hosts and Secret; instead of `tls` and
+    /// `tlsSecret`, which cover every host with one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tls_entries: Vec<IngressTls>,
     /// Annotations for the ingress controller and dashboards.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub annotations: IndexMap<String, String>,
+    /// Labels of the Ingress, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+}
+
+/// One TLS entry of an Ingress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct IngressTls {
+    /// The hosts its certificate serves (hosts of the Ingress); the
+    /// controller's default when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+    /// The Secret holding the certificate; the controller's default when
+    /// absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN))]
+    pub secret_name: Option<String>,
 }
 
 /// A routing rule of an Ingress.

@@ -182,6 +182,11 @@ pub(crate) fn ingresses(out: &mut Output, name: &str, app: &App) -> Result<(), R
                 annotations.insert(k.clone(), v.clone());
             }
         }
+        if let Some(labels) = metadata.labels.as_mut() {
+            for (k, v) in &ingress.labels {
+                labels.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
         let (default_backend, rules) = routes(ingress)?;
         let mut hosts: Vec<String> = ingress.hosts.clone();
         hosts.extend(ingress.rules.iter().filter_map(|r| r.host.clone()));
@@ -191,12 +196,25 @@ pub(crate) fn ingresses(out: &mut Output, name: &str, app: &App) -> Result<(), R
                 ingress_class_name: ingress.class_name.clone(),
                 default_backend,
                 rules,
-                tls: (ingress.tls && !hosts.is_empty()).then(|| {
-                    vec![IngressTLS {
-                        hosts: Some(hosts),
-                        secret_name: ingress.tls_secret.clone(),
-                    }]
-                }),
+                tls: if ingress.tls_entries.is_empty() {
+                    (ingress.tls && !hosts.is_empty()).then(|| {
+                        vec![IngressTLS {
+                            hosts: Some(hosts),
+                            secret_name: ingress.tls_secret.clone(),
+                        }]
+                    })
+                } else {
+                    Some(
+                        ingress
+                            .tls_entries
+                            .iter()
+                            .map(|t| IngressTLS {
+                                hosts: (!t.hosts.is_empty()).then(|| t.hosts.clone()),
+                                secret_name: t.secret_name.clone(),
+                            })
+                            .collect(),
+                    )
+                },
             }),
             ..Ingress::default()
         };

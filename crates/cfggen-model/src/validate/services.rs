@@ -274,6 +274,16 @@ pub(super) fn check_ingress(
     ingress: &Ingress,
     ipath: &FieldPath,
 ) {
+    if !ingress.tls_entries.is_empty() && (ingress.tls || ingress.tls_secret.is_some()) {
+        c.push(
+            "ingress-tls",
+            ipath.key("tlsEntries"),
+            Target::Key,
+            "an Ingress's TLS is `tls` (with `tlsSecret`) for every host, or `tlsEntries`, not both".into(),
+            "given beside `tls`",
+            Some("keep `tlsEntries` for TLS of some hosts or several certificates; else `tls: true`".into()),
+        );
+    }
     match (&ingress.service, &ingress.port, ingress.rules.is_empty()) {
         (Some(service), Some(port), true) => {
             check_backend(c, app_name, app, service, port, ipath.key("service"), ipath.key("port"));
@@ -306,7 +316,15 @@ fn check_backend(
     spath: FieldPath,
     ppath: FieldPath,
 ) {
+    // A Service among the app's raw manifests: Kubernetes checks its port.
+    let raw = || {
+        app.loaded_manifests.iter().any(|(_, o)| {
+            o.get("kind").and_then(|k| k.as_str()) == Some("Service")
+                && o.pointer("/metadata/name").and_then(|n| n.as_str()) == Some(service)
+        })
+    };
     match app.services.get(service) {
+        None if raw() => {}
         None => c.push(
             "unknown-service",
             spath,
