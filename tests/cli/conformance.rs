@@ -184,7 +184,10 @@ fn rendered_documents() -> Vec<(String, String)> {
     for (root, env) in crate::support::rendered_environments() {
         let (_, rendered) = crate::support::render_env(&root, env);
         for (path, text) in rendered.files {
-            if path.ends_with("kustomization.yaml") || path == cfggen_render::INVENTORY_FILE {
+            if path.ends_with("kustomization.yaml")
+                || path == cfggen_render::INVENTORY_FILE
+                || path == cfggen_render::MADE_ELSEWHERE_FILE
+            {
                 continue;
             }
             docs.push((format!("{env}/{path}"), text));

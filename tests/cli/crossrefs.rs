@@ -148,7 +148,7 @@ fn external_secrets(root: &std::path::Path, env: &str) -> BTreeMap<(String, Stri
                 .flatten()
                 .filter_map(|k| k.as_str().map(str::to_owned))
                 .collect();
-            ((s("namespace"), s("secret")), keys)
+            ((s("namespace"), s("secretName")), keys)
         })
         .collect()
 }
@@ -215,7 +215,7 @@ fn every_secret_key_ref_is_produced_by_an_external_secret() {
 fn every_config_map_reference_resolves() {
     for (root, env) in cases() {
         let (_, o) = objects(&root, env);
-        let maps: BTreeMap<(String, String), BTreeSet<String>> = o
+        let mut maps: BTreeMap<(String, String), BTreeSet<String>> = o
             .config_maps
             .iter()
             .map(|cm| {
@@ -228,6 +228,19 @@ fn every_config_map_reference_resolves() {
                 )
             })
             .collect();
+        // And those made elsewhere, with the keys they are said to have.
+        let (_, rendered) = crate::support::render_env(&root, env);
+        if let Some(text) = rendered.files.get(cfggen_render::MADE_ELSEWHERE_FILE) {
+            let doc: serde_json::Value = parse(cfggen_render::MADE_ELSEWHERE_FILE, text);
+            for e in doc["configMaps"].as_array().into_iter().flatten() {
+                let s = |k: &str| e[k].as_str().unwrap().to_owned();
+                let keys = e["keys"].as_array().into_iter().flatten();
+                maps.insert(
+                    (s("namespace"), s("name")),
+                    keys.filter_map(|k| k.as_str().map(str::to_owned)).collect(),
+                );
+            }
+        }
         for d in &o.deployments {
             let ns = d.metadata.namespace.clone().unwrap();
             let spec = &d.pod;

@@ -304,7 +304,7 @@ fn the_language_server_validates_environment_files() {
     // some of the pods' labels with one unnamed port, a claim's labels,
     // hostIPC, an optional envFrom, uncheckedKinds.
     let adopted = document(
-        "        pod: {hostIPC: true}\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        ports: [{port: 80, targetPort: 8080}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n",
+        "        pod: {hostIPC: true}\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        ports: [{port: 80, targetPort: 8080}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n    externalConfigMaps:\n      settings: {keys: [app.toml], madeBy: kustomize}\n    externalServices:\n      docs: {ports: [http, 443]}\n",
     )
     .replace("apps:\n", "uncheckedKinds: error\napps:\n");
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);

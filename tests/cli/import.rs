@@ -781,3 +781,46 @@ fn live_objects_import_as_the_manifests_they_were_applied_from() {
         );
     }
 }
+
+/// What the input reads but does not hold — a ConfigMap a kustomize
+/// `configMapGenerator` makes, a Secret made by hand, the Service of a
+/// Helm chart an Ingress routes to — is declared as made elsewhere, for
+/// a workload kept raw too; the repository then renders and checks
+/// clean, and `made-elsewhere.yaml` lists the ConfigMaps and Services.
+#[test]
+fn what_the_input_reads_but_does_not_hold_is_declared_made_elsewhere() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let input = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: ghcr.io/example/web:v1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n        envFrom: [{configMapRef: {name: web-env}}, {secretRef: {name: web-creds}}]\n        env: [{name: MODE, valueFrom: {configMapKeyRef: {name: web-settings, key: mode}}}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: odd, namespace: shop}\nspec:\n  selector: {matchLabels: {app: odd}}\n  template:\n    metadata: {labels: {app: odd}}\n    spec:\n      shareProcessNamespace: true\n      containers:\n      - name: odd\n        image: ghcr.io/example/odd:v1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n        volumeMounts: [{name: rules, mountPath: /rules}]\n      volumes: [{name: rules, configMap: {name: odd-rules}}]\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: docs, namespace: shop}\nspec:\n  rules:\n  - host: docs.example.com\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: docs, port: {name: http}}}}\n";
+    std::fs::write(repo.root.join("in.yaml"), input).unwrap();
+    let out = repo.run(&["import", "dev", "in.yaml", "--app", "shop"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("raw    Deployment odd:"),
+        "{}",
+        out.stdout
+    );
+    let env = repo.env();
+    for declared in [
+        "    externalSecrets:\n      web-creds: {}\n",
+        "    externalConfigMaps:\n      odd-rules: {}\n      web-env: {}\n      web-settings:\n        keys:\n        - mode\n",
+        "    externalServices:\n      docs:\n        ports:\n        - http\n",
+    ] {
+        assert!(env.contains(declared), "{declared}\n{env}");
+    }
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    let listed =
+        std::fs::read_to_string(repo.root.join("generated/dev/made-elsewhere.yaml")).unwrap();
+    for name in [
+        "name: odd-rules",
+        "name: web-env",
+        "name: web-settings",
+        "name: docs",
+    ] {
+        assert!(listed.contains(name), "{name}\n{listed}");
+    }
+    let check = repo.run(&["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}

@@ -353,6 +353,7 @@ fn convert_app(
                 plan.raw.push((o.label(), why));
                 app.raw_pods
                     .extend(cfggen_model::app::RawPods::of(&o.value));
+                app.read(crate::reads::of(&o.value));
                 raw.push(o);
             }
         }
@@ -389,10 +390,54 @@ struct AppBody<'o> {
     service_accounts: Map<String, Value>,
     secrets: Map<String, Value>,
     external_secrets: BTreeMap<String, Option<Vec<String>>>,
+    /// ConfigMaps the pods read: name → keys (`None`: any key).
+    config_maps_read: BTreeMap<String, Option<Vec<String>>>,
+    /// The Services the Ingresses route to, and the ports.
+    routes: Vec<(String, Value)>,
     used_accounts: Vec<String>,
 }
 
+/// Keys read of an object: a key joins its list; a read of the whole
+/// object (`None`) means any key.
+fn keys_read(map: &mut BTreeMap<String, Option<Vec<String>>>, name: String, key: Option<String>) {
+    let entry = map.entry(name).or_insert(Some(Vec::new()));
+    match (entry.as_mut(), key) {
+        (Some(keys), Some(k)) if !keys.contains(&k) => keys.push(k),
+        (Some(_), None) => *entry = None,
+        _ => {}
+    }
+}
+
+/// An app's `externalSecrets`/`externalConfigMaps` entries: what is read
+/// and not made here (`made`), with the keys read.
+fn made_elsewhere(
+    read: BTreeMap<String, Option<Vec<String>>>,
+    made: &dyn Fn(&str) -> bool,
+) -> Map<String, Value> {
+    read.into_iter()
+        .filter(|(name, _)| !made(name))
+        .map(|(name, keys)| {
+            let entry = match keys {
+                Some(keys) if !keys.is_empty() => json!({ "keys": keys }),
+                _ => json!({}),
+            };
+            (name, entry)
+        })
+        .collect()
+}
+
 impl AppBody<'_> {
+    /// What a workload's pods read that the app may not hold.
+    fn read(&mut self, needs: workload::Needs) {
+        for (secret, key) in needs.external_secrets {
+            keys_read(&mut self.external_secrets, secret, key);
+        }
+        for (config_map, key) in needs.config_maps {
+            keys_read(&mut self.config_maps_read, config_map, key);
+        }
+        self.used_accounts.extend(needs.service_accounts);
+    }
+
     /// Adds one object in its typed form: its field and the
     /// normalisations to expect, or why it stays raw.
     fn add(&mut self, app: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
@@ -430,18 +475,7 @@ impl AppBody<'_> {
                 }
                 self.pod_labels.push((converted.key.clone(), pod_labels));
                 self.selectors.push((converted.key.clone(), selector));
-                for (secret, key) in converted.needs.external_secrets {
-                    let entry = self
-                        .external_secrets
-                        .entry(secret)
-                        .or_insert(Some(Vec::new()));
-                    match (entry.as_mut(), key) {
-                        (Some(keys), Some(k)) if !keys.contains(&k) => keys.push(k),
-                        (Some(_), None) => *entry = None,
-                        _ => {}
-                    }
-                }
-                self.used_accounts.extend(converted.needs.service_accounts);
+                self.read(converted.needs);
                 self.components
                     .insert(converted.key.clone(), converted.component);
                 Ok((format!("components.{}", converted.key), converted.notes))
@@ -452,7 +486,24 @@ impl AppBody<'_> {
                 Ok((format!("services.{name}"), Vec::new()))
             }
             ("networking.k8s.io/v1", "Ingress") => {
-                self.ingresses.insert(name.clone(), ingress(app, &o.value)?);
+                let typed = ingress(app, &o.value)?;
+                // Every backend: the Ingress's own, and each path's.
+                let paths = typed
+                    .get("rules")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r.get("paths")?.as_array())
+                    .flatten();
+                for backend in std::iter::once(&typed).chain(paths) {
+                    if let (Some(service), Some(port)) = (
+                        backend.get("service").and_then(Value::as_str),
+                        backend.get("port"),
+                    ) {
+                        self.routes.push((service.to_owned(), port.clone()));
+                    }
+                }
+                self.ingresses.insert(name.clone(), typed);
                 Ok((format!("ingresses.{name}"), Vec::new()))
             }
             ("v1", "ConfigMap") => {
@@ -660,19 +711,47 @@ impl AppBody<'_> {
                 accounts.insert(used, json!({"existing": true}));
             }
         }
-        // A Secret an imported ExternalSecret makes is the app's own.
-        let external: Map<String, Value> = self
-            .external_secrets
-            .into_iter()
-            .filter(|(secret, _)| !self.secrets.contains_key(secret))
-            .map(|(secret, keys)| {
-                let entry = match keys {
-                    Some(keys) if !keys.is_empty() => json!({ "keys": keys }),
-                    _ => json!({}),
-                };
-                (secret, entry)
-            })
-            .collect();
+        // What the app's own objects, typed or raw, make is not made
+        // elsewhere: a Secret of an ExternalSecret, a ConfigMap, a Service.
+        let raw_made = |kind: &str| -> Vec<String> {
+            raw.iter()
+                .filter(|o| o.kind() == kind)
+                .map(|o| {
+                    o.value
+                        .pointer("/spec/target/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or(o.name())
+                        .to_owned()
+                })
+                .collect()
+        };
+        let (raw_secrets, raw_config_maps, raw_services) = (
+            raw_made("ExternalSecret"),
+            raw_made("ConfigMap"),
+            raw_made("Service"),
+        );
+        let secrets = &self.secrets;
+        let external = made_elsewhere(self.external_secrets, &|n| {
+            secrets.contains_key(n) || raw_secrets.iter().any(|r| r == n)
+        });
+        let config_maps = &self.config_maps;
+        let external_config_maps = made_elsewhere(self.config_maps_read, &|n| {
+            config_maps.contains_key(n) || raw_config_maps.iter().any(|r| r == n)
+        });
+        let mut external_services = Map::new();
+        for (service, port) in self.routes {
+            if self.services.contains_key(&service) || raw_services.contains(&service) {
+                continue;
+            }
+            let entry = external_services
+                .entry(service)
+                .or_insert_with(|| json!({ "ports": [] }));
+            if let Some(ports) = entry.get_mut("ports").and_then(Value::as_array_mut) {
+                if !ports.contains(&port) {
+                    ports.push(port);
+                }
+            }
+        }
         for (field, map) in [
             ("components", self.components),
             ("services", self.services),
@@ -682,6 +761,8 @@ impl AppBody<'_> {
             ("serviceAccounts", accounts),
             ("secrets", self.secrets),
             ("externalSecrets", external),
+            ("externalConfigMaps", external_config_maps),
+            ("externalServices", external_services),
         ] {
             if !map.is_empty() {
                 app.insert(field.into(), Value::Object(map));

@@ -24,6 +24,7 @@ mod moved;
 mod postgres;
 mod rbac;
 mod read;
+mod reads;
 mod roundtrip;
 mod secret;
 mod take;

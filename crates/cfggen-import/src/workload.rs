@@ -15,6 +15,8 @@ pub(crate) struct Needs {
     pub external_secrets: Vec<(String, Option<String>)>,
     /// Service accounts made elsewhere.
     pub service_accounts: Vec<String>,
+    /// ConfigMaps the pods read: name → key (none: any key).
+    pub config_maps: Vec<(String, Option<String>)>,
 }
 
 /// A converted workload.
@@ -452,7 +454,14 @@ fn pod_volumes(list: Vec<Value>, needs: &mut Needs) -> Result<Map<String, Value>
         let name = v.string("name")?.unwrap_or_default();
         let mut source = Map::new();
         if let Some(cm) = v.take("configMap") {
-            source.insert("configMap".into(), keys_source(cm, "name")?);
+            let source_value = keys_source(cm, "name")?;
+            let name = source_value
+                .as_str()
+                .or_else(|| source_value.get("name").and_then(Value::as_str))
+                .unwrap_or_default()
+                .to_owned();
+            needs.config_maps.push((name, None));
+            source.insert("configMap".into(), source_value);
         } else if let Some(s) = v.take("secret") {
             let source_value = keys_source(s, "secretName")?;
             let secret = source_value
@@ -667,6 +676,7 @@ fn value_from(from: Value, needs: &mut Needs) -> Result<Value, Why> {
         let name = r.string("name")?.unwrap_or_default();
         let key = r.string("key")?.unwrap_or_default();
         r.done()?;
+        needs.config_maps.push((name.clone(), Some(key.clone())));
         json!({ "configMap": format!("{name}/{key}") })
     } else if let Some(r) = f.take("secretKeyRef") {
         let mut r = Taker::new(r, "secretKeyRef")?;
@@ -695,6 +705,7 @@ fn env_from(list: Vec<Value>, needs: &mut Needs) -> Result<Vec<Value>, Why> {
             let name = r.string("name")?.unwrap_or_default();
             let optional = r.take("optional");
             r.done()?;
+            needs.config_maps.push((name.clone(), None));
             with_optional(json!({ "configMap": name }), optional)
         } else if let Some(r) = e.take("secretRef") {
             let mut r = Taker::new(r, "secretRef")?;

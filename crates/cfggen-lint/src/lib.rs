@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cfggen_model::names::{self, quantity};
 use cfggen_tree::{
     Backend, Body, Container, EnvSource, ExternalSecretMade, Facts, Object, Pod, RenderedEnv,
-    ServicePort, Volume, INVENTORY_FILE,
+    ServicePort, Volume, INVENTORY_FILE, MADE_ELSEWHERE_FILE,
 };
 use serde_json::Value;
 
@@ -153,6 +153,17 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
     if let Some(Facts::Inventory(external)) = inventory {
         provided.add_external(external);
     }
+    let elsewhere = env
+        .facts
+        .get(MADE_ELSEWHERE_FILE)
+        .or_else(|| parsed.get(MADE_ELSEWHERE_FILE));
+    if let Some(Facts::MadeElsewhere {
+        config_maps,
+        services,
+    }) = elsewhere
+    {
+        provided.add_made_elsewhere(config_maps, services);
+    }
     for d in &docs {
         let mut found = Findings {
             doc: d,
@@ -242,6 +253,12 @@ struct Provided<'a> {
     services: BTreeMap<(&'a str, &'a str), &'a [ServicePort]>,
     /// PersistentVolumeClaims.
     claims: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    /// ConfigMaps made elsewhere whose keys are not listed: any key is
+    /// there.
+    any_config_key: BTreeSet<(&'a str, &'a str)>,
+    /// Services made elsewhere whose ports are not listed: any port is
+    /// there.
+    any_port: BTreeSet<(&'a str, &'a str)>,
     /// External Secrets whose keys are not listed: any key is there.
     any_key: BTreeSet<(&'a str, &'a str)>,
     /// The pod labels of every workload, by namespace.
@@ -289,6 +306,31 @@ impl<'a> Provided<'a> {
                 .entry(at)
                 .or_default()
                 .extend(e.keys.iter().map(String::as_str));
+        }
+    }
+
+    /// The ConfigMaps and Services `made-elsewhere.yaml` lists.
+    fn add_made_elsewhere(
+        &mut self,
+        config_maps: &'a [(String, String, Vec<String>)],
+        services: &'a [(String, String, Vec<ServicePort>)],
+    ) {
+        for (ns, name, keys) in config_maps {
+            let at = (ns.as_str(), name.as_str());
+            if keys.is_empty() {
+                self.any_config_key.insert(at);
+            }
+            self.config_maps
+                .entry(at)
+                .or_default()
+                .extend(keys.iter().map(String::as_str));
+        }
+        for (ns, name, ports) in services {
+            let at = (ns.as_str(), name.as_str());
+            if ports.is_empty() {
+                self.any_port.insert(at);
+            }
+            self.services.insert(at, ports.as_slice());
         }
     }
 
@@ -365,8 +407,12 @@ fn check_workload(f: &mut Findings<'_, '_>, provided: &Provided<'_>, pod: &Pod) 
 fn check_probe_ports(f: &mut Findings<'_, '_>, c: &Container, base: &str) {
     let cname = &c.name;
     for (which, port) in &c.probe_ports {
+        // A number, on a container that declares no ports, is taken at its
+        // word: Kubernetes probes whatever listens there.
         let ok = match port {
-            Value::Number(n) => c.ports.iter().any(|(_, number)| *number == n.as_i64()),
+            Value::Number(n) => {
+                c.ports.is_empty() || c.ports.iter().any(|(_, number)| *number == n.as_i64())
+            }
             Value::String(name) => c.ports.iter().any(|(n, _)| n.as_ref() == Some(name)),
             _ => false,
         };
@@ -437,13 +483,14 @@ fn check_env_source(
                 field,
                 format!("`{vname}` reads ConfigMap `{name}`, which is not in namespace `{ns}`"),
             ),
-            Some(k) if !k.contains(key) => f.push(
-                Rule::ConfigMapRef,
-                field,
-                format!(
-                    "`{vname}` reads key `{key}` of ConfigMap `{name}`, which it does not have"
+            Some(k) if !k.contains(key) && !provided.any_config_key.contains(&(ns, name)) => f
+                .push(
+                    Rule::ConfigMapRef,
+                    field,
+                    format!(
+                        "`{vname}` reads key `{key}` of ConfigMap `{name}`, which it does not have"
+                    ),
                 ),
-            ),
             Some(_) => {}
         }
     }
@@ -542,12 +589,14 @@ fn check_ingress(f: &mut Findings<'_, '_>, provided: &Provided<'_>, backends: &[
             );
             continue;
         };
-        let ok = b.port.as_ref().is_none_or(|(port_name, number)| {
-            ports.iter().any(|(sp_name, sp_port)| {
-                (port_name.is_some() && sp_name == port_name)
-                    || (number.is_some() && sp_port == number)
-            })
-        });
+        let any = provided.any_port.contains(&(ns, name.as_str()));
+        let ok = any
+            || b.port.as_ref().is_none_or(|(port_name, number)| {
+                ports.iter().any(|(sp_name, sp_port)| {
+                    (port_name.is_some() && sp_name == port_name)
+                        || (number.is_some() && sp_port == number)
+                })
+            });
         if !ok {
             f.push(
                 Rule::IngressBackend,
@@ -650,7 +699,7 @@ mod tests {
         let secret = "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: creds, namespace: shop}\nspec:\n  data: [{secretKey: password, remoteRef: {key: x}}]\n";
         let database = "apiVersion: postgresql.cnpg.io/v1\nkind: Database\nmetadata: {name: db, namespace: other, labels: {a: b}}\nspec: {name: db, owner: db, cluster: {name: pg}}\n";
         let kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources: [deployment.yaml, service.yaml, secret.yaml, database.yaml, gone.yaml]\n";
-        let inventory = "environment: dev\nentries: [{reference: op://v/i/f}]\nexternal: [{namespace: shop, secret: made-elsewhere, keys: [token]}]\n";
+        let inventory = "environment: dev\nentries: [{reference: op://v/i/f}]\nexternal: [{namespace: shop, secretName: made-elsewhere, keys: [token]}]\n";
         let files = [
             ("shop/deployment.yaml", deployment),
             ("shop/service.yaml", service),

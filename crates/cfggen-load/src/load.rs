@@ -677,41 +677,7 @@ impl<'a> Loader<'a> {
             // keys and objects missing that are not.
             return None;
         }
-        let environment = match cfggen_model::validate(environment, name) {
-            Ok(valid) => {
-                for w in valid.warnings() {
-                    let place = place_for(&merged, &w.path, w.target, &self.files);
-                    self.warnings.push(Diagnostic {
-                        code: w.code,
-                        message: w.message.clone(),
-                        field: Some(w.path.to_string()),
-                        place,
-                        label: Some(w.label.clone()),
-                        related: None,
-                        hint: w.hint.clone(),
-                    });
-                }
-                valid
-            }
-            Err(issues) => {
-                for issue in issues {
-                    let mut place = place_for(&merged, &issue.path, issue.target, &self.files);
-                    if matches!(issue.code, "secret-literal" | "secret-value") {
-                        place = place.map(|p| p.hiding_value());
-                    }
-                    self.diagnostics.push(Diagnostic {
-                        code: issue.code,
-                        message: issue.message,
-                        field: Some(issue.path.to_string()),
-                        place,
-                        label: Some(issue.label),
-                        related: None,
-                        hint: issue.hint,
-                    });
-                }
-                return None;
-            }
-        };
+        let environment = self.semantic_stage(environment, name, &merged)?;
         if !self.diagnostics.is_empty() {
             return None;
         }
@@ -736,6 +702,51 @@ impl<'a> Loader<'a> {
             inputs: std::mem::take(&mut self.inputs),
             warnings: std::mem::take(&mut self.warnings),
         })
+    }
+
+    /// The semantic rules: the environment validated, its warnings kept
+    /// and its problems reported, placed through `merged`.
+    fn semantic_stage(
+        &mut self,
+        environment: cfggen_model::Environment,
+        name: &str,
+        merged: &Node,
+    ) -> Option<Validated> {
+        match cfggen_model::validate(environment, name) {
+            Ok(valid) => {
+                for w in valid.warnings() {
+                    let place = place_for(merged, &w.path, w.target, &self.files);
+                    self.warnings.push(Diagnostic {
+                        code: w.code,
+                        message: w.message.clone(),
+                        field: Some(w.path.to_string()),
+                        place,
+                        label: Some(w.label.clone()),
+                        related: None,
+                        hint: w.hint.clone(),
+                    });
+                }
+                Some(valid)
+            }
+            Err(issues) => {
+                for issue in issues {
+                    let mut place = place_for(merged, &issue.path, issue.target, &self.files);
+                    if matches!(issue.code, "secret-literal" | "secret-value") {
+                        place = place.map(|p| p.hiding_value());
+                    }
+                    self.diagnostics.push(Diagnostic {
+                        code: issue.code,
+                        message: issue.message,
+                        field: Some(issue.path.to_string()),
+                        place,
+                        label: Some(issue.label),
+                        related: None,
+                        hint: issue.hint,
+                    });
+                }
+                None
+            }
+        }
     }
 
     /// The document of the merged tree, checked against the full schema,

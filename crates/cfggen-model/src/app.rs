@@ -94,6 +94,20 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub external_secrets: IndexMap<String, UnmanagedSecret>,
+    /// ConfigMaps the app's pods read that cfggen does not make (a
+    /// kustomize `configMapGenerator`'s, an operator's, one made by hand),
+    /// by name: references to them are checked against their keys, and
+    /// `generated/<env>/made-elsewhere.yaml` lists them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub external_config_maps: IndexMap<String, crate::elsewhere::ConfigMapElsewhere>,
+    /// Services the app's Ingresses route to that cfggen does not make (a
+    /// Helm chart's, another tool's), by name: routes to them are checked
+    /// against their ports, and `generated/<env>/made-elsewhere.yaml`
+    /// lists them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
+    pub external_services: IndexMap<String, crate::elsewhere::ServiceElsewhere>,
     /// How Argo CD deploys the app: sync policy, options, ignored
     /// differences, project, finalizers, destination cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,19 +136,25 @@ pub struct RawPods {
 }
 
 impl RawPods {
-    /// The pods of a raw object, if it makes any.
-    pub fn of(object: &serde_json::Value) -> Option<RawPods> {
-        let template = match object.get("kind")?.as_str()? {
+    /// The pod template of a raw object (a Pod is its own), if it makes
+    /// pods.
+    pub fn template_of(object: &serde_json::Value) -> Option<&serde_json::Value> {
+        match object.get("kind")?.as_str()? {
             "Deployment"
             | "StatefulSet"
             | "DaemonSet"
             | "ReplicaSet"
             | "ReplicationController"
-            | "Job" => object.pointer("/spec/template")?,
-            "CronJob" => object.pointer("/spec/jobTemplate/spec/template")?,
-            "Pod" => object,
-            _ => return None,
-        };
+            | "Job" => object.pointer("/spec/template"),
+            "CronJob" => object.pointer("/spec/jobTemplate/spec/template"),
+            "Pod" => Some(object),
+            _ => None,
+        }
+    }
+
+    /// The pods of a raw object, if it makes any.
+    pub fn of(object: &serde_json::Value) -> Option<RawPods> {
+        let template = RawPods::template_of(object)?;
         let labels = template
             .pointer("/metadata/labels")
             .and_then(serde_json::Value::as_object)
@@ -166,7 +186,50 @@ impl RawPods {
     }
 }
 
+/// What a raw manifest of an app may make that its typed objects read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Made {
+    /// A Secret: of an ExternalSecret, a SealedSecret, a cert-manager
+    /// Certificate.
+    Secret,
+    /// A ConfigMap.
+    ConfigMap,
+    /// A Service.
+    Service,
+}
+
 impl App {
+    /// Whether one of the app's raw manifests makes the object `name`
+    /// (Kubernetes resolves a reference to it; its keys or ports are not
+    /// known here).
+    pub fn raw_makes(&self, made: Made, name: &str) -> bool {
+        let text = |o: &serde_json::Value, pointer: &str| {
+            o.pointer(pointer)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        self.loaded_manifests.iter().any(|(_, o)| {
+            let kind = o
+                .get("kind")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            let made_name = match (made, kind) {
+                (Made::Secret, "ExternalSecret") => {
+                    text(o, "/spec/target/name").or_else(|| text(o, "/metadata/name"))
+                }
+                (Made::Secret, "SealedSecret") => {
+                    text(o, "/spec/template/metadata/name").or_else(|| text(o, "/metadata/name"))
+                }
+                (Made::Secret, "Certificate") => text(o, "/spec/secretName"),
+                (Made::ConfigMap, "ConfigMap") | (Made::Service, "Service") => {
+                    text(o, "/metadata/name")
+                }
+                _ => None,
+            };
+            made_name.as_deref() == Some(name)
+        })
+    }
+
     /// The pods of the app's raw workloads (see [`RawPods`]).
     pub fn raw_pods(&self) -> Vec<RawPods> {
         self.loaded_manifests

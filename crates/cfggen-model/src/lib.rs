@@ -19,6 +19,7 @@ pub mod app;
 pub mod argocd;
 pub mod container;
 pub mod database;
+pub mod elsewhere;
 pub mod environment;
 pub mod error;
 pub mod helm;

@@ -52,7 +52,9 @@ pub(crate) struct InventoryDoc<'a> {
 pub struct ExternalEntry {
     /// Its namespace.
     pub namespace: String,
-    /// Its name.
+    /// Its name (`secretName`: a name, which the secret check takes as
+    /// one).
+    #[serde(rename = "secretName")]
     pub secret: String,
     /// The keys read from it; empty when not listed.
     #[serde(skip_serializing_if = "Vec::is_empty")]

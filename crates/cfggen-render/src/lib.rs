@@ -19,6 +19,7 @@
 
 mod config;
 pub mod crds;
+mod elsewhere;
 mod inventory;
 mod leaks;
 mod parts;
@@ -35,7 +36,7 @@ use cfggen_model::{names, Environment, Validated};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-pub use cfggen_tree::{RenderedEnv, HEADER_PREFIX, INVENTORY_FILE};
+pub use cfggen_tree::{RenderedEnv, HEADER_PREFIX, INVENTORY_FILE, MADE_ELSEWHERE_FILE};
 pub use inventory::{external_secrets, inventory, ExternalEntry, InventoryEntry};
 pub use leaks::Leak;
 
@@ -241,6 +242,7 @@ fn render_keeping(
         out.file(INVENTORY_FILE.to_owned(), &doc)?;
     }
     drop((entries, external));
+    elsewhere::made_elsewhere(&mut out, env)?;
     parts::render_apps(&mut out, env, jobs)?;
     postgres::render_clusters(&mut out, env, jobs)?;
     storage::persistent_volumes(&mut out, env)?;

@@ -26,6 +26,15 @@ pub enum Facts {
     },
     /// The 1Password inventory: the Secrets it lists as made elsewhere.
     Inventory(Vec<ExternalSecretMade>),
+    /// `made-elsewhere.yaml`: the ConfigMaps (with their keys) and
+    /// Services (with their ports) the apps read that something else
+    /// makes; none listed means any.
+    MadeElsewhere {
+        /// (namespace, name, keys).
+        config_maps: Vec<(String, String, Vec<String>)>,
+        /// (namespace, name, ports as their names or numbers).
+        services: Vec<(String, String, Vec<ServicePort>)>,
+    },
 }
 
 /// A Secret made outside cfggen that the inventory lists.
@@ -240,12 +249,61 @@ impl Facts {
                         let e = Some(e);
                         Some(ExternalSecretMade {
                             namespace: str_at(e, "namespace")?.to_owned(),
-                            secret: str_at(e, "secret")?.to_owned(),
+                            secret: str_at(e, "secretName")?.to_owned(),
                             keys: strings(list_at(e, "keys")),
                         })
                     })
                     .collect(),
             );
+        }
+        if path == crate::MADE_ELSEWHERE_FILE {
+            let entries = |list: &str| -> Vec<(String, String, Vec<Value>)> {
+                list_at(v, list)
+                    .iter()
+                    .filter_map(|e| {
+                        let e = Some(e);
+                        let more = list_at(e, "keys")
+                            .iter()
+                            .chain(list_at(e, "ports"))
+                            .cloned()
+                            .collect();
+                        Some((
+                            str_at(e, "namespace")?.to_owned(),
+                            str_at(e, "name")?.to_owned(),
+                            more,
+                        ))
+                    })
+                    .collect()
+            };
+            return Facts::MadeElsewhere {
+                config_maps: entries("configMaps")
+                    .into_iter()
+                    .map(|(ns, name, keys)| {
+                        (
+                            ns,
+                            name,
+                            keys.iter()
+                                .filter_map(|k| k.as_str().map(str::to_owned))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+                services: entries("services")
+                    .into_iter()
+                    .map(|(ns, name, ports)| {
+                        // A port is written as text: its name, or its number.
+                        let ports = ports
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(|p| match p.parse::<i64>() {
+                                Ok(n) => (None, Some(Value::from(n))),
+                                Err(_) => (Some(p.to_owned()), None),
+                            })
+                            .collect();
+                        (ns, name, ports)
+                    })
+                    .collect(),
+            };
         }
         let kind = str_at(v, "kind").unwrap_or_default();
         if kind == "Kustomization" {
@@ -519,7 +577,7 @@ mod tests {
                 resources: vec!["x.yaml".into()]
             }
         );
-        let inventory = json!({"entries": [1], "external": [{"namespace": "a", "secret": "s"}, {"secret": "no-namespace"}]});
+        let inventory = json!({"entries": [1], "external": [{"namespace": "a", "secretName": "s"}, {"secretName": "no-namespace"}]});
         assert_eq!(
             Facts::of(INVENTORY_FILE, &inventory),
             Facts::Inventory(vec![ExternalSecretMade {

@@ -100,7 +100,10 @@ fn check_env_from(c: &mut Checker<'_>, app: &App, from: &EnvFrom, path: FieldPat
             check_secret_name(c, app, secret, path.key("secret"), "`envFrom`");
         }
         EnvFrom::ConfigMap { config_map, .. } => {
-            if !app.config_maps.contains_key(config_map) {
+            if !app.config_maps.contains_key(config_map)
+                && !app.external_config_maps.contains_key(config_map)
+                && !app.raw_makes(crate::app::Made::ConfigMap, config_map)
+            {
                 c.push(
                     "unknown-configmap",
                     path.key("configMap"),
@@ -217,6 +220,11 @@ pub(super) fn check_env_value(
         EnvValue::Field { field } => check_pod_field(c, field, vpath.key("field")),
         EnvValue::Resource { .. } => {}
         EnvValue::ConfigMap { config_map: r } => match app.config_maps.get(r.config_map()) {
+            None if app
+                .external_config_maps
+                .get(r.config_map())
+                .is_some_and(|e| e.has_key(r.key()))
+                || app.raw_makes(crate::app::Made::ConfigMap, r.config_map()) => {}
             Some(cm) if cm.keys().contains(&r.key()) => {}
             Some(cm) => c.push(
                 "unknown-configmap",
@@ -272,9 +280,13 @@ fn check_probe(
         probe.tcp.as_ref().map(|p| (p, ppath.key("tcp"))),
     ];
     for (port, path) in ports.into_iter().flatten() {
+        // A number, on a container that declares no ports, is taken at
+        // its word: Kubernetes probes whatever listens there.
         let known = match port {
             PortRef::Name(n) => comp.ports.contains_key(n),
-            PortRef::Number(n) => comp.ports.values().any(|p| p.number() == *n),
+            PortRef::Number(n) => {
+                comp.ports.is_empty() || comp.ports.values().any(|p| p.number() == *n)
+            }
         };
         if !known {
             c.push(
@@ -289,7 +301,7 @@ fn check_probe(
         }
     }
     if let Some(grpc) = &probe.grpc {
-        if !comp.ports.values().any(|p| p.number() == grpc.port) {
+        if !comp.ports.is_empty() && !comp.ports.values().any(|p| p.number() == grpc.port) {
             c.push(
                 "unknown-port",
                 ppath.key("grpc").key("port"),

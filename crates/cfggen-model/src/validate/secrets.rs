@@ -305,6 +305,9 @@ pub(super) fn check_secret_ref(
         return;
     }
     let Some(item) = app.secrets.get(r.secret()) else {
+        if app.raw_makes(crate::app::Made::Secret, r.secret()) {
+            return;
+        }
         c.push(
             "unknown-secret",
             path,
@@ -503,15 +506,42 @@ pub(super) fn check_secret_template(c: &mut Checker<'_>, ipath: &FieldPath, item
     }
 }
 
-/// A Secret is either managed (a 1Password item) or external, not both.
+/// A Secret, ConfigMap or Service is made by cfggen or elsewhere, not
+/// both.
 pub(super) fn check_external_secrets(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
-    for name in app.external_secrets.keys() {
-        if app.secrets.contains_key(name) {
+    let twice = [
+        (
+            "externalSecrets",
+            "secrets",
+            app.external_secrets
+                .keys()
+                .filter(|n| app.secrets.contains_key(*n))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "externalConfigMaps",
+            "configMaps",
+            app.external_config_maps
+                .keys()
+                .filter(|n| app.config_maps.contains_key(*n))
+                .collect(),
+        ),
+        (
+            "externalServices",
+            "services",
+            app.external_services
+                .keys()
+                .filter(|n| app.services.contains_key(*n))
+                .collect(),
+        ),
+    ];
+    for (field, own, names) in twice {
+        for name in names {
             c.push(
                 "name-conflict",
-                base.key("externalSecrets").key(name),
+                base.key(field).key(name),
                 Target::Key,
-                format!("`{name}` is both one of the app's `secrets` (made by cfggen) and an external one"),
+                format!("`{name}` is both one of the app's `{own}` (made by cfggen) and one made elsewhere"),
                 "declared twice",
                 Some("keep one of the two".into()),
             );
@@ -527,7 +557,10 @@ pub(super) fn check_secret_name(
     path: FieldPath,
     what: &str,
 ) {
-    if !app.secrets.contains_key(name) && !app.external_secrets.contains_key(name) {
+    if !app.secrets.contains_key(name)
+        && !app.external_secrets.contains_key(name)
+        && !app.raw_makes(crate::app::Made::Secret, name)
+    {
         c.push(
             "unknown-secret",
             path,

@@ -316,15 +316,25 @@ fn check_backend(
     spath: FieldPath,
     ppath: FieldPath,
 ) {
-    // A Service among the app's raw manifests: Kubernetes checks its port.
-    let raw = || {
-        app.loaded_manifests.iter().any(|(_, o)| {
-            o.get("kind").and_then(|k| k.as_str()) == Some("Service")
-                && o.pointer("/metadata/name").and_then(|n| n.as_str()) == Some(service)
-        })
-    };
     match app.services.get(service) {
-        None if raw() => {}
+        // A Service among the app's raw manifests: Kubernetes checks its
+        // port.
+        None if app.raw_makes(crate::app::Made::Service, service) => {}
+        None if app.external_services.contains_key(service) => {
+            if let Some(made) = app.external_services.get(service).filter(|s| !s.has_port(port)) {
+                c.push(
+                    "unknown-port",
+                    ppath,
+                    Target::Value,
+                    format!("service `{service}` (made elsewhere) has no port `{port}`"),
+                    "not one of the ports `externalServices` lists",
+                    Some(format!(
+                        "its ports are {}",
+                        made.ports.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                );
+            }
+        }
         None => c.push(
             "unknown-service",
             spath,

@@ -201,7 +201,16 @@ fn check_keys_source(
 ) {
     let name = source.name();
     let (field, keys): (&str, Option<Vec<&str>>) = match of {
-        KeysOf::ConfigMap => ("configMap", app.config_maps.get(name).map(|cm| cm.keys())),
+        KeysOf::ConfigMap => (
+            "configMap",
+            app.config_maps.get(name).map(|cm| cm.keys()).or_else(|| {
+                // Made elsewhere: its listed keys, if it lists them.
+                app.external_config_maps
+                    .get(name)
+                    .filter(|e| !e.keys.is_empty())
+                    .map(|e| e.keys.iter().map(String::as_str).collect())
+            }),
+        ),
         KeysOf::Secret => (
             "secret",
             app.secrets.get(name).map(|item| item.keys()).or_else(|| {
@@ -213,7 +222,15 @@ fn check_keys_source(
             }),
         ),
     };
-    let unlisted = of == KeysOf::Secret && app.external_secrets.contains_key(name);
+    let unlisted = match of {
+        KeysOf::Secret => {
+            app.external_secrets.contains_key(name) || app.raw_makes(crate::app::Made::Secret, name)
+        }
+        KeysOf::ConfigMap => {
+            app.external_config_maps.contains_key(name)
+                || app.raw_makes(crate::app::Made::ConfigMap, name)
+        }
+    };
     let Some(keys) = keys else {
         if unlisted {
             return;
