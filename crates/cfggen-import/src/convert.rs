@@ -291,6 +291,7 @@ const ORDER: &[&str] = &[
     "DaemonSet",
     "CronJob",
     "Job",
+    "PodDisruptionBudget",
     "Service",
     "Ingress",
     "ExternalSecret",
@@ -480,6 +481,7 @@ impl AppBody<'_> {
                     .insert(converted.key.clone(), converted.component);
                 Ok((format!("components.{}", converted.key), converted.notes))
             }
+            ("policy/v1", "PodDisruptionBudget") => self.disruption_budget(app, &name, &o.value),
             ("v1", "Service") => {
                 let service = self.service(app, &o.value)?;
                 self.services.insert(name.clone(), service);
@@ -599,6 +601,66 @@ impl AppBody<'_> {
         Ok((typed, Vec::new()))
     }
 
+    /// A PodDisruptionBudget whose selector is a component's: that
+    /// component's `disruptionBudget` (its name kept when it is not the
+    /// workload's).
+    fn disruption_budget(
+        &mut self,
+        app: &str,
+        name: &str,
+        object: &Value,
+    ) -> Result<(String, Vec<String>), Why> {
+        let (mut t, mut meta) = crate::take::object(object)?;
+        let labels = meta.strings("labels")?;
+        meta.done()?;
+        let mut spec = t.sub("spec")?;
+        t.done()?;
+        let mut selector = spec.sub("selector")?;
+        let match_labels = selector.strings("matchLabels")?;
+        selector.done()?;
+        let mut budget = Map::new();
+        for key in ["minAvailable", "maxUnavailable"] {
+            if let Some(v) = spec.take(key) {
+                budget.insert(key.into(), v);
+            }
+        }
+        spec.done()?;
+        let key = self
+            .selectors
+            .iter()
+            .find(|(_, s)| *s == match_labels)
+            .map(|(key, _)| key.clone())
+            .ok_or("its selector is not exactly the selector of a workload of the app")?;
+        crate::take::cfggen_labels(&labels, app, Some(&key))?;
+        let own = [
+            cfggen_model::names::LABEL_APP,
+            cfggen_model::names::LABEL_COMPONENT,
+            cfggen_model::names::MANAGED_BY.0,
+        ];
+        if labels.keys().any(|k| !own.contains(&k.as_str())) {
+            return Err("labels on a PodDisruptionBudget: cfggen's carries the component's".into());
+        }
+        let component = self
+            .components
+            .get_mut(&key)
+            .and_then(Value::as_object_mut)
+            .ok_or("its workload is not typed")?;
+        if component.contains_key("disruptionBudget") {
+            return Err(format!(
+                "a second PodDisruptionBudget for component `{key}`"
+            ));
+        }
+        let workload = component
+            .get("name")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("{app}-{key}"), str::to_owned);
+        if name != workload {
+            budget.shift_insert(0, "name".into(), name.into());
+        }
+        component.insert("disruptionBudget".into(), Value::Object(budget));
+        Ok((format!("components.{key}.disruptionBudget"), Vec::new()))
+    }
+
     /// A Service selecting one of the app's components, or none.
     fn service(&self, app: &str, object: &Value) -> Result<Value, Why> {
         let (mut t, mut meta) = crate::take::object(object)?;
@@ -665,6 +727,10 @@ impl AppBody<'_> {
         }
         if let Some(c) = spec.take("loadBalancerClass") {
             s.insert("loadBalancerClass".into(), c);
+        }
+        // Kubernetes' default; any other affinity stays raw.
+        if let Some(affinity) = spec.string("sessionAffinity")?.filter(|a| a != "None") {
+            return Err(format!("`sessionAffinity: {affinity}`"));
         }
         let mut ports = Vec::new();
         for p in spec.list("ports")? {

@@ -164,7 +164,12 @@ fn classify(
         (Some(x), None)
             if (last == "protocol" && x == "TCP")
                 || (last == "type" && x == "ClusterIP")
-                || (path == "spec.replicas" && x == 1) =>
+                || (path == "spec.replicas" && x == 1)
+                || (last == "scheme" && x == "HTTP")
+                || (last == "sessionAffinity" && x == "None")
+                || (kind == "ExternalSecret"
+                    && path == "spec.target.template.engineVersion"
+                    && x == "v2") =>
         {
             Some("a Kubernetes default left out")
         }
@@ -192,6 +197,10 @@ fn classify(
                 && last == "comment"
             {
                 Some("cfggen's comment on a role")
+            } else if path.contains("volumeClaimTemplates[")
+                && matches!(last, "apiVersion" | "kind")
+            {
+                Some("a Kubernetes default written out")
             } else if last == "targetPort" && y.is_number() {
                 // Written out by import as Kubernetes takes it: the port's own number.
                 Some("a Kubernetes default written out")

@@ -170,6 +170,12 @@ fn target(
     let kind = template.string("type")?;
     let merge = template.string("mergePolicy")?;
     let data = template.strings("data")?;
+    // v2, External Secrets' only template engine, is its default.
+    if let Some(engine) = template.string("engineVersion")?.filter(|e| e != "v2") {
+        return Err(format!(
+            "template engine {engine}: cfggen's templates are v2"
+        ));
+    }
     template.done()?;
     let kind = match kind.as_deref() {
         None => None,

@@ -203,6 +203,11 @@ impl JobRestartPolicy {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DisruptionBudget {
+    /// The budget's name; the workload's when absent. Set it to keep the
+    /// name of a budget that already exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = crate::names::DNS1123_SUBDOMAIN))]
+    pub name: Option<String>,
     /// Pods that must stay up during voluntary disruptions: a number or a
     /// percentage.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -261,7 +261,10 @@ fn disruption_budget(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderErro
         return Ok(());
     };
     let ns = app.namespace(name);
-    let object_name = workload_name(name, pod.cname, comp);
+    let object_name = pdb
+        .name
+        .clone()
+        .unwrap_or_else(|| workload_name(name, pod.cname, comp));
     let object = PodDisruptionBudget {
         metadata: meta(
             &object_name,

@@ -27,10 +27,6 @@ pub(crate) struct Request<'a> {
     pub replace: bool,
 }
 
-/// How many times typed forms that cfggen's rules refuse are turned raw
-/// before giving up.
-const ROUNDS: usize = 8;
-
 pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
     let objects = match read_inputs(req.paths) {
         Ok(o) => o,
@@ -59,7 +55,10 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
         ..req.options.clone()
     };
     let mut force_raw: BTreeMap<(String, String), String> = BTreeMap::new();
-    for _ in 0..ROUNDS {
+    // Each round that fails turns at least one more typed object raw (or
+    // stops), so it ends within a round per object.
+    let mut last: Option<(Plan, Vec<cfggen_load::Diagnostic>)> = None;
+    for _ in 0..=objects.len() {
         let plan = match cfggen_import::plan(objects.clone(), &options, &force_raw) {
             Ok(p) => p,
             Err(errors) => {
@@ -111,13 +110,19 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
                     report_load_errors(ctx, &plan, &diagnostics);
                     return EXIT_ERROR;
                 }
+                last = Some((plan, diagnostics));
             }
         }
     }
+    // Not reached while every round turns an object raw; said, with the
+    // last round's problems at their objects, if it ever is.
     let _ = writeln!(
         ctx.stderr,
-        "error: the imported apps do not pass cfggen's rules after {ROUNDS} rounds"
+        "error: the imported apps do not pass cfggen's rules once every refused object is raw; the last round's problems:"
     );
+    if let Some((plan, diagnostics)) = last {
+        report_load_errors(ctx, &plan, &diagnostics);
+    }
     EXIT_ERROR
 }
 
