@@ -567,7 +567,7 @@ fn jobs_cron_jobs_and_ingresses_are_typed() {
 /// back to the same objects.
 #[test]
 fn a_cloudnativepg_cluster_its_roles_and_databases_become_a_postgres_entry() {
-    let Some(repo) = Fresh::new(true).map(|f| f.with_onepassword("ops", "onepassword-ops")) else {
+    let Some(repo) = Fresh::new(false).map(|f| f.with_onepassword("ops", "onepassword-ops")) else {
         return;
     };
     let text = r#"apiVersion: postgresql.cnpg.io/v1
@@ -646,7 +646,7 @@ spec:
 /// 1Password item and field) becomes the app's `database`.
 #[test]
 fn a_database_whose_password_an_app_reads_becomes_the_apps_database() {
-    let Some(repo) = Fresh::new(true).map(|f| f.with_onepassword("ops", "onepassword-ops")) else {
+    let Some(repo) = Fresh::new(false).map(|f| f.with_onepassword("ops", "onepassword-ops")) else {
         return;
     };
     let es = |name: &str, ns: &str, template: &str, data: &str| {
