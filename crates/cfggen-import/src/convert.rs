@@ -314,6 +314,7 @@ fn convert_app(
         objects: objects.clone(),
     };
     let mut app = AppBody {
+        name_label: name_label(name, &objects),
         onepassword: options.onepassword.as_ref(),
         roles: crate::rbac::paired(&objects, namespace, "Role"),
         cluster_roles: crate::rbac::paired(&objects, namespace, "ClusterRole"),
@@ -367,9 +368,35 @@ fn convert_app(
     plan
 }
 
+/// The value of the app's `app.kubernetes.io/name` label: the one value
+/// its objects and their pods carry, when they all carry the same (the
+/// name a running app keeps); else the app's name.
+fn name_label(app: &str, objects: &[Object]) -> String {
+    let mut values = std::collections::BTreeSet::new();
+    for o in objects {
+        let labels = ["/metadata/labels", "/spec/template/metadata/labels"];
+        for at in labels {
+            if let Some(v) = o
+                .value
+                .pointer(at)
+                .and_then(|l| l.get(cfggen_model::names::LABEL_APP))
+                .and_then(Value::as_str)
+            {
+                values.insert(v.to_owned());
+            }
+        }
+    }
+    match values.len() {
+        1 => values.into_iter().next().unwrap_or_else(|| app.to_owned()),
+        _ => app.to_owned(),
+    }
+}
+
 /// The typed fields of an app being built.
 #[derive(Default)]
 struct AppBody<'o> {
+    /// The value of its `app.kubernetes.io/name` label (see [`name_label`]).
+    name_label: String,
     onepassword: Option<&'o cfggen_model::environment::OnePassword>,
     namespace: String,
     /// Roles and ClusterRoles whose bindings are in cfggen's form, by
@@ -446,7 +473,7 @@ impl AppBody<'_> {
         match (o.api_version(), o.kind()) {
             ("apps/v1", "Deployment" | "StatefulSet" | "DaemonSet")
             | ("batch/v1", "Job" | "CronJob") => {
-                let converted = workload::convert(app, &o.value)?;
+                let converted = workload::convert(app, &self.name_label, &o.value)?;
                 if self.components.contains_key(&converted.key) {
                     return Err(format!("a second component `{}`", converted.key));
                 }
@@ -456,14 +483,14 @@ impl AppBody<'_> {
                     .and_then(Value::as_object)
                     .cloned()
                     .unwrap_or_else(|| {
-                        json!({"app.kubernetes.io/name": app, "app.kubernetes.io/component": converted.key})
+                        json!({"app.kubernetes.io/name": self.name_label, "app.kubernetes.io/component": converted.key})
                             .as_object()
                             .cloned()
                             .unwrap_or_default()
                     });
                 // The pods' labels: cfggen's, the selector's, the pod's.
                 let mut pod_labels: Map<String, Value> = [
-                    (cfggen_model::names::LABEL_APP, app),
+                    (cfggen_model::names::LABEL_APP, self.name_label.as_str()),
                     (cfggen_model::names::LABEL_COMPONENT, converted.key.as_str()),
                     cfggen_model::names::MANAGED_BY,
                 ]
@@ -483,12 +510,12 @@ impl AppBody<'_> {
             }
             ("policy/v1", "PodDisruptionBudget") => self.disruption_budget(app, &name, &o.value),
             ("v1", "Service") => {
-                let service = self.service(app, &o.value)?;
+                let service = self.service(&o.value)?;
                 self.services.insert(name.clone(), service);
                 Ok((format!("services.{name}"), Vec::new()))
             }
             ("networking.k8s.io/v1", "Ingress") => {
-                let typed = ingress(app, &o.value)?;
+                let typed = ingress(&self.name_label, &o.value)?;
                 // Every backend: the Ingress's own, and each path's.
                 let paths = typed
                     .get("rules")
@@ -517,7 +544,7 @@ impl AppBody<'_> {
                 let labels = meta.strings("labels")?;
                 let annotations = meta.strings("annotations")?;
                 meta.done()?;
-                crate::take::cfggen_labels(&labels, app, None)?;
+                crate::take::cfggen_labels(&labels, &self.name_label, None)?;
                 let mut claim = workload::claim_spec(t.sub("spec")?)?;
                 workload::with_metadata(&mut claim, labels, annotations);
                 t.done()?;
@@ -528,7 +555,7 @@ impl AppBody<'_> {
                 let (mut t, mut meta) = crate::take::object(&o.value)?;
                 let labels = meta.strings("labels")?;
                 meta.done()?;
-                crate::take::cfggen_labels(&labels, app, None)?;
+                crate::take::cfggen_labels(&labels, &self.name_label, None)?;
                 let mut sa = Map::new();
                 if !labels.is_empty() {
                     sa.insert("labels".into(), Value::Object(labels));
@@ -631,7 +658,7 @@ impl AppBody<'_> {
             .find(|(_, s)| *s == match_labels)
             .map(|(key, _)| key.clone())
             .ok_or("its selector is not exactly the selector of a workload of the app")?;
-        crate::take::cfggen_labels(&labels, app, Some(&key))?;
+        crate::take::cfggen_labels(&labels, &self.name_label, Some(&key))?;
         let own = [
             cfggen_model::names::LABEL_APP,
             cfggen_model::names::LABEL_COMPONENT,
@@ -662,7 +689,7 @@ impl AppBody<'_> {
     }
 
     /// A Service selecting one of the app's components, or none.
-    fn service(&self, app: &str, object: &Value) -> Result<Value, Why> {
+    fn service(&self, object: &Value) -> Result<Value, Why> {
         let (mut t, mut meta) = crate::take::object(object)?;
         let labels = meta.strings("labels")?;
         let annotations = meta.strings("annotations")?;
@@ -714,7 +741,7 @@ impl AppBody<'_> {
             }
         }
         let component = s.get("component").and_then(Value::as_str);
-        crate::take::cfggen_labels(&labels, app, component)?;
+        crate::take::cfggen_labels(&labels, &self.name_label, component)?;
         if let Some(kind) = spec.string("type")? {
             s.insert("type".into(), kind.into());
         }
@@ -770,6 +797,9 @@ impl AppBody<'_> {
         let mut app = Map::new();
         if namespace != name {
             app.insert("namespace".into(), namespace.into());
+        }
+        if self.name_label != name {
+            app.insert("nameLabel".into(), self.name_label.clone().into());
         }
         let mut accounts = self.service_accounts;
         for used in self.used_accounts {
@@ -854,12 +884,12 @@ impl AppBody<'_> {
 /// An Ingress: rules with hosts and paths, or a default backend (with
 /// hosts for TLS only), to Services by port name or number; TLS for every
 /// host, or its entries as written.
-fn ingress(app: &str, object: &Value) -> Result<Value, Why> {
+fn ingress(label: &str, object: &Value) -> Result<Value, Why> {
     let (mut t, mut meta) = crate::take::object(object)?;
     let annotations = meta.strings("annotations")?;
     let labels = meta.strings("labels")?;
     meta.done()?;
-    crate::take::cfggen_labels(&labels, app, None)?;
+    crate::take::cfggen_labels(&labels, label, None)?;
     let mut spec = t.sub("spec")?;
     t.done()?;
     let mut out = Map::new();

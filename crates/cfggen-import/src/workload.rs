@@ -41,8 +41,9 @@ fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-/// The component of a workload object of app `app`.
-pub(crate) fn convert(app: &str, object: &Value) -> Result<Converted, Why> {
+/// The component of a workload object of app `app`, whose
+/// `app.kubernetes.io/name` label is `label`.
+pub(crate) fn convert(app: &str, label: &str, object: &Value) -> Result<Converted, Why> {
     let mut o = Taker::new(object.clone(), "")?;
     let kind = o.string("kind")?.unwrap_or_default();
     o.take("apiVersion");
@@ -72,7 +73,7 @@ pub(crate) fn convert(app: &str, object: &Value) -> Result<Converted, Why> {
     if name != format!("{app}-{key}") {
         c.insert("name".into(), name.clone().into());
     }
-    crate::take::cfggen_labels(&labels, app, Some(&key))?;
+    crate::take::cfggen_labels(&labels, label, Some(&key))?;
     if !labels.is_empty() {
         c.insert("labels".into(), Value::Object(labels));
     }
@@ -87,7 +88,7 @@ pub(crate) fn convert(app: &str, object: &Value) -> Result<Converted, Why> {
         let mut selector = spec.sub("selector")?;
         match_labels = selector.strings("matchLabels")?;
         selector.done()?;
-        let defaults = json!({"app.kubernetes.io/name": app, "app.kubernetes.io/component": key});
+        let defaults = json!({"app.kubernetes.io/name": label, "app.kubernetes.io/component": key});
         if Value::Object(match_labels.clone()) != defaults {
             c.insert("selectorLabels".into(), Value::Object(match_labels.clone()));
         }

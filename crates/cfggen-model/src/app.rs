@@ -34,6 +34,13 @@ pub struct App {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = names::DNS1123_LABEL))]
     pub namespace: Option<String>,
+    /// The value of the `app.kubernetes.io/name` label on everything the
+    /// app renders, and in its default selectors; the app's name when
+    /// absent. Set it to keep the label an app that already runs carries
+    /// (`ingress-nginx` for the app `edge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::LABEL_VALUE), extend("examples" = ["ingress-nginx"]))]
+    pub name_label: Option<String>,
     /// The image every component runs unless it names its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageRef>,
@@ -199,6 +206,12 @@ pub enum Made {
 }
 
 impl App {
+    /// The value of its `app.kubernetes.io/name` label: `nameLabel`, or
+    /// the app's name.
+    pub fn name_label<'a>(&'a self, app_name: &'a str) -> &'a str {
+        self.name_label.as_deref().unwrap_or(app_name)
+    }
+
     /// Whether one of the app's raw manifests makes the object `name`
     /// (Kubernetes resolves a reference to it; its keys or ports are not
     /// known here).

@@ -17,6 +17,9 @@ pub const DNS1123_SUBDOMAIN: &str =
     "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 /// An IANA service name, which Kubernetes requires for named ports.
 pub const PORT_NAME: &str = "^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$";
+/// A label value Kubernetes takes (not empty): at most 63 letters,
+/// digits, `-`, `_` and `.`, starting and ending with a letter or digit.
+pub const LABEL_VALUE: &str = "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$";
 /// A key of a ConfigMap or Secret.
 pub const DATA_KEY: &str = "^[-._a-zA-Z0-9]+$";
 /// An environment variable name.
@@ -52,6 +55,7 @@ pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
         ENV_VAR => "an environment variable name: letters, digits, `_`, `-` and `.`, not starting with a digit",
         OP_NAME => "a name a 1Password secret reference can carry: letters, digits, `-`, `_`, `.` and spaces",
         OP_ID => "a 1Password ID: 26 lower-case letters and digits",
+        LABEL_VALUE => "a label value: at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit",
         QUANTITY => "a Kubernetes quantity such as `100m`, `256Mi` or `2`",
         DURATION => "a duration such as `1h`, `30m` or `1h30m`",
         crate::image::IMAGE_PATTERN => "an image reference such as `ghcr.io/org/app:v1.2.3`",
@@ -69,6 +73,7 @@ pub fn pattern_hint(pattern: &str) -> Option<&'static str> {
         QUANTITY => "write CPU as `100m` or `1`, memory as `256Mi` or `1Gi`",
         DURATION => "write durations as `30s`, `5m` or `1h`",
         ENV_VAR => "environment variable names are like `LOG_LEVEL`",
+        LABEL_VALUE => "put free text in an annotation; a label value is like `ingress-nginx`",
         crate::helm::CHART_VERSION => "a range would install whatever is newest when Argo CD syncs; pin the version you reviewed",
         _ => return None,
     })

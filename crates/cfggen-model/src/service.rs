@@ -72,7 +72,7 @@ impl Service {
             None => app
                 .components
                 .iter()
-                .filter(|(k, comp)| comp.selected_by(app_name, k, &self.selector))
+                .filter(|(k, comp)| comp.selected_by(app.name_label(app_name), k, &self.selector))
                 .map(|(k, v)| (k.as_str(), v))
                 .collect(),
         }

@@ -17,7 +17,7 @@ pub(crate) fn config_maps(out: &mut Output, name: &str, app: &App) -> Result<(),
     let ns = app.namespace(name);
     for (cm_name, cm) in &app.config_maps {
         let rendered_name = config_map_name(cm_name, cm);
-        let mut labels = app_labels(name, None);
+        let mut labels = app_labels(app.name_label(name), None);
         labels.extend(cm.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
         let mut metadata = meta(&rendered_name, ns, labels, waves::PREREQUISITES);
         if let Some(annotations) = metadata.annotations.as_mut() {
@@ -77,7 +77,7 @@ pub(crate) fn external_secrets(
             meta(
                 secret_name,
                 ns,
-                app_labels(name, None),
+                app_labels(app.name_label(name), None),
                 waves::PREREQUISITES,
             ),
             secret_name,
@@ -134,7 +134,7 @@ pub(crate) fn database_url(
         meta(
             &secret_name,
             ns,
-            app_labels(name, None),
+            app_labels(app.name_label(name), None),
             waves::PREREQUISITES,
         ),
         &secret_name,

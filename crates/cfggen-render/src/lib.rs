@@ -560,7 +560,8 @@ pub(crate) fn managed_labels(
     labels
 }
 
-/// Labels cfggen puts on everything it renders for an app.
+/// Labels cfggen puts on everything it renders for an app; `app` is the
+/// value of its name label (`App::name_label`).
 pub(crate) fn app_labels(app: &str, component: Option<&str>) -> BTreeMap<String, String> {
     managed_labels(selector(app, component))
 }

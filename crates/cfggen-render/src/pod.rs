@@ -76,7 +76,7 @@ impl PodOf<'_> {
         main.extend(extra);
         let p = &comp.pod;
         let metadata = ObjectMeta {
-            labels: Some(comp.pod_labels(self.app_name, self.cname)),
+            labels: Some(comp.pod_labels(self.app.name_label(self.app_name), self.cname)),
             annotations: map_of(&p.annotations),
             ..ObjectMeta::default()
         };

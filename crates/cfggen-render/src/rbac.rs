@@ -37,7 +37,7 @@ pub(crate) fn service_accounts(out: &mut Output, name: &str, app: &App) -> Resul
     for (account, sa) in app.service_accounts.iter().filter(|(_, sa)| !sa.existing) {
         // cfggen's labels, then the account's own.
         let labels = || {
-            let mut labels = app_labels(name, None);
+            let mut labels = app_labels(app.name_label(name), None);
             for (k, v) in &sa.labels {
                 labels.entry(k.clone()).or_insert_with(|| v.clone());
             }

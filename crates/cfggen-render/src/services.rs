@@ -65,7 +65,7 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
         let mut metadata = meta(
             sname,
             ns,
-            app_labels(name, svc.component.as_deref()),
+            app_labels(app.name_label(name), svc.component.as_deref()),
             waves::WORKLOADS,
         );
         if let Some(annotations) = metadata.annotations.as_mut() {
@@ -84,7 +84,7 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
                     .then(|| "None".to_owned()),
                 load_balancer_class: svc.load_balancer_class.clone(),
                 selector: if svc.selector.is_empty() {
-                    component.map(|(cname, comp)| selector_of(name, cname, comp))
+                    component.map(|(cname, comp)| selector_of(app.name_label(name), cname, comp))
                 } else {
                     Some(
                         svc.selector
@@ -176,7 +176,12 @@ fn routes(
 pub(crate) fn ingresses(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     for (ingress_name, ingress, _) in app.all_ingresses(name) {
-        let mut metadata = meta(&ingress_name, ns, app_labels(name, None), waves::EXPOSURE);
+        let mut metadata = meta(
+            &ingress_name,
+            ns,
+            app_labels(app.name_label(name), None),
+            waves::EXPOSURE,
+        );
         if let Some(annotations) = metadata.annotations.as_mut() {
             for (k, v) in &ingress.annotations {
                 annotations.insert(k.clone(), v.clone());

@@ -44,7 +44,12 @@ pub(crate) fn claim_spec(claim: &Claim) -> PersistentVolumeClaimSpec {
 pub(crate) fn claims(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     for (claim_name, claim) in &app.claims {
-        let mut metadata = meta(claim_name, ns, app_labels(name, None), waves::PREREQUISITES);
+        let mut metadata = meta(
+            claim_name,
+            ns,
+            app_labels(app.name_label(name), None),
+            waves::PREREQUISITES,
+        );
         if let (Some(labels), Some(annotations)) =
             (metadata.labels.as_mut(), metadata.annotations.as_mut())
         {

@@ -94,7 +94,7 @@ fn workload(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderError> {
     let (name, app, comp) = (pod.app_name, pod.app, pod.comp);
     let ns = app.namespace(name);
     let object_name = workload_name(name, pod.cname, comp);
-    let mut labels = app_labels(name, Some(pod.cname));
+    let mut labels = app_labels(app.name_label(name), Some(pod.cname));
     for (k, v) in &comp.labels {
         labels.entry(k.clone()).or_insert_with(|| v.clone());
     }
@@ -105,7 +105,7 @@ fn workload(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderError> {
         }
     }
     let selector = LabelSelector {
-        match_labels: Some(selector_of(name, pod.cname, comp)),
+        match_labels: Some(selector_of(app.name_label(name), pod.cname, comp)),
         match_expressions: None,
     };
     let template = pod.template()?;
@@ -269,12 +269,12 @@ fn disruption_budget(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderErro
         metadata: meta(
             &object_name,
             ns,
-            app_labels(name, Some(pod.cname)),
+            app_labels(app.name_label(name), Some(pod.cname)),
             waves::WORKLOADS,
         ),
         spec: Some(PodDisruptionBudgetSpec {
             selector: Some(LabelSelector {
-                match_labels: Some(selector_of(name, pod.cname, comp)),
+                match_labels: Some(selector_of(app.name_label(name), pod.cname, comp)),
                 match_expressions: None,
             }),
             min_available: pdb.min_available.as_ref().map(amount),

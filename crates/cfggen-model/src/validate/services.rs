@@ -159,8 +159,8 @@ fn check_selector(
             let Some(comp) = app.components.get(component) else {
                 return;
             };
-            if !comp.selected_by(app_name, component, &svc.selector) {
-                let labels = comp.pod_labels(app_name, component);
+            if !comp.selected_by(app.name_label(app_name), component, &svc.selector) {
+                let labels = comp.pod_labels(app.name_label(app_name), component);
                 let missing: Vec<String> = svc
                     .selector
                     .iter()
