@@ -763,7 +763,7 @@ impl AppBody<'_> {
         for p in spec.list("ports")? {
             let mut p = Taker::new(p, "spec.ports[]")?;
             let mut port = Map::new();
-            for key in ["name", "port", "targetPort", "nodePort"] {
+            for key in ["name", "port", "targetPort", "nodePort", "appProtocol"] {
                 if let Some(v) = p.take(key) {
                     port.insert(key.into(), v);
                 }

@@ -587,6 +587,9 @@ fn container(
     if let Some(s) = t.take("securityContext") {
         c.insert("securityContext".into(), s);
     }
+    if let Some(l) = t.take("lifecycle") {
+        c.insert("lifecycle".into(), l);
+    }
     let mounts = mounts(t.list("volumeMounts")?, volumes, used)?;
     if !mounts.is_empty() {
         c.insert("volumes".into(), Value::Object(mounts));

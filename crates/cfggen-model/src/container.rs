@@ -75,6 +75,10 @@ pub struct Container {
     /// The container's security context (Kubernetes `SecurityContext`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_context: Option<Box<SecurityContext>>,
+    /// Hooks run after the container starts and before it stops
+    /// (Kubernetes `Lifecycle`: `postStart`, `preStop`, `stopSignal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<Box<k8s_openapi::api::core::v1::Lifecycle>>,
 }
 
 /// When the kubelet pulls an image.

@@ -138,6 +138,9 @@ pub struct ListedServicePort {
     #[serde(default)]
     #[schemars(range(min = 30000, max = 32767))]
     pub node_port: Option<u16>,
+    /// The application protocol, e.g. `https`.
+    #[serde(default)]
+    pub app_protocol: Option<String>,
 }
 
 /// The key a port of a list form gets: its `name`, or else (a Service
@@ -228,6 +231,7 @@ impl<'de> Deserialize<'de> for ServicePorts {
                                 node_port: p.node_port,
                                 target_port: Some(p.target_port.unwrap_or(PortRef::Number(p.port))),
                                 protocol: p.protocol,
+                                app_protocol: p.app_protocol,
                             };
                             return Ok((p.port.to_string(), ServicePort::Spec(spec)));
                         }
@@ -242,17 +246,21 @@ impl<'de> Deserialize<'de> for ServicePorts {
                         Some(PortRef::Name(n)) if n == name => None,
                         other => other,
                     };
-                    let port =
-                        if target_port.is_none() && p.protocol.is_none() && p.node_port.is_none() {
-                            ServicePort::Number(p.port)
-                        } else {
-                            ServicePort::Spec(ServicePortSpec {
-                                port: p.port,
-                                node_port: p.node_port,
-                                target_port,
-                                protocol: p.protocol,
-                            })
-                        };
+                    let port = if target_port.is_none()
+                        && p.protocol.is_none()
+                        && p.node_port.is_none()
+                        && p.app_protocol.is_none()
+                    {
+                        ServicePort::Number(p.port)
+                    } else {
+                        ServicePort::Spec(ServicePortSpec {
+                            port: p.port,
+                            node_port: p.node_port,
+                            target_port,
+                            protocol: p.protocol,
+                            app_protocol: p.app_protocol,
+                        })
+                    };
                     Ok((name, port))
                 });
                 let (map, repeated) = collect(items)?;
@@ -361,6 +369,7 @@ mod tests {
                 node_port: None,
                 target_port: Some(PortRef::Name("http".into())),
                 protocol: None,
+                app_protocol: None,
             }))
         );
         let numbered = service(r#"[{"name": "http", "port": 80, "targetPort": 8080}]"#).unwrap();

@@ -134,6 +134,11 @@ pub struct ServicePortSpec {
     /// (and it must agree with it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
+    /// The application protocol, a hint for proxies and load balancers,
+    /// e.g. `http`, `https`, `kubernetes.io/h2c`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["https"]))]
+    pub app_protocol: Option<String>,
 }
 
 impl ServicePort {
@@ -165,6 +170,7 @@ impl ServicePort {
                 node_port: None,
                 target_port: None,
                 protocol: None,
+                app_protocol: None,
             },
             ServicePort::Spec(s) => s.clone(),
         }

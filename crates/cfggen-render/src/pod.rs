@@ -170,6 +170,7 @@ impl PodOf<'_> {
             resources: c.resources.as_ref().map(resources),
             volume_mounts: non_empty(mounts(c)),
             security_context: c.security_context.as_deref().cloned(),
+            lifecycle: c.lifecycle.as_deref().cloned(),
             ..Container::default()
         })
     }

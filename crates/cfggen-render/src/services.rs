@@ -58,7 +58,7 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
                     target_port: Some(target),
                     protocol: Some(protocol.as_str().into()),
                     node_port: spec.node_port.map(i32::from),
-                    ..ServicePort::default()
+                    app_protocol: spec.app_protocol.clone(),
                 }
             })
             .collect();
