@@ -3,7 +3,10 @@
 //!
 //! * custom resources (ExternalSecret, CNPG Cluster and Database, Argo CD
 //!   Application) against the strict JSON Schemas made from the upstream
-//!   CRDs in `../shared/crds/jsonschema/` (read there, never copied);
+//!   CRDs in `../shared/crds/jsonschema/` (read there, never copied) where
+//!   they are beside the repository, else against the upstream CRD files
+//!   the project vendors (`crates/cfggen-load/crds/`), made strict here
+//!   (unknown fields refused), so that a clone alone runs every check;
 //! * core kinds (Deployment, Service, Ingress, ConfigMap) by reading them
 //!   into their `k8s-openapi` types and back: a field the type does not
 //!   have would be lost on the way, and is reported.
@@ -18,17 +21,47 @@ use serde_json::Value;
 
 use crate::support::{fixtures, workspace};
 
+/// The converted upstream schemas beside the repository, if there (in CI,
+/// where `.ci/run` puts `../shared` beside it, they must be).
 fn crd_schemas() -> Option<PathBuf> {
     let dir = workspace().join("../shared/crds/jsonschema");
-    crate::support::available(
-        dir.is_dir(),
-        "../shared/crds/jsonschema (beside the repository)",
-    )
-    .then_some(dir)
+    assert!(
+        dir.is_dir() || std::env::var_os("CI").is_none(),
+        "../shared/crds/jsonschema is missing in CI"
+    );
+    dir.is_dir().then_some(dir)
+}
+
+/// A CRD schema made strict: an object schema that lists `properties`
+/// and keeps no unknown fields takes no others.
+fn strict(schema: &mut Value) {
+    let Value::Object(node) = schema else { return };
+    let open = [
+        "x-kubernetes-preserve-unknown-fields",
+        "x-kubernetes-embedded-resource",
+    ]
+    .iter()
+    .any(|k| node.get(*k) == Some(&Value::Bool(true)));
+    if node.contains_key("properties") && !node.contains_key("additionalProperties") && !open {
+        node.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    for (key, value) in node.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties" | "patternProperties", Value::Object(children)) => {
+                children.values_mut().for_each(strict)
+            }
+            ("anyOf" | "allOf" | "oneOf", Value::Array(children)) => {
+                children.iter_mut().for_each(strict)
+            }
+            ("items" | "additionalProperties" | "not", child) => strict(child),
+            _ => {}
+        }
+    }
 }
 
 struct Checker {
-    dir: PathBuf,
+    /// `../shared/crds/jsonschema`, or none: the vendored CRDs.
+    dir: Option<PathBuf>,
     validators: BTreeMap<String, Option<jsonschema::Validator>>,
 }
 
@@ -77,16 +110,27 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
 /// The schema of `api` `kind` in a CRD file under the shipped platform's
 /// or the workloads fixture's `crds/`.
 fn kept_crd_schema(api: &str, kind: &str) -> Option<Value> {
+    crd_schema_in(
+        &[workspace().join("crds"), fixtures().join("workloads/crds")],
+        api,
+        kind,
+    )
+}
+
+/// The schema of `api` `kind` in a CRD file (one CRD a file) of `dirs`.
+fn crd_schema_in(dirs: &[PathBuf], api: &str, kind: &str) -> Option<Value> {
     let (group, version) = api.split_once('/')?;
-    let dirs = [workspace().join("crds"), fixtures().join("workloads/crds")];
     for dir in dirs {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
             if path.extension().is_none_or(|e| e != "yaml") {
                 continue;
             }
-            let crd: Value =
-                cfggen_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            // A file of several CRDs (Istio's) is none of the kinds checked.
+            let Ok(crd) = cfggen_yaml::from_str::<Value>(&std::fs::read_to_string(&path).unwrap())
+            else {
+                continue;
+            };
             if crd.pointer("/spec/group").and_then(Value::as_str) != Some(group)
                 || crd.pointer("/spec/names/kind").and_then(Value::as_str) != Some(kind)
             {
@@ -104,7 +148,7 @@ fn kept_crd_schema(api: &str, kind: &str) -> Option<Value> {
 }
 
 impl Checker {
-    fn new(dir: PathBuf) -> Self {
+    fn new(dir: Option<PathBuf>) -> Self {
         Checker {
             dir,
             validators: BTreeMap::new(),
@@ -158,11 +202,22 @@ impl Checker {
         }
         let file = format!("{}_{version}-strict.json", kind.to_ascii_lowercase());
         let dir = self.dir.clone();
-        let validator = self.validators.entry(file.clone()).or_insert_with(|| {
-            let text = std::fs::read_to_string(dir.join(&file)).ok()?;
-            let schema: Value = serde_json::from_str(&text).ok()?;
-            jsonschema::draft7::new(&schema).ok()
-        });
+        let validator = self
+            .validators
+            .entry(file.clone())
+            .or_insert_with(|| match dir {
+                Some(dir) => {
+                    let text = std::fs::read_to_string(dir.join(&file)).ok()?;
+                    let schema: Value = serde_json::from_str(&text).ok()?;
+                    jsonschema::draft7::new(&schema).ok()
+                }
+                None => {
+                    let vendored = [workspace().join("crates/cfggen-load/crds")];
+                    let mut schema = crd_schema_in(&vendored, api, &kind)?;
+                    strict(&mut schema);
+                    jsonschema::draft4::new(&schema).ok()
+                }
+            });
         let Some(validator) = validator else {
             return Err(format!("no schema for {api} {kind} ({file})"));
         };
@@ -198,8 +253,7 @@ fn rendered_documents() -> Vec<(String, String)> {
 
 #[test]
 fn every_rendered_document_matches_its_schema() {
-    let Some(dir) = crd_schemas() else { return };
-    let mut checker = Checker::new(dir);
+    let mut checker = Checker::new(crd_schemas());
     let mut by_route: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     for (path, text) in rendered_documents() {
@@ -225,8 +279,7 @@ fn every_rendered_document_matches_its_schema() {
 
 #[test]
 fn the_committed_generated_tree_matches_its_schemas() {
-    let Some(dir) = crd_schemas() else { return };
-    let mut checker = Checker::new(dir);
+    let mut checker = Checker::new(crd_schemas());
     let mut count = 0;
     for env in ["dev", "prod"] {
         let root = workspace().join("generated").join(env);
@@ -253,8 +306,7 @@ fn the_committed_generated_tree_matches_its_schemas() {
 
 #[test]
 fn broken_documents_are_rejected() {
-    let Some(dir) = crd_schemas() else { return };
-    let mut checker = Checker::new(dir);
+    let mut checker = Checker::new(crd_schemas());
     let invalid = fixtures().join("conformance/invalid");
     let mut seen = 0;
     let mut report = String::new();

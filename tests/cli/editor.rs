@@ -4,8 +4,9 @@
 //! stdio with LSP messages against the committed schemas, the way an editor
 //! would through the files' `# yaml-language-server: $schema=` modelines.
 //!
-//! Where node or the server is not installed the tests say so and skip; in
-//! CI (`CI` set) they fail instead, since `.ci/run` installs them.
+//! Where Node.js is installed and the server is not, the tests install it
+//! (`npm ci`); where Node.js is not, they say so and skip; in CI (`CI`
+//! set) they fail instead, since `.ci/run` installs it.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -19,11 +20,23 @@ use serde_json::{json, Value};
 use crate::support::{fixtures, workspace, TestRepo};
 
 fn server_path() -> Option<PathBuf> {
-    let bin = workspace().join("tests/editor/node_modules/.bin/yaml-language-server");
+    let dir = workspace().join("tests/editor");
+    let bin = dir.join("node_modules/.bin/yaml-language-server");
     let node = Command::new("node")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
+    // Where Node.js is, the pinned server is installed as `.ci/run` does,
+    // once for the tests that run at the same time.
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    if node && !bin.is_file() {
+        INSTALL.call_once(|| {
+            let _ = Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(&dir)
+                .status();
+        });
+    }
     crate::support::available(
         bin.is_file() && node,
         "yaml-language-server (cd tests/editor && npm ci)",
