@@ -40,6 +40,24 @@ fn parse_expect(text: &str) -> Option<Expect> {
     })
 }
 
+/// `cfggen validate broken` of one case, as `environments/broken.yaml`
+/// over the invalid corpus's bases: its name, its text and the run.
+fn validate_case(case: &std::path::Path) -> (String, String, crate::support::Output) {
+    let name = case
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap();
+    let text = std::fs::read_to_string(case).unwrap();
+    let repo = TestRepo::new();
+    crate::support::copy_tree(
+        &fixtures().join("invalid/bases"),
+        &repo.path().join("environments/bases"),
+    );
+    repo.write("environments/broken.yaml", &text);
+    let out = repo.run(&["validate", "broken"]);
+    (name, text, out)
+}
+
 fn cases() -> Vec<PathBuf> {
     cases_in("invalid")
 }
@@ -66,18 +84,9 @@ fn corpus_is_large_enough() {
 
 #[test]
 fn every_invalid_file_is_rejected_with_a_located_error() {
-    let bases = fixtures().join("invalid/bases");
     let mut missing_expectations = Vec::new();
     for case in cases() {
-        let name = case
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap();
-        let text = std::fs::read_to_string(&case).unwrap();
-        let repo = TestRepo::new();
-        crate::support::copy_tree(&bases, &repo.path().join("environments/bases"));
-        repo.write("environments/broken.yaml", &text);
-        let out = repo.run(&["validate", "broken"]);
+        let (name, text, out) = validate_case(&case);
         assert_eq!(out.code, 2, "{name}: expected exit 2\n{}", out.stderr);
         assert!(
             out.stdout.is_empty(),
@@ -124,19 +133,10 @@ fn every_invalid_file_is_rejected_with_a_located_error() {
 
 #[test]
 fn every_warning_case_validates_with_a_located_warning() {
-    let bases = fixtures().join("invalid/bases");
     let cases = cases_in("warnings");
     assert!(cases.len() >= 3, "only {} warning cases", cases.len());
     for case in cases {
-        let name = case
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap();
-        let text = std::fs::read_to_string(&case).unwrap();
-        let repo = TestRepo::new();
-        crate::support::copy_tree(&bases, &repo.path().join("environments/bases"));
-        repo.write("environments/broken.yaml", &text);
-        let out = repo.run(&["validate", "broken"]);
+        let (name, text, out) = validate_case(&case);
         assert_eq!(out.code, 0, "{name}: expected exit 0\n{}", out.stderr);
         let expect = parse_expect(&text).unwrap_or_else(|| panic!("{name}: no `# expect:` line"));
         assert!(

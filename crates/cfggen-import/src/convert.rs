@@ -809,34 +809,33 @@ impl AppBody<'_> {
         }
         // What the app's own objects, typed or raw, make is not made
         // elsewhere: a Secret of an ExternalSecret, a ConfigMap, a Service.
-        let raw_made = |kind: &str| -> Vec<String> {
+        use cfggen_model::app::Made;
+        // The lint knows a Secret an ExternalSecret makes, not one a
+        // SealedSecret or Certificate makes: those stay declared.
+        let raw_made = |made: Made| -> Vec<&str> {
             raw.iter()
-                .filter(|o| o.kind() == kind)
-                .map(|o| {
-                    o.value
-                        .pointer("/spec/target/name")
-                        .and_then(Value::as_str)
-                        .unwrap_or(o.name())
-                        .to_owned()
-                })
+                .filter(|o| !matches!(o.kind(), "SealedSecret" | "Certificate"))
+                .filter_map(|o| Made::by(&o.value))
+                .filter(|(m, _)| *m == made)
+                .map(|(_, name)| name)
                 .collect()
         };
         let (raw_secrets, raw_config_maps, raw_services) = (
-            raw_made("ExternalSecret"),
-            raw_made("ConfigMap"),
-            raw_made("Service"),
+            raw_made(Made::Secret),
+            raw_made(Made::ConfigMap),
+            raw_made(Made::Service),
         );
         let secrets = &self.secrets;
         let external = made_elsewhere(self.external_secrets, &|n| {
-            secrets.contains_key(n) || raw_secrets.iter().any(|r| r == n)
+            secrets.contains_key(n) || raw_secrets.contains(&n)
         });
         let config_maps = &self.config_maps;
         let external_config_maps = made_elsewhere(self.config_maps_read, &|n| {
-            config_maps.contains_key(n) || raw_config_maps.iter().any(|r| r == n)
+            config_maps.contains_key(n) || raw_config_maps.contains(&n)
         });
         let mut external_services = Map::new();
         for (service, port) in self.routes {
-            if self.services.contains_key(&service) || raw_services.contains(&service) {
+            if self.services.contains_key(&service) || raw_services.contains(&service.as_str()) {
                 continue;
             }
             let entry = external_services

@@ -13,65 +13,67 @@ pub(crate) fn of(object: &Value) -> Needs {
     else {
         return needs;
     };
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    for list in ["containers", "initContainers"] {
-        for c in spec
-            .get(list)
+    // Each place a Secret or a ConfigMap is named, and its key's.
+    let mut read = |secret: Option<&Value>, config_map: Option<&Value>, key: Option<&Value>| {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+        if let Some(name) = text(secret) {
+            needs.external_secrets.push((name, text(key)));
+        }
+        if let Some(name) = text(config_map) {
+            needs.config_maps.push((name, text(key)));
+        }
+    };
+    let list = |v: &Value, key: &str| {
+        v.get(key)
             .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
-                if let Some(r) = e.pointer("/valueFrom/secretKeyRef") {
-                    if let Some(name) = text(r.get("name")) {
-                        needs.external_secrets.push((name, text(r.get("key"))));
-                    }
-                }
-                if let Some(r) = e.pointer("/valueFrom/configMapKeyRef") {
-                    if let Some(name) = text(r.get("name")) {
-                        needs.config_maps.push((name, text(r.get("key"))));
-                    }
-                }
-            }
-            for e in c
-                .get("envFrom")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(name) = text(e.pointer("/secretRef/name")) {
-                    needs.external_secrets.push((name, None));
-                }
-                if let Some(name) = text(e.pointer("/configMapRef/name")) {
-                    needs.config_maps.push((name, None));
-                }
-            }
+            .cloned()
+            .unwrap_or_default()
+    };
+    for c in list(spec, "containers")
+        .iter()
+        .chain(&list(spec, "initContainers"))
+    {
+        for e in list(c, "env") {
+            let (s, m) = (
+                e.pointer("/valueFrom/secretKeyRef"),
+                e.pointer("/valueFrom/configMapKeyRef"),
+            );
+            read(
+                s.and_then(|r| r.get("name")),
+                None,
+                s.and_then(|r| r.get("key")),
+            );
+            read(
+                None,
+                m.and_then(|r| r.get("name")),
+                m.and_then(|r| r.get("key")),
+            );
+        }
+        for e in list(c, "envFrom") {
+            read(
+                e.pointer("/secretRef/name"),
+                e.pointer("/configMapRef/name"),
+                None,
+            );
         }
     }
-    for v in spec
-        .get("volumes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(name) = text(v.pointer("/secret/secretName")) {
-            needs.external_secrets.push((name, None));
-        }
-        if let Some(name) = text(v.pointer("/configMap/name")) {
-            needs.config_maps.push((name, None));
-        }
+    for v in list(spec, "volumes") {
+        read(
+            v.pointer("/secret/secretName"),
+            v.pointer("/configMap/name"),
+            None,
+        );
         for source in v
             .pointer("/projected/sources")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            if let Some(name) = text(source.pointer("/secret/name")) {
-                needs.external_secrets.push((name, None));
-            }
-            if let Some(name) = text(source.pointer("/configMap/name")) {
-                needs.config_maps.push((name, None));
-            }
+            read(
+                source.pointer("/secret/name"),
+                source.pointer("/configMap/name"),
+                None,
+            );
         }
     }
     needs

@@ -205,6 +205,29 @@ pub enum Made {
     Service,
 }
 
+impl Made {
+    /// What a Kubernetes object makes that others read by name, if
+    /// anything: the Secret of an ExternalSecret (its target), a
+    /// SealedSecret or a Certificate; a ConfigMap; a Service.
+    pub fn by(object: &serde_json::Value) -> Option<(Made, &str)> {
+        let text = |pointer: &str| object.pointer(pointer).and_then(serde_json::Value::as_str);
+        match object.get("kind")?.as_str()? {
+            "ExternalSecret" => Some((
+                Made::Secret,
+                text("/spec/target/name").or_else(|| text("/metadata/name"))?,
+            )),
+            "SealedSecret" => Some((
+                Made::Secret,
+                text("/spec/template/metadata/name").or_else(|| text("/metadata/name"))?,
+            )),
+            "Certificate" => Some((Made::Secret, text("/spec/secretName")?)),
+            "ConfigMap" => Some((Made::ConfigMap, text("/metadata/name")?)),
+            "Service" => Some((Made::Service, text("/metadata/name")?)),
+            _ => None,
+        }
+    }
+}
+
 impl App {
     /// The value of its `app.kubernetes.io/name` label: `nameLabel`, or
     /// the app's name.
@@ -216,31 +239,9 @@ impl App {
     /// (Kubernetes resolves a reference to it; its keys or ports are not
     /// known here).
     pub fn raw_makes(&self, made: Made, name: &str) -> bool {
-        let text = |o: &serde_json::Value, pointer: &str| {
-            o.pointer(pointer)
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned)
-        };
-        self.loaded_manifests.iter().any(|(_, o)| {
-            let kind = o
-                .get("kind")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or_default();
-            let made_name = match (made, kind) {
-                (Made::Secret, "ExternalSecret") => {
-                    text(o, "/spec/target/name").or_else(|| text(o, "/metadata/name"))
-                }
-                (Made::Secret, "SealedSecret") => {
-                    text(o, "/spec/template/metadata/name").or_else(|| text(o, "/metadata/name"))
-                }
-                (Made::Secret, "Certificate") => text(o, "/spec/secretName"),
-                (Made::ConfigMap, "ConfigMap") | (Made::Service, "Service") => {
-                    text(o, "/metadata/name")
-                }
-                _ => None,
-            };
-            made_name.as_deref() == Some(name)
-        })
+        self.loaded_manifests
+            .iter()
+            .any(|(_, o)| Made::by(o).is_some_and(|(m, n)| m == made && n == name))
     }
 
     /// The pods of the app's raw workloads (see [`RawPods`]).
