@@ -320,7 +320,15 @@ fn the_language_server_validates_environment_files() {
         "        pod: {hostIPC: true}\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        ports: [{port: 80, targetPort: 8080}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n    externalConfigMaps:\n      settings: {keys: [app.toml], madeBy: kustomize}\n    externalServices:\n      docs: {ports: [http, 443]}\n",
     )
     .replace("apps:\n", "uncheckedKinds: error\napps:\n")
-    .replace("  web:\n    image:", "  web:\n    nameLabel: web-server\n    image:");
+    .replace("  web:\n    image:", "  web:\n    nameLabel: web-server\n    image:")
+    .replace(
+        "        replicas: 2\n",
+        "        replicas: 2\n        disruptionBudget: {name: web-pdb, minAvailable: 1}\n        lifecycle: {preStop: {exec: {command: [sleep, \"5\"]}}}\n",
+    )
+    .replace(
+        "ports: [{port: 80, targetPort: 8080}]",
+        "ports: [{port: 80, targetPort: 8080, appProtocol: http}]",
+    );
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 

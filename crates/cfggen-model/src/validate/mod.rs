@@ -77,12 +77,13 @@ impl Checker<'_> {
         label: impl Into<String>,
         hint: Option<String>,
     ) {
+        let label = label.into();
         self.issues.push(Issue {
             code,
             path,
             target,
             message,
-            label: label.into(),
+            label,
             hint,
         });
     }
@@ -97,12 +98,13 @@ impl Checker<'_> {
         label: impl Into<String>,
         hint: Option<String>,
     ) {
+        let label = label.into();
         self.warnings.push(Issue {
             code,
             path,
             target,
             message,
-            label: label.into(),
+            label,
             hint,
         });
     }
@@ -321,10 +323,23 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
             &svc.labels,
             &base.key("services").key(sname).key("labels"),
         );
+        labels::check_labels(
+            c,
+            &svc.selector,
+            &base.key("services").key(sname).key("selector"),
+        );
         services::check_service(c, name, app, sname, svc, &base.key("services").key(sname));
     }
     for (_, ingress, at) in app.all_ingresses(name) {
+        labels::check_labels(c, &ingress.labels, &at.path(&base).key("labels"));
         services::check_ingress(c, name, app, ingress, &at.path(&base));
+    }
+    for (claim_name, claim) in &app.claims {
+        labels::check_labels(
+            c,
+            &claim.labels,
+            &base.key("claims").key(claim_name).key("labels"),
+        );
     }
     for (cm_name, cm) in &app.config_maps {
         labels::check_labels(
