@@ -22,3 +22,4 @@ mod render;
 mod schema;
 mod support;
 mod validate;
+mod workflow;

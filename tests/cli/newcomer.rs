@@ -97,3 +97,133 @@ fn the_readme_example_renders() {
     assert!(redis.contains("image: redis:7.2-alpine"), "{redis}");
     assert!(redis.contains("namespace: shop"), "{redis}");
 }
+
+/// A repository of a base `platform` and the environments `dev` and
+/// `prod` extending it, with `base` as the base's apps.
+fn extended(base: &str, prod_apps: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(
+        "environments/bases/platform.yaml",
+        &format!(
+            "argocd:\n  repoURL: https://git.example.com/gitops.git\napps:{}\n{base}",
+            if base.is_empty() { " {}" } else { "" }
+        ),
+    );
+    for env in ["dev", "prod"] {
+        let apps = if env == "prod" { prod_apps } else { "" };
+        repo.write(
+            &format!("environments/{env}.yaml"),
+            &format!(
+                "name: {env}\nextends: [platform]\ncluster: {{name: {env}, server: https://kubernetes.default.svc}}\n{apps}"
+            ),
+        );
+    }
+    repo
+}
+
+/// The same mistake in several components of one app is reported for
+/// each in one run, and a problem of the base that both environments
+/// share is printed once.
+#[test]
+fn one_mistake_in_every_component_is_reported_at_once() {
+    let mut base =
+        String::from("  shop:\n    image: docker.io/traefik/whoami:v1.10.3\n    components:\n");
+    for c in ["web", "api", "cart"] {
+        base.push_str(&format!(
+            "      {c}: {{ports: {{http: 80, metrics: 9090}}}}\n"
+        ));
+    }
+    base.push_str("    services:\n");
+    for c in ["web", "api", "cart"] {
+        base.push_str(&format!(
+            "      {c}: {{component: {c}, ports: [{{port: 80, targetPort: 80}}, {{port: 9090, targetPort: 9090}}]}}\n"
+        ));
+    }
+    let repo = extended(&base, "");
+    let out = repo.run(&["validate"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    for c in ["web", "api", "cart"] {
+        assert!(
+            out.stderr
+                .contains(&format!("field: apps.shop.services.{c}.ports")),
+            "{c}\n{}",
+            out.stderr
+        );
+    }
+    assert_eq!(
+        out.stderr
+            .matches("has no name, and the Service has several ports")
+            .count(),
+        3,
+        "{}",
+        out.stderr
+    );
+    insta::assert_snapshot!("newcomer_one_mistake_in_three_components", out.stderr);
+}
+
+/// A value serde refuses and a field a refused value's removal leaves
+/// missing: only the first is reported (the second is of cfggen's making).
+#[test]
+fn a_refused_value_is_reported_and_what_its_removal_causes_is_not() {
+    let base = "  shop:\n    image: docker.io/traefik/whoami:v1.10.3\n    components:\n      web: {ports: {http: 80, admin: 81}}\n      api: {ports: {http: 80, admin: 81}}\n    services:\n      web: {component: web, ports: [{port: 80}, {port: 81}]}\n";
+    let repo = extended(base, "");
+    let out = repo.run(&["validate", "dev"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.stderr.matches("  × ").count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("field: apps.shop.services.web.ports"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// After an app is removed from the base, the override of it left in
+/// `prod.yaml` is reported as such, not as an app without an image.
+#[test]
+fn an_override_of_an_app_no_base_defines_says_so() {
+    let base = "  hello:\n    image: docker.io/traefik/whoami:v1.10.3\n    components:\n      web: {ports: {http: 80}}\n";
+    let repo = extended(
+        "",
+        "apps:\n  helo:\n    components:\n      web:\n        replicas: 2\n",
+    );
+    let out = repo.run(&["validate"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(!out.stderr.contains("has no image"), "{}", out.stderr);
+    insta::assert_snapshot!("newcomer_override_without_base", out.stderr);
+    // A base that defines a close name: did you mean it?
+    let repo = extended(
+        base,
+        "apps:\n  helo:\n    components:\n      web:\n        replicas: 2\n",
+    );
+    let out = repo.run(&["validate", "prod"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean `hello`?"),
+        "{}",
+        out.stderr
+    );
+    // An app the environment defines whole, with its image, is an app.
+    let repo = extended(
+        "",
+        "apps:\n  solo:\n    image: docker.io/traefik/whoami:v1.10.3\n    components:\n      web: {ports: {http: 80}}\n",
+    );
+    let out = repo.run(&["validate"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+/// A pod field the model lacks: the hint lists the fields and names the
+/// way out, a patch of the rendered workload.
+#[test]
+fn an_unknown_pod_field_points_at_a_patch() {
+    let base = "  shop:\n    image: docker.io/traefik/whoami:v1.10.3\n    components:\n      web: {ports: {http: 80}, shareProcessNamespace: true}\n";
+    let repo = extended(base, "");
+    let out = repo.run(&["validate", "dev"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("apps.shop.patches: [{target: {kind: Deployment, name: shop-"),
+        "{}",
+        out.stderr
+    );
+    insta::assert_snapshot!("newcomer_unknown_pod_field", out.stderr);
+}

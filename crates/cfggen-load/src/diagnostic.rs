@@ -54,6 +54,15 @@ impl SourceFile {
     }
 }
 
+/// What tells one diagnostic from another (see [`Diagnostic::identity`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Identity {
+    code: &'static str,
+    message: String,
+    field: Option<String>,
+    place: Option<(String, usize, usize)>,
+}
+
 /// A place in a source file.
 #[derive(Clone, Debug)]
 pub struct Place {
@@ -102,6 +111,21 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// What tells one problem from another: its code, message and field,
+    /// and the file and span it points at. Two environments that extend
+    /// one base find its problems with equal identities.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            code: self.code,
+            message: self.message.clone(),
+            field: self.field.clone(),
+            place: self
+                .place
+                .as_ref()
+                .map(|p| (p.file.path.clone(), p.span.start, p.span.end)),
+        }
+    }
+
     /// A diagnostic with no location (a missing file, say).
     pub fn bare(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {

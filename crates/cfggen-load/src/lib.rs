@@ -18,7 +18,7 @@ mod manifests;
 mod schema_errors;
 
 pub use cfggen_source::{Repo, Source, SourceError, BASES_DIR, ENVIRONMENTS_DIR};
-pub use diagnostic::{sort, Diagnostic, Place, SourceFile};
+pub use diagnostic::{sort, Diagnostic, Identity, Place, SourceFile};
 pub use load::{
     load_environment, source_diagnostic, ImageSite, Loaded, Locator, Session, TreeStore,
 };

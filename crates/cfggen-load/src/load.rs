@@ -661,7 +661,10 @@ impl<'a> Loader<'a> {
                 });
             }
             match acc {
-                Some(bases) => cfggen_yaml::merge(bases, node),
+                Some(bases) => {
+                    left_out.extend(self.overrides_without_base(&node, &bases));
+                    cfggen_yaml::merge(bases, node)
+                }
                 None => node,
             }
         };
@@ -702,6 +705,56 @@ impl<'a> Loader<'a> {
             inputs: std::mem::take(&mut self.inputs),
             warnings: std::mem::take(&mut self.warnings),
         })
+    }
+
+    /// The apps the environment file `own` changes that no base defines
+    /// and that carry no image: what is left of an override when the app
+    /// is removed from the base (an app defined whole in the file names
+    /// its image). Each is reported as such, and left out, rather than as
+    /// an app without an image.
+    fn overrides_without_base(
+        &mut self,
+        own: &Node,
+        bases: &Node,
+    ) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let Some(apps) = own.get("apps").and_then(Node::as_map) else {
+            return out;
+        };
+        let defined: Vec<&str> = bases
+            .get("apps")
+            .and_then(Node::as_map)
+            .map(|a| a.iter().map(|e| e.key.text.as_str()).collect())
+            .unwrap_or_default();
+        let file = self
+            .files
+            .get(own.loc.file)
+            .map_or_else(|| "the environment file".to_owned(), |f| f.path.clone());
+        for entry in apps {
+            let name = entry.key.text.as_str();
+            if defined.contains(&name) || !is_override_only(&entry.value) {
+                continue;
+            }
+            let hint = match suggest::closest(name, defined.iter().copied()) {
+                Some(best) => format!(
+                    "did you mean `{best}`? If app `{name}` is gone, remove `apps.{name}` from {file}; to add it here, give it an `image`"
+                ),
+                None => format!(
+                    "if app `{name}` is gone, remove `apps.{name}` from {file}; to add it here, give it an `image`"
+                ),
+            };
+            self.diagnostics.push(Diagnostic {
+                code: "override-without-base",
+                message: format!("{file} overrides app `{name}`, which no base it extends defines"),
+                field: Some(format!("apps.{name}")),
+                place: self.files.place(entry.key.loc),
+                label: Some("no base defines this app".into()),
+                related: None,
+                hint: Some(hint),
+            });
+            out.insert(name.to_owned());
+        }
+        out
     }
 
     /// The semantic rules: the environment validated, its warnings kept
@@ -1611,29 +1664,40 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// The typed environment. A value no type accepts inside an app
-    /// leaves that app out, and the others are tried, so that every app's
-    /// such problem is reported at once.
-    /// Deserialises the document `json` of the merged tree `node`, whose
-    /// apps `left_out` were taken out of it. The document is consumed as
-    /// it is read (a large environment never holds both whole); an app
-    /// whose value serde refuses is reported and left out, and the
-    /// document is made again from `node` for the next try.
+    /// The typed environment of the document `json` of the merged tree
+    /// `node`, whose apps `left_out` were taken out of it. The document is
+    /// consumed as it is read (a large environment never holds both
+    /// whole). A value serde refuses is reported and cut out of the
+    /// document, which is made again from `node`, so that one run reports
+    /// every such value, several in one app included; an app with one is
+    /// left out of the environment, so the rules after see whole apps
+    /// only. A refusal caused by a cut (a required field cut away) is not
+    /// reported.
     fn deserialize(
         &mut self,
         node: &Node,
         json: serde_json::Value,
-        mut left_out: std::collections::BTreeSet<String>,
+        left_out: std::collections::BTreeSet<String>,
     ) -> Option<cfggen_model::Environment> {
         let mut json = Some(json);
+        let mut cuts: Vec<Vec<cfggen_path::Seg>> = Vec::new();
+        let mut refused_apps = std::collections::BTreeSet::new();
+        let mut refused_elsewhere = false;
         loop {
             let doc = json.take().unwrap_or_else(|| {
                 let mut doc = node.to_json();
                 leave_out(&mut doc, &left_out);
+                for cut in &cuts {
+                    cut_out(&mut doc, cut);
+                }
                 doc
             });
             let e = match serde_path_to_error::deserialize::<_, cfggen_model::Environment>(doc) {
-                Ok(env) => return Some(env),
+                Ok(mut env) if !refused_elsewhere => {
+                    env.apps.retain(|app, _| !refused_apps.contains(app));
+                    return Some(env);
+                }
+                Ok(_) => return None,
                 Err(e) => e,
             };
             let path: FieldPath = e
@@ -1649,42 +1713,57 @@ impl<'a> Loader<'a> {
                     _ => None,
                 })
                 .collect();
-            let text = e.inner().to_string();
-            let (message, hint) = cfggen_model::error::split_message(&text);
-            let is_image = path.last_key() == Some("image");
-            self.diagnostics.push(Diagnostic {
-                code: if is_image {
-                    "invalid-image"
-                } else {
-                    "invalid-value"
-                },
-                message: message.to_owned(),
-                field: Some(path.to_string()),
-                place: place_for(node, &path, Target::Value, &self.files),
-                label: Some(
-                    if is_image {
-                        "not a valid image reference"
-                    } else {
-                        "invalid value"
-                    }
-                    .into(),
-                ),
-                related: None,
-                hint: hint.map(str::to_owned),
-            });
-            let app = match path.segs() {
+            let caused_by_cut = cuts.iter().any(|cut| cut.starts_with(path.segs()));
+            if !caused_by_cut {
+                self.refused(node, &path, &e.inner().to_string());
+            }
+            // A list item is cut with its list: indices stay true.
+            let keyed = path
+                .segs()
+                .iter()
+                .rposition(|s| matches!(s, cfggen_path::Seg::Key(_)))
+                .map_or(0, |i| i + 1);
+            let cut = path.segs()[..keyed].to_vec();
+            match cut.as_slice() {
                 [cfggen_path::Seg::Key(apps), cfggen_path::Seg::Key(app), ..] if apps == "apps" => {
-                    app.clone()
+                    refused_apps.insert(app.clone());
                 }
-                _ => return None,
-            };
-            let in_document = node
-                .get("apps")
-                .is_some_and(|apps| apps.get(&app).is_some());
-            if !in_document || !left_out.insert(app) {
+                _ => refused_elsewhere = true,
+            }
+            // Without the tree (a first load) nothing can be made again;
+            // a cut that was made already, or of the whole document, is
+            // no progress.
+            if node.get("apps").is_none() || cut.is_empty() || cuts.contains(&cut) {
                 return None;
             }
+            cuts.push(cut);
         }
+    }
+
+    /// Reports a value serde refused, at `path` of the merged tree `node`.
+    fn refused(&mut self, node: &Node, path: &FieldPath, text: &str) {
+        let (message, hint) = cfggen_model::error::split_message(text);
+        let is_image = path.last_key() == Some("image");
+        self.diagnostics.push(Diagnostic {
+            code: if is_image {
+                "invalid-image"
+            } else {
+                "invalid-value"
+            },
+            message: message.to_owned(),
+            field: Some(path.to_string()),
+            place: place_for(node, path, Target::Value, &self.files),
+            label: Some(
+                if is_image {
+                    "not a valid image reference"
+                } else {
+                    "invalid value"
+                }
+                .into(),
+            ),
+            related: None,
+            hint: hint.map(str::to_owned),
+        });
     }
 }
 
@@ -1710,6 +1789,36 @@ fn leave_out(json: &mut serde_json::Value, apps: &std::collections::BTreeSet<Str
         for app in apps {
             all.shift_remove(app);
         }
+    }
+}
+
+/// Whether an app as one file writes it has components and no image,
+/// neither its own nor a component's: an override, not an app.
+fn is_override_only(app: &Node) -> bool {
+    let Some(components) = app.get("components").and_then(Node::as_map) else {
+        return false;
+    };
+    app.get("image").is_none() && components.iter().all(|c| c.value.get("image").is_none())
+}
+
+/// Removes the map entry at `path` (keys only) from a document.
+fn cut_out(json: &mut serde_json::Value, path: &[cfggen_path::Seg]) {
+    let Some((cfggen_path::Seg::Key(last), parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = json;
+    for seg in parents {
+        let next = match seg {
+            cfggen_path::Seg::Key(k) => at.get_mut(k.as_str()),
+            cfggen_path::Seg::Index(i) => at.get_mut(*i),
+        };
+        match next {
+            Some(n) => at = n,
+            None => return,
+        }
+    }
+    if let Some(map) = at.as_object_mut() {
+        map.shift_remove(last);
     }
 }
 

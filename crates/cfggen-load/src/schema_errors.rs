@@ -292,7 +292,13 @@ impl Ctx<'_> {
             let hint = match suggest::closest(key, known.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None if known.is_empty() => "remove it".to_owned(),
-                None => format!("expected one of: {}", known.join(", ")),
+                None => {
+                    let listed = format!("expected one of: {}", known.join(", "));
+                    match patch_way_out(path, key) {
+                        Some(patch) => format!("{listed}; {patch}"),
+                        None => listed,
+                    }
+                }
             };
             let where_ = if path.is_empty() {
                 "at the top level".to_owned()
@@ -580,4 +586,24 @@ fn not_one_of(at: &At<'_, '_>, words: &[String], label: String) -> Diagnostic {
         label,
         hint,
     )
+}
+
+/// For a key an app's typed fields lack, the way out: a patch of the
+/// object cfggen renders. At a component (where a pod or container field
+/// the model lacks is written) the patch is spelt out.
+fn patch_way_out(path: &FieldPath, key: &str) -> Option<String> {
+    match path.segs() {
+        [Seg::Key(apps), Seg::Key(app), Seg::Key(components), Seg::Key(component)]
+            if apps == "apps" && components == "components" =>
+        {
+            let workload = cfggen_model::app::default_workload_name(app, component);
+            Some(format!(
+                "a Kubernetes field cfggen does not model goes in a patch of the rendered object, e.g. for a pod field `apps.{app}.patches: [{{target: {{kind: Deployment, name: {workload}}}, merge: {{spec: {{template: {{spec: {{{key}: …}}}}}}}}}}]` (README: Patches)"
+            ))
+        }
+        [Seg::Key(apps), Seg::Key(app), _, ..] if apps == "apps" => Some(format!(
+            "a Kubernetes field cfggen does not model goes in a patch of the rendered object (`apps.{app}.patches`; README: Patches)"
+        )),
+        _ => None,
+    }
 }

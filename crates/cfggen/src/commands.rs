@@ -581,15 +581,28 @@ fn report_invalid<R>(
 ) -> (Vec<R>, bool) {
     let mut ok = Vec::new();
     let mut failed = Vec::new();
+    // A problem in a base that several environments extend is printed
+    // once.
+    let mut shown = std::collections::HashSet::new();
     for (name, result) in names.iter().zip(results) {
         match result {
             Ok(p) => ok.push(p),
             Err(diagnostics) => {
-                ctx.report(&diagnostics);
                 let n = diagnostics.len();
+                let fresh: Vec<Diagnostic> = diagnostics
+                    .into_iter()
+                    .filter(|d| shown.insert(d.identity()))
+                    .collect();
+                ctx.report(&fresh);
+                let repeated = n - fresh.len();
                 failed.push(format!(
-                    "{name} ({n} problem{})",
-                    if n == 1 { "" } else { "s" }
+                    "{name} ({n} problem{}{})",
+                    if n == 1 { "" } else { "s" },
+                    if repeated > 0 {
+                        format!(", {repeated} shown above")
+                    } else {
+                        String::new()
+                    }
                 ));
             }
         }

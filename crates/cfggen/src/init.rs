@@ -97,26 +97,10 @@ What to do next:
 const GITIGNORE: &str =
     "# Locks cfggen takes while it writes generated/<env>/.\ngenerated/.*.cfggen.lock\n";
 
-const WORKFLOW: &str = r#"# The drift check: every environment validates, schemas/ is current, and
-# generated/ is what the environments render. GitHub Actions and Forgejo
-# Actions both read this syntax.
-name: cfggen
-on:
-  push:
-  pull_request:
-jobs:
-  check:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - name: Install cfggen
-        # Where your team keeps cfggen's source.
-        run: cargo install --locked --git "$CFGGEN_GIT" cfggen
-        env:
-          CFGGEN_GIT: https://git.example.com/tools/cfggen.git
-      - name: cfggen check
-        run: cfggen check --format github
-"#;
+/// The CI workflow: `examples/ci/cfggen-check.yaml`, where a team that
+/// adopts cfggen in an existing repository copies it from. It pins this
+/// version of cfggen (a test keeps the two equal).
+const WORKFLOW: &str = include_str!("../../../examples/ci/cfggen-check.yaml");
 
 const VSCODE: &str = r#"{
   "yaml.validate": true,
