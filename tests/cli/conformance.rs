@@ -180,6 +180,7 @@ impl Checker {
             "v1", "ServiceAccount" => core::v1::ServiceAccount;
             "v1", "PersistentVolumeClaim" => core::v1::PersistentVolumeClaim;
             "v1", "PersistentVolume" => core::v1::PersistentVolume;
+            "v1", "Namespace" => core::v1::Namespace;
             "networking.k8s.io/v1", "Ingress" => networking::v1::Ingress;
             "policy/v1", "PodDisruptionBudget" => policy::v1::PodDisruptionBudget;
             "networking.k8s.io/v1", "NetworkPolicy" => networking::v1::NetworkPolicy;

@@ -319,7 +319,10 @@ fn the_language_server_validates_environment_files() {
     let adopted = document(
         "        pod: {hostIPC: true}\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        ports: [{port: 80, targetPort: 8080}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n    externalConfigMaps:\n      settings: {keys: [app.toml], madeBy: kustomize}\n    externalServices:\n      docs: {ports: [http, 443]}\n",
     )
-    .replace("apps:\n", "uncheckedKinds: error\napps:\n")
+    .replace(
+        "apps:\n",
+        "uncheckedKinds: error\nnamespaces:\n  media: {labels: {pod-security.kubernetes.io/enforce: baseline}, annotations: {owner: media-team}}\napps:\n",
+    )
     .replace("  web:\n    image:", "  web:\n    nameLabel: web-server\n    image:")
     .replace(
         "        replicas: 2\n",
@@ -332,11 +335,16 @@ fn the_language_server_validates_environment_files() {
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 
-    let cases: [(&str, String, u64); 15] = [
+    let cases: [(&str, String, u64); 16] = [
         (
             "invalid uncheckedKinds",
             document("").replace("apps:\n", "uncheckedKinds: ignore\napps:\n"),
             12,
+        ),
+        (
+            "a Namespace label value that is not text",
+            document("").replace("apps:\n", "namespaces:\n  media: {labels: {team: [a]}}\napps:\n"),
+            13,
         ),
         (
             "a Service selector value that is not text",

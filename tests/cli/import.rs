@@ -825,3 +825,72 @@ fn what_the_input_reads_but_does_not_hold_is_declared_made_elsewhere() {
     let check = repo.run(&["check"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
 }
+
+/// A Namespace object becomes an entry of the environment's `namespaces`
+/// (labels and annotations kept, what Kubernetes writes left out); a
+/// second app carrying the same Namespace imports too, and one that
+/// carries another form of it shows the difference.
+#[test]
+fn a_namespace_object_is_typed_once_per_environment() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let namespace = |labels: &str| {
+        format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: media\n  labels: {{kubernetes.io/metadata.name: media, {labels}}}\n  annotations: {{owner: media-team}}\n---\n")
+    };
+    let config = |name: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: media}}\ndata: {{a: b}}\n")
+    };
+    let first = namespace("pod-security.kubernetes.io/enforce: baseline") + &config("one");
+    std::fs::write(repo.root.join("one.yaml"), first).unwrap();
+    let out = repo.run(&["import", "dev", "one.yaml", "--app", "one"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("typed  Namespace media → namespaces.media"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("a Kubernetes default left out"),
+        "{}",
+        out.stdout
+    );
+    let env = repo.env();
+    assert!(
+        env.contains("namespaces:\n  media:\n    labels:\n      pod-security.kubernetes.io/enforce: baseline\n    annotations:\n      owner: media-team\n"),
+        "{env}"
+    );
+    // The same Namespace in a second app: typed against the declaration.
+    let second = namespace("pod-security.kubernetes.io/enforce: baseline") + &config("two");
+    std::fs::write(repo.root.join("two.yaml"), second).unwrap();
+    let out = repo.run(&["import", "dev", "two.yaml", "--app", "two"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        repo.env().matches("\n  media:").count(),
+        1,
+        "{}",
+        repo.env()
+    );
+    // Another form of it: the round trip says what differs.
+    let third = namespace("pod-security.kubernetes.io/enforce: restricted") + &config("three");
+    std::fs::write(repo.root.join("three.yaml"), third).unwrap();
+    let out = repo.run(&["import", "dev", "three.yaml", "--app", "three"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains(
+            "metadata.labels.pod-security.kubernetes.io/enforce: \"restricted\" → \"baseline\""
+        ),
+        "{}",
+        out.stdout
+    );
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    let rendered =
+        std::fs::read_to_string(repo.root.join("generated/dev/cluster/namespace-media.yaml"))
+            .unwrap();
+    assert!(
+        rendered.contains("pod-security.kubernetes.io/enforce: baseline"),
+        "{rendered}"
+    );
+}

@@ -62,6 +62,16 @@ pub fn add_postgres(
     add_entries(text, "postgres", "a postgres cluster", clusters, replace)
 }
 
+/// `text` with each `(name, block)` added under `namespaces:`, as
+/// [`add_apps`] adds apps.
+pub fn add_namespaces(
+    text: &str,
+    namespaces: &[(String, String)],
+    replace: bool,
+) -> Result<String, AppsError> {
+    add_entries(text, "namespaces", "a namespace", namespaces, replace)
+}
+
 /// `text` with each `(name, block)` added under the top-level mapping
 /// `key`; `what` names an entry in the error.
 fn add_entries(

@@ -53,6 +53,9 @@ pub struct AppPlan {
     pub notes: Vec<String>,
     /// The objects of the input that belong to it.
     pub objects: Vec<Object>,
+    /// Its Namespace objects in cfggen's form: entries of the
+    /// environment's `namespaces`, by name.
+    pub namespaces: Map<String, Value>,
 }
 
 /// What an import writes.
@@ -295,6 +298,7 @@ const ORDER: &[&str] = &[
     "Service",
     "Ingress",
     "ExternalSecret",
+    "Namespace",
 ];
 
 fn convert_app(
@@ -312,6 +316,7 @@ fn convert_app(
         raw: Vec::new(),
         notes: Vec::new(),
         objects: objects.clone(),
+        namespaces: Map::new(),
     };
     let mut app = AppBody {
         name_label: name_label(name, &objects),
@@ -364,6 +369,7 @@ fn convert_app(
     raw.sort_by_key(|o| objects.iter().position(|x| std::ptr::eq(x, *o)));
     plan.raw
         .sort_by_key(|(label, _)| objects.iter().position(|x| x.label() == *label));
+    plan.namespaces = std::mem::take(&mut app.namespaces);
     plan.body = app.finish(name, namespace, &raw);
     plan
 }
@@ -423,6 +429,8 @@ struct AppBody<'o> {
     /// The Services the Ingresses route to, and the ports.
     routes: Vec<(String, Value)>,
     used_accounts: Vec<String>,
+    /// Namespace objects: entries of the environment's `namespaces`.
+    namespaces: Map<String, Value>,
 }
 
 /// Keys read of an object: a key joins its list; a read of the whole
@@ -472,42 +480,7 @@ impl AppBody<'_> {
         let name = o.name().to_owned();
         match (o.api_version(), o.kind()) {
             ("apps/v1", "Deployment" | "StatefulSet" | "DaemonSet")
-            | ("batch/v1", "Job" | "CronJob") => {
-                let converted = workload::convert(app, &self.name_label, &o.value)?;
-                if self.components.contains_key(&converted.key) {
-                    return Err(format!("a second component `{}`", converted.key));
-                }
-                let selector = converted
-                    .component
-                    .get("selectorLabels")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_else(|| {
-                        json!({"app.kubernetes.io/name": self.name_label, "app.kubernetes.io/component": converted.key})
-                            .as_object()
-                            .cloned()
-                            .unwrap_or_default()
-                    });
-                // The pods' labels: cfggen's, the selector's, the pod's.
-                let mut pod_labels: Map<String, Value> = [
-                    (cfggen_model::names::LABEL_APP, self.name_label.as_str()),
-                    (cfggen_model::names::LABEL_COMPONENT, converted.key.as_str()),
-                    cfggen_model::names::MANAGED_BY,
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), Value::from(v)))
-                .collect();
-                pod_labels.extend(selector.clone());
-                if let Some(own) = converted.component.pointer("/pod/labels").and_then(Value::as_object) {
-                    pod_labels.extend(own.clone());
-                }
-                self.pod_labels.push((converted.key.clone(), pod_labels));
-                self.selectors.push((converted.key.clone(), selector));
-                self.read(converted.needs);
-                self.components
-                    .insert(converted.key.clone(), converted.component);
-                Ok((format!("components.{}", converted.key), converted.notes))
-            }
+            | ("batch/v1", "Job" | "CronJob") => self.workload(app, o),
             ("policy/v1", "PodDisruptionBudget") => self.disruption_budget(app, &name, &o.value),
             ("v1", "Service") => {
                 let service = self.service(&o.value)?;
@@ -576,11 +549,68 @@ impl AppBody<'_> {
                 self.secrets.insert(name.clone(), item);
                 Ok((format!("secrets.{name}"), Vec::new()))
             }
+            ("v1", "Namespace") => {
+                if self.namespaces.contains_key(&name) {
+                    return Err(format!("a second Namespace `{name}`"));
+                }
+                let declaration = crate::namespace::declaration(&name, &o.value)?;
+                self.namespaces.insert(name.clone(), declaration);
+                Ok((format!("namespaces.{name}"), Vec::new()))
+            }
             (api, "ExternalSecret") => Err(format!(
                 "an ExternalSecret of {api}: typed only as external-secrets.io/v1, the version cfggen writes"
             )),
             (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
         }
+    }
+
+    /// A workload: a component, with the selector and pod labels the
+    /// Services after it select by, and what its pods read.
+    fn workload(&mut self, app: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        let converted = workload::convert(app, &self.name_label, &o.value)?;
+        if self.components.contains_key(&converted.key) {
+            return Err(format!("a second component `{}`", converted.key));
+        }
+        let selector = converted
+            .component
+            .get("selectorLabels")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_else(|| {
+                let mut own = Map::new();
+                own.insert(
+                    cfggen_model::names::LABEL_APP.into(),
+                    self.name_label.clone().into(),
+                );
+                own.insert(
+                    cfggen_model::names::LABEL_COMPONENT.into(),
+                    converted.key.clone().into(),
+                );
+                own
+            });
+        // The pods' labels: cfggen's, the selector's, the pod's.
+        let mut pod_labels: Map<String, Value> = [
+            (cfggen_model::names::LABEL_APP, self.name_label.as_str()),
+            (cfggen_model::names::LABEL_COMPONENT, converted.key.as_str()),
+            cfggen_model::names::MANAGED_BY,
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Value::from(v)))
+        .collect();
+        pod_labels.extend(selector.clone());
+        if let Some(own) = converted
+            .component
+            .pointer("/pod/labels")
+            .and_then(Value::as_object)
+        {
+            pod_labels.extend(own.clone());
+        }
+        self.pod_labels.push((converted.key.clone(), pod_labels));
+        self.selectors.push((converted.key.clone(), selector));
+        self.read(converted.needs);
+        self.components
+            .insert(converted.key.clone(), converted.component);
+        Ok((format!("components.{}", converted.key), converted.notes))
     }
 
     /// A Role, ClusterRole or binding in cfggen's form: the rules of the
@@ -875,6 +905,11 @@ impl AppBody<'_> {
                 })
                 .collect();
             app.insert("manifests".into(), Value::Array(manifests));
+        }
+        // Nothing of its own (its objects went into the environment's
+        // fields): no app, not an app of a namespace and a label.
+        if app.keys().all(|k| k == "namespace" || k == "nameLabel") {
+            app.clear();
         }
         Value::Object(app)
     }

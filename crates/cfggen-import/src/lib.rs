@@ -12,15 +12,18 @@
 //!   one; each object typed where the model says everything it says
 //!   (workloads, Services, Ingresses, ConfigMaps, claims, service
 //!   accounts and the Role bound to each, ExternalSecrets of the
-//!   environment's 1Password store), raw with
+//!   environment's 1Password store, Namespaces as entries of the
+//!   environment's `namespaces`), raw with
 //!   the reason otherwise; a Secret holding data is an error.
-//! * [`app_text`]: an app as YAML for the environment's `apps:`.
+//! * [`app_text`]: an app as YAML for the environment's `apps:`;
+//!   [`namespace_text`] a Namespace for its `namespaces:`.
 //! * [`compare()`]: an input object against its rendering, with cfggen's
 //!   normalisations told from real differences.
 
 mod convert;
 mod live;
 mod moved;
+mod namespace;
 mod postgres;
 mod rbac;
 mod read;
@@ -33,6 +36,7 @@ mod workload;
 
 pub use convert::{plan, AppPlan, Options, Plan, Typed};
 pub use moved::Moved;
+pub use namespace::namespace_text;
 pub use postgres::{cluster_text, ClusterPlan};
 pub use read::{is_secret_with_data, read, InputError, Object, SecretAt};
 pub use roundtrip::{compare, Difference};

@@ -144,6 +144,15 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
+/// What the API server writes on every Namespace: the label of its name,
+/// and Kubernetes' own finalizer.
+fn namespace_default(path: &str, value: &Value) -> bool {
+    let finalizers = serde_json::json!(["kubernetes"]);
+    path == "metadata.labels.kubernetes.io/metadata.name"
+        || (path == "spec.finalizers" && *value == finalizers)
+        || (path == "spec" && *value == serde_json::json!({ "finalizers": finalizers }))
+}
+
 /// Which normalisation a difference is, if any.
 fn classify(
     kind: &str,
@@ -171,6 +180,9 @@ fn classify(
                     && path == "spec.target.template.engineVersion"
                     && x == "v2") =>
         {
+            Some("a Kubernetes default left out")
+        }
+        (Some(x), None) if kind == "Namespace" && namespace_default(path, x) => {
             Some("a Kubernetes default left out")
         }
         (Some(x), None) if last == "restartPolicy" && x == "Always" => {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::convert::AppPlan;
 
 /// Every line of `text` indented by `n` spaces (blank lines stay blank).
-fn indent(text: &str, n: usize) -> String {
+pub(crate) fn indent(text: &str, n: usize) -> String {
     let pad = " ".repeat(n);
     text.lines()
         .map(|l| {

@@ -61,6 +61,13 @@ pub struct Environment {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub persistent_volumes: IndexMap<String, PersistentVolume>,
+    /// Namespaces the environment creates with labels or annotations
+    /// (Pod Security admission levels, say); cluster-scoped, rendered into
+    /// `generated/<env>/cluster/` and synced before the apps. A namespace
+    /// an app deploys to needs no entry: Argo CD creates it bare.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
+    pub namespaces: IndexMap<String, crate::namespace::Namespace>,
     /// Patches of every app's rendered objects (strategic merge or JSON
     /// patch), by kind and name; one that matches nothing is an error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -97,6 +104,12 @@ impl UncheckedKinds {
 }
 
 impl Environment {
+    /// Whether the environment declares cluster-scoped objects of its own
+    /// (PersistentVolumes, Namespaces), which the `cluster` folder holds.
+    pub fn has_cluster_objects(&self) -> bool {
+        !self.persistent_volumes.is_empty() || !self.namespaces.is_empty()
+    }
+
     /// Gives every app that names no namespace the environment's
     /// `namespace`, when it has one. The loader calls it once, so that
     /// everything after (manifests, rules, renderer) reads one answer

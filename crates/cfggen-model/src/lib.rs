@@ -25,6 +25,7 @@ pub mod error;
 pub mod helm;
 pub mod image;
 pub mod names;
+pub mod namespace;
 pub mod patch;
 pub mod pod;
 pub mod ports;

@@ -22,6 +22,7 @@ pub mod crds;
 mod elsewhere;
 mod inventory;
 mod leaks;
+mod namespaces;
 mod parts;
 mod pod;
 mod postgres;
@@ -243,6 +244,9 @@ fn render_keeping(
     }
     drop((entries, external));
     elsewhere::made_elsewhere(&mut out, env)?;
+    // Before the apps: a raw manifest of a Namespace the environment
+    // declares is the manifest's collision, at its line.
+    namespaces::namespaces(&mut out, env)?;
     parts::render_apps(&mut out, env, jobs)?;
     postgres::render_clusters(&mut out, env, jobs)?;
     storage::persistent_volumes(&mut out, env)?;
@@ -670,7 +674,7 @@ fn render_applications(
             None,
         ));
     }
-    if !env.persistent_volumes.is_empty() {
+    if env.has_cluster_objects() {
         targets.push(target(
             CLUSTER_FOLDER.to_owned(),
             "default".to_owned(),

@@ -50,10 +50,14 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
             return EXIT_ERROR;
         }
     };
+    let declared = declared(ctx, req.environment, &rel, &original);
     let options = Options {
-        onepassword: store(ctx, req.environment, &rel, &original),
+        onepassword: declared.as_ref().and_then(|e| e.onepassword.clone()),
         ..req.options.clone()
     };
+    let declared_namespaces: std::collections::BTreeSet<String> = declared
+        .map(|e| e.namespaces.keys().cloned().collect())
+        .unwrap_or_default();
     let mut force_raw: BTreeMap<(String, String), String> = BTreeMap::new();
     // Each round that fails turns at least one more typed object raw (or
     // stops), so it ends within a round per object.
@@ -68,9 +72,12 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
                 return EXIT_ERROR;
             }
         };
+        // An app all of whose objects went into the environment's fields
+        // (its Namespace, say) has no entry of its own.
         let blocks: Vec<(String, String)> = plan
             .apps
             .iter()
+            .filter(|a| a.body.as_object().is_some_and(|b| !b.is_empty()))
             .map(|a| (a.name.clone(), cfggen_import::app_text(a)))
             .collect();
         let clusters: Vec<(String, String)> = plan
@@ -78,8 +85,10 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
             .iter()
             .map(|c| (c.name.clone(), cfggen_import::cluster_text(c)))
             .collect();
+        let namespaces = namespace_blocks(&plan, &declared_namespaces, req.replace);
         let edited = cfggen_edit::add_apps(&original, &blocks, req.replace)
-            .and_then(|t| cfggen_edit::add_postgres(&t, &clusters, req.replace));
+            .and_then(|t| cfggen_edit::add_postgres(&t, &clusters, req.replace))
+            .and_then(|t| cfggen_edit::add_namespaces(&t, &namespaces, req.replace));
         let text = match edited {
             Ok(t) => t,
             Err(e) => {
@@ -126,25 +135,50 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
     EXIT_ERROR
 }
 
-/// The 1Password store the environment declares (itself or through a
-/// base) before the import, if it loads.
-fn store(
+/// The environment before the import (itself and its bases), if it
+/// loads: its 1Password store, and the namespaces it declares.
+fn declared(
     ctx: &Ctx<'_>,
     environment: &str,
     rel: &str,
     text: &str,
-) -> Option<cfggen_model::environment::OnePassword> {
+) -> Option<cfggen_model::Environment> {
     let overlay = Overlay::new(
         Arc::new(ctx.repo.clone()),
         BTreeMap::from([(rel.to_owned(), text.as_bytes().to_vec())]),
     );
     let session = cfggen_load::Session::with_source(Arc::new(overlay));
-    session
-        .load(environment)
-        .ok()?
-        .environment
-        .onepassword
-        .clone()
+    Some(
+        session
+            .load(environment)
+            .ok()?
+            .environment
+            .environment()
+            .clone(),
+    )
+}
+
+/// The `namespaces` entries to write: each Namespace object the apps'
+/// inputs carry, once, unless the environment declares it already (the
+/// round trip then compares the object with that declaration; with
+/// `replace` the input's replaces it).
+fn namespace_blocks(
+    plan: &Plan,
+    declared: &std::collections::BTreeSet<String>,
+    replace: bool,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (name, declaration) in plan.apps.iter().flat_map(|a| &a.namespaces) {
+        let written = out.iter().any(|(n, _)| n == name);
+        if written || (declared.contains(name) && !replace) {
+            continue;
+        }
+        out.push((
+            name.clone(),
+            cfggen_import::namespace_text(name, declaration),
+        ));
+    }
+    out
 }
 
 /// Turns raw every typed object a diagnostic is about; false when none
@@ -167,7 +201,17 @@ fn refuse_typed(
         let clusters = plan.clusters.iter().find_map(|c| {
             most_specific(&c.typed, field, &cfggen_import::ClusterPlan::scope(&c.name))
         });
-        for key in apps.into_iter().chain(clusters).flatten() {
+        // What an app's objects declare in the environment's fields.
+        let declared = plan.apps.iter().find_map(|app| {
+            let typed: Vec<_> = app
+                .typed
+                .iter()
+                .filter(|t| t.field.starts_with("namespaces."))
+                .cloned()
+                .collect();
+            most_specific(&typed, field, &app.name)
+        });
+        for key in apps.into_iter().chain(clusters).chain(declared).flatten() {
             if let std::collections::btree_map::Entry::Vacant(e) = force_raw.entry(key) {
                 e.insert(format!(
                     "cfggen's rules refuse its typed form: {}",

@@ -210,6 +210,13 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
         storage::check_claims(&mut c, env, &mut bound, name, app);
     }
     storage::check_persistent_volumes(&mut c, env);
+    for (name, namespace) in &env.namespaces {
+        labels::check_labels(
+            &mut c,
+            &namespace.labels,
+            &FieldPath::of(&["namespaces", name, "labels"]),
+        );
+    }
     let all_patches = env
         .patches
         .iter()
@@ -410,8 +417,11 @@ fn check_folders(c: &mut Checker<'_>) {
     for name in env.apps.keys() {
         let clash = if name == "argocd" {
             Some("the Argo CD Applications".to_owned())
-        } else if name == CLUSTER_FOLDER && !env.persistent_volumes.is_empty() {
-            Some("the environment's cluster-scoped objects (its PersistentVolumes)".to_owned())
+        } else if name == CLUSTER_FOLDER && env.has_cluster_objects() {
+            Some(
+                "the environment's cluster-scoped objects (its PersistentVolumes and Namespaces)"
+                    .to_owned(),
+            )
         } else {
             env.postgres
                 .iter()
