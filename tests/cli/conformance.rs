@@ -203,22 +203,21 @@ impl Checker {
         }
         let file = format!("{}_{version}-strict.json", kind.to_ascii_lowercase());
         let dir = self.dir.clone();
-        let validator = self
-            .validators
-            .entry(file.clone())
-            .or_insert_with(|| match dir {
-                Some(dir) => {
-                    let text = std::fs::read_to_string(dir.join(&file)).ok()?;
-                    let schema: Value = serde_json::from_str(&text).ok()?;
-                    jsonschema::draft7::new(&schema).ok()
-                }
-                None => {
-                    let vendored = [workspace().join("crates/cfggen-load/crds")];
-                    let mut schema = crd_schema_in(&vendored, api, &kind)?;
-                    strict(&mut schema);
-                    jsonschema::draft4::new(&schema).ok()
-                }
+        let validator = self.validators.entry(file.clone()).or_insert_with(|| {
+            // `../shared`'s schema where it has the kind; else the
+            // vendored CRD, made strict.
+            let shared = dir.and_then(|dir| {
+                let text = std::fs::read_to_string(dir.join(&file)).ok()?;
+                let schema: Value = serde_json::from_str(&text).ok()?;
+                jsonschema::draft7::new(&schema).ok()
             });
+            shared.or_else(|| {
+                let vendored = [workspace().join("crates/cfggen-load/crds")];
+                let mut schema = crd_schema_in(&vendored, api, &kind)?;
+                strict(&mut schema);
+                jsonschema::draft4::new(&schema).ok()
+            })
+        });
         let Some(validator) = validator else {
             return Err(format!("no schema for {api} {kind} ({file})"));
         };

@@ -317,7 +317,7 @@ fn the_language_server_validates_environment_files() {
     // some of the pods' labels with one unnamed port, a claim's labels,
     // hostIPC, an optional envFrom, uncheckedKinds.
     let adopted = document(
-        "        pod: {hostIPC: true}\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        ports: [{port: 80, targetPort: 8080}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n    externalConfigMaps:\n      settings: {keys: [app.toml], madeBy: kustomize}\n    externalServices:\n      docs: {ports: [http, 443]}\n",
+        "        pod: {hostIPC: true}\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        ports: [{port: 80, targetPort: 8080}]\n    httpRoutes:\n      web:\n        parentRefs: [{name: external, namespace: gateway, sectionName: https}]\n        hostnames: [a.example.com]\n        rules: [{path: /api, pathType: Exact, service: all, port: 80, timeouts: {request: 10s}}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n    externalConfigMaps:\n      settings: {keys: [app.toml], madeBy: kustomize}\n    externalServices:\n      docs: {ports: [http, 443]}\n",
     )
     .replace(
         "apps:\n",
@@ -335,11 +335,16 @@ fn the_language_server_validates_environment_files() {
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 
-    let cases: [(&str, String, u64); 16] = [
+    let cases: [(&str, String, u64); 17] = [
         (
             "invalid uncheckedKinds",
             document("").replace("apps:\n", "uncheckedKinds: ignore\napps:\n"),
             12,
+        ),
+        (
+            "an HTTPRoute path type spelt as an Ingress's",
+            document("    services:\n      all:\n        component: web\n        ports: {http: 80}\n    httpRoutes:\n      all:\n        parentRefs: [{name: gw}]\n        rules: [{path: /, pathType: Prefix, service: all, port: http}]\n"),
+            25,
         ),
         (
             "a Namespace label value that is not text",

@@ -297,6 +297,7 @@ const ORDER: &[&str] = &[
     "PodDisruptionBudget",
     "Service",
     "Ingress",
+    "HTTPRoute",
     "ExternalSecret",
     "Namespace",
 ];
@@ -419,6 +420,7 @@ struct AppBody<'o> {
     raw_pods: Vec<cfggen_model::app::RawPods>,
     services: Map<String, Value>,
     ingresses: Map<String, Value>,
+    http_routes: Map<String, Value>,
     config_maps: Map<String, Value>,
     claims: Map<String, Value>,
     service_accounts: Map<String, Value>,
@@ -426,7 +428,7 @@ struct AppBody<'o> {
     external_secrets: BTreeMap<String, Option<Vec<String>>>,
     /// ConfigMaps the pods read: name → keys (`None`: any key).
     config_maps_read: BTreeMap<String, Option<Vec<String>>>,
-    /// The Services the Ingresses route to, and the ports.
+    /// The Services the Ingresses and HTTPRoutes route to, and the ports.
     routes: Vec<(String, Value)>,
     used_accounts: Vec<String>,
     /// Namespace objects: entries of the environment's `namespaces`.
@@ -507,6 +509,14 @@ impl AppBody<'_> {
                 }
                 self.ingresses.insert(name.clone(), typed);
                 Ok((format!("ingresses.{name}"), Vec::new()))
+            }
+            ("gateway.networking.k8s.io/v1", "HTTPRoute") => {
+                let namespace = o.namespace().unwrap_or(&self.namespace).to_owned();
+                let (typed, backends) =
+                    crate::route::http_route(&self.name_label, &namespace, &o.value)?;
+                self.routes.extend(backends);
+                self.http_routes.insert(name.clone(), typed);
+                Ok((format!("httpRoutes.{name}"), Vec::new()))
             }
             ("v1", "ConfigMap") => {
                 self.config_maps.insert(name.clone(), config_map(&o.value)?);
@@ -881,6 +891,7 @@ impl AppBody<'_> {
             ("components", self.components),
             ("services", self.services),
             ("ingresses", self.ingresses),
+            ("httpRoutes", self.http_routes),
             ("configMaps", self.config_maps),
             ("claims", self.claims),
             ("serviceAccounts", accounts),

@@ -29,6 +29,7 @@ mod rbac;
 mod read;
 mod reads;
 mod roundtrip;
+mod route;
 mod secret;
 mod take;
 mod text;

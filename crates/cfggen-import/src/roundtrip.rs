@@ -41,6 +41,18 @@ pub fn compare(input: &Value, rendered: &Value) -> Vec<Difference> {
         .and_then(Value::as_str)
         .unwrap_or_default();
     walk(kind, "", Some(input), Some(rendered), &mut out);
+    // A route's backend in the route's own namespace, said so.
+    let own = rendered.pointer("/metadata/namespace");
+    for d in &mut out {
+        if kind == "HTTPRoute"
+            && d.path.contains(".backendRefs[")
+            && d.path.ends_with("].namespace")
+            && d.rendered.is_none()
+            && d.input.as_ref() == own
+        {
+            d.normalisation = Some("the app's namespace");
+        }
+    }
     out
 }
 
@@ -182,6 +194,14 @@ fn classify(
         {
             Some("a Kubernetes default left out")
         }
+        (Some(x), None)
+            if kind == "HTTPRoute"
+                && path.contains(".backendRefs[")
+                && last == "weight"
+                && x == 1 =>
+        {
+            Some("a Gateway API default left out")
+        }
         (Some(x), None) if kind == "Namespace" && namespace_default(path, x) => {
             Some("a Kubernetes default left out")
         }
@@ -196,6 +216,12 @@ fn classify(
                 Some("cfggen's labels and annotations")
             } else if path == "metadata.namespace" {
                 Some("the app's namespace")
+            } else if kind == "HTTPRoute"
+                && path.contains(".matches[")
+                && ((path.ends_with(".path.type") && y == "PathPrefix")
+                    || (path.ends_with(".path.value") && y == "/"))
+            {
+                Some("a Gateway API default written out")
             } else if (last == "protocol" && y == "TCP")
                 || (path == "spec.replicas" && y == 1)
                 || (last == "type" && y == "ClusterIP")

@@ -80,6 +80,10 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub ingresses: IndexMap<String, Ingress>,
+    /// Gateway API HTTPRoutes to the app's Services, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub http_routes: IndexMap<String, crate::route::HttpRoute>,
     /// PersistentVolumeClaims, by their Kubernetes name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]

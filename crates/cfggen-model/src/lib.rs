@@ -31,6 +31,7 @@ pub mod pod;
 pub mod ports;
 pub mod rbac;
 pub mod refs;
+pub mod route;
 pub mod schema;
 pub mod secrets;
 pub mod service;

@@ -33,6 +33,13 @@ pub const QUANTITY: &str =
     "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][-+]?[0-9]+))?$";
 /// A Go duration such as `1h`, `30m` or `1h30m`.
 pub const DURATION: &str = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+/// A host name of a Gateway API route: a DNS subdomain, or one under
+/// `*.`.
+pub const ROUTE_HOSTNAME: &str =
+    "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/// A Gateway API duration: up to four parts of hours, minutes, seconds
+/// and milliseconds (`10s`, `1m30s`, `500ms`).
+pub const ROUTE_DURATION: &str = "^([0-9]{1,5}(h|m|s|ms)){1,4}$";
 
 /// Whether a text is a valid ConfigMap or Secret key.
 pub fn is_data_key(key: &str) -> bool {
@@ -58,6 +65,8 @@ pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
         LABEL_VALUE => "a label value: at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit",
         QUANTITY => "a Kubernetes quantity such as `100m`, `256Mi` or `2`",
         DURATION => "a duration such as `1h`, `30m` or `1h30m`",
+        ROUTE_HOSTNAME => "a host name such as `shop.example.com` or `*.example.com`",
+        ROUTE_DURATION => "a Gateway API duration such as `10s`, `1m30s` or `500ms` (`0s`: no limit)",
         crate::image::IMAGE_PATTERN => "an image reference such as `ghcr.io/org/app:v1.2.3`",
         crate::helm::CHART_VERSION => "an exact chart version such as `4.12.1`",
         crate::argocd::SYNC_OPTION => "an Argo CD sync option such as `ServerSideApply=true`, `CreateNamespace=true`, `PruneLast=true` or `PrunePropagationPolicy=foreground`",

@@ -485,3 +485,102 @@ pub struct Kustomization {
     /// The files, in order.
     pub resources: Vec<String>,
 }
+
+/// `gateway.networking.k8s.io/v1` `HTTPRoute`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpRoute {
+    /// Always `gateway.networking.k8s.io/v1`.
+    pub api_version: String,
+    /// Always `HTTPRoute`.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// Gateways, host names, rules.
+    pub spec: HttpRouteSpec,
+}
+
+/// `HTTPRoute.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpRouteSpec {
+    /// The Gateways it attaches to.
+    pub parent_refs: Vec<RouteParentRef>,
+    /// The host names it serves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<String>,
+    /// Its rules.
+    pub rules: Vec<HttpRouteRule>,
+}
+
+/// `HTTPRoute.spec.parentRefs[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RouteParentRef {
+    /// The Gateway.
+    pub name: String,
+    /// Its namespace, when not the route's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// One of its listeners.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<String>,
+    /// The listeners' port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+}
+
+/// `HTTPRoute.spec.rules[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpRouteRule {
+    /// Where requests go.
+    pub backend_refs: Vec<RouteBackendRef>,
+    /// What requests it takes; every request when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<Vec<RouteMatch>>,
+    /// Request and backend request timeouts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeouts: Option<RouteTimeouts>,
+}
+
+/// `HTTPRoute.spec.rules[].backendRefs[]`: a Service and port number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RouteBackendRef {
+    /// The Service.
+    pub name: String,
+    /// Its port's number.
+    pub port: u16,
+}
+
+/// `HTTPRoute.spec.rules[].matches[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RouteMatch {
+    /// The path matched.
+    pub path: RoutePath,
+}
+
+/// `HTTPRoute.spec.rules[].matches[].path`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoutePath {
+    /// `PathPrefix`, `Exact` or `RegularExpression`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The path.
+    pub value: String,
+}
+
+/// `HTTPRoute.spec.rules[].timeouts`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RouteTimeouts {
+    /// The whole request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    /// One request to the backend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_request: Option<String>,
+}

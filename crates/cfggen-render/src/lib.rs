@@ -27,6 +27,7 @@ mod parts;
 mod pod;
 mod postgres;
 mod rbac;
+mod routes;
 mod services;
 mod storage;
 mod workloads;

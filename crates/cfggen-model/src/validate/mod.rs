@@ -263,66 +263,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         secrets::check_secret_template(c, &ipath, item);
     }
     for (cname, comp) in &app.components {
-        let cpath = base.key("components").key(cname);
-        workloads::check_workload(c, name, app, cname, comp, &cpath);
-        labels::check_labels(c, &comp.labels, &cpath.key("labels"));
-        labels::check_labels(c, &comp.pod.labels, &cpath.key("pod").key("labels"));
-        if let Some(selector) = &comp.selector_labels {
-            labels::check_labels(c, selector, &cpath.key("selectorLabels"));
-        }
-        let mut ports: HashMap<&str, &str> = HashMap::new();
-        // The main container first, so a clash is reported on the
-        // sidecar or init container that repeats its port name.
-        let mut containers = comp.containers(cname);
-        containers.rotate_right(1);
-        let mut names = std::collections::HashSet::new();
-        for (role, container_name, container) in containers {
-            let path = match role.field() {
-                Some(field) => cpath.key(field).key(container_name),
-                None => cpath.clone(),
-            };
-            if !names.insert(container_name) {
-                c.push(
-                    "duplicate-container",
-                    path.clone(),
-                    Target::Key,
-                    format!("component `{cname}` has two containers named `{container_name}`; container names are unique in a pod"),
-                    "container name used twice",
-                    Some("rename one of them (the main container is named after the component, or its `containerName`)".into()),
-                );
-            }
-            for (i, port) in &container.ports.1 {
-                c.push(
-                    "duplicate-port",
-                    path.key("ports").index(*i),
-                    Target::Value,
-                    format!("container `{container_name}` names two ports `{port}`; port names are unique in a pod"),
-                    "port name used again",
-                    Some("rename one of them".into()),
-                );
-            }
-            for port in container.ports.keys() {
-                if let Some(first) = ports.insert(port, container_name) {
-                    c.push(
-                        "duplicate-port",
-                        path.key("ports").key(port),
-                        Target::Key,
-                        format!("containers `{first}` and `{container_name}` both name a port `{port}`; port names are unique in a pod"),
-                        "port name used twice",
-                        Some("rename one of them".into()),
-                    );
-                }
-            }
-            let at = containers::At {
-                app_name: name,
-                app,
-                name: container_name,
-                role,
-                path,
-            };
-            containers::check_container(c, &at, container);
-        }
-        storage::check_pod_volumes(c, app, comp, cname, &cpath);
+        check_component(c, name, app, cname, comp, base.key("components").key(cname));
     }
     for (sname, svc) in &app.services {
         labels::check_labels(
@@ -340,6 +281,11 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     for (_, ingress, at) in app.all_ingresses(name) {
         labels::check_labels(c, &ingress.labels, &at.path(&base).key("labels"));
         services::check_ingress(c, name, app, ingress, &at.path(&base));
+    }
+    for (route_name, route) in &app.http_routes {
+        let rpath = base.key("httpRoutes").key(route_name);
+        labels::check_labels(c, &route.labels, &rpath.key("labels"));
+        services::check_http_route(c, name, app, route, &rpath);
     }
     for (claim_name, claim) in &app.claims {
         labels::check_labels(
@@ -369,6 +315,77 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     if let Some(argo) = &app.argocd {
         argocd::check_app_argocd(c, argo, &base.key("argocd"));
     }
+}
+
+/// One component: its workload, labels, containers (names and port names
+/// unique in the pod) and volumes.
+fn check_component(
+    c: &mut Checker<'_>,
+    name: &str,
+    app: &App,
+    cname: &str,
+    comp: &crate::app::Component,
+    cpath: FieldPath,
+) {
+    workloads::check_workload(c, name, app, cname, comp, &cpath);
+    labels::check_labels(c, &comp.labels, &cpath.key("labels"));
+    labels::check_labels(c, &comp.pod.labels, &cpath.key("pod").key("labels"));
+    if let Some(selector) = &comp.selector_labels {
+        labels::check_labels(c, selector, &cpath.key("selectorLabels"));
+    }
+    let mut ports: HashMap<&str, &str> = HashMap::new();
+    // The main container first, so a clash is reported on the
+    // sidecar or init container that repeats its port name.
+    let mut containers = comp.containers(cname);
+    containers.rotate_right(1);
+    let mut names = std::collections::HashSet::new();
+    for (role, container_name, container) in containers {
+        let path = match role.field() {
+            Some(field) => cpath.key(field).key(container_name),
+            None => cpath.clone(),
+        };
+        if !names.insert(container_name) {
+            c.push(
+                "duplicate-container",
+                path.clone(),
+                Target::Key,
+                format!("component `{cname}` has two containers named `{container_name}`; container names are unique in a pod"),
+                "container name used twice",
+                Some("rename one of them (the main container is named after the component, or its `containerName`)".into()),
+            );
+        }
+        for (i, port) in &container.ports.1 {
+            c.push(
+                "duplicate-port",
+                path.key("ports").index(*i),
+                Target::Value,
+                format!("container `{container_name}` names two ports `{port}`; port names are unique in a pod"),
+                "port name used again",
+                Some("rename one of them".into()),
+            );
+        }
+        for port in container.ports.keys() {
+            if let Some(first) = ports.insert(port, container_name) {
+                c.push(
+                    "duplicate-port",
+                    path.key("ports").key(port),
+                    Target::Key,
+                    format!("containers `{first}` and `{container_name}` both name a port `{port}`; port names are unique in a pod"),
+                    "port name used twice",
+                    Some("rename one of them".into()),
+                );
+            }
+        }
+        let at = containers::At {
+            app_name: name,
+            app,
+            name: container_name,
+            role,
+            path,
+        };
+        containers::check_container(c, &at, container);
+    }
+    storage::check_pod_volumes(c, app, comp, cname, &cpath);
 }
 
 fn check_vault(c: &mut Checker<'_>, vault: &str, path: FieldPath) {

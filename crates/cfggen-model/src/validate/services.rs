@@ -286,13 +286,13 @@ pub(super) fn check_ingress(
     }
     match (&ingress.service, &ingress.port, ingress.rules.is_empty()) {
         (Some(service), Some(port), true) => {
-            check_backend(c, app_name, app, service, port, ipath.key("service"), ipath.key("port"));
+            check_backend(c, app_name, app, "the ingress", service, port, ipath.key("service"), ipath.key("port"));
         }
         (None, None, false) => {
             for (i, rule) in ingress.rules.iter().enumerate() {
                 for (j, p) in rule.paths.iter().enumerate() {
                     let ppath = ipath.key("rules").index(i).key("paths").index(j);
-                    check_backend(c, app_name, app, &p.service, &p.port, ppath.key("service"), ppath.key("port"));
+                    check_backend(c, app_name, app, "the ingress", &p.service, &p.port, ppath.key("service"), ppath.key("port"));
                 }
             }
         }
@@ -307,10 +307,59 @@ pub(super) fn check_ingress(
     }
 }
 
+/// One HTTPRoute: each rule's backend is a Service and port of the app
+/// (a port of a Service made elsewhere by number: a route's backend names
+/// one so), and a `pathType` goes with a `path`.
+pub(super) fn check_http_route(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    app: &App,
+    route: &crate::route::HttpRoute,
+    rpath: &FieldPath,
+) {
+    for (i, rule) in route.rules.iter().enumerate() {
+        let at = rpath.key("rules").index(i);
+        check_backend(
+            c,
+            app_name,
+            app,
+            "the HTTPRoute",
+            &rule.service,
+            &rule.port,
+            at.key("service"),
+            at.key("port"),
+        );
+        let elsewhere = app.raw_makes(crate::app::Made::Service, &rule.service)
+            || app.external_services.contains_key(&rule.service);
+        if let (PortRef::Name(name), true) = (&rule.port, elsewhere) {
+            c.push(
+                "route-port",
+                at.key("port"),
+                Target::Value,
+                format!("an HTTPRoute's backend names a port by number, and service `{}` is not typed in the app, so cfggen cannot turn port `{name}` into one", rule.service),
+                "a port name",
+                Some("write the port's number".into()),
+            );
+        }
+        if rule.path_type.is_some() && rule.path.is_none() {
+            c.push(
+                "route-path",
+                at.key("pathType"),
+                Target::Key,
+                "`pathType` says how `path` matches, and the rule has no `path`".into(),
+                "without a path",
+                Some("add `path: /…`, or remove `pathType` to match every path".into()),
+            );
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn check_backend(
     c: &mut Checker<'_>,
     app_name: &str,
     app: &App,
+    subject: &str,
     service: &str,
     port: &PortRef,
     spath: FieldPath,
@@ -321,7 +370,11 @@ fn check_backend(
         // port.
         None if app.raw_makes(crate::app::Made::Service, service) => {}
         None if app.external_services.contains_key(service) => {
-            if let Some(made) = app.external_services.get(service).filter(|s| !s.has_port(port)) {
+            if let Some(made) = app
+                .external_services
+                .get(service)
+                .filter(|s| !s.has_port(port))
+            {
                 c.push(
                     "unknown-port",
                     ppath,
@@ -330,7 +383,11 @@ fn check_backend(
                     "not one of the ports `externalServices` lists",
                     Some(format!(
                         "its ports are {}",
-                        made.ports.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                        made.ports
+                            .iter()
+                            .map(|p| format!("`{p}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )),
                 );
             }
@@ -339,7 +396,9 @@ fn check_backend(
             "unknown-service",
             spath,
             Target::Value,
-            format!("the ingress routes to service `{service}`, which app `{app_name}` does not declare"),
+            format!(
+                "{subject} routes to service `{service}`, which app `{app_name}` does not declare"
+            ),
             "not one of the app's services",
             suggest::hint(service, app.services.keys().map(String::as_str)),
         ),
