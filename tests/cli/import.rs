@@ -921,3 +921,36 @@ fn an_http_route_to_the_apps_service_is_typed() {
     let render = repo.run(&["render", "dev"]);
     assert_eq!(render.code, 0, "{}", render.stderr);
 }
+
+/// A claim bound to a PersistentVolume that neither the environment nor
+/// the input has is typed, the volume declared made elsewhere; one bound
+/// to a volume of the input binds to it.
+#[test]
+fn a_claim_bound_to_a_volume_made_elsewhere_is_typed() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let text = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: config, namespace: media}\nspec:\n  storageClassName: ''\n  volumeName: pv-config\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n";
+    std::fs::write(repo.root.join("claim.yaml"), text).unwrap();
+    let out = repo.run(&["import", "dev", "claim.yaml", "--app", "media"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("typed  PersistentVolumeClaim config → claims.config"),
+        "{}",
+        out.stdout
+    );
+    let env = repo.env();
+    assert!(
+        env.contains("    externalPersistentVolumes:\n      pv-config: {}\n"),
+        "{env}"
+    );
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    let listed =
+        std::fs::read_to_string(repo.root.join("generated/dev/made-elsewhere.yaml")).unwrap();
+    assert!(
+        listed.contains("persistentVolumes:\n- name: pv-config\n  readBy: media\n"),
+        "{listed}"
+    );
+}

@@ -25,6 +25,10 @@ pub struct Options {
     /// The environment's 1Password store: ExternalSecrets that read it
     /// become the app's `secrets`.
     pub onepassword: Option<cfggen_model::environment::OnePassword>,
+    /// The PersistentVolumes the environment has (its `persistentVolumes`
+    /// and its apps' raw ones): a claim bound to another is bound to one
+    /// made elsewhere.
+    pub persistent_volumes: std::collections::BTreeSet<String>,
 }
 
 /// An object kept typed: where it went in the app.
@@ -113,6 +117,17 @@ pub fn plan(
             (clusters, kept, why) = crate::postgres::take(all, options, &namespace, &refused);
         }
     }
+    // The PersistentVolumes there are: the environment's and the input's.
+    let volumes: std::collections::BTreeSet<String> = options
+        .persistent_volumes
+        .iter()
+        .cloned()
+        .chain(
+            kept.iter()
+                .filter(|o| o.kind() == "PersistentVolume")
+                .map(|o| o.name().to_owned()),
+        )
+        .collect();
     let mut groups = group(kept, options, &namespace);
     // generated/<env>/<namespace>/ is a typed cluster's folder: the app of
     // the rest of its namespace takes another name.
@@ -140,7 +155,7 @@ pub fn plan(
                     reasons.entry((name.clone(), o.label())).or_insert(reason);
                 }
             }
-            let mut app = convert_app(&name, &ns, objects, options, &reasons);
+            let mut app = convert_app(&name, &ns, objects, options, &volumes, &reasons);
             if let Some((_, _, cluster)) = renamed.iter().find(|(n, _, _)| *n == name) {
                 app.notes.push(format!(
                     "the app of namespace `{ns}` is named `{name}`: generated/<env>/{ns}/ is the folder of Postgres cluster `{cluster}`"
@@ -307,6 +322,7 @@ fn convert_app(
     namespace: &str,
     objects: Vec<Object>,
     options: &Options,
+    volumes: &std::collections::BTreeSet<String>,
     force_raw: &BTreeMap<(String, String), String>,
 ) -> AppPlan {
     let mut plan = AppPlan {
@@ -322,6 +338,7 @@ fn convert_app(
     let mut app = AppBody {
         name_label: name_label(name, &objects),
         onepassword: options.onepassword.as_ref(),
+        volumes: Some(volumes),
         roles: crate::rbac::paired(&objects, namespace, "Role"),
         cluster_roles: crate::rbac::paired(&objects, namespace, "ClusterRole"),
         namespace: namespace.to_owned(),
@@ -405,6 +422,8 @@ struct AppBody<'o> {
     /// The value of its `app.kubernetes.io/name` label (see [`name_label`]).
     name_label: String,
     onepassword: Option<&'o cfggen_model::environment::OnePassword>,
+    /// The PersistentVolumes there are (see [`Options::persistent_volumes`]).
+    volumes: Option<&'o std::collections::BTreeSet<String>>,
     namespace: String,
     /// Roles and ClusterRoles whose bindings are in cfggen's form, by
     /// name.
@@ -887,6 +906,15 @@ impl AppBody<'_> {
                 }
             }
         }
+        // The volumes the claims bind to that neither the environment
+        // nor the input has.
+        let external_volumes: Map<String, Value> = self
+            .claims
+            .values()
+            .filter_map(|c| c.get("volumeName").and_then(Value::as_str))
+            .filter(|v| !self.volumes.is_some_and(|known| known.contains(*v)))
+            .map(|v| (v.to_owned(), json!({})))
+            .collect();
         for (field, map) in [
             ("components", self.components),
             ("services", self.services),
@@ -899,6 +927,7 @@ impl AppBody<'_> {
             ("externalSecrets", external),
             ("externalConfigMaps", external_config_maps),
             ("externalServices", external_services),
+            ("externalPersistentVolumes", external_volumes),
         ] {
             if !map.is_empty() {
                 app.insert(field.into(), Value::Object(map));

@@ -119,6 +119,12 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
     pub external_services: IndexMap<String, crate::elsewhere::ServiceElsewhere>,
+    /// PersistentVolumes the app's claims bind to (`volumeName`) that
+    /// cfggen does not make (a storage team's, another repository's), by
+    /// name: `generated/<env>/made-elsewhere.yaml` lists them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub external_persistent_volumes: IndexMap<String, crate::elsewhere::PersistentVolumeElsewhere>,
     /// How Argo CD deploys the app: sync policy, options, ignored
     /// differences, project, finalizers, destination cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -207,12 +213,15 @@ pub enum Made {
     ConfigMap,
     /// A Service.
     Service,
+    /// A PersistentVolume, which claims bind to by name.
+    PersistentVolume,
 }
 
 impl Made {
     /// What a Kubernetes object makes that others read by name, if
     /// anything: the Secret of an ExternalSecret (its target), a
-    /// SealedSecret or a Certificate; a ConfigMap; a Service.
+    /// SealedSecret or a Certificate; a ConfigMap; a Service; a
+    /// PersistentVolume.
     pub fn by(object: &serde_json::Value) -> Option<(Made, &str)> {
         let text = |pointer: &str| object.pointer(pointer).and_then(serde_json::Value::as_str);
         match object.get("kind")?.as_str()? {
@@ -227,6 +236,7 @@ impl Made {
             "Certificate" => Some((Made::Secret, text("/spec/secretName")?)),
             "ConfigMap" => Some((Made::ConfigMap, text("/metadata/name")?)),
             "Service" => Some((Made::Service, text("/metadata/name")?)),
+            "PersistentVolume" => Some((Made::PersistentVolume, text("/metadata/name")?)),
             _ => None,
         }
     }

@@ -1,6 +1,7 @@
 //! What an app reads that something else makes: a ConfigMap a kustomize
 //! `configMapGenerator`, an operator or a person makes, a Service of
-//! another tool (a Helm chart's, an operator's). Declared so that the
+//! another tool (a Helm chart's, an operator's), a PersistentVolume a
+//! storage team or another repository makes. Declared so that the
 //! references to them are checked (a key, a port), the lint knows they
 //! exist, and `generated/<env>/made-elsewhere.yaml` lists them for
 //! reviewers. Secrets made elsewhere are `externalSecrets`
@@ -54,4 +55,15 @@ impl ServiceElsewhere {
     pub fn has_port(&self, port: &PortRef) -> bool {
         self.ports.is_empty() || self.ports.contains(port)
     }
+}
+
+/// A PersistentVolume made elsewhere that one of the app's claims binds
+/// to by `volumeName`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PersistentVolumeElsewhere {
+    /// Who makes it, for people reading `made-elsewhere.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["the storage team's Terraform"]))]
+    pub made_by: Option<String>,
 }

@@ -104,6 +104,26 @@ impl UncheckedKinds {
 }
 
 impl Environment {
+    /// Whether a raw manifest of one of the apps makes the object `name`
+    /// (a PersistentVolume, say).
+    pub fn raw_makes(&self, made: crate::app::Made, name: &str) -> bool {
+        self.apps.values().any(|a| a.raw_makes(made, name))
+    }
+
+    /// The PersistentVolumes there are: declared, or among the apps' raw
+    /// manifests.
+    pub fn persistent_volume_names(&self) -> std::collections::BTreeSet<String> {
+        let raw = self
+            .apps
+            .values()
+            .flat_map(|a| &a.loaded_manifests)
+            .filter_map(|(_, o)| match crate::app::Made::by(o) {
+                Some((crate::app::Made::PersistentVolume, name)) => Some(name.to_owned()),
+                _ => None,
+            });
+        self.persistent_volumes.keys().cloned().chain(raw).collect()
+    }
+
     /// Whether the environment declares cluster-scoped objects of its own
     /// (PersistentVolumes, Namespaces), which the `cluster` folder holds.
     pub fn has_cluster_objects(&self) -> bool {

@@ -1,7 +1,8 @@
 //! `made-elsewhere.yaml`: the ConfigMaps and Services the environment's
-//! apps read that cfggen does not make (`externalConfigMaps`,
-//! `externalServices`), for reviewers and for the lint, which takes them
-//! as there. Not deployed: it sits beside the apps' folders, as the
+//! apps read, and the PersistentVolumes their claims bind to, that cfggen
+//! does not make (`externalConfigMaps`, `externalServices`,
+//! `externalPersistentVolumes`), for reviewers and for the lint, which
+//! takes them as there. Not deployed: it sits beside the apps' folders, as the
 //! 1Password inventory does.
 
 use cfggen_model::Environment;
@@ -17,13 +18,17 @@ struct Doc<'a> {
     config_maps: Vec<Entry<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     services: Vec<Entry<'a>>,
+    /// Cluster-scoped: no namespace.
+    #[serde(rename = "persistentVolumes", skip_serializing_if = "Vec::is_empty")]
+    persistent_volumes: Vec<Entry<'a>>,
 }
 
 /// One object made elsewhere.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Entry<'a> {
-    namespace: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
     name: &'a str,
     /// Its keys (a ConfigMap) or ports (a Service); any when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -43,12 +48,13 @@ pub(crate) fn made_elsewhere(out: &mut Output, env: &Environment) -> Result<(), 
         environment: &env.name,
         config_maps: Vec::new(),
         services: Vec::new(),
+        persistent_volumes: Vec::new(),
     };
     for (app_name, app) in &env.apps {
         let namespace = app.namespace(app_name);
         for (name, cm) in &app.external_config_maps {
             doc.config_maps.push(Entry {
-                namespace,
+                namespace: Some(namespace),
                 name,
                 keys: cm.keys.clone(),
                 ports: Vec::new(),
@@ -58,7 +64,7 @@ pub(crate) fn made_elsewhere(out: &mut Output, env: &Environment) -> Result<(), 
         }
         for (name, svc) in &app.external_services {
             doc.services.push(Entry {
-                namespace,
+                namespace: Some(namespace),
                 name,
                 keys: Vec::new(),
                 ports: svc.ports.iter().map(ToString::to_string).collect(),
@@ -66,11 +72,25 @@ pub(crate) fn made_elsewhere(out: &mut Output, env: &Environment) -> Result<(), 
                 read_by: app_name,
             });
         }
+        for (name, pv) in &app.external_persistent_volumes {
+            doc.persistent_volumes.push(Entry {
+                namespace: None,
+                name,
+                keys: Vec::new(),
+                ports: Vec::new(),
+                made_by: pv.made_by.as_deref(),
+                read_by: app_name,
+            });
+        }
     }
-    if doc.config_maps.is_empty() && doc.services.is_empty() {
+    if doc.config_maps.is_empty() && doc.services.is_empty() && doc.persistent_volumes.is_empty() {
         return Ok(());
     }
-    for list in [&mut doc.config_maps, &mut doc.services] {
+    for list in [
+        &mut doc.config_maps,
+        &mut doc.services,
+        &mut doc.persistent_volumes,
+    ] {
         list.sort_by(|a, b| {
             (a.namespace, a.name, a.read_by).cmp(&(b.namespace, b.name, b.read_by))
         });

@@ -125,7 +125,7 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
                 options: cfggen_import::Options {
                     app: app.clone(),
                     skip_secrets: *skip_secrets,
-                    onepassword: None,
+                    ..cfggen_import::Options::default()
                 },
                 dry_run: *dry_run,
                 replace: *replace,

@@ -53,6 +53,10 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
     let declared = declared(ctx, req.environment, &rel, &original);
     let options = Options {
         onepassword: declared.as_ref().and_then(|e| e.onepassword.clone()),
+        persistent_volumes: declared
+            .as_ref()
+            .map(cfggen_model::Environment::persistent_volume_names)
+            .unwrap_or_default(),
         ..req.options.clone()
     };
     let declared_namespaces: std::collections::BTreeSet<String> = declared

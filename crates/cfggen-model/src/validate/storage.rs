@@ -307,6 +307,27 @@ fn check_keys_source(
 
 /// An app's claims: a `volumeName` is one of the environment's
 /// PersistentVolumes, which can hold the claim; one claim per volume.
+/// Binds PersistentVolume `volume` to the claim `claim` (`app/name`, at
+/// `path`); a volume claimed already is a problem.
+fn bind(
+    c: &mut Checker<'_>,
+    bound: &mut HashMap<String, String>,
+    volume: &str,
+    claim: &str,
+    path: &FieldPath,
+) {
+    if let Some(first) = bound.insert(volume.to_owned(), claim.to_owned()) {
+        c.push(
+            "claim-binding",
+            path.key("volumeName"),
+            Target::Value,
+            format!("PersistentVolume `{volume}` is claimed by `{first}` already; a volume binds one claim"),
+            "volume already claimed",
+            None,
+        );
+    }
+}
+
 pub(super) fn check_claims(
     c: &mut Checker<'_>,
     env: &Environment,
@@ -321,15 +342,22 @@ pub(super) fn check_claims(
         };
         // A PersistentVolume among the apps' raw manifests is written as
         // it is: the claim binds to it.
-        let raw = || {
-            env.apps.values().any(|a| {
-                a.loaded_manifests.iter().any(|(_, o)| {
-                    o.get("kind").and_then(|k| k.as_str()) == Some("PersistentVolume")
-                        && o.pointer("/metadata/name").and_then(|n| n.as_str())
-                            == Some(volume_name.as_str())
-                })
-            })
-        };
+        let raw = || env.raw_makes(crate::app::Made::PersistentVolume, volume_name);
+        let elsewhere = app.external_persistent_volumes.contains_key(volume_name);
+        if elsewhere {
+            if env.persistent_volumes.contains_key(volume_name) {
+                c.push(
+                    "name-conflict",
+                    FieldPath::of(&["apps", app_name, "externalPersistentVolumes", volume_name]),
+                    Target::Key,
+                    format!("PersistentVolume `{volume_name}` is both one of the environment's `persistentVolumes` (made by cfggen) and one made elsewhere"),
+                    "declared twice",
+                    Some("keep one of the two".into()),
+                );
+            }
+            bind(c, bound, volume_name, &format!("{app_name}/{name}"), &path);
+            continue;
+        }
         let Some(pv) = env.persistent_volumes.get(volume_name) else {
             if raw() {
                 continue;
@@ -341,20 +369,11 @@ pub(super) fn check_claims(
                 format!("claim `{name}` binds to PersistentVolume `{volume_name}`, which the environment does not declare"),
                 "not a key of `persistentVolumes`",
                 suggest::hint(volume_name, env.persistent_volumes.keys().map(String::as_str))
-                    .or_else(|| Some("declare it under the environment's `persistentVolumes`".into())),
+                    .or_else(|| Some(format!("declare it under the environment's `persistentVolumes`, or, made elsewhere, under `apps.{app_name}.externalPersistentVolumes`"))),
             );
             continue;
         };
-        if let Some(first) = bound.insert(volume_name.clone(), format!("{app_name}/{name}")) {
-            c.push(
-                "claim-binding",
-                path.key("volumeName"),
-                Target::Value,
-                format!("PersistentVolume `{volume_name}` is claimed by `{first}` already; a volume binds one claim"),
-                "volume already claimed",
-                None,
-            );
-        }
+        bind(c, bound, volume_name, &format!("{app_name}/{name}"), &path);
         check_binding(c, name, claim, volume_name, pv, &path);
     }
 }
