@@ -811,8 +811,16 @@ impl AppBody<'_> {
             Some(_) => return Err("a fixed `clusterIP`".into()),
             None => {}
         }
-        if let Some(c) = spec.take("loadBalancerClass") {
-            s.insert("loadBalancerClass".into(), c);
+        for key in [
+            "loadBalancerClass",
+            "externalTrafficPolicy",
+            "internalTrafficPolicy",
+            "ipFamilies",
+            "ipFamilyPolicy",
+        ] {
+            if let Some(v) = spec.take(key) {
+                s.insert(key.into(), v);
+            }
         }
         // Kubernetes' default; any other affinity stays raw.
         if let Some(affinity) = spec.string("sessionAffinity")?.filter(|a| a != "None") {

@@ -393,18 +393,21 @@ fn cluster(object: &Value, namespace: &str) -> Result<(Map<String, Value>, Vec<R
     if let Some(image) = spec.take("imageName") {
         out.insert("image".into(), image);
     }
-    let mut storage = spec.sub("storage")?;
-    let mut st = Map::new();
-    for (from, to) in [("size", "size"), ("storageClass", "storageClass")] {
-        if let Some(v) = storage.take(from) {
-            st.insert(to.into(), v);
-        }
-    }
-    storage.done()?;
+    let st = storage(spec.sub("storage")?)?;
     if !st.contains_key("size") {
         return Err("a cluster without `spec.storage.size`".into());
     }
     out.insert("storage".into(), Value::Object(st));
+    if let Some(wal) = spec.take("walStorage") {
+        let wal = storage(Taker::new(wal, "spec.walStorage")?)?;
+        if !wal.contains_key("size") {
+            return Err("`spec.walStorage` without a size".into());
+        }
+        out.insert("walStorage".into(), Value::Object(wal));
+    }
+    if let Some(pdb) = spec.take("enablePDB") {
+        out.insert("enablePDB".into(), pdb);
+    }
     if let Some(r) = spec.take("resources") {
         out.insert("resources".into(), r);
     }
@@ -445,6 +448,7 @@ fn cluster(object: &Value, namespace: &str) -> Result<(Map<String, Value>, Vec<R
             ("database", "database"),
             ("owner", "owner"),
             ("postInitSQL", "postInitSQL"),
+            ("postInitApplicationSQL", "postInitApplicationSQL"),
         ] {
             if let Some(v) = i.take(from) {
                 typed.insert(to.into(), v);
@@ -518,6 +522,19 @@ fn service(services: Value, cluster: &str) -> Result<Value, Why> {
         out.insert("annotations".into(), Value::Object(annotations));
     }
     Ok(Value::Object(out))
+}
+
+/// A volume of each instance (`storage`, `walStorage`): its size and
+/// class.
+fn storage(mut storage: Taker) -> Result<Map<String, Value>, Why> {
+    let mut st = Map::new();
+    for key in ["size", "storageClass"] {
+        if let Some(v) = storage.take(key) {
+            st.insert(key.into(), v);
+        }
+    }
+    storage.done()?;
+    Ok(st)
 }
 
 /// The owner of the database the entry's `initdb` makes, by the model's

@@ -77,6 +77,7 @@ fn walk(kind: &str, path: &str, a: Option<&Value>, b: Option<&Value>, out: &mut 
     // A key with no value (`target:`) is Kubernetes' absent field.
     let (a, b) = (a.filter(|v| !v.is_null()), b.filter(|v| !v.is_null()));
     match (a, b) {
+        (None, None) => {}
         (None, Some(Value::Object(y))) if !y.is_empty() => {
             for (k, v) in y {
                 walk(kind, &join(path, k), None, Some(v), out);
@@ -185,6 +186,7 @@ fn classify(
         (Some(x), None)
             if (last == "protocol" && x == "TCP")
                 || (last == "type" && x == "ClusterIP")
+                || (path.ends_with(".fieldRef.apiVersion") && x == "v1")
                 || (path == "spec.replicas" && x == 1)
                 || (last == "scheme" && x == "HTTP")
                 || (last == "sessionAffinity" && x == "None")

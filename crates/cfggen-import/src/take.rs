@@ -31,13 +31,18 @@ impl Taker {
     }
 
     /// The field `key`, removed; absent, null and empty values are `None`.
+    /// Keys with a null value inside it are left out: Kubernetes reads
+    /// `rollingUpdate: null` as no `rollingUpdate`.
     pub(crate) fn take(&mut self, key: &str) -> Option<Value> {
-        self.map.shift_remove(key).filter(|v| !is_empty(v))
+        self.map
+            .shift_remove(key)
+            .map(without_nulls)
+            .filter(|v| !is_empty(v))
     }
 
     /// The field `key`, removed, even when empty (`emptyDir: {}`).
     pub(crate) fn take_any(&mut self, key: &str) -> Option<Value> {
-        self.map.shift_remove(key)
+        self.map.shift_remove(key).map(without_nulls)
     }
 
     /// A string field.
@@ -121,6 +126,20 @@ pub(crate) fn cfggen_labels(
         }
     }
     Ok(())
+}
+
+/// `value` without the keys whose value is null, at any depth.
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
 }
 
 /// Null, `{}` and `[]`: what Kubernetes treats as absent.

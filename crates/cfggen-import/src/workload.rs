@@ -426,6 +426,7 @@ fn pod_settings(
         ("runtimeClassName", "runtimeClassName"),
         ("priorityClassName", "priorityClassName"),
         ("dnsPolicy", "dnsPolicy"),
+        ("enableServiceLinks", "enableServiceLinks"),
         (
             "terminationGracePeriodSeconds",
             "terminationGracePeriodSeconds",
@@ -554,6 +555,15 @@ fn container(
     ] {
         if let Some(v) = t.take(key) {
             c.insert(key.into(), v);
+        }
+    }
+    for flag in ["tty", "stdin"] {
+        match t.take(flag) {
+            Some(Value::Bool(true)) => {
+                c.insert(flag.into(), true.into());
+            }
+            Some(Value::Bool(false)) | None => {}
+            Some(_) => return Err(format!("`{flag}` is not `true` or `false`")),
         }
     }
     let ports = ports(t.list("ports")?, notes)?;

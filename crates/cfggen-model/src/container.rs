@@ -47,6 +47,12 @@ pub struct Container {
     /// file is empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_message_policy: Option<TerminationMessagePolicy>,
+    /// Give the container a terminal (`kubectl attach -it`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tty: bool,
+    /// Keep the container's standard input open (`kubectl attach`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stdin: bool,
     /// Container ports, by name: a number (TCP), or `{port, protocol}`;
     /// or the Kubernetes list, `[{name: http, containerPort: 9000}]`.
     #[serde(default, skip_serializing_if = "crate::ports::ContainerPorts::is_none")]

@@ -291,6 +291,14 @@ pub struct PostgresCluster {
     /// Storage for each instance (not for a `remote` cluster).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<Storage>,
+    /// A volume of its own for each instance's write-ahead log; in
+    /// `storage` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wal_storage: Option<Storage>,
+    /// Whether CloudNativePG keeps PodDisruptionBudgets for the cluster
+    /// (its default); `false` for a single node that must drain.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "enablePDB")]
+    pub enable_pdb: Option<bool>,
     /// CPU and memory for each instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<crate::container::Resources>,
@@ -405,6 +413,14 @@ pub struct InitDb {
     #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "postInitSQL")]
     #[schemars(extend("examples" = [["CREATE EXTENSION IF NOT EXISTS pg_stat_statements"]]))]
     pub post_init_sql: Vec<String>,
+    /// SQL run as the superuser in the first database once it is made.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        rename = "postInitApplicationSQL"
+    )]
+    #[schemars(extend("examples" = [["CREATE EXTENSION IF NOT EXISTS vector"]]))]
+    pub post_init_application_sql: Vec<String>,
 }
 
 /// A Service for a cluster's primary, beside its own.

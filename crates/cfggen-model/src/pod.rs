@@ -76,6 +76,11 @@ pub struct PodSettings {
     /// How the pods resolve names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_policy: Option<DnsPolicy>,
+    /// Whether the containers get an environment variable for every
+    /// Service of the namespace (Kubernetes' default); `false` keeps
+    /// their environment to what they declare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_service_links: Option<bool>,
     /// Seconds the pods get to stop before they are killed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_grace_period_seconds: Option<u32>,

@@ -122,6 +122,12 @@ pub struct ClusterSpec {
     pub image_name: Option<String>,
     /// Storage per instance.
     pub storage: ClusterStorage,
+    /// Write-ahead log storage per instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wal_storage: Option<ClusterStorage>,
+    /// Whether the operator keeps PodDisruptionBudgets.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "enablePDB")]
+    pub enable_pdb: Option<bool>,
     /// CPU and memory per instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<k8s_openapi::api::core::v1::ResourceRequirements>,
@@ -157,6 +163,13 @@ pub struct ClusterInitDb {
     /// SQL run as the superuser after initialisation.
     #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "postInitSQL")]
     pub post_init_sql: Vec<String>,
+    /// SQL run as the superuser in the first database.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        rename = "postInitApplicationSQL"
+    )]
+    pub post_init_application_sql: Vec<String>,
 }
 
 /// `Cluster.spec.storage`.

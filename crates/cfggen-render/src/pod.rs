@@ -107,6 +107,7 @@ impl PodOf<'_> {
                 host_pid: p.host_pid.then_some(true),
                 host_ipc: p.host_ipc.then_some(true),
                 dns_policy: p.dns_policy.map(|d| d.as_str().to_owned()),
+                enable_service_links: p.enable_service_links,
                 termination_grace_period_seconds: p.termination_grace_period_seconds.map(i64::from),
                 image_pull_secrets: non_empty(
                     p.image_pull_secrets
@@ -150,6 +151,8 @@ impl PodOf<'_> {
             working_dir: c.working_dir.clone(),
             termination_message_path: c.termination_message_path.clone(),
             termination_message_policy: c.termination_message_policy.map(|p| p.as_str().to_owned()),
+            tty: c.tty.then_some(true),
+            stdin: c.stdin.then_some(true),
             ports: non_empty(
                 c.ports
                     .iter()

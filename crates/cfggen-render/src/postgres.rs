@@ -70,16 +70,11 @@ pub(crate) fn render_clusters(
             spec: crds::ClusterSpec {
                 instances: cluster.instances,
                 image_name: cluster.image.as_ref().map(|i| i.as_written().to_owned()),
-                storage: cluster
-                    .storage
-                    .as_ref()
-                    .map(|st| crds::ClusterStorage {
-                        size: st.size.clone(),
-                        storage_class: st.storage_class.clone(),
-                    })
-                    .ok_or_else(|| {
-                        RenderError::Unresolved(format!("the storage of cluster `{cluster_name}`"))
-                    })?,
+                storage: cluster.storage.as_ref().map(storage).ok_or_else(|| {
+                    RenderError::Unresolved(format!("the storage of cluster `{cluster_name}`"))
+                })?,
+                wal_storage: cluster.wal_storage.as_ref().map(storage),
+                enable_pdb: cluster.enable_pdb,
                 resources: cluster.resources.as_ref().map(resources),
                 postgresql,
                 managed: (!roles.is_empty() || services.is_some())
@@ -89,6 +84,7 @@ pub(crate) fn render_clusters(
                         database: i.database.clone(),
                         owner: i.owner.clone(),
                         post_init_sql: i.post_init_sql.clone(),
+                        post_init_application_sql: i.post_init_application_sql.clone(),
                     },
                 }),
             },
@@ -343,5 +339,13 @@ impl OnCluster<'_> {
             file_name("Database", object_name),
             &database,
         )
+    }
+}
+
+/// A volume of each instance (`storage`, `walStorage`).
+fn storage(st: &cfggen_model::environment::Storage) -> crds::ClusterStorage {
+    crds::ClusterStorage {
+        size: st.size.clone(),
+        storage_class: st.storage_class.clone(),
     }
 }

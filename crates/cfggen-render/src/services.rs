@@ -83,6 +83,15 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
                 cluster_ip: (svc.headless && svc.service_type() == ServiceType::ClusterIP)
                     .then(|| "None".to_owned()),
                 load_balancer_class: svc.load_balancer_class.clone(),
+                external_traffic_policy: svc.external_traffic_policy.map(|p| p.as_str().to_owned()),
+                internal_traffic_policy: svc.internal_traffic_policy.map(|p| p.as_str().to_owned()),
+                ip_families: (!svc.ip_families.is_empty()).then(|| {
+                    svc.ip_families
+                        .iter()
+                        .map(|f| f.as_str().to_owned())
+                        .collect()
+                }),
+                ip_family_policy: svc.ip_family_policy.map(|p| p.as_str().to_owned()),
                 selector: if svc.selector.is_empty() {
                     component.map(|(cname, comp)| selector_of(app.name_label(name), cname, comp))
                 } else {

@@ -249,6 +249,16 @@ fn check_service_type(c: &mut Checker<'_>, sname: &str, svc: &Service, spath: &F
             Some("set `type: LoadBalancer`".into()),
         );
     }
+    if svc.external_traffic_policy.is_some() && kind == ServiceType::ClusterIP {
+        c.push(
+            "service-type",
+            spath.key("externalTrafficPolicy"),
+            Target::Key,
+            format!("service `{sname}` sets an external traffic policy, but it is a ClusterIP one, which takes no traffic from outside"),
+            "only for NodePort and LoadBalancer",
+            Some("set `type: NodePort` or `type: LoadBalancer`, or remove it".into()),
+        );
+    }
     if kind == ServiceType::ClusterIP {
         for (port, spec) in &svc.ports {
             if spec.spec().node_port.is_some() {
