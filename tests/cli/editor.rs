@@ -323,6 +323,10 @@ fn the_language_server_validates_environment_files() {
         "apps:\n",
         "uncheckedKinds: error\nnamespaces:\n  media: {labels: {pod-security.kubernetes.io/enforce: baseline}, annotations: {owner: media-team}}\napps:\n",
     )
+    .replace(
+        "argocd:\n",
+        "argocd:\n  projects:\n    apps: {sourceRepos: ['*'], destinations: [{server: '*', namespace: apps}], clusterResourceWhitelist: [{group: '', kind: Namespace}]}\n",
+    )
     .replace("  web:\n    image:", "  web:\n    nameLabel: web-server\n    image:")
     .replace(
         "        replicas: 2\n",

@@ -954,3 +954,40 @@ fn a_claim_bound_to_a_volume_made_elsewhere_is_typed() {
         "{listed}"
     );
 }
+
+/// An AppProject in Argo CD's namespace becomes an entry of the
+/// environment's `argocd.projects`, written once; a second app's import
+/// adds its own beside it.
+#[test]
+fn an_app_project_is_typed_into_argocd_projects() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let project = |name: &str| {
+        format!("apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {{name: {name}, namespace: argocd}}\nspec:\n  sourceRepos: ['https://github.com/example/homelab']\n  destinations: [{{namespace: '*', server: '*'}}]\n  clusterResourceWhitelist: [{{group: '*', kind: '*'}}]\n")
+    };
+    std::fs::write(repo.root.join("infra.yaml"), project("infra")).unwrap();
+    let out = repo.run(&["import", "dev", "infra.yaml", "--app", "infra"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("typed  AppProject infra → argocd.projects.infra"),
+        "{}",
+        out.stdout
+    );
+    std::fs::write(repo.root.join("apps.yaml"), project("apps")).unwrap();
+    let out = repo.run(&["import", "dev", "apps.yaml", "--app", "apps"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let env = repo.env();
+    assert!(
+        env.contains("argocd:\n  projects:\n    infra:\n")
+            && env.contains("\n    apps:\n      sourceRepos:"),
+        "{env}"
+    );
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    assert!(repo
+        .root
+        .join("generated/dev/argocd/appproject-apps.yaml")
+        .is_file());
+}

@@ -109,6 +109,21 @@ fn add_entries(
         }
         return Ok(out);
     };
+    add_into(text, entry, what, apps, replace)
+}
+
+/// `text` with each `(name, block)` added under the mapping of `entry`
+/// (at any depth); a block is written at an indent of two spaces and is
+/// re-indented to the mapping's.
+fn add_into(
+    text: &str,
+    entry: &cfggen_yaml::Entry,
+    what: &'static str,
+    apps: &[(String, String)],
+    replace: bool,
+) -> Result<String, AppsError> {
+    let key = entry.key.text.as_str();
+    let indent = entry.key.loc.start - line_start(text, entry.key.loc.start);
     let existing: Vec<&cfggen_yaml::Entry> = match &entry.value.value {
         Value::Map(entries) if !entries.is_empty() => {
             if is_flow(text, &entry.value) {
@@ -123,30 +138,19 @@ fn add_entries(
             let end = line_end(text, entry.value.loc.end.max(entry.key.loc.end));
             let mut out = String::with_capacity(text.len() + 256);
             out.push_str(&text[..start]);
-            out.push_str(&format!("{key}:\n"));
+            out.push_str(&format!("{}{key}:\n", " ".repeat(indent)));
             for (_, block) in apps {
-                out.push_str(block);
+                out.push_str(&reindent(block, indent + 2));
             }
             out.push_str(&text[end..]);
             return Ok(out);
         }
         _ => return Err(EditError::NotBlock(key.into()).into()),
     };
-    let column = existing
-        .first()
-        .map_or(2, |e| e.key.loc.start - line_start(text, e.key.loc.start));
-    let reindent = |block: &str| -> String {
-        if column == 2 {
-            return block.to_owned();
-        }
-        block
-            .lines()
-            .map(|l| match l.strip_prefix("  ") {
-                Some(rest) if !l.trim().is_empty() => format!("{}{rest}\n", " ".repeat(column)),
-                _ => format!("{l}\n"),
-            })
-            .collect()
-    };
+    let column = existing.first().map_or(indent + 2, |e| {
+        e.key.loc.start - line_start(text, e.key.loc.start)
+    });
+    let reindent = |block: &str| -> String { reindent(block, column) };
     // Replaced apps: (start, end) of their lines, and the new block.
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     let mut appended = String::new();
@@ -175,6 +179,51 @@ fn add_entries(
     }
     out.push_str(&text[at..]);
     Ok(out)
+}
+
+/// A block written at an indent of two spaces, at an indent of `column`.
+fn reindent(block: &str, column: usize) -> String {
+    if column == 2 {
+        return block.to_owned();
+    }
+    block
+        .lines()
+        .map(|l| match l.strip_prefix("  ") {
+            Some(rest) if !l.trim().is_empty() => format!("{}{rest}\n", " ".repeat(column)),
+            _ => format!("{l}\n"),
+        })
+        .collect()
+}
+
+/// `text` with each `(name, block)` added under `argocd.projects`, as
+/// [`add_apps`] adds apps; `argocd:` and `projects:` are made where
+/// they are not there.
+pub fn add_argocd_projects(
+    text: &str,
+    projects: &[(String, String)],
+    replace: bool,
+) -> Result<String, AppsError> {
+    const WHAT: &str = "an Argo CD project";
+    if projects.is_empty() {
+        return Ok(text.to_owned());
+    }
+    let root = cfggen_yaml::parse(FileId(0), text, &Limits::default())
+        .map_err(|e| EditError::Parse(e.message))?;
+    // The `projects:` entry, its blocks two deeper.
+    let whole = || {
+        let mut block = "  projects:\n".to_owned();
+        for (_, b) in projects {
+            block.push_str(&reindent(b, 4));
+        }
+        vec![("projects".to_owned(), block)]
+    };
+    match root.entry("argocd") {
+        None => add_entries(text, "argocd", WHAT, &whole(), false),
+        Some(argocd) => match argocd.value.entry("projects") {
+            None => add_into(text, argocd, WHAT, &whole(), false),
+            Some(listed) => add_into(text, listed, WHAT, projects, replace),
+        },
+    }
 }
 
 /// The offset of the last byte of an entry (key and value): a node's end
@@ -212,6 +261,52 @@ fn is_flow(text: &str, node: &Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn argocd_projects_are_added_where_argocd_and_projects_are_or_are_not() {
+        let block = |name: &str| {
+            (
+                name.to_owned(),
+                format!("  {name}:\n    sourceRepos: ['*']\n"),
+            )
+        };
+        // No `argocd:`: made above the apps.
+        let text = "name: dev\napps:\n  a: {}\n";
+        let out = add_argocd_projects(text, &[block("infra")], false).unwrap();
+        assert_eq!(
+            out,
+            "name: dev\nargocd:\n  projects:\n    infra:\n      sourceRepos: ['*']\napps:\n  a: {}\n"
+        );
+        // `argocd:` without `projects:`: added as its last key.
+        let text = "argocd:\n  repoURL: https://git.example.com/x.git\napps: {}\n";
+        let out = add_argocd_projects(text, &[block("infra")], false).unwrap();
+        assert_eq!(
+            out,
+            "argocd:\n  repoURL: https://git.example.com/x.git\n  projects:\n    infra:\n      sourceRepos: ['*']\napps: {}\n"
+        );
+        // `projects:` there: another joins it; the same one needs `replace`.
+        let more = add_argocd_projects(&out, &[block("apps")], false).unwrap();
+        assert!(
+            more.contains(
+                "    infra:\n      sourceRepos: ['*']\n    apps:\n      sourceRepos: ['*']\n"
+            ),
+            "{more}"
+        );
+        assert_eq!(
+            add_argocd_projects(&out, &[block("infra")], false),
+            Err(AppsError::Exists("an Argo CD project", "infra".into()))
+        );
+        let replaced = add_argocd_projects(
+            &out,
+            &[("infra".into(), "  infra:\n    sourceRepos: [a]\n".into())],
+            true,
+        )
+        .unwrap();
+        assert!(
+            replaced.contains("    infra:\n      sourceRepos: [a]\n"),
+            "{replaced}"
+        );
+    }
 
     #[test]
     fn a_new_postgres_mapping_goes_above_the_apps_and_their_comment() {

@@ -29,6 +29,9 @@ pub struct Options {
     /// and its apps' raw ones): a claim bound to another is bound to one
     /// made elsewhere.
     pub persistent_volumes: std::collections::BTreeSet<String>,
+    /// The namespace Argo CD runs in (`argocd` when `None`): an
+    /// AppProject there becomes an entry of `argocd.projects`.
+    pub argocd_namespace: Option<String>,
 }
 
 /// An object kept typed: where it went in the app.
@@ -60,6 +63,9 @@ pub struct AppPlan {
     /// Its Namespace objects in cfggen's form: entries of the
     /// environment's `namespaces`, by name.
     pub namespaces: Map<String, Value>,
+    /// Its AppProjects in cfggen's form: entries of the environment's
+    /// `argocd.projects`, by name.
+    pub projects: Map<String, Value>,
 }
 
 /// What an import writes.
@@ -315,6 +321,7 @@ const ORDER: &[&str] = &[
     "HTTPRoute",
     "ExternalSecret",
     "Namespace",
+    "AppProject",
 ];
 
 fn convert_app(
@@ -334,11 +341,16 @@ fn convert_app(
         notes: Vec::new(),
         objects: objects.clone(),
         namespaces: Map::new(),
+        projects: Map::new(),
     };
     let mut app = AppBody {
         name_label: name_label(name, &objects),
         onepassword: options.onepassword.as_ref(),
         volumes: Some(volumes),
+        argocd_namespace: options
+            .argocd_namespace
+            .clone()
+            .unwrap_or_else(|| "argocd".into()),
         roles: crate::rbac::paired(&objects, namespace, "Role"),
         cluster_roles: crate::rbac::paired(&objects, namespace, "ClusterRole"),
         namespace: namespace.to_owned(),
@@ -388,6 +400,7 @@ fn convert_app(
     plan.raw
         .sort_by_key(|(label, _)| objects.iter().position(|x| x.label() == *label));
     plan.namespaces = std::mem::take(&mut app.namespaces);
+    plan.projects = std::mem::take(&mut app.projects);
     plan.body = app.finish(name, namespace, &raw);
     plan
 }
@@ -452,6 +465,10 @@ struct AppBody<'o> {
     used_accounts: Vec<String>,
     /// Namespace objects: entries of the environment's `namespaces`.
     namespaces: Map<String, Value>,
+    /// AppProjects: entries of the environment's `argocd.projects`.
+    projects: Map<String, Value>,
+    /// The namespace Argo CD runs in.
+    argocd_namespace: String,
 }
 
 /// Keys read of an object: a key joins its list; a read of the whole
@@ -577,6 +594,14 @@ impl AppBody<'_> {
                 let item = crate::secret::item(&name, &o.value, self.onepassword)?;
                 self.secrets.insert(name.clone(), item);
                 Ok((format!("secrets.{name}"), Vec::new()))
+            }
+            ("argoproj.io/v1alpha1", "AppProject") => {
+                if self.projects.contains_key(&name) {
+                    return Err(format!("a second AppProject `{name}`"));
+                }
+                let declaration = crate::project::declaration(&o.value, &self.argocd_namespace)?;
+                self.projects.insert(name.clone(), declaration);
+                Ok((format!("argocd.projects.{name}"), Vec::new()))
             }
             ("v1", "Namespace") => {
                 if self.namespaces.contains_key(&name) {

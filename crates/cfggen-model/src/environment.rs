@@ -201,6 +201,11 @@ pub struct ArgoCd {
     /// Finalizers of every Application, unless an app sets its own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub finalizers: Vec<String>,
+    /// AppProjects the environment keeps, by name, rendered beside the
+    /// Applications (`generated/<env>/argocd/`) and synced before them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub projects: IndexMap<String, crate::project::AppProject>,
 }
 
 fn default_argocd_namespace() -> String {

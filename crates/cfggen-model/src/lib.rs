@@ -29,6 +29,7 @@ pub mod namespace;
 pub mod patch;
 pub mod pod;
 pub mod ports;
+pub mod project;
 pub mod rbac;
 pub mod refs;
 pub mod route;

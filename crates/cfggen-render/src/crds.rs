@@ -597,3 +597,67 @@ pub struct RouteTimeouts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend_request: Option<String>,
 }
+
+/// `argoproj.io/v1alpha1` `AppProject`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppProject {
+    /// Always `argoproj.io/v1alpha1`.
+    pub api_version: String,
+    /// Always `AppProject`.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// What the project's Applications may do.
+    pub spec: AppProjectSpec,
+}
+
+/// `AppProject.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppProjectSpec {
+    /// What it is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The repositories.
+    pub source_repos: Vec<String>,
+    /// Where its Applications deploy.
+    pub destinations: Vec<ProjectDestination>,
+    /// Cluster-scoped kinds allowed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_resource_whitelist: Vec<GroupKind>,
+    /// Namespaced kinds allowed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespace_resource_whitelist: Vec<GroupKind>,
+    /// Namespaced kinds refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespace_resource_blacklist: Vec<GroupKind>,
+    /// Namespaces of Applications outside Argo CD's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_namespaces: Vec<String>,
+}
+
+/// `AppProject.spec.destinations[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProjectDestination {
+    /// The API server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// The cluster's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+/// A group and kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupKind {
+    /// The API group.
+    pub group: String,
+    /// The kind.
+    pub kind: String,
+}

@@ -26,6 +26,7 @@ mod namespaces;
 mod parts;
 mod pod;
 mod postgres;
+mod projects;
 mod rbac;
 mod routes;
 mod services;
@@ -252,6 +253,7 @@ fn render_keeping(
     postgres::render_clusters(&mut out, env, jobs)?;
     storage::persistent_volumes(&mut out, env)?;
     render_applications(&mut out, env, jobs)?;
+    projects::projects(&mut out, env)?;
     if !out.leaks.is_empty() {
         let mut seen = std::collections::BTreeSet::new();
         let mut leaks = std::mem::take(&mut out.leaks);

@@ -57,11 +57,18 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
             .as_ref()
             .map(cfggen_model::Environment::persistent_volume_names)
             .unwrap_or_default(),
+        argocd_namespace: declared.as_ref().map(|e| e.argocd.namespace.clone()),
         ..req.options.clone()
     };
-    let declared_namespaces: std::collections::BTreeSet<String> = declared
-        .map(|e| e.namespaces.keys().cloned().collect())
-        .unwrap_or_default();
+    let names = Declared {
+        namespaces: declared
+            .as_ref()
+            .map(|e| e.namespaces.keys().cloned().collect())
+            .unwrap_or_default(),
+        projects: declared
+            .map(|e| e.argocd.projects.keys().cloned().collect())
+            .unwrap_or_default(),
+    };
     let mut force_raw: BTreeMap<(String, String), String> = BTreeMap::new();
     // Each round that fails turns at least one more typed object raw (or
     // stops), so it ends within a round per object.
@@ -76,23 +83,7 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
                 return EXIT_ERROR;
             }
         };
-        // An app all of whose objects went into the environment's fields
-        // (its Namespace, say) has no entry of its own.
-        let blocks: Vec<(String, String)> = plan
-            .apps
-            .iter()
-            .filter(|a| a.body.as_object().is_some_and(|b| !b.is_empty()))
-            .map(|a| (a.name.clone(), cfggen_import::app_text(a)))
-            .collect();
-        let clusters: Vec<(String, String)> = plan
-            .clusters
-            .iter()
-            .map(|c| (c.name.clone(), cfggen_import::cluster_text(c)))
-            .collect();
-        let namespaces = namespace_blocks(&plan, &declared_namespaces, req.replace);
-        let edited = cfggen_edit::add_apps(&original, &blocks, req.replace)
-            .and_then(|t| cfggen_edit::add_postgres(&t, &clusters, req.replace))
-            .and_then(|t| cfggen_edit::add_namespaces(&t, &namespaces, req.replace));
+        let edited = edited(&original, &plan, &names, req.replace);
         let text = match edited {
             Ok(t) => t,
             Err(e) => {
@@ -139,8 +130,56 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
     EXIT_ERROR
 }
 
+/// The names of what the environment declares in the fields an import
+/// adds to beside its apps.
+struct Declared {
+    namespaces: std::collections::BTreeSet<String>,
+    projects: std::collections::BTreeSet<String>,
+}
+
+/// The environment file `original` with what `plan` imports added: its
+/// apps, clusters, namespaces and Argo CD projects.
+fn edited(
+    original: &str,
+    plan: &Plan,
+    declared: &Declared,
+    replace: bool,
+) -> Result<String, cfggen_edit::AppsError> {
+    // An app all of whose objects went into the environment's fields
+    // (its Namespace, say) has no entry of its own.
+    let blocks: Vec<(String, String)> = plan
+        .apps
+        .iter()
+        .filter(|a| a.body.as_object().is_some_and(|b| !b.is_empty()))
+        .map(|a| (a.name.clone(), cfggen_import::app_text(a)))
+        .collect();
+    let clusters: Vec<(String, String)> = plan
+        .clusters
+        .iter()
+        .map(|c| (c.name.clone(), cfggen_import::cluster_text(c)))
+        .collect();
+    let namespaces = environment_blocks(
+        plan,
+        |a| &a.namespaces,
+        &declared.namespaces,
+        replace,
+        cfggen_import::namespace_text,
+    );
+    let projects = environment_blocks(
+        plan,
+        |a| &a.projects,
+        &declared.projects,
+        replace,
+        cfggen_import::project_text,
+    );
+    cfggen_edit::add_apps(original, &blocks, replace)
+        .and_then(|t| cfggen_edit::add_postgres(&t, &clusters, replace))
+        .and_then(|t| cfggen_edit::add_namespaces(&t, &namespaces, replace))
+        .and_then(|t| cfggen_edit::add_argocd_projects(&t, &projects, replace))
+}
+
 /// The environment before the import (itself and its bases), if it
-/// loads: its 1Password store, and the namespaces it declares.
+/// loads: its 1Password store, volumes, namespaces and Argo CD projects.
 fn declared(
     ctx: &Ctx<'_>,
     environment: &str,
@@ -162,25 +201,25 @@ fn declared(
     )
 }
 
-/// The `namespaces` entries to write: each Namespace object the apps'
-/// inputs carry, once, unless the environment declares it already (the
-/// round trip then compares the object with that declaration; with
-/// `replace` the input's replaces it).
-fn namespace_blocks(
+/// The entries of an environment field to write (`namespaces`,
+/// `argocd.projects`): each one the apps' inputs carry (`of` an app),
+/// once, unless the environment declares it already (the round trip then
+/// compares the object with that declaration; with `replace` the input's
+/// replaces it), as `text` writes it.
+fn environment_blocks(
     plan: &Plan,
+    of: impl Fn(&AppPlan) -> &serde_json::Map<String, serde_json::Value>,
     declared: &std::collections::BTreeSet<String>,
     replace: bool,
+    text: impl Fn(&str, &serde_json::Value) -> String,
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for (name, declaration) in plan.apps.iter().flat_map(|a| &a.namespaces) {
+    for (name, declaration) in plan.apps.iter().flat_map(of) {
         let written = out.iter().any(|(n, _)| n == name);
         if written || (declared.contains(name) && !replace) {
             continue;
         }
-        out.push((
-            name.clone(),
-            cfggen_import::namespace_text(name, declaration),
-        ));
+        out.push((name.clone(), text(name, declaration)));
     }
     out
 }
@@ -210,7 +249,7 @@ fn refuse_typed(
             let typed: Vec<_> = app
                 .typed
                 .iter()
-                .filter(|t| t.field.starts_with("namespaces."))
+                .filter(|t| t.field.starts_with("namespaces.") || t.field.starts_with("argocd."))
                 .cloned()
                 .collect();
             most_specific(&typed, field, &app.name)

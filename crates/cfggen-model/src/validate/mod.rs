@@ -210,6 +210,13 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
         storage::check_claims(&mut c, env, &mut bound, name, app);
     }
     storage::check_persistent_volumes(&mut c, env);
+    for (name, project) in &env.argocd.projects {
+        labels::check_labels(
+            &mut c,
+            &project.labels,
+            &FieldPath::of(&["argocd", "projects", name, "labels"]),
+        );
+    }
     for (name, namespace) in &env.namespaces {
         labels::check_labels(
             &mut c,
