@@ -330,7 +330,7 @@ fn the_language_server_validates_environment_files() {
     .replace("  web:\n    image:", "  web:\n    nameLabel: web-server\n    image:")
     .replace(
         "        replicas: 2\n",
-        "        replicas: 2\n        disruptionBudget: {name: web-pdb, minAvailable: 1}\n        lifecycle: {preStop: {exec: {command: [sleep, \"5\"]}}}\n",
+        "        replicas: 2\n        nameLabel: web-frontend\n        disruptionBudget: {name: web-pdb, minAvailable: 1}\n        lifecycle: {preStop: {exec: {command: [sleep, \"5\"]}}}\n",
     )
     .replace(
         "ports: [{port: 80, targetPort: 8080}]",

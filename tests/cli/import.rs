@@ -991,3 +991,30 @@ fn an_app_project_is_typed_into_argocd_projects() {
         .join("generated/dev/argocd/appproject-apps.yaml")
         .is_file());
 }
+
+/// A workload whose `app.kubernetes.io/name` is not the app's keeps it as
+/// its component's `nameLabel`, and the Service that selects it, labelled
+/// so too, stays typed.
+#[test]
+fn a_workload_with_a_name_label_of_its_own_is_typed() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let workload = |name: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: ai, labels: {{app.kubernetes.io/name: {name}}}}}\nspec:\n  selector: {{matchLabels: {{app.kubernetes.io/name: {name}}}}}\n  template:\n    metadata: {{labels: {{app.kubernetes.io/name: {name}}}}}\n    spec:\n      containers: [{{name: {name}, image: 'nginx:1.27', ports: [{{name: http, containerPort: 8080}}]}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: ai, labels: {{app.kubernetes.io/name: {name}}}}}\nspec:\n  selector: {{app.kubernetes.io/name: {name}}}\n  ports: [{{name: http, port: 80, targetPort: http}}]\n---\n")
+    };
+    let text = workload("researcher") + &workload("nextjs");
+    std::fs::write(repo.root.join("ai.yaml"), text).unwrap();
+    let out = repo.run(&["import", "dev", "ai.yaml", "--app", "ai"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("round trip: 4 of 4 objects render the same, 0 differ"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("raw    "), "{}", out.stdout);
+    let env = repo.env();
+    assert!(env.contains("nameLabel: nextjs"), "{env}");
+    assert!(env.contains("nameLabel: researcher"), "{env}");
+}

@@ -219,9 +219,10 @@ fn an_unknown_pod_field_points_at_a_patch() {
     let repo = extended(base, "");
     let out = repo.run(&["validate", "dev"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
+    // The hint wraps; its words, in order, name the patch.
+    let words = out.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        out.stderr
-            .contains("apps.shop.patches: [{target: {kind: Deployment, name: shop-"),
+        words.contains("apps.shop.patches: [{target: {kind: Deployment, name:"),
         "{}",
         out.stderr
     );

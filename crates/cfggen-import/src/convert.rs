@@ -625,6 +625,13 @@ impl AppBody<'_> {
         if self.components.contains_key(&converted.key) {
             return Err(format!("a second component `{}`", converted.key));
         }
+        // The component's name label: its own, or the app's.
+        let label = converted
+            .component
+            .get("nameLabel")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.name_label)
+            .to_owned();
         let selector = converted
             .component
             .get("selectorLabels")
@@ -632,10 +639,7 @@ impl AppBody<'_> {
             .cloned()
             .unwrap_or_else(|| {
                 let mut own = Map::new();
-                own.insert(
-                    cfggen_model::names::LABEL_APP.into(),
-                    self.name_label.clone().into(),
-                );
+                own.insert(cfggen_model::names::LABEL_APP.into(), label.clone().into());
                 own.insert(
                     cfggen_model::names::LABEL_COMPONENT.into(),
                     converted.key.clone().into(),
@@ -644,7 +648,7 @@ impl AppBody<'_> {
             });
         // The pods' labels: cfggen's, the selector's, the pod's.
         let mut pod_labels: Map<String, Value> = [
-            (cfggen_model::names::LABEL_APP, self.name_label.as_str()),
+            (cfggen_model::names::LABEL_APP, label.as_str()),
             (cfggen_model::names::LABEL_COMPONENT, converted.key.as_str()),
             cfggen_model::names::MANAGED_BY,
         ]
@@ -825,7 +829,13 @@ impl AppBody<'_> {
             }
         }
         let component = s.get("component").and_then(Value::as_str);
-        crate::take::cfggen_labels(&labels, &self.name_label, component)?;
+        // A Service of a component with a name label of its own carries it.
+        let label = component
+            .and_then(|k| self.components.get(k))
+            .and_then(|c| c.get("nameLabel"))
+            .and_then(Value::as_str)
+            .unwrap_or(&self.name_label);
+        crate::take::cfggen_labels(&labels, label, component)?;
         if let Some(kind) = spec.string("type")? {
             s.insert("type".into(), kind.into());
         }

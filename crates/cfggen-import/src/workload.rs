@@ -41,6 +41,32 @@ fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
+/// The component's key: as the workload's own component label says
+/// (cfggen sets that label to the component's name), or after the
+/// workload.
+fn component_key(app: &str, name: &str, labels: &Map<String, Value>) -> String {
+    labels
+        .get(cfggen_model::names::LABEL_COMPONENT)
+        .and_then(Value::as_str)
+        .filter(|c| is_dns_label(c))
+        .unwrap_or_else(|| {
+            name.strip_prefix(&format!("{app}-"))
+                .filter(|k| !k.is_empty())
+                .unwrap_or(name)
+        })
+        .to_owned()
+}
+
+/// The name label a workload carries when it is not the app's `label`:
+/// kept as its component's `nameLabel`.
+fn own_name_label(labels: &Map<String, Value>, label: &str) -> Option<String> {
+    labels
+        .get(cfggen_model::names::LABEL_APP)
+        .and_then(Value::as_str)
+        .filter(|own| *own != label && cfggen_model::names::is_label_name(own))
+        .map(str::to_owned)
+}
+
 /// The component of a workload object of app `app`, whose
 /// `app.kubernetes.io/name` label is `label`.
 pub(crate) fn convert(app: &str, label: &str, object: &Value) -> Result<Converted, Why> {
@@ -53,19 +79,7 @@ pub(crate) fn convert(app: &str, label: &str, object: &Value) -> Result<Converte
     let labels = meta.strings("labels")?;
     let annotations = meta.strings("annotations")?;
     meta.done()?;
-    // The component is named as the workload's own component label says
-    // (cfggen sets that label to the component's name), or after the
-    // workload.
-    let key = labels
-        .get(cfggen_model::names::LABEL_COMPONENT)
-        .and_then(Value::as_str)
-        .filter(|c| is_dns_label(c))
-        .unwrap_or_else(|| {
-            name.strip_prefix(&format!("{app}-"))
-                .filter(|k| !k.is_empty())
-                .unwrap_or(&name)
-        })
-        .to_owned();
+    let key = component_key(app, &name, &labels);
     let mut c = Map::new();
     if kind != "Deployment" {
         c.insert("kind".into(), kind.clone().into());
@@ -73,6 +87,14 @@ pub(crate) fn convert(app: &str, label: &str, object: &Value) -> Result<Converte
     if name != format!("{app}-{key}") {
         c.insert("name".into(), name.clone().into());
     }
+    let label = match own_name_label(&labels, label) {
+        Some(own) => {
+            c.insert("nameLabel".into(), own.clone().into());
+            own
+        }
+        None => label.to_owned(),
+    };
+    let label = label.as_str();
     crate::take::cfggen_labels(&labels, label, Some(&key))?;
     if !labels.is_empty() {
         c.insert("labels".into(), Value::Object(labels));

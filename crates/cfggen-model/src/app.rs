@@ -358,6 +358,13 @@ pub struct Component {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = [{"app": "teslamate"}]))]
     pub selector_labels: Option<IndexMap<String, String>>,
+    /// The value of `app.kubernetes.io/name` on this component's workload,
+    /// pods and default selector, and on the Services that select it, when
+    /// it is not the app's (`nameLabel`): to keep the label of a workload
+    /// that already runs as part of a larger app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::LABEL_VALUE), extend("examples" = ["gptr-nextjs"]))]
+    pub name_label: Option<String>,
     /// The main container's name; the component's name when absent. Set
     /// it to keep the container name of a workload that already runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -470,9 +477,17 @@ impl Component {
         })
     }
 
+    /// The value of the component's `app.kubernetes.io/name` label: its
+    /// `nameLabel`, or the app's, `app`.
+    pub fn label_of<'a>(&'a self, app: &'a str) -> &'a str {
+        self.name_label.as_deref().unwrap_or(app)
+    }
+
     /// The labels that select the component's pods: its `selectorLabels`,
-    /// or cfggen's `app.kubernetes.io/name` and `…/component`.
+    /// or cfggen's `app.kubernetes.io/name` and `…/component` (`app` the
+    /// app's name label, unless the component has its own).
     pub fn selector(&self, app: &str, name: &str) -> std::collections::BTreeMap<String, String> {
+        let app = self.label_of(app);
         match &self.selector_labels {
             Some(labels) => labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             None => [
@@ -486,6 +501,7 @@ impl Component {
     /// The labels of the component's pods: cfggen's (app, component,
     /// managed-by), the selector's, and the pod's own.
     pub fn pod_labels(&self, app: &str, name: &str) -> std::collections::BTreeMap<String, String> {
+        let app = self.label_of(app);
         let mut labels: std::collections::BTreeMap<String, String> = [
             (names::LABEL_APP.to_owned(), app.to_owned()),
             (names::LABEL_COMPONENT.to_owned(), name.to_owned()),

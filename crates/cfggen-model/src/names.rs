@@ -41,6 +41,17 @@ pub const ROUTE_HOSTNAME: &str =
 /// and milliseconds (`10s`, `1m30s`, `500ms`).
 pub const ROUTE_DURATION: &str = "^([0-9]{1,5}(h|m|s|ms)){1,4}$";
 
+/// Whether a label name (or a non-empty value) is what Kubernetes takes:
+/// at most 63 letters, digits, `-`, `_` and `.`, starting and ending with
+/// a letter or digit.
+pub fn is_label_name(s: &str) -> bool {
+    s.len() <= 63
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// Whether a text is a valid ConfigMap or Secret key.
 pub fn is_data_key(key: &str) -> bool {
     !key.is_empty()

@@ -65,7 +65,12 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
         let mut metadata = meta(
             sname,
             ns,
-            app_labels(app.name_label(name), svc.component.as_deref()),
+            app_labels(
+                component.map_or(app.name_label(name), |(_, comp)| {
+                    comp.label_of(app.name_label(name))
+                }),
+                svc.component.as_deref(),
+            ),
             waves::WORKLOADS,
         );
         if let Some(annotations) = metadata.annotations.as_mut() {

@@ -95,7 +95,7 @@ fn workload(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderError> {
     let (name, app, comp) = (pod.app_name, pod.app, pod.comp);
     let ns = app.namespace(name);
     let object_name = workload_name(name, pod.cname, comp);
-    let mut labels = app_labels(app.name_label(name), Some(pod.cname));
+    let mut labels = app_labels(comp.label_of(app.name_label(name)), Some(pod.cname));
     for (k, v) in &comp.labels {
         labels.entry(k.clone()).or_insert_with(|| v.clone());
     }
@@ -270,7 +270,7 @@ fn disruption_budget(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderErro
         metadata: meta(
             &object_name,
             ns,
-            app_labels(app.name_label(name), Some(pod.cname)),
+            app_labels(comp.label_of(app.name_label(name)), Some(pod.cname)),
             waves::WORKLOADS,
         ),
         spec: Some(PodDisruptionBudgetSpec {

@@ -6,16 +6,8 @@
 use indexmap::IndexMap;
 
 use super::{Checker, Target};
+use crate::names::is_label_name;
 use crate::{names, FieldPath};
-
-/// Whether a label name (or value) is what Kubernetes takes.
-fn is_label_name(s: &str) -> bool {
-    s.len() <= 63
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
 
 /// What is wrong with a label key, if anything.
 fn key_error(key: &str) -> Option<String> {
