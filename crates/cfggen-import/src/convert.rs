@@ -843,10 +843,13 @@ impl AppBody<'_> {
             Some("None") => {
                 s.insert("headless".into(), true.into());
             }
-            Some(_) => return Err("a fixed `clusterIP`".into()),
+            Some(ip) => {
+                s.insert("clusterIP".into(), ip.into());
+            }
             None => {}
         }
         for key in [
+            "loadBalancerIP",
             "loadBalancerClass",
             "externalTrafficPolicy",
             "internalTrafficPolicy",

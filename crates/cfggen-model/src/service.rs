@@ -33,6 +33,21 @@ pub struct Service {
     /// themselves, as a StatefulSet's governing Service needs.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub headless: bool,
+    /// A fixed cluster IP (a DNS server's, say), from the cluster's
+    /// Service range; Kubernetes picks one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "clusterIP")]
+    #[schemars(extend("format" = "ip"))]
+    pub cluster_ip: Option<String>,
+    /// The address a load balancer should give the Service (`type:
+    /// LoadBalancer` only; deprecated by Kubernetes in favour of the
+    /// implementation's annotation, kept where one reads it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "loadBalancerIP"
+    )]
+    #[schemars(extend("format" = "ip"))]
+    pub load_balancer_ip: Option<String>,
     /// The load balancer implementation, e.g. `tailscale`
     /// (`type: LoadBalancer` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]

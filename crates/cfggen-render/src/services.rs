@@ -86,7 +86,9 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
             spec: Some(ServiceSpec {
                 type_: svc.kind.map(|k| k.as_str().to_owned()),
                 cluster_ip: (svc.headless && svc.service_type() == ServiceType::ClusterIP)
-                    .then(|| "None".to_owned()),
+                    .then(|| "None".to_owned())
+                    .or_else(|| svc.cluster_ip.clone()),
+                load_balancer_ip: svc.load_balancer_ip.clone(),
                 load_balancer_class: svc.load_balancer_class.clone(),
                 external_traffic_policy: svc.external_traffic_policy.map(|p| p.as_str().to_owned()),
                 internal_traffic_policy: svc.internal_traffic_policy.map(|p| p.as_str().to_owned()),

@@ -249,6 +249,29 @@ fn check_service_type(c: &mut Checker<'_>, sname: &str, svc: &Service, spath: &F
             Some("set `type: LoadBalancer`".into()),
         );
     }
+    if svc.headless && svc.cluster_ip.is_some() {
+        c.push(
+            "service-type",
+            spath.key("clusterIP"),
+            Target::Key,
+            format!("service `{sname}` is headless (no cluster IP) and names a cluster IP"),
+            "not with `headless`",
+            Some("keep one of the two".into()),
+        );
+    }
+    if svc.load_balancer_ip.is_some() && kind != ServiceType::LoadBalancer {
+        c.push(
+            "service-type",
+            spath.key("loadBalancerIP"),
+            Target::Key,
+            format!(
+                "service `{sname}` asks a load balancer for an address but is of type {}",
+                kind.as_str()
+            ),
+            "only for `type: LoadBalancer`",
+            Some("set `type: LoadBalancer`".into()),
+        );
+    }
     if svc.external_traffic_policy.is_some() && kind == ServiceType::ClusterIP {
         c.push(
             "service-type",
