@@ -50,24 +50,12 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let declared = declared(ctx, req.environment, &rel, &original);
+    let names = declared(ctx, req.environment, &rel, &original);
     let options = Options {
-        onepassword: declared.as_ref().and_then(|e| e.onepassword.clone()),
-        persistent_volumes: declared
-            .as_ref()
-            .map(cfggen_model::Environment::persistent_volume_names)
-            .unwrap_or_default(),
-        argocd_namespace: declared.as_ref().map(|e| e.argocd.namespace.clone()),
+        onepassword: names.onepassword.clone(),
+        persistent_volumes: names.persistent_volumes.clone(),
+        argocd_namespace: names.argocd_namespace.clone(),
         ..req.options.clone()
-    };
-    let names = Declared {
-        namespaces: declared
-            .as_ref()
-            .map(|e| e.namespaces.keys().cloned().collect())
-            .unwrap_or_default(),
-        projects: declared
-            .map(|e| e.argocd.projects.keys().cloned().collect())
-            .unwrap_or_default(),
     };
     let mut force_raw: BTreeMap<(String, String), String> = BTreeMap::new();
     // Each round that fails turns at least one more typed object raw (or
@@ -130,9 +118,15 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
     EXIT_ERROR
 }
 
-/// The names of what the environment declares in the fields an import
-/// adds to beside its apps.
+/// What the environment declares before the import (itself and its
+/// bases) that the import reads: its 1Password store, its
+/// PersistentVolumes, Argo CD's namespace, and the names in the fields an
+/// import adds to beside its apps.
+#[derive(Default)]
 struct Declared {
+    onepassword: Option<cfggen_model::environment::OnePassword>,
+    persistent_volumes: std::collections::BTreeSet<String>,
+    argocd_namespace: Option<String>,
     namespaces: std::collections::BTreeSet<String>,
     projects: std::collections::BTreeSet<String>,
 }
@@ -178,27 +172,25 @@ fn edited(
         .and_then(|t| cfggen_edit::add_argocd_projects(&t, &projects, replace))
 }
 
-/// The environment before the import (itself and its bases), if it
-/// loads: its 1Password store, volumes, namespaces and Argo CD projects.
-fn declared(
-    ctx: &Ctx<'_>,
-    environment: &str,
-    rel: &str,
-    text: &str,
-) -> Option<cfggen_model::Environment> {
+/// What the environment declares before the import, if it loads (else
+/// nothing).
+fn declared(ctx: &Ctx<'_>, environment: &str, rel: &str, text: &str) -> Declared {
     let overlay = Overlay::new(
         Arc::new(ctx.repo.clone()),
         BTreeMap::from([(rel.to_owned(), text.as_bytes().to_vec())]),
     );
     let session = cfggen_load::Session::with_source(Arc::new(overlay));
-    Some(
-        session
-            .load(environment)
-            .ok()?
-            .environment
-            .environment()
-            .clone(),
-    )
+    let Ok(loaded) = session.load(environment) else {
+        return Declared::default();
+    };
+    let env = loaded.environment.environment();
+    Declared {
+        onepassword: env.onepassword.clone(),
+        persistent_volumes: env.persistent_volume_names(),
+        argocd_namespace: Some(env.argocd.namespace.clone()),
+        namespaces: env.namespaces.keys().cloned().collect(),
+        projects: env.argocd.projects.keys().cloned().collect(),
+    }
 }
 
 /// The entries of an environment field to write (`namespaces`,
