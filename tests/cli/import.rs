@@ -1018,3 +1018,37 @@ fn a_workload_with_a_name_label_of_its_own_is_typed() {
     assert!(env.contains("nameLabel: nextjs"), "{env}");
     assert!(env.contains("nameLabel: researcher"), "{env}");
 }
+
+/// An app whose objects name several namespaces: the app takes the one
+/// most of them name; the objects of another stay raw and keep theirs,
+/// in a folder whose kustomization sets no namespace (so Kustomize moves
+/// none), and the environment renders and checks clean.
+#[test]
+fn an_app_across_namespaces_keeps_its_other_objects_raw_in_their_own() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let input = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: site, namespace: site-ns}\ndata: {a: b}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: more, namespace: site-ns}\ndata: {c: d}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-site, namespace: infra-ns}\nspec:\n  podSelector: {}\n  ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: site-ns}}}]}]\n";
+    std::fs::write(repo.root.join("site.yaml"), input).unwrap();
+    let out = repo.run(&["import", "dev", "site.yaml", "--app", "site"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("raw    NetworkPolicy allow-site: it is in namespace `infra-ns`, and the app in `site-ns`"),
+        "{}",
+        out.stdout
+    );
+    assert!(repo.env().contains("namespace: site-ns"), "{}", repo.env());
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    let folder = repo.root.join("generated/dev/site");
+    let policy =
+        std::fs::read_to_string(folder.join("networkpolicy-infra-ns-allow-site.yaml")).unwrap();
+    assert!(policy.contains("namespace: infra-ns"), "{policy}");
+    let config = std::fs::read_to_string(folder.join("configmap-site.yaml")).unwrap();
+    assert!(config.contains("namespace: site-ns"), "{config}");
+    let kustomization = std::fs::read_to_string(folder.join("kustomization.yaml")).unwrap();
+    assert!(!kustomization.contains("namespace:"), "{kustomization}");
+    let check = repo.run(&["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(!check.stderr.contains("namespace"), "{}", check.stderr);
+}

@@ -89,10 +89,7 @@ pub fn plan(
     force_raw: &BTreeMap<(String, String), String>,
 ) -> Result<Plan, Vec<InputError>> {
     let mut kept = admitted(objects, options)?;
-    let namespace = match default_namespace(&kept, options) {
-        Ok(ns) => ns,
-        Err(e) => return Err(vec![e]),
-    };
+    let namespace = default_namespace(&kept, options);
     let mut moved = Vec::new();
     if options.skip_secrets {
         let ns_of = |o: &Object| o.namespace().unwrap_or(&namespace).to_owned();
@@ -233,39 +230,32 @@ fn admitted(objects: Vec<Object>, options: &Options) -> Result<Vec<Object>, Vec<
     Ok(kept)
 }
 
-/// The namespace of an object that names none: with `--app`, the one the
-/// objects name (they must agree) or the app's name; else the one
-/// namespace they all name, or `default`.
-fn default_namespace(objects: &[Object], options: &Options) -> Result<String, InputError> {
+/// The namespace of an object that names none, and the app's: with
+/// `--app`, the one most of the objects name (the first named of equals;
+/// an object of another stays raw and keeps its own), or the app's name;
+/// else the one namespace they all name, or `default`.
+fn default_namespace(objects: &[Object], options: &Options) -> String {
+    // An AppProject is in Argo CD's namespace, whatever the app's.
+    let named = || {
+        objects
+            .iter()
+            .filter(|o| o.kind() != "AppProject")
+            .filter_map(Object::namespace)
+    };
     if let Some(app) = &options.app {
-        let mut namespace: Option<&Object> = None;
-        for o in objects {
-            if let (Some(first), Some(ns)) = (namespace, o.namespace()) {
-                if first.namespace() != Some(ns) {
-                    return Err(InputError::at(
-                        o,
-                        format!(
-                            "{} is in namespace `{ns}`, and {} ({}) in `{}`; an app has one namespace",
-                            o.label(),
-                            first.label(),
-                            first.place(),
-                            first.namespace().unwrap_or_default()
-                        ),
-                        "import without --app (one app per namespace), or one namespace at a time",
-                    ));
-                }
-            } else if o.namespace().is_some() {
-                namespace = Some(o);
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for ns in named() {
+            match counts.iter_mut().find(|(n, _)| *n == ns) {
+                Some((_, count)) => *count += 1,
+                None => counts.push((ns, 1)),
             }
         }
-        return Ok(namespace
-            .and_then(Object::namespace)
-            .unwrap_or(app)
-            .to_owned());
+        // The first of the most named: `max_by_key` keeps the last.
+        let most = counts.iter().rev().max_by_key(|(_, count)| *count);
+        return most.map_or(app.as_str(), |(ns, _)| ns).to_owned();
     }
-    let namespaces: std::collections::BTreeSet<&str> =
-        objects.iter().filter_map(Object::namespace).collect();
-    Ok(match namespaces.len() {
+    let namespaces: std::collections::BTreeSet<&str> = named().collect();
+    match namespaces.len() {
         1 => namespaces
             .iter()
             .next()
@@ -273,7 +263,7 @@ fn default_namespace(objects: &[Object], options: &Options) -> Result<String, In
             .unwrap_or("default")
             .to_owned(),
         _ => "default".to_owned(),
-    })
+    }
 }
 
 /// App name → (namespace, objects): every object in the app `--app`
@@ -516,6 +506,14 @@ impl AppBody<'_> {
     /// normalisations to expect, or why it stays raw.
     fn add(&mut self, app: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
         let name = o.name().to_owned();
+        if let Some(ns) = o.namespace().filter(|ns| *ns != self.namespace) {
+            if o.kind() != "AppProject" {
+                return Err(format!(
+                    "it is in namespace `{ns}`, and the app in `{}`: a typed object is in the app's namespace, a raw one keeps its own",
+                    self.namespace
+                ));
+            }
+        }
         match (o.api_version(), o.kind()) {
             ("apps/v1", "Deployment" | "StatefulSet" | "DaemonSet")
             | ("batch/v1", "Job" | "CronJob") => self.workload(app, o),
@@ -984,8 +982,12 @@ impl AppBody<'_> {
                 .iter()
                 .map(|o| {
                     let mut value = o.value.clone();
+                    // The app's namespace goes without saying; another
+                    // is kept.
                     if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-                        meta.shift_remove("namespace");
+                        if meta.get("namespace").and_then(Value::as_str) == Some(namespace) {
+                            meta.shift_remove("namespace");
+                        }
                     }
                     json!({ "inline": value })
                 })

@@ -5,11 +5,11 @@
 //! | code | rule |
 //! | --- | --- |
 //! | `service-selector` | a Service's selector matches the pod labels of a workload in its namespace (or, unless it is made of cfggen's own labels, its namespace holds a custom resource whose operator makes pods: a Prometheus, a CNPG Cluster, a Flux HelmRelease) |
-//! | `probe-port` | a probe's port is one of the container's ports |
+//! | `probe-port` | a probe's named port is one of the container's ports (a number is taken as it is) |
 //! | `secret-ref` | an env `secretKeyRef` or a Secret volume names a Secret (and key) an ExternalSecret of the environment produces |
 //! | `configmap-ref` | an env `configMapKeyRef` or a ConfigMap volume names a ConfigMap (and key) of the environment |
 //! | `ingress-backend` | an Ingress routes to a Service and port of its namespace |
-//! | `namespace` | every object is in its folder's kustomization namespace, and the kustomization lists exactly the folder's files |
+//! | `namespace` | every object is in its folder's kustomization namespace (or, in a folder of several namespaces whose kustomization sets none, in the one it names), and the kustomization lists exactly the folder's files |
 //! | `requests-limits` | resource requests are at most the limits |
 //! | `claim-ref` | a volume's `persistentVolumeClaim` names a claim of its namespace |
 //! | `yaml` | a file of the tree reads as YAML (for trees not rendered in this run) |
@@ -339,7 +339,14 @@ impl<'a> Provided<'a> {
         for d in docs {
             let (ns, name) = (d.object.namespace.as_str(), d.object.name.as_str());
             match &d.object.body {
-                Body::ExternalSecret { target, keys } => {
+                Body::ExternalSecret {
+                    target,
+                    keys,
+                    any_key,
+                } => {
+                    if *any_key {
+                        p.any_key.insert((ns, target));
+                    }
                     p.secrets
                         .entry((ns, target))
                         .or_default()
@@ -407,12 +414,10 @@ fn check_workload(f: &mut Findings<'_, '_>, provided: &Provided<'_>, pod: &Pod) 
 fn check_probe_ports(f: &mut Findings<'_, '_>, c: &Container, base: &str) {
     let cname = &c.name;
     for (which, port) in &c.probe_ports {
-        // A number, on a container that declares no ports, is taken at its
-        // word: Kubernetes probes whatever listens there.
+        // A number is taken at its word: Kubernetes probes whatever
+        // listens there, declared or not. A name must be declared.
         let ok = match port {
-            Value::Number(n) => {
-                c.ports.is_empty() || c.ports.iter().any(|(_, number)| *number == n.as_i64())
-            }
+            Value::Number(_) => true,
             Value::String(name) => c.ports.iter().any(|(n, _)| n.as_ref() == Some(name)),
             _ => false,
         };
@@ -643,7 +648,10 @@ fn check_folders(docs: &[Doc<'_>], kustomizations: &Kustomizations<'_>, out: &mu
             let message = match (cluster_scoped, d.namespace()) {
                 (true, "") => continue,
                 (true, ns) => format!("a {} has no namespace, but this one says `{ns}`", d.kind()),
-                (false, ns) if ns == *k_ns => continue,
+                // A kustomization of several namespaces sets none: each
+                // object names its own. (One that names none there is a
+                // cluster-scoped kind this list does not know.)
+                (false, ns) if ns == *k_ns || k_ns.is_empty() => continue,
                 (false, "") => {
                     format!("the object has no namespace, and the kustomization's is `{k_ns}`")
                 }
@@ -720,6 +728,75 @@ mod tests {
         let found = lint(&parsed);
         assert!(found.len() >= 4, "{found:?}");
         assert_eq!(lint(&kept), found);
+    }
+
+    fn namespace_findings(kustomization_namespace: &str, files: &[(&str, &str)]) -> Vec<String> {
+        let mut env = RenderedEnv::named("dev");
+        let names: Vec<String> = files
+            .iter()
+            .map(|(p, _)| p.trim_start_matches("web/").to_owned())
+            .collect();
+        let kustomization = format!(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n{kustomization_namespace}resources: [{}]\n",
+            names.join(", ")
+        );
+        env.files
+            .insert("web/kustomization.yaml".into(), kustomization);
+        for (path, text) in files {
+            env.files.insert((*path).to_owned(), (*text).to_owned());
+        }
+        lint(&env)
+            .into_iter()
+            .filter(|i| i.rule == Rule::Namespace)
+            .map(|i| format!("{}: {}", i.resource, i.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_kustomization_of_several_namespaces_sets_none_and_each_object_names_one() {
+        let own = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: web}\n";
+        let other = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: edge}\n";
+        let none = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+        let files = [("web/a.yaml", own), ("web/b.yaml", other)];
+        assert!(namespace_findings("", &files).is_empty());
+        assert_eq!(
+            namespace_findings("namespace: web\n", &files),
+            ["ConfigMap edge/b: namespace `edge` differs from the kustomization's `web`"]
+        );
+        assert_eq!(
+            namespace_findings(
+                "namespace: web\n",
+                &[("web/a.yaml", own), ("web/c.yaml", none)]
+            ),
+            ["ConfigMap /c: the object has no namespace, and the kustomization's is `web`"]
+        );
+    }
+
+    #[test]
+    fn a_secret_an_external_secret_makes_from_a_whole_item_has_any_key() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: web:1\n        env:\n        - {name: A, valueFrom: {secretKeyRef: {name: kafka, key: password}}}\n";
+        let secret = |spec: &str| {
+            format!("apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {{name: kafka, namespace: shop}}\nspec: {spec}\n")
+        };
+        let findings = |spec: &str| {
+            let mut env = RenderedEnv::named("dev");
+            env.files
+                .insert("shop/deployment.yaml".into(), deployment.into());
+            env.files.insert("shop/secret.yaml".into(), secret(spec));
+            lint(&env)
+                .into_iter()
+                .filter(|i| i.rule == Rule::SecretRef)
+                .count()
+        };
+        assert_eq!(findings("{dataFrom: [{extract: {key: /kafka/app}}]}"), 0);
+        assert_eq!(
+            findings("{data: [{secretKey: user, remoteRef: {key: k}}]}"),
+            1
+        );
+        assert_eq!(
+            findings("{dataFrom: [{extract: {key: k}}], target: {template: {data: {user: x}}}}"),
+            1
+        );
     }
 
     const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: mon}\nspec:\n  selector: {prometheus: web}\n  ports: [{port: 9090}]\n";

@@ -980,7 +980,7 @@ impl<'a> Loader<'a> {
     }
 
     /// One manifest object, checked; with the app's namespace when it is
-    /// namespaced and has none. `place` locates a path of the object. An
+    /// namespaced and names none (one that names another keeps it). `place` locates a path of the object. An
     /// object no schema checks is a warning (`strict`: an error).
     fn checked(
         &mut self,
@@ -1045,15 +1045,15 @@ impl<'a> Loader<'a> {
                     .map(str::to_owned);
                 let problem = match (namespaced, own.as_deref()) {
                     (true, None) => {
-                        if let Some(meta) = json.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+                        if let Some(meta) = json.get_mut("metadata").and_then(|m| m.as_object_mut())
+                        {
                             meta.insert("namespace".into(), namespace.into());
                         }
                         None
                     }
-                    (true, Some(ns)) if ns != namespace => Some(format!(
-                        "the object is in namespace `{ns}`, and the app in `{namespace}`; an app's objects share its namespace"
-                    )),
-                    (false, Some(_)) => Some("the object is cluster-scoped, so it takes no namespace".to_owned()),
+                    (false, Some(_)) => {
+                        Some("the object is cluster-scoped, so it takes no namespace".to_owned())
+                    }
                     _ => None,
                 };
                 if let Some(message) = problem {
@@ -1066,7 +1066,7 @@ impl<'a> Loader<'a> {
                         place,
                         label: Some("namespace".into()),
                         related: None,
-                        hint: Some("leave `metadata.namespace` out: cfggen sets the app's".into()),
+                        hint: Some("leave `metadata.namespace` out".into()),
                     });
                     return None;
                 }

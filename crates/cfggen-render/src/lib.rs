@@ -20,6 +20,7 @@
 mod config;
 pub mod crds;
 mod elsewhere;
+mod folders;
 mod inventory;
 mod leaks;
 mod namespaces;
@@ -328,8 +329,8 @@ pub(crate) struct Output<'k> {
     /// each file whose digest is not the one known, in the order
     /// rendered, with its length (see [`parts::Differing`]).
     differing: Option<Vec<parts::Differing>>,
-    /// Folder → its namespace (none for cluster-scoped objects) and files.
-    folders: BTreeMap<String, (Option<String>, Vec<String>)>,
+    /// The folders, their files and namespaces.
+    folders: folders::Folders,
     /// The patches to apply, and whether each matched an object.
     patches: Vec<Pending>,
     /// What the environment declares not secret.
@@ -369,7 +370,7 @@ impl<'k> Output<'k> {
             keep,
             kept: 0,
             differing: None,
-            folders: BTreeMap::new(),
+            folders: folders::Folders::default(),
             patches,
             escapes,
             used: std::collections::BTreeSet::new(),
@@ -409,7 +410,10 @@ impl<'k> Output<'k> {
     fn patch_suggestion(&self, p: &Pending) -> Option<String> {
         let in_scope = |path: &str| {
             let folder = path.split('/').next().unwrap_or_default();
-            let namespaced = self.folders.get(folder).is_some_and(|(ns, _)| ns.is_some());
+            let namespaced = self
+                .folders
+                .get(folder)
+                .is_some_and(|f| f.scope.is_namespaced());
             namespaced && p.folder.as_deref().is_none_or(|f| f == folder)
         };
         let objects: Vec<(&str, &str)> = self
@@ -461,15 +465,11 @@ impl<'k> Output<'k> {
         self.file(path, value)
     }
 
-    /// Lists `file` in `folder`'s kustomization (the folder's namespace
-    /// is set by its first object) and returns its path.
+    /// Lists `file`, an object of `namespace` (none: cluster-scoped), in
+    /// `folder`'s kustomization and returns its path.
     fn list(&mut self, folder: &str, namespace: Option<&str>, file: String) -> String {
         let path = format!("{folder}/{file}");
-        self.folders
-            .entry(folder.to_owned())
-            .or_insert_with(|| (namespace.map(str::to_owned), Vec::new()))
-            .1
-            .push(file);
+        self.folders.entry(folder).list(namespace, file);
         path
     }
 
@@ -525,23 +525,18 @@ impl<'k> Output<'k> {
 
     /// Writes each folder's kustomization.yaml, on up to `jobs` threads.
     fn finish_kustomizations(&mut self, jobs: usize) -> Result<(), RenderError> {
-        let folders: Vec<_> = std::mem::take(&mut self.folders).into_iter().collect();
-        parts::in_parts(
-            self,
-            &folders,
-            jobs,
-            |out, (folder, (namespace, resources))| {
-                let mut resources = resources.clone();
-                resources.sort();
-                let k = crds::Kustomization {
-                    api_version: "kustomize.config.k8s.io/v1beta1".into(),
-                    kind: "Kustomization".into(),
-                    namespace: namespace.clone(),
-                    resources,
-                };
-                out.file(format!("{folder}/kustomization.yaml"), &k)
-            },
-        )
+        let folders = self.folders.take();
+        parts::in_parts(self, &folders, jobs, |out, (name, folder)| {
+            let mut resources = folder.files.clone();
+            resources.sort();
+            let k = crds::Kustomization {
+                api_version: "kustomize.config.k8s.io/v1beta1".into(),
+                kind: "Kustomization".into(),
+                namespace: folder.scope.namespace(),
+                resources,
+            };
+            out.file(format!("{name}/kustomization.yaml"), &k)
+        })
     }
 }
 
@@ -641,7 +636,7 @@ fn app_sources(out: &Output, env: &Environment, folder: &str) -> Vec<crds::Appli
             }),
         }),
     };
-    if out.folders.contains_key(folder) {
+    if out.folders.contains(folder) {
         vec![chart, own]
     } else {
         vec![chart]

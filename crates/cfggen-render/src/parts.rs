@@ -163,13 +163,7 @@ fn absorb<T>(
     }
     out.used.append(&mut part.used);
     out.leaks.append(&mut part.leaks);
-    for (folder, (namespace, files)) in std::mem::take(&mut part.folders) {
-        out.folders
-            .entry(folder)
-            .or_insert_with(|| (namespace, Vec::new()))
-            .1
-            .extend(files);
-    }
+    out.folders.absorb(std::mem::take(&mut part.folders));
     out.facts.append(&mut part.facts);
     let mut missing: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     if let Keep::Differing(_, limit) = out.keep {

@@ -52,7 +52,8 @@ pub(crate) fn render_app(
 }
 
 /// The app's raw manifests, as the loader checked them: namespaced ones
-/// in the app's folder, cluster-scoped ones in the `cluster` folder.
+/// in the app's folder (in the app's namespace, or in the one they name),
+/// cluster-scoped ones in the `cluster` folder.
 fn manifests(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     for (i, object) in &app.loaded_manifests {
@@ -64,9 +65,17 @@ fn manifests(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError>
             .pointer("/metadata/name")
             .and_then(|n| n.as_str())
             .unwrap_or_default();
-        let file = file_name(kind, object_name);
-        let written = if object.pointer("/metadata/namespace").is_some() {
-            out.resource(name, ns, file, object)
+        // A namespaced object has the app's namespace, or keeps its own
+        // (and its file name says which).
+        let own = object
+            .pointer("/metadata/namespace")
+            .map(|n| n.as_str().unwrap_or(ns));
+        let file = match own {
+            Some(other) if other != ns => file_name(kind, &format!("{other}-{object_name}")),
+            _ => file_name(kind, object_name),
+        };
+        let written = if let Some(own) = own {
+            out.resource(name, own, file, object)
         } else {
             out.cluster_resource(crate::CLUSTER_FOLDER, file, object)
         };

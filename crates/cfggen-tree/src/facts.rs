@@ -83,6 +83,10 @@ pub enum Body {
         target: String,
         /// The keys of the Secret it makes.
         keys: Vec<String>,
+        /// Whether it makes keys it does not name, too: those of a
+        /// `dataFrom` (every property of a remote item), when no
+        /// template replaces them.
+        any_key: bool,
     },
     /// A ConfigMap: the keys of its `data`.
     ConfigMap(Vec<String>),
@@ -343,8 +347,8 @@ impl Facts {
 }
 
 /// The Secret an ExternalSecret makes, and its keys: templated keys
-/// replace the fields' keys, or (with `mergePolicy: Merge`) come beside
-/// them.
+/// replace the fields' keys (and a `dataFrom`'s), or (with `mergePolicy:
+/// Merge`) come beside them.
 fn external_secret(spec: Option<&Value>, name: &str) -> Body {
     let target = at(spec, "target");
     let template = at(target, "template");
@@ -352,16 +356,18 @@ fn external_secret(spec: Option<&Value>, name: &str) -> Body {
         .iter()
         .filter_map(|e| e.get("secretKey").and_then(Value::as_str))
         .map(str::to_owned);
-    let keys = match at(template, "data").and_then(Value::as_object) {
+    let data_from = !list_at(spec, "dataFrom").is_empty();
+    let (keys, any_key) = match at(template, "data").and_then(Value::as_object) {
         Some(data) if str_at(template, "mergePolicy") == Some("Merge") => {
-            data.keys().cloned().chain(fields).collect()
+            (data.keys().cloned().chain(fields).collect(), data_from)
         }
-        Some(data) => data.keys().cloned().collect(),
-        None => fields.collect(),
+        Some(data) => (data.keys().cloned().collect(), false),
+        None => (fields.collect(), data_from),
     };
     Body::ExternalSecret {
         target: str_at(target, "name").unwrap_or(name).to_owned(),
         keys,
+        any_key,
     }
 }
 
@@ -546,6 +552,25 @@ mod tests {
     }
 
     #[test]
+    fn an_external_secret_with_data_from_makes_any_key_unless_a_template_replaces_them() {
+        let secret = |template: Value| {
+            json!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+                "metadata": {"name": "es", "namespace": "a"},
+                "spec": {"target": {"template": template},
+                         "dataFrom": [{"extract": {"key": "/kafka/app"}}]}})
+        };
+        let any = |v: &Value| match object(Facts::of("a/es.yaml", v)).body {
+            Body::ExternalSecret { any_key, .. } => any_key,
+            other => panic!("{other:?}"),
+        };
+        assert!(any(&secret(Value::Null)));
+        assert!(any(&secret(
+            json!({"mergePolicy": "Merge", "data": {"url": "x"}})
+        )));
+        assert!(!any(&secret(json!({"data": {"url": "x"}}))));
+    }
+
+    #[test]
     fn an_external_secret_makes_its_templated_keys_and_with_merge_its_fields_too() {
         let secret = |merge: Option<&str>| {
             json!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
@@ -554,7 +579,7 @@ mod tests {
                          "data": [{"secretKey": "password", "remoteRef": {"key": "k"}}]}})
         };
         let keys = |v: &Value| match object(Facts::of("a/es.yaml", v)).body {
-            Body::ExternalSecret { target, keys } => (target, keys),
+            Body::ExternalSecret { target, keys, .. } => (target, keys),
             other => panic!("{other:?}"),
         };
         assert_eq!(

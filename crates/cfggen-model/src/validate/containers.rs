@@ -249,7 +249,7 @@ pub(super) fn check_env_value(
     }
 }
 
-/// A probe: exactly one check, on a port the container declares.
+/// A probe: exactly one check, on a port (see [`probe_port`]).
 fn check_probe(
     c: &mut Checker<'_>,
     cname: &str,
@@ -272,47 +272,53 @@ fn check_probe(
             None,
         );
     }
+    let grpc = probe.grpc.as_ref().map(|g| PortRef::Number(g.port));
     let ports = [
         probe
             .http
             .as_ref()
             .map(|h| (&h.port, ppath.key("http").key("port"))),
         probe.tcp.as_ref().map(|p| (p, ppath.key("tcp"))),
+        grpc.as_ref().map(|p| (p, ppath.key("grpc").key("port"))),
     ];
     for (port, path) in ports.into_iter().flatten() {
-        // A number, on a container that declares no ports, is taken at
-        // its word: Kubernetes probes whatever listens there.
-        let known = match port {
-            PortRef::Name(n) => comp.ports.contains_key(n),
-            PortRef::Number(n) => {
-                comp.ports.is_empty() || comp.ports.values().any(|p| p.number() == *n)
-            }
-        };
-        if !known {
-            c.push(
-                "unknown-port",
+        probe_port(c, comp, (probe_name, cname), port, path);
+    }
+}
+
+/// The port a probe checks. A name must be one of the container's ports.
+/// A number is taken at its word (Kubernetes probes whatever listens
+/// there, declared or not): one the container does not declare, beside
+/// ports it does, is a warning.
+fn probe_port(
+    c: &mut Checker<'_>,
+    comp: &Container,
+    (probe_name, cname): (&str, &str),
+    port: &PortRef,
+    path: FieldPath,
+) {
+    match port {
+        PortRef::Name(n) if !comp.ports.contains_key(n) => c.push(
+            "unknown-port",
+            path,
+            Target::Value,
+            format!("the {probe_name} probe checks port `{port}`, which container `{cname}` does not declare"),
+            "not one of the container's ports",
+            suggest::hint(n, comp.ports.keys().map(String::as_str))
+                .or_else(|| Some("declare it under the container's `ports`, or probe it by number".into())),
+        ),
+        PortRef::Number(n)
+            if !comp.ports.is_empty() && !comp.ports.values().any(|p| p.number() == *n) =>
+        {
+            c.warn(
+                "undeclared-probe-port",
                 path,
                 Target::Value,
-                format!("the {probe_name} probe checks port `{port}`, which container `{cname}` does not declare"),
+                format!("the {probe_name} probe checks port {n}, which container `{cname}` does not declare among its ports"),
                 "not one of the container's ports",
-                suggest::hint(&port.to_string(), comp.ports.keys().map(String::as_str))
-                    .or_else(|| Some("declare it under the container's `ports`".into())),
+                Some("Kubernetes probes the port as it is; declare it under the container's `ports` if the container listens there".into()),
             );
         }
-    }
-    if let Some(grpc) = &probe.grpc {
-        if !comp.ports.is_empty() && !comp.ports.values().any(|p| p.number() == grpc.port) {
-            c.push(
-                "unknown-port",
-                ppath.key("grpc").key("port"),
-                Target::Value,
-                format!(
-                    "the {probe_name} probe checks gRPC on port {}, which container `{cname}` does not declare",
-                    grpc.port
-                ),
-                "not one of the container's ports",
-                Some("a gRPC probe takes the port number; declare it under the container's `ports`".into()),
-            );
-        }
+        PortRef::Name(_) | PortRef::Number(_) => {}
     }
 }
