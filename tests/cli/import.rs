@@ -793,20 +793,24 @@ fn what_the_input_reads_but_does_not_hold_is_declared_made_elsewhere() {
     let Some(repo) = Fresh::new(false) else {
         return;
     };
-    let input = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: ghcr.io/example/web:v1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n        envFrom: [{configMapRef: {name: web-env}}, {secretRef: {name: web-creds}}]\n        env: [{name: MODE, valueFrom: {configMapKeyRef: {name: web-settings, key: mode}}}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: odd, namespace: shop}\nspec:\n  selector: {matchLabels: {app: odd}}\n  template:\n    metadata: {labels: {app: odd}}\n    spec:\n      shareProcessNamespace: true\n      containers:\n      - name: odd\n        image: ghcr.io/example/odd:v1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n        volumeMounts: [{name: rules, mountPath: /rules}]\n      volumes: [{name: rules, configMap: {name: odd-rules}}]\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: docs, namespace: shop}\nspec:\n  rules:\n  - host: docs.example.com\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: docs, port: {name: http}}}}\n";
+    let input = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: ghcr.io/example/web:v1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n        envFrom: [{configMapRef: {name: web-env}}, {secretRef: {name: web-creds}}]\n        env: [{name: MODE, valueFrom: {configMapKeyRef: {name: web-settings, key: mode}}}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: odd, namespace: shop}\nspec:\n  selector: {matchLabels: {app: odd}}\n  template:\n    metadata: {labels: {app: odd}}\n    spec:\n      shareProcessNamespace: true\n      containers:\n      - name: odd\n        image: ghcr.io/example/odd:v1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n        volumeMounts: [{name: rules, mountPath: /rules}]\n      volumes: [{name: rules, configMap: {name: odd-rules}}]\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: docs, namespace: shop}\nspec:\n  rules:\n  - host: docs.example.com\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: docs, port: {name: http}}}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: agent-metrics, namespace: shop}\nspec:\n  selector: {app.kubernetes.io/name: agent}\n  ports: [{name: metrics, port: 9100, targetPort: metrics}]\n";
     std::fs::write(repo.root.join("in.yaml"), input).unwrap();
     let out = repo.run(&["import", "dev", "in.yaml", "--app", "shop"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(
-        out.stdout.contains("raw    Deployment odd:"),
-        "{}",
-        out.stdout
-    );
+    for said in [
+        "raw    Deployment odd:",
+        "typed  Service agent-metrics → services.agent-metrics",
+        "note: declared made elsewhere: externalPods.agent (the input refers to it and does not make it)",
+        "note: declared made elsewhere: externalServices.docs",
+    ] {
+        assert!(out.stdout.contains(said), "{said}\n{}", out.stdout);
+    }
     let env = repo.env();
     for declared in [
         "    externalSecrets:\n      web-creds: {}\n",
         "    externalConfigMaps:\n      odd-rules: {}\n      web-env: {}\n      web-settings:\n        keys:\n        - mode\n",
         "    externalServices:\n      docs:\n        ports:\n        - http\n",
+        "    externalPods:\n      agent:\n        labels:\n          app.kubernetes.io/name: agent\n",
     ] {
         assert!(env.contains(declared), "{declared}\n{env}");
     }
@@ -819,6 +823,7 @@ fn what_the_input_reads_but_does_not_hold_is_declared_made_elsewhere() {
         "name: web-env",
         "name: web-settings",
         "name: docs",
+        "pods:\n- namespace: shop\n  name: agent\n  labels:\n    app.kubernetes.io/name: agent\n",
     ] {
         assert!(listed.contains(name), "{name}\n{listed}");
     }

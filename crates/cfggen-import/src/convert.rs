@@ -392,6 +392,26 @@ fn convert_app(
     plan.namespaces = std::mem::take(&mut app.namespaces);
     plan.projects = std::mem::take(&mut app.projects);
     plan.body = app.finish(name, namespace, &raw);
+    // What the input reads or selects but does not hold.
+    for field in [
+        "externalSecrets",
+        "externalConfigMaps",
+        "externalServices",
+        "externalPersistentVolumes",
+        "externalPods",
+    ] {
+        for made in plan
+            .body
+            .get(field)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(Map::keys)
+        {
+            plan.notes.push(format!(
+                "declared made elsewhere: {field}.{made} (the input refers to it and does not make it)"
+            ));
+        }
+    }
     plan
 }
 
@@ -441,6 +461,8 @@ struct AppBody<'o> {
     /// them.
     raw_pods: Vec<cfggen_model::app::RawPods>,
     services: Map<String, Value>,
+    /// Pods the Services select that the input does not make.
+    external_pods: Map<String, Value>,
     ingresses: Map<String, Value>,
     http_routes: Map<String, Value>,
     config_maps: Map<String, Value>,
@@ -490,6 +512,17 @@ fn made_elsewhere(
         .collect()
 }
 
+/// The name an `externalPods` entry takes: the name label the selector
+/// asks for (`app.kubernetes.io/name`, else `app`), else the Service's.
+fn pods_name(service: &str, selector: &Map<String, Value>) -> String {
+    [cfggen_model::names::LABEL_APP, "app"]
+        .iter()
+        .filter_map(|k| selector.get(*k).and_then(Value::as_str))
+        .find(|v| cfggen_model::names::is_dns1123_subdomain(v))
+        .unwrap_or(service)
+        .to_owned()
+}
+
 impl AppBody<'_> {
     /// What a workload's pods read that the app may not hold.
     fn read(&mut self, needs: workload::Needs) {
@@ -519,7 +552,7 @@ impl AppBody<'_> {
             | ("batch/v1", "Job" | "CronJob") => self.workload(app, o),
             ("policy/v1", "PodDisruptionBudget") => self.disruption_budget(app, &name, &o.value),
             ("v1", "Service") => {
-                let service = self.service(&o.value)?;
+                let service = self.service(&name, &o.value)?;
                 self.services.insert(name.clone(), service);
                 Ok((format!("services.{name}"), Vec::new()))
             }
@@ -774,8 +807,9 @@ impl AppBody<'_> {
         Ok((format!("components.{key}.disruptionBudget"), Vec::new()))
     }
 
-    /// A Service selecting one of the app's components, or none.
-    fn service(&self, object: &Value) -> Result<Value, Why> {
+    /// A Service selecting one of the app's components, or pods the
+    /// input does not make (declared in `externalPods`), or none.
+    fn service(&mut self, name: &str, object: &Value) -> Result<Value, Why> {
         let (mut t, mut meta) = crate::take::object(object)?;
         let labels = meta.strings("labels")?;
         let annotations = meta.strings("annotations")?;
@@ -811,9 +845,10 @@ impl AppBody<'_> {
                         .iter()
                         .any(|p| p.selected_by(labels.iter().map(|(k, v)| (k, v))));
                     if !raw {
-                        return Err(
-                            "its selector selects the pods of no workload of the app".into()
-                        );
+                        // Pods another tool makes (a chart's, an
+                        // operator's): declared made elsewhere.
+                        self.external_pods
+                            .insert(pods_name(name, &selector), json!({ "labels": selector }));
                     }
                     s.insert("selector".into(), Value::Object(selector.clone()));
                 }
@@ -972,6 +1007,7 @@ impl AppBody<'_> {
             ("externalConfigMaps", external_config_maps),
             ("externalServices", external_services),
             ("externalPersistentVolumes", external_volumes),
+            ("externalPods", self.external_pods),
         ] {
             if !map.is_empty() {
                 app.insert(field.into(), Value::Object(map));

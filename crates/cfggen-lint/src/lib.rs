@@ -4,7 +4,7 @@
 //!
 //! | code | rule |
 //! | --- | --- |
-//! | `service-selector` | a Service's selector matches the pod labels of a workload in its namespace (or, unless it is made of cfggen's own labels, its namespace holds a custom resource whose operator makes pods: a Prometheus, a CNPG Cluster, a Flux HelmRelease) |
+//! | `service-selector` | a Service's selector matches the pod labels of a workload in its namespace, or of pods `made-elsewhere.yaml` lists (or, unless it is made of cfggen's own labels, its namespace holds a custom resource whose operator makes pods: a Prometheus, a CNPG Cluster, a Flux HelmRelease) |
 //! | `probe-port` | a probe's named port is one of the container's ports (a number is taken as it is) |
 //! | `secret-ref` | an env `secretKeyRef` or a Secret volume names a Secret (and key) an ExternalSecret of the environment produces |
 //! | `configmap-ref` | an env `configMapKeyRef` or a ConfigMap volume names a ConfigMap (and key) of the environment |
@@ -160,9 +160,17 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
     if let Some(Facts::MadeElsewhere {
         config_maps,
         services,
+        pods,
     }) = elsewhere
     {
         provided.add_made_elsewhere(config_maps, services);
+        for (ns, labels) in pods {
+            provided
+                .pod_labels
+                .entry(ns.as_str())
+                .or_default()
+                .push(pairs(labels));
+        }
     }
     for d in &docs {
         let mut found = Findings {

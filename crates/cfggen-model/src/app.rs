@@ -125,6 +125,14 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub external_persistent_volumes: IndexMap<String, crate::elsewhere::PersistentVolumeElsewhere>,
+    /// Pods the app's Services select that cfggen does not make (a Helm
+    /// chart's DaemonSet, an operator's workload), by a name of your
+    /// choosing (the workload's): a Service that selects no component
+    /// may select them, and `generated/<env>/made-elsewhere.yaml` lists
+    /// them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub external_pods: IndexMap<String, crate::elsewhere::PodsElsewhere>,
     /// How Argo CD deploys the app: sync policy, options, ignored
     /// differences, project, finalizers, destination cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,8 @@
 //! storage team or another repository makes. Declared so that the
 //! references to them are checked (a key, a port), the lint knows they
 //! exist, and `generated/<env>/made-elsewhere.yaml` lists them for
-//! reviewers. Secrets made elsewhere are `externalSecrets`
+//! reviewers. So are pods another tool makes that a Service of the app
+//! selects. Secrets made elsewhere are `externalSecrets`
 //! ([`crate::secrets::UnmanagedSecret`]), listed in the 1Password
 //! inventory.
 
@@ -66,4 +67,30 @@ pub struct PersistentVolumeElsewhere {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["the storage team's Terraform"]))]
     pub made_by: Option<String>,
+}
+
+/// Pods something else makes (a Helm chart's DaemonSet, an operator's
+/// workload) that a Service of the app selects: the Service is checked to
+/// select them, the lint takes them as there, and
+/// `generated/<env>/made-elsewhere.yaml` lists them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PodsElsewhere {
+    /// Labels the pods carry: at least those a Service selects them by.
+    #[schemars(
+        extend("minProperties" = 1),
+        extend("examples" = [{"app.kubernetes.io/name": "kubearmor"}])
+    )]
+    pub labels: indexmap::IndexMap<String, String>,
+    /// Who makes them, for people reading `made-elsewhere.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["the KubeArmor operator"]))]
+    pub made_by: Option<String>,
+}
+
+impl PodsElsewhere {
+    /// Whether they carry every label of `selector`.
+    pub fn selected_by(&self, selector: &indexmap::IndexMap<String, String>) -> bool {
+        selector.iter().all(|(k, v)| self.labels.get(k) == Some(v))
+    }
 }

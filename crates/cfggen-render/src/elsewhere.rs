@@ -1,7 +1,7 @@
 //! `made-elsewhere.yaml`: the ConfigMaps and Services the environment's
-//! apps read, and the PersistentVolumes their claims bind to, that cfggen
-//! does not make (`externalConfigMaps`, `externalServices`,
-//! `externalPersistentVolumes`), for reviewers and for the lint, which
+//! apps read, the PersistentVolumes their claims bind to and the pods
+//! their Services select, that cfggen does not make (`externalConfigMaps`,
+//! `externalServices`, `externalPersistentVolumes`, `externalPods`), for reviewers and for the lint, which
 //! takes them as there. Not deployed: it sits beside the apps' folders, as the
 //! 1Password inventory does.
 
@@ -21,6 +21,9 @@ struct Doc<'a> {
     /// Cluster-scoped: no namespace.
     #[serde(rename = "persistentVolumes", skip_serializing_if = "Vec::is_empty")]
     persistent_volumes: Vec<Entry<'a>>,
+    /// Pods, with their labels.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pods: Vec<Entry<'a>>,
 }
 
 /// One object made elsewhere.
@@ -35,6 +38,9 @@ struct Entry<'a> {
     keys: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     ports: Vec<String>,
+    /// The labels of pods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<&'a indexmap::IndexMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     made_by: Option<&'a str>,
     /// The app that reads it.
@@ -49,6 +55,7 @@ pub(crate) fn made_elsewhere(out: &mut Output, env: &Environment) -> Result<(), 
         config_maps: Vec::new(),
         services: Vec::new(),
         persistent_volumes: Vec::new(),
+        pods: Vec::new(),
     };
     for (app_name, app) in &env.apps {
         let namespace = app.namespace(app_name);
@@ -58,6 +65,7 @@ pub(crate) fn made_elsewhere(out: &mut Output, env: &Environment) -> Result<(), 
                 name,
                 keys: cm.keys.clone(),
                 ports: Vec::new(),
+                labels: None,
                 made_by: cm.made_by.as_deref(),
                 read_by: app_name,
             });
@@ -68,6 +76,7 @@ pub(crate) fn made_elsewhere(out: &mut Output, env: &Environment) -> Result<(), 
                 name,
                 keys: Vec::new(),
                 ports: svc.ports.iter().map(ToString::to_string).collect(),
+                labels: None,
                 made_by: svc.made_by.as_deref(),
                 read_by: app_name,
             });
@@ -78,19 +87,33 @@ pub(crate) fn made_elsewhere(out: &mut Output, env: &Environment) -> Result<(), 
                 name,
                 keys: Vec::new(),
                 ports: Vec::new(),
+                labels: None,
                 made_by: pv.made_by.as_deref(),
                 read_by: app_name,
             });
         }
+        for (name, pods) in &app.external_pods {
+            doc.pods.push(Entry {
+                namespace: Some(namespace),
+                name,
+                keys: Vec::new(),
+                ports: Vec::new(),
+                labels: Some(&pods.labels),
+                made_by: pods.made_by.as_deref(),
+                read_by: app_name,
+            });
+        }
     }
-    if doc.config_maps.is_empty() && doc.services.is_empty() && doc.persistent_volumes.is_empty() {
-        return Ok(());
-    }
-    for list in [
+    let lists = [
         &mut doc.config_maps,
         &mut doc.services,
         &mut doc.persistent_volumes,
-    ] {
+        &mut doc.pods,
+    ];
+    if lists.iter().all(|l| l.is_empty()) {
+        return Ok(());
+    }
+    for list in lists {
         list.sort_by(|a, b| {
             (a.namespace, a.name, a.read_by).cmp(&(b.namespace, b.name, b.read_by))
         });

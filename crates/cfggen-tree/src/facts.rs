@@ -26,14 +26,17 @@ pub enum Facts {
     },
     /// The 1Password inventory: the Secrets it lists as made elsewhere.
     Inventory(Vec<ExternalSecretMade>),
-    /// `made-elsewhere.yaml`: the ConfigMaps (with their keys) and
-    /// Services (with their ports) the apps read that something else
-    /// makes; none listed means any.
+    /// `made-elsewhere.yaml`: the ConfigMaps (with their keys),
+    /// Services (with their ports) and pods (with their labels) the apps
+    /// read or select that something else makes; no keys or ports listed
+    /// means any.
     MadeElsewhere {
         /// (namespace, name, keys).
         config_maps: Vec<(String, String, Vec<String>)>,
         /// (namespace, name, ports as their names or numbers).
         services: Vec<(String, String, Vec<ServicePort>)>,
+        /// (namespace, the labels of pods another tool makes).
+        pods: Vec<(String, Vec<(String, String)>)>,
     },
 }
 
@@ -305,6 +308,16 @@ impl Facts {
                             })
                             .collect();
                         (ns, name, ports)
+                    })
+                    .collect(),
+                pods: list_at(v, "pods")
+                    .iter()
+                    .filter_map(|e| {
+                        let e = Some(e);
+                        Some((
+                            str_at(e, "namespace")?.to_owned(),
+                            string_pairs(at(e, "labels")),
+                        ))
                     })
                     .collect(),
             };

@@ -272,6 +272,20 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     for (cname, comp) in &app.components {
         check_component(c, name, app, cname, comp, base.key("components").key(cname));
     }
+    for (pname, pods) in &app.external_pods {
+        let ppath = base.key("externalPods").key(pname).key("labels");
+        labels::check_labels(c, &pods.labels, &ppath);
+        if pods.labels.is_empty() {
+            c.push(
+                "external-pods",
+                ppath,
+                Target::Value,
+                format!("the pods `{pname}` made elsewhere carry no labels, so no Service can select them"),
+                "expected labels",
+                Some("give the labels the Service selects them by".into()),
+            );
+        }
+    }
     for (sname, svc) in &app.services {
         labels::check_labels(
             c,

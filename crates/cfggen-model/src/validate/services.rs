@@ -40,42 +40,7 @@ pub(super) fn check_service(
         check_selector(c, app_name, app, sname, svc, spath);
     }
     let Some(component) = &svc.component else {
-        // A selector alone: a named target is a port of a pod it selects
-        // (a component's, or a raw workload's).
-        let selected = svc.selected(app_name, app);
-        let raw: Vec<_> = app
-            .raw_pods()
-            .into_iter()
-            .filter(|p| !svc.selector.is_empty() && p.selected_by(&svc.selector))
-            .collect();
-        let selects = !svc.selector.is_empty();
-        for (port, spec) in &svc.ports {
-            let target = match (&spec.spec().target_port, selects) {
-                (Some(PortRef::Name(target)), _) => target.clone(),
-                // The short form forwards to the pods' port of its name.
-                (None, true) => port.clone(),
-                _ => continue,
-            };
-            let declared = selected.iter().any(|(cname, comp)| {
-                comp.pod_port(cname, &PortRef::Name(target.clone()))
-                    .is_some()
-            }) || raw.iter().any(|p| p.ports.contains(&target));
-            if !declared {
-                let (message, hint) = if !selects {
-                    (format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, but the Service selects no component whose ports have names"), "give the port number, or set `component`")
-                } else {
-                    (format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, which no component its selector selects declares"), "name a port of the selected components, or give the port number")
-                };
-                c.push(
-                    "service-port",
-                    spec_path(spath, port).key("targetPort"),
-                    Target::Value,
-                    message,
-                    "expected a port number",
-                    Some(hint.into()),
-                );
-            }
-        }
+        check_selected_ports(c, app_name, app, sname, svc, spath);
         return;
     };
     let Some(comp) = app.components.get(component) else {
@@ -137,6 +102,59 @@ pub(super) fn check_service(
     }
 }
 
+/// The ports of a Service with a selector alone: a named target is a port
+/// of a pod it selects (a component's, a raw workload's, or made
+/// elsewhere, whose ports are theirs to know).
+fn check_selected_ports(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    app: &App,
+    sname: &str,
+    svc: &Service,
+    spath: &FieldPath,
+) {
+    let selected = svc.selected(app_name, app);
+    let raw: Vec<_> = app
+        .raw_pods()
+        .into_iter()
+        .filter(|p| !svc.selector.is_empty() && p.selected_by(&svc.selector))
+        .collect();
+    let selects = !svc.selector.is_empty();
+    let elsewhere = selects
+        && app
+            .external_pods
+            .values()
+            .any(|p| p.selected_by(&svc.selector));
+    for (port, spec) in &svc.ports {
+        let target = match (&spec.spec().target_port, selects) {
+            (Some(PortRef::Name(target)), _) => target.clone(),
+            // The short form forwards to the pods' port of its name.
+            (None, true) => port.clone(),
+            _ => continue,
+        };
+        let declared = selected.iter().any(|(cname, comp)| {
+            comp.pod_port(cname, &PortRef::Name(target.clone()))
+                .is_some()
+        }) || raw.iter().any(|p| p.ports.contains(&target))
+            || elsewhere;
+        if !declared {
+            let (message, hint) = if !selects {
+                (format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, but the Service selects no component whose ports have names"), "give the port number, or set `component`")
+            } else {
+                (format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, which no component its selector selects declares"), "name a port of the selected components, or give the port number")
+            };
+            c.push(
+                "service-port",
+                spec_path(spath, port).key("targetPort"),
+                Target::Value,
+                message,
+                "expected a port number",
+                Some(hint.into()),
+            );
+        }
+    }
+}
+
 /// A Service's own selector: with `component`, that component's pods
 /// carry it; without, it selects the pods of one component at least.
 fn check_selector(
@@ -179,14 +197,18 @@ fn check_selector(
         }
         None => {
             let raw = app.raw_pods().iter().any(|p| p.selected_by(&svc.selector));
-            if svc.selected(app_name, app).is_empty() && !raw {
+            let elsewhere = app
+                .external_pods
+                .values()
+                .any(|p| p.selected_by(&svc.selector));
+            if svc.selected(app_name, app).is_empty() && !raw && !elsewhere {
                 c.push(
                     "service-selector",
                     spath.key("selector"),
                     Target::Key,
-                    format!("service `{sname}` selects `{}`, which the pods of no component or raw workload of app `{app_name}` carry", described()),
+                    format!("service `{sname}` selects `{}`, which the pods of no component, raw workload or `externalPods` entry of app `{app_name}` carry", described()),
                     "selects no pod of the app",
-                    Some("select by labels a component's pods carry (`selectorLabels`, `pod.labels`); a Service in front of pods made elsewhere goes under `manifests`".into()),
+                    Some(format!("select by labels a component's pods carry (`selectorLabels`, `pod.labels`); for pods another tool makes, declare them: `externalPods: {{{sname}: {{labels: {{{}}}, madeBy: …}}}}`", described())),
                 );
             }
         }
