@@ -317,11 +317,11 @@ fn the_language_server_validates_environment_files() {
     // some of the pods' labels with one unnamed port, a claim's labels,
     // hostIPC, an optional envFrom, uncheckedKinds.
     let adopted = document(
-        "        pod: {hostIPC: true, enableServiceLinks: false}\n        tty: true\n        stdin: true\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        type: LoadBalancer\n        clusterIP: 10.96.0.53\n        loadBalancerIP: 192.168.1.53\n        externalTrafficPolicy: Local\n        internalTrafficPolicy: Cluster\n        ipFamilies: [IPv4, IPv6]\n        ipFamilyPolicy: PreferDualStack\n        ports: [{port: 80, targetPort: 8080}]\n    httpRoutes:\n      web:\n        parentRefs: [{name: external, namespace: gateway, sectionName: https}]\n        hostnames: [a.example.com]\n        rules: [{path: /api, pathType: Exact, service: all, port: 80, timeouts: {request: 10s}}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n    externalConfigMaps:\n      settings: {keys: [app.toml], madeBy: kustomize}\n    externalServices:\n      docs: {ports: [http, 443]}\n    externalPersistentVolumes:\n      pv-media: {madeBy: storage team}\n    externalPods:\n      node-agent: {labels: {app.kubernetes.io/name: node-agent}, madeBy: a chart}\n",
+        "        pod: {hostIPC: true, enableServiceLinks: false}\n        tty: true\n        stdin: true\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        type: LoadBalancer\n        clusterIP: 10.96.0.53\n        loadBalancerIP: 192.168.1.53\n        externalTrafficPolicy: Local\n        internalTrafficPolicy: Cluster\n        ipFamilies: [IPv4, IPv6]\n        ipFamilyPolicy: PreferDualStack\n        ports: [{port: 80, targetPort: 8080}]\n    httpRoutes:\n      web:\n        parentRefs: [{name: external, namespace: gateway, sectionName: https}]\n        hostnames: [a.example.com]\n        rules: [{path: /api, pathType: Exact, service: all, port: 80, timeouts: {request: 10s}}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n    externalConfigMaps:\n      settings: {keys: [app.toml], madeBy: kustomize}\n    externalServices:\n      docs: {ports: [http, 443]}\n    externalPersistentVolumes:\n      pv-media: {madeBy: storage team}\n    externalPods:\n      node-agent: {labels: {app.kubernetes.io/name: node-agent}, madeBy: a chart}\n    storeSecrets:\n      upstream: {store: bitwarden, keys: {TOKEN: {key: upstream-token, property: token}}}\n",
     )
     .replace(
         "apps:\n",
-        "uncheckedKinds: error\nnamespaces:\n  media: {labels: {pod-security.kubernetes.io/enforce: baseline}, annotations: {owner: media-team}}\napps:\n",
+        "uncheckedKinds: error\nsecretStores:\n  bitwarden: {kind: SecretStore, refreshInterval: 15m, provider: Bitwarden}\nnamespaces:\n  media: {labels: {pod-security.kubernetes.io/enforce: baseline}, annotations: {owner: media-team}}\napps:\n",
     )
     .replace(
         "argocd:\n",
@@ -343,7 +343,12 @@ fn the_language_server_validates_environment_files() {
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 
-    let cases: [(&str, String, u64); 18] = [
+    let cases: [(&str, String, u64); 19] = [
+        (
+            "a Secret of another store that reads no key",
+            document("    storeSecrets:\n      upstream: {store: bitwarden, keys: {}}\n"),
+            19,
+        ),
         (
             "pods made elsewhere with no labels to select them by",
             document("    externalPods:\n      agent: {labels: {}}\n"),

@@ -1057,3 +1057,47 @@ fn an_app_across_namespaces_keeps_its_other_objects_raw_in_their_own() {
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
     assert!(!check.stderr.contains("namespace"), "{}", check.stderr);
 }
+
+/// An ExternalSecret of a store other than 1Password (a Bitwarden
+/// ClusterSecretStore here) becomes one of the app's `storeSecrets`, its
+/// store an entry of the environment's `secretStores`; the Deployment
+/// that reads it is typed against it, and the whole renders the same and
+/// checks clean.
+#[test]
+fn an_external_secret_of_another_store_is_typed_with_its_store() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let input = "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: web-creds, namespace: shop}\nspec:\n  refreshInterval: 1h\n  secretStoreRef: {kind: ClusterSecretStore, name: bitwarden-backend}\n  target: {name: web-creds, creationPolicy: Owner}\n  data:\n  - {secretKey: DB_PASSWORD, remoteRef: {key: shop-db-password}}\n  - {secretKey: API_TOKEN, remoteRef: {key: shop-api, property: token}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: ghcr.io/example/web:v1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n        env:\n        - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: web-creds, key: DB_PASSWORD}}}\n        - {name: API_TOKEN, valueFrom: {secretKeyRef: {name: web-creds, key: API_TOKEN}}}\n";
+    std::fs::write(repo.root.join("in.yaml"), input).unwrap();
+    let out = repo.run(&["import", "dev", "in.yaml", "--app", "shop"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for said in [
+        "typed  ExternalSecret web-creds → storeSecrets.web-creds",
+        "typed  Deployment web → components.web",
+        "2 of 2 objects render the same",
+    ] {
+        assert!(out.stdout.contains(said), "{said}\n{}", out.stdout);
+    }
+    let env = repo.env();
+    for declared in [
+        "secretStores:\n  bitwarden-backend:\n    kind: ClusterSecretStore\n    refreshInterval: 1h\n",
+        "    storeSecrets:\n      web-creds:\n        store: bitwarden-backend\n        keys:\n          DB_PASSWORD:\n            key: shop-db-password\n          API_TOKEN:\n            key: shop-api\n            property: token\n",
+    ] {
+        assert!(env.contains(declared), "{declared}\n{env}");
+    }
+    assert!(!env.contains("externalSecrets"), "{env}");
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    let check = repo.run(&["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    // Importing again reads the store the environment now declares.
+    let again = repo.run(&["import", "dev", "in.yaml", "--app", "shop", "--replace"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert_eq!(
+        repo.env().matches("bitwarden-backend:").count(),
+        1,
+        "{}",
+        repo.env()
+    );
+}

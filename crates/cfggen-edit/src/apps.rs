@@ -62,6 +62,16 @@ pub fn add_postgres(
     add_entries(text, "postgres", "a postgres cluster", clusters, replace)
 }
 
+/// `text` with each `(name, block)` added under `secretStores:`, as
+/// [`add_apps`] adds apps.
+pub fn add_secret_stores(
+    text: &str,
+    stores: &[(String, String)],
+    replace: bool,
+) -> Result<String, AppsError> {
+    add_entries(text, "secretStores", "a secret store", stores, replace)
+}
+
 /// `text` with each `(name, block)` added under `namespaces:`, as
 /// [`add_apps`] adds apps.
 pub fn add_namespaces(

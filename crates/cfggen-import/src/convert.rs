@@ -25,6 +25,10 @@ pub struct Options {
     /// The environment's 1Password store: ExternalSecrets that read it
     /// become the app's `secrets`.
     pub onepassword: Option<cfggen_model::environment::OnePassword>,
+    /// The environment's other secret stores: an ExternalSecret that
+    /// reads one (or a store the environment does not declare yet)
+    /// becomes one of the app's `storeSecrets`.
+    pub secret_stores: cfggen_model::stores::SecretStores,
     /// The PersistentVolumes the environment has (its `persistentVolumes`
     /// and its apps' raw ones): a claim bound to another is bound to one
     /// made elsewhere.
@@ -66,6 +70,9 @@ pub struct AppPlan {
     /// Its AppProjects in cfggen's form: entries of the environment's
     /// `argocd.projects`, by name.
     pub projects: Map<String, Value>,
+    /// The secret stores its ExternalSecrets read that the environment
+    /// does not declare: entries of the environment's `secretStores`.
+    pub stores: Map<String, Value>,
 }
 
 /// What an import writes.
@@ -332,10 +339,12 @@ fn convert_app(
         objects: objects.clone(),
         namespaces: Map::new(),
         projects: Map::new(),
+        stores: Map::new(),
     };
     let mut app = AppBody {
         name_label: name_label(name, &objects),
         onepassword: options.onepassword.as_ref(),
+        secret_stores: Some(&options.secret_stores),
         volumes: Some(volumes),
         argocd_namespace: options
             .argocd_namespace
@@ -391,6 +400,10 @@ fn convert_app(
         .sort_by_key(|(label, _)| objects.iter().position(|x| x.label() == *label));
     plan.namespaces = std::mem::take(&mut app.namespaces);
     plan.projects = std::mem::take(&mut app.projects);
+    plan.stores = std::mem::take(&mut app.stores)
+        .into_iter()
+        .filter_map(|(n, store)| Some((n, serde_json::to_value(store).ok()?)))
+        .collect();
     plan.body = app.finish(name, namespace, &raw);
     // What the input reads or selects but does not hold.
     for field in [
@@ -445,6 +458,14 @@ struct AppBody<'o> {
     /// The value of its `app.kubernetes.io/name` label (see [`name_label`]).
     name_label: String,
     onepassword: Option<&'o cfggen_model::environment::OnePassword>,
+    /// The environment's other secret stores (see
+    /// [`Options::secret_stores`]).
+    secret_stores: Option<&'o cfggen_model::stores::SecretStores>,
+    /// The stores the input's secrets read that the environment does not
+    /// declare.
+    stores: BTreeMap<String, cfggen_model::stores::OtherStore>,
+    /// The Secrets made from them.
+    store_secrets: Map<String, Value>,
     /// The PersistentVolumes there are (see [`Options::persistent_volumes`]).
     volumes: Option<&'o std::collections::BTreeSet<String>>,
     namespace: String,
@@ -622,9 +643,12 @@ impl AppBody<'_> {
                 self.rbac(kind, &name, &o.value)
             }
             ("external-secrets.io/v1", "ExternalSecret") => {
-                let item = crate::secret::item(&name, &o.value, self.onepassword)?;
-                self.secrets.insert(name.clone(), item);
-                Ok((format!("secrets.{name}"), Vec::new()))
+                if self.reads_onepassword(&o.value) {
+                    let item = crate::secret::item(&name, &o.value, self.onepassword)?;
+                    self.secrets.insert(name.clone(), item);
+                    return Ok((format!("secrets.{name}"), Vec::new()));
+                }
+                self.store_secret(&name, &o.value)
             }
             ("argoproj.io/v1alpha1", "AppProject") => {
                 if self.projects.contains_key(&name) {
@@ -647,6 +671,43 @@ impl AppBody<'_> {
             )),
             (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
         }
+    }
+
+    /// Whether an ExternalSecret reads the environment's 1Password store.
+    fn reads_onepassword(&self, object: &Value) -> bool {
+        let at = |p: &str| object.pointer(p).and_then(Value::as_str);
+        self.onepassword.is_some_and(|op| {
+            at("/spec/secretStoreRef/kind") == Some("ClusterSecretStore")
+                && at("/spec/secretStoreRef/name") == Some(op.store.name.as_str())
+        })
+    }
+
+    /// An ExternalSecret of another store: one of `storeSecrets`, its
+    /// store the one the environment declares or declared with it.
+    fn store_secret(&mut self, name: &str, object: &Value) -> Result<(String, Vec<String>), Why> {
+        let (store, read, secret) = crate::store::store_secret(name, object)?;
+        let known = self
+            .secret_stores
+            .and_then(|declared| declared.get(&store))
+            .or_else(|| self.stores.get(&store));
+        match known {
+            Some(k) if k.kind != read.kind || k.refresh_interval != read.refresh_interval => {
+                return Err(format!(
+                    "it reads {} `{store}` every {}, and the environment's store `{store}` is a {} read every {}",
+                    read.kind.as_str(),
+                    read.refresh_interval,
+                    k.kind.as_str(),
+                    k.refresh_interval
+                ));
+            }
+            Some(_) => {}
+            None => {
+                self.stores.insert(store, read);
+            }
+        }
+        let value = serde_json::to_value(secret).map_err(|e| e.to_string())?;
+        self.store_secrets.insert(name.to_owned(), value);
+        Ok((format!("storeSecrets.{name}"), Vec::new()))
     }
 
     /// A workload: a component, with the selector and pod labels the
@@ -963,9 +1024,9 @@ impl AppBody<'_> {
             raw_made(Made::ConfigMap),
             raw_made(Made::Service),
         );
-        let secrets = &self.secrets;
+        let (secrets, store_secrets) = (&self.secrets, &self.store_secrets);
         let external = made_elsewhere(self.external_secrets, &|n| {
-            secrets.contains_key(n) || raw_secrets.contains(&n)
+            secrets.contains_key(n) || store_secrets.contains_key(n) || raw_secrets.contains(&n)
         });
         let config_maps = &self.config_maps;
         let external_config_maps = made_elsewhere(self.config_maps_read, &|n| {
@@ -1003,6 +1064,7 @@ impl AppBody<'_> {
             ("claims", self.claims),
             ("serviceAccounts", accounts),
             ("secrets", self.secrets),
+            ("storeSecrets", self.store_secrets),
             ("externalSecrets", external),
             ("externalConfigMaps", external_config_maps),
             ("externalServices", external_services),

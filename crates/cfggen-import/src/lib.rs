@@ -32,6 +32,7 @@ mod reads;
 mod roundtrip;
 mod route;
 mod secret;
+mod store;
 mod take;
 mod text;
 mod workload;

@@ -277,12 +277,13 @@ fn cnpg_default(path: &str, last: &str, rendered: &Value) -> bool {
 
 /// What External Secrets takes when an ExternalSecret leaves it out: a
 /// refresh every hour, a Secret named after it and owned by it, of type
-/// Opaque.
+/// Opaque, a store of its namespace.
 fn external_secrets_default(path: &str, rendered: &Value) -> bool {
     match path {
         "spec.refreshInterval" => rendered == "1h",
         "spec.target.creationPolicy" => rendered == "Owner",
         "spec.target.template.type" => rendered == "Opaque",
+        "spec.secretStoreRef.kind" => rendered == "SecretStore",
         // cfggen names the target after the ExternalSecret, as External
         // Secrets does (the import types no other).
         "spec.target.name" => true,

@@ -149,12 +149,9 @@ fn store_ref(spec: &mut Taker, store: &OnePassword) -> Result<(), Why> {
     Ok(())
 }
 
-/// The target Secret: named after the ExternalSecret, owned by it; its
-/// type (`type` of a `secrets` entry) and templated keys.
-fn target(
-    name: &str,
-    mut target: Taker,
-) -> Result<(Option<&'static str>, Map<String, Value>), Why> {
+/// The target's name and creation policy as cfggen makes every
+/// ExternalSecret: the Secret named after it, and owned by it.
+pub(crate) fn owned_target(name: &str, target: &mut Taker) -> Result<(), Why> {
     if let Some(other) = target.string("name")?.filter(|n| n != name) {
         return Err(format!(
             "its Secret is named `{other}`: cfggen names the Secret after the ExternalSecret"
@@ -165,6 +162,16 @@ fn target(
             "creationPolicy {policy}: cfggen's ExternalSecrets own the Secret they make"
         ));
     }
+    Ok(())
+}
+
+/// The target Secret: named after the ExternalSecret, owned by it; its
+/// type (`type` of a `secrets` entry) and templated keys.
+fn target(
+    name: &str,
+    mut target: Taker,
+) -> Result<(Option<&'static str>, Map<String, Value>), Why> {
+    owned_target(name, &mut target)?;
     let mut template = target.sub("template")?;
     target.done()?;
     let kind = template.string("type")?;

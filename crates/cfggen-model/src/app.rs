@@ -142,6 +142,11 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub secrets: IndexMap<String, SecretItem>,
+    /// Secrets made from a store of the environment's `secretStores`
+    /// (not 1Password), by the name of the Kubernetes Secret each is.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub store_secrets: IndexMap<String, crate::stores::StoreSecret>,
     /// Values of the app's rendered objects (raw manifests, patches, Helm
     /// values, ConfigMap files) that the secret check would refuse, each
     /// declared not secret with a reason.

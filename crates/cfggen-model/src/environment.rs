@@ -48,6 +48,12 @@ pub struct Environment {
     /// an app reads a secret or a Postgres role has a password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub onepassword: Option<OnePassword>,
+    /// Secret stores other than 1Password that External Secrets serves
+    /// (a Bitwarden, Vault or cloud secret manager store), by the name of
+    /// the store object: apps make Secrets from them with `storeSecrets`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub secret_stores: IndexMap<String, crate::stores::OtherStore>,
     /// Rules every image reference of the environment must follow.
     #[serde(default)]
     pub images: ImagePolicy,

@@ -37,6 +37,7 @@ pub mod schema;
 pub mod secrets;
 pub mod service;
 pub mod storage;
+pub mod stores;
 pub mod suggest;
 pub mod validate;
 pub mod workload;

@@ -51,6 +51,22 @@ pub(crate) fn config_maps(out: &mut Output, name: &str, app: &App) -> Result<(),
     Ok(())
 }
 
+/// The metadata of an app's ExternalSecret: the app's labels, synced
+/// before the workloads that read its Secret.
+fn secret_meta(
+    secret_name: &str,
+    ns: &str,
+    app: &App,
+    name: &str,
+) -> k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+    meta(
+        secret_name,
+        ns,
+        app_labels(app.name_label(name), None),
+        waves::PREREQUISITES,
+    )
+}
+
 /// One ExternalSecret per 1Password item of the app.
 pub(crate) fn external_secrets(
     out: &mut Output,
@@ -74,16 +90,58 @@ pub(crate) fn external_secrets(
             .collect();
         let object = external_secret(
             env,
-            meta(
-                secret_name,
-                ns,
-                app_labels(app.name_label(name), None),
-                waves::PREREQUISITES,
-            ),
+            secret_meta(secret_name, ns, app, name),
             secret_name,
             template(item),
             data,
         )?;
+        out.resource(name, ns, file_name("ExternalSecret", secret_name), &object)?;
+    }
+    Ok(())
+}
+
+/// The ExternalSecret of each Secret an app makes from another store.
+pub(crate) fn store_secrets(
+    out: &mut Output,
+    env: &Environment,
+    name: &str,
+    app: &App,
+) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    for (secret_name, made) in &app.store_secrets {
+        let store = env
+            .secret_stores
+            .get(&made.store)
+            .ok_or_else(|| RenderError::Unresolved(format!("secret store `{}`", made.store)))?;
+        let data = made
+            .keys
+            .iter()
+            .map(|(key, remote)| crds::ExternalSecretData {
+                secret_key: key.clone(),
+                remote_ref: crds::RemoteRef {
+                    key: remote.key.clone(),
+                    property: remote.property.clone(),
+                },
+            })
+            .collect();
+        let object = crds::ExternalSecret {
+            api_version: "external-secrets.io/v1".into(),
+            kind: "ExternalSecret".into(),
+            metadata: secret_meta(secret_name, ns, app, name),
+            spec: crds::ExternalSecretSpec {
+                refresh_interval: store.refresh_interval.clone(),
+                secret_store_ref: crds::SecretStoreRef {
+                    kind: store.kind.as_str().into(),
+                    name: made.store.clone(),
+                },
+                target: crds::ExternalSecretTarget {
+                    name: secret_name.clone(),
+                    creation_policy: "Owner".into(),
+                    template: None,
+                },
+                data,
+            },
+        };
         out.resource(name, ns, file_name("ExternalSecret", secret_name), &object)?;
     }
     Ok(())

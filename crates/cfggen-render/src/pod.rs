@@ -326,8 +326,10 @@ pub(crate) fn resolve_secret<'a>(
     app: &'a App,
     r: &'a SecretFieldRef,
 ) -> Result<(&'a str, &'a str), RenderError> {
-    // Made elsewhere, or by a raw manifest of the app: as written.
+    // Made elsewhere, from another store, or by a raw manifest of the
+    // app: as written.
     if app.external_secrets.contains_key(r.secret())
+        || app.store_secrets.contains_key(r.secret())
         || (!app.secrets.contains_key(r.secret())
             && app.raw_makes(cfggen_model::app::Made::Secret, r.secret()))
     {

@@ -29,6 +29,7 @@ pub(crate) fn render_app(
 ) -> Result<(), RenderError> {
     config::config_maps(out, name, app)?;
     config::external_secrets(out, env, name, app)?;
+    config::store_secrets(out, env, name, app)?;
     config::database_url(out, env, name, app)?;
     storage::claims(out, name, app)?;
     rbac::service_accounts(out, name, app)?;

@@ -53,6 +53,7 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
     let names = declared(ctx, req.environment, &rel, &original);
     let options = Options {
         onepassword: names.onepassword.clone(),
+        secret_stores: names.secret_stores.clone(),
         persistent_volumes: names.persistent_volumes.clone(),
         argocd_namespace: names.argocd_namespace.clone(),
         ..req.options.clone()
@@ -125,6 +126,7 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
 #[derive(Default)]
 struct Declared {
     onepassword: Option<cfggen_model::environment::OnePassword>,
+    secret_stores: cfggen_model::stores::SecretStores,
     persistent_volumes: std::collections::BTreeSet<String>,
     argocd_namespace: Option<String>,
     namespaces: std::collections::BTreeSet<String>,
@@ -132,7 +134,7 @@ struct Declared {
 }
 
 /// The environment file `original` with what `plan` imports added: its
-/// apps, clusters, namespaces and Argo CD projects.
+/// apps, clusters, secret stores, namespaces and Argo CD projects.
 fn edited(
     original: &str,
     plan: &Plan,
@@ -166,8 +168,17 @@ fn edited(
         replace,
         cfggen_import::project_text,
     );
+    let declared_stores = declared.secret_stores.keys().cloned().collect();
+    let stores = environment_blocks(
+        plan,
+        |a| &a.stores,
+        &declared_stores,
+        replace,
+        cfggen_import::namespace_text,
+    );
     cfggen_edit::add_apps(original, &blocks, replace)
         .and_then(|t| cfggen_edit::add_postgres(&t, &clusters, replace))
+        .and_then(|t| cfggen_edit::add_secret_stores(&t, &stores, replace))
         .and_then(|t| cfggen_edit::add_namespaces(&t, &namespaces, replace))
         .and_then(|t| cfggen_edit::add_argocd_projects(&t, &projects, replace))
 }
@@ -186,6 +197,7 @@ fn declared(ctx: &Ctx<'_>, environment: &str, rel: &str, text: &str) -> Declared
     let env = loaded.environment.environment();
     Declared {
         onepassword: env.onepassword.clone(),
+        secret_stores: env.secret_stores.clone(),
         persistent_volumes: env.persistent_volume_names(),
         argocd_namespace: Some(env.argocd.namespace.clone()),
         namespaces: env.namespaces.keys().cloned().collect(),

@@ -122,6 +122,13 @@ pub(super) fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String
             FieldPath::of(&["apps", name, "secrets", s]),
         ));
     }
+    for s in app.store_secrets.keys() {
+        objects.push((
+            "Secret",
+            s.clone(),
+            FieldPath::of(&["apps", name, "storeSecrets", s]),
+        ));
+    }
     if app.database.as_ref().is_some_and(|db| db.env.url.is_some()) {
         objects.push((
             "Secret",

@@ -263,6 +263,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         check_pinned(c, image, base.key("image"));
     }
     secrets::check_external_secrets(c, app, &base);
+    secrets::check_store_secrets(c, app, &base);
     for (secret_name, item) in &app.secrets {
         let ipath = base.key("secrets").key(secret_name);
         secrets::check_secret_item(c, &ipath, secret_name, item);

@@ -304,6 +304,29 @@ pub(super) fn check_secret_ref(
         }
         return;
     }
+    if let Some(made) = app.store_secrets.get(r.secret()) {
+        if !made.keys.contains_key(r.field()) {
+            c.push(
+                "unknown-secret-field",
+                path,
+                Target::Value,
+                format!(
+                    "{what} reads key `{}` of secret `{}`, which its `keys` do not list",
+                    r.field(),
+                    r.secret()
+                ),
+                "not one of its `keys`",
+                suggest::hint(r.field(), made.keys.keys().map(String::as_str)).or_else(|| {
+                    Some(format!(
+                        "add `{}: {{key: …}}` under `storeSecrets.{}.keys`",
+                        r.field(),
+                        r.secret()
+                    ))
+                }),
+            );
+        }
+        return;
+    }
     let Some(item) = app.secrets.get(r.secret()) else {
         if app.raw_makes(crate::app::Made::Secret, r.secret()) {
             return;
@@ -511,6 +534,14 @@ pub(super) fn check_secret_template(c: &mut Checker<'_>, ipath: &FieldPath, item
 pub(super) fn check_external_secrets(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
     let twice = [
         (
+            "storeSecrets",
+            "secrets",
+            app.store_secrets
+                .keys()
+                .filter(|n| app.secrets.contains_key(*n) || app.external_secrets.contains_key(*n))
+                .collect::<Vec<_>>(),
+        ),
+        (
             "externalSecrets",
             "secrets",
             app.external_secrets
@@ -559,6 +590,7 @@ pub(super) fn check_secret_name(
 ) {
     if !app.secrets.contains_key(name)
         && !app.external_secrets.contains_key(name)
+        && !app.store_secrets.contains_key(name)
         && !app.raw_makes(crate::app::Made::Secret, name)
     {
         c.push(
@@ -570,6 +602,32 @@ pub(super) fn check_secret_name(
             suggest::hint(name, app.secrets.keys().map(String::as_str))
                 .or_else(|| Some("declare the 1Password item under the app's `secrets`".into())),
         );
+    }
+}
+
+/// A Secret of another store reads a store the environment declares.
+pub(super) fn check_store_secrets(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
+    for (name, made) in &app.store_secrets {
+        if !c.env.secret_stores.contains_key(&made.store) {
+            c.push(
+                "unknown-store",
+                base.key("storeSecrets").key(name).key("store"),
+                Target::Value,
+                format!(
+                    "secret `{name}` reads store `{}`, which the environment does not declare",
+                    made.store
+                ),
+                "not one of the environment's `secretStores`",
+                suggest::hint(&made.store, c.env.secret_stores.keys().map(String::as_str)).or_else(
+                    || {
+                        Some(format!(
+                            "declare it: `secretStores: {{{}: {{kind: ClusterSecretStore}}}}`",
+                            made.store
+                        ))
+                    },
+                ),
+            );
+        }
     }
 }
 

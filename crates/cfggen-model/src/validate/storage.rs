@@ -188,19 +188,10 @@ enum KeysOf {
     Secret,
 }
 
-/// A ConfigMap or secret volume: the source exists, its `items` are keys
-/// of it, and each `subPath` names a file the volume holds.
-fn check_keys_source(
-    c: &mut Checker<'_>,
-    app: &App,
-    vname: &str,
-    volume: &Volume,
-    source: &KeysSource,
-    vpath: &FieldPath,
-    of: KeysOf,
-) {
-    let name = source.name();
-    let (field, keys): (&str, Option<Vec<&str>>) = match of {
+/// The field that declares a volume's ConfigMap or Secret, and its keys
+/// when they are known (a made-elsewhere one lists them, if it does).
+fn declared_keys<'a>(app: &'a App, name: &str, of: KeysOf) -> (&'static str, Option<Vec<&'a str>>) {
+    match of {
         KeysOf::ConfigMap => (
             "configMap",
             app.config_maps.get(name).map(|cm| cm.keys()).or_else(|| {
@@ -213,15 +204,38 @@ fn check_keys_source(
         ),
         KeysOf::Secret => (
             "secret",
-            app.secrets.get(name).map(|item| item.keys()).or_else(|| {
-                // An external secret: its listed keys, if it lists them.
-                app.external_secrets
-                    .get(name)
-                    .filter(|u| !u.keys.is_empty())
-                    .map(|u| u.keys.iter().map(String::as_str).collect())
-            }),
+            app.secrets
+                .get(name)
+                .map(|item| item.keys())
+                .or_else(|| {
+                    app.store_secrets
+                        .get(name)
+                        .map(|made| made.keys.keys().map(String::as_str).collect())
+                })
+                .or_else(|| {
+                    // An external secret: its listed keys, if it lists them.
+                    app.external_secrets
+                        .get(name)
+                        .filter(|u| !u.keys.is_empty())
+                        .map(|u| u.keys.iter().map(String::as_str).collect())
+                }),
         ),
-    };
+    }
+}
+
+/// A ConfigMap or secret volume: the source exists, its `items` are keys
+/// of it, and each `subPath` names a file the volume holds.
+fn check_keys_source(
+    c: &mut Checker<'_>,
+    app: &App,
+    vname: &str,
+    volume: &Volume,
+    source: &KeysSource,
+    vpath: &FieldPath,
+    of: KeysOf,
+) {
+    let name = source.name();
+    let (field, keys) = declared_keys(app, name, of);
     let unlisted = match of {
         KeysOf::Secret => {
             app.external_secrets.contains_key(name) || app.raw_makes(crate::app::Made::Secret, name)

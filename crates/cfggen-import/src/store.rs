@@ -1,0 +1,151 @@
+//! An ExternalSecret that reads a store other than the environment's
+//! 1Password one (Bitwarden, Vault, a cloud secret manager) → one of the
+//! app's `storeSecrets`, and the environment's `secretStores` entry for
+//! its store, built as the model's own types.
+
+use cfggen_model::stores::{OtherStore, RemoteKey, StoreKind, StoreSecret};
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::take::{Taker, Why};
+
+/// The ExternalSecret `name` as a Secret of another store: (the store's
+/// name, the store as the ExternalSecret reads it, the secret), or why it
+/// stays raw.
+pub(crate) fn store_secret(
+    name: &str,
+    object: &Value,
+) -> Result<(String, OtherStore, StoreSecret), Why> {
+    let (mut t, meta) = crate::take::object(object)?;
+    meta.done()?;
+    let mut spec = t.sub("spec")?;
+    t.done()?;
+    let mut r = spec.sub("secretStoreRef")?;
+    // External Secrets' default kind is a namespaced SecretStore.
+    let kind = match r.string("kind")?.as_deref() {
+        None | Some("SecretStore") => StoreKind::SecretStore,
+        Some("ClusterSecretStore") => StoreKind::ClusterSecretStore,
+        Some(other) => return Err(format!("a store of kind {other}")),
+    };
+    let store = r
+        .string("name")?
+        .filter(|n| cfggen_model::names::is_dns1123_subdomain(n))
+        .ok_or("its store has no name cfggen can declare")?;
+    r.done()?;
+    let refresh_interval = spec
+        .string("refreshInterval")?
+        .unwrap_or_else(|| "1h".into());
+    if spec.take("dataFrom").is_some() {
+        return Err("`spec.dataFrom`: a cfggen secret names each key it reads".into());
+    }
+    let mut target = spec.sub("target")?;
+    crate::secret::owned_target(name, &mut target)?;
+    target.done()?;
+    let keys = keys(spec.list("data")?)?;
+    spec.done()?;
+    let declared = OtherStore {
+        kind,
+        refresh_interval,
+        provider: None,
+    };
+    let secret = StoreSecret {
+        store: store.clone(),
+        keys,
+    };
+    Ok((store, declared, secret))
+}
+
+/// The Secret's keys, each from one remote key (and property).
+fn keys(data: Vec<Value>) -> Result<IndexMap<String, RemoteKey>, Why> {
+    if data.is_empty() {
+        return Err("it reads no key by name (`spec.data` is empty)".into());
+    }
+    let mut keys = IndexMap::new();
+    for entry in data {
+        let mut e = Taker::new(entry, "spec.data[]")?;
+        let secret_key = e
+            .string("secretKey")?
+            .ok_or("a `spec.data` entry without `secretKey`")?;
+        let mut r = e.sub("remoteRef")?;
+        let key = r
+            .string("key")?
+            .filter(|k| !k.is_empty())
+            .ok_or("a `spec.data` entry without `remoteRef.key`")?;
+        let property = r.string("property")?.filter(|p| !p.is_empty());
+        r.done()?;
+        e.done()?;
+        if keys
+            .insert(secret_key.clone(), RemoteKey { key, property })
+            .is_some()
+        {
+            return Err(format!("it makes the key `{secret_key}` twice"));
+        }
+    }
+    Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn es(spec: Value) -> Value {
+        json!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+               "metadata": {"name": "app", "namespace": "web"}, "spec": spec})
+    }
+
+    #[test]
+    fn a_bitwarden_secret_becomes_its_keys_and_its_store() {
+        let (store, declared, secret) = store_secret(
+            "app",
+            &es(json!({"refreshInterval": "1h",
+                "secretStoreRef": {"kind": "ClusterSecretStore", "name": "bitwarden-backend"},
+                "target": {"name": "app", "creationPolicy": "Owner"},
+                "data": [{"secretKey": "password", "remoteRef": {"key": "app-db-password"}},
+                         {"secretKey": "user", "remoteRef": {"key": "/app/db", "property": "user"}}]})),
+        )
+        .unwrap();
+        assert_eq!(store, "bitwarden-backend");
+        assert_eq!(declared.kind, StoreKind::ClusterSecretStore);
+        assert_eq!(declared.refresh_interval, "1h");
+        assert_eq!(secret.keys["password"].key, "app-db-password");
+        assert_eq!(secret.keys["user"].property.as_deref(), Some("user"));
+    }
+
+    #[test]
+    fn what_cfggen_would_write_otherwise_stays_raw_with_the_reason() {
+        let store = json!({"name": "vault"});
+        let data = json!([{"secretKey": "a", "remoteRef": {"key": "k"}}]);
+        let cases = [
+            (
+                json!({"secretStoreRef": store, "dataFrom": [{"extract": {"key": "k"}}]}),
+                "dataFrom",
+            ),
+            (
+                json!({"secretStoreRef": store, "target": {"creationPolicy": "Merge"}, "data": data}),
+                "creationPolicy Merge",
+            ),
+            (
+                json!({"secretStoreRef": store, "target": {"name": "other"}, "data": data}),
+                "named `other`",
+            ),
+            (
+                json!({"secretStoreRef": store, "target": {"template": {"type": "Opaque"}}, "data": data}),
+                "template",
+            ),
+            (
+                json!({"secretStoreRef": store, "data": [{"secretKey": "a", "remoteRef": {"key": "k", "decodingStrategy": "Base64"}}]}),
+                "decodingStrategy",
+            ),
+            (json!({"secretStoreRef": store, "data": []}), "no key"),
+        ];
+        for (spec, why) in cases {
+            let err = store_secret("app", &es(spec)).err().unwrap_or_default();
+            assert!(err.contains(why), "{why}: {err}");
+        }
+        // No kind: External Secrets' default, a SecretStore.
+        let (_, declared, _) =
+            store_secret("app", &es(json!({"secretStoreRef": store, "data": data}))).unwrap();
+        assert_eq!(declared.kind, StoreKind::SecretStore);
+    }
+}

@@ -1,0 +1,92 @@
+//! Secrets External Secrets reads from a store other than the
+//! environment's 1Password (a Bitwarden, Vault or cloud secret manager
+//! store the cluster already runs): the store the environment declares,
+//! and the Secrets apps make from it, one remote key per Secret key.
+//!
+//! As with 1Password, config holds where a value lives, never the value.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::names;
+
+/// The environment's other secret stores, by the name of the store
+/// object.
+pub type SecretStores = IndexMap<String, OtherStore>;
+
+/// A store External Secrets serves, made elsewhere (its provider's
+/// credentials are the cluster's business).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OtherStore {
+    /// `ClusterSecretStore` (the default), or `SecretStore`: one in the
+    /// namespace of each app that reads it.
+    #[serde(default)]
+    pub kind: StoreKind,
+    /// How often External Secrets re-reads it.
+    #[serde(default = "default_refresh")]
+    #[schemars(regex(pattern = names::DURATION))]
+    pub refresh_interval: String,
+    /// What the store is, for people reading the environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["Bitwarden Secrets Manager"]))]
+    pub provider: Option<String>,
+}
+
+fn default_refresh() -> String {
+    "1h".into()
+}
+
+/// The kind of a store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum StoreKind {
+    /// Cluster-wide.
+    #[default]
+    ClusterSecretStore,
+    /// In the namespace of the ExternalSecret.
+    SecretStore,
+}
+
+impl StoreKind {
+    /// The kind as Kubernetes writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::ClusterSecretStore => "ClusterSecretStore",
+            StoreKind::SecretStore => "SecretStore",
+        }
+    }
+}
+
+/// A Kubernetes Secret External Secrets makes from a store of the
+/// environment's `secretStores`, named by its key in the app's
+/// `storeSecrets`; its pods read it as `{secret: <name>/<key>}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StoreSecret {
+    /// The store: a key of the environment's `secretStores`.
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN), extend("examples" = ["bitwarden-backend"]))]
+    pub store: String,
+    /// The Secret's keys, each read from one remote key of the store.
+    #[schemars(
+        extend("propertyNames" = {"pattern": names::DATA_KEY}),
+        extend("minProperties" = 1),
+        extend("examples" = [{"password": {"key": "app-db-password"}}])
+    )]
+    pub keys: IndexMap<String, RemoteKey>,
+}
+
+/// Where one key's value lives in the store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RemoteKey {
+    /// The remote key (`remoteRef.key`): a secret's name or path in the
+    /// store.
+    #[schemars(length(min = 1), extend("examples" = ["app-db-password", "/shop/db"]))]
+    pub key: String,
+    /// One property of it (`remoteRef.property`), for a remote secret of
+    /// several values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub property: Option<String>,
+}
