@@ -315,7 +315,8 @@ fn the_language_server_validates_environment_files() {
     // One mistake each, on a known line (0-based).
     // What adoption of real repositories added: a Service selecting by
     // some of the pods' labels with one unnamed port, a claim's labels,
-    // hostIPC, an optional envFrom, uncheckedKinds.
+    // hostIPC, an optional envFrom, uncheckedKinds, a cluster's backups,
+    // affinity and claim template.
     let adopted = document(
         "        pod: {hostIPC: true, enableServiceLinks: false}\n        tty: true\n        stdin: true\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        type: LoadBalancer\n        clusterIP: 10.96.0.53\n        loadBalancerIP: 192.168.1.53\n        externalTrafficPolicy: Local\n        internalTrafficPolicy: Cluster\n        ipFamilies: [IPv4, IPv6]\n        ipFamilyPolicy: PreferDualStack\n        ports: [{port: 80, targetPort: 8080}]\n    httpRoutes:\n      web:\n        parentRefs: [{name: external, namespace: gateway, sectionName: https}]\n        hostnames: [a.example.com]\n        rules: [{path: /api, pathType: Exact, service: all, port: 80, timeouts: {request: 10s}}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n    externalConfigMaps:\n      settings: {keys: [app.toml], madeBy: kustomize}\n    externalServices:\n      docs: {ports: [http, 443]}\n    externalPersistentVolumes:\n      pv-media: {madeBy: storage team}\n    externalPods:\n      node-agent: {labels: {app.kubernetes.io/name: node-agent}, madeBy: a chart}\n    storeSecrets:\n      upstream: {store: bitwarden, keys: {TOKEN: {key: upstream-token, property: token}}}\n",
     )
@@ -329,7 +330,7 @@ fn the_language_server_validates_environment_files() {
     )
     .replace(
         "onepassword:\n",
-        "postgres:\n  pg:\n    namespace: db\n    storage: {size: 1Gi}\n    walStorage: {size: 512Mi}\n    enablePDB: false\n    initdb: {postInitApplicationSQL: [CREATE EXTENSION vector]}\nonepassword:\n",
+        "postgres:\n  pg:\n    namespace: db\n    instances: 2\n    minSyncReplicas: 1\n    maxSyncReplicas: 1\n    storage: {size: 1Gi, resizeInUseVolumes: false, pvcTemplate: {accessModes: [ReadWriteOnce]}}\n    walStorage: {size: 512Mi}\n    enablePDB: false\n    initdb: {postInitApplicationSQL: [CREATE EXTENSION vector]}\n    affinity: {enablePodAntiAffinity: true, podAntiAffinityType: required, topologyKey: kubernetes.io/hostname, tolerations: [{key: db, operator: Exists}]}\n    podMonitor: true\n    backups:\n      stores:\n        minio: {destination: s3://backups/pg, endpoint: https://minio.storage.svc:9000, credentials: {secret: pg-s3}, retention: 14d}\n      walArchive: minio\n      schedules:\n        nightly: {schedule: 0 0 2 * * *, owner: self, immediate: true}\n      recoverySources:\n        pg-from-minio: minio\nonepassword:\n",
     )
     .replace("  web:\n    image:", "  web:\n    nameLabel: web-server\n    image:")
     .replace(
@@ -343,7 +344,23 @@ fn the_language_server_validates_environment_files() {
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 
-    let cases: [(&str, String, u64); 19] = [
+    let cases: [(&str, String, u64); 21] = [
+        (
+            "a backup store's retention in hours",
+            document("").replace(
+                "apps:\n",
+                "postgres:\n  pg:\n    namespace: db\n    storage: {size: 1Gi}\n    backups:\n      stores:\n        minio:\n          destination: s3://backups/pg\n          credentials: {secret: pg-s3}\n          retention: 48h\napps:\n",
+            ),
+            21,
+        ),
+        (
+            "a backup schedule's owner that is no owner",
+            document("").replace(
+                "apps:\n",
+                "postgres:\n  pg:\n    namespace: db\n    storage: {size: 1Gi}\n    backups:\n      stores: {}\n      schedules:\n        nightly: {schedule: 0 0 2 * * *, owner: backup}\napps:\n",
+            ),
+            19,
+        ),
         (
             "a Secret of another store that reads no key",
             document("    storeSecrets:\n      upstream: {store: bitwarden, keys: {}}\n"),

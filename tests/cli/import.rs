@@ -153,14 +153,7 @@ fn the_corpus_imports_renders_and_round_trips() {
         let path = path.display().to_string();
         // Only apps whose round trip is clean are written, so that the
         // environment renders and checks clean after.
-        // The CloudNativePG sample names no namespace: imported into one
-        // app, its cluster would share the app's folder, so it is
-        // imported by namespace (`default`), where the cluster becomes a
-        // `postgres` entry and the rest the app `default-objects`.
-        let mut args = vec!["import", "dev", &path, "--app", name];
-        if name == "cnpg-database" {
-            args.truncate(3);
-        }
+        let args = vec!["import", "dev", &path, "--app", name];
         let mut out = repo.run(&[args.as_slice(), &["--dry-run"]].concat());
         if out.code == 0 {
             out = repo.run(&args);
@@ -1100,4 +1093,124 @@ fn an_external_secret_of_another_store_is_typed_with_its_store() {
         "{}",
         repo.env()
     );
+}
+
+#[test]
+fn a_cluster_with_its_backups_imports_into_the_folder_of_its_app() {
+    // An app and its own CloudNativePG cluster in one namespace named
+    // after the app: the cluster's Barman Cloud stores and schedules come
+    // in typed, and cluster and app share generated/dev/wiki/ and one
+    // Application.
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let input = r#"apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata: {name: wiki-db, namespace: wiki}
+spec:
+  instances: 2
+  minSyncReplicas: 1
+  maxSyncReplicas: 1
+  storage: {size: 5Gi, resizeInUseVolumes: false, pvcTemplate: {accessModes: [ReadWriteOnce]}}
+  monitoring: {enablePodMonitor: false}
+  affinity: {enablePodAntiAffinity: true, topologyKey: kubernetes.io/hostname}
+  plugins:
+  - name: barman-cloud.cloudnative-pg.io
+    enabled: true
+    isWALArchiver: true
+    parameters: {barmanObjectName: wiki-minio}
+  externalClusters:
+  - name: wiki-db-offsite
+    plugin:
+      name: barman-cloud.cloudnative-pg.io
+      parameters: {barmanObjectName: wiki-offsite}
+---
+apiVersion: barmancloud.cnpg.io/v1
+kind: ObjectStore
+metadata: {name: wiki-minio, namespace: wiki}
+spec:
+  retentionPolicy: 14d
+  configuration:
+    destinationPath: s3://backups/wiki
+    endpointURL: https://minio.storage.svc:9000
+    s3Credentials:
+      accessKeyId: {name: wiki-s3, key: AWS_ACCESS_KEY_ID}
+      secretAccessKey: {name: wiki-s3, key: AWS_SECRET_ACCESS_KEY}
+---
+apiVersion: barmancloud.cnpg.io/v1
+kind: ObjectStore
+metadata: {name: wiki-offsite, namespace: wiki}
+spec:
+  configuration:
+    destinationPath: s3://offsite/wiki
+    s3Credentials:
+      accessKeyId: {name: wiki-offsite, key: keyID}
+      secretAccessKey: {name: wiki-offsite, key: applicationKey}
+---
+apiVersion: postgresql.cnpg.io/v1
+kind: ScheduledBackup
+metadata: {name: wiki-db-weekly, namespace: wiki}
+spec:
+  schedule: "0 0 3 * * 0"
+  backupOwnerReference: self
+  cluster: {name: wiki-db}
+  method: plugin
+  pluginConfiguration:
+    name: barman-cloud.cloudnative-pg.io
+    parameters: {barmanObjectName: wiki-offsite}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: wiki, namespace: wiki}
+spec:
+  selector: {matchLabels: {app: wiki}}
+  template:
+    metadata: {labels: {app: wiki}}
+    spec:
+      containers:
+      - name: wiki
+        image: ghcr.io/example/wiki:v1
+"#;
+    std::fs::write(repo.root.join("in.yaml"), input).unwrap();
+    let out = repo.run(&["import", "dev", "in.yaml", "--app", "wiki"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for said in [
+        "typed  Cluster wiki-db → postgres.wiki-db",
+        "typed  ObjectStore wiki-minio → postgres.wiki-db.backups.stores.wiki-minio",
+        "typed  ObjectStore wiki-offsite → postgres.wiki-db.backups.stores.wiki-offsite",
+        "typed  ScheduledBackup wiki-db-weekly → postgres.wiki-db.backups.schedules.wiki-db-weekly",
+        "4 of 4 objects render the same",
+        "typed  Deployment wiki → components.wiki",
+    ] {
+        assert!(out.stdout.contains(said), "{said}\n{}", out.stdout);
+    }
+    let env = repo.env();
+    for declared in [
+        "      walArchive: wiki-minio\n",
+        "      schedules:\n        wiki-db-weekly:\n          schedule: 0 0 3 * * 0\n          store: wiki-offsite\n          owner: self\n",
+        "      recoverySources:\n        wiki-db-offsite: wiki-offsite\n",
+        "    minSyncReplicas: 1\n    maxSyncReplicas: 1\n",
+    ] {
+        assert!(env.contains(declared), "{declared}\n{env}");
+    }
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    let folder = repo.root.join("generated/dev/wiki");
+    for file in [
+        "cluster-wiki-db.yaml",
+        "objectstore-wiki-minio.yaml",
+        "scheduledbackup-wiki-db-weekly.yaml",
+        "deployment-wiki.yaml",
+    ] {
+        assert!(folder.join(file).is_file(), "{file}");
+    }
+    let applications: Vec<_> = std::fs::read_dir(repo.root.join("generated/dev/argocd"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("wiki"))
+        .collect();
+    assert_eq!(applications, ["application-dev-wiki.yaml"]);
+    let check = repo.run(&["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
 }

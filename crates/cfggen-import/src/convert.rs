@@ -104,29 +104,8 @@ pub fn plan(
         (kept, moved) =
             crate::moved::move_out(kept, options.onepassword.as_ref(), &app_of, &ns_of)?;
     }
-    let mut refused = force_raw.clone();
-    let (mut clusters, mut kept, mut why) =
-        crate::postgres::take(kept, options, &namespace, &refused);
-    // With `--app`, a cluster in the app's namespace would share its
-    // folder (generated/<env>/<namespace>/) with the app of the rest.
-    if let Some(app) = options.app.as_ref().filter(|_| !kept.is_empty()) {
-        let clash: Vec<&crate::postgres::ClusterPlan> =
-            clusters.iter().filter(|c| c.namespace == *app).collect();
-        if !clash.is_empty() {
-            for c in clash {
-                refused.insert(
-                    (crate::postgres::ClusterPlan::scope(&c.name), format!("Cluster {}", c.name)),
-                    format!("generated/<env>/{app}/ would be the folder of both the cluster and app `{app}`, which holds the rest of the input; import it without --app"),
-                );
-            }
-            let all: Vec<Object> = clusters
-                .into_iter()
-                .flat_map(|c| c.objects)
-                .chain(kept)
-                .collect();
-            (clusters, kept, why) = crate::postgres::take(all, options, &namespace, &refused);
-        }
-    }
+    let refused = force_raw.clone();
+    let (clusters, kept, why) = crate::postgres::take(kept, options, &namespace, &refused);
     // The PersistentVolumes there are: the environment's and the input's.
     let volumes: std::collections::BTreeSet<String> = options
         .persistent_volumes
@@ -138,19 +117,7 @@ pub fn plan(
                 .map(|o| o.name().to_owned()),
         )
         .collect();
-    let mut groups = group(kept, options, &namespace);
-    // generated/<env>/<namespace>/ is a typed cluster's folder: the app of
-    // the rest of its namespace takes another name.
-    let mut renamed = Vec::new();
-    if options.app.is_none() {
-        for c in &clusters {
-            if let Some(group) = groups.remove(&c.namespace) {
-                let name = format!("{}-objects", c.namespace);
-                renamed.push((name.clone(), c.namespace.clone(), c.name.clone()));
-                groups.insert(name, group);
-            }
-        }
-    }
+    let groups = group(kept, options, &namespace);
     let apps = groups
         .into_iter()
         .map(|(name, (ns, objects))| {
@@ -165,13 +132,7 @@ pub fn plan(
                     reasons.entry((name.clone(), o.label())).or_insert(reason);
                 }
             }
-            let mut app = convert_app(&name, &ns, objects, options, &volumes, &reasons);
-            if let Some((_, _, cluster)) = renamed.iter().find(|(n, _, _)| *n == name) {
-                app.notes.push(format!(
-                    "the app of namespace `{ns}` is named `{name}`: generated/<env>/{ns}/ is the folder of Postgres cluster `{cluster}`"
-                ));
-            }
-            app
+            convert_app(&name, &ns, objects, options, &volumes, &reasons)
         })
         .collect::<Vec<_>>();
     let mut apps = apps;

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use cfggen_model::backup::Backups;
 use cfggen_model::database::RoleAttributes;
 use cfggen_model::environment::{InitDb, PostgresCluster};
 use serde_json::{Map, Value};
@@ -35,6 +36,14 @@ impl ClusterPlan {
     pub fn scope(name: &str) -> String {
         format!("postgres.{name}")
     }
+}
+
+/// The cluster a Database or a ScheduledBackup is on (`spec.cluster.name`).
+fn cluster_of(o: &Object) -> &str {
+    o.value
+        .pointer("/spec/cluster/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 fn is_cnpg(o: &Object, kind: &str) -> bool {
@@ -79,8 +88,15 @@ pub(crate) fn take(
             continue;
         }
         let ns = pool.ns_of(o);
-        let Ok((mut body, roles)) = cluster(&o.value, &ns) else {
+        let Ok((mut body, roles, backups)) = cluster(&o.value, &ns) else {
             continue;
+        };
+        let backups = match backups.map(|b| pool.backups(o, &ns, b)).transpose() {
+            Ok(b) => b,
+            Err(why) => {
+                pool.reasons.insert(o.label(), why);
+                continue;
+            }
         };
         let mut plan = ClusterPlan {
             name: o.name().to_owned(),
@@ -112,6 +128,12 @@ pub(crate) fn take(
         }
         if !databases.is_empty() {
             body.insert("databases".into(), Value::Object(databases));
+        }
+        if let Some((backups, objects)) = backups {
+            pool.claim_backups(&mut plan, objects);
+            if let Ok(v) = serde_json::to_value(&backups) {
+                body.insert("backups".into(), v);
+            }
         }
         plan.body = Value::Object(body);
         plans.push(plan);
@@ -190,6 +212,80 @@ impl Pool<'_> {
                 );
                 ("passwordSecret", Value::String(secret))
             }
+        }
+    }
+
+    /// The cluster `o`'s backups whole: each store it names an
+    /// ObjectStore of its namespace, with the ScheduledBackups of it; and
+    /// the objects they come from (to claim), or why the cluster stays
+    /// raw.
+    fn backups(
+        &self,
+        o: &Object,
+        ns: &str,
+        mut backups: Backups,
+    ) -> Result<(Backups, Vec<(usize, String)>), Why> {
+        let scope = ClusterPlan::scope(o.name());
+        let mut objects = Vec::new();
+        let here = |j: usize, e: &Object, kind: &str| {
+            !self.claimed[j] && e.kind() == kind && self.ns_of(e) == ns && !self.refused(&scope, e)
+        };
+        if backups.wal_archive.is_some() {
+            for (j, e) in self.objects.iter().enumerate() {
+                let mine = here(j, e, "ScheduledBackup")
+                    && is_cnpg(e, "ScheduledBackup")
+                    && cluster_of(e) == o.name();
+                if !mine {
+                    continue;
+                }
+                // One to a store not in the input stays raw, the cluster
+                // typed.
+                let has_store = |s: &str| {
+                    self.objects.iter().enumerate().any(|(k, x)| {
+                        here(k, x, "ObjectStore")
+                            && x.api_version() == "barmancloud.cnpg.io/v1"
+                            && x.name() == s
+                    })
+                };
+                let schedule = crate::backup::schedule(o.name(), e)
+                    .ok()
+                    .filter(|s| s.store.as_deref().is_none_or(has_store));
+                if let Some(schedule) = schedule {
+                    backups.schedules.insert(e.name().to_owned(), schedule);
+                    objects.push((j, format!("schedules.{}", e.name())));
+                }
+            }
+        }
+        for store in crate::backup::named_stores(&backups) {
+            let found = self.objects.iter().enumerate().find(|(j, e)| {
+                here(*j, e, "ObjectStore")
+                    && e.api_version() == "barmancloud.cnpg.io/v1"
+                    && e.name() == store
+            });
+            let Some((j, e)) = found else {
+                return Err(format!(
+                    "its backups go to store `{store}`, which is not an ObjectStore of the input in namespace `{ns}`"
+                ));
+            };
+            let typed = crate::backup::object_store(e)
+                .map_err(|why| format!("its backup store `{store}`: {why}"))?;
+            backups.stores.insert(store.clone(), typed);
+            objects.push((j, format!("stores.{store}")));
+        }
+        Ok((backups, objects))
+    }
+
+    /// Claims the objects of a cluster's backups.
+    fn claim_backups(&mut self, plan: &mut ClusterPlan, objects: Vec<(usize, String)>) {
+        let scope = ClusterPlan::scope(&plan.name);
+        for (j, field) in objects {
+            let e = &self.objects[j];
+            self.claimed[j] = true;
+            plan.typed.push(Typed {
+                object: e.label(),
+                field: format!("{scope}.backups.{field}"),
+            });
+            plan.objects.push(e.clone());
         }
     }
 
@@ -353,14 +449,22 @@ pub(crate) fn why_raw(
             },
         );
     }
-    if is_cnpg(o, "Database") {
-        let on = o
-            .value
-            .pointer("/spec/cluster/name")
-            .and_then(Value::as_str)
-            .unwrap_or("");
+    if o.api_version() == "barmancloud.cnpg.io/v1" && o.kind() == "ObjectStore" {
+        return Some(match crate::backup::object_store(o) {
+            Err(why) => why,
+            Ok(_) => "no Cluster typed here archives to it or recovers from it".into(),
+        });
+    }
+    if is_cnpg(o, "Database") || is_cnpg(o, "ScheduledBackup") {
+        let on = cluster_of(o);
         if !typed.iter().any(|p| p.name == on) {
             return Some(format!("its cluster `{on}` is not typed here"));
+        }
+        if o.kind() == "ScheduledBackup" {
+            return Some(match crate::backup::schedule(on, o) {
+                Err(why) => why,
+                Ok(_) => format!("cluster `{on}` archives its write-ahead log to no store"),
+            });
         }
         return Some(match database(on, &o.value) {
             Err(why) => why,
@@ -377,9 +481,14 @@ pub(crate) fn why_raw(
 /// and the Secret its password is read from.
 type Role = (String, Map<String, Value>, Option<String>);
 
-/// A Cluster → the `postgres` entry (without roles and databases) and its
-/// managed roles, or why it stays raw.
-fn cluster(object: &Value, namespace: &str) -> Result<(Map<String, Value>, Vec<Role>), Why> {
+/// A cluster's entry (without roles, databases and backups), its managed
+/// roles and its backups.
+type TakenCluster = (Map<String, Value>, Vec<Role>, Option<Backups>);
+
+/// A Cluster → the `postgres` entry (without roles, databases and
+/// backups), its managed roles and its backups (stores and schedules
+/// still to find), or why it stays raw.
+fn cluster(object: &Value, namespace: &str) -> Result<TakenCluster, Why> {
     let (mut t, meta) = crate::take::object(object)?;
     meta.done()
         .map_err(|why| format!("{why} (cfggen labels a cluster itself)"))?;
@@ -404,6 +513,11 @@ fn cluster(object: &Value, namespace: &str) -> Result<(Map<String, Value>, Vec<R
             return Err("`spec.walStorage` without a size".into());
         }
         out.insert("walStorage".into(), Value::Object(wal));
+    }
+    for key in ["minSyncReplicas", "maxSyncReplicas"] {
+        if let Some(n) = spec.take(key) {
+            out.insert(key.into(), n);
+        }
     }
     if let Some(pdb) = spec.take("enablePDB") {
         out.insert("enablePDB".into(), pdb);
@@ -468,8 +582,18 @@ fn cluster(object: &Value, namespace: &str) -> Result<(Map<String, Value>, Vec<R
         out.insert("service".into(), service(services, cluster_name(object))?);
     }
     managed.done()?;
+    let parts = crate::backup::cluster_parts(&mut spec)?;
     spec.done()?;
-    Ok((out, roles))
+    if let Some(affinity) = parts.affinity {
+        out.insert(
+            "affinity".into(),
+            serde_json::to_value(&affinity).map_err(|e| e.to_string())?,
+        );
+    }
+    if let Some(pod_monitor) = parts.pod_monitor {
+        out.insert("podMonitor".into(), pod_monitor.into());
+    }
+    Ok((out, roles, parts.backups))
 }
 
 fn cluster_name(object: &Value) -> &str {
@@ -528,7 +652,7 @@ fn service(services: Value, cluster: &str) -> Result<Value, Why> {
 /// class.
 fn storage(mut storage: Taker) -> Result<Map<String, Value>, Why> {
     let mut st = Map::new();
-    for key in ["size", "storageClass"] {
+    for key in ["size", "storageClass", "resizeInUseVolumes", "pvcTemplate"] {
         if let Some(v) = storage.take(key) {
             st.insert(key.into(), v);
         }

@@ -78,6 +78,11 @@ impl Taker {
         }
     }
 
+    /// Whether nothing is left to take.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.map.values().all(is_empty)
+    }
+
     /// Ends the taking: a field left over is the reason the object cannot
     /// be typed.
     pub(crate) fn done(self) -> Result<(), Why> {

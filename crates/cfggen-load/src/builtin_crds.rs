@@ -42,6 +42,11 @@ const FILES: &[Carried] = &[
         include_str!("../crds/compact/argoproj.io_appprojects.json"),
     ),
     (
+        "barmancloud.cnpg.io_objectstores.yaml",
+        &[("barmancloud.cnpg.io", "ObjectStore")],
+        include_str!("../crds/compact/barmancloud.cnpg.io_objectstores.json"),
+    ),
+    (
         "bitnami.com_sealedsecrets.yaml",
         &[("bitnami.com", "SealedSecret")],
         include_str!("../crds/compact/bitnami.com_sealedsecrets.json"),

@@ -327,9 +327,30 @@ pub struct PostgresCluster {
     /// (`postgresql.synchronous`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronous: Option<Synchronous>,
+    /// The fewest standbys that confirm each commit, by CloudNativePG's
+    /// earlier synchronous replication (`synchronous` is the current
+    /// one; a cluster sets one of the two).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_sync_replicas: Option<u32>,
+    /// The most standbys that confirm each commit, by the earlier
+    /// synchronous replication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_sync_replicas: Option<u32>,
     /// How a new cluster is initialised (`bootstrap.initdb`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initdb: Option<InitDb>,
+    /// Where the instances run: apart from each other, on which nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<crate::backup::ClusterAffinity>,
+    /// Whether CloudNativePG makes a Prometheus operator `PodMonitor` for
+    /// the instances (`monitoring.enablePodMonitor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_monitor: Option<bool>,
+    /// Backups through the Barman Cloud plugin: object stores, the
+    /// write-ahead log archive, scheduled base backups and recovery
+    /// sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backups: Option<crate::backup::Backups>,
     /// A Service for the primary beside the cluster's own, e.g. a
     /// LoadBalancer that reaches it from outside the Kubernetes cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -556,4 +577,13 @@ pub struct Storage {
     /// Storage class; the cluster default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
+    /// Whether the operator resizes a volume while its instance runs
+    /// (CloudNativePG's default: `true`); `false` for storage that cannot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resize_in_use_volumes: Option<bool>,
+    /// The claim template of each instance's volume (a Kubernetes
+    /// `PersistentVolumeClaimSpec`), for what `size` and `storageClass`
+    /// do not say: access modes, a volume to bind, a selector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pvc_template: Option<k8s_openapi::api::core::v1::PersistentVolumeClaimSpec>,
 }

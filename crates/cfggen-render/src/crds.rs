@@ -125,6 +125,12 @@ pub struct ClusterSpec {
     /// Write-ahead log storage per instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wal_storage: Option<ClusterStorage>,
+    /// The fewest synchronous standbys (the earlier form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_sync_replicas: Option<u32>,
+    /// The most synchronous standbys (the earlier form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_sync_replicas: Option<u32>,
     /// Whether the operator keeps PodDisruptionBudgets.
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "enablePDB")]
     pub enable_pdb: Option<bool>,
@@ -140,6 +146,193 @@ pub struct ClusterSpec {
     /// How a new cluster is initialised.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bootstrap: Option<ClusterBootstrap>,
+    /// Where the instances run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<ClusterAffinity>,
+    /// Whether the operator makes a PodMonitor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<ClusterMonitoring>,
+    /// The plugins the instances run (the Barman Cloud WAL archiver).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plugins: Vec<ClusterPlugin>,
+    /// Clusters (here: object stores) it can be recovered from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_clusters: Vec<ExternalCluster>,
+}
+
+/// `Cluster.spec.affinity`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterAffinity {
+    /// Whether instances keep apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_pod_anti_affinity: Option<bool>,
+    /// `preferred` or `required`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_anti_affinity_type: Option<String>,
+    /// The node label instances keep apart by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology_key: Option<String>,
+    /// Labels a node must have.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_selector: BTreeMap<String, String>,
+    /// Taints tolerated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<k8s_openapi::api::core::v1::Toleration>,
+}
+
+/// `Cluster.spec.monitoring`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterMonitoring {
+    /// Whether the operator makes a PodMonitor.
+    pub enable_pod_monitor: bool,
+}
+
+/// An entry of `Cluster.spec.plugins`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterPlugin {
+    /// The plugin.
+    pub name: String,
+    /// Whether it runs.
+    pub enabled: bool,
+    /// Whether it archives the write-ahead log.
+    #[serde(rename = "isWALArchiver")]
+    pub is_wal_archiver: bool,
+    /// Its parameters (`barmanObjectName`).
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// An entry of `Cluster.spec.externalClusters` read through a plugin.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalCluster {
+    /// Its name.
+    pub name: String,
+    /// The plugin that reads it.
+    pub plugin: ExternalClusterPlugin,
+}
+
+/// `externalClusters[].plugin`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalClusterPlugin {
+    /// The plugin.
+    pub name: String,
+    /// Its parameters (`barmanObjectName`).
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// `barmancloud.cnpg.io/v1` `ObjectStore`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObjectStore {
+    /// Always `barmancloud.cnpg.io/v1`.
+    pub api_version: String,
+    /// Always `ObjectStore`.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// The store.
+    pub spec: ObjectStoreSpec,
+}
+
+/// `ObjectStore.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObjectStoreSpec {
+    /// Where and how backups are written.
+    pub configuration: ObjectStoreConfiguration,
+    /// How long backups are kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_policy: Option<String>,
+}
+
+/// `ObjectStore.spec.configuration`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObjectStoreConfiguration {
+    /// `s3://bucket/path`.
+    pub destination_path: String,
+    /// The endpoint of a store that is not AWS S3.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "endpointURL"
+    )]
+    pub endpoint_url: Option<String>,
+    /// The access key's Secret and keys.
+    pub s3_credentials: S3Credentials,
+}
+
+/// `ObjectStore.spec.configuration.s3Credentials`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct S3Credentials {
+    /// The access key ID.
+    pub access_key_id: SecretKeySelector,
+    /// The secret access key.
+    pub secret_access_key: SecretKeySelector,
+}
+
+/// A key of a Secret.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretKeySelector {
+    /// The Secret.
+    pub name: String,
+    /// The key.
+    pub key: String,
+}
+
+/// `postgresql.cnpg.io/v1` `ScheduledBackup`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScheduledBackup {
+    /// Always `postgresql.cnpg.io/v1`.
+    pub api_version: String,
+    /// Always `ScheduledBackup`.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// The schedule.
+    pub spec: ScheduledBackupSpec,
+}
+
+/// `ScheduledBackup.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScheduledBackupSpec {
+    /// Six-field cron.
+    pub schedule: String,
+    /// The cluster.
+    pub cluster: LocalObjectReference,
+    /// Always `plugin`.
+    pub method: String,
+    /// The Barman Cloud plugin.
+    pub plugin_configuration: PluginConfiguration,
+    /// What owns the Backups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_owner_reference: Option<String>,
+    /// Back up at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub immediate: Option<bool>,
+    /// Paused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspend: Option<bool>,
+}
+
+/// `ScheduledBackup.spec.pluginConfiguration`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PluginConfiguration {
+    /// The plugin.
+    pub name: String,
+    /// Its parameters (`barmanObjectName`: another store than the
+    /// cluster's).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
 }
 
 /// `Cluster.spec.bootstrap`.
@@ -181,6 +374,12 @@ pub struct ClusterStorage {
     /// Storage class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
+    /// Whether volumes are resized while in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resize_in_use_volumes: Option<bool>,
+    /// The claim template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pvc_template: Option<k8s_openapi::api::core::v1::PersistentVolumeClaimSpec>,
 }
 
 /// `Cluster.spec.postgresql`.

@@ -17,6 +17,7 @@
 //! Kubernetes objects are built from `k8s-openapi` types; the custom
 //! resources from the typed structs in [`crds`].
 
+mod backup;
 mod config;
 pub mod crds;
 mod elsewhere;
@@ -596,7 +597,9 @@ pub(crate) fn meta(
     }
 }
 
-/// The folder a Postgres namespace renders into.
+/// The folder a Postgres namespace renders into: the namespace's name,
+/// which is also the folder of the app of that name, in that namespace,
+/// when there is one (validation refuses one in another namespace).
 pub fn postgres_folder(namespace: &str) -> String {
     namespace.to_owned()
 }
@@ -664,6 +667,9 @@ fn render_applications(
         .collect();
     pg_namespaces.sort_unstable();
     pg_namespaces.dedup();
+    // The clusters of an app's namespace named after the app render into
+    // the app's folder, which its Application deploys.
+    pg_namespaces.retain(|ns| !env.apps.contains_key(*ns));
     for ns in pg_namespaces {
         targets.push(target(
             postgres_folder(ns),

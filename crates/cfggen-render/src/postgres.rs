@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use cfggen_model::environment::PostgresCluster;
 use cfggen_model::{App, Database, Environment};
 
+use crate::backup;
 use crate::config::external_secret;
 use crate::pod::resources;
 use crate::{crds, file_name, managed_labels, meta, postgres_folder, waves, Output, RenderError};
@@ -61,6 +62,7 @@ pub(crate) fn render_clusters(
             let object = db.object_name(cluster_name, name);
             on.database(out, &object, name, &db.owner, &db.extensions)?;
         }
+        backup::render_backups(out, cluster_name, cluster, &labels)?;
         let postgresql = postgresql_settings(cluster);
         let services = managed_services(cluster_name, cluster);
         let object = crds::Cluster {
@@ -74,6 +76,8 @@ pub(crate) fn render_clusters(
                     RenderError::Unresolved(format!("the storage of cluster `{cluster_name}`"))
                 })?,
                 wal_storage: cluster.wal_storage.as_ref().map(storage),
+                min_sync_replicas: cluster.min_sync_replicas,
+                max_sync_replicas: cluster.max_sync_replicas,
                 enable_pdb: cluster.enable_pdb,
                 resources: cluster.resources.as_ref().map(resources),
                 postgresql,
@@ -87,6 +91,10 @@ pub(crate) fn render_clusters(
                         post_init_application_sql: i.post_init_application_sql.clone(),
                     },
                 }),
+                affinity: backup::affinity(cluster),
+                monitoring: backup::monitoring(cluster),
+                plugins: backup::plugins(cluster.backups.as_ref()),
+                external_clusters: backup::external_clusters(cluster.backups.as_ref()),
             },
         };
         out.resource(
@@ -347,5 +355,7 @@ fn storage(st: &cfggen_model::environment::Storage) -> crds::ClusterStorage {
     crds::ClusterStorage {
         size: st.size.clone(),
         storage_class: st.storage_class.clone(),
+        resize_in_use_volumes: st.resize_in_use_volumes,
+        pvc_template: st.pvc_template.clone(),
     }
 }

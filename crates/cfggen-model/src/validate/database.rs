@@ -147,6 +147,11 @@ pub(super) fn check_cluster(
                 "sharedPreloadLibraries",
                 !cluster.shared_preload_libraries.is_empty(),
             ),
+            ("minSyncReplicas", cluster.min_sync_replicas.is_some()),
+            ("maxSyncReplicas", cluster.max_sync_replicas.is_some()),
+            ("affinity", cluster.affinity.is_some()),
+            ("podMonitor", cluster.pod_monitor.is_some()),
+            ("backups", cluster.backups.is_some()),
         ];
         for (field, set) in rendered {
             if set {
@@ -186,8 +191,66 @@ pub(super) fn check_cluster(
             }),
         );
     }
+    if !cluster.remote {
+        check_sync_replicas(c, name, cluster, &path);
+    }
     check_standalone_roles(c, name, cluster);
     check_standalone_databases(c, name, cluster);
+}
+
+/// The earlier synchronous replication: not with `synchronous`, at most
+/// as many standbys as the cluster has, the fewest not above the most.
+fn check_sync_replicas(
+    c: &mut Checker<'_>,
+    name: &str,
+    cluster: &crate::environment::PostgresCluster,
+    path: &FieldPath,
+) {
+    let (min, max) = (cluster.min_sync_replicas, cluster.max_sync_replicas);
+    let set = if min.is_some() {
+        "minSyncReplicas"
+    } else {
+        "maxSyncReplicas"
+    };
+    if cluster.synchronous.is_some() && (min.is_some() || max.is_some()) {
+        c.push(
+            "sync-replicas",
+            path.key(set),
+            Target::Key,
+            format!("cluster `{name}` sets both `synchronous` and `{set}`"),
+            "two ways of synchronous replication",
+            Some("keep `synchronous`, CloudNativePG's current form, and remove `minSyncReplicas` and `maxSyncReplicas`".into()),
+        );
+        return;
+    }
+    let standbys = cluster.instances.saturating_sub(1);
+    if let Some(max) = max.filter(|m| *m > standbys) {
+        c.push(
+            "sync-replicas",
+            path.key("maxSyncReplicas"),
+            Target::Value,
+            format!(
+                "cluster `{name}` waits for up to {max} synchronous standbys, and with {} instances it has {standbys}",
+                cluster.instances
+            ),
+            "more than the cluster's standbys",
+            Some(format!("set it to at most {standbys}, or raise `instances`")),
+        );
+    }
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > max {
+            c.push(
+                "sync-replicas",
+                path.key("minSyncReplicas"),
+                Target::Value,
+                format!(
+                    "cluster `{name}` has `minSyncReplicas` {min} above `maxSyncReplicas` {max}"
+                ),
+                "above the most",
+                Some(format!("set it to at most {max}")),
+            );
+        }
+    }
 }
 
 /// The roles of no app: no app's role, one password, and a 1Password

@@ -7,6 +7,7 @@
 //! span apps.
 
 mod argocd;
+mod backup;
 mod claims;
 mod containers;
 mod database;
@@ -198,6 +199,7 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
             check_pinned(&mut c, image, FieldPath::of(&["postgres", name, "image"]));
         }
         database::check_cluster(&mut c, name, cluster);
+        backup::check_backups(&mut c, name, cluster);
     }
     argocd::check_sync(
         &mut c,
@@ -450,7 +452,8 @@ fn check_pinned(c: &mut Checker<'_>, image: &ImageRef, path: FieldPath) {
 }
 
 /// Apps, Postgres namespaces and `argocd` each render into a folder of
-/// `generated/<env>/`; two must not share one.
+/// `generated/<env>/`; two must not share one, except an app and the
+/// clusters of its own namespace when the app is named after it.
 fn check_folders(c: &mut Checker<'_>) {
     let env = c.env;
     for name in env.apps.keys() {
@@ -462,10 +465,14 @@ fn check_folders(c: &mut Checker<'_>) {
                     .to_owned(),
             )
         } else {
+            // A cluster in the namespace of the app named after it renders
+            // into the app's folder; one in a namespace of that name, when
+            // the app is in another, cannot.
+            let app_ns = env.apps.get(name).map(|a| a.namespace(name));
             env.postgres
                 .iter()
-                .find(|(_, pg)| pg.namespace == *name)
-                .map(|(pg, _)| format!("Postgres cluster `{pg}` (its namespace)"))
+                .find(|(_, pg)| pg.namespace == *name && app_ns != Some(name.as_str()))
+                .map(|(pg, _)| format!("Postgres cluster `{pg}` (its namespace), and the app is in another namespace"))
         };
         if let Some(other) = clash {
             c.push(

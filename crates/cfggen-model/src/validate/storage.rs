@@ -183,14 +183,18 @@ fn check_volume(
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum KeysOf {
+pub(super) enum KeysOf {
     ConfigMap,
     Secret,
 }
 
 /// The field that declares a volume's ConfigMap or Secret, and its keys
 /// when they are known (a made-elsewhere one lists them, if it does).
-fn declared_keys<'a>(app: &'a App, name: &str, of: KeysOf) -> (&'static str, Option<Vec<&'a str>>) {
+pub(super) fn declared_keys<'a>(
+    app: &'a App,
+    name: &str,
+    of: KeysOf,
+) -> (&'static str, Option<Vec<&'a str>>) {
     match of {
         KeysOf::ConfigMap => (
             "configMap",

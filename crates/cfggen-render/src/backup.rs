@@ -1,0 +1,141 @@
+//! A cluster's backups through the Barman Cloud plugin: its ObjectStores
+//! (before the Cluster, whose plugin reads them), the plugin and the
+//! recovery sources in the Cluster, its ScheduledBackups (after it); and
+//! the Cluster's affinity and monitoring.
+
+use std::collections::BTreeMap;
+
+use cfggen_model::backup::{Backups, BARMAN_CLOUD_PLUGIN};
+use cfggen_model::environment::PostgresCluster;
+
+use crate::{crds, file_name, meta, postgres_folder, waves, Output, RenderError};
+
+/// The plugin parameter that names the store.
+const OBJECT_NAME: &str = "barmanObjectName";
+
+fn store_parameter(store: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([(OBJECT_NAME.to_owned(), store.to_owned())])
+}
+
+/// The Cluster's `plugins`: the WAL archiver, when the cluster archives.
+pub(crate) fn plugins(backups: Option<&Backups>) -> Vec<crds::ClusterPlugin> {
+    backups
+        .and_then(|b| b.wal_archive.as_deref())
+        .map(|store| crds::ClusterPlugin {
+            name: BARMAN_CLOUD_PLUGIN.into(),
+            enabled: true,
+            is_wal_archiver: true,
+            parameters: store_parameter(store),
+        })
+        .into_iter()
+        .collect()
+}
+
+/// The Cluster's `externalClusters`: one per recovery source.
+pub(crate) fn external_clusters(backups: Option<&Backups>) -> Vec<crds::ExternalCluster> {
+    backups
+        .into_iter()
+        .flat_map(|b| &b.recovery_sources)
+        .map(|(name, store)| crds::ExternalCluster {
+            name: name.clone(),
+            plugin: crds::ExternalClusterPlugin {
+                name: BARMAN_CLOUD_PLUGIN.into(),
+                parameters: store_parameter(store),
+            },
+        })
+        .collect()
+}
+
+/// The Cluster's `affinity`, when it sets one.
+pub(crate) fn affinity(cluster: &PostgresCluster) -> Option<crds::ClusterAffinity> {
+    let a = cluster.affinity.as_ref().filter(|a| !a.is_empty())?;
+    Some(crds::ClusterAffinity {
+        enable_pod_anti_affinity: a.enable_pod_anti_affinity,
+        pod_anti_affinity_type: a.pod_anti_affinity_type.map(|t| t.as_str().to_owned()),
+        topology_key: a.topology_key.clone(),
+        node_selector: a
+            .node_selector
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        tolerations: a.tolerations.clone(),
+    })
+}
+
+/// The Cluster's `monitoring`, when it says.
+pub(crate) fn monitoring(cluster: &PostgresCluster) -> Option<crds::ClusterMonitoring> {
+    cluster
+        .pod_monitor
+        .map(|enable_pod_monitor| crds::ClusterMonitoring { enable_pod_monitor })
+}
+
+/// The ObjectStores and ScheduledBackups of cluster `name`, in its
+/// namespace's folder.
+pub(crate) fn render_backups(
+    out: &mut Output,
+    name: &str,
+    cluster: &PostgresCluster,
+    labels: &BTreeMap<String, String>,
+) -> Result<(), RenderError> {
+    let Some(backups) = &cluster.backups else {
+        return Ok(());
+    };
+    let ns = cluster.namespace.as_str();
+    let folder = postgres_folder(ns);
+    for (store_name, store) in &backups.stores {
+        let creds = &store.credentials;
+        let key = |key: &str| crds::SecretKeySelector {
+            name: creds.secret.clone(),
+            key: key.to_owned(),
+        };
+        let object = crds::ObjectStore {
+            api_version: "barmancloud.cnpg.io/v1".into(),
+            kind: "ObjectStore".into(),
+            metadata: meta(store_name, ns, labels.clone(), waves::ROLE_SECRETS),
+            spec: crds::ObjectStoreSpec {
+                configuration: crds::ObjectStoreConfiguration {
+                    destination_path: store.destination.clone(),
+                    endpoint_url: store.endpoint.clone(),
+                    s3_credentials: crds::S3Credentials {
+                        access_key_id: key(&creds.access_key_id),
+                        secret_access_key: key(&creds.secret_access_key),
+                    },
+                },
+                retention_policy: store.retention.clone(),
+            },
+        };
+        out.resource(&folder, ns, file_name("ObjectStore", store_name), &object)?;
+    }
+    for (schedule_name, schedule) in &backups.schedules {
+        let object = crds::ScheduledBackup {
+            api_version: "postgresql.cnpg.io/v1".into(),
+            kind: "ScheduledBackup".into(),
+            metadata: meta(schedule_name, ns, labels.clone(), waves::PREREQUISITES),
+            spec: crds::ScheduledBackupSpec {
+                schedule: schedule.schedule.clone(),
+                cluster: crds::LocalObjectReference {
+                    name: name.to_owned(),
+                },
+                method: "plugin".into(),
+                plugin_configuration: crds::PluginConfiguration {
+                    name: BARMAN_CLOUD_PLUGIN.into(),
+                    parameters: schedule
+                        .store
+                        .as_deref()
+                        .map(store_parameter)
+                        .unwrap_or_default(),
+                },
+                backup_owner_reference: schedule.owner.map(|o| o.as_str().to_owned()),
+                immediate: schedule.immediate,
+                suspend: schedule.suspend,
+            },
+        };
+        out.resource(
+            &folder,
+            ns,
+            file_name("ScheduledBackup", schedule_name),
+            &object,
+        )?;
+    }
+    Ok(())
+}
