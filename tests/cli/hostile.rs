@@ -400,15 +400,26 @@ fn no_secret_value_can_reach_the_output() {
                 checked += 1;
             }
         }
-        // The inventory names references only.
+        // The inventory names references only, or an item by its title
+        // where no reference can carry the title.
         for r in doc
             .get("references")
             .and_then(|r| r.as_array())
             .into_iter()
             .flatten()
         {
-            let reference = r.get("reference").and_then(|v| v.as_str()).unwrap();
-            assert!(reference.starts_with("op://"), "{path}: {reference}");
+            match r.get("reference").and_then(|v| v.as_str()) {
+                Some(reference) => assert!(reference.starts_with("op://"), "{path}: {reference}"),
+                None => {
+                    let note = r.get("note").and_then(|v| v.as_str()).unwrap_or_default();
+                    assert!(note.contains("reads the item by title"), "{path}: {r:?}");
+                    let item = r.get("item").and_then(|v| v.as_str()).unwrap_or_default();
+                    assert!(
+                        !cfggen_model::validate::looks_like_secret_value(item),
+                        "{path}: {item}"
+                    );
+                }
+            }
         }
     }
     assert!(checked > 20, "only {checked} env vars looked at");

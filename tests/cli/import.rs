@@ -1158,19 +1158,9 @@ spec:
   pluginConfiguration:
     name: barman-cloud.cloudnative-pg.io
     parameters: {barmanObjectName: wiki-offsite}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: wiki, namespace: wiki}
-spec:
-  selector: {matchLabels: {app: wiki}}
-  template:
-    metadata: {labels: {app: wiki}}
-    spec:
-      containers:
-      - name: wiki
-        image: ghcr.io/example/wiki:v1
-"#;
+"#
+    .to_owned()
+        + &wiki_deployment("");
     std::fs::write(repo.root.join("in.yaml"), input).unwrap();
     let out = repo.run(&["import", "dev", "in.yaml", "--app", "wiki"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
@@ -1213,4 +1203,83 @@ spec:
     assert_eq!(applications, ["application-dev-wiki.yaml"]);
     let check = repo.run(&["check"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+#[test]
+fn a_1password_title_a_reference_cannot_carry_is_typed_and_reached_by_title() {
+    // 1Password Connect reads an item by its title, whatever its
+    // characters; only an op:// reference cannot carry one with
+    // parentheses. The secret is typed, its ExternalSecret carries the
+    // title, and the inventory says how to reach the item.
+    let Some(repo) = Fresh::new(false).map(|f| f.with_onepassword("homelab", "onepassword")) else {
+        return;
+    };
+    let input = r#"apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: {name: wiki-admin, namespace: wiki}
+spec:
+  refreshInterval: 1h
+  secretStoreRef: {kind: ClusterSecretStore, name: onepassword}
+  target: {name: wiki-admin, creationPolicy: Owner}
+  data:
+  - secretKey: ADMIN_PASSWORD
+    remoteRef: {key: "Wiki (homelab)", property: password}
+"#
+    .to_owned()
+        + &wiki_deployment(
+            "        env:\n        - name: ADMIN_PASSWORD\n          valueFrom: {secretKeyRef: {name: wiki-admin, key: ADMIN_PASSWORD}}\n",
+        );
+    std::fs::write(repo.root.join("in.yaml"), input).unwrap();
+    let out = repo.run(&["import", "dev", "in.yaml", "--app", "wiki"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for said in [
+        "typed  ExternalSecret wiki-admin → secrets.wiki-admin",
+        "2 of 2 objects render the same",
+    ] {
+        assert!(out.stdout.contains(said), "{said}\n{}", out.stdout);
+    }
+    assert!(
+        repo.env().contains("item: Wiki (homelab)"),
+        "{}",
+        repo.env()
+    );
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    let inventory =
+        std::fs::read_to_string(repo.root.join("generated/dev/onepassword.yaml")).unwrap();
+    assert!(!inventory.contains("reference:"), "{inventory}");
+    assert!(inventory.contains("item: Wiki (homelab)"), "{inventory}");
+    assert!(
+        inventory.contains(
+            "the store reads the item by title (`op item get \"Wiki (homelab)\" --vault homelab`)"
+        ),
+        "{inventory}"
+    );
+    let text = repo.run(&["secrets", "dev"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.starts_with(
+            "(no op:// reference)\n  vault homelab, item Wiki (homelab), field password\n  note: the title has characters an op:// reference cannot carry"
+        ),
+        "{}",
+        text.stdout
+    );
+    let env_file = repo.run(&["secrets", "dev", "--format", "env"]);
+    assert!(
+        env_file
+            .stdout
+            .contains("# WIKI_HOMELAB_PASSWORD: item \"Wiki (homelab)\" has no op:// reference"),
+        "{}",
+        env_file.stdout
+    );
+    let check = repo.run(&["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+/// The Deployment `wiki` in namespace `wiki`, as a document to append,
+/// with `container` (indented lines) in its one container.
+fn wiki_deployment(container: &str) -> String {
+    format!(
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: wiki, namespace: wiki}}\nspec:\n  selector: {{matchLabels: {{app: wiki}}}}\n  template:\n    metadata: {{labels: {{app: wiki}}}}\n    spec:\n      containers:\n      - name: wiki\n        image: ghcr.io/example/wiki:v1\n{container}"
+    )
 }

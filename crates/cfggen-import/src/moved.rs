@@ -341,6 +341,7 @@ fn external_secret(
         vault: None,
         fields: IndexMap::new(),
         template: IndexMap::new(),
+        refresh_interval: None,
         kind: None,
     };
     let data: Vec<Value> = data

@@ -16,6 +16,7 @@ use crate::take::{Taker, Why};
 /// The `secrets` entry of the ExternalSecret `name`, or why it stays raw.
 pub(crate) fn item(name: &str, object: &Value, store: Option<&OnePassword>) -> Result<Value, Why> {
     let (store, mut spec) = spec_of(object, store)?;
+    let refresh_interval = refresh(&mut spec, store)?;
     if spec.take("dataFrom").is_some() {
         return Err("`spec.dataFrom`: a cfggen secret names each field it reads".into());
     }
@@ -41,6 +42,9 @@ pub(crate) fn item(name: &str, object: &Value, store: Option<&OnePassword>) -> R
     if !template.is_empty() {
         out.insert("template".into(), Value::Object(template));
     }
+    if let Some(every) = refresh_interval {
+        out.insert("refreshInterval".into(), every.into());
+    }
     if let Some(kind) = kind {
         out.insert("type".into(), kind.into());
     }
@@ -58,6 +62,12 @@ pub(crate) fn role_password(
     store: Option<&OnePassword>,
 ) -> Result<Value, Why> {
     let (store, mut spec) = spec_of(object, store)?;
+    if let Some(every) = refresh(&mut spec, store)? {
+        return Err(format!(
+            "it refreshes every {every} and the environment's 1Password store every {}",
+            store.refresh_interval
+        ));
+    }
     let mut target = spec.sub("target")?;
     if target.string("name")?.is_some_and(|n| n != name) {
         return Err("its Secret is not named after it".into());
@@ -88,11 +98,6 @@ pub(crate) fn role_password(
     if key != "password" || field.section.is_some() {
         return Err("it reads the password into another key, or from a section".into());
     }
-    if !cfggen_model::names::is_op_name(&title) {
-        return Err(format!(
-            "the item title `{title}` cannot be carried by a secret reference"
-        ));
-    }
     Ok(serde_json::json!({"item": title, "field": label}))
 }
 
@@ -111,26 +116,16 @@ fn spec_of<'s>(
     let mut spec = t.sub("spec")?;
     t.done()?;
     store_ref(&mut spec, store)?;
-    refresh(&mut spec, store)?;
     Ok((store, spec))
 }
 
-/// Its refresh must be the environment's store's.
-fn refresh(spec: &mut Taker, store: &OnePassword) -> Result<(), Why> {
-    if let Some(every) = spec.string("refreshInterval")? {
-        if every != store.refresh_interval {
-            return Err(format!(
-                "it refreshes every {every} and the environment's 1Password store every {}",
-                store.refresh_interval
-            ));
-        }
-    } else if store.refresh_interval != "1h" {
-        return Err(format!(
-            "it refreshes every hour (External Secrets' default) and the environment's 1Password store every {}",
-            store.refresh_interval
-        ));
-    }
-    Ok(())
+/// Its refresh interval, when it is not the environment store's (External
+/// Secrets' default is an hour).
+fn refresh(spec: &mut Taker, store: &OnePassword) -> Result<Option<String>, Why> {
+    let every = spec
+        .string("refreshInterval")?
+        .unwrap_or_else(|| "1h".into());
+    Ok((every != store.refresh_interval).then_some(every))
 }
 
 /// The store must be the environment's ClusterSecretStore.
@@ -258,6 +253,7 @@ fn fields(
         vault: None,
         fields: fields.clone(),
         template: IndexMap::new(),
+        refresh_interval: None,
         kind: None,
     };
     for (label, key, property) in read {
@@ -357,6 +353,25 @@ mod tests {
     }
 
     #[test]
+    fn a_refresh_of_its_own_is_kept_on_the_secret() {
+        let connect = store(StoreProvider::Connect);
+        let spec = json!({
+            "refreshInterval": "12h",
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "onepassword"},
+            "data": [{"secretKey": "token", "remoteRef": {"key": "CurseForge - API (k8s)", "property": "token"}}]
+        });
+        let typed =
+            item("token", &es(spec.clone()), Some(&connect)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(typed["refreshInterval"], "12h");
+        assert_eq!(typed["item"], "CurseForge - API (k8s)");
+        // The store's own interval (an hour here) is not repeated.
+        let mut hourly = spec;
+        hourly["refreshInterval"] = json!("1h");
+        let typed = item("token", &es(hourly), Some(&connect)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(typed.get("refreshInterval").is_none(), "{typed}");
+    }
+
+    #[test]
     fn what_cfggen_would_write_otherwise_stays_raw_with_the_reason() {
         let connect = store(StoreProvider::Connect);
         let base = json!({
@@ -377,10 +392,6 @@ mod tests {
         assert_eq!(
             with(json!({"secretStoreRef": {"name": "onepassword"}})),
             "it reads SecretStore `onepassword`, and the environment's 1Password store is ClusterSecretStore `onepassword`"
-        );
-        assert_eq!(
-            with(json!({"refreshInterval": "15m"})),
-            "it refreshes every 15m and the environment's 1Password store every 1h"
         );
         assert_eq!(
             with(json!({"dataFrom": [{"extract": {"key": "Item"}}]})),

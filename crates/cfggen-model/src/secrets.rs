@@ -18,9 +18,11 @@ pub struct SecretItem {
     /// The item's title in 1Password.
     #[schemars(extend("examples" = ["Authentik (blumeops)"]))]
     pub item: String,
-    /// The item's 26-character ID. Needed when the title has characters a
-    /// secret reference cannot carry (anything but letters, digits, `-`,
-    /// `_`, `.` and spaces).
+    /// The item's 26-character ID, for a title with characters a secret
+    /// reference cannot carry (anything but letters, digits, `-`, `_`, `.`
+    /// and spaces): the `onepasswordSDK` store needs it; the Connect store
+    /// reads any title, and without an ID the inventory names the item by
+    /// title instead of an `op://` reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = names::OP_ID))]
     pub id: Option<String>,
@@ -39,6 +41,11 @@ pub struct SecretItem {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DATA_KEY}), extend("examples" = [{"DATABASE_URL": "postgresql://app:{{ .password | urlquery }}@db:5432/app"}]))]
     pub template: IndexMap<String, String>,
+    /// How often External Secrets reads the item again; the environment
+    /// store's `refreshInterval` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DURATION), extend("examples" = ["12h"]))]
+    pub refresh_interval: Option<String>,
     /// The type of the Kubernetes Secret; `Opaque` when absent.
     /// `dockerconfigjson` holds registry credentials for `imagePullSecrets`:
     /// one field whose `key` is `.dockerconfigjson`.
@@ -78,6 +85,7 @@ impl OnePasswordField {
             vault: self.vault.clone(),
             fields,
             template: IndexMap::new(),
+            refresh_interval: None,
             kind: None,
         }
     }
@@ -284,6 +292,7 @@ mod tests {
             vault: None,
             fields: IndexMap::new(),
             template: IndexMap::new(),
+            refresh_interval: None,
             kind: None,
         }
     }

@@ -94,6 +94,7 @@ pub(crate) fn external_secrets(
             secret_name,
             template(item),
             data,
+            item.refresh_interval.as_deref(),
         )?;
         out.resource(name, ns, file_name("ExternalSecret", secret_name), &object)?;
     }
@@ -205,6 +206,7 @@ pub(crate) fn database_url(
             secret_key: "password".into(),
             remote_ref: crds::RemoteRef { key, property },
         }],
+        None,
     )?;
     out.resource(name, ns, file_name("ExternalSecret", &secret_name), &object)
 }
@@ -216,6 +218,7 @@ pub(crate) fn external_secret(
     target: &str,
     template: Option<crds::ExternalSecretTemplate>,
     data: Vec<crds::ExternalSecretData>,
+    refresh: Option<&str>,
 ) -> Result<crds::ExternalSecret, RenderError> {
     let op = crate::onepassword(env)?;
     Ok(crds::ExternalSecret {
@@ -223,7 +226,7 @@ pub(crate) fn external_secret(
         kind: "ExternalSecret".into(),
         metadata,
         spec: crds::ExternalSecretSpec {
-            refresh_interval: op.refresh_interval.clone(),
+            refresh_interval: refresh.unwrap_or(&op.refresh_interval).to_owned(),
             secret_store_ref: crds::SecretStoreRef {
                 kind: "ClusterSecretStore".into(),
                 name: op.store.name.clone(),

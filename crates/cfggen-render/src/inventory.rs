@@ -16,8 +16,11 @@ use crate::RenderError;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InventoryEntry {
-    /// `op://vault/item/[section/]field`.
-    pub reference: String,
+    /// `op://vault/item/[section/]field`; none when the item's title has
+    /// characters a reference cannot carry and no ID is given (the
+    /// 1Password Connect store reads it by title).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// The vault.
     pub vault: String,
     /// The item title.
@@ -33,6 +36,9 @@ pub struct InventoryEntry {
     /// What reads it: ExternalSecrets (and the Secret key they fill) and
     /// the environment variables that come from those keys.
     pub consumers: Vec<String>,
+    /// How to reach the item when no reference can name it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -143,23 +149,34 @@ fn add(
         Some(v) => v.as_str(),
         None => &crate::onepassword(env)?.vault,
     };
-    let reference = item
-        .op_reference(vault, label, field)
-        .ok_or_else(|| RenderError::Unresolved(format!("the 1Password item `{}`", item.item)))?;
-    let entry = entries
-        .entry(reference.clone())
-        .or_insert_with(|| InventoryEntry {
-            reference,
-            vault: vault.to_owned(),
-            item: item.item.clone(),
-            item_id: item
-                .id
-                .clone()
-                .filter(|_| !cfggen_model::names::is_op_name(&item.item)),
-            section: field.section.clone(),
-            field: label.to_owned(),
-            consumers: Vec::new(),
-        });
+    let reference = item.op_reference(vault, label, field);
+    // Entries sort by reference; one without sorts where its title would.
+    let key = reference.clone().unwrap_or_else(|| {
+        let item = &item.item;
+        match &field.section {
+            Some(section) => format!("op://{vault}/{item}/{section}/{label}"),
+            None => format!("op://{vault}/{item}/{label}"),
+        }
+    });
+    let note = reference.is_none().then(|| {
+        format!(
+            "the title has characters an op:// reference cannot carry; the store reads the item by title (`op item get \"{}\" --vault {vault}`); give the item's `id` for a reference",
+            item.item
+        )
+    });
+    let entry = entries.entry(key).or_insert_with(|| InventoryEntry {
+        reference,
+        note,
+        vault: vault.to_owned(),
+        item: item.item.clone(),
+        item_id: item
+            .id
+            .clone()
+            .filter(|_| !cfggen_model::names::is_op_name(&item.item)),
+        section: field.section.clone(),
+        field: label.to_owned(),
+        consumers: Vec::new(),
+    });
     entry.consumers.extend(consumers);
     Ok(())
 }

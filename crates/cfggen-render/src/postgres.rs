@@ -297,6 +297,7 @@ impl OnCluster<'_> {
                 secret_key: "password".into(),
                 remote_ref: crds::RemoteRef { key, property },
             }],
+            None,
         )?;
         out.resource(
             &postgres_folder(self.namespace),

@@ -885,7 +885,8 @@ fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
     match format {
         SecretsFormat::Text => {
             for e in &entries {
-                text.push_str(&format!("{}\n", e.reference));
+                let reference = e.reference.as_deref().unwrap_or("(no op:// reference)");
+                text.push_str(&format!("{reference}\n"));
                 let item = match &e.item_id {
                     Some(id) => format!("{} (ID {id})", e.item),
                     None => e.item.clone(),
@@ -894,6 +895,9 @@ fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
                     "  vault {}, item {item}, field {}\n",
                     e.vault, e.field
                 ));
+                if let Some(note) = &e.note {
+                    text.push_str(&format!("  note: {note}\n"));
+                }
                 for c in &e.consumers {
                     text.push_str(&format!("  <- {c}\n"));
                 }
@@ -951,7 +955,17 @@ fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
                 "# 1Password references of environment {name}, for `op run --env-file` or `op inject`.\n"
             ));
             for e in &entries {
-                text.push_str(&format!("{}={}\n", env_name(e), e.reference));
+                match &e.reference {
+                    Some(reference) => {
+                        text.push_str(&format!("{}={reference}\n", env_name(e)));
+                    }
+                    // `op run` resolves references only: say which is left out.
+                    None => text.push_str(&format!(
+                        "# {}: item \"{}\" has no op:// reference (its title cannot be carried; give its id)\n",
+                        env_name(e),
+                        e.item
+                    )),
+                }
             }
         }
     }

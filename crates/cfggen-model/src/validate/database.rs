@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::secrets::check_secret_ref;
+use super::secrets::{check_item_title, check_secret_ref};
 use super::{Checker, Target};
 use crate::app::App;
 use crate::database::Database;
@@ -294,20 +294,7 @@ fn check_standalone_roles(
             );
         }
         if let Some(password) = &role.password {
-            let item = password.as_item();
-            if item.reference_name().is_none() {
-                c.push(
-                    "op-name",
-                    rpath.key("password").key("item"),
-                    Target::Value,
-                    format!(
-                        "1Password item title `{}` cannot be used in a secret reference",
-                        password.item
-                    ),
-                    "has characters a secret reference cannot carry",
-                    Some("add `id:` with the item's 26-character ID".into()),
-                );
-            }
+            check_item_title(c, &rpath.key("password").key("item"), &password.as_item());
         }
     }
 }

@@ -367,6 +367,34 @@ pub(super) fn check_secret_ref(
     }
 }
 
+/// An item title a secret reference cannot carry: the 1Password Connect
+/// store takes any title, the SDK store reads through a reference, so
+/// there the item needs its ID.
+pub(super) fn check_item_title(c: &mut Checker<'_>, at: &FieldPath, item: &SecretItem) {
+    let sdk = c
+        .env
+        .onepassword
+        .as_ref()
+        .is_some_and(|op| op.store.provider == StoreProvider::Sdk);
+    if item.reference_name().is_some() || !sdk {
+        return;
+    }
+    c.push(
+        "op-name",
+        at.clone(),
+        Target::Value,
+        format!(
+            "1Password item title `{}` cannot be used in a secret reference, which the `onepasswordSDK` store reads through",
+            item.item
+        ),
+        "has characters a secret reference cannot carry",
+        Some(
+            "secret references (op://…) accept only letters, digits, `-`, `_`, `.` and spaces; add `id:` with the item's 26-character ID (`op item get \"<title>\" --format json | jq -r .id`), or rename the item"
+                .into(),
+        ),
+    );
+}
+
 /// A 1Password item: names a secret reference can carry, the vault the
 /// store can read, one Secret key per field.
 pub(super) fn check_secret_item(
@@ -375,22 +403,7 @@ pub(super) fn check_secret_item(
     secret_name: &str,
     item: &SecretItem,
 ) {
-    if item.reference_name().is_none() {
-        c.push(
-            "op-name",
-            ipath.key("item"),
-            Target::Value,
-            format!(
-                "1Password item title `{}` cannot be used in a secret reference",
-                item.item
-            ),
-            "has characters a secret reference cannot carry",
-            Some(
-                "secret references (op://…) accept only letters, digits, `-`, `_`, `.` and spaces; add `id:` with the item's 26-character ID (`op item get \"<title>\" --format json | jq -r .id`)"
-                    .into(),
-            ),
-        );
-    }
+    check_item_title(c, &ipath.key("item"), item);
     if let Some(vault) = &item.vault {
         check_vault(c, vault, ipath.key("vault"));
         let op = c.env.onepassword.as_ref();
