@@ -318,7 +318,7 @@ fn the_language_server_validates_environment_files() {
     // hostIPC, an optional envFrom, uncheckedKinds, a cluster's backups,
     // affinity and claim template.
     let adopted = document(
-        "        pod: {hostIPC: true, enableServiceLinks: false}\n        tty: true\n        stdin: true\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        type: LoadBalancer\n        clusterIP: 10.96.0.53\n        loadBalancerIP: 192.168.1.53\n        externalTrafficPolicy: Local\n        internalTrafficPolicy: Cluster\n        ipFamilies: [IPv4, IPv6]\n        ipFamilyPolicy: PreferDualStack\n        ports: [{port: 80, targetPort: 8080}]\n    httpRoutes:\n      web:\n        parentRefs: [{name: external, namespace: gateway, sectionName: https}]\n        hostnames: [a.example.com]\n        rules: [{path: /api, pathType: Exact, service: all, port: 80, timeouts: {request: 10s}}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n    externalConfigMaps:\n      settings: {keys: [app.toml], madeBy: kustomize}\n    externalServices:\n      docs: {ports: [http, 443]}\n    externalPersistentVolumes:\n      pv-media: {madeBy: storage team}\n    externalPods:\n      node-agent: {labels: {app.kubernetes.io/name: node-agent}, madeBy: a chart}\n    storeSecrets:\n      upstream: {store: bitwarden, keys: {TOKEN: {key: upstream-token, property: token}}}\n    secrets:\n      admin: {item: Admin (prod), refreshInterval: 12h, fields: {password: {}}}\n",
+        "        pod: {hostIPC: true, enableServiceLinks: false}\n        tty: true\n        stdin: true\n        envFrom: [{configMap: settings, optional: true}]\n    ingresses:\n      web:\n        service: all\n        port: 80\n        hosts: [a.example.com, b.example.com]\n        tlsEntries: [{hosts: [a.example.com], secretName: a-tls}]\n        labels: {exposed: \"true\"}\n    services:\n      all:\n        selector: {app: web}\n        type: LoadBalancer\n        clusterIP: 10.96.0.53\n        loadBalancerIP: 192.168.1.53\n        externalTrafficPolicy: Local\n        internalTrafficPolicy: Cluster\n        ipFamilies: [IPv4, IPv6]\n        ipFamilyPolicy: PreferDualStack\n        ports: [{port: 80, targetPort: 8080}]\n    httpRoutes:\n      web:\n        parentRefs: [{name: external, namespace: gateway, sectionName: https}]\n        hostnames: [a.example.com]\n        rules: [{path: /api, pathType: Exact, service: all, port: 80, timeouts: {request: 10s}}]\n    claims:\n      data: {size: 1Gi, labels: {backup: daily}, annotations: {snapshot: daily}}\n    externalConfigMaps:\n      settings: {keys: [app.toml], madeBy: kustomize}\n    externalServices:\n      docs: {ports: [http, 443]}\n    externalPersistentVolumes:\n      pv-media: {madeBy: storage team}\n    externalPods:\n      node-agent: {labels: {app.kubernetes.io/name: node-agent}, madeBy: a chart}\n    storeSecrets:\n      upstream: {store: bitwarden, objectName: upstream-credentials, labels: {tier: backend}, keys: {TOKEN: {key: upstream-token, property: token}}}\n    secrets:\n      admin: {item: Admin (prod), refreshInterval: 12h, objectName: admin-secret, annotations: {owner: web-team}, fields: {password: {}}}\n",
     )
     .replace(
         "apps:\n",
@@ -344,7 +344,12 @@ fn the_language_server_validates_environment_files() {
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 
-    let cases: [(&str, String, u64); 22] = [
+    let cases: [(&str, String, u64); 23] = [
+        (
+            "an ExternalSecret name with capitals",
+            document("    storeSecrets:\n      upstream: {store: bitwarden, objectName: Upstream_Creds, keys: {TOKEN: {key: t}}}\n"),
+            19,
+        ),
         (
             "a secret's refresh interval in words",
             document("    secrets:\n      admin: {item: Admin, refreshInterval: twelve hours, fields: {password: {}}}\n"),

@@ -605,9 +605,13 @@ impl AppBody<'_> {
             }
             ("external-secrets.io/v1", "ExternalSecret") => {
                 if self.reads_onepassword(&o.value) {
-                    let item = crate::secret::item(&name, &o.value, self.onepassword)?;
-                    self.secrets.insert(name.clone(), item);
-                    return Ok((format!("secrets.{name}"), Vec::new()));
+                    let (secret, item) =
+                        crate::secret::item(&name, &o.value, self.onepassword, &self.name_label)?;
+                    if self.secrets.contains_key(&secret) {
+                        return Err(format!("a second ExternalSecret of Secret `{secret}`"));
+                    }
+                    self.secrets.insert(secret.clone(), item);
+                    return Ok((format!("secrets.{secret}"), Vec::new()));
                 }
                 self.store_secret(&name, &o.value)
             }
@@ -646,7 +650,15 @@ impl AppBody<'_> {
     /// An ExternalSecret of another store: one of `storeSecrets`, its
     /// store the one the environment declares or declared with it.
     fn store_secret(&mut self, name: &str, object: &Value) -> Result<(String, Vec<String>), Why> {
-        let (store, read, secret) = crate::store::store_secret(name, object)?;
+        let crate::store::Typed {
+            store,
+            read,
+            name,
+            secret,
+        } = crate::store::store_secret(name, object, &self.name_label)?;
+        if self.store_secrets.contains_key(&name) {
+            return Err(format!("a second ExternalSecret of Secret `{name}`"));
+        }
         let known = self
             .secret_stores
             .and_then(|declared| declared.get(&store))
@@ -667,8 +679,9 @@ impl AppBody<'_> {
             }
         }
         let value = serde_json::to_value(secret).map_err(|e| e.to_string())?;
-        self.store_secrets.insert(name.to_owned(), value);
-        Ok((format!("storeSecrets.{name}"), Vec::new()))
+        let field = format!("storeSecrets.{name}");
+        self.store_secrets.insert(name, value);
+        Ok((field, Vec::new()))
     }
 
     /// A workload: a component, with the selector and pod labels the

@@ -341,6 +341,9 @@ fn external_secret(
         vault: None,
         fields: IndexMap::new(),
         template: IndexMap::new(),
+        object_name: None,
+        labels: IndexMap::new(),
+        annotations: IndexMap::new(),
         refresh_interval: None,
         kind: None,
     };

@@ -13,14 +13,23 @@ use serde_json::{Map, Value};
 
 use crate::take::{Taker, Why};
 
-/// The `secrets` entry of the ExternalSecret `name`, or why it stays raw.
-pub(crate) fn item(name: &str, object: &Value, store: Option<&OnePassword>) -> Result<Value, Why> {
-    let (store, mut spec) = spec_of(object, store)?;
+/// The `secrets` entry of the ExternalSecret `name` of an app whose
+/// name label is `name_label`, under the name of its Secret, or why it
+/// stays raw.
+pub(crate) fn item(
+    name: &str,
+    object: &Value,
+    store: Option<&OnePassword>,
+    name_label: &str,
+) -> Result<(String, Value), Why> {
+    let (store, meta, mut spec) = spec_of(object, store)?;
     let refresh_interval = refresh(&mut spec, store)?;
     if spec.take("dataFrom").is_some() {
         return Err("`spec.dataFrom`: a cfggen secret names each field it reads".into());
     }
-    let (kind, template) = target(name, spec.sub("target")?)?;
+    let mut target_of = spec.sub("target")?;
+    let own = own(name, meta, &mut target_of, name_label)?;
+    let (kind, template) = target(target_of)?;
     let (title, fields) = fields(spec.list("data")?, store.store.provider)?;
     spec.done()?;
     let mut out = Map::new();
@@ -48,7 +57,67 @@ pub(crate) fn item(name: &str, object: &Value, store: Option<&OnePassword>) -> R
     if let Some(kind) = kind {
         out.insert("type".into(), kind.into());
     }
-    Ok(Value::Object(out))
+    own.insert_into(&mut out);
+    Ok((own.secret, Value::Object(out)))
+}
+
+/// What an app's ExternalSecret says of itself beside what it reads: the
+/// name of the Secret it makes, its own name when that differs, its
+/// labels (but cfggen's own) and annotations.
+pub(crate) struct Own {
+    pub secret: String,
+    pub object_name: Option<String>,
+    pub labels: IndexMap<String, String>,
+    pub annotations: IndexMap<String, String>,
+}
+
+impl Own {
+    /// Into a `secrets` or `storeSecrets` entry.
+    pub(crate) fn insert_into(&self, entry: &mut Map<String, Value>) {
+        if let Some(object) = &self.object_name {
+            entry.insert("objectName".into(), object.clone().into());
+        }
+        for (key, map) in [("labels", &self.labels), ("annotations", &self.annotations)] {
+            if !map.is_empty() {
+                let map = map.iter().map(|(k, v)| (k.clone(), v.clone().into()));
+                entry.insert(key.into(), Value::Object(map.collect()));
+            }
+        }
+    }
+}
+
+/// The ExternalSecret `name`'s own part: its metadata (cfggen's labels
+/// must have cfggen's values, and are left to cfggen) and its target's
+/// name and creation policy.
+pub(crate) fn own(
+    name: &str,
+    mut meta: Taker,
+    target: &mut Taker,
+    name_label: &str,
+) -> Result<Own, Why> {
+    let labels = meta.strings("labels")?;
+    let annotations = meta.strings("annotations")?;
+    meta.done()?;
+    crate::take::cfggen_labels(&labels, name_label, None)?;
+    let strings = |m: Map<String, Value>| -> IndexMap<String, String> {
+        m.into_iter()
+            .filter(|(k, _)| {
+                ![
+                    cfggen_model::names::MANAGED_BY.0,
+                    cfggen_model::names::LABEL_APP,
+                ]
+                .contains(&k.as_str())
+            })
+            .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))
+            .collect()
+    };
+    let secret = owned_target(name, target)?;
+    Ok(Own {
+        object_name: (secret != name).then(|| name.to_owned()),
+        secret,
+        labels: strings(labels),
+        annotations: strings(annotations),
+    })
 }
 
 /// The `password` of the Postgres role `role` (an item and a field) that
@@ -61,7 +130,8 @@ pub(crate) fn role_password(
     object: &Value,
     store: Option<&OnePassword>,
 ) -> Result<Value, Why> {
-    let (store, mut spec) = spec_of(object, store)?;
+    let (store, meta, mut spec) = spec_of(object, store)?;
+    meta.done()?;
     if let Some(every) = refresh(&mut spec, store)? {
         return Err(format!(
             "it refreshes every {every} and the environment's 1Password store every {}",
@@ -101,22 +171,21 @@ pub(crate) fn role_password(
     Ok(serde_json::json!({"item": title, "field": label}))
 }
 
-/// The spec of an ExternalSecret that reads the environment's store, at
-/// its refresh interval, with nothing in its metadata but its name; the
-/// rest of the spec left to take.
+/// The store, the metadata (but name and namespace) and the spec (but
+/// the store) of an ExternalSecret that reads the environment's store,
+/// left to take.
 fn spec_of<'s>(
     object: &Value,
     store: Option<&'s OnePassword>,
-) -> Result<(&'s OnePassword, Taker), Why> {
+) -> Result<(&'s OnePassword, Taker, Taker), Why> {
     let store = store.ok_or(
         "the environment declares no 1Password store (`onepassword:` with the vault and the ClusterSecretStore); declare it and import again to type this ExternalSecret",
     )?;
     let (mut t, meta) = crate::take::object(object)?;
-    meta.done()?;
     let mut spec = t.sub("spec")?;
     t.done()?;
     store_ref(&mut spec, store)?;
-    Ok((store, spec))
+    Ok((store, meta, spec))
 }
 
 /// Its refresh interval, when it is not the environment store's (External
@@ -144,29 +213,21 @@ fn store_ref(spec: &mut Taker, store: &OnePassword) -> Result<(), Why> {
     Ok(())
 }
 
-/// The target's name and creation policy as cfggen makes every
-/// ExternalSecret: the Secret named after it, and owned by it.
-pub(crate) fn owned_target(name: &str, target: &mut Taker) -> Result<(), Why> {
-    if let Some(other) = target.string("name")?.filter(|n| n != name) {
-        return Err(format!(
-            "its Secret is named `{other}`: cfggen names the Secret after the ExternalSecret"
-        ));
-    }
+/// The name of the Secret the ExternalSecret `name` makes (its own when
+/// the target names none), which it must own, as cfggen's do.
+fn owned_target(name: &str, target: &mut Taker) -> Result<String, Why> {
+    let secret = target.string("name")?.unwrap_or_else(|| name.to_owned());
     if let Some(policy) = target.string("creationPolicy")?.filter(|p| p != "Owner") {
         return Err(format!(
             "creationPolicy {policy}: cfggen's ExternalSecrets own the Secret they make"
         ));
     }
-    Ok(())
+    Ok(secret)
 }
 
-/// The target Secret: named after the ExternalSecret, owned by it; its
-/// type (`type` of a `secrets` entry) and templated keys.
-fn target(
-    name: &str,
-    mut target: Taker,
-) -> Result<(Option<&'static str>, Map<String, Value>), Why> {
-    owned_target(name, &mut target)?;
+/// The target Secret (its name and owner already taken): its type
+/// (`type` of a `secrets` entry) and templated keys.
+fn target(mut target: Taker) -> Result<(Option<&'static str>, Map<String, Value>), Why> {
     let mut template = target.sub("template")?;
     target.done()?;
     let kind = template.string("type")?;
@@ -253,6 +314,9 @@ fn fields(
         vault: None,
         fields: fields.clone(),
         template: IndexMap::new(),
+        object_name: None,
+        labels: IndexMap::new(),
+        annotations: IndexMap::new(),
         refresh_interval: None,
         kind: None,
     };
@@ -329,7 +393,14 @@ mod tests {
                 {"secretKey": "user", "remoteRef": {"key": "GitHub Token", "property": "user"}}
             ]
         }));
-        let typed = item("token", &object, Some(&store(StoreProvider::Connect))).unwrap();
+        let (secret, typed) = item(
+            "token",
+            &object,
+            Some(&store(StoreProvider::Connect)),
+            "web",
+        )
+        .unwrap();
+        assert_eq!(secret, "token");
         assert_eq!(
             typed,
             json!({"item": "GitHub Token", "fields": {"password": {"key": "github_token"}, "user": {}}})
@@ -344,7 +415,7 @@ mod tests {
                 "data": {"url": "postgres://app:{{ .pw }}@db/app"}}},
             "data": [{"secretKey": "pw", "remoteRef": {"key": "Db/admin/password"}}]
         }));
-        let typed = item("token", &object, Some(&store(StoreProvider::Sdk))).unwrap();
+        let (_, typed) = item("token", &object, Some(&store(StoreProvider::Sdk)), "web").unwrap();
         assert_eq!(
             typed,
             json!({"item": "Db", "fields": {"password": {"section": "admin", "key": "pw"}},
@@ -360,14 +431,15 @@ mod tests {
             "secretStoreRef": {"kind": "ClusterSecretStore", "name": "onepassword"},
             "data": [{"secretKey": "token", "remoteRef": {"key": "CurseForge - API (k8s)", "property": "token"}}]
         });
-        let typed =
-            item("token", &es(spec.clone()), Some(&connect)).unwrap_or_else(|e| panic!("{e}"));
+        let (_, typed) = item("token", &es(spec.clone()), Some(&connect), "web")
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(typed["refreshInterval"], "12h");
         assert_eq!(typed["item"], "CurseForge - API (k8s)");
         // The store's own interval (an hour here) is not repeated.
         let mut hourly = spec;
         hourly["refreshInterval"] = json!("1h");
-        let typed = item("token", &es(hourly), Some(&connect)).unwrap_or_else(|e| panic!("{e}"));
+        let (_, typed) =
+            item("token", &es(hourly), Some(&connect), "web").unwrap_or_else(|e| panic!("{e}"));
         assert!(typed.get("refreshInterval").is_none(), "{typed}");
     }
 
@@ -383,10 +455,10 @@ mod tests {
             for (k, v) in patch.as_object().cloned().unwrap_or_default() {
                 spec[k] = v;
             }
-            item("token", &es(spec), Some(&connect)).unwrap_err()
+            item("token", &es(spec), Some(&connect), "web").unwrap_err()
         };
         assert_eq!(
-            item("token", &es(base.clone()), None).unwrap_err(),
+            item("token", &es(base.clone()), None, "web").unwrap_err(),
             "the environment declares no 1Password store (`onepassword:` with the vault and the ClusterSecretStore); declare it and import again to type this ExternalSecret"
         );
         assert_eq!(
@@ -406,10 +478,6 @@ mod tests {
         assert_eq!(
             with(json!({"data": [{"secretKey": "a", "remoteRef": {"key": "One"}}]})),
             "its reference `One` names no field (`property`): cfggen names each field"
-        );
-        assert_eq!(
-            with(json!({"target": {"name": "other"}})),
-            "its Secret is named `other`: cfggen names the Secret after the ExternalSecret"
         );
         assert_eq!(
             with(json!({"target": {"template": {"data": {"x": "{{ .a }}"}}}})),

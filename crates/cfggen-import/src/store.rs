@@ -9,15 +9,22 @@ use serde_json::Value;
 
 use crate::take::{Taker, Why};
 
-/// The ExternalSecret `name` as a Secret of another store: (the store's
-/// name, the store as the ExternalSecret reads it, the secret), or why it
-/// stays raw.
-pub(crate) fn store_secret(
-    name: &str,
-    object: &Value,
-) -> Result<(String, OtherStore, StoreSecret), Why> {
+/// What an ExternalSecret of another store becomes.
+pub(crate) struct Typed {
+    /// The store's name.
+    pub store: String,
+    /// The store as the ExternalSecret reads it.
+    pub read: OtherStore,
+    /// The name of the Secret it makes.
+    pub name: String,
+    /// The secret.
+    pub secret: StoreSecret,
+}
+
+/// The ExternalSecret `name` of an app whose name label is `name_label`
+/// as a Secret of another store, or why it stays raw.
+pub(crate) fn store_secret(name: &str, object: &Value, name_label: &str) -> Result<Typed, Why> {
     let (mut t, meta) = crate::take::object(object)?;
-    meta.done()?;
     let mut spec = t.sub("spec")?;
     t.done()?;
     let mut r = spec.sub("secretStoreRef")?;
@@ -39,11 +46,11 @@ pub(crate) fn store_secret(
         return Err("`spec.dataFrom`: a cfggen secret names each key it reads".into());
     }
     let mut target = spec.sub("target")?;
-    crate::secret::owned_target(name, &mut target)?;
+    let own = crate::secret::own(name, meta, &mut target, name_label)?;
     target.done()?;
     let keys = keys(spec.list("data")?)?;
     spec.done()?;
-    let declared = OtherStore {
+    let read = OtherStore {
         kind,
         refresh_interval,
         provider: None,
@@ -51,8 +58,16 @@ pub(crate) fn store_secret(
     let secret = StoreSecret {
         store: store.clone(),
         keys,
+        object_name: own.object_name,
+        labels: own.labels,
+        annotations: own.annotations,
     };
-    Ok((store, declared, secret))
+    Ok(Typed {
+        store,
+        read,
+        name: own.secret,
+        secret,
+    })
 }
 
 /// The Secret's keys, each from one remote key (and property).
@@ -96,20 +111,50 @@ mod tests {
 
     #[test]
     fn a_bitwarden_secret_becomes_its_keys_and_its_store() {
-        let (store, declared, secret) = store_secret(
+        let typed = store_secret(
             "app",
             &es(json!({"refreshInterval": "1h",
                 "secretStoreRef": {"kind": "ClusterSecretStore", "name": "bitwarden-backend"},
                 "target": {"name": "app", "creationPolicy": "Owner"},
                 "data": [{"secretKey": "password", "remoteRef": {"key": "app-db-password"}},
                          {"secretKey": "user", "remoteRef": {"key": "/app/db", "property": "user"}}]})),
+            "web",
         )
         .unwrap();
-        assert_eq!(store, "bitwarden-backend");
-        assert_eq!(declared.kind, StoreKind::ClusterSecretStore);
-        assert_eq!(declared.refresh_interval, "1h");
+        assert_eq!(typed.store, "bitwarden-backend");
+        assert_eq!(typed.name, "app");
+        assert_eq!(typed.read.kind, StoreKind::ClusterSecretStore);
+        assert_eq!(typed.read.refresh_interval, "1h");
+        let secret = typed.secret;
         assert_eq!(secret.keys["password"].key, "app-db-password");
         assert_eq!(secret.keys["user"].property.as_deref(), Some("user"));
+        assert_eq!(secret.object_name, None);
+    }
+
+    #[test]
+    fn a_secret_named_apart_from_its_external_secret_keeps_both_names_and_its_labels() {
+        let mut object = es(json!({
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "bitwarden-backend"},
+            "target": {"name": "minio-credentials"},
+            "data": [{"secretKey": "AWS_ACCESS_KEY_ID", "remoteRef": {"key": "minio-access-key"}}]}));
+        object["metadata"]["labels"] = json!({"app.kubernetes.io/name": "web", "backup": "daily"});
+        let typed = store_secret("minio-backup-secret", &object, "web").unwrap();
+        assert_eq!(typed.name, "minio-credentials");
+        assert_eq!(
+            typed.secret.object_name.as_deref(),
+            Some("minio-backup-secret")
+        );
+        assert_eq!(
+            typed.secret.labels.get("backup").map(String::as_str),
+            Some("daily")
+        );
+        assert!(!typed.secret.labels.contains_key("app.kubernetes.io/name"));
+        // A label cfggen sets, with another value, is the reason it stays raw.
+        object["metadata"]["labels"] = json!({"app.kubernetes.io/managed-by": "kustomize"});
+        let err = store_secret("minio-backup-secret", &object, "web")
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("managed-by: kustomize"), "{err}");
     }
 
     #[test]
@@ -126,10 +171,6 @@ mod tests {
                 "creationPolicy Merge",
             ),
             (
-                json!({"secretStoreRef": store, "target": {"name": "other"}, "data": data}),
-                "named `other`",
-            ),
-            (
                 json!({"secretStoreRef": store, "target": {"template": {"type": "Opaque"}}, "data": data}),
                 "template",
             ),
@@ -140,12 +181,18 @@ mod tests {
             (json!({"secretStoreRef": store, "data": []}), "no key"),
         ];
         for (spec, why) in cases {
-            let err = store_secret("app", &es(spec)).err().unwrap_or_default();
+            let err = store_secret("app", &es(spec), "web")
+                .err()
+                .unwrap_or_default();
             assert!(err.contains(why), "{why}: {err}");
         }
         // No kind: External Secrets' default, a SecretStore.
-        let (_, declared, _) =
-            store_secret("app", &es(json!({"secretStoreRef": store, "data": data}))).unwrap();
-        assert_eq!(declared.kind, StoreKind::SecretStore);
+        let typed = store_secret(
+            "app",
+            &es(json!({"secretStoreRef": store, "data": data})),
+            "web",
+        )
+        .unwrap();
+        assert_eq!(typed.read.kind, StoreKind::SecretStore);
     }
 }

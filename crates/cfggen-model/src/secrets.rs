@@ -41,6 +41,17 @@ pub struct SecretItem {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DATA_KEY}), extend("examples" = [{"DATABASE_URL": "postgresql://app:{{ .password | urlquery }}@db:5432/app"}]))]
     pub template: IndexMap<String, String>,
+    /// The ExternalSecret's name, when it is not the Secret's (to keep the
+    /// name of one that already runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN), extend("examples" = ["minio-backup-secret"]))]
+    pub object_name: Option<String>,
+    /// Labels of the ExternalSecret, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the ExternalSecret.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
     /// How often External Secrets reads the item again; the environment
     /// store's `refreshInterval` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,6 +96,9 @@ impl OnePasswordField {
             vault: self.vault.clone(),
             fields,
             template: IndexMap::new(),
+            object_name: None,
+            labels: IndexMap::new(),
+            annotations: IndexMap::new(),
             refresh_interval: None,
             kind: None,
         }
@@ -292,6 +306,9 @@ mod tests {
             vault: None,
             fields: IndexMap::new(),
             template: IndexMap::new(),
+            object_name: None,
+            labels: IndexMap::new(),
+            annotations: IndexMap::new(),
             refresh_interval: None,
             kind: None,
         }

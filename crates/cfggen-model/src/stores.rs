@@ -74,6 +74,17 @@ pub struct StoreSecret {
         extend("examples" = [{"password": {"key": "app-db-password"}}])
     )]
     pub keys: IndexMap<String, RemoteKey>,
+    /// The ExternalSecret's name, when it is not the Secret's (to keep the
+    /// name of one that already runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN), extend("examples" = ["minio-backup-secret"]))]
+    pub object_name: Option<String>,
+    /// Labels of the ExternalSecret, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the ExternalSecret.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
 }
 
 /// Where one key's value lives in the store.

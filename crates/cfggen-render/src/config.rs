@@ -51,20 +51,41 @@ pub(crate) fn config_maps(out: &mut Output, name: &str, app: &App) -> Result<(),
     Ok(())
 }
 
-/// The metadata of an app's ExternalSecret: the app's labels, synced
-/// before the workloads that read its Secret.
-fn secret_meta(
-    secret_name: &str,
-    ns: &str,
-    app: &App,
-    name: &str,
-) -> k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-    meta(
-        secret_name,
-        ns,
-        app_labels(app.name_label(name), None),
-        waves::PREREQUISITES,
-    )
+/// What an app's ExternalSecret says of itself: its name when it is not
+/// its Secret's, its labels and annotations.
+struct Own<'a> {
+    object_name: Option<&'a str>,
+    labels: &'a indexmap::IndexMap<String, String>,
+    annotations: &'a indexmap::IndexMap<String, String>,
+}
+
+impl Own<'_> {
+    /// The ExternalSecret's name and metadata: its own labels under the
+    /// app's (cfggen's win), its annotations, synced before the workloads
+    /// that read its Secret.
+    fn meta(
+        &self,
+        secret_name: &str,
+        ns: &str,
+        app: &App,
+        name: &str,
+    ) -> (
+        String,
+        k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    ) {
+        let object = self.object_name.unwrap_or(secret_name).to_owned();
+        let mut labels: BTreeMap<String, String> = self
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        labels.extend(app_labels(app.name_label(name), None));
+        let mut metadata = meta(&object, ns, labels, waves::PREREQUISITES);
+        if let Some(annotations) = metadata.annotations.as_mut() {
+            annotations.extend(self.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        (object, metadata)
+    }
 }
 
 /// One ExternalSecret per 1Password item of the app.
@@ -88,15 +109,21 @@ pub(crate) fn external_secrets(
                 }
             })
             .collect();
+        let own = Own {
+            object_name: item.object_name.as_deref(),
+            labels: &item.labels,
+            annotations: &item.annotations,
+        };
+        let (object_name, metadata) = own.meta(secret_name, ns, app, name);
         let object = external_secret(
             env,
-            secret_meta(secret_name, ns, app, name),
+            metadata,
             secret_name,
             template(item),
             data,
             item.refresh_interval.as_deref(),
         )?;
-        out.resource(name, ns, file_name("ExternalSecret", secret_name), &object)?;
+        out.resource(name, ns, file_name("ExternalSecret", &object_name), &object)?;
     }
     Ok(())
 }
@@ -114,6 +141,12 @@ pub(crate) fn store_secrets(
             .secret_stores
             .get(&made.store)
             .ok_or_else(|| RenderError::Unresolved(format!("secret store `{}`", made.store)))?;
+        let own = Own {
+            object_name: made.object_name.as_deref(),
+            labels: &made.labels,
+            annotations: &made.annotations,
+        };
+        let (object_name, metadata) = own.meta(secret_name, ns, app, name);
         let data = made
             .keys
             .iter()
@@ -128,7 +161,7 @@ pub(crate) fn store_secrets(
         let object = crds::ExternalSecret {
             api_version: "external-secrets.io/v1".into(),
             kind: "ExternalSecret".into(),
-            metadata: secret_meta(secret_name, ns, app, name),
+            metadata,
             spec: crds::ExternalSecretSpec {
                 refresh_interval: store.refresh_interval.clone(),
                 secret_store_ref: crds::SecretStoreRef {
@@ -143,7 +176,7 @@ pub(crate) fn store_secrets(
                 data,
             },
         };
-        out.resource(name, ns, file_name("ExternalSecret", secret_name), &object)?;
+        out.resource(name, ns, file_name("ExternalSecret", &object_name), &object)?;
     }
     Ok(())
 }

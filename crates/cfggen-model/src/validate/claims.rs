@@ -115,19 +115,24 @@ pub(super) fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String
             FieldPath::of(&["apps", name, "configMaps", cm]),
         ));
     }
-    for s in app.secrets.keys() {
-        objects.push((
-            "Secret",
-            s.clone(),
-            FieldPath::of(&["apps", name, "secrets", s]),
-        ));
-    }
-    for s in app.store_secrets.keys() {
-        objects.push((
-            "Secret",
-            s.clone(),
-            FieldPath::of(&["apps", name, "storeSecrets", s]),
-        ));
+    // Each Secret, and the ExternalSecret that makes it (named apart when
+    // its `objectName` says).
+    let secrets = app
+        .secrets
+        .iter()
+        .map(|(s, item)| ("secrets", s, item.object_name.as_ref()));
+    let store_secrets = app
+        .store_secrets
+        .iter()
+        .map(|(s, made)| ("storeSecrets", s, made.object_name.as_ref()));
+    for (field, s, object_name) in secrets.chain(store_secrets) {
+        let path = FieldPath::of(&["apps", name, field, s]);
+        objects.push(("Secret", s.clone(), path.clone()));
+        let (object, at) = match object_name {
+            Some(o) => (o, path.key("objectName")),
+            None => (s, path),
+        };
+        objects.push(("ExternalSecret", object.clone(), at));
     }
     if app.database.as_ref().is_some_and(|db| db.env.url.is_some()) {
         objects.push((

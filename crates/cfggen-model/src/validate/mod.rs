@@ -518,13 +518,24 @@ fn check_unique_objects(c: &mut Checker<'_>) {
         let ns = app.namespace(name).to_owned();
         for (kind, oname, path) in claims::unique_objects(name, app) {
             if let Some(first) = seen.insert((ns.clone(), kind, oname.clone()), name.clone()) {
+                let (message, hint) = if first == *name {
+                    (
+                        format!("{kind} `{oname}` in namespace `{ns}` is produced twice by app `{name}`"),
+                        "rename one of them",
+                    )
+                } else {
+                    (
+                        format!("{kind} `{oname}` in namespace `{ns}` is produced by app `{first}` and again by app `{name}`"),
+                        "rename one of them, or put the apps in different namespaces",
+                    )
+                };
                 c.push(
                     "name-conflict",
                     path,
                     Target::Key,
-                    format!("{kind} `{oname}` in namespace `{ns}` is produced by app `{first}` and again by app `{name}`"),
+                    message,
                     "same name as another object",
-                    Some("rename one of them, or put the apps in different namespaces".into()),
+                    Some(hint.into()),
                 );
             }
         }
