@@ -322,7 +322,7 @@ fn the_language_server_validates_environment_files() {
     )
     .replace(
         "apps:\n",
-        "uncheckedKinds: error\nsecretStores:\n  bitwarden: {kind: SecretStore, refreshInterval: 15m, provider: Bitwarden}\nnamespaces:\n  media: {labels: {pod-security.kubernetes.io/enforce: baseline}, annotations: {owner: media-team}}\napps:\n",
+        "uncheckedKinds: error\npersistentVolumes:\n  restored: {capacity: 20Gi, storageClassName: longhorn, csi: {driver: driver.longhorn.io, volumeHandle: restored, volumeAttributes: {numberOfReplicas: \"2\"}}}\nsecretStores:\n  bitwarden: {kind: SecretStore, refreshInterval: 15m, provider: Bitwarden}\nnamespaces:\n  media: {labels: {pod-security.kubernetes.io/enforce: baseline}, annotations: {owner: media-team}}\napps:\n",
     )
     .replace(
         "argocd:\n",
@@ -344,7 +344,12 @@ fn the_language_server_validates_environment_files() {
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 
-    let cases: [(&str, String, u64); 23] = [
+    let cases: [(&str, String, u64); 24] = [
+        (
+            "a CSI volume without its handle",
+            document("").replace("apps:\n", "persistentVolumes:\n  restored:\n    capacity: 20Gi\n    csi: {driver: driver.longhorn.io}\napps:\n"),
+            15,
+        ),
         (
             "an ExternalSecret name with capitals",
             document("    storeSecrets:\n      upstream: {store: bitwarden, objectName: Upstream_Creds, keys: {TOKEN: {key: t}}}\n"),

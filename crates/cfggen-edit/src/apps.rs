@@ -82,6 +82,22 @@ pub fn add_namespaces(
     add_entries(text, "namespaces", "a namespace", namespaces, replace)
 }
 
+/// `text` with each `(name, block)` added under `persistentVolumes:`, as
+/// [`add_apps`] adds apps.
+pub fn add_persistent_volumes(
+    text: &str,
+    volumes: &[(String, String)],
+    replace: bool,
+) -> Result<String, AppsError> {
+    add_entries(
+        text,
+        "persistentVolumes",
+        "a PersistentVolume",
+        volumes,
+        replace,
+    )
+}
+
 /// `text` with each `(name, block)` added under the top-level mapping
 /// `key`; `what` names an entry in the error.
 fn add_entries(

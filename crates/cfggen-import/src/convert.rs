@@ -67,6 +67,9 @@ pub struct AppPlan {
     /// Its Namespace objects in cfggen's form: entries of the
     /// environment's `namespaces`, by name.
     pub namespaces: Map<String, Value>,
+    /// Its PersistentVolumes in cfggen's form: entries of the
+    /// environment's `persistentVolumes`, by name.
+    pub persistent_volumes: Map<String, Value>,
     /// Its AppProjects in cfggen's form: entries of the environment's
     /// `argocd.projects`, by name.
     pub projects: Map<String, Value>,
@@ -299,6 +302,7 @@ fn convert_app(
         notes: Vec::new(),
         objects: objects.clone(),
         namespaces: Map::new(),
+        persistent_volumes: Map::new(),
         projects: Map::new(),
         stores: Map::new(),
     };
@@ -360,6 +364,7 @@ fn convert_app(
     plan.raw
         .sort_by_key(|(label, _)| objects.iter().position(|x| x.label() == *label));
     plan.namespaces = std::mem::take(&mut app.namespaces);
+    plan.persistent_volumes = std::mem::take(&mut app.persistent_volumes);
     plan.projects = std::mem::take(&mut app.projects);
     plan.stores = std::mem::take(&mut app.stores)
         .into_iter()
@@ -459,6 +464,9 @@ struct AppBody<'o> {
     used_accounts: Vec<String>,
     /// Namespace objects: entries of the environment's `namespaces`.
     namespaces: Map<String, Value>,
+    /// PersistentVolumes: entries of the environment's
+    /// `persistentVolumes`.
+    persistent_volumes: Map<String, Value>,
     /// AppProjects: entries of the environment's `argocd.projects`.
     projects: Map<String, Value>,
     /// The namespace Argo CD runs in.
@@ -622,6 +630,14 @@ impl AppBody<'_> {
                 let declaration = crate::project::declaration(&o.value, &self.argocd_namespace)?;
                 self.projects.insert(name.clone(), declaration);
                 Ok((format!("argocd.projects.{name}"), Vec::new()))
+            }
+            ("v1", "PersistentVolume") => {
+                if self.persistent_volumes.contains_key(&name) {
+                    return Err(format!("a second PersistentVolume `{name}`"));
+                }
+                let declaration = crate::volume::declaration(&o.value)?;
+                self.persistent_volumes.insert(name.clone(), declaration);
+                Ok((format!("persistentVolumes.{name}"), Vec::new()))
             }
             ("v1", "Namespace") => {
                 if self.namespaces.contains_key(&name) {

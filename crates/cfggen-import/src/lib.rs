@@ -36,6 +36,7 @@ mod secret;
 mod store;
 mod take;
 mod text;
+mod volume;
 mod workload;
 
 pub use convert::{plan, AppPlan, Options, Plan, Typed};

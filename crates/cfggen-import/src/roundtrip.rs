@@ -204,6 +204,9 @@ fn classify(
         {
             Some("a Gateway API default left out")
         }
+        (Some(_), None) if kind == "PersistentVolume" && path.starts_with("spec.claimRef.") => {
+            Some("the claim that binds a volume, written out")
+        }
         (Some(x), None) if kind == "Namespace" && namespace_default(path, x) => {
             Some("a Kubernetes default left out")
         }
@@ -228,6 +231,13 @@ fn classify(
                 || (path == "spec.replicas" && y == 1)
                 || (last == "type" && y == "ClusterIP")
                 || (kind == "ExternalSecret" && external_secrets_default(path, y))
+            {
+                Some("a Kubernetes default written out")
+            } else if kind == "PersistentVolume" && path.starts_with("spec.claimRef.") {
+                Some("the claim that binds a volume, written out")
+            } else if kind == "PersistentVolume"
+                && ((path == "spec.persistentVolumeReclaimPolicy" && y == "Retain")
+                    || (path == "spec.storageClassName" && y == ""))
             {
                 Some("a Kubernetes default written out")
             } else if matches!(kind, "Cluster" | "Database") && cnpg_default(path, last, y) {
@@ -351,6 +361,21 @@ mod tests {
             2,
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn a_volume_bound_to_its_claim_and_its_defaults_are_normalisations() {
+        let input = json!({"kind": "PersistentVolume", "spec": {"capacity": {"storage": "1Gi"}}});
+        let rendered = json!({"kind": "PersistentVolume", "spec": {"capacity": {"storage": "1Gi"},
+            "storageClassName": "", "persistentVolumeReclaimPolicy": "Retain",
+            "claimRef": {"kind": "PersistentVolumeClaim", "namespace": "web", "name": "data"}}});
+        let d = compare(&input, &rendered);
+        assert_eq!(d.len(), 5, "{d:?}");
+        assert!(d.iter().all(|d| d.normalisation.is_some()), "{d:?}");
+        // A class of its own is a difference.
+        let rendered = json!({"kind": "PersistentVolume", "spec": {"capacity": {"storage": "1Gi"},
+            "storageClassName": "nfs"}});
+        assert!(compare(&input, &rendered)[0].normalisation.is_none());
     }
 
     #[test]

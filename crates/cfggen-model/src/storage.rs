@@ -404,7 +404,8 @@ impl VolumeMode {
     }
 }
 
-/// A static PersistentVolume (cluster-scoped): NFS or a node's folder.
+/// A static PersistentVolume (cluster-scoped): NFS, a node's folder, or
+/// a volume a CSI driver already has.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PersistentVolume {
@@ -432,6 +433,11 @@ pub struct PersistentVolume {
     /// A folder of a node.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_path: Option<HostPath>,
+    /// A volume a CSI driver already has (Longhorn, a cloud disk): the
+    /// Kubernetes `CSIPersistentVolumeSource`, its `driver` and
+    /// `volumeHandle` at least.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csi: Option<k8s_openapi::api::core::v1::CSIPersistentVolumeSource>,
 }
 
 impl PersistentVolume {

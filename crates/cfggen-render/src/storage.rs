@@ -108,6 +108,7 @@ pub(crate) fn persistent_volumes(out: &mut Output, env: &Environment) -> Result<
                     path: h.path.clone(),
                     type_: h.kind.map(|k| k.as_str().to_owned()),
                 }),
+                csi: pv.csi.clone(),
                 claim_ref: claimed
                     .get(pv_name.as_str())
                     .map(|(ns, claim)| ObjectReference {

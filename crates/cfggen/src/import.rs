@@ -134,7 +134,8 @@ struct Declared {
 }
 
 /// The environment file `original` with what `plan` imports added: its
-/// apps, clusters, secret stores, namespaces and Argo CD projects.
+/// apps, clusters, secret stores, namespaces, PersistentVolumes and Argo
+/// CD projects.
 fn edited(
     original: &str,
     plan: &Plan,
@@ -168,6 +169,13 @@ fn edited(
         replace,
         cfggen_import::project_text,
     );
+    let volumes = environment_blocks(
+        plan,
+        |a| &a.persistent_volumes,
+        &declared.persistent_volumes,
+        replace,
+        cfggen_import::namespace_text,
+    );
     let declared_stores = declared.secret_stores.keys().cloned().collect();
     let stores = environment_blocks(
         plan,
@@ -180,6 +188,7 @@ fn edited(
         .and_then(|t| cfggen_edit::add_postgres(&t, &clusters, replace))
         .and_then(|t| cfggen_edit::add_secret_stores(&t, &stores, replace))
         .and_then(|t| cfggen_edit::add_namespaces(&t, &namespaces, replace))
+        .and_then(|t| cfggen_edit::add_persistent_volumes(&t, &volumes, replace))
         .and_then(|t| cfggen_edit::add_argocd_projects(&t, &projects, replace))
 }
 
@@ -253,7 +262,11 @@ fn refuse_typed(
             let typed: Vec<_> = app
                 .typed
                 .iter()
-                .filter(|t| t.field.starts_with("namespaces.") || t.field.starts_with("argocd."))
+                .filter(|t| {
+                    ["namespaces.", "persistentVolumes.", "argocd."]
+                        .iter()
+                        .any(|p| t.field.starts_with(p))
+                })
                 .cloned()
                 .collect();
             most_specific(&typed, field, &app.name)

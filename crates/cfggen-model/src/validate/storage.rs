@@ -406,22 +406,34 @@ fn check_binding(
     path: &FieldPath,
 ) {
     let pv_class = pv.storage_class_name.as_deref().unwrap_or("");
-    if claim.storage_class_name.as_deref() != Some(pv_class) {
-        let shown = if pv_class.is_empty() {
-            "none, `\"\"`".to_owned()
-        } else {
-            format!("`{pv_class}`")
-        };
-        c.push(
-            "claim-binding",
+    let shown = if pv_class.is_empty() {
+        "none, `\"\"`".to_owned()
+    } else {
+        format!("`{pv_class}`")
+    };
+    match claim.storage_class_name.as_deref() {
+        Some(class) if class == pv_class => {}
+        // Kubernetes takes it; whether it binds depends on the cluster.
+        None => c.warn(
+            "claim-default-class",
             path.clone(),
             Target::Key,
             format!(
-                "claim `{name}` must ask for the StorageClass of PersistentVolume `{volume_name}` ({shown}); otherwise the cluster's default class provisions a new volume instead"
+                "claim `{name}` asks for no StorageClass, and PersistentVolume `{volume_name}` has {shown}: where the cluster has a default class, the claim gets that one and the volume does not fit it"
+            ),
+            "no StorageClass",
+            Some(format!("set `storageClassName: \"{pv_class}\"` to bind it on any cluster")),
+        ),
+        Some(class) => c.push(
+            "claim-binding",
+            path.key("storageClassName"),
+            Target::Value,
+            format!(
+                "claim `{name}` asks for StorageClass `{class}`, and PersistentVolume `{volume_name}` has {shown}: it never binds"
             ),
             "StorageClass differs from the volume's",
             Some(format!("set `storageClassName: \"{pv_class}\"`")),
-        );
+        ),
     }
     let modes = pv.modes();
     for mode in claim.modes() {
@@ -454,16 +466,40 @@ fn check_binding(
 /// The environment's PersistentVolumes: exactly one source each.
 pub(super) fn check_persistent_volumes(c: &mut Checker<'_>, env: &Environment) {
     for (name, pv) in &env.persistent_volumes {
-        let sources = usize::from(pv.nfs.is_some()) + usize::from(pv.host_path.is_some());
+        let sources = usize::from(pv.nfs.is_some())
+            + usize::from(pv.host_path.is_some())
+            + usize::from(pv.csi.is_some());
         if sources != 1 {
             c.push(
                 "volume-source",
                 FieldPath::of(&["persistentVolumes", name]),
                 Target::Key,
-                format!("PersistentVolume `{name}` must have exactly one of `nfs` or `hostPath`; it has {sources}"),
+                format!("PersistentVolume `{name}` must have exactly one of `nfs`, `hostPath` or `csi`; it has {sources}"),
                 "expected one source",
                 None,
             );
+        }
+        let csi = pv.csi.as_ref();
+        for (field, empty) in [
+            ("driver", csi.is_some_and(|c| c.driver.is_empty())),
+            (
+                "volumeHandle",
+                csi.is_some_and(|c| c.volume_handle.is_empty()),
+            ),
+        ] {
+            if empty {
+                c.push(
+                    "volume-source",
+                    FieldPath::of(&["persistentVolumes", name, "csi", field]),
+                    Target::Value,
+                    format!("the CSI volume of PersistentVolume `{name}` has an empty `{field}`"),
+                    "empty",
+                    Some(
+                        "name the driver (`driver.longhorn.io`) and the volume it already has"
+                            .into(),
+                    ),
+                );
+            }
         }
     }
 }
