@@ -186,21 +186,6 @@ fn an_environment_file_linking_out_of_the_repository_is_refused() {
 }
 
 /// A synthetic environment of `apps` apps, with every image at `tag`.
-fn fleet(repo: &TestRepo, apps: usize, tag: &str) {
-    let mut text = String::from(
-        "name: fleet\ncluster: {name: fleet, server: https://k8s.example.com:6443}\n\
-         argocd: {repoURL: ssh://git@forge.example.com/gitops.git}\n\
-         onepassword: {vault: fleet, store: {name: op, provider: onepassword}}\n\
-         postgres:\n  pg: {namespace: databases, storage: {size: 1Gi}}\napps:\n",
-    );
-    for i in 0..apps {
-        text.push_str(&format!(
-            "  app-{i}:\n    image: registry.example.com/app-{i}:{tag}\n    components:\n      web:\n        ports: {{http: 8080}}\n        env: {{TOKEN: {{secret: app-{i}-secrets/token}}}}\n    services:\n      app-{i}: {{component: web, ports: {{http: 80}}}}\n    database: {{cluster: pg, name: app_{i}, password: app-{i}-secrets/db}}\n    secrets:\n      app-{i}-secrets: {{item: App {i}, fields: {{token: {{}}, db: {{}}}}}}\n"
-        ));
-    }
-    repo.write("environments/fleet.yaml", &text);
-}
-
 fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     cfggen_write::read_tree(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
 }
@@ -214,7 +199,7 @@ fn a_render_killed_at_any_moment_leaves_the_old_tree_or_the_new_one() {
         .iter()
         .map(|tag| {
             let r = TestRepo::new();
-            fleet(&r, APPS, tag);
+            crate::support::fleet(&r, APPS, tag);
             assert_eq!(r.run(&["render", "fleet"]).code, 0);
             contents(&r.path().join("generated/fleet"))
         })
@@ -222,10 +207,10 @@ fn a_render_killed_at_any_moment_leaves_the_old_tree_or_the_new_one() {
     assert_ne!(expected[0], expected[1]);
 
     let repo = TestRepo::new();
-    fleet(&repo, APPS, "v1");
+    crate::support::fleet(&repo, APPS, "v1");
     assert_eq!(repo.run(&["render", "fleet"]).code, 0);
     // How long a full render takes here, to spread the kills over it.
-    fleet(&repo, APPS, "v2");
+    crate::support::fleet(&repo, APPS, "v2");
     let start = Instant::now();
     assert_eq!(repo.run(&["render", "fleet"]).code, 0);
     let full = start.elapsed().as_micros().max(1000) as u64;
@@ -234,7 +219,7 @@ fn a_render_killed_at_any_moment_leaves_the_old_tree_or_the_new_one() {
     let mut landed = [0usize; 2];
     for i in 0..40 {
         let tag = if i % 2 == 0 { "v1" } else { "v2" };
-        fleet(&repo, APPS, tag);
+        crate::support::fleet(&repo, APPS, tag);
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
@@ -262,7 +247,7 @@ fn a_render_killed_at_any_moment_leaves_the_old_tree_or_the_new_one() {
         landed[which.unwrap_or(0)] += 1;
     }
     // The next render finishes the job and cleans up after the killed ones.
-    fleet(&repo, APPS, "v2");
+    crate::support::fleet(&repo, APPS, "v2");
     let out = repo.run(&["render", "fleet"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(contents(&repo.path().join("generated/fleet")), expected[1]);
@@ -280,33 +265,69 @@ fn a_render_killed_at_any_moment_leaves_the_old_tree_or_the_new_one() {
     );
 }
 
+/// A writer another thread reads while the command runs.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Shared {
+    fn text(&self) -> String {
+        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut b) = self.0.lock() {
+            b.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[test]
 fn concurrent_renders_of_one_environment_wait_for_each_other() {
+    // In the process, with its stderr the command's own: the render says
+    // it waits through it (not the process's), and writes nothing until
+    // the other writer lets go; no sleep decides the outcome.
     let repo = TestRepo::copy_of(&fixtures().join("valid"));
     let generated = repo.path().join("generated");
     let lock = cfggen_write::lock_environment(&generated, "staging", |_| {}).expect("lock");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cfggen"))
-        .env("CFGGEN_CACHE", "off")
-        .arg("--root")
-        .arg(repo.path())
-        .args(["render", "staging"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    std::thread::sleep(Duration::from_millis(500));
+    let err = Shared::default();
+    let mut stderr = err.clone();
+    let root = repo.path().display().to_string();
+    let render = std::thread::spawn(move || {
+        let mut stdout = Vec::new();
+        let args = ["cfggen", "--root", root.as_str(), "render", "staging"];
+        cfggen::run(args, &mut stdout, &mut stderr)
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !err
+        .text()
+        .contains("waiting: another cfggen is writing generated/staging/")
+    {
+        assert!(
+            !render.is_finished(),
+            "done without waiting: {}",
+            err.text()
+        );
+        assert!(
+            Instant::now() < deadline,
+            "no word of waiting: {}",
+            err.text()
+        );
+        std::thread::yield_now();
+    }
     assert!(
         !generated.join("staging").exists(),
         "the render must wait for the lock"
     );
     drop(lock);
-    let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("waiting: another cfggen is writing generated/staging/"),
-        "{stderr}"
-    );
+    assert_eq!(render.join().expect("the render"), 0, "{}", err.text());
     assert!(generated
         .join("staging/web/deployment-web-app.yaml")
         .is_file());

@@ -32,7 +32,15 @@ fn overlay(env: &mut cfggen_render::RenderedEnv, dir: &Path, prefix: &str) {
 
 #[test]
 fn the_rendered_fixture_and_shipped_environments_are_clean() {
-    assert_eq!(cfggen_lint::lint(&rendered_fixture()), vec![]);
+    for (root, name) in crate::support::rendered_environments() {
+        let (_, rendered) = crate::support::render_env(&root, name);
+        assert_eq!(
+            cfggen_lint::lint(&rendered),
+            vec![],
+            "{name} of {}",
+            root.display()
+        );
+    }
 }
 
 #[test]
@@ -45,6 +53,7 @@ fn each_rule_has_a_fixture_that_breaks_it_alone() {
         "ingress-backend",
         "namespace",
         "requests-limits",
+        "claim-ref",
     ];
     let mut report = String::new();
     for rule in rules {

@@ -233,26 +233,38 @@ fn output_does_not_depend_on_the_number_of_threads() {
                 repo.path().join("environments/staging.yaml"),
             )
             .expect("copy");
-            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cfggen"));
-            cmd.arg("--root")
-                .arg(repo.path())
-                .args(["render", "--all"])
-                .env("CFGGEN_JOBS", jobs)
-                .env("CFGGEN_CACHE", "off");
-            let out = cmd.output().expect("runs");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            // Enough apps that the renderer splits them into parts: the
+            // fleet alone has every thread (with the others, each
+            // environment has its share).
+            crate::support::fleet(&repo, 100, "v1");
+            let mut said = String::new();
+            for args in [&["render", "fleet"][..], &["render", "--all"]] {
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_cfggen"))
+                    .arg("--root")
+                    .arg(repo.path())
+                    .args(args)
+                    .env("CFGGEN_JOBS", jobs)
+                    .env("CFGGEN_CACHE", "off")
+                    .output()
+                    .expect("runs");
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                said.push_str(&String::from_utf8_lossy(&out.stdout));
+            }
             let files: BTreeMap<String, Vec<u8>> = tree(&repo.path().join("generated"))
                 .into_iter()
                 .map(|(p, (bytes, _))| (p, bytes))
                 .collect();
-            (String::from_utf8_lossy(&out.stdout).into_owned(), files)
+            (said, files)
         })
         .collect();
-    assert!(trees[0].1.len() > 40, "three environments rendered");
+    assert!(
+        trees[0].1.len() > 400,
+        "four environments rendered, one of 100 apps"
+    );
     assert_eq!(trees[0], trees[1], "1 thread vs 2");
     assert_eq!(trees[0], trees[2], "1 thread vs 7");
 }

@@ -207,3 +207,21 @@ pub fn copy_tree(src: &Path, dst: &Path) {
         }
     }
 }
+
+/// Writes `environments/fleet.yaml`: `apps` like apps, each with a
+/// Service, a database on one cluster and a 1Password secret, all of
+/// image tag `tag`.
+pub fn fleet(repo: &TestRepo, apps: usize, tag: &str) {
+    let mut text = String::from(
+        "name: fleet\ncluster: {name: fleet, server: https://k8s.example.com:6443}\n\
+         argocd: {repoURL: ssh://git@forge.example.com/gitops.git}\n\
+         onepassword: {vault: fleet, store: {name: op, provider: onepassword}}\n\
+         postgres:\n  pg: {namespace: databases, storage: {size: 1Gi}}\napps:\n",
+    );
+    for i in 0..apps {
+        text.push_str(&format!(
+            "  app-{i}:\n    image: registry.example.com/app-{i}:{tag}\n    components:\n      web:\n        ports: {{http: 8080}}\n        env: {{TOKEN: {{secret: app-{i}-secrets/token}}}}\n    services:\n      app-{i}: {{component: web, ports: {{http: 80}}}}\n    database: {{cluster: pg, name: app_{i}, password: app-{i}-secrets/db}}\n    secrets:\n      app-{i}-secrets: {{item: App {i}, fields: {{token: {{}}, db: {{}}}}}}\n"
+        ));
+    }
+    repo.write("environments/fleet.yaml", &text);
+}

@@ -79,3 +79,29 @@ fn bad_arguments_exit_2() {
     let out = repo.run(&["frobnicate"]);
     assert_eq!(out.code, 2);
 }
+
+#[test]
+fn a_crd_file_that_is_not_yaml_is_an_error_at_its_line() {
+    // Its definitions would be missing without a word, and the custom
+    // resources of its kinds then reported as kinds with no CRD.
+    let repo = TestRepo::new();
+    let base = std::fs::read_to_string(fixtures().join("invalid/bases/base.yaml")).unwrap();
+    repo.write("environments/bases/base.yaml", &base);
+    repo.write(
+        "crds/tailscale.com_connectors.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: connectors.tailscale.com\nspec: [\n",
+    );
+    repo.write(
+        "environments/broken.yaml",
+        "name: broken\nextends: [base]\napps:\n  web:\n    manifests:\n      - inline:\n          apiVersion: tailscale.com/v1alpha1\n          kind: Connector\n          metadata: {name: web-exit}\n          spec: {exitNode: true}\n",
+    );
+    let out = repo.run(&["validate", "broken"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("crds/tailscale.com_connectors.yaml:5:8"),
+        "{}",
+        out.stderr
+    );
+    insta::assert_snapshot!("crd_file_not_yaml", out.stderr);
+}

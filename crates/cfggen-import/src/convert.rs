@@ -623,35 +623,41 @@ impl AppBody<'_> {
                 }
                 self.store_secret(&name, &o.value)
             }
-            ("argoproj.io/v1alpha1", "AppProject") => {
-                if self.projects.contains_key(&name) {
-                    return Err(format!("a second AppProject `{name}`"));
-                }
-                let declaration = crate::project::declaration(&o.value, &self.argocd_namespace)?;
-                self.projects.insert(name.clone(), declaration);
-                Ok((format!("argocd.projects.{name}"), Vec::new()))
-            }
-            ("v1", "PersistentVolume") => {
-                if self.persistent_volumes.contains_key(&name) {
-                    return Err(format!("a second PersistentVolume `{name}`"));
-                }
-                let declaration = crate::volume::declaration(&o.value)?;
-                self.persistent_volumes.insert(name.clone(), declaration);
-                Ok((format!("persistentVolumes.{name}"), Vec::new()))
-            }
-            ("v1", "Namespace") => {
-                if self.namespaces.contains_key(&name) {
-                    return Err(format!("a second Namespace `{name}`"));
-                }
-                let declaration = crate::namespace::declaration(&name, &o.value)?;
-                self.namespaces.insert(name.clone(), declaration);
-                Ok((format!("namespaces.{name}"), Vec::new()))
+            ("argoproj.io/v1alpha1", "AppProject") | ("v1", "PersistentVolume" | "Namespace") => {
+                self.declare(&name, o)
             }
             (api, "ExternalSecret") => Err(format!(
                 "an ExternalSecret of {api}: typed only as external-secrets.io/v1, the version cfggen writes"
             )),
             (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
         }
+    }
+
+    /// An object of the environment rather than of the app (an
+    /// AppProject, a PersistentVolume, a Namespace): its entry, once.
+    fn declare(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        let (entries, field, declaration) = match o.kind() {
+            "AppProject" => (
+                &mut self.projects,
+                "argocd.projects",
+                crate::project::declaration(&o.value, &self.argocd_namespace),
+            ),
+            "PersistentVolume" => (
+                &mut self.persistent_volumes,
+                "persistentVolumes",
+                crate::volume::declaration(&o.value),
+            ),
+            _ => (
+                &mut self.namespaces,
+                "namespaces",
+                crate::namespace::declaration(name, &o.value),
+            ),
+        };
+        if entries.contains_key(name) {
+            return Err(format!("a second {} `{name}`", o.kind()));
+        }
+        entries.insert(name.to_owned(), declaration?);
+        Ok((format!("{field}.{name}"), Vec::new()))
     }
 
     /// Whether an ExternalSecret reads the environment's 1Password store.

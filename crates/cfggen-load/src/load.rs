@@ -276,6 +276,14 @@ struct BaseEntry {
 /// needs it; `None` when it could not be read.
 type BaseCell = OnceLock<Option<Arc<BaseEntry>>>;
 
+/// A file under `crds/` that gives no definitions: (its path, why) when
+/// it cannot be read, (its path, its text) when it is not YAML.
+#[derive(Clone, Debug)]
+enum BrokenCrdFile {
+    Unreadable(String, String),
+    NotYaml(String, String),
+}
+
 /// Loads the environments of one repository. Bases shared by several
 /// environments are read, parsed and schema-checked once; a session can be
 /// used from several threads at once. Every file is read through the
@@ -290,8 +298,9 @@ pub struct Session {
     /// Loads still to come before the bases can be forgotten (see
     /// [`Session::plan_loads`]); never reaches zero unless planned.
     loads_left: std::sync::atomic::AtomicUsize,
-    /// The CRDs under `crds/`, read once, and what reading them read.
-    crds: OnceLock<(Arc<crate::manifests::Crds>, Inputs)>,
+    /// The CRDs under `crds/`, read once, what reading them read, and the
+    /// files that could not be read or parsed.
+    crds: OnceLock<(Arc<crate::manifests::Crds>, Inputs, Vec<BrokenCrdFile>)>,
     /// Whether each load works lean (see [`Session::lean`]).
     lean: std::sync::atomic::AtomicBool,
     /// Which bases pass the partial schema, by the hash of their bytes
@@ -836,10 +845,13 @@ impl<'a> Loader<'a> {
     }
 
     /// The CustomResourceDefinitions under `crds/`, read once per session.
+    /// A file that cannot be read or is not YAML is an error at the file
+    /// (its definitions would otherwise be missing without a word).
     fn crds(&mut self) -> Arc<crate::manifests::Crds> {
-        let (crds, read) = self.session.crds.get_or_init(|| {
+        let (crds, read, broken) = self.session.crds.get_or_init(|| {
             let source = self.session.source.as_ref();
             let mut read = Inputs::default();
+            let mut broken = Vec::new();
             let listed = source.list(crate::manifests::CRDS_DIR);
             read.list(crate::manifests::CRDS_DIR, &listed);
             let mut docs = Vec::new();
@@ -851,18 +863,63 @@ impl<'a> Loader<'a> {
                 let rel = format!("{}/{name}", crate::manifests::CRDS_DIR);
                 let bytes = source.read(&rel, self.limits.max_bytes as u64);
                 read.read(&rel, &bytes);
-                let Ok(bytes) = bytes else {
-                    continue;
+                let text = match bytes.map(String::from_utf8) {
+                    Ok(Ok(text)) => text,
+                    Ok(Err(_)) => {
+                        broken.push(BrokenCrdFile::Unreadable(
+                            rel,
+                            "it is not UTF-8 text".into(),
+                        ));
+                        continue;
+                    }
+                    Err(e) => {
+                        broken.push(BrokenCrdFile::Unreadable(rel, e.to_string()));
+                        continue;
+                    }
                 };
-                let text = String::from_utf8_lossy(&bytes);
-                if let Ok(nodes) = cfggen_yaml::parse_stream(FileId(0), &text, &self.limits) {
-                    docs.extend(nodes.iter().map(Node::to_json));
+                match cfggen_yaml::parse_stream(FileId(0), &text, &self.limits) {
+                    Ok(nodes) => docs.extend(nodes.iter().map(Node::to_json)),
+                    Err(_) => broken.push(BrokenCrdFile::NotYaml(rel, text)),
                 }
             }
-            (Arc::new(crate::manifests::crds_of(&docs)), read)
+            (Arc::new(crate::manifests::crds_of(&docs)), read, broken)
         });
         self.inputs.extend(read);
-        crds.clone()
+        let (crds, broken) = (crds.clone(), broken.clone());
+        for file in broken {
+            self.broken_crd_file(file);
+        }
+        crds
+    }
+
+    /// The error of a file under `crds/` that gives no definitions.
+    fn broken_crd_file(&mut self, file: BrokenCrdFile) {
+        let hint = Some(format!(
+            "fix or remove the file: cfggen reads every `.yaml` file under `{}/` for CustomResourceDefinitions",
+            crate::manifests::CRDS_DIR
+        ));
+        match file {
+            BrokenCrdFile::Unreadable(rel, why) => self.diagnostics.push(Diagnostic {
+                code: "crd-file",
+                message: format!("`{rel}` cannot be read: {why}"),
+                field: None,
+                place: None,
+                label: None,
+                related: None,
+                hint,
+            }),
+            BrokenCrdFile::NotYaml(rel, text) => {
+                // Parsed again as a file of this load, for the place.
+                let id = FileId(u32::try_from(self.files.files.len()).unwrap_or(u32::MAX));
+                let parsed = cfggen_yaml::parse_stream(id, &text, &self.limits);
+                self.files.files.push(SourceFile::new(rel, text));
+                if let Err(e) = parsed {
+                    let mut d = self.yaml_diagnostic(*e);
+                    d.hint = hint;
+                    self.diagnostics.push(d);
+                }
+            }
+        }
     }
 
     /// Keeps a file read for its data (a values file, a ConfigMap's file)

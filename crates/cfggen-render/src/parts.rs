@@ -192,13 +192,18 @@ fn absorb<T>(
     out.digests.append(&mut part.digests);
     for (item, paths) in missing {
         let Some(item) = items.get(item) else {
-            return Err(RenderError::Unresolved(format!("item number {item}")));
+            return Err(RenderError::Internal(format!(
+                "a part names item {item} of {}, to render again",
+                items.len()
+            )));
         };
         let mut again = out.part(Keep::Text);
         render(&mut again, item)?;
         for path in paths {
             let Some(text) = again.files.remove(&path) else {
-                return Err(RenderError::Unresolved(format!("the text of {path}")));
+                return Err(RenderError::Internal(format!(
+                    "{path}, rendered against its digest, is not rendered again for its text"
+                )));
             };
             out.digests.remove(&path);
             out.files.insert(path, text);
@@ -282,6 +287,29 @@ mod tests {
 
     fn sources() -> Vec<String> {
         SOURCES.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_text_a_part_cannot_give_again_is_an_internal_error() {
+        // Not an environment validation let through: the renderer's own
+        // bookkeeping, said so.
+        let env = validated(1, 0);
+        let digests = BTreeMap::new();
+        let keep = Keep::Differing(&digests, 1 << 20);
+        let escapes = std::sync::Arc::new(crate::leaks::Escapes::of(&env));
+        for (item, what) in [(5, "item 5 of 1"), (0, "is not rendered again")] {
+            let mut out = Output::new(String::new(), keep, Vec::new(), escapes.clone());
+            let mut part = out.part(keep);
+            part.differing = Some(vec![Differing {
+                path: "web/deployment-web.yaml".into(),
+                len: 10,
+                item,
+            }]);
+            let err = absorb(&mut out, part, &[()], &|_, _| Ok(())).err();
+            let text = err.as_ref().map(ToString::to_string).unwrap_or_default();
+            assert!(matches!(err, Some(RenderError::Internal(_))), "{text}");
+            assert!(text.contains(what) && !text.contains("validated"), "{text}");
+        }
     }
 
     #[test]

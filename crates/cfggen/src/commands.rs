@@ -19,7 +19,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) session: cfggen_load::Session,
     pub(crate) color: bool,
     pub(crate) stdout: &'a mut dyn Write,
-    pub(crate) stderr: &'a mut dyn Write,
+    /// Errors and progress; `Send`, so a worker thread can report through
+    /// it (behind a lock) while the others work.
+    pub(crate) stderr: &'a mut (dyn Write + Send),
 }
 
 impl<'a> Ctx<'a> {
@@ -28,7 +30,7 @@ impl<'a> Ctx<'a> {
         repo: Repo,
         color: bool,
         stdout: &'a mut dyn Write,
-        stderr: &'a mut dyn Write,
+        stderr: &'a mut (dyn Write + Send),
     ) -> Self {
         Ctx {
             session: cfggen_load::Session::new(repo.clone()),
@@ -71,7 +73,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut (dyn Write + Send)) -> u8 {
     let color = color_for_stderr(cli.color);
     // `init` makes the repository the others look for.
     if let Command::Init { dir } = &cli.command {
@@ -764,6 +766,8 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     }
     let session = &ctx.session;
     let render_jobs = scale.text_render_jobs(prepared.len());
+    // The workers' progress, through the command's own stderr.
+    let stderr = std::sync::Mutex::new(&mut *ctx.stderr);
     let written = parallel_map(scale.jobs, &prepared, |w| {
         let again;
         let (rendered, surveyed, inputs) = match w {
@@ -783,10 +787,14 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         // when `_lock` goes out of scope.
         let write = |rendered: &cfggen_render::RenderedEnv| {
             let _lock = cfggen_write::lock_environment(&generated, &name, |path| {
-                eprintln!(
-                    "waiting: another cfggen is writing {GENERATED_DIR}/{name}/ (lock {})",
-                    path.display()
-                );
+                if let Ok(mut stderr) = stderr.lock() {
+                    let _ = writeln!(
+                        stderr,
+                        "waiting: another cfggen is writing {GENERATED_DIR}/{name}/ (lock {})",
+                        path.display()
+                    );
+                    let _ = stderr.flush();
+                }
             })?;
             cfggen_write::write_environment(&generated, rendered, Surveyed::before(surveyed))
         };

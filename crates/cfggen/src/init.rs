@@ -139,7 +139,7 @@ pub(crate) fn init(
     dir: Option<&Path>,
     color: bool,
     stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
+    stderr: &mut (dyn Write + Send),
 ) -> u8 {
     let dir = dir.map_or_else(
         || std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),

@@ -14,8 +14,12 @@ fn main() -> ExitCode {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let code = cfggen::run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    // Unlocked: a worker thread may report through it (`Stderr` is `Send`).
+    let code = cfggen::run(
+        std::env::args_os(),
+        &mut stdout.lock(),
+        &mut std::io::stderr(),
+    );
     let _ = std::io::stdout().flush();
     ExitCode::from(code)
 }
