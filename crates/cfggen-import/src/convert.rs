@@ -454,6 +454,7 @@ struct AppBody<'o> {
     http_routes: Map<String, Value>,
     config_maps: Map<String, Value>,
     claims: Map<String, Value>,
+    network_policies: Map<String, Value>,
     service_accounts: Map<String, Value>,
     secrets: Map<String, Value>,
     external_secrets: BTreeMap<String, Option<Vec<String>>>,
@@ -622,6 +623,11 @@ impl AppBody<'_> {
                     return Ok((format!("secrets.{secret}"), Vec::new()));
                 }
                 self.store_secret(&name, &o.value)
+            }
+            ("networking.k8s.io/v1", "NetworkPolicy") => {
+                let policy = crate::network::policy(&o.value, &self.name_label)?;
+                self.network_policies.insert(name.clone(), policy);
+                Ok((format!("networkPolicies.{name}"), Vec::new()))
             }
             ("argoproj.io/v1alpha1", "AppProject") | ("v1", "PersistentVolume" | "Namespace") => {
                 self.declare(&name, o)
@@ -1058,6 +1064,7 @@ impl AppBody<'_> {
             ("httpRoutes", self.http_routes),
             ("configMaps", self.config_maps),
             ("claims", self.claims),
+            ("networkPolicies", self.network_policies),
             ("serviceAccounts", accounts),
             ("secrets", self.secrets),
             ("storeSecrets", self.store_secrets),

@@ -25,6 +25,7 @@ mod convert;
 mod live;
 mod moved;
 mod namespace;
+mod network;
 mod postgres;
 mod project;
 mod rbac;

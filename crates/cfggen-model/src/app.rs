@@ -84,6 +84,11 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub http_routes: IndexMap<String, crate::route::HttpRoute>,
+    /// NetworkPolicies, by their Kubernetes name: which traffic reaches
+    /// the app's pods and leaves them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub network_policies: IndexMap<String, crate::network::NetworkPolicy>,
     /// PersistentVolumeClaims, by their Kubernetes name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]

@@ -27,6 +27,7 @@ pub mod helm;
 pub mod image;
 pub mod names;
 pub mod namespace;
+pub mod network;
 pub mod patch;
 pub mod pod;
 pub mod ports;

@@ -25,6 +25,7 @@ mod folders;
 mod inventory;
 mod leaks;
 mod namespaces;
+mod network;
 mod parts;
 mod pod;
 mod postgres;

@@ -87,6 +87,13 @@ pub(super) fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String
         }
         objects.push((comp.kind.as_str(), workload, path));
     }
+    for policy in app.network_policies.keys() {
+        objects.push((
+            "NetworkPolicy",
+            policy.clone(),
+            FieldPath::of(&["apps", name, "networkPolicies", policy]),
+        ));
+    }
     for claim in app.claims.keys() {
         objects.push((
             "PersistentVolumeClaim",

@@ -12,6 +12,7 @@ mod claims;
 mod containers;
 mod database;
 mod labels;
+mod network;
 mod rbac;
 mod scan;
 mod secrets;
@@ -317,6 +318,11 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
             &claim.labels,
             &base.key("claims").key(claim_name).key("labels"),
         );
+    }
+    for (pname, policy) in &app.network_policies {
+        let ppath = base.key("networkPolicies").key(pname);
+        labels::check_labels(c, &policy.labels, &ppath.key("labels"));
+        network::check_network_policy(c, name, app, pname, policy, &ppath);
     }
     for (cm_name, cm) in &app.config_maps {
         labels::check_labels(

@@ -1,0 +1,48 @@
+//! An app's NetworkPolicies, in its folder, before its workloads.
+
+use std::collections::BTreeMap;
+
+use cfggen_model::App;
+use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicySpec};
+
+use crate::{app_labels, file_name, meta, waves, Output, RenderError};
+
+/// One NetworkPolicy per entry of the app's `networkPolicies`: its own
+/// labels under the app's (cfggen's win), its annotations.
+pub(crate) fn network_policies(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    for (pname, policy) in &app.network_policies {
+        let mut labels: BTreeMap<String, String> = policy
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        labels.extend(app_labels(app.name_label(name), None));
+        let mut metadata = meta(pname, ns, labels, waves::PREREQUISITES);
+        if let Some(annotations) = metadata.annotations.as_mut() {
+            annotations.extend(
+                policy
+                    .annotations
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
+        }
+        let object = NetworkPolicy {
+            metadata,
+            spec: Some(NetworkPolicySpec {
+                pod_selector: policy.pod_selector.clone().into(),
+                policy_types: (!policy.policy_types.is_empty()).then(|| {
+                    policy
+                        .policy_types
+                        .iter()
+                        .map(|t| t.as_str().to_owned())
+                        .collect()
+                }),
+                ingress: (!policy.ingress.is_empty()).then(|| policy.ingress.clone()),
+                egress: (!policy.egress.is_empty()).then(|| policy.egress.clone()),
+            }),
+        };
+        out.resource(name, ns, file_name("NetworkPolicy", pname), &object)?;
+    }
+    Ok(())
+}
