@@ -37,25 +37,13 @@ pub(crate) fn policy(object: &Value, name_label: &str) -> Result<Value, Why> {
     let ingress = rules(spec.take_any("ingress"), "ingress")?;
     let egress = rules(spec.take_any("egress"), "egress")?;
     spec.done()?;
-    let strings = |m: serde_json::Map<String, Value>| {
-        m.into_iter()
-            .filter(|(k, _)| {
-                ![
-                    cfggen_model::names::MANAGED_BY.0,
-                    cfggen_model::names::LABEL_APP,
-                ]
-                .contains(&k.as_str())
-            })
-            .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))
-            .collect()
-    };
     let policy = NetworkPolicy {
         pod_selector,
         policy_types,
         ingress,
         egress,
-        labels: strings(labels),
-        annotations: strings(annotations),
+        labels: crate::take::own_strings(labels),
+        annotations: crate::take::own_strings(annotations),
     };
     serde_json::to_value(policy).map_err(|e| e.to_string())
 }

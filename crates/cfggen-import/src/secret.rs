@@ -99,24 +99,12 @@ pub(crate) fn own(
     let annotations = meta.strings("annotations")?;
     meta.done()?;
     crate::take::cfggen_labels(&labels, name_label, None)?;
-    let strings = |m: Map<String, Value>| -> IndexMap<String, String> {
-        m.into_iter()
-            .filter(|(k, _)| {
-                ![
-                    cfggen_model::names::MANAGED_BY.0,
-                    cfggen_model::names::LABEL_APP,
-                ]
-                .contains(&k.as_str())
-            })
-            .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))
-            .collect()
-    };
     let secret = owned_target(name, target)?;
     Ok(Own {
         object_name: (secret != name).then(|| name.to_owned()),
         secret,
-        labels: strings(labels),
-        annotations: strings(annotations),
+        labels: crate::take::own_strings(labels),
+        annotations: crate::take::own_strings(annotations),
     })
 }
 

@@ -133,6 +133,16 @@ pub(crate) fn cfggen_labels(
     Ok(())
 }
 
+/// An object's own labels or annotations, as the model keeps them: the
+/// ones cfggen writes itself (managed-by, the app's name) left out, for
+/// [`cfggen_labels`] has checked they have cfggen's values.
+pub(crate) fn own_strings(m: Map<String, Value>) -> indexmap::IndexMap<String, String> {
+    m.into_iter()
+        .filter(|(k, _)| ![names::MANAGED_BY.0, names::LABEL_APP].contains(&k.as_str()))
+        .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))
+        .collect()
+}
+
 /// `value` without the keys whose value is null, at any depth.
 fn without_nulls(value: Value) -> Value {
     match value {

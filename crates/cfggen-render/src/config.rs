@@ -74,16 +74,14 @@ impl Own<'_> {
         k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
     ) {
         let object = self.object_name.unwrap_or(secret_name).to_owned();
-        let mut labels: BTreeMap<String, String> = self
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        labels.extend(app_labels(app.name_label(name), None));
-        let mut metadata = meta(&object, ns, labels, waves::PREREQUISITES);
-        if let Some(annotations) = metadata.annotations.as_mut() {
-            annotations.extend(self.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
-        }
+        let metadata = crate::own_meta(
+            &object,
+            ns,
+            app.name_label(name),
+            self.labels,
+            self.annotations,
+            waves::PREREQUISITES,
+        );
         (object, metadata)
     }
 }

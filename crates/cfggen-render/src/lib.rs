@@ -575,6 +575,27 @@ pub(crate) fn app_labels(app: &str, component: Option<&str>) -> BTreeMap<String,
     managed_labels(selector(app, component))
 }
 
+/// The metadata of an object of an app that has labels and annotations
+/// of its own: its labels under the app's (cfggen's win), its
+/// annotations beside the sync wave.
+pub(crate) fn own_meta(
+    name: &str,
+    namespace: &str,
+    app_label: &str,
+    labels: &indexmap::IndexMap<String, String>,
+    annotations: &indexmap::IndexMap<String, String>,
+    wave: i32,
+) -> ObjectMeta {
+    let mut all: BTreeMap<String, String> =
+        labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    all.extend(app_labels(app_label, None));
+    let mut metadata = meta(name, namespace, all, wave);
+    if let Some(a) = metadata.annotations.as_mut() {
+        a.extend(annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    metadata
+}
+
 /// The labels that select an app's (component's) pods.
 pub(crate) fn selector(app: &str, component: Option<&str>) -> BTreeMap<String, String> {
     let mut labels = BTreeMap::new();

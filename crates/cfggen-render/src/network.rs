@@ -1,32 +1,23 @@
 //! An app's NetworkPolicies, in its folder, before its workloads.
 
-use std::collections::BTreeMap;
-
 use cfggen_model::App;
 use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicySpec};
 
-use crate::{app_labels, file_name, meta, waves, Output, RenderError};
+use crate::{file_name, own_meta, waves, Output, RenderError};
 
 /// One NetworkPolicy per entry of the app's `networkPolicies`: its own
 /// labels under the app's (cfggen's win), its annotations.
 pub(crate) fn network_policies(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     for (pname, policy) in &app.network_policies {
-        let mut labels: BTreeMap<String, String> = policy
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        labels.extend(app_labels(app.name_label(name), None));
-        let mut metadata = meta(pname, ns, labels, waves::PREREQUISITES);
-        if let Some(annotations) = metadata.annotations.as_mut() {
-            annotations.extend(
-                policy
-                    .annotations
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone())),
-            );
-        }
+        let metadata = own_meta(
+            pname,
+            ns,
+            app.name_label(name),
+            &policy.labels,
+            &policy.annotations,
+            waves::PREREQUISITES,
+        );
         let object = NetworkPolicy {
             metadata,
             spec: Some(NetworkPolicySpec {
