@@ -184,6 +184,7 @@ impl Checker {
             "networking.k8s.io/v1", "Ingress" => networking::v1::Ingress;
             "policy/v1", "PodDisruptionBudget" => policy::v1::PodDisruptionBudget;
             "networking.k8s.io/v1", "NetworkPolicy" => networking::v1::NetworkPolicy;
+            "autoscaling/v2", "HorizontalPodAutoscaler" => k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
             "node.k8s.io/v1", "RuntimeClass" => k8s_openapi::api::node::v1::RuntimeClass;
             "rbac.authorization.k8s.io/v1", "Role" => rbac::v1::Role;
             "rbac.authorization.k8s.io/v1", "RoleBinding" => rbac::v1::RoleBinding;

@@ -335,7 +335,7 @@ fn the_language_server_validates_environment_files() {
     .replace("  web:\n    image:", "  web:\n    nameLabel: web-server\n    image:")
     .replace(
         "        replicas: 2\n",
-        "        replicas: 2\n        nameLabel: web-frontend\n        disruptionBudget: {name: web-pdb, minAvailable: 1}\n        lifecycle: {preStop: {exec: {command: [sleep, \"5\"]}}}\n",
+        "        replicas: 2\n        nameLabel: web-frontend\n        disruptionBudget: {name: web-pdb, minAvailable: 1}\n        autoscaling: {minReplicas: 2, maxReplicas: 5, metrics: [{type: Resource, resource: {name: memory, target: {type: AverageValue, averageValue: 512Mi}}}], behavior: {scaleDown: {stabilizationWindowSeconds: 300}}}\n        lifecycle: {preStop: {exec: {command: [sleep, \"5\"]}}}\n",
     )
     .replace(
         "ports: [{port: 80, targetPort: 8080}]",
@@ -344,7 +344,12 @@ fn the_language_server_validates_environment_files() {
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 
-    let cases: [(&str, String, u64); 25] = [
+    let cases: [(&str, String, u64); 26] = [
+        (
+            "an autoscaler without its most pods",
+            document("        autoscaling: {minReplicas: 2}\n"),
+            18,
+        ),
         (
             "a NetworkPolicy type in lower case",
             document("    networkPolicies:\n      web-in: {podSelector: {}, policyTypes: [ingress]}\n"),

@@ -624,6 +624,7 @@ impl AppBody<'_> {
                 }
                 self.store_secret(&name, &o.value)
             }
+            ("autoscaling/v2", "HorizontalPodAutoscaler") => self.autoscaler(app, &name, &o.value),
             ("networking.k8s.io/v1", "NetworkPolicy") => {
                 let policy = crate::network::policy(&o.value, &self.name_label)?;
                 self.network_policies.insert(name.clone(), policy);
@@ -637,6 +638,44 @@ impl AppBody<'_> {
             )),
             (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
         }
+    }
+
+    /// An autoscaler: the `autoscaling` of the component whose workload
+    /// it scales (that workload then has no pod count of its own).
+    fn autoscaler(
+        &mut self,
+        app: &str,
+        name: &str,
+        object: &Value,
+    ) -> Result<(String, Vec<String>), Why> {
+        let (target, hpa) = crate::autoscaling::autoscaler(name, object)?;
+        let found = self.components.iter_mut().find(|(key, c)| {
+            let named = c.get("name").and_then(Value::as_str).map_or_else(
+                || cfggen_model::app::default_workload_name(app, key),
+                str::to_owned,
+            );
+            let kind = c
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("Deployment");
+            named == target.name && kind == target.kind
+        });
+        let Some((key, component)) = found else {
+            return Err(format!(
+                "it scales {} `{}`, which is not a typed workload of the app",
+                target.kind, target.name
+            ));
+        };
+        let Some(component) = component.as_object_mut() else {
+            return Err("its workload is not typed".into());
+        };
+        if component.contains_key("autoscaling") {
+            return Err(format!("a second autoscaler for component `{key}`"));
+        }
+        component.shift_remove("replicas");
+        let value = serde_json::to_value(hpa).map_err(|e| e.to_string())?;
+        component.insert("autoscaling".into(), value);
+        Ok((format!("components.{key}.autoscaling"), Vec::new()))
     }
 
     /// An object of the environment rather than of the app (an

@@ -20,6 +20,7 @@
 //! * [`compare()`]: an input object against its rendering, with cfggen's
 //!   normalisations told from real differences.
 
+mod autoscaling;
 mod backup;
 mod convert;
 mod live;

@@ -204,6 +204,12 @@ fn classify(
         {
             Some("a Gateway API default left out")
         }
+        // cfggen renders no pod count only for a workload an autoscaler scales.
+        (Some(_), None)
+            if path == "spec.replicas" && matches!(kind, "Deployment" | "StatefulSet") =>
+        {
+            Some("the pod count left to the autoscaler")
+        }
         (Some(_), None) if kind == "PersistentVolume" && path.starts_with("spec.claimRef.") => {
             Some("the claim that binds a volume, written out")
         }

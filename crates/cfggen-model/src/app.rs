@@ -451,6 +451,11 @@ pub struct Component {
     /// A PodDisruptionBudget for the component's pods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disruption_budget: Option<DisruptionBudget>,
+    /// A HorizontalPodAutoscaler of the workload (a Deployment or a
+    /// StatefulSet), which then owns its number of pods: `replicas` is
+    /// not set with it, and the workload is rendered without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<crate::autoscaling::Autoscaling>,
 }
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {

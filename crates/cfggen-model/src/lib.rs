@@ -17,6 +17,7 @@
 
 pub mod app;
 pub mod argocd;
+pub mod autoscaling;
 pub mod backup;
 pub mod container;
 pub mod database;

@@ -17,6 +17,7 @@
 //! Kubernetes objects are built from `k8s-openapi` types; the custom
 //! resources from the typed structs in [`crds`].
 
+mod autoscaling;
 mod backup;
 mod config;
 pub mod crds;

@@ -46,6 +46,7 @@ pub(crate) fn render_app(
         if comp.disruption_budget.is_some() {
             disruption_budget(out, &pod)?;
         }
+        crate::autoscaling::autoscaler(out, &pod)?;
     }
     services::services(out, name, app)?;
     services::ingresses(out, name, app)?;
@@ -93,7 +94,11 @@ fn manifests(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError>
     Ok(())
 }
 
+/// The workload's pod count: none when an autoscaler owns it.
 fn replicas(comp: &Component) -> Option<i32> {
+    if comp.autoscaling.is_some() {
+        return None;
+    }
     Some(i32::try_from(comp.replica_count()).unwrap_or(i32::MAX))
 }
 

@@ -85,6 +85,10 @@ pub(super) fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String
         if comp.disruption_budget.is_some() {
             objects.push(("PodDisruptionBudget", workload.clone(), path.clone()));
         }
+        if let Some(hpa) = &comp.autoscaling {
+            let hpa_name = hpa.name.clone().unwrap_or_else(|| workload.clone());
+            objects.push(("HorizontalPodAutoscaler", hpa_name, path.key("autoscaling")));
+        }
         objects.push((comp.kind.as_str(), workload, path));
     }
     for policy in app.network_policies.keys() {

@@ -7,6 +7,7 @@
 //! span apps.
 
 mod argocd;
+mod autoscaling;
 mod backup;
 mod claims;
 mod containers;
@@ -358,6 +359,7 @@ fn check_component(
     cpath: FieldPath,
 ) {
     workloads::check_workload(c, name, app, cname, comp, &cpath);
+    autoscaling::check_autoscaling(c, cname, comp, &cpath);
     labels::check_labels(c, &comp.labels, &cpath.key("labels"));
     labels::check_labels(c, &comp.pod.labels, &cpath.key("pod").key("labels"));
     if let Some(selector) = &comp.selector_labels {
