@@ -185,6 +185,7 @@ impl Checker {
             "policy/v1", "PodDisruptionBudget" => policy::v1::PodDisruptionBudget;
             "networking.k8s.io/v1", "NetworkPolicy" => networking::v1::NetworkPolicy;
             "autoscaling/v2", "HorizontalPodAutoscaler" => k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+            "storage.k8s.io/v1", "StorageClass" => k8s_openapi::api::storage::v1::StorageClass;
             "node.k8s.io/v1", "RuntimeClass" => k8s_openapi::api::node::v1::RuntimeClass;
             "rbac.authorization.k8s.io/v1", "Role" => rbac::v1::Role;
             "rbac.authorization.k8s.io/v1", "RoleBinding" => rbac::v1::RoleBinding;

@@ -322,7 +322,7 @@ fn the_language_server_validates_environment_files() {
     )
     .replace(
         "apps:\n",
-        "uncheckedKinds: error\npersistentVolumes:\n  restored: {capacity: 20Gi, storageClassName: longhorn, csi: {driver: driver.longhorn.io, volumeHandle: restored, volumeAttributes: {numberOfReplicas: \"2\"}}}\nsecretStores:\n  bitwarden: {kind: SecretStore, refreshInterval: 15m, provider: Bitwarden}\nnamespaces:\n  media: {labels: {pod-security.kubernetes.io/enforce: baseline}, annotations: {owner: media-team}}\napps:\n",
+        "uncheckedKinds: error\nstorageClasses:\n  zfs: {provisioner: zfs.csi.openebs.io, parameters: {poolname: data-pool}, volumeBindingMode: WaitForFirstConsumer, default: true}\npersistentVolumes:\n  restored: {capacity: 20Gi, storageClassName: longhorn, csi: {driver: driver.longhorn.io, volumeHandle: restored, volumeAttributes: {numberOfReplicas: \"2\"}}}\nsecretStores:\n  bitwarden: {kind: SecretStore, refreshInterval: 15m, provider: Bitwarden}\nnamespaces:\n  media: {labels: {pod-security.kubernetes.io/enforce: baseline}, annotations: {owner: media-team}}\napps:\n",
     )
     .replace(
         "argocd:\n",
@@ -344,7 +344,12 @@ fn the_language_server_validates_environment_files() {
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 
-    let cases: [(&str, String, u64); 26] = [
+    let cases: [(&str, String, u64); 27] = [
+        (
+            "a StorageClass binding mode spelt otherwise",
+            document("").replace("apps:\n", "storageClasses:\n  zfs:\n    provisioner: zfs.csi.openebs.io\n    volumeBindingMode: WaitForConsumer\napps:\n"),
+            15,
+        ),
         (
             "an autoscaler without its most pods",
             document("        autoscaling: {minReplicas: 2}\n"),

@@ -82,6 +82,16 @@ pub fn add_namespaces(
     add_entries(text, "namespaces", "a namespace", namespaces, replace)
 }
 
+/// `text` with each `(name, block)` added under `storageClasses:`, as
+/// [`add_apps`] adds apps.
+pub fn add_storage_classes(
+    text: &str,
+    classes: &[(String, String)],
+    replace: bool,
+) -> Result<String, AppsError> {
+    add_entries(text, "storageClasses", "a StorageClass", classes, replace)
+}
+
 /// `text` with each `(name, block)` added under `persistentVolumes:`, as
 /// [`add_apps`] adds apps.
 pub fn add_persistent_volumes(

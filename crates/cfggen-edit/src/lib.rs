@@ -15,7 +15,7 @@ mod transaction;
 
 pub use apps::{
     add_apps, add_argocd_projects, add_namespaces, add_persistent_volumes, add_postgres,
-    add_secret_stores, AppsError,
+    add_secret_stores, add_storage_classes, AppsError,
 };
 pub use only::{changed_apps, only_apps, only_apps_by_lines};
 pub use transaction::{apply_checked, ApplyError, FileEdit};

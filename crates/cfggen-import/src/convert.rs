@@ -70,6 +70,9 @@ pub struct AppPlan {
     /// Its PersistentVolumes in cfggen's form: entries of the
     /// environment's `persistentVolumes`, by name.
     pub persistent_volumes: Map<String, Value>,
+    /// Its StorageClasses in cfggen's form: entries of the environment's
+    /// `storageClasses`, by name.
+    pub storage_classes: Map<String, Value>,
     /// Its AppProjects in cfggen's form: entries of the environment's
     /// `argocd.projects`, by name.
     pub projects: Map<String, Value>,
@@ -303,6 +306,7 @@ fn convert_app(
         objects: objects.clone(),
         namespaces: Map::new(),
         persistent_volumes: Map::new(),
+        storage_classes: Map::new(),
         projects: Map::new(),
         stores: Map::new(),
     };
@@ -365,6 +369,7 @@ fn convert_app(
         .sort_by_key(|(label, _)| objects.iter().position(|x| x.label() == *label));
     plan.namespaces = std::mem::take(&mut app.namespaces);
     plan.persistent_volumes = std::mem::take(&mut app.persistent_volumes);
+    plan.storage_classes = std::mem::take(&mut app.storage_classes);
     plan.projects = std::mem::take(&mut app.projects);
     plan.stores = std::mem::take(&mut app.stores)
         .into_iter()
@@ -468,6 +473,8 @@ struct AppBody<'o> {
     /// PersistentVolumes: entries of the environment's
     /// `persistentVolumes`.
     persistent_volumes: Map<String, Value>,
+    /// StorageClasses: entries of the environment's `storageClasses`.
+    storage_classes: Map<String, Value>,
     /// AppProjects: entries of the environment's `argocd.projects`.
     projects: Map<String, Value>,
     /// The namespace Argo CD runs in.
@@ -630,7 +637,9 @@ impl AppBody<'_> {
                 self.network_policies.insert(name.clone(), policy);
                 Ok((format!("networkPolicies.{name}"), Vec::new()))
             }
-            ("argoproj.io/v1alpha1", "AppProject") | ("v1", "PersistentVolume" | "Namespace") => {
+            ("argoproj.io/v1alpha1", "AppProject")
+            | ("v1", "PersistentVolume" | "Namespace")
+            | ("storage.k8s.io/v1", "StorageClass") => {
                 self.declare(&name, o)
             }
             (api, "ExternalSecret") => Err(format!(
@@ -679,7 +688,8 @@ impl AppBody<'_> {
     }
 
     /// An object of the environment rather than of the app (an
-    /// AppProject, a PersistentVolume, a Namespace): its entry, once.
+    /// AppProject, a PersistentVolume, a StorageClass, a Namespace): its
+    /// entry, once.
     fn declare(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
         let (entries, field, declaration) = match o.kind() {
             "AppProject" => (
@@ -691,6 +701,11 @@ impl AppBody<'_> {
                 &mut self.persistent_volumes,
                 "persistentVolumes",
                 crate::volume::declaration(&o.value),
+            ),
+            "StorageClass" => (
+                &mut self.storage_classes,
+                "storageClasses",
+                crate::volume::storage_class(&o.value),
             ),
             _ => (
                 &mut self.namespaces,

@@ -3,7 +3,7 @@
 //! volume), built as the model's own type. The claim that binds it names
 //! it (`volumeName`); cfggen writes the volume's `claimRef` from that.
 
-use cfggen_model::storage::PersistentVolume;
+use cfggen_model::storage::{PersistentVolume, StorageClass, DEFAULT_CLASS};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -60,6 +60,43 @@ fn typed<T: DeserializeOwned>(spec: &mut Taker, key: &str) -> Result<Option<T>, 
         .transpose()
 }
 
+/// The `storageClasses` entry of a StorageClass object, or why it has
+/// none.
+pub(crate) fn storage_class(object: &Value) -> Result<Value, Why> {
+    let (mut t, mut meta) = crate::take::object(object)?;
+    let labels = meta.strings("labels")?;
+    let (key, value) = cfggen_model::names::MANAGED_BY;
+    if labels.iter().any(|(k, v)| k != key || v != value) {
+        return Err("`.metadata.labels` has no typed form in cfggen for a StorageClass".into());
+    }
+    let mut annotations = meta.sub("annotations")?;
+    let default = match annotations.string(DEFAULT_CLASS)?.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => return Err(format!("`{DEFAULT_CLASS}: {other}`")),
+    };
+    annotations.done()?;
+    meta.done()?;
+    let provisioner = t
+        .string("provisioner")?
+        .ok_or("a StorageClass without a provisioner")?;
+    let class = StorageClass {
+        provisioner,
+        parameters: t
+            .strings("parameters")?
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))
+            .collect(),
+        reclaim_policy: typed(&mut t, "reclaimPolicy")?,
+        volume_binding_mode: typed(&mut t, "volumeBindingMode")?,
+        allow_volume_expansion: typed(&mut t, "allowVolumeExpansion")?,
+        mount_options: typed(&mut t, "mountOptions")?.unwrap_or_default(),
+        default,
+    };
+    t.done()?;
+    serde_json::to_value(class).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +126,19 @@ mod tests {
         let typed = declaration(&pv).unwrap();
         assert_eq!(typed["csi"]["driver"], "driver.longhorn.io");
         assert_eq!(typed["csi"]["volumeAttributes"]["numberOfReplicas"], "3");
+    }
+
+    #[test]
+    fn a_default_storage_class_becomes_its_entry() {
+        let class = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "zfs", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            "provisioner": "zfs.csi.openebs.io", "allowVolumeExpansion": true,
+            "parameters": {"poolname": "data-pool"}});
+        assert_eq!(
+            storage_class(&class).unwrap(),
+            json!({"provisioner": "zfs.csi.openebs.io", "parameters": {"poolname": "data-pool"},
+                "allowVolumeExpansion": true, "default": true})
+        );
     }
 
     #[test]

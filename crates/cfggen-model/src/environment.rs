@@ -67,6 +67,11 @@ pub struct Environment {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub persistent_volumes: IndexMap<String, PersistentVolume>,
+    /// StorageClasses the environment makes (a storage driver's classes);
+    /// cluster-scoped, rendered into `generated/<env>/cluster/`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub storage_classes: IndexMap<String, crate::storage::StorageClass>,
     /// Namespaces the environment creates with labels or annotations
     /// (Pod Security admission levels, say); cluster-scoped, rendered into
     /// `generated/<env>/cluster/` and synced before the apps. A namespace
@@ -133,7 +138,9 @@ impl Environment {
     /// Whether the environment declares cluster-scoped objects of its own
     /// (PersistentVolumes, Namespaces), which the `cluster` folder holds.
     pub fn has_cluster_objects(&self) -> bool {
-        !self.persistent_volumes.is_empty() || !self.namespaces.is_empty()
+        !self.persistent_volumes.is_empty()
+            || !self.namespaces.is_empty()
+            || !self.storage_classes.is_empty()
     }
 
     /// Gives every app that names no namespace the environment's

@@ -470,3 +470,53 @@ impl ReclaimPolicy {
         }
     }
 }
+
+/// A StorageClass (cluster-scoped): how claims of its name get volumes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StorageClass {
+    /// The driver that makes the volumes, e.g. `zfs.csi.openebs.io`.
+    #[schemars(length(min = 1), extend("examples" = ["driver.longhorn.io"]))]
+    pub provisioner: String,
+    /// The driver's settings.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub parameters: IndexMap<String, String>,
+    /// What happens to a volume when its claim goes; `Delete` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reclaim_policy: Option<ReclaimPolicy>,
+    /// When a volume is made: `Immediate` (the default) or
+    /// `WaitForFirstConsumer` (where the pod is scheduled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_binding_mode: Option<VolumeBindingMode>,
+    /// Whether a claim of the class may grow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_volume_expansion: Option<bool>,
+    /// Mount options of its volumes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mount_options: Vec<String>,
+    /// The class a claim that names none gets
+    /// (`storageclass.kubernetes.io/is-default-class`); one at most.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
+}
+
+/// When a StorageClass makes a claim's volume.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub enum VolumeBindingMode {
+    Immediate,
+    WaitForFirstConsumer,
+}
+
+impl VolumeBindingMode {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VolumeBindingMode::Immediate => "Immediate",
+            VolumeBindingMode::WaitForFirstConsumer => "WaitForFirstConsumer",
+        }
+    }
+}
+
+/// The annotation that makes a StorageClass the default.
+pub const DEFAULT_CLASS: &str = "storageclass.kubernetes.io/is-default-class";

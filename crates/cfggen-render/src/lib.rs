@@ -261,6 +261,7 @@ fn render_keeping(
     parts::render_apps(&mut out, env, jobs)?;
     postgres::render_clusters(&mut out, env, jobs)?;
     storage::persistent_volumes(&mut out, env)?;
+    storage::storage_classes(&mut out, env)?;
     render_applications(&mut out, env, jobs)?;
     projects::projects(&mut out, env)?;
     if !out.leaks.is_empty() {

@@ -130,3 +130,35 @@ pub(crate) fn persistent_volumes(out: &mut Output, env: &Environment) -> Result<
     }
     Ok(())
 }
+
+/// The environment's StorageClasses, in the `cluster` folder, synced
+/// before the claims that name them.
+pub(crate) fn storage_classes(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
+    for (name, class) in &env.storage_classes {
+        let mut metadata = meta(name, "", managed_labels([]), waves::CLUSTERS);
+        metadata.namespace = None;
+        if class.default {
+            if let Some(a) = metadata.annotations.as_mut() {
+                a.insert(cfggen_model::storage::DEFAULT_CLASS.into(), "true".into());
+            }
+        }
+        let object = k8s_openapi::api::storage::v1::StorageClass {
+            metadata,
+            provisioner: class.provisioner.clone(),
+            parameters: (!class.parameters.is_empty()).then(|| {
+                class
+                    .parameters
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            }),
+            reclaim_policy: class.reclaim_policy.map(|p| p.as_str().to_owned()),
+            volume_binding_mode: class.volume_binding_mode.map(|m| m.as_str().to_owned()),
+            allow_volume_expansion: class.allow_volume_expansion,
+            mount_options: (!class.mount_options.is_empty()).then(|| class.mount_options.clone()),
+            ..k8s_openapi::api::storage::v1::StorageClass::default()
+        };
+        out.cluster_resource(CLUSTER_FOLDER, file_name("StorageClass", name), &object)?;
+    }
+    Ok(())
+}

@@ -128,14 +128,15 @@ struct Declared {
     onepassword: Option<cfggen_model::environment::OnePassword>,
     secret_stores: cfggen_model::stores::SecretStores,
     persistent_volumes: std::collections::BTreeSet<String>,
+    storage_classes: std::collections::BTreeSet<String>,
     argocd_namespace: Option<String>,
     namespaces: std::collections::BTreeSet<String>,
     projects: std::collections::BTreeSet<String>,
 }
 
 /// The environment file `original` with what `plan` imports added: its
-/// apps, clusters, secret stores, namespaces, PersistentVolumes and Argo
-/// CD projects.
+/// apps, clusters, secret stores, namespaces, PersistentVolumes,
+/// StorageClasses and Argo CD projects.
 fn edited(
     original: &str,
     plan: &Plan,
@@ -176,6 +177,13 @@ fn edited(
         replace,
         cfggen_import::namespace_text,
     );
+    let classes = environment_blocks(
+        plan,
+        |a| &a.storage_classes,
+        &declared.storage_classes,
+        replace,
+        cfggen_import::namespace_text,
+    );
     let declared_stores = declared.secret_stores.keys().cloned().collect();
     let stores = environment_blocks(
         plan,
@@ -189,6 +197,7 @@ fn edited(
         .and_then(|t| cfggen_edit::add_secret_stores(&t, &stores, replace))
         .and_then(|t| cfggen_edit::add_namespaces(&t, &namespaces, replace))
         .and_then(|t| cfggen_edit::add_persistent_volumes(&t, &volumes, replace))
+        .and_then(|t| cfggen_edit::add_storage_classes(&t, &classes, replace))
         .and_then(|t| cfggen_edit::add_argocd_projects(&t, &projects, replace))
 }
 
@@ -208,6 +217,7 @@ fn declared(ctx: &Ctx<'_>, environment: &str, rel: &str, text: &str) -> Declared
         onepassword: env.onepassword.clone(),
         secret_stores: env.secret_stores.clone(),
         persistent_volumes: env.persistent_volume_names(),
+        storage_classes: env.storage_classes.keys().cloned().collect(),
         argocd_namespace: Some(env.argocd.namespace.clone()),
         namespaces: env.namespaces.keys().cloned().collect(),
         projects: env.argocd.projects.keys().cloned().collect(),
@@ -263,9 +273,14 @@ fn refuse_typed(
                 .typed
                 .iter()
                 .filter(|t| {
-                    ["namespaces.", "persistentVolumes.", "argocd."]
-                        .iter()
-                        .any(|p| t.field.starts_with(p))
+                    [
+                        "namespaces.",
+                        "persistentVolumes.",
+                        "storageClasses.",
+                        "argocd.",
+                    ]
+                    .iter()
+                    .any(|p| t.field.starts_with(p))
                 })
                 .cloned()
                 .collect();

@@ -214,6 +214,7 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
         storage::check_claims(&mut c, env, &mut bound, name, app);
     }
     storage::check_persistent_volumes(&mut c, env);
+    storage::check_storage_classes(&mut c, env);
     for (name, project) in &env.argocd.projects {
         labels::check_labels(
             &mut c,

@@ -463,6 +463,31 @@ fn check_binding(
     }
 }
 
+/// The environment's StorageClasses: one default at most.
+pub(super) fn check_storage_classes(c: &mut Checker<'_>, env: &Environment) {
+    let defaults: Vec<&String> = env
+        .storage_classes
+        .iter()
+        .filter(|(_, class)| class.default)
+        .map(|(name, _)| name)
+        .collect();
+    if let [first, rest @ ..] = defaults.as_slice() {
+        for name in rest {
+            c.push(
+                "storage-class-default",
+                FieldPath::of(&["storageClasses", name, "default"]),
+                Target::Value,
+                format!("StorageClasses `{first}` and `{name}` are both the default"),
+                "a second default",
+                Some(
+                    "keep `default: true` on one class: a claim that names none gets one class"
+                        .into(),
+                ),
+            );
+        }
+    }
+}
+
 /// The environment's PersistentVolumes: exactly one source each.
 pub(super) fn check_persistent_volumes(c: &mut Checker<'_>, env: &Environment) {
     for (name, pv) in &env.persistent_volumes {
