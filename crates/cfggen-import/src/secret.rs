@@ -255,6 +255,23 @@ fn target(mut target: Taker) -> Result<(Option<&'static str>, Map<String, Value>
     Ok((kind, data))
 }
 
+/// One entry of an ExternalSecret's `spec.data`: the Secret's key, and
+/// the remote key and property it is read from.
+pub(crate) fn data_entry(entry: Value) -> Result<(String, String, Option<String>), Why> {
+    let mut e = Taker::new(entry, "spec.data[]")?;
+    let secret_key = e
+        .string("secretKey")?
+        .ok_or("a `spec.data` entry without `secretKey`")?;
+    let mut r = e.sub("remoteRef")?;
+    let key = r
+        .string("key")?
+        .ok_or("a `spec.data` entry without `remoteRef.key`")?;
+    let property = r.string("property")?;
+    r.done()?;
+    e.done()?;
+    Ok((secret_key, key, property))
+}
+
 /// The item's title and its fields by label, read from `spec.data`.
 fn fields(
     data: Vec<Value>,
@@ -267,17 +284,7 @@ fn fields(
     let mut read = Vec::new();
     let mut fields: IndexMap<String, SecretField> = IndexMap::new();
     for entry in data {
-        let mut e = Taker::new(entry, "spec.data[]")?;
-        let secret_key = e
-            .string("secretKey")?
-            .ok_or("a `spec.data` entry without `secretKey`")?;
-        let mut r = e.sub("remoteRef")?;
-        let key = r
-            .string("key")?
-            .ok_or("a `spec.data` entry without `remoteRef.key`")?;
-        let property = r.string("property")?;
-        r.done()?;
-        e.done()?;
+        let (secret_key, key, property) = data_entry(entry)?;
         let (item, section, label) = split(provider, &key, property.as_deref())?;
         if title.as_ref().is_some_and(|t| *t != item) {
             return Err("it reads several 1Password items: a cfggen secret is one item".into());

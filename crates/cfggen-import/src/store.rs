@@ -7,7 +7,7 @@ use cfggen_model::stores::{OtherStore, RemoteKey, StoreKind, StoreSecret};
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::take::{Taker, Why};
+use crate::take::Why;
 
 /// What an ExternalSecret of another store becomes.
 pub(crate) struct Typed {
@@ -77,18 +77,11 @@ fn keys(data: Vec<Value>) -> Result<IndexMap<String, RemoteKey>, Why> {
     }
     let mut keys = IndexMap::new();
     for entry in data {
-        let mut e = Taker::new(entry, "spec.data[]")?;
-        let secret_key = e
-            .string("secretKey")?
-            .ok_or("a `spec.data` entry without `secretKey`")?;
-        let mut r = e.sub("remoteRef")?;
-        let key = r
-            .string("key")?
-            .filter(|k| !k.is_empty())
-            .ok_or("a `spec.data` entry without `remoteRef.key`")?;
-        let property = r.string("property")?.filter(|p| !p.is_empty());
-        r.done()?;
-        e.done()?;
+        let (secret_key, key, property) = crate::secret::data_entry(entry)?;
+        if key.is_empty() {
+            return Err("a `spec.data` entry without `remoteRef.key`".into());
+        }
+        let property = property.filter(|p| !p.is_empty());
         if keys
             .insert(secret_key.clone(), RemoteKey { key, property })
             .is_some()

@@ -59,7 +59,20 @@ struct Own<'a> {
     annotations: &'a indexmap::IndexMap<String, String>,
 }
 
-impl Own<'_> {
+impl<'a> Own<'a> {
+    /// What a `secrets` or `storeSecrets` entry says of its ExternalSecret.
+    fn of(
+        object_name: &'a Option<String>,
+        labels: &'a indexmap::IndexMap<String, String>,
+        annotations: &'a indexmap::IndexMap<String, String>,
+    ) -> Self {
+        Own {
+            object_name: object_name.as_deref(),
+            labels,
+            annotations,
+        }
+    }
+
     /// The ExternalSecret's name and metadata: its own labels under the
     /// app's (cfggen's win), its annotations, synced before the workloads
     /// that read its Secret.
@@ -107,12 +120,8 @@ pub(crate) fn external_secrets(
                 }
             })
             .collect();
-        let own = Own {
-            object_name: item.object_name.as_deref(),
-            labels: &item.labels,
-            annotations: &item.annotations,
-        };
-        let (object_name, metadata) = own.meta(secret_name, ns, app, name);
+        let (object_name, metadata) = Own::of(&item.object_name, &item.labels, &item.annotations)
+            .meta(secret_name, ns, app, name);
         let object = external_secret(
             env,
             metadata,
@@ -139,12 +148,8 @@ pub(crate) fn store_secrets(
             .secret_stores
             .get(&made.store)
             .ok_or_else(|| RenderError::Unresolved(format!("secret store `{}`", made.store)))?;
-        let own = Own {
-            object_name: made.object_name.as_deref(),
-            labels: &made.labels,
-            annotations: &made.annotations,
-        };
-        let (object_name, metadata) = own.meta(secret_name, ns, app, name);
+        let (object_name, metadata) = Own::of(&made.object_name, &made.labels, &made.annotations)
+            .meta(secret_name, ns, app, name);
         let data = made
             .keys
             .iter()

@@ -156,13 +156,6 @@ fn edited(
         .iter()
         .map(|c| (c.name.clone(), cfggen_import::cluster_text(c)))
         .collect();
-    let namespaces = environment_blocks(
-        plan,
-        |a| &a.namespaces,
-        &declared.namespaces,
-        replace,
-        cfggen_import::namespace_text,
-    );
     let projects = environment_blocks(
         plan,
         |a| &a.projects,
@@ -170,27 +163,17 @@ fn edited(
         replace,
         cfggen_import::project_text,
     );
-    let volumes = environment_blocks(
-        plan,
-        |a| &a.persistent_volumes,
-        &declared.persistent_volumes,
-        replace,
-        cfggen_import::namespace_text,
-    );
-    let classes = environment_blocks(
-        plan,
-        |a| &a.storage_classes,
-        &declared.storage_classes,
-        replace,
-        cfggen_import::namespace_text,
-    );
-    let declared_stores = declared.secret_stores.keys().cloned().collect();
-    let stores = environment_blocks(
-        plan,
+    // The entries written as they are, under a name.
+    let entries = |of: fn(&AppPlan) -> &serde_json::Map<String, serde_json::Value>,
+                   declared: &std::collections::BTreeSet<String>| {
+        environment_blocks(plan, of, declared, replace, cfggen_import::namespace_text)
+    };
+    let namespaces = entries(|a| &a.namespaces, &declared.namespaces);
+    let volumes = entries(|a| &a.persistent_volumes, &declared.persistent_volumes);
+    let classes = entries(|a| &a.storage_classes, &declared.storage_classes);
+    let stores = entries(
         |a| &a.stores,
-        &declared_stores,
-        replace,
-        cfggen_import::namespace_text,
+        &declared.secret_stores.keys().cloned().collect(),
     );
     cfggen_edit::add_apps(original, &blocks, replace)
         .and_then(|t| cfggen_edit::add_postgres(&t, &clusters, replace))
