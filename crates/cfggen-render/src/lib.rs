@@ -151,7 +151,8 @@ pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, Render
     render_keeping(env, sources, Keep::Text, 1)
 }
 
-/// [`render`], the apps on `jobs` threads: the very same rendering.
+/// [`render`], the apps in `jobs` parts, tasks of the caller's worker pool
+/// (rayon's): the very same rendering.
 pub fn render_on(
     env: &Validated,
     sources: &[String],
@@ -169,7 +170,7 @@ pub fn render_whole(env: &Validated, sources: &[String]) -> Result<RenderedEnv, 
 /// [`render`], keeping of each file its digest instead of its text
 /// ([`RenderedEnv::digests`]): for checking a large environment, or
 /// comparing it with what is on disk, without holding its text. The apps
-/// are rendered on `jobs` threads.
+/// are rendered in `jobs` parts.
 pub fn render_digests(
     env: &Validated,
     sources: &[String],
@@ -185,7 +186,7 @@ pub fn render_digests(
 /// differences written or shown, from one rendering that holds the text
 /// of its differences only. Past the limit, a file that differs is kept
 /// as a digest too ([`RenderedEnv::has_text_against`] tells). The apps are
-/// rendered on `jobs` threads.
+/// rendered in `jobs` parts.
 pub fn render_against(
     env: &Validated,
     sources: &[String],
@@ -532,7 +533,7 @@ impl<'k> Output<'k> {
         Ok(())
     }
 
-    /// Writes each folder's kustomization.yaml, on up to `jobs` threads.
+    /// Writes each folder's kustomization.yaml, in up to `jobs` parts.
     fn finish_kustomizations(&mut self, jobs: usize) -> Result<(), RenderError> {
         let folders = self.folders.take();
         parts::in_parts(self, &folders, jobs, |out, (name, folder)| {

@@ -1,6 +1,7 @@
 //! The many like items of an environment — its apps, the databases of the
 //! apps on a cluster, the Argo CD Applications, the kustomizations —
-//! rendered on several threads, each run of consecutive items into a part
+//! rendered in parts, tasks of the caller's worker pool (rayon's), each
+//! run of consecutive items into a part
 //! of the output of its own, then the parts put together in order so that
 //! the rendering is the very one a single thread makes:
 //!
@@ -20,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cfggen_model::app::App;
 use cfggen_model::Environment;
+use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
 use crate::{workloads, Keep, Output, RenderError};
 
@@ -49,7 +51,7 @@ impl Differing {
     }
 }
 
-/// Renders every app of `env` into `out`, on up to `jobs` threads.
+/// Renders every app of `env` into `out`, in up to `jobs` parts.
 pub(crate) fn render_apps(
     out: &mut Output<'_>,
     env: &Environment,
@@ -61,19 +63,19 @@ pub(crate) fn render_apps(
     })
 }
 
-/// Renders each of `items` into `out` with `render`, on up to `jobs`
-/// threads, as one thread rendering them in order would.
+/// Renders each of `items` into `out` with `render`, in up to `jobs`
+/// parts, as one thread rendering them in order would.
 pub(crate) fn in_parts<T: Sync>(
     out: &mut Output<'_>,
     items: &[T],
     jobs: usize,
     render: impl Fn(&mut Output<'_>, &T) -> Result<(), RenderError> + Sync,
 ) -> Result<(), RenderError> {
-    let threads = jobs.min(items.len() / MIN_ITEMS_A_PART);
-    if threads < 2 || matches!(out.keep, Keep::Whole) {
+    let parts = jobs.min(items.len() / MIN_ITEMS_A_PART);
+    if parts < 2 || matches!(out.keep, Keep::Whole) {
         return one_by_one(out, items, &render);
     }
-    let size = items.len().div_ceil(threads);
+    let size = items.len().div_ceil(parts);
     let runs: Vec<(usize, &[T])> = items
         .chunks(size)
         .enumerate()
@@ -82,33 +84,29 @@ pub(crate) fn in_parts<T: Sync>(
     // Against digests, the parts share the limit of the text kept, so that
     // they hold no more than a single thread would.
     let keep = match out.keep {
-        Keep::Differing(known, limit) => Keep::Differing(known, limit / threads),
+        Keep::Differing(known, limit) => Keep::Differing(known, limit / parts),
         keep => keep,
     };
     let blanks: Vec<Output<'_>> = runs.iter().map(|_| out.part(keep)).collect();
     let render = &render;
-    let parts: Vec<Result<Output<'_>, RenderError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .iter()
-            .zip(blanks)
-            .map(|(&(first, run), mut part)| {
-                scope.spawn(move || {
-                    for (i, item) in run.iter().enumerate() {
-                        let done = part.differing.as_ref().map_or(0, Vec::len);
-                        render(&mut part, item)?;
-                        for d in part.differing.iter_mut().flatten().skip(done) {
-                            d.item = first + i;
-                        }
-                    }
-                    Ok(part)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+    // Each part is a task of the caller's worker pool (rayon's, on the
+    // threads its caller gave it): a thread that is idle takes the parts
+    // another has not begun, so the environments rendered at once share
+    // the threads to the end.
+    let parts: Vec<Result<Output<'_>, RenderError>> = runs
+        .par_iter()
+        .zip(blanks)
+        .map(|(&(first, run), mut part)| {
+            for (i, item) in run.iter().enumerate() {
+                let done = part.differing.as_ref().map_or(0, Vec::len);
+                render(&mut part, item)?;
+                for d in part.differing.iter_mut().flatten().skip(done) {
+                    d.item = first + i;
+                }
+            }
+            Ok(part)
+        })
+        .collect();
     for ((_, run), part) in runs.iter().zip(parts) {
         match part {
             Ok(part) if !part.facts.keys().any(|p| out.facts.contains_key(p)) => {

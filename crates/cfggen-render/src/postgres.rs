@@ -18,7 +18,7 @@ pub fn role_secret_name(cluster: &str, role: &str) -> String {
 }
 
 /// Renders every cluster of `env` that runs here; the objects of the apps'
-/// databases on up to `jobs` threads.
+/// databases in up to `jobs` parts.
 pub(crate) fn render_clusters(
     out: &mut Output,
     env: &Environment,

@@ -20,6 +20,8 @@ mod survey_file;
 
 pub use cfggen_tree::Digest;
 use cfggen_tree::{is_generated, RenderedEnv};
+use rayon::iter::ParallelIterator;
+use rayon::slice::ParallelSlice;
 pub use survey::{survey_tree, Known, Stamp, Survey, SETTLED};
 pub use survey_file::{decode_survey, encode_survey};
 
@@ -549,8 +551,9 @@ fn build(
             }
         }
     }
-    // Creating files is most of a large write: spread it over the cores
-    // (the staging folder is not seen until the swap).
+    // Creating files is most of a large write: tasks of the caller's
+    // worker pool (rayon's) share it (the staging folder is not seen
+    // until the swap).
     let put = |chunk: &[(&str, PathBuf, Option<&str>)]| -> Result<(), WriteError> {
         for (rel, dest, text) in chunk {
             if !new.contains(rel) && std::fs::hard_link(target.join(rel), dest).is_ok() {
@@ -561,26 +564,11 @@ fn build(
         }
         Ok(())
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len() / 256)
-        .max(1);
-    let chunk = files.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || put(part)))
-            .collect();
-        handles.into_iter().try_for_each(|h| {
-            h.join().unwrap_or_else(|_| {
-                Err(WriteError::Io {
-                    path: staging.display().to_string(),
-                    source: io::Error::other("a writer thread failed"),
-                })
-            })
-        })
-    })
+    files.par_chunks(FILES_A_TASK).try_for_each(put)
 }
+
+/// How many files one task of a write creates.
+const FILES_A_TASK: usize = 256;
 
 /// Puts `staging` in place of `target`; the old tree is removed after.
 fn swap(staging: &Path, target: &Path) -> Result<(), WriteError> {

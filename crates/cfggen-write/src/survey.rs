@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use rayon::iter::ParallelIterator;
+use rayon::slice::ParallelSlice;
 use serde::{Deserialize, Serialize};
 
 use crate::{io_err, is_plain_dir, visit_entry, Digest, WriteError};
@@ -88,6 +90,9 @@ impl Stamp {
     }
 }
 
+/// How many top folders (an app's each) one task of the survey reads.
+const TOP_FOLDERS_A_TASK: usize = 64;
+
 /// A file of a surveyed tree: its digest and, when it can be trusted
 /// next time, its stamp.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,33 +156,13 @@ pub fn survey_tree(dir: &Path, before: &Survey) -> Result<Survey, WriteError> {
         }
         Ok(files)
     };
-    // Stamps to compare make the survey mostly `stat`s, which the cores
-    // share; without them it reads every file, on one thread, beside the
-    // threads that render.
-    let cores = if before.is_empty() {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    };
-    let threads = cores.min(top.len() / 64).max(1);
-    let chunk = top.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<Survey, WriteError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = top
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || survey_part(part)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(WriteError::Io {
-                        path: dir.display().to_string(),
-                        source: std::io::Error::other("a survey thread failed"),
-                    })
-                })
-            })
-            .collect()
-    });
+    // Runs of top folders are tasks of the caller's worker pool
+    // (rayon's): the threads it has share them with whatever else they
+    // do, such as rendering.
+    let parts: Vec<Result<Survey, WriteError>> = top
+        .par_chunks(TOP_FOLDERS_A_TASK)
+        .map(survey_part)
+        .collect();
     let mut files = Survey::new();
     for part in parts {
         files.append(&mut part?);

@@ -11,7 +11,7 @@ use crate::committed::{drift_of, prepare_beside_digests, read_committed, Outcome
 use crate::drift::{ErrorEntry, Report, StaleSchema};
 use crate::output::color_for_stderr;
 use crate::report::render_diagnostics;
-use crate::scale::{parallel_map, Scale};
+use crate::scale::Workers;
 use crate::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK};
 
 pub(crate) struct Ctx<'a> {
@@ -317,31 +317,31 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     };
     let mut report = Report::default();
     // The schema files are compared beside the environments.
-    let repo = &ctx.repo;
-    let (stale, outcomes) = std::thread::scope(|scope| {
-        let stale = check.then(|| scope.spawn(|| stale_schemas(repo)));
-        let scale = Scale::of(repo);
-        let session = &ctx.session;
-        let jobs = scale.text_render_jobs(names.len());
-        let outcomes = prepare_beside_digests(ctx, &names, scale, |name, prepared, digests| {
-            drift_of(session, repo, name, prepared, digests, jobs)
-        });
-        (stale.map(|s| s.join()), outcomes)
-    });
+    let (repo, session) = (&ctx.repo, &ctx.session);
+    let workers = Workers::of(repo);
+    let jobs = workers.scale.text_render_parts();
+    let (stale, outcomes) = workers.join(
+        || check.then(|| stale_schemas(repo)),
+        || {
+            prepare_beside_digests(
+                session,
+                repo,
+                &names,
+                &workers,
+                |name, prepared, digests| drift_of(session, repo, name, prepared, digests, jobs),
+            )
+        },
+    );
     match stale {
-        Some(Ok(Ok(stale))) => {
+        Some(Ok(stale)) => {
             report.schemas = stale
                 .into_iter()
                 .map(|(path, status, _)| StaleSchema { path, status })
                 .collect();
         }
-        Some(Ok(Err(e))) => report
+        Some(Err(e)) => report
             .errors
             .push(ErrorEntry::from_diagnostic(&source_diagnostic(&e))),
-        Some(Err(_)) => report.errors.push(ErrorEntry::plain(
-            "internal",
-            "the schema files could not be compared".into(),
-        )),
         None => {}
     }
     for outcome in outcomes {
@@ -558,7 +558,8 @@ fn prepare_each_then<R: Send>(
     names: &[String],
     keep: impl Fn(Prepared) -> R + Sync,
 ) -> (Vec<R>, bool) {
-    let scale = Scale::of(&ctx.repo);
+    let workers = Workers::of(&ctx.repo);
+    let scale = workers.scale;
     let session = &ctx.session;
     if scale.lean {
         session.lean();
@@ -566,9 +567,9 @@ fn prepare_each_then<R: Send>(
     session.plan_loads(names.len());
     let cache = crate::cache::Cache::of(&ctx.repo);
     let known_bases = cache.prime(session);
-    let render_jobs = scale.render_jobs(names.len());
-    let results = parallel_map(scale.jobs, names, |name| {
-        prepare(session, name, Keep::Digests, render_jobs).map(&keep)
+    let parts = scale.render_parts();
+    let results = workers.map(names, |name| {
+        prepare(session, name, Keep::Digests, parts).map(&keep)
     });
     cache.learn(session, &known_bases);
     report_invalid(ctx, names, results)
@@ -741,10 +742,14 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
     // where they differ (everywhere, if another cfggen wrote meanwhile).
     // (A killed render's leftovers are removed by a write, under the lock.)
     let repo = &ctx.repo;
-    let scale = Scale::of(&ctx.repo);
-    let results = prepare_beside_digests(ctx, names, scale, |name, ready, digests| {
-        to_write(repo, name, ready?, digests)
-    });
+    let workers = Workers::of(repo);
+    let results = prepare_beside_digests(
+        &ctx.session,
+        repo,
+        names,
+        &workers,
+        |name, ready, digests| to_write(repo, name, ready?, digests),
+    );
     let (prepared, failed) = report_invalid(ctx, names, results);
     if failed {
         return EXIT_ERROR;
@@ -765,10 +770,10 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         }
     }
     let session = &ctx.session;
-    let render_jobs = scale.text_render_jobs(prepared.len());
+    let render_jobs = workers.scale.text_render_parts();
     // The workers' progress, through the command's own stderr.
     let stderr = std::sync::Mutex::new(&mut *ctx.stderr);
-    let written = parallel_map(scale.jobs, &prepared, |w| {
+    let written = workers.map(&prepared, |w| {
         let again;
         let (rendered, surveyed, inputs) = match w {
             ToWrite::Unchanged(name, report) => return (name.clone(), Ok(report.clone())),

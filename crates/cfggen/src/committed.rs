@@ -11,9 +11,9 @@ use cfggen_source::GENERATED_DIR;
 use cfggen_write::Digest;
 
 use crate::cache::Cache;
-use crate::commands::{finish, generated_path, prepare, Ctx, Keep, Prepared};
+use crate::commands::{finish, generated_path, prepare, Keep, Prepared};
 use crate::drift::ErrorEntry;
-use crate::scale::Scale;
+use crate::scale::{Scale, Workers};
 
 /// The digest of each committed file of an environment, by path.
 pub(crate) type Digests = BTreeMap<String, cfggen_write::Digest>;
@@ -36,13 +36,13 @@ pub(crate) enum Ready {
     Delta(Box<crate::delta::Delta>),
 }
 
-/// Prepares the named environments on [`Scale::jobs`] threads while one
-/// more thread reads the digests of their committed trees, ahead of them:
-/// the two are independent, so both cores stay busy. The thread that
-/// prepared an environment calls `pair` with both halves as soon as they
-/// are there, so its rendering is freed as soon as it is compared (and
-/// its memory is used again by the same thread's next environment).
-/// Results in `names` order.
+/// Prepares the named environments ([`Workers::map`]: [`Scale::jobs`] at
+/// once, on the command's worker pool), each beside the reading of the
+/// digests of its committed tree: the two are independent tasks of the
+/// pool, so every thread stays busy. The thread that prepared an
+/// environment calls `pair` with both halves, so its rendering is freed
+/// as soon as it is compared (and its memory is used again by the same
+/// thread's next environment). Results in `names` order.
 ///
 /// An environment whose files are as they were when it last rendered to
 /// its committed tree is [`Ready::AsCommitted`]: neither loaded nor
@@ -52,63 +52,40 @@ pub(crate) enum Ready {
 /// most, [`Scale::hold`]), which is all a diff or a write needs, and the
 /// digest of the others.
 pub(crate) fn prepare_beside_digests<R: Send>(
-    ctx: &Ctx<'_>,
+    session: &cfggen_load::Session,
+    repo: &Repo,
     names: &[String],
-    scale: Scale,
+    workers: &Workers,
     pair: impl Fn(&str, Result<Ready, Vec<Diagnostic>>, Read) -> R + Sync,
 ) -> Vec<R> {
-    let session = &ctx.session;
+    let scale = workers.scale;
     if scale.lean {
         session.lean();
     }
     session.plan_loads(names.len());
-    let repo = &ctx.repo;
     let cache = Cache::of(repo);
     let known_bases = cache.prime(session);
-    let render_jobs = scale.render_jobs(names.len());
-    let digests = Handoff::new(names.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<R>>> =
-        names.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        // One thread reads the committed trees, ahead of the rendering.
-        scope.spawn(|| {
-            let _done = digests.closing();
-            for (i, name) in names.iter().enumerate() {
-                digests.put(i, read_digests(repo, &cache, name));
-            }
-        });
-        for _ in 0..scale.jobs.min(names.len()).max(1) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(name) = names.get(i) else { break };
-                let (ready, on_disk) = ready(session, &cache, name, scale, render_jobs, || {
-                    digests.take(i)
-                });
-                let result = pair(name, ready, on_disk);
-                if let Ok(mut slot) = results[i].lock() {
-                    *slot = Some(result);
-                }
-            });
-        }
+    let results = workers.map(names, |name| {
+        let read = || read_digests(repo, &cache, name);
+        let first = names.first() == Some(name);
+        let (ready, on_disk) = ready(session, &cache, name, scale, first, read);
+        pair(name, ready, on_disk)
     });
     cache.learn(session, &known_bases);
     results
-        .into_iter()
-        .filter_map(|slot| slot.into_inner().ok().flatten())
-        .collect()
 }
 
 /// One environment made ready, and the digests of its committed tree
-/// (`take` waits for them).
+/// (`read` reads them).
 fn ready(
     session: &cfggen_load::Session,
     cache: &Cache,
     name: &str,
     scale: Scale,
-    jobs: usize,
-    take: impl FnOnce() -> Read,
+    first: bool,
+    read: impl FnOnce() -> Read + Send,
 ) -> (Result<Ready, Vec<Diagnostic>>, Read) {
+    let parts = scale.render_parts();
     let recorded = cache.rendering(name);
     let unchanged = recorded
         .as_ref()
@@ -120,7 +97,7 @@ fn ready(
         .and_then(|_| cache.source(name));
     match (recorded, text) {
         (Some(rendering), _) if unchanged => {
-            let on_disk = take();
+            let on_disk = read();
             if is_committed(&on_disk, &rendering) {
                 session.skip_load();
                 let files = rendering.files;
@@ -128,40 +105,47 @@ fn ready(
             }
             let prepared = session
                 .load(name)
-                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale), jobs));
+                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale), parts));
             (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
         }
         // A large environment file changed since its committed rendering:
         // a change of a few apps is rendered from them alone.
         (Some(rendering), Some(text)) => {
-            let on_disk = take();
+            let on_disk = read();
             if let Some(delta) = changed_apps_alone(session, name, &rendering, &text, &on_disk) {
                 session.skip_load();
                 return (Ok(Ready::Delta(Box::new(delta))), on_disk);
             }
             let prepared = session
                 .load(name)
-                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale), jobs));
+                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale), parts));
+            record(session, cache, name, &prepared);
+            (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
+        }
+        // Lean, the rendering is made against the digests, which are
+        // read while the environment loads; else it is made while they
+        // are read.
+        _ if scale.lean => {
+            let (on_disk, loaded) = rayon::join(read, || session.load(name));
+            let keep = keep_for(&on_disk, scale);
+            let prepared = loaded.and_then(|l| finish(session, l, name, keep, parts));
             record(session, cache, name, &prepared);
             (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
         }
         _ => {
-            let loaded = session.load(name);
-            // Lean, the rendering is made against the digests, which are
-            // read while the environment loads; else it is made while
-            // they are read.
-            let (prepared, on_disk) = if scale.lean {
-                let on_disk = take();
-                let keep = keep_for(&on_disk, scale);
-                (
-                    loaded.and_then(|l| finish(session, l, name, keep, jobs)),
-                    on_disk,
-                )
+            let prepare = || {
+                session
+                    .load(name)
+                    .and_then(|l| finish(session, l, name, Keep::Text, parts))
+            };
+            // The first environment parses the bases the others wait for:
+            // it loads at once, and leaves its reading to another thread;
+            // the others read first, while the bases are parsed.
+            let (on_disk, prepared) = if first {
+                let (prepared, on_disk) = rayon::join(prepare, read);
+                (on_disk, prepared)
             } else {
-                (
-                    loaded.and_then(|l| finish(session, l, name, Keep::Text, jobs)),
-                    take(),
-                )
+                rayon::join(read, prepare)
             };
             record(session, cache, name, &prepared);
             (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
@@ -229,13 +213,6 @@ fn keep_for(on_disk: &Read, scale: Scale) -> Keep<'_> {
     }
 }
 
-/// The digests of the committed trees, handed from the thread that reads
-/// them to the threads that render, each environment's once.
-struct Handoff {
-    slots: std::sync::Mutex<Slots>,
-    ready: std::sync::Condvar,
-}
-
 /// What a reading of a committed tree gave.
 pub(crate) type Read = Result<Committed, ErrorEntry>;
 
@@ -249,70 +226,6 @@ pub(crate) struct Committed {
     /// The tree's generation when it was surveyed: while it is the same,
     /// no cfggen wrote the tree since.
     pub(crate) generation: cfggen_write::Generation,
-}
-
-/// Each environment's reading, until it is taken; whether the reader
-/// has ended.
-struct Slots {
-    read: Vec<Option<Read>>,
-    closed: bool,
-}
-
-/// Marks a [`Handoff`] closed when the reader ends, however it ends.
-struct Closing<'h>(&'h Handoff);
-
-impl Drop for Closing<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut slots) = self.0.slots.lock() {
-            slots.closed = true;
-        }
-        self.0.ready.notify_all();
-    }
-}
-
-impl Handoff {
-    fn new(n: usize) -> Handoff {
-        Handoff {
-            slots: std::sync::Mutex::new(Slots {
-                read: (0..n).map(|_| None).collect(),
-                closed: false,
-            }),
-            ready: std::sync::Condvar::new(),
-        }
-    }
-
-    fn closing(&self) -> Closing<'_> {
-        Closing(self)
-    }
-
-    fn put(&self, i: usize, digests: Read) {
-        if let Ok(mut slots) = self.slots.lock() {
-            if let Some(slot) = slots.read.get_mut(i) {
-                *slot = Some(digests);
-            }
-        }
-        self.ready.notify_all();
-    }
-
-    /// The digests of environment `i`, waiting until they are read.
-    fn take(&self, i: usize) -> Read {
-        let unread = || ErrorEntry::plain("io", "the committed tree was not read".into());
-        let Ok(mut slots) = self.slots.lock() else {
-            return Err(unread());
-        };
-        loop {
-            if let Some(found) = slots.read.get_mut(i).and_then(Option::take) {
-                return found;
-            }
-            if slots.closed {
-                return Err(unread());
-            }
-            slots = match self.ready.wait(slots) {
-                Ok(s) => s,
-                Err(_) => return Err(unread()),
-            };
-        }
-    }
 }
 
 /// What comparing an environment with its committed tree came to.

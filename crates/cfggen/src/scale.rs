@@ -6,8 +6,7 @@
 //! works so that peak memory stays near [`MEMORY_BUDGET`]. The output
 //! never depends on it.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
 use cfggen_load::Repo;
 use cfggen_source::{BASES_DIR, ENVIRONMENTS_DIR};
@@ -57,21 +56,21 @@ impl Scale {
         }
     }
 
-    /// The threads that render the apps of an environment while `envs`
-    /// environments are worked on: the threads the jobs leave idle (a lean
-    /// platform works on one environment at a time, with every thread).
-    pub(crate) fn render_jobs(&self, envs: usize) -> usize {
-        (self.threads / envs.clamp(1, self.jobs)).max(1)
+    /// The parts an environment's apps are rendered in: one a thread, so
+    /// that a thread done with its own environments takes parts of one
+    /// still being rendered ([`Scale::map`]'s pool).
+    pub(crate) fn render_parts(&self) -> usize {
+        self.threads
     }
 
-    /// [`Scale::render_jobs`] for a rendering that keeps every file's
-    /// text: one thread when lean, for such a rendering is the peak of a
-    /// lean command's memory (270 MiB at 10,000 apps, 283 on two threads).
-    pub(crate) fn text_render_jobs(&self, envs: usize) -> usize {
+    /// [`Scale::render_parts`] for a rendering that keeps every file's
+    /// text: one when lean, for such a rendering is the peak of a lean
+    /// command's memory (270 MiB at 10,000 apps, 283 on two threads).
+    pub(crate) fn text_render_parts(&self) -> usize {
         if self.lean {
             1
         } else {
-            self.render_jobs(envs)
+            self.render_parts()
         }
     }
 
@@ -120,34 +119,68 @@ fn configured(name: &str) -> Option<usize> {
         .filter(|n| *n > 0)
 }
 
-/// `f` over `items` on up to `jobs` threads; results in `items` order.
-pub(crate) fn parallel_map<T: Sync, R: Send>(
-    jobs: usize,
-    items: &[T],
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let workers = jobs.min(items.len());
-    if workers <= 1 {
-        return items.iter().map(f).collect();
+/// The command's one worker pool, of [`Scale::threads`] threads: every
+/// parallel piece of a command — its environments ([`Workers::map`]), and
+/// what they spread in turn (the renderer's parts, the survey's and the
+/// write's tasks) — is a task of it, so the command uses its threads and
+/// no more, and a thread with nothing left of its own takes what another
+/// has not begun (rayon's work stealing).
+pub(crate) struct Workers {
+    /// How the command works through the environments.
+    pub(crate) scale: Scale,
+    /// `None` when no thread could be started: the command runs on its
+    /// own thread.
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Workers {
+    /// The pool for the platform in `repo` ([`Scale::of`]).
+    pub(crate) fn of(repo: &Repo) -> Workers {
+        Workers::new(Scale::of(repo))
     }
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let result = f(item);
-                if let Ok(mut slot) = slots[i].lock() {
-                    *slot = Some(result);
-                }
-            });
+
+    fn new(scale: Scale) -> Workers {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(scale.threads)
+            .thread_name(|i| format!("cfggen-{i}"))
+            .build()
+            .ok();
+        Workers { scale, pool }
+    }
+
+    /// `f` over `items` (environments), [`Scale::jobs`] at once at most;
+    /// results in `items` order.
+    pub(crate) fn map<T: Sync, R: Send>(&self, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+        let jobs = self.scale.jobs;
+        let Some(pool) = &self.pool else {
+            return items.iter().map(&f).collect();
+        };
+        pool.install(|| {
+            if jobs <= 1 {
+                items.iter().map(&f).collect()
+            } else if jobs >= self.scale.threads {
+                items.par_iter().map(&f).collect()
+            } else {
+                // Within the memory budget: so many environments at once.
+                items
+                    .chunks(jobs)
+                    .flat_map(|run| run.par_iter().map(&f).collect::<Vec<R>>())
+                    .collect()
+            }
+        })
+    }
+
+    /// `a` and `b`, side by side.
+    pub(crate) fn join<A: Send, B: Send>(
+        &self,
+        a: impl FnOnce() -> A + Send,
+        b: impl FnOnce() -> B + Send,
+    ) -> (A, B) {
+        match &self.pool {
+            Some(pool) => pool.install(|| rayon::join(a, b)),
+            None => (a(), b()),
         }
-    });
-    slots
-        .into_iter()
-        .filter_map(|slot| slot.into_inner().ok().flatten())
-        .collect()
+    }
 }
 
 #[cfg(test)]
@@ -180,15 +213,41 @@ mod tests {
     }
 
     #[test]
-    fn the_threads_the_jobs_leave_idle_render_the_apps() {
+    fn every_thread_renders_parts_but_a_lean_text_rendering() {
         let lean = Scale::for_input(10_000_000, 4, MEMORY_BUDGET);
-        assert_eq!(lean.render_jobs(3), 4);
-        assert_eq!(lean.text_render_jobs(3), 1);
+        assert_eq!(lean.render_parts(), 4);
+        assert_eq!(lean.text_render_parts(), 1);
         let small = Scale::for_input(1_000_000, 4, MEMORY_BUDGET);
-        assert_eq!(small.render_jobs(1), 4);
-        assert_eq!(small.text_render_jobs(1), 4);
-        assert_eq!(small.render_jobs(2), 2);
-        assert_eq!(small.render_jobs(3), 1);
-        assert_eq!(small.render_jobs(9), 1);
+        assert_eq!(small.render_parts(), 4);
+        assert_eq!(small.text_render_parts(), 4);
+    }
+
+    #[test]
+    fn map_keeps_the_order_and_uses_the_threads_it_is_given() {
+        let items: Vec<usize> = (0..50).collect();
+        for (jobs, threads) in [(1, 1), (1, 3), (2, 2), (2, 4), (4, 2)] {
+            let scale = Scale {
+                jobs,
+                lean: false,
+                hold: 0,
+                threads,
+            };
+            let seen = std::sync::Mutex::new(std::collections::BTreeSet::new());
+            let out = Workers::new(scale).map(&items, |i| {
+                if let Ok(mut seen) = seen.lock() {
+                    seen.insert(std::thread::current().name().map(str::to_owned));
+                }
+                i * 2
+            });
+            assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+            let seen = seen.into_inner().unwrap_or_default();
+            assert!(
+                seen.len() <= threads,
+                "{jobs} jobs on {threads} threads ran on {seen:?}"
+            );
+            assert!(seen
+                .iter()
+                .all(|n| n.as_deref().is_some_and(|n| n.starts_with("cfggen-"))));
+        }
     }
 }

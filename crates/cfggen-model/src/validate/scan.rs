@@ -19,7 +19,7 @@
 
 use serde_json::Value;
 
-use super::secrets::{is_known_token, looks_like_secret_value, looks_secret};
+use super::secrets::{is_known_token, looks_secret, random_looking};
 use crate::container::Literal;
 use crate::FieldPath;
 
@@ -101,11 +101,79 @@ impl Finding {
 /// Every secret value in `data`, in document order.
 pub fn scan(data: &Value) -> Vec<Finding> {
     let mut out = Vec::new();
-    walk(data, &FieldPath::default(), "", &mut out);
+    walk(data, &Trail::Root, &mut out);
     out
 }
 
-fn walk(value: &Value, path: &FieldPath, field: &str, out: &mut Vec<Finding>) {
+/// Where the walk is, from the root of the scanned object: turned into a
+/// [`FieldPath`] and a field name only for a finding, so that walking
+/// allocates nothing for the values that hold no secret (most of them).
+#[derive(Clone, Copy)]
+enum Trail<'a> {
+    Root,
+    /// A key of a mapping.
+    Key(&'a Trail<'a>, &'a str),
+    /// An item of a list (the list, to name the item by its `name` when
+    /// the list's items are named, [`item_names`]).
+    Item(&'a Trail<'a>, usize, &'a [Value]),
+    /// Inside a text: the name or line number after `:` in the field
+    /// name; the path is the text's.
+    Within(&'a Trail<'a>, Within<'a>),
+}
+
+/// A place inside a text.
+#[derive(Clone, Copy)]
+enum Within<'a> {
+    Name(&'a str),
+    Line(usize),
+}
+
+impl Trail<'_> {
+    fn path(&self) -> FieldPath {
+        match self {
+            Trail::Root => FieldPath::default(),
+            Trail::Key(up, k) => up.path().key(k),
+            Trail::Item(up, i, _) => up.path().index(*i),
+            Trail::Within(up, _) => up.path(),
+        }
+    }
+
+    fn field(&self) -> String {
+        let mut out = String::new();
+        self.write_field(&mut out);
+        out
+    }
+
+    fn write_field(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        match self {
+            Trail::Root => {}
+            Trail::Key(up, k) => {
+                up.write_field(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Trail::Item(up, i, items) => {
+                up.write_field(out);
+                let _ = match item_names(items).and_then(|n| n.get(*i).copied()) {
+                    Some(n) => write!(out, "[{n}]"),
+                    None => write!(out, "[{i}]"),
+                };
+            }
+            Trail::Within(up, at) => {
+                up.write_field(out);
+                let _ = match at {
+                    Within::Name(n) => write!(out, ":{n}"),
+                    Within::Line(n) => write!(out, ":{n}"),
+                };
+            }
+        }
+    }
+}
+
+fn walk(value: &Value, trail: &Trail<'_>, out: &mut Vec<Finding>) {
     match value {
         Value::Object(map) => {
             // An `env` entry, or any `{name, value}` pair of that shape.
@@ -116,43 +184,38 @@ fn walk(value: &Value, path: &FieldPath, field: &str, out: &mut Vec<Finding>) {
             // External Secrets' `secretKey` names a key of the Secret.
             let structural = map.contains_key("remoteRef");
             for (k, v) in map {
-                let (p, f) = (path.key(k), join(field, k));
+                let at = Trail::Key(trail, k);
                 match v {
                     Value::String(s) if k == "value" && entry_name.is_some() => {
                         let name = entry_name.unwrap_or_default();
-                        named(name, s, &p, &f, out);
+                        named(name, s, &at, out);
                     }
                     Value::String(s) if !(structural && k == "secretKey") => {
-                        if !named(k, s, &p, &f, out) {
-                            string(s, &p, &f, out);
+                        if !named(k, s, &at, out) {
+                            string(s, &at, out);
                         }
                     }
                     Value::String(_) => {}
-                    other => walk(other, &p, &f, out),
+                    other => walk(other, &at, out),
                 }
             }
         }
         Value::Array(items) => {
-            let names = item_names(items);
             let mut flag: Option<&str> = None;
             for (i, item) in items.iter().enumerate() {
-                let p = path.index(i);
-                let f = match &names {
-                    Some(n) => format!("{field}[{}]", n[i]),
-                    None => format!("{field}[{i}]"),
-                };
+                let at = Trail::Item(trail, i, items);
                 if let Value::String(s) = item {
                     let taken = match flag.take() {
-                        Some(name) if !s.starts_with('-') => named(name, s, &p, &f, out),
+                        Some(name) if !s.starts_with('-') => named(name, s, &at, out),
                         _ => false,
                     };
-                    if !taken && !flagged(s, &p, &f, out) {
-                        string(s, &p, &f, out);
+                    if !taken && !flagged(s, &at, out) {
+                        string(s, &at, out);
                     }
                     flag = flag_name(s).filter(|_| !s.contains('='));
                 } else {
                     flag = None;
-                    walk(item, &p, &f, out);
+                    walk(item, &at, out);
                 }
             }
         }
@@ -175,14 +238,6 @@ fn item_names(items: &[Value]) -> Option<Vec<&str>> {
     (sorted.len() == names.len() && !names.is_empty()).then_some(names)
 }
 
-fn join(field: &str, key: &str) -> String {
-    if field.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{field}.{key}")
-    }
-}
-
 /// Whether `name` names a secret (not a reference to one: `secretName`,
 /// `passwordKey`, `PASSWORD_FILE` name where a secret is, and take a
 /// name or a path).
@@ -195,27 +250,29 @@ pub fn names_a_secret(name: &str) -> bool {
 /// after a word that does not make a key a secret (`passwordKey`, but
 /// not `apiKey`), …
 fn refers_to_secret(name: &str) -> bool {
-    let words = super::secrets::words(name);
-    let Some(last) = words.last() else {
+    let (mut before, mut last) = (None, None);
+    for w in super::secrets::words(name) {
+        (before, last) = (last, Some(w));
+    }
+    let Some(last) = last else {
         return false;
     };
     const REFERENCES: &[&str] = &[
         "NAME", "NAMES", "REF", "FILE", "FILES", "PATH", "DIR", "MOUNT", "ENABLED", "KEYS",
         "LENGTH", "POLICY", "ROTATION", "TTL", "URL", "URI", "ENDPOINT", "ID", "TYPE", "MODE",
     ];
-    if REFERENCES.contains(&last.as_str()) {
+    if super::secrets::is_one_of(last, REFERENCES) {
         return true;
     }
-    last == "KEY"
-        && words.len() > 1
-        && !super::secrets::KEY_PREFIXES.contains(&words[words.len() - 2].as_str())
+    last.eq_ignore_ascii_case("KEY")
+        && before.is_some_and(|b| !super::secrets::is_one_of(b, super::secrets::KEY_PREFIXES))
 }
 
 /// A literal under `name`: a finding when the name names a secret and the
 /// value is not plainly something else. Whether it was taken.
-fn named(name: &str, value: &str, path: &FieldPath, field: &str, out: &mut Vec<Finding>) -> bool {
+fn named(name: &str, value: &str, trail: &Trail<'_>, out: &mut Vec<Finding>) -> bool {
     if is_known_token(value) {
-        push(out, path, field, Some(name), Why::KnownFormat, value);
+        push(out, trail, Some(name), Why::KnownFormat, value);
         return true;
     }
     if !names_a_secret(name) {
@@ -224,17 +281,17 @@ fn named(name: &str, value: &str, path: &FieldPath, field: &str, out: &mut Vec<F
     if super::secrets::plainly_not_secret(&Literal::String(value.to_owned())).is_some() {
         return false;
     }
-    push(out, path, field, Some(name), Why::Named, value);
+    push(out, trail, Some(name), Why::Named, value);
     true
 }
 
 /// A `--flag=value` item whose flag names a secret. Whether it was taken.
-fn flagged(item: &str, path: &FieldPath, field: &str, out: &mut Vec<Finding>) -> bool {
+fn flagged(item: &str, trail: &Trail<'_>, out: &mut Vec<Finding>) -> bool {
     let Some((flag, value)) = item.split_once('=') else {
         return false;
     };
     match flag_name(flag) {
-        Some(name) if !value.is_empty() => named(name, value, path, field, out),
+        Some(name) if !value.is_empty() => named(name, value, trail, out),
         _ => false,
     }
 }
@@ -251,17 +308,17 @@ fn flag_name(item: &str) -> Option<&str> {
 
 /// Any string: its shape, and, for a text of several lines or words, its
 /// lines and words.
-fn string(s: &str, path: &FieldPath, field: &str, out: &mut Vec<Finding>) {
+fn string(s: &str, trail: &Trail<'_>, out: &mut Vec<Finding>) {
     if s.contains('\n') {
-        text(s, path, field, out);
+        text(s, trail, out);
         return;
     }
     if let Some(why) = shaped(s) {
-        push(out, path, field, None, why, s);
+        push(out, trail, None, why, s);
         return;
     }
     if s.contains(char::is_whitespace) {
-        words_of(s, path, field, out);
+        words_of(s, trail, out);
     }
 }
 
@@ -270,7 +327,7 @@ fn string(s: &str, path: &FieldPath, field: &str, out: &mut Vec<Finding>) {
 fn shaped(v: &str) -> Option<Why> {
     if is_known_token(v) {
         Some(Why::KnownFormat)
-    } else if looks_like_secret_value(v) || url_password(v) {
+    } else if random_looking(v) || url_password(v) {
         Some(Why::Shaped)
     } else {
         None
@@ -281,6 +338,10 @@ fn shaped(v: &str) -> Option<Why> {
 /// (`postgres://app:hunter2@db/app`); a placeholder (`$(PASSWORD)`,
 /// `{{ .password }}`, `${PW}`, `***`) is not one.
 pub fn url_password(v: &str) -> bool {
+    // A quick look first: most values hold no `@`.
+    if !v.contains('@') {
+        return false;
+    }
     let Some((scheme, rest)) = v.trim().split_once("://") else {
         return false;
     };
@@ -328,22 +389,15 @@ pub fn is_placeholder(v: &str) -> bool {
 /// A text: each line as `KEY=value`, `key: value`, `"key": "value"`, and
 /// a YAML `name:`/`value:` pair on two lines; each word's shape; private
 /// keys. The lines of a public PEM block (a certificate) are skipped.
-fn text(s: &str, path: &FieldPath, field: &str, out: &mut Vec<Finding>) {
+fn text(s: &str, trail: &Trail<'_>, out: &mut Vec<Finding>) {
     let mut in_pem = false;
     let mut pending_name: Option<&str> = None;
     for (n, line) in s.lines().enumerate() {
-        let at = |what: &str| format!("{field}:{what}");
         let trimmed = line.trim();
         if trimmed.starts_with("-----BEGIN") {
             if trimmed.contains("PRIVATE KEY") {
-                push(
-                    out,
-                    path,
-                    &at(&(n + 1).to_string()),
-                    None,
-                    Why::KnownFormat,
-                    trimmed,
-                );
+                let at = Trail::Within(trail, Within::Line(n + 1));
+                push(out, &at, None, Why::KnownFormat, trimmed);
             } else {
                 in_pem = true;
             }
@@ -366,11 +420,11 @@ fn text(s: &str, path: &FieldPath, field: &str, out: &mut Vec<Finding>) {
             if key == "name" {
                 pending_name = Some(value);
             } else if !value.is_empty() && !value.starts_with(['{', '[', '|', '>', '&', '*']) {
-                named(name, value, path, &at(name), out);
+                named(name, value, &Trail::Within(trail, Within::Name(name)), out);
             }
         }
         if out.len() == before {
-            words_of_line(trimmed, n + 1, path, field, out);
+            words_of_line(trimmed, n + 1, trail, out);
         }
     }
 }
@@ -417,35 +471,48 @@ fn unquote(s: &str) -> &str {
 
 /// The words of a one-line string (a shell command, say): flags with
 /// their values, and each word's shape.
-fn words_of(s: &str, path: &FieldPath, field: &str, out: &mut Vec<Finding>) {
-    let words: Vec<&str> = split_words(s).collect();
-    scan_words(&words, path, field, out);
+fn words_of(s: &str, trail: &Trail<'_>, out: &mut Vec<Finding>) {
+    scan_words(split_words(s), trail, out);
 }
 
-fn words_of_line(line: &str, n: usize, path: &FieldPath, field: &str, out: &mut Vec<Finding>) {
-    let words: Vec<&str> = split_words(line).collect();
-    scan_words(&words, path, &format!("{field}:{n}"), out);
+fn words_of_line(line: &str, n: usize, trail: &Trail<'_>, out: &mut Vec<Finding>) {
+    scan_words(
+        split_words(line),
+        &Trail::Within(trail, Within::Line(n)),
+        out,
+    );
 }
 
-fn split_words(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| c.is_whitespace() || "\"'`,;()[]{}<>".contains(c))
-        .filter(|w| !w.is_empty())
+fn split_words(s: &str) -> std::iter::Peekable<impl Iterator<Item = &str>> {
+    s.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '`' | ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>'
+            )
+    })
+    .filter(|w| !w.is_empty())
+    .peekable()
 }
 
-fn scan_words(words: &[&str], path: &FieldPath, field: &str, out: &mut Vec<Finding>) {
-    for (i, w) in words.iter().enumerate() {
+fn scan_words<'s>(
+    mut words: std::iter::Peekable<impl Iterator<Item = &'s str>>,
+    trail: &Trail<'_>,
+    out: &mut Vec<Finding>,
+) {
+    while let Some(w) = words.next() {
         let before = out.len();
-        if flagged(w, path, field, out) {
+        if flagged(w, trail, out) {
             return;
         }
-        if let (Some(name), Some(next)) = (flag_name(w), words.get(i + 1)) {
-            if !next.starts_with('-') && named(name, next, path, field, out) {
+        if let (Some(name), Some(next)) = (flag_name(w), words.peek()) {
+            if !next.starts_with('-') && named(name, next, trail, out) {
                 return;
             }
         }
-        let value = w.split_once('=').map_or(*w, |(_, v)| v);
+        let value = w.split_once('=').map_or(w, |(_, v)| v);
         if let Some(why) = shaped(value) {
-            push(out, path, field, None, why, value);
+            push(out, trail, None, why, value);
         }
         if out.len() > before {
             return;
@@ -453,17 +520,10 @@ fn scan_words(words: &[&str], path: &FieldPath, field: &str, out: &mut Vec<Findi
     }
 }
 
-fn push(
-    out: &mut Vec<Finding>,
-    path: &FieldPath,
-    field: &str,
-    name: Option<&str>,
-    why: Why,
-    value: &str,
-) {
+fn push(out: &mut Vec<Finding>, trail: &Trail<'_>, name: Option<&str>, why: Why, value: &str) {
     out.push(Finding {
-        path: path.clone(),
-        field: field.to_owned(),
+        path: trail.path(),
+        field: trail.field(),
         name: name.map(str::to_owned),
         why,
         value: Hidden(value.to_owned()),

@@ -38,16 +38,46 @@ pub(crate) const KEY_PREFIXES: &[&str] = &[
 /// or `KEY` after `API`, `ACCESS`, `PRIVATE`, … (`apiToken`, `DB_PASSWORD`,
 /// `spring.datasource.password`).
 pub fn looks_secret(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    if !SECRET_HINTS.iter().any(|h| lower.contains(h)) {
+    if !has_hint(name) {
         return false;
     }
-    let words = words(name);
-    words.iter().enumerate().any(|(i, w)| {
-        SECRET_WORDS.contains(&w.as_str())
-            || (w == "KEY" && i > 0 && KEY_PREFIXES.contains(&words[i - 1].as_str()))
+    let mut before: Option<&str> = None;
+    words(name).any(|w| {
+        let secret = is_one_of(w, SECRET_WORDS)
+            || (w.eq_ignore_ascii_case("KEY")
+                && before.is_some_and(|b| is_one_of(b, KEY_PREFIXES)));
+        before = Some(w);
+        secret
     })
 }
+
+/// Whether `name` holds one of [`SECRET_HINTS`], in any case: the first
+/// look at every name the secret check meets (every key of every
+/// rendered object), so it allocates nothing.
+fn has_hint(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (0..bytes.len()).any(|i| {
+        let rest = &bytes[i..];
+        HINT_STARTS[usize::from(bytes[i])]
+            && SECRET_HINTS.iter().any(|h| {
+                let h = h.as_bytes();
+                rest.len() >= h.len() && rest[..h.len()].eq_ignore_ascii_case(h)
+            })
+    })
+}
+
+/// The bytes a hint of [`SECRET_HINTS`] starts with, in either case.
+const HINT_STARTS: [bool; 256] = {
+    let mut starts = [false; 256];
+    let mut i = 0;
+    while i < SECRET_HINTS.len() {
+        let first = SECRET_HINTS[i].as_bytes()[0];
+        starts[first as usize] = true;
+        starts[first.to_ascii_uppercase() as usize] = true;
+        i += 1;
+    }
+    starts
+};
 
 /// Parts of a name without which it cannot look secret: a quick test
 /// before [`words`].
@@ -61,31 +91,35 @@ const SECRET_HINTS: &[&str] = &[
     "private",
 ];
 
-/// The words of a name, upper case: split at every character that is not
-/// a letter or digit, and where a lower-case letter or digit meets an
-/// upper-case one (`apiToken` → `API`, `TOKEN`).
-pub(crate) fn words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !word.is_empty() {
-                words.push(std::mem::take(&mut word));
+/// The words of a name, to compare without case: split at every
+/// character that is not an ASCII letter or digit, and where a lower-case
+/// letter or digit meets an upper-case one (`apiToken` → `api`, `Token`).
+/// Slices of the name: nothing is allocated.
+pub(crate) fn words(name: &str) -> impl Iterator<Item = &str> {
+    let bytes = name.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let start = i;
+        let mut prev_lower = false;
+        while let Some(&c) = bytes.get(i).filter(|c| c.is_ascii_alphanumeric()) {
+            if c.is_ascii_uppercase() && prev_lower {
+                break;
             }
-            prev_lower = false;
-            continue;
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            i += 1;
         }
-        if c.is_ascii_uppercase() && prev_lower && !word.is_empty() {
-            words.push(std::mem::take(&mut word));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        word.push(c.to_ascii_uppercase());
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
+        // Words end and start at ASCII characters: `start..i` is on
+        // character boundaries.
+        name.get(start..i).filter(|w| !w.is_empty())
+    })
+}
+
+/// Whether `word` is one of `list` (upper case), in any case.
+pub(crate) fn is_one_of(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// Prefixes of well-known credential formats.
@@ -109,10 +143,19 @@ pub(crate) const TOKEN_PREFIXES: &[&str] = &[
     "AIza",
 ];
 
+/// The length of the shortest well-known token: a prefix of 4 and 16
+/// more characters.
+const SHORTEST_TOKEN: usize = 4 + 16;
+
 /// Whether a value has the form of a well-known credential (a GitHub or
 /// GitLab token, an AWS key ID, a PEM private key, …): a secret whatever
 /// anyone declares.
 pub fn is_known_token(value: &str) -> bool {
+    // Every value written goes through here: most are shorter than the
+    // shortest token and hold no private key.
+    if value.len() < SHORTEST_TOKEN && !value.contains("-----BEGIN") {
+        return false;
+    }
     let v = value.trim();
     if v.starts_with("-----BEGIN") {
         // A certificate or public key is public; a private key is not.
@@ -127,10 +170,17 @@ pub fn is_known_token(value: &str) -> bool {
 /// or a long random-looking string (high Shannon entropy, letters and
 /// digits, none of the separators of URLs, paths or host names).
 pub fn looks_like_secret_value(value: &str) -> bool {
-    let v = value.trim();
-    if is_known_token(v) {
-        return true;
+    is_known_token(value) || random_looking(value)
+}
+
+/// Whether a value is a long random-looking string (the second half of
+/// [`looks_like_secret_value`], for a caller that has asked
+/// [`is_known_token`] already).
+pub(crate) fn random_looking(value: &str) -> bool {
+    if value.len() < 32 {
+        return false;
     }
+    let v = value.trim();
     if v.len() < 32
         || v.chars()
             .any(|c| c.is_whitespace() || "/.:@,;=".contains(c))
@@ -646,6 +696,12 @@ pub(super) fn check_store_secrets(c: &mut Checker<'_>, app: &App, base: &FieldPa
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_token_is_shorter_than_the_shortest() {
+        let shortest = TOKEN_PREFIXES.iter().map(|p| p.len()).min().unwrap_or(0) + 16;
+        assert_eq!(SHORTEST_TOKEN, shortest);
+    }
+
     use super::*;
 
     #[test]
