@@ -151,67 +151,38 @@ pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, Render
     render_keeping(env, sources, Keep::Text, 1)
 }
 
-/// [`render`], the apps in `jobs` parts, tasks of the caller's worker pool
-/// (rayon's): the very same rendering.
-pub fn render_on(
-    env: &Validated,
-    sources: &[String],
-    jobs: usize,
-) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, Keep::Text, jobs)
-}
-
 /// [`render`], keeping every object whole in [`RenderedEnv::objects`] too
 /// (for comparing them with other manifests, as `cfggen import` does).
 pub fn render_whole(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
     render_keeping(env, sources, Keep::Whole, 1)
 }
 
-/// [`render`], keeping of each file its digest instead of its text
-/// ([`RenderedEnv::digests`]): for checking a large environment, or
-/// comparing it with what is on disk, without holding its text. The apps
-/// are rendered in `jobs` parts.
-pub fn render_digests(
-    env: &Validated,
-    sources: &[String],
-    jobs: usize,
-) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, Keep::Digests, jobs)
-}
-
-/// [`render`], keeping the text only of the files whose digest is not
-/// the one `known` gives for their path (the digests of the committed
-/// tree, say), up to `limit` bytes of text, and the digest of the others:
-/// a large environment is compared with what is on disk, and its
-/// differences written or shown, from one rendering that holds the text
-/// of its differences only. Past the limit, a file that differs is kept
-/// as a digest too ([`RenderedEnv::has_text_against`] tells). The apps are
-/// rendered in `jobs` parts.
-pub fn render_against(
-    env: &Validated,
-    sources: &[String],
-    known: &BTreeMap<String, cfggen_tree::Digest>,
-    limit: usize,
-    jobs: usize,
-) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, Keep::Differing(known, limit), jobs)
-}
-
 /// What a rendering keeps of each file beside its facts.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep<'k> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep<'k> {
     /// Its text.
     Text,
-    /// Its digest.
+    /// Its digest ([`RenderedEnv::digests`]): for checking a large
+    /// environment, or comparing it with what is on disk, without holding
+    /// its text.
     Digests,
-    /// Its text when its digest is not the one given for its path and
-    /// the text kept is under the limit, else its digest.
+    /// Its text when its digest is not the one given for its path (the
+    /// digests of the committed tree, say) and the text kept is under the
+    /// limit (bytes), else its digest: a large environment is compared
+    /// with what is on disk, and its differences written or shown, from
+    /// one rendering that holds the text of its differences only. Past the
+    /// limit, a file that differs is kept as a digest too
+    /// ([`RenderedEnv::has_text_against`] tells).
     Differing(&'k BTreeMap<String, cfggen_tree::Digest>, usize),
     /// Its text and the whole data it was written from.
     Whole,
 }
 
-fn render_keeping(
+/// [`render`], keeping `keep` of each file, the many like items (apps,
+/// databases, Applications, folders) in up to `parts` parts, tasks of
+/// the caller's worker pool (rayon's): whatever the parts, the very same
+/// rendering.
+pub fn render_keeping(
     env: &Validated,
     sources: &[String],
     keep: Keep<'_>,
@@ -846,7 +817,12 @@ mod tests {
         known.insert(api[0].clone(), cfggen_tree::Digest::of(b"edited"));
         known.remove(&api[1]);
         known.insert("old/gone.yaml".into(), cfggen_tree::Digest::of(b"gone"));
-        let against = match render_against(&validated(), &sources, &known, usize::MAX, 1) {
+        let against = match render_keeping(
+            &validated(),
+            &sources,
+            Keep::Differing(&known, usize::MAX),
+            1,
+        ) {
             Ok(r) => r,
             Err(e) => panic!("{e}"),
         };
@@ -866,10 +842,11 @@ mod tests {
         // Past its limit, a rendering keeps a differing file as a digest
         // too, and says that it lacks a text.
         let limit = full.files[&api[0]].len();
-        let limited = match render_against(&validated(), &sources, &known, limit, 1) {
-            Ok(r) => r,
-            Err(e) => panic!("{e}"),
-        };
+        let limited =
+            match render_keeping(&validated(), &sources, Keep::Differing(&known, limit), 1) {
+                Ok(r) => r,
+                Err(e) => panic!("{e}"),
+            };
         assert_eq!(limited.files.keys().collect::<Vec<_>>(), vec![&api[0]]);
         assert_eq!(limited.len(), full.len());
         assert!(!limited.has_text_against(&known));

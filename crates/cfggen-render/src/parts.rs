@@ -213,7 +213,7 @@ fn absorb<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{render, render_against, render_on, RenderedEnv};
+    use crate::{render, render_keeping, Keep, RenderedEnv};
     use cfggen_model::Validated;
     use cfggen_tree::Digest;
 
@@ -316,7 +316,8 @@ mod tests {
         let one = render(&env, &sources()).unwrap_or_else(|e| panic!("{e}"));
         assert!(one.len() > 1400, "{}", one.len());
         for jobs in [2, 3, 4, 7] {
-            let many = render_on(&env, &sources(), jobs).unwrap_or_else(|e| panic!("{e}"));
+            let many = render_keeping(&env, &sources(), Keep::Text, jobs)
+                .unwrap_or_else(|e| panic!("{e}"));
             same(&one, &many, &format!("{jobs} threads"));
         }
     }
@@ -344,10 +345,10 @@ mod tests {
         let all: usize = differing.iter().map(|p| full.files[p].len()).sum();
         // Every limit: all kept, most, a few, none.
         for limit in [usize::MAX, all, all * 2 / 3, all / 4, 10] {
-            let one = render_against(&env, &sources(), &known, limit, 1)
+            let one = render_keeping(&env, &sources(), Keep::Differing(&known, limit), 1)
                 .unwrap_or_else(|e| panic!("{e}"));
             for jobs in [2, 3, 4] {
-                let many = render_against(&env, &sources(), &known, limit, jobs)
+                let many = render_keeping(&env, &sources(), Keep::Differing(&known, limit), jobs)
                     .unwrap_or_else(|e| panic!("{e}"));
                 same(&one, &many, &format!("limit {limit}, {jobs} threads"));
             }
@@ -369,7 +370,7 @@ mod tests {
             "{expected:?}"
         );
         for jobs in [2, 3, 4] {
-            match render_on(&env, &sources(), jobs) {
+            match render_keeping(&env, &sources(), Keep::Text, jobs) {
                 Err(e) => assert_eq!(format!("{e:?}"), format!("{expected:?}"), "{jobs}"),
                 Ok(_) => panic!("{jobs} threads: no error"),
             }

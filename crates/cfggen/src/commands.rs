@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use cfggen_load::{source_diagnostic, Diagnostic, Repo};
+use cfggen_render::Keep;
 use cfggen_source::{environment_names, Source, SourceError, GENERATED_DIR, SCHEMAS_DIR};
 
 use crate::cli::{Cli, Command, Format, SecretsFormat, Select};
@@ -400,20 +401,6 @@ pub(crate) struct Prepared {
     pub(crate) rendered: cfggen_render::RenderedEnv,
 }
 
-/// What a prepared environment keeps of each rendered file.
-#[derive(Clone, Copy)]
-pub(crate) enum Keep<'k> {
-    /// Its text.
-    Text,
-    /// Its digest (`validate`; a lean [`Scale`] whose committed tree could
-    /// not be read).
-    Digests,
-    /// Its text when it differs from the committed file (the digests
-    /// given) and the text kept is under the limit given ([`Scale::hold`]),
-    /// else its digest (a lean [`Scale`]).
-    Differing(&'k crate::committed::Digests, usize),
-}
-
 /// Load → render → lint one environment; every problem as a diagnostic.
 pub(crate) fn prepare(
     session: &cfggen_load::Session,
@@ -433,14 +420,8 @@ pub(crate) fn finish(
     jobs: usize,
 ) -> Result<Prepared, Vec<Diagnostic>> {
     let (env, files) = (&loaded.environment, &loaded.files);
-    let rendered = match keep {
-        Keep::Text => cfggen_render::render_on(env, files, jobs),
-        Keep::Digests => cfggen_render::render_digests(env, files, jobs),
-        Keep::Differing(known, hold) => {
-            cfggen_render::render_against(env, files, known, hold, jobs)
-        }
-    }
-    .map_err(|e| render_failure(session, &loaded, name, &e))?;
+    let rendered = cfggen_render::render_keeping(env, files, keep, jobs)
+        .map_err(|e| render_failure(session, &loaded, name, &e))?;
     let issues = cfggen_lint::lint(&rendered);
     // The data behind the text is only for the lint; free it.
     let rendered = rendered.text_only();

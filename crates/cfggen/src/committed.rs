@@ -11,7 +11,9 @@ use cfggen_source::GENERATED_DIR;
 use cfggen_write::Digest;
 
 use crate::cache::Cache;
-use crate::commands::{finish, generated_path, prepare, Keep, Prepared};
+use cfggen_render::Keep;
+
+use crate::commands::{finish, generated_path, prepare, Prepared};
 use crate::drift::ErrorEntry;
 use crate::scale::{Scale, Workers};
 
