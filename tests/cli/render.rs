@@ -233,9 +233,8 @@ fn output_does_not_depend_on_the_number_of_threads() {
                 repo.path().join("environments/staging.yaml"),
             )
             .expect("copy");
-            // Enough apps that the renderer splits them into parts: the
-            // fleet alone has every thread (with the others, each
-            // environment has its share).
+            // Enough apps and files that the survey and the write spread
+            // over the threads.
             crate::support::fleet(&repo, 100, "v1");
             let mut said = String::new();
             for args in [&["render", "fleet"][..], &["render", "--all"]] {

@@ -61,12 +61,6 @@ impl Folder {
         self.scope = std::mem::replace(&mut self.scope, Scope::Cluster).with(scope);
         self.files.push(file);
     }
-
-    /// Takes in the files of the same folder rendered apart.
-    pub(crate) fn absorb(&mut self, other: Folder) {
-        self.scope = std::mem::replace(&mut self.scope, Scope::Cluster).with(other.scope);
-        self.files.extend(other.files);
-    }
 }
 
 /// Folder name → folder.
@@ -85,13 +79,6 @@ impl Folders {
 
     pub(crate) fn contains(&self, name: &str) -> bool {
         self.0.contains_key(name)
-    }
-
-    /// Takes in the folders of a part rendered apart.
-    pub(crate) fn absorb(&mut self, other: Folders) {
-        for (name, folder) in other.0 {
-            self.entry(&name).absorb(folder);
-        }
     }
 
     /// Every folder, in name order, leaving none.
@@ -129,14 +116,5 @@ mod tests {
         f.list(Some("web"), "c.yaml".into());
         assert_eq!(f.scope, Scope::Several);
         assert_eq!(f.scope.namespace(), None);
-        let mut parts = Folders::default();
-        let mut other = Folders::default();
-        parts.entry("x").list(Some("web"), "a.yaml".into());
-        other.entry("x").list(Some("edge"), "b.yaml".into());
-        parts.absorb(other);
-        assert_eq!(
-            parts.get("x").map(|f| f.scope.clone()),
-            Some(Scope::Several)
-        );
     }
 }

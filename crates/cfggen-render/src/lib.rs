@@ -27,7 +27,6 @@ mod inventory;
 mod leaks;
 mod namespaces;
 mod network;
-mod parts;
 mod pod;
 mod postgres;
 mod projects;
@@ -148,13 +147,13 @@ pub enum RenderError {
 /// each file, [`RenderedEnv::facts`] keeps what the checks of the output
 /// read ([`cfggen_tree::Facts`]).
 pub fn render(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, Keep::Text, 1)
+    render_keeping(env, sources, Keep::Text)
 }
 
 /// [`render`], keeping every object whole in [`RenderedEnv::objects`] too
 /// (for comparing them with other manifests, as `cfggen import` does).
 pub fn render_whole(env: &Validated, sources: &[String]) -> Result<RenderedEnv, RenderError> {
-    render_keeping(env, sources, Keep::Whole, 1)
+    render_keeping(env, sources, Keep::Whole)
 }
 
 /// What a rendering keeps of each file beside its facts.
@@ -178,15 +177,11 @@ pub enum Keep<'k> {
     Whole,
 }
 
-/// [`render`], keeping `keep` of each file, the many like items (apps,
-/// databases, Applications, folders) in up to `parts` parts, tasks of
-/// the caller's worker pool (rayon's): whatever the parts, the very same
-/// rendering.
+/// [`render`], keeping `keep` of each file.
 pub fn render_keeping(
     env: &Validated,
     sources: &[String],
     keep: Keep<'_>,
-    jobs: usize,
 ) -> Result<RenderedEnv, RenderError> {
     let mut patches: Vec<Pending> = env
         .patches
@@ -207,7 +202,7 @@ pub fn render_keeping(
             matched: false,
         }));
     }
-    let escapes = std::sync::Arc::new(leaks::Escapes::of(env));
+    let escapes = leaks::Escapes::of(env);
     let mut out = Output::new(header(sources), keep, patches, escapes);
     // The inventory first: its data (a line per 1Password reference of
     // the environment) is the largest single object, and is freed before
@@ -230,24 +225,16 @@ pub fn render_keeping(
     // Before the apps: a raw manifest of a Namespace the environment
     // declares is the manifest's collision, at its line.
     namespaces::namespaces(&mut out, env)?;
-    parts::render_apps(&mut out, env, jobs)?;
-    postgres::render_clusters(&mut out, env, jobs)?;
+    for (name, app) in &env.apps {
+        workloads::render_app(&mut out, env, name, app)?;
+    }
+    postgres::render_clusters(&mut out, env)?;
     storage::persistent_volumes(&mut out, env)?;
     storage::storage_classes(&mut out, env)?;
-    render_applications(&mut out, env, jobs)?;
+    render_applications(&mut out, env)?;
     projects::projects(&mut out, env)?;
     if !out.leaks.is_empty() {
-        let mut seen = std::collections::BTreeSet::new();
-        let mut leaks = std::mem::take(&mut out.leaks);
-        // A part's item rendered again (for its text) finds its own again.
-        leaks.retain(|l| {
-            seen.insert((
-                l.file.clone(),
-                l.finding.path.clone(),
-                l.finding.field.clone(),
-            ))
-        });
-        return Err(RenderError::Secrets(leaks));
+        return Err(RenderError::Secrets(std::mem::take(&mut out.leaks)));
     }
     if let Some((entry, path)) = out.escapes.unused(&out.used).next() {
         return Err(RenderError::NotSecretUnused {
@@ -266,7 +253,7 @@ pub fn render_keeping(
             suggestion: out.patch_suggestion(p),
         });
     }
-    out.finish_kustomizations(jobs)?;
+    out.finish_kustomizations()?;
     Ok(RenderedEnv {
         name: env.name.clone(),
         files: out.files,
@@ -306,16 +293,12 @@ pub(crate) struct Output<'k> {
     keep: Keep<'k>,
     /// The bytes of text kept so far.
     kept: usize,
-    /// When it is a part of the output ([`parts`]) kept against digests:
-    /// each file whose digest is not the one known, in the order
-    /// rendered, with its length (see [`parts::Differing`]).
-    differing: Option<Vec<parts::Differing>>,
     /// The folders, their files and namespaces.
     folders: folders::Folders,
     /// The patches to apply, and whether each matched an object.
     patches: Vec<Pending>,
     /// What the environment declares not secret.
-    escapes: std::sync::Arc<leaks::Escapes>,
+    escapes: leaks::Escapes,
     /// The `notSecret` entries that matched a finding.
     used: std::collections::BTreeSet<usize>,
     /// Secret values found in the files so far.
@@ -340,7 +323,7 @@ impl<'k> Output<'k> {
         header: String,
         keep: Keep<'k>,
         patches: Vec<Pending>,
-        escapes: std::sync::Arc<leaks::Escapes>,
+        escapes: leaks::Escapes,
     ) -> Output<'k> {
         Output {
             header,
@@ -350,7 +333,6 @@ impl<'k> Output<'k> {
             objects: BTreeMap::new(),
             keep,
             kept: 0,
-            differing: None,
             folders: folders::Folders::default(),
             patches,
             escapes,
@@ -486,9 +468,6 @@ impl<'k> Output<'k> {
             Keep::Differing(known, limit) => {
                 let digest = cfggen_tree::Digest::of(text.as_bytes());
                 let differs = known.get(&path) != Some(&digest);
-                if let (true, Some(differing)) = (differs, &mut self.differing) {
-                    differing.push(parts::Differing::new(&path, text.len()));
-                }
                 if !differs || self.kept + text.len() > limit {
                     self.digests.insert(path, digest);
                 } else {
@@ -504,11 +483,10 @@ impl<'k> Output<'k> {
         Ok(())
     }
 
-    /// Writes each folder's kustomization.yaml, in up to `jobs` parts.
-    fn finish_kustomizations(&mut self, jobs: usize) -> Result<(), RenderError> {
-        let folders = self.folders.take();
-        parts::in_parts(self, &folders, jobs, |out, (name, folder)| {
-            let mut resources = folder.files.clone();
+    /// Writes each folder's kustomization.yaml.
+    fn finish_kustomizations(&mut self) -> Result<(), RenderError> {
+        for (name, folder) in self.folders.take() {
+            let mut resources = folder.files;
             resources.sort();
             let k = crds::Kustomization {
                 api_version: "kustomize.config.k8s.io/v1beta1".into(),
@@ -516,8 +494,9 @@ impl<'k> Output<'k> {
                 namespace: folder.scope.namespace(),
                 resources,
             };
-            out.file(format!("{name}/kustomization.yaml"), &k)
-        })
+            self.file(format!("{name}/kustomization.yaml"), &k)?;
+        }
+        Ok(())
     }
 }
 
@@ -647,11 +626,7 @@ fn app_sources(out: &Output, env: &Environment, folder: &str) -> Vec<crds::Appli
     }
 }
 
-fn render_applications(
-    out: &mut Output,
-    env: &Environment,
-    jobs: usize,
-) -> Result<(), RenderError> {
+fn render_applications(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
     let target = |folder: String, namespace: String, wave, own| Target {
         folder,
         namespace,
@@ -699,9 +674,10 @@ fn render_applications(
     for t in &mut targets {
         t.sources = app_sources(out, env, &t.folder);
     }
-    parts::in_parts(out, &targets, jobs, |out, target| {
-        application(out, env, target)
-    })
+    for target in &targets {
+        application(out, env, target)?;
+    }
+    Ok(())
 }
 
 /// What an Argo CD Application is made for.
@@ -817,15 +793,11 @@ mod tests {
         known.insert(api[0].clone(), cfggen_tree::Digest::of(b"edited"));
         known.remove(&api[1]);
         known.insert("old/gone.yaml".into(), cfggen_tree::Digest::of(b"gone"));
-        let against = match render_keeping(
-            &validated(),
-            &sources,
-            Keep::Differing(&known, usize::MAX),
-            1,
-        ) {
-            Ok(r) => r,
-            Err(e) => panic!("{e}"),
-        };
+        let against =
+            match render_keeping(&validated(), &sources, Keep::Differing(&known, usize::MAX)) {
+                Ok(r) => r,
+                Err(e) => panic!("{e}"),
+            };
         let texts: Vec<&String> = against.files.keys().collect();
         assert_eq!(texts, vec![&api[0], &api[1]]);
         assert_eq!(against.files[&api[0]], full.files[&api[0]]);
@@ -842,11 +814,10 @@ mod tests {
         // Past its limit, a rendering keeps a differing file as a digest
         // too, and says that it lacks a text.
         let limit = full.files[&api[0]].len();
-        let limited =
-            match render_keeping(&validated(), &sources, Keep::Differing(&known, limit), 1) {
-                Ok(r) => r,
-                Err(e) => panic!("{e}"),
-            };
+        let limited = match render_keeping(&validated(), &sources, Keep::Differing(&known, limit)) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
         assert_eq!(limited.files.keys().collect::<Vec<_>>(), vec![&api[0]]);
         assert_eq!(limited.len(), full.len());
         assert!(!limited.has_text_against(&known));

@@ -17,13 +17,9 @@ pub fn role_secret_name(cluster: &str, role: &str) -> String {
     PostgresCluster::object_name(cluster, role)
 }
 
-/// Renders every cluster of `env` that runs here; the objects of the apps'
-/// databases in up to `jobs` parts.
-pub(crate) fn render_clusters(
-    out: &mut Output,
-    env: &Environment,
-    jobs: usize,
-) -> Result<(), RenderError> {
+/// Renders every cluster of `env` that runs here, and the objects of the
+/// apps' databases on it.
+pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(), RenderError> {
     // A remote cluster runs elsewhere: nothing of it is rendered here.
     for (cluster_name, cluster) in env.postgres.iter().filter(|(_, c)| !c.remote) {
         let ns = cluster.namespace.as_str();
@@ -49,12 +45,12 @@ pub(crate) fn render_clusters(
             .iter()
             .map(|(app_name, _, db)| managed_role(cluster_name, app_name, db))
             .collect();
-        crate::parts::in_parts(out, &databases, jobs, |out, (app_name, app, db)| {
+        for (app_name, app, db) in &databases {
             on.role_password(out, app, app_name, db)?;
             let name = db.name(app_name);
             let object = PostgresCluster::object_name(cluster_name, name);
-            on.database(out, &object, name, db.owner(app_name), &db.extensions)
-        })?;
+            on.database(out, &object, name, db.owner(app_name), &db.extensions)?;
+        }
         for (role_name, role) in &cluster.roles {
             roles.push(on.standalone_role(out, role_name, role)?);
         }

@@ -44,6 +44,8 @@ use cfggen_source::Inputs;
 use cfggen_write::{Digest, Survey};
 use serde::{Deserialize, Serialize};
 
+use crate::scale::Mechanism;
+
 /// How many parsed trees of bases the cache keeps, the newest.
 const KEPT_TREES: usize = 32;
 
@@ -178,6 +180,9 @@ impl Cache {
 
     /// The committed tree of `env` as last surveyed (empty if unknown).
     pub(crate) fn survey(&self, env: &str) -> Survey {
+        if Mechanism::SurveyFile.is_off() {
+            return Survey::default();
+        }
         self.survey_file(env)
             .and_then(|path| self.read_marked(&path, MAX_SURVEY_BYTES))
             .and_then(|bytes| cfggen_write::decode_survey(&bytes))
@@ -188,6 +193,9 @@ impl Cache {
     /// of [`cfggen_write::encode_survey`]: a large tree's survey is read
     /// by every run).
     pub(crate) fn put_survey(&self, env: &str, files: &Survey) {
+        if Mechanism::SurveyFile.is_off() {
+            return;
+        }
         if let Some(path) = self.survey_file(env) {
             self.put_marked(
                 &path,
@@ -246,7 +254,7 @@ impl Cache {
     /// passed the partial schema (given back), and the trees of large
     /// ones.
     pub(crate) fn prime(&self, session: &cfggen_load::Session) -> BTreeSet<String> {
-        if self.dir.is_some() {
+        if self.dir.is_some() && !Mechanism::TreeStore.is_off() {
             session.keep_trees(std::sync::Arc::new(self.clone()));
         }
         let known = self

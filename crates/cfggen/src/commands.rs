@@ -320,7 +320,6 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     // The schema files are compared beside the environments.
     let (repo, session) = (&ctx.repo, &ctx.session);
     let workers = Workers::of(repo);
-    let jobs = workers.scale.text_render_parts();
     let (stale, outcomes) = workers.join(
         || check.then(|| stale_schemas(repo)),
         || {
@@ -329,7 +328,7 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
                 repo,
                 &names,
                 &workers,
-                |name, prepared, digests| drift_of(session, repo, name, prepared, digests, jobs),
+                |name, prepared, digests| drift_of(session, repo, name, prepared, digests),
             )
         },
     );
@@ -406,9 +405,8 @@ pub(crate) fn prepare(
     session: &cfggen_load::Session,
     name: &str,
     keep: Keep<'_>,
-    jobs: usize,
 ) -> Result<Prepared, Vec<Diagnostic>> {
-    finish(session, session.load(name)?, name, keep, jobs)
+    finish(session, session.load(name)?, name, keep)
 }
 
 /// Render → lint an environment that loaded.
@@ -417,10 +415,9 @@ pub(crate) fn finish(
     loaded: cfggen_load::Loaded,
     name: &str,
     keep: Keep<'_>,
-    jobs: usize,
 ) -> Result<Prepared, Vec<Diagnostic>> {
     let (env, files) = (&loaded.environment, &loaded.files);
-    let rendered = cfggen_render::render_keeping(env, files, keep, jobs)
+    let rendered = cfggen_render::render_keeping(env, files, keep)
         .map_err(|e| render_failure(session, &loaded, name, &e))?;
     let issues = cfggen_lint::lint(&rendered);
     // The data behind the text is only for the lint; free it.
@@ -548,9 +545,8 @@ fn prepare_each_then<R: Send>(
     session.plan_loads(names.len());
     let cache = crate::cache::Cache::of(&ctx.repo);
     let known_bases = cache.prime(session);
-    let parts = scale.render_parts();
     let results = workers.map(names, |name| {
-        prepare(session, name, Keep::Digests, parts).map(&keep)
+        prepare(session, name, Keep::Digests).map(&keep)
     });
     cache.learn(session, &known_bases);
     report_invalid(ctx, names, results)
@@ -751,7 +747,6 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         }
     }
     let session = &ctx.session;
-    let render_jobs = workers.scale.text_render_parts();
     // The workers' progress, through the command's own stderr.
     let stderr = std::sync::Mutex::new(&mut *ctx.stderr);
     let written = workers.map(&prepared, |w| {
@@ -759,8 +754,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         let (rendered, surveyed, inputs) = match w {
             ToWrite::Unchanged(name, report) => return (name.clone(), Ok(report.clone())),
             ToWrite::Write(rendered, surveyed, inputs) => (&**rendered, surveyed, inputs),
-            ToWrite::Again(name, surveyed) => match prepare(session, name, Keep::Text, render_jobs)
-            {
+            ToWrite::Again(name, surveyed) => match prepare(session, name, Keep::Text) {
                 Ok(p) => {
                     again = p.rendered;
                     (&again, surveyed, &None)
@@ -788,7 +782,7 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
             // Files kept as digests changed on disk since they were
             // compared: render again with every file's text.
             Err(cfggen_write::WriteError::TextNotKept(_)) => {
-                match prepare(session, &name, Keep::Text, render_jobs) {
+                match prepare(session, &name, Keep::Text) {
                     Ok(p) => write(&p.rendered),
                     Err(d) => return (name, Err(NotWritten::Invalid(d))),
                 }

@@ -15,7 +15,7 @@ use cfggen_render::Keep;
 
 use crate::commands::{finish, generated_path, prepare, Prepared};
 use crate::drift::ErrorEntry;
-use crate::scale::{Scale, Workers};
+use crate::scale::{Mechanism, Scale, Workers};
 
 /// The digest of each committed file of an environment, by path.
 pub(crate) type Digests = BTreeMap<String, cfggen_write::Digest>;
@@ -87,7 +87,6 @@ fn ready(
     first: bool,
     read: impl FnOnce() -> Read + Send,
 ) -> (Result<Ready, Vec<Diagnostic>>, Read) {
-    let parts = scale.render_parts();
     let recorded = cache.rendering(name);
     let unchanged = recorded
         .as_ref()
@@ -107,20 +106,23 @@ fn ready(
             }
             let prepared = session
                 .load(name)
-                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale), parts));
+                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale)));
             (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
         }
         // A large environment file changed since its committed rendering:
         // a change of a few apps is rendered from them alone.
         (Some(rendering), Some(text)) => {
             let on_disk = read();
-            if let Some(delta) = changed_apps_alone(session, name, &rendering, &text, &on_disk) {
+            let delta = (!Mechanism::Delta.is_off())
+                .then(|| changed_apps_alone(session, name, &rendering, &text, &on_disk))
+                .flatten();
+            if let Some(delta) = delta {
                 session.skip_load();
                 return (Ok(Ready::Delta(Box::new(delta))), on_disk);
             }
             let prepared = session
                 .load(name)
-                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale), parts));
+                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale)));
             record(session, cache, name, &prepared);
             (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
         }
@@ -130,7 +132,7 @@ fn ready(
         _ if scale.lean => {
             let (on_disk, loaded) = rayon::join(read, || session.load(name));
             let keep = keep_for(&on_disk, scale);
-            let prepared = loaded.and_then(|l| finish(session, l, name, keep, parts));
+            let prepared = loaded.and_then(|l| finish(session, l, name, keep));
             record(session, cache, name, &prepared);
             (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
         }
@@ -138,7 +140,7 @@ fn ready(
             let prepare = || {
                 session
                     .load(name)
-                    .and_then(|l| finish(session, l, name, Keep::Text, parts))
+                    .and_then(|l| finish(session, l, name, Keep::Text))
             };
             // The first environment parses the bases the others wait for:
             // it loads at once, and leaves its reading to another thread;
@@ -260,15 +262,13 @@ fn read_digests(repo: &Repo, cache: &Cache, env: &str) -> Read {
 }
 
 /// Compares a prepared environment with the digests of its committed
-/// files, reading again the bytes of each file whose digest differs (an
-/// environment rendered again with its text renders on `jobs` threads).
+/// files, reading again the bytes of each file whose digest differs.
 pub(crate) fn drift_of(
     session: &cfggen_load::Session,
     repo: &Repo,
     name: &str,
     ready: Result<Ready, Vec<Diagnostic>>,
     digests: Read,
-    jobs: usize,
 ) -> Outcome {
     let (mut rendered, digests) = match (ready, digests) {
         (Err(diagnostics), _) => return Outcome::Invalid(diagnostics),
@@ -285,7 +285,7 @@ pub(crate) fn drift_of(
     // A lean rendering that differs in more files than it kept the text
     // of is made again, with all of it, for the diff.
     if !rendered.has_text_against(&digests) {
-        rendered = match prepare(session, name, Keep::Text, jobs) {
+        rendered = match prepare(session, name, Keep::Text) {
             Ok(p) => p.rendered,
             Err(diagnostics) => return Outcome::Invalid(diagnostics),
         };

@@ -47,6 +47,8 @@ use cfggen_render::RenderedEnv;
 use cfggen_source::{environment_file, Inputs, Overlay, Source, BASES_DIR};
 use cfggen_tree::Digest;
 
+use crate::scale::Mechanism;
+
 /// The most apps a change may touch to be rendered from them alone.
 const MOST_APPS: usize = 16;
 
@@ -123,7 +125,10 @@ pub(crate) fn render_change(
         let text = std::str::from_utf8(&bytes).ok()?;
         // A large base is cut from its lines when they show its shape
         // plainly, else through its tree.
-        let cut = match cfggen_edit::only_apps_by_lines(text, keep) {
+        let by_lines = (!Mechanism::LineCut.is_off())
+            .then(|| cfggen_edit::only_apps_by_lines(text, keep))
+            .flatten();
+        let cut = match by_lines {
             Some(cut) => cut,
             None => {
                 let tree = session.tree_of(base, id, text).ok()?;

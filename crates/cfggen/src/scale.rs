@@ -45,7 +45,8 @@ impl Scale {
     /// of jobs, `CFGGEN_MEMORY` the budget in MiB.
     pub(crate) fn of(repo: &Repo) -> Scale {
         let budget = configured("CFGGEN_MEMORY").map_or(MEMORY_BUDGET, |mib| (mib as u64) << 20);
-        let scale = Scale::for_input(input_bytes(repo), cores(), budget);
+        let mut scale = Scale::for_input(input_bytes(repo), cores(), budget);
+        scale.lean &= !Mechanism::Lean.is_off();
         match configured("CFGGEN_JOBS") {
             Some(jobs) => Scale {
                 jobs,
@@ -53,24 +54,6 @@ impl Scale {
                 ..scale
             },
             None => scale,
-        }
-    }
-
-    /// The parts an environment's apps are rendered in: one a thread, so
-    /// that a thread done with its own environments takes parts of one
-    /// still being rendered ([`Scale::map`]'s pool).
-    pub(crate) fn render_parts(&self) -> usize {
-        self.threads
-    }
-
-    /// [`Scale::render_parts`] for a rendering that keeps every file's
-    /// text: one when lean, for such a rendering is the peak of a lean
-    /// command's memory (270 MiB at 10,000 apps, 283 on two threads).
-    pub(crate) fn text_render_parts(&self) -> usize {
-        if self.lean {
-            1
-        } else {
-            self.render_parts()
         }
     }
 
@@ -85,6 +68,54 @@ impl Scale {
             hold: usize::try_from(budget / 16).unwrap_or(usize::MAX),
             threads: cores,
         }
+    }
+}
+
+/// A mechanism of the engine that a benchmark can switch off
+/// (`CFGGEN_WITHOUT=delta,lean,…`), to show what it saves on the
+/// command it serves (BENCHMARKS.md, "What each mechanism saves"). The
+/// output never depends on it: each only decides how the same files are
+/// found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mechanism {
+    /// The parsed trees of large files under `environments/`, kept in the
+    /// cache and decoded instead of parsed (`tree-store`).
+    TreeStore,
+    /// A large base cut down to some apps from its lines, without its
+    /// tree (`line-cut`).
+    LineCut,
+    /// A large platform's environments loaded one at a time, each
+    /// parsing its bases itself and rendered against the committed
+    /// digests (`lean`).
+    Lean,
+    /// The survey of each committed tree kept in the cache, so that a
+    /// file whose stamp did not change is not read (`survey-file`).
+    SurveyFile,
+    /// A change of a few apps rendered from those apps alone (`delta`).
+    Delta,
+}
+
+impl Mechanism {
+    const ALL: [(Mechanism, &'static str); 5] = [
+        (Mechanism::TreeStore, "tree-store"),
+        (Mechanism::LineCut, "line-cut"),
+        (Mechanism::Lean, "lean"),
+        (Mechanism::SurveyFile, "survey-file"),
+        (Mechanism::Delta, "delta"),
+    ];
+
+    /// Whether `CFGGEN_WITHOUT` switches it off.
+    pub(crate) fn is_off(self) -> bool {
+        std::env::var("CFGGEN_WITHOUT").is_ok_and(|v| Mechanism::named(&v).contains(&self))
+    }
+
+    /// The mechanisms a comma-separated list names (unknown names are
+    /// left out).
+    fn named(list: &str) -> Vec<Mechanism> {
+        list.split(',')
+            .filter_map(|n| Mechanism::ALL.iter().find(|(_, name)| *name == n.trim()))
+            .map(|(m, _)| *m)
+            .collect()
     }
 }
 
@@ -122,8 +153,8 @@ fn configured(name: &str) -> Option<usize> {
 /// How a command spreads its work: each step runs on one worker pool of
 /// [`Scale::threads`] threads, and every parallel piece of it — its
 /// environments ([`Workers::map`]), and
-/// what they spread in turn (the renderer's parts, the survey's and the
-/// write's tasks) — is a task of it, so the command uses its threads and
+/// what they spread in turn (the survey's and the write's tasks) — is a
+/// task of it, so the command uses its threads and
 /// no more, and a thread with nothing left of its own takes what another
 /// has not begun (rayon's work stealing).
 pub(crate) struct Workers {
@@ -220,13 +251,17 @@ mod tests {
     }
 
     #[test]
-    fn every_thread_renders_parts_but_a_lean_text_rendering() {
-        let lean = Scale::for_input(10_000_000, 4, MEMORY_BUDGET);
-        assert_eq!(lean.render_parts(), 4);
-        assert_eq!(lean.text_render_parts(), 1);
-        let small = Scale::for_input(1_000_000, 4, MEMORY_BUDGET);
-        assert_eq!(small.render_parts(), 4);
-        assert_eq!(small.text_render_parts(), 4);
+    fn mechanisms_are_named_as_the_benchmarks_name_them() {
+        assert_eq!(
+            Mechanism::named("delta, lean,nonsense,survey-file"),
+            [Mechanism::Delta, Mechanism::Lean, Mechanism::SurveyFile]
+        );
+        assert_eq!(Mechanism::named(""), []);
+        let names: Vec<&str> = Mechanism::ALL.iter().map(|(_, n)| *n).collect();
+        assert_eq!(
+            Mechanism::named(&names.join(",")).len(),
+            Mechanism::ALL.len()
+        );
     }
 
     #[test]
