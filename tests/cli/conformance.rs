@@ -240,14 +240,14 @@ fn rendered_documents() -> Vec<(String, String)> {
     let mut docs = Vec::new();
     for (root, env) in crate::support::rendered_environments() {
         let (_, rendered) = crate::support::render_env(&root, env);
-        for (path, text) in rendered.files {
+        for (path, text) in rendered.texts() {
             if path.ends_with("kustomization.yaml")
                 || path == cfggen_render::INVENTORY_FILE
                 || path == cfggen_render::MADE_ELSEWHERE_FILE
             {
                 continue;
             }
-            docs.push((format!("{env}/{path}"), text));
+            docs.push((format!("{env}/{path}"), text.to_owned()));
         }
     }
     docs

@@ -85,7 +85,7 @@ fn parse<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> T {
 fn objects(root: &std::path::Path, env: &str) -> (cfggen_load::Loaded, Objects) {
     let (loaded, rendered) = crate::support::render_env(root, env);
     let mut o = Objects::default();
-    for (path, text) in &rendered.files {
+    for (path, text) in rendered.texts() {
         let value: serde_json::Value = parse(path, text);
         match value.get("kind").and_then(|k| k.as_str()) {
             Some(kind) if Workload::of(kind, path, text).is_some() => {
@@ -130,7 +130,7 @@ fn produced_keys(o: &Objects) -> BTreeMap<(String, String), BTreeSet<String>> {
 fn external_secrets(root: &std::path::Path, env: &str) -> BTreeMap<(String, String), Vec<String>> {
     let (_, rendered) = crate::support::render_env(root, env);
     // An environment that reads nothing from 1Password has no inventory.
-    let Some(text) = rendered.files.get(cfggen_render::INVENTORY_FILE) else {
+    let Some(text) = rendered.text(cfggen_render::INVENTORY_FILE) else {
         return BTreeMap::new();
     };
     let inventory: serde_json::Value = parse(cfggen_render::INVENTORY_FILE, text);
@@ -230,7 +230,7 @@ fn every_config_map_reference_resolves() {
             .collect();
         // And those made elsewhere, with the keys they are said to have.
         let (_, rendered) = crate::support::render_env(&root, env);
-        if let Some(text) = rendered.files.get(cfggen_render::MADE_ELSEWHERE_FILE) {
+        if let Some(text) = rendered.text(cfggen_render::MADE_ELSEWHERE_FILE) {
             let doc: serde_json::Value = parse(cfggen_render::MADE_ELSEWHERE_FILE, text);
             for e in doc["configMaps"].as_array().into_iter().flatten() {
                 let s = |k: &str| e[k].as_str().unwrap().to_owned();

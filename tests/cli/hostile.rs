@@ -336,7 +336,7 @@ fn all_rendered() -> Vec<(String, serde_json::Value)> {
     let mut docs = Vec::new();
     for (root, env) in crate::support::rendered_environments() {
         let (_, rendered) = crate::support::render_env(&root, env);
-        for (path, text) in &rendered.files {
+        for (path, text) in rendered.texts() {
             let value: serde_json::Value = cfggen_yaml::from_str(text).expect("YAML");
             docs.push((format!("{env}/{path}"), value));
         }

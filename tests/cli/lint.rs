@@ -24,8 +24,8 @@ fn overlay(env: &mut cfggen_render::RenderedEnv, dir: &Path, prefix: &str) {
         } else {
             // The lint must read this file's text, not the rendered data.
             env.facts.remove(&rel);
-            env.files
-                .insert(rel, std::fs::read_to_string(entry.path()).unwrap());
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            env.files.insert(rel, cfggen_render::File::Text(text));
         }
     }
 }

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use cfggen_tree::{Digest, RenderedEnv};
+use cfggen_tree::{Digest, File, RenderedEnv};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -114,23 +114,44 @@ pub fn diff_env(
     prefix: &str,
 ) -> Drift {
     let mut files = Vec::new();
-    for (rel, text) in &rendered.files {
+    for (rel, file) in &rendered.files {
         let committed = on_disk.get(rel);
-        let same = match committed {
-            Some(Committed::AsRendered) => true,
-            Some(Committed::Bytes(old)) => old.as_slice() == text.as_bytes(),
-            None => false,
+        let text = match (file, committed) {
+            (_, Some(Committed::AsRendered)) => continue,
+            (File::Text(text), Some(Committed::Bytes(old)))
+                if old.as_slice() == text.as_bytes() =>
+            {
+                continue
+            }
+            (File::Text(text), _) => text,
+            // A file rendered without its text (a large environment) is
+            // known by its digest: a difference is reported without a
+            // diff; the binary keeps the text of every file that differs,
+            // or renders the environment again with its text, before
+            // comparing.
+            (File::Digest(digest), committed) => {
+                let status = match committed {
+                    Some(Committed::Bytes(old)) if Digest::of(old) == *digest => continue,
+                    Some(_) => Status::Changed,
+                    None => Status::Missing,
+                };
+                files.push(FileDrift {
+                    path: format!("{prefix}{rel}"),
+                    status,
+                    formatting_only: false,
+                    resource: None,
+                    changes: Vec::new(),
+                    diff: String::new(),
+                });
+                continue;
+            }
         };
-        if same {
-            continue;
-        }
         let path = &format!("{prefix}{rel}");
         match committed {
-            Some(Committed::AsRendered) => {}
             Some(Committed::Bytes(old)) => {
                 files.push(changed(path, &String::from_utf8_lossy(old), text));
             }
-            None => files.push(FileDrift {
+            _ => files.push(FileDrift {
                 path: path.clone(),
                 status: Status::Missing,
                 formatting_only: false,
@@ -140,28 +161,8 @@ pub fn diff_env(
             }),
         }
     }
-    // A file rendered without its text (a large environment) is known by
-    // its digest: a difference is reported without a diff; the binary
-    // keeps the text of every file that differs, or renders the
-    // environment again with its text, before comparing.
-    for (rel, digest) in &rendered.digests {
-        let status = match on_disk.get(rel) {
-            Some(Committed::AsRendered) => continue,
-            Some(Committed::Bytes(old)) if Digest::of(old) == *digest => continue,
-            Some(Committed::Bytes(_)) => Status::Changed,
-            None => Status::Missing,
-        };
-        files.push(FileDrift {
-            path: format!("{prefix}{rel}"),
-            status,
-            formatting_only: false,
-            resource: None,
-            changes: Vec::new(),
-            diff: String::new(),
-        });
-    }
     for (rel, committed) in on_disk {
-        if !rendered.files.contains_key(rel) && !rendered.digests.contains_key(rel) {
+        if !rendered.contains(rel) {
             let path = &format!("{prefix}{rel}");
             let old = match committed {
                 Committed::Bytes(old) => String::from_utf8_lossy(old),
@@ -377,7 +378,7 @@ mod tests {
             name: "dev".into(),
             files: files
                 .iter()
-                .map(|(p, t)| ((*p).into(), (*t).into()))
+                .map(|(p, t)| ((*p).into(), File::Text((*t).into())))
                 .collect(),
             ..RenderedEnv::default()
         }
@@ -399,8 +400,8 @@ mod tests {
             ("a/new.yaml", DEPLOY),
         ] {
             rendered
-                .digests
-                .insert(path.into(), Digest::of(text.as_bytes()));
+                .files
+                .insert(path.into(), File::Digest(Digest::of(text.as_bytes())));
         }
         let mut on_disk = disk(&[("a/changed.yaml", "other"), ("a/gone.yaml", DEPLOY)]);
         on_disk.insert("a/same.yaml".into(), Committed::AsRendered);

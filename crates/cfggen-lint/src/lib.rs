@@ -196,7 +196,7 @@ fn parse_unrendered<'e>(
     out: &mut Vec<LintIssue>,
 ) -> BTreeMap<&'e str, Facts> {
     let mut parsed = BTreeMap::new();
-    for (path, text) in &env.files {
+    for (path, text) in env.texts() {
         if env.facts.contains_key(path) {
             continue;
         }
@@ -695,11 +695,13 @@ fn check_folders(docs: &[Doc<'_>], kustomizations: &Kustomizations<'_>, out: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cfggen_tree::File;
 
     fn selector_findings(files: &[(&str, &str)]) -> Vec<String> {
         let mut env = RenderedEnv::named("dev");
         for (path, text) in files {
-            env.files.insert((*path).to_owned(), (*text).to_owned());
+            env.files
+                .insert((*path).to_owned(), File::Text((*text).to_owned()));
         }
         lint(&env)
             .into_iter()
@@ -726,7 +728,9 @@ mod tests {
         ];
         let mut parsed = RenderedEnv::named("dev");
         for (path, text) in files {
-            parsed.files.insert(path.to_owned(), text.to_owned());
+            parsed
+                .files
+                .insert(path.to_owned(), File::Text(text.to_owned()));
         }
         let mut kept = parsed.clone();
         for (path, text) in files {
@@ -749,9 +753,10 @@ mod tests {
             names.join(", ")
         );
         env.files
-            .insert("web/kustomization.yaml".into(), kustomization);
+            .insert("web/kustomization.yaml".into(), File::Text(kustomization));
         for (path, text) in files {
-            env.files.insert((*path).to_owned(), (*text).to_owned());
+            env.files
+                .insert((*path).to_owned(), File::Text((*text).to_owned()));
         }
         lint(&env)
             .into_iter()
@@ -789,8 +794,9 @@ mod tests {
         let findings = |spec: &str| {
             let mut env = RenderedEnv::named("dev");
             env.files
-                .insert("shop/deployment.yaml".into(), deployment.into());
-            env.files.insert("shop/secret.yaml".into(), secret(spec));
+                .insert("shop/deployment.yaml".into(), File::Text(deployment.into()));
+            env.files
+                .insert("shop/secret.yaml".into(), File::Text(secret(spec)));
             lint(&env)
                 .into_iter()
                 .filter(|i| i.rule == Rule::SecretRef)

@@ -42,7 +42,7 @@ use cfggen_model::{names, Environment, Validated};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-pub use cfggen_tree::{RenderedEnv, HEADER_PREFIX, INVENTORY_FILE, MADE_ELSEWHERE_FILE};
+pub use cfggen_tree::{File, RenderedEnv, HEADER_PREFIX, INVENTORY_FILE, MADE_ELSEWHERE_FILE};
 pub use inventory::{external_secrets, inventory, ExternalEntry, InventoryEntry};
 pub use leaks::Leak;
 
@@ -257,7 +257,6 @@ pub fn render_keeping(
     Ok(RenderedEnv {
         name: env.name.clone(),
         files: out.files,
-        digests: out.digests,
         facts: out.facts,
         objects: out.objects,
     })
@@ -285,8 +284,7 @@ pub fn header(sources: &[String]) -> String {
 /// its kustomization.yaml.
 pub(crate) struct Output<'k> {
     header: String,
-    files: BTreeMap<String, String>,
-    digests: BTreeMap<String, cfggen_tree::Digest>,
+    files: BTreeMap<String, File>,
     facts: BTreeMap<String, cfggen_tree::Facts>,
     objects: BTreeMap<String, serde_json::Value>,
     /// What to keep of each file beside its facts.
@@ -328,7 +326,6 @@ impl<'k> Output<'k> {
         Output {
             header,
             files: BTreeMap::new(),
-            digests: BTreeMap::new(),
             facts: BTreeMap::new(),
             objects: BTreeMap::new(),
             keep,
@@ -457,29 +454,25 @@ impl<'k> Output<'k> {
         if self.facts.insert(path.clone(), facts).is_some() {
             return Err(RenderError::Collision(path));
         }
-        match self.keep {
-            Keep::Text => {
-                self.files.insert(path, text);
-            }
-            Keep::Digests => {
-                self.digests
-                    .insert(path, cfggen_tree::Digest::of(text.as_bytes()));
-            }
+        let file = match self.keep {
+            Keep::Text => File::Text(text),
+            Keep::Digests => File::Digest(cfggen_tree::Digest::of(text.as_bytes())),
             Keep::Differing(known, limit) => {
                 let digest = cfggen_tree::Digest::of(text.as_bytes());
                 let differs = known.get(&path) != Some(&digest);
                 if !differs || self.kept + text.len() > limit {
-                    self.digests.insert(path, digest);
+                    File::Digest(digest)
                 } else {
                     self.kept += text.len();
-                    self.files.insert(path, text);
+                    File::Text(text)
                 }
             }
             Keep::Whole => {
-                self.files.insert(path.clone(), text);
-                self.objects.insert(path, data);
+                self.objects.insert(path.clone(), data);
+                File::Text(text)
             }
-        }
+        };
+        self.files.insert(path, file);
         Ok(())
     }
 
@@ -782,7 +775,7 @@ mod tests {
         let mut known: BTreeMap<String, cfggen_tree::Digest> = full
             .files
             .iter()
-            .map(|(p, t)| (p.clone(), cfggen_tree::Digest::of(t.as_bytes())))
+            .map(|(p, f)| (p.clone(), f.digest()))
             .collect();
         let api: Vec<String> = known
             .keys()
@@ -798,27 +791,27 @@ mod tests {
                 Ok(r) => r,
                 Err(e) => panic!("{e}"),
             };
-        let texts: Vec<&String> = against.files.keys().collect();
+        let texts: Vec<&String> = against.texts().map(|(p, _)| p).collect();
         assert_eq!(texts, vec![&api[0], &api[1]]);
-        assert_eq!(against.files[&api[0]], full.files[&api[0]]);
+        assert_eq!(against.text(&api[0]), full.text(&api[0]));
         assert_eq!(against.len(), full.len());
-        for (path, text) in &full.files {
-            assert_eq!(
-                against.digest(path),
-                Some(cfggen_tree::Digest::of(text.as_bytes()))
-            );
+        for (path, file) in &full.files {
+            assert_eq!(against.digest(path), Some(file.digest()));
         }
         assert!(!against.same_as(&known));
         assert!(against.has_text_against(&known));
         assert_eq!(against.facts, full.facts, "the lint reads the same facts");
         // Past its limit, a rendering keeps a differing file as a digest
         // too, and says that it lacks a text.
-        let limit = full.files[&api[0]].len();
+        let limit = full.text(&api[0]).map_or(0, str::len);
         let limited = match render_keeping(&validated(), &sources, Keep::Differing(&known, limit)) {
             Ok(r) => r,
             Err(e) => panic!("{e}"),
         };
-        assert_eq!(limited.files.keys().collect::<Vec<_>>(), vec![&api[0]]);
+        assert_eq!(
+            limited.texts().map(|(p, _)| p).collect::<Vec<_>>(),
+            vec![&api[0]]
+        );
         assert_eq!(limited.len(), full.len());
         assert!(!limited.has_text_against(&known));
     }

@@ -19,7 +19,7 @@ mod survey;
 mod survey_file;
 
 pub use cfggen_tree::Digest;
-use cfggen_tree::{is_generated, RenderedEnv};
+use cfggen_tree::{is_generated, File, RenderedEnv};
 use rayon::iter::ParallelIterator;
 use rayon::slice::ParallelSlice;
 pub use survey::{survey_tree, Known, Stamp, Survey, SETTLED};
@@ -246,13 +246,7 @@ fn plan_within(
     };
     let inside = |rel: &&String| rel.starts_with(&prefix);
     let mut report = WriteReport {
-        unchanged: rendered.len()
-            - rendered
-                .files
-                .keys()
-                .chain(rendered.digests.keys())
-                .filter(inside)
-                .count(),
+        unchanged: rendered.len() - rendered.files.keys().filter(inside).count(),
         ..WriteReport::default()
     };
     let mut foreign = Vec::new();
@@ -268,9 +262,9 @@ fn plan_within(
                 on_disk.push(rel);
                 return Ok(());
             }
-            let same = |old: &[u8]| match rendered.files.get(&rel) {
-                Some(text) => Some(old == text.as_bytes()),
-                None => rendered.digests.get(&rel).map(|d| Digest::of(old) == *d),
+            let same = |old: &[u8]| match rendered.files.get(&rel)? {
+                File::Text(text) => Some(old == text.as_bytes()),
+                File::Digest(d) => Some(Digest::of(old) == *d),
             };
             let generated = if rendered.contains(&rel) {
                 let old = std::fs::read(path).map_err(io_err(path))?;
@@ -296,7 +290,6 @@ fn plan_within(
     report.added = rendered
         .files
         .keys()
-        .chain(rendered.digests.keys())
         .filter(inside)
         .filter(|rel| on_disk.binary_search(rel).is_err())
         .cloned()
@@ -312,7 +305,7 @@ fn plan_within(
         .added
         .iter()
         .chain(&report.changed)
-        .filter(|rel| rendered.digests.contains_key(*rel))
+        .filter(|rel| rendered.text(rel).is_none())
         .cloned()
         .collect();
     if not_kept.is_empty() {
@@ -441,8 +434,9 @@ pub fn scope(target: &Path, rendered: &RenderedEnv, report: &WriteReport) -> Str
 /// rendered that it does not have or has with another digest, and files
 /// it has that are not rendered.
 fn differing(rendered: &RenderedEnv, surveyed: &Survey) -> Vec<String> {
-    let rendered_paths = rendered.files.keys().chain(rendered.digests.keys());
-    let mut paths: Vec<String> = rendered_paths
+    let mut paths: Vec<String> = rendered
+        .files
+        .keys()
         .filter(|rel| surveyed.get(*rel).map(|k| k.digest) != rendered.digest(rel))
         .chain(surveyed.keys().filter(|rel| !rendered.contains(rel)))
         .cloned()
@@ -530,17 +524,10 @@ fn build(
     };
     // Each file of the scope with its text; a file kept as a digest has
     // none, and is unchanged (`plan_dir` made sure), so it is linked.
-    let texts = rendered
+    let files: Vec<(&str, PathBuf, Option<&str>)> = rendered
         .files
         .range(under.clone()..)
-        .map(|(rel, text)| (rel, Some(text.as_str())));
-    let digests = rendered
-        .digests
-        .range(under.clone()..)
-        .map(|(rel, _)| (rel, None));
-    let files: Vec<(&str, PathBuf, Option<&str>)> = texts
-        .map_while(|(rel, text)| Some((rel, text, rel.strip_prefix(&under)?)))
-        .chain(digests.map_while(|(rel, text)| Some((rel, text, rel.strip_prefix(&under)?))))
+        .map_while(|(rel, file)| Some((rel, file.text(), rel.strip_prefix(&under)?)))
         .map(|(rel, text, inner)| (rel.as_str(), staging.join(inner), text))
         .collect();
     let mut made: std::collections::BTreeSet<&Path> = std::collections::BTreeSet::new();
@@ -607,7 +594,7 @@ mod tests {
                 .map(|(p, t)| {
                     (
                         (*p).to_owned(),
-                        format!("{} test\n{t}", cfggen_tree::HEADER_PREFIX),
+                        File::Text(format!("{} test\n{t}", cfggen_tree::HEADER_PREFIX)),
                     )
                 })
                 .collect(),
@@ -673,9 +660,8 @@ mod tests {
     fn partly_kept(files: &[(&str, &str)], as_digests: &[&str]) -> RenderedEnv {
         let mut env = rendered(files);
         for path in as_digests {
-            if let Some(text) = env.files.remove(*path) {
-                env.digests
-                    .insert((*path).to_owned(), Digest::of(text.as_bytes()));
+            if let Some(file) = env.files.get_mut(*path) {
+                *file = File::Digest(file.digest());
             }
         }
         env
@@ -794,7 +780,7 @@ mod tests {
         let expected: BTreeMap<String, Vec<u8>> = rendered(&one)
             .files
             .into_iter()
-            .map(|(k, v)| (k, v.into_bytes()))
+            .filter_map(|(k, f)| Some((k, f.text()?.as_bytes().to_vec())))
             .collect();
         assert_eq!(read, expected);
         // Changes in two folders replace their common folder, the root.

@@ -291,12 +291,13 @@ mod tests {
         let generated = dir.path().join("generated");
         let header = cfggen_tree::HEADER_PREFIX;
         let mut env = cfggen_tree::RenderedEnv::named("dev");
-        env.files.insert("x.yaml".into(), format!("{header}\n1"));
+        let text = |t: &str| cfggen_tree::File::Text(format!("{header}\n{t}"));
+        env.files.insert("x.yaml".into(), text("1"));
         crate::write_environment(&generated, &env, crate::Before::Unknown)?;
         let x = generated.join("dev/x.yaml");
         // A survey that says, by the file's own stamp, that it holds what
         // is now rendered: the write believes it and reads nothing.
-        env.files.insert("x.yaml".into(), format!("{header}\n2"));
+        env.files.insert("x.yaml".into(), text("2"));
         let meta = std::fs::symlink_metadata(&x).map_err(io_err(&x))?;
         let surveyed = Survey::from([(
             "x.yaml".to_owned(),

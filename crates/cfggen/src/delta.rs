@@ -45,7 +45,7 @@ use std::sync::Arc;
 use cfggen_model::validate::Claims;
 use cfggen_render::RenderedEnv;
 use cfggen_source::{environment_file, Inputs, Overlay, Source, BASES_DIR};
-use cfggen_tree::Digest;
+use cfggen_tree::{Digest, File};
 
 use crate::scale::Mechanism;
 
@@ -166,7 +166,10 @@ fn is_base(rel: &str) -> bool {
 /// The committed tree as a rendering that holds no text.
 fn as_committed(name: &str, committed: &BTreeMap<String, Digest>) -> RenderedEnv {
     let mut rendered = RenderedEnv::named(name);
-    rendered.digests = committed.clone();
+    rendered.files = committed
+        .iter()
+        .map(|(path, digest)| (path.clone(), File::Digest(*digest)))
+        .collect();
     rendered
 }
 
@@ -224,11 +227,10 @@ fn apply(
         if *then == text {
             continue;
         }
-        let alone = committed.get(&path) == Some(&Digest::of(then.as_bytes()));
+        let alone = committed.get(&path) == Some(&then.digest());
         if !alone || before.facts.get(&path) != after.facts.get(&path) {
             return None;
         }
-        rendered.digests.remove(&path);
         rendered.files.insert(path, text);
     }
     Some(rendered)
@@ -298,8 +300,7 @@ mod delta_tests {
         rendered
             .files
             .iter()
-            .map(|(p, t)| (p.clone(), Digest::of(t.as_bytes())))
-            .chain(rendered.digests.iter().map(|(p, d)| (p.clone(), *d)))
+            .map(|(p, f)| (p.clone(), f.digest()))
             .collect()
     }
 
@@ -463,8 +464,8 @@ mod delta_tests {
             let (full, full_inputs) = whole(&now, name)
                 .unwrap_or_else(|| panic!("{at}: rendered alone, but the whole is not valid"));
             assert_eq!(digests(&delta.rendered), digests(&full), "{at}");
-            for (path, text) in &delta.rendered.files {
-                assert_eq!(Some(text), full.files.get(path), "{at}: {path}");
+            for (path, text) in delta.rendered.texts() {
+                assert_eq!(Some(text), full.text(path), "{at}: {path}");
             }
             // What the ground records covers what a whole load reads.
             assert!(full_inputs.within(&delta.inputs, &BTreeSet::new()), "{at}");
@@ -607,7 +608,7 @@ mod delta_tests {
         assert!(delta(&commented));
         let same = render_change(&cfggen_load::Session::in_memory(commented), "prod", &ground);
         assert!(same.is_some_and(
-            |d| d.rendered.files.is_empty() && digests(&d.rendered) == recorded.committed
+            |d| d.rendered.texts().next().is_none() && digests(&d.rendered) == recorded.committed
         ));
         // An app's image: rendered from that app.
         let image = text.replace(
