@@ -607,9 +607,9 @@ mod delta_tests {
         let commented = with(&rel, text.replace("apps:\n", "apps: # the apps\n"));
         assert!(delta(&commented));
         let same = render_change(&cfggen_load::Session::in_memory(commented), "prod", &ground);
-        assert!(same.is_some_and(
-            |d| d.rendered.texts().next().is_none() && digests(&d.rendered) == recorded.committed
-        ));
+        assert!(same
+            .is_some_and(|d| d.rendered.texts().next().is_none()
+                && digests(&d.rendered) == recorded.committed));
         // An app's image: rendered from that app.
         let image = text.replace(
             "authentik:v2026.2.0-2d4098e-nix",
