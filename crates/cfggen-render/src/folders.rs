@@ -41,7 +41,7 @@ impl Scope {
 }
 
 /// One folder: its scope and the files it lists.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Folder {
     pub(crate) scope: Scope,
     pub(crate) files: Vec<String>,
@@ -64,7 +64,7 @@ impl Folder {
 }
 
 /// Folder name → folder.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Folders(std::collections::BTreeMap<String, Folder>);
 
 impl Folders {

@@ -161,7 +161,7 @@ pub fn render_whole(env: &Validated, sources: &[String]) -> Result<RenderedEnv, 
 pub enum Keep<'k> {
     /// Its text.
     Text,
-    /// Its digest ([`RenderedEnv::digests`]): for checking a large
+    /// Its digest ([`File::Digest`]): for checking a large
     /// environment, or comparing it with what is on disk, without holding
     /// its text.
     Digests,
@@ -304,7 +304,6 @@ pub(crate) struct Output<'k> {
 }
 
 /// A patch waiting for its objects.
-#[derive(Clone)]
 struct Pending {
     /// The app folder it is limited to; every folder for an environment's.
     folder: Option<String>,
