@@ -103,7 +103,7 @@ fn a_warm_cache_sees_every_change() {
     let stored = std::fs::read(&files[4]).unwrap();
     let mut lines = stored.splitn(3, |b| *b == b'\n');
     let (_, _, survey) = (lines.next(), lines.next(), lines.next().unwrap());
-    let survey = cfggen_write::decode_survey(survey).unwrap();
+    let survey = cfggen_engine::fuzz::survey_form(survey).unwrap();
     assert!(
         !survey.is_empty() && survey.values().all(|k| k.stamp.is_some()),
         "settled stamps are kept"

@@ -160,19 +160,7 @@ fn merge_and_semantic_diff_regressions() {
 #[test]
 fn tree_binary_regressions() {
     for (name, data) in inputs("tree_binary") {
-        let result = std::panic::catch_unwind(|| {
-            let limits = cfggen_yaml::Limits::default();
-            let id = cfggen_yaml::FileId(0);
-            let _ = cfggen_yaml::decode(&data, id, &limits);
-            if let Ok(node) = std::str::from_utf8(&data)
-                .map_err(|_| ())
-                .and_then(|text| cfggen_yaml::parse(id, text, &limits).map_err(|_| ()))
-            {
-                let encoded = cfggen_yaml::encode(&node);
-                let back = cfggen_yaml::decode(&encoded, id, &limits);
-                assert_eq!(back.map(|n| cfggen_yaml::encode(&n)), Some(encoded));
-            }
-        });
+        let result = std::panic::catch_unwind(|| cfggen_engine::fuzz::tree_form(&data));
         assert!(result.is_ok(), "{name} panics");
     }
 }
@@ -180,39 +168,7 @@ fn tree_binary_regressions() {
 #[test]
 fn only_apps_regressions() {
     for (name, data) in inputs("only_apps") {
-        let result = std::panic::catch_unwind(|| {
-            let _ = cfggen_write::decode_survey(&data);
-            let Ok(text) = std::str::from_utf8(&data) else {
-                return;
-            };
-            let mask = data.first().copied().unwrap_or(0);
-            let limits = cfggen_yaml::Limits::default();
-            let Ok(root) = cfggen_yaml::parse(cfggen_yaml::FileId(0), text, &limits) else {
-                let _ = cfggen_edit::only_apps_by_lines(text, |_| true);
-                return;
-            };
-            let names: Vec<String> = root
-                .get("apps")
-                .and_then(cfggen_yaml::Node::as_map)
-                .map(|apps| apps.iter().map(|e| e.key.text.clone()).collect())
-                .unwrap_or_default();
-            let keep = |name: &str| {
-                names
-                    .iter()
-                    .position(|n| n == name)
-                    .is_some_and(|i| (mask >> (i % 8)) & 1 == 1)
-            };
-            let by_tree = cfggen_edit::only_apps(text, &root, keep);
-            if let Some(cut) = cfggen_edit::only_apps_by_lines(text, keep) {
-                assert_eq!(by_tree.as_deref().ok(), Some(cut.as_str()));
-            }
-            if root.as_map().is_some() {
-                assert_eq!(
-                    cfggen_edit::changed_apps(&root, &root),
-                    Some(Default::default())
-                );
-            }
-        });
+        let result = std::panic::catch_unwind(|| cfggen_engine::fuzz::cuts(&data));
         assert!(result.is_ok(), "{name} panics");
     }
 }

@@ -10,14 +10,12 @@
 //! ever left empty or cut short.
 
 mod apps;
-mod only;
 mod transaction;
 
 pub use apps::{
     add_apps, add_argocd_projects, add_namespaces, add_persistent_volumes, add_postgres,
     add_secret_stores, add_storage_classes, AppsError,
 };
-pub use only::{changed_apps, only_apps, only_apps_by_lines};
 pub use transaction::{apply_checked, ApplyError, FileEdit};
 
 use cfggen_yaml::{FileId, Limits, Node, Seg, Value};
@@ -31,10 +29,6 @@ pub enum EditError {
     /// The place to insert is written in flow style (`{…}`) or is not a mapping.
     #[error("`{0}` is not a block mapping, so cfggen cannot add a key to it without reformatting; edit it by hand")]
     NotBlock(String),
-    /// The file cannot be cut down to some of its apps line by line
-    /// ([`only_apps`]).
-    #[error("the file cannot be cut down to some of its apps: {0}")]
-    NotCut(String),
     /// The span to replace is not in the text (the file changed since it
     /// was read, say).
     #[error("bytes {start}..{end} are not a value of the file ({len} bytes); it may have changed since it was read")]

@@ -42,6 +42,10 @@ pub struct Loaded {
     /// What holds but the user should know: a manifest no schema checks
     /// (`unchecked-kind`).
     pub warnings: Vec<Diagnostic>,
+    /// The bases the load found (or was told, [`Tuning::checked_bases`])
+    /// to pass the partial schema, by the hash of their bytes
+    /// ([`cfggen_source::content_hash`]).
+    pub bases_passed: BTreeSet<String>,
 }
 
 /// The merged document of an environment and its files: a field path →
@@ -270,6 +274,8 @@ struct BaseEntry {
     result: Result<Node, Vec<Diagnostic>>,
     /// What reading the base read.
     read: Inputs,
+    /// The hash of its bytes when it passes the partial schema.
+    passed: Option<String>,
 }
 
 /// A base as the session holds it: parsed once, by the first load that
@@ -291,56 +297,55 @@ enum BrokenCrdFile {
 /// the same loading (bases included) either way.
 pub struct Session {
     source: Arc<dyn Source>,
+    /// How loads reuse earlier work and spend memory.
+    tuning: Tuning,
     /// Each base by path, parsed once: a load that needs a base another
     /// load is parsing waits for it rather than parsing it again. `None`:
     /// it could not be read (each load reports that at its own `extends`).
     bases: Mutex<HashMap<String, Arc<BaseCell>>>,
-    /// Loads still to come before the bases can be forgotten (see
-    /// [`Session::plan_loads`]); never reaches zero unless planned.
-    loads_left: std::sync::atomic::AtomicUsize,
     /// The CRDs under `crds/`, read once, what reading them read, and the
     /// files that could not be read or parsed.
     crds: OnceLock<(Arc<crate::manifests::Crds>, Inputs, Vec<BrokenCrdFile>)>,
-    /// Whether each load works lean (see [`Session::lean`]).
-    lean: std::sync::atomic::AtomicBool,
-    /// Which bases pass the partial schema, by the hash of their bytes
-    /// (see [`Session::trust_checked_bases`]).
-    checked: Mutex<CheckedBases>,
-    /// Where the trees of large files are kept between runs (see
-    /// [`Session::keep_trees`]).
-    trees: OnceLock<Arc<dyn TreeStore>>,
     /// The warnings of the loads that succeeded (see [`Session::warnings`]).
     warnings: Mutex<Vec<Diagnostic>>,
 }
 
-/// Keeps the parsed trees of large files under `environments/` (bases and
-/// environment files) between runs, in the binary form of
-/// [`cfggen_yaml::encode`], by the hash of the bytes they were parsed
-/// from ([`cfggen_source::content_hash`]): a file whose bytes did not
-/// change is decoded, not parsed. A store that loses what it was given
-/// costs a parse, nothing else; it must give back only what this very
-/// build put in it, unchanged (a tree that does not decode is parsed
-/// again, but one damaged into another tree would be believed: the
-/// binary's cache keeps a hash of each tree, and refuses one that does
-/// not match it).
-pub trait TreeStore: Send + Sync {
-    /// The tree kept for the bytes of hash `hash`, if any.
-    fn get(&self, hash: &str) -> Option<Vec<u8>>;
-    /// Keeps `tree` for the bytes of hash `hash`.
-    fn put(&self, hash: &str, tree: &[u8]);
+/// How a session's loads reuse the work of earlier runs and spend memory:
+/// the one parameter through which whatever drives the loads (the
+/// binary's engine) tunes them. The default is plain loading: every file
+/// parsed, every base checked, bases shared between loads. A load gives
+/// the same result under any tuning.
+#[derive(Clone, Default)]
+pub struct Tuning {
+    /// Each load parses its bases itself instead of sharing a tree parsed
+    /// once (it then owns the tree and merges into it in place), and
+    /// checks a base's document without holding its tree beside it: for
+    /// a platform so large that memory matters more than time.
+    pub own_bases: bool,
+    /// Gives the tree of each file loads read; `None`: each is parsed.
+    pub trees: Option<Arc<dyn Trees>>,
+    /// The bases known to pass the partial schema, by the hash of their
+    /// bytes ([`cfggen_source::content_hash`]): a load does not check
+    /// them again. Only what [`Loaded::bases_passed`] gave in an earlier
+    /// run of this very build: the check is a function of the bytes and
+    /// of the schema the build holds, and a hash given wrongly lets a
+    /// base past a check.
+    pub checked_bases: BTreeSet<String>,
 }
 
-/// How large a file must be for its tree to be kept: below, parsing it
-/// costs about what reading a kept tree does.
-const KEPT_TREE_MIN_BYTES: usize = 64 * 1024;
-
-/// The bases known to pass the partial schema, by the hash of their bytes
-/// ([`cfggen_source::content_hash`]): those an earlier run found to
-/// (`known`), and those this session's loads found to or knew (`found`).
-#[derive(Default)]
-struct CheckedBases {
-    known: BTreeSet<String>,
-    found: BTreeSet<String>,
+/// Gives the tree of a file a load reads, as [`cfggen_yaml::parse`] would
+/// parse it (a tree kept from an earlier run of the same bytes, say). It
+/// must give exactly the tree the parse gives, locations included.
+pub trait Trees: Send + Sync {
+    /// The tree of the file `rel` whose text is `text`, its nodes in file
+    /// `id`, within `limits`.
+    fn tree(
+        &self,
+        rel: &str,
+        id: FileId,
+        text: &str,
+        limits: &Limits,
+    ) -> Result<Node, Box<YamlError>>;
 }
 
 impl Session {
@@ -351,23 +356,19 @@ impl Session {
 
     /// A session over any source of files.
     pub fn with_source(source: Arc<dyn Source>) -> Self {
-        Session {
-            source,
-            bases: Mutex::new(HashMap::new()),
-            loads_left: std::sync::atomic::AtomicUsize::new(usize::MAX),
-            crds: OnceLock::new(),
-            lean: std::sync::atomic::AtomicBool::new(false),
-            checked: Mutex::new(CheckedBases::default()),
-            trees: OnceLock::new(),
-            warnings: Mutex::new(Vec::new()),
-        }
+        Session::tuned(source, Tuning::default())
     }
 
-    /// Has loads decode the trees of large files whose bytes `store` has
-    /// seen, instead of parsing them, and keep there the trees of those
-    /// they parse. Set once; later calls change nothing.
-    pub fn keep_trees(&self, store: Arc<dyn TreeStore>) {
-        let _ = self.trees.set(store);
+    /// A session over any source of files whose loads are tuned by
+    /// `tuning`.
+    pub fn tuned(source: Arc<dyn Source>, tuning: Tuning) -> Self {
+        Session {
+            source,
+            tuning,
+            bases: Mutex::new(HashMap::new()),
+            crds: OnceLock::new(),
+            warnings: Mutex::new(Vec::new()),
+        }
     }
 
     /// A session over files held in memory (path relative to the root →
@@ -390,14 +391,12 @@ impl Session {
     /// Loads and validates `environments/<name>.yaml` with its bases.
     pub fn load(&self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
         // A first load keeps no tree to place problems through; one that
-        // finds a problem is run again, placing them.
-        // A load with a problem or a warning is run again, placing them.
+        // finds a problem or a warning is run again, placing them.
         let loaded = match Loader::new(self, false).run(name) {
             Err(_) => Loader::new(self, true).run(name),
             Ok(l) if !l.warnings.is_empty() => Loader::new(self, true).run(name),
             loaded => loaded,
         };
-        self.planned_load_done();
         if let Ok(l) = &loaded {
             if !l.warnings.is_empty() {
                 if let Ok(mut all) = self.warnings.lock() {
@@ -428,122 +427,12 @@ impl Session {
         Loader::new(self, true).run(name).ok()?.locator
     }
 
-    /// Says that one of the loads planned ([`Session::plan_loads`]) will
-    /// not be made (the environment is known without loading it).
-    pub fn skip_load(&self) {
-        self.planned_load_done();
-    }
-
-    fn planned_load_done(&self) {
-        let before = self
-            .loads_left
-            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-        if before == 1 {
-            // The last planned load: what the bases parsed to is not
-            // needed any more (a large base is a large tree).
-            if let Ok(mut bases) = self.bases.lock() {
-                bases.clear();
-            }
-        }
-    }
-
-    /// Makes each load work lean, for a platform so large that memory
-    /// matters more than time: a load parses its bases itself instead of
-    /// sharing a tree parsed once (it then owns the tree and merges into
-    /// it in place), and checks a base's document without holding its
-    /// tree beside it.
-    pub fn lean(&self) {
-        self.lean.store(true, std::sync::atomic::Ordering::Release);
-        if let Ok(mut bases) = self.bases.lock() {
-            bases.clear();
-        }
-    }
-
-    fn is_lean(&self) -> bool {
-        self.lean.load(std::sync::atomic::Ordering::Acquire)
-    }
-
     /// Whether reading `inputs` again through this session's source gives
     /// what a load read: then loading the environment again gives what
     /// that load gave (loading reads the repository through the source
     /// only, and is otherwise a function of the files it reads).
     pub fn unchanged(&self, inputs: &Inputs) -> bool {
         inputs.unchanged_in(self.source.as_ref(), Limits::default().max_bytes as u64)
-    }
-
-    /// Trusts that the bases whose bytes hash to one of `hashes`
-    /// ([`cfggen_source::content_hash`]) pass the partial schema, so that
-    /// a load does not check them again (a large base costs a second parse
-    /// for it, when lean). Only for what [`Session::checked_bases`] gave in
-    /// an earlier session of this very build: the check is a function of
-    /// the bytes and of the schema the build holds, and a hash given
-    /// wrongly lets a base past a check.
-    pub fn trust_checked_bases(&self, hashes: BTreeSet<String>) {
-        if let Ok(mut checked) = self.checked.lock() {
-            checked.known = hashes;
-        }
-    }
-
-    /// The hashes of the bases this session's loads found to pass the
-    /// partial schema, or trusted to.
-    pub fn checked_bases(&self) -> BTreeSet<String> {
-        self.checked
-            .lock()
-            .map(|c| c.found.clone())
-            .unwrap_or_default()
-    }
-
-    /// Whether the base whose bytes hash to `hash` is trusted to pass the
-    /// partial schema (and notes it as found to).
-    fn trusts_base(&self, hash: &str) -> bool {
-        self.checked.lock().is_ok_and(|mut c| {
-            let known = c.known.contains(hash);
-            if known {
-                c.found.insert(hash.to_owned());
-            }
-            known
-        })
-    }
-
-    /// Notes that the base whose bytes hash to `hash` passes the partial
-    /// schema.
-    fn base_passed(&self, hash: String) {
-        if let Ok(mut c) = self.checked.lock() {
-            c.found.insert(hash);
-        }
-    }
-
-    /// The tree of the file `rel` whose text is `text`, its nodes in file
-    /// `id`: parsed, or, for a large file under `environments/` whose bytes
-    /// the session's [`TreeStore`] has seen, decoded (and one parsed is
-    /// kept there).
-    pub fn tree_of(&self, rel: &str, id: FileId, text: &str) -> Result<Node, Box<YamlError>> {
-        let limits = Limits::default();
-        let is_large = text.len() >= KEPT_TREE_MIN_BYTES
-            && rel
-                .strip_prefix(ENVIRONMENTS_DIR)
-                .is_some_and(|r| r.starts_with('/'));
-        let Some(store) = self.trees.get().filter(|_| is_large) else {
-            return cfggen_yaml::parse(id, text, &limits);
-        };
-        let hash = cfggen_source::content_hash(text.as_bytes());
-        let kept = store
-            .get(&hash)
-            .and_then(|tree| cfggen_yaml::decode(&tree, id, &limits));
-        if let Some(node) = kept {
-            return Ok(node);
-        }
-        let parsed = cfggen_yaml::parse(id, text, &limits)?;
-        store.put(&hash, &cfggen_yaml::encode(&parsed));
-        Ok(parsed)
-    }
-
-    /// Says that `n` more loads are coming: once they are done, the
-    /// parsed bases are forgotten, so that rendering does not hold them.
-    /// A load after those parses its bases again.
-    pub fn plan_loads(&self, n: usize) {
-        self.loads_left
-            .store(n, std::sync::atomic::Ordering::Release);
     }
 }
 
@@ -563,11 +452,13 @@ struct Loader<'a> {
     limits: Limits,
     /// Keep the merged tree to place problems through. A first load does
     /// not (it converts the tree into the document instead of copying it,
-    /// and, when it is lean, checks bases without holding their trees);
+    /// and, when it owns its bases, checks them without holding their trees);
     /// [`Session::load`] runs a load that failed again, placing them.
     placed: bool,
     /// What this load read of the repository, shared reads included.
     inputs: Inputs,
+    /// The bases found or trusted to pass the partial schema, by hash.
+    bases_passed: BTreeSet<String>,
 }
 
 /// Loads and validates `environments/<name>.yaml` with its bases.
@@ -599,6 +490,7 @@ impl<'a> Loader<'a> {
             limits: Limits::default(),
             placed,
             inputs: Inputs::default(),
+            bases_passed: BTreeSet::new(),
         }
     }
 
@@ -713,6 +605,7 @@ impl<'a> Loader<'a> {
             locator,
             inputs: std::mem::take(&mut self.inputs),
             warnings: std::mem::take(&mut self.warnings),
+            bases_passed: std::mem::take(&mut self.bases_passed),
         })
     }
 
@@ -1393,11 +1286,13 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// The tree of `text`, the file `rel` read: decoded from the session's
-    /// [`TreeStore`] when `rel` is a large file whose bytes it has seen
-    /// (and kept there when parsed), else parsed.
+    /// The tree of `text`, the file `rel` read: from the session's
+    /// [`Tuning::trees`] when it has one, else parsed.
     fn parse_or_decode(&self, rel: &str, id: FileId, text: &str) -> Result<Node, Box<YamlError>> {
-        self.session.tree_of(rel, id, text)
+        match &self.session.tuning.trees {
+            Some(trees) => trees.tree(rel, id, text, &self.limits),
+            None => cfggen_yaml::parse(id, text, &self.limits),
+        }
     }
 
     fn yaml_diagnostic(&self, e: YamlError) -> Diagnostic {
@@ -1552,7 +1447,7 @@ impl<'a> Loader<'a> {
     }
 
     /// A base file, parsed and checked against the partial schema: from
-    /// the session's cache when another load already read it.
+    /// the session's shared bases when another load already read it.
     fn base_file(
         &mut self,
         rel: &str,
@@ -1560,9 +1455,10 @@ impl<'a> Loader<'a> {
         from: Location,
         schemas: &Schemas,
     ) -> Option<Node> {
-        if self.session.is_lean() {
+        if self.session.tuning.own_bases {
             let entry = self.read_base(rel, base, from, schemas)?;
             self.inputs.extend(&entry.read);
+            self.bases_passed.extend(entry.passed.clone());
             return self.use_base(entry.file, entry.result);
         }
         let cell = self
@@ -1585,23 +1481,7 @@ impl<'a> Loader<'a> {
             None => Arc::new(self.read_base(rel, base, from, schemas)?),
         };
         self.inputs.extend(&entry.read);
-        // The last planned load takes the tree rather than copying it,
-        // when no other load still holds it.
-        if self
-            .session
-            .loads_left
-            .load(std::sync::atomic::Ordering::Acquire)
-            == 1
-        {
-            if let Ok(mut bases) = self.session.bases.lock() {
-                bases.remove(rel);
-            }
-            drop(cell);
-            return match Arc::try_unwrap(entry) {
-                Ok(owned) => self.use_base(owned.file, owned.result),
-                Err(shared) => self.use_base(shared.file.clone(), shared.result.clone()),
-            };
-        }
+        self.bases_passed.extend(entry.passed.clone());
         self.use_base(entry.file.clone(), entry.result.clone())
     }
 
@@ -1625,7 +1505,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Reads a base on its own (file id 0), for the session's cache.
+    /// Reads a base on its own (file id 0), to share with other loads.
     fn read_base(
         &mut self,
         rel: &str,
@@ -1642,11 +1522,13 @@ impl<'a> Loader<'a> {
             .map(|b| cfggen_source::content_hash(b));
         let node = own.parse_fetched(rel, fetched, from_place.clone());
         let Some(file) = own.files.files.first().cloned() else {
-            // Not even read (I/O): report now, do not cache.
+            // Not even read (I/O): report now, do not share.
             self.diagnostics.extend(own.diagnostics);
             return None;
         };
         let mut read = std::mem::take(&mut own.inputs);
+        let trusted = |h: &String| self.session.tuning.checked_bases.contains(h);
+        let mut passed = None;
         let result = match node {
             None => Err(own.diagnostics),
             Some(node) => {
@@ -1664,11 +1546,12 @@ impl<'a> Loader<'a> {
                         ),
                     });
                     Err(own.diagnostics)
-                } else if hash.as_ref().is_some_and(|h| self.session.trusts_base(h)) {
+                } else if hash.as_ref().is_some_and(trusted) {
+                    passed = hash;
                     Ok(node)
                 } else {
-                    let checked = if self.session.is_lean() && !self.placed {
-                        own.check_base_lean(node, rel, from_place, schemas, &mut read)
+                    let checked = if self.session.tuning.own_bases && !self.placed {
+                        own.check_base_without_tree(node, rel, from_place, schemas, &mut read)
                     } else if own
                         .check_schema(&node, SchemaKind::Partial, schemas)
                         .is_none()
@@ -1677,22 +1560,27 @@ impl<'a> Loader<'a> {
                     } else {
                         Ok(node)
                     };
-                    if let (Ok(_), Some(hash)) = (&checked, hash) {
-                        self.session.base_passed(hash);
+                    if checked.is_ok() {
+                        passed = hash;
                     }
                     checked
                 }
             }
         };
-        Some(BaseEntry { file, result, read })
+        Some(BaseEntry {
+            file,
+            result,
+            read,
+            passed,
+        })
     }
 
-    /// A lean load's check of a base against the partial schema, which
+    /// The check of a base a load owns against the partial schema, which
     /// never holds the base's tree and its document at once: the tree is
     /// converted into the document, the document checked (its problems
-    /// not placed: a lean load that fails is run again whole), and the
+    /// not placed: a load that fails is run again placing them), and the
     /// file parsed again for merging.
-    fn check_base_lean(
+    fn check_base_without_tree(
         mut self,
         node: Node,
         rel: &str,
@@ -1965,12 +1853,15 @@ mod tests {
 
     /// A session over `files` (path → text).
     fn session(files: &[(&str, &str)]) -> Session {
-        Session::in_memory(
-            files
-                .iter()
-                .map(|(p, t)| ((*p).to_owned(), t.as_bytes().to_vec()))
-                .collect(),
-        )
+        tuned(files, Tuning::default())
+    }
+
+    fn tuned(files: &[(&str, &str)], tuning: Tuning) -> Session {
+        let files: HashMap<String, Vec<u8>> = files
+            .iter()
+            .map(|(p, t)| ((*p).to_owned(), t.as_bytes().to_vec()))
+            .collect();
+        Session::tuned(Arc::new(MemorySource::new(files)), tuning)
     }
 
     const DEV: &str =
@@ -1989,8 +1880,8 @@ mod tests {
             ("config/more/b.conf", "b = 2\n"),
             ("config/unread.conf", "c = 3\n"),
         ];
-        for lean in [false, true] {
-            let dev = recorded_loads(&files, lean);
+        for own_bases in [false, true] {
+            let dev = recorded_loads(&files, own_bases);
             // A change to any file it read is seen; to a file it did not
             // read, not.
             let changed = |rel: &str| {
@@ -2019,115 +1910,111 @@ mod tests {
         // of the base on its own refuses it.
         let dev = format!("{DEV}apps:\n  web:\n    components:\n      web:\n        replicas: 2\n");
         let (good, wrong) = (base("1"), base("two"));
-        for lean in [false, true] {
+        for own_bases in [false, true] {
             let with_base = |text: &str, trusted: &str| {
-                let s = session(&[
-                    ("environments/dev.yaml", &dev),
-                    ("environments/bases/shared.yaml", text),
-                ]);
-                if lean {
-                    s.lean();
-                }
-                s.trust_checked_bases(BTreeSet::from([cfggen_source::content_hash(
-                    trusted.as_bytes(),
-                )]));
-                let loaded = s.load("dev");
-                (loaded.map(|l| l.name), s.checked_bases())
+                let tuning = Tuning {
+                    own_bases,
+                    checked_bases: BTreeSet::from([cfggen_source::content_hash(
+                        trusted.as_bytes(),
+                    )]),
+                    ..Tuning::default()
+                };
+                let s = tuned(
+                    &[
+                        ("environments/dev.yaml", &dev),
+                        ("environments/bases/shared.yaml", text),
+                    ],
+                    tuning,
+                );
+                s.load("dev").map(|l| (l.name, l.bases_passed))
             };
-            // Checked, it is refused, and not found to pass.
-            let (loaded, found) = with_base(&wrong, &good);
-            assert!(loaded.is_err(), "lean: {lean}");
-            assert!(found.is_empty(), "lean: {lean}");
+            // Checked, it is refused.
+            assert!(with_base(&wrong, &good).is_err(), "own bases: {own_bases}");
             // Trusted by the hash of its bytes, it is not checked.
-            let (loaded, found) = with_base(&wrong, &wrong);
-            assert_eq!(loaded.ok().as_deref(), Some("dev"), "lean: {lean}");
-            assert_eq!(found.len(), 1, "lean: {lean}");
+            let (name, found) = with_base(&wrong, &wrong).unwrap_or_else(|d| panic!("{d:?}"));
+            assert_eq!(name, "dev", "own bases: {own_bases}");
+            assert_eq!(found.len(), 1, "own bases: {own_bases}");
             // A base that passes is found to, by the hash of its bytes.
-            let (loaded, found) = with_base(&good, &wrong);
-            assert!(loaded.is_ok(), "lean: {lean}");
+            let (_, found) = with_base(&good, &wrong).unwrap_or_else(|d| panic!("{d:?}"));
             let expected = BTreeSet::from([cfggen_source::content_hash(good.as_bytes())]);
-            assert_eq!(found, expected, "lean: {lean}");
+            assert_eq!(found, expected, "own bases: {own_bases}");
         }
     }
 
-    /// A [`TreeStore`] in memory.
-    #[derive(Default)]
-    struct Store(Mutex<HashMap<String, Vec<u8>>>);
+    /// [`Trees`] that parse, but give the tree of `instead` for the file
+    /// `rel`, and count what they were asked.
+    struct Swapped {
+        rel: &'static str,
+        instead: String,
+        asked: Mutex<Vec<String>>,
+    }
 
-    impl TreeStore for Store {
-        fn get(&self, hash: &str) -> Option<Vec<u8>> {
-            self.0.lock().ok()?.get(hash).cloned()
-        }
-
-        fn put(&self, hash: &str, tree: &[u8]) {
-            if let Ok(mut trees) = self.0.lock() {
-                trees.insert(hash.to_owned(), tree.to_vec());
+    impl Trees for Swapped {
+        fn tree(
+            &self,
+            rel: &str,
+            id: FileId,
+            text: &str,
+            limits: &Limits,
+        ) -> Result<Node, Box<YamlError>> {
+            if let Ok(mut asked) = self.asked.lock() {
+                asked.push(rel.to_owned());
             }
-        }
-    }
-
-    impl Store {
-        fn set(&self, hash: &str, tree: Vec<u8>) {
-            self.put(hash, &tree);
-        }
-
-        fn kept(&self) -> Vec<String> {
-            let trees = self.0.lock().map(|t| t.clone()).unwrap_or_default();
-            trees.keys().cloned().collect()
+            let text = if rel == self.rel { &self.instead } else { text };
+            cfggen_yaml::parse(id, text, limits)
         }
     }
 
     #[test]
-    fn a_large_base_is_parsed_once_then_decoded_from_the_store() {
-        let mut base = String::from(
-            "namespace: web\nargocd: {repoURL: https://git.example.com/gitops.git}\napps:\n",
-        );
-        for i in 0..1000 {
-            base.push_str(&format!("  app-{i:04}:\n    image: nginx:1.27\n    components:\n      web:\n        replicas: 1\n"));
-        }
-        assert!(base.len() >= KEPT_TREE_MIN_BYTES);
-        let hash = cfggen_source::content_hash(base.as_bytes());
-        for lean in [false, true] {
-            let store = Arc::new(Store::default());
-            let image = |store: &Arc<Store>| {
-                let s = session(&[
-                    ("environments/dev.yaml", DEV),
-                    ("environments/bases/shared.yaml", &base),
-                ]);
-                if lean {
-                    s.lean();
-                }
-                s.keep_trees(store.clone());
-                let loaded = s.load("dev").unwrap_or_else(|d| panic!("{d:?}"));
-                let app = loaded.environment.apps.get("app-0007").cloned();
-                app.and_then(|a| a.image).map(|i| i.as_written().to_owned())
+    fn a_load_reads_every_file_through_the_trees_it_is_given() {
+        let base = "namespace: web\nargocd: {repoURL: https://git.example.com/gitops.git}\napps:\n  web:\n    image: nginx:1.27\n    components:\n      web:\n        replicas: 1\n";
+        for own_bases in [false, true] {
+            let trees = Arc::new(Swapped {
+                rel: "environments/bases/shared.yaml",
+                instead: base.replace("nginx:1.27", "nginx:1.28"),
+                asked: Mutex::new(Vec::new()),
+            });
+            let tuning = Tuning {
+                own_bases,
+                trees: Some(trees.clone()),
+                ..Tuning::default()
             };
-            // Parsed, and its tree kept by the hash of its bytes.
-            assert_eq!(image(&store).as_deref(), Some("nginx:1.27"));
-            assert_eq!(store.kept(), std::slice::from_ref(&hash), "lean: {lean}");
-            // The kept tree is what a load reads: given another (of a text
-            // of the same length), the load sees that one.
-            let other = base.replace("nginx:1.27", "nginx:1.28");
-            let tree = cfggen_yaml::parse(FileId(0), &other, &Limits::default())
-                .unwrap_or_else(|e| panic!("{e}"));
-            store.set(&hash, cfggen_yaml::encode(&tree));
-            assert_eq!(image(&store).as_deref(), Some("nginx:1.28"));
-            // A damaged tree is parsed again, and kept anew.
-            store.set(&hash, b"not a tree".to_vec());
-            assert_eq!(image(&store).as_deref(), Some("nginx:1.27"));
-            let kept = store.get(&hash).unwrap_or_default();
-            assert!(cfggen_yaml::decode(&kept, FileId(0), &Limits::default()).is_some());
+            let s = tuned(
+                &[
+                    ("environments/dev.yaml", DEV),
+                    ("environments/bases/shared.yaml", base),
+                ],
+                tuning,
+            );
+            let loaded = s.load("dev").unwrap_or_else(|d| panic!("{d:?}"));
+            let image = loaded
+                .environment
+                .apps
+                .get("web")
+                .and_then(|a| a.image.clone());
+            assert_eq!(
+                image.map(|i| i.as_written().to_owned()).as_deref(),
+                Some("nginx:1.28"),
+                "own bases: {own_bases}"
+            );
+            let asked = trees.asked.lock().map(|a| a.clone()).unwrap_or_default();
+            assert!(
+                asked.iter().any(|r| r == "environments/dev.yaml"),
+                "{asked:?}"
+            );
         }
     }
 
-    /// Loads dev and prod in one session (lean or not), checks what each
+    /// Loads dev and prod in one session (owning their bases or not), checks what each
     /// recorded, and gives dev's.
-    fn recorded_loads(files: &[(&str, &str)], lean: bool) -> Inputs {
-        let s = session(files);
-        if lean {
-            s.lean();
-        }
-        s.plan_loads(2);
+    fn recorded_loads(files: &[(&str, &str)], own_bases: bool) -> Inputs {
+        let s = tuned(
+            files,
+            Tuning {
+                own_bases,
+                ..Tuning::default()
+            },
+        );
         let load = |name: &str| match s.load(name) {
             Ok(loaded) => loaded,
             Err(d) => panic!("{name}: {d:?}"),
@@ -2151,7 +2038,7 @@ mod tests {
             for dir in ["config/more", crate::manifests::CRDS_DIR] {
                 expected.list(dir, &s.source().list(dir));
             }
-            assert_eq!(loaded.inputs, expected, "{own}, lean: {lean}");
+            assert_eq!(loaded.inputs, expected, "{own}, own bases: {own_bases}");
             assert!(s.unchanged(&loaded.inputs));
         }
         dev.inputs

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-use crate::{Source, SourceError, ENVIRONMENTS_DIR};
+use crate::{Source, SourceError, ENVIRONMENTS_DIR, GENERATED_DIR};
 
 /// A cfggen repository on disk: a folder with an `environments/` folder.
 #[derive(Clone, Debug)]
@@ -34,6 +34,15 @@ impl Repo {
     /// The root folder, as given.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The real path of `generated/`, or of `generated/<env>/` with `env`,
+    /// refused when a link takes it out of the repository.
+    pub fn generated(&self, env: Option<&str>) -> Result<PathBuf, SourceError> {
+        match env {
+            Some(name) => self.contained(&format!("{GENERATED_DIR}/{name}")),
+            None => self.contained(GENERATED_DIR),
+        }
     }
 
     /// The real path of `rel` (every link resolved, including in folders

@@ -15,15 +15,13 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-mod survey;
-mod survey_file;
+mod stamps;
 
 pub use cfggen_tree::Digest;
 use cfggen_tree::{is_generated, File, RenderedEnv};
 use rayon::iter::ParallelIterator;
 use rayon::slice::ParallelSlice;
-pub use survey::{survey_tree, Known, Stamp, Survey, SETTLED};
-pub use survey_file::{decode_survey, encode_survey};
+pub use stamps::{read_known, read_known_tree, top_entries, Known, KnownFiles, Stamp, SETTLED};
 
 /// What a write did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -50,23 +48,23 @@ impl WriteReport {
 pub enum Before<'a> {
     /// Nothing: every file is read.
     Unknown,
-    /// A survey of an earlier run: a file whose settled stamp is still
-    /// its stamp is known by the survey's digest, unread.
-    Surveyed(&'a Survey),
-    /// A survey of the whole tree made by this run (as [`survey_tree`]
-    /// makes it), when the tree was at generation [`Generation`]: if no
-    /// cfggen wrote it since (its generation is the same), only the folder
-    /// holding every file where the survey differs from the rendering is
-    /// looked at again, and the files outside it are taken to be as the
-    /// survey found them — a file another program changed out there since
-    /// is left as that program left it, as if changed just after the
-    /// write; else it is [`Before::Surveyed`].
-    Whole(&'a Survey, Generation),
+    /// Files known by an earlier reading: a file whose settled stamp is
+    /// still its stamp is known by the digest read then, unread.
+    Known(&'a KnownFiles),
+    /// The whole tree as this run read it (as [`read_known_tree`] reads
+    /// it), when the tree was at generation [`Generation`]: if no cfggen
+    /// wrote it since (its generation is the same), only the folder
+    /// holding every file where that reading differs from the rendering
+    /// is looked at again, and the files outside it are taken to be as
+    /// they were read — a file another program changed out there since is
+    /// left as that program left it, as if changed just after the write;
+    /// else it is [`Before::Known`].
+    Whole(&'a KnownFiles, Generation),
 }
 
 /// How many times cfggen wrote an environment's folder, as kept in the
 /// folder's lock file (every write counts one more before it swaps its
-/// files in, under the lock): a survey made at one generation is the tree
+/// files in, under the lock): a reading made at one generation is the tree
 /// as cfggen left it while the generation is the same.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Generation(u64);
@@ -221,14 +219,14 @@ fn visit_entry(
 /// only that was kept), and of any other file only the header is read. A
 /// missing folder is an empty tree; symbolic links are an error. A file
 /// kept as a digest must be unchanged: it cannot be written
-/// ([`WriteError::TextNotKept`]). A file `surveyed` with a settled stamp
-/// that is still its stamp is known by the survey's digest, unread.
+/// ([`WriteError::TextNotKept`]). A file `known` with a settled stamp
+/// that is still its stamp is known by the digest read then, unread.
 pub fn plan_dir(
     dir: &Path,
     rendered: &RenderedEnv,
-    surveyed: &Survey,
+    known: &KnownFiles,
 ) -> Result<WriteReport, WriteError> {
-    plan_within(dir, "", rendered, surveyed)
+    plan_within(dir, "", rendered, known)
 }
 
 /// [`plan_dir`] of the folder `under` of `dir` only (`""`: all of it),
@@ -237,7 +235,7 @@ fn plan_within(
     dir: &Path,
     under: &str,
     rendered: &RenderedEnv,
-    surveyed: &Survey,
+    known: &KnownFiles,
 ) -> Result<WriteReport, WriteError> {
     let prefix = if under.is_empty() {
         String::new()
@@ -255,7 +253,7 @@ fn plan_within(
     if is_plain_dir(&start)? {
         visit(&start, under, &mut |rel, path, entry| {
             if rendered.contains(&rel)
-                && survey::known_digest(surveyed, &rel, entry)
+                && stamps::known_digest(known, &rel, entry)
                     .is_some_and(|known| rendered.digest(&rel) == Some(known))
             {
                 report.unchanged += 1;
@@ -389,14 +387,14 @@ pub fn write_environment(
     let target = generated.join(&rendered.name);
     clean_leftovers(generated, &rendered.name);
     let report = match before {
-        Before::Unknown => plan_dir(&target, rendered, &Survey::new())?,
-        Before::Surveyed(surveyed) => plan_dir(&target, rendered, surveyed)?,
-        Before::Whole(surveyed, then) if generation(generated, &rendered.name) == then => {
-            let differing = differing(rendered, surveyed);
+        Before::Unknown => plan_dir(&target, rendered, &KnownFiles::new())?,
+        Before::Known(known) => plan_dir(&target, rendered, known)?,
+        Before::Whole(known, then) if generation(generated, &rendered.name) == then => {
+            let differing = differing(rendered, known);
             let folder = deepest_folder(&target, rendered, differing.iter().map(String::as_str));
-            plan_within(&target, &folder, rendered, surveyed)?
+            plan_within(&target, &folder, rendered, known)?
         }
-        Before::Whole(surveyed, _) => plan_dir(&target, rendered, surveyed)?,
+        Before::Whole(known, _) => plan_dir(&target, rendered, known)?,
     };
     if !report.touched() {
         return Ok(report);
@@ -430,15 +428,15 @@ pub fn scope(target: &Path, rendered: &RenderedEnv, report: &WriteReport) -> Str
     deepest_folder(target, rendered, touched.map(String::as_str))
 }
 
-/// The paths where a survey of the tree and the rendering differ: files
+/// The paths where what is known of the tree and the rendering differ: files
 /// rendered that it does not have or has with another digest, and files
 /// it has that are not rendered.
-fn differing(rendered: &RenderedEnv, surveyed: &Survey) -> Vec<String> {
+fn differing(rendered: &RenderedEnv, known: &KnownFiles) -> Vec<String> {
     let mut paths: Vec<String> = rendered
         .files
         .keys()
-        .filter(|rel| surveyed.get(*rel).map(|k| k.digest) != rendered.digest(rel))
-        .chain(surveyed.keys().filter(|rel| !rendered.contains(rel)))
+        .filter(|rel| known.get(*rel).map(|k| k.digest) != rendered.digest(rel))
+        .chain(known.keys().filter(|rel| !rendered.contains(rel)))
         .cloned()
         .collect();
     paths.sort_unstable();
@@ -824,16 +822,16 @@ mod tests {
     }
 
     #[test]
-    fn a_survey_of_this_run_has_the_write_look_only_where_it_differs() -> Result<(), WriteError> {
+    fn a_reading_of_this_run_has_the_write_look_only_where_it_differs() -> Result<(), WriteError> {
         let dir = tmp();
         let generated = dir.path().join("generated");
         let env = generated.join("dev");
         let files = [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
         write_environment(&generated, &rendered(&files), Before::Unknown)?;
         let then = generation(&generated, "dev");
-        let surveyed = survey_tree(&env, &Survey::new())?;
-        // After the survey, another program edits b/ (outside the folder
-        // where the survey and the rendering differ) and a/.
+        let known = read_known_tree(&env, &KnownFiles::new())?;
+        // After the reading, another program edits b/ (outside the folder
+        // where the reading and the rendering differ) and a/.
         let outside = env.join("b/z.yaml");
         let edited = format!("{} test\nedited", cfggen_tree::HEADER_PREFIX);
         std::fs::write(&outside, &edited).map_err(io_err(&outside))?;
@@ -841,19 +839,17 @@ mod tests {
         std::fs::write(&stray, "mine").map_err(io_err(&stray))?;
         let next = [("a/x.yaml", "1+"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
         // Inside a/ it finds the foreign file and refuses, as always.
-        let refused =
-            write_environment(&generated, &rendered(&next), Before::Whole(&surveyed, then));
+        let refused = write_environment(&generated, &rendered(&next), Before::Whole(&known, then));
         assert!(
             matches!(&refused, Err(WriteError::Foreign(f)) if f == &["a/stray.yaml".to_owned()]),
             "{refused:?}"
         );
         std::fs::remove_file(&stray).map_err(io_err(&stray))?;
-        let report =
-            write_environment(&generated, &rendered(&next), Before::Whole(&surveyed, then))?;
+        let report = write_environment(&generated, &rendered(&next), Before::Whole(&known, then))?;
         assert_eq!(report.changed, ["a/x.yaml"]);
         assert_eq!(report.unchanged, 2);
         assert!(report.added.is_empty() && report.removed.is_empty());
-        // b/ was taken as the survey found it, and left alone.
+        // b/ was taken as it was read, and left alone.
         assert_eq!(
             std::fs::read(&outside).map_err(io_err(&outside))?,
             edited.as_bytes()
@@ -861,28 +857,23 @@ mod tests {
         // Asked to look at everything, the write puts b/z.yaml back.
         let all = write_environment(&generated, &rendered(&next), Before::Unknown)?;
         assert_eq!(all.changed, ["b/z.yaml"]);
-        // Another cfggen writing after the survey (a render of other
+        // Another cfggen writing after the reading (a render of other
         // files, which waited for the lock) moves the generation on: the
         // write then looks at everything, and puts b/z.yaml right.
         let then = generation(&generated, "dev");
-        let surveyed = survey_tree(&env, &Survey::new())?;
+        let known = read_known_tree(&env, &KnownFiles::new())?;
         let other = [("a/x.yaml", "1+"), ("a/y.yaml", "2"), ("b/z.yaml", "other")];
         write_environment(&generated, &rendered(&other), Before::Unknown)?;
         assert_ne!(generation(&generated, "dev"), then);
         let ours = [("a/x.yaml", "1++"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
-        let report =
-            write_environment(&generated, &rendered(&ours), Before::Whole(&surveyed, then))?;
+        let report = write_environment(&generated, &rendered(&ours), Before::Whole(&known, then))?;
         assert_eq!(report.changed, ["a/x.yaml", "b/z.yaml"]);
-        // A file the survey has and the rendering no longer has is removed;
+        // A file the reading has and the rendering no longer has is removed;
         // one the rendering adds is added: both are where they differ.
         let then = generation(&generated, "dev");
-        let surveyed = survey_tree(&env, &Survey::new())?;
+        let known = read_known_tree(&env, &KnownFiles::new())?;
         let moved = [("a/x.yaml", "1++"), ("a/w.yaml", "2"), ("b/z.yaml", "3")];
-        let report = write_environment(
-            &generated,
-            &rendered(&moved),
-            Before::Whole(&surveyed, then),
-        )?;
+        let report = write_environment(&generated, &rendered(&moved), Before::Whole(&known, then))?;
         assert_eq!(report.added, ["a/w.yaml"]);
         assert_eq!(report.removed, ["a/y.yaml"]);
         assert_eq!(report.unchanged, 2);

@@ -27,12 +27,10 @@
 //! assert_eq!(node.to_json(), serde_json::json!({"a": {"b": 1}}));
 //! ```
 
-mod binary;
 mod emit;
 mod node;
 mod parse;
 
-pub use binary::{decode, encode};
 pub use cfggen_path::{FieldPath, Seg};
 pub use emit::emit;
 pub use node::{merge, Entry, FileId, Key, Location, Node, Value};

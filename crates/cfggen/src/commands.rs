@@ -1,23 +1,28 @@
 //! The subcommands.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
+use cfggen_engine::{Engine, NotWritten, Outcome, Prepared};
 use cfggen_load::{source_diagnostic, Diagnostic, Repo};
-use cfggen_render::Keep;
 use cfggen_source::{environment_names, Source, SourceError, GENERATED_DIR, SCHEMAS_DIR};
 
 use crate::cli::{Cli, Command, Format, SecretsFormat, Select};
-use crate::committed::{drift_of, prepare_beside_digests, read_committed, Outcome, Read, Ready};
 use crate::drift::{ErrorEntry, Report, StaleSchema};
 use crate::output::color_for_stderr;
 use crate::report::render_diagnostics;
-use crate::scale::Workers;
 use crate::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK};
 
 pub(crate) struct Ctx<'a> {
     pub(crate) repo: Repo,
-    pub(crate) session: cfggen_load::Session,
+    /// The engine of the command, made when first asked for
+    /// ([`Ctx::engine`]); `None` again after the environment files
+    /// changed, so that the next loads read them anew.
+    pub(crate) engine: Option<Engine>,
+    /// Warnings of loads outside the engine's session (of the files as
+    /// an edit left them), printed with its own.
+    pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) color: bool,
     pub(crate) stdout: &'a mut dyn Write,
     /// Errors and progress; `Send`, so a worker thread can report through
@@ -26,7 +31,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    /// The context of a command on `repo`, with one loading session.
+    /// The context of a command on `repo`.
     pub(crate) fn new(
         repo: Repo,
         color: bool,
@@ -34,7 +39,8 @@ impl<'a> Ctx<'a> {
         stderr: &'a mut (dyn Write + Send),
     ) -> Self {
         Ctx {
-            session: cfggen_load::Session::new(repo.clone()),
+            engine: None,
+            warnings: Vec::new(),
             repo,
             color,
             stdout,
@@ -42,10 +48,21 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The engine of the command (and its loading session).
+    pub(crate) fn engine(&mut self) -> &Engine {
+        self.engine
+            .get_or_insert_with(|| Engine::new(self.repo.clone()))
+    }
+
     /// Prints the warnings of the command's loads, once each, after its
     /// own output; they do not change its exit code.
     pub(crate) fn print_warnings(&mut self) {
-        let warnings = self.session.warnings();
+        let mut warnings = std::mem::take(&mut self.warnings);
+        if let Some(engine) = &self.engine {
+            warnings.extend(engine.session().warnings());
+        }
+        cfggen_load::sort(&mut warnings);
+        warnings.dedup_by(|a, b| a.one_line() == b.one_line());
         if warnings.is_empty() {
             return;
         }
@@ -302,15 +319,6 @@ fn schema(ctx: &mut Ctx<'_>, check: bool) -> u8 {
     EXIT_OK
 }
 
-/// The real path of a folder of `generated/`, refused when a link takes
-/// it out of the repository.
-pub(crate) fn generated_path(repo: &Repo, env: Option<&str>) -> Result<PathBuf, SourceError> {
-    match env {
-        Some(name) => repo.contained(&format!("{GENERATED_DIR}/{name}")),
-        None => repo.contained(GENERATED_DIR),
-    }
-}
-
 fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     let names = match selected(ctx, select) {
         Ok(n) => n,
@@ -318,19 +326,11 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     };
     let mut report = Report::default();
     // The schema files are compared beside the environments.
-    let (repo, session) = (&ctx.repo, &ctx.session);
-    let workers = Workers::of(repo);
-    let (stale, outcomes) = workers.join(
-        || check.then(|| stale_schemas(repo)),
-        || {
-            prepare_beside_digests(
-                session,
-                repo,
-                &names,
-                &workers,
-                |name, prepared, digests| drift_of(session, repo, name, prepared, digests),
-            )
-        },
+    let repo = ctx.repo.clone();
+    let engine = ctx.engine();
+    let (stale, outcomes) = engine.join(
+        || check.then(|| stale_schemas(&repo)),
+        || engine.drift_each(&names),
     );
     match stale {
         Some(Ok(stale)) => {
@@ -348,7 +348,7 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
         match outcome {
             Outcome::Invalid(d) => report.diagnostics.extend(d),
             Outcome::Drift(d) => report.environments.push(d),
-            Outcome::Failed(e) => report.errors.push(e),
+            Outcome::Failed(e) => report.errors.push(ErrorEntry::from_diagnostic(&e)),
         }
     }
     // With every environment selected, a folder of generated/ that no
@@ -376,9 +376,17 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     report.exit_code()
 }
 
+/// The committed tree of one environment, `generated/<env>/`.
+fn read_committed(repo: &Repo, env: &str) -> Result<BTreeMap<String, Vec<u8>>, ErrorEntry> {
+    let dir = repo
+        .generated(Some(env))
+        .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
+    cfggen_write::read_tree(&dir).map_err(|e| ErrorEntry::plain("io", e.to_string()))
+}
+
 /// Folders of `generated/` that belong to no environment.
 fn orphan_folders(ctx: &Ctx<'_>, names: &[String]) -> Vec<String> {
-    let Ok(dir) = generated_path(&ctx.repo, None) else {
+    let Ok(dir) = ctx.repo.generated(None) else {
         // Reading `generated/` itself reports that, per environment.
         return Vec::new();
     };
@@ -392,134 +400,6 @@ fn orphan_folders(ctx: &Ctx<'_>, names: &[String]) -> Vec<String> {
         .collect();
     out.sort();
     out
-}
-
-/// An environment loaded, rendered and linted.
-pub(crate) struct Prepared {
-    pub(crate) loaded: cfggen_load::Loaded,
-    pub(crate) rendered: cfggen_render::RenderedEnv,
-}
-
-/// Load → render → lint one environment; every problem as a diagnostic.
-pub(crate) fn prepare(
-    session: &cfggen_load::Session,
-    name: &str,
-    keep: Keep<'_>,
-) -> Result<Prepared, Vec<Diagnostic>> {
-    finish(session, session.load(name)?, name, keep)
-}
-
-/// Render → lint an environment that loaded.
-pub(crate) fn finish(
-    session: &cfggen_load::Session,
-    loaded: cfggen_load::Loaded,
-    name: &str,
-    keep: Keep<'_>,
-) -> Result<Prepared, Vec<Diagnostic>> {
-    let (env, files) = (&loaded.environment, &loaded.files);
-    let rendered = cfggen_render::render_keeping(env, files, keep)
-        .map_err(|e| render_failure(session, &loaded, name, &e))?;
-    let issues = cfggen_lint::lint(&rendered);
-    // The data behind the text is only for the lint; free it.
-    let rendered = rendered.text_only();
-    if !issues.is_empty() {
-        return Err(issues
-            .into_iter()
-            .map(|i| {
-                let mut d = Diagnostic::bare(
-                    i.rule.code(),
-                    format!(
-                        "{GENERATED_DIR}/{name}/{}: {}: {}",
-                        i.file, i.resource, i.message
-                    ),
-                )
-                .with_hint(
-                    "the rendered manifests would not work together; fix the environment \
-                     (or report the rule the config got past)",
-                );
-                d.field = (!i.field.is_empty()).then_some(i.field);
-                d
-            })
-            .collect());
-    }
-    Ok(Prepared { loaded, rendered })
-}
-
-/// A render failure as diagnostics: a secret value at the line that
-/// wrote it, a patch problem at the patch's line.
-pub(crate) fn render_failure(
-    session: &cfggen_load::Session,
-    loaded: &cfggen_load::Loaded,
-    name: &str,
-    e: &cfggen_render::RenderError,
-) -> Vec<Diagnostic> {
-    use cfggen_render::RenderError;
-    match e {
-        RenderError::Secrets(leaks) => {
-            let locator = session.locator(name);
-            leaks
-                .iter()
-                .map(|l| crate::leaks::diagnostic(locator.as_deref(), name, l))
-                .collect()
-        }
-        RenderError::NotSecretUnused { path, .. } => {
-            let mut d = Diagnostic::bare("not-secret-unused", e.to_string()).with_hint(
-                "remove the entry, or correct its `object` and `field`: the secret check's error names both",
-            );
-            d.field = Some(path.to_string());
-            d.place = loaded
-                .locator
-                .clone()
-                .or_else(|| session.locator(name))
-                .and_then(|l| l.place(path));
-            d.label = Some("this entry".into());
-            vec![d]
-        }
-        _ => vec![render_diagnostic(loaded, name, e)],
-    }
-}
-
-/// A render failure as a diagnostic: a patch problem at the patch's line.
-fn render_diagnostic(
-    loaded: &cfggen_load::Loaded,
-    name: &str,
-    e: &cfggen_render::RenderError,
-) -> Diagnostic {
-    use cfggen_render::RenderError;
-    let (code, path, hint) = match e {
-        RenderError::PatchUnmatched {
-            path, suggestion, ..
-        } => (
-            "patch-unmatched",
-            path,
-            match suggestion {
-                Some(s) => format!("{s} (a patch targets objects by their rendered kind and name)"),
-                None => "check the target's kind and name against the files under generated/ (a name is the object's, e.g. `<app>-<component>` for a workload)".to_owned(),
-            },
-        ),
-        RenderError::ManifestCollision { path, .. } => (
-            "manifest-collision",
-            path,
-            "cfggen already renders this object from a typed field or an earlier manifest: drop the manifest, rename it, or change the rendered object with `patches`".to_owned(),
-        ),
-        RenderError::Patch { path, .. } => (
-            "patch",
-            path,
-            "check the operation's JSON pointers against the rendered object".to_owned(),
-        ),
-        _ => return Diagnostic::bare("render", format!("cannot render {name}: {e}")),
-    };
-    let mut d = Diagnostic::bare(code, e.to_string()).with_hint(hint);
-    d.field = Some(path.to_string());
-    d.place = loaded.locator.as_ref().and_then(|l| l.place(path));
-    d.label = Some(
-        match e {
-            RenderError::ManifestCollision { .. } => "this manifest",
-            _ => "this patch",
-        }
-        .into(),
-    );
-    d
 }
 
 /// Prepares every named environment, reporting every problem of every one;
@@ -536,19 +416,7 @@ fn prepare_each_then<R: Send>(
     names: &[String],
     keep: impl Fn(Prepared) -> R + Sync,
 ) -> (Vec<R>, bool) {
-    let workers = Workers::of(&ctx.repo);
-    let scale = workers.scale;
-    let session = &ctx.session;
-    if scale.lean {
-        session.lean();
-    }
-    session.plan_loads(names.len());
-    let cache = crate::cache::Cache::of(&ctx.repo);
-    let known_bases = cache.prime(session);
-    let results = workers.map(names, |name| {
-        prepare(session, name, Keep::Digests).map(&keep)
-    });
-    cache.learn(session, &known_bases);
+    let results = ctx.engine().prepare_each(names, keep);
     report_invalid(ctx, names, results)
 }
 
@@ -609,129 +477,15 @@ fn render(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
     render_names(ctx, &names)
 }
 
-/// What rendering one environment comes to before anything is written.
-enum ToWrite {
-    /// What is on disk is what it renders to: nothing to write (only the
-    /// count of files is kept).
-    Unchanged(String, cfggen_write::WriteReport),
-    /// Files to write (or a refusal to report), under the lock, and what
-    /// this run's survey of the committed tree found, when it could read
-    /// it (the write looks again only where the survey and the rendering
-    /// differ, unless another cfggen wrote the tree since), and, for a
-    /// rendering of a change of a few apps, what its load reads (recorded
-    /// in the cache once it is written: the ground of the next change).
-    Write(
-        Box<cfggen_render::RenderedEnv>,
-        Option<Surveyed>,
-        Option<Box<cfggen_source::Inputs>>,
-    ),
-    /// It is to be written, and its text was not kept (a lean [`Scale`]
-    /// whose committed tree could not be read, or that differs in too
-    /// many files to hold them until the write) or not made (it is as
-    /// committed, but a killed render left a staging folder to remove): it
-    /// is rendered, with its text, when its turn to be written comes.
-    Again(String, Option<Surveyed>),
-}
-
-/// This run's survey of a committed tree, and the tree's generation then.
-struct Surveyed(cfggen_write::Survey, cfggen_write::Generation);
-
-impl Surveyed {
-    /// What the write knows before it looks.
-    fn before(this: &Option<Surveyed>) -> cfggen_write::Before<'_> {
-        match this {
-            Some(Surveyed(survey, generation)) => cfggen_write::Before::Whole(survey, *generation),
-            None => cfggen_write::Before::Unknown,
-        }
-    }
-}
-
-/// Why an environment was not written.
-enum NotWritten {
-    Write(cfggen_write::WriteError),
-    /// Rendered again to be written, it was not valid any more (its files
-    /// changed during the run).
-    Invalid(Vec<Diagnostic>),
-}
-
-/// What an environment made ready comes to before anything is written.
-fn to_write(
-    repo: &cfggen_load::Repo,
-    name: &str,
-    ready: Ready,
-    digests: Read,
-) -> Result<ToWrite, Vec<Diagnostic>> {
-    let clean = generated_path(repo, None).is_ok_and(|g| !cfggen_write::has_leftovers(&g, name));
-    let surveyed = |read: Read| read.ok().map(|c| Surveyed(c.survey, c.generation));
-    let mut inputs = None;
-    let rendered = match ready {
-        Ready::Prepared(p) => p.rendered,
-        Ready::Delta(d) => {
-            inputs = Some(Box::new(d.inputs));
-            d.rendered
-        }
-        // As committed, but a killed render's leftovers are to go.
-        Ready::AsCommitted { .. } if !clean => {
-            return Ok(ToWrite::Again(name.to_owned(), surveyed(digests)))
-        }
-        Ready::AsCommitted { files } => {
-            let report = cfggen_write::WriteReport {
-                unchanged: files,
-                ..Default::default()
-            };
-            return Ok(ToWrite::Unchanged(name.to_owned(), report));
-        }
-    };
-    // Rendered against the committed digests (lean), it holds the text
-    // of every file that differs, unless there were too many: all a
-    // write needs.
-    let complete = rendered.has_text()
-        || digests
-            .as_ref()
-            .is_ok_and(|on_disk| rendered.has_text_against(&on_disk.digests));
-    let unchanged = clean
-        && digests
-            .as_ref()
-            .is_ok_and(|on_disk| rendered.same_as(&on_disk.digests));
-    Ok(if unchanged {
-        if let Some(inputs) = &inputs {
-            crate::cache::Cache::of(repo).record(name, inputs, &rendered, repo);
-        }
-        let report = cfggen_write::WriteReport {
-            unchanged: rendered.len(),
-            ..Default::default()
-        };
-        ToWrite::Unchanged(rendered.name, report)
-    } else if complete {
-        ToWrite::Write(Box::new(rendered), surveyed(digests), inputs)
-    } else {
-        ToWrite::Again(rendered.name, surveyed(digests))
-    })
-}
-
 /// Validates, renders and writes the named environments.
 pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
-    // Every environment must validate before anything is written. Each is
-    // compared with the digests of what is on disk (read beside the
-    // rendering) as soon as it is rendered: one that is unchanged keeps
-    // only its count (a large platform is not held in memory whole), the
-    // others their files, which the write compares again, under the lock,
-    // where they differ (everywhere, if another cfggen wrote meanwhile).
-    // (A killed render's leftovers are removed by a write, under the lock.)
-    let repo = &ctx.repo;
-    let workers = Workers::of(repo);
-    let results = prepare_beside_digests(
-        &ctx.session,
-        repo,
-        names,
-        &workers,
-        |name, ready, digests| to_write(repo, name, ready?, digests),
-    );
-    let (prepared, failed) = report_invalid(ctx, names, results);
+    // Every environment must validate before anything is written.
+    let results = ctx.engine().prepare_writes(names);
+    let (pending, failed) = report_invalid(ctx, names, results);
     if failed {
         return EXIT_ERROR;
     }
-    let generated = match generated_path(&ctx.repo, None) {
+    let generated = match ctx.repo.generated(None) {
         Ok(g) => g,
         Err(e) => {
             ctx.report(&[source_diagnostic(&e)]);
@@ -740,64 +494,29 @@ pub(crate) fn render_names(ctx: &mut Ctx<'_>, names: &[String]) -> u8 {
         }
     };
     for name in names {
-        if let Err(e) = generated_path(&ctx.repo, Some(name)) {
+        if let Err(e) = ctx.repo.generated(Some(name)) {
             ctx.report(&[source_diagnostic(&e)]);
             let _ = writeln!(ctx.stderr, "error: nothing was written");
             return EXIT_ERROR;
         }
     }
-    let session = &ctx.session;
+    let engine = ctx
+        .engine
+        .take()
+        .unwrap_or_else(|| Engine::new(ctx.repo.clone()));
     // The workers' progress, through the command's own stderr.
     let stderr = std::sync::Mutex::new(&mut *ctx.stderr);
-    let written = workers.map(&prepared, |w| {
-        let again;
-        let (rendered, surveyed, inputs) = match w {
-            ToWrite::Unchanged(name, report) => return (name.clone(), Ok(report.clone())),
-            ToWrite::Write(rendered, surveyed, inputs) => (&**rendered, surveyed, inputs),
-            ToWrite::Again(name, surveyed) => match prepare(session, name, Keep::Text) {
-                Ok(p) => {
-                    again = p.rendered;
-                    (&again, surveyed, &None)
-                }
-                Err(d) => return (name.clone(), Err(NotWritten::Invalid(d))),
-            },
-        };
-        let name = rendered.name.clone();
-        // One render of an environment at a time; the lock is released
-        // when `_lock` goes out of scope.
-        let write = |rendered: &cfggen_render::RenderedEnv| {
-            let _lock = cfggen_write::lock_environment(&generated, &name, |path| {
-                if let Ok(mut stderr) = stderr.lock() {
-                    let _ = writeln!(
-                        stderr,
-                        "waiting: another cfggen is writing {GENERATED_DIR}/{name}/ (lock {})",
-                        path.display()
-                    );
-                    let _ = stderr.flush();
-                }
-            })?;
-            cfggen_write::write_environment(&generated, rendered, Surveyed::before(surveyed))
-        };
-        let result = match write(rendered) {
-            // Files kept as digests changed on disk since they were
-            // compared: render again with every file's text.
-            Err(cfggen_write::WriteError::TextNotKept(_)) => {
-                match prepare(session, &name, Keep::Text) {
-                    Ok(p) => write(&p.rendered),
-                    Err(d) => return (name, Err(NotWritten::Invalid(d))),
-                }
-            }
-            Ok(report) => {
-                // A change of a few apps, written: the ground of the next.
-                if let Some(inputs) = inputs {
-                    crate::cache::Cache::of(&ctx.repo).record(&name, inputs, rendered, &ctx.repo);
-                }
-                Ok(report)
-            }
-            result => result,
-        };
-        (name, result.map_err(NotWritten::Write))
+    let written = engine.write(&pending, &generated, |name, lock| {
+        if let Ok(mut stderr) = stderr.lock() {
+            let _ = writeln!(
+                stderr,
+                "waiting: another cfggen is writing {GENERATED_DIR}/{name}/ (lock {})",
+                lock.display()
+            );
+            let _ = stderr.flush();
+        }
     });
+    ctx.engine = Some(engine);
     print_written(ctx, written)
 }
 

@@ -576,7 +576,7 @@ pub(crate) fn against(ctx: &mut Ctx<'_>, environment: &str, paths: &[PathBuf]) -
             return EXIT_ERROR;
         }
     };
-    let loaded = match ctx.session.load(environment) {
+    let loaded = match ctx.engine().session().load(environment) {
         Ok(l) => l,
         Err(d) => {
             ctx.report(&d);

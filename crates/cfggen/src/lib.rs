@@ -1,24 +1,20 @@
 //! The `cfggen` command line: argument parsing, exit codes, printing
 //! results and diagnostics. The stages themselves live in the library
 //! crates (`cfggen-source`, `cfggen-load`, `cfggen-render`, `cfggen-lint`,
-//! `cfggen-write`, `cfggen-diff`, `cfggen-edit`).
+//! `cfggen-write`, `cfggen-diff`, `cfggen-edit`), and what makes them
+//! cost what changed in `cfggen-engine`.
 //!
 //! Exit codes follow `diff(1)`: 0 all good, 1 something differs (a stale
 //! schema), 2 trouble (invalid config, I/O errors, bad arguments).
 
-mod cache;
 mod cli;
 mod commands;
-mod committed;
-mod delta;
 mod drift;
 mod import;
 mod init;
-mod leaks;
 mod output;
 mod release;
 mod report;
-mod scale;
 
 use std::ffi::OsString;
 use std::io::Write;

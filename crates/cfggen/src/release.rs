@@ -46,7 +46,7 @@ fn rows(loaded: &Loaded) -> Vec<Row> {
 }
 
 fn load_one(ctx: &mut Ctx<'_>, name: &str) -> Result<Loaded, u8> {
-    match ctx.session.load(name) {
+    match ctx.engine().session().load(name) {
         Ok(l) => Ok(l),
         Err(d) => {
             ctx.report(&d);
@@ -204,7 +204,9 @@ fn write_checked(ctx: &mut Ctx<'_>, edits: &[FileEdit]) -> Result<(), u8> {
     };
     match apply_checked(&ctx.repo, edits, check) {
         Ok(()) => {
-            ctx.session = fresh;
+            // Later loads read the edited files anew.
+            ctx.engine = None;
+            ctx.warnings.extend(fresh.warnings());
             Ok(())
         }
         Err(e) => {
@@ -230,7 +232,8 @@ fn users_of(ctx: &mut Ctx<'_>, file: &str) -> Result<Vec<String>, u8> {
     Ok(names
         .into_iter()
         .filter(|n| {
-            ctx.session
+            ctx.engine()
+                .session()
                 .load(n)
                 .is_ok_and(|l| l.files.iter().any(|f| f == file))
         })

@@ -3,21 +3,21 @@
 //! change calls for:
 //!
 //! * the committed tree of each environment, surveyed
-//!   ([`cfggen_write::survey_tree`]; `<env>.survey`, in the binary form of
-//!   [`cfggen_write::encode_survey`]): a file whose stamp is unchanged is
-//!   not read again;
+//!   ([`crate::survey`]; `<env>.survey`, in the binary form of
+//!   `survey_file.rs`): a file whose stamp is unchanged is not read
+//!   again;
 //! * what each environment rendered to (the digest of its whole tree) and
 //!   every file its load read, with what each gave
 //!   ([`cfggen_load::Loaded::inputs`]): while those files give the same
 //!   and the committed tree has that digest, the environment is as
 //!   committed, and is neither loaded nor rendered;
 //! * which bases passed the partial schema, by the hash of their bytes
-//!   ([`cfggen_load::Session::checked_bases`]): a base that gives the same
-//!   bytes is not checked again;
+//!   ([`cfggen_load::Loaded::bases_passed`]): a base that gives the same
+//!   bytes is not checked again ([`cfggen_load::Tuning::checked_bases`]);
 //! * the parsed trees of large files under `environments/` (environment
-//!   files and bases), by the hash of their bytes
-//!   ([`cfggen_load::TreeStore`]): a file that gives the same bytes is
-//!   decoded, not parsed (the last [`KEPT_TREES`] kept);
+//!   files and bases), by the hash of their bytes, in the form of
+//!   [`crate::tree_store`] ([`cfggen_load::Trees`]): a file that gives the
+//!   same bytes is decoded, not parsed (the last [`KEPT_TREES`] kept);
 //! * the text of a large environment file as the load of its recorded
 //!   rendering read it (`<env>.source`, believed only when its hash is the
 //!   one that load recorded): the ground on which a change of a few of its
@@ -40,8 +40,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cfggen_load::Repo;
+use cfggen_load::{Trees, Tuning};
 use cfggen_source::Inputs;
-use cfggen_write::{Digest, Survey};
+use cfggen_write::Digest;
+use cfggen_yaml::{FileId, Limits, Node, YamlError};
+
+use crate::survey::Survey;
 use serde::{Deserialize, Serialize};
 
 use crate::scale::Mechanism;
@@ -185,13 +189,12 @@ impl Cache {
         }
         self.survey_file(env)
             .and_then(|path| self.read_marked(&path, MAX_SURVEY_BYTES))
-            .and_then(|bytes| cfggen_write::decode_survey(&bytes))
+            .and_then(|bytes| crate::survey_file::decode_survey(&bytes))
             .unwrap_or_default()
     }
 
     /// Keeps the survey of the committed tree of `env` (in the binary form
-    /// of [`cfggen_write::encode_survey`]: a large tree's survey is read
-    /// by every run).
+    /// of `survey_file.rs`: a large tree's survey is read by every run).
     pub(crate) fn put_survey(&self, env: &str, files: &Survey) {
         if Mechanism::SurveyFile.is_off() {
             return;
@@ -200,7 +203,7 @@ impl Cache {
             self.put_marked(
                 &path,
                 &format!("{env}.survey"),
-                &cfggen_write::encode_survey(files),
+                &crate::survey_file::encode_survey(files),
             );
             // The form earlier builds kept it in.
             if let Some(json) = self.file(env, "tree") {
@@ -250,38 +253,43 @@ impl Cache {
             .filter(|r| r.build == self.build)
     }
 
-    /// Gives `session` what this build learnt of the bases: those that
-    /// passed the partial schema (given back), and the trees of large
-    /// ones.
-    pub(crate) fn prime(&self, session: &cfggen_load::Session) -> BTreeSet<String> {
-        if self.dir.is_some() && !Mechanism::TreeStore.is_off() {
-            session.keep_trees(std::sync::Arc::new(self.clone()));
+    /// How loads are tuned by what this build learnt: the bases that
+    /// passed the partial schema, and the trees of large files (unless
+    /// the tree store is switched off); each load owning its bases when
+    /// the scale is lean.
+    pub(crate) fn tuning(&self, lean: bool) -> Tuning {
+        let trees = (self.dir.is_some() && !Mechanism::TreeStore.is_off())
+            .then(|| std::sync::Arc::new(self.clone()) as std::sync::Arc<dyn Trees>);
+        Tuning {
+            own_bases: lean,
+            trees,
+            checked_bases: self.checked_bases(),
         }
-        let known = self
-            .repository_file("bases")
+    }
+
+    /// The bases this build found to pass the partial schema.
+    pub(crate) fn checked_bases(&self) -> BTreeSet<String> {
+        self.repository_file("bases")
             .and_then(|path| read_json::<StoredBases<'static>>(&path))
             .filter(|s| s.build == self.build)
             .map(|s| s.hashes.into_owned())
-            .unwrap_or_default();
-        session.trust_checked_bases(known.clone());
-        known
+            .unwrap_or_default()
     }
 
-    /// Keeps the bases `session` found to pass the partial schema, when it
-    /// found any and they are not the ones it was given (`known`): those
-    /// of earlier runs that it did not read are forgotten, so the file
+    /// Keeps the bases the loads `found` to pass the partial schema, when
+    /// they found any and they are not the ones the cache gave (`known`):
+    /// those of earlier runs that no load read are forgotten, so the file
     /// never grows.
-    pub(crate) fn learn(&self, session: &cfggen_load::Session, known: &BTreeSet<String>) {
-        let found = session.checked_bases();
+    pub(crate) fn learn(&self, found: &BTreeSet<String>, known: &BTreeSet<String>) {
         let Some(path) = self.repository_file("bases") else {
             return;
         };
-        if found.is_empty() || &found == known {
+        if found.is_empty() || found == known {
             return;
         }
         let stored = StoredBases {
             build: Cow::Borrowed(&self.build),
-            hashes: Cow::Borrowed(&found),
+            hashes: Cow::Borrowed(found),
         };
         self.put_at(&path, "bases", &stored);
     }
@@ -355,12 +363,47 @@ impl Cache {
     }
 }
 
+/// How large a file must be for its tree to be kept: below, parsing it
+/// costs about what reading a kept tree does.
+const KEPT_TREE_MIN_BYTES: usize = 64 * 1024;
+
+/// The tree of a large file under `environments/` whose bytes a run of
+/// this build parsed is decoded from the cache ([`crate::tree_store`]);
+/// one parsed is kept there. Other files are parsed.
+impl Trees for Cache {
+    fn tree(
+        &self,
+        rel: &str,
+        id: FileId,
+        text: &str,
+        limits: &Limits,
+    ) -> Result<Node, Box<YamlError>> {
+        let is_large = text.len() >= KEPT_TREE_MIN_BYTES
+            && rel
+                .strip_prefix(cfggen_source::ENVIRONMENTS_DIR)
+                .is_some_and(|r| r.starts_with('/'));
+        if !is_large || self.dir.is_none() {
+            return cfggen_yaml::parse(id, text, limits);
+        }
+        let hash = cfggen_source::content_hash(text.as_bytes());
+        let kept = self
+            .kept_tree(&hash)
+            .and_then(|tree| crate::tree_store::decode(&tree, id, limits));
+        if let Some(node) = kept {
+            return Ok(node);
+        }
+        let parsed = cfggen_yaml::parse(id, text, limits)?;
+        self.keep_tree(&hash, &crate::tree_store::encode(&parsed));
+        Ok(parsed)
+    }
+}
+
 /// The trees of large files: one file each, named after the hash of the
 /// file's bytes, holding the build that wrote it and the hash of the tree
 /// (a line each), then the tree; one whose tree does not have that hash
 /// (damaged) is not given back.
-impl cfggen_load::TreeStore for Cache {
-    fn get(&self, hash: &str) -> Option<Vec<u8>> {
+impl Cache {
+    fn kept_tree(&self, hash: &str) -> Option<Vec<u8>> {
         let path = self.tree_file(hash)?;
         let tree = self.read_marked(&path, MAX_TREE_BYTES)?;
         // Used: kept among the newest.
@@ -371,7 +414,7 @@ impl cfggen_load::TreeStore for Cache {
         Some(tree)
     }
 
-    fn put(&self, hash: &str, tree: &[u8]) {
+    fn keep_tree(&self, hash: &str, tree: &[u8]) {
         let (Some(dir), Some(path)) = (&self.dir, self.tree_file(hash)) else {
             return;
         };
@@ -480,7 +523,6 @@ fn executable_identity(_: &std::fs::Metadata) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cfggen_load::TreeStore;
 
     fn cache(dir: &Path, build: &str) -> Cache {
         Cache {
@@ -494,28 +536,28 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let dir = tmp.path().join("repo");
         let ours = cache(&dir, "0.1.0 1 2 3");
-        TreeStore::put(&ours, "00ff", b"tree");
-        assert_eq!(TreeStore::get(&ours, "00ff").as_deref(), Some(&b"tree"[..]));
+        ours.keep_tree("00ff", b"tree");
+        assert_eq!(ours.kept_tree("00ff").as_deref(), Some(&b"tree"[..]));
         // Another build, a hash that is not one: nothing.
-        assert_eq!(TreeStore::get(&cache(&dir, "0.1.0 1 2 4"), "00ff"), None);
-        assert_eq!(TreeStore::get(&ours, "../00ff"), None);
-        TreeStore::put(&ours, "../x", b"tree");
+        assert_eq!(cache(&dir, "0.1.0 1 2 4").kept_tree("00ff"), None);
+        assert_eq!(ours.kept_tree("../00ff"), None);
+        ours.keep_tree("../x", b"tree");
         assert!(!tmp.path().join("x").exists());
         // Only the newest are kept.
         for i in 0..KEPT_TREES + 5 {
-            TreeStore::put(&ours, &format!("{i:04x}"), b"tree");
+            ours.keep_tree(&format!("{i:04x}"), b"tree");
         }
         let kept = std::fs::read_dir(&dir)
             .map(|e| e.flatten().count())
             .unwrap_or_default();
         assert_eq!(kept, KEPT_TREES);
         let newest = format!("{:04x}", KEPT_TREES + 4);
-        assert!(TreeStore::get(&ours, &newest).is_some());
+        assert!(ours.kept_tree(&newest).is_some());
         // An environment's own files are no trees, whatever its name.
         ours.put("base-tree", "rendering", &1);
         ours.put("tree", "rendering", &1);
         for i in 0..KEPT_TREES + 1 {
-            TreeStore::put(&ours, &format!("{i:04x}"), b"tree");
+            ours.keep_tree(&format!("{i:04x}"), b"tree");
         }
         assert!(dir.join("base-tree.rendering.json").exists());
         assert!(dir.join("tree.rendering.json").exists());
@@ -527,16 +569,13 @@ mod tests {
         let dir = tmp.path().join("repo");
         let ours = cache(&dir, "0.1.0 1 2 3");
         for i in 0..KEPT_TREES {
-            TreeStore::put(&ours, &format!("{i:04x}"), b"tree");
+            ours.keep_tree(&format!("{i:04x}"), b"tree");
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
-        assert!(TreeStore::get(&ours, "0000").is_some());
-        TreeStore::put(&ours, "ffff", b"tree");
-        assert!(TreeStore::get(&ours, "0000").is_some(), "used last: kept");
-        assert!(
-            TreeStore::get(&ours, "0001").is_none(),
-            "the oldest unused: gone"
-        );
+        assert!(ours.kept_tree("0000").is_some());
+        ours.keep_tree("ffff", b"tree");
+        assert!(ours.kept_tree("0000").is_some(), "used last: kept");
+        assert!(ours.kept_tree("0001").is_none(), "the oldest unused: gone");
     }
 
     #[test]
@@ -544,7 +583,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let dir = tmp.path().join("repo");
         let ours = cache(&dir, "0.1.0 1 2 3");
-        TreeStore::put(&ours, "00ff", b"a tree of some length");
+        ours.keep_tree("00ff", b"a tree of some length");
         let file = std::fs::read_dir(&dir)
             .into_iter()
             .flatten()
@@ -556,6 +595,48 @@ mod tests {
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         std::fs::write(&file, &bytes).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(TreeStore::get(&ours, "00ff"), None);
+        assert_eq!(ours.kept_tree("00ff"), None);
+    }
+
+    #[test]
+    fn a_large_file_is_parsed_once_then_decoded_from_the_cache() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ours = cache(&tmp.path().join("repo"), "0.1.0 1 2 3");
+        let mut text = String::from("apps:\n");
+        for i in 0..3000 {
+            text.push_str(&format!("  app-{i:04}:\n    image: nginx:1.27\n"));
+        }
+        assert!(text.len() >= KEPT_TREE_MIN_BYTES);
+        let (id, limits) = (FileId(2), Limits::default());
+        let rel = "environments/bases/fleet.yaml";
+        let hash = cfggen_source::content_hash(text.as_bytes());
+        let parsed = cfggen_yaml::parse(id, &text, &limits).unwrap_or_else(|e| panic!("{e}"));
+        // Parsed, and its tree kept by the hash of its bytes.
+        assert_eq!(
+            ours.tree(rel, id, &text, &limits).ok().as_ref(),
+            Some(&parsed)
+        );
+        assert!(ours.kept_tree(&hash).is_some());
+        // The kept tree is what is given: another one, kept for those
+        // bytes, is given back for them.
+        let other = text.replace("nginx:1.27", "nginx:1.28");
+        let other_tree = cfggen_yaml::parse(id, &other, &limits).unwrap_or_else(|e| panic!("{e}"));
+        ours.keep_tree(&hash, &crate::tree_store::encode(&other_tree));
+        assert_eq!(ours.tree(rel, id, &text, &limits).ok(), Some(other_tree));
+        // A tree that does not decode is parsed again, and kept anew.
+        ours.keep_tree(&hash, b"not a tree");
+        assert_eq!(
+            ours.tree(rel, id, &text, &limits).ok().as_ref(),
+            Some(&parsed)
+        );
+        let kept = ours.kept_tree(&hash).unwrap_or_default();
+        assert!(crate::tree_store::decode(&kept, id, &limits).is_some());
+        // A small file, or one outside environments/, is parsed, not kept.
+        let small = "apps: {}\n";
+        assert!(ours.tree(rel, id, small, &limits).is_ok());
+        let outside = text.replace("apps:", "other:");
+        assert!(ours.tree("config/big.yaml", id, &outside, &limits).is_ok());
+        let outside_hash = cfggen_source::content_hash(outside.as_bytes());
+        assert!(ours.kept_tree(&outside_hash).is_none());
     }
 }

@@ -10,8 +10,7 @@
 //! length and UTF-8 bytes, or a count and the items (a mapping's entries
 //! are the key's text, start and end, then the value).
 
-use crate::node::{Entry, FileId, Key, Location, Node, Value};
-use crate::Limits;
+use cfggen_yaml::{Entry, FileId, Key, Limits, Location, Node, Value};
 
 /// What the form starts with: its name and version.
 const MAGIC: &[u8] = b"cfggen-tree-1\n";
@@ -26,7 +25,7 @@ const SEQ: u8 = 6;
 const MAP: u8 = 7;
 
 /// The binary form of `node` (whose file is not kept: [`decode`] is told).
-pub fn encode(node: &Node) -> Vec<u8> {
+pub(crate) fn encode(node: &Node) -> Vec<u8> {
     let mut out = MAGIC.to_vec();
     put_node(&mut out, node);
     out
@@ -35,7 +34,7 @@ pub fn encode(node: &Node) -> Vec<u8> {
 /// The tree [`encode`] wrote into `bytes`, in file `file`; `None` when the
 /// bytes are not such a tree, or one beyond `limits` (depth, nodes,
 /// scalar length).
-pub fn decode(bytes: &[u8], file: FileId, limits: &Limits) -> Option<Node> {
+pub(crate) fn decode(bytes: &[u8], file: FileId, limits: &Limits) -> Option<Node> {
     let mut reader = Reader {
         bytes: bytes.strip_prefix(MAGIC)?,
         file,
@@ -228,7 +227,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn parsed(text: &str) -> Node {
-        match crate::parse(FileId(3), text, &Limits::default()) {
+        match cfggen_yaml::parse(FileId(3), text, &Limits::default()) {
             Ok(node) => node,
             Err(e) => panic!("{e}"),
         }
@@ -293,11 +292,36 @@ mod tests {
         assert!(decode(&nested, FileId(0), &limits).is_none());
     }
 
+    /// Any JSON value of a few levels, its strings of characters YAML
+    /// quotes, escapes or reads as other types.
+    fn arb_value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value as J;
+        let text = prop_oneof![
+            "[a-zA-Z0-9 ._:/#'\"{}\\[\\],&*!|>%@`?=~+-]{0,12}",
+            "(yes|no|null|true|~|-|---)",
+            "[a-z \t\n]{0,20}",
+            "\\PC{0,10}",
+        ];
+        let leaf = prop_oneof![
+            Just(J::Null),
+            any::<bool>().prop_map(J::Bool),
+            any::<i64>().prop_map(J::from),
+            text.clone().prop_map(J::String),
+        ];
+        leaf.prop_recursive(4, 40, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(J::Array),
+                prop::collection::vec((text.clone(), inner), 0..5)
+                    .prop_map(|kv| J::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
         #[test]
-        fn any_parsed_document_decodes_to_itself(v in crate::emit::tests::arb_value()) {
-            let text = crate::emit::emit(&v);
+        fn any_parsed_document_decodes_to_itself(v in arb_value()) {
+            let text = cfggen_yaml::emit(&v);
             let node = parsed(&text);
             let back = decode(&encode(&node), FileId(3), &Limits::default());
             prop_assert_eq!(back, Some(node));

@@ -1,4 +1,4 @@
-//! A survey in a compact binary form, for the binary's cache: a large
+//! A survey in a compact binary form, for the cache: a large
 //! tree's survey is read at the start of every `check` and `render`, and
 //! JSON cost as much as a third of a clean `check` of 10,000 apps.
 //!
@@ -9,12 +9,14 @@
 //! [`decode_survey`] checks every length against what is left, refuses
 //! paths out of order, and gives `None` for anything else, never a panic.
 
-use crate::{Digest, Known, Stamp, Survey};
+use cfggen_write::{Digest, Known, Stamp};
+
+use crate::survey::Survey;
 
 const MAGIC: &[u8] = b"cfggen survey 1\n";
 
 /// `survey` in the binary form.
-pub fn encode_survey(survey: &Survey) -> Vec<u8> {
+pub(crate) fn encode_survey(survey: &Survey) -> Vec<u8> {
     let mut out = Vec::with_capacity(MAGIC.len() + 8 + survey.len() * 80);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(survey.len() as u64).to_le_bytes());
@@ -53,7 +55,7 @@ pub fn encode_survey(survey: &Survey) -> Vec<u8> {
 }
 
 /// The survey [`encode_survey`] gave `bytes` for, or `None`.
-pub fn decode_survey(bytes: &[u8]) -> Option<Survey> {
+pub(crate) fn decode_survey(bytes: &[u8]) -> Option<Survey> {
     let mut r = Reader(bytes.strip_prefix(MAGIC)?);
     let count = u64::from_le_bytes(r.array()?);
     let mut survey = Survey::new();

@@ -1,5 +1,5 @@
 //! A committed tree known by the digest of each file, reading only the
-//! files that may have changed since it was last surveyed: a file whose
+//! files that may have changed since they were last read: a file whose
 //! stamp (length, modification and change times, inode, device) is the
 //! one recorded is the file recorded, as git's index tells it.
 
@@ -7,8 +7,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use rayon::iter::ParallelIterator;
-use rayon::slice::ParallelSlice;
 use serde::{Deserialize, Serialize};
 
 use crate::{io_err, is_plain_dir, visit_entry, Digest, WriteError};
@@ -31,7 +29,7 @@ pub struct Stamp {
 }
 
 /// How old both times of a file must be for its stamp to be kept: a
-/// write in the same tick as the survey (1 s or 2 s on coarse file
+/// write in the same tick as the reading (1 s or 2 s on coarse file
 /// systems) could leave them as they were.
 pub const SETTLED: Duration = Duration::from_secs(3);
 
@@ -62,8 +60,8 @@ impl Stamp {
     }
 
     /// The stamp as five numbers (length, modification and change times,
-    /// inode, device), for [`crate::encode_survey`].
-    pub(crate) fn words(&self) -> [u64; 5] {
+    /// inode, device), to be kept in a file.
+    pub fn words(&self) -> [u64; 5] {
         [
             self.len,
             self.mtime as u64,
@@ -74,7 +72,7 @@ impl Stamp {
     }
 
     /// The stamp [`Stamp::words`] gave.
-    pub(crate) fn from_words(w: [u64; 5]) -> Stamp {
+    pub fn from_words(w: [u64; 5]) -> Stamp {
         Stamp {
             len: w[0],
             mtime: w[1] as i64,
@@ -90,11 +88,8 @@ impl Stamp {
     }
 }
 
-/// How many top folders (an app's each) one task of the survey reads.
-const TOP_FOLDERS_A_TASK: usize = 64;
-
-/// A file of a surveyed tree: its digest and, when it can be trusted
-/// next time, its stamp.
+/// A file of a committed tree known by its digest and, when it can be
+/// trusted next time, its stamp.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Known {
     /// The digest of its bytes.
@@ -103,82 +98,84 @@ pub struct Known {
     pub stamp: Option<Stamp>,
 }
 
-/// A surveyed tree: relative path → what is known of the file.
-pub type Survey = BTreeMap<String, Known>;
+/// What is known of the files of a committed tree: relative path → file.
+pub type KnownFiles = BTreeMap<String, Known>;
 
-/// The digest of every file under `dir` (read as [`crate::read_tree`]
-/// reads them), taking from `before` the digest of each file whose settled
-/// stamp is unchanged and reading the others. A missing folder is an
-/// empty tree; symbolic links are an error. The folders at the top are
-/// shared among the cores.
-pub fn survey_tree(dir: &Path, before: &Survey) -> Result<Survey, WriteError> {
+/// The entries at the top of `dir`, to be given to [`read_known`] in
+/// runs of any size (none when `dir` does not exist; a symbolic link is
+/// an error).
+pub fn top_entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>, WriteError> {
     if !is_plain_dir(dir)? {
-        return Ok(Survey::new());
+        return Ok(Vec::new());
     }
+    std::fs::read_dir(dir)
+        .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
+        .map_err(io_err(dir))
+}
+
+/// The digest of every file under `entries` (entries at the top of
+/// `dir`, read as [`crate::read_tree`] reads them), taking from `before`
+/// the digest of each file whose settled stamp is unchanged and reading
+/// the others; symbolic links are an error. The stamp of a file is kept
+/// when it is settled and the file system of `dir` keeps change times.
+pub fn read_known(
+    dir: &Path,
+    entries: &[std::fs::DirEntry],
+    before: &KnownFiles,
+) -> Result<KnownFiles, WriteError> {
     let settled = SystemTime::now()
         .checked_sub(SETTLED)
         .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
     let trusted_here = stamps_are_trusted(dir);
-    let top = std::fs::read_dir(dir)
-        .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
-        .map_err(io_err(dir))?;
-    let survey_part = |part: &[std::fs::DirEntry]| -> Result<Survey, WriteError> {
-        let mut files = Survey::new();
-        let mut record = |rel: String, path: &Path, entry: &std::fs::DirEntry| {
-            // A stamp to compare is taken from the folder entry (asked of
-            // its folder, without looking its whole path up again; not
-            // followed if a link); when it is not the one kept, or there
-            // is none, the file is read, and the stamp kept is taken from
-            // the handle it is read through: the very file read.
-            let (digest, stamp) = match before.get(&rel).filter(|k| k.stamp.is_some()) {
-                Some(known) => {
-                    let now = Stamp::of(&entry.metadata().map_err(io_err(path))?);
-                    match trusted(known, &now) {
-                        Some(digest) => (digest, now),
-                        None => read_with_stamp(path)?,
-                    }
+    let mut files = KnownFiles::new();
+    let mut record = |rel: String, path: &Path, entry: &std::fs::DirEntry| {
+        // A stamp to compare is taken from the folder entry (asked of
+        // its folder, without looking its whole path up again; not
+        // followed if a link); when it is not the one kept, or there
+        // is none, the file is read, and the stamp kept is taken from
+        // the handle it is read through: the very file read.
+        let (digest, stamp) = match before.get(&rel).filter(|k| k.stamp.is_some()) {
+            Some(known) => {
+                let now = Stamp::of(&entry.metadata().map_err(io_err(path))?);
+                match trusted(known, &now) {
+                    Some(digest) => (digest, now),
+                    None => read_with_stamp(path)?,
                 }
-                None => read_with_stamp(path)?,
-            };
-            let keep = trusted_here && stamp.before(settled);
-            files.insert(
-                rel,
-                Known {
-                    digest,
-                    stamp: keep.then_some(stamp),
-                },
-            );
-            Ok(())
+            }
+            None => read_with_stamp(path)?,
         };
-        for entry in part {
-            visit_entry(entry, "", &mut record)?;
-        }
-        Ok(files)
+        let keep = trusted_here && stamp.before(settled);
+        files.insert(
+            rel,
+            Known {
+                digest,
+                stamp: keep.then_some(stamp),
+            },
+        );
+        Ok(())
     };
-    // Runs of top folders are tasks of the caller's worker pool
-    // (rayon's): the threads it has share them with whatever else they
-    // do, such as rendering.
-    let parts: Vec<Result<Survey, WriteError>> = top
-        .par_chunks(TOP_FOLDERS_A_TASK)
-        .map(survey_part)
-        .collect();
-    let mut files = Survey::new();
-    for part in parts {
-        files.append(&mut part?);
+    for entry in entries {
+        visit_entry(entry, "", &mut record)?;
     }
     Ok(files)
 }
 
-/// The digest `surveyed` gives for the file `rel`, when the survey kept a
-/// (settled) stamp for it and `entry`, the file's folder entry now, still
-/// has that stamp.
+/// [`read_known`] of the whole of `dir` (an empty tree when it does not
+/// exist).
+pub fn read_known_tree(dir: &Path, before: &KnownFiles) -> Result<KnownFiles, WriteError> {
+    read_known(dir, &top_entries(dir)?, before)
+}
+
+/// The digest `known` gives for the file `rel`, when it kept a (settled)
+/// stamp for it and `entry`, the file's folder entry now, still has that
+/// stamp.
 pub(crate) fn known_digest(
-    surveyed: &Survey,
+    known: &KnownFiles,
     rel: &str,
     entry: &std::fs::DirEntry,
 ) -> Option<Digest> {
-    let known = surveyed.get(rel)?;
+    let known = known.get(rel)?;
     trusted(known, &Stamp::of(&entry.metadata().ok()?))
 }
 
@@ -241,19 +238,22 @@ mod tests {
     }
 
     #[test]
-    fn a_survey_gives_the_digests_and_trusts_only_settled_stamps() -> Result<(), WriteError> {
+    fn a_reading_gives_the_digests_and_trusts_only_settled_stamps() -> Result<(), WriteError> {
         let dir = tmp();
         let root = dir.path();
         std::fs::create_dir_all(root.join("a")).map_err(io_err(root))?;
         std::fs::write(root.join("a/x.yaml"), "1").map_err(io_err(root))?;
         std::fs::write(root.join("y.yaml"), "2").map_err(io_err(root))?;
-        let first = survey_tree(root, &Survey::new())?;
+        let first = read_known_tree(root, &KnownFiles::new())?;
         assert_eq!(first.len(), 2);
         assert_eq!(first["a/x.yaml"].digest, Digest::of(b"1"));
         assert_eq!(first["y.yaml"].digest, Digest::of(b"2"));
         // Just written: not settled, so not trusted.
         assert!(first.values().all(|k| k.stamp.is_none()));
-        assert_eq!(survey_tree(&root.join("missing"), &first)?, Survey::new());
+        assert_eq!(
+            read_known_tree(&root.join("missing"), &first)?,
+            KnownFiles::new()
+        );
         Ok(())
     }
 
@@ -264,29 +264,29 @@ mod tests {
         let x = root.join("x.yaml");
         std::fs::write(&x, "1").map_err(io_err(root))?;
         let meta = std::fs::symlink_metadata(&x).map_err(io_err(root))?;
-        // A survey that recorded the file's stamp as it is now, with a
+        // A reading that recorded the file's stamp as it is now, with a
         // digest that is not its bytes': an equal stamp is believed, and
         // the file is not read.
-        let trusted = Survey::from([(
+        let trusted = KnownFiles::from([(
             "x.yaml".to_owned(),
             Known {
                 digest: Digest::of(b"recorded"),
                 stamp: Some(Stamp::of(&meta)),
             },
         )]);
-        let again = survey_tree(root, &trusted)?;
+        let again = read_known_tree(root, &trusted)?;
         assert_eq!(again["x.yaml"].digest, Digest::of(b"recorded"));
         // Rewritten with bytes of the same length: the change time moves,
         // and the file is read.
         std::thread::sleep(Duration::from_millis(20));
         std::fs::write(&x, "2").map_err(io_err(root))?;
-        let after = survey_tree(root, &trusted)?;
+        let after = read_known_tree(root, &trusted)?;
         assert_eq!(after["x.yaml"].digest, Digest::of(b"2"));
         Ok(())
     }
 
     #[test]
-    fn a_write_trusts_a_surveyed_stamp_and_reads_a_changed_file() -> Result<(), WriteError> {
+    fn a_write_trusts_a_known_stamp_and_reads_a_changed_file() -> Result<(), WriteError> {
         let dir = tmp();
         let generated = dir.path().join("generated");
         let header = cfggen_tree::HEADER_PREFIX;
@@ -295,26 +295,24 @@ mod tests {
         env.files.insert("x.yaml".into(), text("1"));
         crate::write_environment(&generated, &env, crate::Before::Unknown)?;
         let x = generated.join("dev/x.yaml");
-        // A survey that says, by the file's own stamp, that it holds what
+        // What is known says, by the file's own stamp, that it holds what
         // is now rendered: the write believes it and reads nothing.
         env.files.insert("x.yaml".into(), text("2"));
         let meta = std::fs::symlink_metadata(&x).map_err(io_err(&x))?;
-        let surveyed = Survey::from([(
+        let known = KnownFiles::from([(
             "x.yaml".to_owned(),
             Known {
                 digest: Digest::of(format!("{header}\n2").as_bytes()),
                 stamp: Some(Stamp::of(&meta)),
             },
         )]);
-        let report =
-            crate::write_environment(&generated, &env, crate::Before::Surveyed(&surveyed))?;
-        assert_eq!(report.unchanged, 1, "the survey was believed");
-        // Once the file is written to, its stamp is not the survey's: it
+        let report = crate::write_environment(&generated, &env, crate::Before::Known(&known))?;
+        assert_eq!(report.unchanged, 1, "the stamp was believed");
+        // Once the file is written to, its stamp is not the one known: it
         // is read, found different, and written.
         std::thread::sleep(Duration::from_millis(20));
         std::fs::write(&x, format!("{header}\n1")).map_err(io_err(&x))?;
-        let report =
-            crate::write_environment(&generated, &env, crate::Before::Surveyed(&surveyed))?;
+        let report = crate::write_environment(&generated, &env, crate::Before::Known(&known))?;
         assert_eq!(report.changed, ["x.yaml"]);
         let text = std::fs::read_to_string(&x).map_err(io_err(&x))?;
         assert!(text.ends_with('2'));

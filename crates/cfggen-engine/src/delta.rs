@@ -7,7 +7,7 @@
 //! changed since, and in it only the entries of some apps, the
 //! environment is cut down, before and after, to the settings outside the
 //! apps and those apps alone (their entries in the file and in its bases:
-//! [`cfggen_edit::only_apps`]), and the two small environments are loaded
+//! [`crate::cut::only_apps`]), and the two small environments are loaded
 //! and rendered as any other. What they render is the whole rendering's
 //! share of those apps; the change is taken to the committed tree only
 //! when it is plainly confined to them:
@@ -81,6 +81,7 @@ pub(crate) struct Ground<'g> {
 /// change is not confined to a few apps (see the module's documentation).
 pub(crate) fn render_change(
     session: &cfggen_load::Session,
+    trees: &dyn cfggen_load::Trees,
     name: &str,
     ground: &Ground<'_>,
 ) -> Option<Delta> {
@@ -101,9 +102,10 @@ pub(crate) fn render_change(
         std::str::from_utf8(&now).ok()?,
     );
     let id = cfggen_yaml::FileId(0);
-    let then_tree = session.tree_of(&rel, id, then_text).ok()?;
-    let now_tree = session.tree_of(&rel, id, now_text).ok()?;
-    let changed = cfggen_edit::changed_apps(&then_tree, &now_tree)?;
+    let limits = cfggen_yaml::Limits::default();
+    let then_tree = trees.tree(&rel, id, then_text, &limits).ok()?;
+    let now_tree = trees.tree(&rel, id, now_text, &limits).ok()?;
+    let changed = crate::cut::changed_apps(&then_tree, &now_tree)?;
     if changed.is_empty() {
         // Comments, blank lines, quoting: the same data renders the same.
         return Some(Delta {
@@ -126,20 +128,20 @@ pub(crate) fn render_change(
         // A large base is cut from its lines when they show its shape
         // plainly, else through its tree.
         let by_lines = (!Mechanism::LineCut.is_off())
-            .then(|| cfggen_edit::only_apps_by_lines(text, keep))
+            .then(|| crate::cut::only_apps_by_lines(text, keep))
             .flatten();
         let cut = match by_lines {
             Some(cut) => cut,
             None => {
-                let tree = session.tree_of(base, id, text).ok()?;
-                cfggen_edit::only_apps(text, &tree, keep).ok()?
+                let tree = trees.tree(base, id, text, &limits).ok()?;
+                crate::cut::only_apps(text, &tree, keep).ok()?
             }
         };
         bases.insert(base.to_owned(), cut.into_bytes());
     }
     let cut_down = |text: &str, tree: &cfggen_yaml::Node| {
         let mut files = bases.clone();
-        let cut = cfggen_edit::only_apps(text, tree, keep).ok()?;
+        let cut = crate::cut::only_apps(text, tree, keep).ok()?;
         files.insert(rel.clone(), cut.into_bytes());
         Some(files)
     };
@@ -248,6 +250,21 @@ mod delta_tests {
 
     use super::*;
     use cfggen_yaml::{FileId, Limits, Node, Value};
+
+    /// Trees parsed, as a run without a cache has them.
+    struct Parse;
+
+    impl cfggen_load::Trees for Parse {
+        fn tree(
+            &self,
+            _: &str,
+            id: FileId,
+            text: &str,
+            limits: &Limits,
+        ) -> Result<Node, Box<cfggen_yaml::YamlError>> {
+            cfggen_yaml::parse(id, text, limits)
+        }
+    }
 
     /// Every file under `dir`, by path relative to it.
     fn files_under(dir: &Path) -> HashMap<String, Vec<u8>> {
@@ -457,7 +474,7 @@ mod delta_tests {
             let mut now = files.clone();
             now.insert(rel.clone(), changed.clone().into_bytes());
             let session = cfggen_load::Session::in_memory(now.clone());
-            let Some(delta) = render_change(&session, name, &ground) else {
+            let Some(delta) = render_change(&session, &Parse, name, &ground) else {
                 continue;
             };
             let at = format!("{name}: {what}");
@@ -493,7 +510,7 @@ mod delta_tests {
                 false => l.to_owned(),
             })
             .collect();
-        assert!(cfggen_edit::only_apps_by_lines(&uncommented, |a| a == "authentik").is_some());
+        assert!(crate::cut::only_apps_by_lines(&uncommented, |a| a == "authentik").is_some());
         plain.insert(base.to_owned(), uncommented.into_bytes());
         let by_lines = compare_every_change(&plain, "prod");
         assert_eq!(by_lines, prod, "the same changes, rendered alone");
@@ -581,7 +598,7 @@ mod delta_tests {
         assert_eq!(digests(&full), recorded.committed, "the same ConfigMap");
         assert_ne!(full_inputs, recorded.inputs);
         let session = cfggen_load::Session::in_memory(now);
-        assert!(render_change(&session, "lab", &ground).is_none());
+        assert!(render_change(&session, &Parse, "lab", &ground).is_none());
     }
 
     #[test]
@@ -593,6 +610,7 @@ mod delta_tests {
         let delta = |now: &HashMap<String, Vec<u8>>| {
             render_change(
                 &cfggen_load::Session::in_memory(now.clone()),
+                &Parse,
                 "prod",
                 &ground,
             )
@@ -606,7 +624,12 @@ mod delta_tests {
         // The same data, written otherwise: nothing to render.
         let commented = with(&rel, text.replace("apps:\n", "apps: # the apps\n"));
         assert!(delta(&commented));
-        let same = render_change(&cfggen_load::Session::in_memory(commented), "prod", &ground);
+        let same = render_change(
+            &cfggen_load::Session::in_memory(commented),
+            &Parse,
+            "prod",
+            &ground,
+        );
         assert!(same
             .is_some_and(|d| d.rendered.texts().next().is_none()
                 && digests(&d.rendered) == recorded.committed));
@@ -634,6 +657,7 @@ mod delta_tests {
         };
         assert!(render_change(
             &cfggen_load::Session::in_memory(files.clone()),
+            &Parse,
             "prod",
             &other
         )

@@ -5,17 +5,16 @@
 
 use std::collections::BTreeMap;
 
-use cfggen_load::{source_diagnostic, Diagnostic, Repo};
+use cfggen_load::{source_diagnostic, Diagnostic};
+use cfggen_render::Keep;
 use cfggen_source::GENERATED_DIR;
-
 use cfggen_write::Digest;
 
 use crate::cache::Cache;
-use cfggen_render::Keep;
-
-use crate::commands::{finish, generated_path, prepare, Prepared};
-use crate::drift::ErrorEntry;
-use crate::scale::{Mechanism, Scale, Workers};
+use crate::prepare::{finish, Prepared};
+use crate::scale::{Mechanism, Scale};
+use crate::survey::Survey;
+use crate::Engine;
 
 /// The digest of each committed file of an environment, by path.
 pub(crate) type Digests = BTreeMap<String, cfggen_write::Digest>;
@@ -54,39 +53,29 @@ pub(crate) enum Ready {
 /// most, [`Scale::hold`]), which is all a diff or a write needs, and the
 /// digest of the others.
 pub(crate) fn prepare_beside_digests<R: Send>(
-    session: &cfggen_load::Session,
-    repo: &Repo,
+    engine: &Engine,
     names: &[String],
-    workers: &Workers,
     pair: impl Fn(&str, Result<Ready, Vec<Diagnostic>>, Read) -> R + Sync,
 ) -> Vec<R> {
-    let scale = workers.scale;
-    if scale.lean {
-        session.lean();
-    }
-    session.plan_loads(names.len());
-    let cache = Cache::of(repo);
-    let known_bases = cache.prime(session);
-    let results = workers.map(names, |name| {
-        let read = || read_digests(repo, &cache, name);
+    let results = engine.workers.map(names, |name| {
+        let read = || read_digests(engine, name);
         let first = names.first() == Some(name);
-        let (ready, on_disk) = ready(session, &cache, name, scale, first, read);
+        let (ready, on_disk) = ready(engine, name, first, read);
         pair(name, ready, on_disk)
     });
-    cache.learn(session, &known_bases);
+    engine.learn();
     results
 }
 
 /// One environment made ready, and the digests of its committed tree
 /// (`read` reads them).
 fn ready(
-    session: &cfggen_load::Session,
-    cache: &Cache,
+    engine: &Engine,
     name: &str,
-    scale: Scale,
     first: bool,
     read: impl FnOnce() -> Read + Send,
 ) -> (Result<Ready, Vec<Diagnostic>>, Read) {
+    let (session, cache, scale) = (&engine.session, &engine.cache, engine.workers.scale);
     let recorded = cache.rendering(name);
     let unchanged = recorded
         .as_ref()
@@ -100,11 +89,10 @@ fn ready(
         (Some(rendering), _) if unchanged => {
             let on_disk = read();
             if is_committed(&on_disk, &rendering) {
-                session.skip_load();
                 let files = rendering.files;
                 return (Ok(Ready::AsCommitted { files }), on_disk);
             }
-            let prepared = session
+            let prepared = engine
                 .load(name)
                 .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale)));
             (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
@@ -114,13 +102,12 @@ fn ready(
         (Some(rendering), Some(text)) => {
             let on_disk = read();
             let delta = (!Mechanism::Delta.is_off())
-                .then(|| changed_apps_alone(session, name, &rendering, &text, &on_disk))
+                .then(|| changed_apps_alone(engine, name, &rendering, &text, &on_disk))
                 .flatten();
             if let Some(delta) = delta {
-                session.skip_load();
                 return (Ok(Ready::Delta(Box::new(delta))), on_disk);
             }
-            let prepared = session
+            let prepared = engine
                 .load(name)
                 .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale)));
             record(session, cache, name, &prepared);
@@ -130,7 +117,7 @@ fn ready(
         // read while the environment loads; else it is made while they
         // are read.
         _ if scale.lean => {
-            let (on_disk, loaded) = rayon::join(read, || session.load(name));
+            let (on_disk, loaded) = rayon::join(read, || engine.load(name));
             let keep = keep_for(&on_disk, scale);
             let prepared = loaded.and_then(|l| finish(session, l, name, keep));
             record(session, cache, name, &prepared);
@@ -138,7 +125,7 @@ fn ready(
         }
         _ => {
             let prepare = || {
-                session
+                engine
                     .load(name)
                     .and_then(|l| finish(session, l, name, Keep::Text))
             };
@@ -188,7 +175,7 @@ fn record(
 /// when the committed tree is the rendering the cache recorded and the
 /// change is confined to those apps ([`crate::delta`]).
 fn changed_apps_alone(
-    session: &cfggen_load::Session,
+    engine: &Engine,
     name: &str,
     rendering: &crate::cache::Rendering<'_>,
     text: &[u8],
@@ -203,7 +190,7 @@ fn changed_apps_alone(
         text,
         committed,
     };
-    crate::delta::render_change(session, name, &ground)
+    crate::delta::render_change(&engine.session, &engine.cache, name, &ground)
 }
 
 /// What a rendering keeps of each file: lean, the text of the files that
@@ -218,7 +205,7 @@ fn keep_for(on_disk: &Read, scale: Scale) -> Keep<'_> {
 }
 
 /// What a reading of a committed tree gave.
-pub(crate) type Read = Result<Committed, ErrorEntry>;
+pub(crate) type Read = Result<Committed, Diagnostic>;
 
 /// A committed tree as read.
 pub(crate) struct Committed {
@@ -226,30 +213,36 @@ pub(crate) struct Committed {
     pub(crate) digests: Digests,
     /// What the survey knew of each file (the write trusts its settled
     /// stamps, and reads only the files whose stamp changed since).
-    pub(crate) survey: cfggen_write::Survey,
+    pub(crate) survey: Survey,
     /// The tree's generation when it was surveyed: while it is the same,
     /// no cfggen wrote the tree since.
     pub(crate) generation: cfggen_write::Generation,
 }
 
 /// What comparing an environment with its committed tree came to.
-pub(crate) enum Outcome {
+pub enum Outcome {
+    /// The environment is not valid.
     Invalid(Vec<Diagnostic>),
+    /// How its rendering and its committed tree differ (no files: not).
     Drift(cfggen_diff::Drift),
-    Failed(ErrorEntry),
+    /// Its committed tree could not be read.
+    Failed(Diagnostic),
 }
 
 /// The digest of each file of `generated/<env>/`, reading only the files
 /// that changed since the cache surveyed it.
-fn read_digests(repo: &Repo, cache: &Cache, env: &str) -> Read {
-    let dir = generated_path(repo, Some(env))
-        .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
-    let generation = generated_path(repo, None)
+fn read_digests(engine: &Engine, env: &str) -> Read {
+    let (repo, cache) = (&engine.repo, &engine.cache);
+    let dir = repo
+        .generated(Some(env))
+        .map_err(|e| source_diagnostic(&e))?;
+    let generation = repo
+        .generated(None)
         .map(|generated| cfggen_write::generation(&generated, env))
-        .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
+        .map_err(|e| source_diagnostic(&e))?;
     let before = cache.survey(env);
-    let survey = cfggen_write::survey_tree(&dir, &before)
-        .map_err(|e| ErrorEntry::plain("io", e.to_string()))?;
+    let survey = crate::survey::survey_tree(&dir, &before)
+        .map_err(|e| Diagnostic::bare("io", e.to_string()))?;
     let digests = survey.iter().map(|(p, k)| (p.clone(), k.digest)).collect();
     if survey != before {
         cache.put_survey(env, &survey);
@@ -264,8 +257,7 @@ fn read_digests(repo: &Repo, cache: &Cache, env: &str) -> Read {
 /// Compares a prepared environment with the digests of its committed
 /// files, reading again the bytes of each file whose digest differs.
 pub(crate) fn drift_of(
-    session: &cfggen_load::Session,
-    repo: &Repo,
+    engine: &Engine,
     name: &str,
     ready: Result<Ready, Vec<Diagnostic>>,
     digests: Read,
@@ -285,7 +277,7 @@ pub(crate) fn drift_of(
     // A lean rendering that differs in more files than it kept the text
     // of is made again, with all of it, for the diff.
     if !rendered.has_text_against(&digests) {
-        rendered = match prepare(session, name, Keep::Text) {
+        rendered = match crate::prepare::prepare(engine, name, Keep::Text) {
             Ok(p) => p.rendered,
             Err(diagnostics) => return Outcome::Invalid(diagnostics),
         };
@@ -296,9 +288,9 @@ pub(crate) fn drift_of(
             files: Vec::new(),
         });
     }
-    let dir = match generated_path(repo, Some(name)) {
+    let dir = match engine.repo.generated(Some(name)) {
         Ok(dir) => dir,
-        Err(e) => return Outcome::Failed(ErrorEntry::from_diagnostic(&source_diagnostic(&e))),
+        Err(e) => return Outcome::Failed(source_diagnostic(&e)),
     };
     let mut on_disk = BTreeMap::new();
     for (rel, digest) in digests {
@@ -306,7 +298,7 @@ pub(crate) fn drift_of(
             Some(rendered) if rendered == digest => cfggen_diff::Committed::AsRendered,
             _ => match cfggen_write::read_file(&dir, &rel) {
                 Ok(bytes) => cfggen_diff::Committed::Bytes(bytes),
-                Err(e) => return Outcome::Failed(ErrorEntry::plain("io", e.to_string())),
+                Err(e) => return Outcome::Failed(Diagnostic::bare("io", e.to_string())),
             },
         };
         on_disk.insert(rel, committed);
@@ -316,14 +308,4 @@ pub(crate) fn drift_of(
         &on_disk,
         &format!("{GENERATED_DIR}/{name}/"),
     ))
-}
-
-/// The committed tree of one environment, `generated/<env>/`.
-pub(crate) fn read_committed(
-    repo: &Repo,
-    env: &str,
-) -> Result<BTreeMap<String, Vec<u8>>, ErrorEntry> {
-    let dir = generated_path(repo, Some(env))
-        .map_err(|e| ErrorEntry::from_diagnostic(&source_diagnostic(&e)))?;
-    cfggen_write::read_tree(&dir).map_err(|e| ErrorEntry::plain("io", e.to_string()))
 }

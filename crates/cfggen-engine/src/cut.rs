@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use cfggen_yaml::{Entry, FileId, Limits, Node, Value};
 
-use crate::EditError;
+/// Why a file cannot be cut down to some of its apps.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct NotCut(pub(crate) String);
 
 /// The byte offset of the start of the line holding `offset`.
 fn line_start(text: &str, offset: usize) -> usize {
@@ -72,12 +74,12 @@ impl Shape<'_> {
 /// but the apps left out, keys in the same order; anything else — a
 /// flow-style `apps`, an alias of an anchor in an app left out, a `root`
 /// that is not `text`'s tree — is an error, never a wrong file.
-pub fn only_apps(
+pub(crate) fn only_apps(
     text: &str,
     root: &Node,
     keep: impl Fn(&str) -> bool,
-) -> Result<String, EditError> {
-    let cut = |why: &str| EditError::NotCut(why.to_owned());
+) -> Result<String, NotCut> {
+    let cut = |why: &str| NotCut(why.to_owned());
     let top = root
         .as_map()
         .ok_or_else(|| cut("the file is not a mapping"))?;
@@ -113,8 +115,8 @@ pub fn only_apps(
     let out = shape
         .cut(text, &keep)
         .ok_or_else(|| cut("the tree is not the text's"))?;
-    let again = cfggen_yaml::parse(FileId(0), &out, &Limits::default())
-        .map_err(|e| EditError::Parse(e.message))?;
+    let again =
+        cfggen_yaml::parse(FileId(0), &out, &Limits::default()).map_err(|e| NotCut(e.message))?;
     if !same_but_apps(root, &again, &keep) {
         return Err(cut("the file cut down does not read as the apps kept"));
     }
@@ -139,7 +141,7 @@ pub fn only_apps(
 /// whole keeps the data of what is kept; the result is parsed again and
 /// must hold the same top-level keys and the apps kept, in order.
 /// Refusing a plain file costs only the tree.
-pub fn only_apps_by_lines(text: &str, keep: impl Fn(&str) -> bool) -> Option<String> {
+pub(crate) fn only_apps_by_lines(text: &str, keep: impl Fn(&str) -> bool) -> Option<String> {
     if text.contains(['&', '\t', '\r']) || text.contains("\\\"") {
         return None;
     }
@@ -244,7 +246,7 @@ pub fn only_apps_by_lines(text: &str, keep: impl Fn(&str) -> bool) -> Option<Str
 /// trees of one environment file), when nothing else differs: the same
 /// top-level keys in the same order, each but `apps` with the same data,
 /// and the same apps in the same order. `None` when anything else does.
-pub fn changed_apps(old: &Node, new: &Node) -> Option<BTreeSet<String>> {
+pub(crate) fn changed_apps(old: &Node, new: &Node) -> Option<BTreeSet<String>> {
     let (before, after) = (old.as_map()?, new.as_map()?);
     if before.len() != after.len() {
         return None;
@@ -324,7 +326,7 @@ mod tests {
             .unwrap_or_else(|e| panic!("test input must parse: {e}"))
     }
 
-    fn only(text: &str, keep: &[&str]) -> Result<String, EditError> {
+    fn only(text: &str, keep: &[&str]) -> Result<String, NotCut> {
         only_apps(text, &tree(text), |name| keep.contains(&name))
     }
 
