@@ -15,6 +15,7 @@ mod hostile;
 mod import;
 mod init;
 mod invalid;
+mod layers;
 mod lint;
 mod newcomer;
 mod release;

@@ -1469,11 +1469,11 @@ impl<'a> Loader<'a> {
             .map(|mut m| m.entry(rel.to_owned()).or_default().clone())
             .unwrap_or_default();
         let mut reported = false;
-        let cached = cell.get_or_init(|| {
+        let shared = cell.get_or_init(|| {
             reported = true;
             self.read_base(rel, base, from, schemas).map(Arc::new)
         });
-        let entry = match cached {
+        let entry = match shared {
             Some(e) => e.clone(),
             // Not read: reported by this load, or read again to report it
             // at this load's own `extends`.
