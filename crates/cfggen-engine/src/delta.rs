@@ -15,12 +15,11 @@
 //! - the two render the same files, and the new one is valid, passes the
 //!   lint, and reads no file and lists no folder otherwise than the ground
 //!   recorded (so the ground's record of inputs still holds);
-//! - each app claims the same before and after — the objects that must be
-//!   unique in a namespace, ClusterRoles, roles and databases on a
-//!   Postgres cluster, PersistentVolumes bound
-//!   ([`cfggen_model::validate::claims`]), the keys the rules that span
-//!   apps compare, even where nothing is rendered (a remote cluster) — so
-//!   those rules find in the whole what they found in the valid ground;
+//! - each app claims the same before and after
+//!   ([`cfggen_model::validate::claims`]: all that the rules that span
+//!   apps see of an app, by the model's types, even where nothing is
+//!   rendered, as on a remote cluster) — so those rules find in the whole
+//!   what they found in the valid ground;
 //! - every file whose text the change alters is, as committed, the file
 //!   the cut-down environment rendered before — nothing of another app
 //!   is in it (an aggregate such as `onepassword.yaml` or a Postgres

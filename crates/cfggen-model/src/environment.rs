@@ -157,14 +157,9 @@ impl Environment {
         }
     }
 
-    /// The first field that reads 1Password (an app's secret, or the
-    /// password of a Postgres role), if any.
-    pub fn first_onepassword_use(&self) -> Option<crate::FieldPath> {
-        for (name, app) in &self.apps {
-            if let Some(secret) = app.secrets.keys().next() {
-                return Some(crate::FieldPath::of(&["apps", name, "secrets", secret]));
-            }
-        }
+    /// The first password of a Postgres role read from 1Password, if any
+    /// (an app's secrets are its claims', [`crate::validate::Claims`]).
+    pub fn first_role_password(&self) -> Option<crate::FieldPath> {
         for (name, pg) in &self.postgres {
             if let Some((role, _)) = pg.roles.iter().find(|(_, r)| r.password.is_some()) {
                 return Some(crate::FieldPath::of(&[

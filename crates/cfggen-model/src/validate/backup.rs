@@ -3,14 +3,19 @@
 //! are in the Secret when cfggen makes it, and no two clusters of one
 //! namespace make objects of one name.
 
-use super::storage::{declared_keys, KeysOf};
+use super::claims::Apps;
 use super::{Checker, Target};
 use crate::backup::{is_six_field_cron, Backups};
 use crate::environment::PostgresCluster;
 use crate::{suggest, FieldPath};
 
 /// The backups of cluster `name`, when it has any.
-pub(super) fn check_backups(c: &mut Checker<'_>, name: &str, cluster: &PostgresCluster) {
+pub(super) fn check_backups(
+    c: &mut Checker<'_>,
+    apps: &Apps<'_>,
+    name: &str,
+    cluster: &PostgresCluster,
+) {
     let Some(backups) = &cluster.backups else {
         return;
     };
@@ -59,7 +64,7 @@ pub(super) fn check_backups(c: &mut Checker<'_>, name: &str, cluster: &PostgresC
         }
     }
     for (store_name, store) in &backups.stores {
-        check_credentials(c, cluster, store_name, store, &path);
+        check_credentials(c, apps, cluster, store_name, store, &path);
     }
     check_names_apart(c, name, cluster, backups, &path);
 }
@@ -93,16 +98,19 @@ fn check_store_named(
 /// cluster's namespace makes it.
 fn check_credentials(
     c: &mut Checker<'_>,
+    apps: &Apps<'_>,
     cluster: &PostgresCluster,
     store_name: &str,
     store: &crate::backup::ObjectStore,
     path: &FieldPath,
 ) {
     let creds = &store.credentials;
-    let made = c.env.apps.iter().find_map(|(app_name, app)| {
-        (app.namespace(app_name) == cluster.namespace)
-            .then(|| declared_keys(app, &creds.secret, KeysOf::Secret).1)
-            .flatten()
+    let made = apps.iter().find_map(|(_, claims)| {
+        claims
+            .secret_keys
+            .iter()
+            .find(|(ns, secret, _)| *ns == cluster.namespace && *secret == creds.secret)
+            .map(|(_, _, keys)| keys)
     });
     let Some(keys) = made else {
         return;
@@ -112,7 +120,7 @@ fn check_credentials(
         ("accessKeyId", &creds.access_key_id),
         ("secretAccessKey", &creds.secret_access_key),
     ] {
-        if keys.contains(&key.as_str()) {
+        if keys.iter().any(|k| k == key) {
             continue;
         }
         c.push(
@@ -121,7 +129,7 @@ fn check_credentials(
             Target::Value,
             format!("Secret `{}` has no key `{key}`", creds.secret),
             "not a key of the Secret",
-            suggest::hint(key, keys.iter().copied())
+            suggest::hint(key, keys.iter().map(String::as_str))
                 .or_else(|| Some(format!("its keys: {}", keys.join(", ")))),
         );
     }

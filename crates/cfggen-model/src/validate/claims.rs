@@ -1,72 +1,141 @@
-//! What an app claims that no other app of its environment may: the keys
-//! the rules that span apps compare — objects of one kind and name in a
-//! namespace and ClusterRole names (`check_unique_objects`), roles and
-//! databases on a Postgres cluster (`database::check_roles`, and through
-//! them the `Database` objects of `database::check_database_objects`), the
-//! PersistentVolumes its claims bind (`storage::check_claims`).
-//! `check_unique_objects` takes an app's keys from here; the others read
-//! them through the same accessors and fields (`Database::owner`,
-//! `Database::name`, `Claim::volume_name`). So two environments that differ only in some
-//! apps, each claiming the same in both, give every rule that spans apps
-//! the same ground (the binary renders a change of a few apps from them
-//! alone only when it holds). A rule that spans apps and reads anything
-//! else of an app must add it here.
+//! What an app claims that another app of its environment may compare:
+//! the one definition of the keys of the rules that span apps. Those rules
+//! see the other apps only through their [`Claims`] (the [`Apps`] a rule
+//! is given); a rule of one app sees the environment's settings, never
+//! another app ([`super::Settings`]). So a rule that compares apps can
+//! compare nothing but what is here, and two environments that differ
+//! only in some apps, each claiming the same in both, give every rule that
+//! spans apps the same ground: the engine renders a change of a few apps
+//! from them alone only when it holds.
+//!
+//! The rules, each by the key it compares:
+//!
+//! - objects of one kind and name in a namespace, and ClusterRole names
+//!   (`check_unique_objects`): [`Claims::objects`],
+//!   [`Claims::cluster_roles`];
+//! - roles and databases on a Postgres cluster (`database::check_roles`,
+//!   a cluster's own roles and databases in `database::check_cluster`, the
+//!   `Database` objects of `database::check_database_objects`):
+//!   [`Claims::database`];
+//! - PersistentVolumes bound by one claim each, and those a raw manifest
+//!   makes (`storage::check_claims`): [`Claims::volumes`],
+//!   [`Claims::raw_volumes`];
+//! - the keys of a Secret a backup's credentials name
+//!   (`backup::check_credentials`): [`Claims::secret_keys`];
+//! - whether the environment reads 1Password (`missing-onepassword`):
+//!   [`Claims::onepassword_use`].
 
 use std::collections::BTreeSet;
 
 use cfggen_path::FieldPath;
 
-use crate::app::{workload_name, App};
+use crate::app::{workload_name, App, Made};
 
-/// What one app claims that no other app may.
+/// What one app claims that a rule spanning apps compares.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Claims {
-    /// Each object that must be unique in its namespace: (namespace,
-    /// kind, name).
-    pub objects: BTreeSet<(String, &'static str, String)>,
-    /// The ClusterRoles of its accounts.
-    pub cluster_roles: BTreeSet<String>,
-    /// Its database's owner role, by cluster: (cluster, role).
-    pub roles: BTreeSet<(String, String)>,
-    /// Its database, by cluster: (cluster, database).
-    pub databases: BTreeSet<(String, String)>,
-    /// The PersistentVolumes its claims bind by name.
-    pub volumes: BTreeSet<String>,
+    /// Each object that must be unique in its namespace: namespace, kind,
+    /// name, and where it is declared.
+    pub objects: Vec<(String, &'static str, String, FieldPath)>,
+    /// The ClusterRoles of its accounts, and the account of each.
+    pub cluster_roles: Vec<(String, String)>,
+    /// Its database on a Postgres cluster.
+    pub database: Option<DatabaseClaim>,
+    /// The PersistentVolumes its claims bind by name: volume, claim, and
+    /// whether the app declares the volume made elsewhere.
+    pub volumes: Vec<(String, String, bool)>,
+    /// The PersistentVolumes its raw manifests make.
+    pub raw_volumes: BTreeSet<String>,
+    /// The keys of each Secret it declares them for: namespace, Secret,
+    /// keys.
+    pub secret_keys: Vec<(String, String, Vec<String>)>,
+    /// Its first secret read from 1Password.
+    pub onepassword_use: Option<FieldPath>,
 }
+
+/// An app's database as the rules that span apps see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatabaseClaim {
+    /// The cluster.
+    pub cluster: String,
+    /// Its owner role, and whether `owner` sets it.
+    pub owner: (String, bool),
+    /// Its name on the cluster, and whether `name` sets it.
+    pub name: (String, bool),
+}
+
+/// Every app of an environment, by name, as the rules that span apps see
+/// it.
+pub(super) type Apps<'a> = [(&'a str, Claims)];
 
 /// What app `name` claims.
 pub fn claims(name: &str, app: &App) -> Claims {
     let ns = app.namespace(name);
-    let mut claims = Claims {
+    Claims {
         objects: unique_objects(name, app)
             .into_iter()
-            .map(|(kind, object, _)| (ns.to_owned(), kind, object))
+            .map(|(kind, object, at)| (ns.to_owned(), kind, object, at))
             .collect(),
         cluster_roles: cluster_roles(name, app)
             .into_iter()
-            .map(|(role, _)| role)
+            .map(|(role, account)| (role, account.to_owned()))
             .collect(),
+        database: app.database.as_ref().map(|db| DatabaseClaim {
+            cluster: db.cluster.clone(),
+            owner: (db.owner(name).to_owned(), db.owner.is_some()),
+            name: (db.name(name).to_owned(), db.name.is_some()),
+        }),
         volumes: app
             .claims
-            .values()
-            .filter_map(|c| c.volume_name.clone())
+            .iter()
+            .filter_map(|(claim, c)| {
+                let volume = c.volume_name.clone()?;
+                let elsewhere = app.external_persistent_volumes.contains_key(&volume);
+                Some((volume, claim.clone(), elsewhere))
+            })
             .collect(),
-        ..Claims::default()
-    };
-    if let Some(db) = &app.database {
-        claims
-            .roles
-            .insert((db.cluster.clone(), db.owner(name).to_owned()));
-        claims
-            .databases
-            .insert((db.cluster.clone(), db.name(name).to_owned()));
+        raw_volumes: app
+            .loaded_manifests
+            .iter()
+            .filter_map(|(_, o)| match Made::by(o) {
+                Some((Made::PersistentVolume, volume)) => Some(volume.to_owned()),
+                _ => None,
+            })
+            .collect(),
+        secret_keys: secret_keys(ns, app),
+        onepassword_use: app
+            .secrets
+            .keys()
+            .next()
+            .map(|secret| FieldPath::of(&["apps", name, "secrets", secret])),
     }
-    claims
+}
+
+/// The keys of each Secret app `app` declares them for.
+fn secret_keys(ns: &str, app: &App) -> Vec<(String, String, Vec<String>)> {
+    let names: BTreeSet<&String> = app
+        .secrets
+        .keys()
+        .chain(app.store_secrets.keys())
+        .chain(app.external_secrets.keys())
+        .collect();
+    names
+        .into_iter()
+        .filter_map(|secret| {
+            let keys =
+                super::storage::declared_keys(app, secret, super::storage::KeysOf::Secret).1?;
+            Some((
+                ns.to_owned(),
+                secret.clone(),
+                keys.into_iter().map(str::to_owned).collect(),
+            ))
+        })
+        .collect()
 }
 
 /// The ClusterRoles app `name`'s own accounts make, and the account of
 /// each.
-pub(super) fn cluster_roles<'a>(name: &str, app: &'a App) -> Vec<(String, &'a str)> {
+fn cluster_roles<'a>(name: &str, app: &'a App) -> Vec<(String, &'a str)> {
     let ns = app.namespace(name);
     app.service_accounts
         .iter()
@@ -77,7 +146,7 @@ pub(super) fn cluster_roles<'a>(name: &str, app: &'a App) -> Vec<(String, &'a st
 
 /// The objects of app `name` that must be unique in its namespace: kind,
 /// name, and where each is declared.
-pub(super) fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath)> {
+fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath)> {
     let mut objects: Vec<(&'static str, String, FieldPath)> = Vec::new();
     for (cname, comp) in &app.components {
         let path = FieldPath::of(&["apps", name, "components", cname]);
@@ -153,4 +222,173 @@ pub(super) fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String
         ));
     }
     objects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    /// An environment of apps `one` and `two`, with `settings` outside the
+    /// apps.
+    fn environment(settings: &Value, one: &Value, two: &Value) -> crate::Environment {
+        let mut env = json!({
+            "name": "dev",
+            "cluster": {"name": "lab", "server": "https://k.example.com"},
+            "argocd": {"repoURL": "https://git.example.com/gitops.git"},
+            "apps": {"one": one, "two": two},
+        });
+        if let (Some(env), Some(settings)) = (env.as_object_mut(), settings.as_object()) {
+            env.extend(settings.clone());
+        }
+        let mut env: crate::Environment =
+            serde_json::from_value(env).unwrap_or_else(|e| panic!("{e}"));
+        env.apply_default_namespace();
+        env
+    }
+
+    fn app(fields: Value) -> Value {
+        let mut app = json!({"image": "ghcr.io/example/app:v1", "components": {"app": {}}});
+        if let (Some(app), Some(fields)) = (app.as_object_mut(), fields.as_object()) {
+            app.extend(fields.clone());
+        }
+        app
+    }
+
+    fn codes(env: &crate::Environment) -> Vec<&'static str> {
+        super::super::check(env, "dev")
+            .iter()
+            .map(|i| i.code)
+            .collect()
+    }
+
+    /// Each rule that spans apps, by its code, with the settings outside
+    /// the apps, app `one`, and app `two` as it collides with `one` and as
+    /// it does not: the collision is refused, the other is not, and the
+    /// two differ in what `two` claims while `one` claims the same — the
+    /// rule compares a key of [`Claims`]. A rule that compared anything
+    /// else of an app could not be written (rules see other apps through
+    /// their claims only); one added here without its key fails.
+    #[test]
+    fn every_rule_that_spans_apps_compares_a_key_the_apps_claim() {
+        let db = |owner: &str, name: &str| {
+            app(json!({
+                "database": {"cluster": "main-pg", "owner": owner, "name": name, "password": "s/p"},
+                "secrets": {"s": {"item": "S", "fields": {"p": {}}}},
+            }))
+        };
+        let postgres = json!({
+            "onepassword": {"vault": "v", "store": {"name": "op", "provider": "onepassword"}},
+            "postgres": {"main-pg": {"namespace": "databases", "storage": {"size": "1Gi"}}},
+        });
+        let account = |role: &str| {
+            app(json!({"serviceAccounts": {"reader": {
+                "clusterRoleName": role,
+                "clusterRules": [{"resources": ["nodes"], "verbs": ["get"]}],
+            }}}))
+        };
+        let claim = |ns: &str, claim: &str| {
+            app(json!({"namespace": ns, "claims": {claim: {"size": "1Gi"}}}))
+        };
+        let volumes = json!({"persistentVolumes": {
+            "media": {"capacity": "1Ti", "nfs": {"server": "nas.example", "path": "/m"}},
+            "other": {"capacity": "1Ti", "nfs": {"server": "nas.example", "path": "/o"}},
+        }});
+        let bound = |volume: &str| {
+            app(
+                json!({"claims": {"data": {"size": "1Ti", "storageClassName": "", "volumeName": volume}}}),
+            )
+        };
+        let backups = json!({
+            "secretStores": {"vault": {"provider": "vault"}},
+            "postgres": {"main-pg": {
+                "namespace": "databases",
+                "storage": {"size": "1Gi"},
+                "backups": {
+                    "stores": {"minio": {
+                        "destination": "s3://backups/main-pg",
+                        "credentials": {"secret": "s3", "accessKeyId": "ID", "secretAccessKey": "KEY"},
+                    }},
+                    "walArchive": "minio",
+                },
+            }},
+        });
+        let keys = |secret: &str| {
+            app(
+                json!({"namespace": "databases", "storeSecrets": {"s3": {"store": "vault", "keys": {
+                    "ID": {"key": "backups", "property": "id"},
+                    secret: {"key": "backups", "property": "secret"},
+                }}}}),
+            )
+        };
+        let reads = |secrets: Value| app(json!({"secrets": secrets}));
+        let cases: Vec<(&str, Value, Value, Value, Value)> = vec![
+            (
+                "name-conflict",
+                json!({}),
+                claim("shared", "data"),
+                claim("shared", "data"),
+                claim("shared", "logs"),
+            ),
+            (
+                "name-conflict",
+                json!({}),
+                account("reader"),
+                account("reader"),
+                account("viewer"),
+            ),
+            (
+                "duplicate-role",
+                postgres.clone(),
+                db("r1", "d1"),
+                db("r1", "d2"),
+                db("r2", "d2"),
+            ),
+            (
+                "duplicate-database",
+                postgres.clone(),
+                db("r1", "d1"),
+                db("r2", "d1"),
+                db("r2", "d2"),
+            ),
+            (
+                "claim-binding",
+                volumes.clone(),
+                bound("media"),
+                bound("media"),
+                bound("other"),
+            ),
+            (
+                "backup-credentials",
+                backups.clone(),
+                app(json!({})),
+                keys("OTHER"),
+                keys("KEY"),
+            ),
+            (
+                "missing-onepassword",
+                json!({}),
+                app(json!({})),
+                reads(json!({"s": {"item": "S", "fields": {"p": {}}}})),
+                reads(json!({})),
+            ),
+        ];
+        for (code, settings, one, colliding, apart) in cases {
+            let refused = environment(&settings, &one, &colliding);
+            let passed = environment(&settings, &one, &apart);
+            assert!(
+                codes(&refused).contains(&code),
+                "{code}: {:?}",
+                codes(&refused)
+            );
+            assert!(
+                !codes(&passed).contains(&code),
+                "{code}: {:?}",
+                codes(&passed)
+            );
+            let claimed = |env: &crate::Environment, name: &str| claims(name, &env.apps[name]);
+            assert_eq!(claimed(&refused, "one"), claimed(&passed, "one"), "{code}");
+            assert_ne!(claimed(&refused, "two"), claimed(&passed, "two"), "{code}");
+        }
+    }
 }

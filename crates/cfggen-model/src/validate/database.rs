@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::claims::Apps;
 use super::secrets::{check_item_title, check_secret_ref};
 use super::{Checker, Target};
 use crate::app::App;
@@ -67,16 +68,15 @@ pub(super) fn check_database(
     }
 }
 
-pub(super) fn check_roles(c: &mut Checker<'_>) {
+pub(super) fn check_roles(c: &mut Checker<'_>, apps: &Apps<'_>) {
     let mut roles: HashMap<(&str, &str), &str> = HashMap::new();
     let mut dbs: HashMap<(&str, &str), &str> = HashMap::new();
-    let env = c.env;
-    for (name, app) in &env.apps {
-        let Some(db) = &app.database else { continue };
+    for (name, claims) in apps {
+        let Some(db) = &claims.database else { continue };
         let dpath = FieldPath::of(&["apps", name, "database"]);
-        let owner = db.owner(name);
+        let (owner, owner_set) = (&db.owner.0, db.owner.1);
         if let Some(first) = roles.insert((&db.cluster, owner), name) {
-            let (at, target) = set_or_entry(&dpath, "owner", db.owner.is_some());
+            let (at, target) = set_or_entry(&dpath, "owner", owner_set);
             c.push(
                 "duplicate-role",
                 at,
@@ -89,9 +89,9 @@ pub(super) fn check_roles(c: &mut Checker<'_>) {
                 Some("each app owns its own role; set a different `owner`".into()),
             );
         }
-        let dbname = db.name(name);
+        let (dbname, name_set) = (&db.name.0, db.name.1);
         if let Some(first) = dbs.insert((&db.cluster, dbname), name) {
-            let (at, target) = set_or_entry(&dpath, "name", db.name.is_some());
+            let (at, target) = set_or_entry(&dpath, "name", name_set);
             c.push(
                 "duplicate-database",
                 at,
@@ -112,6 +112,7 @@ pub(super) fn check_roles(c: &mut Checker<'_>) {
 /// is no app's role, and its 1Password name can be carried by a reference.
 pub(super) fn check_cluster(
     c: &mut Checker<'_>,
+    apps: &Apps<'_>,
     name: &str,
     cluster: &crate::environment::PostgresCluster,
 ) {
@@ -194,8 +195,8 @@ pub(super) fn check_cluster(
     if !cluster.remote {
         check_sync_replicas(c, name, cluster, &path);
     }
-    check_standalone_roles(c, name, cluster);
-    check_standalone_databases(c, name, cluster);
+    check_standalone_roles(c, apps, name, cluster);
+    check_standalone_databases(c, apps, name, cluster);
 }
 
 /// The earlier synchronous replication: not with `synchronous`, at most
@@ -257,22 +258,22 @@ fn check_sync_replicas(
 /// name a reference can carry.
 fn check_standalone_roles(
     c: &mut Checker<'_>,
+    apps: &Apps<'_>,
     name: &str,
     cluster: &crate::environment::PostgresCluster,
 ) {
     let path = FieldPath::of(&["postgres", name]);
     for (role_name, role) in &cluster.roles {
         let rpath = path.key("roles").key(role_name);
-        if let Some(app) = c
-            .env
-            .apps
+        if let Some(app) = apps
             .iter()
-            .find(|(app_name, app)| {
-                app.database
+            .find(|(_, claims)| {
+                claims
+                    .database
                     .as_ref()
-                    .is_some_and(|db| db.cluster == name && db.owner(app_name) == role_name)
+                    .is_some_and(|db| db.cluster == name && db.owner.0 == *role_name)
             })
-            .map(|(app_name, _)| app_name.clone())
+            .map(|(app_name, _)| *app_name)
         {
             c.push(
                 "duplicate-role",
@@ -303,21 +304,20 @@ fn check_standalone_roles(
 /// named apart from every app's database.
 fn check_standalone_databases(
     c: &mut Checker<'_>,
+    apps: &Apps<'_>,
     name: &str,
     cluster: &crate::environment::PostgresCluster,
 ) {
     let path = FieldPath::of(&["postgres", name, "databases"]);
-    let app_dbs: Vec<(&str, &str, &Database)> = c
-        .env
-        .apps
+    let app_dbs: Vec<(&str, &str, &str)> = apps
         .iter()
-        .filter_map(|(app_name, app)| {
-            let db = app.database.as_ref().filter(|db| db.cluster == name)?;
-            Some((app_name.as_str(), db.name(app_name), db))
+        .filter_map(|(app_name, claims)| {
+            let db = claims.database.as_ref().filter(|db| db.cluster == name)?;
+            Some((*app_name, db.name.0.as_str(), db.owner.0.as_str()))
         })
         .collect();
     let mut roles: Vec<&str> = cluster.roles.keys().map(String::as_str).collect();
-    roles.extend(app_dbs.iter().map(|(app_name, _, db)| db.owner(app_name)));
+    roles.extend(app_dbs.iter().map(|(_, _, owner)| *owner));
     roles.push(cluster.initdb_owner());
     for (db_name, db) in &cluster.databases {
         let dpath = path.key(db_name);
@@ -350,18 +350,18 @@ fn check_standalone_databases(
 
 /// Every `Database` object an environment renders (its apps' and its
 /// clusters' own) has a name of its own in its namespace.
-pub(super) fn check_database_objects(c: &mut Checker<'_>) {
+pub(super) fn check_database_objects(c: &mut Checker<'_>, apps: &Apps<'_>) {
     use crate::environment::PostgresCluster;
     let env = c.env;
     // (namespace, object name) → (where it is declared, cluster, database).
     let mut seen: HashMap<(&str, String), (String, &str, &str)> = HashMap::new();
     let local = |cluster: &str| env.postgres.get(cluster).filter(|p| !p.remote);
-    for (app_name, app) in &env.apps {
-        let Some(db) = &app.database else { continue };
+    for (app_name, claims) in apps {
+        let Some(db) = &claims.database else { continue };
         let Some(pg) = local(&db.cluster) else {
             continue;
         };
-        let name = db.name(app_name);
+        let name = db.name.0.as_str();
         let object = PostgresCluster::object_name(&db.cluster, name);
         seen.entry((pg.namespace.as_str(), object))
             .or_insert_with(|| (format!("apps.{app_name}.database"), &db.cluster, name));

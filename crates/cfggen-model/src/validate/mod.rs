@@ -24,7 +24,7 @@ mod workloads;
 use std::collections::HashMap;
 
 pub use cfggen_path::{FieldPath, Seg};
-pub use claims::{claims, Claims};
+pub use claims::{claims, Claims, DatabaseClaim};
 pub use scan::{is_placeholder, names_a_secret, scan, url_password, Finding, Hidden, Why};
 pub use secrets::{
     is_known_token, looks_like_secret_value, looks_secret, plainly_not_secret,
@@ -62,8 +62,45 @@ pub struct Issue {
     pub hint: Option<String>,
 }
 
+/// The environment as a rule sees it: every setting outside `apps`. A
+/// rule of one app is given its app and these; a rule that spans apps is
+/// given the apps' [`Claims`] ([`claims::Apps`]) and these. No rule reaches
+/// another app's fields, so what the rules compare across apps is in
+/// [`Claims`], whole (see `claims.rs`).
+#[derive(Clone, Copy)]
+struct Settings<'a> {
+    name: &'a str,
+    cluster: &'a crate::environment::ClusterTarget,
+    clusters: &'a crate::argocd::Clusters,
+    onepassword: Option<&'a crate::environment::OnePassword>,
+    secret_stores: &'a indexmap::IndexMap<String, crate::stores::OtherStore>,
+    images: &'a crate::environment::ImagePolicy,
+    postgres: &'a indexmap::IndexMap<String, crate::environment::PostgresCluster>,
+    persistent_volumes: &'a indexmap::IndexMap<String, crate::storage::PersistentVolume>,
+    storage_classes: &'a indexmap::IndexMap<String, crate::storage::StorageClass>,
+    /// Whether it declares cluster-scoped objects of its own.
+    cluster_objects: bool,
+}
+
+impl<'a> Settings<'a> {
+    fn of(env: &'a Environment) -> Self {
+        Settings {
+            name: &env.name,
+            cluster: &env.cluster,
+            clusters: &env.clusters,
+            onepassword: env.onepassword.as_ref(),
+            secret_stores: &env.secret_stores,
+            images: &env.images,
+            postgres: &env.postgres,
+            persistent_volumes: &env.persistent_volumes,
+            storage_classes: &env.storage_classes,
+            cluster_objects: env.has_cluster_objects(),
+        }
+    }
+}
+
 struct Checker<'a> {
-    env: &'a Environment,
+    env: Settings<'a>,
     issues: Vec<Issue>,
     /// What Kubernetes takes but a person should know (see
     /// [`Validated::warnings`]).
@@ -161,7 +198,7 @@ pub fn check(env: &Environment, stem: &str) -> Vec<Issue> {
 /// Every problem and every warning of an environment, in a stable order.
 fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
     let mut c = Checker {
-        env,
+        env: Settings::of(env),
         issues: Vec::new(),
         warnings: Vec::new(),
     };
@@ -181,10 +218,17 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
             )),
         );
     }
+    // What each app claims: all that the rules spanning apps see of it.
+    let apps: Vec<(&str, Claims)> = env
+        .apps
+        .iter()
+        .map(|(name, app)| (name.as_str(), claims(name, app)))
+        .collect();
     match &env.onepassword {
         Some(op) => check_vault(&mut c, &op.vault, FieldPath::of(&["onepassword", "vault"])),
         None => {
-            if let Some(user) = env.first_onepassword_use() {
+            let app_use = apps.iter().find_map(|(_, a)| a.onepassword_use.clone());
+            if let Some(user) = app_use.or_else(|| env.first_role_password()) {
                 c.push(
                     "missing-onepassword",
                     FieldPath::of(&["onepassword"]),
@@ -200,21 +244,22 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
         if let Some(image) = &cluster.image {
             check_pinned(&mut c, image, FieldPath::of(&["postgres", name, "image"]));
         }
-        database::check_cluster(&mut c, name, cluster);
-        backup::check_backups(&mut c, name, cluster);
+        database::check_cluster(&mut c, &apps, name, cluster);
+        backup::check_backups(&mut c, &apps, name, cluster);
     }
     argocd::check_sync(
         &mut c,
         &env.argocd.sync,
         &FieldPath::of(&["argocd", "sync"]),
     );
-    let mut bound = HashMap::new();
     for (name, app) in &env.apps {
         check_app(&mut c, name, app);
-        storage::check_claims(&mut c, env, &mut bound, name, app);
+        storage::check_claims(&mut c, &apps, name, app);
+        check_folder(&mut c, name, app);
     }
-    storage::check_persistent_volumes(&mut c, env);
-    storage::check_storage_classes(&mut c, env);
+    storage::check_bound_volumes(&mut c, &apps);
+    storage::check_persistent_volumes(&mut c);
+    storage::check_storage_classes(&mut c);
     for (name, project) in &env.argocd.projects {
         labels::check_labels(
             &mut c,
@@ -253,10 +298,9 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
             );
         }
     }
-    check_folders(&mut c);
-    database::check_roles(&mut c);
-    database::check_database_objects(&mut c);
-    check_unique_objects(&mut c);
+    database::check_roles(&mut c, &apps);
+    database::check_database_objects(&mut c, &apps);
+    check_unique_objects(&mut c, &apps);
     (c.issues, c.warnings)
 }
 
@@ -461,57 +505,58 @@ fn check_pinned(c: &mut Checker<'_>, image: &ImageRef, path: FieldPath) {
 }
 
 /// Apps, Postgres namespaces and `argocd` each render into a folder of
-/// `generated/<env>/`; two must not share one, except an app and the
-/// clusters of its own namespace when the app is named after it.
-fn check_folders(c: &mut Checker<'_>) {
+/// `generated/<env>/`; app `name` must not share one, except with the
+/// clusters of its own namespace when it is named after it.
+fn check_folder(c: &mut Checker<'_>, name: &str, app: &App) {
     let env = c.env;
-    for name in env.apps.keys() {
-        let clash = if name == "argocd" {
-            Some("the Argo CD Applications".to_owned())
-        } else if name == CLUSTER_FOLDER && env.has_cluster_objects() {
-            Some(
-                "the environment's cluster-scoped objects (its PersistentVolumes and Namespaces)"
-                    .to_owned(),
-            )
-        } else {
-            // A cluster in the namespace of the app named after it renders
-            // into the app's folder; one in a namespace of that name, when
-            // the app is in another, cannot.
-            let app_ns = env.apps.get(name).map(|a| a.namespace(name));
-            env.postgres
-                .iter()
-                .find(|(_, pg)| pg.namespace == *name && app_ns != Some(name.as_str()))
-                .map(|(pg, _)| format!("Postgres cluster `{pg}` (its namespace), and the app is in another namespace"))
-        };
-        if let Some(other) = clash {
-            c.push(
-                "folder-conflict",
-                FieldPath::of(&["apps", name]),
-                Target::Key,
+    let clash = if name == "argocd" {
+        Some("the Argo CD Applications".to_owned())
+    } else if name == CLUSTER_FOLDER && env.cluster_objects {
+        Some(
+            "the environment's cluster-scoped objects (its PersistentVolumes and Namespaces)"
+                .to_owned(),
+        )
+    } else {
+        // A cluster in the namespace of the app named after it renders
+        // into the app's folder; one in a namespace of that name, when
+        // the app is in another, cannot.
+        let app_ns = app.namespace(name);
+        env.postgres
+            .iter()
+            .find(|(_, pg)| pg.namespace == name && app_ns != name)
+            .map(|(pg, _)| {
                 format!(
-                    "app `{name}` would render into generated/{}/{name}/, the folder of {other}",
-                    env.name
-                ),
-                "folder already used",
-                Some("rename the app".into()),
-            );
-        }
+                    "Postgres cluster `{pg}` (its namespace), and the app is in another namespace"
+                )
+            })
+    };
+    if let Some(other) = clash {
+        c.push(
+            "folder-conflict",
+            FieldPath::of(&["apps", name]),
+            Target::Key,
+            format!(
+                "app `{name}` would render into generated/{}/{name}/, the folder of {other}",
+                env.name
+            ),
+            "folder already used",
+            Some("rename the app".into()),
+        );
     }
 }
 
 /// The folder of an environment's cluster-scoped objects.
 pub const CLUSTER_FOLDER: &str = "cluster";
 
-/// Two apps in one namespace must not produce objects of one kind and name.
-fn check_unique_objects(c: &mut Checker<'_>) {
-    let env = c.env;
-    let mut seen: HashMap<(String, &'static str, String), String> = HashMap::new();
+/// Two apps in one namespace must not produce objects of one kind and
+/// name, nor two accounts one ClusterRole.
+fn check_unique_objects(c: &mut Checker<'_>, apps: &claims::Apps<'_>) {
     // Cluster-wide: the ClusterRoles of every account.
-    let mut cluster_roles: HashMap<String, (&str, &str)> = HashMap::new();
-    for (name, app) in &env.apps {
-        for (role, account) in claims::cluster_roles(name, app) {
+    let mut cluster_roles: HashMap<&str, (&str, &str)> = HashMap::new();
+    for (name, claims) in apps {
+        for (role, account) in &claims.cluster_roles {
             let path = FieldPath::of(&["apps", name, "serviceAccounts", account]);
-            if let Some((app0, account0)) = cluster_roles.insert(role.clone(), (name, account)) {
+            if let Some((app0, account0)) = cluster_roles.insert(role, (name, account)) {
                 c.push(
                     "name-conflict",
                     path,
@@ -523,10 +568,10 @@ fn check_unique_objects(c: &mut Checker<'_>) {
             }
         }
     }
-    for (name, app) in &env.apps {
-        let ns = app.namespace(name).to_owned();
-        for (kind, oname, path) in claims::unique_objects(name, app) {
-            if let Some(first) = seen.insert((ns.clone(), kind, oname.clone()), name.clone()) {
+    let mut seen: HashMap<(&str, &str, &str), &str> = HashMap::new();
+    for (name, claims) in apps {
+        for (ns, kind, oname, path) in &claims.objects {
+            if let Some(first) = seen.insert((ns, kind, oname), name) {
                 let (message, hint) = if first == *name {
                     (
                         format!("{kind} `{oname}` in namespace `{ns}` is produced twice by app `{name}`"),
@@ -540,7 +585,7 @@ fn check_unique_objects(c: &mut Checker<'_>) {
                 };
                 c.push(
                     "name-conflict",
-                    path,
+                    path.clone(),
                     Target::Key,
                     message,
                     "same name as another object",

@@ -6,9 +6,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::claims::Apps;
 use super::{Checker, Target};
 use crate::app::{App, Component};
-use crate::environment::Environment;
 use crate::storage::{Claim, KeysSource, MountPropagation, Volume};
 use crate::{names, suggest, FieldPath};
 
@@ -323,36 +323,37 @@ fn check_keys_source(
     }
 }
 
-/// An app's claims: a `volumeName` is one of the environment's
-/// PersistentVolumes, which can hold the claim; one claim per volume.
-/// Binds PersistentVolume `volume` to the claim `claim` (`app/name`, at
-/// `path`); a volume claimed already is a problem.
-fn bind(
-    c: &mut Checker<'_>,
-    bound: &mut HashMap<String, String>,
-    volume: &str,
-    claim: &str,
-    path: &FieldPath,
-) {
-    if let Some(first) = bound.insert(volume.to_owned(), claim.to_owned()) {
-        c.push(
-            "claim-binding",
-            path.key("volumeName"),
-            Target::Value,
-            format!("PersistentVolume `{volume}` is claimed by `{first}` already; a volume binds one claim"),
-            "volume already claimed",
-            None,
-        );
+/// One PersistentVolume, one claim: across the apps, a volume that a
+/// claim binds by name (one made elsewhere, or one of the environment's;
+/// a raw manifest's is written as it is) is bound by no other claim.
+pub(super) fn check_bound_volumes(c: &mut Checker<'_>, apps: &Apps<'_>) {
+    let env = c.env;
+    let mut bound: HashMap<&str, String> = HashMap::new();
+    for (app_name, claims) in apps {
+        for (volume, claim, elsewhere) in &claims.volumes {
+            if !elsewhere && !env.persistent_volumes.contains_key(volume) {
+                continue;
+            }
+            let here = format!("{app_name}/{claim}");
+            if let Some(first) = bound.insert(volume, here) {
+                c.push(
+                    "claim-binding",
+                    FieldPath::of(&["apps", app_name, "claims", claim, "volumeName"]),
+                    Target::Value,
+                    format!("PersistentVolume `{volume}` is claimed by `{first}` already; a volume binds one claim"),
+                    "volume already claimed",
+                    None,
+                );
+            }
+        }
     }
 }
 
-pub(super) fn check_claims(
-    c: &mut Checker<'_>,
-    env: &Environment,
-    bound: &mut HashMap<String, String>,
-    app_name: &str,
-    app: &App,
-) {
+/// An app's claims: a `volumeName` is one of the environment's
+/// PersistentVolumes (or one a raw manifest of an app makes, or one made
+/// elsewhere, not both), which can hold the claim.
+pub(super) fn check_claims(c: &mut Checker<'_>, apps: &Apps<'_>, app_name: &str, app: &App) {
+    let env = c.env;
     for (name, claim) in &app.claims {
         let path = FieldPath::of(&["apps", app_name, "claims", name]);
         let Some(volume_name) = &claim.volume_name else {
@@ -360,7 +361,10 @@ pub(super) fn check_claims(
         };
         // A PersistentVolume among the apps' raw manifests is written as
         // it is: the claim binds to it.
-        let raw = || env.raw_makes(crate::app::Made::PersistentVolume, volume_name);
+        let raw = || {
+            apps.iter()
+                .any(|(_, a)| a.raw_volumes.contains(volume_name))
+        };
         let elsewhere = app.external_persistent_volumes.contains_key(volume_name);
         if elsewhere {
             if env.persistent_volumes.contains_key(volume_name) {
@@ -373,7 +377,6 @@ pub(super) fn check_claims(
                     Some("keep one of the two".into()),
                 );
             }
-            bind(c, bound, volume_name, &format!("{app_name}/{name}"), &path);
             continue;
         }
         let Some(pv) = env.persistent_volumes.get(volume_name) else {
@@ -391,7 +394,6 @@ pub(super) fn check_claims(
             );
             continue;
         };
-        bind(c, bound, volume_name, &format!("{app_name}/{name}"), &path);
         check_binding(c, name, claim, volume_name, pv, &path);
     }
 }
@@ -464,7 +466,8 @@ fn check_binding(
 }
 
 /// The environment's StorageClasses: one default at most.
-pub(super) fn check_storage_classes(c: &mut Checker<'_>, env: &Environment) {
+pub(super) fn check_storage_classes(c: &mut Checker<'_>) {
+    let env = c.env;
     let defaults: Vec<&String> = env
         .storage_classes
         .iter()
@@ -489,8 +492,9 @@ pub(super) fn check_storage_classes(c: &mut Checker<'_>, env: &Environment) {
 }
 
 /// The environment's PersistentVolumes: exactly one source each.
-pub(super) fn check_persistent_volumes(c: &mut Checker<'_>, env: &Environment) {
-    for (name, pv) in &env.persistent_volumes {
+pub(super) fn check_persistent_volumes(c: &mut Checker<'_>) {
+    let env = c.env;
+    for (name, pv) in env.persistent_volumes {
         let sources = usize::from(pv.nfs.is_some())
             + usize::from(pv.host_path.is_some())
             + usize::from(pv.csi.is_some());
