@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use cfggen_tree::{Digest, File, RenderedEnv};
+use cfggen_tree::Against;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -95,93 +95,44 @@ impl FieldChange {
     }
 }
 
-/// A committed file, as the drift check has it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Committed {
-    /// Its bytes are the rendered text: the reader compared them already
-    /// (by digest), so they need not be held.
-    AsRendered,
-    /// Its bytes.
-    Bytes(Vec<u8>),
-}
-
-/// Compares the rendered environment with the files on disk (relative
-/// path → what is known of them) of its folder. Reported paths get
-/// `prefix` in front (`generated/prod/`, say).
-pub fn diff_env(
-    rendered: &RenderedEnv,
-    on_disk: &BTreeMap<String, Committed>,
-    prefix: &str,
-) -> Drift {
+/// Compares a rendered environment with its committed tree, `against`
+/// (which holds the text of every file that differs from it), given the
+/// bytes of each committed file that differs or is not rendered any more
+/// (`old`, by relative path; one missing there counts as empty). Reported
+/// paths get `prefix` in front (`generated/prod/`, say).
+pub fn diff_env(against: Against<'_>, old: &BTreeMap<String, Vec<u8>>, prefix: &str) -> Drift {
     let mut files = Vec::new();
-    for (rel, file) in &rendered.files {
-        let committed = on_disk.get(rel);
-        let text = match (file, committed) {
-            (_, Some(Committed::AsRendered)) => continue,
-            (File::Text(text), Some(Committed::Bytes(old)))
-                if old.as_slice() == text.as_bytes() =>
-            {
-                continue
-            }
-            (File::Text(text), _) => text,
-            // A file rendered without its text (a large environment) is
-            // known by its digest: a difference is reported without a
-            // diff; the binary keeps the text of every file that differs,
-            // or renders the environment again with its text, before
-            // comparing.
-            (File::Digest(digest), committed) => {
-                let status = match committed {
-                    Some(Committed::Bytes(old)) if Digest::of(old) == *digest => continue,
-                    Some(_) => Status::Changed,
-                    None => Status::Missing,
-                };
-                files.push(FileDrift {
-                    path: format!("{prefix}{rel}"),
-                    status,
-                    formatting_only: false,
-                    resource: None,
-                    changes: Vec::new(),
-                    diff: String::new(),
-                });
-                continue;
-            }
-        };
+    let bytes = |rel: &str| old.get(rel).map_or(&[][..], Vec::as_slice);
+    for (rel, text, committed) in against.differing() {
         let path = &format!("{prefix}{rel}");
-        match committed {
-            Some(Committed::Bytes(old)) => {
-                files.push(changed(path, &String::from_utf8_lossy(old), text));
-            }
-            _ => files.push(FileDrift {
+        if committed {
+            files.push(changed(path, &String::from_utf8_lossy(bytes(rel)), text));
+        } else {
+            files.push(FileDrift {
                 path: path.clone(),
                 status: Status::Missing,
                 formatting_only: false,
                 resource: resource_of(text),
                 changes: Vec::new(),
                 diff: unified(path, "", text),
-            }),
-        }
-    }
-    for (rel, committed) in on_disk {
-        if !rendered.contains(rel) {
-            let path = &format!("{prefix}{rel}");
-            let old = match committed {
-                Committed::Bytes(old) => String::from_utf8_lossy(old),
-                // Not rendered, so not compared: the reader keeps its bytes.
-                Committed::AsRendered => std::borrow::Cow::Borrowed(""),
-            };
-            files.push(FileDrift {
-                path: path.clone(),
-                status: Status::Unexpected,
-                formatting_only: false,
-                resource: resource_of(&old),
-                changes: Vec::new(),
-                diff: unified(path, &old, ""),
             });
         }
     }
+    for rel in against.removed() {
+        let path = &format!("{prefix}{rel}");
+        let old = String::from_utf8_lossy(bytes(rel));
+        files.push(FileDrift {
+            path: path.clone(),
+            status: Status::Unexpected,
+            formatting_only: false,
+            resource: resource_of(&old),
+            changes: Vec::new(),
+            diff: unified(path, &old, ""),
+        });
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Drift {
-        environment: rendered.name.clone(),
+        environment: against.name().to_owned(),
         files,
     }
 }
@@ -373,6 +324,8 @@ mod tests {
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a-server\n  namespace: a\nspec:\n  template:\n    spec:\n      containers:\n      - name: server\n        image: r/a:v1\n        env:\n        - name: X\n          value: '1'\n      - name: side\n        image: r/s:v1\n";
 
+    use cfggen_tree::{Digest, File, RenderedEnv};
+
     fn env(files: &[(&str, &str)]) -> RenderedEnv {
         RenderedEnv {
             name: "dev".into(),
@@ -384,28 +337,44 @@ mod tests {
         }
     }
 
-    fn disk(files: &[(&str, &str)]) -> BTreeMap<String, Committed> {
-        files
+    /// The committed files: their digests and their bytes.
+    fn disk(files: &[(&str, &str)]) -> (BTreeMap<String, Digest>, BTreeMap<String, Vec<u8>>) {
+        let bytes: BTreeMap<String, Vec<u8>> = files
             .iter()
-            .map(|(p, t)| ((*p).into(), Committed::Bytes(t.as_bytes().to_vec())))
-            .collect()
+            .map(|(p, t)| ((*p).into(), t.as_bytes().to_vec()))
+            .collect();
+        let digests = bytes
+            .iter()
+            .map(|(p, b)| (p.clone(), Digest::of(b)))
+            .collect();
+        (digests, bytes)
+    }
+
+    fn diff(rendered: &RenderedEnv, committed: &[(&str, &str)], prefix: &str) -> Drift {
+        let (digests, bytes) = disk(committed);
+        let against = rendered
+            .against(&digests)
+            .unwrap_or_else(|| panic!("the text of every file that differs"));
+        diff_env(against, &bytes, prefix)
     }
 
     #[test]
-    fn files_known_by_digest_drift_when_their_digest_differs() {
-        let mut rendered = env(&[]);
-        for (path, text) in [
-            ("a/same.yaml", DEPLOY),
-            ("a/changed.yaml", DEPLOY),
-            ("a/new.yaml", DEPLOY),
-        ] {
-            rendered
-                .files
-                .insert(path.into(), File::Digest(Digest::of(text.as_bytes())));
-        }
-        let mut on_disk = disk(&[("a/changed.yaml", "other"), ("a/gone.yaml", DEPLOY)]);
-        on_disk.insert("a/same.yaml".into(), Committed::AsRendered);
-        let d = diff_env(&rendered, &on_disk, "g/");
+    fn files_held_as_the_committed_digest_are_not_read() {
+        let mut rendered = env(&[("a/changed.yaml", DEPLOY), ("a/new.yaml", DEPLOY)]);
+        rendered.files.insert(
+            "a/same.yaml".into(),
+            File::Digest(Digest::of(DEPLOY.as_bytes())),
+        );
+        let (mut digests, mut bytes) =
+            disk(&[("a/changed.yaml", "other"), ("a/gone.yaml", DEPLOY)]);
+        digests.insert("a/same.yaml".into(), Digest::of(DEPLOY.as_bytes()));
+        // The bytes of a file the rendering holds as its digest are not
+        // needed: it is the committed file.
+        bytes.remove("a/same.yaml");
+        let against = rendered
+            .against(&digests)
+            .unwrap_or_else(|| panic!("complete"));
+        let d = diff_env(against, &bytes, "g/");
         let found: Vec<(&str, Status)> = d
             .files
             .iter()
@@ -419,15 +388,18 @@ mod tests {
                 ("g/a/new.yaml", Status::Missing)
             ]
         );
+        // A rendering without the text of a file that differs cannot be
+        // compared: there is no comparison that could not show it.
+        rendered.files.insert(
+            "a/changed.yaml".into(),
+            File::Digest(Digest::of(DEPLOY.as_bytes())),
+        );
+        assert!(rendered.against(&digests).is_none());
     }
 
     #[test]
     fn equal_trees_do_not_drift() {
-        let d = diff_env(
-            &env(&[("a/x.yaml", DEPLOY)]),
-            &disk(&[("a/x.yaml", DEPLOY)]),
-            "",
-        );
+        let d = diff(&env(&[("a/x.yaml", DEPLOY)]), &[("a/x.yaml", DEPLOY)], "");
         assert!(d.is_clean());
     }
 
@@ -464,11 +436,7 @@ mod tests {
         let new = DEPLOY
             .replace("r/a:v1", "r/a:v2")
             .replace("value: '1'", "value: '2'");
-        let d = diff_env(
-            &env(&[("a/x.yaml", &new)]),
-            &disk(&[("a/x.yaml", DEPLOY)]),
-            "",
-        );
+        let d = diff(&env(&[("a/x.yaml", &new)]), &[("a/x.yaml", DEPLOY)], "");
         let f = &d.files[0];
         assert_eq!(f.status, Status::Changed);
         assert!(!f.formatting_only);
@@ -493,9 +461,9 @@ mod tests {
     #[test]
     fn reformatted_equal_yaml_is_formatting_only() {
         let reformatted = "kind: Deployment\napiVersion: \"apps/v1\"\nmetadata: {name: a-server, namespace: a}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: server, image: r/a:v1, env: [{name: X, value: \"1\"}]}\n        - name: side\n          image: r/s:v1\n";
-        let d = diff_env(
+        let d = diff(
             &env(&[("a/x.yaml", DEPLOY)]),
-            &disk(&[("a/x.yaml", reformatted)]),
+            &[("a/x.yaml", reformatted)],
             "",
         );
         assert_eq!(d.files.len(), 1);
@@ -504,11 +472,7 @@ mod tests {
 
     #[test]
     fn missing_and_unexpected() {
-        let d = diff_env(
-            &env(&[("a/x.yaml", DEPLOY)]),
-            &disk(&[("a/y.yaml", DEPLOY)]),
-            "",
-        );
+        let d = diff(&env(&[("a/x.yaml", DEPLOY)]), &[("a/y.yaml", DEPLOY)], "");
         let st: Vec<(&str, Status)> = d
             .files
             .iter()

@@ -262,7 +262,7 @@ pub(crate) fn drift_of(
     ready: Result<Ready, Vec<Diagnostic>>,
     digests: Read,
 ) -> Outcome {
-    let (mut rendered, digests) = match (ready, digests) {
+    let (rendered, digests) = match (ready, digests) {
         (Err(diagnostics), _) => return Outcome::Invalid(diagnostics),
         (Ok(_), Err(e)) => return Outcome::Failed(e),
         (Ok(Ready::AsCommitted { .. }), Ok(_)) => {
@@ -274,38 +274,49 @@ pub(crate) fn drift_of(
         (Ok(Ready::Prepared(p)), Ok(c)) => (p.rendered, c.digests),
         (Ok(Ready::Delta(d)), Ok(c)) => (d.rendered, c.digests),
     };
-    // A lean rendering that differs in more files than it kept the text
-    // of is made again, with all of it, for the diff.
-    if !rendered.has_text_against(&digests) {
-        rendered = match crate::prepare::prepare(engine, name, Keep::Text) {
-            Ok(p) => p.rendered,
-            Err(diagnostics) => return Outcome::Invalid(diagnostics),
-        };
-    }
     if rendered.same_as(&digests) {
         return Outcome::Drift(cfggen_diff::Drift {
             environment: rendered.name,
             files: Vec::new(),
         });
     }
+    // A lean rendering that differs in more files than it kept the text
+    // of is made again, with all of it, for the diff.
+    let again;
+    let against = match rendered.against(&digests) {
+        Some(against) => against,
+        None => {
+            again = match crate::prepare::with_every_text(engine, name) {
+                Ok(rendered) => rendered,
+                Err(diagnostics) => return Outcome::Invalid(diagnostics),
+            };
+            match again.against(&digests) {
+                Some(against) => against,
+                None => {
+                    return Outcome::Failed(Diagnostic::bare(
+                        "internal",
+                        format!("{name}: a rendering with every text lacks one"),
+                    ))
+                }
+            }
+        }
+    };
     let dir = match engine.repo.generated(Some(name)) {
         Ok(dir) => dir,
         Err(e) => return Outcome::Failed(source_diagnostic(&e)),
     };
-    let mut on_disk = BTreeMap::new();
-    for (rel, digest) in digests {
-        let committed = match rendered.digest(&rel) {
-            Some(rendered) if rendered == digest => cfggen_diff::Committed::AsRendered,
-            _ => match cfggen_write::read_file(&dir, &rel) {
-                Ok(bytes) => cfggen_diff::Committed::Bytes(bytes),
-                Err(e) => return Outcome::Failed(Diagnostic::bare("io", e.to_string())),
-            },
+    // The bytes of the committed files that differ, or are not rendered.
+    let mut old = BTreeMap::new();
+    let differing = against.differing().filter(|(_, _, committed)| *committed);
+    for rel in differing.map(|(rel, _, _)| rel).chain(against.removed()) {
+        match cfggen_write::read_file(&dir, rel) {
+            Ok(bytes) => old.insert(rel.to_owned(), bytes),
+            Err(e) => return Outcome::Failed(Diagnostic::bare("io", e.to_string())),
         };
-        on_disk.insert(rel, committed);
     }
     Outcome::Drift(cfggen_diff::diff_env(
-        &rendered,
-        &on_disk,
+        against,
+        &old,
         &format!("{GENERATED_DIR}/{name}/"),
     ))
 }

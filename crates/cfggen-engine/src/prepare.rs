@@ -22,6 +22,17 @@ pub(crate) fn prepare(
     finish(&engine.session, engine.load(name)?, name, keep)
 }
 
+/// The environment rendered again with the text of every file: the one
+/// way back when a rendering did not keep the text that a diff or a write
+/// needs (a lean rendering that differs in more files than it holds, or
+/// files that changed on disk since it was compared with them).
+pub(crate) fn with_every_text(
+    engine: &crate::Engine,
+    name: &str,
+) -> Result<cfggen_render::RenderedEnv, Vec<Diagnostic>> {
+    prepare(engine, name, Keep::Text).map(|p| p.rendered)
+}
+
 /// Render → lint an environment that loaded.
 pub(crate) fn finish(
     session: &cfggen_load::Session,

@@ -5,10 +5,9 @@
 use std::path::Path;
 
 use cfggen_load::Diagnostic;
-use cfggen_render::Keep;
 
 use crate::committed::{prepare_beside_digests, Read, Ready};
-use crate::prepare::prepare;
+use crate::prepare::with_every_text;
 use crate::survey::Survey;
 use crate::Engine;
 
@@ -97,7 +96,7 @@ fn to_write(
     let complete = rendered.has_text()
         || digests
             .as_ref()
-            .is_ok_and(|on_disk| rendered.has_text_against(&on_disk.digests));
+            .is_ok_and(|on_disk| rendered.against(&on_disk.digests).is_some());
     let unchanged = clean
         && digests
             .as_ref()
@@ -153,45 +152,44 @@ impl Engine {
         waiting: impl Fn(&str, &Path) + Sync,
     ) -> Vec<(String, Result<cfggen_write::WriteReport, NotWritten>)> {
         self.workers.map(pending, |Pending(w)| {
-            let again;
-            let (rendered, surveyed, inputs) = match w {
+            let (name, surveyed) = match w {
                 ToWrite::Unchanged(name, report) => return (name.clone(), Ok(report.clone())),
-                ToWrite::Write(rendered, surveyed, inputs) => (&**rendered, surveyed, inputs),
-                ToWrite::Again(name, surveyed) => match prepare(self, name, Keep::Text) {
-                    Ok(p) => {
-                        again = p.rendered;
-                        (&again, surveyed, &None)
-                    }
-                    Err(d) => return (name.clone(), Err(NotWritten::Invalid(d))),
-                },
+                ToWrite::Write(rendered, surveyed, _) => (&rendered.name, surveyed),
+                ToWrite::Again(name, surveyed) => (name, surveyed),
             };
-            let name = rendered.name.clone();
             // One render of an environment at a time; the lock is released
             // when `_lock` goes out of scope.
             let write = |rendered: &cfggen_render::RenderedEnv| {
                 let _lock =
-                    cfggen_write::lock_environment(generated, &name, |path| waiting(&name, path))?;
+                    cfggen_write::lock_environment(generated, name, |path| waiting(name, path))?;
                 cfggen_write::write_environment(generated, rendered, Surveyed::before(surveyed))
             };
-            let result = match write(rendered) {
-                // Files kept as digests changed on disk since they were
-                // compared: render again with every file's text.
-                Err(cfggen_write::WriteError::TextNotKept(_)) => {
-                    match prepare(self, &name, Keep::Text) {
-                        Ok(p) => write(&p.rendered),
-                        Err(d) => return (name, Err(NotWritten::Invalid(d))),
+            let written = match w {
+                ToWrite::Write(rendered, _, inputs) => match write(rendered) {
+                    Ok(report) => {
+                        // A change of a few apps, written: the ground of
+                        // the next.
+                        if let Some(inputs) = inputs {
+                            self.cache.record(name, inputs, rendered, &self.repo);
+                        }
+                        Some(Ok(report))
                     }
-                }
-                Ok(report) => {
-                    // A change of a few apps, written: the ground of the next.
-                    if let Some(inputs) = inputs {
-                        self.cache.record(&name, inputs, rendered, &self.repo);
-                    }
-                    Ok(report)
-                }
-                result => result,
+                    // Files kept as digests changed on disk since they
+                    // were compared: written from their text, below.
+                    Err(cfggen_write::WriteError::TextNotKept(_)) => None,
+                    Err(e) => Some(Err(e)),
+                },
+                _ => None,
             };
-            (name, result.map_err(NotWritten::Write))
+            // The text of what is to be written was not kept.
+            let written = match written {
+                Some(result) => result,
+                None => match with_every_text(self, name) {
+                    Ok(rendered) => write(&rendered),
+                    Err(d) => return (name.clone(), Err(NotWritten::Invalid(d))),
+                },
+            };
+            (name.clone(), written.map_err(NotWritten::Write))
         })
     }
 }

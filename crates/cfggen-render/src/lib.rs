@@ -171,7 +171,7 @@ pub enum Keep<'k> {
     /// with what is on disk, and its differences written or shown, from
     /// one rendering that holds the text of its differences only. Past the
     /// limit, a file that differs is kept as a digest too
-    /// ([`RenderedEnv::has_text_against`] tells).
+    /// ([`RenderedEnv::against`] tells).
     Differing(&'k BTreeMap<String, cfggen_tree::Digest>, usize),
     /// Its text and the whole data it was written from.
     Whole,
@@ -798,7 +798,7 @@ mod tests {
             assert_eq!(against.digest(path), Some(file.digest()));
         }
         assert!(!against.same_as(&known));
-        assert!(against.has_text_against(&known));
+        assert!(against.against(&known).is_some());
         assert_eq!(against.facts, full.facts, "the lint reads the same facts");
         // Past its limit, a rendering keeps a differing file as a digest
         // too, and says that it lacks a text.
@@ -812,6 +812,6 @@ mod tests {
             vec![&api[0]]
         );
         assert_eq!(limited.len(), full.len());
-        assert!(!limited.has_text_against(&known));
+        assert!(limited.against(&known).is_none());
     }
 }

@@ -227,13 +227,17 @@ impl RenderedEnv {
                 .all(|(path, digest)| self.digest(path) == Some(*digest))
     }
 
-    /// Whether the text of every file that differs from `known` (path →
-    /// digest, the committed tree's) is here: all a diff against it, or a
-    /// write over it, needs.
-    pub fn has_text_against(&self, known: &BTreeMap<String, Digest>) -> bool {
-        self.files.iter().all(|(path, file)| match file {
+    /// This rendering beside the committed tree `committed` (path →
+    /// digest), when it holds the text of every file that differs from it:
+    /// all a diff against that tree, or a write over it, needs.
+    pub fn against<'a>(&'a self, committed: &'a BTreeMap<String, Digest>) -> Option<Against<'a>> {
+        let complete = self.files.iter().all(|(path, file)| match file {
             File::Text(_) => true,
-            File::Digest(digest) => known.get(path) == Some(digest),
+            File::Digest(digest) => committed.get(path) == Some(digest),
+        });
+        complete.then_some(Against {
+            rendered: self,
+            committed,
         })
     }
 
@@ -250,6 +254,47 @@ impl RenderedEnv {
             objects: BTreeMap::new(),
             ..self
         }
+    }
+}
+
+/// A rendering beside a committed tree that it holds the text of every
+/// differing file of: only [`RenderedEnv::against`] makes one, so a
+/// comparison of the two never meets a file it cannot show.
+#[derive(Clone, Copy, Debug)]
+pub struct Against<'a> {
+    rendered: &'a RenderedEnv,
+    committed: &'a BTreeMap<String, Digest>,
+}
+
+impl<'a> Against<'a> {
+    /// The environment's name.
+    pub fn name(&self) -> &'a str {
+        &self.rendered.name
+    }
+
+    /// Each rendered file whose digest is not the committed one's, with
+    /// its text, and whether the committed tree has a file there.
+    pub fn differing(&self) -> impl Iterator<Item = (&'a str, &'a str, bool)> + 'a {
+        let committed = self.committed;
+        self.rendered.files.iter().filter_map(move |(path, file)| {
+            let known = committed.get(path);
+            match file {
+                File::Text(text) if known != Some(&Digest::of(text.as_bytes())) => {
+                    Some((path.as_str(), text.as_str(), known.is_some()))
+                }
+                // Held as a digest: the committed one's (see `against`).
+                _ => None,
+            }
+        })
+    }
+
+    /// Each committed file the rendering does not have.
+    pub fn removed(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let rendered = self.rendered;
+        self.committed
+            .keys()
+            .filter(move |path| !rendered.contains(path))
+            .map(String::as_str)
     }
 }
 

@@ -356,16 +356,19 @@ fn diff(ctx: &mut Ctx<'_>, select: &Select, format: Format, check: bool) -> u8 {
     if select.environments.is_empty() {
         for orphan in orphan_folders(ctx, &names) {
             match read_committed(&ctx.repo, &orphan) {
-                Ok(on_disk) => {
-                    let on_disk = on_disk
-                        .into_iter()
-                        .map(|(rel, bytes)| (rel, cfggen_diff::Committed::Bytes(bytes)))
+                Ok(old) => {
+                    let digests = old
+                        .iter()
+                        .map(|(rel, bytes)| (rel.clone(), cfggen_tree::Digest::of(bytes)))
                         .collect();
-                    report.environments.push(cfggen_diff::diff_env(
-                        &cfggen_tree::RenderedEnv::named(&orphan),
-                        &on_disk,
-                        &format!("{GENERATED_DIR}/{orphan}/"),
-                    ));
+                    let nothing = cfggen_tree::RenderedEnv::named(&orphan);
+                    // Rendering nothing, it holds every text that differs.
+                    if let Some(against) = nothing.against(&digests) {
+                        let prefix = format!("{GENERATED_DIR}/{orphan}/");
+                        report
+                            .environments
+                            .push(cfggen_diff::diff_env(against, &old, &prefix));
+                    }
                 }
                 Err(e) => report.errors.push(e),
             }
