@@ -33,6 +33,21 @@ pub(crate) fn with_every_text(
     prepare(engine, name, Keep::Text).map(|p| p.rendered)
 }
 
+/// The environment rendered again for `stage`, each text handed to it as
+/// soon as it is made ([`Keep::Handed`]): a write whose rendering did not
+/// keep the text of what it writes (a large environment that differs in
+/// more than it holds, or files that changed on disk since they were
+/// compared) never holds the texts whole. The rendering must pass the
+/// lint again; the stage refuses a text that is not the one planned.
+pub(crate) fn hand_texts(
+    engine: &crate::Engine,
+    name: &str,
+    stage: &cfggen_write::Stage,
+) -> Result<(), Vec<Diagnostic>> {
+    let hand = |rel: &str, text: &str| stage.put(rel, text);
+    prepare(engine, name, Keep::Handed(&hand)).map(drop)
+}
+
 /// Render → lint an environment that loaded.
 pub(crate) fn finish(
     session: &cfggen_load::Session,

@@ -7,7 +7,10 @@ use std::path::Path;
 use cfggen_load::Diagnostic;
 
 use crate::committed::{prepare_beside_digests, Read, Ready};
-use crate::prepare::with_every_text;
+use cfggen_render::Keep;
+use cfggen_write::Staged;
+
+use crate::prepare::{hand_texts, prepare};
 use crate::survey::Survey;
 use crate::Engine;
 
@@ -24,16 +27,17 @@ enum ToWrite {
     /// differ, unless another cfggen wrote the tree since), and, for a
     /// rendering of a change of a few apps, what its load reads (recorded
     /// in the cache once it is written: the ground of the next change).
+    /// The rendering holds the text of what is to be written, or none (a
+    /// lean one that differs in more files than it could hold): then the
+    /// environment is rendered again as it is written, handing each text
+    /// to the write.
     Write(
         Box<cfggen_render::RenderedEnv>,
         Option<Surveyed>,
         Option<Box<cfggen_source::Inputs>>,
     ),
-    /// It is to be written, and its text was not kept (a lean [`Scale`]
-    /// whose committed tree could not be read, or that differs in too
-    /// many files to hold them until the write) or not made (it is as
-    /// committed, but a killed render left a staging folder to remove): it
-    /// is rendered, with its text, when its turn to be written comes.
+    /// It is as committed, but a killed render left a staging folder to
+    /// remove: it is rendered when its turn to be written comes.
     Again(String, Option<Surveyed>),
 }
 
@@ -91,8 +95,8 @@ fn to_write(
         }
     };
     // Rendered against the committed digests (lean), it holds the text
-    // of every file that differs, unless there were too many: all a
-    // write needs.
+    // of every file that differs, unless there were too many: then it is
+    // kept as digests, and its texts are made again as they are written.
     let complete = rendered.has_text()
         || digests
             .as_ref()
@@ -113,7 +117,8 @@ fn to_write(
     } else if complete {
         ToWrite::Write(Box::new(rendered), surveyed(digests), inputs)
     } else {
-        ToWrite::Again(rendered.name, surveyed(digests))
+        let rendered = Box::new(rendered.without_text());
+        ToWrite::Write(rendered, surveyed(digests), inputs)
     })
 }
 
@@ -157,39 +162,41 @@ impl Engine {
                 ToWrite::Write(rendered, surveyed, _) => (&rendered.name, surveyed),
                 ToWrite::Again(name, surveyed) => (name, surveyed),
             };
-            // One render of an environment at a time; the lock is released
-            // when `_lock` goes out of scope.
-            let write = |rendered: &cfggen_render::RenderedEnv| {
-                let _lock =
-                    cfggen_write::lock_environment(generated, name, |path| waiting(name, path))?;
-                cfggen_write::write_environment(generated, rendered, Surveyed::before(surveyed))
-            };
-            let written = match w {
-                ToWrite::Write(rendered, _, inputs) => match write(rendered) {
-                    Ok(report) => {
-                        // A change of a few apps, written: the ground of
-                        // the next.
-                        if let Some(inputs) = inputs {
-                            self.cache.record(name, inputs, rendered, &self.repo);
-                        }
-                        Some(Ok(report))
+            let again;
+            let (rendered, inputs) = match w {
+                ToWrite::Write(rendered, _, inputs) => (&**rendered, inputs.as_deref()),
+                _ => match prepare(self, name, Keep::Digests) {
+                    Ok(p) => {
+                        again = p.rendered;
+                        (&again, None)
                     }
-                    // Files kept as digests changed on disk since they
-                    // were compared: written from their text, below.
-                    Err(cfggen_write::WriteError::TextNotKept(_)) => None,
-                    Err(e) => Some(Err(e)),
-                },
-                _ => None,
-            };
-            // The text of what is to be written was not kept.
-            let written = match written {
-                Some(result) => result,
-                None => match with_every_text(self, name) {
-                    Ok(rendered) => write(&rendered),
                     Err(d) => return (name.clone(), Err(NotWritten::Invalid(d))),
                 },
             };
-            (name.clone(), written.map_err(NotWritten::Write))
+            // One render of an environment at a time; the lock is released
+            // when `_lock` goes out of scope.
+            let written = cfggen_write::lock_environment(generated, name, |path| {
+                waiting(name, path);
+            })
+            .map_err(NotWritten::Write)
+            .and_then(|_lock| {
+                let before = Surveyed::before(surveyed);
+                match cfggen_write::stage(generated, rendered, before) {
+                    Ok(Staged::Unchanged(report)) => Ok(report),
+                    Ok(Staged::Started(stage)) => {
+                        if stage.wants_text() {
+                            hand_texts(self, name, &stage).map_err(NotWritten::Invalid)?;
+                        }
+                        stage.finish().map_err(NotWritten::Write)
+                    }
+                    Err(e) => Err(NotWritten::Write(e)),
+                }
+            });
+            // A change of a few apps, written: the ground of the next.
+            if let (Ok(_), Some(inputs)) = (&written, inputs) {
+                self.cache.record(name, inputs, rendered, &self.repo);
+            }
+            (name.clone(), written)
         })
     }
 }

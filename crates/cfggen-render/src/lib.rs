@@ -157,7 +157,7 @@ pub fn render_whole(env: &Validated, sources: &[String]) -> Result<RenderedEnv, 
 }
 
 /// What a rendering keeps of each file beside its facts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub enum Keep<'k> {
     /// Its text.
     Text,
@@ -175,6 +175,22 @@ pub enum Keep<'k> {
     Differing(&'k BTreeMap<String, cfggen_tree::Digest>, usize),
     /// Its text and the whole data it was written from.
     Whole,
+    /// Its digest, its text handed to the function (its path, its text)
+    /// as soon as it is made: a large environment is written without its
+    /// text held whole.
+    Handed(&'k (dyn Fn(&str, &str) + Sync)),
+}
+
+impl std::fmt::Debug for Keep<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Keep::Text => f.write_str("Text"),
+            Keep::Digests => f.write_str("Digests"),
+            Keep::Differing(known, limit) => write!(f, "Differing({} files, {limit})", known.len()),
+            Keep::Whole => f.write_str("Whole"),
+            Keep::Handed(_) => f.write_str("Handed"),
+        }
+    }
 }
 
 /// [`render`], keeping `keep` of each file.
@@ -444,7 +460,11 @@ impl<'k> Output<'k> {
 
     /// Writes the plain data of an object as the file `path`.
     fn file_data(&mut self, path: String, data: serde_json::Value) -> Result<(), RenderError> {
+        let leaks_before = self.leaks.len();
         leaks::check(&self.escapes, &path, &data, &mut self.leaks, &mut self.used);
+        // A file that would carry a secret is never handed on: the
+        // rendering fails once every file is made.
+        let clean = self.leaks.len() == leaks_before;
         let body = cfggen_yaml::emit(&data);
         let mut text = String::with_capacity(self.header.len() + body.len());
         text.push_str(&self.header);
@@ -469,6 +489,12 @@ impl<'k> Output<'k> {
             Keep::Whole => {
                 self.objects.insert(path.clone(), data);
                 File::Text(text)
+            }
+            Keep::Handed(hand) => {
+                if clean {
+                    hand(&path, &text);
+                }
+                File::Digest(cfggen_tree::Digest::of(text.as_bytes()))
             }
         };
         self.files.insert(path, file);
@@ -813,5 +839,67 @@ mod tests {
         );
         assert_eq!(limited.len(), full.len());
         assert!(limited.against(&known).is_none());
+    }
+
+    #[test]
+    fn a_rendering_that_hands_its_texts_on_hands_each_once_and_keeps_digests() {
+        let sources = vec!["environments/dev.yaml".to_owned()];
+        let full = render(&validated(), &sources).unwrap_or_else(|e| panic!("{e}"));
+        let handed = std::sync::Mutex::new(BTreeMap::new());
+        let hand = |path: &str, text: &str| {
+            if let Ok(mut handed) = handed.lock() {
+                assert!(
+                    handed.insert(path.to_owned(), text.to_owned()).is_none(),
+                    "{path} twice"
+                );
+            }
+        };
+        let kept = render_keeping(&validated(), &sources, Keep::Handed(&hand))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(kept.texts().next().is_none(), "no text is kept");
+        assert_eq!(kept.tree_digest(), full.tree_digest());
+        let handed = handed.into_inner().unwrap_or_default();
+        let texts: BTreeMap<String, String> = full
+            .texts()
+            .map(|(p, t)| (p.clone(), t.to_owned()))
+            .collect();
+        assert_eq!(handed, texts);
+    }
+
+    #[test]
+    fn a_file_that_would_carry_a_secret_is_never_handed_on() {
+        let env = serde_json::json!({
+            "name": "dev",
+            "namespace": "shop",
+            "cluster": {"name": "lab", "server": "https://k8s.example.com:6443"},
+            "argocd": {"repoURL": "https://git.example.com/platform/gitops.git"},
+            "apps": {"web": {
+                "components": {"app": {"image": "ghcr.io/example/web:v1"}},
+                "patches": [{
+                    "target": {"kind": "Deployment", "name": "web-app"},
+                    "merge": {"spec": {"template": {"spec": {"containers": [
+                        {"name": "app", "env": [{"name": "DB_PASSWORD", "value": "Zx9kq2LmP0vR7tW"}]}
+                    ]}}}},
+                }],
+            }},
+        });
+        let env = serde_json::from_value(env).unwrap_or_else(|e| panic!("{e}"));
+        let env = cfggen_model::validate(env, "dev").unwrap_or_else(|i| panic!("{i:?}"));
+        let handed = std::sync::Mutex::new(Vec::new());
+        let hand = |path: &str, _: &str| {
+            if let Ok(mut handed) = handed.lock() {
+                handed.push(path.to_owned());
+            }
+        };
+        let sources = vec!["environments/dev.yaml".to_owned()];
+        let result = render_keeping(&env, &sources, Keep::Handed(&hand));
+        let Err(RenderError::Secrets(leaks)) = result else {
+            panic!("a leak: {result:?}");
+        };
+        let handed = handed.into_inner().unwrap_or_default();
+        assert!(!handed.is_empty(), "the other files are handed on");
+        for leak in &leaks {
+            assert!(!handed.contains(&leak.file), "{} was handed on", leak.file);
+        }
     }
 }

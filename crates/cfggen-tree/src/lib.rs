@@ -246,6 +246,17 @@ impl RenderedEnv {
         Digest::of_tree(self.files.iter().map(|(p, f)| (p.as_str(), f.digest())))
     }
 
+    /// The same files, each known by its digest only.
+    #[must_use]
+    pub fn without_text(mut self) -> Self {
+        for file in self.files.values_mut() {
+            if let File::Text(text) = file {
+                *file = File::Digest(Digest::of(text.as_bytes()));
+            }
+        }
+        self
+    }
+
     /// The same files without the data behind them (once the lint is done).
     #[must_use]
     pub fn text_only(self) -> Self {

@@ -106,12 +106,15 @@ pub enum WriteError {
         /// What it is.
         what: &'static str,
     },
-    /// Files of which the rendering kept only the digest (those equal to
-    /// the committed ones when it was made) are no longer as it found
-    /// them: they cannot be written from it. Rendering again, with text,
-    /// writes them.
-    #[error("{} file(s) changed since they were compared with the rendering: {}", .0.len(), .0.join(", "))]
+    /// Files to write of which the rendering kept only the digest (those
+    /// equal to the committed ones when it was made, or a large
+    /// rendering's) were given no text ([`Stage::put`]).
+    #[error("{} file(s) to write were rendered without their text: {}", .0.len(), .0.join(", "))]
     TextNotKept(Vec<String>),
+    /// Files put to a [`Stage`] were not what was rendered and planned:
+    /// the environment's files changed during the render.
+    #[error("{} file(s) rendered otherwise than planned (the environment changed during the render): {}", .0.len(), .0.join(", "))]
+    RenderedOtherwise(Vec<String>),
     /// An I/O error.
     #[error("{path}: {source}")]
     Io {
@@ -299,18 +302,7 @@ fn plan_within(
         foreign.sort();
         return Err(WriteError::Foreign(foreign));
     }
-    let not_kept: Vec<String> = report
-        .added
-        .iter()
-        .chain(&report.changed)
-        .filter(|rel| rendered.text(rel).is_none())
-        .cloned()
-        .collect();
-    if not_kept.is_empty() {
-        Ok(report)
-    } else {
-        Err(WriteError::TextNotKept(not_kept))
-    }
+    Ok(report)
 }
 
 /// Whether the file at `path` starts with the generated-file header,
@@ -377,12 +369,61 @@ fn refuse_symlink(path: &Path) -> Result<(), WriteError> {
 /// Writes `rendered` into `<generated>/<env>/`, atomically: the smallest
 /// folder that holds every change ([`scope`]) is built anew beside the
 /// tree and swapped in whole, so a render that changes one app's files
-/// costs that app's folder, not the environment.
+/// costs that app's folder, not the environment. A file to write whose
+/// text the rendering did not keep is [`WriteError::TextNotKept`]
+/// ([`stage`] takes it from elsewhere).
 pub fn write_environment(
     generated: &Path,
     rendered: &RenderedEnv,
     before: Before<'_>,
 ) -> Result<WriteReport, WriteError> {
+    match stage(generated, rendered, before)? {
+        Staged::Unchanged(report) => Ok(report),
+        Staged::Started(stage) => stage.finish(),
+    }
+}
+
+/// What [`stage`] came to.
+#[derive(Debug)]
+pub enum Staged {
+    /// Nothing to write: the tree is the rendering.
+    Unchanged(WriteReport),
+    /// A write under way.
+    Started(Stage),
+}
+
+/// A write of an environment under way: its staging folder, built beside
+/// the tree, holds the rendered files of the folder the write replaces
+/// but those whose text the rendering did not keep, which [`Stage::put`]
+/// writes; [`Stage::finish`] swaps it in. Dropped unfinished, it is
+/// removed, and the tree is as it was.
+#[derive(Debug)]
+pub struct Stage {
+    generated: PathBuf,
+    name: String,
+    target: PathBuf,
+    staging: PathBuf,
+    scope: String,
+    report: WriteReport,
+    /// The files still to write, each with its digest as rendered, and
+    /// those whose text [`Stage::put`] found other than rendered.
+    wanted: std::sync::Mutex<(BTreeMap<String, Digest>, Vec<String>)>,
+    finished: bool,
+}
+
+/// Plans the write of `rendered` into `<generated>/<env>/` and, when it
+/// changes anything, starts it: the staging folder holds every file of the
+/// folder the write replaces, but those to write whose text the rendering
+/// did not keep (a large rendering kept as digests), which the caller
+/// gives [`Stage::put`] before [`Stage::finish`]. What is planned is the
+/// rendering's: each text put must have its digest. A file cfggen did not
+/// write that the write would touch refuses it here, before anything is
+/// written.
+pub fn stage(
+    generated: &Path,
+    rendered: &RenderedEnv,
+    before: Before<'_>,
+) -> Result<Staged, WriteError> {
     refuse_symlink(generated)?;
     let target = generated.join(&rendered.name);
     clean_leftovers(generated, &rendered.name);
@@ -397,7 +438,7 @@ pub fn write_environment(
         Before::Whole(known, _) => plan_dir(&target, rendered, known)?,
     };
     if !report.touched() {
-        return Ok(report);
+        return Ok(Staged::Unchanged(report));
     }
     std::fs::create_dir_all(generated).map_err(io_err(generated))?;
     let staging = generated.join(format!(
@@ -406,13 +447,86 @@ pub fn write_environment(
         std::process::id()
     ));
     let scope = scope(&target, rendered, &report);
-    let result = build(&staging, &target, &scope, rendered, &report)
-        .and_then(|()| next_generation(generated, &rendered.name))
-        .and_then(|()| swap(&staging, &target.join(&scope)));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+    let mut stage = Stage {
+        generated: generated.to_path_buf(),
+        name: rendered.name.clone(),
+        target,
+        staging,
+        scope,
+        report,
+        wanted: std::sync::Mutex::new((BTreeMap::new(), Vec::new())),
+        finished: false,
+    };
+    let wanted = build(
+        &stage.staging,
+        &stage.target,
+        &stage.scope,
+        rendered,
+        &stage.report,
+    )?;
+    stage.wanted = std::sync::Mutex::new((wanted, Vec::new()));
+    Ok(Staged::Started(stage))
+}
+
+impl Stage {
+    /// Whether files are still to be written, whose text the rendering
+    /// did not keep.
+    pub fn wants_text(&self) -> bool {
+        self.wanted.lock().map_or(true, |w| !w.0.is_empty())
     }
-    result.map(|()| report)
+
+    /// Writes the file `rel` with `text`, when it is one still to write
+    /// (any other is left alone). Its digest must be the one rendered; one
+    /// that is not is not written, and [`Stage::finish`] refuses.
+    pub fn put(&self, rel: &str, text: &str) {
+        let Ok(mut wanted) = self.wanted.lock() else {
+            return;
+        };
+        let Some(digest) = wanted.0.get(rel).copied() else {
+            return;
+        };
+        if Digest::of(text.as_bytes()) != digest {
+            wanted.1.push(rel.to_owned());
+            return;
+        }
+        let inner = if self.scope.is_empty() {
+            rel
+        } else {
+            rel.strip_prefix(&format!("{}/", self.scope)).unwrap_or(rel)
+        };
+        let dest = self.staging.join(inner);
+        if std::fs::write(&dest, text).is_ok() {
+            wanted.0.remove(rel);
+        }
+    }
+
+    /// Swaps the staging folder in, when every file is written as
+    /// rendered: else [`WriteError::TextNotKept`] (files with no text) or
+    /// [`WriteError::RenderedOtherwise`], and the tree is as it was.
+    pub fn finish(mut self) -> Result<WriteReport, WriteError> {
+        let (missing, otherwise) = match self.wanted.lock() {
+            Ok(mut w) => (std::mem::take(&mut w.0), std::mem::take(&mut w.1)),
+            Err(_) => (BTreeMap::new(), vec![String::new()]),
+        };
+        if !otherwise.is_empty() {
+            return Err(WriteError::RenderedOtherwise(otherwise));
+        }
+        if !missing.is_empty() {
+            return Err(WriteError::TextNotKept(missing.into_keys().collect()));
+        }
+        next_generation(&self.generated, &self.name)?;
+        swap(&self.staging, &self.target.join(&self.scope))?;
+        self.finished = true;
+        Ok(std::mem::take(&mut self.report))
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 /// The folder, relative to the environment's (`""` for the whole tree),
@@ -499,14 +613,16 @@ fn clean_leftovers(generated: &Path, env: &str) {
 }
 
 /// Builds in `staging` the folder `scope` of the environment as rendered:
-/// files the report leaves unchanged are hard-linked from `target`.
+/// files the report leaves unchanged are hard-linked from `target`, those
+/// it adds or changes are written from their text; those without text
+/// are given back, with their digests, to be written later.
 fn build(
     staging: &Path,
     target: &Path,
     scope: &str,
     rendered: &RenderedEnv,
     report: &WriteReport,
-) -> Result<(), WriteError> {
+) -> Result<BTreeMap<String, Digest>, WriteError> {
     let _ = std::fs::remove_dir_all(staging);
     std::fs::create_dir_all(staging).map_err(io_err(staging))?;
     let new: std::collections::BTreeSet<&str> = report
@@ -539,17 +655,28 @@ fn build(
     // Creating files is most of a large write: tasks of the caller's
     // worker pool (rayon's) share it (the staging folder is not seen
     // until the swap).
-    let put = |chunk: &[(&str, PathBuf, Option<&str>)]| -> Result<(), WriteError> {
+    let put = |chunk: &[(&str, PathBuf, Option<&str>)]| -> Result<Vec<String>, WriteError> {
+        let mut later = Vec::new();
         for (rel, dest, text) in chunk {
             if !new.contains(rel) && std::fs::hard_link(target.join(rel), dest).is_ok() {
                 continue;
             }
-            let text = text.ok_or_else(|| WriteError::TextNotKept(vec![(*rel).to_owned()]))?;
-            std::fs::write(dest, text).map_err(io_err(dest))?;
+            match text {
+                Some(text) => std::fs::write(dest, text).map_err(io_err(dest))?,
+                None => later.push((*rel).to_owned()),
+            }
         }
-        Ok(())
+        Ok(later)
     };
-    files.par_chunks(FILES_A_TASK).try_for_each(put)
+    let later: Vec<Vec<String>> = files
+        .par_chunks(FILES_A_TASK)
+        .map(put)
+        .collect::<Result<_, _>>()?;
+    Ok(later
+        .into_iter()
+        .flatten()
+        .filter_map(|rel| Some((rel.clone(), rendered.digest(&rel)?)))
+        .collect())
 }
 
 /// How many files one task of a write creates.
@@ -700,16 +827,48 @@ mod tests {
             Before::Unknown,
         );
         assert!(
-            matches!(err, Err(WriteError::TextNotKept(ref f)) if f == &["b/z.yaml", "a/y.yaml"]),
+            matches!(err, Err(WriteError::TextNotKept(ref f)) if f == &["a/y.yaml", "b/z.yaml"]),
             "{err:?}"
         );
         let x = generated.join("dev/a/x.yaml");
         assert!(std::fs::read_to_string(&x)
             .map_err(io_err(&x))?
             .ends_with("one"));
-        // With every text, the same write goes through.
-        write_environment(&generated, &rendered(&again), Before::Unknown)?;
+        // Started, the write wants those texts; one that is not what was
+        // rendered is refused, and a stage dropped leaves nothing behind.
+        let kept = partly_kept(&again, &["a/y.yaml", "b/z.yaml"]);
+        let text = |t: &str| format!("{} test\n{t}", cfggen_tree::HEADER_PREFIX);
+        let Staged::Started(first) = stage(&generated, &kept, Before::Unknown)? else {
+            panic!("a write to start");
+        };
+        assert!(first.wants_text());
+        first.put("a/y.yaml", &text("other"));
+        first.put("b/z.yaml", &text("3"));
+        assert!(
+            matches!(first.finish(), Err(WriteError::RenderedOtherwise(ref f)) if f == &["a/y.yaml"])
+        );
+        assert!(
+            !has_leftovers(&generated, "dev"),
+            "the staging folder is gone"
+        );
+        assert!(std::fs::read_to_string(&y)
+            .map_err(io_err(&y))?
+            .ends_with("edited"));
+        // Given the texts as rendered, it goes through.
+        let Staged::Started(stage) = stage(&generated, &kept, Before::Unknown)? else {
+            panic!("a write to start");
+        };
+        for (rel, t) in again {
+            stage.put(rel, &text(t));
+        }
+        assert!(!stage.wants_text());
+        let report = stage.finish()?;
+        assert_eq!(report.changed, ["a/x.yaml", "a/y.yaml"]);
+        assert_eq!(report.added, ["b/z.yaml"]);
         assert!(generated.join("dev/b/z.yaml").exists());
+        assert!(std::fs::read_to_string(&y)
+            .map_err(io_err(&y))?
+            .ends_with('2'));
         Ok(())
     }
 
