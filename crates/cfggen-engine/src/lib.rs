@@ -1,35 +1,15 @@
 //! cfggen's incremental engine: what makes a command cost what changed
 //! rather than what exists, and use the machine without passing its
-//! memory budget. The pipeline crates below it (load, render, lint,
-//! write, diff) are each a function of their inputs and know nothing of
-//! it; the binary asks it to prepare, compare and write environments.
-//!
-//! Its parts, each in one file:
-//!
-//! * `scale.rs` — how many environments at once, lean or not, and the
-//!   worker pool of each step of a command (`Workers`); the mechanisms a
-//!   benchmark can switch off (`Mechanism`, `CFGGEN_WITHOUT`);
-//! * `cache.rs` — what a build learnt, kept outside the repository:
-//!   inputs and rendered digests per environment, surveys, bases known to
-//!   pass, the trees of large files (`tree_store.rs`, the trees' form);
-//! * `survey.rs`, `survey_file.rs` — the digests of a committed tree,
-//!   trusting stamps, and their file;
-//! * `committed.rs` — each environment made ready beside the survey of
-//!   its committed tree: as committed, prepared, or a delta;
-//! * `delta.rs`, `cut.rs` — a change of a few apps rendered from them
-//!   alone, and when that is sound;
-//! * `prepare.rs`, `leaks.rs` — load → render → lint of one environment,
-//!   problems as placed diagnostics;
-//! * `write.rs` — environments written, under their locks.
-//!
-//! Its invariant: **the output never depends on it**. Every mechanism
-//! can be switched off and the files are the same (`delta_tests`,
-//! `tests/cli/cache.rs`, `tests/cli/render.rs`).
+//! memory budget. The pipeline crates below it know nothing of it; the
+//! binary asks it to prepare, compare and write environments. Its parts,
+//! one a file, and its invariants (first: the output never depends on
+//! it) are in ARCHITECTURE.md, "The engine".
 
 mod cache;
 mod committed;
 mod cut;
 mod delta;
+#[cfg(feature = "fuzzing")]
 pub mod fuzz;
 mod leaks;
 mod prepare;

@@ -122,16 +122,6 @@ fn to_write(
     })
 }
 
-impl Pending {
-    /// The environment's name.
-    pub fn name(&self) -> &str {
-        match &self.0 {
-            ToWrite::Unchanged(name, _) | ToWrite::Again(name, _) => name,
-            ToWrite::Write(rendered, _, _) => &rendered.name,
-        }
-    }
-}
-
 impl Engine {
     /// Each of the named environments validated, rendered and compared
     /// with the digests of what is on disk (read beside the rendering) as

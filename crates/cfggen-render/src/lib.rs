@@ -181,18 +181,6 @@ pub enum Keep<'k> {
     Handed(&'k (dyn Fn(&str, &str) + Sync)),
 }
 
-impl std::fmt::Debug for Keep<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Keep::Text => f.write_str("Text"),
-            Keep::Digests => f.write_str("Digests"),
-            Keep::Differing(known, limit) => write!(f, "Differing({} files, {limit})", known.len()),
-            Keep::Whole => f.write_str("Whole"),
-            Keep::Handed(_) => f.write_str("Handed"),
-        }
-    }
-}
-
 /// [`render`], keeping `keep` of each file.
 pub fn render_keeping(
     env: &Validated,

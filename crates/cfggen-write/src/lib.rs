@@ -21,7 +21,7 @@ pub use cfggen_tree::Digest;
 use cfggen_tree::{is_generated, File, RenderedEnv};
 use rayon::iter::ParallelIterator;
 use rayon::slice::ParallelSlice;
-pub use stamps::{read_known, read_known_tree, top_entries, Known, KnownFiles, Stamp, SETTLED};
+pub use stamps::{read_known, top_entries, Known, KnownFiles, Stamp, SETTLED};
 
 /// What a write did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub enum Before<'a> {
     /// Files known by an earlier reading: a file whose settled stamp is
     /// still its stamp is known by the digest read then, unread.
     Known(&'a KnownFiles),
-    /// The whole tree as this run read it (as [`read_known_tree`] reads
+    /// The whole tree as this run read it (as [`read_known`] reads
     /// it), when the tree was at generation [`Generation`]: if no cfggen
     /// wrote it since (its generation is the same), only the folder
     /// holding every file where that reading differs from the rendering
@@ -988,7 +988,7 @@ mod tests {
         let files = [("a/x.yaml", "1"), ("a/y.yaml", "2"), ("b/z.yaml", "3")];
         write_environment(&generated, &rendered(&files), Before::Unknown)?;
         let then = generation(&generated, "dev");
-        let known = read_known_tree(&env, &KnownFiles::new())?;
+        let known = crate::stamps::tests::read_known_tree(&env, &KnownFiles::new())?;
         // After the reading, another program edits b/ (outside the folder
         // where the reading and the rendering differ) and a/.
         let outside = env.join("b/z.yaml");
@@ -1020,7 +1020,7 @@ mod tests {
         // files, which waited for the lock) moves the generation on: the
         // write then looks at everything, and puts b/z.yaml right.
         let then = generation(&generated, "dev");
-        let known = read_known_tree(&env, &KnownFiles::new())?;
+        let known = crate::stamps::tests::read_known_tree(&env, &KnownFiles::new())?;
         let other = [("a/x.yaml", "1+"), ("a/y.yaml", "2"), ("b/z.yaml", "other")];
         write_environment(&generated, &rendered(&other), Before::Unknown)?;
         assert_ne!(generation(&generated, "dev"), then);
@@ -1030,7 +1030,7 @@ mod tests {
         // A file the reading has and the rendering no longer has is removed;
         // one the rendering adds is added: both are where they differ.
         let then = generation(&generated, "dev");
-        let known = read_known_tree(&env, &KnownFiles::new())?;
+        let known = crate::stamps::tests::read_known_tree(&env, &KnownFiles::new())?;
         let moved = [("a/x.yaml", "1++"), ("a/w.yaml", "2"), ("b/z.yaml", "3")];
         let report = write_environment(&generated, &rendered(&moved), Before::Whole(&known, then))?;
         assert_eq!(report.added, ["a/w.yaml"]);

@@ -161,12 +161,6 @@ pub fn read_known(
     Ok(files)
 }
 
-/// [`read_known`] of the whole of `dir` (an empty tree when it does not
-/// exist).
-pub fn read_known_tree(dir: &Path, before: &KnownFiles) -> Result<KnownFiles, WriteError> {
-    read_known(dir, &top_entries(dir)?, before)
-}
-
 /// The digest `known` gives for the file `rel`, when it kept a (settled)
 /// stamp for it and `entry`, the file's folder entry now, still has that
 /// stamp.
@@ -227,8 +221,17 @@ fn trusted(known: &Known, now: &Stamp) -> Option<Digest> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// [`read_known`] of the whole of `dir` (an empty tree when it does
+    /// not exist).
+    pub(crate) fn read_known_tree(
+        dir: &Path,
+        before: &KnownFiles,
+    ) -> Result<KnownFiles, WriteError> {
+        read_known(dir, &top_entries(dir)?, before)
+    }
 
     fn tmp() -> tempfile::TempDir {
         match tempfile::tempdir() {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use cfggen_engine::{Engine, NotWritten, Outcome, Prepared};
+use cfggen_engine::{Engine, NotWritten, Outcome};
 use cfggen_load::{source_diagnostic, Diagnostic, Repo};
 use cfggen_source::{environment_names, Source, SourceError, GENERATED_DIR, SCHEMAS_DIR};
 
@@ -233,7 +233,7 @@ fn validate(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
     };
     // Only a line of each environment is kept: its rendering is dropped
     // as soon as it is checked.
-    let (lines, failed) = prepare_each_then(ctx, &names, |p| {
+    let results = ctx.engine().prepare_each(&names, |p| {
         let l = &p.loaded;
         let env = &l.environment;
         let plural = |n: usize| if n == 1 { "" } else { "s" };
@@ -247,6 +247,7 @@ fn validate(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
             l.files.join(" + ")
         )
     });
+    let (lines, failed) = report_invalid(ctx, &names, results);
     for line in lines {
         let _ = writeln!(ctx.stdout, "{line}");
     }
@@ -405,24 +406,6 @@ fn orphan_folders(ctx: &Ctx<'_>, names: &[String]) -> Vec<String> {
     out
 }
 
-/// Prepares every named environment, reporting every problem of every one;
-/// returns the ones that are fine and whether any failed.
-/// (Their renderings keep digests: no caller reads the text.)
-fn prepare_each(ctx: &mut Ctx<'_>, names: &[String]) -> (Vec<Prepared>, bool) {
-    prepare_each_then(ctx, names, |p| p)
-}
-
-/// [`prepare_each`], keeping of each environment that is fine only what
-/// `keep` makes of it (on the worker, as soon as it is prepared).
-fn prepare_each_then<R: Send>(
-    ctx: &mut Ctx<'_>,
-    names: &[String],
-    keep: impl Fn(Prepared) -> R + Sync,
-) -> (Vec<R>, bool) {
-    let results = ctx.engine().prepare_each(names, keep);
-    report_invalid(ctx, names, results)
-}
-
 /// Reports the problems of every environment that failed, and a line
 /// naming them; returns the results of the others and whether any failed.
 fn report_invalid<R>(
@@ -462,14 +445,6 @@ fn report_invalid<R>(
         let _ = writeln!(ctx.stderr, "error: invalid: {}", failed.join(", "));
     }
     (ok, !failed.is_empty())
-}
-
-/// Prepares every named environment, or fails with exit 2 if any is invalid.
-fn prepare_all(ctx: &mut Ctx<'_>, names: &[String]) -> Result<Vec<Prepared>, u8> {
-    match prepare_each(ctx, names) {
-        (ok, false) => Ok(ok),
-        (_, true) => Err(EXIT_ERROR),
-    }
 }
 
 fn render(ctx: &mut Ctx<'_>, select: &Select) -> u8 {
@@ -577,12 +552,11 @@ fn print_written(
 }
 
 fn secrets(ctx: &mut Ctx<'_>, name: &str, format: SecretsFormat) -> u8 {
-    let loaded = match prepare_all(ctx, &[name.to_owned()]) {
-        Ok(mut p) => match p.pop() {
-            Some(p) => p.loaded,
-            None => return EXIT_ERROR,
-        },
-        Err(code) => return code,
+    let names = [name.to_owned()];
+    let results = ctx.engine().prepare_each(&names, |p| p.loaded);
+    let (mut ok, failed) = report_invalid(ctx, &names, results);
+    let (Some(loaded), false) = (ok.pop(), failed) else {
+        return EXIT_ERROR;
     };
     let entries = match cfggen_render::inventory(&loaded.environment) {
         Ok(e) => e,
