@@ -51,7 +51,6 @@ measure line-cut    change "$B" render prod
 measure tree-store  change "$B" render prod
 git checkout -q -- environments; "$B" render --all > /dev/null
 measure survey-file :      "$B" check
-measure parts       :      env CFGGEN_CACHE=off "$B" check
 # A lean platform is one too large for the memory budget (10,000 apps).
 measure lean        :      env CFGGEN_CACHE=off "$B" check
 git checkout -q -- environments; "$B" render --all > /dev/null

@@ -260,6 +260,8 @@ impl Cache {
     pub(crate) fn tuning(&self, lean: bool) -> Tuning {
         let trees = (self.dir.is_some() && !Mechanism::TreeStore.is_off())
             .then(|| std::sync::Arc::new(self.clone()) as std::sync::Arc<dyn Trees>);
+        // (The delta asks the cache for trees itself: `Trees for Cache`
+        // parses when the store is switched off.)
         Tuning {
             own_bases: lean,
             trees,
@@ -369,7 +371,8 @@ const KEPT_TREE_MIN_BYTES: usize = 64 * 1024;
 
 /// The tree of a large file under `environments/` whose bytes a run of
 /// this build parsed is decoded from the cache ([`crate::tree_store`]);
-/// one parsed is kept there. Other files are parsed.
+/// one parsed is kept there. Other files are parsed, and every file when
+/// the tree store is switched off (`CFGGEN_WITHOUT=tree-store`).
 impl Trees for Cache {
     fn tree(
         &self,
@@ -382,7 +385,7 @@ impl Trees for Cache {
             && rel
                 .strip_prefix(cfggen_source::ENVIRONMENTS_DIR)
                 .is_some_and(|r| r.starts_with('/'));
-        if !is_large || self.dir.is_none() {
+        if !is_large || self.dir.is_none() || Mechanism::TreeStore.is_off() {
             return cfggen_yaml::parse(id, text, limits);
         }
         let hash = cfggen_source::content_hash(text.as_bytes());
