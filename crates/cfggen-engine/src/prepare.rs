@@ -22,10 +22,10 @@ pub(crate) fn prepare(
     finish(&engine.session, engine.load(name)?, name, keep)
 }
 
-/// The environment rendered again with the text of every file: the one
-/// way back when a rendering did not keep the text that a diff or a write
-/// needs (a lean rendering that differs in more files than it holds, or
-/// files that changed on disk since it was compared with them).
+/// The environment rendered again with the text of every file, for a
+/// diff whose rendering did not keep the text of every file that differs
+/// (a lean rendering that differs in more files than it holds; a write
+/// takes [`hand_texts`] instead).
 pub(crate) fn with_every_text(
     engine: &crate::Engine,
     name: &str,

@@ -108,8 +108,9 @@ pub enum WriteError {
     },
     /// Files to write of which the rendering kept only the digest (those
     /// equal to the committed ones when it was made, or a large
-    /// rendering's) were given no text ([`Stage::put`]).
-    #[error("{} file(s) to write were rendered without their text: {}", .0.len(), .0.join(", "))]
+    /// rendering's) were given no text ([`Stage::put`]): not kept, or not
+    /// rendered again (the environment changed during the render).
+    #[error("{} file(s) to write were given no text (the environment may have changed during the render): {}", .0.len(), .0.join(", "))]
     TextNotKept(Vec<String>),
     /// Files put to a [`Stage`] were not what was rendered and planned:
     /// the environment's files changed during the render.
@@ -221,8 +222,9 @@ fn visit_entry(
 /// file cfggen renders is compared with its text (or its digest, when
 /// only that was kept), and of any other file only the header is read. A
 /// missing folder is an empty tree; symbolic links are an error. A file
-/// kept as a digest must be unchanged: it cannot be written
-/// ([`WriteError::TextNotKept`]). A file `known` with a settled stamp
+/// kept as a digest that differs on disk is planned as changed, though
+/// the rendering cannot write it ([`stage`] wants its text). A file
+/// `known` with a settled stamp
 /// that is still its stamp is known by the digest read then, unread.
 pub fn plan_dir(
     dir: &Path,
@@ -389,7 +391,7 @@ pub enum Staged {
     /// Nothing to write: the tree is the rendering.
     Unchanged(WriteReport),
     /// A write under way.
-    Started(Stage),
+    Started(Box<Stage>),
 }
 
 /// A write of an environment under way: its staging folder, built beside
@@ -405,10 +407,20 @@ pub struct Stage {
     staging: PathBuf,
     scope: String,
     report: WriteReport,
-    /// The files still to write, each with its digest as rendered, and
-    /// those whose text [`Stage::put`] found other than rendered.
-    wanted: std::sync::Mutex<(BTreeMap<String, Digest>, Vec<String>)>,
+    /// What [`Stage::put`] is still to be given, and what went wrong.
+    wanted: std::sync::Mutex<Wanted>,
     finished: bool,
+}
+
+/// The files a [`Stage`] still wants, and what putting them found.
+#[derive(Debug, Default)]
+struct Wanted {
+    /// Each file still to write, with its digest as rendered.
+    files: BTreeMap<String, Digest>,
+    /// Files whose text was not the one rendered.
+    otherwise: Vec<String>,
+    /// The first file that could not be written.
+    failed: Option<WriteError>,
 }
 
 /// Plans the write of `rendered` into `<generated>/<env>/` and, when it
@@ -454,7 +466,7 @@ pub fn stage(
         staging,
         scope,
         report,
-        wanted: std::sync::Mutex::new((BTreeMap::new(), Vec::new())),
+        wanted: std::sync::Mutex::new(Wanted::default()),
         finished: false,
     };
     let wanted = build(
@@ -464,15 +476,18 @@ pub fn stage(
         rendered,
         &stage.report,
     )?;
-    stage.wanted = std::sync::Mutex::new((wanted, Vec::new()));
-    Ok(Staged::Started(stage))
+    stage.wanted = std::sync::Mutex::new(Wanted {
+        files: wanted,
+        ..Wanted::default()
+    });
+    Ok(Staged::Started(Box::new(stage)))
 }
 
 impl Stage {
     /// Whether files are still to be written, whose text the rendering
     /// did not keep.
     pub fn wants_text(&self) -> bool {
-        self.wanted.lock().map_or(true, |w| !w.0.is_empty())
+        self.wanted.lock().map_or(true, |w| !w.files.is_empty())
     }
 
     /// Writes the file `rel` with `text`, when it is one still to write
@@ -482,11 +497,11 @@ impl Stage {
         let Ok(mut wanted) = self.wanted.lock() else {
             return;
         };
-        let Some(digest) = wanted.0.get(rel).copied() else {
+        let Some(digest) = wanted.files.get(rel).copied() else {
             return;
         };
         if Digest::of(text.as_bytes()) != digest {
-            wanted.1.push(rel.to_owned());
+            wanted.otherwise.push(rel.to_owned());
             return;
         }
         let inner = if self.scope.is_empty() {
@@ -495,24 +510,35 @@ impl Stage {
             rel.strip_prefix(&format!("{}/", self.scope)).unwrap_or(rel)
         };
         let dest = self.staging.join(inner);
-        if std::fs::write(&dest, text).is_ok() {
-            wanted.0.remove(rel);
+        match std::fs::write(&dest, text) {
+            Ok(()) => {
+                wanted.files.remove(rel);
+            }
+            Err(e) if wanted.failed.is_none() => wanted.failed = Some(io_err(&dest)(e)),
+            Err(_) => {}
         }
     }
 
     /// Swaps the staging folder in, when every file is written as
-    /// rendered: else [`WriteError::TextNotKept`] (files with no text) or
-    /// [`WriteError::RenderedOtherwise`], and the tree is as it was.
+    /// rendered: else the first file that could not be written,
+    /// [`WriteError::RenderedOtherwise`] or [`WriteError::TextNotKept`]
+    /// (files given no text), and the tree is as it was.
     pub fn finish(mut self) -> Result<WriteReport, WriteError> {
-        let (missing, otherwise) = match self.wanted.lock() {
-            Ok(mut w) => (std::mem::take(&mut w.0), std::mem::take(&mut w.1)),
-            Err(_) => (BTreeMap::new(), vec![String::new()]),
+        let wanted = match self.wanted.lock() {
+            Ok(mut w) => std::mem::take(&mut *w),
+            Err(_) => Wanted {
+                otherwise: vec!["(the write's state was lost)".to_owned()],
+                ..Wanted::default()
+            },
         };
-        if !otherwise.is_empty() {
-            return Err(WriteError::RenderedOtherwise(otherwise));
+        if let Some(e) = wanted.failed {
+            return Err(e);
         }
-        if !missing.is_empty() {
-            return Err(WriteError::TextNotKept(missing.into_keys().collect()));
+        if !wanted.otherwise.is_empty() {
+            return Err(WriteError::RenderedOtherwise(wanted.otherwise));
+        }
+        if !wanted.files.is_empty() {
+            return Err(WriteError::TextNotKept(wanted.files.into_keys().collect()));
         }
         next_generation(&self.generated, &self.name)?;
         swap(&self.staging, &self.target.join(&self.scope))?;
@@ -854,6 +880,15 @@ mod tests {
         assert!(std::fs::read_to_string(&y)
             .map_err(io_err(&y))?
             .ends_with("edited"));
+        // A text that cannot be written is that error, not a missing text.
+        let Staged::Started(lost) = stage(&generated, &kept, Before::Unknown)? else {
+            panic!("a write to start");
+        };
+        for dir in leftovers(&generated, "dev") {
+            std::fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
+        }
+        lost.put("a/y.yaml", &text("2"));
+        assert!(matches!(lost.finish(), Err(WriteError::Io { .. })));
         // Given the texts as rendered, it goes through.
         let Staged::Started(stage) = stage(&generated, &kept, Before::Unknown)? else {
             panic!("a write to start");

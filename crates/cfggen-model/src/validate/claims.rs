@@ -17,8 +17,9 @@
 //!   a cluster's own roles and databases in `database::check_cluster`, the
 //!   `Database` objects of `database::check_database_objects`):
 //!   [`Claims::database`];
-//! - PersistentVolumes bound by one claim each, and those a raw manifest
-//!   makes (`storage::check_claims`): [`Claims::volumes`],
+//! - PersistentVolumes bound by one claim each
+//!   (`storage::check_bound_volumes`): [`Claims::volumes`]; those a raw
+//!   manifest makes, which a claim may bind (`storage::check_claims`):
 //!   [`Claims::raw_volumes`];
 //! - the keys of a Secret a backup's credentials name
 //!   (`backup::check_credentials`): [`Claims::secret_keys`];
