@@ -258,13 +258,11 @@ impl Cache {
     /// the tree store is switched off); each load owning its bases when
     /// the scale is lean.
     pub(crate) fn tuning(&self, lean: bool) -> Tuning {
-        let trees = (self.dir.is_some() && !Mechanism::TreeStore.is_off())
-            .then(|| std::sync::Arc::new(self.clone()) as std::sync::Arc<dyn Trees>);
-        // (The delta asks the cache for trees itself: `Trees for Cache`
-        // parses when the store is switched off.)
+        // `Trees for Cache` parses where it keeps nothing (no folder, the
+        // store switched off), for the loads and the delta alike.
         Tuning {
             own_bases: lean,
-            trees,
+            trees: Some(std::sync::Arc::new(self.clone())),
             checked_bases: self.checked_bases(),
         }
     }

@@ -287,24 +287,16 @@ pub(crate) fn drift_of(
     }
     // A lean rendering that differs in more files than it kept the text
     // of is made again, with all of it, for the diff.
-    let again;
-    let against = match rendered.against(&digests) {
-        Some(against) => against,
-        None => {
-            again = match crate::prepare::with_every_text(engine, name) {
-                Ok(rendered) => rendered,
-                Err(diagnostics) => return Outcome::Invalid(diagnostics),
-            };
-            match again.against(&digests) {
-                Some(against) => against,
-                None => {
-                    return Outcome::Failed(Diagnostic::bare(
-                        "internal",
-                        format!("{name}: a rendering with every text lacks one"),
-                    ))
-                }
-            }
-        }
+    let rendered = match rendered.against(&digests) {
+        Some(_) => rendered,
+        None => match crate::prepare::with_every_text(engine, name) {
+            Ok(rendered) => rendered,
+            Err(diagnostics) => return Outcome::Invalid(diagnostics),
+        },
+    };
+    let Some(against) = rendered.against(&digests) else {
+        let lacks = format!("{name}: a rendering with every text lacks one");
+        return Outcome::Failed(Diagnostic::bare("internal", lacks));
     };
     let dir = match engine.repo.generated(Some(name)) {
         Ok(dir) => dir,

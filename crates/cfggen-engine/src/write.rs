@@ -114,11 +114,13 @@ fn to_write(
             ..Default::default()
         };
         ToWrite::Unchanged(rendered.name, report)
-    } else if complete {
-        ToWrite::Write(Box::new(rendered), surveyed(digests), inputs)
     } else {
-        let rendered = Box::new(rendered.without_text());
-        ToWrite::Write(rendered, surveyed(digests), inputs)
+        let rendered = if complete {
+            rendered
+        } else {
+            rendered.without_text()
+        };
+        ToWrite::Write(Box::new(rendered), surveyed(digests), inputs)
     })
 }
 
