@@ -4,6 +4,7 @@
 //! that prepared it (`check`, `diff` and `render` share this).
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use cfggen_load::{source_diagnostic, Diagnostic};
 use cfggen_render::Keep;
@@ -37,116 +38,150 @@ pub(crate) enum Ready {
     Delta(Box<crate::delta::Delta>),
 }
 
-/// Prepares the named environments ([`Workers::map`]: [`Scale::jobs`] at
-/// once, on the command's worker pool), each beside the reading of the
-/// digests of its committed tree: the two are independent tasks of the
-/// pool, so every thread stays busy. The thread that prepared an
-/// environment calls `pair` with both halves, so its rendering is freed
-/// as soon as it is compared (and its memory is used again by the same
-/// thread's next environment). Results in `names` order.
+/// Prepares the named environments, each beside the reading of the
+/// digests of its committed tree, on the command's worker pool; the
+/// thread that finishes the second of an environment's two halves calls
+/// `pair` with both, so its rendering is freed as soon as it is compared
+/// (and its memory is used again by the same thread's next task).
+/// Results in `names` order.
 ///
-/// An environment whose files are as they were when it last rendered to
-/// its committed tree is [`Ready::AsCommitted`]: neither loaded nor
-/// rendered. At a lean [`Scale`] an environment is loaded, then rendered
-/// against the digests of its committed tree ([`Keep::Differing`]): the
-/// rendering holds the text of the files that differ (of a few apps' at
-/// most, [`Scale::hold`]), which is all a diff or a write needs, and the
-/// digest of the others.
+/// An environment the cache has no rendering of, on a platform that is
+/// not lean, is two tasks: its preparation and the reading of its tree.
+/// The preparations, which cannot be split, are taken first, the first
+/// environment's (which parses the bases) beside the reading of its
+/// tree; the readings, which spread over the pool, fill the threads
+/// after ([`Workers::in_order`]): with three environments on two threads,
+/// a thread that had read its trees no longer waited while the other
+/// prepared the third environment alone (a cold `check` of the
+/// 1,000-app fleet, BENCHMARKS.md). Any other environment is one task
+/// ([`ready`]).
 pub(crate) fn prepare_beside_digests<R: Send>(
     engine: &Engine,
     names: &[String],
     pair: impl Fn(&str, Result<Ready, Vec<Diagnostic>>, Read) -> R + Sync,
 ) -> Vec<R> {
-    let results = engine.workers.map(names, |name| {
-        let read = || read_digests(engine, name);
-        let first = names.first() == Some(name);
-        let (ready, on_disk) = ready(engine, name, first, read);
-        pair(name, ready, on_disk)
+    let recorded: Vec<_> = names.iter().map(|n| engine.cache.rendering(n)).collect();
+    let apart = |i: &usize| recorded[*i].is_none() && !engine.workers.scale.lean;
+    let (plain, whole): (Vec<usize>, Vec<usize>) = (0..names.len()).partition(apart);
+    let mut tasks: Vec<Task> = whole.into_iter().map(Task::Whole).collect();
+    if let Some((first, rest)) = plain.split_first() {
+        tasks.extend([Task::Prepare(*first), Task::Read(*first)]);
+        tasks.extend(rest.iter().map(|i| Task::Prepare(*i)));
+        tasks.extend(rest.iter().map(|i| Task::Read(*i)));
+    }
+    let halves: Vec<Mutex<Option<Half>>> = names.iter().map(|_| Mutex::new(None)).collect();
+    let done = engine.workers.in_order(&tasks, |task| {
+        let (i, half) = match *task {
+            Task::Whole(i) => {
+                let read = || read_digests(engine, &names[i]);
+                let (ready, on_disk) = ready(engine, &names[i], recorded[i].as_ref(), read);
+                return Some((i, pair(&names[i], ready, on_disk)));
+            }
+            Task::Prepare(i) => {
+                let loaded = engine.load(&names[i]);
+                (
+                    i,
+                    Half::Ready(rendered(engine, &names[i], loaded, Keep::Text)),
+                )
+            }
+            Task::Read(i) => (i, Half::Read(read_digests(engine, &names[i]))),
+        };
+        let (ready, on_disk) = meet(&halves[i], half)?;
+        Some((i, pair(&names[i], ready, on_disk)))
     });
     engine.learn();
-    results
+    let mut done: Vec<(usize, R)> = done.into_iter().flatten().collect();
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A task of [`prepare_beside_digests`], on the environment at an index.
+enum Task {
+    /// Made ready beside the reading of its tree, as one ([`ready`]).
+    Whole(usize),
+    /// Loaded and rendered, keeping every text.
+    Prepare(usize),
+    /// The digests of its committed tree read.
+    Read(usize),
+}
+
+/// One of the two halves of an environment of two tasks.
+enum Half {
+    Ready(Result<Ready, Vec<Diagnostic>>),
+    Read(Read),
+}
+
+/// Both halves, when `half` is the second to come to `slot`; else it
+/// waits there for the other.
+fn meet(slot: &Mutex<Option<Half>>, half: Half) -> Option<(Result<Ready, Vec<Diagnostic>>, Read)> {
+    let mut slot = slot
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match (slot.take(), half) {
+        (Some(Half::Ready(ready)), Half::Read(read))
+        | (Some(Half::Read(read)), Half::Ready(ready)) => Some((ready, read)),
+        (_, half) => {
+            *slot = Some(half);
+            None
+        }
+    }
+}
+
+/// `loaded` rendered, keeping `keep` of its files, and recorded in the
+/// cache.
+fn rendered(
+    engine: &Engine,
+    name: &str,
+    loaded: Result<cfggen_load::Loaded, Vec<Diagnostic>>,
+    keep: Keep,
+) -> Result<Ready, Vec<Diagnostic>> {
+    let prepared = loaded.and_then(|l| finish(&engine.session, l, name, keep));
+    record(&engine.session, &engine.cache, name, &prepared);
+    prepared.map(|p| Ready::Prepared(Box::new(p)))
 }
 
 /// One environment made ready, and the digests of its committed tree
-/// (`read` reads them).
+/// (`read` reads them), given what the cache `recorded` of it.
 fn ready(
     engine: &Engine,
     name: &str,
-    first: bool,
+    recorded: Option<&crate::cache::Rendering<'static>>,
     read: impl FnOnce() -> Read + Send,
 ) -> (Result<Ready, Vec<Diagnostic>>, Read) {
-    let (session, cache, scale) = (&engine.session, &engine.cache, engine.workers.scale);
-    let recorded = cache.rendering(name);
-    let unchanged = recorded
-        .as_ref()
-        .is_some_and(|r| session.unchanged(&r.inputs));
-    // The text its large environment file had then, the ground of a change.
-    let text = recorded
-        .as_ref()
-        .filter(|_| !unchanged)
-        .and_then(|_| cache.source(name));
-    match (recorded, text) {
-        (Some(rendering), _) if unchanged => {
-            let on_disk = read();
-            if is_committed(&on_disk, &rendering) {
-                let files = rendering.files;
-                return (Ok(Ready::AsCommitted { files }), on_disk);
-            }
-            let prepared = engine
-                .load(name)
-                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale)));
-            (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
-        }
-        // A large environment file changed since its committed rendering:
-        // a change of a few apps is rendered from them alone.
-        (Some(rendering), Some(text)) => {
-            let on_disk = read();
-            let delta = (!Mechanism::Delta.is_off())
-                .then(|| changed_apps_alone(engine, name, &rendering, &text, &on_disk))
-                .flatten();
-            if let Some(delta) = delta {
-                return (Ok(Ready::Delta(Box::new(delta))), on_disk);
-            }
-            let prepared = engine
-                .load(name)
-                .and_then(|l| finish(session, l, name, keep_for(&on_disk, scale)));
-            record(session, cache, name, &prepared);
-            (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
-        }
+    let scale = engine.workers.scale;
+    let Some(rendering) = recorded else {
         // Lean, the rendering is made against the digests, which are
-        // read while the environment loads; else it is made while they
-        // are read. The load runs on this thread, which renders after it,
-        // and the reading is the task another thread may take: what the
-        // load allocates is freed by the thread that allocated it, and
-        // the allocator's caches of one thread, not two, hold an
-        // environment's peak (with the two the other way round, a fresh
-        // render of 10,000 apps peaked 100 MiB higher).
-        _ if scale.lean => {
-            let (loaded, on_disk) = rayon::join(|| engine.load(name), read);
-            let keep = keep_for(&on_disk, scale);
-            let prepared = loaded.and_then(|l| finish(session, l, name, keep));
-            record(session, cache, name, &prepared);
-            (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
+        // read while the environment loads. The load runs on this
+        // thread, which renders after it, and the reading is the task
+        // another thread may take: what the load allocates is freed by
+        // the thread that allocated it, and the allocator's caches of one
+        // thread, not two, hold an environment's peak (with the two the
+        // other way round, a fresh render of 10,000 apps peaked 100 MiB
+        // higher).
+        let (loaded, on_disk) = rayon::join(|| engine.load(name), read);
+        return (
+            rendered(engine, name, loaded, keep_for(&on_disk, scale)),
+            on_disk,
+        );
+    };
+    let on_disk = read();
+    if engine.session.unchanged(&rendering.inputs) {
+        if is_committed(&on_disk, rendering) {
+            let files = rendering.files;
+            return (Ok(Ready::AsCommitted { files }), on_disk);
         }
-        _ => {
-            let prepare = || {
-                engine
-                    .load(name)
-                    .and_then(|l| finish(session, l, name, Keep::Text))
-            };
-            // The first environment parses the bases the others wait for:
-            // it loads at once, and leaves its reading to another thread;
-            // the others read first, while the bases are parsed.
-            let (on_disk, prepared) = if first {
-                let (prepared, on_disk) = rayon::join(prepare, read);
-                (on_disk, prepared)
-            } else {
-                rayon::join(read, prepare)
-            };
-            record(session, cache, name, &prepared);
-            (prepared.map(|p| Ready::Prepared(Box::new(p))), on_disk)
+    } else if let Some(text) = engine.cache.source(name) {
+        // A large environment file changed since its committed
+        // rendering: a change of a few apps is rendered from them alone.
+        let delta = (!Mechanism::Delta.is_off())
+            .then(|| changed_apps_alone(engine, name, rendering, &text, &on_disk))
+            .flatten();
+        if let Some(delta) = delta {
+            return (Ok(Ready::Delta(Box::new(delta))), on_disk);
         }
     }
+    let keep = keep_for(&on_disk, scale);
+    (rendered(engine, name, engine.load(name), keep), on_disk)
 }
 
 /// Whether the committed tree is the one `rendering` recorded.

@@ -86,7 +86,7 @@ impl Engine {
         names: &[String],
         keep: impl Fn(Prepared) -> R + Sync,
     ) -> Vec<Result<R, Vec<Diagnostic>>> {
-        let results = self.workers.map(names, |name| {
+        let results = self.workers.in_order(names, |name| {
             prepare::prepare(self, name, Keep::Digests).map(&keep)
         });
         self.learn();

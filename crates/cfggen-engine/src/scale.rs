@@ -6,7 +6,7 @@
 //! works so that peak memory stays near [`MEMORY_BUDGET`]. The output
 //! never depends on it.
 
-use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
 
 use cfggen_load::Repo;
 use cfggen_source::{BASES_DIR, ENVIRONMENTS_DIR};
@@ -152,11 +152,10 @@ fn configured(name: &str) -> Option<usize> {
 
 /// How a command spreads its work: each step runs on one worker pool of
 /// [`Scale::threads`] threads, and every parallel piece of it — its
-/// environments ([`Workers::map`]), and
-/// what they spread in turn (the survey's and the write's tasks) — is a
-/// task of it, so the command uses its threads and
-/// no more, and a thread with nothing left of its own takes what another
-/// has not begun (rayon's work stealing).
+/// environments ([`Workers::in_order`]), and what they spread in turn
+/// (the survey's and the write's tasks) — is a task of it, so the
+/// command uses its threads and no more, and a thread with nothing left
+/// of its own takes what another has not begun (rayon's work stealing).
 pub(crate) struct Workers {
     /// How the command works through the environments.
     pub(crate) scale: Scale,
@@ -192,23 +191,37 @@ impl Workers {
         }
     }
 
-    /// `f` over `items` (environments), [`Scale::jobs`] at once at most;
-    /// results in `items` order.
-    pub(crate) fn map<T: Sync, R: Send>(&self, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-        let jobs = self.scale.jobs;
-        self.on_pool(|| {
-            if jobs <= 1 {
-                items.iter().map(&f).collect()
-            } else if jobs >= self.scale.threads {
-                items.par_iter().map(&f).collect()
-            } else {
-                // Within the memory budget: so many environments at once.
-                items
-                    .chunks(jobs)
-                    .flat_map(|run| run.par_iter().map(&f).collect::<Vec<R>>())
-                    .collect()
+    /// `f` over `tasks`, each taken in turn, in their order, by whichever
+    /// of [`Scale::jobs`] loops (on as many threads at most) is free
+    /// first: put long tasks that cannot be split before short ones and
+    /// those that spread their work over the pool, and no thread waits
+    /// while another has a long way to go. Results in `tasks` order.
+    pub(crate) fn in_order<T: Sync, R: Send>(
+        &self,
+        tasks: &[T],
+        f: impl Fn(&T) -> R + Sync,
+    ) -> Vec<R> {
+        let loops = self.scale.jobs.clamp(1, self.scale.threads.max(1));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let take = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(task) = tasks.get(i) else {
+                    return done;
+                };
+                done.push((i, f(task)));
             }
-        })
+        };
+        let mut done: Vec<(usize, R)> = self.on_pool(|| {
+            (0..loops)
+                .into_par_iter()
+                .with_max_len(1)
+                .flat_map_iter(|_| take())
+                .collect()
+        });
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, r)| r).collect()
     }
 
     /// `a` and `b`, side by side.
@@ -264,32 +277,59 @@ mod tests {
         );
     }
 
+    use std::time::Duration;
+
     #[test]
-    fn map_keeps_the_order_and_uses_the_threads_it_is_given() {
-        let items: Vec<usize> = (0..50).collect();
-        for (jobs, threads) in [(1, 1), (1, 3), (2, 2), (2, 4), (4, 2)] {
-            let scale = Scale {
-                jobs,
-                lean: false,
-                hold: 0,
-                threads,
-            };
+    fn tasks_in_order_are_taken_in_turn_by_the_first_free_loop() {
+        let scale = |jobs, threads| Scale {
+            jobs,
+            lean: false,
+            hold: 0,
+            threads,
+        };
+        let tasks: Vec<usize> = (0..40).collect();
+        for (jobs, threads) in [(1, 1), (1, 4), (2, 2), (4, 2), (3, 3)] {
+            let started = std::sync::Mutex::new(Vec::new());
             let seen = std::sync::Mutex::new(std::collections::BTreeSet::new());
-            let out = Workers::new(scale).map(&items, |i| {
-                if let Ok(mut seen) = seen.lock() {
+            let out = Workers::new(scale(jobs, threads)).in_order(&tasks, |t| {
+                if let (Ok(mut started), Ok(mut seen)) = (started.lock(), seen.lock()) {
+                    started.push(*t);
                     seen.insert(std::thread::current().name().map(str::to_owned));
                 }
-                i * 2
+                t * 3
             });
-            assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+            // On the step's own pool, no more threads than it is given.
             let seen = seen.into_inner().unwrap_or_default();
             assert!(
-                seen.len() <= threads,
-                "{jobs} jobs on {threads} threads ran on {seen:?}"
+                seen.len() <= jobs.min(threads),
+                "{jobs} jobs, {threads} threads: {seen:?}"
             );
             assert!(seen
                 .iter()
                 .all(|n| n.as_deref().is_some_and(|n| n.starts_with("cfggen-"))));
+            assert_eq!(out, tasks.iter().map(|t| t * 3).collect::<Vec<_>>());
+            // Each begun once; in their order when one loop takes them all.
+            let mut started = started.into_inner().unwrap_or_default();
+            if jobs.min(threads) > 1 {
+                started.sort_unstable();
+            }
+            assert_eq!(started, tasks);
         }
+        // A long first task does not hold up the others: the second loop
+        // takes them all meanwhile.
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let rx = std::sync::Mutex::new(rx);
+        let out = Workers::new(scale(2, 2)).in_order(&tasks, |t| {
+            let thread = std::thread::current().id();
+            if *t == 0 {
+                // Waits until the last task has been done by another loop.
+                let waited = rx.lock().map(|rx| rx.recv_timeout(Duration::from_secs(30)));
+                assert!(matches!(waited, Ok(Ok(()))), "no other loop took the rest");
+            } else if *t == tasks.len() - 1 {
+                let _ = tx.send(());
+            }
+            thread
+        });
+        assert!(out[1..].iter().all(|thread| *thread != out[0]));
     }
 }

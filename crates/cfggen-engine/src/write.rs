@@ -148,7 +148,7 @@ impl Engine {
         generated: &Path,
         waiting: impl Fn(&str, &Path) + Sync,
     ) -> Vec<(String, Result<cfggen_write::WriteReport, NotWritten>)> {
-        self.workers.map(pending, |Pending(w)| {
+        self.workers.in_order(pending, |Pending(w)| {
             let (name, surveyed) = match w {
                 ToWrite::Unchanged(name, report) => return (name.clone(), Ok(report.clone())),
                 ToWrite::Write(rendered, surveyed, _) => (&rendered.name, surveyed),

@@ -511,6 +511,14 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// Reports that `name` names no environment (`message` says why).
+    fn unknown_environment(&mut self, name: &str, message: String) -> Option<Loaded> {
+        let hint = self.known_environments_hint(name);
+        let d = Diagnostic::bare("unknown-environment", message).with_hint(hint);
+        self.diagnostics.push(d);
+        None
+    }
+
     fn load(&mut self, name: &str) -> Option<Loaded> {
         let schemas = match schemas() {
             Ok(s) => s,
@@ -520,26 +528,14 @@ impl<'a> Loader<'a> {
             }
         };
         if let Some(why) = names::dns1123_label_error(name) {
-            self.diagnostics.push(
-                Diagnostic::bare(
-                    "unknown-environment",
-                    format!("`{name}` is not an environment name: {why}"),
-                )
-                .with_hint(self.known_environments_hint(name)),
-            );
-            return None;
+            let message = format!("`{name}` is not an environment name: {why}");
+            return self.unknown_environment(name, message);
         }
         let rel = environment_file(name);
         let node = match self.read(&rel) {
             Err(SourceError::NotFound(_)) => {
-                self.diagnostics.push(
-                    Diagnostic::bare(
-                        "unknown-environment",
-                        format!("there is no environment `{name}` ({rel} does not exist)"),
-                    )
-                    .with_hint(self.known_environments_hint(name)),
-                );
-                return None;
+                let message = format!("there is no environment `{name}` ({rel} does not exist)");
+                return self.unknown_environment(name, message);
             }
             fetched => self.parse_fetched(&rel, fetched, None)?,
         };

@@ -179,14 +179,16 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut (dyn Write + Sen
             image,
             here,
             no_render,
-        } => crate::release::set_image(&mut ctx, environment, target, image, *here, !*no_render),
+        } => crate::release::set_image(&mut ctx, environment, target, image, *here, !*no_render)
+            .unwrap_or_else(|code| code),
         Command::Promote {
             from,
             to,
             apps,
             dry_run,
             no_render,
-        } => crate::release::promote(&mut ctx, from, to, apps, *dry_run, !*no_render),
+        } => crate::release::promote(&mut ctx, from, to, apps, *dry_run, !*no_render)
+            .unwrap_or_else(|code| code),
         Command::Check { format } => diff(
             &mut ctx,
             &Select {

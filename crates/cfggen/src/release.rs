@@ -273,21 +273,9 @@ fn target_of<'t>(
     Ok((app, component))
 }
 
-/// `cfggen set-image <env> <app>[/<component>] <ref | :tag | @digest>`.
+/// `cfggen set-image <env> <app>[/<component>] <ref | :tag | @digest>`;
+/// `Err` is the exit code of a failure already reported.
 pub fn set_image(
-    ctx: &mut Ctx<'_>,
-    env: &str,
-    target: &str,
-    value: &str,
-    here: bool,
-    render: bool,
-) -> u8 {
-    match set_image_steps(ctx, env, target, value, here, render) {
-        Ok(code) | Err(code) => code,
-    }
-}
-
-fn set_image_steps(
     ctx: &mut Ctx<'_>,
     env: &str,
     target: &str,
@@ -372,20 +360,6 @@ fn set_image_steps(
         return Ok(EXIT_OK);
     }
     Ok(render_names(ctx, &envs))
-}
-
-/// `cfggen promote <from> <to> [<app>…]`.
-pub fn promote(
-    ctx: &mut Ctx<'_>,
-    from: &str,
-    to: &str,
-    apps: &[String],
-    dry_run: bool,
-    render: bool,
-) -> u8 {
-    match promote_steps(ctx, from, to, apps, dry_run, render) {
-        Ok(code) | Err(code) => code,
-    }
 }
 
 /// The apps to promote: the ones named, or every app both have.
@@ -480,7 +454,9 @@ fn promoted_text(
     Ok((text, table))
 }
 
-fn promote_steps(
+/// `cfggen promote <from> <to> [<app>…]`; `Err` is the exit code of a
+/// failure already reported.
+pub fn promote(
     ctx: &mut Ctx<'_>,
     from: &str,
     to: &str,
