@@ -460,6 +460,7 @@ struct AppBody<'o> {
     config_maps: Map<String, Value>,
     claims: Map<String, Value>,
     network_policies: Map<String, Value>,
+    velero_schedules: Map<String, Value>,
     service_accounts: Map<String, Value>,
     secrets: Map<String, Value>,
     external_secrets: BTreeMap<String, Option<Vec<String>>>,
@@ -636,6 +637,12 @@ impl AppBody<'_> {
                 let policy = crate::network::policy(&o.value, &self.name_label)?;
                 self.network_policies.insert(name.clone(), policy);
                 Ok((format!("networkPolicies.{name}"), Vec::new()))
+            }
+            ("velero.io/v1", "Schedule") => {
+                let schedule = crate::velero::schedule(&o.value, &self.name_label)?;
+                let value = serde_json::to_value(schedule).map_err(|e| e.to_string())?;
+                self.velero_schedules.insert(name.clone(), value);
+                Ok((format!("veleroSchedules.{name}"), Vec::new()))
             }
             ("argoproj.io/v1alpha1", "AppProject")
             | ("v1", "PersistentVolume" | "Namespace")
@@ -1119,6 +1126,7 @@ impl AppBody<'_> {
             ("configMaps", self.config_maps),
             ("claims", self.claims),
             ("networkPolicies", self.network_policies),
+            ("veleroSchedules", self.velero_schedules),
             ("serviceAccounts", accounts),
             ("secrets", self.secrets),
             ("storeSecrets", self.store_secrets),

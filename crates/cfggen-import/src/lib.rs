@@ -38,6 +38,7 @@ mod secret;
 mod store;
 mod take;
 mod text;
+mod velero;
 mod volume;
 mod workload;
 

@@ -143,6 +143,22 @@ pub(crate) fn own_strings(m: Map<String, Value>) -> indexmap::IndexMap<String, S
         .collect()
 }
 
+/// `value`, found at `path`, read as the model's type `T`, whose fields
+/// carry the Kubernetes names: a field `T` has no place for is the
+/// reason the object stays raw.
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(value: Value, path: &str) -> Result<T, Why> {
+    serde_json::from_value(without_nulls(value)).map_err(|e| {
+        let e = e.to_string();
+        match e
+            .strip_prefix("unknown field `")
+            .and_then(|r| r.split_once('`'))
+        {
+            Some((field, _)) => format!("`{path}.{field}` has no typed form in cfggen"),
+            None => format!("`{path}`: {e}"),
+        }
+    })
+}
+
 /// `value` without the keys whose value is null, at any depth.
 fn without_nulls(value: Value) -> Value {
     match value {

@@ -2,7 +2,8 @@
 //! sources and licences in its SOURCES.md): those of the kinds cfggen
 //! renders itself (External Secrets, CloudNativePG, Argo CD, 1Password)
 //! and of the most common operators (Gateway API, cert-manager, Traefik,
-//! Istio, Prometheus operator, sealed-secrets, Flux, volume snapshots), so
+//! Istio, Prometheus operator, sealed-secrets, Flux, volume snapshots,
+//! Velero schedules), so
 //! that their custom resources are checked without a repository copying
 //! CRDs. A CRD under the repository's `crds/` takes precedence (the
 //! operator version the team runs).
@@ -211,6 +212,11 @@ const FILES: &[Carried] = &[
         "postgresql.cnpg.io_scheduledbackups.yaml",
         &[("postgresql.cnpg.io", "ScheduledBackup")],
         include_str!("../crds/compact/postgresql.cnpg.io_scheduledbackups.json"),
+    ),
+    (
+        "velero.io_schedules.yaml",
+        &[("velero.io", "Schedule")],
+        include_str!("../crds/compact/velero.io_schedules.json"),
     ),
     (
         "snapshot.storage.k8s.io_volumesnapshotclasses.yaml",

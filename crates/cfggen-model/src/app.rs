@@ -89,6 +89,12 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub network_policies: IndexMap<String, crate::network::NetworkPolicy>,
+    /// Velero backup Schedules, by their Kubernetes name (in the app
+    /// that runs Velero, or holds its schedules): which namespaces and
+    /// objects are backed up, when, and for how long.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub velero_schedules: IndexMap<String, crate::velero::VeleroSchedule>,
     /// PersistentVolumeClaims, by their Kubernetes name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]

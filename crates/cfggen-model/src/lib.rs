@@ -43,6 +43,7 @@ pub mod storage;
 pub mod stores;
 pub mod suggest;
 pub mod validate;
+pub mod velero;
 pub mod workload;
 
 pub use app::{App, Component};

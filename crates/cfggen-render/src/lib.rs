@@ -34,6 +34,7 @@ mod rbac;
 mod routes;
 mod services;
 mod storage;
+mod velero;
 mod workloads;
 
 use std::collections::BTreeMap;

@@ -168,6 +168,13 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             FieldPath::of(&["apps", name, "networkPolicies", policy]),
         ));
     }
+    for schedule in app.velero_schedules.keys() {
+        objects.push((
+            "Schedule",
+            schedule.clone(),
+            FieldPath::of(&["apps", name, "veleroSchedules", schedule]),
+        ));
+    }
     for claim in app.claims.keys() {
         objects.push((
             "PersistentVolumeClaim",

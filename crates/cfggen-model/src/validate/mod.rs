@@ -19,6 +19,7 @@ mod scan;
 mod secrets;
 mod services;
 mod storage;
+mod velero;
 mod workloads;
 
 use std::collections::HashMap;
@@ -369,6 +370,11 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         let ppath = base.key("networkPolicies").key(pname);
         labels::check_labels(c, &policy.labels, &ppath.key("labels"));
         network::check_network_policy(c, name, app, pname, policy, &ppath);
+    }
+    for (sname, schedule) in &app.velero_schedules {
+        let spath = base.key("veleroSchedules").key(sname);
+        labels::check_labels(c, &schedule.labels, &spath.key("labels"));
+        velero::check_velero_schedule(c, sname, schedule, &spath);
     }
     for (cm_name, cm) in &app.config_maps {
         labels::check_labels(
