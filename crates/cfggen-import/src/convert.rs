@@ -461,6 +461,8 @@ struct AppBody<'o> {
     claims: Map<String, Value>,
     network_policies: Map<String, Value>,
     velero_schedules: Map<String, Value>,
+    service_monitors: Map<String, Value>,
+    pod_monitors: Map<String, Value>,
     service_accounts: Map<String, Value>,
     secrets: Map<String, Value>,
     external_secrets: BTreeMap<String, Option<Vec<String>>>,
@@ -637,6 +639,20 @@ impl AppBody<'_> {
                 let policy = crate::network::policy(&o.value, &self.name_label)?;
                 self.network_policies.insert(name.clone(), policy);
                 Ok((format!("networkPolicies.{name}"), Vec::new()))
+            }
+            ("monitoring.coreos.com/v1", "ServiceMonitor") => {
+                let m: cfggen_model::monitor::ServiceMonitor =
+                    crate::monitor::monitor(&o.value, &self.name_label)?;
+                let value = serde_json::to_value(m).map_err(|e| e.to_string())?;
+                self.service_monitors.insert(name.clone(), value);
+                Ok((format!("serviceMonitors.{name}"), Vec::new()))
+            }
+            ("monitoring.coreos.com/v1", "PodMonitor") => {
+                let m: cfggen_model::monitor::PodMonitor =
+                    crate::monitor::monitor(&o.value, &self.name_label)?;
+                let value = serde_json::to_value(m).map_err(|e| e.to_string())?;
+                self.pod_monitors.insert(name.clone(), value);
+                Ok((format!("podMonitors.{name}"), Vec::new()))
             }
             ("velero.io/v1", "Schedule") => {
                 let schedule = crate::velero::schedule(&o.value, &self.name_label)?;
@@ -1127,6 +1143,8 @@ impl AppBody<'_> {
             ("claims", self.claims),
             ("networkPolicies", self.network_policies),
             ("veleroSchedules", self.velero_schedules),
+            ("serviceMonitors", self.service_monitors),
+            ("podMonitors", self.pod_monitors),
             ("serviceAccounts", accounts),
             ("secrets", self.secrets),
             ("storeSecrets", self.store_secrets),

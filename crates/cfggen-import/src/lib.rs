@@ -24,6 +24,7 @@ mod autoscaling;
 mod backup;
 mod convert;
 mod live;
+mod monitor;
 mod moved;
 mod namespace;
 mod network;

@@ -153,7 +153,7 @@ pub(crate) fn typed<T: serde::de::DeserializeOwned>(value: Value, path: &str) ->
             .strip_prefix("unknown field `")
             .and_then(|r| r.split_once('`'))
         {
-            Some((field, _)) => format!("`{path}.{field}` has no typed form in cfggen"),
+            Some((field, _)) => format!("`{field}` (in `{path}`) has no typed form in cfggen"),
             None => format!("`{path}`: {e}"),
         }
     })

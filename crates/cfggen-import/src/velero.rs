@@ -78,7 +78,10 @@ mod tests {
     #[test]
     fn hooks_have_no_typed_form_and_keep_it_raw() {
         let why = schedule(&daily(json!({"hooks": {"resources": []}})), "velero").unwrap_err();
-        assert_eq!(why, "`spec.template.hooks` has no typed form in cfggen");
+        assert_eq!(
+            why,
+            "`hooks` (in `spec.template`) has no typed form in cfggen"
+        );
         let why = schedule(
             &json!({"apiVersion": "velero.io/v1", "kind": "Schedule",
             "metadata": {"name": "x"}, "spec": {"template": {}}}),

@@ -95,6 +95,18 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub velero_schedules: IndexMap<String, crate::velero::VeleroSchedule>,
+    /// Prometheus operator ServiceMonitors, by their Kubernetes name:
+    /// which of the app's Services (by their labels) are scraped, on
+    /// which of their named ports.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub service_monitors: IndexMap<String, crate::monitor::ServiceMonitor>,
+    /// Prometheus operator PodMonitors, by their Kubernetes name: which
+    /// pods (by their labels) are scraped, on which named container
+    /// ports.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub pod_monitors: IndexMap<String, crate::monitor::PodMonitor>,
     /// PersistentVolumeClaims, by their Kubernetes name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]

@@ -26,6 +26,7 @@ pub mod environment;
 pub mod error;
 pub mod helm;
 pub mod image;
+pub mod monitor;
 pub mod names;
 pub mod namespace;
 pub mod network;

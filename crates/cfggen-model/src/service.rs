@@ -110,6 +110,33 @@ impl Service {
         }
     }
 
+    /// The labels the Service is rendered with (managed-by aside): its
+    /// own `labels` under cfggen's `app.kubernetes.io/name` (the
+    /// component's name label when it selects one) and, when it selects a
+    /// component, `app.kubernetes.io/component`, which win.
+    pub fn rendered_labels(
+        &self,
+        app_name: &str,
+        app: &crate::App,
+    ) -> std::collections::BTreeMap<String, String> {
+        let mut labels: std::collections::BTreeMap<String, String> = self
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let component = self.component.as_deref();
+        let name = component
+            .and_then(|c| app.components.get(c))
+            .map_or(app.name_label(app_name), |comp| {
+                comp.label_of(app.name_label(app_name))
+            });
+        labels.insert(names::LABEL_APP.to_owned(), name.to_owned());
+        if let Some(c) = component {
+            labels.insert(names::LABEL_COMPONENT.to_owned(), c.to_owned());
+        }
+        labels
+    }
+
     /// The Service type, `ClusterIP` when absent.
     pub fn service_type(&self) -> ServiceType {
         self.kind.unwrap_or(ServiceType::ClusterIP)

@@ -25,6 +25,7 @@ mod elsewhere;
 mod folders;
 mod inventory;
 mod leaks;
+mod monitors;
 mod namespaces;
 mod network;
 mod pod;

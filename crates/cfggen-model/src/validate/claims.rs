@@ -168,6 +168,23 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             FieldPath::of(&["apps", name, "networkPolicies", policy]),
         ));
     }
+    for (kind, field, names) in [
+        (
+            "ServiceMonitor",
+            "serviceMonitors",
+            app.service_monitors.keys().collect::<Vec<_>>(),
+        ),
+        (
+            "PodMonitor",
+            "podMonitors",
+            app.pod_monitors.keys().collect(),
+        ),
+    ] {
+        for monitor in names {
+            let path = FieldPath::of(&["apps", name, field, monitor]);
+            objects.push((kind, monitor.clone(), path));
+        }
+    }
     for schedule in app.velero_schedules.keys() {
         objects.push((
             "Schedule",

@@ -13,6 +13,7 @@ mod claims;
 mod containers;
 mod database;
 mod labels;
+mod monitors;
 mod network;
 mod rbac;
 mod scan;
@@ -371,6 +372,15 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         labels::check_labels(c, &policy.labels, &ppath.key("labels"));
         network::check_network_policy(c, name, app, pname, policy, &ppath);
     }
+    for (mname, m) in &app.service_monitors {
+        let mpath = base.key("serviceMonitors").key(mname);
+        labels::check_labels(c, &m.labels, &mpath.key("labels"));
+    }
+    for (mname, m) in &app.pod_monitors {
+        let mpath = base.key("podMonitors").key(mname);
+        labels::check_labels(c, &m.labels, &mpath.key("labels"));
+    }
+    monitors::check_monitors(c, name, app, &base);
     for (sname, schedule) in &app.velero_schedules {
         let spath = base.key("veleroSchedules").key(sname);
         labels::check_labels(c, &schedule.labels, &spath.key("labels"));

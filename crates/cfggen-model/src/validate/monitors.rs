@@ -1,0 +1,143 @@
+//! Rules about an app's ServiceMonitors and PodMonitors: a scrape's
+//! timeout within its interval (the operator refuses the monitor
+//! otherwise: an error). Two warnings, for Kubernetes and the operator
+//! take both and the monitor scrapes nothing: when a monitor's selector
+//! picks Services or pods of the app, an endpoint's port that none of
+//! them has by name (the operator matches ports by name); a monitor that
+//! picks none of the app's Services or pods, where the app has none from
+//! elsewhere.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::{Checker, Target};
+use crate::app::App;
+use crate::monitor::{duration_ms, Endpoint, NamespaceSelector};
+use crate::FieldPath;
+
+/// The monitors of app `app_name`.
+pub(super) fn check_monitors(c: &mut Checker<'_>, app_name: &str, app: &App, base: &FieldPath) {
+    let ns = app.namespace(app_name);
+    for (name, m) in &app.service_monitors {
+        let path = base.key("serviceMonitors").key(name);
+        let picked = own_labels(&m.selector, m.namespace_selector.as_ref(), ns).map(|wanted| {
+            app.services
+                .values()
+                .filter(|svc| {
+                    let labels = svc.rendered_labels(app_name, app);
+                    wanted.iter().all(|(k, v)| labels.get(k) == Some(v))
+                })
+                .flat_map(|svc| {
+                    svc.ports
+                        .keys()
+                        .filter(|p| svc.ports.rendered_name(p).is_some())
+                })
+                .cloned()
+                .collect::<BTreeSet<String>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+        });
+        let none = app.services.is_empty() || !app.external_services.is_empty();
+        let elsewhere = none || !app.manifests.is_empty() || app.helm.is_some();
+        let what = ("ServiceMonitor", "Service", name.as_str(), "endpoints");
+        check_monitor(c, what, &m.endpoints, picked, elsewhere, &path);
+    }
+    for (name, m) in &app.pod_monitors {
+        let path = base.key("podMonitors").key(name);
+        let picked = own_labels(&m.selector, m.namespace_selector.as_ref(), ns).map(|wanted| {
+            let mut ports = BTreeSet::new();
+            for (cname, comp) in &app.components {
+                if comp.selected_by(app.name_label(app_name), cname, &wanted) {
+                    for (_, _, container) in comp.containers(cname) {
+                        ports.extend(container.ports.keys().cloned());
+                    }
+                }
+            }
+            ports.into_iter().collect::<Vec<_>>()
+        });
+        // A Postgres cluster's pods are the operator's.
+        let elsewhere = !app.external_pods.is_empty()
+            || !app.manifests.is_empty()
+            || app.helm.is_some()
+            || !c.env.postgres.is_empty();
+        let what = ("PodMonitor", "pod", name.as_str(), "podMetricsEndpoints");
+        check_monitor(c, what, &m.pod_metrics_endpoints, picked, elsewhere, &path);
+    }
+}
+
+/// The labels a selector of labels alone wants, when it looks in the
+/// monitor's own namespace: then the app's objects are what it picks.
+fn own_labels(
+    selector: &LabelSelector,
+    namespaces: Option<&NamespaceSelector>,
+    ns: &str,
+) -> Option<indexmap::IndexMap<String, String>> {
+    let own = namespaces
+        .is_none_or(|n| n.any != Some(true) && (n.match_names.is_empty() || n.match_names == [ns]));
+    let labels = selector.match_labels.as_ref()?;
+    (own && selector.match_expressions.is_none() && !labels.is_empty())
+        .then(|| labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+}
+
+/// One monitor (its kind, what it picks, its name, the field of its
+/// endpoints) at `path`, given the port names of what its selector picks
+/// of the app (none: it picks nothing; `None`: not known here) and
+/// whether the app has Services or pods from elsewhere.
+fn check_monitor(
+    c: &mut Checker<'_>,
+    (kind, picks, name, field): (&str, &str, &str, &str),
+    endpoints: &[Endpoint],
+    picked: Option<Vec<String>>,
+    elsewhere: bool,
+    path: &FieldPath,
+) {
+    for (i, e) in endpoints.iter().enumerate() {
+        let epath = path.key(field).index(i);
+        let (Some(interval), Some(timeout)) = (e.interval.as_deref(), e.scrape_timeout.as_deref())
+        else {
+            continue;
+        };
+        if let (Some(iv), Some(to)) = (duration_ms(interval), duration_ms(timeout)) {
+            if to > iv {
+                c.push(
+                    "monitor-timeout",
+                    epath.key("scrapeTimeout"),
+                    Target::Value,
+                    format!("{kind} `{name}` scrapes every {interval} with a timeout of {timeout}, and Prometheus refuses a timeout longer than the interval"),
+                    "longer than `interval`",
+                    Some(format!("set `scrapeTimeout` to at most {interval}")),
+                );
+            }
+        }
+    }
+    let Some(ports) = picked else {
+        return;
+    };
+    if ports.is_empty() {
+        if !elsewhere {
+            c.warn(
+                "monitor-selects",
+                path.key("selector"),
+                Target::Key,
+                format!("{kind} `{name}` picks no {picks} of the app by its selector, so it scrapes nothing the app makes"),
+                format!("no {picks} of the app"),
+                Some(format!("select by labels the app's {picks}s carry (cfggen's `app.kubernetes.io/name` and `app.kubernetes.io/component`, or their own `labels`)")),
+            );
+        }
+        return;
+    }
+    for (i, e) in endpoints.iter().enumerate() {
+        let Some(port) = e.port.as_deref().filter(|p| !ports.iter().any(|n| n == p)) else {
+            continue;
+        };
+        c.warn(
+            "monitor-port",
+            path.key(field).index(i).key("port"),
+            Target::Value,
+            format!("{kind} `{name}` scrapes port `{port}`, and no {picks} it picks has a port of that name"),
+            format!("not a port name of its {picks}s"),
+            Some(format!("name one of {}", ports.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))),
+        );
+    }
+}

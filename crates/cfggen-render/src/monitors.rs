@@ -1,0 +1,100 @@
+//! An app's Prometheus operator ServiceMonitors and PodMonitors, in its
+//! folder, with the Services and workloads they scrape.
+
+use cfggen_model::monitor::{Endpoint, NamespaceSelector};
+use cfggen_model::App;
+use indexmap::IndexMap;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use serde::Serialize;
+
+use crate::{file_name, own_meta, waves, Output, RenderError};
+
+/// A `monitoring.coreos.com/v1` monitor: the model's spec as the
+/// operator reads it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Monitor<'a> {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: Spec<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Spec<'a> {
+    selector: &'a LabelSelector,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace_selector: Option<&'a NamespaceSelector>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endpoints: Option<&'a [Endpoint]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pod_metrics_endpoints: Option<&'a [Endpoint]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job_label: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    target_labels: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pod_target_labels: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sample_limit: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_limit: Option<u64>,
+}
+
+/// One ServiceMonitor per entry of the app's `serviceMonitors`, one
+/// PodMonitor per entry of its `podMonitors`: their own labels under the
+/// app's (cfggen's win), their annotations.
+pub(crate) fn monitors(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    let mut put = |kind: &'static str,
+                   mname: &str,
+                   labels: &IndexMap<String, String>,
+                   annotations: &IndexMap<String, String>,
+                   spec: Spec<'_>| {
+        let metadata = own_meta(
+            mname,
+            ns,
+            app.name_label(name),
+            labels,
+            annotations,
+            waves::WORKLOADS,
+        );
+        let object = Monitor {
+            api_version: "monitoring.coreos.com/v1",
+            kind,
+            metadata,
+            spec,
+        };
+        out.resource(name, ns, file_name(kind, mname), &object)
+    };
+    for (mname, m) in &app.service_monitors {
+        let spec = Spec {
+            selector: &m.selector,
+            namespace_selector: m.namespace_selector.as_ref(),
+            endpoints: Some(&m.endpoints),
+            pod_metrics_endpoints: None,
+            job_label: m.job_label.as_deref(),
+            target_labels: &m.target_labels,
+            pod_target_labels: &m.pod_target_labels,
+            sample_limit: m.sample_limit,
+            target_limit: m.target_limit,
+        };
+        put("ServiceMonitor", mname, &m.labels, &m.annotations, spec)?;
+    }
+    for (mname, m) in &app.pod_monitors {
+        let spec = Spec {
+            selector: &m.selector,
+            namespace_selector: m.namespace_selector.as_ref(),
+            endpoints: None,
+            pod_metrics_endpoints: Some(&m.pod_metrics_endpoints),
+            job_label: m.job_label.as_deref(),
+            target_labels: &[],
+            pod_target_labels: &m.pod_target_labels,
+            sample_limit: m.sample_limit,
+            target_limit: m.target_limit,
+        };
+        put("PodMonitor", mname, &m.labels, &m.annotations, spec)?;
+    }
+    Ok(())
+}
