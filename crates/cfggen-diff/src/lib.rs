@@ -231,6 +231,19 @@ fn push_path(path: &str, seg: &str) -> String {
     }
 }
 
+/// The change at `path` between two sides that may each lack it: the
+/// changes within when both have it, else the side that has it.
+fn either(x: Option<&Value>, y: Option<&Value>, path: String, out: &mut Vec<FieldChange>) {
+    match (x, y) {
+        (Some(x), Some(y)) => semantic(x, y, &path, out),
+        (x, y) => out.push(FieldChange {
+            path,
+            old: x.cloned(),
+            new: y.cloned(),
+        }),
+    }
+}
+
 fn semantic(old: &Value, new: &Value, path: &str, out: &mut Vec<FieldChange>) {
     if old == new {
         return;
@@ -246,15 +259,7 @@ fn semantic(old: &Value, new: &Value, path: &str, out: &mut Vec<FieldChange>) {
             keys.sort();
             keys.dedup();
             for k in keys {
-                let sub = push_path(path, k);
-                match (a.get(k), b.get(k)) {
-                    (Some(x), Some(y)) => semantic(x, y, &sub, out),
-                    (x, y) => out.push(FieldChange {
-                        path: sub,
-                        old: x.cloned(),
-                        new: y.cloned(),
-                    }),
-                }
+                either(a.get(k), b.get(k), push_path(path, k), out);
             }
         }
         (Value::Array(a), Value::Array(b)) => match (names_of(a), names_of(b)) {
@@ -266,14 +271,7 @@ fn semantic(old: &Value, new: &Value, path: &str, out: &mut Vec<FieldChange>) {
                     let sub = push_path(path, &format!("[{name}]"));
                     let x = na.iter().position(|n| *n == name).and_then(|i| a.get(i));
                     let y = nb.iter().position(|n| *n == name).and_then(|i| b.get(i));
-                    match (x, y) {
-                        (Some(x), Some(y)) => semantic(x, y, &sub, out),
-                        (x, y) => out.push(FieldChange {
-                            path: sub,
-                            old: x.cloned(),
-                            new: y.cloned(),
-                        }),
-                    }
+                    either(x, y, sub, out);
                 }
                 // A reorder of the items both sides have is a change of its
                 // own, whatever else changed in the list or the document.
@@ -289,15 +287,7 @@ fn semantic(old: &Value, new: &Value, path: &str, out: &mut Vec<FieldChange>) {
             }
             _ => {
                 for i in 0..a.len().max(b.len()) {
-                    let sub = push_path(path, &format!("[{i}]"));
-                    match (a.get(i), b.get(i)) {
-                        (Some(x), Some(y)) => semantic(x, y, &sub, out),
-                        (x, y) => out.push(FieldChange {
-                            path: sub,
-                            old: x.cloned(),
-                            new: y.cloned(),
-                        }),
-                    }
+                    either(a.get(i), b.get(i), push_path(path, &format!("[{i}]")), out);
                 }
             }
         },

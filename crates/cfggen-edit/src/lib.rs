@@ -18,7 +18,7 @@ pub use apps::{
 };
 pub use transaction::{apply_checked, ApplyError, FileEdit};
 
-use cfggen_yaml::{FileId, Limits, Node, Seg, Value};
+use cfggen_yaml::{FileId, Limits, Seg, Value};
 
 /// Why an edit cannot be made.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -177,13 +177,6 @@ pub fn set_path(text: &str, path: &[&str], value: &str) -> Result<String, EditEr
             path[..depth].join(".")
         })),
     }
-}
-
-/// The value of `path` in a parsed tree, if it is a scalar.
-pub fn scalar_at<'a>(root: &'a Node, path: &[&str]) -> Option<&'a Node> {
-    let segs: Vec<Seg> = path.iter().map(|k| Seg::Key((*k).to_owned())).collect();
-    root.lookup(&segs)
-        .filter(|n| !matches!(n.value, Value::Map(_) | Value::Seq(_)))
 }
 
 #[cfg(test)]

@@ -133,10 +133,6 @@ impl Cache {
         self.dir.as_ref().map(|d| d.join(format!("{what}.json")))
     }
 
-    fn get<T: for<'de> Deserialize<'de>>(&self, env: &str, what: &str) -> Option<T> {
-        read_json(&self.file(env, what)?)
-    }
-
     /// Writes atomically (a reader sees the old file or the new one),
     /// through a temporary file no other process can be writing (created
     /// new, named after this process, thread and moment), in a folder only
@@ -187,7 +183,7 @@ impl Cache {
         if Mechanism::SurveyFile.is_off() {
             return Survey::default();
         }
-        self.survey_file(env)
+        self.env_file(env, "survey")
             .and_then(|path| self.read_marked(&path, MAX_SURVEY_BYTES))
             .and_then(|bytes| crate::survey_file::decode_survey(&bytes))
             .unwrap_or_default()
@@ -199,7 +195,7 @@ impl Cache {
         if Mechanism::SurveyFile.is_off() {
             return;
         }
-        if let Some(path) = self.survey_file(env) {
+        if let Some(path) = self.env_file(env, "survey") {
             self.put_marked(
                 &path,
                 &format!("{env}.survey"),
@@ -210,10 +206,6 @@ impl Cache {
                 let _ = std::fs::remove_file(json);
             }
         }
-    }
-
-    fn survey_file(&self, env: &str) -> Option<PathBuf> {
-        self.env_file(env, "survey")
     }
 
     /// The bytes of a file [`Cache::put_marked`] wrote, of at most `max`
@@ -249,7 +241,7 @@ impl Cache {
 
     /// What `env` rendered to when last rendered by this build.
     pub(crate) fn rendering(&self, env: &str) -> Option<Rendering<'static>> {
-        self.get::<Rendering<'static>>(env, "rendering")
+        read_json::<Rendering<'static>>(&self.file(env, "rendering")?)
             .filter(|r| r.build == self.build)
     }
 
@@ -294,12 +286,15 @@ impl Cache {
         self.put_at(&path, "bases", &stored);
     }
 
-    /// Keeps what `env` rendered to, and from what.
-    pub(crate) fn put_rendering(
+    /// Records that loading what `inputs` says renders environment `env`
+    /// to `rendered` (the tree's digest and file count), and keeps its
+    /// file's text ([`Cache::put_source`]).
+    pub(crate) fn record(
         &self,
         env: &str,
         inputs: &Inputs,
         rendered: &cfggen_render::RenderedEnv,
+        source: &dyn cfggen_source::Source,
     ) {
         if self.dir.is_none() {
             return;
@@ -311,21 +306,6 @@ impl Cache {
             files: rendered.len(),
         };
         self.put(env, "rendering", &rendering);
-    }
-}
-
-impl Cache {
-    /// Records that loading what `inputs` says renders environment `env`
-    /// to `rendered` ([`Cache::put_rendering`]), and keeps its file's
-    /// text ([`Cache::put_source`]).
-    pub(crate) fn record(
-        &self,
-        env: &str,
-        inputs: &Inputs,
-        rendered: &cfggen_render::RenderedEnv,
-        source: &dyn cfggen_source::Source,
-    ) {
-        self.put_rendering(env, inputs, rendered);
         self.put_source(env, inputs, source);
     }
 
@@ -334,7 +314,7 @@ impl Cache {
     /// to be rendered from the apps it touches ([`crate::delta`]).
     fn put_source(&self, env: &str, inputs: &Inputs, source: &dyn cfggen_source::Source) {
         let rel = cfggen_source::environment_file(env);
-        let Some(path) = self.source_file(env) else {
+        let Some(path) = self.env_file(env, "source") else {
             return;
         };
         let max = max_file_bytes();
@@ -352,14 +332,10 @@ impl Cache {
     /// hash).
     pub(crate) fn source(&self, env: &str) -> Option<Vec<u8>> {
         use std::io::Read;
-        let file = std::fs::File::open(self.source_file(env)?).ok()?;
+        let file = std::fs::File::open(self.env_file(env, "source")?).ok()?;
         let mut bytes = Vec::new();
         file.take(max_file_bytes()).read_to_end(&mut bytes).ok()?;
         Some(bytes)
-    }
-
-    fn source_file(&self, env: &str) -> Option<PathBuf> {
-        self.env_file(env, "source")
     }
 }
 

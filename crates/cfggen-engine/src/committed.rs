@@ -11,7 +11,6 @@ use cfggen_render::Keep;
 use cfggen_source::GENERATED_DIR;
 use cfggen_write::Digest;
 
-use crate::cache::Cache;
 use crate::prepare::{finish, Prepared};
 use crate::scale::{Mechanism, Scale};
 use crate::survey::Survey;
@@ -128,16 +127,23 @@ fn meet(slot: &Mutex<Option<Half>>, half: Half) -> Option<(Result<Ready, Vec<Dia
 }
 
 /// `loaded` rendered, keeping `keep` of its files, and recorded in the
-/// cache.
+/// cache with its environment file's text when that is large (the ground
+/// of [`crate::delta`]); one with warnings is not recorded, so that it is
+/// loaded on every run to print them.
 fn rendered(
     engine: &Engine,
     name: &str,
     loaded: Result<cfggen_load::Loaded, Vec<Diagnostic>>,
     keep: Keep,
 ) -> Result<Ready, Vec<Diagnostic>> {
-    let prepared = loaded.and_then(|l| finish(&engine.session, l, name, keep));
-    record(&engine.session, &engine.cache, name, &prepared);
-    prepared.map(|p| Ready::Prepared(Box::new(p)))
+    let p = loaded.and_then(|l| finish(&engine.session, l, name, keep))?;
+    if p.loaded.warnings.is_empty() {
+        let source = engine.session.source();
+        engine
+            .cache
+            .record(name, &p.loaded.inputs, &p.rendered, source);
+    }
+    Ok(Ready::Prepared(Box::new(p)))
 }
 
 /// One environment made ready, and the digests of its committed tree
@@ -191,24 +197,6 @@ fn is_committed(on_disk: &Read, rendering: &crate::cache::Rendering<'_>) -> bool
         d.len() == rendering.files
             && Digest::of_tree(d.iter().map(|(p, d)| (p.as_str(), *d))) == rendering.tree
     })
-}
-
-/// Records a rendering in the cache, with its environment file's text
-/// when that is large (the ground of [`crate::delta`]).
-fn record(
-    session: &cfggen_load::Session,
-    cache: &Cache,
-    name: &str,
-    prepared: &Result<Prepared, Vec<Diagnostic>>,
-) {
-    // An environment with warnings is loaded on every run, to print them.
-    if let Some(p) = prepared
-        .as_ref()
-        .ok()
-        .filter(|p| p.loaded.warnings.is_empty())
-    {
-        cache.record(name, &p.loaded.inputs, &p.rendered, session.source());
-    }
 }
 
 /// The environment rendered from the apps its file's change touches,
@@ -324,8 +312,8 @@ pub(crate) fn drift_of(
     // of is made again, with all of it, for the diff.
     let rendered = match rendered.against(&digests) {
         Some(_) => rendered,
-        None => match crate::prepare::with_every_text(engine, name) {
-            Ok(rendered) => rendered,
+        None => match crate::prepare::prepare(engine, name, Keep::Text) {
+            Ok(p) => p.rendered,
             Err(diagnostics) => return Outcome::Invalid(diagnostics),
         },
     };

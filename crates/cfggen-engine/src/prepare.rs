@@ -22,17 +22,6 @@ pub(crate) fn prepare(
     finish(&engine.session, engine.load(name)?, name, keep)
 }
 
-/// The environment rendered again with the text of every file, for a
-/// diff whose rendering did not keep the text of every file that differs
-/// (a lean rendering that differs in more files than it holds; a write
-/// takes [`hand_texts`] instead).
-pub(crate) fn with_every_text(
-    engine: &crate::Engine,
-    name: &str,
-) -> Result<cfggen_render::RenderedEnv, Vec<Diagnostic>> {
-    prepare(engine, name, Keep::Text).map(|p| p.rendered)
-}
-
 /// The environment rendered again for `stage`, each text handed to it as
 /// soon as it is made ([`Keep::Handed`]): a write whose rendering did not
 /// keep the text of what it writes (a large environment that differs in

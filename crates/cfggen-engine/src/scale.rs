@@ -45,16 +45,13 @@ impl Scale {
     /// of jobs, `CFGGEN_MEMORY` the budget in MiB.
     pub(crate) fn of(repo: &Repo) -> Scale {
         let budget = configured("CFGGEN_MEMORY").map_or(MEMORY_BUDGET, |mib| (mib as u64) << 20);
-        let mut scale = Scale::for_input(input_bytes(repo), cores(), budget);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut scale = Scale::for_input(input_bytes(repo), cores, budget);
         scale.lean &= !Mechanism::Lean.is_off();
-        match configured("CFGGEN_JOBS") {
-            Some(jobs) => Scale {
-                jobs,
-                threads: jobs,
-                ..scale
-            },
-            None => scale,
+        if let Some(jobs) = configured("CFGGEN_JOBS") {
+            (scale.jobs, scale.threads) = (jobs, jobs);
         }
+        scale
     }
 
     /// The scale for environments of `input` bytes at most, on `cores`,
@@ -138,10 +135,6 @@ fn input_bytes(repo: &Repo) -> u64 {
     largest + size(BASES_DIR).into_iter().sum::<u64>()
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 /// The environment variable `name`, when set to a positive number.
 fn configured(name: &str) -> Option<usize> {
     std::env::var(name)
@@ -164,11 +157,9 @@ pub(crate) struct Workers {
 impl Workers {
     /// The pool for the platform in `repo` ([`Scale::of`]).
     pub(crate) fn of(repo: &Repo) -> Workers {
-        Workers::new(Scale::of(repo))
-    }
-
-    fn new(scale: Scale) -> Workers {
-        Workers { scale }
+        Workers {
+            scale: Scale::of(repo),
+        }
     }
 
     /// `op` on a pool of one step of the command, or on the pool it is
@@ -291,7 +282,10 @@ mod tests {
         for (jobs, threads) in [(1, 1), (1, 4), (2, 2), (4, 2), (3, 3)] {
             let started = std::sync::Mutex::new(Vec::new());
             let seen = std::sync::Mutex::new(std::collections::BTreeSet::new());
-            let out = Workers::new(scale(jobs, threads)).in_order(&tasks, |t| {
+            let out = Workers {
+                scale: scale(jobs, threads),
+            }
+            .in_order(&tasks, |t| {
                 if let (Ok(mut started), Ok(mut seen)) = (started.lock(), seen.lock()) {
                     started.push(*t);
                     seen.insert(std::thread::current().name().map(str::to_owned));
@@ -319,7 +313,7 @@ mod tests {
         // takes them all meanwhile.
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let rx = std::sync::Mutex::new(rx);
-        let out = Workers::new(scale(2, 2)).in_order(&tasks, |t| {
+        let out = Workers { scale: scale(2, 2) }.in_order(&tasks, |t| {
             let thread = std::thread::current().id();
             if *t == 0 {
                 // Waits until the last task has been done by another loop.

@@ -53,19 +53,6 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// Every rule.
-    pub const ALL: [Rule; 9] = [
-        Rule::ServiceSelector,
-        Rule::ProbePort,
-        Rule::SecretRef,
-        Rule::ConfigMapRef,
-        Rule::IngressBackend,
-        Rule::Namespace,
-        Rule::RequestsLimits,
-        Rule::ClaimRef,
-        Rule::Yaml,
-    ];
-
     /// The stable short name printed with a finding, e.g. `probe-port`.
     pub fn code(self) -> &'static str {
         match self {
@@ -79,12 +66,6 @@ impl Rule {
             Rule::ClaimRef => "claim-ref",
             Rule::Yaml => "yaml",
         }
-    }
-}
-
-impl std::fmt::Display for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code())
     }
 }
 

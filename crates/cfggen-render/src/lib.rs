@@ -80,11 +80,6 @@ pub enum RenderError {
     /// skipped, so the output is never silently missing a piece.
     #[error("internal error: {0} does not resolve in a validated environment")]
     Unresolved(String),
-    /// The renderer's own bookkeeping failed (a part's item rendered again
-    /// lacks a file it rendered before): a bug in cfggen, not in the
-    /// environment.
-    #[error("internal error: {0}")]
-    Internal(String),
     /// A value could not be written as YAML.
     #[error("cannot write {path} as YAML: {message}")]
     Emit {

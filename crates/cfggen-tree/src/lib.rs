@@ -51,11 +51,6 @@ pub struct Digest {
 }
 
 impl Digest {
-    /// The number of bytes it is the digest of.
-    pub fn size(&self) -> u64 {
-        self.len
-    }
-
     /// The digest of `bytes`.
     pub fn of(bytes: &[u8]) -> Digest {
         Digest {

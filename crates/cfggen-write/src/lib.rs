@@ -159,14 +159,8 @@ fn is_plain_dir(dir: &Path) -> Result<bool, WriteError> {
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(io_err(dir)(e)),
-        Ok(m) if m.file_type().is_symlink() => Err(WriteError::NotPlain {
-            path: dir.display().to_string(),
-            what: "a symbolic link",
-        }),
-        Ok(m) if !m.is_dir() => Err(WriteError::NotPlain {
-            path: dir.display().to_string(),
-            what: "not a folder",
-        }),
+        Ok(m) if m.file_type().is_symlink() => Err(not_plain(dir, "a symbolic link")),
+        Ok(m) if !m.is_dir() => Err(not_plain(dir, "not a folder")),
         Ok(_) => Ok(true),
     }
 }
@@ -200,19 +194,13 @@ fn visit_entry(
     };
     let kind = entry.file_type().map_err(io_err(&path))?;
     if kind.is_symlink() {
-        Err(WriteError::NotPlain {
-            path: path.display().to_string(),
-            what: "a symbolic link",
-        })
+        Err(not_plain(&path, "a symbolic link"))
     } else if kind.is_dir() {
         visit(&path, &rel, file)
     } else if kind.is_file() {
         file(rel, &path, entry)
     } else {
-        Err(WriteError::NotPlain {
-            path: path.display().to_string(),
-            what: "not a regular file",
-        })
+        Err(not_plain(&path, "not a regular file"))
     }
 }
 
@@ -358,30 +346,18 @@ pub fn lock_environment(
     Ok(EnvLock { _file: file })
 }
 
-fn refuse_symlink(path: &Path) -> Result<(), WriteError> {
-    match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => Err(WriteError::NotPlain {
-            path: path.display().to_string(),
-            what: "a symbolic link",
-        }),
-        _ => Ok(()),
+/// `path` is not a plain file or folder: it is `what`.
+fn not_plain(path: &Path, what: &'static str) -> WriteError {
+    WriteError::NotPlain {
+        path: path.display().to_string(),
+        what,
     }
 }
 
-/// Writes `rendered` into `<generated>/<env>/`, atomically: the smallest
-/// folder that holds every change ([`scope`]) is built anew beside the
-/// tree and swapped in whole, so a render that changes one app's files
-/// costs that app's folder, not the environment. A file to write whose
-/// text the rendering did not keep is [`WriteError::TextNotKept`]
-/// ([`stage`] takes it from elsewhere).
-pub fn write_environment(
-    generated: &Path,
-    rendered: &RenderedEnv,
-    before: Before<'_>,
-) -> Result<WriteReport, WriteError> {
-    match stage(generated, rendered, before)? {
-        Staged::Unchanged(report) => Ok(report),
-        Staged::Started(stage) => stage.finish(),
+fn refuse_symlink(path: &Path) -> Result<(), WriteError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(not_plain(path, "a symbolic link")),
+        _ => Ok(()),
     }
 }
 
@@ -430,7 +406,9 @@ struct Wanted {
 /// gives [`Stage::put`] before [`Stage::finish`]. What is planned is the
 /// rendering's: each text put must have its digest. A file cfggen did not
 /// write that the write would touch refuses it here, before anything is
-/// written.
+/// written. The write is atomic: the smallest folder that holds every
+/// change ([`scope`]) is built anew beside the tree and swapped in whole,
+/// so a render that changes one app's files costs that app's folder.
 pub fn stage(
     generated: &Path,
     rendered: &RenderedEnv,
@@ -626,7 +604,7 @@ fn leftovers(generated: &Path, env: &str) -> Vec<PathBuf> {
 }
 
 /// Whether a killed render left staging folders of `env` beside it, which
-/// the next [`write_environment`] removes.
+/// the next write ([`stage`]) removes.
 pub fn has_leftovers(generated: &Path, env: &str) -> bool {
     !leftovers(generated, env).is_empty()
 }
@@ -736,6 +714,19 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `rendered` into `<generated>/<env>/`, as `cfggen render`
+    /// does: staged, then finished.
+    pub(crate) fn write_environment(
+        generated: &Path,
+        rendered: &RenderedEnv,
+        before: Before<'_>,
+    ) -> Result<WriteReport, WriteError> {
+        match stage(generated, rendered, before)? {
+            Staged::Unchanged(report) => Ok(report),
+            Staged::Started(stage) => stage.finish(),
+        }
+    }
 
     fn rendered(files: &[(&str, &str)]) -> RenderedEnv {
         RenderedEnv {

@@ -296,7 +296,7 @@ pub(crate) mod tests {
         let mut env = cfggen_tree::RenderedEnv::named("dev");
         let text = |t: &str| cfggen_tree::File::Text(format!("{header}\n{t}"));
         env.files.insert("x.yaml".into(), text("1"));
-        crate::write_environment(&generated, &env, crate::Before::Unknown)?;
+        crate::tests::write_environment(&generated, &env, crate::Before::Unknown)?;
         let x = generated.join("dev/x.yaml");
         // What is known says, by the file's own stamp, that it holds what
         // is now rendered: the write believes it and reads nothing.
@@ -309,13 +309,15 @@ pub(crate) mod tests {
                 stamp: Some(Stamp::of(&meta)),
             },
         )]);
-        let report = crate::write_environment(&generated, &env, crate::Before::Known(&known))?;
+        let report =
+            crate::tests::write_environment(&generated, &env, crate::Before::Known(&known))?;
         assert_eq!(report.unchanged, 1, "the stamp was believed");
         // Once the file is written to, its stamp is not the one known: it
         // is read, found different, and written.
         std::thread::sleep(Duration::from_millis(20));
         std::fs::write(&x, format!("{header}\n1")).map_err(io_err(&x))?;
-        let report = crate::write_environment(&generated, &env, crate::Before::Known(&known))?;
+        let report =
+            crate::tests::write_environment(&generated, &env, crate::Before::Known(&known))?;
         assert_eq!(report.changed, ["x.yaml"]);
         let text = std::fs::read_to_string(&x).map_err(io_err(&x))?;
         assert!(text.ends_with('2'));

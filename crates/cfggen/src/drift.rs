@@ -102,19 +102,11 @@ struct JsonReport<'a> {
 }
 
 impl Report {
-    fn has_errors(&self) -> bool {
-        !self.diagnostics.is_empty() || !self.errors.is_empty()
-    }
-
-    fn has_drift(&self) -> bool {
-        !self.schemas.is_empty() || self.environments.iter().any(|d| !d.is_clean())
-    }
-
     /// The exit code: 2 on any error, 1 on drift, 0 when clean.
     pub fn exit_code(&self) -> u8 {
-        if self.has_errors() {
+        if !self.diagnostics.is_empty() || !self.errors.is_empty() {
             crate::EXIT_ERROR
-        } else if self.has_drift() {
+        } else if !self.schemas.is_empty() || self.environments.iter().any(|d| !d.is_clean()) {
             crate::EXIT_DIFFERS
         } else {
             crate::EXIT_OK
@@ -193,36 +185,28 @@ impl Report {
         }
         for drift in &self.environments {
             for f in &drift.files {
-                match f.status {
-                    Status::Changed if f.formatting_only => {
-                        let _ = writeln!(
-                            out,
-                            "{} {}: formatting only, the YAML data is the same",
-                            paint("1;33", "changed"),
-                            f.path
-                        );
-                    }
-                    Status::Changed => {
-                        let _ = writeln!(out, "{} {}", paint("1;33", "changed"), f.path);
-                    }
-                    Status::Missing => {
-                        let _ = writeln!(
-                            out,
-                            "{} {}: would be generated, is not on disk",
-                            paint("1;32", "missing"),
-                            f.path
-                        );
-                    }
-                    Status::Unexpected => {
-                        let _ = writeln!(
-                            out,
-                            "{} {}: on disk, not produced by environment `{}`",
-                            paint("1;31", "unexpected"),
-                            f.path,
+                let (color, word, note) = match f.status {
+                    Status::Changed if f.formatting_only => (
+                        "1;33",
+                        "changed",
+                        ": formatting only, the YAML data is the same".to_owned(),
+                    ),
+                    Status::Changed => ("1;33", "changed", String::new()),
+                    Status::Missing => (
+                        "1;32",
+                        "missing",
+                        ": would be generated, is not on disk".to_owned(),
+                    ),
+                    Status::Unexpected => (
+                        "1;31",
+                        "unexpected",
+                        format!(
+                            ": on disk, not produced by environment `{}`",
                             drift.environment
-                        );
-                    }
-                }
+                        ),
+                    ),
+                };
+                let _ = writeln!(out, "{} {}{note}", paint(color, word), f.path);
                 if !f.changes.is_empty() {
                     let _ = writeln!(out, "  {}", f.resource.as_deref().unwrap_or("(document)"));
                     for c in &f.changes {
