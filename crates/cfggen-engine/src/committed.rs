@@ -1,7 +1,8 @@
 //! The committed trees, `generated/<env>/`, beside the rendering: their
-//! digests read on a thread of their own while the environments are
+//! digests read as tasks of the pool while the environments are
 //! prepared, and each environment compared with its tree by the thread
-//! that prepared it (`check`, `diff` and `render` share this).
+//! that finished the later of the two (`check`, `diff` and `render`
+//! share this).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -40,16 +41,18 @@ pub(crate) enum Ready {
 /// Prepares the named environments, each beside the reading of the
 /// digests of its committed tree, on the command's worker pool; the
 /// thread that finishes the second of an environment's two halves calls
-/// `pair` with both, so its rendering is freed as soon as it is compared
-/// (and its memory is used again by the same thread's next task).
-/// Results in `names` order.
+/// `pair` with both, so its rendering is freed as soon as it is
+/// compared. Results in `names` order.
 ///
 /// An environment the cache has no rendering of, on a platform that is
 /// not lean, is two tasks: its preparation and the reading of its tree.
 /// The preparations, which cannot be split, are taken first, the first
 /// environment's (which parses the bases) beside the reading of its
-/// tree; the readings, which spread over the pool, fill the threads
-/// after ([`Workers::in_order`]): with three environments on two threads,
+/// tree; each other reading, which spreads over the pool, comes as many
+/// preparations after its own as there are jobs less one, so the
+/// readings fill the threads the preparations leave
+/// ([`Workers::in_order`]) while no more renderings wait for their
+/// reading than there are jobs: with three environments on two threads,
 /// a thread that had read its trees no longer waited while the other
 /// prepared the third environment alone (a cold `check` of the
 /// 1,000-app fleet, BENCHMARKS.md). Any other environment is one task
@@ -65,8 +68,17 @@ pub(crate) fn prepare_beside_digests<R: Send>(
     let mut tasks: Vec<Task> = whole.into_iter().map(Task::Whole).collect();
     if let Some((first, rest)) = plain.split_first() {
         tasks.extend([Task::Prepare(*first), Task::Read(*first)]);
-        tasks.extend(rest.iter().map(|i| Task::Prepare(*i)));
-        tasks.extend(rest.iter().map(|i| Task::Read(*i)));
+        // Each reading `lag` preparations behind its own: as many
+        // renderings wait for their reading as there are jobs, not all.
+        let lag = engine.workers.scale.jobs.max(1) - 1;
+        for (k, i) in rest.iter().enumerate() {
+            tasks.push(Task::Prepare(*i));
+            if k >= lag {
+                tasks.push(Task::Read(rest[k - lag]));
+            }
+        }
+        let last = &rest[rest.len().saturating_sub(lag)..];
+        tasks.extend(last.iter().map(|i| Task::Read(*i)));
     }
     let halves: Vec<Mutex<Option<Half>>> = names.iter().map(|_| Mutex::new(None)).collect();
     let done = engine.workers.in_order(&tasks, |task| {

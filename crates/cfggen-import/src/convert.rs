@@ -463,6 +463,7 @@ struct AppBody<'o> {
     velero_schedules: Map<String, Value>,
     service_monitors: Map<String, Value>,
     pod_monitors: Map<String, Value>,
+    certificates: Map<String, Value>,
     service_accounts: Map<String, Value>,
     secrets: Map<String, Value>,
     external_secrets: BTreeMap<String, Option<Vec<String>>>,
@@ -642,17 +643,24 @@ impl AppBody<'_> {
             }
             ("monitoring.coreos.com/v1", "ServiceMonitor") => {
                 let m: cfggen_model::monitor::ServiceMonitor =
-                    crate::monitor::monitor(&o.value, &self.name_label)?;
+                    crate::spec::typed_spec(&o.value, &self.name_label)?;
                 let value = serde_json::to_value(m).map_err(|e| e.to_string())?;
                 self.service_monitors.insert(name.clone(), value);
                 Ok((format!("serviceMonitors.{name}"), Vec::new()))
             }
             ("monitoring.coreos.com/v1", "PodMonitor") => {
                 let m: cfggen_model::monitor::PodMonitor =
-                    crate::monitor::monitor(&o.value, &self.name_label)?;
+                    crate::spec::typed_spec(&o.value, &self.name_label)?;
                 let value = serde_json::to_value(m).map_err(|e| e.to_string())?;
                 self.pod_monitors.insert(name.clone(), value);
                 Ok((format!("podMonitors.{name}"), Vec::new()))
+            }
+            ("cert-manager.io/v1", "Certificate") => {
+                let c: cfggen_model::certificate::Certificate =
+                    crate::spec::typed_spec(&o.value, &self.name_label)?;
+                let value = serde_json::to_value(c).map_err(|e| e.to_string())?;
+                self.certificates.insert(name.clone(), value);
+                Ok((format!("certificates.{name}"), Vec::new()))
             }
             ("velero.io/v1", "Schedule") => {
                 let schedule = crate::velero::schedule(&o.value, &self.name_label)?;
@@ -1145,6 +1153,7 @@ impl AppBody<'_> {
             ("veleroSchedules", self.velero_schedules),
             ("serviceMonitors", self.service_monitors),
             ("podMonitors", self.pod_monitors),
+            ("certificates", self.certificates),
             ("serviceAccounts", accounts),
             ("secrets", self.secrets),
             ("storeSecrets", self.store_secrets),

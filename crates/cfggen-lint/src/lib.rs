@@ -6,7 +6,7 @@
 //! | --- | --- |
 //! | `service-selector` | a Service's selector matches the pod labels of a workload in its namespace, or of pods `made-elsewhere.yaml` lists (or, unless it is made of cfggen's own labels, its namespace holds a custom resource whose operator makes pods: a Prometheus, a CNPG Cluster, a Flux HelmRelease) |
 //! | `probe-port` | a probe's named port is one of the container's ports (a number is taken as it is) |
-//! | `secret-ref` | an env `secretKeyRef` or a Secret volume names a Secret (and key) an ExternalSecret of the environment produces |
+//! | `secret-ref` | an env `secretKeyRef` or a Secret volume names a Secret (and key) an ExternalSecret (or a cert-manager Certificate) of the environment produces |
 //! | `configmap-ref` | an env `configMapKeyRef` or a ConfigMap volume names a ConfigMap (and key) of the environment |
 //! | `ingress-backend` | an Ingress routes to a Service and port of its namespace |
 //! | `namespace` | every object is in its folder's kustomization namespace (or, in a folder of several namespaces whose kustomization sets none, in the one it names), and the kustomization lists exactly the folder's files |

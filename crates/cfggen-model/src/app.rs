@@ -107,6 +107,11 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub pod_monitors: IndexMap<String, crate::monitor::PodMonitor>,
+    /// cert-manager Certificates, by their Kubernetes name: which names
+    /// an issuer signs into which Secret.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub certificates: IndexMap<String, crate::certificate::Certificate>,
     /// PersistentVolumeClaims, by their Kubernetes name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
@@ -285,13 +290,16 @@ impl App {
         self.name_label.as_deref().unwrap_or(app_name)
     }
 
-    /// Whether one of the app's raw manifests makes the object `name`
-    /// (Kubernetes resolves a reference to it; its keys or ports are not
-    /// known here).
-    pub fn raw_makes(&self, made: Made, name: &str) -> bool {
-        self.loaded_manifests
-            .iter()
-            .any(|(_, o)| Made::by(o).is_some_and(|(m, n)| m == made && n == name))
+    /// Whether one of the app's raw manifests, or (a Secret) one of its
+    /// Certificates, makes the object `name` (Kubernetes resolves a
+    /// reference to it; its keys or ports are not known here).
+    pub fn makes(&self, made: Made, name: &str) -> bool {
+        let certificate = || self.certificates.values().any(|c| c.secret_name == name);
+        (made == Made::Secret && certificate())
+            || self
+                .loaded_manifests
+                .iter()
+                .any(|(_, o)| Made::by(o).is_some_and(|(m, n)| m == made && n == name))
     }
 
     /// The pods of the app's raw workloads (see [`RawPods`]).

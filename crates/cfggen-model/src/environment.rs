@@ -115,12 +115,6 @@ impl UncheckedKinds {
 }
 
 impl Environment {
-    /// Whether a raw manifest of one of the apps makes the object `name`
-    /// (a PersistentVolume, say).
-    pub fn raw_makes(&self, made: crate::app::Made, name: &str) -> bool {
-        self.apps.values().any(|a| a.raw_makes(made, name))
-    }
-
     /// The PersistentVolumes there are: declared, or among the apps' raw
     /// manifests.
     pub fn persistent_volume_names(&self) -> std::collections::BTreeSet<String> {

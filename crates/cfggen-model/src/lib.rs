@@ -19,6 +19,7 @@ pub mod app;
 pub mod argocd;
 pub mod autoscaling;
 pub mod backup;
+pub mod certificate;
 pub mod container;
 pub mod database;
 pub mod elsewhere;

@@ -112,9 +112,10 @@ pub struct Endpoint {
     /// The HTTP path; `/metrics` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// `http` or `https`.
+    /// `http` or `https` (the operator takes `HTTP` and `HTTPS` too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<Scheme>,
+    #[schemars(extend("enum" = ["http", "https", "HTTP", "HTTPS"]))]
+    pub scheme: Option<String>,
     /// URL parameters of each scrape.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub params: IndexMap<String, Vec<String>>,
@@ -135,10 +136,12 @@ pub struct Endpoint {
     /// Marks a series stale when it stops, even with timestamps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub track_timestamps_staleness: Option<bool>,
-    /// A file in the Prometheus pod holding the bearer token.
+    /// A file in the Prometheus pod holding the bearer token (a
+    /// ServiceMonitor's only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bearer_token_file: Option<String>,
-    /// TLS of an `https` scrape, from files in the Prometheus pod.
+    /// TLS of an `https` scrape (its files, in the Prometheus pod, a
+    /// ServiceMonitor's only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_config: Option<TlsFiles>,
     /// Follows HTTP redirects.
@@ -157,15 +160,6 @@ pub struct Endpoint {
     /// Rewrites of the scraped series before they are stored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub metric_relabelings: Vec<Relabeling>,
-}
-
-/// The scheme of a scrape.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(missing_docs)]
-pub enum Scheme {
-    Http,
-    Https,
 }
 
 /// TLS of a scrape, from files in the Prometheus pod.

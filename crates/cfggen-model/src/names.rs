@@ -41,6 +41,34 @@ pub const ROUTE_HOSTNAME: &str =
 /// and milliseconds (`10s`, `1m30s`, `500ms`).
 pub const ROUTE_DURATION: &str = "^([0-9]{1,5}(h|m|s|ms)){1,4}$";
 
+/// The seconds of a duration as Go writes it ([`DURATION`]: `1h30m`,
+/// `90s`, `1.5h`), when it is one.
+pub fn go_duration_secs(text: &str) -> Option<f64> {
+    let (mut rest, mut total) = (text, 0.0);
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let n: f64 = rest[..digits].parse().ok()?;
+        let units = [
+            ("ns", 1e-9),
+            ("us", 1e-6),
+            ("µs", 1e-6),
+            ("ms", 1e-3),
+            ("s", 1.0),
+            ("m", 60.0),
+            ("h", 3600.0),
+        ];
+        let (unit, factor) = units
+            .into_iter()
+            .filter(|(u, _)| rest[digits..].starts_with(u))
+            .max_by_key(|(u, _)| u.len())?;
+        total += n * factor;
+        rest = &rest[digits + unit.len()..];
+    }
+    (!text.is_empty()).then_some(total)
+}
+
 /// Whether a label name (or a non-empty value) is what Kubernetes takes:
 /// at most 63 letters, digits, `-`, `_` and `.`, starting and ending with
 /// a letter or digit.
@@ -208,6 +236,18 @@ pub fn quantity(q: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_durations_in_seconds() {
+        assert_eq!(go_duration_secs("90s"), Some(90.0));
+        assert_eq!(go_duration_secs("1h30m"), Some(5400.0));
+        assert_eq!(go_duration_secs("2160h"), Some(7_776_000.0));
+        assert_eq!(go_duration_secs("1.5h"), Some(5400.0));
+        assert_eq!(go_duration_secs("500ms"), Some(0.5));
+        assert_eq!(go_duration_secs(""), None);
+        assert_eq!(go_duration_secs("90"), None);
+        assert_eq!(go_duration_secs("14d"), None);
+    }
 
     #[test]
     fn quantities() {

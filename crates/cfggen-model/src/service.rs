@@ -110,10 +110,10 @@ impl Service {
         }
     }
 
-    /// The labels the Service is rendered with (managed-by aside): its
-    /// own `labels` under cfggen's `app.kubernetes.io/name` (the
-    /// component's name label when it selects one) and, when it selects a
-    /// component, `app.kubernetes.io/component`, which win.
+    /// The labels the Service is rendered with: its own `labels` under
+    /// cfggen's `app.kubernetes.io/name` (the component's name label when
+    /// it selects one), `app.kubernetes.io/component` when it selects a
+    /// component, and `app.kubernetes.io/managed-by`, which win.
     pub fn rendered_labels(
         &self,
         app_name: &str,
@@ -134,6 +134,10 @@ impl Service {
         if let Some(c) = component {
             labels.insert(names::LABEL_COMPONENT.to_owned(), c.to_owned());
         }
+        labels.insert(
+            names::MANAGED_BY.0.to_owned(),
+            names::MANAGED_BY.1.to_owned(),
+        );
         labels
     }
 

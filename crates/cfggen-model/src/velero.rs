@@ -150,37 +150,13 @@ pub fn schedule_error(schedule: &str) -> Option<String> {
         None => s,
     };
     match s.strip_prefix("@every ") {
-        Some(duration) if is_duration(duration.trim()) => None,
+        Some(duration) if names::go_duration_secs(duration.trim()).is_some() => None,
         Some(duration) => Some(format!(
             "`{}` after `@every` is not a duration such as `6h` or `1h30m`",
             duration.trim()
         )),
         None => crate::workload::schedule_error(s),
     }
-}
-
-/// Whether `text` is a duration as Go writes it (`1h30m`, `90s`).
-fn is_duration(text: &str) -> bool {
-    let mut rest = text;
-    let mut any = false;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return false;
-        }
-        let unit = ["ns", "us", "µs", "ms", "s", "m", "h"]
-            .into_iter()
-            .filter(|u| rest[digits..].starts_with(u))
-            .max_by_key(|u| u.len());
-        let Some(unit) = unit else {
-            return false;
-        };
-        rest = &rest[digits + unit.len()..];
-        any = true;
-    }
-    any
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 
 mod autoscaling;
 mod backup;
+mod certificates;
 mod config;
 pub mod crds;
 mod elsewhere;

@@ -331,7 +331,7 @@ pub(crate) fn resolve_secret<'a>(
     if app.external_secrets.contains_key(r.secret())
         || app.store_secrets.contains_key(r.secret())
         || (!app.secrets.contains_key(r.secret())
-            && app.raw_makes(cfggen_model::app::Made::Secret, r.secret()))
+            && app.makes(cfggen_model::app::Made::Secret, r.secret()))
     {
         return Ok((r.secret(), r.field()));
     }

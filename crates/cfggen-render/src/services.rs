@@ -11,7 +11,7 @@ use k8s_openapi::api::networking::v1::{
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::pod::selector_of;
-use crate::{app_labels, file_name, managed_labels, meta, waves, Output, RenderError};
+use crate::{app_labels, file_name, meta, waves, Output, RenderError};
 
 pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
@@ -62,7 +62,7 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
                 }
             })
             .collect();
-        let labels = managed_labels(svc.rendered_labels(name, app));
+        let labels = svc.rendered_labels(name, app);
         let mut metadata = meta(sname, ns, labels, waves::WORKLOADS);
         if let Some(annotations) = metadata.annotations.as_mut() {
             annotations.extend(svc.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));

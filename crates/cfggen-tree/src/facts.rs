@@ -80,7 +80,8 @@ pub enum Body {
     },
     /// An Ingress: its default backend and each path's.
     Ingress(Vec<Backend>),
-    /// An ExternalSecret: the Secret it makes and that Secret's keys.
+    /// An ExternalSecret (or a cert-manager Certificate): the Secret it
+    /// makes and that Secret's keys.
     ExternalSecret {
         /// `spec.target.name`, else the object's name.
         target: String,
@@ -344,6 +345,14 @@ impl Facts {
             },
             "Ingress" => Body::Ingress(backends(at(v, "spec"))),
             "ExternalSecret" => external_secret(at(v, "spec"), &name),
+            // cert-manager writes a certificate, its key and its CA's.
+            "Certificate" if text_at(v, "apiVersion").starts_with("cert-manager.io/") => {
+                Body::ExternalSecret {
+                    target: text_at(at(v, "spec"), "secretName"),
+                    keys: ["tls.crt", "tls.key", "ca.crt"].map(str::to_owned).to_vec(),
+                    any_key: false,
+                }
+            }
             "ConfigMap" => Body::ConfigMap(keys_of(at(v, "data"))),
             _ => pod_template_path(kind)
                 .and_then(|path| path.iter().try_fold(value, |v, k| v.get(*k)))

@@ -179,10 +179,15 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             "podMonitors",
             app.pod_monitors.keys().collect(),
         ),
+        (
+            "Certificate",
+            "certificates",
+            app.certificates.keys().collect(),
+        ),
     ] {
-        for monitor in names {
-            let path = FieldPath::of(&["apps", name, field, monitor]);
-            objects.push((kind, monitor.clone(), path));
+        for object in names {
+            let path = FieldPath::of(&["apps", name, field, object]);
+            objects.push((kind, object.clone(), path));
         }
     }
     for schedule in app.velero_schedules.keys() {

@@ -102,7 +102,7 @@ fn check_env_from(c: &mut Checker<'_>, app: &App, from: &EnvFrom, path: FieldPat
         EnvFrom::ConfigMap { config_map, .. } => {
             if !app.config_maps.contains_key(config_map)
                 && !app.external_config_maps.contains_key(config_map)
-                && !app.raw_makes(crate::app::Made::ConfigMap, config_map)
+                && !app.makes(crate::app::Made::ConfigMap, config_map)
             {
                 c.push(
                     "unknown-configmap",
@@ -224,7 +224,7 @@ pub(super) fn check_env_value(
                 .external_config_maps
                 .get(r.config_map())
                 .is_some_and(|e| e.has_key(r.key()))
-                || app.raw_makes(crate::app::Made::ConfigMap, r.config_map()) => {}
+                || app.makes(crate::app::Made::ConfigMap, r.config_map()) => {}
             Some(cm) if cm.keys().contains(&r.key()) => {}
             Some(cm) => c.push(
                 "unknown-configmap",

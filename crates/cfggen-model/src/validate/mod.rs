@@ -9,6 +9,7 @@
 mod argocd;
 mod autoscaling;
 mod backup;
+mod certificates;
 mod claims;
 mod containers;
 mod database;
@@ -381,6 +382,11 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         labels::check_labels(c, &m.labels, &mpath.key("labels"));
     }
     monitors::check_monitors(c, name, app, &base);
+    for (cname, cert) in &app.certificates {
+        let cpath = base.key("certificates").key(cname);
+        labels::check_labels(c, &cert.labels, &cpath.key("labels"));
+    }
+    certificates::check_certificates(c, app, &base);
     for (sname, schedule) in &app.velero_schedules {
         let spath = base.key("veleroSchedules").key(sname);
         labels::check_labels(c, &schedule.labels, &spath.key("labels"));

@@ -22,21 +22,19 @@ pub(super) fn check_monitors(c: &mut Checker<'_>, app_name: &str, app: &App, bas
     for (name, m) in &app.service_monitors {
         let path = base.key("serviceMonitors").key(name);
         let picked = own_labels(&m.selector, m.namespace_selector.as_ref(), ns).map(|wanted| {
-            app.services
-                .values()
-                .filter(|svc| {
-                    let labels = svc.rendered_labels(app_name, app);
-                    wanted.iter().all(|(k, v)| labels.get(k) == Some(v))
-                })
-                .flat_map(|svc| {
-                    svc.ports
+            let mut picked = Picked::default();
+            for svc in app.services.values() {
+                let labels = svc.rendered_labels(app_name, app);
+                if wanted.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+                    picked.any = true;
+                    let named = svc
+                        .ports
                         .keys()
-                        .filter(|p| svc.ports.rendered_name(p).is_some())
-                })
-                .cloned()
-                .collect::<BTreeSet<String>>()
-                .into_iter()
-                .collect::<Vec<_>>()
+                        .filter(|p| svc.ports.rendered_name(p).is_some());
+                    picked.ports.extend(named.cloned());
+                }
+            }
+            picked
         });
         let none = app.services.is_empty() || !app.external_services.is_empty();
         let elsewhere = none || !app.manifests.is_empty() || app.helm.is_some();
@@ -46,16 +44,18 @@ pub(super) fn check_monitors(c: &mut Checker<'_>, app_name: &str, app: &App, bas
     for (name, m) in &app.pod_monitors {
         let path = base.key("podMonitors").key(name);
         let picked = own_labels(&m.selector, m.namespace_selector.as_ref(), ns).map(|wanted| {
-            let mut ports = BTreeSet::new();
+            let mut picked = Picked::default();
             for (cname, comp) in &app.components {
                 if comp.selected_by(app.name_label(app_name), cname, &wanted) {
+                    picked.any = true;
                     for (_, _, container) in comp.containers(cname) {
-                        ports.extend(container.ports.keys().cloned());
+                        picked.ports.extend(container.ports.keys().cloned());
                     }
                 }
             }
-            ports.into_iter().collect::<Vec<_>>()
+            picked
         });
+        check_pod_endpoints(c, name, &m.pod_metrics_endpoints, &path);
         // A Postgres cluster's pods are the operator's.
         let elsewhere = !app.external_pods.is_empty()
             || !app.manifests.is_empty()
@@ -63,6 +63,49 @@ pub(super) fn check_monitors(c: &mut Checker<'_>, app_name: &str, app: &App, bas
             || !c.env.postgres.is_empty();
         let what = ("PodMonitor", "pod", name.as_str(), "podMetricsEndpoints");
         check_monitor(c, what, &m.pod_metrics_endpoints, picked, elsewhere, &path);
+    }
+}
+
+/// What a monitor's selector picks of the app: whether anything, and the
+/// names of their ports (a Service's one unnamed port has none).
+#[derive(Default)]
+struct Picked {
+    any: bool,
+    ports: BTreeSet<String>,
+}
+
+/// A PodMonitor's endpoints: the operator's `PodMetricsEndpoint` has no
+/// bearer token file and no TLS files, which the API server would drop
+/// (or refuse) and the scrape then lacks.
+fn check_pod_endpoints(c: &mut Checker<'_>, name: &str, endpoints: &[Endpoint], path: &FieldPath) {
+    for (i, e) in endpoints.iter().enumerate() {
+        let epath = path.key("podMetricsEndpoints").index(i);
+        let files = e.tls_config.as_ref().map(|t| {
+            [
+                ("caFile", &t.ca_file),
+                ("certFile", &t.cert_file),
+                ("keyFile", &t.key_file),
+            ]
+            .into_iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(k, _)| k)
+            .collect::<Vec<_>>()
+        });
+        let field = match (&e.bearer_token_file, files.as_deref()) {
+            (Some(_), _) => Some(epath.key("bearerTokenFile")),
+            (None, Some([first, ..])) => Some(epath.key("tlsConfig").key(first)),
+            _ => None,
+        };
+        if let Some(field) = field {
+            c.push(
+                "monitor-field",
+                field,
+                Target::Key,
+                format!("PodMonitor `{name}` reads a file of the Prometheus pod, and a PodMonitor's endpoint has no such field"),
+                "a ServiceMonitor's field only",
+                Some("scrape through a ServiceMonitor, or give the credentials another way".into()),
+            );
+        }
     }
 }
 
@@ -88,7 +131,7 @@ fn check_monitor(
     c: &mut Checker<'_>,
     (kind, picks, name, field): (&str, &str, &str, &str),
     endpoints: &[Endpoint],
-    picked: Option<Vec<String>>,
+    picked: Option<Picked>,
     elsewhere: bool,
     path: &FieldPath,
 ) {
@@ -111,10 +154,10 @@ fn check_monitor(
             }
         }
     }
-    let Some(ports) = picked else {
+    let Some(Picked { any, ports }) = picked else {
         return;
     };
-    if ports.is_empty() {
+    if !any {
         if !elsewhere {
             c.warn(
                 "monitor-selects",
@@ -135,9 +178,13 @@ fn check_monitor(
             "monitor-port",
             path.key(field).index(i).key("port"),
             Target::Value,
-            format!("{kind} `{name}` scrapes port `{port}`, and no {picks} it picks has a port of that name"),
+            format!("{kind} `{name}` scrapes port `{port}`, and no {picks} of the app it picks has a port of that name"),
             format!("not a port name of its {picks}s"),
-            Some(format!("name one of {}", ports.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))),
+            Some(if ports.is_empty() {
+                format!("name the {picks}s' ports, or scrape by `targetPort`")
+            } else {
+                format!("name one of {}", ports.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))
+            }),
         );
     }
 }

@@ -201,13 +201,19 @@ fn walk(value: &Value, trail: &Trail<'_>, out: &mut Vec<Finding>) {
             }
         }
         Value::Array(items) => {
+            // A list of values under a key that names a secret (a
+            // monitor's `params: {token: [...]}`) is read by that key.
+            let key = match trail {
+                Trail::Key(_, k) => Some(*k),
+                _ => None,
+            };
             let mut flag: Option<&str> = None;
             for (i, item) in items.iter().enumerate() {
                 let at = Trail::Item(trail, i, items);
                 if let Value::String(s) = item {
                     let taken = match flag.take() {
                         Some(name) if !s.starts_with('-') => named(name, s, &at, out),
-                        _ => false,
+                        _ => key.is_some_and(|k| named(k, s, &at, out)),
                     };
                     if !taken && !flagged(s, &at, out) {
                         string(s, &at, out);
@@ -570,6 +576,13 @@ mod tests {
                 ("data.url".to_owned(), Why::Shaped),
             ]
         );
+    }
+
+    #[test]
+    fn values_listed_under_a_secret_key() {
+        let m = json!({"params": {"token": ["s3cretValue"], "module": ["http_2xx"]},
+            "includedResources": ["secrets", "configmaps"]});
+        assert_eq!(fields(m), [("params.token[0]".to_owned(), Why::Named)]);
     }
 
     #[test]

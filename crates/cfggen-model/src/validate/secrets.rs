@@ -378,7 +378,7 @@ pub(super) fn check_secret_ref(
         return;
     }
     let Some(item) = app.secrets.get(r.secret()) else {
-        if app.raw_makes(crate::app::Made::Secret, r.secret()) {
+        if app.makes(crate::app::Made::Secret, r.secret()) {
             return;
         }
         c.push(
@@ -654,7 +654,7 @@ pub(super) fn check_secret_name(
     if !app.secrets.contains_key(name)
         && !app.external_secrets.contains_key(name)
         && !app.store_secrets.contains_key(name)
-        && !app.raw_makes(crate::app::Made::Secret, name)
+        && !app.makes(crate::app::Made::Secret, name)
     {
         c.push(
             "unknown-secret",

@@ -384,7 +384,7 @@ pub(super) fn check_http_route(
             at.key("service"),
             at.key("port"),
         );
-        let elsewhere = app.raw_makes(crate::app::Made::Service, &rule.service)
+        let elsewhere = app.makes(crate::app::Made::Service, &rule.service)
             || app.external_services.contains_key(&rule.service);
         if let (PortRef::Name(name), true) = (&rule.port, elsewhere) {
             c.push(
@@ -423,7 +423,7 @@ fn check_backend(
     match app.services.get(service) {
         // A Service among the app's raw manifests: Kubernetes checks its
         // port.
-        None if app.raw_makes(crate::app::Made::Service, service) => {}
+        None if app.makes(crate::app::Made::Service, service) => {}
         None if app.external_services.contains_key(service) => {
             if let Some(made) = app
                 .external_services

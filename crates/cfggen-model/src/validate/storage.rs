@@ -242,11 +242,11 @@ fn check_keys_source(
     let (field, keys) = declared_keys(app, name, of);
     let unlisted = match of {
         KeysOf::Secret => {
-            app.external_secrets.contains_key(name) || app.raw_makes(crate::app::Made::Secret, name)
+            app.external_secrets.contains_key(name) || app.makes(crate::app::Made::Secret, name)
         }
         KeysOf::ConfigMap => {
             app.external_config_maps.contains_key(name)
-                || app.raw_makes(crate::app::Made::ConfigMap, name)
+                || app.makes(crate::app::Made::ConfigMap, name)
         }
     };
     let Some(keys) = keys else {

@@ -1,16 +1,17 @@
-//! A ServiceMonitor or a PodMonitor → one of the app's `serviceMonitors`
-//! or `podMonitors`, built as the model's own type (whose fields are the
-//! operator's).
+//! A custom resource whose typed form is its spec, with its labels and
+//! annotations beside the spec's fields (a ServiceMonitor or PodMonitor →
+//! one of the app's `serviceMonitors` or `podMonitors`, a Certificate →
+//! one of its `certificates`), built as the model's own type, whose
+//! fields are the operator's.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::take::{typed, Why};
 
-/// The entry of a `monitoring.coreos.com/v1` monitor of an app whose name
-/// label is `name_label` (`T`: the model's ServiceMonitor or PodMonitor),
-/// or why it stays raw.
-pub(crate) fn monitor<T: DeserializeOwned>(object: &Value, name_label: &str) -> Result<T, Why> {
+/// The entry (`T`: the model's type) of a custom resource of an app whose
+/// name label is `name_label`, or why it stays raw.
+pub(crate) fn typed_spec<T: DeserializeOwned>(object: &Value, name_label: &str) -> Result<T, Why> {
     let (mut t, mut meta) = crate::take::object(object)?;
     let labels = meta.strings("labels")?;
     let annotations = meta.strings("annotations")?;
@@ -37,12 +38,12 @@ pub(crate) fn monitor<T: DeserializeOwned>(object: &Value, name_label: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cfggen_model::monitor::{PodMonitor, Scheme, ServiceMonitor};
+    use cfggen_model::monitor::{PodMonitor, ServiceMonitor};
     use serde_json::json;
 
     #[test]
     fn a_service_monitor_keeps_its_selector_endpoints_and_labels() {
-        let m: ServiceMonitor = monitor(
+        let m: ServiceMonitor = typed_spec(
             &json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
                 "metadata": {"name": "web", "labels": {"release": "prometheus"}},
                 "spec": {"selector": {"matchLabels": {"app": "web"}},
@@ -54,15 +55,33 @@ mod tests {
         )
         .unwrap();
         assert_eq!(m.endpoints[0].port.as_deref(), Some("metrics"));
-        assert_eq!(m.endpoints[0].scheme, Some(Scheme::Https));
+        assert_eq!(m.endpoints[0].scheme.as_deref(), Some("https"));
         assert_eq!(m.target_labels, ["tier"]);
         assert_eq!(m.labels["release"], "prometheus");
         assert_eq!(m.namespace_selector.unwrap().match_names, ["web"]);
     }
 
     #[test]
+    fn a_certificate_keeps_its_issuer_names_and_key() {
+        let c: cfggen_model::certificate::Certificate = typed_spec(
+            &json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+                "metadata": {"name": "web", "annotations": {"owner": "web-team"}},
+                "spec": {"secretName": "web-tls", "dnsNames": ["web.example.com"],
+                    "issuerRef": {"name": "letsencrypt", "kind": "ClusterIssuer", "group": "cert-manager.io"},
+                    "privateKey": {"algorithm": "ECDSA", "size": 256}, "usages": ["server auth"],
+                    "isCA": false}}),
+            "web",
+        )
+        .unwrap();
+        assert_eq!(c.secret_name, "web-tls");
+        assert_eq!(c.issuer_ref.kind.as_deref(), Some("ClusterIssuer"));
+        assert_eq!(c.is_ca, Some(false));
+        assert_eq!(c.annotations["owner"], "web-team");
+    }
+
+    #[test]
     fn credentials_from_a_secret_keep_a_monitor_raw() {
-        let why = monitor::<PodMonitor>(
+        let why = typed_spec::<PodMonitor>(
             &json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor",
                 "metadata": {"name": "db"},
                 "spec": {"selector": {"matchLabels": {"app": "db"}},
