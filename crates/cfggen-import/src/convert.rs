@@ -641,33 +641,9 @@ impl AppBody<'_> {
                 self.network_policies.insert(name.clone(), policy);
                 Ok((format!("networkPolicies.{name}"), Vec::new()))
             }
-            ("monitoring.coreos.com/v1", "ServiceMonitor") => {
-                let m: cfggen_model::monitor::ServiceMonitor =
-                    crate::spec::typed_spec(&o.value, &self.name_label)?;
-                let value = serde_json::to_value(m).map_err(|e| e.to_string())?;
-                self.service_monitors.insert(name.clone(), value);
-                Ok((format!("serviceMonitors.{name}"), Vec::new()))
-            }
-            ("monitoring.coreos.com/v1", "PodMonitor") => {
-                let m: cfggen_model::monitor::PodMonitor =
-                    crate::spec::typed_spec(&o.value, &self.name_label)?;
-                let value = serde_json::to_value(m).map_err(|e| e.to_string())?;
-                self.pod_monitors.insert(name.clone(), value);
-                Ok((format!("podMonitors.{name}"), Vec::new()))
-            }
-            ("cert-manager.io/v1", "Certificate") => {
-                let c: cfggen_model::certificate::Certificate =
-                    crate::spec::typed_spec(&o.value, &self.name_label)?;
-                let value = serde_json::to_value(c).map_err(|e| e.to_string())?;
-                self.certificates.insert(name.clone(), value);
-                Ok((format!("certificates.{name}"), Vec::new()))
-            }
-            ("velero.io/v1", "Schedule") => {
-                let schedule = crate::velero::schedule(&o.value, &self.name_label)?;
-                let value = serde_json::to_value(schedule).map_err(|e| e.to_string())?;
-                self.velero_schedules.insert(name.clone(), value);
-                Ok((format!("veleroSchedules.{name}"), Vec::new()))
-            }
+            ("monitoring.coreos.com/v1", "ServiceMonitor" | "PodMonitor")
+            | ("cert-manager.io/v1", "Certificate")
+            | ("velero.io/v1", "Schedule") => self.operator_kind(&name, o),
             ("argoproj.io/v1alpha1", "AppProject")
             | ("v1", "PersistentVolume" | "Namespace")
             | ("storage.k8s.io/v1", "StorageClass") => {
@@ -678,6 +654,39 @@ impl AppBody<'_> {
             )),
             (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
         }
+    }
+
+    /// An object of another operator's kind that cfggen types (a
+    /// monitor, a Certificate, a Velero Schedule): its entry in the app.
+    fn operator_kind(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        use crate::spec::typed_spec;
+        use cfggen_model::{certificate::Certificate, monitor};
+        use serde_json::to_value;
+        let label = &self.name_label;
+        let (field, entries, value) = match o.kind() {
+            "ServiceMonitor" => (
+                "serviceMonitors",
+                &mut self.service_monitors,
+                to_value(typed_spec::<monitor::ServiceMonitor>(&o.value, label)?),
+            ),
+            "PodMonitor" => (
+                "podMonitors",
+                &mut self.pod_monitors,
+                to_value(typed_spec::<monitor::PodMonitor>(&o.value, label)?),
+            ),
+            "Certificate" => (
+                "certificates",
+                &mut self.certificates,
+                to_value(typed_spec::<Certificate>(&o.value, label)?),
+            ),
+            _ => (
+                "veleroSchedules",
+                &mut self.velero_schedules,
+                to_value(crate::velero::schedule(&o.value, label)?),
+            ),
+        };
+        entries.insert(name.to_owned(), value.map_err(|e| e.to_string())?);
+        Ok((format!("{field}.{name}"), Vec::new()))
     }
 
     /// An autoscaler: the `autoscaling` of the component whose workload
