@@ -464,6 +464,7 @@ struct AppBody<'o> {
     service_monitors: Map<String, Value>,
     pod_monitors: Map<String, Value>,
     certificates: Map<String, Value>,
+    gateways: Map<String, Value>,
     service_accounts: Map<String, Value>,
     secrets: Map<String, Value>,
     external_secrets: BTreeMap<String, Option<Vec<String>>>,
@@ -643,6 +644,7 @@ impl AppBody<'_> {
             }
             ("monitoring.coreos.com/v1", "ServiceMonitor" | "PodMonitor")
             | ("cert-manager.io/v1", "Certificate")
+            | ("gateway.networking.k8s.io/v1", "Gateway")
             | ("velero.io/v1", "Schedule") => self.operator_kind(&name, o),
             ("argoproj.io/v1alpha1", "AppProject")
             | ("v1", "PersistentVolume" | "Namespace")
@@ -657,7 +659,8 @@ impl AppBody<'_> {
     }
 
     /// An object of another operator's kind that cfggen types (a
-    /// monitor, a Certificate, a Velero Schedule): its entry in the app.
+    /// monitor, a Certificate, a Gateway, a Velero Schedule): its entry in
+    /// the app.
     fn operator_kind(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
         use crate::spec::typed_spec;
         use cfggen_model::{certificate::Certificate, monitor};
@@ -678,6 +681,13 @@ impl AppBody<'_> {
                 "certificates",
                 &mut self.certificates,
                 to_value(typed_spec::<Certificate>(&o.value, label)?),
+            ),
+            "Gateway" => (
+                "gateways",
+                &mut self.gateways,
+                to_value(typed_spec::<cfggen_model::gateway::Gateway>(
+                    &o.value, label,
+                )?),
             ),
             _ => (
                 "veleroSchedules",
@@ -1163,6 +1173,7 @@ impl AppBody<'_> {
             ("serviceMonitors", self.service_monitors),
             ("podMonitors", self.pod_monitors),
             ("certificates", self.certificates),
+            ("gateways", self.gateways),
             ("serviceAccounts", accounts),
             ("secrets", self.secrets),
             ("storeSecrets", self.store_secrets),

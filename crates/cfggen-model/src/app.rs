@@ -112,6 +112,11 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub certificates: IndexMap<String, crate::certificate::Certificate>,
+    /// Gateway API Gateways, by their Kubernetes name: the listeners
+    /// routes attach to.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub gateways: IndexMap<String, crate::gateway::Gateway>,
     /// PersistentVolumeClaims, by their Kubernetes name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]

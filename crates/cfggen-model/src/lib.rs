@@ -25,6 +25,7 @@ pub mod database;
 pub mod elsewhere;
 pub mod environment;
 pub mod error;
+pub mod gateway;
 pub mod helm;
 pub mod image;
 pub mod monitor;

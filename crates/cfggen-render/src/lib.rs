@@ -24,6 +24,7 @@ mod config;
 pub mod crds;
 mod elsewhere;
 mod folders;
+mod gateways;
 mod inventory;
 mod leaks;
 mod monitors;

@@ -36,6 +36,7 @@ pub(crate) fn render_app(
     crate::velero::velero_schedules(out, name, app)?;
     crate::monitors::monitors(out, name, app)?;
     crate::certificates::certificates(out, name, app)?;
+    crate::gateways::gateways(out, name, app)?;
     rbac::service_accounts(out, name, app)?;
     for (cname, comp) in &app.components {
         let pod = PodOf {

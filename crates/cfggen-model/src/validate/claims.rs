@@ -184,6 +184,7 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             "certificates",
             app.certificates.keys().collect(),
         ),
+        ("Gateway", "gateways", app.gateways.keys().collect()),
     ] {
         for object in names {
             let path = FieldPath::of(&["apps", name, field, object]);

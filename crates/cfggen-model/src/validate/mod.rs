@@ -13,6 +13,7 @@ mod certificates;
 mod claims;
 mod containers;
 mod database;
+mod gateways;
 mod labels;
 mod monitors;
 mod network;
@@ -387,6 +388,11 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         labels::check_labels(c, &cert.labels, &cpath.key("labels"));
     }
     certificates::check_certificates(c, app, &base);
+    for (gname, gw) in &app.gateways {
+        let gpath = base.key("gateways").key(gname);
+        labels::check_labels(c, &gw.labels, &gpath.key("labels"));
+    }
+    gateways::check_gateways(c, app, &base);
     for (sname, schedule) in &app.velero_schedules {
         let spath = base.key("veleroSchedules").key(sname);
         labels::check_labels(c, &schedule.labels, &spath.key("labels"));
