@@ -1,49 +1,51 @@
-//! An app's cert-manager Certificates, in its folder, before the
-//! workloads and Ingresses that read their Secrets.
+//! An app's cert-manager Certificates and Gateway API Gateways, in its
+//! folder: each the model's type as its operator reads it, with its own
+//! labels and annotations on the object rather than in the spec.
 
 use cfggen_model::certificate::Certificate;
+use cfggen_model::gateway::Gateway;
 use cfggen_model::App;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde::Serialize;
 
-use crate::{file_name, own_meta, waves, Output, RenderError};
+use crate::custom::{resource, Custom};
+use crate::{waves, Output, RenderError};
 
-/// A `cert-manager.io/v1` Certificate: the model's spec as cert-manager
-/// reads it (its labels and annotations on the object, not in the spec).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Object<'a> {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: ObjectMeta,
-    spec: &'a Certificate,
-}
-
-/// One Certificate per entry of the app's `certificates`.
-pub(crate) fn certificates(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
-    let ns = app.namespace(name);
+/// One Certificate per entry of the app's `certificates` (before the
+/// workloads that read their Secrets), one Gateway per entry of its
+/// `gateways`.
+pub(crate) fn certificates_and_gateways(
+    out: &mut Output,
+    name: &str,
+    app: &App,
+) -> Result<(), RenderError> {
     for (cname, cert) in &app.certificates {
-        let (labels, annotations) = (&cert.labels, &cert.annotations);
-        let metadata = own_meta(
-            cname,
-            ns,
-            app.name_label(name),
-            labels,
-            annotations,
-            waves::PREREQUISITES,
-        );
+        let custom = Custom {
+            kind: ("cert-manager.io/v1", "Certificate"),
+            name: cname,
+            labels: &cert.labels,
+            annotations: &cert.annotations,
+            wave: waves::PREREQUISITES,
+        };
         let spec = Certificate {
             labels: Default::default(),
             annotations: Default::default(),
             ..cert.clone()
         };
-        let object = Object {
-            api_version: "cert-manager.io/v1",
-            kind: "Certificate",
-            metadata,
-            spec: &spec,
+        resource(out, name, app, custom, &spec)?;
+    }
+    for (gname, gw) in &app.gateways {
+        let custom = Custom {
+            kind: ("gateway.networking.k8s.io/v1", "Gateway"),
+            name: gname,
+            labels: &gw.labels,
+            annotations: &gw.annotations,
+            wave: waves::WORKLOADS,
         };
-        out.resource(name, ns, file_name("Certificate", cname), &object)?;
+        let spec = Gateway {
+            labels: Default::default(),
+            annotations: Default::default(),
+            ..gw.clone()
+        };
+        resource(out, name, app, custom, &spec)?;
     }
     Ok(())
 }

@@ -4,22 +4,14 @@
 use cfggen_model::monitor::{Endpoint, NamespaceSelector};
 use cfggen_model::App;
 use indexmap::IndexMap;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde::Serialize;
 
-use crate::{file_name, own_meta, waves, Output, RenderError};
+use crate::custom::{resource, Custom};
+use crate::{waves, Output, RenderError};
 
-/// A `monitoring.coreos.com/v1` monitor: the model's spec as the
-/// operator reads it.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Monitor<'a> {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: ObjectMeta,
-    spec: Spec<'a>,
-}
-
+/// The spec of a `monitoring.coreos.com/v1` monitor, as the operator
+/// reads it.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Spec<'a> {
@@ -46,27 +38,19 @@ struct Spec<'a> {
 /// PodMonitor per entry of its `podMonitors`: their own labels under the
 /// app's (cfggen's win), their annotations.
 pub(crate) fn monitors(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
-    let ns = app.namespace(name);
     let mut put = |kind: &'static str,
                    mname: &str,
                    labels: &IndexMap<String, String>,
                    annotations: &IndexMap<String, String>,
                    spec: Spec<'_>| {
-        let metadata = own_meta(
-            mname,
-            ns,
-            app.name_label(name),
+        let custom = Custom {
+            kind: ("monitoring.coreos.com/v1", kind),
+            name: mname,
             labels,
             annotations,
-            waves::WORKLOADS,
-        );
-        let object = Monitor {
-            api_version: "monitoring.coreos.com/v1",
-            kind,
-            metadata,
-            spec,
+            wave: waves::WORKLOADS,
         };
-        out.resource(name, ns, file_name(kind, mname), &object)
+        resource(out, name, app, custom, &spec)
     };
     for (mname, m) in &app.service_monitors {
         let spec = Spec {

@@ -35,8 +35,7 @@ pub(crate) fn render_app(
     crate::network::network_policies(out, name, app)?;
     crate::velero::velero_schedules(out, name, app)?;
     crate::monitors::monitors(out, name, app)?;
-    crate::certificates::certificates(out, name, app)?;
-    crate::gateways::gateways(out, name, app)?;
+    crate::certificates::certificates_and_gateways(out, name, app)?;
     rbac::service_accounts(out, name, app)?;
     for (cname, comp) in &app.components {
         let pod = PodOf {

@@ -1,0 +1,61 @@
+//! A custom resource of an app (a Certificate, a Gateway, a monitor, a
+//! Velero Schedule): its kind, its metadata as cfggen writes an app's
+//! objects, and a spec as its operator reads it.
+
+use cfggen_model::App;
+use indexmap::IndexMap;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+
+use crate::{file_name, own_meta, Output, RenderError};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Object<'a, S> {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: &'a S,
+}
+
+/// What a custom resource is, and what it carries beside its spec.
+pub(crate) struct Custom<'a> {
+    /// Its `apiVersion` and `kind`.
+    pub(crate) kind: (&'static str, &'static str),
+    /// Its name.
+    pub(crate) name: &'a str,
+    /// Its own labels (under the app's: cfggen's win) and annotations.
+    pub(crate) labels: &'a IndexMap<String, String>,
+    pub(crate) annotations: &'a IndexMap<String, String>,
+    /// Its sync wave.
+    pub(crate) wave: i32,
+}
+
+/// Writes `custom` with `spec` into the folder of app `name`, in the
+/// app's namespace.
+pub(crate) fn resource<S: Serialize>(
+    out: &mut Output,
+    name: &str,
+    app: &App,
+    custom: Custom<'_>,
+    spec: &S,
+) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    let (labels, annotations) = (custom.labels, custom.annotations);
+    let metadata = own_meta(
+        custom.name,
+        ns,
+        app.name_label(name),
+        labels,
+        annotations,
+        custom.wave,
+    );
+    let (api_version, kind) = custom.kind;
+    let object = Object {
+        api_version,
+        kind,
+        metadata,
+        spec,
+    };
+    out.resource(name, ns, file_name(kind, custom.name), &object)
+}
