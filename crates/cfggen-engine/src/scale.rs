@@ -24,7 +24,10 @@ const BYTES_PER_INPUT_BYTE: u64 = 40;
 /// How a command works through the environments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Scale {
-    /// Environments worked on at once.
+    /// Environments prepared at once (the loops of
+    /// [`Workers::in_order`]); a prepared environment waiting for the
+    /// reading of its tree is held until that reading, at most `jobs − 1`
+    /// tasks later.
     pub(crate) jobs: usize,
     /// Each environment keeps the digest of each rendered file that is
     /// as committed instead of its text (the text only of the files that

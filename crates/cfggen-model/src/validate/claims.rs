@@ -185,18 +185,16 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             app.certificates.keys().collect(),
         ),
         ("Gateway", "gateways", app.gateways.keys().collect()),
+        (
+            "Schedule",
+            "veleroSchedules",
+            app.velero_schedules.keys().collect(),
+        ),
     ] {
         for object in names {
             let path = FieldPath::of(&["apps", name, field, object]);
             objects.push((kind, object.clone(), path));
         }
-    }
-    for schedule in app.velero_schedules.keys() {
-        objects.push((
-            "Schedule",
-            schedule.clone(),
-            FieldPath::of(&["apps", name, "veleroSchedules", schedule]),
-        ));
     }
     for claim in app.claims.keys() {
         objects.push((
