@@ -176,6 +176,7 @@ impl Checker {
             "batch/v1", "CronJob" => batch::v1::CronJob;
             "batch/v1", "Job" => batch::v1::Job;
             "v1", "Service" => core::v1::Service;
+            "discovery.k8s.io/v1", "EndpointSlice" => k8s_openapi::api::discovery::v1::EndpointSlice;
             "v1", "ConfigMap" => core::v1::ConfigMap;
             "v1", "ServiceAccount" => core::v1::ServiceAccount;
             "v1", "PersistentVolumeClaim" => core::v1::PersistentVolumeClaim;
@@ -191,6 +192,11 @@ impl Checker {
             "rbac.authorization.k8s.io/v1", "RoleBinding" => rbac::v1::RoleBinding;
             "rbac.authorization.k8s.io/v1", "ClusterRole" => rbac::v1::ClusterRole;
             "rbac.authorization.k8s.io/v1", "ClusterRoleBinding" => rbac::v1::ClusterRoleBinding;
+        }
+        // Cilium's policies: by Cilium's own validators, in
+        // `rendered_cilium_policies_pass_ciliums_validators`.
+        if api == "cilium.io/v2" && CILIUM_KINDS.contains(&kind.as_str()) {
+            return Ok("Cilium's validators");
         }
         // A custom resource of a CRD a repository keeps in `crds/` (the
         // shipped platform's, the workloads fixture's): against that CRD.
@@ -233,6 +239,91 @@ impl Checker {
             Err(errors.join("; "))
         }
     }
+}
+
+/// The Cilium kinds cfggen renders, whose CRDs it does not carry: checked
+/// by the validators `@kubernetes-models/cilium` generates from Cilium's
+/// CRDs (types, enums, patterns, required fields), run by
+/// `tests/cilium/validate.mjs`.
+const CILIUM_KINDS: [&str; 2] = ["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"];
+
+/// `tests/cilium`, with its validators installed as `.ci/run` installs
+/// them (where Node.js is, once for the tests that run at the same time).
+fn cilium_validators() -> Option<PathBuf> {
+    let dir = workspace().join("tests/cilium");
+    let installed = || dir.join("node_modules/@kubernetes-models/cilium").is_dir();
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    if node && !installed() {
+        INSTALL.call_once(|| {
+            let _ = std::process::Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(&dir)
+                .status();
+        });
+    }
+    crate::support::available(
+        node && installed(),
+        "the Cilium validators (cd tests/cilium && npm ci)",
+    )
+    .then_some(dir)
+}
+
+/// Runs Cilium's validators on `files`: what they print, and whether all
+/// passed.
+fn run_cilium_validators(dir: &std::path::Path, files: &[PathBuf]) -> (bool, String) {
+    let out = std::process::Command::new("node")
+        .arg(dir.join("validate.mjs"))
+        .args(files)
+        .output()
+        .expect("node runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn rendered_cilium_policies_pass_ciliums_validators() {
+    let Some(dir) = cilium_validators() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (path, text) in rendered_documents() {
+        let doc: Value = cfggen_yaml::from_str(&text).unwrap();
+        if doc.get("apiVersion").and_then(Value::as_str) != Some("cilium.io/v2") {
+            continue;
+        }
+        let file = temp.path().join(path.replace('/', "_"));
+        std::fs::write(&file, text).unwrap();
+        files.push(file);
+    }
+    assert!(
+        files.len() >= 3,
+        "only {} Cilium policies rendered",
+        files.len()
+    );
+    let (passed, report) = run_cilium_validators(&dir, &files);
+    assert!(
+        passed,
+        "Cilium's validators refuse rendered policies:\n{report}"
+    );
+    // And they can fail: a port as a number (Cilium's schema wants text)
+    // and an entity Cilium does not know.
+    let broken = fixtures().join("conformance/cilium/broken-policy.yaml");
+    let (passed, report) = run_cilium_validators(&dir, &[broken]);
+    assert!(!passed, "{report}");
+    assert!(report.contains("port must be string"), "{report}");
+    assert!(
+        report.contains("fromEntities/0 must be equal to one of the allowed values"),
+        "{report}"
+    );
 }
 
 /// Every rendered manifest of the shipped environments and the fixture.

@@ -281,6 +281,7 @@ const ORDER: &[&str] = &[
     "Job",
     "PodDisruptionBudget",
     "Service",
+    "EndpointSlice",
     "Ingress",
     "HTTPRoute",
     "ExternalSecret",
@@ -465,6 +466,14 @@ struct AppBody<'o> {
     pod_monitors: Map<String, Value>,
     certificates: Map<String, Value>,
     gateways: Map<String, Value>,
+    cilium_policies: Map<String, Value>,
+    cilium_clusterwide_policies: Map<String, Value>,
+    grafana_dashboards: Map<String, Value>,
+    /// Roles, ClusterRoles and bindings that are no account's own rules.
+    own_roles: Map<String, Value>,
+    own_cluster_roles: Map<String, Value>,
+    role_bindings: Map<String, Value>,
+    cluster_role_bindings: Map<String, Value>,
     service_accounts: Map<String, Value>,
     secrets: Map<String, Value>,
     external_secrets: BTreeMap<String, Option<Vec<String>>>,
@@ -560,7 +569,7 @@ impl AppBody<'_> {
                 Ok((format!("services.{name}"), Vec::new()))
             }
             ("networking.k8s.io/v1", "Ingress") => {
-                let typed = ingress(&self.name_label, &o.value)?;
+                let typed = ingress(&o.value)?;
                 // Every backend: the Ingress's own, and each path's.
                 let paths = typed
                     .get("rules")
@@ -583,7 +592,7 @@ impl AppBody<'_> {
             ("gateway.networking.k8s.io/v1", "HTTPRoute") => {
                 let namespace = o.namespace().unwrap_or(&self.namespace).to_owned();
                 let (typed, backends) =
-                    crate::route::http_route(&self.name_label, &namespace, &o.value)?;
+                    crate::route::http_route(&namespace, &o.value)?;
                 self.routes.extend(backends);
                 self.http_routes.insert(name.clone(), typed);
                 Ok((format!("httpRoutes.{name}"), Vec::new()))
@@ -597,7 +606,6 @@ impl AppBody<'_> {
                 let labels = meta.strings("labels")?;
                 let annotations = meta.strings("annotations")?;
                 meta.done()?;
-                crate::take::cfggen_labels(&labels, &self.name_label, None)?;
                 let mut claim = workload::claim_spec(t.sub("spec")?)?;
                 workload::with_metadata(&mut claim, labels, annotations);
                 t.done()?;
@@ -608,7 +616,6 @@ impl AppBody<'_> {
                 let (mut t, mut meta) = crate::take::object(&o.value)?;
                 let labels = meta.strings("labels")?;
                 meta.done()?;
-                crate::take::cfggen_labels(&labels, &self.name_label, None)?;
                 let mut sa = Map::new();
                 if !labels.is_empty() {
                     sa.insert("labels".into(), Value::Object(labels));
@@ -622,7 +629,9 @@ impl AppBody<'_> {
                 Ok((format!("serviceAccounts.{name}"), Vec::new()))
             }
             ("rbac.authorization.k8s.io/v1", kind @ ("Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding")) => {
+                // An account's own rules, or else roles of their own.
                 self.rbac(kind, &name, &o.value)
+                    .or_else(|_| self.own_rbac(kind, &name, &o.value))
             }
             ("external-secrets.io/v1", "ExternalSecret") => {
                 if self.reads_onepassword(&o.value) {
@@ -637,6 +646,7 @@ impl AppBody<'_> {
                 self.store_secret(&name, &o.value)
             }
             ("autoscaling/v2", "HorizontalPodAutoscaler") => self.autoscaler(app, &name, &o.value),
+            ("discovery.k8s.io/v1", "EndpointSlice") => self.endpoint_slice(&name, &o.value),
             ("networking.k8s.io/v1", "NetworkPolicy") => {
                 let policy = crate::network::policy(&o.value, &self.name_label)?;
                 self.network_policies.insert(name.clone(), policy);
@@ -645,6 +655,8 @@ impl AppBody<'_> {
             ("monitoring.coreos.com/v1", "ServiceMonitor" | "PodMonitor")
             | ("cert-manager.io/v1", "Certificate")
             | ("gateway.networking.k8s.io/v1", "Gateway")
+            | ("cilium.io/v2", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy")
+            | ("grafana.integreatly.org/v1beta1", "GrafanaDashboard")
             | ("velero.io/v1", "Schedule") => self.operator_kind(&name, o),
             ("argoproj.io/v1alpha1", "AppProject")
             | ("v1", "PersistentVolume" | "Namespace")
@@ -659,11 +671,12 @@ impl AppBody<'_> {
     }
 
     /// An object of another operator's kind that cfggen types (a
-    /// monitor, a Certificate, a Gateway, a Velero Schedule): its entry in
+    /// monitor, a Certificate, a Gateway, a Cilium policy, a Grafana
+    /// dashboard, a Velero Schedule): its entry in
     /// the app.
     fn operator_kind(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
         use crate::spec::typed_spec;
-        use cfggen_model::{certificate::Certificate, monitor};
+        use cfggen_model::{certificate::Certificate, cilium::CiliumPolicy, monitor};
         use serde_json::to_value;
         let label = &self.name_label;
         let (field, entries, value) = match o.kind() {
@@ -686,6 +699,23 @@ impl AppBody<'_> {
                 "gateways",
                 &mut self.gateways,
                 to_value(typed_spec::<cfggen_model::gateway::Gateway>(
+                    &o.value, label,
+                )?),
+            ),
+            "CiliumNetworkPolicy" => (
+                "ciliumPolicies",
+                &mut self.cilium_policies,
+                to_value(typed_spec::<CiliumPolicy>(&o.value, label)?),
+            ),
+            "CiliumClusterwideNetworkPolicy" => (
+                "ciliumClusterwidePolicies",
+                &mut self.cilium_clusterwide_policies,
+                to_value(typed_spec::<CiliumPolicy>(&o.value, label)?),
+            ),
+            "GrafanaDashboard" => (
+                "grafanaDashboards",
+                &mut self.grafana_dashboards,
+                to_value(typed_spec::<cfggen_model::grafana::GrafanaDashboard>(
                     &o.value, label,
                 )?),
             ),
@@ -914,6 +944,78 @@ impl AppBody<'_> {
         Ok((typed, Vec::new()))
     }
 
+    /// An EndpointSlice of one of the app's typed Services without pods:
+    /// that Service's `endpoints`.
+    fn endpoint_slice(&mut self, name: &str, object: &Value) -> Result<(String, Vec<String>), Why> {
+        let (service, slice) = crate::endpoints::slice(name, object)?;
+        let typed = self
+            .services
+            .get_mut(&service)
+            .and_then(Value::as_object_mut)
+            .ok_or("its Service is not typed here")?;
+        crate::endpoints::fits(typed, &slice)?;
+        let value = serde_json::to_value(&slice.endpoints).map_err(|e| e.to_string())?;
+        typed.insert("endpoints".into(), value);
+        Ok((format!("services.{service}.endpoints"), Vec::new()))
+    }
+
+    /// A Role or ClusterRole that is no account's own rules: one of the
+    /// app's `roles` or `clusterRoles`; a binding: one of its role's
+    /// `bindings` when the role is the app's, else one of the app's
+    /// `roleBindings` or `clusterRoleBindings` (a role made elsewhere).
+    fn own_rbac(
+        &mut self,
+        kind: &str,
+        name: &str,
+        object: &Value,
+    ) -> Result<(String, Vec<String>), Why> {
+        use cfggen_model::rbac::{RoleBinding, RoleKind};
+        let cluster = kind.starts_with("Cluster");
+        let (roles_field, roles) = if cluster {
+            ("clusterRoles", &mut self.own_cluster_roles)
+        } else {
+            ("roles", &mut self.own_roles)
+        };
+        if !kind.ends_with("Binding") {
+            let role = crate::rbac::role(object, &self.name_label)?;
+            let value = serde_json::to_value(role).map_err(|e| e.to_string())?;
+            roles.insert(name.to_owned(), value);
+            return Ok((format!("{roles_field}.{name}"), Vec::new()));
+        }
+        let (role_ref, binding) = crate::rbac::role_binding(object, &self.name_label)?;
+        let own_kind = if cluster {
+            RoleKind::ClusterRole
+        } else {
+            RoleKind::Role
+        };
+        let own = roles
+            .get_mut(&role_ref.name)
+            .filter(|_| role_ref.kind == own_kind)
+            .and_then(Value::as_object_mut);
+        if let Some(role) = own {
+            let value = serde_json::to_value(binding).map_err(|e| e.to_string())?;
+            let bindings = role
+                .entry("bindings")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(b) = bindings.as_object_mut() {
+                b.insert(name.to_owned(), value);
+            }
+            return Ok((
+                format!("{roles_field}.{}.bindings.{name}", role_ref.name),
+                Vec::new(),
+            ));
+        }
+        let (field, bindings) = if cluster {
+            ("clusterRoleBindings", &mut self.cluster_role_bindings)
+        } else {
+            ("roleBindings", &mut self.role_bindings)
+        };
+        let value =
+            serde_json::to_value(RoleBinding { role_ref, binding }).map_err(|e| e.to_string())?;
+        bindings.insert(name.to_owned(), value);
+        Ok((format!("{field}.{name}"), Vec::new()))
+    }
+
     /// A PodDisruptionBudget whose selector is a component's: that
     /// component's `disruptionBudget` (its name kept when it is not the
     /// workload's).
@@ -1028,14 +1130,6 @@ impl AppBody<'_> {
                 }
             }
         }
-        let component = s.get("component").and_then(Value::as_str);
-        // A Service of a component with a name label of its own carries it.
-        let label = component
-            .and_then(|k| self.components.get(k))
-            .and_then(|c| c.get("nameLabel"))
-            .and_then(Value::as_str)
-            .unwrap_or(&self.name_label);
-        crate::take::cfggen_labels(&labels, label, component)?;
         if let Some(kind) = spec.string("type")? {
             s.insert("type".into(), kind.into());
         }
@@ -1060,9 +1154,12 @@ impl AppBody<'_> {
                 s.insert(key.into(), v);
             }
         }
-        // Kubernetes' default; any other affinity stays raw.
+        // Kubernetes' default is left out.
         if let Some(affinity) = spec.string("sessionAffinity")?.filter(|a| a != "None") {
-            return Err(format!("`sessionAffinity: {affinity}`"));
+            s.insert("sessionAffinity".into(), affinity.into());
+        }
+        if let Some(config) = spec.take("sessionAffinityConfig") {
+            s.insert("sessionAffinityConfig".into(), config);
         }
         let mut ports = Vec::new();
         for p in spec.list("ports")? {
@@ -1138,20 +1235,10 @@ impl AppBody<'_> {
         let external_config_maps = made_elsewhere(self.config_maps_read, &|n| {
             config_maps.contains_key(n) || raw_config_maps.contains(&n)
         });
-        let mut external_services = Map::new();
-        for (service, port) in self.routes {
-            if self.services.contains_key(&service) || raw_services.contains(&service.as_str()) {
-                continue;
-            }
-            let entry = external_services
-                .entry(service)
-                .or_insert_with(|| json!({ "ports": [] }));
-            if let Some(ports) = entry.get_mut("ports").and_then(Value::as_array_mut) {
-                if !ports.contains(&port) {
-                    ports.push(port);
-                }
-            }
-        }
+        let services = &self.services;
+        let external_services = routed_elsewhere(self.routes, &|s| {
+            services.contains_key(s) || raw_services.contains(&s)
+        });
         // The volumes the claims bind to that neither the environment
         // nor the input has.
         let external_volumes: Map<String, Value> = self
@@ -1174,7 +1261,17 @@ impl AppBody<'_> {
             ("podMonitors", self.pod_monitors),
             ("certificates", self.certificates),
             ("gateways", self.gateways),
+            ("ciliumPolicies", self.cilium_policies),
+            (
+                "ciliumClusterwidePolicies",
+                self.cilium_clusterwide_policies,
+            ),
+            ("grafanaDashboards", self.grafana_dashboards),
             ("serviceAccounts", accounts),
+            ("roles", self.own_roles),
+            ("clusterRoles", self.own_cluster_roles),
+            ("roleBindings", self.role_bindings),
+            ("clusterRoleBindings", self.cluster_role_bindings),
             ("secrets", self.secrets),
             ("storeSecrets", self.store_secrets),
             ("externalSecrets", external),
@@ -1213,15 +1310,35 @@ impl AppBody<'_> {
     }
 }
 
+/// The Services the app's routes reach that `made_here` does not make
+/// (another tool's), each with the ports routed to.
+fn routed_elsewhere(
+    routes: Vec<(String, Value)>,
+    made_here: &dyn Fn(&str) -> bool,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (service, port) in routes {
+        if made_here(&service) {
+            continue;
+        }
+        let entry = out.entry(service).or_insert_with(|| json!({ "ports": [] }));
+        if let Some(ports) = entry.get_mut("ports").and_then(Value::as_array_mut) {
+            if !ports.contains(&port) {
+                ports.push(port);
+            }
+        }
+    }
+    out
+}
+
 /// An Ingress: rules with hosts and paths, or a default backend (with
 /// hosts for TLS only), to Services by port name or number; TLS for every
 /// host, or its entries as written.
-fn ingress(label: &str, object: &Value) -> Result<Value, Why> {
+fn ingress(object: &Value) -> Result<Value, Why> {
     let (mut t, mut meta) = crate::take::object(object)?;
     let annotations = meta.strings("annotations")?;
     let labels = meta.strings("labels")?;
     meta.done()?;
-    crate::take::cfggen_labels(&labels, label, None)?;
     let mut spec = t.sub("spec")?;
     t.done()?;
     let mut out = Map::new();

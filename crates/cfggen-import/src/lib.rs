@@ -23,6 +23,7 @@
 mod autoscaling;
 mod backup;
 mod convert;
+mod endpoints;
 mod live;
 mod moved;
 mod namespace;

@@ -9,8 +9,7 @@ use crate::take::Why;
 const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 /// The `namespaces.<name>` entry of a Namespace object `object` named
-/// `name`, or why it has none: a field other than labels and annotations,
-/// or a `managed-by` label cfggen would overwrite.
+/// `name`, or why it has none: a field other than labels and annotations.
 pub(crate) fn declaration(name: &str, object: &Value) -> Result<Value, Why> {
     let (mut t, mut meta) = crate::take::object(object)?;
     let mut labels = meta.strings("labels")?;
@@ -31,15 +30,11 @@ pub(crate) fn declaration(name: &str, object: &Value) -> Result<Value, Why> {
     if labels.get(NAME_LABEL).and_then(Value::as_str) == Some(name) {
         labels.shift_remove(NAME_LABEL);
     }
+    // cfggen's own label, of cfggen's value, goes without saying; another
+    // value (`managed-by: argocd`) is the Namespace's own, and wins.
     let (key, value) = cfggen_model::names::MANAGED_BY;
-    match labels.shift_remove(key) {
-        Some(theirs) if theirs != value => {
-            return Err(format!(
-                "its label `{key}: {}`, which cfggen sets to `{value}` on what it renders",
-                theirs.as_str().unwrap_or_default()
-            ))
-        }
-        _ => {}
+    if labels.get(key).and_then(Value::as_str) == Some(value) {
+        labels.shift_remove(key);
     }
     let mut out = Map::new();
     if !labels.is_empty() {
@@ -83,11 +78,14 @@ mod tests {
     }
 
     #[test]
-    fn another_manager_or_a_spec_keeps_it_raw() {
-        let managed = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x", "labels": {"app.kubernetes.io/managed-by": "Helm"}}});
-        assert!(declaration("x", &managed)
-            .unwrap_err()
-            .contains("managed-by"));
+    fn another_manager_is_kept_and_a_spec_keeps_it_raw() {
+        let managed = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x", "labels": {"app.kubernetes.io/managed-by": "argocd"}}});
+        assert_eq!(
+            declaration("x", &managed).unwrap(),
+            json!({"labels": {"app.kubernetes.io/managed-by": "argocd"}})
+        );
+        let ours = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x", "labels": {"app.kubernetes.io/managed-by": "cfggen"}}});
+        assert_eq!(declaration("x", &ours).unwrap(), json!({}));
         let finalizer = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}, "spec": {"finalizers": ["example.com/keep"]}});
         assert!(declaration("x", &finalizer).is_err());
     }

@@ -15,7 +15,6 @@ pub(crate) fn policy(object: &Value, name_label: &str) -> Result<Value, Why> {
     let labels = meta.strings("labels")?;
     let annotations = meta.strings("annotations")?;
     meta.done()?;
-    crate::take::cfggen_labels(&labels, name_label, None)?;
     let mut spec = crate::take::Taker::new(t.take_any("spec").unwrap_or(Value::Null), "spec")?;
     t.done()?;
     let pod_selector = spec
@@ -42,8 +41,8 @@ pub(crate) fn policy(object: &Value, name_label: &str) -> Result<Value, Why> {
         policy_types,
         ingress,
         egress,
-        labels: crate::take::own_strings(labels),
-        annotations: crate::take::own_strings(annotations),
+        labels: crate::take::own_strings(labels, name_label),
+        annotations: crate::take::own_strings(annotations, name_label),
     };
     serde_json::to_value(policy).map_err(|e| e.to_string())
 }
@@ -76,12 +75,12 @@ mod tests {
     }
 
     #[test]
-    fn a_label_cfggen_sets_otherwise_keeps_it_raw() {
+    fn a_label_cfggen_sets_otherwise_is_kept_and_wins() {
         let p = json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": {"name": "deny", "labels": {"app.kubernetes.io/name": "other"}},
+            "metadata": {"name": "deny", "labels": {"app.kubernetes.io/name": "other",
+                "app.kubernetes.io/managed-by": "cfggen"}},
             "spec": {"podSelector": {}}});
-        assert!(policy(&p, "web")
-            .unwrap_err()
-            .contains("app.kubernetes.io/name"));
+        let typed = policy(&p, "web").unwrap();
+        assert_eq!(typed["labels"], json!({"app.kubernetes.io/name": "other"}));
     }
 }

@@ -144,6 +144,69 @@ pub(crate) fn same_labels(
     }
 }
 
+/// A Role or ClusterRole as an entry of the app's `roles` or
+/// `clusterRoles` (its bindings come with them), built as the model's
+/// own type.
+pub(crate) fn role(object: &Value, name_label: &str) -> Result<cfggen_model::rbac::Role, Why> {
+    let (mut t, mut meta) = crate::take::object(object)?;
+    let labels = meta.strings("labels")?;
+    let annotations = meta.strings("annotations")?;
+    meta.done()?;
+    let rules = match t.take_any("rules") {
+        Some(Value::Null) | None => Vec::new(),
+        Some(rules) => crate::take::typed(rules, "rules")?,
+    };
+    let aggregation_rule = t
+        .take("aggregationRule")
+        .map(|a| crate::take::typed(a, "aggregationRule"))
+        .transpose()?;
+    t.done()?;
+    Ok(cfggen_model::rbac::Role {
+        rules,
+        aggregation_rule,
+        bindings: Default::default(),
+        labels: crate::take::own_strings(labels, name_label),
+        annotations: crate::take::own_strings(annotations, name_label),
+    })
+}
+
+/// A RoleBinding or ClusterRoleBinding: the role it grants and the
+/// binding in the model's form.
+pub(crate) fn role_binding(
+    object: &Value,
+    name_label: &str,
+) -> Result<(cfggen_model::rbac::RoleRef, cfggen_model::rbac::Binding), Why> {
+    use cfggen_model::rbac::{Binding, RoleKind, RoleRef};
+    let (mut t, mut meta) = crate::take::object(object)?;
+    let labels = meta.strings("labels")?;
+    let annotations = meta.strings("annotations")?;
+    meta.done()?;
+    let mut role_ref = t.sub("roleRef")?;
+    if role_ref.string("apiGroup")?.as_deref() != Some(GROUP) {
+        return Err(format!("a `roleRef` of an API group other than `{GROUP}`"));
+    }
+    let kind = match role_ref.string("kind")?.as_deref() {
+        Some("Role") => RoleKind::Role,
+        Some("ClusterRole") => RoleKind::ClusterRole,
+        other => return Err(format!("a `roleRef` of kind {other:?}")),
+    };
+    let name = role_ref.string("name")?.unwrap_or_default();
+    role_ref.done()?;
+    let subjects = match t.take_any("subjects") {
+        Some(Value::Null) | None => Vec::new(),
+        Some(subjects) => crate::take::typed(subjects, "subjects")?,
+    };
+    t.done()?;
+    Ok((
+        RoleRef { kind, name },
+        Binding {
+            subjects,
+            labels: crate::take::own_strings(labels, name_label),
+            annotations: crate::take::own_strings(annotations, name_label),
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

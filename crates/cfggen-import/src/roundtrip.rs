@@ -183,6 +183,9 @@ fn classify(
         (Some(_), None) if path.ends_with("template.metadata.namespace") => {
             Some("the app's namespace")
         }
+        (Some(_), None) if path.ends_with("template.metadata.name") => {
+            Some("a pod template's name, which Kubernetes does not use")
+        }
         (Some(x), None)
             if (last == "protocol" && x == "TCP")
                 || (last == "type" && x == "ClusterIP")

@@ -9,7 +9,6 @@ use crate::take::{Taker, Why};
 /// to; or why it has none (a rule with several backends or matches, a
 /// filter, a header match, a backend in another namespace, …).
 pub(crate) fn http_route(
-    app: &str,
     namespace: &str,
     object: &Value,
 ) -> Result<(Value, Vec<(String, Value)>), Why> {
@@ -17,7 +16,6 @@ pub(crate) fn http_route(
     let labels = meta.strings("labels")?;
     let annotations = meta.strings("annotations")?;
     meta.done()?;
-    crate::take::cfggen_labels(&labels, app, None)?;
     let mut spec = t.sub("spec")?;
     t.done()?;
     let mut route = Map::new();
@@ -168,7 +166,7 @@ mod tests {
                 ]
             }
         });
-        let (typed, backends) = http_route("shop", "shop", &object).unwrap();
+        let (typed, backends) = http_route("shop", &object).unwrap();
         assert_eq!(
             typed,
             json!({
@@ -198,10 +196,7 @@ mod tests {
             json!({"backendRefs": [{"name": "a", "port": 80}], "matches": [{"headers": [{"name": "x", "value": "y"}]}]}),
             json!({"backendRefs": [{"name": "a", "namespace": "other", "port": 80}]}),
         ] {
-            assert!(
-                http_route("x", "shop", &with(rule.clone())).is_err(),
-                "{rule}"
-            );
+            assert!(http_route("shop", &with(rule.clone())).is_err(), "{rule}");
         }
     }
 }

@@ -98,13 +98,12 @@ pub(crate) fn own(
     let labels = meta.strings("labels")?;
     let annotations = meta.strings("annotations")?;
     meta.done()?;
-    crate::take::cfggen_labels(&labels, name_label, None)?;
     let secret = owned_target(name, target)?;
     Ok(Own {
         object_name: (secret != name).then(|| name.to_owned()),
         secret,
-        labels: crate::take::own_strings(labels),
-        annotations: crate::take::own_strings(annotations),
+        labels: crate::take::own_strings(labels, name_label),
+        annotations: crate::take::own_strings(annotations, name_label),
     })
 }
 

@@ -16,14 +16,13 @@ pub(crate) fn typed_spec<T: DeserializeOwned>(object: &Value, name_label: &str) 
     let labels = meta.strings("labels")?;
     let annotations = meta.strings("annotations")?;
     meta.done()?;
-    crate::take::cfggen_labels(&labels, name_label, None)?;
     let mut spec = match t.take_any("spec") {
         Some(Value::Object(spec)) => spec,
         _ => return Err("no `spec`".into()),
     };
     t.done()?;
     for (key, own) in [("labels", labels), ("annotations", annotations)] {
-        let own = crate::take::own_strings(own);
+        let own = crate::take::own_strings(own, name_label);
         if spec.contains_key(key) {
             return Err(format!("`{key}` (in `spec`) has no typed form in cfggen"));
         }

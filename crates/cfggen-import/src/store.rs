@@ -142,12 +142,13 @@ mod tests {
             Some("daily")
         );
         assert!(!typed.secret.labels.contains_key("app.kubernetes.io/name"));
-        // A label cfggen sets, with another value, is the reason it stays raw.
+        // A label cfggen sets, with another value, is kept: it wins.
         object["metadata"]["labels"] = json!({"app.kubernetes.io/managed-by": "kustomize"});
-        let err = store_secret("minio-backup-secret", &object, "web")
-            .err()
-            .unwrap_or_default();
-        assert!(err.contains("managed-by: kustomize"), "{err}");
+        let typed = store_secret("minio-backup-secret", &object, "web").unwrap();
+        assert_eq!(
+            typed.secret.labels["app.kubernetes.io/managed-by"],
+            "kustomize"
+        );
     }
 
     #[test]

@@ -106,10 +106,10 @@ pub(crate) fn object(value: &Value) -> Result<(Taker, Taker), Why> {
     Ok((t, meta))
 }
 
-/// On workloads, Services and service accounts the labels cfggen sets
-/// win over the object's own (on ConfigMaps and pods the object's win): a
+/// On workloads (and their disruption budgets) the labels cfggen sets
+/// win over the object's own, for they go with the pods' selector: a
 /// value of the input's own for one of them would be lost, and is the
-/// reason the object stays raw.
+/// reason the object stays raw. Every other object's own labels win.
 pub(crate) fn cfggen_labels(
     labels: &Map<String, Value>,
     app: &str,
@@ -134,12 +134,15 @@ pub(crate) fn cfggen_labels(
 }
 
 /// An object's own labels or annotations, as the model keeps them: the
-/// ones cfggen writes itself (managed-by, the app's name) left out, for
-/// [`cfggen_labels`] has checked they have cfggen's values.
-pub(crate) fn own_strings(m: Map<String, Value>) -> indexmap::IndexMap<String, String> {
+/// ones cfggen writes itself with the same value (managed-by, the name
+/// label `app`) left out; one of another value stays, and wins.
+pub(crate) fn own_strings(m: Map<String, Value>, app: &str) -> indexmap::IndexMap<String, String> {
     m.into_iter()
-        .filter(|(k, _)| ![names::MANAGED_BY.0, names::LABEL_APP].contains(&k.as_str()))
         .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))
+        .filter(|(k, v)| {
+            let cfggens = [names::MANAGED_BY, (names::LABEL_APP, app)];
+            !cfggens.iter().any(|(key, value)| k == key && v == value)
+        })
         .collect()
 }
 

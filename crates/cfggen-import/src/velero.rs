@@ -13,7 +13,6 @@ pub(crate) fn schedule(object: &Value, name_label: &str) -> Result<VeleroSchedul
     let labels = meta.strings("labels")?;
     let annotations = meta.strings("annotations")?;
     meta.done()?;
-    crate::take::cfggen_labels(&labels, name_label, None)?;
     let mut spec = t.sub("spec")?;
     t.done()?;
     let flag = |spec: &mut Taker, key: &str| -> Result<Option<bool>, Why> {
@@ -33,8 +32,8 @@ pub(crate) fn schedule(object: &Value, name_label: &str) -> Result<VeleroSchedul
             spec.take_any("template").unwrap_or(Value::Null),
             "spec.template",
         )?,
-        labels: crate::take::own_strings(labels),
-        annotations: crate::take::own_strings(annotations),
+        labels: crate::take::own_strings(labels, name_label),
+        annotations: crate::take::own_strings(annotations, name_label),
     };
     spec.done()?;
     Ok(schedule)

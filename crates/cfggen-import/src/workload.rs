@@ -261,7 +261,11 @@ fn stateful_set(spec: &mut Taker) -> Result<Value, Why> {
     if let Some(n) = spec.take("serviceName") {
         s.insert("serviceName".into(), n);
     }
-    for key in ["podManagementPolicy", "updateStrategy"] {
+    for key in [
+        "podManagementPolicy",
+        "updateStrategy",
+        "persistentVolumeClaimRetentionPolicy",
+    ] {
         if let Some(v) = spec.take(key) {
             s.insert(key.into(), v);
         }
@@ -333,8 +337,10 @@ fn pod(
 ) -> Result<String, Why> {
     let (needs, notes) = (&mut *p.needs, &mut *p.notes);
     let mut meta = template.sub("metadata")?;
-    // Kubernetes takes a pod template's namespace only as the object's.
+    // Kubernetes takes a pod template's namespace only as the object's,
+    // and names each pod itself.
     meta.take("namespace");
+    meta.take("name");
     let mut labels = meta.strings("labels")?;
     for (k, v) in selector {
         if labels.get(k) != Some(v) {

@@ -214,6 +214,16 @@ const FILES: &[Carried] = &[
         include_str!("../crds/compact/postgresql.cnpg.io_scheduledbackups.json"),
     ),
     (
+        "grafana.integreatly.org_grafanadashboards.yaml",
+        &[("grafana.integreatly.org", "GrafanaDashboard")],
+        include_str!("../crds/compact/grafana.integreatly.org_grafanadashboards.json"),
+    ),
+    (
+        "grafana.integreatly.org_grafanadatasources.yaml",
+        &[("grafana.integreatly.org", "GrafanaDatasource")],
+        include_str!("../crds/compact/grafana.integreatly.org_grafanadatasources.json"),
+    ),
+    (
         "velero.io_schedules.yaml",
         &[("velero.io", "Schedule")],
         include_str!("../crds/compact/velero.io_schedules.json"),

@@ -117,6 +117,46 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub gateways: IndexMap<String, crate::gateway::Gateway>,
+    /// Cilium network policies (CiliumNetworkPolicy), by their Kubernetes
+    /// name: which of the namespace's pods they apply to, and the traffic
+    /// they allow or deny, by peer, port and layer-7 rule.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub cilium_policies: IndexMap<String, crate::cilium::CiliumPolicy>,
+    /// Cilium cluster-wide policies (CiliumClusterwideNetworkPolicy), by
+    /// their Kubernetes name: the same rules, for pods of every namespace
+    /// (`endpointSelector`) or for nodes (`nodeSelector`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub cilium_clusterwide_policies: IndexMap<String, crate::cilium::CiliumPolicy>,
+    /// Roles of the app's namespace, by their names: their rules and the
+    /// RoleBindings that grant them (an account's own rules are its
+    /// `serviceAccounts` entry's).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::RBAC_NAME}))]
+    pub roles: IndexMap<String, crate::rbac::Role>,
+    /// ClusterRoles, by their names (`system:coredns`): their rules (or
+    /// aggregation) and the ClusterRoleBindings that grant them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::RBAC_NAME}))]
+    pub cluster_roles: IndexMap<String, crate::rbac::Role>,
+    /// RoleBindings, in the app's namespace, of roles made elsewhere
+    /// (`view`, a chart's Role), by their names.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::RBAC_NAME}))]
+    pub role_bindings: IndexMap<String, crate::rbac::RoleBinding>,
+    /// ClusterRoleBindings of ClusterRoles made elsewhere
+    /// (`cluster-admin`), by their names.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::RBAC_NAME}))]
+    pub cluster_role_bindings: IndexMap<String, crate::rbac::RoleBinding>,
+    /// Grafana operator dashboards (GrafanaDashboard), by their
+    /// Kubernetes name: which Grafana instances import which model (its
+    /// JSON, a URL, a key of one of the app's ConfigMaps, or grafana.com),
+    /// into which folder.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub grafana_dashboards: IndexMap<String, crate::grafana::GrafanaDashboard>,
     /// PersistentVolumeClaims, by their Kubernetes name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]

@@ -129,12 +129,17 @@ impl Environment {
         self.persistent_volumes.keys().cloned().chain(raw).collect()
     }
 
-    /// Whether the environment declares cluster-scoped objects of its own
-    /// (PersistentVolumes, Namespaces), which the `cluster` folder holds.
+    /// Whether the environment declares cluster-scoped objects
+    /// (PersistentVolumes, Namespaces, StorageClasses, the apps'
+    /// cluster-wide Cilium policies), which the `cluster` folder holds.
     pub fn has_cluster_objects(&self) -> bool {
         !self.persistent_volumes.is_empty()
             || !self.namespaces.is_empty()
             || !self.storage_classes.is_empty()
+            || self
+                .apps
+                .values()
+                .any(|app| !app.cilium_clusterwide_policies.is_empty())
     }
 
     /// Gives every app that names no namespace the environment's

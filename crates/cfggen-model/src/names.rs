@@ -15,6 +15,10 @@ pub const DNS1123_LABEL: &str = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 /// A DNS-1123 subdomain: ConfigMap, Secret and Ingress names.
 pub const DNS1123_SUBDOMAIN: &str =
     "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/// The name of a Role, ClusterRole or binding: a path segment (any text
+/// but `/` and `%`; not `.` or `..`, which a rule refuses), as
+/// `system:coredns`.
+pub const RBAC_NAME: &str = "^[^/%]+$";
 /// An IANA service name, which Kubernetes requires for named ports.
 pub const PORT_NAME: &str = "^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$";
 /// A label value Kubernetes takes (not empty): at most 63 letters,

@@ -129,3 +129,91 @@ impl ServiceAccount {
             .unwrap_or_else(|| cluster_role_name(namespace, account))
     }
 }
+
+/// A Role of the app's namespace (`roles`) or a ClusterRole
+/// (`clusterRoles`) of its own name, with the bindings that grant it, for
+/// permissions that are not one account's (`serviceAccounts.<a>.rules`
+/// covers those).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Role {
+    /// What the role allows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<PolicyRule>,
+    /// ClusterRoles only: the rules of the ClusterRoles these selectors
+    /// pick, gathered by Kubernetes (then `rules` stays empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregation_rule: Option<k8s_openapi::api::rbac::v1::AggregationRule>,
+    /// The RoleBindings (ClusterRoleBindings) that grant it, by their
+    /// names: each to its subjects.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::RBAC_NAME}))]
+    pub bindings: IndexMap<String, Binding>,
+    /// Labels of the role, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the role.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// A binding of a role to its subjects.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Binding {
+    /// Who gets the role: service accounts (`{kind: ServiceAccount, name:
+    /// web}`, of the app's namespace when it names none), users and
+    /// groups (`{kind: Group, name: admins, apiGroup:
+    /// rbac.authorization.k8s.io}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<k8s_openapi::api::rbac::v1::Subject>,
+    /// Labels of the binding, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the binding.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// A binding of a role made elsewhere (`roleBindings` in the app's
+/// namespace, `clusterRoleBindings` cluster-wide): Kubernetes' own
+/// ClusterRoles (`view`, `cluster-admin`), a chart's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RoleBinding {
+    /// The role it grants.
+    pub role_ref: RoleRef,
+    /// Who gets it.
+    #[serde(flatten)]
+    pub binding: Binding,
+}
+
+/// A role by kind and name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleRef {
+    /// `ClusterRole`, or (in `roleBindings`) `Role`.
+    pub kind: RoleKind,
+    /// Its name.
+    #[schemars(regex(pattern = names::RBAC_NAME))]
+    pub name: String,
+}
+
+/// The kind of a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RoleKind {
+    /// A Role of the namespace.
+    Role,
+    /// A ClusterRole.
+    ClusterRole,
+}
+
+impl RoleKind {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleKind::Role => "Role",
+            RoleKind::ClusterRole => "ClusterRole",
+        }
+    }
+}

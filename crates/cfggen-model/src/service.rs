@@ -70,6 +70,15 @@ pub struct Service {
     /// `SingleStack`, `PreferDualStack` or `RequireDualStack`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_family_policy: Option<IpFamilyPolicy>,
+    /// `ClientIP`: each client's connections go to one pod (`None`, the
+    /// default: any pod).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["None", "ClientIP"]))]
+    pub session_affinity: Option<String>,
+    /// How long a client keeps its pod (`{clientIP: {timeoutSeconds:
+    /// 3600}}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_affinity_config: Option<k8s_openapi::api::core::v1::SessionAffinityConfig>,
     /// Service ports by name. The short form `{grpc: 5000}` listens on
     /// 5000 and forwards to the container port named `grpc` (the name is
     /// the container port's, the number the Service's). The long form
@@ -82,6 +91,41 @@ pub struct Service {
     /// Labels of the Service, beside cfggen's own.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub labels: IndexMap<String, String>,
+    /// Where a Service without pods sends its traffic (a NAS, a
+    /// hypervisor outside the cluster): an EndpointSlice of these
+    /// addresses, whose ports are the Service's ports' targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Endpoints>,
+}
+
+/// The EndpointSlice of a Service without pods.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Endpoints {
+    /// The addresses, one endpoint each: IPv4 (`192.168.1.117`), IPv6,
+    /// or, with `addressType: FQDN`, host names.
+    #[schemars(length(min = 1))]
+    pub addresses: Vec<String>,
+    /// `IPv4` (the default), `IPv6` or `FQDN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["IPv4", "IPv6", "FQDN"]))]
+    pub address_type: Option<String>,
+    /// The EndpointSlice's name; the Service's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN))]
+    pub name: Option<String>,
+    /// Who manages the slice (its `endpointslice.kubernetes.io/managed-by`
+    /// label); `cfggen` when absent. Never Kubernetes' own controller,
+    /// which would take the slice over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+}
+
+impl Endpoints {
+    /// The address type, `IPv4` when none is given.
+    pub fn address_type(&self) -> &str {
+        self.address_type.as_deref().unwrap_or("IPv4")
+    }
 }
 
 impl Service {
@@ -110,20 +154,17 @@ impl Service {
         }
     }
 
-    /// The labels the Service is rendered with: its own `labels` under
-    /// cfggen's `app.kubernetes.io/name` (the component's name label when
-    /// it selects one), `app.kubernetes.io/component` when it selects a
-    /// component, and `app.kubernetes.io/managed-by`, which win.
+    /// The labels the Service is rendered with: cfggen's
+    /// `app.kubernetes.io/name` (the component's name label when it
+    /// selects one), `app.kubernetes.io/component` when it selects a
+    /// component, and `app.kubernetes.io/managed-by`, with its own
+    /// `labels` over them (a Service's labels select no pod).
     pub fn rendered_labels(
         &self,
         app_name: &str,
         app: &crate::App,
     ) -> std::collections::BTreeMap<String, String> {
-        let mut labels: std::collections::BTreeMap<String, String> = self
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let mut labels = std::collections::BTreeMap::new();
         let component = self.component.as_deref();
         let name = component
             .and_then(|c| app.components.get(c))
@@ -138,6 +179,7 @@ impl Service {
             names::MANAGED_BY.0.to_owned(),
             names::MANAGED_BY.1.to_owned(),
         );
+        labels.extend(self.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
         labels
     }
 
@@ -249,8 +291,10 @@ pub struct ServicePortSpec {
     /// named like the Service port when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_port: Option<crate::container::PortRef>,
-    /// The protocol; with a component, the container port's when absent
-    /// (and it must agree with it).
+    /// The protocol; when absent, with a component, the protocol of the
+    /// container port it forwards to (by number, when the pods declare
+    /// the number with one protocol only; else TCP). A named container
+    /// port's protocol must agree with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
     /// The application protocol, a hint for proxies and load balancers,

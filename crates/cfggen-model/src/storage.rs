@@ -342,15 +342,14 @@ pub struct Claim {
 
 impl Claim {
     /// The claim's own labels and annotations over cfggen's: the object
-    /// metadata to render (cfggen's labels win).
+    /// metadata to render (the claim's labels win, as on every object
+    /// that selects no pod).
     pub fn metadata_over(
         &self,
         labels: &mut std::collections::BTreeMap<String, String>,
         annotations: &mut std::collections::BTreeMap<String, String>,
     ) {
-        for (k, v) in &self.labels {
-            labels.entry(k.clone()).or_insert_with(|| v.clone());
-        }
+        labels.extend(self.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
         annotations.extend(self.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 

@@ -70,6 +70,12 @@ pub struct StatefulSetSettings {
     /// How pods are replaced on update.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_strategy: Option<StatefulSetUpdateStrategy>,
+    /// Whether the claims of `volumeClaimTemplates` are deleted with the
+    /// StatefulSet (`whenDeleted`) or when it scales down (`whenScaled`):
+    /// `Retain` (the default) or `Delete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistent_volume_claim_retention_policy:
+        Option<k8s_openapi::api::apps::v1::StatefulSetPersistentVolumeClaimRetentionPolicy>,
     /// A claim per pod, by name; a container mounts one by that name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]

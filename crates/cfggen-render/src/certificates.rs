@@ -24,6 +24,7 @@ pub(crate) fn certificates_and_gateways(
             labels: &cert.labels,
             annotations: &cert.annotations,
             wave: waves::PREREQUISITES,
+            cluster_wide: false,
         };
         let spec = Certificate {
             labels: Default::default(),
@@ -39,6 +40,7 @@ pub(crate) fn certificates_and_gateways(
             labels: &gw.labels,
             annotations: &gw.annotations,
             wave: waves::WORKLOADS,
+            cluster_wide: false,
         };
         let spec = Gateway {
             labels: Default::default(),

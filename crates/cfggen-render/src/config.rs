@@ -18,7 +18,7 @@ pub(crate) fn config_maps(out: &mut Output, name: &str, app: &App) -> Result<(),
     for (cm_name, cm) in &app.config_maps {
         let rendered_name = config_map_name(cm_name, cm);
         let mut labels = app_labels(app.name_label(name), None);
-        labels.extend(cm.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+        crate::own_labels_over(&mut labels, &cm.labels);
         let mut metadata = meta(&rendered_name, ns, labels, waves::PREREQUISITES);
         if let Some(annotations) = metadata.annotations.as_mut() {
             annotations.extend(cm.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));

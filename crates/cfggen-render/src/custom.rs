@@ -29,6 +29,9 @@ pub(crate) struct Custom<'a> {
     pub(crate) annotations: &'a IndexMap<String, String>,
     /// Its sync wave.
     pub(crate) wave: i32,
+    /// Whether it is cluster-scoped: no namespace, and written into the
+    /// folder of cluster-scoped objects.
+    pub(crate) cluster_wide: bool,
 }
 
 /// Writes `custom` with `spec` into the folder of app `name`, in the
@@ -42,7 +45,7 @@ pub(crate) fn resource<S: Serialize>(
 ) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     let (labels, annotations) = (custom.labels, custom.annotations);
-    let metadata = own_meta(
+    let mut metadata = own_meta(
         custom.name,
         ns,
         app.name_label(name),
@@ -51,11 +54,24 @@ pub(crate) fn resource<S: Serialize>(
         custom.wave,
     );
     let (api_version, kind) = custom.kind;
+    let file = file_name(kind, custom.name);
+    if custom.cluster_wide {
+        metadata.namespace = None;
+        let object = Object {
+            api_version,
+            kind,
+            metadata,
+            spec,
+        };
+        // With the app's other cluster-scoped raw objects: a folder whose
+        // kustomization sets no namespace.
+        return out.cluster_resource(crate::CLUSTER_FOLDER, file, &object);
+    }
     let object = Object {
         api_version,
         kind,
         metadata,
         spec,
     };
-    out.resource(name, ns, file_name(kind, custom.name), &object)
+    out.resource(name, ns, file, &object)
 }

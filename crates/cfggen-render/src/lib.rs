@@ -534,7 +534,7 @@ pub(crate) fn app_labels(app: &str, component: Option<&str>) -> BTreeMap<String,
 }
 
 /// The metadata of an object of an app that has labels and annotations
-/// of its own: its labels under the app's (cfggen's win), its
+/// of its own: its labels over the app's (see [`own_labels_over`]), its
 /// annotations beside the sync wave.
 pub(crate) fn own_meta(
     name: &str,
@@ -544,14 +544,23 @@ pub(crate) fn own_meta(
     annotations: &indexmap::IndexMap<String, String>,
     wave: i32,
 ) -> ObjectMeta {
-    let mut all: BTreeMap<String, String> =
-        labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    all.extend(app_labels(app_label, None));
+    let mut all = app_labels(app_label, None);
+    own_labels_over(&mut all, labels);
     let mut metadata = meta(name, namespace, all, wave);
     if let Some(a) = metadata.annotations.as_mut() {
         a.extend(annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     metadata
+}
+
+/// An object's own labels over the ones cfggen puts on what it renders:
+/// the object's win, for its metadata selects no pod (a workload's pod
+/// labels and selectors are cfggen's, and not made here).
+pub(crate) fn own_labels_over(
+    labels: &mut BTreeMap<String, String>,
+    own: &indexmap::IndexMap<String, String>,
+) {
+    labels.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
 }
 
 /// The labels that select an app's (component's) pods.
@@ -659,7 +668,9 @@ fn render_applications(out: &mut Output, env: &Environment) -> Result<(), Render
             None,
         ));
     }
-    if env.has_cluster_objects() {
+    // The environment's cluster-scoped objects, and the apps' (raw ones,
+    // cluster-wide policies), have a folder of their own.
+    if env.has_cluster_objects() || out.folders.contains(CLUSTER_FOLDER) {
         targets.push(target(
             CLUSTER_FOLDER.to_owned(),
             "default".to_owned(),

@@ -49,6 +49,7 @@ pub(crate) fn monitors(out: &mut Output, name: &str, app: &App) -> Result<(), Re
             labels,
             annotations,
             wave: waves::WORKLOADS,
+            cluster_wide: false,
         };
         resource(out, name, app, custom, &spec)
     };
@@ -79,6 +80,37 @@ pub(crate) fn monitors(out: &mut Output, name: &str, app: &App) -> Result<(), Re
             target_limit: m.target_limit,
         };
         put("PodMonitor", mname, &m.labels, &m.annotations, spec)?;
+    }
+    Ok(())
+}
+
+/// One GrafanaDashboard per entry of the app's `grafanaDashboards`, after
+/// the ConfigMaps it may read (by their rendered, hashed names).
+pub(crate) fn grafana_dashboards(
+    out: &mut Output,
+    name: &str,
+    app: &App,
+) -> Result<(), RenderError> {
+    for (dname, dashboard) in &app.grafana_dashboards {
+        let custom = Custom {
+            kind: ("grafana.integreatly.org/v1beta1", "GrafanaDashboard"),
+            name: dname,
+            labels: &dashboard.labels,
+            annotations: &dashboard.annotations,
+            wave: waves::WORKLOADS,
+            cluster_wide: false,
+        };
+        let mut spec = cfggen_model::grafana::GrafanaDashboard {
+            labels: Default::default(),
+            annotations: Default::default(),
+            ..dashboard.clone()
+        };
+        if let Some(r) = spec.config_map_ref.as_mut() {
+            if let Some(cm) = app.config_maps.get(&r.name) {
+                r.name = cfggen_model::app::config_map_name(&r.name, cm);
+            }
+        }
+        resource(out, name, app, custom, &spec)?;
     }
     Ok(())
 }

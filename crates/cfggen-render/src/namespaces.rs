@@ -12,7 +12,8 @@ pub(crate) fn namespaces(
     env: &cfggen_model::Environment,
 ) -> Result<(), RenderError> {
     for (name, declared) in &env.namespaces {
-        let labels = managed_labels(declared.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let mut labels = managed_labels([]);
+        crate::own_labels_over(&mut labels, &declared.labels);
         let mut metadata = meta(name, "", labels, waves::PREREQUISITES);
         metadata.namespace = None;
         if let Some(annotations) = metadata.annotations.as_mut() {

@@ -37,3 +37,38 @@ pub(crate) fn network_policies(out: &mut Output, name: &str, app: &App) -> Resul
     }
     Ok(())
 }
+
+/// One CiliumNetworkPolicy per entry of the app's `ciliumPolicies`, one
+/// CiliumClusterwideNetworkPolicy (no namespace) per entry of its
+/// `ciliumClusterwidePolicies`: the spec as Cilium reads it, their own
+/// labels and annotations on the object.
+pub(crate) fn cilium_policies(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    use crate::custom::{resource, Custom};
+    let kinds = [
+        ("CiliumNetworkPolicy", &app.cilium_policies, false),
+        (
+            "CiliumClusterwideNetworkPolicy",
+            &app.cilium_clusterwide_policies,
+            true,
+        ),
+    ];
+    for (kind, policies, cluster_wide) in kinds {
+        for (pname, policy) in policies {
+            let custom = Custom {
+                kind: ("cilium.io/v2", kind),
+                name: pname,
+                labels: &policy.labels,
+                annotations: &policy.annotations,
+                wave: waves::PREREQUISITES,
+                cluster_wide,
+            };
+            let spec = cfggen_model::cilium::CiliumPolicy {
+                labels: Default::default(),
+                annotations: Default::default(),
+                ..policy.clone()
+            };
+            resource(out, name, app, custom, &spec)?;
+        }
+    }
+    Ok(())
+}

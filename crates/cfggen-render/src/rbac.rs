@@ -10,7 +10,7 @@ use k8s_openapi::api::rbac::v1::{
     ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject,
 };
 
-use crate::{app_labels, file_name, meta, waves, Output, RenderError};
+use crate::{app_labels, file_name, meta, own_meta, waves, Output, RenderError};
 
 fn rules(rules: &[ModelRule]) -> Vec<PolicyRule> {
     rules
@@ -35,12 +35,10 @@ fn rules(rules: &[ModelRule]) -> Vec<PolicyRule> {
 pub(crate) fn service_accounts(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     for (account, sa) in app.service_accounts.iter().filter(|(_, sa)| !sa.existing) {
-        // cfggen's labels, then the account's own.
+        // cfggen's labels, and the account's own over them.
         let labels = || {
             let mut labels = app_labels(app.name_label(name), None);
-            for (k, v) in &sa.labels {
-                labels.entry(k.clone()).or_insert_with(|| v.clone());
-            }
+            crate::own_labels_over(&mut labels, &sa.labels);
             labels
         };
         let object = ServiceAccount {
@@ -110,6 +108,92 @@ pub(crate) fn service_accounts(out: &mut Output, name: &str, app: &App) -> Resul
                 &binding,
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The app's own Roles and ClusterRoles, each with its bindings, and its
+/// bindings of roles made elsewhere: their own labels over the app's,
+/// their annotations; ClusterRoles and their bindings with no namespace.
+pub(crate) fn roles(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    use cfggen_model::rbac::{Binding, RoleKind};
+    let ns = app.namespace(name);
+    let label = app.name_label(name);
+    let metadata = |object: &str,
+                    labels: &indexmap::IndexMap<String, String>,
+                    annotations: &indexmap::IndexMap<String, String>,
+                    cluster: bool| {
+        let mut m = own_meta(object, ns, label, labels, annotations, waves::PREREQUISITES);
+        if cluster {
+            m.namespace = None;
+        }
+        m
+    };
+    let role_ref = |kind: RoleKind, role: &str| RoleRef {
+        api_group: "rbac.authorization.k8s.io".into(),
+        kind: kind.as_str().into(),
+        name: role.to_owned(),
+    };
+    let subjects = |b: &Binding| (!b.subjects.is_empty()).then(|| b.subjects.clone());
+    for (role_name, role) in &app.roles {
+        let object = Role {
+            metadata: metadata(role_name, &role.labels, &role.annotations, false),
+            rules: Some(rules(&role.rules)),
+        };
+        out.resource(name, ns, file_name("Role", role_name), &object)?;
+        for (binding_name, b) in &role.bindings {
+            let object = RoleBinding {
+                metadata: metadata(binding_name, &b.labels, &b.annotations, false),
+                role_ref: role_ref(RoleKind::Role, role_name),
+                subjects: subjects(b),
+            };
+            out.resource(name, ns, file_name("RoleBinding", binding_name), &object)?;
+        }
+    }
+    for (binding_name, rb) in &app.role_bindings {
+        let b = &rb.binding;
+        let object = RoleBinding {
+            metadata: metadata(binding_name, &b.labels, &b.annotations, false),
+            role_ref: role_ref(rb.role_ref.kind, &rb.role_ref.name),
+            subjects: subjects(b),
+        };
+        out.resource(name, ns, file_name("RoleBinding", binding_name), &object)?;
+    }
+    for (role_name, role) in &app.cluster_roles {
+        let object = ClusterRole {
+            metadata: metadata(role_name, &role.labels, &role.annotations, true),
+            rules: (role.aggregation_rule.is_none() || !role.rules.is_empty())
+                .then(|| rules(&role.rules)),
+            aggregation_rule: role.aggregation_rule.clone(),
+        };
+        out.resource(name, ns, file_name("ClusterRole", role_name), &object)?;
+        for (binding_name, b) in &role.bindings {
+            let object = ClusterRoleBinding {
+                metadata: metadata(binding_name, &b.labels, &b.annotations, true),
+                role_ref: role_ref(RoleKind::ClusterRole, role_name),
+                subjects: subjects(b),
+            };
+            out.resource(
+                name,
+                ns,
+                file_name("ClusterRoleBinding", binding_name),
+                &object,
+            )?;
+        }
+    }
+    for (binding_name, rb) in &app.cluster_role_bindings {
+        let b = &rb.binding;
+        let object = ClusterRoleBinding {
+            metadata: metadata(binding_name, &b.labels, &b.annotations, true),
+            role_ref: role_ref(rb.role_ref.kind, &rb.role_ref.name),
+            subjects: subjects(b),
+        };
+        out.resource(
+            name,
+            ns,
+            file_name("ClusterRoleBinding", binding_name),
+            &object,
+        )?;
     }
     Ok(())
 }

@@ -46,9 +46,7 @@ pub(crate) fn http_routes(out: &mut Output, name: &str, app: &App) -> Result<(),
             );
         }
         if let Some(labels) = metadata.labels.as_mut() {
-            for (k, v) in &route.labels {
-                labels.entry(k.clone()).or_insert_with(|| v.clone());
-            }
+            crate::own_labels_over(labels, &route.labels);
         }
         let rules = route
             .rules

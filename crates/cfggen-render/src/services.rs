@@ -38,14 +38,31 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
                         spec.protocol.unwrap_or_default(),
                     )
                 } else {
-                    // The pods are cfggen's: the port they declare.
+                    // The pods are cfggen's: the protocol given, else the
+                    // port they declare (by number, one protocol only:
+                    // 53 both UDP and TCP is Kubernetes' TCP).
                     let target = port.target(port_name);
-                    let protocol = selected
-                        .iter()
-                        .find_map(|(cname, comp)| comp.pod_port(cname, &target))
-                        .map(|(_, p)| p.protocol())
-                        .or(spec.protocol)
-                        .unwrap_or_default();
+                    let declared = |p: &cfggen_model::container::Port| p.protocol();
+                    let found: Vec<_> = match &target {
+                        PortRef::Name(_) => selected
+                            .iter()
+                            .find_map(|(cname, comp)| comp.pod_port(cname, &target))
+                            .map(|(_, p)| declared(p))
+                            .into_iter()
+                            .collect(),
+                        PortRef::Number(n) => selected
+                            .iter()
+                            .flat_map(|(cname, comp)| comp.containers(cname))
+                            .flat_map(|(_, _, c)| c.ports.values())
+                            .filter(|p| p.number() == *n)
+                            .map(declared)
+                            .collect(),
+                    };
+                    let one = found
+                        .first()
+                        .copied()
+                        .filter(|first| found.iter().all(|p| p == first));
+                    let protocol = spec.protocol.or(one).unwrap_or_default();
                     let target = match target {
                         PortRef::Name(n) => IntOrString::String(n),
                         PortRef::Number(n) => IntOrString::Int(i32::from(n)),
@@ -85,6 +102,8 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
                         .collect()
                 }),
                 ip_family_policy: svc.ip_family_policy.map(|p| p.as_str().to_owned()),
+                session_affinity: svc.session_affinity.clone(),
+                session_affinity_config: svc.session_affinity_config.clone(),
                 selector: if svc.selector.is_empty() {
                     component.map(|(cname, comp)| selector_of(app.name_label(name), cname, comp))
                 } else {
@@ -100,9 +119,73 @@ pub(crate) fn services(out: &mut Output, name: &str, app: &App) -> Result<(), Re
             }),
             ..Service::default()
         };
+        if let Some(endpoints) = &svc.endpoints {
+            let ports = object
+                .spec
+                .as_ref()
+                .and_then(|s| s.ports.as_deref())
+                .unwrap_or_default();
+            endpoint_slice(out, name, app, sname, endpoints, ports)?;
+        }
         out.resource(name, ns, file_name("Service", sname), &object)?;
     }
     Ok(())
+}
+
+/// The EndpointSlice of a Service without pods: its addresses, one
+/// endpoint each, on the ports the Service forwards to.
+fn endpoint_slice(
+    out: &mut Output,
+    name: &str,
+    app: &App,
+    service: &str,
+    endpoints: &cfggen_model::service::Endpoints,
+    ports: &[ServicePort],
+) -> Result<(), RenderError> {
+    use k8s_openapi::api::discovery::v1::{
+        Endpoint, EndpointConditions, EndpointPort, EndpointSlice,
+    };
+    let ns = app.namespace(name);
+    let slice_name = endpoints.name.as_deref().unwrap_or(service);
+    let mut labels = app_labels(app.name_label(name), None);
+    labels.insert("kubernetes.io/service-name".into(), service.to_owned());
+    labels.insert(
+        "endpointslice.kubernetes.io/managed-by".into(),
+        endpoints
+            .managed_by
+            .clone()
+            .unwrap_or_else(|| "cfggen".into()),
+    );
+    let object = EndpointSlice {
+        metadata: meta(slice_name, ns, labels, waves::WORKLOADS),
+        address_type: endpoints.address_type().to_owned(),
+        // Empty conditions written out, as Argo CD otherwise sees the
+        // defaults the API server fills in as drift.
+        endpoints: endpoints
+            .addresses
+            .iter()
+            .map(|a| Endpoint {
+                addresses: vec![a.clone()],
+                conditions: Some(EndpointConditions::default()),
+                ..Endpoint::default()
+            })
+            .collect(),
+        ports: Some(
+            ports
+                .iter()
+                .map(|p| EndpointPort {
+                    name: p.name.clone(),
+                    protocol: p.protocol.clone(),
+                    port: match &p.target_port {
+                        Some(IntOrString::Int(n)) => Some(*n),
+                        _ => Some(p.port),
+                    },
+                    app_protocol: None,
+                })
+                .collect(),
+        ),
+    };
+    out.resource(name, ns, file_name("EndpointSlice", slice_name), &object)
 }
 
 fn backend(service: &str, port: &PortRef) -> IngressBackend {
@@ -190,9 +273,7 @@ pub(crate) fn ingresses(out: &mut Output, name: &str, app: &App) -> Result<(), R
             }
         }
         if let Some(labels) = metadata.labels.as_mut() {
-            for (k, v) in &ingress.labels {
-                labels.entry(k.clone()).or_insert_with(|| v.clone());
-            }
+            crate::own_labels_over(labels, &ingress.labels);
         }
         let (default_backend, rules) = routes(ingress)?;
         let mut hosts: Vec<String> = ingress.hosts.clone();

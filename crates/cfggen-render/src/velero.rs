@@ -32,6 +32,7 @@ pub(crate) fn velero_schedules(out: &mut Output, name: &str, app: &App) -> Resul
             labels: &schedule.labels,
             annotations: &schedule.annotations,
             wave: waves::WORKLOADS,
+            cluster_wide: false,
         };
         let spec = ScheduleSpec {
             schedule: &schedule.schedule,

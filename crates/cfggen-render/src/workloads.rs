@@ -33,10 +33,13 @@ pub(crate) fn render_app(
     config::database_url(out, env, name, app)?;
     storage::claims(out, name, app)?;
     crate::network::network_policies(out, name, app)?;
+    crate::network::cilium_policies(out, name, app)?;
     crate::velero::velero_schedules(out, name, app)?;
     crate::monitors::monitors(out, name, app)?;
+    crate::monitors::grafana_dashboards(out, name, app)?;
     crate::certificates::certificates_and_gateways(out, name, app)?;
     rbac::service_accounts(out, name, app)?;
+    rbac::roles(out, name, app)?;
     for (cname, comp) in &app.components {
         let pod = PodOf {
             env,
@@ -225,6 +228,9 @@ fn stateful_set(
             service_name: Some(sts.service_name.clone()),
             pod_management_policy: sts.pod_management_policy.map(|p| p.as_str().to_owned()),
             update_strategy: sts.update_strategy.clone(),
+            persistent_volume_claim_retention_policy: sts
+                .persistent_volume_claim_retention_policy
+                .clone(),
             volume_claim_templates: crate::pod::non_empty(templates),
             ..StatefulSetSpec::default()
         }),

@@ -76,6 +76,11 @@ pub fn claims(name: &str, app: &App) -> Claims {
         objects: unique_objects(name, app)
             .into_iter()
             .map(|(kind, object, at)| (ns.to_owned(), kind, object, at))
+            .chain(
+                cluster_objects(name, app)
+                    .into_iter()
+                    .map(|(kind, object, at)| (String::new(), kind, object, at)),
+            )
             .collect(),
         cluster_roles: cluster_roles(name, app)
             .into_iter()
@@ -134,6 +139,32 @@ fn secret_keys(ns: &str, app: &App) -> Vec<(String, String, Vec<String>)> {
         .collect()
 }
 
+/// The cluster-scoped objects of app `name` (but its accounts'
+/// ClusterRoles, [`cluster_roles`]): unique in the cluster.
+fn cluster_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath)> {
+    let mut objects = Vec::new();
+    for (role, r) in &app.cluster_roles {
+        let path = FieldPath::of(&["apps", name, "clusterRoles", role]);
+        objects.push(("ClusterRole", role.clone(), path.clone()));
+        for binding in r.bindings.keys() {
+            objects.push((
+                "ClusterRoleBinding",
+                binding.clone(),
+                path.key("bindings").key(binding),
+            ));
+        }
+    }
+    for binding in app.cluster_role_bindings.keys() {
+        let path = FieldPath::of(&["apps", name, "clusterRoleBindings", binding]);
+        objects.push(("ClusterRoleBinding", binding.clone(), path));
+    }
+    for policy in app.cilium_clusterwide_policies.keys() {
+        let path = FieldPath::of(&["apps", name, "ciliumClusterwidePolicies", policy]);
+        objects.push(("CiliumClusterwideNetworkPolicy", policy.clone(), path));
+    }
+    objects
+}
+
 /// The ClusterRoles app `name`'s own accounts make, and the account of
 /// each.
 fn cluster_roles<'a>(name: &str, app: &'a App) -> Vec<(String, &'a str)> {
@@ -186,6 +217,16 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
         ),
         ("Gateway", "gateways", app.gateways.keys().collect()),
         (
+            "CiliumNetworkPolicy",
+            "ciliumPolicies",
+            app.cilium_policies.keys().collect(),
+        ),
+        (
+            "GrafanaDashboard",
+            "grafanaDashboards",
+            app.grafana_dashboards.keys().collect(),
+        ),
+        (
             "Schedule",
             "veleroSchedules",
             app.velero_schedules.keys().collect(),
@@ -203,13 +244,7 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             FieldPath::of(&["apps", name, "claims", claim]),
         ));
     }
-    for (account, sa) in app.service_accounts.iter().filter(|(_, sa)| !sa.existing) {
-        let path = FieldPath::of(&["apps", name, "serviceAccounts", account]);
-        objects.push(("ServiceAccount", account.clone(), path.clone()));
-        if !sa.rules.is_empty() {
-            objects.push(("Role", account.clone(), path));
-        }
-    }
+    objects.extend(rbac_objects(name, app));
     for sname in app.services.keys() {
         objects.push((
             "Service",
@@ -249,6 +284,35 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             crate::database::Database::url_secret_name(name),
             FieldPath::of(&["apps", name, "database", "env", "url"]),
         ));
+    }
+    objects
+}
+
+/// The app's accounts, Roles and RoleBindings: unique in its namespace.
+fn rbac_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath)> {
+    let mut objects: Vec<(&'static str, String, FieldPath)> = Vec::new();
+    for (account, sa) in app.service_accounts.iter().filter(|(_, sa)| !sa.existing) {
+        let path = FieldPath::of(&["apps", name, "serviceAccounts", account]);
+        objects.push(("ServiceAccount", account.clone(), path.clone()));
+        if !sa.rules.is_empty() {
+            objects.push(("Role", account.clone(), path.clone()));
+            objects.push(("RoleBinding", account.clone(), path));
+        }
+    }
+    for (role, r) in &app.roles {
+        let path = FieldPath::of(&["apps", name, "roles", role]);
+        objects.push(("Role", role.clone(), path.clone()));
+        for binding in r.bindings.keys() {
+            objects.push((
+                "RoleBinding",
+                binding.clone(),
+                path.key("bindings").key(binding),
+            ));
+        }
+    }
+    for binding in app.role_bindings.keys() {
+        let path = FieldPath::of(&["apps", name, "roleBindings", binding]);
+        objects.push(("RoleBinding", binding.clone(), path));
     }
     objects
 }

@@ -131,9 +131,13 @@ fn check_extended_resources(
     let limits = resources.limits.as_ref().unwrap_or(&empty);
     for (side, amounts) in [("requests", requests), ("limits", limits)] {
         for (name, amount) in amounts.iter().filter(|(n, _)| is_extended_resource(n)) {
+            // Kubernetes takes any quantity whose value is whole
+            // (`1000m` is 1).
             let whole = match amount {
                 Quantity::Whole(_) => true,
-                Quantity::Text(t) => t.chars().all(|ch| ch.is_ascii_digit()),
+                Quantity::Text(t) => {
+                    crate::names::quantity(t).is_some_and(|n| n >= 0.0 && n.fract() == 0.0)
+                }
             };
             if !whole {
                 c.push(
@@ -148,7 +152,11 @@ fn check_extended_resources(
         }
     }
     for (name, request) in requests.iter().filter(|(n, _)| is_extended_resource(n)) {
-        if limits.get(name).map(ToString::to_string) != Some(request.to_string()) {
+        let value = |q: &Quantity| match q {
+            Quantity::Whole(n) => Some(*n as f64),
+            Quantity::Text(t) => crate::names::quantity(t),
+        };
+        if limits.get(name).and_then(value) != value(request) {
             c.push(
                 "extended-resource",
                 path.key("requests").key(name),

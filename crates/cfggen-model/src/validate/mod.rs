@@ -10,10 +10,12 @@ mod argocd;
 mod autoscaling;
 mod backup;
 mod certificates;
+mod cilium;
 mod claims;
 mod containers;
 mod database;
 mod gateways;
+mod grafana;
 mod labels;
 mod monitors;
 mod network;
@@ -261,6 +263,7 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
         storage::check_claims(&mut c, &apps, name, app);
         check_folder(&mut c, name, app);
     }
+    cilium::check_cilium_policies(&mut c, env);
     storage::check_bound_volumes(&mut c, &apps);
     storage::check_persistent_volumes(&mut c);
     storage::check_storage_classes(&mut c);
@@ -393,6 +396,8 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         labels::check_labels(c, &gw.labels, &gpath.key("labels"));
     }
     gateways::check_gateways(c, app, &base);
+    rbac::check_roles(c, name, app, &base);
+    grafana::check_dashboards(c, app, &base);
     for (sname, schedule) in &app.velero_schedules {
         let spath = base.key("veleroSchedules").key(sname);
         labels::check_labels(c, &schedule.labels, &spath.key("labels"));
@@ -600,15 +605,25 @@ fn check_unique_objects(c: &mut Checker<'_>, apps: &claims::Apps<'_>) {
     for (name, claims) in apps {
         for (ns, kind, oname, path) in &claims.objects {
             if let Some(first) = seen.insert((ns, kind, oname), name) {
+                // A cluster-scoped object (no namespace) is unique in the
+                // cluster.
+                let (place, elsewhere) = if ns.is_empty() {
+                    ("cluster-wide".to_owned(), "")
+                } else {
+                    (
+                        format!("in namespace `{ns}`"),
+                        ", or put the apps in different namespaces",
+                    )
+                };
                 let (message, hint) = if first == *name {
                     (
-                        format!("{kind} `{oname}` in namespace `{ns}` is produced twice by app `{name}`"),
-                        "rename one of them",
+                        format!("{kind} `{oname}` {place} is produced twice by app `{name}`"),
+                        "rename one of them".to_owned(),
                     )
                 } else {
                     (
-                        format!("{kind} `{oname}` in namespace `{ns}` is produced by app `{first}` and again by app `{name}`"),
-                        "rename one of them, or put the apps in different namespaces",
+                        format!("{kind} `{oname}` {place} is produced by app `{first}` and again by app `{name}`"),
+                        format!("rename one of them{elsewhere}"),
                     )
                 };
                 c.push(
@@ -617,7 +632,7 @@ fn check_unique_objects(c: &mut Checker<'_>, apps: &claims::Apps<'_>) {
                     Target::Key,
                     message,
                     "same name as another object",
-                    Some(hint.into()),
+                    Some(hint),
                 );
             }
         }

@@ -30,13 +30,7 @@ pub(super) fn check_network_policy(
     };
     let wanted: IndexMap<String, String> =
         labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let components = app
-        .components
-        .iter()
-        .any(|(cname, comp)| comp.selected_by(app.name_label(app_name), cname, &wanted));
-    let elsewhere = app.external_pods.values().any(|p| p.selected_by(&wanted));
-    let raw = app.raw_pods().iter().any(|p| p.selected_by(&wanted));
-    if components || elsewhere || raw {
+    if selects_pods_of(app_name, app, &wanted) {
         return;
     }
     c.warn(
@@ -47,4 +41,20 @@ pub(super) fn check_network_policy(
         "selects no pod of the app",
         Some("select by labels the app's pods carry (`app.kubernetes.io/name`, `app.kubernetes.io/component`, or the pod's own), or declare pods made elsewhere under `externalPods`".into()),
     );
+}
+
+/// Whether pods of the app carry every label of `wanted`: its
+/// components', pods made elsewhere, or raw manifests'.
+pub(super) fn selects_pods_of(
+    app_name: &str,
+    app: &App,
+    wanted: &IndexMap<String, String>,
+) -> bool {
+    let components = app
+        .components
+        .iter()
+        .any(|(cname, comp)| comp.selected_by(app.name_label(app_name), cname, wanted));
+    components
+        || app.external_pods.values().any(|p| p.selected_by(wanted))
+        || app.raw_pods().iter().any(|p| p.selected_by(wanted))
 }

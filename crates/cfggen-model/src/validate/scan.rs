@@ -458,6 +458,9 @@ fn key_value(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     let value = line[at + 1..].trim();
+    // A shell line that goes on (`MASTER_PASSWORD='', \`) ends before
+    // its backslash.
+    let value = value.strip_suffix('\\').unwrap_or(value).trim_end();
     let value = value.strip_suffix(',').unwrap_or(value).trim();
     let value = match value.split_once(" #") {
         Some((v, _)) if !value.starts_with(['"', '\'']) => v.trim(),
@@ -601,6 +604,16 @@ mod tests {
                 ),
                 ("data.app.env:API_TOKEN".to_owned(), Why::Named),
             ]
+        );
+        // A shell line that goes on: the value ends at the backslash,
+        // and an empty one is no secret.
+        let script =
+            "mysql -e \"CHANGE MASTER TO \\\n  MASTER_PASSWORD='', \\\n  MASTER_USER='root'\"\n";
+        assert_eq!(fields(json!({"command": ["bash", "-c", script]})), []);
+        let script = "mysql \\\n  DB_PASSWORD=hunter2 \\\n  --verbose\n";
+        assert_eq!(
+            fields(json!({"args": [script]})),
+            [("args[0]:DB_PASSWORD".to_owned(), Why::Named)]
         );
         let key = "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----\n";
         assert_eq!(

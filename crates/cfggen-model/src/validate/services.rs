@@ -26,6 +26,9 @@ pub(super) fn check_service(
     spath: &FieldPath,
 ) {
     check_service_type(c, sname, svc, spath);
+    if let Some(endpoints) = &svc.endpoints {
+        check_endpoints(c, sname, svc, endpoints, spath);
+    }
     for (i, port) in &svc.ports.1 {
         c.push(
             "duplicate-port",
@@ -63,10 +66,21 @@ pub(super) fn check_service(
             Some(_) => (ppath.key("targetPort"), Target::Value),
             None => (ppath.clone(), Target::Key),
         };
+        let protocol = long.protocol.unwrap_or_default();
         let Some((_, container_port)) = comp.pod_port(component, &target) else {
-            // A pod that declares no ports is taken at its word: a port
-            // number reaches whatever listens there.
-            if matches!(target, PortRef::Number(_)) && ports.is_empty() {
+            // A port number reaches whatever listens there, as Kubernetes
+            // forwards it: worth a word only when the pod lists its ports.
+            if let PortRef::Number(n) = target {
+                if !ports.is_empty() {
+                    c.warn(
+                        "undeclared-service-port",
+                        tpath,
+                        ttarget,
+                        format!("service `{sname}` forwards port `{port}` to port {n}, which component `{component}` does not declare among its ports"),
+                        "not one of the component's ports",
+                        Some(format!("Kubernetes forwards to the port as it is; declare it under the component's `ports` if the container listens there (its ports: {})", describe_ports(comp, component))),
+                    );
+                }
                 continue;
             }
             let hint = match &target {
@@ -89,14 +103,136 @@ pub(super) fn check_service(
             );
             continue;
         };
-        if let Some(protocol) = long.protocol.filter(|p| *p != container_port.protocol()) {
-            c.push(
-                "service-port",
-                ppath.key("protocol"),
+        if protocol != container_port.protocol() && long.protocol.is_some() {
+            let at = PortOf {
+                sname,
+                port,
+                component,
+                comp,
+                path: &ppath,
+            };
+            check_protocol(c, &at, &target, protocol, container_port.protocol());
+        }
+    }
+}
+
+/// A port of a Service of a component, for messages.
+struct PortOf<'a> {
+    sname: &'a str,
+    port: &'a str,
+    component: &'a str,
+    comp: &'a crate::Component,
+    path: &'a FieldPath,
+}
+
+/// A protocol given that is not the container port's: by number, the
+/// packets reach the pod's port of that protocol whatever the container
+/// lists (a warning, unless it lists it); by name, Kubernetes finds no
+/// port of that name and protocol (an error).
+fn check_protocol(
+    c: &mut Checker<'_>,
+    at: &PortOf<'_>,
+    target: &PortRef,
+    protocol: crate::container::Protocol,
+    declared: crate::container::Protocol,
+) {
+    let PortOf { sname, port, .. } = at;
+    let message = format!(
+        "port `{port}` of service `{sname}` is {}, and the container port it forwards to is {}",
+        protocol.as_str(),
+        declared.as_str()
+    );
+    match target {
+        PortRef::Number(n)
+            if !at.comp.containers(at.component).iter().any(|(_, _, c)| {
+                c.ports
+                    .values()
+                    .any(|p| p.number() == *n && p.protocol() == protocol)
+            }) =>
+        {
+            c.warn(
+                "undeclared-service-port",
+                at.path.key("protocol"),
                 Target::Value,
-                format!("port `{port}` of service `{sname}` is {}, and the container port it forwards to is {}", protocol.as_str(), container_port.protocol().as_str()),
+                format!("{message}: the component does not declare port {n}/{}", protocol.as_str()),
                 "differs from the container port",
-                Some("leave `protocol` out: it comes from the container port".into()),
+                Some(format!("Kubernetes forwards it as it is; declare the port with `protocol: {}` under the component's `ports` if the container listens there", protocol.as_str())),
+            );
+        }
+        PortRef::Number(_) => {}
+        PortRef::Name(_) => c.push(
+            "service-port",
+            at.path.key("protocol"),
+            Target::Value,
+            message,
+            "differs from the container port",
+            Some("leave `protocol` out: it comes from the container port".into()),
+        ),
+    }
+}
+
+/// The EndpointSlice of a Service without pods: no selector (Kubernetes
+/// fills a selecting Service's endpoints itself), addresses of the type
+/// given, ports that forward to numbers (there is no pod to name one),
+/// and a manager that is not Kubernetes' own controller.
+fn check_endpoints(
+    c: &mut Checker<'_>,
+    sname: &str,
+    svc: &Service,
+    endpoints: &crate::service::Endpoints,
+    spath: &FieldPath,
+) {
+    let epath = spath.key("endpoints");
+    let mut bad = |path: FieldPath, target, message: String, hint: &str| {
+        c.push(
+            "service-endpoints",
+            path,
+            target,
+            message,
+            "not an endpoint Kubernetes takes",
+            Some(hint.to_owned()),
+        );
+    };
+    if svc.component.is_some() || !svc.selector.is_empty() {
+        bad(
+            epath.clone(),
+            Target::Key,
+            format!("service `{sname}` selects pods, whose addresses Kubernetes writes into its endpoints itself"),
+            "leave `endpoints` out, or the selector: `endpoints` are for a Service without pods",
+        );
+        return;
+    }
+    let kind = endpoints.address_type();
+    for (i, address) in endpoints.addresses.iter().enumerate() {
+        let ok = match kind {
+            "IPv4" => address.parse::<std::net::Ipv4Addr>().is_ok(),
+            "IPv6" => address.parse::<std::net::Ipv6Addr>().is_ok(),
+            _ => crate::names::is_dns1123_subdomain(address),
+        };
+        if !ok {
+            bad(
+                epath.key("addresses").index(i),
+                Target::Value,
+                format!("`{address}` is not an {kind} address"),
+                "write an address of the `addressType` (IPv4 by default), or set `addressType` to the addresses' kind",
+            );
+        }
+    }
+    if endpoints.managed_by.as_deref() == Some("endpointslice-controller.k8s.io") {
+        bad(
+            epath.key("managedBy"),
+            Target::Value,
+            "`endpointslice-controller.k8s.io` is Kubernetes' own controller, which would replace the slice".to_owned(),
+            "leave `managedBy` out (cfggen), or name the team that keeps the addresses",
+        );
+    }
+    for (port, spec) in &svc.ports {
+        if let Some(PortRef::Name(target)) = spec.spec().target_port {
+            bad(
+                spec_path(spath, port).key("targetPort"),
+                Target::Value,
+                format!("port `{port}` of service `{sname}` forwards to the port named `{target}`, and the Service has no pods to name it"),
+                "forward to a number: the endpoints' port",
             );
         }
     }

@@ -1,0 +1,510 @@
+//! Rules about Cilium policies: what the API server takes (the CRD's
+//! schema allows it) but the Cilium agent refuses when it loads the
+//! policy, or what cannot work as written.
+//!
+//! - A namespaced policy applies to pods (`endpointSelector`); a
+//!   cluster-wide one to pods or to nodes, not both (`cilium-policy`).
+//! - A rule names one kind of peer (endpoints, CIDRs, entities,
+//!   Services, host names, nodes); a deny rule has no layer-7 rules and
+//!   no host names; HTTP rules are for TCP; a port rule holds one kind of
+//!   layer-7 rule; a port range is of numbers (`cilium-rule`).
+//! - Address blocks parse, and each `except` lies inside its block
+//!   (`cilium-cidr`); a host name selector has a name or a pattern
+//!   (`cilium-fqdn`).
+//! - Warnings: `toFQDNs` while no Cilium policy of the environment
+//!   proxies DNS (Cilium learns the names' addresses from the answers
+//!   its DNS proxy sees), and an endpoint selector of labels that selects
+//!   none of the app's pods.
+
+use std::net::IpAddr;
+
+use super::{Checker, Target};
+use crate::app::App;
+use crate::cilium::{
+    CidrRule, CiliumPolicy, EgressRule, FqdnSelector, IngressRule, L4Protocol, PortRule,
+};
+use crate::environment::Environment;
+use crate::FieldPath;
+
+/// Every Cilium policy of every app of `env`.
+pub(super) fn check_cilium_policies(c: &mut Checker<'_>, env: &Environment) {
+    let dns_proxied = env.apps.values().any(|app| {
+        app.cilium_policies
+            .values()
+            .chain(app.cilium_clusterwide_policies.values())
+            .any(proxies_dns)
+    });
+    for (app_name, app) in &env.apps {
+        let base = FieldPath::of(&["apps", app_name]);
+        for (field, policies, cluster_wide) in [
+            ("ciliumPolicies", &app.cilium_policies, false),
+            (
+                "ciliumClusterwidePolicies",
+                &app.cilium_clusterwide_policies,
+                true,
+            ),
+        ] {
+            for (name, policy) in policies {
+                let path = base.key(field).key(name);
+                super::labels::check_labels(c, &policy.labels, &path.key("labels"));
+                let at = Policy {
+                    app_name,
+                    app,
+                    name,
+                    policy,
+                    path: &path,
+                    cluster_wide,
+                };
+                at.check_subject(c);
+                at.check_rules(c, dns_proxied);
+            }
+        }
+    }
+}
+
+/// Whether a policy sends DNS through Cilium's proxy.
+fn proxies_dns(policy: &CiliumPolicy) -> bool {
+    policy
+        .egress
+        .iter()
+        .flat_map(|r| &r.to_ports)
+        .any(|p| p.rules.as_ref().is_some_and(|r| !r.dns.is_empty()))
+}
+
+/// One policy, and where it is.
+struct Policy<'a> {
+    app_name: &'a str,
+    app: &'a App,
+    name: &'a str,
+    policy: &'a CiliumPolicy,
+    path: &'a FieldPath,
+    cluster_wide: bool,
+}
+
+impl Policy<'_> {
+    /// Whom it applies to.
+    fn check_subject(&self, c: &mut Checker<'_>) {
+        let p = self.policy;
+        let (pods, nodes) = (p.endpoint_selector.is_some(), p.node_selector.is_some());
+        let wrong = match (self.cluster_wide, pods, nodes) {
+            (false, true, false) | (true, true, false) | (true, false, true) => None,
+            (false, _, true) => Some((
+                "nodeSelector",
+                Target::Key,
+                "a namespaced Cilium policy applies to pods: `nodeSelector` is for cluster-wide ones",
+            )),
+            (_, true, true) => Some((
+                "nodeSelector",
+                Target::Key,
+                "a Cilium policy applies to pods (`endpointSelector`) or to nodes (`nodeSelector`), not both",
+            )),
+            (_, false, false) => Some((
+                "",
+                Target::Key,
+                "a Cilium policy says whom it applies to: `endpointSelector` (`{}` for every pod) or, cluster-wide, `nodeSelector`",
+            )),
+        };
+        if let Some((field, target, why)) = wrong {
+            let path = if field.is_empty() {
+                self.path.clone()
+            } else {
+                self.path.key(field)
+            };
+            c.push(
+                "cilium-policy",
+                path,
+                target,
+                format!("Cilium policy `{}`: {why}", self.name),
+                "whom the policy applies to",
+                Some("the API server takes it, and the Cilium agent refuses the policy".into()),
+            );
+        }
+        if !self.cluster_wide {
+            self.check_selects_pods(c);
+        }
+    }
+
+    /// A namespaced policy's endpoint selector of plain labels selects
+    /// some pod of the app; Cilium's own labels (`k8s:io.kubernetes…`)
+    /// and expressions are not followed.
+    fn check_selects_pods(&self, c: &mut Checker<'_>) {
+        let Some(selector) = &self.policy.endpoint_selector else {
+            return;
+        };
+        let Some(labels) = selector
+            .match_labels
+            .as_ref()
+            .filter(|l| !l.is_empty() && selector.match_expressions.is_none())
+        else {
+            return;
+        };
+        let mut wanted = indexmap::IndexMap::new();
+        for (key, value) in labels {
+            let key = key
+                .strip_prefix("k8s:")
+                .or_else(|| key.strip_prefix("any:"))
+                .unwrap_or(key);
+            if key.starts_with("io.kubernetes.") || key.starts_with("io.cilium.") {
+                return;
+            }
+            wanted.insert(key.to_owned(), value.clone());
+        }
+        if super::network::selects_pods_of(self.app_name, self.app, &wanted) {
+            return;
+        }
+        c.warn(
+            "network-policy-selector",
+            self.path.key("endpointSelector").key("matchLabels"),
+            Target::Key,
+            format!("Cilium policy `{}` of app `{}` selects none of the app's pods", self.name, self.app_name),
+            "selects no pod of the app",
+            Some("select by labels the app's pods carry (`app.kubernetes.io/name`, `app.kubernetes.io/component`, or the pod's own), or declare pods made elsewhere under `externalPods`".into()),
+        );
+    }
+
+    fn check_rules(&self, c: &mut Checker<'_>, dns_proxied: bool) {
+        let p = self.policy;
+        for (field, rules, deny) in [
+            ("ingress", &p.ingress, false),
+            ("ingressDeny", &p.ingress_deny, true),
+        ] {
+            for (i, rule) in rules.iter().enumerate() {
+                let path = self.path.key(field).index(i);
+                check_peers(c, &path, &ingress_peers(rule));
+                check_cidrs(c, &path, "fromCIDR", &rule.from_cidr, &rule.from_cidr_set);
+                check_ports(c, &path, &rule.to_ports, deny);
+            }
+        }
+        for (field, rules, deny) in [
+            ("egress", &p.egress, false),
+            ("egressDeny", &p.egress_deny, true),
+        ] {
+            for (i, rule) in rules.iter().enumerate() {
+                let path = self.path.key(field).index(i);
+                check_peers(c, &path, &egress_peers(rule));
+                check_cidrs(c, &path, "toCIDR", &rule.to_cidr, &rule.to_cidr_set);
+                check_ports(c, &path, &rule.to_ports, deny);
+                self.check_fqdns(c, &path, rule, deny, dns_proxied);
+            }
+        }
+    }
+
+    /// Host names: allowed out only, each a name or a pattern, and
+    /// learnt through Cilium's DNS proxy.
+    fn check_fqdns(
+        &self,
+        c: &mut Checker<'_>,
+        path: &FieldPath,
+        rule: &EgressRule,
+        deny: bool,
+        dns_proxied: bool,
+    ) {
+        if rule.to_fqdns.is_empty() {
+            return;
+        }
+        let fpath = path.key("toFQDNs");
+        if deny {
+            c.push(
+                "cilium-rule",
+                fpath.clone(),
+                Target::Key,
+                format!(
+                    "Cilium policy `{}`: a deny rule names no host names",
+                    self.name
+                ),
+                "`toFQDNs` in `egressDeny`",
+                Some(
+                    "deny by `toCIDR`, `toEntities` or `toEndpoints`; allow names in `egress`"
+                        .into(),
+                ),
+            );
+        }
+        for (i, f) in rule.to_fqdns.iter().enumerate() {
+            check_fqdn(c, &fpath.index(i), f);
+        }
+        if !dns_proxied && !deny {
+            c.warn(
+                "cilium-fqdn-dns",
+                fpath,
+                Target::Key,
+                format!("Cilium policy `{}` allows host names, and no Cilium policy of the environment sends DNS through Cilium's proxy", self.name),
+                "Cilium learns no address for these names",
+                Some("Cilium learns the addresses of `toFQDNs` names from the DNS answers its proxy sees: allow DNS to kube-dns with `toPorts: [{ports: [{port: 53, protocol: ANY}], rules: {dns: [{matchPattern: \"*\"}]}}]`, here or in a cluster-wide policy".into()),
+            );
+        }
+    }
+}
+
+/// The kinds of peer an ingress rule names.
+fn ingress_peers(r: &IngressRule) -> Vec<&'static str> {
+    [
+        ("fromEndpoints", !r.from_endpoints.is_empty()),
+        ("fromCIDR", !r.from_cidr.is_empty()),
+        ("fromCIDRSet", !r.from_cidr_set.is_empty()),
+        ("fromEntities", !r.from_entities.is_empty()),
+        ("fromNodes", !r.from_nodes.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(k, set)| set.then_some(k))
+    .collect()
+}
+
+/// The kinds of peer an egress rule names.
+fn egress_peers(r: &EgressRule) -> Vec<&'static str> {
+    [
+        ("toEndpoints", !r.to_endpoints.is_empty()),
+        ("toCIDR", !r.to_cidr.is_empty()),
+        ("toCIDRSet", !r.to_cidr_set.is_empty()),
+        ("toEntities", !r.to_entities.is_empty()),
+        ("toNodes", !r.to_nodes.is_empty()),
+        ("toServices", !r.to_services.is_empty()),
+        ("toFQDNs", !r.to_fqdns.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(k, set)| set.then_some(k))
+    .collect()
+}
+
+/// One kind of peer per rule: Cilium refuses a rule that combines them.
+fn check_peers(c: &mut Checker<'_>, path: &FieldPath, peers: &[&str]) {
+    if let [_, second, ..] = peers {
+        c.push(
+            "cilium-rule",
+            path.key(second),
+            Target::Key,
+            format!("a Cilium rule names one kind of peer; this one names {}", peers.join(" and ")),
+            "a second kind of peer",
+            Some(format!("split it into one rule per kind of peer (Cilium refuses the policy: \"combining {} is not supported\")", peers.join(" and "))),
+        );
+    }
+}
+
+/// Ports: a range is of numbers; layer-7 rules only on allow rules, one
+/// kind per port rule, HTTP on TCP.
+fn check_ports(c: &mut Checker<'_>, path: &FieldPath, rules: &[PortRule], deny: bool) {
+    for (i, rule) in rules.iter().enumerate() {
+        let rpath = path.key("toPorts").index(i);
+        for (j, port) in rule.ports.iter().enumerate() {
+            let ppath = rpath.key("ports").index(j);
+            let number = port.port.number();
+            let bad = match (number, port.end_port) {
+                (Some(n), _) if n > 65535 => Some(format!("port {n} is above 65535")),
+                (None, Some(_)) => Some(format!(
+                    "a port range starts at a number, not at the named port `{}`",
+                    port.port.0
+                )),
+                (Some(n), Some(end)) if i64::from(end) < i64::from(n) => {
+                    Some(format!("the range ends at {end}, before it starts at {n}"))
+                }
+                _ => None,
+            };
+            if let Some(why) = bad {
+                c.push(
+                    "cilium-rule",
+                    ppath.key("port"),
+                    Target::Value,
+                    why,
+                    "not a port Cilium takes",
+                    None,
+                );
+            }
+        }
+        if deny && (rule.rules.is_some() || !rule.server_names.is_empty()) {
+            let field = if rule.rules.is_some() {
+                "rules"
+            } else {
+                "serverNames"
+            };
+            c.push(
+                "cilium-rule",
+                rpath.key(field),
+                Target::Key,
+                "a Cilium deny rule limits ports only: layer-7 rules and server names are for allow rules".to_owned(),
+                "layer-7 rules in a deny rule",
+                Some("move them to an `ingress` or `egress` rule".into()),
+            );
+            continue;
+        }
+        let Some(l7) = &rule.rules else {
+            continue;
+        };
+        if !l7.http.is_empty() && !l7.dns.is_empty() {
+            c.push(
+                "cilium-rule",
+                rpath.key("rules"),
+                Target::Key,
+                "a Cilium port rule holds one kind of layer-7 rule: `http` or `dns`".to_owned(),
+                "two kinds of layer-7 rule",
+                Some("give each kind a port rule of its own".into()),
+            );
+        }
+        let not_tcp = rule
+            .ports
+            .iter()
+            .position(|p| !matches!(p.protocol, None | Some(L4Protocol::Tcp | L4Protocol::Any)));
+        if let (false, Some(j)) = (l7.http.is_empty(), not_tcp) {
+            c.push(
+                "cilium-rule",
+                rpath.key("ports").index(j).key("protocol"),
+                Target::Value,
+                "HTTP rules are for TCP ports: Cilium's proxy parses HTTP over TCP only".to_owned(),
+                "not TCP",
+                Some("set `protocol: TCP` (or leave it out)".into()),
+            );
+        }
+    }
+}
+
+/// Address blocks parse; each set entry names a block or a group, and
+/// its exceptions lie inside its block.
+fn check_cidrs(
+    c: &mut Checker<'_>,
+    path: &FieldPath,
+    field: &str,
+    list: &[String],
+    sets: &[CidrRule],
+) {
+    for (i, cidr) in list.iter().enumerate() {
+        if parse_cidr(cidr).is_none() {
+            bad_cidr(c, path.key(field).index(i), cidr);
+        }
+    }
+    let set_field = format!("{field}Set");
+    for (i, set) in sets.iter().enumerate() {
+        let spath = path.key(&set_field).index(i);
+        let block = match (&set.cidr, &set.cidr_group_ref) {
+            (Some(cidr), None) => match parse_cidr(cidr) {
+                Some(block) => Some(block),
+                None => {
+                    bad_cidr(c, spath.key("cidr"), cidr);
+                    continue;
+                }
+            },
+            (None, Some(_)) => None,
+            _ => {
+                c.push(
+                    "cilium-cidr",
+                    spath,
+                    Target::Key,
+                    "an address block names `cidr` or `cidrGroupRef`, one of the two".to_owned(),
+                    "expected one of the two",
+                    None,
+                );
+                continue;
+            }
+        };
+        for (j, except) in set.except.iter().enumerate() {
+            let epath = spath.key("except").index(j);
+            match (parse_cidr(except), block) {
+                (None, _) => bad_cidr(c, epath, except),
+                (Some(inner), Some(outer)) if !contains(outer, inner) => c.push(
+                    "cilium-cidr",
+                    epath,
+                    Target::Value,
+                    format!(
+                        "`{except}` is not inside `{}`: an exception lies inside its block",
+                        set.cidr.as_deref().unwrap_or_default()
+                    ),
+                    "outside the block",
+                    None,
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn bad_cidr(c: &mut Checker<'_>, path: FieldPath, cidr: &str) {
+    c.push(
+        "cilium-cidr",
+        path,
+        Target::Value,
+        format!("`{cidr}` is not an address block"),
+        "expected an address and a prefix length",
+        Some("write it as `10.0.0.0/8`, `192.168.1.10/32` or `fd00::/8`".into()),
+    );
+}
+
+/// `addr/len` as the address and the prefix length.
+fn parse_cidr(s: &str) -> Option<(IpAddr, u8)> {
+    let (addr, len) = s.split_once('/')?;
+    let addr: IpAddr = addr.parse().ok()?;
+    let len: u8 = len.parse().ok()?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    (len <= max).then_some((addr, len))
+}
+
+/// Whether block `inner` lies inside block `outer`.
+fn contains(outer: (IpAddr, u8), inner: (IpAddr, u8)) -> bool {
+    let bits = |a: IpAddr| -> (u128, u8) {
+        match a {
+            IpAddr::V4(v4) => (u128::from(u32::from(v4)) << 96, 32),
+            IpAddr::V6(v6) => (u128::from(v6), 128),
+        }
+    };
+    let ((o, width), (i, inner_width)) = (bits(outer.0), bits(inner.0));
+    if width != inner_width || inner.1 < outer.1 {
+        return false;
+    }
+    // Both sit at the top bits, where prefix lengths count from.
+    let shift = 128 - u32::from(outer.1);
+    let mask = if shift >= 128 { 0 } else { u128::MAX << shift };
+    o & mask == i & mask
+}
+
+/// A host name selector: a name or a pattern, of the characters DNS
+/// names have (and `*` in a pattern).
+fn check_fqdn(c: &mut Checker<'_>, path: &FieldPath, f: &FqdnSelector) {
+    let (field, value, wildcard) = match (&f.match_name, &f.match_pattern) {
+        (Some(n), None) => ("matchName", n, false),
+        (None, Some(p)) => ("matchPattern", p, true),
+        _ => {
+            c.push(
+                "cilium-fqdn",
+                path.clone(),
+                Target::Key,
+                "a host name selector has `matchName` or `matchPattern`, one of the two".to_owned(),
+                "expected one of the two",
+                None,
+            );
+            return;
+        }
+    };
+    let ok = !value.is_empty()
+        && value
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch) || (wildcard && ch == '*'));
+    if !ok {
+        c.push(
+            "cilium-fqdn",
+            path.key(field),
+            Target::Value,
+            format!(
+                "`{value}` is not a host name{}",
+                if wildcard { " pattern" } else { "" }
+            ),
+            "not a DNS name",
+            Some("letters, digits, `-`, `_` and `.`; a pattern may use `*`".into()),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_contain_their_exceptions() {
+        let block = |s: &str| parse_cidr(s).unwrap();
+        assert!(contains(block("10.0.0.0/8"), block("10.1.0.0/16")));
+        assert!(contains(block("10.0.0.0/8"), block("10.0.0.0/8")));
+        assert!(!contains(block("10.0.0.0/8"), block("11.0.0.0/16")));
+        assert!(!contains(block("10.1.0.0/16"), block("10.0.0.0/8")));
+        assert!(contains(block("0.0.0.0/0"), block("192.168.1.1/32")));
+        assert!(contains(block("fd00::/8"), block("fd12::/16")));
+        assert!(!contains(block("fd00::/8"), block("10.0.0.0/8")));
+        assert_eq!(parse_cidr("10.0.0.0/33"), None);
+        assert_eq!(parse_cidr("10.0.0.0"), None);
+        assert_eq!(parse_cidr("nope/8"), None);
+    }
+}
