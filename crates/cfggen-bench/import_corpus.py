@@ -16,11 +16,12 @@ def apps_of(repo):
         app,ns,folder=cells[1],cells[2],cells[3]
         if app=='argocd': app='argocd-app'
         files=files_in(os.path.join(repo,folder))
-        found=[a for a in apps if a[0]==app]
-        if found and found[0][1]==ns: found[0][2].extend(files)
-        elif found: apps.append((f'{app}-{ns}',ns,files))
-        else: apps.append((app,ns,files))
-    return [(a,f) for a,_,f in apps if f]
+        same=[a for a in apps if a[1]==app and a[2]==ns]
+        if same: same[0][3].extend(files); continue
+        # Another app of the name in another namespace (a cluster-scoped one's is `cluster`).
+        name=f"{app}-{'cluster' if ns.startswith('(') else ns}" if any(a[1]==app for a in apps) else app
+        apps.append((name,app,ns,files))
+    return [(a,f) for a,_,_,f in apps if f]
 times=[]
 for name in sorted(os.listdir(os.path.join(corpus,'repos'))):
     repo=os.path.join(corpus,'repos',name)

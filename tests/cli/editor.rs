@@ -346,7 +346,12 @@ fn the_language_server_validates_environment_files() {
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 
-    let cases: [(&str, String, u64); 35] = [
+    let cases: [(&str, String, u64); 36] = [
+        (
+            "a projected volume whose sources are a map",
+            document("        volumes:\n          bundle:\n            mountPath: /etc/bundle\n            projected: {sources: {configMap: {name: settings}}}\n"),
+            21,
+        ),
         (
             "a Service's endpoints as a bare list of addresses",
             document("    services:\n      nas:\n        ports: [{name: smb, port: 445}]\n        endpoints: [192.168.1.5]\n"),

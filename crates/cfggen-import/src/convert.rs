@@ -947,7 +947,7 @@ impl AppBody<'_> {
     /// An EndpointSlice of one of the app's typed Services without pods:
     /// that Service's `endpoints`.
     fn endpoint_slice(&mut self, name: &str, object: &Value) -> Result<(String, Vec<String>), Why> {
-        let (service, slice) = crate::endpoints::slice(name, object)?;
+        let (service, slice) = crate::endpoints::slice(name, object, &self.name_label)?;
         let typed = self
             .services
             .get_mut(&service)

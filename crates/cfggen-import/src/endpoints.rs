@@ -22,10 +22,15 @@ pub(crate) struct Slice {
 
 /// The Service a slice `name` belongs to and the slice, or why it stays
 /// raw.
-pub(crate) fn slice(name: &str, object: &Value) -> Result<(String, Slice), Why> {
+pub(crate) fn slice(name: &str, object: &Value, name_label: &str) -> Result<(String, Slice), Why> {
     let (mut t, mut meta) = crate::take::object(object)?;
-    let mut labels = meta.strings("labels")?;
+    let labels = meta.strings("labels")?;
     meta.done()?;
+    // cfggen's own labels, of cfggen's values, go without saying.
+    let mut labels: Map<String, Value> = crate::take::own_strings(labels, name_label)
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
     let service = labels
         .shift_remove(SERVICE_NAME)
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -141,7 +146,7 @@ mod tests {
 
     #[test]
     fn a_slice_of_a_service_without_pods_is_its_endpoints() {
-        let (service, slice) = slice("nas", &slice_of(json!({}))).unwrap();
+        let (service, slice) = slice("nas", &slice_of(json!({})), "nas").unwrap();
         assert_eq!(service, "nas");
         assert_eq!(slice.endpoints.addresses, ["192.168.1.117"]);
         assert_eq!(
@@ -160,12 +165,12 @@ mod tests {
     #[test]
     fn what_cfggen_would_not_write_keeps_it_raw() {
         let zone = slice_of(json!({"endpoints": [{"addresses": ["10.0.0.1"], "zone": "a"}]}));
-        assert!(slice("nas", &zone).unwrap_err().contains("zone"));
+        assert!(slice("nas", &zone, "nas").unwrap_err().contains("zone"));
         let two = slice_of(json!({"endpoints": [{"addresses": ["10.0.0.1", "10.0.0.2"]}]}));
-        assert!(slice("nas", &two).is_err());
+        assert!(slice("nas", &two, "nas").is_err());
         let ready = slice_of(
             json!({"endpoints": [{"addresses": ["10.0.0.1"], "conditions": {"ready": true}}]}),
         );
-        assert!(slice("nas", &ready).is_err());
+        assert!(slice("nas", &ready, "nas").is_err());
     }
 }

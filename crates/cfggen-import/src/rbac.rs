@@ -161,6 +161,12 @@ pub(crate) fn role(object: &Value, name_label: &str) -> Result<cfggen_model::rba
         .map(|a| crate::take::typed(a, "aggregationRule"))
         .transpose()?;
     t.done()?;
+    // An aggregated role's rules are what Kubernetes gathered into it.
+    let rules = if aggregation_rule.is_some() {
+        Vec::new()
+    } else {
+        rules
+    };
     Ok(cfggen_model::rbac::Role {
         rules,
         aggregation_rule,

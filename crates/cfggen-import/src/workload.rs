@@ -517,6 +517,31 @@ fn pod_volumes(list: Vec<Value>, needs: &mut Needs) -> Result<Map<String, Value>
             source.insert("hostPath".into(), h);
         } else if let Some(n) = v.take("nfs") {
             source.insert("nfs".into(), n);
+        } else if let Some(p) = v.take("projected") {
+            // The ConfigMaps and secrets it reads, as a volume of each.
+            for s in p
+                .pointer("/sources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let name = |kind: &str| s.pointer(&format!("/{kind}/name")).and_then(Value::as_str);
+                if let Some(cm) = name("configMap") {
+                    needs.config_maps.push((cm.to_owned(), None));
+                }
+                if let Some(secret) = name("secret") {
+                    needs.external_secrets.push((secret.to_owned(), None));
+                }
+            }
+            source.insert("projected".into(), p);
+        } else {
+            // The long tail, in Kubernetes' own types.
+            for key in ["downwardAPI", "csi", "ephemeral", "image"] {
+                if let Some(s) = v.take(key) {
+                    source.insert(key.into(), s);
+                    break;
+                }
+            }
         }
         v.done()?;
         out.insert(name, Value::Object(source));

@@ -131,15 +131,21 @@ impl Environment {
 
     /// Whether the environment declares cluster-scoped objects
     /// (PersistentVolumes, Namespaces, StorageClasses, the apps'
-    /// cluster-wide Cilium policies), which the `cluster` folder holds.
+    /// cluster-wide Cilium policies and cluster-scoped raw manifests),
+    /// which the `cluster` folder holds.
     pub fn has_cluster_objects(&self) -> bool {
         !self.persistent_volumes.is_empty()
             || !self.namespaces.is_empty()
             || !self.storage_classes.is_empty()
-            || self
-                .apps
-                .values()
-                .any(|app| !app.cilium_clusterwide_policies.is_empty())
+            || self.apps.values().any(|app| {
+                !app.cilium_clusterwide_policies.is_empty()
+                    // A raw manifest the loader left without a namespace
+                    // is cluster-scoped.
+                    || app
+                        .loaded_manifests
+                        .iter()
+                        .any(|(_, o)| o.pointer("/metadata/namespace").is_none())
+            })
     }
 
     /// Gives every app that names no namespace the environment's

@@ -10,7 +10,9 @@ use crate::names;
 
 /// A volume mounted into a container: where (`mountPath`, or several
 /// `mounts`), and what backs it — at most one of `configMap`, `secret`,
-/// `emptyDir`, `persistentVolumeClaim`, `hostPath` or `nfs`. A volume
+/// `emptyDir`, `persistentVolumeClaim`, `hostPath` or `nfs`, or of the
+/// long tail in Kubernetes' own types (`projected`, `downwardAPI`, `csi`,
+/// `ephemeral`, `image`). A volume
 /// with no source is a StatefulSet's claim template of that name, or is
 /// backed by another container of the pod that mounts the same name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -36,6 +38,28 @@ pub struct Volume {
     /// An NFS export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nfs: Option<Nfs>,
+    /// Several sources in one folder: the app's ConfigMaps and secrets
+    /// (by the names they have in the app), the downward API, service
+    /// account tokens (Kubernetes' own type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projected: Option<k8s_openapi::api::core::v1::ProjectedVolumeSource>,
+    /// The pod's own fields as files (Kubernetes' own type).
+    #[serde(
+        default,
+        rename = "downwardAPI",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub downward_api: Option<k8s_openapi::api::core::v1::DownwardAPIVolumeSource>,
+    /// A volume of a CSI driver for the pod alone (Kubernetes' own type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csi: Option<k8s_openapi::api::core::v1::CSIVolumeSource>,
+    /// A claim made for the pod and deleted with it (Kubernetes' own
+    /// type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ephemeral: Option<k8s_openapi::api::core::v1::EphemeralVolumeSource>,
+    /// The files of an OCI image (Kubernetes' own type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<k8s_openapi::api::core::v1::ImageVolumeSource>,
     /// Where the volume appears in the container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = "^/"), extend("examples" = ["/blueprints/custom"]))]
@@ -99,6 +123,11 @@ impl Volume {
             ),
             ("hostPath", self.host_path.is_some()),
             ("nfs", self.nfs.is_some()),
+            ("projected", self.projected.is_some()),
+            ("downwardAPI", self.downward_api.is_some()),
+            ("csi", self.csi.is_some()),
+            ("ephemeral", self.ephemeral.is_some()),
+            ("image", self.image.is_some()),
         ]
         .into_iter()
         .filter_map(|(n, set)| set.then_some(n))

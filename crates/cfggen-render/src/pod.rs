@@ -268,6 +268,20 @@ fn volume(app: &App, vname: &str, v: &ModelVolume) -> Volume {
             path: n.path.clone(),
             read_only: n.read_only.then_some(true),
         }),
+        projected: v.projected.as_ref().map(|p| {
+            let mut p = p.clone();
+            // The app's ConfigMaps by their rendered (hashed) names.
+            for source in p.sources.iter_mut().flatten() {
+                if let Some(cm) = source.config_map.as_mut() {
+                    cm.name = cm_name(app, &cm.name);
+                }
+            }
+            p
+        }),
+        downward_api: v.downward_api.clone(),
+        csi: v.csi.clone(),
+        ephemeral: v.ephemeral.clone(),
+        image: v.image.clone(),
         ..Volume::default()
     }
 }

@@ -172,7 +172,8 @@ impl Policy<'_> {
                 let path = self.path.key(field).index(i);
                 check_peers(c, &path, &ingress_peers(rule));
                 check_cidrs(c, &path, "fromCIDR", &rule.from_cidr, &rule.from_cidr_set);
-                check_ports(c, &path, &rule.to_ports, deny);
+                check_ports(c, &path, &rule.to_ports, deny, true);
+                check_icmps(c, &path, !rule.icmps.is_empty(), !rule.to_ports.is_empty());
             }
         }
         for (field, rules, deny) in [
@@ -183,7 +184,8 @@ impl Policy<'_> {
                 let path = self.path.key(field).index(i);
                 check_peers(c, &path, &egress_peers(rule));
                 check_cidrs(c, &path, "toCIDR", &rule.to_cidr, &rule.to_cidr_set);
-                check_ports(c, &path, &rule.to_ports, deny);
+                check_ports(c, &path, &rule.to_ports, deny, false);
+                check_icmps(c, &path, !rule.icmps.is_empty(), !rule.to_ports.is_empty());
                 self.check_fqdns(c, &path, rule, deny, dns_proxied);
             }
         }
@@ -279,9 +281,30 @@ fn check_peers(c: &mut Checker<'_>, path: &FieldPath, peers: &[&str]) {
     }
 }
 
+/// ICMP types and ports are two kinds of rule: Cilium refuses both in one.
+fn check_icmps(c: &mut Checker<'_>, path: &FieldPath, icmps: bool, ports: bool) {
+    if icmps && ports {
+        c.push(
+            "cilium-rule",
+            path.key("icmps"),
+            Target::Key,
+            "a Cilium rule limits either ports (`toPorts`) or ICMP types (`icmps`), not both"
+                .to_owned(),
+            "ICMP beside ports",
+            Some("give the ICMP types a rule of their own".into()),
+        );
+    }
+}
+
 /// Ports: a range is of numbers; layer-7 rules only on allow rules, one
 /// kind per port rule, HTTP on TCP.
-fn check_ports(c: &mut Checker<'_>, path: &FieldPath, rules: &[PortRule], deny: bool) {
+fn check_ports(
+    c: &mut Checker<'_>,
+    path: &FieldPath,
+    rules: &[PortRule],
+    deny: bool,
+    ingress: bool,
+) {
     for (i, rule) in rules.iter().enumerate() {
         let rpath = path.key("toPorts").index(i);
         for (j, port) in rule.ports.iter().enumerate() {
@@ -338,18 +361,35 @@ fn check_ports(c: &mut Checker<'_>, path: &FieldPath, rules: &[PortRule], deny: 
                 Some("give each kind a port rule of its own".into()),
             );
         }
+        // Cilium takes a port without a protocol as `ANY`, and HTTP only
+        // on TCP.
         let not_tcp = rule
             .ports
             .iter()
-            .position(|p| !matches!(p.protocol, None | Some(L4Protocol::Tcp | L4Protocol::Any)));
+            .position(|p| p.protocol != Some(L4Protocol::Tcp));
         if let (false, Some(j)) = (l7.http.is_empty(), not_tcp) {
+            let port = rpath.key("ports").index(j);
+            let (path, target) = match rule.ports[j].protocol {
+                Some(_) => (port.key("protocol"), Target::Value),
+                None => (port, Target::Key),
+            };
             c.push(
                 "cilium-rule",
-                rpath.key("ports").index(j).key("protocol"),
-                Target::Value,
-                "HTTP rules are for TCP ports: Cilium's proxy parses HTTP over TCP only".to_owned(),
+                path,
+                target,
+                "HTTP rules are for TCP ports: Cilium's proxy parses HTTP over TCP only, and takes a port without a protocol as ANY".to_owned(),
                 "not TCP",
-                Some("set `protocol: TCP` (or leave it out)".into()),
+                Some("set `protocol: TCP`".into()),
+            );
+        }
+        if !l7.dns.is_empty() && ingress {
+            c.push(
+                "cilium-rule",
+                rpath.key("rules").key("dns"),
+                Target::Key,
+                "DNS rules are for traffic out: Cilium proxies the pods' own look-ups".to_owned(),
+                "DNS rules on ingress",
+                Some("move the rule to `egress`, toward the DNS server".into()),
             );
         }
     }
@@ -470,7 +510,11 @@ fn check_fqdn(c: &mut Checker<'_>, path: &FieldPath, f: &FqdnSelector) {
             return;
         }
     };
+    // Cilium's pattern: labels of letters, digits, `-`, `_` (and `*`),
+    // each followed by at most one dot.
     let ok = !value.is_empty()
+        && !value.starts_with('.')
+        && !value.contains("..")
         && value
             .chars()
             .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch) || (wildcard && ch == '*'));

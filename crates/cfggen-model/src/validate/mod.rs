@@ -546,7 +546,7 @@ fn check_folder(c: &mut Checker<'_>, name: &str, app: &App) {
         Some("the Argo CD Applications".to_owned())
     } else if name == CLUSTER_FOLDER && env.cluster_objects {
         Some(
-            "the environment's cluster-scoped objects (its PersistentVolumes and Namespaces)"
+            "the environment's cluster-scoped objects (its PersistentVolumes, Namespaces, StorageClasses, and the apps' cluster-wide policies and raw cluster-scoped manifests)"
                 .to_owned(),
         )
     } else {

@@ -189,10 +189,11 @@ fn check_subjects(
                 ),
                 format!("add `namespace: {ns}` for the app's own account"),
             )),
-            "User" | "Group" if group != RBAC_GROUP => Some((
+            // Kubernetes fills in the RBAC group when none is given.
+            "User" | "Group" if !group.is_empty() && group != RBAC_GROUP => Some((
                 "apiGroup",
                 format!("a {} subject is of API group `{RBAC_GROUP}`", s.kind),
-                format!("set `apiGroup: {RBAC_GROUP}`"),
+                format!("set `apiGroup: {RBAC_GROUP}`, or leave it out"),
             )),
             "ServiceAccount" | "User" | "Group" => None,
             other => Some((
@@ -217,7 +218,9 @@ fn check_subjects(
             continue;
         }
         let here = s.namespace.as_deref().is_none_or(|n| n == ns);
-        if s.kind == "ServiceAccount" && here && !app.service_accounts.contains_key(&s.name) {
+        // `default` is in every namespace.
+        let declared = s.name == "default" || app.service_accounts.contains_key(&s.name);
+        if s.kind == "ServiceAccount" && here && !declared {
             c.warn(
                 "rbac-subject",
                 spath.key("name"),

@@ -26,6 +26,17 @@ pub(super) fn check_service(
     spath: &FieldPath,
 ) {
     check_service_type(c, sname, svc, spath);
+    if svc.session_affinity_config.is_some() && svc.session_affinity.as_deref() != Some("ClientIP")
+    {
+        c.push(
+            "service-type",
+            spath.key("sessionAffinityConfig"),
+            Target::Key,
+            format!("service `{sname}` configures session affinity, and has none: Kubernetes takes `sessionAffinityConfig` only with `sessionAffinity: ClientIP`"),
+            "no session affinity to configure",
+            Some("add `sessionAffinity: ClientIP`, or leave the config out".into()),
+        );
+    }
     if let Some(endpoints) = &svc.endpoints {
         check_endpoints(c, sname, svc, endpoints, spath);
     }
@@ -204,17 +215,23 @@ fn check_endpoints(
     }
     let kind = endpoints.address_type();
     for (i, address) in endpoints.addresses.iter().enumerate() {
+        // Kubernetes refuses loopback, unspecified and link-local
+        // addresses, and a host name that is not fully qualified.
         let ok = match kind {
-            "IPv4" => address.parse::<std::net::Ipv4Addr>().is_ok(),
-            "IPv6" => address.parse::<std::net::Ipv6Addr>().is_ok(),
-            _ => crate::names::is_dns1123_subdomain(address),
+            "IPv4" => address
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|a| !(a.is_loopback() || a.is_unspecified() || a.is_link_local())),
+            "IPv6" => address.parse::<std::net::Ipv6Addr>().is_ok_and(|a| {
+                !(a.is_loopback() || a.is_unspecified() || a.segments()[0] & 0xffc0 == 0xfe80)
+            }),
+            _ => crate::names::is_dns1123_subdomain(address) && address.contains('.'),
         };
         if !ok {
             bad(
                 epath.key("addresses").index(i),
                 Target::Value,
-                format!("`{address}` is not an {kind} address"),
-                "write an address of the `addressType` (IPv4 by default), or set `addressType` to the addresses' kind",
+                format!("`{address}` is not an {kind} address an endpoint can have"),
+                "write an address of the `addressType` (IPv4 by default; not loopback, unspecified or link-local), or set `addressType` to the addresses' kind (a host name is fully qualified)",
             );
         }
     }

@@ -180,6 +180,84 @@ fn check_volume(
     if let Some(source) = &volume.secret {
         check_keys_source(c, app, vname, volume, source, vpath, KeysOf::Secret);
     }
+    if let Some(projected) = &volume.projected {
+        check_projected(c, app, vname, projected, &vpath.key("projected"));
+    }
+}
+
+/// The ConfigMaps and secrets of a projected volume: each one the app
+/// declares (or one made elsewhere), and its `items` keys of it.
+fn check_projected(
+    c: &mut Checker<'_>,
+    app: &App,
+    vname: &str,
+    projected: &k8s_openapi::api::core::v1::ProjectedVolumeSource,
+    path: &FieldPath,
+) {
+    for (i, source) in projected.sources.iter().flatten().enumerate() {
+        let spath = path.key("sources").index(i);
+        let named = [
+            (
+                source.config_map.as_ref().map(|s| (&s.name, &s.items)),
+                KeysOf::ConfigMap,
+            ),
+            (
+                source.secret.as_ref().map(|s| (&s.name, &s.items)),
+                KeysOf::Secret,
+            ),
+        ];
+        for (found, of) in named {
+            let Some((name, items)) = found else {
+                continue;
+            };
+            let (field, keys) = declared_keys(app, name, of);
+            let made = match of {
+                KeysOf::ConfigMap => {
+                    app.config_maps.contains_key(name)
+                        || app.external_config_maps.contains_key(name)
+                        || app.makes(crate::app::Made::ConfigMap, name)
+                }
+                KeysOf::Secret => {
+                    keys.is_some()
+                        || app.external_secrets.contains_key(name)
+                        || app.makes(crate::app::Made::Secret, name)
+                }
+            };
+            let fpath = spath.key(field);
+            if !made {
+                let (code, what) = match of {
+                    KeysOf::ConfigMap => ("unknown-configmap", "ConfigMap"),
+                    KeysOf::Secret => ("unknown-secret", "secret"),
+                };
+                c.push(
+                    code,
+                    fpath.key("name"),
+                    Target::Value,
+                    format!(
+                        "volume `{vname}` projects {what} `{name}`, which the app does not declare"
+                    ),
+                    format!("not one of the app's `{field}s`"),
+                    Some(format!(
+                        "declare it under the app's `{field}s`, or as made elsewhere"
+                    )),
+                );
+                continue;
+            }
+            let Some(keys) = keys else { continue };
+            for (j, item) in items.iter().flatten().enumerate() {
+                if !keys.contains(&item.key.as_str()) {
+                    c.push(
+                        "unknown-key",
+                        fpath.key("items").index(j).key("key"),
+                        Target::Value,
+                        format!("`{name}` has no key `{}`", item.key),
+                        "not a key of the source",
+                        suggest::hint(&item.key, keys.iter().copied()),
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -272,11 +272,12 @@ fn check_governing_service(
     }
 }
 
-/// Pod settings: the service account is declared; image pull secrets are
-/// registry credentials the app declares.
+/// Pod settings: the service account is declared (or is `default`, which
+/// Kubernetes makes in every namespace); image pull secrets are registry
+/// credentials the app declares.
 fn check_pod(c: &mut Checker<'_>, app: &App, comp: &Component, ppath: &FieldPath) {
     if let Some(account) = &comp.pod.service_account {
-        if !app.service_accounts.contains_key(account) {
+        if account != "default" && !app.service_accounts.contains_key(account) {
             c.push(
                 "unknown-service-account",
                 ppath.key("serviceAccount"),
