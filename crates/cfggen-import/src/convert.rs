@@ -469,6 +469,8 @@ struct AppBody<'o> {
     cilium_policies: Map<String, Value>,
     cilium_clusterwide_policies: Map<String, Value>,
     grafana_dashboards: Map<String, Value>,
+    issuers: Map<String, Value>,
+    cluster_issuers: Map<String, Value>,
     /// Roles, ClusterRoles and bindings that are no account's own rules.
     own_roles: Map<String, Value>,
     own_cluster_roles: Map<String, Value>,
@@ -653,7 +655,7 @@ impl AppBody<'_> {
                 Ok((format!("networkPolicies.{name}"), Vec::new()))
             }
             ("monitoring.coreos.com/v1", "ServiceMonitor" | "PodMonitor")
-            | ("cert-manager.io/v1", "Certificate")
+            | ("cert-manager.io/v1", "Certificate" | "Issuer" | "ClusterIssuer")
             | ("gateway.networking.k8s.io/v1", "Gateway")
             | ("cilium.io/v2", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy")
             | ("grafana.integreatly.org/v1beta1", "GrafanaDashboard")
@@ -711,6 +713,16 @@ impl AppBody<'_> {
                 "ciliumClusterwidePolicies",
                 &mut self.cilium_clusterwide_policies,
                 to_value(typed_spec::<CiliumPolicy>(&o.value, label)?),
+            ),
+            "Issuer" => (
+                "issuers",
+                &mut self.issuers,
+                to_value(typed_spec::<cfggen_model::issuer::Issuer>(&o.value, label)?),
+            ),
+            "ClusterIssuer" => (
+                "clusterIssuers",
+                &mut self.cluster_issuers,
+                to_value(typed_spec::<cfggen_model::issuer::Issuer>(&o.value, label)?),
             ),
             "GrafanaDashboard" => (
                 "grafanaDashboards",
@@ -1267,6 +1279,8 @@ impl AppBody<'_> {
                 self.cilium_clusterwide_policies,
             ),
             ("grafanaDashboards", self.grafana_dashboards),
+            ("issuers", self.issuers),
+            ("clusterIssuers", self.cluster_issuers),
             ("serviceAccounts", accounts),
             ("roles", self.own_roles),
             ("clusterRoles", self.own_cluster_roles),

@@ -183,6 +183,18 @@ fn classify(
         (Some(_), None) if path.ends_with("template.metadata.namespace") => {
             Some("the app's namespace")
         }
+        (Some(_), None)
+            if path == "metadata.namespace"
+                && matches!(
+                    kind,
+                    "ClusterIssuer"
+                        | "ClusterRole"
+                        | "ClusterRoleBinding"
+                        | "CiliumClusterwideNetworkPolicy"
+                ) =>
+        {
+            Some("a cluster-scoped object's namespace, which Kubernetes ignores")
+        }
         (Some(_), None) if path.ends_with("template.metadata.name") => {
             Some("a pod template's name, which Kubernetes does not use")
         }

@@ -150,6 +150,16 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::RBAC_NAME}))]
     pub cluster_role_bindings: IndexMap<String, crate::rbac::RoleBinding>,
+    /// cert-manager Issuers of the app's namespace, by their names: ACME
+    /// (with DNS-01 through Cloudflare or HTTP-01), CA or self-signed.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub issuers: IndexMap<String, crate::issuer::Issuer>,
+    /// cert-manager ClusterIssuers, by their names: the same, for
+    /// certificates of every namespace.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub cluster_issuers: IndexMap<String, crate::issuer::Issuer>,
     /// Grafana operator dashboards (GrafanaDashboard), by their
     /// Kubernetes name: which Grafana instances import which model (its
     /// JSON, a URL, a key of one of the app's ConfigMaps, or grafana.com),

@@ -139,6 +139,7 @@ impl Environment {
             || !self.storage_classes.is_empty()
             || self.apps.values().any(|app| {
                 !app.cilium_clusterwide_policies.is_empty()
+                    || !app.cluster_issuers.is_empty()
                     // A raw manifest the loader left without a namespace
                     // is cluster-scoped.
                     || app

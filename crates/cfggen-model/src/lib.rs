@@ -30,6 +30,7 @@ pub mod gateway;
 pub mod grafana;
 pub mod helm;
 pub mod image;
+pub mod issuer;
 pub mod monitor;
 pub mod names;
 pub mod namespace;

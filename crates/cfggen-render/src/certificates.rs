@@ -1,4 +1,5 @@
-//! An app's cert-manager Certificates and Gateway API Gateways, in its
+//! An app's cert-manager Certificates and issuers (ClusterIssuers in the
+//! folder of cluster-scoped objects) and Gateway API Gateways, in its
 //! folder: each the model's type as its operator reads it, with its own
 //! labels and annotations on the object rather than in the spec.
 
@@ -32,6 +33,27 @@ pub(crate) fn certificates_and_gateways(
             ..cert.clone()
         };
         resource(out, name, app, custom, &spec)?;
+    }
+    for (kind, issuers, cluster_wide) in [
+        ("Issuer", &app.issuers, false),
+        ("ClusterIssuer", &app.cluster_issuers, true),
+    ] {
+        for (iname, issuer) in issuers {
+            let custom = Custom {
+                kind: ("cert-manager.io/v1", kind),
+                name: iname,
+                labels: &issuer.labels,
+                annotations: &issuer.annotations,
+                wave: waves::PREREQUISITES,
+                cluster_wide,
+            };
+            let spec = cfggen_model::issuer::Issuer {
+                labels: Default::default(),
+                annotations: Default::default(),
+                ..issuer.clone()
+            };
+            resource(out, name, app, custom, &spec)?;
+        }
     }
     for (gname, gw) in &app.gateways {
         let custom = Custom {

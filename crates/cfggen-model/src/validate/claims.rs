@@ -158,6 +158,10 @@ fn cluster_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPat
         let path = FieldPath::of(&["apps", name, "clusterRoleBindings", binding]);
         objects.push(("ClusterRoleBinding", binding.clone(), path));
     }
+    for issuer in app.cluster_issuers.keys() {
+        let path = FieldPath::of(&["apps", name, "clusterIssuers", issuer]);
+        objects.push(("ClusterIssuer", issuer.clone(), path));
+    }
     for policy in app.cilium_clusterwide_policies.keys() {
         let path = FieldPath::of(&["apps", name, "ciliumClusterwidePolicies", policy]);
         objects.push(("CiliumClusterwideNetworkPolicy", policy.clone(), path));
@@ -226,6 +230,7 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             "grafanaDashboards",
             app.grafana_dashboards.keys().collect(),
         ),
+        ("Issuer", "issuers", app.issuers.keys().collect()),
         (
             "Schedule",
             "veleroSchedules",

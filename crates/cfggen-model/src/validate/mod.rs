@@ -16,6 +16,7 @@ mod containers;
 mod database;
 mod gateways;
 mod grafana;
+mod issuers;
 mod labels;
 mod monitors;
 mod network;
@@ -398,6 +399,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     gateways::check_gateways(c, app, &base);
     rbac::check_roles(c, name, app, &base);
     grafana::check_dashboards(c, app, &base);
+    issuers::check_issuers(c, app, &base);
     for (sname, schedule) in &app.velero_schedules {
         let spath = base.key("veleroSchedules").key(sname);
         labels::check_labels(c, &schedule.labels, &spath.key("labels"));
