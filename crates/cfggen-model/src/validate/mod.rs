@@ -603,6 +603,25 @@ fn check_unique_objects(c: &mut Checker<'_>, apps: &claims::Apps<'_>) {
             }
         }
     }
+    // An app's own ClusterRoles against the accounts' (their bindings
+    // are named as they are).
+    for (name, claims) in apps {
+        for (ns, kind, role, path) in &claims.objects {
+            let Some((app0, account0)) = cluster_roles.get(role.as_str()) else {
+                continue;
+            };
+            if ns.is_empty() && *kind == "ClusterRole" {
+                c.push(
+                    "name-conflict",
+                    path.clone(),
+                    Target::Key,
+                    format!("ClusterRole `{role}` of app `{name}` is also the ClusterRole of account `{account0}` of app `{app0}`; ClusterRole names are unique in a cluster"),
+                    "same name as another object",
+                    Some("rename it, or set another `clusterRoleName` on the account".into()),
+                );
+            }
+        }
+    }
     let mut seen: HashMap<(&str, &str, &str), &str> = HashMap::new();
     for (name, claims) in apps {
         for (ns, kind, oname, path) in &claims.objects {
