@@ -5,9 +5,11 @@
 //! - A namespaced policy applies to pods (`endpointSelector`); a
 //!   cluster-wide one to pods or to nodes, not both (`cilium-policy`).
 //! - A rule names one kind of peer (endpoints, CIDRs, entities,
-//!   Services, host names, nodes); a deny rule has no layer-7 rules and
-//!   no host names; HTTP rules are for TCP; a port rule holds one kind of
-//!   layer-7 rule; a port range is of numbers (`cilium-rule`).
+//!   Services, host names, nodes), and ports or ICMP types, not both; a
+//!   deny rule has no layer-7 rules and no host names; HTTP rules are for
+//!   `protocol: TCP`, DNS rules for traffic out; a port rule holds one
+//!   kind of layer-7 rule, on single ports; a node policy has none; a
+//!   port range is of numbers (`cilium-rule`).
 //! - Address blocks parse, and each `except` lies inside its block
 //!   (`cilium-cidr`); a host name selector has a name or a pattern
 //!   (`cilium-fqdn`).
@@ -189,6 +191,39 @@ impl Policy<'_> {
                 self.check_fqdns(c, &path, rule, deny, dns_proxied);
             }
         }
+        self.check_host_l7(c);
+    }
+
+    /// A policy of nodes (`nodeSelector`) has no layer-7 rules: Cilium's
+    /// proxy does not sit in front of the host.
+    fn check_host_l7(&self, c: &mut Checker<'_>) {
+        let p = self.policy;
+        if p.node_selector.is_none() {
+            return;
+        }
+        let ports = p
+            .ingress
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (self.path.key("ingress").index(i), &r.to_ports))
+            .chain(
+                p.egress
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (self.path.key("egress").index(i), &r.to_ports)),
+            );
+        for (path, rules) in ports {
+            for (k, _) in rules.iter().enumerate().filter(|(_, r)| r.rules.is_some()) {
+                c.push(
+                    "cilium-rule",
+                    path.key("toPorts").index(k).key("rules"),
+                    Target::Key,
+                    format!("Cilium policy `{}` applies to nodes, and layer-7 rules are for pods: Cilium's proxy does not sit in front of the host", self.name),
+                    "layer-7 rules in a node policy",
+                    Some("limit the node's traffic by ports alone".into()),
+                );
+            }
+        }
     }
 
     /// Host names: allowed out only, each a name or a pattern, and
@@ -351,6 +386,17 @@ fn check_ports(
         let Some(l7) = &rule.rules else {
             continue;
         };
+        if let Some(j) = rule.ports.iter().position(|p| p.end_port.is_some()) {
+            c.push(
+                "cilium-rule",
+                rpath.key("ports").index(j).key("endPort"),
+                Target::Key,
+                "layer-7 rules apply to single ports: Cilium's proxy takes no port range"
+                    .to_owned(),
+                "a range under layer-7 rules",
+                Some("list the ports one by one, or give the range a rule without `rules`".into()),
+            );
+        }
         if !l7.http.is_empty() && !l7.dns.is_empty() {
             c.push(
                 "cilium-rule",
