@@ -75,3 +75,63 @@ pub(crate) fn resource<S: Serialize>(
     };
     out.resource(name, ns, file, &object)
 }
+
+/// A custom resource entry of an app whose own labels and annotations go
+/// on the object, and whose spec is the entry without them.
+pub(crate) trait Entry: Serialize + Clone {
+    fn labels(&self) -> &IndexMap<String, String>;
+    fn annotations(&self) -> &IndexMap<String, String>;
+    /// The spec as its operator reads it: the entry without its metadata.
+    fn spec(&self) -> Self;
+}
+
+macro_rules! entry {
+    ($($t:ty),*) => {$(
+        impl Entry for $t {
+            fn labels(&self) -> &IndexMap<String, String> {
+                &self.labels
+            }
+            fn annotations(&self) -> &IndexMap<String, String> {
+                &self.annotations
+            }
+            fn spec(&self) -> Self {
+                Self {
+                    labels: IndexMap::new(),
+                    annotations: IndexMap::new(),
+                    ..self.clone()
+                }
+            }
+        }
+    )*};
+}
+
+entry!(
+    cfggen_model::certificate::Certificate,
+    cfggen_model::gateway::Gateway,
+    cfggen_model::issuer::Issuer,
+    cfggen_model::cilium::CiliumPolicy
+);
+
+/// Writes one custom resource of `kind` (`apiVersion`, `kind`) per entry
+/// of `entries`, by the entry's name, into the folder of app `name`.
+pub(crate) fn each<E: Entry>(
+    out: &mut Output,
+    name: &str,
+    app: &App,
+    kind: (&'static str, &'static str),
+    (wave, cluster_wide): (i32, bool),
+    entries: &IndexMap<String, E>,
+) -> Result<(), RenderError> {
+    for (entry_name, entry) in entries {
+        let custom = Custom {
+            kind,
+            name: entry_name,
+            labels: entry.labels(),
+            annotations: entry.annotations(),
+            wave,
+            cluster_wide,
+        };
+        resource(out, name, app, custom, &entry.spec())?;
+    }
+    Ok(())
+}

@@ -43,32 +43,24 @@ pub(crate) fn network_policies(out: &mut Output, name: &str, app: &App) -> Resul
 /// `ciliumClusterwidePolicies`: the spec as Cilium reads it, their own
 /// labels and annotations on the object.
 pub(crate) fn cilium_policies(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
-    use crate::custom::{resource, Custom};
-    let kinds = [
-        ("CiliumNetworkPolicy", &app.cilium_policies, false),
-        (
-            "CiliumClusterwideNetworkPolicy",
-            &app.cilium_clusterwide_policies,
-            true,
-        ),
-    ];
-    for (kind, policies, cluster_wide) in kinds {
-        for (pname, policy) in policies {
-            let custom = Custom {
-                kind: ("cilium.io/v2", kind),
-                name: pname,
-                labels: &policy.labels,
-                annotations: &policy.annotations,
-                wave: waves::PREREQUISITES,
-                cluster_wide,
-            };
-            let spec = cfggen_model::cilium::CiliumPolicy {
-                labels: Default::default(),
-                annotations: Default::default(),
-                ..policy.clone()
-            };
-            resource(out, name, app, custom, &spec)?;
-        }
-    }
-    Ok(())
+    use crate::custom::each;
+    let cilium = |kind| ("cilium.io/v2", kind);
+    let wave = waves::PREREQUISITES;
+    each(
+        out,
+        name,
+        app,
+        cilium("CiliumNetworkPolicy"),
+        (wave, false),
+        &app.cilium_policies,
+    )?;
+    let cluster_wide = &app.cilium_clusterwide_policies;
+    each(
+        out,
+        name,
+        app,
+        cilium("CiliumClusterwideNetworkPolicy"),
+        (wave, true),
+        cluster_wide,
+    )
 }
