@@ -5,7 +5,7 @@
 //! raw with the reason
 //! otherwise. Never dropped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
@@ -382,6 +382,7 @@ fn convert_app(
         "externalSecrets",
         "externalConfigMaps",
         "externalServices",
+        "externalClaims",
         "externalPersistentVolumes",
         "externalPods",
     ] {
@@ -458,6 +459,9 @@ struct AppBody<'o> {
     external_pods: Map<String, Value>,
     ingresses: Map<String, Value>,
     http_routes: Map<String, Value>,
+    tls_routes: Map<String, Value>,
+    reference_grants: Map<String, Value>,
+    tcp_routes: Map<String, Value>,
     config_maps: Map<String, Value>,
     claims: Map<String, Value>,
     network_policies: Map<String, Value>,
@@ -481,7 +485,10 @@ struct AppBody<'o> {
     external_secrets: BTreeMap<String, Option<Vec<String>>>,
     /// ConfigMaps the pods read: name → keys (`None`: any key).
     config_maps_read: BTreeMap<String, Option<Vec<String>>>,
-    /// The Services the Ingresses and HTTPRoutes route to, and the ports.
+    /// The claims the pods mount.
+    claims_mounted: BTreeSet<String>,
+    /// The Services the Ingresses and routes send to, and the ports (`null`:
+    /// any port, for a Service a ReferenceGrant names).
     routes: Vec<(String, Value)>,
     used_accounts: Vec<String>,
     /// Namespace objects: entries of the environment's `namespaces`.
@@ -546,6 +553,7 @@ impl AppBody<'_> {
         for (config_map, key) in needs.config_maps {
             keys_read(&mut self.config_maps_read, config_map, key);
         }
+        self.claims_mounted.extend(needs.claims);
         self.used_accounts.extend(needs.service_accounts);
     }
 
@@ -591,14 +599,11 @@ impl AppBody<'_> {
                 self.ingresses.insert(name.clone(), typed);
                 Ok((format!("ingresses.{name}"), Vec::new()))
             }
-            ("gateway.networking.k8s.io/v1", "HTTPRoute") => {
-                let namespace = o.namespace().unwrap_or(&self.namespace).to_owned();
-                let (typed, backends) =
-                    crate::route::http_route(&namespace, &o.value)?;
-                self.routes.extend(backends);
-                self.http_routes.insert(name.clone(), typed);
-                Ok((format!("httpRoutes.{name}"), Vec::new()))
-            }
+            ("gateway.networking.k8s.io/v1", "HTTPRoute")
+            | (
+                "gateway.networking.k8s.io/v1" | "gateway.networking.k8s.io/v1alpha2",
+                "TLSRoute" | "TCPRoute",
+            ) => self.route(&name, o),
             ("v1", "ConfigMap") => {
                 self.config_maps.insert(name.clone(), config_map(&o.value)?);
                 Ok((format!("configMaps.{name}"), Vec::new()))
@@ -657,6 +662,7 @@ impl AppBody<'_> {
             ("monitoring.coreos.com/v1", "ServiceMonitor" | "PodMonitor")
             | ("cert-manager.io/v1", "Certificate" | "Issuer" | "ClusterIssuer")
             | ("gateway.networking.k8s.io/v1", "Gateway")
+            | ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant")
             | ("cilium.io/v2", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy")
             | ("grafana.integreatly.org/v1beta1", "GrafanaDashboard")
             | ("velero.io/v1", "Schedule") => self.operator_kind(&name, o),
@@ -670,6 +676,32 @@ impl AppBody<'_> {
             )),
             (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
         }
+    }
+
+    /// A Gateway API route: an HTTPRoute, TLSRoute or TCPRoute, whose
+    /// backends in the app's namespace join what it routes to.
+    fn route(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        let namespace = o.namespace().unwrap_or(&self.namespace).to_owned();
+        let (field, entries, (typed, backends)) = match o.kind() {
+            "HTTPRoute" => (
+                "httpRoutes",
+                &mut self.http_routes,
+                crate::route::http_route(&namespace, &o.value)?,
+            ),
+            "TLSRoute" => (
+                "tlsRoutes",
+                &mut self.tls_routes,
+                crate::route::stream_route(&namespace, &self.name_label, &o.value)?,
+            ),
+            _ => (
+                "tcpRoutes",
+                &mut self.tcp_routes,
+                crate::route::stream_route(&namespace, &self.name_label, &o.value)?,
+            ),
+        };
+        entries.insert(name.to_owned(), typed);
+        self.routes.extend(backends);
+        Ok((format!("{field}.{name}"), Vec::new()))
     }
 
     /// An object of another operator's kind that cfggen types (a
@@ -704,6 +736,23 @@ impl AppBody<'_> {
                     &o.value, label,
                 )?),
             ),
+            "ReferenceGrant" => {
+                let grant = typed_spec::<cfggen_model::grant::ReferenceGrant>(&o.value, label)?;
+                // A Service it lets others send to is the app's, or made
+                // elsewhere (an operator's): any of its ports.
+                for to in &grant.to {
+                    if let (true, "Service", Some(service)) =
+                        (to.group.is_empty(), to.kind.as_str(), &to.name)
+                    {
+                        self.routes.push((service.clone(), Value::Null));
+                    }
+                }
+                (
+                    "referenceGrants",
+                    &mut self.reference_grants,
+                    to_value(grant),
+                )
+            }
             "CiliumNetworkPolicy" => (
                 "ciliumPolicies",
                 &mut self.cilium_policies,
@@ -724,13 +773,24 @@ impl AppBody<'_> {
                 &mut self.cluster_issuers,
                 to_value(typed_spec::<cfggen_model::issuer::Issuer>(&o.value, label)?),
             ),
-            "GrafanaDashboard" => (
-                "grafanaDashboards",
-                &mut self.grafana_dashboards,
-                to_value(typed_spec::<cfggen_model::grafana::GrafanaDashboard>(
-                    &o.value, label,
-                )?),
-            ),
+            "GrafanaDashboard" => {
+                let dashboard =
+                    typed_spec::<cfggen_model::grafana::GrafanaDashboard>(&o.value, label)?;
+                // The ConfigMap of its model is read like a pod's: one
+                // the input does not hold is declared made elsewhere.
+                if let Some(r) = &dashboard.config_map_ref {
+                    keys_read(
+                        &mut self.config_maps_read,
+                        r.name.clone(),
+                        Some(r.key.clone()),
+                    );
+                }
+                (
+                    "grafanaDashboards",
+                    &mut self.grafana_dashboards,
+                    to_value(dashboard),
+                )
+            }
             _ => (
                 "veleroSchedules",
                 &mut self.velero_schedules,
@@ -1234,10 +1294,11 @@ impl AppBody<'_> {
                 .map(|(_, name)| name)
                 .collect()
         };
-        let (raw_secrets, raw_config_maps, raw_services) = (
+        let (raw_secrets, raw_config_maps, raw_services, raw_claims) = (
             raw_made(Made::Secret),
             raw_made(Made::ConfigMap),
             raw_made(Made::Service),
+            raw_made(Made::Claim),
         );
         let (secrets, store_secrets) = (&self.secrets, &self.store_secrets);
         let external = made_elsewhere(self.external_secrets, &|n| {
@@ -1251,6 +1312,12 @@ impl AppBody<'_> {
         let external_services = routed_elsewhere(self.routes, &|s| {
             services.contains_key(s) || raw_services.contains(&s)
         });
+        let external_claims: Map<String, Value> = self
+            .claims_mounted
+            .iter()
+            .filter(|c| !self.claims.contains_key(*c) && !raw_claims.contains(&c.as_str()))
+            .map(|c| (c.clone(), json!({})))
+            .collect();
         // The volumes the claims bind to that neither the environment
         // nor the input has.
         let external_volumes: Map<String, Value> = self
@@ -1265,6 +1332,8 @@ impl AppBody<'_> {
             ("services", self.services),
             ("ingresses", self.ingresses),
             ("httpRoutes", self.http_routes),
+            ("tlsRoutes", self.tls_routes),
+            ("tcpRoutes", self.tcp_routes),
             ("configMaps", self.config_maps),
             ("claims", self.claims),
             ("networkPolicies", self.network_policies),
@@ -1273,6 +1342,7 @@ impl AppBody<'_> {
             ("podMonitors", self.pod_monitors),
             ("certificates", self.certificates),
             ("gateways", self.gateways),
+            ("referenceGrants", self.reference_grants),
             ("ciliumPolicies", self.cilium_policies),
             (
                 "ciliumClusterwidePolicies",
@@ -1291,6 +1361,7 @@ impl AppBody<'_> {
             ("externalSecrets", external),
             ("externalConfigMaps", external_config_maps),
             ("externalServices", external_services),
+            ("externalClaims", external_claims),
             ("externalPersistentVolumes", external_volumes),
             ("externalPods", self.external_pods),
         ] {
@@ -1299,21 +1370,7 @@ impl AppBody<'_> {
             }
         }
         if !raw.is_empty() {
-            let manifests = raw
-                .iter()
-                .map(|o| {
-                    let mut value = o.value.clone();
-                    // The app's namespace goes without saying; another
-                    // is kept.
-                    if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-                        if meta.get("namespace").and_then(Value::as_str) == Some(namespace) {
-                            meta.shift_remove("namespace");
-                        }
-                    }
-                    json!({ "inline": value })
-                })
-                .collect();
-            app.insert("manifests".into(), Value::Array(manifests));
+            app.insert("manifests".into(), inline_manifests(raw, namespace));
         }
         // Nothing of its own (its objects went into the environment's
         // fields): no app, not an app of a namespace and a label.
@@ -1324,6 +1381,22 @@ impl AppBody<'_> {
     }
 }
 
+/// The objects kept raw, as `manifests` entries: the app's namespace goes
+/// without saying; another is kept.
+fn inline_manifests(raw: &[&Object], namespace: &str) -> Value {
+    raw.iter()
+        .map(|o| {
+            let mut value = o.value.clone();
+            if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+                if meta.get("namespace").and_then(Value::as_str) == Some(namespace) {
+                    meta.shift_remove("namespace");
+                }
+            }
+            json!({ "inline": value })
+        })
+        .collect()
+}
+
 /// The Services the app's routes reach that `made_here` does not make
 /// (another tool's), each with the ports routed to.
 fn routed_elsewhere(
@@ -1331,16 +1404,24 @@ fn routed_elsewhere(
     made_here: &dyn Fn(&str) -> bool,
 ) -> Map<String, Value> {
     let mut out = Map::new();
+    let mut any_port = BTreeSet::new();
     for (service, port) in routes {
         if made_here(&service) {
             continue;
         }
+        if port.is_null() {
+            any_port.insert(service.clone());
+        }
         let entry = out.entry(service).or_insert_with(|| json!({ "ports": [] }));
         if let Some(ports) = entry.get_mut("ports").and_then(Value::as_array_mut) {
-            if !ports.contains(&port) {
+            if !port.is_null() && !ports.contains(&port) {
                 ports.push(port);
             }
         }
+    }
+    // Listing no ports says any port.
+    for service in any_port {
+        out.insert(service, json!({}));
     }
     out
 }

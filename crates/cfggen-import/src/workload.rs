@@ -17,6 +17,8 @@ pub(crate) struct Needs {
     pub service_accounts: Vec<String>,
     /// ConfigMaps the pods read: name → key (none: any key).
     pub config_maps: Vec<(String, Option<String>)>,
+    /// The claims the pods mount.
+    pub claims: Vec<String>,
 }
 
 /// A converted workload.
@@ -512,6 +514,7 @@ fn pod_volumes(list: Vec<Value>, needs: &mut Needs) -> Result<Map<String, Value>
             let mut pvc = Taker::new(pvc, "persistentVolumeClaim")?;
             let claim = pvc.string("claimName")?.unwrap_or_default();
             pvc.done()?;
+            needs.claims.push(claim.clone());
             source.insert("persistentVolumeClaim".into(), claim.into());
         } else if let Some(h) = v.take("hostPath") {
             source.insert("hostPath".into(), h);
@@ -900,7 +903,8 @@ fn mounts(
             continue;
         };
         if entry.contains_key("mountPath") || entry.contains_key("mounts") {
-            // A second mount of the volume: every mount goes to `mounts`.
+            // A second mount of the volume: every mount goes to `mounts`,
+            // each with its own `subPath` and `readOnly`.
             let mut all = Vec::new();
             if let Some(path) = entry.shift_remove("mountPath") {
                 let mut first = Map::new();
@@ -908,10 +912,16 @@ fn mounts(
                 if let Some(s) = entry.shift_remove("subPath") {
                     first.insert("subPath".into(), s);
                 }
+                if let Some(r) = entry.shift_remove("readOnly") {
+                    first.insert("readOnly".into(), r);
+                }
                 all.push(Value::Object(first));
             }
             if let Some(Value::Array(more)) = entry.shift_remove("mounts") {
                 all.extend(more);
+            }
+            if read_only {
+                mount.insert("readOnly".into(), true.into());
             }
             all.push(Value::Object(mount));
             entry.insert("mounts".into(), Value::Array(all));

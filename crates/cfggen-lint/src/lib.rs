@@ -11,7 +11,7 @@
 //! | `ingress-backend` | an Ingress routes to a Service and port of its namespace |
 //! | `namespace` | every object is in its folder's kustomization namespace (or, in a folder of several namespaces whose kustomization sets none, in the one it names), and the kustomization lists exactly the folder's files |
 //! | `requests-limits` | resource requests are at most the limits |
-//! | `claim-ref` | a volume's `persistentVolumeClaim` names a claim of its namespace |
+//! | `claim-ref` | a volume's `persistentVolumeClaim` names a claim of its namespace (or one `made-elsewhere.yaml` lists) |
 //! | `yaml` | a file of the tree reads as YAML (for trees not rendered in this run) |
 //!
 //! Each rule is a [`Rule`]; each is checked by one function below. The
@@ -141,10 +141,18 @@ pub fn lint(env: &RenderedEnv) -> Vec<LintIssue> {
     if let Some(Facts::MadeElsewhere {
         config_maps,
         services,
+        claims,
         pods,
     }) = elsewhere
     {
         provided.add_made_elsewhere(config_maps, services);
+        for (ns, name) in claims {
+            provided
+                .claims
+                .entry(ns.as_str())
+                .or_default()
+                .insert(name.as_str());
+        }
         for (ns, labels) in pods {
             provided
                 .pod_labels

@@ -139,6 +139,16 @@ const FILES: &[Carried] = &[
         include_str!("../crds/compact/gateway.networking.k8s.io_referencegrants.json"),
     ),
     (
+        "gateway.networking.k8s.io_tcproutes.yaml",
+        &[("gateway.networking.k8s.io", "TCPRoute")],
+        include_str!("../crds/compact/gateway.networking.k8s.io_tcproutes.json"),
+    ),
+    (
+        "gateway.networking.k8s.io_tlsroutes.yaml",
+        &[("gateway.networking.k8s.io", "TLSRoute")],
+        include_str!("../crds/compact/gateway.networking.k8s.io_tlsroutes.json"),
+    ),
+    (
         "helm.toolkit.fluxcd.io_helmreleases.yaml",
         &[("helm.toolkit.fluxcd.io", "HelmRelease")],
         include_str!("../crds/compact/helm.toolkit.fluxcd.io_helmreleases.json"),
@@ -433,6 +443,9 @@ mod tests {
             ("postgresql.cnpg.io/v1", "Database"),
             ("argoproj.io/v1alpha1", "Application"),
             ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+            ("gateway.networking.k8s.io/v1", "TLSRoute"),
+            ("gateway.networking.k8s.io/v1alpha2", "TLSRoute"),
+            ("gateway.networking.k8s.io/v1alpha2", "TCPRoute"),
             ("networking.istio.io/v1", "VirtualService"),
             ("traefik.io/v1alpha1", "IngressRoute"),
             ("cert-manager.io/v1", "Certificate"),

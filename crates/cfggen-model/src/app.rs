@@ -84,6 +84,22 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub http_routes: IndexMap<String, crate::route::HttpRoute>,
+    /// Gateway API TLSRoutes (TLS passed through by SNI host name) to the
+    /// app's Services, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub tls_routes: IndexMap<String, crate::route::TlsRoute>,
+    /// Gateway API TCPRoutes (a listener's TCP connections) to the app's
+    /// Services, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub tcp_routes: IndexMap<String, crate::route::TcpRoute>,
+    /// Gateway API ReferenceGrants, by their Kubernetes name: which routes
+    /// and Gateways of other namespaces may send to the app's Services
+    /// (or read its Secrets).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub reference_grants: IndexMap<String, crate::grant::ReferenceGrant>,
     /// NetworkPolicies, by their Kubernetes name: which traffic reaches
     /// the app's pods and leaves them.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
@@ -208,6 +224,13 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub external_persistent_volumes: IndexMap<String, crate::elsewhere::PersistentVolumeElsewhere>,
+    /// PersistentVolumeClaims the app's pods mount that cfggen does not
+    /// make here (another app's claim that several apps of the namespace
+    /// share, a storage team's), by name: `generated/<env>/made-elsewhere.yaml`
+    /// lists them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub external_claims: IndexMap<String, crate::elsewhere::ClaimElsewhere>,
     /// Pods the app's Services select that cfggen does not make (a Helm
     /// chart's DaemonSet, an operator's workload), by a name of your
     /// choosing (the workload's): a Service that selects no component
@@ -311,13 +334,15 @@ pub enum Made {
     Service,
     /// A PersistentVolume, which claims bind to by name.
     PersistentVolume,
+    /// A PersistentVolumeClaim, which pods mount by name.
+    Claim,
 }
 
 impl Made {
     /// What a Kubernetes object makes that others read by name, if
     /// anything: the Secret of an ExternalSecret (its target), a
     /// SealedSecret or a Certificate; a ConfigMap; a Service; a
-    /// PersistentVolume.
+    /// PersistentVolume; a PersistentVolumeClaim.
     pub fn by(object: &serde_json::Value) -> Option<(Made, &str)> {
         let text = |pointer: &str| object.pointer(pointer).and_then(serde_json::Value::as_str);
         match object.get("kind")?.as_str()? {
@@ -333,6 +358,7 @@ impl Made {
             "ConfigMap" => Some((Made::ConfigMap, text("/metadata/name")?)),
             "Service" => Some((Made::Service, text("/metadata/name")?)),
             "PersistentVolume" => Some((Made::PersistentVolume, text("/metadata/name")?)),
+            "PersistentVolumeClaim" => Some((Made::Claim, text("/metadata/name")?)),
             _ => None,
         }
     }

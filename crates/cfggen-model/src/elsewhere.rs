@@ -1,7 +1,8 @@
 //! What an app reads that something else makes: a ConfigMap a kustomize
 //! `configMapGenerator`, an operator or a person makes, a Service of
 //! another tool (a Helm chart's, an operator's), a PersistentVolume a
-//! storage team or another repository makes. Declared so that the
+//! storage team or another repository makes, a claim several apps of a
+//! namespace share. Declared so that the
 //! references to them are checked (a key, a port), the lint knows they
 //! exist, and `generated/<env>/made-elsewhere.yaml` lists them for
 //! reviewers. So are pods another tool makes that a Service of the app
@@ -66,6 +67,18 @@ pub struct PersistentVolumeElsewhere {
     /// Who makes it, for people reading `made-elsewhere.yaml`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["the storage team's Terraform"]))]
+    pub made_by: Option<String>,
+}
+
+/// A PersistentVolumeClaim made elsewhere that the app's pods mount (a
+/// claim another app of the namespace holds, shared by several apps; one
+/// a storage team makes).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClaimElsewhere {
+    /// Who makes it, for people reading `made-elsewhere.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["app media (the shared library)"]))]
     pub made_by: Option<String>,
 }
 

@@ -28,6 +28,7 @@ pub mod environment;
 pub mod error;
 pub mod gateway;
 pub mod grafana;
+pub mod grant;
 pub mod helm;
 pub mod image;
 pub mod issuer;

@@ -1,6 +1,6 @@
 //! An app's cert-manager Certificates and issuers (ClusterIssuers in the
-//! folder of cluster-scoped objects) and Gateway API Gateways, in its
-//! folder: each the model's type as its operator reads it, with its own
+//! folder of cluster-scoped objects), Gateway API Gateways and
+//! ReferenceGrants, in its folder: each the model's type as its operator reads it, with its own
 //! labels and annotations on the object rather than in the spec.
 
 use cfggen_model::App;
@@ -11,7 +11,8 @@ use crate::{waves, Output, RenderError};
 /// One Certificate per entry of the app's `certificates` (before the
 /// workloads that read their Secrets), one Issuer and ClusterIssuer per
 /// entry of its `issuers` and `clusterIssuers`, one Gateway per entry of
-/// its `gateways`.
+/// its `gateways`, one ReferenceGrant per entry of its `referenceGrants`
+/// (before the routes that need them).
 pub(crate) fn certificates_and_gateways(
     out: &mut Output,
     name: &str,
@@ -50,5 +51,14 @@ pub(crate) fn certificates_and_gateways(
         gateway,
         (waves::WORKLOADS, false),
         &app.gateways,
+    )?;
+    let grant = ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant");
+    each(
+        out,
+        name,
+        app,
+        grant,
+        (waves::PREREQUISITES, false),
+        &app.reference_grants,
     )
 }

@@ -746,24 +746,170 @@ pub struct RouteParentRef {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HttpRouteRule {
-    /// Where requests go.
+    /// Where requests go (none for a redirect).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub backend_refs: Vec<RouteBackendRef>,
     /// What requests it takes; every request when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matches: Option<Vec<RouteMatch>>,
+    /// What it changes, or answers with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<RouteFilter>,
     /// Request and backend request timeouts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeouts: Option<RouteTimeouts>,
 }
 
-/// `HTTPRoute.spec.rules[].backendRefs[]`: a Service and port number.
+/// `HTTPRoute.spec.rules[].backendRefs[]` (and a TLSRoute's and
+/// TCPRoute's): a Service, its port number, and a share of the traffic.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RouteBackendRef {
     /// The Service.
     pub name: String,
+    /// Its namespace, when not the route's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// Its port's number.
     pub port: u16,
+    /// Its share against the rule's other backends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
+}
+
+/// `HTTPRoute.spec.rules[].filters[]`: its type, and the settings of
+/// that type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RouteFilter {
+    /// `RequestHeaderModifier`, `ResponseHeaderModifier`,
+    /// `RequestRedirect` or `URLRewrite`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Its settings, as a `RequestHeaderModifier`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_header_modifier: Option<HeaderModifier>,
+    /// Its settings, as a `ResponseHeaderModifier`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_header_modifier: Option<HeaderModifier>,
+    /// Its settings, as a `RequestRedirect`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_redirect: Option<RequestRedirect>,
+    /// Its settings, as a `URLRewrite`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "urlRewrite"
+    )]
+    pub url_rewrite: Option<UrlRewrite>,
+}
+
+/// A header modifier filter's settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HeaderModifier {
+    /// Headers overwritten.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<HeaderValue>,
+    /// Headers appended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add: Vec<HeaderValue>,
+    /// Headers dropped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<String>,
+}
+
+/// A header and its value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HeaderValue {
+    /// The header.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// A `RequestRedirect` filter's settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestRedirect {
+    /// `http` or `https`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+    /// The host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// The path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathModifier>,
+    /// The port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `301` or `302`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<u16>,
+}
+
+/// A `URLRewrite` filter's settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UrlRewrite {
+    /// The host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// The path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathModifier>,
+}
+
+/// A new path: its type, and the full path or prefix.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PathModifier {
+    /// `ReplaceFullPath` or `ReplacePrefixMatch`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The whole path (`ReplaceFullPath`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replace_full_path: Option<String>,
+    /// The matched prefix's replacement (`ReplacePrefixMatch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replace_prefix_match: Option<String>,
+}
+
+/// `gateway.networking.k8s.io` `TLSRoute` or `TCPRoute`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StreamRoute {
+    /// `gateway.networking.k8s.io/v1` or `/v1alpha2`.
+    pub api_version: String,
+    /// `TLSRoute` or `TCPRoute`.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// Gateways, host names (a TLSRoute's), the one rule.
+    pub spec: StreamRouteSpec,
+}
+
+/// `TLSRoute.spec`, `TCPRoute.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StreamRouteSpec {
+    /// The Gateways it attaches to.
+    pub parent_refs: Vec<RouteParentRef>,
+    /// The SNI host names (a TLSRoute's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<String>,
+    /// Its one rule.
+    pub rules: Vec<StreamRouteRule>,
+}
+
+/// `TLSRoute.spec.rules[]`, `TCPRoute.spec.rules[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StreamRouteRule {
+    /// Where connections go.
+    pub backend_refs: Vec<RouteBackendRef>,
 }
 
 /// `HTTPRoute.spec.rules[].matches[]`.

@@ -109,7 +109,8 @@ entry!(
     cfggen_model::certificate::Certificate,
     cfggen_model::gateway::Gateway,
     cfggen_model::issuer::Issuer,
-    cfggen_model::cilium::CiliumPolicy
+    cfggen_model::cilium::CiliumPolicy,
+    cfggen_model::grant::ReferenceGrant
 );
 
 /// Writes one custom resource of `kind` (`apiVersion`, `kind`) per entry

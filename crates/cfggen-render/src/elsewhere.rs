@@ -1,7 +1,8 @@
 //! `made-elsewhere.yaml`: the ConfigMaps and Services the environment's
-//! apps read, the PersistentVolumes their claims bind to and the pods
-//! their Services select, that cfggen does not make (`externalConfigMaps`,
-//! `externalServices`, `externalPersistentVolumes`, `externalPods`), for reviewers and for the lint, which
+//! apps read, the claims their pods mount, the PersistentVolumes their
+//! claims bind to and the pods their Services select, that cfggen does
+//! not make (`externalConfigMaps`, `externalServices`, `externalClaims`,
+//! `externalPersistentVolumes`, `externalPods`), for reviewers and for the lint, which
 //! takes them as there. Not deployed: it sits beside the apps' folders, as the
 //! 1Password inventory does.
 
@@ -18,6 +19,9 @@ struct Doc<'a> {
     config_maps: Vec<Entry<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     services: Vec<Entry<'a>>,
+    /// PersistentVolumeClaims.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    claims: Vec<Entry<'a>>,
     /// Cluster-scoped: no namespace.
     #[serde(rename = "persistentVolumes", skip_serializing_if = "Vec::is_empty")]
     persistent_volumes: Vec<Entry<'a>>,
@@ -54,6 +58,7 @@ pub(crate) fn made_elsewhere(out: &mut Output, env: &Environment) -> Result<(), 
         environment: &env.name,
         config_maps: Vec::new(),
         services: Vec::new(),
+        claims: Vec::new(),
         persistent_volumes: Vec::new(),
         pods: Vec::new(),
     };
@@ -78,6 +83,17 @@ pub(crate) fn made_elsewhere(out: &mut Output, env: &Environment) -> Result<(), 
                 ports: svc.ports.iter().map(ToString::to_string).collect(),
                 labels: None,
                 made_by: svc.made_by.as_deref(),
+                read_by: app_name,
+            });
+        }
+        for (name, claim) in &app.external_claims {
+            doc.claims.push(Entry {
+                namespace: Some(namespace),
+                name,
+                keys: Vec::new(),
+                ports: Vec::new(),
+                labels: None,
+                made_by: claim.made_by.as_deref(),
                 read_by: app_name,
             });
         }
@@ -107,6 +123,7 @@ pub(crate) fn made_elsewhere(out: &mut Output, env: &Environment) -> Result<(), 
     let lists = [
         &mut doc.config_maps,
         &mut doc.services,
+        &mut doc.claims,
         &mut doc.persistent_volumes,
         &mut doc.pods,
     ];

@@ -27,14 +27,16 @@ pub enum Facts {
     /// The 1Password inventory: the Secrets it lists as made elsewhere.
     Inventory(Vec<ExternalSecretMade>),
     /// `made-elsewhere.yaml`: the ConfigMaps (with their keys),
-    /// Services (with their ports) and pods (with their labels) the apps
-    /// read or select that something else makes; no keys or ports listed
-    /// means any.
+    /// Services (with their ports), claims and pods (with their labels)
+    /// the apps read, mount or select that something else makes; no keys
+    /// or ports listed means any.
     MadeElsewhere {
         /// (namespace, name, keys).
         config_maps: Vec<(String, String, Vec<String>)>,
         /// (namespace, name, ports as their names or numbers).
         services: Vec<(String, String, Vec<ServicePort>)>,
+        /// (namespace, name) of PersistentVolumeClaims.
+        claims: Vec<(String, String)>,
         /// (namespace, the labels of pods another tool makes).
         pods: Vec<(String, Vec<(String, String)>)>,
     },
@@ -265,63 +267,7 @@ impl Facts {
             );
         }
         if path == crate::MADE_ELSEWHERE_FILE {
-            let entries = |list: &str| -> Vec<(String, String, Vec<Value>)> {
-                list_at(v, list)
-                    .iter()
-                    .filter_map(|e| {
-                        let e = Some(e);
-                        let more = list_at(e, "keys")
-                            .iter()
-                            .chain(list_at(e, "ports"))
-                            .cloned()
-                            .collect();
-                        Some((
-                            str_at(e, "namespace")?.to_owned(),
-                            str_at(e, "name")?.to_owned(),
-                            more,
-                        ))
-                    })
-                    .collect()
-            };
-            return Facts::MadeElsewhere {
-                config_maps: entries("configMaps")
-                    .into_iter()
-                    .map(|(ns, name, keys)| {
-                        (
-                            ns,
-                            name,
-                            keys.iter()
-                                .filter_map(|k| k.as_str().map(str::to_owned))
-                                .collect(),
-                        )
-                    })
-                    .collect(),
-                services: entries("services")
-                    .into_iter()
-                    .map(|(ns, name, ports)| {
-                        // A port is written as text: its name, or its number.
-                        let ports = ports
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .map(|p| match p.parse::<i64>() {
-                                Ok(n) => (None, Some(Value::from(n))),
-                                Err(_) => (Some(p.to_owned()), None),
-                            })
-                            .collect();
-                        (ns, name, ports)
-                    })
-                    .collect(),
-                pods: list_at(v, "pods")
-                    .iter()
-                    .filter_map(|e| {
-                        let e = Some(e);
-                        Some((
-                            str_at(e, "namespace")?.to_owned(),
-                            string_pairs(at(e, "labels")),
-                        ))
-                    })
-                    .collect(),
-            };
+            return made_elsewhere(v);
         }
         let kind = str_at(v, "kind").unwrap_or_default();
         if kind == "Kustomization" {
@@ -502,6 +448,71 @@ fn container(list: &'static str, c: &Value) -> Container {
                     config_map: pair(at(from, "configMapKeyRef")),
                 };
                 (source.secret.is_some() || source.config_map.is_some()).then_some(source)
+            })
+            .collect(),
+    }
+}
+
+/// The facts of `made-elsewhere.yaml`.
+fn made_elsewhere(v: Option<&Value>) -> Facts {
+    let entries = |list: &str| -> Vec<(String, String, Vec<Value>)> {
+        list_at(v, list)
+            .iter()
+            .filter_map(|e| {
+                let e = Some(e);
+                let more = list_at(e, "keys")
+                    .iter()
+                    .chain(list_at(e, "ports"))
+                    .cloned()
+                    .collect();
+                Some((
+                    str_at(e, "namespace")?.to_owned(),
+                    str_at(e, "name")?.to_owned(),
+                    more,
+                ))
+            })
+            .collect()
+    };
+    Facts::MadeElsewhere {
+        config_maps: entries("configMaps")
+            .into_iter()
+            .map(|(ns, name, keys)| {
+                (
+                    ns,
+                    name,
+                    keys.iter()
+                        .filter_map(|k| k.as_str().map(str::to_owned))
+                        .collect(),
+                )
+            })
+            .collect(),
+        services: entries("services")
+            .into_iter()
+            .map(|(ns, name, ports)| {
+                // A port is written as text: its name, or its number.
+                let ports = ports
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|p| match p.parse::<i64>() {
+                        Ok(n) => (None, Some(Value::from(n))),
+                        Err(_) => (Some(p.to_owned()), None),
+                    })
+                    .collect();
+                (ns, name, ports)
+            })
+            .collect(),
+        claims: entries("claims")
+            .into_iter()
+            .map(|(ns, name, _)| (ns, name))
+            .collect(),
+        pods: list_at(v, "pods")
+            .iter()
+            .filter_map(|e| {
+                let e = Some(e);
+                Some((
+                    str_at(e, "namespace")?.to_owned(),
+                    string_pairs(at(e, "labels")),
+                ))
             })
             .collect(),
     }

@@ -24,7 +24,11 @@
 //! - the keys of a Secret a backup's credentials name
 //!   (`backup::check_credentials`): [`Claims::secret_keys`];
 //! - whether the environment reads 1Password (`missing-onepassword`):
-//!   [`Claims::onepassword_use`].
+//!   [`Claims::onepassword_use`];
+//! - a route's backend in another app's namespace, let in by a
+//!   ReferenceGrant there (`grants::check_route_grants`):
+//!   [`Claims::namespace`], [`Claims::grants`],
+//!   [`Claims::foreign_backends`].
 
 use std::collections::BTreeSet;
 
@@ -52,6 +56,27 @@ pub struct Claims {
     pub secret_keys: Vec<(String, String, Vec<String>)>,
     /// Its first secret read from 1Password.
     pub onepassword_use: Option<FieldPath>,
+    /// The namespace it runs in.
+    pub namespace: String,
+    /// The ReferenceGrants it holds, typed or raw: who may refer to what
+    /// of its namespace.
+    pub grants: Vec<crate::grant::ReferenceGrant>,
+    /// Its routes' backends in another namespace: the route's kind, the
+    /// backend's namespace and Service, and where it is declared.
+    pub foreign_backends: Vec<ForeignBackend>,
+}
+
+/// A route's backend in another namespace than its app's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignBackend {
+    /// `HTTPRoute`, `TLSRoute` or `TCPRoute`.
+    pub kind: &'static str,
+    /// The Service's namespace.
+    pub namespace: String,
+    /// The Service.
+    pub service: String,
+    /// Where the backend's namespace is written.
+    pub at: FieldPath,
 }
 
 /// An app's database as the rules that span apps see it.
@@ -114,7 +139,58 @@ pub fn claims(name: &str, app: &App) -> Claims {
             .keys()
             .next()
             .map(|secret| FieldPath::of(&["apps", name, "secrets", secret])),
+        namespace: ns.to_owned(),
+        grants: app
+            .reference_grants
+            .values()
+            .cloned()
+            .chain(raw_grants(app))
+            .collect(),
+        foreign_backends: foreign_backends(name, app),
     }
+}
+
+/// The ReferenceGrants among an app's raw manifests.
+fn raw_grants(app: &App) -> Vec<crate::grant::ReferenceGrant> {
+    app.loaded_manifests
+        .iter()
+        .filter(|(_, o)| {
+            o.get("kind").and_then(serde_json::Value::as_str) == Some("ReferenceGrant")
+        })
+        .filter_map(|(_, o)| serde_json::from_value(o.get("spec")?.clone()).ok())
+        .collect()
+}
+
+/// The backends of app `name`'s routes in another namespace than its own.
+fn foreign_backends(name: &str, app: &App) -> Vec<ForeignBackend> {
+    let ns = app.namespace(name);
+    let base = FieldPath::of(&["apps", name]);
+    let mut out = Vec::new();
+    let mut add = |kind, at: FieldPath, backends: &[crate::route::RouteBackend]| {
+        for (j, b) in backends.iter().enumerate() {
+            if let Some(other) = b.namespace.as_deref().filter(|other| *other != ns) {
+                out.push(ForeignBackend {
+                    kind,
+                    namespace: other.to_owned(),
+                    service: b.service.clone(),
+                    at: at.key("backends").index(j).key("namespace"),
+                });
+            }
+        }
+    };
+    for (r, route) in &app.http_routes {
+        for (i, rule) in route.rules.iter().enumerate() {
+            let at = base.key("httpRoutes").key(r).key("rules").index(i);
+            add("HTTPRoute", at, &rule.backends);
+        }
+    }
+    for (r, route) in &app.tls_routes {
+        add("TLSRoute", base.key("tlsRoutes").key(r), &route.backends);
+    }
+    for (r, route) in &app.tcp_routes {
+        add("TCPRoute", base.key("tcpRoutes").key(r), &route.backends);
+    }
+    out
 }
 
 /// The keys of each Secret app `app` declares them for.
@@ -220,6 +296,14 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             app.certificates.keys().collect(),
         ),
         ("Gateway", "gateways", app.gateways.keys().collect()),
+        ("HTTPRoute", "httpRoutes", app.http_routes.keys().collect()),
+        ("TLSRoute", "tlsRoutes", app.tls_routes.keys().collect()),
+        ("TCPRoute", "tcpRoutes", app.tcp_routes.keys().collect()),
+        (
+            "ReferenceGrant",
+            "referenceGrants",
+            app.reference_grants.keys().collect(),
+        ),
         (
             "CiliumNetworkPolicy",
             "ciliumPolicies",
@@ -353,11 +437,10 @@ mod tests {
         app
     }
 
+    /// The codes of its problems and its warnings.
     fn codes(env: &crate::Environment) -> Vec<&'static str> {
-        super::super::check(env, "dev")
-            .iter()
-            .map(|i| i.code)
-            .collect()
+        let (issues, warnings) = super::super::check_all(env, "dev");
+        issues.iter().chain(&warnings).map(|i| i.code).collect()
     }
 
     /// Each rule that spans apps, by its code, with the settings outside
@@ -420,6 +503,22 @@ mod tests {
             )
         };
         let reads = |secrets: Value| app(json!({"secrets": secrets}));
+        // App `one` routes to a Service of namespace `two`; app `two`
+        // grants HTTPRoutes of namespace `one` (or not).
+        let routes = app(json!({"httpRoutes": {"r": {
+            "parentRefs": [{"name": "gw"}],
+            "rules": [{"backends": [{"service": "api", "namespace": "two", "port": 80}]}],
+        }}}));
+        let grants = |kind: &str| {
+            app(json!({
+                "services": {"api": {"component": "app", "ports": {"http": 80}}},
+                "components": {"app": {"ports": {"http": 80}}},
+                "referenceGrants": {"g": {
+                    "from": [{"group": "gateway.networking.k8s.io", "kind": kind, "namespace": "one"}],
+                    "to": [{"group": "", "kind": "Service", "name": "api"}],
+                }},
+            }))
+        };
         let cases: Vec<(&str, Value, Value, Value, Value)> = vec![
             (
                 "name-conflict",
@@ -462,6 +561,13 @@ mod tests {
                 app(json!({})),
                 keys("OTHER"),
                 keys("KEY"),
+            ),
+            (
+                "route-grant",
+                json!({}),
+                routes,
+                grants("TLSRoute"),
+                grants("HTTPRoute"),
             ),
             (
                 "missing-onepassword",

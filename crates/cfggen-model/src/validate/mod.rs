@@ -16,6 +16,7 @@ mod containers;
 mod database;
 mod gateways;
 mod grafana;
+mod grants;
 mod issuers;
 mod labels;
 mod monitors;
@@ -309,7 +310,28 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
     database::check_roles(&mut c, &apps);
     database::check_database_objects(&mut c, &apps);
     check_unique_objects(&mut c, &apps);
+    grants::check_route_grants(&mut c, &apps);
     (c.issues, c.warnings)
+}
+
+/// An app's Gateway API routes: their labels and backends, an
+/// HTTPRoute's rules.
+fn check_routes(c: &mut Checker<'_>, name: &str, app: &App, base: &FieldPath) {
+    for (route_name, route) in &app.http_routes {
+        let rpath = base.key("httpRoutes").key(route_name);
+        labels::check_labels(c, &route.labels, &rpath.key("labels"));
+        services::check_http_route(c, name, app, route, &rpath);
+    }
+    for (route_name, route) in &app.tls_routes {
+        let rpath = base.key("tlsRoutes").key(route_name);
+        labels::check_labels(c, &route.labels, &rpath.key("labels"));
+        services::check_route_backends(c, name, app, "TLSRoute", &route.backends, &rpath);
+    }
+    for (route_name, route) in &app.tcp_routes {
+        let rpath = base.key("tcpRoutes").key(route_name);
+        labels::check_labels(c, &route.labels, &rpath.key("labels"));
+        services::check_route_backends(c, name, app, "TCPRoute", &route.backends, &rpath);
+    }
 }
 
 /// One app: its image, secrets, components (each container, the
@@ -361,11 +383,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         labels::check_labels(c, &ingress.labels, &at.path(&base).key("labels"));
         services::check_ingress(c, name, app, ingress, &at.path(&base));
     }
-    for (route_name, route) in &app.http_routes {
-        let rpath = base.key("httpRoutes").key(route_name);
-        labels::check_labels(c, &route.labels, &rpath.key("labels"));
-        services::check_http_route(c, name, app, route, &rpath);
-    }
+    check_routes(c, name, app, &base);
     for (claim_name, claim) in &app.claims {
         labels::check_labels(
             c,
@@ -397,6 +415,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         labels::check_labels(c, &gw.labels, &gpath.key("labels"));
     }
     gateways::check_gateways(c, app, &base);
+    grants::check_grants(c, name, app, &base);
     rbac::check_roles(c, name, app, &base);
     grafana::check_dashboards(c, app, &base);
     issuers::check_issuers(c, app, &base);

@@ -214,8 +214,8 @@ const DEFAULT_PASSWORDS: &[&str] = &[
 ];
 
 /// Why a literal under a secret-looking name is plainly not a secret: a
-/// file path (`/etc/oauth/client-secret`, a `…_FILE` variable), `true` or
-/// `false`, or the name of an object (`operator`, `app-secret-v2`: words
+/// file path (`/etc/oauth/client-secret`, a `…_FILE` variable), a file's
+/// name (`tls.key`, `service-account.json`), `true` or `false`, or the name of an object (`operator`, `app-secret-v2`: words
 /// of lower-case letters or digits joined by `-`, never mixing the two
 /// as passwords do, and not a well-known default password). `None` for
 /// anything else, which the rule refuses.
@@ -266,12 +266,26 @@ pub fn plainly_not_secret(value: &crate::container::Literal) -> Option<&'static 
     if text.contains('/') && text.split('/').all(segment_ok) {
         return Some("a path");
     }
+    // `CERT_PRIVATE_NAME: tls.key`: where the secret is, not what.
+    if let Some((stem, extension)) = text.rsplit_once('.') {
+        if FILE_EXTENSIONS.contains(&extension) && stem.split('.').all(segment_ok) {
+            return Some("a file name");
+        }
+    }
     let is_name = text.len() <= 63
         && text.starts_with(|c: char| c.is_ascii_lowercase())
         && text.split('-').all(word_ok)
         && !DEFAULT_PASSWORDS.contains(&text);
     is_name.then_some("the name of an object")
 }
+
+/// The extensions of the files keys, certificates and credentials are
+/// kept in: a value of a secret-looking variable that is such a file's
+/// name says where the secret is.
+const FILE_EXTENSIONS: &[&str] = &[
+    "key", "pem", "crt", "cert", "cer", "der", "p12", "pfx", "jks", "keystore", "json", "yaml",
+    "yml", "txt", "conf", "env", "asc", "gpg", "pub",
+];
 
 /// A literal under a secret-looking name that the rules let through, for
 /// reviewers: where it is and why it passed.
@@ -592,7 +606,7 @@ pub(super) fn check_secret_template(c: &mut Checker<'_>, ipath: &FieldPath, item
     }
 }
 
-/// A Secret, ConfigMap or Service is made by cfggen or elsewhere, not
+/// A Secret, ConfigMap, claim or Service is made by cfggen or elsewhere, not
 /// both.
 pub(super) fn check_external_secrets(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
     let twice = [
@@ -618,6 +632,14 @@ pub(super) fn check_external_secrets(c: &mut Checker<'_>, app: &App, base: &Fiel
             app.external_config_maps
                 .keys()
                 .filter(|n| app.config_maps.contains_key(*n))
+                .collect(),
+        ),
+        (
+            "externalClaims",
+            "claims",
+            app.external_claims
+                .keys()
+                .filter(|n| app.claims.contains_key(*n))
                 .collect(),
         ),
         (
@@ -756,6 +778,10 @@ mod tests {
         let s = |v: &str| plainly_not_secret(&Literal::String(v.into()));
         assert_eq!(s("/etc/oauth/client-secret"), Some("a file path"));
         assert_eq!(s("operator"), Some("the name of an object"));
+        assert_eq!(s("tls.key"), Some("a file name"));
+        assert_eq!(s("service-account.json"), Some("a file name"));
+        // A dot alone does not make a file name.
+        assert_eq!(s("hunter2.x"), None);
         assert_eq!(s("app-secret-v2"), Some("the name of an object"));
         assert_eq!(s("redis-0"), Some("the name of an object"));
         // `MYSQL_ALLOW_EMPTY_PASSWORD: "1"` says whether, not what.

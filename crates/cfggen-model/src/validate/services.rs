@@ -515,9 +515,12 @@ pub(super) fn check_ingress(
     }
 }
 
-/// One HTTPRoute: each rule's backend is a Service and port of the app
-/// (a port of a Service made elsewhere by number: a route's backend names
-/// one so), and a `pathType` goes with a `path`.
+/// One HTTPRoute: each rule sends its requests one way (a Service and
+/// port, weighted backends, or a redirect), each backend a Service and
+/// port of the app (a port of a Service made elsewhere, or of another
+/// namespace, by number: a route's backend names one so), a `pathType`
+/// goes with a `path`, and its filters are ones Gateway API takes
+/// together.
 pub(super) fn check_http_route(
     c: &mut Checker<'_>,
     app_name: &str,
@@ -527,27 +530,22 @@ pub(super) fn check_http_route(
 ) {
     for (i, rule) in route.rules.iter().enumerate() {
         let at = rpath.key("rules").index(i);
-        check_backend(
-            c,
-            app_name,
-            app,
-            "the HTTPRoute",
-            &rule.service,
-            &rule.port,
-            at.key("service"),
-            at.key("port"),
-        );
-        let elsewhere = app.makes(crate::app::Made::Service, &rule.service)
-            || app.external_services.contains_key(&rule.service);
-        if let (PortRef::Name(name), true) = (&rule.port, elsewhere) {
-            c.push(
-                "route-port",
-                at.key("port"),
-                Target::Value,
-                format!("an HTTPRoute's backend names a port by number, and service `{}` is not typed in the app, so cfggen cannot turn port `{name}` into one", rule.service),
-                "a port name",
-                Some("write the port's number".into()),
-            );
+        check_rule_target(c, rule, &at);
+        match (&rule.service, &rule.port) {
+            (Some(service), Some(port)) => {
+                check_backend(
+                    c,
+                    app_name,
+                    app,
+                    "the HTTPRoute",
+                    service,
+                    port,
+                    at.key("service"),
+                    at.key("port"),
+                );
+                check_port_number(c, app, "an HTTPRoute's", service, port, at.key("port"));
+            }
+            _ => check_route_backends(c, app_name, app, "HTTPRoute", &rule.backends, &at),
         }
         if rule.path_type.is_some() && rule.path.is_none() {
             c.push(
@@ -559,6 +557,180 @@ pub(super) fn check_http_route(
                 Some("add `path: /…`, or remove `pathType` to match every path".into()),
             );
         }
+        check_rule_filters(c, rule, &at);
+    }
+}
+
+/// A rule sends its requests one way: `service` with `port`, `backends`,
+/// or `redirect`.
+fn check_rule_target(c: &mut Checker<'_>, rule: &crate::route::HttpRouteRule, at: &FieldPath) {
+    let single = rule.service.is_some() || rule.port.is_some();
+    let ways: Vec<&str> = [
+        ("service", single),
+        ("backends", !rule.backends.is_empty()),
+        ("redirect", rule.redirect.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(field, on)| on.then_some(field))
+    .collect();
+    let half = match (&rule.service, &rule.port) {
+        (Some(_), None) => Some(("service", "port")),
+        (None, Some(_)) => Some(("port", "service")),
+        _ => None,
+    };
+    if let Some((given, missing)) = half {
+        c.push(
+            "route-backend",
+            at.key(given),
+            Target::Key,
+            format!("the rule names a `{given}` and no `{missing}`"),
+            "half a backend",
+            Some(format!(
+                "add `{missing}`, or list the Services under `backends`"
+            )),
+        );
+    } else if ways.len() != 1 {
+        let (target, problem) = match ways.get(1) {
+            Some(second) => (
+                at.key(second),
+                format!(
+                    "the rule sends its requests {} ways ({}); a request goes one way",
+                    ways.len(),
+                    ways.join(", ")
+                ),
+            ),
+            None => (at.clone(), "the rule sends its requests nowhere".to_owned()),
+        };
+        c.push(
+            "route-backend",
+            target,
+            Target::Key,
+            problem,
+            "expected one of `service` and `port`, `backends`, `redirect`",
+            Some("keep one: `service` and `port` for one Service, `backends` to share by weight, `redirect` to answer with one".into()),
+        );
+    }
+}
+
+/// Filters Gateway API takes together: a redirect or a rewrite, not
+/// both; a new path in place of the matched prefix needs a prefix match.
+fn check_rule_filters(c: &mut Checker<'_>, rule: &crate::route::HttpRouteRule, at: &FieldPath) {
+    use crate::route::RoutePathType;
+    if rule.redirect.is_some() && rule.rewrite.is_some() {
+        c.push(
+            "route-filter",
+            at.key("rewrite"),
+            Target::Key,
+            "the rule both redirects and rewrites; Gateway API takes one of the two".into(),
+            "beside `redirect`",
+            Some("a redirect tells the client where to go: drop `rewrite`, or `redirect` to rewrite on the way".into()),
+        );
+    }
+    let prefix =
+        rule.path.is_some() && matches!(rule.path_type, None | Some(RoutePathType::PathPrefix));
+    let changes = [
+        (
+            "redirect",
+            rule.redirect.as_ref().and_then(|r| r.path.as_ref()),
+        ),
+        (
+            "rewrite",
+            rule.rewrite.as_ref().and_then(|r| r.path.as_ref()),
+        ),
+    ];
+    for (field, change) in changes {
+        let Some(change) = change else { continue };
+        let at = at.key(field).key("path");
+        if change.replace_full_path.is_some() == change.replace_prefix_match.is_some() {
+            c.push(
+                "route-filter",
+                at.clone(),
+                Target::Key,
+                "a new path is the whole path (`replaceFullPath`) or the matched prefix's replacement (`replacePrefixMatch`), one of the two".into(),
+                "expected one of the two",
+                Some("keep `replaceFullPath: /…` or `replacePrefixMatch: /…`".into()),
+            );
+        }
+        if let (Some(_), false) = (&change.replace_prefix_match, prefix) {
+            c.push(
+                "route-filter",
+                at.key("replacePrefixMatch"),
+                Target::Key,
+                "`replacePrefixMatch` replaces the prefix the rule matched, and the rule matches no path prefix".into(),
+                "without a prefix match",
+                Some("give the rule a `path` (matched as a prefix), or write `replaceFullPath`".into()),
+            );
+        }
+    }
+}
+
+/// A route's backends (an HTTPRoute rule's, a TLSRoute's, a TCPRoute's):
+/// Services of the app (or made elsewhere) and their ports, as a single
+/// Service's; one of another namespace by its port's number.
+pub(super) fn check_route_backends(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    app: &App,
+    kind: &str,
+    backends: &[crate::route::RouteBackend],
+    rpath: &FieldPath,
+) {
+    let own = app.namespace(app_name);
+    for (i, b) in backends.iter().enumerate() {
+        let at = rpath.key("backends").index(i);
+        let (sat, pat) = (at.key("service"), at.key("port"));
+        match (&b.namespace, &b.port) {
+            (Some(ns), port) if ns != own => {
+                if let PortRef::Name(name) = port {
+                    c.push(
+                        "route-port",
+                        pat,
+                        Target::Value,
+                        format!("a {kind}'s backend names a port by number, and service `{}` is in namespace `{ns}`, so cfggen cannot turn port `{name}` into one", b.service),
+                        "a port name",
+                        Some("write the port's number".into()),
+                    );
+                }
+            }
+            _ => {
+                let subject = format!("the {kind}");
+                check_backend(
+                    c,
+                    app_name,
+                    app,
+                    &subject,
+                    &b.service,
+                    &b.port,
+                    sat,
+                    pat.clone(),
+                );
+                check_port_number(c, app, &format!("a {kind}'s"), &b.service, &b.port, pat);
+            }
+        }
+    }
+}
+
+/// A route's backend names its port by number: one named is turned into
+/// its number, which only a Service typed in the app tells.
+fn check_port_number(
+    c: &mut Checker<'_>,
+    app: &App,
+    subject: &str,
+    service: &str,
+    port: &PortRef,
+    at: FieldPath,
+) {
+    let elsewhere = app.makes(crate::app::Made::Service, service)
+        || app.external_services.contains_key(service);
+    if let (PortRef::Name(name), true) = (port, elsewhere) {
+        c.push(
+            "route-port",
+            at,
+            Target::Value,
+            format!("{subject} backend names a port by number, and service `{service}` is not typed in the app, so cfggen cannot turn port `{name}` into one"),
+            "a port name",
+            Some("write the port's number".into()),
+        );
     }
 }
 

@@ -150,7 +150,10 @@ fn check_volume(
         );
     }
     if let Some(claim) = &volume.persistent_volume_claim {
-        if !app.claims.contains_key(claim) {
+        if !app.claims.contains_key(claim)
+            && !app.external_claims.contains_key(claim)
+            && !app.makes(crate::app::Made::Claim, claim)
+        {
             c.push(
                 "unknown-claim",
                 vpath.key("persistentVolumeClaim"),
@@ -158,7 +161,7 @@ fn check_volume(
                 format!("volume `{vname}` mounts claim `{claim}`, which the app does not declare"),
                 "not a key of the app's `claims`",
                 suggest::hint(claim, app.claims.keys().map(String::as_str))
-                    .or_else(|| Some("declare it under the app's `claims`".into())),
+                    .or_else(|| Some("declare it under the app's `claims`, or `externalClaims` when another app or tool makes it".into())),
             );
         }
     }
