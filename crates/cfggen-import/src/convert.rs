@@ -461,6 +461,9 @@ struct AppBody<'o> {
     http_routes: Map<String, Value>,
     tls_routes: Map<String, Value>,
     reference_grants: Map<String, Value>,
+    helm_releases: Map<String, Value>,
+    oci_repositories: Map<String, Value>,
+    helm_repositories: Map<String, Value>,
     tcp_routes: Map<String, Value>,
     config_maps: Map<String, Value>,
     claims: Map<String, Value>,
@@ -640,19 +643,15 @@ impl AppBody<'_> {
                 self.rbac(kind, &name, &o.value)
                     .or_else(|_| self.own_rbac(kind, &name, &o.value))
             }
-            ("external-secrets.io/v1", "ExternalSecret") => {
-                if self.reads_onepassword(&o.value) {
-                    let (secret, item) =
-                        crate::secret::item(&name, &o.value, self.onepassword, &self.name_label)?;
-                    if self.secrets.contains_key(&secret) {
-                        return Err(format!("a second ExternalSecret of Secret `{secret}`"));
-                    }
-                    self.secrets.insert(secret.clone(), item);
-                    return Ok((format!("secrets.{secret}"), Vec::new()));
-                }
-                self.store_secret(&name, &o.value)
-            }
+            ("external-secrets.io/v1", "ExternalSecret") => self.external_secret(&name, o),
             ("autoscaling/v2", "HorizontalPodAutoscaler") => self.autoscaler(app, &name, &o.value),
+            ("autoscaling/v1" | "autoscaling/v2beta2", "HorizontalPodAutoscaler") => {
+                let (current, from) = crate::versions::current(&o.value)
+                    .ok_or("an autoscaler cfggen cannot convert")?;
+                let (field, mut notes) = self.autoscaler(app, &name, &current)?;
+                notes.push(crate::versions::note(&o.label(), &from));
+                Ok((field, notes))
+            }
             ("discovery.k8s.io/v1", "EndpointSlice") => self.endpoint_slice(&name, &o.value),
             ("networking.k8s.io/v1", "NetworkPolicy") => {
                 let policy = crate::network::policy(&o.value, &self.name_label)?;
@@ -666,6 +665,10 @@ impl AppBody<'_> {
             | ("cilium.io/v2", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy")
             | ("grafana.integreatly.org/v1beta1", "GrafanaDashboard")
             | ("velero.io/v1", "Schedule") => self.operator_kind(&name, o),
+            ("helm.toolkit.fluxcd.io/v2", "HelmRelease")
+            | ("source.toolkit.fluxcd.io/v1", "OCIRepository" | "HelmRepository") => {
+                self.flux(&name, o)
+            }
             ("argoproj.io/v1alpha1", "AppProject")
             | ("v1", "PersistentVolume" | "Namespace")
             | ("storage.k8s.io/v1", "StorageClass") => {
@@ -676,6 +679,21 @@ impl AppBody<'_> {
             )),
             (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
         }
+    }
+
+    /// An ExternalSecret: a 1Password item of the app's `secrets`, or a
+    /// Secret of another store.
+    fn external_secret(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        if !self.reads_onepassword(&o.value) {
+            return self.store_secret(name, &o.value);
+        }
+        let (secret, item) =
+            crate::secret::item(name, &o.value, self.onepassword, &self.name_label)?;
+        if self.secrets.contains_key(&secret) {
+            return Err(format!("a second ExternalSecret of Secret `{secret}`"));
+        }
+        self.secrets.insert(secret.clone(), item);
+        Ok((format!("secrets.{secret}"), Vec::new()))
     }
 
     /// A Gateway API route: an HTTPRoute, TLSRoute or TCPRoute, whose
@@ -701,6 +719,57 @@ impl AppBody<'_> {
         };
         entries.insert(name.to_owned(), typed);
         self.routes.extend(backends);
+        Ok((format!("{field}.{name}"), Vec::new()))
+    }
+
+    /// A Flux HelmRelease or source of its chart: its entry, and what its
+    /// values and credentials come from declared as read.
+    fn flux(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        use crate::spec::typed_spec;
+        use serde_json::to_value;
+        let label = &self.name_label;
+        let (field, entries, value) = match o.kind() {
+            "HelmRelease" => {
+                let release = typed_spec::<cfggen_model::flux::HelmRelease>(&o.value, label)?;
+                // What its values come from is the app's, or made
+                // elsewhere.
+                for from in &release.values_from {
+                    let key = from
+                        .values_key
+                        .clone()
+                        .or_else(|| Some("values.yaml".into()));
+                    if from.kind == "Secret" {
+                        keys_read(&mut self.external_secrets, from.name.clone(), key);
+                    } else {
+                        keys_read(&mut self.config_maps_read, from.name.clone(), key);
+                    }
+                }
+                ("helmReleases", &mut self.helm_releases, to_value(release))
+            }
+            "OCIRepository" => {
+                let repo = typed_spec::<cfggen_model::flux::OciRepository>(&o.value, label)?;
+                if let Some(secret) = &repo.secret_ref {
+                    keys_read(&mut self.external_secrets, secret.name.clone(), None);
+                }
+                (
+                    "ociRepositories",
+                    &mut self.oci_repositories,
+                    to_value(repo),
+                )
+            }
+            _ => {
+                let repo = typed_spec::<cfggen_model::flux::HelmRepository>(&o.value, label)?;
+                if let Some(secret) = &repo.secret_ref {
+                    keys_read(&mut self.external_secrets, secret.name.clone(), None);
+                }
+                (
+                    "helmRepositories",
+                    &mut self.helm_repositories,
+                    to_value(repo),
+                )
+            }
+        };
+        entries.insert(name.to_owned(), value.map_err(|e| e.to_string())?);
         Ok((format!("{field}.{name}"), Vec::new()))
     }
 
@@ -1343,6 +1412,9 @@ impl AppBody<'_> {
             ("certificates", self.certificates),
             ("gateways", self.gateways),
             ("referenceGrants", self.reference_grants),
+            ("ociRepositories", self.oci_repositories),
+            ("helmRepositories", self.helm_repositories),
+            ("helmReleases", self.helm_releases),
             ("ciliumPolicies", self.cilium_policies),
             (
                 "ciliumClusterwidePolicies",

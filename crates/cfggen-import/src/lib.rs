@@ -41,6 +41,7 @@ mod store;
 mod take;
 mod text;
 mod velero;
+mod versions;
 mod volume;
 mod workload;
 

@@ -21,6 +21,9 @@ const SERVER_METADATA: &[&str] = &[
 const SERVER_ANNOTATIONS: &[&str] = &[
     "kubectl.kubernetes.io/last-applied-configuration",
     "deployment.kubernetes.io/revision",
+    // An autoscaling/v1 autoscaler's state, kept in annotations.
+    "autoscaling.alpha.kubernetes.io/conditions",
+    "autoscaling.alpha.kubernetes.io/current-metrics",
 ];
 
 /// Fields the API server fills in when the manifest leaves them out, by

@@ -710,6 +710,9 @@ fn role(value: Value) -> Result<Role, Why> {
     if let Some(limit) = r.take("connectionLimit").filter(|l| l != -1) {
         attributes.insert("connectionLimit".into(), limit);
     }
+    if let Some(until) = r.take("validUntil") {
+        attributes.insert("validUntil".into(), until);
+    }
     let in_roles = r.list("inRoles")?;
     if !in_roles.is_empty() {
         attributes.insert("inRoles".into(), Value::Array(in_roles));
@@ -921,10 +924,10 @@ mod tests {
             why_raw(&rest[0], "default", &plans, &BTreeMap::new()).unwrap(),
             "`.spec.backup` has no typed form in cfggen"
         );
-        let role = role(json!({"name": "x", "validUntil": "2030-01-01"})).unwrap_err();
+        let role = role(json!({"name": "x", "disablePassword": true})).unwrap_err();
         assert_eq!(
             role,
-            "`spec.managed.roles[].validUntil` has no typed form in cfggen"
+            "`spec.managed.roles[].disablePassword` has no typed form in cfggen"
         );
         // CloudNativePG's defaults are not the model's: a role logs in
         // only when it says so.

@@ -36,6 +36,18 @@ const CFGGEN_KEYS: &[&str] = &[
 /// Every difference between an input object and its rendering.
 pub fn compare(input: &Value, rendered: &Value) -> Vec<Difference> {
     let mut out = Vec::new();
+    // An object of a version Kubernetes no longer serves against its
+    // conversion, which is what cfggen renders.
+    let converted = crate::versions::current(input);
+    if let Some((current, from)) = &converted {
+        out.push(Difference {
+            path: "apiVersion".into(),
+            input: Some(Value::String(from.clone())),
+            rendered: current.get("apiVersion").cloned(),
+            normalisation: Some("an API version Kubernetes removed, converted"),
+        });
+    }
+    let input = converted.as_ref().map_or(input, |(current, _)| current);
     let kind = input
         .get("kind")
         .and_then(Value::as_str)

@@ -94,6 +94,22 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub tcp_routes: IndexMap<String, crate::route::TcpRoute>,
+    /// Flux HelmReleases, by their Kubernetes name: charts Flux installs
+    /// (from the app's `ociRepositories` or `helmRepositories`, or a
+    /// shared source), with their values.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub helm_releases: IndexMap<String, crate::flux::HelmRelease>,
+    /// Flux OCIRepositories, by their Kubernetes name: OCI artifacts (a
+    /// chart a HelmRelease installs) Flux pulls.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub oci_repositories: IndexMap<String, crate::flux::OciRepository>,
+    /// Flux HelmRepositories, by their Kubernetes name: chart
+    /// repositories a HelmRelease's `chart` names.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub helm_repositories: IndexMap<String, crate::flux::HelmRepository>,
     /// Gateway API ReferenceGrants, by their Kubernetes name: which routes
     /// and Gateways of other namespaces may send to the app's Services
     /// (or read its Secrets).

@@ -174,6 +174,13 @@ pub struct RoleAttributes {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("examples" = [["pg_read_all_data"]]))]
     pub in_roles: Vec<String>,
+    /// When the role's password stops being valid (an RFC 3339 time,
+    /// `2030-01-01T00:00:00Z`); never when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+    ))]
+    pub valid_until: Option<String>,
 }
 
 impl Default for RoleAttributes {
@@ -188,6 +195,7 @@ impl Default for RoleAttributes {
             bypassrls: false,
             connection_limit: -1,
             in_roles: Vec::new(),
+            valid_until: None,
         }
     }
 }

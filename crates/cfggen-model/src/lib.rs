@@ -26,6 +26,7 @@ pub mod database;
 pub mod elsewhere;
 pub mod environment;
 pub mod error;
+pub mod flux;
 pub mod gateway;
 pub mod grafana;
 pub mod grant;

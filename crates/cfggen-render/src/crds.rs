@@ -505,6 +505,9 @@ pub struct ManagedRole {
     /// Roles it is a member of.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub in_roles: Vec<String>,
+    /// VALID UNTIL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
     /// The Secret with the role's password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_secret: Option<LocalObjectReference>,

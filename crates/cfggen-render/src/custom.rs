@@ -110,7 +110,10 @@ entry!(
     cfggen_model::gateway::Gateway,
     cfggen_model::issuer::Issuer,
     cfggen_model::cilium::CiliumPolicy,
-    cfggen_model::grant::ReferenceGrant
+    cfggen_model::grant::ReferenceGrant,
+    cfggen_model::flux::HelmRelease,
+    cfggen_model::flux::OciRepository,
+    cfggen_model::flux::HelmRepository
 );
 
 /// Writes one custom resource of `kind` (`apiVersion`, `kind`) per entry

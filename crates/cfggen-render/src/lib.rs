@@ -24,6 +24,7 @@ mod config;
 pub mod crds;
 mod custom;
 mod elsewhere;
+mod flux;
 mod folders;
 mod inventory;
 mod leaks;

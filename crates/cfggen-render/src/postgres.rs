@@ -189,6 +189,7 @@ fn role_entry(
         bypassrls: r.bypassrls,
         connection_limit: r.connection_limit,
         in_roles: r.in_roles.clone(),
+        valid_until: r.valid_until.clone(),
         password_secret: password_secret.map(|name| crds::LocalObjectReference { name }),
     }
 }

@@ -38,6 +38,7 @@ pub(crate) fn render_app(
     crate::monitors::monitors(out, name, app)?;
     crate::monitors::grafana_dashboards(out, name, app)?;
     crate::certificates::certificates_and_gateways(out, name, app)?;
+    crate::flux::flux(out, name, app)?;
     rbac::service_accounts(out, name, app)?;
     rbac::roles(out, name, app)?;
     for (cname, comp) in &app.components {

@@ -256,29 +256,10 @@ fn cluster_roles<'a>(name: &str, app: &'a App) -> Vec<(String, &'a str)> {
         .collect()
 }
 
-/// The objects of app `name` that must be unique in its namespace: kind,
-/// name, and where each is declared.
-fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath)> {
-    let mut objects: Vec<(&'static str, String, FieldPath)> = Vec::new();
-    for (cname, comp) in &app.components {
-        let path = FieldPath::of(&["apps", name, "components", cname]);
-        let workload = workload_name(name, cname, comp);
-        if comp.disruption_budget.is_some() {
-            objects.push(("PodDisruptionBudget", workload.clone(), path.clone()));
-        }
-        if let Some(hpa) = &comp.autoscaling {
-            let hpa_name = hpa.name.clone().unwrap_or_else(|| workload.clone());
-            objects.push(("HorizontalPodAutoscaler", hpa_name, path.key("autoscaling")));
-        }
-        objects.push((comp.kind.as_str(), workload, path));
-    }
-    for policy in app.network_policies.keys() {
-        objects.push((
-            "NetworkPolicy",
-            policy.clone(),
-            FieldPath::of(&["apps", name, "networkPolicies", policy]),
-        ));
-    }
+/// The custom resources of app `name` (monitors, certificates, Gateway
+/// API and Flux objects, …) that must be unique in its namespace.
+fn custom_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath)> {
+    let mut objects = Vec::new();
     for (kind, field, names) in [
         (
             "ServiceMonitor",
@@ -305,6 +286,21 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             app.reference_grants.keys().collect(),
         ),
         (
+            "HelmRelease",
+            "helmReleases",
+            app.helm_releases.keys().collect(),
+        ),
+        (
+            "OCIRepository",
+            "ociRepositories",
+            app.oci_repositories.keys().collect(),
+        ),
+        (
+            "HelmRepository",
+            "helmRepositories",
+            app.helm_repositories.keys().collect(),
+        ),
+        (
             "CiliumNetworkPolicy",
             "ciliumPolicies",
             app.cilium_policies.keys().collect(),
@@ -326,6 +322,33 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             objects.push((kind, object.clone(), path));
         }
     }
+    objects
+}
+
+/// The objects of app `name` that must be unique in its namespace: kind,
+/// name, and where each is declared.
+fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath)> {
+    let mut objects: Vec<(&'static str, String, FieldPath)> = Vec::new();
+    for (cname, comp) in &app.components {
+        let path = FieldPath::of(&["apps", name, "components", cname]);
+        let workload = workload_name(name, cname, comp);
+        if comp.disruption_budget.is_some() {
+            objects.push(("PodDisruptionBudget", workload.clone(), path.clone()));
+        }
+        if let Some(hpa) = &comp.autoscaling {
+            let hpa_name = hpa.name.clone().unwrap_or_else(|| workload.clone());
+            objects.push(("HorizontalPodAutoscaler", hpa_name, path.key("autoscaling")));
+        }
+        objects.push((comp.kind.as_str(), workload, path));
+    }
+    for policy in app.network_policies.keys() {
+        objects.push((
+            "NetworkPolicy",
+            policy.clone(),
+            FieldPath::of(&["apps", name, "networkPolicies", policy]),
+        ));
+    }
+    objects.extend(custom_objects(name, app));
     for claim in app.claims.keys() {
         objects.push((
             "PersistentVolumeClaim",

@@ -14,6 +14,7 @@ mod cilium;
 mod claims;
 mod containers;
 mod database;
+mod flux;
 mod gateways;
 mod grafana;
 mod grants;
@@ -416,6 +417,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     }
     gateways::check_gateways(c, app, &base);
     grants::check_grants(c, name, app, &base);
+    flux::check_flux(c, app, &base);
     rbac::check_roles(c, name, app, &base);
     grafana::check_dashboards(c, app, &base);
     issuers::check_issuers(c, app, &base);
