@@ -126,22 +126,24 @@ fn crd_schema_in(dirs: &[PathBuf], api: &str, kind: &str) -> Option<Value> {
             if path.extension().is_none_or(|e| e != "yaml") {
                 continue;
             }
-            // A file of several CRDs (Istio's) is none of the kinds checked.
-            let Ok(crd) = cfggen_yaml::from_str::<Value>(&std::fs::read_to_string(&path).unwrap())
-            else {
-                continue;
-            };
-            if crd.pointer("/spec/group").and_then(Value::as_str) != Some(group)
-                || crd.pointer("/spec/names/kind").and_then(Value::as_str) != Some(kind)
-            {
-                continue;
+            // A file of one CRD, or of several (Istio's), one document each.
+            let text = std::fs::read_to_string(&path).unwrap();
+            for document in text.split("\n---\n") {
+                let Ok(crd) = cfggen_yaml::from_str::<Value>(document) else {
+                    continue;
+                };
+                if crd.pointer("/spec/group").and_then(Value::as_str) != Some(group)
+                    || crd.pointer("/spec/names/kind").and_then(Value::as_str) != Some(kind)
+                {
+                    continue;
+                }
+                let versions = crd.pointer("/spec/versions").and_then(Value::as_array)?;
+                return versions
+                    .iter()
+                    .find(|v| v.get("name").and_then(Value::as_str) == Some(version))
+                    .and_then(|v| v.pointer("/schema/openAPIV3Schema"))
+                    .cloned();
             }
-            let versions = crd.pointer("/spec/versions").and_then(Value::as_array)?;
-            return versions
-                .iter()
-                .find(|v| v.get("name").and_then(Value::as_str) == Some(version))
-                .and_then(|v| v.pointer("/schema/openAPIV3Schema"))
-                .cloned();
         }
     }
     None
@@ -211,7 +213,9 @@ impl Checker {
         }
         let file = format!("{}_{version}-strict.json", kind.to_ascii_lowercase());
         let dir = self.dir.clone();
-        let validator = self.validators.entry(file.clone()).or_insert_with(|| {
+        // By group too: an Istio Gateway is not the Gateway API's.
+        let key = format!("{api}/{kind}");
+        let validator = self.validators.entry(key).or_insert_with(|| {
             // `../shared`'s schema where it has the kind; else the
             // vendored CRD, made strict.
             let shared = dir.and_then(|dir| {
@@ -222,6 +226,13 @@ impl Checker {
             shared.or_else(|| {
                 let vendored = [workspace().join("crates/cfggen-load/crds")];
                 let mut schema = crd_schema_in(&vendored, api, &kind)?;
+                // Some CRDs (Istio's) list only `spec` and `status`: the
+                // object's own fields are the API server's to check.
+                if let Some(own) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+                    for key in ["apiVersion", "kind", "metadata"] {
+                        own.entry(key).or_insert(Value::Object(Default::default()));
+                    }
+                }
                 strict(&mut schema);
                 jsonschema::draft4::new(&schema).ok()
             })

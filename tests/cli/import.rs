@@ -276,7 +276,8 @@ fn the_reference_deployment_imports_and_round_trips() {
         .flatten()
         .map(|e| e.path())
         // kustomization.yaml is kustomize's, not a Kubernetes object; the
-        // Argo CD Application is one cfggen renders itself (an input error).
+        // Argo CD Application is one cfggen renders itself (import keeps it
+        // raw, with why).
         .filter(|p| {
             p.extension().is_some_and(|x| x == "yaml")
                 && !p.ends_with("kustomization.yaml")
@@ -1283,4 +1284,24 @@ fn wiki_deployment(container: &str) -> String {
     format!(
         "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: wiki, namespace: wiki}}\nspec:\n  selector: {{matchLabels: {{app: wiki}}}}\n  template:\n    metadata: {{labels: {{app: wiki}}}}\n    spec:\n      containers:\n      - name: wiki\n        image: ghcr.io/example/wiki:v1\n{container}"
     )
+}
+
+/// An Argo CD Application in the input (an app-of-apps) does not stop the
+/// import: it stays raw, with why, and the environment renders.
+#[test]
+fn an_argo_cd_application_of_the_input_stays_raw() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let text = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: apps, namespace: argocd}\nspec:\n  project: default\n  source: {repoURL: 'https://git.example.com/gitops.git', path: k8s/apps, targetRevision: HEAD}\n  destination: {name: in-cluster, namespace: argocd}\n---\napiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: apps, namespace: argocd}\nspec:\n  sourceRepos: ['*']\n  destinations: [{namespace: '*', server: '*'}]\n";
+    std::fs::write(repo.root.join("sets.yaml"), text).unwrap();
+    let out = repo.run(&["import", "dev", "sets.yaml", "--app", "sets"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("raw    Application apps: an Argo CD Application of the input (an app-of-apps, another repository's app): cfggen renders an Application per app itself"),
+        "{}",
+        out.stdout
+    );
+    let render = repo.run(&["render", "dev"]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
 }

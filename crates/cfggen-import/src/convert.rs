@@ -188,14 +188,6 @@ fn admitted(objects: Vec<Object>, options: &Options) -> Result<Vec<Object>, Vec<
             }
             continue;
         }
-        if o.api_version().starts_with("argoproj.io/") && o.kind() == "Application" {
-            errors.push(InputError::at(
-                &o,
-                format!("Application `{}`: cfggen renders the Argo CD Application of every app itself", o.name()),
-                "leave Argo CD Applications out of the input; set where an app deploys with its `argocd` settings",
-            ));
-            continue;
-        }
         kept.push(o);
     }
     if !errors.is_empty() {
@@ -462,6 +454,9 @@ struct AppBody<'o> {
     tls_routes: Map<String, Value>,
     reference_grants: Map<String, Value>,
     helm_releases: Map<String, Value>,
+    virtual_services: Map<String, Value>,
+    destination_rules: Map<String, Value>,
+    istio_gateways: Map<String, Value>,
     oci_repositories: Map<String, Value>,
     helm_repositories: Map<String, Value>,
     tcp_routes: Map<String, Value>,
@@ -612,14 +607,7 @@ impl AppBody<'_> {
                 Ok((format!("configMaps.{name}"), Vec::new()))
             }
             ("v1", "PersistentVolumeClaim") => {
-                let (mut t, mut meta) = crate::take::object(&o.value)?;
-                let labels = meta.strings("labels")?;
-                let annotations = meta.strings("annotations")?;
-                meta.done()?;
-                let mut claim = workload::claim_spec(t.sub("spec")?)?;
-                workload::with_metadata(&mut claim, labels, annotations);
-                t.done()?;
-                self.claims.insert(name.clone(), claim);
+                self.claims.insert(name.clone(), claim(&o.value)?);
                 Ok((format!("claims.{name}"), Vec::new()))
             }
             ("v1", "ServiceAccount") => {
@@ -669,11 +657,17 @@ impl AppBody<'_> {
             | ("source.toolkit.fluxcd.io/v1", "OCIRepository" | "HelmRepository") => {
                 self.flux(&name, o)
             }
+            ("networking.istio.io/v1", "VirtualService" | "DestinationRule" | "Gateway") => {
+                self.istio(&name, o)
+            }
             ("argoproj.io/v1alpha1", "AppProject")
             | ("v1", "PersistentVolume" | "Namespace")
             | ("storage.k8s.io/v1", "StorageClass") => {
                 self.declare(&name, o)
             }
+            ("argoproj.io/v1alpha1", "Application") => Err(
+                "an Argo CD Application of the input (an app-of-apps, another repository's app): cfggen renders an Application per app itself, into generated/<env>/argocd/; this one is kept as written — point it at that folder, or drop it once the apps it deployed are imported".into(),
+            ),
             (api, "ExternalSecret") => Err(format!(
                 "an ExternalSecret of {api}: typed only as external-secrets.io/v1, the version cfggen writes"
             )),
@@ -768,6 +762,33 @@ impl AppBody<'_> {
                     to_value(repo),
                 )
             }
+        };
+        entries.insert(name.to_owned(), value.map_err(|e| e.to_string())?);
+        Ok((format!("{field}.{name}"), Vec::new()))
+    }
+
+    /// An Istio VirtualService, DestinationRule or Gateway: its entry.
+    fn istio(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        use crate::spec::typed_spec;
+        use cfggen_model::istio;
+        use serde_json::to_value;
+        let label = &self.name_label;
+        let (field, entries, value) = match o.kind() {
+            "VirtualService" => (
+                "virtualServices",
+                &mut self.virtual_services,
+                to_value(typed_spec::<istio::VirtualService>(&o.value, label)?),
+            ),
+            "DestinationRule" => (
+                "destinationRules",
+                &mut self.destination_rules,
+                to_value(typed_spec::<istio::DestinationRule>(&o.value, label)?),
+            ),
+            _ => (
+                "istioGateways",
+                &mut self.istio_gateways,
+                to_value(typed_spec::<istio::IstioGateway>(&o.value, label)?),
+            ),
         };
         entries.insert(name.to_owned(), value.map_err(|e| e.to_string())?);
         Ok((format!("{field}.{name}"), Vec::new()))
@@ -1415,6 +1436,9 @@ impl AppBody<'_> {
             ("ociRepositories", self.oci_repositories),
             ("helmRepositories", self.helm_repositories),
             ("helmReleases", self.helm_releases),
+            ("istioGateways", self.istio_gateways),
+            ("destinationRules", self.destination_rules),
+            ("virtualServices", self.virtual_services),
             ("ciliumPolicies", self.cilium_policies),
             (
                 "ciliumClusterwidePolicies",
@@ -1451,6 +1475,18 @@ impl AppBody<'_> {
         }
         Value::Object(app)
     }
+}
+
+/// A PersistentVolumeClaim: its spec, labels and annotations.
+fn claim(object: &Value) -> Result<Value, Why> {
+    let (mut t, mut meta) = crate::take::object(object)?;
+    let labels = meta.strings("labels")?;
+    let annotations = meta.strings("annotations")?;
+    meta.done()?;
+    let mut claim = workload::claim_spec(t.sub("spec")?)?;
+    workload::with_metadata(&mut claim, labels, annotations);
+    t.done()?;
+    Ok(claim)
 }
 
 /// The objects kept raw, as `manifests` entries: the app's namespace goes

@@ -94,6 +94,22 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub tcp_routes: IndexMap<String, crate::route::TcpRoute>,
+    /// Istio VirtualServices, by their Kubernetes name: how requests to
+    /// hosts of the mesh are routed.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub virtual_services: IndexMap<String, crate::istio::VirtualService>,
+    /// Istio DestinationRules, by their Kubernetes name: the subsets of a
+    /// Service's pods and the traffic policy to them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub destination_rules: IndexMap<String, crate::istio::DestinationRule>,
+    /// Istio Gateways (`networking.istio.io`), by their Kubernetes name:
+    /// the ports and hosts a gateway deployment of the mesh takes. (The
+    /// Gateway API's are `gateways`.)
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub istio_gateways: IndexMap<String, crate::istio::IstioGateway>,
     /// Flux HelmReleases, by their Kubernetes name: charts Flux installs
     /// (from the app's `ociRepositories` or `helmRepositories`, or a
     /// shared source), with their values.

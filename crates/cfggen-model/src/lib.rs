@@ -33,6 +33,7 @@ pub mod grant;
 pub mod helm;
 pub mod image;
 pub mod issuer;
+pub mod istio;
 pub mod monitor;
 pub mod names;
 pub mod namespace;

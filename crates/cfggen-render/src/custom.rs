@@ -113,7 +113,10 @@ entry!(
     cfggen_model::grant::ReferenceGrant,
     cfggen_model::flux::HelmRelease,
     cfggen_model::flux::OciRepository,
-    cfggen_model::flux::HelmRepository
+    cfggen_model::flux::HelmRepository,
+    cfggen_model::istio::VirtualService,
+    cfggen_model::istio::DestinationRule,
+    cfggen_model::istio::IstioGateway
 );
 
 /// Writes one custom resource of `kind` (`apiVersion`, `kind`) per entry

@@ -27,6 +27,7 @@ mod elsewhere;
 mod flux;
 mod folders;
 mod inventory;
+mod istio;
 mod leaks;
 mod monitors;
 mod namespaces;

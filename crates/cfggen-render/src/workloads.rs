@@ -39,6 +39,7 @@ pub(crate) fn render_app(
     crate::monitors::grafana_dashboards(out, name, app)?;
     crate::certificates::certificates_and_gateways(out, name, app)?;
     crate::flux::flux(out, name, app)?;
+    crate::istio::istio(out, name, app)?;
     rbac::service_accounts(out, name, app)?;
     rbac::roles(out, name, app)?;
     for (cname, comp) in &app.components {

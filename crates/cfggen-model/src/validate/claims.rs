@@ -286,6 +286,21 @@ fn custom_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             app.reference_grants.keys().collect(),
         ),
         (
+            "VirtualService",
+            "virtualServices",
+            app.virtual_services.keys().collect(),
+        ),
+        (
+            "DestinationRule",
+            "destinationRules",
+            app.destination_rules.keys().collect(),
+        ),
+        (
+            "Gateway.networking.istio.io",
+            "istioGateways",
+            app.istio_gateways.keys().collect(),
+        ),
+        (
             "HelmRelease",
             "helmReleases",
             app.helm_releases.keys().collect(),

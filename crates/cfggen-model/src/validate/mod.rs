@@ -19,6 +19,7 @@ mod gateways;
 mod grafana;
 mod grants;
 mod issuers;
+mod istio;
 mod labels;
 mod monitors;
 mod network;
@@ -418,6 +419,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     gateways::check_gateways(c, app, &base);
     grants::check_grants(c, name, app, &base);
     flux::check_flux(c, app, &base);
+    istio::check_istio(c, app, &base);
     rbac::check_roles(c, name, app, &base);
     grafana::check_dashboards(c, app, &base);
     issuers::check_issuers(c, app, &base);
