@@ -1,21 +1,32 @@
-// Checks each CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy in the
-// YAML files given against the validators @kubernetes-models/cilium makes
-// from Cilium's own CRDs (types, enums, patterns, required fields). Exit 1
-// when one fails, or when a file holds neither kind.
+// Checks each Cilium object in the YAML files given (network policies,
+// load-balancer IP pools, L2 announcement policies) against the validators
+// @kubernetes-models/cilium makes from Cilium's own CRDs (types, enums,
+// patterns, required fields). Exit 1 when one fails, or when a file holds
+// none of those kinds.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import { CiliumNetworkPolicy } from "@kubernetes-models/cilium/cilium.io/v2/CiliumNetworkPolicy";
 import { CiliumClusterwideNetworkPolicy } from "@kubernetes-models/cilium/cilium.io/v2/CiliumClusterwideNetworkPolicy";
+import { CiliumLoadBalancerIPPool } from "@kubernetes-models/cilium/cilium.io/v2/CiliumLoadBalancerIPPool";
+import { CiliumLoadBalancerIPPool as PoolV2alpha1 } from "@kubernetes-models/cilium/cilium.io/v2alpha1/CiliumLoadBalancerIPPool";
+import { CiliumL2AnnouncementPolicy } from "@kubernetes-models/cilium/cilium.io/v2alpha1/CiliumL2AnnouncementPolicy";
 
-const kinds = { CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy };
+// By apiVersion and kind.
+const kinds = {
+  "cilium.io/v2 CiliumNetworkPolicy": CiliumNetworkPolicy,
+  "cilium.io/v2 CiliumClusterwideNetworkPolicy": CiliumClusterwideNetworkPolicy,
+  "cilium.io/v2 CiliumLoadBalancerIPPool": CiliumLoadBalancerIPPool,
+  "cilium.io/v2alpha1 CiliumLoadBalancerIPPool": PoolV2alpha1,
+  "cilium.io/v2alpha1 CiliumL2AnnouncementPolicy": CiliumL2AnnouncementPolicy,
+};
 let failed = 0;
 let checked = 0;
 for (const file of process.argv.slice(2)) {
   for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
     const object = doc.toJS();
-    const Kind = kinds[object?.kind];
-    if (!Kind || object.apiVersion !== "cilium.io/v2") {
-      console.error(`${file}: not a cilium.io/v2 policy (${object?.apiVersion} ${object?.kind})`);
+    const Kind = kinds[`${object?.apiVersion} ${object?.kind}`];
+    if (!Kind) {
+      console.error(`${file}: not a Cilium kind these validators know (${object?.apiVersion} ${object?.kind})`);
       failed++;
       continue;
     }
@@ -28,5 +39,5 @@ for (const file of process.argv.slice(2)) {
     }
   }
 }
-console.log(`${checked} Cilium policies valid, ${failed} failed`);
+console.log(`${checked} Cilium objects valid, ${failed} failed`);
 process.exit(failed > 0 || checked === 0 ? 1 : 0);

@@ -197,7 +197,7 @@ impl Checker {
         }
         // Cilium's policies: by Cilium's own validators, in
         // `rendered_cilium_policies_pass_ciliums_validators`.
-        if api == "cilium.io/v2" && CILIUM_KINDS.contains(&kind.as_str()) {
+        if CILIUM_KINDS.contains(&(api, kind.as_str())) {
             return Ok("Cilium's validators");
         }
         // A custom resource of a CRD a repository keeps in `crds/` (the
@@ -256,7 +256,13 @@ impl Checker {
 /// by the validators `@kubernetes-models/cilium` generates from Cilium's
 /// CRDs (types, enums, patterns, required fields), run by
 /// `tests/cilium/validate.mjs`.
-const CILIUM_KINDS: [&str; 2] = ["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"];
+const CILIUM_KINDS: [(&str, &str); 5] = [
+    ("cilium.io/v2", "CiliumNetworkPolicy"),
+    ("cilium.io/v2", "CiliumClusterwideNetworkPolicy"),
+    ("cilium.io/v2", "CiliumLoadBalancerIPPool"),
+    ("cilium.io/v2alpha1", "CiliumLoadBalancerIPPool"),
+    ("cilium.io/v2alpha1", "CiliumL2AnnouncementPolicy"),
+];
 
 /// `tests/cilium`, with its validators installed as `.ci/run` installs
 /// them (where Node.js is, once for the tests that run at the same time).
@@ -308,7 +314,11 @@ fn rendered_cilium_policies_pass_ciliums_validators() {
     let mut files = Vec::new();
     for (path, text) in rendered_documents() {
         let doc: Value = cfggen_yaml::from_str(&text).unwrap();
-        if doc.get("apiVersion").and_then(Value::as_str) != Some("cilium.io/v2") {
+        if !doc
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|api| api.starts_with("cilium.io/"))
+        {
             continue;
         }
         let file = temp.path().join(path.replace('/', "_"));

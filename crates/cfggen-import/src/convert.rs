@@ -454,6 +454,8 @@ struct AppBody<'o> {
     tls_routes: Map<String, Value>,
     reference_grants: Map<String, Value>,
     helm_releases: Map<String, Value>,
+    cilium_load_balancer_ip_pools: Map<String, Value>,
+    cilium_l2_announcement_policies: Map<String, Value>,
     virtual_services: Map<String, Value>,
     destination_rules: Map<String, Value>,
     istio_gateways: Map<String, Value>,
@@ -660,6 +662,8 @@ impl AppBody<'_> {
             ("networking.istio.io/v1", "VirtualService" | "DestinationRule" | "Gateway") => {
                 self.istio(&name, o)
             }
+            ("cilium.io/v2" | "cilium.io/v2alpha1", "CiliumLoadBalancerIPPool")
+            | ("cilium.io/v2alpha1", "CiliumL2AnnouncementPolicy") => self.cilium_lb(&name, o),
             ("argoproj.io/v1alpha1", "AppProject")
             | ("v1", "PersistentVolume" | "Namespace")
             | ("storage.k8s.io/v1", "StorageClass") => {
@@ -762,6 +766,36 @@ impl AppBody<'_> {
                     to_value(repo),
                 )
             }
+        };
+        entries.insert(name.to_owned(), value.map_err(|e| e.to_string())?);
+        Ok((format!("{field}.{name}"), Vec::new()))
+    }
+
+    /// A Cilium load-balancer IP pool or L2 announcement policy: its entry
+    /// (a pool of `v2alpha1` says so).
+    fn cilium_lb(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        use crate::spec::typed_spec;
+        use cfggen_model::cilium_lb;
+        let label = &self.name_label;
+        let (field, entries, value) = if o.kind() == "CiliumLoadBalancerIPPool" {
+            let mut pool = typed_spec::<cilium_lb::LoadBalancerIpPool>(&o.value, label)?;
+            if o.api_version() == "cilium.io/v2alpha1" {
+                pool.version = Some("v2alpha1".into());
+            }
+            let pools = &mut self.cilium_load_balancer_ip_pools;
+            (
+                "ciliumLoadBalancerIPPools",
+                pools,
+                serde_json::to_value(pool),
+            )
+        } else {
+            let policy = typed_spec::<cilium_lb::L2AnnouncementPolicy>(&o.value, label)?;
+            let policies = &mut self.cilium_l2_announcement_policies;
+            (
+                "ciliumL2AnnouncementPolicies",
+                policies,
+                serde_json::to_value(policy),
+            )
         };
         entries.insert(name.to_owned(), value.map_err(|e| e.to_string())?);
         Ok((format!("{field}.{name}"), Vec::new()))
@@ -1374,21 +1408,11 @@ impl AppBody<'_> {
         // What the app's own objects, typed or raw, make is not made
         // elsewhere: a Secret of an ExternalSecret, a ConfigMap, a Service.
         use cfggen_model::app::Made;
-        // The lint knows a Secret an ExternalSecret makes, not one a
-        // SealedSecret or Certificate makes: those stay declared.
-        let raw_made = |made: Made| -> Vec<&str> {
-            raw.iter()
-                .filter(|o| !matches!(o.kind(), "SealedSecret" | "Certificate"))
-                .filter_map(|o| Made::by(&o.value))
-                .filter(|(m, _)| *m == made)
-                .map(|(_, name)| name)
-                .collect()
-        };
         let (raw_secrets, raw_config_maps, raw_services, raw_claims) = (
-            raw_made(Made::Secret),
-            raw_made(Made::ConfigMap),
-            raw_made(Made::Service),
-            raw_made(Made::Claim),
+            raw_made(raw, Made::Secret),
+            raw_made(raw, Made::ConfigMap),
+            raw_made(raw, Made::Service),
+            raw_made(raw, Made::Claim),
         );
         let (secrets, store_secrets) = (&self.secrets, &self.store_secrets);
         let external = made_elsewhere(self.external_secrets, &|n| {
@@ -1436,6 +1460,14 @@ impl AppBody<'_> {
             ("ociRepositories", self.oci_repositories),
             ("helmRepositories", self.helm_repositories),
             ("helmReleases", self.helm_releases),
+            (
+                "ciliumLoadBalancerIPPools",
+                self.cilium_load_balancer_ip_pools,
+            ),
+            (
+                "ciliumL2AnnouncementPolicies",
+                self.cilium_l2_announcement_policies,
+            ),
             ("istioGateways", self.istio_gateways),
             ("destinationRules", self.destination_rules),
             ("virtualServices", self.virtual_services),
@@ -1475,6 +1507,18 @@ impl AppBody<'_> {
         }
         Value::Object(app)
     }
+}
+
+/// The names of what the raw objects make of one kind. The lint knows a
+/// Secret an ExternalSecret makes, not one a SealedSecret or Certificate
+/// makes: those stay declared made elsewhere.
+fn raw_made<'a>(raw: &[&'a Object], made: cfggen_model::app::Made) -> Vec<&'a str> {
+    raw.iter()
+        .filter(|o| !matches!(o.kind(), "SealedSecret" | "Certificate"))
+        .filter_map(|o| cfggen_model::app::Made::by(&o.value))
+        .filter(|(m, _)| *m == made)
+        .map(|(_, name)| name)
+        .collect()
 }
 
 /// A PersistentVolumeClaim: its spec, labels and annotations.

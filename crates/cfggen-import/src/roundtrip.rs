@@ -203,6 +203,8 @@ fn classify(
                         | "ClusterRole"
                         | "ClusterRoleBinding"
                         | "CiliumClusterwideNetworkPolicy"
+                        | "CiliumLoadBalancerIPPool"
+                        | "CiliumL2AnnouncementPolicy"
                 ) =>
         {
             Some("a cluster-scoped object's namespace, which Kubernetes ignores")

@@ -94,6 +94,22 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub tcp_routes: IndexMap<String, crate::route::TcpRoute>,
+    /// Cilium load-balancer IP pools (CiliumLoadBalancerIPPool,
+    /// cluster-scoped), by their Kubernetes name: the addresses Cilium
+    /// gives `LoadBalancer` Services.
+    #[serde(
+        default,
+        rename = "ciliumLoadBalancerIPPools",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub cilium_load_balancer_ip_pools: IndexMap<String, crate::cilium_lb::LoadBalancerIpPool>,
+    /// Cilium L2 announcement policies (CiliumL2AnnouncementPolicy,
+    /// cluster-scoped), by their Kubernetes name: which Services'
+    /// addresses are announced on the local network.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub cilium_l2_announcement_policies: IndexMap<String, crate::cilium_lb::L2AnnouncementPolicy>,
     /// Istio VirtualServices, by their Kubernetes name: how requests to
     /// hosts of the mesh are routed.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]

@@ -116,7 +116,8 @@ entry!(
     cfggen_model::flux::HelmRepository,
     cfggen_model::istio::VirtualService,
     cfggen_model::istio::DestinationRule,
-    cfggen_model::istio::IstioGateway
+    cfggen_model::istio::IstioGateway,
+    cfggen_model::cilium_lb::L2AnnouncementPolicy
 );
 
 /// Writes one custom resource of `kind` (`apiVersion`, `kind`) per entry

@@ -40,8 +40,9 @@ pub(crate) fn network_policies(out: &mut Output, name: &str, app: &App) -> Resul
 
 /// One CiliumNetworkPolicy per entry of the app's `ciliumPolicies`, one
 /// CiliumClusterwideNetworkPolicy (no namespace) per entry of its
-/// `ciliumClusterwidePolicies`: the spec as Cilium reads it, their own
-/// labels and annotations on the object.
+/// `ciliumClusterwidePolicies`, and its load-balancer IP pools and L2
+/// announcement policies (no namespace either): the spec as Cilium reads
+/// it, their own labels and annotations on the object.
 pub(crate) fn cilium_policies(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     use crate::custom::each;
     let cilium = |kind| ("cilium.io/v2", kind);
@@ -62,5 +63,37 @@ pub(crate) fn cilium_policies(out: &mut Output, name: &str, app: &App) -> Result
         cilium("CiliumClusterwideNetworkPolicy"),
         (wave, true),
         cluster_wide,
-    )
+    )?;
+    let announce = ("cilium.io/v2alpha1", "CiliumL2AnnouncementPolicy");
+    each(
+        out,
+        name,
+        app,
+        announce,
+        (wave, true),
+        &app.cilium_l2_announcement_policies,
+    )?;
+    for (pool_name, pool) in &app.cilium_load_balancer_ip_pools {
+        let api = match pool.version.as_deref() {
+            Some("v2alpha1") => "cilium.io/v2alpha1",
+            _ => "cilium.io/v2",
+        };
+        let custom = crate::custom::Custom {
+            kind: (api, "CiliumLoadBalancerIPPool"),
+            name: pool_name,
+            labels: &pool.labels,
+            annotations: &pool.annotations,
+            wave,
+            cluster_wide: true,
+        };
+        // The spec as Cilium reads it: without what is cfggen's to know.
+        let spec = cfggen_model::cilium_lb::LoadBalancerIpPool {
+            version: None,
+            labels: Default::default(),
+            annotations: Default::default(),
+            ..pool.clone()
+        };
+        crate::custom::resource(out, name, app, custom, &spec)?;
+    }
+    Ok(())
 }

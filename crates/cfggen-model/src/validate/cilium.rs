@@ -511,6 +511,61 @@ fn bad_cidr(c: &mut Checker<'_>, path: FieldPath, cidr: &str) {
     );
 }
 
+/// The app's load-balancer IP pools: each block a CIDR or a range of one
+/// family from `start` to `stop`, in order (`cilium-pool`); labels.
+pub(super) fn check_ip_pools(c: &mut Checker<'_>, app: &crate::app::App, base: &FieldPath) {
+    for (name, pool) in &app.cilium_load_balancer_ip_pools {
+        let path = base.key("ciliumLoadBalancerIPPools").key(name);
+        super::labels::check_labels(c, &pool.labels, &path.key("labels"));
+        for (i, block) in pool.blocks.iter().enumerate() {
+            let at = path.key("blocks").index(i);
+            if let Some(problem) = block_problem(block) {
+                c.push(
+                    "cilium-pool",
+                    at,
+                    Target::Key,
+                    format!("block {i} of pool `{name}` {problem}"),
+                    "not a block Cilium takes",
+                    Some("write `cidr: 192.168.10.0/24`, or `start: 192.168.10.220` with `stop: 192.168.10.250`".into()),
+                );
+            }
+        }
+    }
+    for (name, policy) in &app.cilium_l2_announcement_policies {
+        let path = base.key("ciliumL2AnnouncementPolicies").key(name);
+        super::labels::check_labels(c, &policy.labels, &path.key("labels"));
+    }
+}
+
+/// What is wrong with a pool's block, if anything.
+fn block_problem(block: &crate::cilium_lb::IpBlock) -> Option<String> {
+    match (&block.cidr, &block.start, &block.stop) {
+        (Some(cidr), None, None) => parse_cidr(cidr)
+            .is_none()
+            .then(|| format!("has `{cidr}`, which is not an address block")),
+        (None, Some(start), stop) => {
+            let first: IpAddr = start.parse().ok()?;
+            let Some(stop) = stop else { return None };
+            match stop.parse::<IpAddr>() {
+                Err(_) => Some(format!("stops at `{stop}`, which is not an address")),
+                Ok(last) if first.is_ipv4() != last.is_ipv4() => Some(format!(
+                    "runs from an address of one family to `{stop}` of the other"
+                )),
+                Ok(last) if last < first => Some(format!("stops at `{stop}`, before it starts")),
+                Ok(_) => None,
+            }
+        }
+        _ => Some("names a `cidr`, or a range (`start`, `stop`), one of the two".into()),
+    }
+    .or_else(|| {
+        let start = block.start.as_deref()?;
+        start
+            .parse::<IpAddr>()
+            .is_err()
+            .then(|| format!("starts at `{start}`, which is not an address"))
+    })
+}
+
 /// `addr/len` as the address and the prefix length.
 fn parse_cidr(s: &str) -> Option<(IpAddr, u8)> {
     let (addr, len) = s.split_once('/')?;

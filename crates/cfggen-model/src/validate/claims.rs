@@ -238,6 +238,14 @@ fn cluster_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPat
         let path = FieldPath::of(&["apps", name, "clusterIssuers", issuer]);
         objects.push(("ClusterIssuer", issuer.clone(), path));
     }
+    for pool in app.cilium_load_balancer_ip_pools.keys() {
+        let path = FieldPath::of(&["apps", name, "ciliumLoadBalancerIPPools", pool]);
+        objects.push(("CiliumLoadBalancerIPPool", pool.clone(), path));
+    }
+    for policy in app.cilium_l2_announcement_policies.keys() {
+        let path = FieldPath::of(&["apps", name, "ciliumL2AnnouncementPolicies", policy]);
+        objects.push(("CiliumL2AnnouncementPolicy", policy.clone(), path));
+    }
     for policy in app.cilium_clusterwide_policies.keys() {
         let path = FieldPath::of(&["apps", name, "ciliumClusterwidePolicies", policy]);
         objects.push(("CiliumClusterwideNetworkPolicy", policy.clone(), path));

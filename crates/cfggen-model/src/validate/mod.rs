@@ -420,6 +420,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     grants::check_grants(c, name, app, &base);
     flux::check_flux(c, app, &base);
     istio::check_istio(c, app, &base);
+    cilium::check_ip_pools(c, app, &base);
     rbac::check_roles(c, name, app, &base);
     grafana::check_dashboards(c, app, &base);
     issuers::check_issuers(c, app, &base);
