@@ -454,6 +454,8 @@ struct AppBody<'o> {
     tls_routes: Map<String, Value>,
     reference_grants: Map<String, Value>,
     helm_releases: Map<String, Value>,
+    gateway_classes: Map<String, Value>,
+    grafana_datasources: Map<String, Value>,
     cilium_load_balancer_ip_pools: Map<String, Value>,
     cilium_l2_announcement_policies: Map<String, Value>,
     virtual_services: Map<String, Value>,
@@ -653,7 +655,8 @@ impl AppBody<'_> {
             | ("gateway.networking.k8s.io/v1", "Gateway")
             | ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant")
             | ("cilium.io/v2", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy")
-            | ("grafana.integreatly.org/v1beta1", "GrafanaDashboard")
+            | ("grafana.integreatly.org/v1beta1", "GrafanaDashboard" | "GrafanaDatasource")
+            | ("gateway.networking.k8s.io/v1", "GatewayClass")
             | ("velero.io/v1", "Schedule") => self.operator_kind(&name, o),
             ("helm.toolkit.fluxcd.io/v2", "HelmRelease")
             | ("source.toolkit.fluxcd.io/v1", "OCIRepository" | "HelmRepository") => {
@@ -857,6 +860,20 @@ impl AppBody<'_> {
                 "gateways",
                 &mut self.gateways,
                 to_value(typed_spec::<cfggen_model::gateway::Gateway>(
+                    &o.value, label,
+                )?),
+            ),
+            "GrafanaDatasource" => (
+                "grafanaDatasources",
+                &mut self.grafana_datasources,
+                to_value(typed_spec::<cfggen_model::grafana::GrafanaDatasource>(
+                    &o.value, label,
+                )?),
+            ),
+            "GatewayClass" => (
+                "gatewayClasses",
+                &mut self.gateway_classes,
+                to_value(typed_spec::<cfggen_model::gateway::GatewayClass>(
                     &o.value, label,
                 )?),
             ),
@@ -1460,6 +1477,8 @@ impl AppBody<'_> {
             ("ociRepositories", self.oci_repositories),
             ("helmRepositories", self.helm_repositories),
             ("helmReleases", self.helm_releases),
+            ("gatewayClasses", self.gateway_classes),
+            ("grafanaDatasources", self.grafana_datasources),
             (
                 "ciliumLoadBalancerIPPools",
                 self.cilium_load_balancer_ip_pools,

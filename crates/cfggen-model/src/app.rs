@@ -94,6 +94,16 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub tcp_routes: IndexMap<String, crate::route::TcpRoute>,
+    /// Gateway API GatewayClasses (cluster-scoped), by their Kubernetes
+    /// name: the controller of the Gateways of each class.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub gateway_classes: IndexMap<String, crate::gateway::GatewayClass>,
+    /// Grafana operator data sources (GrafanaDatasource), by their
+    /// Kubernetes name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub grafana_datasources: IndexMap<String, crate::grafana::GrafanaDatasource>,
     /// Cilium load-balancer IP pools (CiliumLoadBalancerIPPool,
     /// cluster-scoped), by their Kubernetes name: the addresses Cilium
     /// gives `LoadBalancer` Services.

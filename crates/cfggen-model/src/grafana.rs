@@ -122,3 +122,64 @@ pub struct DatasourceInput {
     /// The data source's name in Grafana.
     pub datasource_name: String,
 }
+
+/// A data source the Grafana operator adds to the Grafana instances it
+/// selects (GrafanaDatasource).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(extend("examples" = [{
+    "instanceSelector": {"matchLabels": {"dashboards": "grafana"}},
+    "datasource": {"name": "Prometheus", "type": "prometheus", "access": "proxy", "url": "http://prometheus-operated.monitoring:9090", "isDefault": true}
+}]))]
+pub struct GrafanaDatasource {
+    /// The Grafana instances that add it, by their labels.
+    pub instance_selector: LabelSelector,
+    /// Whether instances of other namespaces may add it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_cross_namespace_import: Option<bool>,
+    /// How often the operator makes sure it is there (`10m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resync_period: Option<String>,
+    /// The data source as Grafana's API takes it.
+    pub datasource: Datasource,
+    /// Labels of the GrafanaDatasource, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the GrafanaDatasource.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// A Grafana data source. Credentials (`secureJsonData`) have no place
+/// here: they come from a Secret through the operator's `valuesFrom`,
+/// which keeps the data source raw.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Datasource {
+    /// Its name in Grafana.
+    pub name: String,
+    /// Its plugin: `prometheus`, `loki`, `alertmanager`, `tempo`, …
+    #[serde(rename = "type")]
+    #[schemars(extend("examples" = ["prometheus", "loki", "alertmanager"]))]
+    pub kind: String,
+    /// `proxy` (Grafana's server reaches it, the default) or `direct`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["proxy", "direct"]))]
+    pub access: Option<String>,
+    /// Where it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^https?://"))]
+    pub url: Option<String>,
+    /// Its unique ID in Grafana, which dashboards name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// Whether it is the default data source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// Whether people may edit it in Grafana.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub editable: Option<bool>,
+    /// The plugin's settings, as its documentation gives them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub json_data: IndexMap<String, serde_json::Value>,
+}

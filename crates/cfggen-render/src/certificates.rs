@@ -11,7 +11,8 @@ use crate::{waves, Output, RenderError};
 /// One Certificate per entry of the app's `certificates` (before the
 /// workloads that read their Secrets), one Issuer and ClusterIssuer per
 /// entry of its `issuers` and `clusterIssuers`, one Gateway per entry of
-/// its `gateways`, one ReferenceGrant per entry of its `referenceGrants`
+/// its `gateways`, one GatewayClass (cluster-scoped) per entry of its
+/// `gatewayClasses`, one ReferenceGrant per entry of its `referenceGrants`
 /// (before the routes that need them).
 pub(crate) fn certificates_and_gateways(
     out: &mut Output,
@@ -52,6 +53,9 @@ pub(crate) fn certificates_and_gateways(
         (waves::WORKLOADS, false),
         &app.gateways,
     )?;
+    let class = ("gateway.networking.k8s.io/v1", "GatewayClass");
+    let cluster = (waves::PREREQUISITES, true);
+    each(out, name, app, class, cluster, &app.gateway_classes)?;
     let grant = ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant");
     each(
         out,

@@ -117,7 +117,9 @@ entry!(
     cfggen_model::istio::VirtualService,
     cfggen_model::istio::DestinationRule,
     cfggen_model::istio::IstioGateway,
-    cfggen_model::cilium_lb::L2AnnouncementPolicy
+    cfggen_model::cilium_lb::L2AnnouncementPolicy,
+    cfggen_model::gateway::GatewayClass,
+    cfggen_model::grafana::GrafanaDatasource
 );
 
 /// Writes one custom resource of `kind` (`apiVersion`, `kind`) per entry

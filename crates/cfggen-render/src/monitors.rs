@@ -85,7 +85,8 @@ pub(crate) fn monitors(out: &mut Output, name: &str, app: &App) -> Result<(), Re
 }
 
 /// One GrafanaDashboard per entry of the app's `grafanaDashboards`, after
-/// the ConfigMaps it may read (by their rendered, hashed names).
+/// the ConfigMaps it may read (by their rendered, hashed names), and one
+/// GrafanaDatasource per entry of its `grafanaDatasources`.
 pub(crate) fn grafana_dashboards(
     out: &mut Output,
     name: &str,
@@ -112,5 +113,7 @@ pub(crate) fn grafana_dashboards(
         }
         resource(out, name, app, custom, &spec)?;
     }
-    Ok(())
+    let datasource = ("grafana.integreatly.org/v1beta1", "GrafanaDatasource");
+    let wave = (waves::WORKLOADS, false);
+    crate::custom::each(out, name, app, datasource, wave, &app.grafana_datasources)
 }

@@ -238,6 +238,10 @@ fn cluster_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPat
         let path = FieldPath::of(&["apps", name, "clusterIssuers", issuer]);
         objects.push(("ClusterIssuer", issuer.clone(), path));
     }
+    for class in app.gateway_classes.keys() {
+        let path = FieldPath::of(&["apps", name, "gatewayClasses", class]);
+        objects.push(("GatewayClass", class.clone(), path));
+    }
     for pool in app.cilium_load_balancer_ip_pools.keys() {
         let path = FieldPath::of(&["apps", name, "ciliumLoadBalancerIPPools", pool]);
         objects.push(("CiliumLoadBalancerIPPool", pool.clone(), path));
@@ -292,6 +296,11 @@ fn custom_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             "ReferenceGrant",
             "referenceGrants",
             app.reference_grants.keys().collect(),
+        ),
+        (
+            "GrafanaDatasource",
+            "grafanaDatasources",
+            app.grafana_datasources.keys().collect(),
         ),
         (
             "VirtualService",

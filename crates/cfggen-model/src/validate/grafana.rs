@@ -1,4 +1,4 @@
-//! Rules about an app's Grafana dashboards: what the operator's schema
+//! Rules about an app's Grafana dashboards and data sources: what the operator's schema
 //! takes but the operator cannot import (its CEL rules, which no schema
 //! check runs, and what it finds only when it syncs).
 //!
@@ -9,6 +9,8 @@
 //!   (`grafana-dashboard`).
 //! - `configMapRef` names one of the app's ConfigMaps (or one made
 //!   elsewhere), and a key it has (`unknown-configmap`, `unknown-key`).
+//! - A data source of a plugin that reaches a server says where
+//!   (`grafana-datasource`).
 
 use super::storage::{declared_keys, KeysOf};
 use super::{Checker, Target};
@@ -16,8 +18,35 @@ use crate::app::App;
 use crate::grafana::GrafanaDashboard;
 use crate::{suggest, FieldPath};
 
-/// Every dashboard of the app at `base`.
+/// Every data source of the app at `base`: one the operator can add (a
+/// name, a plugin, a URL for those that reach a server), labels.
+fn check_datasources(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
+    for (name, ds) in &app.grafana_datasources {
+        let path = base.key("grafanaDatasources").key(name);
+        super::labels::check_labels(c, &ds.labels, &path.key("labels"));
+        let served = !matches!(
+            ds.datasource.kind.as_str(),
+            "grafana" | "-- Grafana --" | "testdata"
+        );
+        if served && ds.datasource.url.is_none() {
+            c.push(
+                "grafana-datasource",
+                path.key("datasource"),
+                Target::Key,
+                format!(
+                    "data source `{name}` ({}) says nowhere where it is",
+                    ds.datasource.kind
+                ),
+                "no `url`",
+                Some("add `url: http://…`, the address Grafana's server reaches it at".into()),
+            );
+        }
+    }
+}
+
+/// Every dashboard and data source of the app at `base`.
 pub(super) fn check_dashboards(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
+    check_datasources(c, app, base);
     for (name, dashboard) in &app.grafana_dashboards {
         let path = base.key("grafanaDashboards").key(name);
         super::labels::check_labels(c, &dashboard.labels, &path.key("labels"));
