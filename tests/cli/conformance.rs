@@ -185,6 +185,7 @@ impl Checker {
             "v1", "PersistentVolume" => core::v1::PersistentVolume;
             "v1", "Namespace" => core::v1::Namespace;
             "networking.k8s.io/v1", "Ingress" => networking::v1::Ingress;
+            "networking.k8s.io/v1", "IngressClass" => networking::v1::IngressClass;
             "policy/v1", "PodDisruptionBudget" => policy::v1::PodDisruptionBudget;
             "networking.k8s.io/v1", "NetworkPolicy" => networking::v1::NetworkPolicy;
             "autoscaling/v2", "HorizontalPodAutoscaler" => k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;

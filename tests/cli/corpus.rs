@@ -16,7 +16,7 @@ use crate::support::fixtures;
 
 /// The share of the corpus's objects that must come in typed, in tenths
 /// of a percent: it only goes up (the goal is 950).
-const TYPED_FLOOR_PERMILLE: usize = 902;
+const TYPED_FLOOR_PERMILLE: usize = 904;
 
 /// One app's import.
 struct Imported {

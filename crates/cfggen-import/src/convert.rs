@@ -454,6 +454,8 @@ struct AppBody<'o> {
     tls_routes: Map<String, Value>,
     reference_grants: Map<String, Value>,
     helm_releases: Map<String, Value>,
+    ingress_classes: Map<String, Value>,
+    volume_snapshot_classes: Map<String, Value>,
     gateway_classes: Map<String, Value>,
     grafana_datasources: Map<String, Value>,
     cilium_load_balancer_ip_pools: Map<String, Value>,
@@ -658,15 +660,6 @@ impl AppBody<'_> {
             | ("grafana.integreatly.org/v1beta1", "GrafanaDashboard" | "GrafanaDatasource")
             | ("gateway.networking.k8s.io/v1", "GatewayClass")
             | ("velero.io/v1", "Schedule") => self.operator_kind(&name, o),
-            ("helm.toolkit.fluxcd.io/v2", "HelmRelease")
-            | ("source.toolkit.fluxcd.io/v1", "OCIRepository" | "HelmRepository") => {
-                self.flux(&name, o)
-            }
-            ("networking.istio.io/v1", "VirtualService" | "DestinationRule" | "Gateway") => {
-                self.istio(&name, o)
-            }
-            ("cilium.io/v2" | "cilium.io/v2alpha1", "CiliumLoadBalancerIPPool")
-            | ("cilium.io/v2alpha1", "CiliumL2AnnouncementPolicy") => self.cilium_lb(&name, o),
             ("argoproj.io/v1alpha1", "AppProject")
             | ("v1", "PersistentVolume" | "Namespace")
             | ("storage.k8s.io/v1", "StorageClass") => {
@@ -678,8 +671,29 @@ impl AppBody<'_> {
             (api, "ExternalSecret") => Err(format!(
                 "an ExternalSecret of {api}: typed only as external-secrets.io/v1, the version cfggen writes"
             )),
-            (_, kind) => Err(format!("cfggen has no typed form for a {kind}")),
+            (_, kind) => self
+                .more_kinds(&name, o)
+                .unwrap_or_else(|| Err(format!("cfggen has no typed form for a {kind}"))),
         }
+    }
+
+    /// The kinds of Flux, Istio and Cilium's load balancing, and
+    /// cluster-scoped classes: their entry, or `None` for another kind.
+    fn more_kinds(&mut self, name: &str, o: &Object) -> Option<Result<(String, Vec<String>), Why>> {
+        Some(match (o.api_version(), o.kind()) {
+            ("helm.toolkit.fluxcd.io/v2", "HelmRelease")
+            | ("source.toolkit.fluxcd.io/v1", "OCIRepository" | "HelmRepository") => {
+                self.flux(name, o)
+            }
+            ("networking.istio.io/v1", "VirtualService" | "DestinationRule" | "Gateway") => {
+                self.istio(name, o)
+            }
+            ("networking.k8s.io/v1", "IngressClass")
+            | ("snapshot.storage.k8s.io/v1", "VolumeSnapshotClass") => self.class(name, o),
+            ("cilium.io/v2" | "cilium.io/v2alpha1", "CiliumLoadBalancerIPPool")
+            | ("cilium.io/v2alpha1", "CiliumL2AnnouncementPolicy") => self.cilium_lb(name, o),
+            _ => return None,
+        })
     }
 
     /// An ExternalSecret: a 1Password item of the app's `secrets`, or a
@@ -770,6 +784,72 @@ impl AppBody<'_> {
                 )
             }
         };
+        entries.insert(name.to_owned(), value.map_err(|e| e.to_string())?);
+        Ok((format!("{field}.{name}"), Vec::new()))
+    }
+
+    /// An IngressClass or VolumeSnapshotClass: its entry, the default
+    /// annotation as `default`.
+    fn class(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        use cfggen_model::{service, storage};
+        let (mut t, mut meta) = crate::take::object(&o.value)?;
+        let labels = crate::take::own_strings(meta.strings("labels")?, &self.name_label);
+        let mut annotations =
+            crate::take::own_strings(meta.strings("annotations")?, &self.name_label);
+        meta.done()?;
+        let key = if o.kind() == "IngressClass" {
+            service::DEFAULT_INGRESS_CLASS
+        } else {
+            storage::DEFAULT_SNAPSHOT_CLASS
+        };
+        let default = match annotations.shift_remove(key).as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => return Err(format!("`{key}: {other}` is neither true nor false")),
+        };
+        let (field, entries, value) = if o.kind() == "IngressClass" {
+            let mut spec = t.sub("spec")?;
+            let class = service::IngressClass {
+                controller: spec
+                    .string("controller")?
+                    .ok_or("an IngressClass without a controller")?,
+                parameters: crate::take::typed(
+                    spec.take("parameters").unwrap_or(Value::Null),
+                    "spec.parameters",
+                )?,
+                default,
+                labels,
+                annotations,
+            };
+            spec.done()?;
+            (
+                "ingressClasses",
+                &mut self.ingress_classes,
+                serde_json::to_value(class),
+            )
+        } else {
+            let class = storage::VolumeSnapshotClass {
+                driver: t
+                    .string("driver")?
+                    .ok_or("a VolumeSnapshotClass without a driver")?,
+                deletion_policy: t
+                    .string("deletionPolicy")?
+                    .ok_or("a VolumeSnapshotClass without a deletionPolicy")?,
+                parameters: crate::take::typed(
+                    t.take("parameters").unwrap_or_else(|| json!({})),
+                    "parameters",
+                )?,
+                default,
+                labels,
+                annotations,
+            };
+            (
+                "volumeSnapshotClasses",
+                &mut self.volume_snapshot_classes,
+                serde_json::to_value(class),
+            )
+        };
+        t.done()?;
         entries.insert(name.to_owned(), value.map_err(|e| e.to_string())?);
         Ok((format!("{field}.{name}"), Vec::new()))
     }
@@ -1477,6 +1557,8 @@ impl AppBody<'_> {
             ("ociRepositories", self.oci_repositories),
             ("helmRepositories", self.helm_repositories),
             ("helmReleases", self.helm_releases),
+            ("ingressClasses", self.ingress_classes),
+            ("volumeSnapshotClasses", self.volume_snapshot_classes),
             ("gatewayClasses", self.gateway_classes),
             ("grafanaDatasources", self.grafana_datasources),
             (

@@ -94,6 +94,17 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub tcp_routes: IndexMap<String, crate::route::TcpRoute>,
+    /// IngressClasses (cluster-scoped), by their Kubernetes name: the
+    /// controller of the Ingresses of each class (the app that runs it
+    /// holds it).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub ingress_classes: IndexMap<String, crate::service::IngressClass>,
+    /// VolumeSnapshotClasses (cluster-scoped), by their Kubernetes name:
+    /// how a CSI driver takes snapshots.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub volume_snapshot_classes: IndexMap<String, crate::storage::VolumeSnapshotClass>,
     /// Gateway API GatewayClasses (cluster-scoped), by their Kubernetes
     /// name: the controller of the Gateways of each class.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]

@@ -459,3 +459,33 @@ impl PathType {
         }
     }
 }
+
+/// An IngressClass (cluster-scoped): the controller that serves the
+/// Ingresses of the class, and whether it is the cluster's default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(extend("examples" = [{"controller": "k8s.io/ingress-nginx", "default": true}]))]
+pub struct IngressClass {
+    /// The controller, as a domain-prefixed path: `k8s.io/ingress-nginx`,
+    /// `traefik.io/ingress-controller`.
+    #[schemars(regex(
+        pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/.+$"
+    ))]
+    pub controller: String,
+    /// The controller's settings for the class, in an object of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<k8s_openapi::api::networking::v1::IngressClassParametersReference>,
+    /// Whether Ingresses that name no class get this one
+    /// (`ingressclass.kubernetes.io/is-default-class`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
+    /// Labels of the IngressClass, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the IngressClass.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// The annotation that makes an IngressClass the default.
+pub const DEFAULT_INGRESS_CLASS: &str = "ingressclass.kubernetes.io/is-default-class";

@@ -548,3 +548,32 @@ impl VolumeBindingMode {
 
 /// The annotation that makes a StorageClass the default.
 pub const DEFAULT_CLASS: &str = "storageclass.kubernetes.io/is-default-class";
+
+/// A VolumeSnapshotClass (cluster-scoped): how a CSI driver takes the
+/// snapshots of its volumes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(extend("examples" = [{"driver": "zfs.csi.openebs.io", "deletionPolicy": "Delete", "default": true}]))]
+pub struct VolumeSnapshotClass {
+    /// The CSI driver.
+    pub driver: String,
+    /// `Delete` (the snapshot goes with its VolumeSnapshot) or `Retain`.
+    #[schemars(extend("enum" = ["Delete", "Retain"]))]
+    pub deletion_policy: String,
+    /// The driver's parameters.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub parameters: IndexMap<String, String>,
+    /// Whether VolumeSnapshots of the driver's volumes that name no class
+    /// get this one (`snapshot.storage.kubernetes.io/is-default-class`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
+    /// Labels of the VolumeSnapshotClass, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the VolumeSnapshotClass.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// The annotation that makes a VolumeSnapshotClass its driver's default.
+pub const DEFAULT_SNAPSHOT_CLASS: &str = "snapshot.storage.kubernetes.io/is-default-class";

@@ -20,6 +20,7 @@
 mod autoscaling;
 mod backup;
 mod certificates;
+mod classes;
 mod config;
 pub mod crds;
 mod custom;

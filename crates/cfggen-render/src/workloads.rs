@@ -40,6 +40,7 @@ pub(crate) fn render_app(
     crate::certificates::certificates_and_gateways(out, name, app)?;
     crate::flux::flux(out, name, app)?;
     crate::istio::istio(out, name, app)?;
+    crate::classes::classes(out, name, app)?;
     rbac::service_accounts(out, name, app)?;
     rbac::roles(out, name, app)?;
     for (cname, comp) in &app.components {

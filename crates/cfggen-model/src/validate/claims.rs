@@ -238,6 +238,14 @@ fn cluster_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPat
         let path = FieldPath::of(&["apps", name, "clusterIssuers", issuer]);
         objects.push(("ClusterIssuer", issuer.clone(), path));
     }
+    for class in app.ingress_classes.keys() {
+        let path = FieldPath::of(&["apps", name, "ingressClasses", class]);
+        objects.push(("IngressClass", class.clone(), path));
+    }
+    for class in app.volume_snapshot_classes.keys() {
+        let path = FieldPath::of(&["apps", name, "volumeSnapshotClasses", class]);
+        objects.push(("VolumeSnapshotClass", class.clone(), path));
+    }
     for class in app.gateway_classes.keys() {
         let path = FieldPath::of(&["apps", name, "gatewayClasses", class]);
         objects.push(("GatewayClass", class.clone(), path));
