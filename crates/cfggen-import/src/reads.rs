@@ -63,6 +63,12 @@ pub(crate) fn of(object: &Value) -> Needs {
             v.pointer("/configMap/name"),
             None,
         );
+        if let Some(claim) = v
+            .pointer("/persistentVolumeClaim/claimName")
+            .and_then(Value::as_str)
+        {
+            needs.claims.push(claim.to_owned());
+        }
         for source in v
             .pointer("/projected/sources")
             .and_then(Value::as_array)

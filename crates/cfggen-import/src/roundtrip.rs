@@ -33,17 +33,33 @@ const CFGGEN_KEYS: &[&str] = &[
     "cnpg.io/cluster",
 ];
 
+/// The cluster-scoped kinds cfggen renders from an app's entries: a
+/// namespace the input gives one is Kubernetes' to ignore.
+const CLUSTER_SCOPED: &[&str] = &[
+    "ClusterIssuer",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CiliumClusterwideNetworkPolicy",
+    "CiliumLoadBalancerIPPool",
+    "CiliumL2AnnouncementPolicy",
+    "GatewayClass",
+    "IngressClass",
+    "VolumeSnapshotClass",
+];
+
 /// Every difference between an input object and its rendering.
 pub fn compare(input: &Value, rendered: &Value) -> Vec<Difference> {
     let mut out = Vec::new();
     // An object of a version Kubernetes no longer serves against its
-    // conversion, which is what cfggen renders.
-    let converted = crate::versions::current(input);
-    if let Some((current, from)) = &converted {
+    // conversion, when that is what cfggen renders (a raw one is
+    // rendered as written).
+    let converted = crate::versions::current(input)
+        .filter(|(current, _)| current.get("apiVersion") == rendered.get("apiVersion"));
+    if let Some((_, from)) = &converted {
         out.push(Difference {
             path: "apiVersion".into(),
             input: Some(Value::String(from.clone())),
-            rendered: current.get("apiVersion").cloned(),
+            rendered: rendered.get("apiVersion").cloned(),
             normalisation: Some("an API version Kubernetes removed, converted"),
         });
     }
@@ -56,7 +72,7 @@ pub fn compare(input: &Value, rendered: &Value) -> Vec<Difference> {
     // A route's backend in the route's own namespace, said so.
     let own = rendered.pointer("/metadata/namespace");
     for d in &mut out {
-        if kind == "HTTPRoute"
+        if matches!(kind, "HTTPRoute" | "TLSRoute" | "TCPRoute")
             && d.path.contains(".backendRefs[")
             && d.path.ends_with("].namespace")
             && d.rendered.is_none()
@@ -195,18 +211,7 @@ fn classify(
         (Some(_), None) if path.ends_with("template.metadata.namespace") => {
             Some("the app's namespace")
         }
-        (Some(_), None)
-            if path == "metadata.namespace"
-                && matches!(
-                    kind,
-                    "ClusterIssuer"
-                        | "ClusterRole"
-                        | "ClusterRoleBinding"
-                        | "CiliumClusterwideNetworkPolicy"
-                        | "CiliumLoadBalancerIPPool"
-                        | "CiliumL2AnnouncementPolicy"
-                ) =>
-        {
+        (Some(_), None) if path == "metadata.namespace" && CLUSTER_SCOPED.contains(&kind) => {
             Some("a cluster-scoped object's namespace, which Kubernetes ignores")
         }
         (Some(_), None) if path.ends_with("template.metadata.name") => {
@@ -420,5 +425,17 @@ mod tests {
         let d = compare(&input, &rendered);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].normalisation, Some("order"));
+    }
+
+    #[test]
+    fn an_older_autoscaler_is_compared_with_its_conversion_only_when_rendered_so() {
+        let v1 = json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "maxReplicas": 5, "targetCPUUtilizationPercentage": 60}});
+        // Kept raw: rendered as written, nothing differs.
+        assert!(compare(&v1, &v1).is_empty());
+        // Typed: rendered as v2, the version is a normalisation.
+        let (v2, _) = crate::versions::current(&v1).unwrap();
+        let diffs = compare(&v1, &v2);
+        assert!(diffs.iter().all(|d| d.normalisation.is_some()), "{diffs:?}");
     }
 }

@@ -131,7 +131,9 @@ impl Environment {
 
     /// Whether the environment declares cluster-scoped objects
     /// (PersistentVolumes, Namespaces, StorageClasses, the apps'
-    /// cluster-wide Cilium policies and cluster-scoped raw manifests),
+    /// ClusterIssuers, cluster-wide Cilium policies, IP pools and L2
+    /// announcements, Gateway, Ingress and VolumeSnapshot classes, and
+    /// cluster-scoped raw manifests),
     /// which the `cluster` folder holds.
     pub fn has_cluster_objects(&self) -> bool {
         !self.persistent_volumes.is_empty()
@@ -140,6 +142,11 @@ impl Environment {
             || self.apps.values().any(|app| {
                 !app.cilium_clusterwide_policies.is_empty()
                     || !app.cluster_issuers.is_empty()
+                    || !app.cilium_load_balancer_ip_pools.is_empty()
+                    || !app.cilium_l2_announcement_policies.is_empty()
+                    || !app.gateway_classes.is_empty()
+                    || !app.ingress_classes.is_empty()
+                    || !app.volume_snapshot_classes.is_empty()
                     // A raw manifest the loader left without a namespace
                     // is cluster-scoped.
                     || app

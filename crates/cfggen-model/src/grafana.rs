@@ -166,9 +166,8 @@ pub struct Datasource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("enum" = ["proxy", "direct"]))]
     pub access: Option<String>,
-    /// Where it is.
+    /// Where it is: `http://…`, or `host:port` for a database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = "^https?://"))]
     pub url: Option<String>,
     /// Its unique ID in Grafana, which dashboards name.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -61,7 +61,7 @@ pub struct HttpRoute {
     #[serde(default, rename = "match", skip_serializing_if = "Vec::is_empty")]
     pub matches: Vec<HttpMatch>,
     /// Where they go, shared by `weight`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(min = 1))]
     pub route: Vec<RouteDestination>,
     /// How long a request may take.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,9 +109,9 @@ pub struct StringMatch {
 pub struct RouteDestination {
     /// The destination.
     pub destination: Destination,
-    /// Its share, in percent of the route's requests.
+    /// Its share of the route's requests, against the other
+    /// destinations' (percentages, usually; Istio takes any shares).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(max = 100))]
     pub weight: Option<u32>,
 }
 

@@ -43,6 +43,20 @@ pub(crate) fn resource<S: Serialize>(
     custom: Custom<'_>,
     spec: &S,
 ) -> Result<(), RenderError> {
+    let file = file_name(custom.kind.1, custom.name);
+    resource_in(out, name, app, custom, spec, file)
+}
+
+/// [`resource`], into the file `file` (a kind whose name another group
+/// has too, such as Istio's Gateway, is written under a name of its own).
+pub(crate) fn resource_in<S: Serialize>(
+    out: &mut Output,
+    name: &str,
+    app: &App,
+    custom: Custom<'_>,
+    spec: &S,
+    file: String,
+) -> Result<(), RenderError> {
     let ns = app.namespace(name);
     let (labels, annotations) = (custom.labels, custom.annotations);
     let mut metadata = own_meta(
@@ -54,7 +68,6 @@ pub(crate) fn resource<S: Serialize>(
         custom.wave,
     );
     let (api_version, kind) = custom.kind;
-    let file = file_name(kind, custom.name);
     if custom.cluster_wide {
         metadata.namespace = None;
         let object = Object {

@@ -4,22 +4,28 @@
 
 use cfggen_model::App;
 
-use crate::custom::each;
-use crate::{waves, Output, RenderError};
+use crate::custom::{each, resource_in, Custom, Entry};
+use crate::{file_name, waves, Output, RenderError};
 
 /// One VirtualService, DestinationRule and Istio Gateway per entry of the
 /// app's `virtualServices`, `destinationRules` and `istioGateways`.
 pub(crate) fn istio(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
     let istio = |kind| ("networking.istio.io/v1", kind);
     let exposure = (waves::EXPOSURE, false);
-    each(
-        out,
-        name,
-        app,
-        istio("Gateway"),
-        exposure,
-        &app.istio_gateways,
-    )?;
+    // `istiogateway-<name>.yaml`: the Gateway API's Gateway of the same
+    // name is `gateway-<name>.yaml`.
+    for (gateway_name, gateway) in &app.istio_gateways {
+        let custom = Custom {
+            kind: istio("Gateway"),
+            name: gateway_name,
+            labels: gateway.labels(),
+            annotations: gateway.annotations(),
+            wave: waves::EXPOSURE,
+            cluster_wide: false,
+        };
+        let file = file_name("IstioGateway", gateway_name);
+        resource_in(out, name, app, custom, &gateway.spec(), file)?;
+    }
     each(
         out,
         name,

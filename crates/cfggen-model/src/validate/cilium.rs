@@ -544,7 +544,9 @@ fn block_problem(block: &crate::cilium_lb::IpBlock) -> Option<String> {
             .is_none()
             .then(|| format!("has `{cidr}`, which is not an address block")),
         (None, Some(start), stop) => {
-            let first: IpAddr = start.parse().ok()?;
+            let Ok(first) = start.parse::<IpAddr>() else {
+                return Some(format!("starts at `{start}`, which is not an address"));
+            };
             let Some(stop) = stop else { return None };
             match stop.parse::<IpAddr>() {
                 Err(_) => Some(format!("stops at `{stop}`, which is not an address")),
@@ -557,13 +559,6 @@ fn block_problem(block: &crate::cilium_lb::IpBlock) -> Option<String> {
         }
         _ => Some("names a `cidr`, or a range (`start`, `stop`), one of the two".into()),
     }
-    .or_else(|| {
-        let start = block.start.as_deref()?;
-        start
-            .parse::<IpAddr>()
-            .is_err()
-            .then(|| format!("starts at `{start}`, which is not an address"))
-    })
 }
 
 /// `addr/len` as the address and the prefix length.

@@ -10,6 +10,26 @@ use super::{Checker, Target};
 use crate::app::App;
 use crate::FieldPath;
 
+/// The labels of the app's cluster-wide classes (GatewayClasses,
+/// IngressClasses, VolumeSnapshotClasses).
+pub(super) fn check_class_labels(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
+    let gateway = app
+        .gateway_classes
+        .iter()
+        .map(|(n, x)| ("gatewayClasses", n, &x.labels));
+    let ingress = app
+        .ingress_classes
+        .iter()
+        .map(|(n, x)| ("ingressClasses", n, &x.labels));
+    let snapshot = app
+        .volume_snapshot_classes
+        .iter()
+        .map(|(n, x)| ("volumeSnapshotClasses", n, &x.labels));
+    for (field, name, labels) in gateway.chain(ingress).chain(snapshot) {
+        super::labels::check_labels(c, labels, &base.key(field).key(name).key("labels"));
+    }
+}
+
 /// The Gateways of an app, whose path is `base`.
 pub(super) fn check_gateways(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
     for (name, gw) in &app.gateways {

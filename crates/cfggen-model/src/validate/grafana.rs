@@ -24,11 +24,7 @@ fn check_datasources(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
     for (name, ds) in &app.grafana_datasources {
         let path = base.key("grafanaDatasources").key(name);
         super::labels::check_labels(c, &ds.labels, &path.key("labels"));
-        let served = !matches!(
-            ds.datasource.kind.as_str(),
-            "grafana" | "-- Grafana --" | "testdata"
-        );
-        if served && ds.datasource.url.is_none() {
+        if URL_PLUGINS.contains(&ds.datasource.kind.as_str()) && ds.datasource.url.is_none() {
             c.push(
                 "grafana-datasource",
                 path.key("datasource"),
@@ -43,6 +39,28 @@ fn check_datasources(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
         }
     }
 }
+
+/// Data source plugins that reach a server of their own at `url` (those of
+/// cloud APIs, and Grafana's own, need none).
+const URL_PLUGINS: &[&str] = &[
+    "prometheus",
+    "loki",
+    "alertmanager",
+    "tempo",
+    "jaeger",
+    "zipkin",
+    "elasticsearch",
+    "opensearch",
+    "influxdb",
+    "graphite",
+    "mysql",
+    "postgres",
+    "grafana-postgresql-datasource",
+    "mssql",
+    "pyroscope",
+    "grafana-pyroscope-datasource",
+    "parca",
+];
 
 /// Every dashboard and data source of the app at `base`.
 pub(super) fn check_dashboards(c: &mut Checker<'_>, app: &App, base: &FieldPath) {

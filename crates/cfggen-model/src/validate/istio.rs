@@ -3,7 +3,6 @@
 //!
 //! - A string match is exact, a prefix or a regular expression, one of
 //!   the three (`istio-match`).
-//! - The weights of a route's destinations add up to 100 (`istio-weight`).
 //! - A destination's short host name is a Service the app declares
 //!   (`unknown-service`); its subset is one the app's DestinationRule for
 //!   the host has (`istio-subset`; a warning when the app has no
@@ -11,8 +10,8 @@
 //! - A DestinationRule's subsets have names of their own (`istio-subset`).
 //! - A gateway a VirtualService names by short name is one of the app's
 //!   (`istio-gateway`, a warning: another app of the namespace may hold
-//!   it); a Gateway's port names are unique and an `HTTPS` port has TLS
-//!   (`istio-gateway`).
+//!   it); a Gateway's port names are unique and an `HTTPS` or `TLS` port
+//!   has TLS settings (`istio-gateway`).
 
 use std::collections::BTreeSet;
 
@@ -120,19 +119,6 @@ fn check_virtual_service(
             }
             for (header, value) in &m.headers {
                 check_string_match(c, value, mat.key("headers").key(header));
-            }
-        }
-        if route.route.len() > 1 {
-            let total: u32 = route.route.iter().map(|d| d.weight.unwrap_or(0)).sum();
-            if total != 100 {
-                c.push(
-                    "istio-weight",
-                    at.key("route"),
-                    Target::Key,
-                    format!("the weights of the route's destinations add up to {total}, and Istio takes 100"),
-                    "not 100 in all",
-                    Some("give each destination its share in percent".into()),
-                );
             }
         }
         for (j, d) in route.route.iter().enumerate() {

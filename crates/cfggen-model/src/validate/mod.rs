@@ -417,6 +417,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         labels::check_labels(c, &gw.labels, &gpath.key("labels"));
     }
     gateways::check_gateways(c, app, &base);
+    gateways::check_class_labels(c, app, &base);
     grants::check_grants(c, name, app, &base);
     flux::check_flux(c, app, &base);
     istio::check_istio(c, app, &base);

@@ -626,8 +626,8 @@ fn check_rule_filters(c: &mut Checker<'_>, rule: &crate::route::HttpRouteRule, a
             Some("a redirect tells the client where to go: drop `rewrite`, or `redirect` to rewrite on the way".into()),
         );
     }
-    let prefix =
-        rule.path.is_some() && matches!(rule.path_type, None | Some(RoutePathType::PathPrefix));
+    // No path is Gateway API's default match, the prefix `/`.
+    let prefix = matches!(rule.path_type, None | Some(RoutePathType::PathPrefix));
     let changes = [
         (
             "redirect",
@@ -656,9 +656,9 @@ fn check_rule_filters(c: &mut Checker<'_>, rule: &crate::route::HttpRouteRule, a
                 "route-filter",
                 at.key("replacePrefixMatch"),
                 Target::Key,
-                "`replacePrefixMatch` replaces the prefix the rule matched, and the rule matches no path prefix".into(),
+                "`replacePrefixMatch` replaces the prefix the rule matched, and the rule matches its path exactly or by a regular expression".into(),
                 "without a prefix match",
-                Some("give the rule a `path` (matched as a prefix), or write `replaceFullPath`".into()),
+                Some("match the path as a prefix (`pathType: PathPrefix`), or write `replaceFullPath`".into()),
             );
         }
     }
