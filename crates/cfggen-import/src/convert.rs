@@ -1372,12 +1372,7 @@ impl AppBody<'_> {
     /// A Service selecting one of the app's components, or pods the
     /// input does not make (declared in `externalPods`), or none.
     fn service(&mut self, name: &str, object: &Value) -> Result<Value, Why> {
-        let (mut t, mut meta) = crate::take::object(object)?;
-        let labels = meta.strings("labels")?;
-        let annotations = meta.strings("annotations")?;
-        meta.done()?;
-        let mut spec = t.sub("spec")?;
-        t.done()?;
+        let (labels, annotations, mut spec) = crate::take::labelled_spec(object)?;
         let mut s = Map::new();
         let selector = spec.strings("selector")?;
         if !selector.is_empty() {

@@ -17,12 +17,7 @@ pub(crate) fn declaration(object: &Value, argocd_namespace: &str) -> Result<Valu
             "an AppProject outside Argo CD's namespace `{argocd_namespace}`"
         ));
     }
-    let (mut t, mut meta) = crate::take::object(object)?;
-    let labels = meta.strings("labels")?;
-    let annotations = meta.strings("annotations")?;
-    meta.done()?;
-    let mut spec = t.sub("spec")?;
-    t.done()?;
+    let (labels, annotations, mut spec) = crate::take::labelled_spec(object)?;
     let mut out = Map::new();
     if let Some(d) = spec.string("description")? {
         out.insert("description".into(), d.into());

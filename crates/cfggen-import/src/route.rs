@@ -14,12 +14,7 @@ pub(crate) fn http_route(
     namespace: &str,
     object: &Value,
 ) -> Result<(Value, Vec<(String, Value)>), Why> {
-    let (mut t, mut meta) = crate::take::object(object)?;
-    let labels = meta.strings("labels")?;
-    let annotations = meta.strings("annotations")?;
-    meta.done()?;
-    let mut spec = t.sub("spec")?;
-    t.done()?;
+    let (labels, annotations, mut spec) = crate::take::labelled_spec(object)?;
     let mut route = Map::new();
     let parents = spec
         .list("parentRefs")?
@@ -265,12 +260,7 @@ pub(crate) fn stream_route(
         None => return Err("no apiVersion".into()),
     };
     let tls = object.get("kind").and_then(Value::as_str) == Some("TLSRoute");
-    let (mut t, mut meta) = crate::take::object(object)?;
-    let labels = meta.strings("labels")?;
-    let annotations = meta.strings("annotations")?;
-    meta.done()?;
-    let mut spec = t.sub("spec")?;
-    t.done()?;
+    let (labels, annotations, mut spec) = crate::take::labelled_spec(object)?;
     let parent_refs = spec
         .list("parentRefs")?
         .into_iter()

@@ -106,6 +106,22 @@ pub(crate) fn object(value: &Value) -> Result<(Taker, Taker), Why> {
     Ok((t, meta))
 }
 
+/// An object's labels, annotations and `spec`.
+pub(crate) type LabelledSpec = (Map<String, Value>, Map<String, Value>, Taker);
+
+/// An object of labels, annotations and a `spec` (a Service, a route, an
+/// AppProject, a Velero Schedule): those three; anything else of it is
+/// the reason it stays raw.
+pub(crate) fn labelled_spec(value: &Value) -> Result<LabelledSpec, Why> {
+    let (mut t, mut meta) = object(value)?;
+    let labels = meta.strings("labels")?;
+    let annotations = meta.strings("annotations")?;
+    meta.done()?;
+    let spec = t.sub("spec")?;
+    t.done()?;
+    Ok((labels, annotations, spec))
+}
+
 /// On workloads (and their disruption budgets) the labels cfggen sets
 /// win over the object's own, for they go with the pods' selector: a
 /// value of the input's own for one of them would be lost, and is the

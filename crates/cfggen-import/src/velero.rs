@@ -9,12 +9,7 @@ use crate::take::{typed, Taker, Why};
 /// The `veleroSchedules` entry of a `velero.io/v1` Schedule of an app
 /// whose name label is `name_label`, or why it stays raw.
 pub(crate) fn schedule(object: &Value, name_label: &str) -> Result<VeleroSchedule, Why> {
-    let (mut t, mut meta) = crate::take::object(object)?;
-    let labels = meta.strings("labels")?;
-    let annotations = meta.strings("annotations")?;
-    meta.done()?;
-    let mut spec = t.sub("spec")?;
-    t.done()?;
+    let (labels, annotations, mut spec) = crate::take::labelled_spec(object)?;
     let flag = |spec: &mut Taker, key: &str| -> Result<Option<bool>, Why> {
         spec.take(key)
             .map(|v| {
