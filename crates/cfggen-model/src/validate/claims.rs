@@ -25,6 +25,8 @@
 //!   (`backup::check_credentials`): [`Claims::secret_keys`];
 //! - whether the environment reads 1Password (`missing-onepassword`):
 //!   [`Claims::onepassword_use`];
+//! - one default IngressClass, and one default VolumeSnapshotClass per
+//!   driver (`storage::check_default_classes`): [`Claims::default_classes`];
 //! - a route's backend in another app's namespace, let in by a
 //!   ReferenceGrant there (`grants::check_route_grants`):
 //!   [`Claims::namespace`], [`Claims::grants`],
@@ -64,6 +66,10 @@ pub struct Claims {
     /// Its routes' backends in another namespace: the route's kind, the
     /// backend's namespace and Service, and where it is declared.
     pub foreign_backends: Vec<ForeignBackend>,
+    /// The classes it makes the default: what they are the default of
+    /// (`IngressClass`, or the driver of a VolumeSnapshotClass), the
+    /// class, and where it says so.
+    pub default_classes: Vec<(String, String, FieldPath)>,
 }
 
 /// A route's backend in another namespace than its app's.
@@ -147,7 +153,34 @@ pub fn claims(name: &str, app: &App) -> Claims {
             .chain(raw_grants(app))
             .collect(),
         foreign_backends: foreign_backends(name, app),
+        default_classes: default_classes(name, app),
     }
+}
+
+/// The IngressClasses and VolumeSnapshotClasses app `name` makes the
+/// default: of what, the class, where.
+fn default_classes(name: &str, app: &App) -> Vec<(String, String, FieldPath)> {
+    let ingress = app
+        .ingress_classes
+        .iter()
+        .filter(|(_, c)| c.default)
+        .map(|(class, _)| {
+            let at = FieldPath::of(&["apps", name, "ingressClasses", class, "default"]);
+            ("IngressClass".to_owned(), class.clone(), at)
+        });
+    let snapshot = app
+        .volume_snapshot_classes
+        .iter()
+        .filter(|(_, c)| c.default)
+        .map(|(class, c)| {
+            let at = FieldPath::of(&["apps", name, "volumeSnapshotClasses", class, "default"]);
+            (
+                format!("VolumeSnapshotClass of driver `{}`", c.driver),
+                class.clone(),
+                at,
+            )
+        });
+    ingress.chain(snapshot).collect()
 }
 
 /// The ReferenceGrants among an app's raw manifests.
@@ -631,6 +664,19 @@ mod tests {
                 routes,
                 grants("TLSRoute"),
                 grants("HTTPRoute"),
+            ),
+            (
+                "class-default",
+                json!({}),
+                app(
+                    json!({"ingressClasses": {"nginx": {"controller": "k8s.io/ingress-nginx", "default": true}}}),
+                ),
+                app(
+                    json!({"ingressClasses": {"traefik": {"controller": "traefik.io/ingress-controller", "default": true}}}),
+                ),
+                app(
+                    json!({"ingressClasses": {"traefik": {"controller": "traefik.io/ingress-controller"}}}),
+                ),
             ),
             (
                 "missing-onepassword",

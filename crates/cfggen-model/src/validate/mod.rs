@@ -313,6 +313,7 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
     database::check_database_objects(&mut c, &apps);
     check_unique_objects(&mut c, &apps);
     grants::check_route_grants(&mut c, &apps);
+    storage::check_default_classes(&mut c, &apps);
     (c.issues, c.warnings)
 }
 

@@ -572,6 +572,30 @@ pub(super) fn check_storage_classes(c: &mut Checker<'_>) {
     }
 }
 
+/// One default IngressClass in the environment, and one default
+/// VolumeSnapshotClass per CSI driver (`class-default`): with two,
+/// Kubernetes refuses what names no class.
+pub(super) fn check_default_classes(c: &mut Checker<'_>, apps: &Apps<'_>) {
+    let mut first: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for (_, claims) in apps {
+        for (of, class, at) in &claims.default_classes {
+            match first.get(of.as_str()) {
+                None => {
+                    first.insert(of, class);
+                }
+                Some(earlier) => c.push(
+                    "class-default",
+                    at.clone(),
+                    Target::Value,
+                    format!("{of}: `{earlier}` and `{class}` are both the default"),
+                    "a second default",
+                    Some("keep `default: true` on one class: Kubernetes refuses an object that names no class when two are the default".into()),
+                ),
+            }
+        }
+    }
+}
+
 /// The environment's PersistentVolumes: exactly one source each.
 pub(super) fn check_persistent_volumes(c: &mut Checker<'_>) {
     let env = c.env;
