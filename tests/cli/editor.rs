@@ -337,7 +337,7 @@ fn the_language_server_validates_environment_files() {
     )
     .replace(
         "onepassword:\n",
-        "postgres:\n  pg:\n    namespace: db\n    instances: 2\n    minSyncReplicas: 1\n    maxSyncReplicas: 1\n    storage: {size: 1Gi, resizeInUseVolumes: false, pvcTemplate: {accessModes: [ReadWriteOnce]}}\n    walStorage: {size: 512Mi}\n    enablePDB: false\n    initdb: {postInitApplicationSQL: [CREATE EXTENSION vector]}\n    affinity: {enablePodAntiAffinity: true, podAntiAffinityType: required, topologyKey: kubernetes.io/hostname, tolerations: [{key: db, operator: Exists}]}\n    podMonitor: true\n    backups:\n      stores:\n        minio: {destination: s3://backups/pg, endpoint: https://minio.storage.svc:9000, credentials: {secret: pg-s3}, retention: 14d}\n      walArchive: minio\n      schedules:\n        nightly: {schedule: 0 0 2 * * *, owner: self, immediate: true}\n      recoverySources:\n        pg-from-minio: minio\nonepassword:\n",
+        "postgres:\n  pg:\n    namespace: db\n    instances: 2\n    minSyncReplicas: 1\n    maxSyncReplicas: 1\n    storage: {size: 1Gi, resizeInUseVolumes: false, pvcTemplate: {accessModes: [ReadWriteOnce]}}\n    walStorage: {size: 512Mi}\n    roles:\n      backup: {attributes: {replication: true, validUntil: '2027-12-31T00:00:00Z'}}\n    enablePDB: false\n    initdb: {postInitApplicationSQL: [CREATE EXTENSION vector]}\n    affinity: {enablePodAntiAffinity: true, podAntiAffinityType: required, topologyKey: kubernetes.io/hostname, tolerations: [{key: db, operator: Exists}]}\n    podMonitor: true\n    backups:\n      stores:\n        minio: {destination: s3://backups/pg, endpoint: https://minio.storage.svc:9000, credentials: {secret: pg-s3}, retention: 14d}\n      walArchive: minio\n      schedules:\n        nightly: {schedule: 0 0 2 * * *, owner: self, immediate: true}\n      recoverySources:\n        pg-from-minio: minio\nonepassword:\n",
     )
     .replace("  web:\n    image:", "  web:\n    nameLabel: web-server\n    image:")
     .replace(
@@ -351,7 +351,7 @@ fn the_language_server_validates_environment_files() {
     let u = lsp.open(&repo.path().join("environments/adopted.yaml"), &adopted);
     assert_eq!(lsp.diagnostics_of(&u), Vec::<Value>::new(), "{adopted}");
 
-    let cases: [(&str, String, u64); 46] = [
+    let cases: [(&str, String, u64); 47] = [
         (
             "an ACME issuer's server over plain HTTP",
             document("    clusterIssuers:\n      le: {acme: {server: 'http://acme.example.com/directory', privateKeySecretRef: {name: le}}}\n"),
@@ -381,6 +381,11 @@ fn the_language_server_validates_environment_files() {
             "a Cilium rule from an entity Cilium does not know",
             document("    ciliumPolicies:\n      web-in: {endpointSelector: {}, ingress: [{fromEntities: [internet]}]}\n"),
             19,
+        ),
+        (
+            "a role's password expiry written as a date alone",
+            document("").replace("onepassword:\n", "postgres:\n  pg:\n    namespace: db\n    storage: {size: 1Gi}\n    roles:\n      backup: {attributes: {validUntil: 2027-12-31}}\nonepassword:\n"),
+            12,
         ),
         (
             "a snapshot class that keeps its snapshots in lower case",

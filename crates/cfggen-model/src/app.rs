@@ -452,6 +452,22 @@ impl App {
                 .any(|(_, o)| Made::by(o).is_some_and(|(m, n)| m == made && n == name))
     }
 
+    /// The app's raw manifests of kind `kind`.
+    pub fn raw_of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a serde_json::Value> {
+        self.loaded_manifests
+            .iter()
+            .map(|(_, o)| o)
+            .filter(move |o| o.get("kind").and_then(serde_json::Value::as_str) == Some(kind))
+    }
+
+    /// Whether the app has the Service `name`: typed, declared made
+    /// elsewhere, or one of its raw manifests'.
+    pub fn has_service(&self, name: &str) -> bool {
+        self.services.contains_key(name)
+            || self.external_services.contains_key(name)
+            || self.makes(Made::Service, name)
+    }
+
     /// The pods of the app's raw workloads (see [`RawPods`]).
     pub fn raw_pods(&self) -> Vec<RawPods> {
         self.loaded_manifests

@@ -185,12 +185,8 @@ fn default_classes(name: &str, app: &App) -> Vec<(String, String, FieldPath)> {
 
 /// The ReferenceGrants among an app's raw manifests.
 fn raw_grants(app: &App) -> Vec<crate::grant::ReferenceGrant> {
-    app.loaded_manifests
-        .iter()
-        .filter(|(_, o)| {
-            o.get("kind").and_then(serde_json::Value::as_str) == Some("ReferenceGrant")
-        })
-        .filter_map(|(_, o)| serde_json::from_value(o.get("spec")?.clone()).ok())
+    app.raw_of_kind("ReferenceGrant")
+        .filter_map(|o| serde_json::from_value(o.get("spec")?.clone()).ok())
         .collect()
 }
 

@@ -170,11 +170,10 @@ fn check_source(c: &mut Checker<'_>, app: &App, name: &str, source: &SourceRef, 
         // Sources cfggen has no typed form of: only raw ones are known.
         _ => ("manifests", Vec::new()),
     };
-    let raw = app.loaded_manifests.iter().any(|(_, o)| {
-        o.get("kind").and_then(serde_json::Value::as_str) == Some(source.kind.as_str())
-            && o.pointer("/metadata/name")
-                .and_then(serde_json::Value::as_str)
-                == Some(source.name.as_str())
+    let raw = app.raw_of_kind(&source.kind).any(|o| {
+        o.pointer("/metadata/name")
+            .and_then(serde_json::Value::as_str)
+            == Some(source.name.as_str())
     });
     if declared.iter().any(|d| **d == source.name) || raw {
         return;

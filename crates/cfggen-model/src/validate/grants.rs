@@ -25,10 +25,7 @@ pub(super) fn check_grants(c: &mut Checker<'_>, name: &str, app: &App, base: &Fi
             else {
                 continue;
             };
-            let declared = app.services.contains_key(service)
-                || app.external_services.contains_key(service)
-                || app.makes(crate::app::Made::Service, service);
-            if !declared {
+            if !app.has_service(service) {
                 c.push(
                     "unknown-service",
                     gpath.key("to").index(i).key("name"),

@@ -153,10 +153,7 @@ fn check_host(c: &mut Checker<'_>, app: &App, host: &str, at: FieldPath) {
     if host.contains('.') || host.contains('*') {
         return;
     }
-    let declared = app.services.contains_key(host)
-        || app.external_services.contains_key(host)
-        || app.makes(crate::app::Made::Service, host);
-    if !declared {
+    if !app.has_service(host) {
         c.push(
             "unknown-service",
             at,
@@ -215,10 +212,9 @@ fn check_subset(c: &mut Checker<'_>, app: &App, host: &str, subset: &str, at: Fi
 /// Whether a raw manifest of the app is an Istio object of `kind` named
 /// (or, a DestinationRule, for host) `name`.
 fn raw(app: &App, kind: &str, name: &str) -> bool {
-    app.loaded_manifests.iter().any(|(_, o)| {
+    app.raw_of_kind(kind).any(|o| {
         let text = |p: &str| o.pointer(p).and_then(serde_json::Value::as_str);
         text("/apiVersion").is_some_and(|a| a.starts_with("networking.istio.io/"))
-            && text("/kind") == Some(kind)
             && (text("/metadata/name") == Some(name) || text("/spec/host") == Some(name))
     })
 }
