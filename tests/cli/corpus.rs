@@ -18,6 +18,19 @@ use crate::support::fixtures;
 /// of a percent: it only goes up (the goal is 950).
 const TYPED_FLOOR_PERMILLE: usize = 904;
 
+/// The Flux post-build variables of apps from repositories Flux applies:
+/// the file under `flux-settings/` that their Flux Kustomization reads
+/// (`postBuild.substituteFrom`) or is (`postBuild.substitute`), passed to
+/// import with `--substitute-from`.
+const FLUX_SETTINGS: &[(&str, &str)] = &[
+    ("ecommerce-cart-service", "ricsanfre-pi-cluster-prod.yaml"),
+    ("ecommerce-frontend", "ricsanfre-pi-cluster-prod.yaml"),
+    ("kafka-schema-registry", "ricsanfre-pi-cluster-prod.yaml"),
+    ("keycloak-postgres", "ricsanfre-pi-cluster-prod.yaml"),
+    ("radarr", "mirceanton-radarr.ks.yaml"),
+    ("zigbee2mqtt", "mirceanton-zigbee2mqtt.ks.yaml"),
+];
+
 /// One app's import.
 struct Imported {
     app: String,
@@ -71,6 +84,19 @@ fn import(repo: &Fresh, app: &str, files: &[PathBuf], by_namespace: bool) -> Imp
     args.extend(paths.iter().map(String::as_str));
     if !by_namespace {
         args.extend(["--app", app]);
+    }
+    let settings = FLUX_SETTINGS
+        .iter()
+        .find(|(a, _)| *a == app)
+        .map(|(_, file)| {
+            fixtures()
+                .join("import/flux-settings")
+                .join(file)
+                .display()
+                .to_string()
+        });
+    if let Some(file) = &settings {
+        args.extend(["--substitute-from", file]);
     }
     let prefix = format!("{}/", fixtures().join("import").display());
     let first_error = |stderr: &str| {
@@ -306,7 +332,7 @@ fn every_corpus_app_imports_and_the_results_are_current() {
         .flatten()
         .filter(|e| e.path().is_dir())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !["LICENSES", "crds", "repos"].contains(&n.as_str()))
+        .filter(|n| !["LICENSES", "crds", "repos", "flux-settings"].contains(&n.as_str()))
         .collect();
     names.sort();
     let mut repos: Vec<PathBuf> = std::fs::read_dir(corpus.join("repos"))
@@ -372,7 +398,9 @@ fn every_corpus_app_imports_and_the_results_are_current() {
          repository under `repos/` app by app (the folders its APPS.md lists) into one of its own; \
          then `cfggen render dev` and `cfggen check` of each repository. Written by \
          `tests/cli/corpus.rs`, which fails while this file is stale: \
-         `CFGGEN_WRITE_RESULTS=1 cargo test --test cli corpus` writes it.\n\n\
+         `CFGGEN_WRITE_RESULTS=1 cargo test --test cli corpus` writes it. Apps of a repository \
+         that Flux applies are imported with the values of their Flux post-build variables \
+         (`--substitute-from`, the files under `flux-settings/`).\n\n\
          An import that refuses secret values (exit 2) says to import again with \
          `--skip-secrets`, which moves each value to a 1Password reference and lists the fields \
          to create; the app is imported again so, as a new user would, and both runs are shown. \

@@ -1305,3 +1305,61 @@ fn an_argo_cd_application_of_the_input_stays_raw() {
     let render = repo.run(&["render", "dev"]);
     assert_eq!(render.code, 0, "{}", render.stderr);
 }
+
+/// Flux post-build variables (`${CLUSTER_DOMAIN}`): an import that the
+/// variable makes fail says how to give its value; with the values of the
+/// Flux Kustomization or its settings ConfigMap, the objects come in as
+/// Flux would apply them, and a variable still without value is noted.
+#[test]
+fn flux_post_build_variables_are_put_in_as_flux_would() {
+    let Some(repo) = Fresh::new(false) else {
+        return;
+    };
+    let input = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop, namespace: shop}\nspec:\n  parentRefs: [{name: public, namespace: gateways}]\n  hostnames: [\"shop.${CLUSTER_DOMAIN}\"]\n  rules:\n  - backendRefs: [{name: shop, port: 80}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: shop, namespace: shop}\ndata:\n  URL: https://shop.${CLUSTER_DOMAIN}\n  TEAM: ${TEAM:=web}\n  OWNER: ${OWNER}\n  LITERAL: $${CLUSTER_DOMAIN}\n---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: charts, namespace: shop}\nspec: {url: https://charts.example.com}\n";
+    std::fs::write(repo.root.join("in.yaml"), input).unwrap();
+    let settings = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  CLUSTER_DOMAIN: example.org\n";
+    std::fs::write(repo.root.join("settings.yaml"), settings).unwrap();
+    let bare = repo.run(&["import", "dev", "in.yaml", "--app", "shop"]);
+    assert_eq!(bare.code, 2, "{}{}", bare.stdout, bare.stderr);
+    insta::assert_snapshot!("import_flux_variable_unset", bare.stderr);
+    let given = repo.run(&[
+        "import",
+        "dev",
+        "in.yaml",
+        "--app",
+        "shop",
+        "--substitute-from",
+        "settings.yaml",
+        "--substitute",
+        "TEAM=shop",
+    ]);
+    assert_eq!(given.code, 0, "{}{}", given.stdout, given.stderr);
+    for said in [
+        "typed  HTTPRoute shop → httpRoutes.shop",
+        "note: the input uses `${OWNER}` (first at in.yaml:16:10), kept as written",
+    ] {
+        assert!(given.stdout.contains(said), "{said}\n{}", given.stdout);
+    }
+    let env = repo.env();
+    for written in [
+        "shop.example.org",
+        "URL: https://shop.example.org",
+        "TEAM: shop",
+        "OWNER: ${OWNER}",
+        "LITERAL: ${CLUSTER_DOMAIN}",
+    ] {
+        assert!(env.contains(written), "{written}\n{env}");
+    }
+    // A value that is not NAME=VALUE, and a Secret of values, are refused.
+    for (args, said) in [
+        (&["--substitute", "CLUSTER_DOMAIN"][..], "`CLUSTER_DOMAIN` is not NAME=VALUE"),
+        (&["--substitute-from", "secret.yaml"][..], "never copies one into config"),
+    ] {
+        std::fs::write(repo.root.join("secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {A: b}\n").unwrap();
+        let mut all = vec!["import", "dev", "in.yaml", "--app", "other"];
+        all.extend(args);
+        let out = repo.run(&all);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains(said), "{said}\n{}", out.stderr);
+    }
+}

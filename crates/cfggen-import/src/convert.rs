@@ -639,10 +639,12 @@ impl AppBody<'_> {
             }
             ("external-secrets.io/v1", "ExternalSecret") => self.external_secret(&name, o),
             ("autoscaling/v2", "HorizontalPodAutoscaler") => self.autoscaler(app, &name, &o.value),
-            ("autoscaling/v1" | "autoscaling/v2beta2", "HorizontalPodAutoscaler") => {
+            ("autoscaling/v1" | "autoscaling/v2beta2", "HorizontalPodAutoscaler")
+            | ("gateway.networking.k8s.io/v1beta1", "HTTPRoute" | "Gateway" | "GatewayClass") => {
                 let (current, from) = crate::versions::current(&o.value)
-                    .ok_or("an autoscaler cfggen cannot convert")?;
-                let (field, mut notes) = self.autoscaler(app, &name, &current)?;
+                    .ok_or("an object cfggen cannot convert")?;
+                let converted = Object { value: current, ..o.clone() };
+                let (field, mut notes) = self.add(app, &converted)?;
                 notes.push(crate::versions::note(&o.label(), &from));
                 Ok((field, notes))
             }

@@ -7,7 +7,8 @@
 //! * [`read()`]: manifest text → [`Object`]s with their file and line, or an
 //!   [`InputError`] at its place (not YAML, not a Kubernetes object); a
 //!   live object (`kubectl get -o yaml`) without what the API server
-//!   wrote into it (`live.rs`).
+//!   wrote into it (`live.rs`); [`substitute()`] first puts in the values
+//!   of Flux post-build variables (`${CLUSTER_DOMAIN}`).
 //! * [`plan()`]: objects → [`AppPlan`]s — one app per namespace, or all in
 //!   one; each object typed where the model says everything it says
 //!   (workloads, Services, Ingresses, ConfigMaps, claims, service
@@ -38,6 +39,7 @@ mod route;
 mod secret;
 mod spec;
 mod store;
+mod substitute;
 mod take;
 mod text;
 mod velero;
@@ -52,4 +54,5 @@ pub use postgres::{cluster_text, ClusterPlan};
 pub use project::project_text;
 pub use read::{is_secret_with_data, read, InputError, Object, SecretAt};
 pub use roundtrip::{compare, Difference};
+pub use substitute::{substitute, variables_of, Unset, Variables};
 pub use text::app_text;

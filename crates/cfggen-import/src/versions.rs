@@ -2,8 +2,10 @@
 //! older form, converted to the version cfggen writes, as `kubectl
 //! convert` would: a HorizontalPodAutoscaler of `autoscaling/v2beta2`
 //! (removed in Kubernetes 1.26) or `autoscaling/v1` becomes
-//! `autoscaling/v2`. The import says so, and the round trip compares the
-//! rendering with the converted object.
+//! `autoscaling/v2`; a Gateway API `HTTPRoute`, `Gateway` or
+//! `GatewayClass` of `v1beta1` (deprecated, and the same schema) becomes
+//! `v1`. The import says so, and the round trip compares the rendering
+//! with the converted object.
 
 use serde_json::{json, Value};
 
@@ -11,10 +13,15 @@ use serde_json::{json, Value};
 /// written in; `None` when it needs no conversion.
 pub(crate) fn current(object: &Value) -> Option<(Value, String)> {
     let api = object.get("apiVersion")?.as_str()?;
-    if object.get("kind")?.as_str()? != "HorizontalPodAutoscaler" {
+    let kind = object.get("kind")?.as_str()?;
+    let mut out = object.clone();
+    if api == GATEWAY_BETA && matches!(kind, "HTTPRoute" | "Gateway" | "GatewayClass") {
+        out["apiVersion"] = json!(GATEWAY);
+        return Some((out, api.to_owned()));
+    }
+    if kind != "HorizontalPodAutoscaler" {
         return None;
     }
-    let mut out = object.clone();
     match api {
         "autoscaling/v2beta2" => {}
         "autoscaling/v1" => {
@@ -32,9 +39,16 @@ pub(crate) fn current(object: &Value) -> Option<(Value, String)> {
     Some((out, api.to_owned()))
 }
 
+const GATEWAY_BETA: &str = "gateway.networking.k8s.io/v1beta1";
+const GATEWAY: &str = "gateway.networking.k8s.io/v1";
+
 /// What the import says of a converted object.
 pub(crate) fn note(label: &str, from: &str) -> String {
-    format!("{label} is {from}, written as autoscaling/v2 (the version Kubernetes serves since 1.23; v2beta2 is gone since 1.26)")
+    if from == GATEWAY_BETA {
+        format!("{label} is {from}, written as {GATEWAY} (the same schema; Gateway API deprecated v1beta1 for these kinds in v1.0)")
+    } else {
+        format!("{label} is {from}, written as autoscaling/v2 (the version Kubernetes serves since 1.23; v2beta2 is gone since 1.26)")
+    }
 }
 
 #[cfg(test)]
@@ -59,5 +73,18 @@ mod tests {
         // The current version, and other kinds, are left as they are.
         assert!(current(&v2).is_none());
         assert!(current(&json!({"apiVersion": "v1", "kind": "Service"})).is_none());
+    }
+
+    #[test]
+    fn beta_gateway_routes_become_v1() {
+        let beta = json!({"apiVersion": "gateway.networking.k8s.io/v1beta1", "kind": "HTTPRoute", "metadata": {"name": "web"}, "spec": {}});
+        let (v1, from) = current(&beta).unwrap();
+        assert_eq!(from, "gateway.networking.k8s.io/v1beta1");
+        assert_eq!(v1["apiVersion"], "gateway.networking.k8s.io/v1");
+        assert_eq!(v1["spec"], beta["spec"]);
+        assert!(note("HTTPRoute web", &from).contains("written as gateway.networking.k8s.io/v1"));
+        // A ReferenceGrant is served as v1beta1 only: left as it is.
+        let grant = json!({"apiVersion": "gateway.networking.k8s.io/v1beta1", "kind": "ReferenceGrant"});
+        assert!(current(&grant).is_none());
     }
 }

@@ -145,6 +145,17 @@ pub enum Command {
         /// Leave out Secrets that hold values (else they are an error).
         #[arg(long)]
         skip_secrets: bool,
+        /// The value of a Flux post-build variable of the input
+        /// (`${NAME}`), as a Kustomization's `postBuild.substitute` gives
+        /// it; repeatable.
+        #[arg(long, value_name = "NAME=VALUE")]
+        substitute: Vec<String>,
+        /// Flux post-build variables from a file: a Flux Kustomization
+        /// (its `postBuild.substitute`), a ConfigMap its `substituteFrom`
+        /// names (its `data`), or a map of names to values; repeatable,
+        /// `--substitute` wins.
+        #[arg(long, value_name = "FILE")]
+        substitute_from: Vec<PathBuf>,
     },
     /// Start a new repository: environments (a base, `dev` and `prod` with
     /// one small app), schemas, the rendered output, a CI workflow and

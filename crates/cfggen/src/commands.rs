@@ -137,11 +137,15 @@ pub fn dispatch(cli: &Cli, stdout: &mut dyn Write, stderr: &mut (dyn Write + Sen
             dry_run,
             replace,
             skip_secrets,
+            substitute,
+            substitute_from,
         } => crate::import::import(
             &mut ctx,
             &crate::import::Request {
                 environment,
                 paths,
+                substitute,
+                substitute_from,
                 options: cfggen_import::Options {
                     app: app.clone(),
                     skip_secrets: *skip_secrets,

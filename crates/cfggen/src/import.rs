@@ -22,13 +22,18 @@ use crate::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK};
 pub(crate) struct Request<'a> {
     pub environment: &'a str,
     pub paths: &'a [PathBuf],
+    /// Flux post-build variables: `NAME=VALUE`s, and files of them.
+    pub substitute: &'a [String],
+    pub substitute_from: &'a [PathBuf],
     pub options: Options,
     pub dry_run: bool,
     pub replace: bool,
 }
 
 pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
-    let objects = match read_inputs(req.paths) {
+    let read = variables(req.substitute, req.substitute_from)
+        .and_then(|values| read_inputs(req.paths, &values));
+    let (objects, unset) = match read {
         Ok(o) => o,
         Err(errors) => {
             for e in errors {
@@ -37,6 +42,90 @@ pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
             return EXIT_ERROR;
         }
     };
+    // Said on success only where Flux variables are to be expected: some
+    // were given, or the input has Flux's objects (elsewhere `${NAME}` is
+    // as likely a shell's).
+    let flux = !req.substitute.is_empty()
+        || !req.substitute_from.is_empty()
+        || objects
+            .iter()
+            .any(|o| o.api_version().contains(".toolkit.fluxcd.io/"));
+    let code = import_objects(ctx, req, objects);
+    if code == EXIT_ERROR || flux {
+        say_unset(ctx, &unset, code == EXIT_ERROR);
+    }
+    code
+}
+
+/// The values of Flux post-build variables the user gives: each file's,
+/// then each `NAME=VALUE` (the last value of a name wins).
+fn variables(
+    pairs: &[String],
+    files: &[PathBuf],
+) -> Result<cfggen_import::Variables, Vec<cfggen_import::InputError>> {
+    let mut values = cfggen_import::Variables::new();
+    let mut errors = Vec::new();
+    for f in files {
+        let shown = f.display().to_string();
+        let read = std::fs::read_to_string(f)
+            .map_err(|e| io_error(&shown, &e.to_string()))
+            .and_then(|text| cfggen_import::variables_of(&shown, &text));
+        match read {
+            Ok(v) => values.extend(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    for pair in pairs {
+        match pair.split_once('=') {
+            Some((name, value)) if !name.is_empty() => {
+                values.insert(name.to_owned(), value.to_owned());
+            }
+            _ => errors.push(cfggen_import::InputError {
+                file: "--substitute".into(),
+                line: 1,
+                column: 1,
+                message: format!("`{pair}` is not NAME=VALUE"),
+                hint: Some("e.g. --substitute CLUSTER_DOMAIN=example.org".into()),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Flux post-build variables left as written: where, and how to give
+/// their values (on a failed import, as help to the error).
+fn say_unset(ctx: &mut Ctx<'_>, unset: &[(String, cfggen_import::Unset)], failed: bool) {
+    let Some((first_file, first)) = unset.first() else {
+        return;
+    };
+    let mut names: Vec<&str> = unset.iter().map(|(_, u)| u.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let list = names
+        .iter()
+        .map(|n| format!("`${{{n}}}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let place = format!("{first_file}:{}:{}", first.line, first.column);
+    let example = names.first().copied().unwrap_or("NAME");
+    let how = if failed { "help" } else { "note" };
+    let text = format!(
+        "{how}: the input uses {list} (first at {place}), kept as written: if Flux applies it, these are post-build variables, which Flux replaces before it applies a manifest and Argo CD does not; give their values with --substitute {example}=<value> or --substitute-from <the Kustomization's substituteFrom ConfigMap>"
+    );
+    let _ = if failed {
+        writeln!(ctx.stderr, "{text}")
+    } else {
+        writeln!(ctx.stdout, "{text}")
+    };
+}
+
+/// The import of objects read: the apps planned, edited into the
+/// environment file, and proven by the round trip.
+fn import_objects(ctx: &mut Ctx<'_>, req: &Request<'_>, objects: Vec<Object>) -> u8 {
     if objects.is_empty() {
         let _ = writeln!(ctx.stderr, "error: the input holds no Kubernetes object");
         return EXIT_ERROR;
@@ -567,8 +656,8 @@ pub(crate) fn compare_objects(
 /// memory against existing manifests, object by object, with the round
 /// trip's rules; for checking a migration by hand.
 pub(crate) fn against(ctx: &mut Ctx<'_>, environment: &str, paths: &[PathBuf]) -> u8 {
-    let objects = match read_inputs(paths) {
-        Ok(o) => o,
+    let objects = match read_inputs(paths, &cfggen_import::Variables::new()) {
+        Ok((o, _)) => o,
         Err(errors) => {
             for e in errors {
                 let _ = writeln!(ctx.stderr, "error: {e}");
@@ -656,9 +745,17 @@ fn compact(v: &Value) -> String {
     }
 }
 
+/// Objects read, and the Flux post-build variables left as written, with
+/// their files.
+type Inputs = (Vec<Object>, Vec<(String, cfggen_import::Unset)>);
+
 /// Every object of the inputs: files, folders (recursively, `*.yaml` and
-/// `*.yml` in name order) and `-` for standard input.
-fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Object>, Vec<cfggen_import::InputError>> {
+/// `*.yml` in name order) and `-` for standard input, with the values of
+/// Flux post-build variables put in.
+fn read_inputs(
+    paths: &[PathBuf],
+    values: &cfggen_import::Variables,
+) -> Result<Inputs, Vec<cfggen_import::InputError>> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -673,14 +770,17 @@ fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Object>, Vec<cfggen_import::Inpu
         }
     }
     let mut objects = Vec::new();
+    let mut unset = Vec::new();
     for (file, text) in files {
+        let (text, left) = cfggen_import::substitute(&text, values);
         match cfggen_import::read(&file, &text) {
             Ok(o) => objects.extend(o),
             Err(e) => errors.push(e),
         }
+        unset.extend(left.into_iter().map(|u| (file.clone(), u)));
     }
     if errors.is_empty() {
-        Ok(objects)
+        Ok((objects, unset))
     } else {
         Err(errors)
     }
