@@ -1352,10 +1352,20 @@ fn flux_post_build_variables_are_put_in_as_flux_would() {
     }
     // A value that is not NAME=VALUE, and a Secret of values, are refused.
     for (args, said) in [
-        (&["--substitute", "CLUSTER_DOMAIN"][..], "`CLUSTER_DOMAIN` is not NAME=VALUE"),
-        (&["--substitute-from", "secret.yaml"][..], "never copies one into config"),
+        (
+            &["--substitute", "CLUSTER_DOMAIN"][..],
+            "`CLUSTER_DOMAIN` is not NAME=VALUE",
+        ),
+        (
+            &["--substitute-from", "secret.yaml"][..],
+            "never copies one into config",
+        ),
     ] {
-        std::fs::write(repo.root.join("secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {A: b}\n").unwrap();
+        std::fs::write(
+            repo.root.join("secret.yaml"),
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {A: b}\n",
+        )
+        .unwrap();
         let mut all = vec!["import", "dev", "in.yaml", "--app", "other"];
         all.extend(args);
         let out = repo.run(&all);

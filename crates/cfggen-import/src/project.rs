@@ -6,8 +6,9 @@ use serde_json::{Map, Value};
 use crate::take::{Taker, Why};
 
 /// The `argocd.projects.<name>` entry of an AppProject, or why it has
-/// none: roles, sync windows and the rest of what cfggen does not model,
-/// or a namespace other than Argo CD's.
+/// none: tokens Argo CD issued to a role, what cfggen does not model
+/// (signature keys, destination service accounts), or a namespace other
+/// than Argo CD's.
 pub(crate) fn declaration(object: &Value, argocd_namespace: &str) -> Result<Value, Why> {
     let namespace = object
         .pointer("/metadata/namespace")
@@ -57,6 +58,22 @@ pub(crate) fn declaration(object: &Value, argocd_namespace: &str) -> Result<Valu
             out.insert(key.into(), Value::Array(kinds));
         }
     }
+    // Roles, sync windows and orphaned-object monitoring in the model's
+    // own types; tokens Argo CD issued (`jwtTokens`) are its state.
+    let roles = spec.list("roles")?;
+    if roles.iter().any(|r| r.get("jwtTokens").is_some()) {
+        return Err(
+            "a role's `jwtTokens`: tokens Argo CD issued are its state, not configuration".into(),
+        );
+    }
+    typed_list::<cfggen_model::project::ProjectRole>(&mut out, "roles", roles)?;
+    let windows = spec.list("syncWindows")?;
+    typed_list::<cfggen_model::project::SyncWindow>(&mut out, "syncWindows", windows)?;
+    if let Some(o) = spec.take("orphanedResources") {
+        let typed: cfggen_model::project::OrphanedResources =
+            serde_json::from_value(o).map_err(|e| format!("`.spec.orphanedResources`: {e}"))?;
+        out.insert("orphanedResources".into(), to_value(&typed)?);
+    }
     spec.done()?;
     if !out.contains_key("sourceRepos") {
         return Err("an AppProject without `sourceRepos`".into());
@@ -67,6 +84,25 @@ pub(crate) fn declaration(object: &Value, argocd_namespace: &str) -> Result<Valu
         }
     }
     Ok(Value::Object(out))
+}
+
+/// `items` read as the model's `T`, under `key` of `out` unless empty.
+fn typed_list<T: serde::de::DeserializeOwned + serde::Serialize>(
+    out: &mut Map<String, Value>,
+    key: &str,
+    items: Vec<Value>,
+) -> Result<(), Why> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let typed: Vec<T> =
+        serde_json::from_value(Value::Array(items)).map_err(|e| format!("`.spec.{key}`: {e}"))?;
+    out.insert(key.into(), to_value(&typed)?);
+    Ok(())
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Why> {
+    serde_json::to_value(v).map_err(|e| e.to_string())
 }
 
 /// A mapping of the strings `keys` only.
@@ -116,7 +152,18 @@ mod tests {
             })
         );
         let mut roles = object.clone();
-        roles["spec"]["roles"] = json!([{"name": "ci"}]);
+        roles["spec"]["roles"] = json!([{"name": "ci", "policies": ["p, proj:infra:ci, applications, sync, infra/*, allow"]}]);
+        roles["spec"]["syncWindows"] = json!([{"kind": "allow", "schedule": "* * * * *", "duration": "24h", "applications": ["*"], "manualSync": false}]);
+        roles["spec"]["orphanedResources"] = json!({"warn": true});
+        let typed = declaration(&roles, "argocd").unwrap();
+        assert_eq!(typed["roles"], roles["spec"]["roles"]);
+        assert_eq!(typed["syncWindows"], roles["spec"]["syncWindows"]);
+        assert_eq!(typed["orphanedResources"], json!({"warn": true}));
+        // Issued tokens, and a field the model has not, keep it raw.
+        let mut tokens = roles.clone();
+        tokens["spec"]["roles"][0]["jwtTokens"] = json!([{"iat": 1}]);
+        assert!(declaration(&tokens, "argocd").is_err());
+        roles["spec"]["roles"][0]["other"] = json!(1);
         assert!(declaration(&roles, "argocd").is_err());
         assert!(declaration(&object, "gitops").is_err());
     }

@@ -103,7 +103,12 @@ fn expand<'a>(inner: &'a str, values: &Variables) -> Option<(&'a str, Option<Str
     let chosen = if op.is_empty() {
         value.cloned()
     } else if let Some(default) = op.strip_prefix(":=").or_else(|| op.strip_prefix(":-")) {
-        Some(value.filter(|v| !v.is_empty()).map_or(default, String::as_str).to_owned())
+        Some(
+            value
+                .filter(|v| !v.is_empty())
+                .map_or(default, String::as_str)
+                .to_owned(),
+        )
     } else if let Some(default) = op.strip_prefix('=').or_else(|| op.strip_prefix('-')) {
         Some(value.map_or(default, String::as_str).to_owned())
     } else {
@@ -156,10 +161,7 @@ pub fn variables_of(file: &str, text: &str) -> Result<Variables, InputError> {
         None => value,
     };
     let serde_json::Value::Object(map) = map else {
-        return Err(fail(
-            "not a map of variable names to values".into(),
-            None,
-        ));
+        return Err(fail("not a map of variable names to values".into(), None));
     };
     let mut out = Variables::new();
     for (name, v) in map {
@@ -192,7 +194,8 @@ mod tests {
 
     #[test]
     fn variables_are_replaced_as_flux_would() {
-        let text = "host: app.${CLUSTER_DOMAIN}\nport: ${PORT:=8080}\nname: ${EMPTY:-x}${EMPTY-y}\n";
+        let text =
+            "host: app.${CLUSTER_DOMAIN}\nport: ${PORT:=8080}\nname: ${EMPTY:-x}${EMPTY-y}\n";
         let (out, unset) = substitute(text, &values());
         assert_eq!(out, "host: app.example.org\nport: 8080\nname: x\n");
         assert!(unset.is_empty());
@@ -203,7 +206,10 @@ mod tests {
         let text = "a: 1\nb: x-${APP}\n  c: ${APP}\n";
         let (out, unset) = substitute(text, &values());
         assert_eq!(out, text);
-        let places: Vec<_> = unset.iter().map(|u| (u.name.as_str(), u.line, u.column)).collect();
+        let places: Vec<_> = unset
+            .iter()
+            .map(|u| (u.name.as_str(), u.line, u.column))
+            .collect();
         assert_eq!(places, [("APP", 2, 6), ("APP", 3, 6)]);
     }
 
@@ -211,7 +217,10 @@ mod tests {
     fn escapes_and_what_is_not_a_variable_stay() {
         let text = "a: $${CLUSTER_DOMAIN}\nb: ${ .Values.x }\nc: ${1}\nd: ${unclosed\n";
         let (out, unset) = substitute(text, &values());
-        assert_eq!(out, "a: ${CLUSTER_DOMAIN}\nb: ${ .Values.x }\nc: ${1}\nd: ${unclosed\n");
+        assert_eq!(
+            out,
+            "a: ${CLUSTER_DOMAIN}\nb: ${ .Values.x }\nc: ${1}\nd: ${unclosed\n"
+        );
         assert!(unset.is_empty());
     }
 

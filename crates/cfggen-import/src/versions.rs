@@ -84,7 +84,8 @@ mod tests {
         assert_eq!(v1["spec"], beta["spec"]);
         assert!(note("HTTPRoute web", &from).contains("written as gateway.networking.k8s.io/v1"));
         // A ReferenceGrant is served as v1beta1 only: left as it is.
-        let grant = json!({"apiVersion": "gateway.networking.k8s.io/v1beta1", "kind": "ReferenceGrant"});
+        let grant =
+            json!({"apiVersion": "gateway.networking.k8s.io/v1beta1", "kind": "ReferenceGrant"});
         assert!(current(&grant).is_none());
     }
 }

@@ -983,6 +983,15 @@ pub struct AppProjectSpec {
     /// Namespaces of Applications outside Argo CD's own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source_namespaces: Vec<String>,
+    /// Roles (the model's type: the same fields).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<cfggen_model::project::ProjectRole>,
+    /// Sync windows (the model's type).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sync_windows: Vec<cfggen_model::project::SyncWindow>,
+    /// Orphaned-object monitoring (the model's type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orphaned_resources: Option<cfggen_model::project::OrphanedResources>,
 }
 
 /// `AppProject.spec.destinations[]`.

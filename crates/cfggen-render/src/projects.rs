@@ -50,6 +50,9 @@ pub(crate) fn projects(
                 namespace_resource_whitelist: group_kinds(&project.namespace_resource_whitelist),
                 namespace_resource_blacklist: group_kinds(&project.namespace_resource_blacklist),
                 source_namespaces: project.source_namespaces.clone(),
+                roles: project.roles.clone(),
+                sync_windows: project.sync_windows.clone(),
+                orphaned_resources: project.orphaned_resources.clone(),
             },
         };
         out.resource(

@@ -64,3 +64,96 @@ pub(super) fn check_app_argocd(c: &mut Checker<'_>, argo: &AppArgoCd, path: &Fie
         }
     }
 }
+
+/// The environment's AppProjects: labels, and roles and sync windows as
+/// Argo CD reads them.
+pub(super) fn check_projects(
+    c: &mut Checker<'_>,
+    projects: &indexmap::IndexMap<String, crate::project::AppProject>,
+) {
+    for (name, project) in projects {
+        let path = FieldPath::of(&["argocd", "projects", name]);
+        super::labels::check_labels(c, &project.labels, &path.key("labels"));
+        check_roles(c, name, &project.roles, &path.key("roles"));
+        for (i, window) in project.sync_windows.iter().enumerate() {
+            if let Some(why) = crate::workload::schedule_error(&window.schedule) {
+                c.push(
+                    "sync-window",
+                    path.key("syncWindows").index(i).key("schedule"),
+                    Target::Value,
+                    format!(
+                        "`{}`, a sync window of project `{name}`, is not a schedule: {why}",
+                        window.schedule
+                    ),
+                    "not a cron schedule",
+                    Some("write five cron fields, such as `0 22 * * *`".into()),
+                );
+            }
+            if window.applications.is_empty()
+                && window.namespaces.is_empty()
+                && window.clusters.is_empty()
+            {
+                c.push(
+                    "sync-window",
+                    path.key("syncWindows").index(i),
+                    Target::Key,
+                    format!("a sync window of project `{name}` names no Applications, namespaces or clusters, so it applies to none"),
+                    "applies to nothing",
+                    Some("add `applications: ['*']` for every Application of the project".into()),
+                );
+            }
+        }
+    }
+}
+
+/// A project's roles: one of each name, and each policy line one Argo CD
+/// applies to the role.
+fn check_roles(
+    c: &mut Checker<'_>,
+    project: &str,
+    roles: &[crate::project::ProjectRole],
+    path: &FieldPath,
+) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, role) in roles.iter().enumerate() {
+        let rpath = path.index(i);
+        if !seen.insert(role.name.as_str()) {
+            c.push(
+                "project-role",
+                rpath.key("name"),
+                Target::Value,
+                format!("project `{project}` has two roles named `{}`", role.name),
+                "a second role of this name",
+                Some("merge their policies and groups into one role".into()),
+            );
+        }
+        for (j, policy) in role.policies.iter().enumerate() {
+            let ppath = rpath.key("policies").index(j);
+            if let Some(why) = crate::project::policy_error(project, &role.name, policy) {
+                c.push(
+                    "project-role",
+                    ppath,
+                    Target::Value,
+                    format!("policy `{policy}` of role `{}` of project `{project}`: {why}", role.name),
+                    "not a policy Argo CD applies to this role",
+                    Some(format!(
+                        "write `p, proj:{project}:{}, applications, <action>, {project}/<app or *>, allow`",
+                        role.name
+                    )),
+                );
+            } else if !crate::project::policy_object_is_own(project, policy) {
+                c.warn(
+                    "project-role",
+                    ppath,
+                    Target::Value,
+                    format!(
+                        "policy `{policy}` of role `{}` of project `{project}` grants an object outside `{project}/…`: Argo CD's API refuses to save a project so (an edit in its UI or CLI fails), though Kubernetes takes it",
+                        role.name
+                    ),
+                    "object not of the form `<project>/…`",
+                    Some(format!("write the object as `{project}/*` (every Application of the project) or `{project}/<app>`")),
+                );
+            }
+        }
+    }
+}

@@ -271,13 +271,7 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
     storage::check_bound_volumes(&mut c, &apps);
     storage::check_persistent_volumes(&mut c);
     storage::check_storage_classes(&mut c);
-    for (name, project) in &env.argocd.projects {
-        labels::check_labels(
-            &mut c,
-            &project.labels,
-            &FieldPath::of(&["argocd", "projects", name, "labels"]),
-        );
-    }
+    argocd::check_projects(&mut c, &env.argocd.projects);
     for (name, namespace) in &env.namespaces {
         labels::check_labels(
             &mut c,
