@@ -452,6 +452,7 @@ struct AppBody<'o> {
     ingresses: Map<String, Value>,
     http_routes: Map<String, Value>,
     tls_routes: Map<String, Value>,
+    grpc_routes: Map<String, Value>,
     reference_grants: Map<String, Value>,
     helm_releases: Map<String, Value>,
     ingress_classes: Map<String, Value>,
@@ -603,7 +604,7 @@ impl AppBody<'_> {
                 self.ingresses.insert(name.clone(), typed);
                 Ok((format!("ingresses.{name}"), Vec::new()))
             }
-            ("gateway.networking.k8s.io/v1", "HTTPRoute")
+            ("gateway.networking.k8s.io/v1", "HTTPRoute" | "GRPCRoute")
             | (
                 "gateway.networking.k8s.io/v1" | "gateway.networking.k8s.io/v1alpha2",
                 "TLSRoute" | "TCPRoute",
@@ -713,7 +714,7 @@ impl AppBody<'_> {
         Ok((format!("secrets.{secret}"), Vec::new()))
     }
 
-    /// A Gateway API route: an HTTPRoute, TLSRoute or TCPRoute, whose
+    /// A Gateway API route: an HTTPRoute, TLSRoute, TCPRoute or GRPCRoute, whose
     /// backends in the app's namespace join what it routes to.
     fn route(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
         let namespace = o.namespace().unwrap_or(&self.namespace).to_owned();
@@ -727,6 +728,11 @@ impl AppBody<'_> {
                 "tlsRoutes",
                 &mut self.tls_routes,
                 crate::route::stream_route(&namespace, &self.name_label, &o.value)?,
+            ),
+            "GRPCRoute" => (
+                "grpcRoutes",
+                &mut self.grpc_routes,
+                crate::route::grpc_route(&namespace, &self.name_label, &o.value)?,
             ),
             _ => (
                 "tcpRoutes",
@@ -1485,6 +1491,26 @@ impl AppBody<'_> {
     }
 
     /// The app, with its raw objects as inline manifests.
+    /// The claims the pods mount that neither the app nor its raw
+    /// objects make, and the volumes its claims bind to that neither the
+    /// environment nor the input has.
+    fn storage_elsewhere(&self, raw_claims: &[&str]) -> (Map<String, Value>, Map<String, Value>) {
+        let claims = self
+            .claims_mounted
+            .iter()
+            .filter(|c| !self.claims.contains_key(*c) && !raw_claims.contains(&c.as_str()))
+            .map(|c| (c.clone(), json!({})))
+            .collect();
+        let volumes = self
+            .claims
+            .values()
+            .filter_map(|c| c.get("volumeName").and_then(Value::as_str))
+            .filter(|v| !self.volumes.is_some_and(|known| known.contains(*v)))
+            .map(|v| (v.to_owned(), json!({})))
+            .collect();
+        (claims, volumes)
+    }
+
     fn finish(self, name: &str, namespace: &str, raw: &[&Object]) -> Value {
         let mut app = Map::new();
         if namespace != name {
@@ -1492,12 +1518,6 @@ impl AppBody<'_> {
         }
         if self.name_label != name {
             app.insert("nameLabel".into(), self.name_label.clone().into());
-        }
-        let mut accounts = self.service_accounts;
-        for used in self.used_accounts {
-            if used != "default" && !accounts.contains_key(&used) {
-                accounts.insert(used, json!({"existing": true}));
-            }
         }
         // What the app's own objects, typed or raw, make is not made
         // elsewhere: a Secret of an ExternalSecret, a ConfigMap, a Service.
@@ -1508,6 +1528,13 @@ impl AppBody<'_> {
             raw_made(raw, Made::Service),
             raw_made(raw, Made::Claim),
         );
+        let (external_claims, external_volumes) = self.storage_elsewhere(&raw_claims);
+        let mut accounts = self.service_accounts;
+        for used in self.used_accounts {
+            if used != "default" && !accounts.contains_key(&used) {
+                accounts.insert(used, json!({"existing": true}));
+            }
+        }
         let (secrets, store_secrets) = (&self.secrets, &self.store_secrets);
         let external = made_elsewhere(self.external_secrets, &|n| {
             secrets.contains_key(n) || store_secrets.contains_key(n) || raw_secrets.contains(&n)
@@ -1520,27 +1547,13 @@ impl AppBody<'_> {
         let external_services = routed_elsewhere(self.routes, &|s| {
             services.contains_key(s) || raw_services.contains(&s)
         });
-        let external_claims: Map<String, Value> = self
-            .claims_mounted
-            .iter()
-            .filter(|c| !self.claims.contains_key(*c) && !raw_claims.contains(&c.as_str()))
-            .map(|c| (c.clone(), json!({})))
-            .collect();
-        // The volumes the claims bind to that neither the environment
-        // nor the input has.
-        let external_volumes: Map<String, Value> = self
-            .claims
-            .values()
-            .filter_map(|c| c.get("volumeName").and_then(Value::as_str))
-            .filter(|v| !self.volumes.is_some_and(|known| known.contains(*v)))
-            .map(|v| (v.to_owned(), json!({})))
-            .collect();
         for (field, map) in [
             ("components", self.components),
             ("services", self.services),
             ("ingresses", self.ingresses),
             ("httpRoutes", self.http_routes),
             ("tlsRoutes", self.tls_routes),
+            ("grpcRoutes", self.grpc_routes),
             ("tcpRoutes", self.tcp_routes),
             ("configMaps", self.config_maps),
             ("claims", self.claims),

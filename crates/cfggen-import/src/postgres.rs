@@ -579,7 +579,7 @@ fn cluster(object: &Value, namespace: &str) -> Result<TakenCluster, Why> {
         .map(role)
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(services) = managed.take("services") {
-        out.insert("service".into(), service(services, cluster_name(object))?);
+        managed_services(services, cluster_name(object), &mut out)?;
     }
     managed.done()?;
     let parts = crate::backup::cluster_parts(&mut spec)?;
@@ -603,13 +603,36 @@ fn cluster_name(object: &Value) -> &str {
         .unwrap_or("")
 }
 
-/// `spec.managed.services` → the cluster's `service`: one additional
-/// Service for the primary (`rw`), its name, annotations, type and load
-/// balancer class.
-fn service(services: Value, cluster: &str) -> Result<Value, Why> {
+/// `spec.managed.services` → the default Services the cluster goes
+/// without (`disabledServices`) and its additional one (`service`).
+fn managed_services(
+    services: Value,
+    cluster: &str,
+    out: &mut Map<String, Value>,
+) -> Result<(), Why> {
     let mut s = Taker::new(services, "spec.managed.services")?;
+    let disabled = s.list("disabledDefaultServices")?;
     let additional = s.list("additional")?;
     s.done()?;
+    if !disabled.is_empty() {
+        let typed: Vec<cfggen_model::environment::DefaultService> =
+            serde_json::from_value(Value::Array(disabled))
+                .map_err(|e| format!("`spec.managed.services.disabledDefaultServices`: {e}"))?;
+        out.insert(
+            "disabledServices".into(),
+            serde_json::to_value(typed).map_err(|e| e.to_string())?,
+        );
+    }
+    if !additional.is_empty() {
+        out.insert("service".into(), service(additional, cluster)?);
+    }
+    Ok(())
+}
+
+/// The additional Services of `spec.managed.services` → the cluster's `service`: one additional
+/// Service for the primary (`rw`), its name, annotations, type and load
+/// balancer class.
+fn service(additional: Vec<Value>, cluster: &str) -> Result<Value, Why> {
     let [one] = <[Value; 1]>::try_from(additional)
         .map_err(|_| "not one additional Service: cfggen's cluster has one")?;
     let mut a = Taker::new(one, "spec.managed.services.additional[]")?;
@@ -775,16 +798,51 @@ fn database(cluster: &str, object: &Value) -> Result<(String, Map<String, Value>
         e.done()?;
         extensions.push(Value::String(ext));
     }
+    let creation = creation(&mut spec)?;
     spec.done()?;
     let mut entry = Map::new();
     entry.insert("owner".into(), owner.into());
     if !extensions.is_empty() {
         entry.insert("extensions".into(), Value::Array(extensions));
     }
+    if let Some(c) = creation {
+        entry.insert("creation".into(), c);
+    }
     if object_name != PostgresCluster::object_name(cluster, &name) {
         entry.insert("objectName".into(), object_name.into());
     }
     Ok((name, entry))
+}
+
+/// A Database's creation settings (template, encoding, locale), read as
+/// the model's [`DatabaseCreation`](cfggen_model::database::DatabaseCreation).
+fn creation(spec: &mut Taker) -> Result<Option<Value>, Why> {
+    const FIELDS: &[&str] = &[
+        "template",
+        "encoding",
+        "locale",
+        "localeProvider",
+        "localeCollate",
+        "localeCType",
+        "icuLocale",
+        "icuRules",
+        "builtinLocale",
+        "collationVersion",
+    ];
+    let mut found = Map::new();
+    for key in FIELDS {
+        if let Some(v) = spec.take(key) {
+            found.insert((*key).into(), v);
+        }
+    }
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let typed: cfggen_model::database::DatabaseCreation =
+        serde_json::from_value(Value::Object(found)).map_err(|e| format!("`spec`: {e}"))?;
+    serde_json::to_value(typed)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// One cluster as the entry of a `postgres:` mapping, at two spaces.
@@ -901,8 +959,8 @@ mod tests {
             why["Cluster pg"],
             "a second Cluster `pg`: the environment's clusters are named apart"
         );
-        let reader = json!({"additional": [{"selectorType": "ro",
-            "serviceTemplate": {"metadata": {"name": "x"}, "spec": {"type": "LoadBalancer"}}}]});
+        let reader = vec![json!({"selectorType": "ro",
+            "serviceTemplate": {"metadata": {"name": "x"}, "spec": {"type": "LoadBalancer"}}})];
         assert_eq!(
             service(reader, "pg").unwrap_err(),
             "an additional Service that is not for the primary (`selectorType: rw`)"

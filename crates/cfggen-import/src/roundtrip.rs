@@ -72,7 +72,7 @@ pub fn compare(input: &Value, rendered: &Value) -> Vec<Difference> {
     // A route's backend in the route's own namespace, said so.
     let own = rendered.pointer("/metadata/namespace");
     for d in &mut out {
-        if matches!(kind, "HTTPRoute" | "TLSRoute" | "TCPRoute")
+        if matches!(kind, "HTTPRoute" | "TLSRoute" | "TCPRoute" | "GRPCRoute")
             && d.path.contains(".backendRefs[")
             && d.path.ends_with("].namespace")
             && d.rendered.is_none()

@@ -356,6 +356,70 @@ fn backend(
     })
 }
 
+/// A GRPCRoute → its `grpcRoutes` entry, and the (Service, port) pairs
+/// it routes to in its own namespace.
+pub(crate) fn grpc_route(
+    namespace: &str,
+    name_label: &str,
+    object: &Value,
+) -> Result<(Value, Vec<(String, Value)>), Why> {
+    use cfggen_model::grpc_route::{GrpcMatch, GrpcRoute, GrpcRouteRule};
+    let (labels, annotations, mut spec) = crate::take::labelled_spec(object)?;
+    let parent_refs = spec
+        .list("parentRefs")?
+        .into_iter()
+        .map(|p| serde_json::from_value(parent_ref(p)?).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if parent_refs.is_empty() {
+        return Err("a route attached to no Gateway".into());
+    }
+    let hostnames: Vec<String> = match spec.take("hostnames") {
+        Some(h) => serde_json::from_value(h).map_err(|e| format!("`.spec.hostnames`: {e}"))?,
+        None => Vec::new(),
+    };
+    let mut routed = Vec::new();
+    let mut rules = Vec::new();
+    for (r, rule) in spec.list("rules")?.into_iter().enumerate() {
+        let mut rule = Taker::new(rule, &format!(".spec.rules[{r}]"))?;
+        // The matches in the model's own type: Gateway API's fields.
+        let matches: Vec<GrpcMatch> = serde_json::from_value(Value::Array(rule.list("matches")?))
+            .map_err(|e| format!("`.spec.rules[{r}].matches`: {e}"))?;
+        let backends = rule
+            .list("backendRefs")?
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let b = backend(b, &format!(".spec.rules[{r}].backendRefs[{i}]"), namespace)?;
+                if b.namespace.is_none() {
+                    let port = serde_json::to_value(&b.port).map_err(|e| e.to_string())?;
+                    routed.push((b.service.clone(), port));
+                }
+                Ok(b)
+            })
+            .collect::<Result<Vec<_>, Why>>()?;
+        rule.done()?;
+        if backends.is_empty() {
+            return Err(format!(
+                "rule {r} has no backends (cfggen's rules send to a Service)"
+            ));
+        }
+        rules.push(GrpcRouteRule { matches, backends });
+    }
+    spec.done()?;
+    if rules.is_empty() {
+        return Err("a GRPCRoute without rules".into());
+    }
+    let typed = serde_json::to_value(GrpcRoute {
+        parent_refs,
+        hostnames,
+        rules,
+        annotations: crate::take::own_strings(annotations, name_label),
+        labels: crate::take::own_strings(labels, name_label),
+    })
+    .map_err(|e| e.to_string())?;
+    Ok((typed, routed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

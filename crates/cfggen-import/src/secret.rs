@@ -34,20 +34,11 @@ pub(crate) fn item(
     spec.done()?;
     let mut out = Map::new();
     out.insert("item".into(), title.into());
-    let fields: Map<String, Value> = fields
-        .into_iter()
-        .map(|(label, f)| {
-            let mut m = Map::new();
-            if let Some(section) = f.section {
-                m.insert("section".into(), section.into());
-            }
-            if let Some(key) = f.key {
-                m.insert("key".into(), key.into());
-            }
-            (label, Value::Object(m))
-        })
-        .collect();
-    out.insert("fields".into(), Value::Object(fields));
+    // The model's own type, serialised as the loader reads it.
+    out.insert(
+        "fields".into(),
+        serde_json::to_value(&fields).map_err(|e| e.to_string())?,
+    );
     if !template.is_empty() {
         out.insert("template".into(), Value::Object(template));
     }
@@ -285,14 +276,16 @@ fn fields(
     for entry in data {
         let (secret_key, key, property) = data_entry(entry)?;
         let (item, section, label) = split(provider, &key, property.as_deref())?;
-        if title.as_ref().is_some_and(|t| *t != item) {
-            return Err("it reads several 1Password items: a cfggen secret is one item".into());
-        }
-        title = Some(item);
+        // The first item is the secret's; a field of another says so.
+        let own = title.get_or_insert_with(|| item.clone());
+        let other = (*own != item).then_some(item);
         if fields.contains_key(&label) {
-            return Err(format!("it reads the field `{label}` twice"));
+            return Err(format!(
+                "it reads the field `{label}` twice (of one item or of two): a cfggen secret's fields are by label"
+            ));
         }
         let field = SecretField {
+            item: other,
             section,
             key: (secret_key != label).then_some(secret_key),
         };
@@ -402,6 +395,34 @@ mod tests {
     }
 
     #[test]
+    fn fields_of_several_items_name_their_item() {
+        for (provider, one, two) in [
+            (
+                StoreProvider::Connect,
+                json!({"key": "Mosquitto - z2m", "property": "username"}),
+                json!({"key": "Zigbee2MQTT", "property": "PAN_ID"}),
+            ),
+            (
+                StoreProvider::Sdk,
+                json!({"key": "Mosquitto/username"}),
+                json!({"key": "Zigbee2MQTT/PAN_ID"}),
+            ),
+        ] {
+            let object = es(json!({
+                "secretStoreRef": {"kind": "ClusterSecretStore", "name": "onepassword"},
+                "data": [{"secretKey": "MQTT_USER", "remoteRef": one}, {"secretKey": "PAN", "remoteRef": two}]
+            }));
+            let (_, typed) = item("token", &object, Some(&store(provider)), "web").unwrap();
+            assert_eq!(
+                typed["fields"]["PAN_ID"],
+                json!({"item": "Zigbee2MQTT", "key": "PAN"}),
+                "{typed}"
+            );
+            assert!(typed["fields"]["username"].get("item").is_none(), "{typed}");
+        }
+    }
+
+    #[test]
     fn an_sdk_reference_keeps_its_section_and_template() {
         let object = es(json!({
             "secretStoreRef": {"kind": "ClusterSecretStore", "name": "onepassword"},
@@ -466,8 +487,8 @@ mod tests {
         assert_eq!(
             with(json!({"data": [
                 {"secretKey": "a", "remoteRef": {"key": "One", "property": "a"}},
-                {"secretKey": "b", "remoteRef": {"key": "Two", "property": "b"}}]})),
-            "it reads several 1Password items: a cfggen secret is one item"
+                {"secretKey": "b", "remoteRef": {"key": "Two", "property": "a"}}]})),
+            "it reads the field `a` twice (of one item or of two): a cfggen secret's fields are by label"
         );
         assert_eq!(
             with(json!({"data": [{"secretKey": "a", "remoteRef": {"key": "One"}}]})),

@@ -745,18 +745,20 @@ fn value_from(from: Value, needs: &mut Needs) -> Result<Value, Why> {
         let mut r = Taker::new(r, "configMapKeyRef")?;
         let name = r.string("name")?.unwrap_or_default();
         let key = r.string("key")?.unwrap_or_default();
+        let optional = r.take("optional");
         r.done()?;
         needs.config_maps.push((name.clone(), Some(key.clone())));
-        json!({ "configMap": format!("{name}/{key}") })
+        with_optional(json!({ "configMap": format!("{name}/{key}") }), optional)
     } else if let Some(r) = f.take("secretKeyRef") {
         let mut r = Taker::new(r, "secretKeyRef")?;
         let name = r.string("name")?.unwrap_or_default();
         let key = r.string("key")?.unwrap_or_default();
+        let optional = r.take("optional");
         r.done()?;
         needs
             .external_secrets
             .push((name.clone(), Some(key.clone())));
-        json!({ "secret": format!("{name}/{key}") })
+        with_optional(json!({ "secret": format!("{name}/{key}") }), optional)
     } else {
         return Err("an env value from a source cfggen has no form for".into());
     };

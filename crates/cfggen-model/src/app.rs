@@ -94,6 +94,11 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub tcp_routes: IndexMap<String, crate::route::TcpRoute>,
+    /// Gateway API GRPCRoutes (gRPC calls by service and method) to the
+    /// app's Services, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub grpc_routes: IndexMap<String, crate::grpc_route::GrpcRoute>,
     /// IngressClasses (cluster-scoped), by their Kubernetes name: the
     /// controller of the Ingresses of each class (the app that runs it
     /// holds it).

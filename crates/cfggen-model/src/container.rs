@@ -231,6 +231,10 @@ pub enum EnvValue {
         /// `<secret>/<field>`: a key of the app's `secrets` and one of its fields.
         #[schemars(regex(pattern = REF_PATTERN), extend("examples" = ["authentik-config/secret-key"]))]
         secret: SecretFieldRef,
+        /// Start the container even when the Secret or its key is not
+        /// there (the variable is then unset).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        optional: bool,
     },
     /// `{configMap: <configmap>/<key>}`: a key of one of the app's ConfigMaps.
     ConfigMap {
@@ -238,6 +242,10 @@ pub enum EnvValue {
         #[serde(rename = "configMap")]
         #[schemars(regex(pattern = REF_PATTERN))]
         config_map: ConfigMapKeyRef,
+        /// Start the container even when the ConfigMap or its key is not
+        /// there (the variable is then unset).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        optional: bool,
     },
     /// `{field: <path>}`: a field of the pod (the downward API), such as
     /// `metadata.name`, `metadata.namespace`, `spec.nodeName` or

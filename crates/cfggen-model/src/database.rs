@@ -21,7 +21,7 @@ pub struct Database {
     pub cluster: String,
     /// The database name; the app's name when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = "^[a-z_][a-z0-9_]{0,62}$"))]
+    #[schemars(regex(pattern = crate::names::DATABASE_NAME))]
     pub name: Option<String>,
     /// The role that owns the database; the database name when absent.
     /// No two apps may claim the same role on one cluster.
@@ -35,6 +35,9 @@ pub struct Database {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("examples" = [["pg_trgm"]]))]
     pub extensions: Vec<String>,
+    /// How PostgreSQL makes the database (template, encoding, locale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation: Option<DatabaseCreation>,
     /// Where the role's password lives: `<secret>/<field>`, a field of one
     /// of the app's `secrets`.
     #[schemars(regex(pattern = REF_PATTERN), extend("examples" = ["authentik-config/postgresql-password"]))]
@@ -253,5 +256,118 @@ impl ConnectionEnv {
         ]
         .into_iter()
         .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+    }
+}
+
+/// How PostgreSQL makes a database (`CREATE DATABASE … TEMPLATE …
+/// ENCODING … LOCALE_PROVIDER …`): set when it is made, never changed
+/// after (CloudNativePG's `Database` fields of the same names).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(extend("examples" = [{"template": "template0", "encoding": "UTF8", "localeProvider": "icu", "icuLocale": "en"}]))]
+pub struct DatabaseCreation {
+    /// The database it is copied from (`template0` to set another
+    /// encoding or locale than `template1`'s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// The character set encoding (`UTF8`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// The locale, for collation and character classes alike.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Which library provides the locale: `libc` (PostgreSQL's default),
+    /// `icu` (with `icuLocale`) or `builtin` (PostgreSQL 17, with
+    /// `builtinLocale`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale_provider: Option<LocaleProvider>,
+    /// The collation (`LC_COLLATE`), when not `locale`'s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale_collate: Option<String>,
+    /// The character classes (`LC_CTYPE`), when not `locale`'s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale_c_type: Option<String>,
+    /// The ICU locale (`en`, `de-DE`), with `localeProvider: icu`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icu_locale: Option<String>,
+    /// Extra ICU collation rules, with `localeProvider: icu`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icu_rules: Option<String>,
+    /// The builtin provider's locale (`C.UTF-8`), with `localeProvider:
+    /// builtin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builtin_locale: Option<String>,
+    /// The collation version to record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation_version: Option<String>,
+}
+
+/// The library that provides a database's locale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LocaleProvider {
+    /// The C library's locales.
+    Libc,
+    /// ICU collations.
+    Icu,
+    /// PostgreSQL's own (17 and later).
+    Builtin,
+}
+
+impl LocaleProvider {
+    /// The provider as PostgreSQL writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocaleProvider::Libc => "libc",
+            LocaleProvider::Icu => "icu",
+            LocaleProvider::Builtin => "builtin",
+        }
+    }
+}
+
+impl DatabaseCreation {
+    /// What PostgreSQL refuses about these settings: a field of one
+    /// provider with another provider, or a provider without its locale.
+    /// Each as (field, why).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let provider = self.locale_provider;
+        let mut out = Vec::new();
+        for (field, set, needs) in [
+            ("icuLocale", self.icu_locale.is_some(), LocaleProvider::Icu),
+            ("icuRules", self.icu_rules.is_some(), LocaleProvider::Icu),
+            (
+                "builtinLocale",
+                self.builtin_locale.is_some(),
+                LocaleProvider::Builtin,
+            ),
+        ] {
+            if set && provider != Some(needs) {
+                out.push((
+                    field,
+                    format!(
+                        "`{field}` applies with `localeProvider: {}` only",
+                        needs.as_str()
+                    ),
+                ));
+            }
+        }
+        match provider {
+            Some(LocaleProvider::Icu) if self.icu_locale.is_none() && self.locale.is_none() => {
+                out.push((
+                    "localeProvider",
+                    "the ICU provider needs `icuLocale` (or `locale`)".into(),
+                ));
+            }
+            Some(LocaleProvider::Builtin)
+                if self.builtin_locale.is_none() && self.locale.is_none() =>
+            {
+                out.push((
+                    "localeProvider",
+                    "the builtin provider needs `builtinLocale` (or `locale`)".into(),
+                ));
+            }
+            _ => {}
+        }
+        out
     }
 }

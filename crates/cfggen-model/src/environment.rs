@@ -370,6 +370,12 @@ pub struct PostgresCluster {
     /// LoadBalancer that reaches it from outside the Kubernetes cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<ClusterService>,
+    /// Services CloudNativePG makes by default that the cluster goes
+    /// without: `ro` (the replicas) and `r` (any instance); the primary's
+    /// `rw` always stays.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("uniqueItems" = true))]
+    pub disabled_services: Vec<DefaultService>,
     /// Roles that belong to no app's database (people, backup jobs), by
     /// name; their passwords come from 1Password.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
@@ -380,7 +386,7 @@ pub struct PostgresCluster {
     /// PostgreSQL; each becomes a `Database` owned by one of the cluster's
     /// roles.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": "^[a-z_][a-z0-9_]{0,62}$"}))]
+    #[schemars(extend("propertyNames" = {"pattern": names::DATABASE_NAME}))]
     pub databases: IndexMap<String, StandaloneDatabase>,
     /// The cluster runs elsewhere (another environment's Kubernetes
     /// cluster): cfggen renders none of its objects here — no Cluster, no
@@ -470,6 +476,27 @@ pub struct InitDb {
     pub post_init_application_sql: Vec<String>,
 }
 
+/// A Service CloudNativePG makes for every cluster that one may go
+/// without.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DefaultService {
+    /// `<cluster>-ro`: the replicas.
+    Ro,
+    /// `<cluster>-r`: any instance.
+    R,
+}
+
+impl DefaultService {
+    /// As CloudNativePG writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DefaultService::Ro => "ro",
+            DefaultService::R => "r",
+        }
+    }
+}
+
 /// A Service for a cluster's primary, beside its own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -523,6 +550,9 @@ pub struct StandaloneDatabase {
     /// Extensions to create in it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<String>,
+    /// How PostgreSQL makes it (template, encoding, locale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation: Option<crate::database::DatabaseCreation>,
     /// The name of the `Database` object; `<cluster>-<database>` (with `_`
     /// as `-`) when absent. Set it to keep the name of an existing object.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -31,6 +31,7 @@ pub mod flux;
 pub mod gateway;
 pub mod grafana;
 pub mod grant;
+pub mod grpc_route;
 pub mod helm;
 pub mod image;
 pub mod issuer;

@@ -28,6 +28,9 @@ pub const LABEL_VALUE: &str = "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$
 pub const DATA_KEY: &str = "^[-._a-zA-Z0-9]+$";
 /// An environment variable name.
 pub const ENV_VAR: &str = "^[-._a-zA-Z][-._a-zA-Z0-9]*$";
+/// A database's name in PostgreSQL: lower case, digits, `_` and `-`
+/// (CloudNativePG quotes it), at most 63 bytes.
+pub const DATABASE_NAME: &str = "^[a-z_][a-z0-9_-]{0,62}$";
 /// A name a 1Password secret reference (`op://…`) can carry.
 pub const OP_NAME: &str = "^[A-Za-z0-9 ._-]+$";
 /// A 1Password item or vault ID: 26 lower-case letters and digits.

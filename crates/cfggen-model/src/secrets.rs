@@ -190,6 +190,12 @@ impl SecretType {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SecretField {
+    /// The title of the item the field is in, when it is not the
+    /// secret's own `item` (in the same vault): a Secret made of fields
+    /// of several items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1), extend("examples" = ["Mosquitto - z2m"]))]
+    pub item: Option<String>,
     /// The section of the item the field is in, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = names::OP_NAME))]
@@ -254,6 +260,22 @@ impl SecretItem {
             .collect()
     }
 
+    /// The title of the item `field` is in: its own `item`, else the
+    /// secret's.
+    pub fn item_of<'a>(&'a self, field: &'a SecretField) -> &'a str {
+        field.item.as_deref().unwrap_or(&self.item)
+    }
+
+    /// How a secret reference names the item `field` is in: its title
+    /// when a reference can carry it, else (for the secret's own item) its
+    /// ID.
+    pub fn reference_name_of<'a>(&'a self, field: &'a SecretField) -> Option<&'a str> {
+        match &field.item {
+            Some(title) => names::is_op_name(title).then_some(title.as_str()),
+            None => self.reference_name(),
+        }
+    }
+
     /// How a secret reference names the item: its title when a reference
     /// can carry it, else its ID.
     pub fn reference_name(&self) -> Option<&str> {
@@ -267,7 +289,7 @@ impl SecretItem {
     /// The `op://` reference of one field, or `None` when the item title
     /// cannot be used and no ID is given.
     pub fn op_reference(&self, vault: &str, label: &str, field: &SecretField) -> Option<String> {
-        let item = self.reference_name()?;
+        let item = self.reference_name_of(field)?;
         Some(match &field.section {
             Some(section) => format!("op://{vault}/{item}/{section}/{label}"),
             None => format!("op://{vault}/{item}/{label}"),
@@ -282,9 +304,9 @@ impl SecretItem {
         field: &SecretField,
     ) -> (String, Option<String>) {
         match provider {
-            StoreProvider::Connect => (self.item.clone(), Some(label.to_owned())),
+            StoreProvider::Connect => (self.item_of(field).to_owned(), Some(label.to_owned())),
             StoreProvider::Sdk => {
-                let item = self.reference_name().unwrap_or(&self.item);
+                let item = self.reference_name_of(field).unwrap_or(self.item_of(field));
                 let key = match &field.section {
                     Some(section) => format!("{item}/{section}/{label}"),
                     None => format!("{item}/{label}"),

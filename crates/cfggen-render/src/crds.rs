@@ -429,7 +429,11 @@ pub struct ClusterManaged {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ManagedServices {
+    /// Default Services not made (`ro`, `r`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disabled_default_services: Vec<String>,
     /// The additional Services.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub additional: Vec<AdditionalService>,
 }
 
@@ -547,6 +551,9 @@ pub struct DatabaseSpec {
     pub cluster: LocalObjectReference,
     /// `present`.
     pub ensure: String,
+    /// How PostgreSQL makes it (the model's type: the same fields).
+    #[serde(default, skip_serializing_if = "Option::is_none", flatten)]
+    pub creation: Option<cfggen_model::database::DatabaseCreation>,
     /// Extensions to create.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<DatabaseExtension>,
@@ -912,6 +919,44 @@ pub struct StreamRouteSpec {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StreamRouteRule {
     /// Where connections go.
+    pub backend_refs: Vec<RouteBackendRef>,
+}
+
+/// `gateway.networking.k8s.io/v1` `GRPCRoute`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrpcRoute {
+    /// `gateway.networking.k8s.io/v1`.
+    pub api_version: String,
+    /// `GRPCRoute`.
+    pub kind: String,
+    /// Name, namespace, labels, annotations.
+    pub metadata: ObjectMeta,
+    /// Gateways, host names, rules.
+    pub spec: GrpcRouteSpec,
+}
+
+/// `GRPCRoute.spec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrpcRouteSpec {
+    /// The Gateways it attaches to.
+    pub parent_refs: Vec<RouteParentRef>,
+    /// The host names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<String>,
+    /// The rules.
+    pub rules: Vec<GrpcRouteRule>,
+}
+
+/// `GRPCRoute.spec.rules[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrpcRouteRule {
+    /// The calls it takes (the model's type: the same fields).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<cfggen_model::grpc_route::GrpcMatch>,
+    /// Where they go.
     pub backend_refs: Vec<RouteBackendRef>,
 }
 

@@ -151,27 +151,30 @@ fn add(
     };
     let reference = item.op_reference(vault, label, field);
     // Entries sort by reference; one without sorts where its title would.
-    let key = reference.clone().unwrap_or_else(|| {
-        let item = &item.item;
-        match &field.section {
-            Some(section) => format!("op://{vault}/{item}/{section}/{label}"),
-            None => format!("op://{vault}/{item}/{label}"),
-        }
+    let title = item.item_of(field);
+    let key = reference.clone().unwrap_or_else(|| match &field.section {
+        Some(section) => format!("op://{vault}/{title}/{section}/{label}"),
+        None => format!("op://{vault}/{title}/{label}"),
     });
     let note = reference.is_none().then(|| {
+        let id = if field.item.is_some() {
+            "give the field's item a title a reference can carry"
+        } else {
+            "give the item's `id` for a reference"
+        };
         format!(
-            "the title has characters an op:// reference cannot carry; the store reads the item by title (`op item get \"{}\" --vault {vault}`); give the item's `id` for a reference",
-            item.item
+            "the title has characters an op:// reference cannot carry; the store reads the item by title (`op item get \"{title}\" --vault {vault}`); {id}"
         )
     });
     let entry = entries.entry(key).or_insert_with(|| InventoryEntry {
         reference,
         note,
         vault: vault.to_owned(),
-        item: item.item.clone(),
+        item: title.to_owned(),
         item_id: item
             .id
             .clone()
+            .filter(|_| field.item.is_none())
             .filter(|_| !cfggen_model::names::is_op_name(&item.item)),
         section: field.section.clone(),
         field: label.to_owned(),
@@ -210,7 +213,7 @@ fn consumers(
                 format!(" (container {container_name})")
             };
             for (var, value) in &container.env {
-                if matches!(value, EnvValue::Secret { secret } if secret == this) {
+                if matches!(value, EnvValue::Secret { secret, .. } if secret == this) {
                     consumers.push(format!("env {var} of {}{of}", workload(cname, component)));
                 }
             }

@@ -304,7 +304,7 @@ fn mounts(c: &ModelContainer) -> Vec<VolumeMount> {
     out
 }
 
-fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
+fn secret_env(name: &str, secret: &str, key: &str, optional: bool) -> EnvVar {
     EnvVar {
         name: name.to_owned(),
         value: None,
@@ -312,7 +312,7 @@ fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
             secret_key_ref: Some(SecretKeySelector {
                 name: secret.to_owned(),
                 key: key.to_owned(),
-                optional: None,
+                optional: optional.then_some(true),
             }),
             ..EnvVarSource::default()
         }),
@@ -371,14 +371,14 @@ fn cm_name(app: &App, logical: &str) -> String {
         .map_or_else(|| logical.to_owned(), |cm| config_map_name(logical, cm))
 }
 
-fn config_map_env(app: &App, var: &str, r: &ConfigMapKeyRef) -> EnvVar {
+fn config_map_env(app: &App, var: &str, r: &ConfigMapKeyRef, optional: bool) -> EnvVar {
     source_env(
         var,
         EnvVarSource {
             config_map_key_ref: Some(ConfigMapKeySelector {
                 name: cm_name(app, r.config_map()),
                 key: r.key().to_owned(),
-                optional: None,
+                optional: optional.then_some(true),
             }),
             ..EnvVarSource::default()
         },
@@ -392,11 +392,14 @@ fn env_vars(app: &App, c: &ModelContainer) -> Result<Vec<EnvVar>, RenderError> {
             EnvValue::Literal(lit) | EnvValue::Declared { value: lit, .. } => {
                 literal_env(var, lit.to_string())
             }
-            EnvValue::Secret { secret } => {
+            EnvValue::Secret { secret, optional } => {
                 let (secret_name, key) = resolve_secret(app, secret)?;
-                secret_env(var, secret_name, key)
+                secret_env(var, secret_name, key, *optional)
             }
-            EnvValue::ConfigMap { config_map } => config_map_env(app, var, config_map),
+            EnvValue::ConfigMap {
+                config_map,
+                optional,
+            } => config_map_env(app, var, config_map, *optional),
             EnvValue::Field { field } => source_env(
                 var,
                 EnvVarSource {
@@ -481,13 +484,14 @@ fn database_env(
     }
     if let Some(var) = &e.password {
         let (secret_name, key) = resolve_secret(app, &db.password)?;
-        vars.push(secret_env(var, secret_name, key));
+        vars.push(secret_env(var, secret_name, key, false));
     }
     if let Some(var) = &e.url {
         vars.push(secret_env(
             var,
             &cfggen_model::Database::url_secret_name(name),
             "url",
+            false,
         ));
     }
     Ok(())

@@ -49,14 +49,28 @@ pub(crate) fn render_clusters(out: &mut Output, env: &Environment) -> Result<(),
             on.role_password(out, app, app_name, db)?;
             let name = db.name(app_name);
             let object = PostgresCluster::object_name(cluster_name, name);
-            on.database(out, &object, name, db.owner(app_name), &db.extensions)?;
+            on.database(
+                out,
+                &object,
+                name,
+                db.owner(app_name),
+                &db.extensions,
+                db.creation.as_ref(),
+            )?;
         }
         for (role_name, role) in &cluster.roles {
             roles.push(on.standalone_role(out, role_name, role)?);
         }
         for (name, db) in &cluster.databases {
             let object = db.object_name(cluster_name, name);
-            on.database(out, &object, name, &db.owner, &db.extensions)?;
+            on.database(
+                out,
+                &object,
+                name,
+                &db.owner,
+                &db.extensions,
+                db.creation.as_ref(),
+            )?;
         }
         backup::render_backups(out, cluster_name, cluster, &labels)?;
         let postgresql = postgresql_settings(cluster);
@@ -129,13 +143,16 @@ fn postgresql_settings(cluster: &PostgresCluster) -> Option<crds::ClusterPostgre
     })
 }
 
-/// The Cluster's extra Service, as `spec.managed.services`.
+/// The Cluster's extra Service and the default ones it goes without, as
+/// `spec.managed.services`.
 fn managed_services(
     cluster_name: &str,
     cluster: &PostgresCluster,
 ) -> Option<crds::ManagedServices> {
-    cluster.service.as_ref().map(|svc| crds::ManagedServices {
-        additional: vec![crds::AdditionalService {
+    let additional: Vec<crds::AdditionalService> = cluster
+        .service
+        .iter()
+        .map(|svc| crds::AdditionalService {
             selector_type: "rw".into(),
             service_template: crds::ServiceTemplate {
                 metadata: crds::ServiceTemplateMeta {
@@ -154,7 +171,16 @@ fn managed_services(
                     load_balancer_class: svc.load_balancer_class.clone(),
                 },
             },
-        }],
+        })
+        .collect();
+    let disabled: Vec<String> = cluster
+        .disabled_services
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    (!additional.is_empty() || !disabled.is_empty()).then_some(crds::ManagedServices {
+        disabled_default_services: disabled,
+        additional,
     })
 }
 
@@ -313,6 +339,7 @@ impl OnCluster<'_> {
         name: &str,
         owner: &str,
         extensions: &[String],
+        creation: Option<&cfggen_model::database::DatabaseCreation>,
     ) -> Result<(), RenderError> {
         let database = crds::Database {
             api_version: "postgresql.cnpg.io/v1".into(),
@@ -330,6 +357,7 @@ impl OnCluster<'_> {
                     name: self.cluster.to_owned(),
                 },
                 ensure: "present".into(),
+                creation: creation.cloned(),
                 extensions: extensions
                     .iter()
                     .map(|e| crds::DatabaseExtension {

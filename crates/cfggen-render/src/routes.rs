@@ -1,6 +1,6 @@
 //! An app's Gateway API routes: HTTPRoutes (`httpRoutes`), TLSRoutes
-//! (`tlsRoutes`) and TCPRoutes (`tcpRoutes`), each backend a Service of
-//! the app and the number of its port.
+//! (`tlsRoutes`), TCPRoutes (`tcpRoutes`) and GRPCRoutes (`grpcRoutes`),
+//! each backend a Service of the app and the number of its port.
 
 use cfggen_model::container::PortRef;
 use cfggen_model::App;
@@ -199,6 +199,36 @@ pub(crate) fn http_routes(out: &mut Output, name: &str, app: &App) -> Result<(),
             },
         };
         out.resource(name, ns, file_name("HTTPRoute", route_name), &object)?;
+    }
+    Ok(())
+}
+
+/// Every GRPCRoute of the app: its rules' matches as written, each
+/// backend's port by number.
+pub(crate) fn grpc_routes(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    for (route_name, route) in &app.grpc_routes {
+        let rules = route
+            .rules
+            .iter()
+            .map(|rule| {
+                Ok(crate::crds::GrpcRouteRule {
+                    matches: rule.matches.clone(),
+                    backend_refs: backend_refs(app, &rule.backends)?,
+                })
+            })
+            .collect::<Result<Vec<_>, RenderError>>()?;
+        let object = crate::crds::GrpcRoute {
+            api_version: "gateway.networking.k8s.io/v1".into(),
+            kind: "GRPCRoute".into(),
+            metadata: route_meta(app, name, route_name, &route.labels, &route.annotations),
+            spec: crate::crds::GrpcRouteSpec {
+                parent_refs: parent_refs(&route.parent_refs),
+                hostnames: route.hostnames.clone(),
+                rules,
+            },
+        };
+        out.resource(name, ns, file_name("GRPCRoute", route_name), &object)?;
     }
     Ok(())
 }

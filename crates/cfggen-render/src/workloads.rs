@@ -60,6 +60,7 @@ pub(crate) fn render_app(
     services::services(out, name, app)?;
     services::ingresses(out, name, app)?;
     crate::routes::http_routes(out, name, app)?;
+    crate::routes::grpc_routes(out, name, app)?;
     crate::routes::stream_routes(out, name, app)?;
     manifests(out, name, app)
 }

@@ -75,7 +75,7 @@ pub struct Claims {
 /// A route's backend in another namespace than its app's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForeignBackend {
-    /// `HTTPRoute`, `TLSRoute` or `TCPRoute`.
+    /// `HTTPRoute`, `TLSRoute`, `TCPRoute` or `GRPCRoute`.
     pub kind: &'static str,
     /// The Service's namespace.
     pub namespace: String,
@@ -219,6 +219,12 @@ fn foreign_backends(name: &str, app: &App) -> Vec<ForeignBackend> {
     for (r, route) in &app.tcp_routes {
         add("TCPRoute", base.key("tcpRoutes").key(r), &route.backends);
     }
+    for (r, route) in &app.grpc_routes {
+        for (i, rule) in route.rules.iter().enumerate() {
+            let at = base.key("grpcRoutes").key(r).key("rules").index(i);
+            add("GRPCRoute", at, &rule.backends);
+        }
+    }
     out
 }
 
@@ -329,6 +335,7 @@ fn custom_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
         ("HTTPRoute", "httpRoutes", app.http_routes.keys().collect()),
         ("TLSRoute", "tlsRoutes", app.tls_routes.keys().collect()),
         ("TCPRoute", "tcpRoutes", app.tcp_routes.keys().collect()),
+        ("GRPCRoute", "grpcRoutes", app.grpc_routes.keys().collect()),
         (
             "ReferenceGrant",
             "referenceGrants",

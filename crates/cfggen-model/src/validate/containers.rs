@@ -222,12 +222,12 @@ pub(super) fn check_env_value(
             );
         }
         EnvValue::Literal(_) | EnvValue::Declared { .. } => {}
-        EnvValue::Secret { secret } => {
+        EnvValue::Secret { secret, .. } => {
             check_secret_ref(c, app, secret, vpath.key("secret"), &format!("`{var}`"));
         }
         EnvValue::Field { field } => check_pod_field(c, field, vpath.key("field")),
         EnvValue::Resource { .. } => {}
-        EnvValue::ConfigMap { config_map: r } => match app.config_maps.get(r.config_map()) {
+        EnvValue::ConfigMap { config_map: r, .. } => match app.config_maps.get(r.config_map()) {
             None if app
                 .external_config_maps
                 .get(r.config_map())

@@ -21,6 +21,9 @@ pub(super) fn check_database(
     base: &FieldPath,
 ) {
     let dpath = base.key("database");
+    if let Some(creation) = &db.creation {
+        check_creation(c, creation, &dpath.key("creation"));
+    }
     if !c.env.postgres.contains_key(&db.cluster) {
         let hint = suggest::hint(&db.cluster, c.env.postgres.keys().map(String::as_str))
             .or_else(|| Some("declare the cluster under `postgres:`".into()));
@@ -321,6 +324,9 @@ fn check_standalone_databases(
     roles.push(cluster.initdb_owner());
     for (db_name, db) in &cluster.databases {
         let dpath = path.key(db_name);
+        if let Some(creation) = &db.creation {
+            check_creation(c, creation, &dpath.key("creation"));
+        }
         if !roles.contains(&db.owner.as_str()) {
             c.push(
                 "unknown-role",
@@ -345,6 +351,27 @@ fn check_standalone_databases(
                 Some("remove one of them: an app's database is declared once, with the app".into()),
             );
         }
+    }
+}
+
+/// A database's creation settings, as PostgreSQL takes them.
+pub(super) fn check_creation(
+    c: &mut Checker<'_>,
+    creation: &crate::database::DatabaseCreation,
+    path: &FieldPath,
+) {
+    for (field, why) in creation.problems() {
+        c.push(
+            "database-locale",
+            path.key(field),
+            Target::Key,
+            format!("{why}: PostgreSQL refuses to make the database so"),
+            "not with this locale provider",
+            Some(
+                "set `localeProvider` to the provider the field belongs to, or drop the field"
+                    .into(),
+            ),
+        );
     }
 }
 

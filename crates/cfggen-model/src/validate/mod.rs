@@ -329,6 +329,27 @@ fn check_routes(c: &mut Checker<'_>, name: &str, app: &App, base: &FieldPath) {
         labels::check_labels(c, &route.labels, &rpath.key("labels"));
         services::check_route_backends(c, name, app, "TCPRoute", &route.backends, &rpath);
     }
+    for (route_name, route) in &app.grpc_routes {
+        let rpath = base.key("grpcRoutes").key(route_name);
+        labels::check_labels(c, &route.labels, &rpath.key("labels"));
+        for (i, rule) in route.rules.iter().enumerate() {
+            let at = rpath.key("rules").index(i);
+            services::check_route_backends(c, name, app, "GRPCRoute", &rule.backends, &at);
+            for (j, m) in rule.matches.iter().enumerate() {
+                let Some(method) = &m.method else { continue };
+                if let Some(why) = crate::grpc_route::method_error(method) {
+                    c.push(
+                        "grpc-method",
+                        at.key("matches").index(j).key("method"),
+                        Target::Key,
+                        format!("a method match of GRPCRoute `{route_name}`: {why}"),
+                        "not a method the Gateway API takes",
+                        Some("name the service with its package (`grpc.health.v1.Health`) and the method (`Check`), or set `type: RegularExpression`".into()),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// One app: its image, secrets, components (each container, the

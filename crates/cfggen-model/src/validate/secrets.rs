@@ -488,8 +488,29 @@ pub(super) fn check_secret_item(
         }
     }
     let mut keys: HashMap<&str, &str> = HashMap::new();
+    let sdk = c
+        .env
+        .onepassword
+        .as_ref()
+        .is_some_and(|op| op.store.provider == StoreProvider::Sdk);
     for (label, field) in &item.fields {
         let fpath = ipath.key("fields").key(label);
+        if let Some(title) = field
+            .item
+            .as_deref()
+            .filter(|t| sdk && !names::is_op_name(t))
+        {
+            c.push(
+                "op-name",
+                fpath.key("item"),
+                Target::Value,
+                format!(
+                    "1Password item title `{title}` cannot be used in a secret reference, which the `onepasswordSDK` store reads through"
+                ),
+                "has characters a secret reference cannot carry",
+                Some("rename the item to letters, digits, `-`, `_`, `.` and spaces, or read it through a secret of its own with its `id`".into()),
+            );
+        }
         if !names::is_op_name(label) {
             c.push(
                 "op-name",
