@@ -16,7 +16,7 @@ use crate::support::fixtures;
 
 /// The share of the corpus's objects that must come in typed, in tenths
 /// of a percent: it only goes up (the goal is 950).
-const TYPED_FLOOR_PERMILLE: usize = 919;
+const TYPED_FLOOR_PERMILLE: usize = 922;
 
 /// The Flux post-build variables of apps from repositories Flux applies:
 /// the file under `flux-settings/` that their Flux Kustomization reads
@@ -38,6 +38,8 @@ struct Imported {
     typed: usize,
     /// Each raw object and why.
     raw: Vec<String>,
+    /// Each live object left out, and its controller (not counted).
+    left: Vec<String>,
     /// The objects of its input (`kind:` lines), for an app that did not
     /// import.
     objects: usize,
@@ -136,6 +138,12 @@ fn import(repo: &Fresh, app: &str, files: &[PathBuf], by_namespace: bool) -> Imp
             .lines()
             .filter_map(|l| l.strip_prefix("  raw    "))
             .map(str::to_owned)
+            .collect(),
+        left: out
+            .stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("  left   "))
+            .map(|l| format!("left out: {l}"))
             .collect(),
         objects: objects_in(files),
         error,
@@ -252,7 +260,12 @@ fn table(apps: &[Imported]) -> String {
         let mut why = if a.code == 2 {
             a.error.clone()
         } else {
-            a.raw.join("; ")
+            a.raw
+                .iter()
+                .chain(&a.left)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
         };
         let mut code = a.code.to_string();
         if let Some(refused) = &a.refused_secrets {
@@ -404,7 +417,9 @@ fn every_corpus_app_imports_and_the_results_are_current() {
          An import that refuses secret values (exit 2) says to import again with \
          `--skip-secrets`, which moves each value to a 1Password reference and lists the fields \
          to create; the app is imported again so, as a new user would, and both runs are shown. \
-         Objects of an app that did not import (exit 2) count as not typed.\n\n\
+         Objects of an app that did not import (exit 2) count as not typed. Live objects a \
+         controller of the cluster made (a Deployment's ReplicaSet), which import leaves out \
+         and lists, are not counted.\n\n\
          ## Totals\n\n\
          | source | apps | exit 0 | exit 1 | exit 2 | objects | typed | raw | typed % |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",

@@ -763,6 +763,11 @@ fn live_objects_import_as_the_manifests_they_were_applied_from() {
             "pvc.yaml",
             "typed  PersistentVolumeClaim www-nginx-sts-0 → claims.",
         ),
+        (
+            "live-icx-db",
+            "",
+            "left   ReplicaSet icx-db-7d4b578979: made by Deployment icx-db, its controller",
+        ),
     ] {
         let path = corpus.join(app).join(file).display().to_string();
         let out = repo.run(&["import", "dev", &path, "--app", app]);

@@ -91,6 +91,10 @@ pub struct Plan {
     /// The secret values moved to 1Password references
     /// (`--skip-secrets`): the items and fields to create.
     pub moved: Vec<crate::moved::Moved>,
+    /// Live objects a controller of the cluster made (a Deployment's
+    /// ReplicaSets, their Pods), left out: the object (`Kind name`) and
+    /// its controller.
+    pub left_out: Vec<(String, String)>,
 }
 
 /// Plans the import of `objects`. `force_raw` names objects (`Kind
@@ -101,6 +105,7 @@ pub fn plan(
     options: &Options,
     force_raw: &BTreeMap<(String, String), String>,
 ) -> Result<Plan, Vec<InputError>> {
+    let (objects, left_out) = made_by_controllers(objects);
     let mut kept = admitted(objects, options)?;
     let namespace = default_namespace(&kept, options);
     let mut moved = Vec::new();
@@ -148,7 +153,36 @@ pub fn plan(
         apps,
         clusters,
         moved,
+        left_out,
     })
+}
+
+/// The objects of the input apart from those a controller made (an
+/// `ownerReferences` entry with `controller: true`, as `kubectl get all`
+/// lists a Deployment's ReplicaSets and Pods): those are the cluster's
+/// to make again, not configuration. Each left out with its controller.
+pub fn made_by_controllers(objects: Vec<Object>) -> (Vec<Object>, Vec<(String, String)>) {
+    let mut kept = Vec::new();
+    let mut left = Vec::new();
+    for o in objects {
+        let controller = o
+            .value
+            .pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|r| r.get("controller") == Some(&Value::Bool(true)))
+            .map(|r| {
+                let kind = r.get("kind").and_then(Value::as_str).unwrap_or("object");
+                let name = r.get("name").and_then(Value::as_str).unwrap_or("?");
+                format!("{kind} {name}")
+            });
+        match controller {
+            Some(by) => left.push((o.label(), by)),
+            None => kept.push(o),
+        }
+    }
+    (kept, left)
 }
 
 /// The objects an import takes: a secret value (a Secret with data, a
@@ -453,6 +487,7 @@ struct AppBody<'o> {
     http_routes: Map<String, Value>,
     tls_routes: Map<String, Value>,
     grpc_routes: Map<String, Value>,
+    prometheuses: Map<String, Value>,
     reference_grants: Map<String, Value>,
     helm_releases: Map<String, Value>,
     ingress_classes: Map<String, Value>,
@@ -655,7 +690,7 @@ impl AppBody<'_> {
                 self.network_policies.insert(name.clone(), policy);
                 Ok((format!("networkPolicies.{name}"), Vec::new()))
             }
-            ("monitoring.coreos.com/v1", "ServiceMonitor" | "PodMonitor")
+            ("monitoring.coreos.com/v1", "ServiceMonitor" | "PodMonitor" | "Prometheus")
             | ("cert-manager.io/v1", "Certificate" | "Issuer" | "ClusterIssuer")
             | ("gateway.networking.k8s.io/v1", "Gateway")
             | ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant")
@@ -939,6 +974,12 @@ impl AppBody<'_> {
                 &mut self.pod_monitors,
                 to_value(typed_spec::<monitor::PodMonitor>(&o.value, label)?),
             ),
+            "Prometheus" => {
+                let p = typed_spec::<cfggen_model::prometheus::Prometheus>(&o.value, label)?;
+                // The account it runs as is the app's, or made elsewhere.
+                self.used_accounts.extend(p.service_account_name.clone());
+                ("prometheuses", &mut self.prometheuses, to_value(p))
+            }
             "Certificate" => (
                 "certificates",
                 &mut self.certificates,
@@ -1554,6 +1595,7 @@ impl AppBody<'_> {
             ("httpRoutes", self.http_routes),
             ("tlsRoutes", self.tls_routes),
             ("grpcRoutes", self.grpc_routes),
+            ("prometheuses", self.prometheuses),
             ("tcpRoutes", self.tcp_routes),
             ("configMaps", self.config_maps),
             ("claims", self.claims),

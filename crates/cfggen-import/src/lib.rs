@@ -47,7 +47,7 @@ mod versions;
 mod volume;
 mod workload;
 
-pub use convert::{plan, AppPlan, Options, Plan, Typed};
+pub use convert::{made_by_controllers, plan, AppPlan, Options, Plan, Typed};
 pub use moved::Moved;
 pub use namespace::namespace_text;
 pub use postgres::{cluster_text, ClusterPlan};

@@ -99,6 +99,10 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub grpc_routes: IndexMap<String, crate::grpc_route::GrpcRoute>,
+    /// Prometheus servers the Prometheus operator runs, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub prometheuses: IndexMap<String, crate::prometheus::Prometheus>,
     /// IngressClasses (cluster-scoped), by their Kubernetes name: the
     /// controller of the Ingresses of each class (the app that runs it
     /// holds it).

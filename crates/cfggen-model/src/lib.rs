@@ -44,6 +44,7 @@ pub mod patch;
 pub mod pod;
 pub mod ports;
 pub mod project;
+pub mod prometheus;
 pub mod rbac;
 pub mod refs;
 pub mod route;

@@ -78,7 +78,9 @@ pub struct Prometheus {
     pub alerting: Option<Alerting>,
     /// How long samples are kept (`15d`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"))]
+    #[schemars(regex(
+        pattern = "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
+    ))]
     pub retention: Option<String>,
     /// How many bytes of samples are kept at most (`50GB`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -497,6 +497,14 @@ fn finish(
     for m in &plan.moved {
         out.push_str(&format!("  {}  <- {}\n", m.reference, m.replaces));
     }
+    if !plan.left_out.is_empty() {
+        out.push_str(
+            "left out: live objects a controller of the cluster made, which it makes again:\n",
+        );
+    }
+    for (label, by) in &plan.left_out {
+        out.push_str(&format!("  left   {label}: made by {by}, its controller\n"));
+    }
     for cluster in &plan.clusters {
         differ += report_cluster(&mut out, cluster, &index);
     }
@@ -680,7 +688,12 @@ pub(crate) fn against(ctx: &mut Ctx<'_>, environment: &str, paths: &[PathBuf]) -
         }
     };
     let index = index_rendered(&rendered.objects);
+    // What a controller made is the cluster's, as import leaves it out.
+    let (objects, left_out) = cfggen_import::made_by_controllers(objects);
     let mut out = format!("{environment} against {} objects:\n", objects.len());
+    for (label, by) in &left_out {
+        out.push_str(&format!("  left   {label}: made by {by}, its controller\n"));
+    }
     let differ = compare_objects(&mut out, &objects, "default", &index);
     let _ = write!(ctx.stdout, "{out}");
     if differ == 0 {

@@ -337,6 +337,11 @@ fn custom_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
         ("TCPRoute", "tcpRoutes", app.tcp_routes.keys().collect()),
         ("GRPCRoute", "grpcRoutes", app.grpc_routes.keys().collect()),
         (
+            "Prometheus",
+            "prometheuses",
+            app.prometheuses.keys().collect(),
+        ),
+        (
             "ReferenceGrant",
             "referenceGrants",
             app.reference_grants.keys().collect(),

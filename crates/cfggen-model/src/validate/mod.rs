@@ -423,6 +423,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
         labels::check_labels(c, &m.labels, &mpath.key("labels"));
     }
     monitors::check_monitors(c, name, app, &base);
+    monitors::check_prometheuses(c, app, &base);
     for (cname, cert) in &app.certificates {
         let cpath = base.key("certificates").key(cname);
         labels::check_labels(c, &cert.labels, &cpath.key("labels"));

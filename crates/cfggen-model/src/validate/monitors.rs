@@ -188,3 +188,36 @@ fn check_monitor(
         );
     }
 }
+
+/// The app's Prometheus servers: the service account they run as is
+/// declared, and each picks up something to scrape.
+pub(super) fn check_prometheuses(c: &mut Checker<'_>, app: &crate::App, base: &FieldPath) {
+    for (name, p) in &app.prometheuses {
+        let path = base.key("prometheuses").key(name);
+        super::labels::check_labels(c, &p.labels, &path.key("labels"));
+        if let Some(account) = &p.service_account_name {
+            if account != "default" && !app.service_accounts.contains_key(account) {
+                c.push(
+                    "unknown-service-account",
+                    path.key("serviceAccountName"),
+                    Target::Value,
+                    format!("Prometheus `{name}` runs as service account `{account}`, which the app does not declare"),
+                    "not a key of the app's `serviceAccounts`",
+                    crate::suggest::hint(account, app.service_accounts.keys().map(String::as_str)).or_else(|| {
+                        Some(format!("declare it under the app's `serviceAccounts` (`{account}: {{existing: true}}` for one made elsewhere)"))
+                    }),
+                );
+            }
+        }
+        if p.selects_nothing() {
+            c.warn(
+                "prometheus-selects-nothing",
+                path.clone(),
+                Target::Key,
+                format!("Prometheus `{name}` has no ServiceMonitor, PodMonitor, Probe or ScrapeConfig selector, so it scrapes nothing (a selector left out picks up none; `{{}}` picks up all)"),
+                "scrapes nothing",
+                Some("add `serviceMonitorSelector: {matchLabels: {…}}` (or `{}` for every ServiceMonitor)".into()),
+            );
+        }
+    }
+}
