@@ -488,6 +488,8 @@ struct AppBody<'o> {
     tls_routes: Map<String, Value>,
     grpc_routes: Map<String, Value>,
     prometheuses: Map<String, Value>,
+    dapr_components: Map<String, Value>,
+    dapr_configurations: Map<String, Value>,
     reference_grants: Map<String, Value>,
     helm_releases: Map<String, Value>,
     ingress_classes: Map<String, Value>,
@@ -728,10 +730,32 @@ impl AppBody<'_> {
             }
             ("networking.k8s.io/v1", "IngressClass")
             | ("snapshot.storage.k8s.io/v1", "VolumeSnapshotClass") => self.class(name, o),
+            ("dapr.io/v1alpha1", "Component" | "Configuration") => self.dapr(name, o),
             ("cilium.io/v2" | "cilium.io/v2alpha1", "CiliumLoadBalancerIPPool")
             | ("cilium.io/v2alpha1", "CiliumL2AnnouncementPolicy") => self.cilium_lb(name, o),
             _ => return None,
         })
+    }
+
+    /// A Dapr Component (the Kubernetes Secrets it reads declared as
+    /// read) or Configuration.
+    fn dapr(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        if o.kind() == "Configuration" {
+            let conf = crate::spec::typed_spec::<cfggen_model::dapr::DaprConfiguration>(
+                &o.value,
+                &self.name_label,
+            )?;
+            let value = serde_json::to_value(conf).map_err(|e| e.to_string())?;
+            self.dapr_configurations.insert(name.to_owned(), value);
+            return Ok((format!("daprConfigurations.{name}"), Vec::new()));
+        }
+        let (component, reads) = crate::dapr::component(&o.value, &self.name_label)?;
+        for (secret, key) in reads {
+            keys_read(&mut self.external_secrets, secret, Some(key));
+        }
+        let value = serde_json::to_value(component).map_err(|e| e.to_string())?;
+        self.dapr_components.insert(name.to_owned(), value);
+        Ok((format!("daprComponents.{name}"), Vec::new()))
     }
 
     /// An ExternalSecret: a 1Password item of the app's `secrets`, or a
@@ -1596,6 +1620,8 @@ impl AppBody<'_> {
             ("tlsRoutes", self.tls_routes),
             ("grpcRoutes", self.grpc_routes),
             ("prometheuses", self.prometheuses),
+            ("daprComponents", self.dapr_components),
+            ("daprConfigurations", self.dapr_configurations),
             ("tcpRoutes", self.tcp_routes),
             ("configMaps", self.config_maps),
             ("claims", self.claims),

@@ -24,6 +24,7 @@
 mod autoscaling;
 mod backup;
 mod convert;
+mod dapr;
 mod endpoints;
 mod live;
 mod moved;

@@ -42,13 +42,15 @@ pub(crate) fn store_secret(name: &str, object: &Value, name_label: &str) -> Resu
     let refresh_interval = spec
         .string("refreshInterval")?
         .unwrap_or_else(|| "1h".into());
-    if spec.take("dataFrom").is_some() {
-        return Err("`spec.dataFrom`: a cfggen secret names each key it reads".into());
-    }
+    let extract = extract(spec.list("dataFrom")?)?;
     let mut target = spec.sub("target")?;
     let own = crate::secret::own(name, meta, &mut target, name_label)?;
     target.done()?;
-    let keys = keys(spec.list("data")?)?;
+    let data = spec.list("data")?;
+    if data.is_empty() && extract.is_empty() {
+        return Err("it reads nothing (`spec.data` and `spec.dataFrom` are empty)".into());
+    }
+    let keys = keys(data)?;
     spec.done()?;
     let read = OtherStore {
         kind,
@@ -58,6 +60,7 @@ pub(crate) fn store_secret(name: &str, object: &Value, name_label: &str) -> Resu
     let secret = StoreSecret {
         store: store.clone(),
         keys,
+        extract,
         object_name: own.object_name,
         labels: own.labels,
         annotations: own.annotations,
@@ -70,11 +73,31 @@ pub(crate) fn store_secret(name: &str, object: &Value, name_label: &str) -> Resu
     })
 }
 
+/// The remote secrets read whole (`dataFrom[].extract`, with a key and
+/// perhaps a property, and nothing else).
+fn extract(data_from: Vec<Value>) -> Result<Vec<RemoteKey>, Why> {
+    data_from
+        .into_iter()
+        .map(|entry| {
+            let mut e = crate::take::Taker::new(entry, "spec.dataFrom[]")?;
+            let x = e.take("extract").ok_or(
+                "a `spec.dataFrom` entry other than `extract` (a `find` or a generator): cfggen reads remote secrets whole by key",
+            )?;
+            e.done()?;
+            let mut x = crate::take::Taker::new(x, "spec.dataFrom[].extract")?;
+            let key = x
+                .string("key")?
+                .filter(|k| !k.is_empty())
+                .ok_or("a `dataFrom` extract without a key")?;
+            let property = x.string("property")?.filter(|p| !p.is_empty());
+            x.done()?;
+            Ok(RemoteKey { key, property })
+        })
+        .collect()
+}
+
 /// The Secret's keys, each from one remote key (and property).
 fn keys(data: Vec<Value>) -> Result<IndexMap<String, RemoteKey>, Why> {
-    if data.is_empty() {
-        return Err("it reads no key by name (`spec.data` is empty)".into());
-    }
     let mut keys = IndexMap::new();
     for entry in data {
         let (secret_key, key, property) = crate::secret::data_entry(entry)?;
@@ -152,12 +175,29 @@ mod tests {
     }
 
     #[test]
+    fn a_remote_secret_read_whole_is_extracted() {
+        let typed = store_secret(
+            "kafka",
+            &es(
+                json!({"secretStoreRef": {"kind": "ClusterSecretStore", "name": "vault-backend"},
+                "target": {"name": "kafka", "creationPolicy": "Owner"},
+                "dataFrom": [{"extract": {"key": "/kafka/cart-service"}}]}),
+            ),
+            "web",
+        )
+        .unwrap();
+        assert!(typed.secret.keys.is_empty());
+        assert_eq!(typed.secret.extract[0].key, "/kafka/cart-service");
+        assert!(typed.secret.known_keys().is_none());
+    }
+
+    #[test]
     fn what_cfggen_would_write_otherwise_stays_raw_with_the_reason() {
         let store = json!({"name": "vault"});
         let data = json!([{"secretKey": "a", "remoteRef": {"key": "k"}}]);
         let cases = [
             (
-                json!({"secretStoreRef": store, "dataFrom": [{"extract": {"key": "k"}}]}),
+                json!({"secretStoreRef": store, "dataFrom": [{"find": {"name": {"regexp": "k"}}}]}),
                 "dataFrom",
             ),
             (
@@ -172,7 +212,10 @@ mod tests {
                 json!({"secretStoreRef": store, "data": [{"secretKey": "a", "remoteRef": {"key": "k", "decodingStrategy": "Base64"}}]}),
                 "decodingStrategy",
             ),
-            (json!({"secretStoreRef": store, "data": []}), "no key"),
+            (
+                json!({"secretStoreRef": store, "data": []}),
+                "reads nothing",
+            ),
         ];
         for (spec, why) in cases {
             let err = store_secret("app", &es(spec), "web")

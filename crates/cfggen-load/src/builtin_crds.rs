@@ -3,7 +3,7 @@
 //! renders itself (External Secrets, CloudNativePG, Argo CD, 1Password)
 //! and of the most common operators (Gateway API, cert-manager, Traefik,
 //! Istio, Prometheus operator, sealed-secrets, Flux, volume snapshots,
-//! Velero schedules), so
+//! Velero schedules, Dapr components and configurations), so
 //! that their custom resources are checked without a repository copying
 //! CRDs. A CRD under the repository's `crds/` takes precedence (the
 //! operator version the team runs).
@@ -227,6 +227,16 @@ const FILES: &[Carried] = &[
         "grafana.integreatly.org_grafanadashboards.yaml",
         &[("grafana.integreatly.org", "GrafanaDashboard")],
         include_str!("../crds/compact/grafana.integreatly.org_grafanadashboards.json"),
+    ),
+    (
+        "dapr.io_components.yaml",
+        &[("dapr.io", "Component")],
+        include_str!("../crds/compact/dapr.io_components.json"),
+    ),
+    (
+        "dapr.io_configurations.yaml",
+        &[("dapr.io", "Configuration")],
+        include_str!("../crds/compact/dapr.io_configurations.json"),
     ),
     (
         "grafana.integreatly.org_grafanadatasources.yaml",

@@ -103,6 +103,15 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub prometheuses: IndexMap<String, crate::prometheus::Prometheus>,
+    /// Dapr Components the app's sidecars load, by the name its code
+    /// uses.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub dapr_components: IndexMap<String, crate::dapr::DaprComponent>,
+    /// Dapr Configurations its pods name (`dapr.io/config`), by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub dapr_configurations: IndexMap<String, crate::dapr::DaprConfiguration>,
     /// IngressClasses (cluster-scoped), by their Kubernetes name: the
     /// controller of the Ingresses of each class (the app that runs it
     /// holds it).

@@ -23,6 +23,7 @@ pub mod certificate;
 pub mod cilium;
 pub mod cilium_lb;
 pub mod container;
+pub mod dapr;
 pub mod database;
 pub mod elsewhere;
 pub mod environment;

@@ -68,12 +68,19 @@ pub struct StoreSecret {
     #[schemars(regex(pattern = names::DNS1123_SUBDOMAIN), extend("examples" = ["bitwarden-backend"]))]
     pub store: String,
     /// The Secret's keys, each read from one remote key of the store.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(
         extend("propertyNames" = {"pattern": names::DATA_KEY}),
-        extend("minProperties" = 1),
         extend("examples" = [{"password": {"key": "app-db-password"}}])
     )]
     pub keys: IndexMap<String, RemoteKey>,
+    /// Remote secrets read whole (`dataFrom.extract`): each of their
+    /// properties becomes a key of the Secret, so references to its keys
+    /// are not checked against a list. At least one of `keys` and
+    /// `extract`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [[{"key": "/shop/cart-service"}]]))]
+    pub extract: Vec<RemoteKey>,
     /// The ExternalSecret's name, when it is not the Secret's (to keep the
     /// name of one that already runs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,6 +92,16 @@ pub struct StoreSecret {
     /// Annotations of the ExternalSecret.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub annotations: IndexMap<String, String>,
+}
+
+impl StoreSecret {
+    /// The Secret's keys when they are known: none is when it reads
+    /// remote secrets whole.
+    pub fn known_keys(&self) -> Option<Vec<&str>> {
+        self.extract
+            .is_empty()
+            .then(|| self.keys.keys().map(String::as_str).collect())
+    }
 }
 
 /// Where one key's value lives in the store.

@@ -177,6 +177,16 @@ pub(crate) fn store_secrets(
                     template: None,
                 },
                 data,
+                data_from: made
+                    .extract
+                    .iter()
+                    .map(|r| crds::DataFrom {
+                        extract: crds::RemoteRef {
+                            key: r.key.clone(),
+                            property: r.property.clone(),
+                        },
+                    })
+                    .collect(),
             },
         };
         out.resource(name, ns, file_name("ExternalSecret", &object_name), &object)?;
@@ -273,6 +283,7 @@ pub(crate) fn external_secret(
                 template,
             },
             data,
+            data_from: Vec::new(),
         },
     })
 }

@@ -33,7 +33,19 @@ pub struct ExternalSecretSpec {
     /// The Secret to create.
     pub target: ExternalSecretTarget,
     /// One entry per Secret key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data: Vec<ExternalSecretData>,
+    /// Remote secrets read whole.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_from: Vec<DataFrom>,
+}
+
+/// `spec.dataFrom[]`: a remote secret read whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DataFrom {
+    /// Its every property, each a key of the Secret.
+    pub extract: RemoteRef,
 }
 
 /// `spec.secretStoreRef`.

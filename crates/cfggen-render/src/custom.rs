@@ -132,7 +132,9 @@ entry!(
     cfggen_model::istio::IstioGateway,
     cfggen_model::cilium_lb::L2AnnouncementPolicy,
     cfggen_model::gateway::GatewayClass,
-    cfggen_model::grafana::GrafanaDatasource
+    cfggen_model::grafana::GrafanaDatasource,
+    cfggen_model::prometheus::Prometheus,
+    cfggen_model::dapr::DaprConfiguration
 );
 
 /// Writes one custom resource of `kind` (`apiVersion`, `kind`) per entry

@@ -24,6 +24,7 @@ mod classes;
 mod config;
 pub mod crds;
 mod custom;
+mod dapr;
 mod elsewhere;
 mod flux;
 mod folders;

@@ -121,22 +121,12 @@ pub(crate) fn grafana_dashboards(
 /// One `monitoring.coreos.com/v1` Prometheus per entry of the app's
 /// `prometheuses`: the model's fields are the operator's spec.
 pub(crate) fn prometheuses(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
-    for (pname, p) in &app.prometheuses {
-        let mut spec = serde_json::to_value(p)
-            .map_err(|e| RenderError::Unresolved(format!("Prometheus `{pname}`: {e}")))?;
-        if let Some(map) = spec.as_object_mut() {
-            map.shift_remove("labels");
-            map.shift_remove("annotations");
-        }
-        let custom = Custom {
-            kind: ("monitoring.coreos.com/v1", "Prometheus"),
-            name: pname,
-            labels: &p.labels,
-            annotations: &p.annotations,
-            wave: waves::WORKLOADS,
-            cluster_wide: false,
-        };
-        resource(out, name, app, custom, &spec)?;
-    }
-    Ok(())
+    crate::custom::each(
+        out,
+        name,
+        app,
+        ("monitoring.coreos.com/v1", "Prometheus"),
+        (waves::WORKLOADS, false),
+        &app.prometheuses,
+    )
 }

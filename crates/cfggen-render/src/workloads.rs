@@ -37,6 +37,7 @@ pub(crate) fn render_app(
     crate::velero::velero_schedules(out, name, app)?;
     crate::monitors::monitors(out, name, app)?;
     crate::monitors::prometheuses(out, name, app)?;
+    crate::dapr::dapr(out, name, app)?;
     crate::monitors::grafana_dashboards(out, name, app)?;
     crate::certificates::certificates_and_gateways(out, name, app)?;
     crate::flux::flux(out, name, app)?;

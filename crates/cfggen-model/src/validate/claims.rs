@@ -337,6 +337,16 @@ fn custom_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
         ("TCPRoute", "tcpRoutes", app.tcp_routes.keys().collect()),
         ("GRPCRoute", "grpcRoutes", app.grpc_routes.keys().collect()),
         (
+            "Component",
+            "daprComponents",
+            app.dapr_components.keys().collect(),
+        ),
+        (
+            "Configuration",
+            "daprConfigurations",
+            app.dapr_configurations.keys().collect(),
+        ),
+        (
             "Prometheus",
             "prometheuses",
             app.prometheuses.keys().collect(),

@@ -369,7 +369,7 @@ pub(super) fn check_secret_ref(
         return;
     }
     if let Some(made) = app.store_secrets.get(r.secret()) {
-        if !made.keys.contains_key(r.field()) {
+        if made.extract.is_empty() && !made.keys.contains_key(r.field()) {
             c.push(
                 "unknown-secret-field",
                 path,
@@ -714,6 +714,16 @@ pub(super) fn check_secret_name(
 /// A Secret of another store reads a store the environment declares.
 pub(super) fn check_store_secrets(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
     for (name, made) in &app.store_secrets {
+        if made.keys.is_empty() && made.extract.is_empty() {
+            c.push(
+                "store-secret-empty",
+                base.key("storeSecrets").key(name),
+                Target::Key,
+                format!("secret `{name}` reads nothing: it has neither `keys` nor `extract`"),
+                "an empty Secret",
+                Some("list its keys (`keys: {password: {key: …}}`) or read a remote secret whole (`extract: [{key: …}]`)".into()),
+            );
+        }
         if !c.env.secret_stores.contains_key(&made.store) {
             c.push(
                 "unknown-store",

@@ -293,9 +293,10 @@ pub(super) fn declared_keys<'a>(
                 .get(name)
                 .map(|item| item.keys())
                 .or_else(|| {
+                    // None for one that reads remote secrets whole.
                     app.store_secrets
                         .get(name)
-                        .map(|made| made.keys.keys().map(String::as_str).collect())
+                        .and_then(|made| made.known_keys())
                 })
                 .or_else(|| {
                     // An external secret: its listed keys, if it lists them.
