@@ -1,5 +1,6 @@
 // Checks each Cilium object in the YAML files given (network policies,
-// load-balancer IP pools, L2 announcement policies) against the validators
+// load-balancer IP pools, L2 announcement policies, the BGP control
+// plane's cluster configs, peer configs and advertisements) against the validators
 // @kubernetes-models/cilium makes from Cilium's own CRDs (types, enums,
 // patterns, required fields). Exit 1 when one fails, or when a file holds
 // none of those kinds.
@@ -10,6 +11,9 @@ import { CiliumClusterwideNetworkPolicy } from "@kubernetes-models/cilium/cilium
 import { CiliumLoadBalancerIPPool } from "@kubernetes-models/cilium/cilium.io/v2/CiliumLoadBalancerIPPool";
 import { CiliumLoadBalancerIPPool as PoolV2alpha1 } from "@kubernetes-models/cilium/cilium.io/v2alpha1/CiliumLoadBalancerIPPool";
 import { CiliumL2AnnouncementPolicy } from "@kubernetes-models/cilium/cilium.io/v2alpha1/CiliumL2AnnouncementPolicy";
+import { CiliumBGPClusterConfig } from "@kubernetes-models/cilium/cilium.io/v2/CiliumBGPClusterConfig";
+import { CiliumBGPPeerConfig } from "@kubernetes-models/cilium/cilium.io/v2/CiliumBGPPeerConfig";
+import { CiliumBGPAdvertisement } from "@kubernetes-models/cilium/cilium.io/v2/CiliumBGPAdvertisement";
 
 // By apiVersion and kind.
 const kinds = {
@@ -18,6 +22,9 @@ const kinds = {
   "cilium.io/v2 CiliumLoadBalancerIPPool": CiliumLoadBalancerIPPool,
   "cilium.io/v2alpha1 CiliumLoadBalancerIPPool": PoolV2alpha1,
   "cilium.io/v2alpha1 CiliumL2AnnouncementPolicy": CiliumL2AnnouncementPolicy,
+  "cilium.io/v2 CiliumBGPClusterConfig": CiliumBGPClusterConfig,
+  "cilium.io/v2 CiliumBGPPeerConfig": CiliumBGPPeerConfig,
+  "cilium.io/v2 CiliumBGPAdvertisement": CiliumBGPAdvertisement,
 };
 let failed = 0;
 let checked = 0;

@@ -257,12 +257,15 @@ impl Checker {
 /// by the validators `@kubernetes-models/cilium` generates from Cilium's
 /// CRDs (types, enums, patterns, required fields), run by
 /// `tests/cilium/validate.mjs`.
-const CILIUM_KINDS: [(&str, &str); 5] = [
+const CILIUM_KINDS: [(&str, &str); 8] = [
     ("cilium.io/v2", "CiliumNetworkPolicy"),
     ("cilium.io/v2", "CiliumClusterwideNetworkPolicy"),
     ("cilium.io/v2", "CiliumLoadBalancerIPPool"),
     ("cilium.io/v2alpha1", "CiliumLoadBalancerIPPool"),
     ("cilium.io/v2alpha1", "CiliumL2AnnouncementPolicy"),
+    ("cilium.io/v2", "CiliumBGPClusterConfig"),
+    ("cilium.io/v2", "CiliumBGPPeerConfig"),
+    ("cilium.io/v2", "CiliumBGPAdvertisement"),
 ];
 
 /// `tests/cilium`, with its validators installed as `.ci/run` installs

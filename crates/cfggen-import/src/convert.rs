@@ -489,6 +489,9 @@ struct AppBody<'o> {
     grpc_routes: Map<String, Value>,
     prometheuses: Map<String, Value>,
     dapr_components: Map<String, Value>,
+    cilium_bgp_cluster_configs: Map<String, Value>,
+    cilium_bgp_peer_configs: Map<String, Value>,
+    cilium_bgp_advertisements: Map<String, Value>,
     dapr_configurations: Map<String, Value>,
     reference_grants: Map<String, Value>,
     helm_releases: Map<String, Value>,
@@ -731,10 +734,40 @@ impl AppBody<'_> {
             ("networking.k8s.io/v1", "IngressClass")
             | ("snapshot.storage.k8s.io/v1", "VolumeSnapshotClass") => self.class(name, o),
             ("dapr.io/v1alpha1", "Component" | "Configuration") => self.dapr(name, o),
+            (
+                "cilium.io/v2",
+                "CiliumBGPClusterConfig" | "CiliumBGPPeerConfig" | "CiliumBGPAdvertisement",
+            ) => self.cilium_bgp(name, o),
             ("cilium.io/v2" | "cilium.io/v2alpha1", "CiliumLoadBalancerIPPool")
             | ("cilium.io/v2alpha1", "CiliumL2AnnouncementPolicy") => self.cilium_lb(name, o),
             _ => return None,
         })
+    }
+
+    /// A Cilium BGP cluster config, peer config or advertisement.
+    fn cilium_bgp(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        use crate::spec::typed_spec;
+        use cfggen_model::cilium_bgp::{BgpAdvertisement, BgpClusterConfig, BgpPeerConfig};
+        let label = &self.name_label;
+        let (field, entries, value) = match o.kind() {
+            "CiliumBGPClusterConfig" => (
+                "ciliumBGPClusterConfigs",
+                &mut self.cilium_bgp_cluster_configs,
+                serde_json::to_value(typed_spec::<BgpClusterConfig>(&o.value, label)?),
+            ),
+            "CiliumBGPPeerConfig" => (
+                "ciliumBGPPeerConfigs",
+                &mut self.cilium_bgp_peer_configs,
+                serde_json::to_value(typed_spec::<BgpPeerConfig>(&o.value, label)?),
+            ),
+            _ => (
+                "ciliumBGPAdvertisements",
+                &mut self.cilium_bgp_advertisements,
+                serde_json::to_value(typed_spec::<BgpAdvertisement>(&o.value, label)?),
+            ),
+        };
+        entries.insert(name.to_owned(), value.map_err(|e| e.to_string())?);
+        Ok((format!("{field}.{name}"), Vec::new()))
     }
 
     /// A Dapr Component (the Kubernetes Secrets it reads declared as
@@ -1621,6 +1654,9 @@ impl AppBody<'_> {
             ("grpcRoutes", self.grpc_routes),
             ("prometheuses", self.prometheuses),
             ("daprComponents", self.dapr_components),
+            ("ciliumBGPClusterConfigs", self.cilium_bgp_cluster_configs),
+            ("ciliumBGPPeerConfigs", self.cilium_bgp_peer_configs),
+            ("ciliumBGPAdvertisements", self.cilium_bgp_advertisements),
             ("daprConfigurations", self.dapr_configurations),
             ("tcpRoutes", self.tcp_routes),
             ("configMaps", self.config_maps),

@@ -149,6 +149,33 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub cilium_l2_announcement_policies: IndexMap<String, crate::cilium_lb::L2AnnouncementPolicy>,
+    /// Cilium BGP cluster configs (cluster-scoped), by their Kubernetes
+    /// name: which nodes peer with which routers.
+    #[serde(
+        default,
+        rename = "ciliumBGPClusterConfigs",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub cilium_bgp_cluster_configs: IndexMap<String, crate::cilium_bgp::BgpClusterConfig>,
+    /// Cilium BGP peer configs (cluster-scoped), by name: how a peering
+    /// runs and what its families announce.
+    #[serde(
+        default,
+        rename = "ciliumBGPPeerConfigs",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub cilium_bgp_peer_configs: IndexMap<String, crate::cilium_bgp::BgpPeerConfig>,
+    /// Cilium BGP advertisements (cluster-scoped), by name: what BGP
+    /// announces; peer configs pick them by their labels.
+    #[serde(
+        default,
+        rename = "ciliumBGPAdvertisements",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub cilium_bgp_advertisements: IndexMap<String, crate::cilium_bgp::BgpAdvertisement>,
     /// Istio VirtualServices, by their Kubernetes name: how requests to
     /// hosts of the mesh are routed.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]

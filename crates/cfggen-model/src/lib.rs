@@ -21,6 +21,7 @@ pub mod autoscaling;
 pub mod backup;
 pub mod certificate;
 pub mod cilium;
+pub mod cilium_bgp;
 pub mod cilium_lb;
 pub mod container;
 pub mod dapr;

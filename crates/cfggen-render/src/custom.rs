@@ -134,7 +134,10 @@ entry!(
     cfggen_model::gateway::GatewayClass,
     cfggen_model::grafana::GrafanaDatasource,
     cfggen_model::prometheus::Prometheus,
-    cfggen_model::dapr::DaprConfiguration
+    cfggen_model::dapr::DaprConfiguration,
+    cfggen_model::cilium_bgp::BgpClusterConfig,
+    cfggen_model::cilium_bgp::BgpPeerConfig,
+    cfggen_model::cilium_bgp::BgpAdvertisement
 );
 
 /// Writes one custom resource of `kind` (`apiVersion`, `kind`) per entry

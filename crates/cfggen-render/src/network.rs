@@ -73,6 +73,30 @@ pub(crate) fn cilium_policies(out: &mut Output, name: &str, app: &App) -> Result
         (wave, true),
         &app.cilium_l2_announcement_policies,
     )?;
+    each(
+        out,
+        name,
+        app,
+        cilium("CiliumBGPClusterConfig"),
+        (wave, true),
+        &app.cilium_bgp_cluster_configs,
+    )?;
+    each(
+        out,
+        name,
+        app,
+        cilium("CiliumBGPPeerConfig"),
+        (wave, true),
+        &app.cilium_bgp_peer_configs,
+    )?;
+    each(
+        out,
+        name,
+        app,
+        cilium("CiliumBGPAdvertisement"),
+        (wave, true),
+        &app.cilium_bgp_advertisements,
+    )?;
     for (pool_name, pool) in &app.cilium_load_balancer_ip_pools {
         let api = match pool.version.as_deref() {
             Some("v2alpha1") => "cilium.io/v2alpha1",

@@ -537,6 +537,124 @@ pub(super) fn check_ip_pools(c: &mut Checker<'_>, app: &crate::app::App, base: &
     }
 }
 
+/// The environment's Cilium BGP objects (cluster-scoped, so any app's
+/// may refer to any other's): a peer's config is declared, a family's
+/// advertisements pick some advertisement, an instance's peers and the
+/// instances of a config are named apart, a `Service` announcement says
+/// which addresses (`cilium-bgp`).
+pub(super) fn check_bgp(c: &mut Checker<'_>, env: &Environment) {
+    let peer_configs: Vec<&str> = env
+        .apps
+        .values()
+        .flat_map(|a| a.cilium_bgp_peer_configs.keys().map(String::as_str))
+        .collect();
+    let advertisements: Vec<&indexmap::IndexMap<String, String>> = env
+        .apps
+        .values()
+        .flat_map(|a| a.cilium_bgp_advertisements.values().map(|ad| &ad.labels))
+        .collect();
+    for (app_name, app) in &env.apps {
+        let base = FieldPath::of(&["apps", app_name]);
+        for (name, config) in &app.cilium_bgp_cluster_configs {
+            let path = base.key("ciliumBGPClusterConfigs").key(name);
+            super::labels::check_labels(c, &config.labels, &path.key("labels"));
+            let mut instances = std::collections::BTreeSet::new();
+            for (i, instance) in config.bgp_instances.iter().enumerate() {
+                let ipath = path.key("bgpInstances").index(i);
+                if !instances.insert(instance.name.as_str()) {
+                    bgp_error(
+                        c,
+                        ipath.key("name"),
+                        format!(
+                            "BGP cluster config `{name}` has two instances named `{}`",
+                            instance.name
+                        ),
+                        "a second instance of this name",
+                    );
+                }
+                let mut peers = std::collections::BTreeSet::new();
+                for (j, peer) in instance.peers.iter().enumerate() {
+                    let ppath = ipath.key("peers").index(j);
+                    if !peers.insert(peer.name.as_str()) {
+                        bgp_error(c, ppath.key("name"), format!("instance `{}` of BGP cluster config `{name}` has two peers named `{}`", instance.name, peer.name), "a second peer of this name");
+                    }
+                    if let Some(r) = &peer.peer_config_ref {
+                        if !peer_configs.contains(&r.name.as_str()) {
+                            c.push(
+                                "cilium-bgp",
+                                ppath.key("peerConfigRef").key("name"),
+                                Target::Value,
+                                format!("peer `{}` of BGP cluster config `{name}` runs by peer config `{}`, which no app of the environment declares", peer.name, r.name),
+                                "not a declared CiliumBGPPeerConfig",
+                                crate::suggest::hint(&r.name, peer_configs.iter().copied()).or_else(|| Some("declare it under an app's `ciliumBGPPeerConfigs`".into())),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for (name, config) in &app.cilium_bgp_peer_configs {
+            let path = base.key("ciliumBGPPeerConfigs").key(name);
+            super::labels::check_labels(c, &config.labels, &path.key("labels"));
+            for (i, family) in config.families.iter().enumerate() {
+                let Some(selector) = &family.advertisements else {
+                    continue;
+                };
+                // Only label equality is weighed; expressions are Cilium's.
+                if selector
+                    .match_expressions
+                    .as_ref()
+                    .is_some_and(|e| !e.is_empty())
+                {
+                    continue;
+                }
+                let wanted = selector.match_labels.clone().unwrap_or_default();
+                let picked = advertisements
+                    .iter()
+                    .any(|labels| wanted.iter().all(|(k, v)| labels.get(k) == Some(v)));
+                if !picked {
+                    c.warn(
+                        "cilium-bgp",
+                        path.key("families").index(i).key("advertisements"),
+                        Target::Key,
+                        format!("family {} {} of BGP peer config `{name}` picks no CiliumBGPAdvertisement of the environment, so it announces nothing", family.afi, family.safi),
+                        "picks no advertisement",
+                        Some("give an advertisement (`ciliumBGPAdvertisements`) these labels, or change the selector".into()),
+                    );
+                }
+            }
+        }
+        for (name, ad) in &app.cilium_bgp_advertisements {
+            let path = base.key("ciliumBGPAdvertisements").key(name);
+            super::labels::check_labels(c, &ad.labels, &path.key("labels"));
+            for (i, why) in ad.problems() {
+                bgp_error(
+                    c,
+                    path.key("advertisements").index(i),
+                    format!("announcement {i} of BGP advertisement `{name}`: {why}"),
+                    "not an announcement Cilium takes",
+                );
+            }
+        }
+    }
+}
+
+fn bgp_error(c: &mut Checker<'_>, path: FieldPath, message: String, label: &str) {
+    let hint = if label.starts_with("a second") {
+        "rename one: Cilium keys them by name"
+    } else {
+        "add `service: {addresses: [LoadBalancerIP]}` (or `ClusterIP`, `ExternalIP`)"
+    };
+    c.push(
+        "cilium-bgp",
+        path,
+        Target::Key,
+        message,
+        label,
+        Some(hint.into()),
+    );
+}
+
 /// What is wrong with a pool's block, if anything.
 fn block_problem(block: &crate::cilium_lb::IpBlock) -> Option<String> {
     match (&block.cidr, &block.start, &block.stop) {

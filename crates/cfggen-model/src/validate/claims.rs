@@ -293,6 +293,28 @@ fn cluster_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPat
         let path = FieldPath::of(&["apps", name, "ciliumL2AnnouncementPolicies", policy]);
         objects.push(("CiliumL2AnnouncementPolicy", policy.clone(), path));
     }
+    for (field, kind, names) in [
+        (
+            "ciliumBGPClusterConfigs",
+            "CiliumBGPClusterConfig",
+            app.cilium_bgp_cluster_configs.keys().collect::<Vec<_>>(),
+        ),
+        (
+            "ciliumBGPPeerConfigs",
+            "CiliumBGPPeerConfig",
+            app.cilium_bgp_peer_configs.keys().collect(),
+        ),
+        (
+            "ciliumBGPAdvertisements",
+            "CiliumBGPAdvertisement",
+            app.cilium_bgp_advertisements.keys().collect(),
+        ),
+    ] {
+        for object in names {
+            let path = FieldPath::of(&["apps", name, field, object]);
+            objects.push((kind, object.clone(), path));
+        }
+    }
     for policy in app.cilium_clusterwide_policies.keys() {
         let path = FieldPath::of(&["apps", name, "ciliumClusterwidePolicies", policy]);
         objects.push(("CiliumClusterwideNetworkPolicy", policy.clone(), path));

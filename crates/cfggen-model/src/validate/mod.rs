@@ -269,6 +269,7 @@ fn check_all(env: &Environment, stem: &str) -> (Vec<Issue>, Vec<Issue>) {
         check_folder(&mut c, name, app);
     }
     cilium::check_cilium_policies(&mut c, env);
+    cilium::check_bgp(&mut c, env);
     storage::check_bound_volumes(&mut c, &apps);
     storage::check_persistent_volumes(&mut c);
     storage::check_storage_classes(&mut c);
