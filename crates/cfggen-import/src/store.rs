@@ -44,6 +44,14 @@ pub(crate) fn store_secret(name: &str, object: &Value, name_label: &str) -> Resu
         .unwrap_or_else(|| "1h".into());
     let extract = extract(spec.list("dataFrom")?)?;
     let mut target = spec.sub("target")?;
+    // Keys merged into a Secret made elsewhere, or a Secret of its own.
+    let merge = match target.string("creationPolicy")?.as_deref() {
+        None | Some("Owner") => false,
+        Some("Merge") => true,
+        Some(other) => return Err(format!(
+            "creationPolicy {other}: cfggen's ExternalSecrets own their Secret or merge into one"
+        )),
+    };
     let own = crate::secret::own(name, meta, &mut target, name_label)?;
     target.done()?;
     let data = spec.list("data")?;
@@ -61,6 +69,7 @@ pub(crate) fn store_secret(name: &str, object: &Value, name_label: &str) -> Resu
         store: store.clone(),
         keys,
         extract,
+        merge,
         object_name: own.object_name,
         labels: own.labels,
         annotations: own.annotations,
@@ -189,6 +198,17 @@ mod tests {
         assert!(typed.secret.keys.is_empty());
         assert_eq!(typed.secret.extract[0].key, "/kafka/cart-service");
         assert!(typed.secret.known_keys().is_none());
+        // Keys merged into Argo CD's own Secret.
+        let merged = store_secret(
+            "argocd-secret",
+            &es(json!({"secretStoreRef": {"kind": "ClusterSecretStore", "name": "bitwarden-backend"},
+                "target": {"name": "argocd-secret", "creationPolicy": "Merge"},
+                "data": [{"secretKey": "dex.clientSecret", "remoteRef": {"key": "argocd-client-secret"}}]})),
+            "web",
+        )
+        .unwrap();
+        assert!(merged.secret.merge);
+        assert!(merged.secret.known_keys().is_none());
     }
 
     #[test]
@@ -201,8 +221,8 @@ mod tests {
                 "dataFrom",
             ),
             (
-                json!({"secretStoreRef": store, "target": {"creationPolicy": "Merge"}, "data": data}),
-                "creationPolicy Merge",
+                json!({"secretStoreRef": store, "target": {"creationPolicy": "Orphan"}, "data": data}),
+                "creationPolicy Orphan",
             ),
             (
                 json!({"secretStoreRef": store, "target": {"template": {"type": "Opaque"}}, "data": data}),

@@ -81,6 +81,13 @@ pub struct StoreSecret {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("examples" = [[{"key": "/shop/cart-service"}]]))]
     pub extract: Vec<RemoteKey>,
+    /// Write the keys into a Secret that exists already, made elsewhere
+    /// (Argo CD's `argocd-secret`, a chart's), leaving its other keys
+    /// (External Secrets' `creationPolicy: Merge`); else the
+    /// ExternalSecret makes the Secret and owns it. References to its
+    /// other keys are not checked against a list.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub merge: bool,
     /// The ExternalSecret's name, when it is not the Secret's (to keep the
     /// name of one that already runs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,11 +102,10 @@ pub struct StoreSecret {
 }
 
 impl StoreSecret {
-    /// The Secret's keys when they are known: none is when it reads
-    /// remote secrets whole.
+    /// The Secret's keys when they are known: none when it reads remote
+    /// secrets whole or merges into a Secret made elsewhere.
     pub fn known_keys(&self) -> Option<Vec<&str>> {
-        self.extract
-            .is_empty()
+        (self.extract.is_empty() && !self.merge)
             .then(|| self.keys.keys().map(String::as_str).collect())
     }
 }

@@ -173,7 +173,7 @@ pub(crate) fn store_secrets(
                 },
                 target: crds::ExternalSecretTarget {
                     name: secret_name.clone(),
-                    creation_policy: "Owner".into(),
+                    creation_policy: if made.merge { "Merge" } else { "Owner" }.into(),
                     template: None,
                 },
                 data,

@@ -369,7 +369,7 @@ pub(super) fn check_secret_ref(
         return;
     }
     if let Some(made) = app.store_secrets.get(r.secret()) {
-        if made.extract.is_empty() && !made.keys.contains_key(r.field()) {
+        if made.known_keys().is_some() && !made.keys.contains_key(r.field()) {
             c.push(
                 "unknown-secret-field",
                 path,
