@@ -489,6 +489,7 @@ struct AppBody<'o> {
     grpc_routes: Map<String, Value>,
     prometheuses: Map<String, Value>,
     dapr_components: Map<String, Value>,
+    disruption_budgets: Map<String, Value>,
     cilium_bgp_cluster_configs: Map<String, Value>,
     cilium_bgp_peer_configs: Map<String, Value>,
     cilium_bgp_advertisements: Map<String, Value>,
@@ -617,7 +618,9 @@ impl AppBody<'_> {
         match (o.api_version(), o.kind()) {
             ("apps/v1", "Deployment" | "StatefulSet" | "DaemonSet")
             | ("batch/v1", "Job" | "CronJob") => self.workload(app, o),
-            ("policy/v1", "PodDisruptionBudget") => self.disruption_budget(app, &name, &o.value),
+            ("policy/v1", "PodDisruptionBudget") => self
+                .disruption_budget(app, &name, &o.value)
+                .or_else(|_| self.pod_budget(&name, &o.value)),
             ("v1", "Service") => {
                 let service = self.service(&name, &o.value)?;
                 self.services.insert(name.clone(), service);
@@ -1475,6 +1478,52 @@ impl AppBody<'_> {
         Ok((format!("components.{key}.disruptionBudget"), Vec::new()))
     }
 
+    /// A PodDisruptionBudget of pods no component of the app runs (a
+    /// chart's, an operator's): one of the app's `disruptionBudgets`, the
+    /// pods declared made elsewhere when nothing of the input makes them.
+    fn pod_budget(&mut self, name: &str, object: &Value) -> Result<(String, Vec<String>), Why> {
+        let budget: cfggen_model::workload::PodBudget =
+            crate::spec::typed_spec(object, &self.name_label)?;
+        let wanted: Vec<(String, String)> = budget
+            .selector
+            .match_labels
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        if budget
+            .selector
+            .match_expressions
+            .as_ref()
+            .is_none_or(Vec::is_empty)
+            && !wanted.is_empty()
+        {
+            let known = self.pod_labels.iter().any(|(_, labels)| {
+                wanted
+                    .iter()
+                    .all(|(k, v)| labels.get(k).and_then(Value::as_str) == Some(v))
+            }) || self
+                .raw_pods
+                .iter()
+                .any(|p| p.selected_by(wanted.iter().map(|(k, v)| (k, v))));
+            let prometheus = self.prometheuses.iter().any(|(pname, p)| {
+                serde_json::from_value::<cfggen_model::prometheus::Prometheus>(p.clone())
+                    .is_ok_and(|p| p.pods_selected_by(pname, &wanted.iter().cloned().collect()))
+            });
+            if !known && !prometheus {
+                let labels: Map<String, Value> = wanted
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone().into()))
+                    .collect();
+                self.external_pods
+                    .insert(pods_name(name, &labels), json!({ "labels": labels }));
+            }
+        }
+        let value = serde_json::to_value(budget).map_err(|e| e.to_string())?;
+        self.disruption_budgets.insert(name.to_owned(), value);
+        Ok((format!("disruptionBudgets.{name}"), Vec::new()))
+    }
+
     /// A Service selecting one of the app's components, or pods the
     /// input does not make (declared in `externalPods`), or none.
     fn service(&mut self, name: &str, object: &Value) -> Result<Value, Why> {
@@ -1654,6 +1703,7 @@ impl AppBody<'_> {
             ("grpcRoutes", self.grpc_routes),
             ("prometheuses", self.prometheuses),
             ("daprComponents", self.dapr_components),
+            ("disruptionBudgets", self.disruption_budgets),
             ("ciliumBGPClusterConfigs", self.cilium_bgp_cluster_configs),
             ("ciliumBGPPeerConfigs", self.cilium_bgp_peer_configs),
             ("ciliumBGPAdvertisements", self.cilium_bgp_advertisements),

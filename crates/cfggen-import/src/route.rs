@@ -261,38 +261,14 @@ pub(crate) fn stream_route(
     };
     let tls = object.get("kind").and_then(Value::as_str) == Some("TLSRoute");
     let (labels, annotations, mut spec) = crate::take::labelled_spec(object)?;
-    let parent_refs = spec
-        .list("parentRefs")?
-        .into_iter()
-        .map(|p| serde_json::from_value(parent_ref(p)?).map_err(|e| e.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
-    if parent_refs.is_empty() {
-        return Err("a route attached to no Gateway".into());
-    }
-    let hostnames: Vec<String> = match spec.take("hostnames") {
-        Some(h) => serde_json::from_value(h).map_err(|e| format!("`.spec.hostnames`: {e}"))?,
-        None => Vec::new(),
-    };
+    let (parent_refs, hostnames) = parents_and_hosts(&mut spec)?;
     let mut rules = spec.list("rules")?;
     if rules.len() != 1 {
         return Err("a route of several rules (or none): cfggen's has one".into());
     }
     let mut rule = Taker::new(rules.remove(0), ".spec.rules[0]")?;
     let mut routed = Vec::new();
-    let backends = rule
-        .list("backendRefs")?
-        .into_iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let b = backend(b, &format!(".spec.rules[0].backendRefs[{i}]"), namespace)?;
-            // A Service of another namespace is another app's.
-            if b.namespace.is_none() {
-                let port = serde_json::to_value(&b.port).map_err(|e| e.to_string())?;
-                routed.push((b.service.clone(), port));
-            }
-            Ok(b)
-        })
-        .collect::<Result<Vec<_>, Why>>()?;
+    let backends = rule_backends(&mut rule, ".spec.rules[0]", namespace, &mut routed)?;
     rule.done()?;
     spec.done()?;
     if backends.is_empty() {
@@ -365,18 +341,7 @@ pub(crate) fn grpc_route(
 ) -> Result<(Value, Vec<(String, Value)>), Why> {
     use cfggen_model::grpc_route::{GrpcMatch, GrpcRoute, GrpcRouteRule};
     let (labels, annotations, mut spec) = crate::take::labelled_spec(object)?;
-    let parent_refs = spec
-        .list("parentRefs")?
-        .into_iter()
-        .map(|p| serde_json::from_value(parent_ref(p)?).map_err(|e| e.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
-    if parent_refs.is_empty() {
-        return Err("a route attached to no Gateway".into());
-    }
-    let hostnames: Vec<String> = match spec.take("hostnames") {
-        Some(h) => serde_json::from_value(h).map_err(|e| format!("`.spec.hostnames`: {e}"))?,
-        None => Vec::new(),
-    };
+    let (parent_refs, hostnames) = parents_and_hosts(&mut spec)?;
     let mut routed = Vec::new();
     let mut rules = Vec::new();
     for (r, rule) in spec.list("rules")?.into_iter().enumerate() {
@@ -384,19 +349,8 @@ pub(crate) fn grpc_route(
         // The matches in the model's own type: Gateway API's fields.
         let matches: Vec<GrpcMatch> = serde_json::from_value(Value::Array(rule.list("matches")?))
             .map_err(|e| format!("`.spec.rules[{r}].matches`: {e}"))?;
-        let backends = rule
-            .list("backendRefs")?
-            .into_iter()
-            .enumerate()
-            .map(|(i, b)| {
-                let b = backend(b, &format!(".spec.rules[{r}].backendRefs[{i}]"), namespace)?;
-                if b.namespace.is_none() {
-                    let port = serde_json::to_value(&b.port).map_err(|e| e.to_string())?;
-                    routed.push((b.service.clone(), port));
-                }
-                Ok(b)
-            })
-            .collect::<Result<Vec<_>, Why>>()?;
+        let at = format!(".spec.rules[{r}]");
+        let backends = rule_backends(&mut rule, &at, namespace, &mut routed)?;
         rule.done()?;
         if backends.is_empty() {
             return Err(format!(
@@ -418,6 +372,48 @@ pub(crate) fn grpc_route(
     })
     .map_err(|e| e.to_string())?;
     Ok((typed, routed))
+}
+
+/// A route's Gateways (at least one) and host names.
+fn parents_and_hosts(
+    spec: &mut Taker,
+) -> Result<(Vec<cfggen_model::route::ParentRef>, Vec<String>), Why> {
+    let parent_refs = spec
+        .list("parentRefs")?
+        .into_iter()
+        .map(|p| serde_json::from_value(parent_ref(p)?).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if parent_refs.is_empty() {
+        return Err("a route attached to no Gateway".into());
+    }
+    let hostnames: Vec<String> = match spec.take("hostnames") {
+        Some(h) => serde_json::from_value(h).map_err(|e| format!("`.spec.hostnames`: {e}"))?,
+        None => Vec::new(),
+    };
+    Ok((parent_refs, hostnames))
+}
+
+/// The backends of the rule at `at`; each Service of the route's own
+/// namespace, with its port, joins `routed` (a Service of another
+/// namespace is another app's).
+fn rule_backends(
+    rule: &mut Taker,
+    at: &str,
+    namespace: &str,
+    routed: &mut Vec<(String, Value)>,
+) -> Result<Vec<cfggen_model::route::RouteBackend>, Why> {
+    rule.list("backendRefs")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let b = backend(b, &format!("{at}.backendRefs[{i}]"), namespace)?;
+            if b.namespace.is_none() {
+                let port = serde_json::to_value(&b.port).map_err(|e| e.to_string())?;
+                routed.push((b.service.clone(), port));
+            }
+            Ok(b)
+        })
+        .collect()
 }
 
 #[cfg(test)]

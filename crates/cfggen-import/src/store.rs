@@ -48,9 +48,11 @@ pub(crate) fn store_secret(name: &str, object: &Value, name_label: &str) -> Resu
     let merge = match target.string("creationPolicy")?.as_deref() {
         None | Some("Owner") => false,
         Some("Merge") => true,
-        Some(other) => return Err(format!(
+        Some(other) => {
+            return Err(format!(
             "creationPolicy {other}: cfggen's ExternalSecrets own their Secret or merge into one"
-        )),
+        ))
+        }
     };
     let own = crate::secret::own(name, meta, &mut target, name_label)?;
     target.done()?;

@@ -108,6 +108,12 @@ pub struct App {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
     pub dapr_components: IndexMap<String, crate::dapr::DaprComponent>,
+    /// PodDisruptionBudgets of pods the app does not run as components
+    /// (a chart's, an operator's), by name; a component's own is its
+    /// `disruptionBudget`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]
+    pub disruption_budgets: IndexMap<String, crate::workload::PodBudget>,
     /// Dapr Configurations its pods name (`dapr.io/config`), by name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_SUBDOMAIN}))]

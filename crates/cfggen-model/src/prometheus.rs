@@ -188,6 +188,32 @@ pub struct PodMetadata {
 }
 
 impl Prometheus {
+    /// Whether the servers' pods of the Prometheus `name` carry every
+    /// label of `wanted`: those the operator gives them
+    /// (`app.kubernetes.io/name: prometheus`, `…/instance`,
+    /// `operator.prometheus.io/name` and `prometheus`: the name) and
+    /// `podMetadata`'s.
+    pub fn pods_selected_by(&self, name: &str, wanted: &IndexMap<String, String>) -> bool {
+        let own = |k: &str| -> Option<&str> {
+            match k {
+                "app.kubernetes.io/name" => Some("prometheus"),
+                "app.kubernetes.io/managed-by" => Some("prometheus-operator"),
+                "app.kubernetes.io/instance" | "operator.prometheus.io/name" | "prometheus" => {
+                    Some(name)
+                }
+                _ => None,
+            }
+        };
+        wanted.iter().all(|(k, v)| {
+            let meta = self
+                .pod_metadata
+                .as_ref()
+                .and_then(|m| m.labels.get(k))
+                .map(String::as_str);
+            meta.or_else(|| own(k)) == Some(v.as_str())
+        })
+    }
+
     /// Whether it picks up no monitor, probe or scrape config at all, and
     /// so scrapes nothing.
     pub fn selects_nothing(&self) -> bool {

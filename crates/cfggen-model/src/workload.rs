@@ -223,6 +223,37 @@ pub struct DisruptionBudget {
     pub max_unavailable: Option<Amount>,
 }
 
+/// A PodDisruptionBudget of pods the app does not run as one of its
+/// components (a chart's, an operator's: a Prometheus's servers), by
+/// name (`disruptionBudgets.<name>`): its selector picks them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(extend("examples" = [{
+    "selector": {"matchLabels": {"app.kubernetes.io/name": "kubechecks"}},
+    "minAvailable": 1
+}]))]
+pub struct PodBudget {
+    /// The pods, by their labels (Kubernetes `LabelSelector`).
+    pub selector: k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+    /// Pods that must stay up during voluntary disruptions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_available: Option<Amount>,
+    /// Pods that may be down at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_unavailable: Option<Amount>,
+    /// `IfHealthyBudget` (Kubernetes' default) or `AlwaysAllow`: whether
+    /// pods that are not ready may be evicted regardless.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["IfHealthyBudget", "AlwaysAllow"]))]
+    pub unhealthy_pod_eviction_policy: Option<String>,
+    /// Labels of the budget, beside cfggen's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// Annotations of the budget.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
 /// A number of pods, or a percentage of them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]

@@ -38,6 +38,7 @@ pub(crate) fn render_app(
     crate::monitors::monitors(out, name, app)?;
     crate::monitors::prometheuses(out, name, app)?;
     crate::dapr::dapr(out, name, app)?;
+    pod_budgets(out, name, app)?;
     crate::monitors::grafana_dashboards(out, name, app)?;
     crate::certificates::certificates_and_gateways(out, name, app)?;
     crate::flux::flux(out, name, app)?;
@@ -285,6 +286,33 @@ fn amount(a: &Amount) -> IntOrString {
         Amount::Count(n) => IntOrString::Int(i32::try_from(*n).unwrap_or(i32::MAX)),
         Amount::Percent(p) => IntOrString::String(p.clone()),
     }
+}
+
+/// The app's PodDisruptionBudgets of pods it does not run as
+/// components, each with its own selector.
+pub(crate) fn pod_budgets(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
+    let ns = app.namespace(name);
+    for (bname, pdb) in &app.disruption_budgets {
+        let object = PodDisruptionBudget {
+            metadata: crate::own_meta(
+                bname,
+                ns,
+                app.name_label(name),
+                &pdb.labels,
+                &pdb.annotations,
+                waves::WORKLOADS,
+            ),
+            spec: Some(PodDisruptionBudgetSpec {
+                selector: Some(pdb.selector.clone()),
+                min_available: pdb.min_available.as_ref().map(amount),
+                max_unavailable: pdb.max_unavailable.as_ref().map(amount),
+                unhealthy_pod_eviction_policy: pdb.unhealthy_pod_eviction_policy.clone(),
+            }),
+            ..PodDisruptionBudget::default()
+        };
+        out.resource(name, ns, file_name("PodDisruptionBudget", bname), &object)?;
+    }
+    Ok(())
 }
 
 /// The component's PodDisruptionBudget.

@@ -359,6 +359,11 @@ fn custom_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
         ("TCPRoute", "tcpRoutes", app.tcp_routes.keys().collect()),
         ("GRPCRoute", "grpcRoutes", app.grpc_routes.keys().collect()),
         (
+            "PodDisruptionBudget",
+            "disruptionBudgets",
+            app.disruption_budgets.keys().collect(),
+        ),
+        (
             "Component",
             "daprComponents",
             app.dapr_components.keys().collect(),
@@ -445,8 +450,13 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
     for (cname, comp) in &app.components {
         let path = FieldPath::of(&["apps", name, "components", cname]);
         let workload = workload_name(name, cname, comp);
-        if comp.disruption_budget.is_some() {
-            objects.push(("PodDisruptionBudget", workload.clone(), path.clone()));
+        if let Some(pdb) = &comp.disruption_budget {
+            let pdb_name = pdb.name.clone().unwrap_or_else(|| workload.clone());
+            objects.push((
+                "PodDisruptionBudget",
+                pdb_name,
+                path.key("disruptionBudget"),
+            ));
         }
         if let Some(hpa) = &comp.autoscaling {
             let hpa_name = hpa.name.clone().unwrap_or_else(|| workload.clone());

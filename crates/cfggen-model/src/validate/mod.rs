@@ -427,6 +427,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     monitors::check_monitors(c, name, app, &base);
     monitors::check_prometheuses(c, app, &base);
     dapr::check_dapr(c, app, &base);
+    workloads::check_pod_budgets(c, name, app, &base);
     for (cname, cert) in &app.certificates {
         let cpath = base.key("certificates").key(cname);
         labels::check_labels(c, &cert.labels, &cpath.key("labels"));

@@ -44,7 +44,8 @@ pub(super) fn check_network_policy(
 }
 
 /// Whether pods of the app carry every label of `wanted`: its
-/// components', pods made elsewhere, or raw manifests'.
+/// components', its Prometheus servers', pods made elsewhere, or raw
+/// manifests'.
 pub(super) fn selects_pods_of(
     app_name: &str,
     app: &App,
@@ -56,5 +57,9 @@ pub(super) fn selects_pods_of(
         .any(|(cname, comp)| comp.selected_by(app.name_label(app_name), cname, wanted));
     components
         || app.external_pods.values().any(|p| p.selected_by(wanted))
+        || app
+            .prometheuses
+            .iter()
+            .any(|(name, p)| p.pods_selected_by(name, wanted))
         || app.raw_pods().iter().any(|p| p.selected_by(wanted))
 }

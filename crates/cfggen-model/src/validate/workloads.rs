@@ -319,3 +319,51 @@ fn check_pod(c: &mut Checker<'_>, app: &App, comp: &Component, ppath: &FieldPath
         }
     }
 }
+
+/// The app's PodDisruptionBudgets of pods it does not run as
+/// components: one limit each, and a selector that picks pods the app
+/// knows of (its components', pods made elsewhere, raw manifests').
+pub(super) fn check_pod_budgets(c: &mut Checker<'_>, app_name: &str, app: &App, base: &FieldPath) {
+    for (name, pdb) in &app.disruption_budgets {
+        let path = base.key("disruptionBudgets").key(name);
+        super::labels::check_labels(c, &pdb.labels, &path.key("labels"));
+        let set =
+            usize::from(pdb.min_available.is_some()) + usize::from(pdb.max_unavailable.is_some());
+        if set != 1 {
+            c.push(
+                "disruption-budget",
+                path.clone(),
+                Target::Key,
+                format!("disruption budget `{name}` sets exactly one of `minAvailable` or `maxUnavailable`; this one sets {set}"),
+                "expected one limit",
+                None,
+            );
+        }
+        // Only label equality is weighed; expressions pick as they will.
+        if pdb
+            .selector
+            .match_expressions
+            .as_ref()
+            .is_some_and(|e| !e.is_empty())
+        {
+            continue;
+        }
+        let wanted = pdb
+            .selector
+            .match_labels
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        if !super::network::selects_pods_of(app_name, app, &wanted) {
+            c.warn(
+                "disruption-budget",
+                path.key("selector"),
+                Target::Key,
+                format!("disruption budget `{name}` of app `{app_name}` selects none of the pods the app knows of, so it may guard nothing"),
+                "selects no known pod",
+                Some("select by labels the pods carry, or declare the pods another tool makes under `externalPods`".into()),
+            );
+        }
+    }
+}
