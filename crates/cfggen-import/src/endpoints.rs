@@ -50,7 +50,7 @@ pub(crate) fn slice(name: &str, object: &Value, name_label: &str) -> Result<(Str
         let mut e = Taker::new(e, "endpoints[]")?;
         let list = e.list("addresses")?;
         let [address] = list.as_slice() else {
-            return Err("an endpoint of several addresses: cfggen's has one".into());
+            return Err("an endpoint of several addresses, of which kube-proxy uses the first only (EndpointSlice API: the addresses of one endpoint are fungible): cfggen writes one endpoint per address, which would send traffic to all; kept as written".into());
         };
         addresses.push(
             address
