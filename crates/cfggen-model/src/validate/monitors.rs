@@ -196,18 +196,13 @@ pub(super) fn check_prometheuses(c: &mut Checker<'_>, app: &crate::App, base: &F
         let path = base.key("prometheuses").key(name);
         super::labels::check_labels(c, &p.labels, &path.key("labels"));
         if let Some(account) = &p.service_account_name {
-            if account != "default" && !app.service_accounts.contains_key(account) {
-                c.push(
-                    "unknown-service-account",
-                    path.key("serviceAccountName"),
-                    Target::Value,
-                    format!("Prometheus `{name}` runs as service account `{account}`, which the app does not declare"),
-                    "not a key of the app's `serviceAccounts`",
-                    crate::suggest::hint(account, app.service_accounts.keys().map(String::as_str)).or_else(|| {
-                        Some(format!("declare it under the app's `serviceAccounts` (`{account}: {{existing: true}}` for one made elsewhere)"))
-                    }),
-                );
-            }
+            super::rbac::check_account_declared(
+                c,
+                app,
+                account,
+                &format!("Prometheus `{name}` runs"),
+                path.key("serviceAccountName"),
+            );
         }
         if p.selects_nothing() {
             c.warn(

@@ -11,6 +11,33 @@ use crate::app::App;
 use crate::rbac::{PolicyRule, RoleKind, ServiceAccount};
 use crate::FieldPath;
 
+/// A service account something of the app runs as (`who runs`: "the
+/// pods run", "Prometheus `main` runs") is one the app declares, or
+/// `default`, which Kubernetes makes in every namespace.
+pub(super) fn check_account_declared(
+    c: &mut Checker<'_>,
+    app: &App,
+    account: &str,
+    who_runs: &str,
+    path: FieldPath,
+) {
+    if account == "default" || app.service_accounts.contains_key(account) {
+        return;
+    }
+    c.push(
+        "unknown-service-account",
+        path,
+        Target::Value,
+        format!("{who_runs} as service account `{account}`, which the app does not declare"),
+        "not a key of the app's `serviceAccounts`",
+        crate::suggest::hint(account, app.service_accounts.keys().map(String::as_str)).or_else(|| {
+            Some(format!(
+                "declare it under the app's `serviceAccounts` (`{account}: {{existing: true}}` for one made elsewhere)"
+            ))
+        }),
+    );
+}
+
 /// One service account of an app.
 pub(super) fn check_service_account(
     c: &mut Checker<'_>,

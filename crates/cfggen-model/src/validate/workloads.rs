@@ -277,20 +277,13 @@ fn check_governing_service(
 /// credentials the app declares.
 fn check_pod(c: &mut Checker<'_>, app: &App, comp: &Component, ppath: &FieldPath) {
     if let Some(account) = &comp.pod.service_account {
-        if account != "default" && !app.service_accounts.contains_key(account) {
-            c.push(
-                "unknown-service-account",
-                ppath.key("serviceAccount"),
-                Target::Value,
-                format!("the pods run as service account `{account}`, which the app does not declare"),
-                "not a key of the app's `serviceAccounts`",
-                suggest::hint(account, app.service_accounts.keys().map(String::as_str)).or_else(|| {
-                    Some(format!(
-                        "declare it under the app's `serviceAccounts` (`{account}: {{existing: true}}` for one made elsewhere)"
-                    ))
-                }),
-            );
-        }
+        super::rbac::check_account_declared(
+            c,
+            app,
+            account,
+            "the pods run",
+            ppath.key("serviceAccount"),
+        );
     }
     for (i, name) in comp.pod.image_pull_secrets.iter().enumerate() {
         let path = ppath.key("imagePullSecrets").index(i);
