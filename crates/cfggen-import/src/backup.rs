@@ -8,6 +8,7 @@ use cfggen_model::backup::{
     AntiAffinityType, BackupOwner, BackupSchedule, Backups, ClusterAffinity, ObjectStore,
     S3Credentials, BARMAN_CLOUD_PLUGIN,
 };
+use cfggen_model::monitor::Relabeling;
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -23,12 +24,15 @@ const OBJECT_NAME: &str = "barmanObjectName";
 pub(crate) struct ClusterParts {
     pub affinity: Option<ClusterAffinity>,
     pub pod_monitor: Option<bool>,
+    pub pod_monitor_relabelings: Vec<Relabeling>,
     pub backups: Option<Backups>,
 }
 
-/// Takes `affinity`, `monitoring`, `plugins` and `externalClusters` out
-/// of a Cluster's spec.
-pub(crate) fn cluster_parts(spec: &mut Taker) -> Result<ClusterParts, Why> {
+/// Takes `affinity`, `monitoring`, `backup`, `plugins` and
+/// `externalClusters` out of the spec of Cluster `name`: the store of its
+/// own Barman Cloud support (`backup.barmanObjectStore`) is named after
+/// the cluster.
+pub(crate) fn cluster_parts(spec: &mut Taker, name: &str) -> Result<ClusterParts, Why> {
     let mut parts = ClusterParts {
         affinity: spec.take("affinity").map(affinity).transpose()?,
         ..ClusterParts::default()
@@ -39,8 +43,24 @@ pub(crate) fn cluster_parts(spec: &mut Taker) -> Result<ClusterParts, Why> {
         Some(Value::Bool(b)) => Some(b),
         Some(_) => return Err("`spec.monitoring.enablePodMonitor` is not a boolean".into()),
     };
+    if let Some(r) = monitoring.take("podMonitorRelabelings") {
+        parts.pod_monitor_relabelings =
+            crate::take::typed(r, "spec.monitoring.podMonitorRelabelings")?;
+    }
     monitoring.done()?;
     let mut backups = Backups::default();
+    if let Some(backup) = spec.take("backup") {
+        let mut b = Taker::new(backup, "spec.backup")?;
+        let retention = b.string("retentionPolicy")?;
+        let config = b.take("barmanObjectStore");
+        b.done()?;
+        let config = config.ok_or("a `spec.backup` without `barmanObjectStore`")?;
+        let config = Taker::new(config, "spec.backup.barmanObjectStore")?;
+        let mut store = configuration(config, "spec.backup.barmanObjectStore")?;
+        store.retention = retention;
+        backups.stores.insert(name.to_owned(), store);
+        backups.barman_object_store = Some(name.to_owned());
+    }
     for p in spec.list("plugins")? {
         let mut p = Taker::new(p, "spec.plugins[]")?;
         plugin_name(&mut p, "spec.plugins[]")?;
@@ -68,7 +88,16 @@ pub(crate) fn cluster_parts(spec: &mut Taker) -> Result<ClusterParts, Why> {
         e.done()?;
         backups.recovery_sources.insert(name, store);
     }
-    if backups.wal_archive.is_some() || !backups.recovery_sources.is_empty() {
+    if backups.wal_archive.is_some()
+        || backups.barman_object_store.is_some()
+        || !backups.recovery_sources.is_empty()
+    {
+        if backups.wal_archive.is_some() && backups.barman_object_store.is_some() {
+            return Err(
+                "backups through both CloudNativePG's own Barman Cloud support and the plugin"
+                    .into(),
+            );
+        }
         parts.backups = Some(backups);
     }
     Ok(parts)
@@ -137,12 +166,28 @@ pub(crate) fn object_store(o: &Object) -> Result<ObjectStore, Why> {
     let mut spec = t.sub("spec")?;
     t.done()?;
     let retention = spec.string("retentionPolicy")?;
-    let mut c = spec.sub("configuration")?;
+    let c = spec.sub("configuration")?;
     spec.done()?;
+    let mut store = configuration(c, "spec.configuration")?;
+    store.retention = retention;
+    Ok(store)
+}
+
+/// A Barman Cloud store's configuration (an ObjectStore's, or a
+/// Cluster's `backup.barmanObjectStore`), found at `path`.
+fn configuration(mut c: Taker, path: &str) -> Result<ObjectStore, Why> {
     let destination = c
         .string("destinationPath")?
-        .ok_or("an ObjectStore without `destinationPath`")?;
+        .ok_or("a store without `destinationPath`")?;
     let endpoint = c.string("endpointURL")?;
+    let wal = c
+        .take("wal")
+        .map(|w| crate::take::typed(w, &format!("{path}.wal")))
+        .transpose()?;
+    let data = c
+        .take("data")
+        .map(|d| crate::take::typed(d, &format!("{path}.data")))
+        .transpose()?;
     let mut s3 = c.sub("s3Credentials")?;
     c.done()?;
     let mut key = |field: &str| -> Result<(String, String), Why> {
@@ -150,9 +195,8 @@ pub(crate) fn object_store(o: &Object) -> Result<ObjectStore, Why> {
         let name = k.string("name")?;
         let key = k.string("key")?;
         k.done()?;
-        name.zip(key).ok_or_else(|| {
-            format!("`spec.configuration.s3Credentials.{field}` names no Secret key")
-        })
+        name.zip(key)
+            .ok_or_else(|| format!("`{path}.s3Credentials.{field}` names no Secret key"))
     };
     let (secret, access_key_id) = key("accessKeyId")?;
     let (other, secret_access_key) = key("secretAccessKey")?;
@@ -168,13 +212,16 @@ pub(crate) fn object_store(o: &Object) -> Result<ObjectStore, Why> {
             access_key_id,
             secret_access_key,
         },
-        retention,
+        retention: None,
+        wal,
+        data,
     })
 }
 
 /// A ScheduledBackup of cluster `cluster` → a schedule of its backups, or
-/// why it stays raw.
-pub(crate) fn schedule(cluster: &str, o: &Object) -> Result<BackupSchedule, Why> {
+/// why it stays raw; of the plugin's method, or (`in_tree`: the cluster
+/// backs up through CloudNativePG's own support) of that.
+pub(crate) fn schedule(cluster: &str, o: &Object, in_tree: bool) -> Result<BackupSchedule, Why> {
     let (mut t, meta) = crate::take::object(&o.value)?;
     meta.done()
         .map_err(|why| format!("{why} (cfggen labels a cluster's backups itself)"))?;
@@ -185,18 +232,23 @@ pub(crate) fn schedule(cluster: &str, o: &Object) -> Result<BackupSchedule, Why>
         return Err(format!("it backs up another cluster than `{cluster}`"));
     }
     on.done()?;
-    if spec.string("method")?.as_deref() != Some("plugin") {
-        return Err("a backup of another method than the Barman Cloud plugin".into());
-    }
-    let mut plugin = spec.sub("pluginConfiguration")?;
-    plugin_name(&mut plugin, "spec.pluginConfiguration")?;
-    let parameters = plugin.sub("parameters")?;
-    let store = if parameters.is_empty() {
-        None
-    } else {
-        Some(store_name(parameters)?)
+    // CloudNativePG's default method is its own Barman Cloud support.
+    let store = match spec.string("method")?.as_deref() {
+        Some("plugin") if !in_tree => {
+            let mut plugin = spec.sub("pluginConfiguration")?;
+            plugin_name(&mut plugin, "spec.pluginConfiguration")?;
+            let parameters = plugin.sub("parameters")?;
+            let store = if parameters.is_empty() {
+                None
+            } else {
+                Some(store_name(parameters)?)
+            };
+            plugin.done()?;
+            store
+        }
+        None | Some("barmanObjectStore") if in_tree => None,
+        _ => return Err("a backup of another method than the cluster's".into()),
     };
-    plugin.done()?;
     let schedule = spec
         .string("schedule")?
         .ok_or("a ScheduledBackup without a schedule")?;
@@ -235,6 +287,10 @@ pub(crate) fn named_stores(backups: &Backups) -> Vec<String> {
         .chain(schedules)
     {
         names.insert(name.clone(), ());
+    }
+    // The store of the cluster's own support is in the Cluster.
+    if let Some(own) = &backups.barman_object_store {
+        names.shift_remove(own);
     }
     names.into_keys().collect()
 }

@@ -290,6 +290,16 @@ fn group(
     out
 }
 
+/// An object without its `metadata.namespace`: as it is typed, before
+/// its entry says the namespace.
+fn without_namespace(object: &Value) -> Value {
+    let mut value = object.clone();
+    if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("namespace");
+    }
+    value
+}
+
 /// Kinds typed in their own field of the app, in the order they are
 /// converted (workloads before the Services that select them).
 const ORDER: &[&str] = &[
@@ -305,11 +315,14 @@ const ORDER: &[&str] = &[
     "DaemonSet",
     "CronJob",
     "Job",
+    "ReplicationController",
+    "Pod",
     "PodDisruptionBudget",
     "Service",
     "EndpointSlice",
     "Ingress",
     "HTTPRoute",
+    "Password",
     "ExternalSecret",
     "Namespace",
     "AppProject",
@@ -463,6 +476,9 @@ struct AppBody<'o> {
     /// The stores the input's secrets read that the environment does not
     /// declare.
     stores: BTreeMap<String, cfggen_model::stores::OtherStore>,
+    /// External Secrets `Password` generators of the input, by name, for
+    /// the ExternalSecrets that read them.
+    password_generators: BTreeMap<String, cfggen_model::stores::PasswordGenerator>,
     /// The Secrets made from them.
     store_secrets: Map<String, Value>,
     /// The PersistentVolumes there are (see [`Options::persistent_volumes`]).
@@ -470,8 +486,8 @@ struct AppBody<'o> {
     namespace: String,
     /// Roles and ClusterRoles whose bindings are in cfggen's form, by
     /// name.
-    roles: BTreeMap<String, crate::rbac::Binding>,
-    cluster_roles: BTreeMap<String, crate::rbac::Binding>,
+    roles: BTreeMap<(String, String), crate::rbac::Binding>,
+    cluster_roles: BTreeMap<(String, String), crate::rbac::Binding>,
     components: Map<String, Value>,
     /// Each component's selector labels, for Services.
     selectors: Vec<(String, Map<String, Value>)>,
@@ -609,15 +625,13 @@ impl AppBody<'_> {
         let name = o.name().to_owned();
         if let Some(ns) = o.namespace().filter(|ns| *ns != self.namespace) {
             if o.kind() != "AppProject" {
-                return Err(format!(
-                    "it is in namespace `{ns}`, and the app in `{}`: a typed object is in the app's namespace, a raw one keeps its own",
-                    self.namespace
-                ));
+                return self.elsewhere(ns, &name, o);
             }
         }
         match (o.api_version(), o.kind()) {
             ("apps/v1", "Deployment" | "StatefulSet" | "DaemonSet")
-            | ("batch/v1", "Job" | "CronJob") => self.workload(app, o),
+            | ("batch/v1", "Job" | "CronJob")
+            | ("v1", "Pod" | "ReplicationController") => self.workload(app, o),
             ("policy/v1", "PodDisruptionBudget") => self
                 .disruption_budget(app, &name, &o.value)
                 .or_else(|_| self.pod_budget(&name, &o.value)),
@@ -660,25 +674,11 @@ impl AppBody<'_> {
                 self.claims.insert(name.clone(), claim(&o.value)?);
                 Ok((format!("claims.{name}"), Vec::new()))
             }
-            ("v1", "ServiceAccount") => {
-                let (mut t, mut meta) = crate::take::object(&o.value)?;
-                let labels = meta.strings("labels")?;
-                meta.done()?;
-                let mut sa = Map::new();
-                if !labels.is_empty() {
-                    sa.insert("labels".into(), Value::Object(labels));
-                }
-                if let Some(v) = t.take("automountServiceAccountToken") {
-                    sa.insert("automountToken".into(), v);
-                }
-                t.done()?;
-                self.service_accounts
-                    .insert(name.clone(), Value::Object(sa));
-                Ok((format!("serviceAccounts.{name}"), Vec::new()))
-            }
+            ("v1", "ServiceAccount") => self.service_account(&name, &o.value),
             ("rbac.authorization.k8s.io/v1", kind @ ("Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding")) => {
                 // An account's own rules, or else roles of their own.
-                self.rbac(kind, &name, &o.value)
+                let ns = self.namespace.clone();
+                self.rbac(kind, &ns, &name, &o.value)
                     .or_else(|_| self.own_rbac(kind, &name, &o.value))
             }
             ("external-secrets.io/v1", "ExternalSecret") => self.external_secret(&name, o),
@@ -723,10 +723,44 @@ impl AppBody<'_> {
         }
     }
 
-    /// The kinds of Flux, Istio and Cilium's load balancing, and
-    /// cluster-scoped classes: their entry, or `None` for another kind.
+    /// A ServiceAccount: its labels and whether it mounts its token.
+    fn service_account(
+        &mut self,
+        name: &str,
+        object: &Value,
+    ) -> Result<(String, Vec<String>), Why> {
+        let (mut t, mut meta) = crate::take::object(object)?;
+        let labels = meta.strings("labels")?;
+        meta.done()?;
+        let mut sa = Map::new();
+        if !labels.is_empty() {
+            sa.insert("labels".into(), Value::Object(labels));
+        }
+        if let Some(v) = t.take("automountServiceAccountToken") {
+            sa.insert("automountToken".into(), v);
+        }
+        t.done()?;
+        self.service_accounts
+            .insert(name.to_owned(), Value::Object(sa));
+        Ok((format!("serviceAccounts.{name}"), Vec::new()))
+    }
+
+    /// The kinds of Flux, Istio and Cilium's load balancing, External
+    /// Secrets' Password generator, and cluster-scoped classes: their
+    /// entry, or `None` for another kind.
     fn more_kinds(&mut self, name: &str, o: &Object) -> Option<Result<(String, Vec<String>), Why>> {
         Some(match (o.api_version(), o.kind()) {
+            ("generators.external-secrets.io/v1alpha1", "Password") => {
+                // Typed with the ExternalSecret that reads it, named as
+                // its Secret.
+                match crate::store::password(&o.value) {
+                    Ok(password) => {
+                        self.password_generators.insert(name.to_owned(), password);
+                        Ok((format!("storeSecrets.{name}.password"), Vec::new()))
+                    }
+                    Err(why) => Err(why),
+                }
+            }
             ("helm.toolkit.fluxcd.io/v2", "HelmRelease")
             | ("source.toolkit.fluxcd.io/v1", "OCIRepository" | "HelmRepository") => {
                 self.flux(name, o)
@@ -1014,6 +1048,80 @@ impl AppBody<'_> {
         Ok((format!("{field}.{name}"), Vec::new()))
     }
 
+    /// An object of namespace `ns`, not the app's: the kinds whose entry
+    /// may name another namespace (an account's `rulesIn`, a monitor, a
+    /// store secret), else why it stays raw.
+    fn elsewhere(
+        &mut self,
+        ns: &str,
+        name: &str,
+        o: &Object,
+    ) -> Result<(String, Vec<String>), Why> {
+        let rbac = o.api_version() == "rbac.authorization.k8s.io/v1";
+        if rbac && matches!(o.kind(), "Role" | "RoleBinding") {
+            if let Ok(typed) = self.rbac(o.kind(), ns, name, &o.value) {
+                return Ok(typed);
+            }
+        }
+        let monitoring = o.api_version() == "monitoring.coreos.com/v1";
+        if monitoring && matches!(o.kind(), "ServiceMonitor" | "PodMonitor") {
+            return self.monitor_elsewhere(ns, name, o);
+        }
+        let external_secret =
+            o.api_version() == "external-secrets.io/v1" && o.kind() == "ExternalSecret";
+        if external_secret && !self.reads_onepassword(&o.value) {
+            return self.store_secret_elsewhere(ns, name, o);
+        }
+        Err(format!(
+            "it is in namespace `{ns}`, and the app in `{}`: a typed object is in the app's namespace, a raw one keeps its own",
+            self.namespace
+        ))
+    }
+
+    /// An ExternalSecret of another store in namespace `ns`, not the
+    /// app's: its entry of `storeSecrets`, with that `namespace`.
+    fn store_secret_elsewhere(
+        &mut self,
+        ns: &str,
+        name: &str,
+        o: &Object,
+    ) -> Result<(String, Vec<String>), Why> {
+        let (field, notes) = self.store_secret(name, &without_namespace(&o.value))?;
+        let secret = field.trim_start_matches("storeSecrets.");
+        if let Some(entry) = self
+            .store_secrets
+            .get_mut(secret)
+            .and_then(Value::as_object_mut)
+        {
+            entry.insert("namespace".into(), ns.into());
+        }
+        Ok((field, notes))
+    }
+
+    /// A ServiceMonitor or PodMonitor of namespace `ns`, not the app's:
+    /// its entry, with that `namespace`.
+    fn monitor_elsewhere(
+        &mut self,
+        ns: &str,
+        name: &str,
+        o: &Object,
+    ) -> Result<(String, Vec<String>), Why> {
+        let here = Object {
+            value: without_namespace(&o.value),
+            ..o.clone()
+        };
+        let (field, notes) = self.operator_kind(name, &here)?;
+        let entries = if o.kind() == "ServiceMonitor" {
+            &mut self.service_monitors
+        } else {
+            &mut self.pod_monitors
+        };
+        if let Some(entry) = entries.get_mut(name).and_then(Value::as_object_mut) {
+            entry.insert("namespace".into(), ns.into());
+        }
+        Ok((field, notes))
+    }
+
     /// An object of another operator's kind that cfggen types (a
     /// monitor, a Certificate, a Gateway, a Cilium policy, a Grafana
     /// dashboard, a Velero Schedule): its entry in
@@ -1216,30 +1324,42 @@ impl AppBody<'_> {
     fn store_secret(&mut self, name: &str, object: &Value) -> Result<(String, Vec<String>), Why> {
         let crate::store::Typed {
             store,
-            read,
+            generator,
             name,
-            secret,
+            mut secret,
         } = crate::store::store_secret(name, object, &self.name_label)?;
         if self.store_secrets.contains_key(&name) {
             return Err(format!("a second ExternalSecret of Secret `{name}`"));
         }
-        let known = self
-            .secret_stores
-            .and_then(|declared| declared.get(&store))
-            .or_else(|| self.stores.get(&store));
-        match known {
-            Some(k) if k.kind != read.kind || k.refresh_interval != read.refresh_interval => {
-                return Err(format!(
-                    "it reads {} `{store}` every {}, and the environment's store `{store}` is a {} read every {}",
-                    read.kind.as_str(),
-                    read.refresh_interval,
-                    k.kind.as_str(),
-                    k.refresh_interval
-                ));
-            }
-            Some(_) => {}
-            None => {
-                self.stores.insert(store, read);
+        if let Some(generator) = generator {
+            let password = self
+                .password_generators
+                .get(&generator)
+                .ok_or_else(|| format!("its generator Password `{generator}` is not typed here"))?;
+            secret.password = Some(password.clone());
+        }
+        if let Some((store, read)) = store {
+            let known = self
+                .secret_stores
+                .and_then(|declared| declared.get(&store))
+                .or_else(|| self.stores.get(&store));
+            match known {
+                Some(k) if k.kind != read.kind => {
+                    return Err(format!(
+                        "it reads {} `{store}`, and the environment's store `{store}` is a {}",
+                        read.kind.as_str(),
+                        k.kind.as_str(),
+                    ));
+                }
+                // Read as often as the store: the store's interval.
+                Some(k) if Some(&k.refresh_interval) == secret.refresh_interval.as_ref() => {
+                    secret.refresh_interval = None;
+                }
+                Some(_) => {}
+                None => {
+                    secret.refresh_interval = None;
+                    self.stores.insert(store, read);
+                }
             }
         }
         let value = serde_json::to_value(secret).map_err(|e| e.to_string())?;
@@ -1251,16 +1371,21 @@ impl AppBody<'_> {
     /// A workload: a component, with the selector and pod labels the
     /// Services after it select by, and what its pods read.
     fn workload(&mut self, app: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
-        let converted = workload::convert(app, &self.name_label, &o.value)?;
-        if self.components.contains_key(&converted.key) {
-            return Err(format!("a second component `{}`", converted.key));
-        }
+        let taken = |key: &str| self.components.contains_key(key);
+        let converted = workload::convert(app, &self.name_label, &o.value, &taken)?;
         // The component's name label: its own, or the app's.
         let label = converted
             .component
             .get("nameLabel")
             .and_then(Value::as_str)
             .unwrap_or(&self.name_label)
+            .to_owned();
+        // Its component label: its own, or its key.
+        let component_label = converted
+            .component
+            .get("componentLabel")
+            .and_then(Value::as_str)
+            .unwrap_or(&converted.key)
             .to_owned();
         let selector = converted
             .component
@@ -1272,14 +1397,17 @@ impl AppBody<'_> {
                 own.insert(cfggen_model::names::LABEL_APP.into(), label.clone().into());
                 own.insert(
                     cfggen_model::names::LABEL_COMPONENT.into(),
-                    converted.key.clone().into(),
+                    component_label.clone().into(),
                 );
                 own
             });
         // The pods' labels: cfggen's, the selector's, the pod's.
         let mut pod_labels: Map<String, Value> = [
             (cfggen_model::names::LABEL_APP, label.as_str()),
-            (cfggen_model::names::LABEL_COMPONENT, converted.key.as_str()),
+            (
+                cfggen_model::names::LABEL_COMPONENT,
+                component_label.as_str(),
+            ),
             cfggen_model::names::MANAGED_BY,
         ]
         .into_iter()
@@ -1306,20 +1434,28 @@ impl AppBody<'_> {
     fn rbac(
         &mut self,
         kind: &str,
+        namespace: &str,
         name: &str,
         object: &Value,
     ) -> Result<(String, Vec<String>), Why> {
         let cluster = kind.starts_with("Cluster");
-        let (pairs, unpaired, field) = if cluster {
+        let elsewhere = namespace != self.namespace;
+        let (pairs, unpaired, field, place) = if cluster {
             (
                 &self.cluster_roles,
                 crate::rbac::CLUSTER_UNPAIRED,
                 "clusterRules",
+                String::new(),
             )
         } else {
-            (&self.roles, crate::rbac::UNPAIRED, "rules")
+            (
+                &self.roles,
+                crate::rbac::UNPAIRED,
+                "rules",
+                namespace.to_owned(),
+            )
         };
-        let binding = pairs.get(name).ok_or(unpaired)?;
+        let binding = pairs.get(&(place, name.to_owned())).ok_or(unpaired)?;
         let account_name = binding.account.clone();
         let binding_labels = binding.labels.clone();
         let account = self
@@ -1327,10 +1463,23 @@ impl AppBody<'_> {
             .get_mut(&account_name)
             .and_then(Value::as_object_mut)
             .ok_or("its service account is not typed")?;
-        let typed = format!("serviceAccounts.{account_name}.{field}");
+        let typed = if elsewhere {
+            format!("serviceAccounts.{account_name}.rulesIn.{namespace}")
+        } else {
+            format!("serviceAccounts.{account_name}.{field}")
+        };
         if kind.ends_with("Binding") {
             // Typed only with its role: cfggen renders both or neither.
-            account.get(field).ok_or("its role is not typed")?;
+            let typed_role = if elsewhere {
+                account
+                    .get("rulesIn")
+                    .is_some_and(|r| r.get(namespace).is_some())
+            } else {
+                account.contains_key(field)
+            };
+            if !typed_role {
+                return Err("its role is not typed".into());
+            }
             crate::rbac::same_labels(account, &binding_labels)?;
             return Ok((typed, Vec::new()));
         }
@@ -1338,6 +1487,16 @@ impl AppBody<'_> {
         // The binding is typed with its role: both must fit.
         for l in [&labels, &binding_labels] {
             crate::rbac::same_labels(account, l)?;
+        }
+        if elsewhere {
+            if let Some(others) = account
+                .entry("rulesIn")
+                .or_insert_with(|| Value::Object(Map::new()))
+                .as_object_mut()
+            {
+                others.insert(namespace.to_owned(), rules);
+            }
+            return Ok((typed, Vec::new()));
         }
         account.insert(field.into(), rules);
         if cluster && name != format!("{}-{account_name}", self.namespace) {

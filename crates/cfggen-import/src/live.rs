@@ -121,9 +121,88 @@ pub(crate) fn as_applied(mut object: Value) -> Value {
         if kind == "Service" {
             service(spec);
         }
+        if kind == "Pod" {
+            admitted_pod(spec);
+        }
         defaults(spec);
     }
     object
+}
+
+/// Where Kubernetes mounts a pod's service account token.
+const TOKEN_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// What the scheduler and the admission plugins wrote into a bare Pod:
+/// its node, its priority (from its class), the account's deprecated
+/// alias, the default account, the tolerations of unready and unreachable
+/// nodes (`DefaultTolerationSeconds`), and the volume of the account's
+/// token with its mounts (`ServiceAccount`).
+fn admitted_pod(spec: &mut Value) {
+    let Some(spec) = spec.as_object_mut() else {
+        return;
+    };
+    spec.remove("nodeName");
+    spec.remove("priority");
+    if spec.get("preemptionPolicy").and_then(Value::as_str) == Some("PreemptLowerPriority") {
+        spec.remove("preemptionPolicy");
+    }
+    if spec.get("serviceAccount") == spec.get("serviceAccountName") {
+        spec.remove("serviceAccount");
+    }
+    if spec.get("serviceAccountName").and_then(Value::as_str) == Some("default") {
+        spec.remove("serviceAccountName");
+    }
+    if spec.get("enableServiceLinks") == Some(&Value::Bool(true)) {
+        spec.remove("enableServiceLinks");
+    }
+    if let Some(tolerations) = spec.get_mut("tolerations").and_then(Value::as_array_mut) {
+        tolerations.retain(|t| !is_default_toleration(t));
+        if tolerations.is_empty() {
+            spec.remove("tolerations");
+        }
+    }
+    // The token's volume: the one mounted at the token's path.
+    let mut token_volumes = Vec::new();
+    for key in ["containers", "initContainers"] {
+        for c in spec
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            if let Some(mounts) = c.get_mut("volumeMounts").and_then(Value::as_array_mut) {
+                mounts.retain(|m| {
+                    let token = m.get("mountPath").and_then(Value::as_str) == Some(TOKEN_PATH);
+                    if token {
+                        token_volumes.extend(m.get("name").cloned());
+                    }
+                    !token
+                });
+                if mounts.is_empty() {
+                    c.remove("volumeMounts");
+                }
+            }
+        }
+    }
+    if let Some(volumes) = spec.get_mut("volumes").and_then(Value::as_array_mut) {
+        volumes.retain(|v| v.get("name").is_none_or(|n| !token_volumes.contains(n)));
+        if volumes.is_empty() {
+            spec.remove("volumes");
+        }
+    }
+}
+
+/// A toleration the `DefaultTolerationSeconds` admission plugin adds: of
+/// a not-ready or unreachable node, for 300 seconds.
+fn is_default_toleration(t: &Value) -> bool {
+    let key = t.get("key").and_then(Value::as_str);
+    matches!(
+        key,
+        Some("node.kubernetes.io/not-ready" | "node.kubernetes.io/unreachable")
+    ) && t.get("operator").and_then(Value::as_str) == Some("Exists")
+        && t.get("effect").and_then(Value::as_str) == Some("NoExecute")
+        && t.get("tolerationSeconds").and_then(Value::as_i64) == Some(300)
 }
 
 /// A Service's allocated addresses and its defaulted IP families.
@@ -216,6 +295,40 @@ mod tests {
                 "metadata": {"name": "web", "annotations": {"team": "a"}},
                 "spec": {"type": "ClusterIP", "selector": {"app": "web"},
                          "ports": [{"port": 80, "protocol": "TCP", "targetPort": 8080}]}
+            })
+        );
+    }
+
+    #[test]
+    fn a_live_pod_loses_what_the_scheduler_and_admission_wrote() {
+        let live = json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web", "uid": "1", "labels": {"name": "web"}},
+            "spec": {
+                "containers": [{"name": "web", "image": "nginx",
+                    "volumeMounts": [{"mountPath": TOKEN_PATH, "name": "kube-api-access-x1", "readOnly": true},
+                                     {"mountPath": "/data", "name": "data"}]}],
+                "nodeName": "n1", "priority": 0, "serviceAccount": "default", "serviceAccountName": "default",
+                "enableServiceLinks": true, "preemptionPolicy": "PreemptLowerPriority",
+                "tolerations": [
+                    {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists", "tolerationSeconds": 300},
+                    {"effect": "NoSchedule", "key": "gpu", "operator": "Exists"}],
+                "volumes": [{"name": "kube-api-access-x1", "projected": {"sources": []}},
+                            {"name": "data", "emptyDir": {}}]
+            },
+            "status": {"phase": "Running"}
+        });
+        assert_eq!(
+            as_applied(live),
+            json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "web", "labels": {"name": "web"}},
+                "spec": {
+                    "containers": [{"name": "web", "image": "nginx",
+                        "volumeMounts": [{"mountPath": "/data", "name": "data"}]}],
+                    "tolerations": [{"effect": "NoSchedule", "key": "gpu", "operator": "Exists"}],
+                    "volumes": [{"name": "data", "emptyDir": {}}]
+                }
             })
         );
     }

@@ -230,7 +230,8 @@ impl Pool<'_> {
         let here = |j: usize, e: &Object, kind: &str| {
             !self.claimed[j] && e.kind() == kind && self.ns_of(e) == ns && !self.refused(&scope, e)
         };
-        if backups.wal_archive.is_some() {
+        let in_tree = backups.barman_object_store.is_some();
+        if backups.wal_archive.is_some() || in_tree {
             for (j, e) in self.objects.iter().enumerate() {
                 let mine = here(j, e, "ScheduledBackup")
                     && is_cnpg(e, "ScheduledBackup")
@@ -247,7 +248,7 @@ impl Pool<'_> {
                             && x.name() == s
                     })
                 };
-                let schedule = crate::backup::schedule(o.name(), e)
+                let schedule = crate::backup::schedule(o.name(), e, in_tree)
                     .ok()
                     .filter(|s| s.store.as_deref().is_none_or(has_store));
                 if let Some(schedule) = schedule {
@@ -461,7 +462,8 @@ pub(crate) fn why_raw(
             return Some(format!("its cluster `{on}` is not typed here"));
         }
         if o.kind() == "ScheduledBackup" {
-            return Some(match crate::backup::schedule(on, o) {
+            // The reason of its plugin form.
+            return Some(match crate::backup::schedule(on, o, false) {
                 Err(why) => why,
                 Ok(_) => format!("cluster `{on}` archives its write-ahead log to no store"),
             });
@@ -582,7 +584,7 @@ fn cluster(object: &Value, namespace: &str) -> Result<TakenCluster, Why> {
         managed_services(services, cluster_name(object), &mut out)?;
     }
     managed.done()?;
-    let parts = crate::backup::cluster_parts(&mut spec)?;
+    let parts = crate::backup::cluster_parts(&mut spec, cluster_name(object))?;
     spec.done()?;
     if let Some(affinity) = parts.affinity {
         out.insert(
@@ -592,6 +594,12 @@ fn cluster(object: &Value, namespace: &str) -> Result<TakenCluster, Why> {
     }
     if let Some(pod_monitor) = parts.pod_monitor {
         out.insert("podMonitor".into(), pod_monitor.into());
+    }
+    if !parts.pod_monitor_relabelings.is_empty() {
+        out.insert(
+            "podMonitorRelabelings".into(),
+            serde_json::to_value(&parts.pod_monitor_relabelings).map_err(|e| e.to_string())?,
+        );
     }
     Ok((out, roles, parts.backups))
 }
@@ -970,7 +978,7 @@ mod tests {
     #[test]
     fn what_the_cluster_model_lacks_keeps_the_cluster_raw() {
         let mut c = cluster_object(json!([]));
-        c["spec"]["backup"] = json!({"retentionPolicy": "30d"});
+        c["spec"]["backup"] = json!({"volumeSnapshot": {"className": "csi"}});
         let (plans, rest, _) = take(
             vec![obj(c)],
             &Options::default(),
@@ -980,7 +988,7 @@ mod tests {
         assert!(plans.is_empty());
         assert_eq!(
             why_raw(&rest[0], "default", &plans, &BTreeMap::new()).unwrap(),
-            "`.spec.backup` has no typed form in cfggen"
+            "`spec.backup.volumeSnapshot` has no typed form in cfggen"
         );
         let role = role(json!({"name": "x", "disablePassword": true})).unwrap_err();
         assert_eq!(

@@ -30,24 +30,36 @@ pub(crate) struct Binding {
 }
 
 /// The bindings in cfggen's form of roles of `role_kind` (`Role` or
-/// `ClusterRole`) that the input holds, by the role's name.
+/// `ClusterRole`) that the input holds, by the role's namespace (of a
+/// Role: its own, or the app's `namespace` when it names none; of a
+/// ClusterRole: none, `""`) and name. A Role's binding is in its
+/// namespace; the account it binds is always of the app's.
 pub(crate) fn paired(
     objects: &[Object],
     namespace: &str,
     role_kind: &str,
-) -> BTreeMap<String, Binding> {
+) -> BTreeMap<(String, String), Binding> {
     let of_kind = |kind: String| {
         objects
             .iter()
             .filter(move |o| o.api_version() == API_VERSION && o.kind() == kind)
     };
-    let roles: Vec<&str> = of_kind(role_kind.to_owned()).map(Object::name).collect();
+    let place = |o: &Object| {
+        if role_kind == "Role" {
+            o.namespace().unwrap_or(namespace).to_owned()
+        } else {
+            String::new()
+        }
+    };
+    let roles: Vec<(String, &str)> = of_kind(role_kind.to_owned())
+        .map(|o| (place(o), o.name()))
+        .collect();
     of_kind(format!("{role_kind}Binding"))
-        .filter_map(|b| binding(&b.value, namespace, role_kind).ok())
-        .filter(|b| roles.contains(&b.role.as_str()))
+        .filter_map(|b| Some((place(b), binding(&b.value, namespace, role_kind).ok()?)))
+        .filter(|(at, b)| roles.contains(&(at.clone(), b.role.as_str())))
         // A Role is named after its account.
-        .filter(|b| role_kind != "Role" || b.role == b.account)
-        .map(|b| (b.role.clone(), b))
+        .filter(|(_, b)| role_kind != "Role" || b.role == b.account)
+        .map(|(at, b)| ((at, b.role.clone()), b))
         .collect()
 }
 

@@ -270,6 +270,9 @@ fn classify(
                     || (path.ends_with(".path.value") && y == "/"))
             {
                 Some("a Gateway API default written out")
+            } else if kind == "ReplicationController" && path.starts_with("spec.selector.") {
+                // Kubernetes gives one without a selector its template's labels.
+                Some("a Kubernetes default written out")
             } else if (last == "protocol" && y == "TCP")
                 || (path == "spec.replicas" && y == 1)
                 || (last == "type" && y == "ClusterIP")

@@ -3,22 +3,34 @@
 //! app's `storeSecrets`, and the environment's `secretStores` entry for
 //! its store, built as the model's own types.
 
-use cfggen_model::stores::{OtherStore, RemoteKey, StoreKind, StoreSecret};
+use cfggen_model::stores::{OtherStore, RemoteFind, RemoteKey, StoreKind, StoreSecret};
 use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::take::Why;
 
-/// What an ExternalSecret of another store becomes.
+/// What an ExternalSecret of another store (or of a generator) becomes.
 pub(crate) struct Typed {
-    /// The store's name.
-    pub store: String,
-    /// The store as the ExternalSecret reads it.
-    pub read: OtherStore,
+    /// The store's name, and the store as the ExternalSecret reads it
+    /// (how often: the secret's own `refreshInterval`); none for
+    /// generated values alone.
+    pub store: Option<(String, OtherStore)>,
+    /// The name of the `Password` generator it reads, if any (the
+    /// secret's `password` is then still to fill in from it).
+    pub generator: Option<String>,
     /// The name of the Secret it makes.
     pub name: String,
     /// The secret.
     pub secret: StoreSecret,
+}
+
+/// What `dataFrom` holds: remote secrets read whole, searches, and the
+/// generator read.
+#[derive(Default)]
+struct DataFrom {
+    extract: Vec<RemoteKey>,
+    find: Vec<RemoteFind>,
+    generator: Option<String>,
 }
 
 /// The ExternalSecret `name` of an app whose name label is `name_label`
@@ -27,22 +39,12 @@ pub(crate) fn store_secret(name: &str, object: &Value, name_label: &str) -> Resu
     let (mut t, meta) = crate::take::object(object)?;
     let mut spec = t.sub("spec")?;
     t.done()?;
-    let mut r = spec.sub("secretStoreRef")?;
-    // External Secrets' default kind is a namespaced SecretStore.
-    let kind = match r.string("kind")?.as_deref() {
-        None | Some("SecretStore") => StoreKind::SecretStore,
-        Some("ClusterSecretStore") => StoreKind::ClusterSecretStore,
-        Some(other) => return Err(format!("a store of kind {other}")),
+    let store = match spec.take("secretStoreRef") {
+        Some(r) => Some(store_ref(r)?),
+        None => None,
     };
-    let store = r
-        .string("name")?
-        .filter(|n| cfggen_model::names::is_dns1123_subdomain(n))
-        .ok_or("its store has no name cfggen can declare")?;
-    r.done()?;
-    let refresh_interval = spec
-        .string("refreshInterval")?
-        .unwrap_or_else(|| "1h".into());
-    let extract = extract(spec.list("dataFrom")?)?;
+    let refresh_interval = spec.string("refreshInterval")?;
+    let from = data_from(spec.list("dataFrom")?)?;
     let mut target = spec.sub("target")?;
     // Keys merged into a Secret made elsewhere, or a Secret of its own.
     let merge = match target.string("creationPolicy")?.as_deref() {
@@ -57,55 +59,152 @@ pub(crate) fn store_secret(name: &str, object: &Value, name_label: &str) -> Resu
     let own = crate::secret::own(name, meta, &mut target, name_label)?;
     target.done()?;
     let data = spec.list("data")?;
-    if data.is_empty() && extract.is_empty() {
+    let reads = !(data.is_empty() && from.extract.is_empty() && from.find.is_empty());
+    if !reads && from.generator.is_none() {
         return Err("it reads nothing (`spec.data` and `spec.dataFrom` are empty)".into());
+    }
+    if reads && store.is_none() {
+        return Err("it reads remote secrets and names no store".into());
+    }
+    if let Some(generator) = from.generator.as_ref().filter(|g| **g != own.secret) {
+        return Err(format!(
+            "its generator `{generator}` is not named after its Secret `{}`, as cfggen names it",
+            own.secret
+        ));
     }
     let keys = keys(data)?;
     spec.done()?;
-    let read = OtherStore {
-        kind,
-        refresh_interval,
-        provider: None,
+    // External Secrets' default: every hour; a generated value alone,
+    // once (cfggen's default without a store).
+    let (store, refresh_interval) = match store {
+        Some((store_name, kind)) => {
+            let every = refresh_interval.unwrap_or_else(|| "1h".into());
+            let read = OtherStore {
+                kind,
+                refresh_interval: every.clone(),
+                provider: None,
+            };
+            (Some((store_name, read)), Some(every))
+        }
+        None => (None, refresh_interval.filter(|r| r != "0")),
     };
     let secret = StoreSecret {
-        store: store.clone(),
+        store: store.as_ref().map(|(n, _)| n.clone()),
+        password: None,
+        refresh_interval,
         keys,
-        extract,
+        extract: from.extract,
+        find: from.find,
         merge,
         object_name: own.object_name,
+        namespace: None,
         labels: own.labels,
         annotations: own.annotations,
     };
     Ok(Typed {
         store,
-        read,
+        generator: from.generator,
         name: own.secret,
         secret,
     })
 }
 
-/// The remote secrets read whole (`dataFrom[].extract`, with a key and
-/// perhaps a property, and nothing else).
-fn extract(data_from: Vec<Value>) -> Result<Vec<RemoteKey>, Why> {
-    data_from
-        .into_iter()
-        .map(|entry| {
-            let mut e = crate::take::Taker::new(entry, "spec.dataFrom[]")?;
-            let x = e.take("extract").ok_or(
-                "a `spec.dataFrom` entry other than `extract` (a `find` or a generator): cfggen reads remote secrets whole by key",
-            )?;
-            e.done()?;
-            let mut x = crate::take::Taker::new(x, "spec.dataFrom[].extract")?;
-            let key = x
-                .string("key")?
-                .filter(|k| !k.is_empty())
-                .ok_or("a `dataFrom` extract without a key")?;
-            let property = x.string("property")?.filter(|p| !p.is_empty());
-            x.done()?;
-            Ok(RemoteKey { key, property })
-        })
-        .collect()
+/// A `secretStoreRef`: the store's name and kind.
+fn store_ref(r: Value) -> Result<(String, StoreKind), Why> {
+    let mut r = crate::take::Taker::new(r, "spec.secretStoreRef")?;
+    // External Secrets' default kind is a namespaced SecretStore.
+    let kind = match r.string("kind")?.as_deref() {
+        None | Some("SecretStore") => StoreKind::SecretStore,
+        Some("ClusterSecretStore") => StoreKind::ClusterSecretStore,
+        Some(other) => return Err(format!("a store of kind {other}")),
+    };
+    let store = r
+        .string("name")?
+        .filter(|n| cfggen_model::names::is_dns1123_subdomain(n))
+        .ok_or("its store has no name cfggen can declare")?;
+    r.done()?;
+    Ok((store, kind))
 }
+
+/// A `Password` generator of External Secrets as the secret's
+/// `password`, built as the model's own type.
+pub(crate) fn password(object: &Value) -> Result<cfggen_model::stores::PasswordGenerator, Why> {
+    let (mut t, meta) = crate::take::object(object)?;
+    meta.done()?;
+    let spec = t
+        .take("spec")
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    t.done()?;
+    crate::take::typed(spec, "spec")
+}
+
+/// The remote secrets read whole (`dataFrom[].extract`, with a key and
+/// perhaps a property, and nothing else), the searches
+/// (`dataFrom[].find`) and one `Password` generator
+/// (`dataFrom[].sourceRef.generatorRef`), in the order cfggen writes
+/// them: extracts, searches, the generator.
+fn data_from(data_from: Vec<Value>) -> Result<DataFrom, Why> {
+    let mut from = DataFrom::default();
+    for entry in data_from {
+        let mut e = crate::take::Taker::new(entry, "spec.dataFrom[]")?;
+        if let Some(source) = e.take("sourceRef") {
+            e.done()?;
+            if from.generator.is_some() {
+                return Err("two generators: cfggen's secrets read one".into());
+            }
+            from.generator = Some(generator(source)?);
+            continue;
+        }
+        if from.generator.is_some() {
+            return Err(
+                "a `dataFrom` entry after its generator: cfggen writes the generator last".into(),
+            );
+        }
+        if let Some(f) = e.take("find") {
+            e.done()?;
+            from.find
+                .push(crate::take::typed::<RemoteFind>(f, "spec.dataFrom[].find")?);
+            continue;
+        }
+        let x = e.take("extract").ok_or(
+            "a `spec.dataFrom` entry other than `extract`, `find` or a generator: cfggen reads remote secrets by key or by a search",
+        )?;
+        e.done()?;
+        if !from.find.is_empty() {
+            return Err("a `dataFrom` extract after a find: cfggen writes the extracts first, and a later one wins a key both make".into());
+        }
+        let mut x = crate::take::Taker::new(x, "spec.dataFrom[].extract")?;
+        let key = x
+            .string("key")?
+            .filter(|k| !k.is_empty())
+            .ok_or("a `dataFrom` extract without a key")?;
+        let property = x.string("property")?.filter(|p| !p.is_empty());
+        x.done()?;
+        from.extract.push(RemoteKey { key, property });
+    }
+    Ok(from)
+}
+
+/// The name of the `Password` generator a `sourceRef` reads.
+fn generator(source: Value) -> Result<String, Why> {
+    let mut s = crate::take::Taker::new(source, "spec.dataFrom[].sourceRef")?;
+    let mut g = s.sub("generatorRef")?;
+    s.done()?;
+    let api = g.string("apiVersion")?;
+    let kind = g.string("kind")?;
+    let name = g.string("name")?.unwrap_or_default();
+    g.done()?;
+    if api.as_deref() != Some(GENERATORS) || kind.as_deref() != Some("Password") {
+        return Err(format!(
+            "a generator of kind {}: cfggen types External Secrets' `Password`",
+            kind.unwrap_or_default()
+        ));
+    }
+    Ok(name)
+}
+
+/// The API version of External Secrets' generators.
+const GENERATORS: &str = "generators.external-secrets.io/v1alpha1";
 
 /// The Secret's keys, each from one remote key (and property).
 fn keys(data: Vec<Value>) -> Result<IndexMap<String, RemoteKey>, Why> {
@@ -148,10 +247,13 @@ mod tests {
             "web",
         )
         .unwrap();
-        assert_eq!(typed.store, "bitwarden-backend");
+        let Some((store, read)) = typed.store.clone() else {
+            panic!("no store")
+        };
+        assert_eq!(store, "bitwarden-backend");
         assert_eq!(typed.name, "app");
-        assert_eq!(typed.read.kind, StoreKind::ClusterSecretStore);
-        assert_eq!(typed.read.refresh_interval, "1h");
+        assert_eq!(read.kind, StoreKind::ClusterSecretStore);
+        assert_eq!(read.refresh_interval, "1h");
         let secret = typed.secret;
         assert_eq!(secret.keys["password"].key, "app-db-password");
         assert_eq!(secret.keys["user"].property.as_deref(), Some("user"));
@@ -219,8 +321,8 @@ mod tests {
         let data = json!([{"secretKey": "a", "remoteRef": {"key": "k"}}]);
         let cases = [
             (
-                json!({"secretStoreRef": store, "dataFrom": [{"find": {"name": {"regexp": "k"}}}]}),
-                "dataFrom",
+                json!({"secretStoreRef": store, "dataFrom": [{"sourceRef": {"generatorRef": {"kind": "UUID", "name": "p"}}}]}),
+                "generator of kind UUID",
             ),
             (
                 json!({"secretStoreRef": store, "target": {"creationPolicy": "Orphan"}, "data": data}),
@@ -252,6 +354,54 @@ mod tests {
             "web",
         )
         .unwrap();
-        assert_eq!(typed.read.kind, StoreKind::SecretStore);
+        assert_eq!(
+            typed.store.map(|(_, r)| r.kind),
+            Some(StoreKind::SecretStore)
+        );
+    }
+
+    #[test]
+    fn a_password_generated_without_a_store_and_a_search_are_typed() {
+        let generated = store_secret(
+            "session",
+            &es(json!({"refreshInterval": "0", "target": {"name": "session"},
+                "dataFrom": [{"sourceRef": {"generatorRef": {
+                    "apiVersion": "generators.external-secrets.io/v1alpha1", "kind": "Password", "name": "session"}}}]})),
+            "web",
+        )
+        .unwrap();
+        assert!(generated.store.is_none());
+        assert_eq!(generated.generator.as_deref(), Some("session"));
+        // `0`: once, cfggen's default without a store.
+        assert_eq!(generated.secret.refresh_interval, None);
+        // The generator is named after the Secret, as cfggen names it.
+        let elsewhere = store_secret(
+            "session",
+            &es(json!({"target": {"name": "session"},
+                "dataFrom": [{"sourceRef": {"generatorRef": {
+                    "apiVersion": "generators.external-secrets.io/v1alpha1", "kind": "Password", "name": "other"}}}]})),
+            "web",
+        );
+        assert!(elsewhere
+            .err()
+            .unwrap_or_default()
+            .contains("not named after"));
+        let found = store_secret(
+            "app",
+            &es(json!({"secretStoreRef": {"kind": "SecretStore", "name": "op"},
+                "dataFrom": [{"extract": {"key": "login"}}, {"find": {"path": "env", "name": {"regexp": "^user$"}}}]})),
+            "web",
+        )
+        .unwrap();
+        assert_eq!(found.secret.extract.len(), 1);
+        assert_eq!(found.secret.find[0].path.as_deref(), Some("env"));
+        // An extract after a search would be written before it.
+        let late = store_secret(
+            "app",
+            &es(json!({"secretStoreRef": {"name": "op"},
+                "dataFrom": [{"find": {"tags": {"a": ""}}}, {"extract": {"key": "login"}}]})),
+            "web",
+        );
+        assert!(late.err().unwrap_or_default().contains("after a find"));
     }
 }

@@ -59,6 +59,29 @@ fn component_key(app: &str, name: &str, labels: &Map<String, Value>) -> String {
         .to_owned()
 }
 
+/// The component's key and its component label's value: both as
+/// [`component_key`] says; for a second workload of a component label
+/// the app has (`taken`), the key after its name, and the label it
+/// carries.
+fn keys(
+    app: &str,
+    name: &str,
+    labels: &Map<String, Value>,
+    taken: &dyn Fn(&str) -> bool,
+) -> Result<(String, String), Why> {
+    let key = component_key(app, name, labels);
+    if !taken(&key) {
+        return Ok((key.clone(), key));
+    }
+    let own = component_key(app, name, &Map::new());
+    let carried =
+        labels.get(cfggen_model::names::LABEL_COMPONENT) == Some(&Value::from(key.as_str()));
+    if taken(&own) || !carried {
+        return Err(format!("a second component `{key}`"));
+    }
+    Ok((own, key))
+}
+
 /// The name label a workload carries when it is not the app's `label`:
 /// kept as its component's `nameLabel`.
 fn own_name_label(labels: &Map<String, Value>, label: &str) -> Option<String> {
@@ -70,9 +93,28 @@ fn own_name_label(labels: &Map<String, Value>, label: &str) -> Option<String> {
 }
 
 /// The component of a workload object of app `app`, whose
-/// `app.kubernetes.io/name` label is `label`.
-pub(crate) fn convert(app: &str, label: &str, object: &Value) -> Result<Converted, Why> {
-    let mut o = Taker::new(object.clone(), "")?;
+/// `app.kubernetes.io/name` label is `label`; `taken` says which
+/// component keys the app has already (a second workload of one
+/// component label is keyed after its name, and keeps the label as its
+/// `componentLabel`).
+pub(crate) fn convert(
+    app: &str,
+    label: &str,
+    object: &Value,
+    taken: &dyn Fn(&str) -> bool,
+) -> Result<Converted, Why> {
+    let bare = object.get("kind").and_then(Value::as_str) == Some("Pod");
+    let object = if bare {
+        as_template(object)
+    } else {
+        object.clone()
+    };
+    let template_labels = object
+        .pointer("/spec/template/metadata/labels")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut o = Taker::new(object, "")?;
     let kind = o.string("kind")?.unwrap_or_default();
     o.take("apiVersion");
     let mut meta = o.sub("metadata")?;
@@ -81,7 +123,7 @@ pub(crate) fn convert(app: &str, label: &str, object: &Value) -> Result<Converte
     let labels = meta.strings("labels")?;
     let annotations = meta.strings("annotations")?;
     meta.done()?;
-    let key = component_key(app, &name, &labels);
+    let (key, component_label) = keys(app, &name, &labels, taken)?;
     let mut c = Map::new();
     if kind != "Deployment" {
         c.insert("kind".into(), kind.clone().into());
@@ -97,8 +139,12 @@ pub(crate) fn convert(app: &str, label: &str, object: &Value) -> Result<Converte
         None => label.to_owned(),
     };
     let label = label.as_str();
-    crate::take::cfggen_labels(&labels, label, Some(&key))?;
-    if !labels.is_empty() {
+    if component_label != key {
+        c.insert("componentLabel".into(), component_label.clone().into());
+    }
+    crate::take::cfggen_labels(&labels, label, Some(&component_label))?;
+    // A bare Pod's labels are its pod's (`pod.labels`).
+    if !labels.is_empty() && !bare {
         c.insert("labels".into(), Value::Object(labels));
     }
     if !annotations.is_empty() {
@@ -107,12 +153,9 @@ pub(crate) fn convert(app: &str, label: &str, object: &Value) -> Result<Converte
     let mut spec = o.sub("spec")?;
     o.done()?;
     let runs_to_completion = matches!(kind.as_str(), "Job" | "CronJob");
-    let mut match_labels = Map::new();
-    if !runs_to_completion {
-        let mut selector = spec.sub("selector")?;
-        match_labels = selector.strings("matchLabels")?;
-        selector.done()?;
-        let defaults = json!({"app.kubernetes.io/name": label, "app.kubernetes.io/component": key});
+    let match_labels = selector(&kind, &mut spec, template_labels)?;
+    if !runs_to_completion && !bare {
+        let defaults = json!({"app.kubernetes.io/name": label, "app.kubernetes.io/component": component_label});
         if Value::Object(match_labels.clone()) != defaults {
             c.insert("selectorLabels".into(), Value::Object(match_labels.clone()));
         }
@@ -156,15 +199,7 @@ pub(crate) fn convert(app: &str, label: &str, object: &Value) -> Result<Converte
         },
     )?;
     template.done()?;
-    match restart {
-        Some(policy) if runs_to_completion => {
-            job_settings.insert("restartPolicy".into(), policy);
-        }
-        Some(policy) if policy != "Always" => {
-            return Err(format!("`restartPolicy: {policy}` in a {kind}"));
-        }
-        _ => {}
-    }
+    restart_policy(&kind, restart, &mut job_settings)?;
     if !job_settings.is_empty() {
         c.insert("job".into(), Value::Object(job_settings));
     }
@@ -177,6 +212,93 @@ pub(crate) fn convert(app: &str, label: &str, object: &Value) -> Result<Converte
         needs,
         notes,
     })
+}
+
+/// The pod's `restartPolicy`: a Job's (or a CronJob's) setting, else
+/// Kubernetes' `Always`, the one policy cfggen writes for other kinds.
+fn restart_policy(
+    kind: &str,
+    restart: Option<Value>,
+    job_settings: &mut Map<String, Value>,
+) -> Result<(), Why> {
+    match restart {
+        Some(policy) if matches!(kind, "Job" | "CronJob") => {
+            job_settings.insert("restartPolicy".into(), policy);
+        }
+        Some(policy) if policy != "Always" => {
+            return Err(format!("`restartPolicy: {policy}` in a {kind}"));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The labels a workload of `kind` selects its pods by: none for a Job,
+/// a CronJob or a bare Pod; a ReplicationController's plain map (its
+/// pod template's labels when absent, as Kubernetes takes it); else its
+/// `matchLabels`.
+fn selector(
+    kind: &str,
+    spec: &mut Taker,
+    template_labels: Map<String, Value>,
+) -> Result<Map<String, Value>, Why> {
+    match kind {
+        "Job" | "CronJob" | "Pod" => Ok(Map::new()),
+        "ReplicationController" => Ok(match spec.strings("selector")? {
+            m if m.is_empty() => template_labels,
+            m => m,
+        }),
+        _ => {
+            let mut selector = spec.sub("selector")?;
+            let match_labels = selector.strings("matchLabels")?;
+            selector.done()?;
+            Ok(match_labels)
+        }
+    }
+}
+
+/// A bare Pod in the shape of a workload: its name (and labels, which
+/// name its component) above a template of its labels, annotations and
+/// spec.
+fn as_template(pod: &Value) -> Value {
+    let at = |p: &str| pod.pointer(p).cloned();
+    let mut meta = Map::new();
+    let mut template_meta = Map::new();
+    for (key, value) in pod
+        .get("metadata")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        match key.as_str() {
+            "labels" => {
+                meta.insert(key.clone(), value.clone());
+                template_meta.insert(key.clone(), value.clone());
+            }
+            "annotations" => {
+                template_meta.insert(key.clone(), value.clone());
+            }
+            _ => {
+                meta.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    let mut template = Map::new();
+    if !template_meta.is_empty() {
+        template.insert("metadata".into(), Value::Object(template_meta));
+    }
+    if let Some(spec) = at("/spec") {
+        template.insert("spec".into(), spec);
+    }
+    let mut out = Map::new();
+    for key in ["apiVersion", "kind"] {
+        if let Some(v) = pod.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    out.insert("metadata".into(), Value::Object(meta));
+    out.insert("spec".into(), json!({ "template": template }));
+    Value::Object(out)
 }
 
 /// The settings of the workload's kind; for a CronJob, also the Job spec
@@ -201,7 +323,7 @@ fn kind_settings(
                 c.insert("daemonSet".into(), json!({ "updateStrategy": s }));
             }
         }
-        "Job" => {}
+        "Job" | "Pod" | "ReplicationController" => {}
         "CronJob" => {
             c.insert("cronJob".into(), Value::Object(settings(spec, CRON_JOB)?));
             let mut template = spec.sub("jobTemplate")?;

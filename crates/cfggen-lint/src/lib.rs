@@ -395,7 +395,7 @@ impl Findings<'_, '_> {
 fn check_workload(f: &mut Findings<'_, '_>, provided: &Provided<'_>, pod: &Pod) {
     let prefix = pod.prefix;
     for c in &pod.containers {
-        let base = format!("{prefix}.spec.{}[{}]", c.list, c.name);
+        let base = format!("{prefix}.{}[{}]", c.list, c.name);
         check_probe_ports(f, c, &base);
         check_requests_limits(f, c, &base);
         for var in &c.env {
@@ -507,7 +507,7 @@ fn check_volume_source(
 ) {
     let ns = f.doc.namespace();
     let vname = &v.name;
-    let field = format!("{prefix}.spec.volumes[{vname}]");
+    let field = format!("{prefix}.volumes[{vname}]");
     if let Some(claim) = &v.claim {
         if !provided
             .claims

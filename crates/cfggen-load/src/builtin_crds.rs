@@ -109,6 +109,11 @@ const FILES: &[Carried] = &[
         include_str!("../crds/compact/external-secrets.io_pushsecrets.json"),
     ),
     (
+        "generators.external-secrets.io_passwords.yaml",
+        &[("generators.external-secrets.io", "Password")],
+        include_str!("../crds/compact/generators.external-secrets.io_passwords.json"),
+    ),
+    (
         "external-secrets.io_secretstores.yaml",
         &[("external-secrets.io", "SecretStore")],
         include_str!("../crds/compact/external-secrets.io_secretstores.json"),

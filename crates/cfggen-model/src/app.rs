@@ -511,6 +511,14 @@ impl App {
             .filter(move |o| o.get("kind").and_then(serde_json::Value::as_str) == Some(kind))
     }
 
+    /// The app's store secret `name` of its own namespace (one its pods
+    /// may read), if it has one.
+    pub fn own_store_secret(&self, name: &str) -> Option<&crate::stores::StoreSecret> {
+        self.store_secrets
+            .get(name)
+            .filter(|made| made.namespace.is_none())
+    }
+
     /// Whether the app has the Service `name`: typed, declared made
     /// elsewhere, or one of its raw manifests'.
     pub fn has_service(&self, name: &str) -> bool {
@@ -626,6 +634,13 @@ pub struct Component {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = names::LABEL_VALUE), extend("examples" = ["gptr-nextjs"]))]
     pub name_label: Option<String>,
+    /// The value of `app.kubernetes.io/component` on this component's
+    /// workload, pods and default selector, when it is not the
+    /// component's name: to keep the label of workloads that already run
+    /// and share one (the two Jobs of a webhook's set-up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = names::LABEL_VALUE), extend("examples" = ["admission-webhook"]))]
+    pub component_label: Option<String>,
     /// The main container's name; the component's name when absent. Set
     /// it to keep the container name of a workload that already runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -749,6 +764,12 @@ impl Component {
         self.name_label.as_deref().unwrap_or(app)
     }
 
+    /// The value of the component's `app.kubernetes.io/component` label:
+    /// its `componentLabel`, or its name, `name`.
+    pub fn component_label_of<'a>(&'a self, name: &'a str) -> &'a str {
+        self.component_label.as_deref().unwrap_or(name)
+    }
+
     /// The labels that select the component's pods: its `selectorLabels`,
     /// or cfggen's `app.kubernetes.io/name` and `…/component` (`app` the
     /// app's name label, unless the component has its own).
@@ -758,7 +779,10 @@ impl Component {
             Some(labels) => labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             None => [
                 (names::LABEL_APP.to_owned(), app.to_owned()),
-                (names::LABEL_COMPONENT.to_owned(), name.to_owned()),
+                (
+                    names::LABEL_COMPONENT.to_owned(),
+                    self.component_label_of(name).to_owned(),
+                ),
             ]
             .into(),
         }
@@ -770,7 +794,10 @@ impl Component {
         let app = self.label_of(app);
         let mut labels: std::collections::BTreeMap<String, String> = [
             (names::LABEL_APP.to_owned(), app.to_owned()),
-            (names::LABEL_COMPONENT.to_owned(), name.to_owned()),
+            (
+                names::LABEL_COMPONENT.to_owned(),
+                self.component_label_of(name).to_owned(),
+            ),
             (
                 names::MANAGED_BY.0.to_owned(),
                 names::MANAGED_BY.1.to_owned(),

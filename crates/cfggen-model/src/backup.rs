@@ -2,7 +2,9 @@
 //! (`barman-cloud.cloudnative-pg.io`): the object stores it writes to
 //! (`barmancloud.cnpg.io/v1` `ObjectStore`s), the store its write-ahead
 //! log is archived to, scheduled base backups (`ScheduledBackup`s), and
-//! the stores it can be recovered from (`externalClusters`). Also where
+//! the stores it can be recovered from (`externalClusters`); or through
+//! CloudNativePG's own, older Barman Cloud support
+//! (`barmanObjectStore`). Also where
 //! the cluster's instances run (`affinity`) and whether the operator
 //! makes a PodMonitor for them.
 
@@ -29,6 +31,14 @@ pub struct Backups {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["minio"]))]
     pub wal_archive: Option<String>,
+    /// The store the cluster archives its write-ahead log to and takes
+    /// its base backups into through CloudNativePG's own Barman Cloud
+    /// support (`spec.backup.barmanObjectStore`, which the plugin
+    /// replaces; instead of `walArchive`): one of `stores`, written into
+    /// the Cluster rather than as an ObjectStore.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["main-pg"]))]
+    pub barman_object_store: Option<String>,
     /// Scheduled base backups (each a `ScheduledBackup`), by name; each
     /// goes to its `store`, or the `walArchive` one.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
@@ -60,6 +70,62 @@ pub struct ObjectStore {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[1-9][0-9]*[dwm]$"), extend("examples" = ["30d"]))]
     pub retention: Option<String>,
+    /// How the write-ahead log goes to the store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wal: Option<WalSettings>,
+    /// How base backups go to the store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataSettings>,
+}
+
+/// How the write-ahead log is archived.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WalSettings {
+    /// Its compression; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<WalCompression>,
+    /// How many files are archived (or restored) at once; one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_parallel: Option<u32>,
+}
+
+/// How base backups are written.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DataSettings {
+    /// Their compression; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<DataCompression>,
+    /// How many files are uploaded at once; two when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub jobs: Option<u32>,
+}
+
+/// The compression of archived write-ahead log files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum WalCompression {
+    Bzip2,
+    Gzip,
+    Lz4,
+    Snappy,
+    Xz,
+    Zstd,
+}
+
+/// The compression of base backups (fewer kinds than the log's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum DataCompression {
+    Bzip2,
+    Gzip,
+    Lz4,
+    Snappy,
 }
 
 /// The Secret that holds an object store's access key.
@@ -97,8 +163,9 @@ pub struct BackupSchedule {
     /// CloudNativePG reads it.
     #[schemars(extend("examples" = ["0 0 2 * * *"]))]
     pub schedule: String,
-    /// The store the backups go to; the `walArchive` store when absent
-    /// (an offsite store for base backups, say).
+    /// The store the backups go to; the `walArchive` (or
+    /// `barmanObjectStore`) store when absent (an offsite store for base
+    /// backups, say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<String>,
     /// What owns the Backups it makes, and so deletes them with itself:

@@ -361,6 +361,11 @@ pub struct PostgresCluster {
     /// the instances (`monitoring.enablePodMonitor`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_monitor: Option<bool>,
+    /// Relabelings of the targets of that PodMonitor
+    /// (`monitoring.podMonitorRelabelings`), e.g. the pod's name as
+    /// `pod`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pod_monitor_relabelings: Vec<crate::monitor::Relabeling>,
     /// Backups through the Barman Cloud plugin: object stores, the
     /// write-ahead log archive, scheduled base backups and recovery
     /// sources.

@@ -68,12 +68,96 @@ pub struct HelmRelease {
     /// Values from the app's ConfigMaps and Secrets, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values_from: Vec<ValuesFrom>,
+    /// What Flux does to the chart's objects after Helm renders them and
+    /// before it applies them, in order: Kustomize patches and image
+    /// overrides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub post_renderers: Vec<PostRenderer>,
     /// Labels of the HelmRelease, beside cfggen's own.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub labels: IndexMap<String, String>,
     /// Annotations of the HelmRelease.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub annotations: IndexMap<String, String>,
+}
+
+/// A post-renderer of a HelmRelease.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PostRenderer {
+    /// Kustomize, run over the chart's objects.
+    pub kustomize: KustomizeRenderer,
+}
+
+/// What Kustomize changes in the chart's objects.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KustomizeRenderer {
+    /// Patches, in order: strategic merge patches, or JSON 6902 patches
+    /// (a list of operations) with the `target` they change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<KustomizePatch>,
+    /// Images to replace by name, tag or digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<KustomizeImage>,
+}
+
+/// One Kustomize patch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KustomizePatch {
+    /// The patch, as YAML text: a strategic merge patch (an object), or
+    /// JSON 6902 operations (a list of `op`, `path`, `value`).
+    #[schemars(extend("examples" = ["- op: add\n  path: /spec/template/spec/enableServiceLinks\n  value: false\n"]))]
+    pub patch: String,
+    /// The objects it changes; for a strategic merge patch, the object
+    /// it names when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<PatchTarget>,
+}
+
+/// The objects a Kustomize patch changes: each field set must match.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PatchTarget {
+    /// Their API group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Their API version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Their kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Their name (a regular expression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Their namespace (a regular expression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// A label selector they match, e.g. `app.kubernetes.io/name=web`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_selector: Option<String>,
+    /// An annotation selector they match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotation_selector: Option<String>,
+}
+
+/// An image Kustomize replaces.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KustomizeImage {
+    /// The image as the chart names it, without tag.
+    pub name: String,
+    /// Another image name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_name: Option<String>,
+    /// Another tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_tag: Option<String>,
+    /// A digest, in place of the tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 /// A source of a chart, by kind and name.

@@ -18,6 +18,12 @@ pub const PROMETHEUS_DURATION: &str =
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ServiceMonitor {
+    /// The namespace the monitor is made in, when not the app's: it
+    /// scrapes Services of that namespace (another tool's, a chart's), which
+    /// cfggen does not check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = crate::names::DNS1123_LABEL))]
+    pub namespace: Option<String>,
     /// The Services scraped, by their labels (Kubernetes
     /// `LabelSelector`): a Service of the app carries
     /// `app.kubernetes.io/name`, its `labels` and, when it selects a
@@ -57,6 +63,12 @@ pub struct ServiceMonitor {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PodMonitor {
+    /// The namespace the monitor is made in, when not the app's: it
+    /// scrapes pods of that namespace (another tool's, a chart's), which
+    /// cfggen does not check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = crate::names::DNS1123_LABEL))]
+    pub namespace: Option<String>,
     /// The pods scraped, by their labels (Kubernetes `LabelSelector`).
     pub selector: LabelSelector,
     /// The namespaces the pods are in; the monitor's own when absent.

@@ -34,6 +34,13 @@ pub struct ServiceAccount {
     /// Permissions in the app's namespace (a Role and its RoleBinding).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<PolicyRule>,
+    /// Permissions in other namespaces, by namespace (Prometheus reading
+    /// the endpoints of `kube-system`): in each, a Role and a RoleBinding
+    /// named after the account, bound to the account of the app's
+    /// namespace.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": names::DNS1123_LABEL}))]
+    pub rules_in: IndexMap<String, Vec<PolicyRule>>,
     /// Permissions across the cluster (a ClusterRole and its
     /// ClusterRoleBinding).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -166,14 +166,14 @@ impl Service {
     ) -> std::collections::BTreeMap<String, String> {
         let mut labels = std::collections::BTreeMap::new();
         let component = self.component.as_deref();
-        let name = component
-            .and_then(|c| app.components.get(c))
-            .map_or(app.name_label(app_name), |comp| {
-                comp.label_of(app.name_label(app_name))
-            });
+        let comp = component.and_then(|c| Some((c, app.components.get(c)?)));
+        let name = comp.map_or(app.name_label(app_name), |(_, comp)| {
+            comp.label_of(app.name_label(app_name))
+        });
         labels.insert(names::LABEL_APP.to_owned(), name.to_owned());
         if let Some(c) = component {
-            labels.insert(names::LABEL_COMPONENT.to_owned(), c.to_owned());
+            let value = comp.map_or(c, |(c, comp)| comp.component_label_of(c));
+            labels.insert(names::LABEL_COMPONENT.to_owned(), value.to_owned());
         }
         labels.insert(
             names::MANAGED_BY.0.to_owned(),

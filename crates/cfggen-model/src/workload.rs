@@ -1,7 +1,8 @@
 //! What kind of workload a component is, and the settings of each kind:
 //! a Deployment (the default) with its update strategy, a StatefulSet with
-//! its claim templates and governing Service, a DaemonSet, a CronJob and
-//! a Job; and a PodDisruptionBudget when one is asked for.
+//! its claim templates and governing Service, a DaemonSet, a CronJob, a
+//! Job, a bare Pod and a ReplicationController; and a PodDisruptionBudget
+//! when one is asked for.
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -32,6 +33,13 @@ pub enum Kind {
     CronJob,
     /// Pods that run to completion once.
     Job,
+    /// One pod, made once and replaced by no controller (a test pod, a
+    /// debugging shell): its labels are the pod's.
+    Pod,
+    /// Identical pods kept running by the older controller (a
+    /// `ReplicationController`, which a Deployment replaces): no rolling
+    /// update.
+    ReplicationController,
 }
 
 impl Kind {
@@ -43,12 +51,17 @@ impl Kind {
             Kind::DaemonSet => "DaemonSet",
             Kind::CronJob => "CronJob",
             Kind::Job => "Job",
+            Kind::Pod => "Pod",
+            Kind::ReplicationController => "ReplicationController",
         }
     }
 
     /// Whether the kind has a replica count.
     pub fn has_replicas(self) -> bool {
-        matches!(self, Kind::Deployment | Kind::StatefulSet)
+        matches!(
+            self,
+            Kind::Deployment | Kind::StatefulSet | Kind::ReplicationController
+        )
     }
 
     /// Whether its pods run to completion (a Job, or a CronJob's Jobs).

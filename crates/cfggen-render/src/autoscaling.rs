@@ -22,7 +22,10 @@ pub(crate) fn autoscaler(out: &mut Output, pod: &PodOf<'_>) -> Result<(), Render
         metadata: meta(
             &object_name,
             ns,
-            app_labels(comp.label_of(app.name_label(name)), Some(pod.cname)),
+            app_labels(
+                comp.label_of(app.name_label(name)),
+                Some(comp.component_label_of(pod.cname)),
+            ),
             waves::WORKLOADS,
         ),
         spec: Some(HorizontalPodAutoscalerSpec {

@@ -142,14 +142,34 @@ pub(crate) fn store_secrets(
     name: &str,
     app: &App,
 ) -> Result<(), RenderError> {
-    let ns = app.namespace(name);
+    let app_ns = app.namespace(name);
     for (secret_name, made) in &app.store_secrets {
-        let store = env
-            .secret_stores
-            .get(&made.store)
-            .ok_or_else(|| RenderError::Unresolved(format!("secret store `{}`", made.store)))?;
+        let ns = made.namespace.as_deref().unwrap_or(app_ns);
+        let file = |kind: &str, object: &str| crate::file_name_in(kind, object, ns, app_ns);
+        let store = match &made.store {
+            Some(store) => Some((
+                store,
+                env.secret_stores
+                    .get(store)
+                    .ok_or_else(|| RenderError::Unresolved(format!("secret store `{store}`")))?,
+            )),
+            None => None,
+        };
         let (object_name, metadata) = Own::of(&made.object_name, &made.labels, &made.annotations)
             .meta(secret_name, ns, app, name);
+        if let Some(password) = &made.password {
+            // The generator, under the Secret's name, before the
+            // ExternalSecret that reads it.
+            let mut meta = metadata.clone();
+            meta.name = Some(secret_name.clone());
+            let object = crds::PasswordGenerator {
+                api_version: GENERATORS.into(),
+                kind: "Password".into(),
+                metadata: meta,
+                spec: password.clone(),
+            };
+            out.resource(name, ns, file("Password", secret_name), &object)?;
+        }
         let data = made
             .keys
             .iter()
@@ -161,38 +181,61 @@ pub(crate) fn store_secrets(
                 },
             })
             .collect();
+        let extract = made.extract.iter().map(|r| crds::DataFrom {
+            extract: Some(crds::RemoteRef {
+                key: r.key.clone(),
+                property: r.property.clone(),
+            }),
+            find: None,
+            source_ref: None,
+        });
+        let find = made.find.iter().map(|f| crds::DataFrom {
+            extract: None,
+            find: Some(f.clone()),
+            source_ref: None,
+        });
+        let generated = made.password.iter().map(|_| crds::DataFrom {
+            extract: None,
+            find: None,
+            source_ref: Some(crds::SourceRef {
+                generator_ref: crds::GeneratorRef {
+                    api_version: GENERATORS.into(),
+                    kind: "Password".into(),
+                    name: secret_name.clone(),
+                },
+            }),
+        });
+        let refresh_interval = made
+            .refresh_interval
+            .clone()
+            .or_else(|| store.map(|(_, s)| s.refresh_interval.clone()))
+            .unwrap_or_else(|| "0".into());
         let object = crds::ExternalSecret {
             api_version: "external-secrets.io/v1".into(),
             kind: "ExternalSecret".into(),
             metadata,
             spec: crds::ExternalSecretSpec {
-                refresh_interval: store.refresh_interval.clone(),
-                secret_store_ref: crds::SecretStoreRef {
+                refresh_interval,
+                secret_store_ref: store.map(|(store_name, store)| crds::SecretStoreRef {
                     kind: store.kind.as_str().into(),
-                    name: made.store.clone(),
-                },
+                    name: store_name.clone(),
+                }),
                 target: crds::ExternalSecretTarget {
                     name: secret_name.clone(),
                     creation_policy: if made.merge { "Merge" } else { "Owner" }.into(),
                     template: None,
                 },
                 data,
-                data_from: made
-                    .extract
-                    .iter()
-                    .map(|r| crds::DataFrom {
-                        extract: crds::RemoteRef {
-                            key: r.key.clone(),
-                            property: r.property.clone(),
-                        },
-                    })
-                    .collect(),
+                data_from: extract.chain(find).chain(generated).collect(),
             },
         };
-        out.resource(name, ns, file_name("ExternalSecret", &object_name), &object)?;
+        out.resource(name, ns, file("ExternalSecret", &object_name), &object)?;
     }
     Ok(())
 }
+
+/// The API version of External Secrets' generators.
+const GENERATORS: &str = "generators.external-secrets.io/v1alpha1";
 
 /// The template of an item's ExternalSecret: its Secret type and its
 /// templated keys (beside the fields' own).
@@ -273,10 +316,10 @@ pub(crate) fn external_secret(
         metadata,
         spec: crds::ExternalSecretSpec {
             refresh_interval: refresh.unwrap_or(&op.refresh_interval).to_owned(),
-            secret_store_ref: crds::SecretStoreRef {
+            secret_store_ref: Some(crds::SecretStoreRef {
                 kind: "ClusterSecretStore".into(),
                 name: op.store.name.clone(),
-            },
+            }),
             target: crds::ExternalSecretTarget {
                 name: target.to_owned(),
                 creation_policy: "Owner".into(),

@@ -28,8 +28,9 @@ pub struct ExternalSecret {
 pub struct ExternalSecretSpec {
     /// How often to re-read the provider, e.g. `1h`.
     pub refresh_interval: String,
-    /// The store to read from.
-    pub secret_store_ref: SecretStoreRef,
+    /// The store to read from (none for generated values alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_store_ref: Option<SecretStoreRef>,
     /// The Secret to create.
     pub target: ExternalSecretTarget,
     /// One entry per Secret key.
@@ -40,12 +41,55 @@ pub struct ExternalSecretSpec {
     pub data_from: Vec<DataFrom>,
 }
 
-/// `spec.dataFrom[]`: a remote secret read whole.
+/// `spec.dataFrom[]`: a remote secret read whole, or the remote secrets
+/// a search finds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DataFrom {
     /// Its every property, each a key of the Secret.
-    pub extract: RemoteRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extract: Option<RemoteRef>,
+    /// The search (the model's type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub find: Option<cfggen_model::stores::RemoteFind>,
+    /// A generator whose values become keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ref: Option<SourceRef>,
+}
+
+/// `spec.dataFrom[].sourceRef`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SourceRef {
+    /// The generator.
+    pub generator_ref: GeneratorRef,
+}
+
+/// A generator of External Secrets, by kind and name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GeneratorRef {
+    /// `generators.external-secrets.io/v1alpha1`.
+    pub api_version: String,
+    /// `Password`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A `generators.external-secrets.io/v1alpha1` `Password`, its spec the
+/// model's type.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordGenerator {
+    /// `generators.external-secrets.io/v1alpha1`.
+    pub api_version: String,
+    /// `Password`.
+    pub kind: String,
+    /// Its name and labels.
+    pub metadata: ObjectMeta,
+    /// How the password is made.
+    pub spec: cfggen_model::stores::PasswordGenerator,
 }
 
 /// `spec.secretStoreRef`.
@@ -164,6 +208,9 @@ pub struct ClusterSpec {
     /// Whether the operator makes a PodMonitor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring: Option<ClusterMonitoring>,
+    /// CloudNativePG's own Barman Cloud backups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<ClusterBackup>,
     /// The plugins the instances run (the Barman Cloud WAL archiver).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub plugins: Vec<ClusterPlugin>,
@@ -199,6 +246,9 @@ pub struct ClusterAffinity {
 pub struct ClusterMonitoring {
     /// Whether the operator makes a PodMonitor.
     pub enable_pod_monitor: bool,
+    /// Relabelings of its targets (the model's type).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pod_monitor_relabelings: Vec<cfggen_model::monitor::Relabeling>,
 }
 
 /// An entry of `Cluster.spec.plugins`.
@@ -276,6 +326,23 @@ pub struct ObjectStoreConfiguration {
     pub endpoint_url: Option<String>,
     /// The access key's Secret and keys.
     pub s3_credentials: S3Credentials,
+    /// How the write-ahead log is archived (the model's type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wal: Option<cfggen_model::backup::WalSettings>,
+    /// How base backups are written (the model's type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<cfggen_model::backup::DataSettings>,
+}
+
+/// `Cluster.spec.backup`: CloudNativePG's own Barman Cloud backups.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterBackup {
+    /// The store, as an ObjectStore's configuration.
+    pub barman_object_store: ObjectStoreConfiguration,
+    /// How long backups are kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_policy: Option<String>,
 }
 
 /// `ObjectStore.spec.configuration.s3Credentials`.
@@ -320,10 +387,11 @@ pub struct ScheduledBackupSpec {
     pub schedule: String,
     /// The cluster.
     pub cluster: LocalObjectReference,
-    /// Always `plugin`.
+    /// `plugin`, or `barmanObjectStore` (CloudNativePG's own support).
     pub method: String,
-    /// The Barman Cloud plugin.
-    pub plugin_configuration: PluginConfiguration,
+    /// The Barman Cloud plugin (of the `plugin` method).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugin_configuration: Option<PluginConfiguration>,
     /// What owns the Backups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_owner_reference: Option<String>,

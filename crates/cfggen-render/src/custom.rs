@@ -32,6 +32,9 @@ pub(crate) struct Custom<'a> {
     /// Whether it is cluster-scoped: no namespace, and written into the
     /// folder of cluster-scoped objects.
     pub(crate) cluster_wide: bool,
+    /// Its namespace when not the app's (in the app's folder, its file
+    /// name says which).
+    pub(crate) namespace: Option<&'a str>,
 }
 
 /// Writes `custom` with `spec` into the folder of app `name`, in the
@@ -43,7 +46,10 @@ pub(crate) fn resource<S: Serialize>(
     custom: Custom<'_>,
     spec: &S,
 ) -> Result<(), RenderError> {
-    let file = file_name(custom.kind.1, custom.name);
+    let file = match custom.namespace {
+        Some(other) => crate::file_name_in(custom.kind.1, custom.name, other, app.namespace(name)),
+        None => file_name(custom.kind.1, custom.name),
+    };
     resource_in(out, name, app, custom, spec, file)
 }
 
@@ -57,7 +63,7 @@ pub(crate) fn resource_in<S: Serialize>(
     spec: &S,
     file: String,
 ) -> Result<(), RenderError> {
-    let ns = app.namespace(name);
+    let ns = custom.namespace.unwrap_or(app.namespace(name));
     let (labels, annotations) = (custom.labels, custom.annotations);
     let mut metadata = own_meta(
         custom.name,
@@ -158,6 +164,7 @@ pub(crate) fn each<E: Entry>(
             annotations: entry.annotations(),
             wave,
             cluster_wide,
+            namespace: None,
         };
         resource(out, name, app, custom, &entry.spec())?;
     }

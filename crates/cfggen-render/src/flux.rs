@@ -38,6 +38,7 @@ pub(crate) fn flux(out: &mut Output, name: &str, app: &App) -> Result<(), Render
             annotations: release.annotations(),
             wave: waves::WORKLOADS,
             cluster_wide: false,
+            namespace: None,
         };
         let mut spec = release.spec();
         for from in spec

@@ -22,6 +22,7 @@ pub(crate) fn istio(out: &mut Output, name: &str, app: &App) -> Result<(), Rende
             annotations: gateway.annotations(),
             wave: waves::EXPOSURE,
             cluster_wide: false,
+            namespace: None,
         };
         let file = file_name("IstioGateway", gateway_name);
         resource_in(out, name, app, custom, &gateway.spec(), file)?;

@@ -522,6 +522,17 @@ pub(crate) fn file_name(kind: &str, name: &str) -> String {
     format!("{}-{name}.yaml", kind.to_ascii_lowercase())
 }
 
+/// The file of an object of namespace `namespace` in the folder of an app
+/// of namespace `app_namespace`: of another namespace, its file name says
+/// which.
+pub(crate) fn file_name_in(kind: &str, name: &str, namespace: &str, app_namespace: &str) -> String {
+    if namespace == app_namespace {
+        file_name(kind, name)
+    } else {
+        file_name(kind, &format!("{namespace}-{name}"))
+    }
+}
+
 /// The labels of everything cfggen renders: `managed-by`, plus `extra`.
 pub(crate) fn managed_labels(
     extra: impl IntoIterator<Item = (String, String)>,

@@ -38,21 +38,23 @@ struct Spec<'a> {
 /// PodMonitor per entry of its `podMonitors`: their own labels under the
 /// app's (cfggen's win), their annotations.
 pub(crate) fn monitors(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError> {
-    let mut put = |kind: &'static str,
-                   mname: &str,
-                   labels: &IndexMap<String, String>,
-                   annotations: &IndexMap<String, String>,
-                   spec: Spec<'_>| {
-        let custom = Custom {
-            kind: ("monitoring.coreos.com/v1", kind),
-            name: mname,
-            labels,
-            annotations,
-            wave: waves::WORKLOADS,
-            cluster_wide: false,
+    let mut put =
+        |kind: &'static str,
+         mname: &str,
+         namespace: Option<&str>,
+         (labels, annotations): (&IndexMap<String, String>, &IndexMap<String, String>),
+         spec: Spec<'_>| {
+            let custom = Custom {
+                kind: ("monitoring.coreos.com/v1", kind),
+                name: mname,
+                labels,
+                annotations,
+                wave: waves::WORKLOADS,
+                cluster_wide: false,
+                namespace,
+            };
+            resource(out, name, app, custom, &spec)
         };
-        resource(out, name, app, custom, &spec)
-    };
     for (mname, m) in &app.service_monitors {
         let spec = Spec {
             selector: &m.selector,
@@ -65,7 +67,8 @@ pub(crate) fn monitors(out: &mut Output, name: &str, app: &App) -> Result<(), Re
             sample_limit: m.sample_limit,
             target_limit: m.target_limit,
         };
-        put("ServiceMonitor", mname, &m.labels, &m.annotations, spec)?;
+        let meta = (&m.labels, &m.annotations);
+        put("ServiceMonitor", mname, m.namespace.as_deref(), meta, spec)?;
     }
     for (mname, m) in &app.pod_monitors {
         let spec = Spec {
@@ -79,7 +82,8 @@ pub(crate) fn monitors(out: &mut Output, name: &str, app: &App) -> Result<(), Re
             sample_limit: m.sample_limit,
             target_limit: m.target_limit,
         };
-        put("PodMonitor", mname, &m.labels, &m.annotations, spec)?;
+        let meta = (&m.labels, &m.annotations);
+        put("PodMonitor", mname, m.namespace.as_deref(), meta, spec)?;
     }
     Ok(())
 }
@@ -100,6 +104,7 @@ pub(crate) fn grafana_dashboards(
             annotations: &dashboard.annotations,
             wave: waves::WORKLOADS,
             cluster_wide: false,
+            namespace: None,
         };
         let mut spec = cfggen_model::grafana::GrafanaDashboard {
             labels: Default::default(),

@@ -109,6 +109,7 @@ pub(crate) fn cilium_policies(out: &mut Output, name: &str, app: &App) -> Result
             annotations: &pool.annotations,
             wave,
             cluster_wide: true,
+            namespace: None,
         };
         // The spec as Cilium reads it: without what is cfggen's to know.
         let spec = cfggen_model::cilium_lb::LoadBalancerIpPool {

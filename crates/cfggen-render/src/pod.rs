@@ -343,7 +343,7 @@ pub(crate) fn resolve_secret<'a>(
     // Made elsewhere, from another store, or by a raw manifest of the
     // app: as written.
     if app.external_secrets.contains_key(r.secret())
-        || app.store_secrets.contains_key(r.secret())
+        || app.own_store_secret(r.secret()).is_some()
         || (!app.secrets.contains_key(r.secret())
             && app.makes(cfggen_model::app::Made::Secret, r.secret()))
     {

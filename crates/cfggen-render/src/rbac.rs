@@ -1,5 +1,6 @@
 //! An app's service accounts and their permissions: a ServiceAccount each,
-//! a Role and RoleBinding for namespaced rules, a ClusterRole and
+//! a Role and RoleBinding for namespaced rules (in the app's namespace
+//! and in each other one the account works in), a ClusterRole and
 //! ClusterRoleBinding for cluster-wide rules, and ClusterRoleBindings to
 //! existing ClusterRoles. Accounts marked `existing` are not rendered.
 
@@ -53,14 +54,18 @@ pub(crate) fn service_accounts(out: &mut Output, name: &str, app: &App) -> Resul
             namespace: Some(ns.to_owned()),
             api_group: None,
         };
-        if !sa.rules.is_empty() {
+        // The account's rules in its namespace, then in each other.
+        let own = (!sa.rules.is_empty()).then_some((ns, &sa.rules));
+        let others = sa.rules_in.iter().map(|(other, r)| (other.as_str(), r));
+        for (role_ns, role_rules) in own.into_iter().chain(others) {
             let role = Role {
-                metadata: meta(account, ns, labels(), waves::PREREQUISITES),
-                rules: Some(rules(&sa.rules)),
+                metadata: meta(account, role_ns, labels(), waves::PREREQUISITES),
+                rules: Some(rules(role_rules)),
             };
-            out.resource(name, ns, file_name("Role", account), &role)?;
+            let file = |kind| crate::file_name_in(kind, account, role_ns, ns);
+            out.resource(name, role_ns, file("Role"), &role)?;
             let binding = RoleBinding {
-                metadata: meta(account, ns, labels(), waves::PREREQUISITES),
+                metadata: meta(account, role_ns, labels(), waves::PREREQUISITES),
                 role_ref: RoleRef {
                     api_group: "rbac.authorization.k8s.io".into(),
                     kind: "Role".into(),
@@ -68,7 +73,7 @@ pub(crate) fn service_accounts(out: &mut Output, name: &str, app: &App) -> Resul
                 },
                 subjects: Some(vec![subject.clone()]),
             };
-            out.resource(name, ns, file_name("RoleBinding", account), &binding)?;
+            out.resource(name, role_ns, file("RoleBinding"), &binding)?;
         }
         let mut bound: Vec<(String, String)> = Vec::new();
         if !sa.cluster_rules.is_empty() {

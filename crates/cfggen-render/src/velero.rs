@@ -33,6 +33,7 @@ pub(crate) fn velero_schedules(out: &mut Output, name: &str, app: &App) -> Resul
             annotations: &schedule.annotations,
             wave: waves::WORKLOADS,
             cluster_wide: false,
+            namespace: None,
         };
         let spec = ScheduleSpec {
             schedule: &schedule.schedule,

@@ -1,5 +1,5 @@
 //! An app's folder: its workloads — a Deployment, StatefulSet, DaemonSet,
-//! CronJob or Job per component, with a PodDisruptionBudget where asked —
+//! CronJob, Job, bare Pod or ReplicationController per component, with a PodDisruptionBudget where asked —
 //! and, through the other modules, its ConfigMaps, ExternalSecrets,
 //! claims, service accounts, Services and Ingresses.
 
@@ -10,7 +10,9 @@ use k8s_openapi::api::apps::v1::{
     DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec,
 };
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{
+    PersistentVolumeClaim, Pod, PodTemplateSpec, ReplicationController, ReplicationControllerSpec,
+};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -87,10 +89,7 @@ fn manifests(out: &mut Output, name: &str, app: &App) -> Result<(), RenderError>
         let own = object
             .pointer("/metadata/namespace")
             .map(|n| n.as_str().unwrap_or(ns));
-        let file = match own {
-            Some(other) if other != ns => file_name(kind, &format!("{other}-{object_name}")),
-            _ => file_name(kind, object_name),
-        };
+        let file = crate::file_name_in(kind, object_name, own.unwrap_or(ns), ns);
         let written = if let Some(own) = own {
             out.resource(name, own, file, object)
         } else {
@@ -125,7 +124,10 @@ fn workload(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderError> {
     let (name, app, comp) = (pod.app_name, pod.app, pod.comp);
     let ns = app.namespace(name);
     let object_name = workload_name(name, pod.cname, comp);
-    let mut labels = app_labels(comp.label_of(app.name_label(name)), Some(pod.cname));
+    let mut labels = app_labels(
+        comp.label_of(app.name_label(name)),
+        Some(comp.component_label_of(pod.cname)),
+    );
     for (k, v) in &comp.labels {
         labels.entry(k.clone()).or_insert_with(|| v.clone());
     }
@@ -197,6 +199,41 @@ fn workload(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderError> {
             },
         ),
         Kind::CronJob => out.resource(name, ns, file, &cron_job(comp, metadata, template)),
+        Kind::Pod => out.resource(name, ns, file, &bare_pod(metadata, template)),
+        Kind::ReplicationController => out.resource(
+            name,
+            ns,
+            file,
+            &ReplicationController {
+                metadata,
+                spec: Some(ReplicationControllerSpec {
+                    replicas: replicas(comp),
+                    selector: selector.match_labels,
+                    template: Some(template),
+                    min_ready_seconds: i32_of(comp.min_ready_seconds),
+                }),
+                ..ReplicationController::default()
+            },
+        ),
+    }
+}
+
+/// A bare Pod: the workload's name, the pod's labels over the
+/// component's, the pod's annotations beside the component's.
+fn bare_pod(mut metadata: ObjectMeta, template: PodTemplateSpec) -> Pod {
+    let pod_meta = template.metadata.unwrap_or_default();
+    for (own, theirs) in [
+        (&mut metadata.labels, pod_meta.labels),
+        (&mut metadata.annotations, pod_meta.annotations),
+    ] {
+        if let Some(theirs) = theirs {
+            own.get_or_insert_with(BTreeMap::new).extend(theirs);
+        }
+    }
+    Pod {
+        metadata,
+        spec: template.spec,
+        ..Pod::default()
     }
 }
 
@@ -330,7 +367,10 @@ fn disruption_budget(out: &mut Output, pod: &PodOf<'_>) -> Result<(), RenderErro
         metadata: meta(
             &object_name,
             ns,
-            app_labels(comp.label_of(app.name_label(name)), Some(pod.cname)),
+            app_labels(
+                comp.label_of(app.name_label(name)),
+                Some(comp.component_label_of(pod.cname)),
+            ),
             waves::WORKLOADS,
         ),
         spec: Some(PodDisruptionBudgetSpec {

@@ -106,7 +106,7 @@ pub type ServicePort = (Option<String>, Option<Value>);
 /// A pod template.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pod {
-    /// Where the kind keeps it, e.g. `spec.template`.
+    /// Where the kind keeps the pod's spec, e.g. `spec.template.spec`.
     pub prefix: &'static str,
     /// Its labels (string values only).
     pub labels: Vec<(String, String)>,
@@ -181,14 +181,17 @@ pub fn pod_template_path(kind: &str) -> Option<&'static [&'static str]> {
         | "ReplicaSet"
         | "ReplicationController" => Some(&["spec", "template"]),
         "CronJob" => Some(&["spec", "jobTemplate", "spec", "template"]),
+        // A bare Pod is its own template.
+        "Pod" => Some(&[]),
         _ => None,
     }
 }
 
 fn prefix_of(kind: &str) -> &'static str {
     match kind {
-        "CronJob" => "spec.jobTemplate.spec.template",
-        _ => "spec.template",
+        "CronJob" => "spec.jobTemplate.spec.template.spec",
+        "Pod" => "spec",
+        _ => "spec.template.spec",
     }
 }
 
@@ -555,7 +558,7 @@ mod tests {
         let Body::Workload(pod) = o.body else {
             panic!("not a workload")
         };
-        assert_eq!(pod.prefix, "spec.jobTemplate.spec.template");
+        assert_eq!(pod.prefix, "spec.jobTemplate.spec.template.spec");
         assert_eq!(pod.labels, [("app".to_owned(), "backup".to_owned())]);
         assert_eq!(pod.containers.len(), 2);
         assert_eq!(

@@ -23,6 +23,10 @@ pub(super) fn check_backups(
     if let Some(store) = &backups.wal_archive {
         check_store_named(c, name, backups, store, path.key("walArchive"));
     }
+    if let Some(store) = &backups.barman_object_store {
+        check_store_named(c, name, backups, store, path.key("barmanObjectStore"));
+        check_in_tree(c, name, backups, store, &path);
+    }
     for (source, store) in &backups.recovery_sources {
         check_store_named(
             c,
@@ -51,14 +55,15 @@ pub(super) fn check_backups(
             check_store_named(c, name, backups, store, spath.key("store"));
         }
         // A plugin backup needs the plugin on the cluster, which the
-        // WAL archive puts there.
-        if backups.wal_archive.is_none() {
+        // WAL archive puts there; else the cluster's own Barman Cloud
+        // support takes it.
+        if backups.wal_archive.is_none() && backups.barman_object_store.is_none() {
             c.push(
                 "backup-schedule",
                 spath.clone(),
                 Target::Key,
                 format!("backup `{schedule_name}` of cluster `{name}` needs the Barman Cloud plugin on the cluster, and the cluster archives its write-ahead log to no store"),
-                "no `walArchive`",
+                "no `walArchive` or `barmanObjectStore`",
                 Some("set `walArchive` to one of `stores`: the Barman Cloud plugin takes base backups of a cluster that archives its write-ahead log with it".into()),
             );
         }
@@ -67,6 +72,47 @@ pub(super) fn check_backups(
         check_credentials(c, apps, cluster, store_name, store, &path);
     }
     check_names_apart(c, name, cluster, backups, &path);
+}
+
+/// The store of CloudNativePG's own Barman Cloud support is the
+/// cluster's one archive, and only the cluster reads it: the plugin's
+/// objects (a WAL archiver, a recovery source, a schedule to another
+/// store) do not go with it.
+fn check_in_tree(
+    c: &mut Checker<'_>,
+    name: &str,
+    backups: &Backups,
+    store: &str,
+    path: &FieldPath,
+) {
+    let mut plugin_uses: Vec<(FieldPath, String)> = Vec::new();
+    if backups.wal_archive.is_some() {
+        plugin_uses.push((path.key("walArchive"), "the plugin's WAL archive".into()));
+    }
+    for (source, _) in backups.recovery_sources.iter() {
+        plugin_uses.push((
+            path.key("recoverySources").key(source),
+            format!("recovery source `{source}`, which the plugin reads"),
+        ));
+    }
+    for (schedule_name, schedule) in &backups.schedules {
+        if schedule.store.as_deref().is_some_and(|s| s != store) {
+            plugin_uses.push((
+                path.key("schedules").key(schedule_name).key("store"),
+                format!("backup `{schedule_name}` to another store, which the plugin takes"),
+            ));
+        }
+    }
+    for (at, what) in plugin_uses {
+        c.push(
+            "backup-store",
+            at,
+            Target::Key,
+            format!("cluster `{name}` backs up through CloudNativePG's own Barman Cloud support (`barmanObjectStore`), and also has {what}"),
+            "not with `barmanObjectStore`",
+            Some("move the cluster's backups to the plugin (`walArchive`), or keep to its one `barmanObjectStore` store".into()),
+        );
+    }
 }
 
 /// `store`, named at `at`, is one of the cluster's stores.

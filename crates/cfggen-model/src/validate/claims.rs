@@ -112,6 +112,7 @@ pub fn claims(name: &str, app: &App) -> Claims {
                     .into_iter()
                     .map(|(kind, object, at)| (String::new(), kind, object, at)),
             )
+            .chain(objects_elsewhere(name, app))
             .collect(),
         cluster_roles: cluster_roles(name, app)
             .into_iter()
@@ -230,10 +231,15 @@ fn foreign_backends(name: &str, app: &App) -> Vec<ForeignBackend> {
 
 /// The keys of each Secret app `app` declares them for.
 fn secret_keys(ns: &str, app: &App) -> Vec<(String, String, Vec<String>)> {
+    let own_store_secrets = app
+        .store_secrets
+        .iter()
+        .filter(|(_, made)| made.namespace.is_none())
+        .map(|(n, _)| n);
     let names: BTreeSet<&String> = app
         .secrets
         .keys()
-        .chain(app.store_secrets.keys())
+        .chain(own_store_secrets)
         .chain(app.external_secrets.keys())
         .collect();
     names
@@ -341,12 +347,20 @@ fn custom_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
         (
             "ServiceMonitor",
             "serviceMonitors",
-            app.service_monitors.keys().collect::<Vec<_>>(),
+            app.service_monitors
+                .iter()
+                .filter(|(_, m)| m.namespace.is_none())
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>(),
         ),
         (
             "PodMonitor",
             "podMonitors",
-            app.pod_monitors.keys().collect(),
+            app.pod_monitors
+                .iter()
+                .filter(|(_, m)| m.namespace.is_none())
+                .map(|(k, _)| k)
+                .collect(),
         ),
         (
             "Certificate",
@@ -503,6 +517,7 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
     let store_secrets = app
         .store_secrets
         .iter()
+        .filter(|(_, made)| made.namespace.is_none())
         .map(|(s, made)| ("storeSecrets", s, made.object_name.as_ref()));
     for (field, s, object_name) in secrets.chain(store_secrets) {
         let path = FieldPath::of(&["apps", name, field, s]);
@@ -519,6 +534,47 @@ fn unique_objects(name: &str, app: &App) -> Vec<(&'static str, String, FieldPath
             crate::database::Database::url_secret_name(name),
             FieldPath::of(&["apps", name, "database", "env", "url"]),
         ));
+    }
+    objects
+}
+
+/// The objects app `name` makes in namespaces other than its own (an
+/// account's Role and RoleBinding of its `rulesIn`, a monitor or a store
+/// secret of another namespace), with their namespace.
+fn objects_elsewhere(name: &str, app: &App) -> Vec<(String, &'static str, String, FieldPath)> {
+    let mut objects = Vec::new();
+    let service_monitors = app.service_monitors.iter().filter_map(|(m, sm)| {
+        Some((
+            "ServiceMonitor",
+            "serviceMonitors",
+            m,
+            sm.namespace.as_ref()?,
+        ))
+    });
+    let pod_monitors = app
+        .pod_monitors
+        .iter()
+        .filter_map(|(m, pm)| Some(("PodMonitor", "podMonitors", m, pm.namespace.as_ref()?)));
+    for (kind, field, monitor, other) in service_monitors.chain(pod_monitors) {
+        let path = FieldPath::of(&["apps", name, field, monitor]);
+        objects.push((other.clone(), kind, monitor.clone(), path));
+    }
+    for (secret, made) in &app.store_secrets {
+        let Some(other) = &made.namespace else {
+            continue;
+        };
+        let path = FieldPath::of(&["apps", name, "storeSecrets", secret]);
+        objects.push((other.clone(), "Secret", secret.clone(), path.clone()));
+        let object = made.object_name.as_ref().unwrap_or(secret);
+        objects.push((other.clone(), "ExternalSecret", object.clone(), path));
+    }
+    for (account, sa) in app.service_accounts.iter().filter(|(_, sa)| !sa.existing) {
+        for other in sa.rules_in.keys() {
+            let path = FieldPath::of(&["apps", name, "serviceAccounts", account, "rulesIn", other]);
+            for kind in ["Role", "RoleBinding"] {
+                objects.push((other.clone(), kind, account.clone(), path.clone()));
+            }
+        }
     }
     objects
 }

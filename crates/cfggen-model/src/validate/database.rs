@@ -155,6 +155,10 @@ pub(super) fn check_cluster(
             ("maxSyncReplicas", cluster.max_sync_replicas.is_some()),
             ("affinity", cluster.affinity.is_some()),
             ("podMonitor", cluster.pod_monitor.is_some()),
+            (
+                "podMonitorRelabelings",
+                !cluster.pod_monitor_relabelings.is_empty(),
+            ),
             ("backups", cluster.backups.is_some()),
         ];
         for (field, set) in rendered {

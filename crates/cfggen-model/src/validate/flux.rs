@@ -25,6 +25,7 @@ pub(super) fn check_flux(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
         let path = base.key("helmReleases").key(name);
         super::labels::check_labels(c, &release.labels, &path.key("labels"));
         check_chart(c, app, name, release, &path);
+        check_post_renderers(c, name, release, &path.key("postRenderers"));
         for (i, from) in release.values_from.iter().enumerate() {
             let at = path.key("valuesFrom").index(i).key("name");
             let what = format!("HelmRelease `{name}`");
@@ -89,6 +90,48 @@ pub(super) fn check_flux(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
                 "URL and type disagree",
                 Some(hint.into()),
             );
+        }
+    }
+}
+
+/// Each post-renderer changes something, and a JSON 6902 patch (a list
+/// of operations) names its target: Flux applies it to nothing else.
+fn check_post_renderers(c: &mut Checker<'_>, name: &str, release: &HelmRelease, path: &FieldPath) {
+    for (i, renderer) in release.post_renderers.iter().enumerate() {
+        let at = path.index(i).key("kustomize");
+        let k = &renderer.kustomize;
+        if k.patches.is_empty() && k.images.is_empty() {
+            c.push(
+                "flux-post-renderer",
+                at.clone(),
+                Target::Key,
+                format!("post-renderer {i} of HelmRelease `{name}` changes nothing"),
+                "`patches` or `images`",
+                Some("add a patch or an image, or remove the post-renderer".into()),
+            );
+        }
+        for (j, patch) in k.patches.iter().enumerate() {
+            let text = patch.patch.trim_start();
+            let operations = text.starts_with('-') || text.starts_with('[');
+            if text.is_empty() {
+                c.push(
+                    "flux-post-renderer",
+                    at.key("patches").index(j).key("patch"),
+                    Target::Value,
+                    format!("patch {j} of HelmRelease `{name}`'s post-renderer is empty"),
+                    "a strategic merge patch or JSON 6902 operations",
+                    Some("write the patch, or remove it".into()),
+                );
+            } else if operations && patch.target.is_none() {
+                c.push(
+                    "flux-post-renderer",
+                    at.key("patches").index(j),
+                    Target::Key,
+                    format!("patch {j} of HelmRelease `{name}`'s post-renderer is a list of JSON 6902 operations, and names no `target`: Flux would patch nothing"),
+                    "a `target`",
+                    Some("add `target: {kind: Deployment, name: …}` for the objects it changes".into()),
+                );
+            }
         }
     }
 }

@@ -140,7 +140,7 @@ fn check_acme(
 /// something else makes.
 fn check_secret(c: &mut Checker<'_>, app: &App, name: &str, secret: &str, path: &FieldPath) {
     let known = app.secrets.contains_key(secret)
-        || app.store_secrets.contains_key(secret)
+        || app.own_store_secret(secret).is_some()
         || app.external_secrets.contains_key(secret)
         || app.makes(crate::app::Made::Secret, secret);
     if !known {

@@ -354,6 +354,19 @@ fn check_routes(c: &mut Checker<'_>, name: &str, app: &App, base: &FieldPath) {
     }
 }
 
+/// The Secrets app `name` makes or reads: 1Password items, store
+/// secrets, Secrets made elsewhere.
+fn check_app_secrets(c: &mut Checker<'_>, name: &str, app: &App, base: &FieldPath) {
+    secrets::check_external_secrets(c, app, base);
+    secrets::check_store_secrets(c, name, app, base);
+    for (secret_name, item) in &app.secrets {
+        let ipath = base.key("secrets").key(secret_name);
+        secrets::check_secret_item(c, &ipath, secret_name, item);
+        secrets::check_secret_type(c, &ipath, item);
+        secrets::check_secret_template(c, &ipath, item);
+    }
+}
+
 /// One app: its image, secrets, components (each container, the
 /// workload, the pod's volumes), services, ingresses, accounts, database.
 fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
@@ -361,14 +374,7 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
     if let Some(image) = &app.image {
         check_pinned(c, image, base.key("image"));
     }
-    secrets::check_external_secrets(c, app, &base);
-    secrets::check_store_secrets(c, app, &base);
-    for (secret_name, item) in &app.secrets {
-        let ipath = base.key("secrets").key(secret_name);
-        secrets::check_secret_item(c, &ipath, secret_name, item);
-        secrets::check_secret_type(c, &ipath, item);
-        secrets::check_secret_template(c, &ipath, item);
-    }
+    check_app_secrets(c, name, app, &base);
     for (cname, comp) in &app.components {
         check_component(c, name, app, cname, comp, base.key("components").key(cname));
     }
@@ -464,7 +470,13 @@ fn check_app(c: &mut Checker<'_>, name: &str, app: &App) {
             &sa.labels,
             &base.key("serviceAccounts").key(account).key("labels"),
         );
-        rbac::check_service_account(c, account, sa, &base.key("serviceAccounts").key(account));
+        rbac::check_service_account(
+            c,
+            app.namespace(name),
+            account,
+            sa,
+            &base.key("serviceAccounts").key(account),
+        );
     }
     if let Some(db) = &app.database {
         database::check_database(c, name, app, db, &base);

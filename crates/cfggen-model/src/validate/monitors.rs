@@ -21,7 +21,8 @@ pub(super) fn check_monitors(c: &mut Checker<'_>, app_name: &str, app: &App, bas
     let ns = app.namespace(app_name);
     for (name, m) in &app.service_monitors {
         let path = base.key("serviceMonitors").key(name);
-        let picked = own_labels(&m.selector, m.namespace_selector.as_ref(), ns).map(|wanted| {
+        let at = m.namespace.as_deref().unwrap_or(ns);
+        let picked = own_labels(&m.selector, m.namespace_selector.as_ref(), at, ns).map(|wanted| {
             let mut picked = Picked::default();
             for svc in app.services.values() {
                 let labels = svc.rendered_labels(app_name, app);
@@ -43,7 +44,8 @@ pub(super) fn check_monitors(c: &mut Checker<'_>, app_name: &str, app: &App, bas
     }
     for (name, m) in &app.pod_monitors {
         let path = base.key("podMonitors").key(name);
-        let picked = own_labels(&m.selector, m.namespace_selector.as_ref(), ns).map(|wanted| {
+        let at = m.namespace.as_deref().unwrap_or(ns);
+        let picked = own_labels(&m.selector, m.namespace_selector.as_ref(), at, ns).map(|wanted| {
             let mut picked = Picked::default();
             for (cname, comp) in &app.components {
                 if comp.selected_by(app.name_label(app_name), cname, &wanted) {
@@ -110,14 +112,21 @@ fn check_pod_endpoints(c: &mut Checker<'_>, name: &str, endpoints: &[Endpoint], 
 }
 
 /// The labels a selector of labels alone wants, when it looks in the
-/// monitor's own namespace: then the app's objects are what it picks.
+/// app's namespace `ns` alone (a monitor in namespace `at` looks there
+/// unless its `namespaceSelector` says otherwise): then the app's objects
+/// are what it picks.
 fn own_labels(
     selector: &LabelSelector,
     namespaces: Option<&NamespaceSelector>,
+    at: &str,
     ns: &str,
 ) -> Option<indexmap::IndexMap<String, String>> {
-    let own = namespaces
-        .is_none_or(|n| n.any != Some(true) && (n.match_names.is_empty() || n.match_names == [ns]));
+    // A monitor looks in its own namespace `at`, unless told otherwise.
+    let own = match namespaces {
+        Some(n) if n.any == Some(true) => false,
+        Some(n) if !n.match_names.is_empty() => n.match_names == [ns],
+        _ => at == ns,
+    };
     let labels = selector.match_labels.as_ref()?;
     (own && selector.match_expressions.is_none() && !labels.is_empty())
         .then(|| labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect())

@@ -41,11 +41,13 @@ pub(super) fn check_account_declared(
 /// One service account of an app.
 pub(super) fn check_service_account(
     c: &mut Checker<'_>,
+    namespace: &str,
     name: &str,
     account: &ServiceAccount,
     path: &FieldPath,
 ) {
     let grants = !account.rules.is_empty()
+        || !account.rules_in.is_empty()
         || !account.cluster_rules.is_empty()
         || !account.cluster_roles.is_empty();
     if account.existing && (grants || account.automount_token.is_some()) {
@@ -75,6 +77,32 @@ pub(super) fn check_service_account(
         ("clusterRules", &account.cluster_rules, true),
     ] {
         check_rules(c, rules, cluster, &path.key(field));
+    }
+    for (other, rules) in &account.rules_in {
+        let at = path.key("rulesIn").key(other);
+        if other == namespace {
+            c.push(
+                "rbac-rule",
+                at.clone(),
+                Target::Key,
+                format!("`{other}` is the app's own namespace, where the account's `rules` hold"),
+                "another namespace",
+                Some(format!(
+                    "move these rules to the account's `rules`, and remove `rulesIn.{other}`"
+                )),
+            );
+        }
+        if rules.is_empty() {
+            c.push(
+                "rbac-rule",
+                at.clone(),
+                Target::Value,
+                format!("service account `{name}` gets no rules in namespace `{other}`"),
+                "at least one rule",
+                Some(format!("add a rule, or remove `rulesIn.{other}`")),
+            );
+        }
+        check_rules(c, rules, false, &at);
     }
 }
 

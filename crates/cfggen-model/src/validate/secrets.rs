@@ -368,8 +368,11 @@ pub(super) fn check_secret_ref(
         }
         return;
     }
-    if let Some(made) = app.store_secrets.get(r.secret()) {
-        if made.known_keys().is_some() && !made.keys.contains_key(r.field()) {
+    if let Some(made) = app.own_store_secret(r.secret()) {
+        if made
+            .known_keys()
+            .is_some_and(|keys| !keys.contains(&r.field()))
+        {
             c.push(
                 "unknown-secret-field",
                 path,
@@ -635,7 +638,9 @@ pub(super) fn check_external_secrets(c: &mut Checker<'_>, app: &App, base: &Fiel
             "storeSecrets",
             "secrets",
             app.store_secrets
-                .keys()
+                .iter()
+                .filter(|(_, made)| made.namespace.is_none())
+                .map(|(n, _)| n)
                 .filter(|n| app.secrets.contains_key(*n) || app.external_secrets.contains_key(*n))
                 .collect::<Vec<_>>(),
         ),
@@ -696,7 +701,7 @@ pub(super) fn check_secret_name(
 ) {
     if !app.secrets.contains_key(name)
         && !app.external_secrets.contains_key(name)
-        && !app.store_secrets.contains_key(name)
+        && app.own_store_secret(name).is_none()
         && !app.makes(crate::app::Made::Secret, name)
     {
         c.push(
@@ -712,38 +717,109 @@ pub(super) fn check_secret_name(
 }
 
 /// A Secret of another store reads a store the environment declares.
-pub(super) fn check_store_secrets(c: &mut Checker<'_>, app: &App, base: &FieldPath) {
+pub(super) fn check_store_secrets(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    app: &App,
+    base: &FieldPath,
+) {
     for (name, made) in &app.store_secrets {
-        if made.keys.is_empty() && made.extract.is_empty() {
+        if made.namespace.as_deref() == Some(app.namespace(app_name)) {
+            c.push(
+                "store-secret-namespace",
+                base.key("storeSecrets").key(name).key("namespace"),
+                Target::Value,
+                format!("secret `{name}` names the app's own namespace"),
+                "another namespace",
+                Some("remove `namespace`: a store secret is made in the app's namespace unless told otherwise".into()),
+            );
+        }
+        let generated = made.password.is_some();
+        let read = !(made.keys.is_empty() && made.extract.is_empty() && made.find.is_empty());
+        if let Some(p) = &made.password {
+            check_password(
+                c,
+                name,
+                p,
+                &base.key("storeSecrets").key(name).key("password"),
+            );
+        }
+        if read && made.store.is_none() {
+            c.push(
+                "unknown-store",
+                base.key("storeSecrets").key(name),
+                Target::Key,
+                format!("secret `{name}` reads remote secrets and names no `store`"),
+                "a `store`",
+                Some("add `store: <one of the environment's secretStores>`".into()),
+            );
+        }
+        if !read && !generated {
             c.push(
                 "store-secret-empty",
                 base.key("storeSecrets").key(name),
                 Target::Key,
-                format!("secret `{name}` reads nothing: it has neither `keys` nor `extract`"),
+                format!("secret `{name}` reads nothing: it has no `keys`, `extract` or `find`"),
                 "an empty Secret",
                 Some("list its keys (`keys: {password: {key: …}}`) or read a remote secret whole (`extract: [{key: …}]`)".into()),
             );
         }
-        if !c.env.secret_stores.contains_key(&made.store) {
+        for (i, find) in made.find.iter().enumerate() {
+            if find.name.is_none() && find.tags.is_empty() {
+                c.push(
+                    "store-secret-empty",
+                    base.key("storeSecrets").key(name).key("find").index(i),
+                    Target::Key,
+                    format!("find {i} of secret `{name}` matches by neither name nor tags, which External Secrets refuses"),
+                    "`name` or `tags`",
+                    Some("add `name: {regexp: …}` or `tags: {…}`".into()),
+                );
+            }
+        }
+        let Some(store) = &made.store else {
+            continue;
+        };
+        if !c.env.secret_stores.contains_key(store) {
             c.push(
                 "unknown-store",
                 base.key("storeSecrets").key(name).key("store"),
                 Target::Value,
                 format!(
-                    "secret `{name}` reads store `{}`, which the environment does not declare",
-                    made.store
+                    "secret `{name}` reads store `{store}`, which the environment does not declare"
                 ),
                 "not one of the environment's `secretStores`",
-                suggest::hint(&made.store, c.env.secret_stores.keys().map(String::as_str)).or_else(
+                suggest::hint(store, c.env.secret_stores.keys().map(String::as_str)).or_else(
                     || {
                         Some(format!(
-                            "declare it: `secretStores: {{{}: {{kind: ClusterSecretStore}}}}`",
-                            made.store
+                            "declare it: `secretStores: {{{store}: {{kind: ClusterSecretStore}}}}`"
                         ))
                     },
                 ),
             );
         }
+    }
+}
+
+/// A generated password has room for the digits and symbols it asks for.
+fn check_password(
+    c: &mut Checker<'_>,
+    name: &str,
+    p: &crate::stores::PasswordGenerator,
+    path: &FieldPath,
+) {
+    let asked = p.digits.unwrap_or(0) + p.symbols.unwrap_or(0);
+    if asked > p.length {
+        c.push(
+            "password-generator",
+            path.key("length"),
+            Target::Value,
+            format!(
+                "the password of secret `{name}` is {} characters long and asks for {asked} digits and symbols",
+                p.length
+            ),
+            "at least the digits and symbols",
+            Some(format!("make `length` at least {asked}, or ask for fewer digits and symbols")),
+        );
     }
 }
 

@@ -294,8 +294,7 @@ pub(super) fn declared_keys<'a>(
                 .map(|item| item.keys())
                 .or_else(|| {
                     // None for one that reads remote secrets whole.
-                    app.store_secrets
-                        .get(name)
+                    app.own_store_secret(name)
                         .and_then(|made| made.known_keys())
                 })
                 .or_else(|| {

@@ -20,55 +20,8 @@ pub(super) fn check_workload(
 ) {
     check_name(c, app_name, cname, comp, cpath);
     check_kind_settings(c, comp, cpath);
-    if comp.replicas.is_some() && !comp.kind.has_replicas() {
-        c.push(
-            "no-replicas",
-            cpath.key("replicas"),
-            Target::Key,
-            format!(
-                "a {} has no replica count{}",
-                comp.kind.as_str(),
-                if comp.kind == Kind::DaemonSet { ": it runs one pod per node" } else { "" }
-            ),
-            "not allowed for this kind",
-            Some(match comp.kind {
-                Kind::DaemonSet => "remove `replicas`; choose the nodes with `pod.nodeSelector` or `pod.tolerations`".into(),
-                _ => "remove `replicas`; `job.parallelism` and `job.completions` say how many pods run".into(),
-            }),
-        );
-    }
-    for (field, set) in [
-        ("minReadySeconds", comp.min_ready_seconds.is_some()),
-        (
-            "revisionHistoryLimit",
-            comp.revision_history_limit.is_some(),
-        ),
-        (
-            "progressDeadlineSeconds",
-            comp.progress_deadline_seconds.is_some() && comp.kind != Kind::Deployment,
-        ),
-    ] {
-        if set && (comp.kind.runs_to_completion() || field == "progressDeadlineSeconds") {
-            c.push(
-                "kind-settings",
-                cpath.key(field),
-                Target::Key,
-                if field == "progressDeadlineSeconds" {
-                    format!(
-                        "a {} has no `{field}`; only a Deployment has",
-                        comp.kind.as_str()
-                    )
-                } else {
-                    format!(
-                        "a {} has no `{field}`; its pods run to completion",
-                        comp.kind.as_str()
-                    )
-                },
-                "not allowed for this kind",
-                Some(format!("remove `{field}`")),
-            );
-        }
-    }
+    check_selector_apart(c, app_name, app, cname, comp, cpath);
+    check_counts(c, comp, cpath);
     if let Some(cron) = comp
         .cron_job
         .as_ref()
@@ -161,6 +114,107 @@ fn check_name(
             format!("the CronJob name `{name}` is {} characters; Kubernetes allows 52, since each Job's name adds 11", name.len()),
             "too long for a CronJob",
             Some("shorten the app or component name, or set `name`".into()),
+        );
+    }
+}
+
+/// A replica count, `minReadySeconds`, `revisionHistoryLimit` and
+/// `progressDeadlineSeconds` only on the kinds that have them.
+fn check_counts(c: &mut Checker<'_>, comp: &Component, cpath: &FieldPath) {
+    if comp.replicas.is_some() && !comp.kind.has_replicas() {
+        c.push(
+            "no-replicas",
+            cpath.key("replicas"),
+            Target::Key,
+            format!(
+                "a {} has no replica count{}",
+                comp.kind.as_str(),
+                if comp.kind == Kind::DaemonSet { ": it runs one pod per node" } else { "" }
+            ),
+            "not allowed for this kind",
+            Some(match comp.kind {
+                Kind::DaemonSet => "remove `replicas`; choose the nodes with `pod.nodeSelector` or `pod.tolerations`".into(),
+                Kind::Pod => "remove `replicas`, or make it a `kind: Deployment` for several".into(),
+                _ => "remove `replicas`; `job.parallelism` and `job.completions` say how many pods run".into(),
+            }),
+        );
+    }
+    // A ReplicationController keeps no revisions; a bare Pod is no set.
+    let no_revisions = matches!(comp.kind, Kind::Pod | Kind::ReplicationController);
+    for (field, set) in [
+        (
+            "minReadySeconds",
+            comp.min_ready_seconds.is_some() && comp.kind != Kind::ReplicationController,
+        ),
+        (
+            "revisionHistoryLimit",
+            comp.revision_history_limit.is_some(),
+        ),
+        (
+            "progressDeadlineSeconds",
+            comp.progress_deadline_seconds.is_some() && comp.kind != Kind::Deployment,
+        ),
+    ] {
+        let never = comp.kind.runs_to_completion() || no_revisions;
+        if set && (never || field == "progressDeadlineSeconds") {
+            c.push(
+                "kind-settings",
+                cpath.key(field),
+                Target::Key,
+                if field == "progressDeadlineSeconds" {
+                    format!(
+                        "a {} has no `{field}`; only a Deployment has",
+                        comp.kind.as_str()
+                    )
+                } else if comp.kind.runs_to_completion() {
+                    format!(
+                        "a {} has no `{field}`; its pods run to completion",
+                        comp.kind.as_str()
+                    )
+                } else {
+                    format!("a {} has no `{field}`", comp.kind.as_str())
+                },
+                "not allowed for this kind",
+                Some(format!("remove `{field}`")),
+            );
+        }
+    }
+}
+
+/// A workload that keeps its pods by a selector (not a Job's, a CronJob's
+/// or a bare Pod) selects no other component's pods: Kubernetes takes it,
+/// and warns that controllers of overlapping selectors fight (a
+/// warning).
+fn check_selector_apart(
+    c: &mut Checker<'_>,
+    app_name: &str,
+    app: &App,
+    cname: &str,
+    comp: &Component,
+    cpath: &FieldPath,
+) {
+    if comp.kind.runs_to_completion() || comp.kind == Kind::Pod {
+        return;
+    }
+    let label = app.name_label(app_name);
+    let selector = comp.selector(label, cname);
+    let other = app
+        .components
+        .iter()
+        .find(|(other, o)| *other != cname && o.selected_by(label, other, &selector));
+    if let Some((other, _)) = other {
+        let at = if comp.selector_labels.is_some() {
+            cpath.key("selectorLabels")
+        } else {
+            cpath.key("componentLabel")
+        };
+        c.warn(
+            "selector-overlap",
+            at,
+            Target::Key,
+            format!("the selector of component `{cname}` also selects the pods of component `{other}`: its {} and `{other}`'s controller may fight over them", comp.kind.as_str()),
+            "a selector of its own pods alone",
+            Some(format!("give `{cname}` a `componentLabel` or `selectorLabels` that `{other}`'s pods do not carry")),
         );
     }
 }
