@@ -177,6 +177,8 @@ impl Checker {
             "apps/v1", "DaemonSet" => apps::v1::DaemonSet;
             "batch/v1", "CronJob" => batch::v1::CronJob;
             "batch/v1", "Job" => batch::v1::Job;
+            "v1", "Pod" => core::v1::Pod;
+            "v1", "ReplicationController" => core::v1::ReplicationController;
             "v1", "Service" => core::v1::Service;
             "discovery.k8s.io/v1", "EndpointSlice" => k8s_openapi::api::discovery::v1::EndpointSlice;
             "v1", "ConfigMap" => core::v1::ConfigMap;

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cfggen_render::crds;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{ConfigMap, PodSpec};
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, PodSpec, PodTemplateSpec, ReplicationController};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// A rendered workload of any kind, with its pod spec.
@@ -46,6 +46,19 @@ impl Workload {
                     d.metadata,
                     d.spec.and_then(|s| s.job_template.spec).map(|s| s.template),
                 )
+            }
+            "ReplicationController" => {
+                let d: ReplicationController = parse(path, text);
+                (d.metadata, d.spec.and_then(|s| s.template))
+            }
+            // A bare Pod is its own template.
+            "Pod" => {
+                let d: Pod = parse(path, text);
+                let template = d.spec.map(|spec| PodTemplateSpec {
+                    metadata: None,
+                    spec: Some(spec),
+                });
+                (d.metadata, template)
             }
             _ => return None,
         };

@@ -46,6 +46,17 @@ pub struct Engine {
     found_bases: Mutex<BTreeSet<String>>,
 }
 
+/// Starts making the two schemas every load checks against (once per
+/// process), each on a thread of its own: a command's first load then
+/// finds them made, or waits less, for what it does first (reading its
+/// input, parsing the environment file) goes on beside them. The threads
+/// end with the schemas, or with the process.
+pub fn start_schemas() {
+    for full in [true, false] {
+        std::thread::spawn(move || cfggen_load::warm_schema(full));
+    }
+}
+
 impl Engine {
     /// The engine of a command on `repo`.
     pub fn new(repo: Repo) -> Engine {

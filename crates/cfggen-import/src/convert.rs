@@ -322,8 +322,8 @@ const ORDER: &[&str] = &[
     "EndpointSlice",
     "Ingress",
     "HTTPRoute",
-    "Password",
     "ExternalSecret",
+    "Password",
     "Namespace",
     "AppProject",
 ];
@@ -476,9 +476,9 @@ struct AppBody<'o> {
     /// The stores the input's secrets read that the environment does not
     /// declare.
     stores: BTreeMap<String, cfggen_model::stores::OtherStore>,
-    /// External Secrets `Password` generators of the input, by name, for
-    /// the ExternalSecrets that read them.
-    password_generators: BTreeMap<String, cfggen_model::stores::PasswordGenerator>,
+    /// The `Password` generators the typed ExternalSecrets read, by name:
+    /// the Secret each goes into.
+    generators_read: BTreeMap<String, String>,
     /// The Secrets made from them.
     store_secrets: Map<String, Value>,
     /// The PersistentVolumes there are (see [`Options::persistent_volumes`]).
@@ -723,6 +723,33 @@ impl AppBody<'_> {
         }
     }
 
+    /// External Secrets' `Password` generator a typed ExternalSecret
+    /// reads: that secret's `password`, its labels and annotations the
+    /// ExternalSecret's (cfggen writes both with the entry's).
+    fn password(&mut self, name: &str, o: &Object) -> Result<(String, Vec<String>), Why> {
+        let secret = self
+            .generators_read
+            .get(name)
+            .ok_or("no ExternalSecret typed here reads it")?
+            .clone();
+        let (password, labels, annotations) = crate::store::password(&o.value, &self.name_label)?;
+        let entry = self
+            .store_secrets
+            .get_mut(&secret)
+            .and_then(Value::as_object_mut)
+            .ok_or("no ExternalSecret typed here reads it")?;
+        let same = |key: &str, own: &indexmap::IndexMap<String, String>| {
+            let theirs = entry.get(key).cloned().unwrap_or_else(|| json!({}));
+            serde_json::to_value(own).ok() == Some(theirs)
+        };
+        if !same("labels", &labels) || !same("annotations", &annotations) {
+            return Err("its labels or annotations are not its ExternalSecret's: cfggen writes the generator with the ExternalSecret's".into());
+        }
+        let value = serde_json::to_value(password).map_err(|e| e.to_string())?;
+        entry.insert("password".into(), value);
+        Ok((format!("storeSecrets.{secret}.password"), Vec::new()))
+    }
+
     /// A ServiceAccount: its labels and whether it mounts its token.
     fn service_account(
         &mut self,
@@ -750,17 +777,7 @@ impl AppBody<'_> {
     /// entry, or `None` for another kind.
     fn more_kinds(&mut self, name: &str, o: &Object) -> Option<Result<(String, Vec<String>), Why>> {
         Some(match (o.api_version(), o.kind()) {
-            ("generators.external-secrets.io/v1alpha1", "Password") => {
-                // Typed with the ExternalSecret that reads it, named as
-                // its Secret.
-                match crate::store::password(&o.value) {
-                    Ok(password) => {
-                        self.password_generators.insert(name.to_owned(), password);
-                        Ok((format!("storeSecrets.{name}.password"), Vec::new()))
-                    }
-                    Err(why) => Err(why),
-                }
-            }
+            ("generators.external-secrets.io/v1alpha1", "Password") => self.password(name, o),
             ("helm.toolkit.fluxcd.io/v2", "HelmRelease")
             | ("source.toolkit.fluxcd.io/v1", "OCIRepository" | "HelmRepository") => {
                 self.flux(name, o)
@@ -1086,6 +1103,12 @@ impl AppBody<'_> {
         name: &str,
         o: &Object,
     ) -> Result<(String, Vec<String>), Why> {
+        if o.value.to_string().contains("generatorRef") {
+            return Err(
+                "a generated secret of another namespace: cfggen makes its generator in the app's"
+                    .into(),
+            );
+        }
         let (field, notes) = self.store_secret(name, &without_namespace(&o.value))?;
         let secret = field.trim_start_matches("storeSecrets.");
         if let Some(entry) = self
@@ -1106,6 +1129,17 @@ impl AppBody<'_> {
         name: &str,
         o: &Object,
     ) -> Result<(String, Vec<String>), Why> {
+        let taken = if o.kind() == "ServiceMonitor" {
+            &self.service_monitors
+        } else {
+            &self.pod_monitors
+        };
+        if taken.contains_key(name) {
+            return Err(format!(
+                "a second {} `{name}` (the app's are keyed by name)",
+                o.kind()
+            ));
+        }
         let here = Object {
             value: without_namespace(&o.value),
             ..o.clone()
@@ -1331,12 +1365,9 @@ impl AppBody<'_> {
         if self.store_secrets.contains_key(&name) {
             return Err(format!("a second ExternalSecret of Secret `{name}`"));
         }
+        // Its generator comes after it (`ORDER`), into `password`.
         if let Some(generator) = generator {
-            let password = self
-                .password_generators
-                .get(&generator)
-                .ok_or_else(|| format!("its generator Password `{generator}` is not typed here"))?;
-            secret.password = Some(password.clone());
+            self.generators_read.insert(generator, name.clone());
         }
         if let Some((store, read)) = store {
             let known = self
@@ -1842,8 +1873,14 @@ impl AppBody<'_> {
             }
         }
         let (secrets, store_secrets) = (&self.secrets, &self.store_secrets);
+        // A store secret of another namespace is not one the pods read.
+        let own_store_secret = |n: &str| {
+            store_secrets
+                .get(n)
+                .is_some_and(|s| s.get("namespace").is_none())
+        };
         let external = made_elsewhere(self.external_secrets, &|n| {
-            secrets.contains_key(n) || store_secrets.contains_key(n) || raw_secrets.contains(&n)
+            secrets.contains_key(n) || own_store_secret(n) || raw_secrets.contains(&n)
         });
         let config_maps = &self.config_maps;
         let external_config_maps = made_elsewhere(self.config_maps_read, &|n| {

@@ -462,8 +462,11 @@ pub(crate) fn why_raw(
             return Some(format!("its cluster `{on}` is not typed here"));
         }
         if o.kind() == "ScheduledBackup" {
-            // The reason of its plugin form.
-            return Some(match crate::backup::schedule(on, o, false) {
+            // The reason of the form its cluster's backups take.
+            let in_tree = typed
+                .iter()
+                .any(|p| p.name == on && p.body.pointer("/backups/barmanObjectStore").is_some());
+            return Some(match crate::backup::schedule(on, o, in_tree) {
                 Err(why) => why,
                 Ok(_) => format!("cluster `{on}` archives its write-ahead log to no store"),
             });

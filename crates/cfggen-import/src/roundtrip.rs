@@ -270,6 +270,10 @@ fn classify(
                     || (path.ends_with(".path.value") && y == "/"))
             {
                 Some("a Gateway API default written out")
+            } else if kind == "ScheduledBackup" && path == "spec.method" && y == "barmanObjectStore"
+            {
+                // CloudNativePG's default method, its own Barman Cloud support.
+                Some("a CloudNativePG default written out")
             } else if kind == "ReplicationController" && path.starts_with("spec.selector.") {
                 // Kubernetes gives one without a selector its template's labels.
                 Some("a Kubernetes default written out")

@@ -3,7 +3,9 @@
 //! app's `storeSecrets`, and the environment's `secretStores` entry for
 //! its store, built as the model's own types.
 
-use cfggen_model::stores::{OtherStore, RemoteFind, RemoteKey, StoreKind, StoreSecret};
+use cfggen_model::stores::{
+    OtherStore, PasswordGenerator, RemoteFind, RemoteKey, StoreKind, StoreSecret,
+};
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -86,7 +88,11 @@ pub(crate) fn store_secret(name: &str, object: &Value, name_label: &str) -> Resu
             };
             (Some((store_name, read)), Some(every))
         }
-        None => (None, refresh_interval.filter(|r| r != "0")),
+        // External Secrets' default, every hour; `0` (once) is cfggen's.
+        None => (
+            None,
+            Some(refresh_interval.unwrap_or_else(|| "1h".into())).filter(|r| r != "0"),
+        ),
     };
     let secret = StoreSecret {
         store: store.as_ref().map(|(n, _)| n.clone()),
@@ -127,16 +133,26 @@ fn store_ref(r: Value) -> Result<(String, StoreKind), Why> {
 }
 
 /// A `Password` generator of External Secrets as the secret's
-/// `password`, built as the model's own type.
-pub(crate) fn password(object: &Value) -> Result<cfggen_model::stores::PasswordGenerator, Why> {
-    let (mut t, meta) = crate::take::object(object)?;
+/// `password`, built as the model's own type, with its own labels and
+/// annotations (those cfggen writes itself left out).
+pub(crate) fn password(object: &Value, name_label: &str) -> Result<Generator, Why> {
+    let (mut t, mut meta) = crate::take::object(object)?;
+    let labels = crate::take::own_strings(meta.strings("labels")?, name_label);
+    let annotations = crate::take::own_strings(meta.strings("annotations")?, name_label);
     meta.done()?;
     let spec = t
         .take("spec")
         .unwrap_or_else(|| Value::Object(Default::default()));
     t.done()?;
-    crate::take::typed(spec, "spec")
+    Ok((crate::take::typed(spec, "spec")?, labels, annotations))
 }
+
+/// A generator, its labels and its annotations.
+pub(crate) type Generator = (
+    PasswordGenerator,
+    IndexMap<String, String>,
+    IndexMap<String, String>,
+);
 
 /// The remote secrets read whole (`dataFrom[].extract`, with a key and
 /// perhaps a property, and nothing else), the searches
@@ -374,6 +390,16 @@ mod tests {
         assert_eq!(generated.generator.as_deref(), Some("session"));
         // `0`: once, cfggen's default without a store.
         assert_eq!(generated.secret.refresh_interval, None);
+        // None given: External Secrets' hourly default, kept.
+        let hourly = store_secret(
+            "session",
+            &es(json!({"target": {"name": "session"},
+                "dataFrom": [{"sourceRef": {"generatorRef": {
+                    "apiVersion": "generators.external-secrets.io/v1alpha1", "kind": "Password", "name": "session"}}}]})),
+            "web",
+        )
+        .unwrap();
+        assert_eq!(hourly.secret.refresh_interval.as_deref(), Some("1h"));
         // The generator is named after the Secret, as cfggen names it.
         let elsewhere = store_secret(
             "session",

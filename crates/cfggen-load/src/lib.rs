@@ -20,6 +20,7 @@ mod schema_errors;
 pub use cfggen_source::{Repo, Source, SourceError, BASES_DIR, ENVIRONMENTS_DIR};
 pub use diagnostic::{sort, Diagnostic, Identity, Place, SourceFile};
 pub use load::{
-    load_environment, source_diagnostic, ImageSite, Loaded, Locator, Session, Trees, Tuning,
+    load_environment, source_diagnostic, warm_schema, ImageSite, Loaded, Locator, Placing, Session,
+    Trees, Tuning,
 };
 pub use manifests::CRDS_DIR;

@@ -224,28 +224,69 @@ pub(crate) enum SchemaKind {
 }
 
 pub(crate) struct Schemas {
-    pub full: (serde_json::Value, jsonschema::Validator),
-    pub partial: (serde_json::Value, jsonschema::Validator),
+    pub full: (&'static serde_json::Value, &'static jsonschema::Validator),
+    pub partial: (&'static serde_json::Value, &'static jsonschema::Validator),
 }
 
-fn schemas() -> Result<&'static Schemas, Diagnostic> {
-    static SCHEMAS: OnceLock<Result<Schemas, String>> = OnceLock::new();
-    let result = SCHEMAS.get_or_init(|| {
-        let full = environment_schema();
-        let partial = partial_schema();
-        let fv = jsonschema::draft7::new(&full).map_err(|e| e.to_string())?;
-        let pv = jsonschema::draft7::new(&partial).map_err(|e| e.to_string())?;
-        Ok(Schemas {
-            full: (full, fv),
-            partial: (partial, pv),
-        })
+/// Makes the schema every load checks the merged environment against
+/// (`full`), or the one of each file of it (the partial one): generated
+/// and compiled once per process, so that a load finds it made. A command
+/// may make each on a thread of its own beside its other work before its
+/// first load.
+pub fn warm_schema(full: bool) {
+    let _ = validator(if full {
+        SchemaKind::Full
+    } else {
+        SchemaKind::Partial
     });
-    result.as_ref().map_err(|e| {
+}
+
+/// The schemas as JSON, generated once: the full one and the partial one.
+fn generated() -> &'static (serde_json::Value, serde_json::Value) {
+    static GENERATED: OnceLock<(serde_json::Value, serde_json::Value)> = OnceLock::new();
+    GENERATED.get_or_init(|| (environment_schema(), partial_schema()))
+}
+
+/// A schema as JSON and its validator, compiled once.
+type Compiled = (&'static serde_json::Value, &'static jsonschema::Validator);
+
+/// The schema of `kind` and its validator, compiled once.
+fn validator(kind: SchemaKind) -> Result<Compiled, &'static String> {
+    static FULL: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static PARTIAL: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    let (full, partial) = generated();
+    let (schema, cell) = match kind {
+        SchemaKind::Full => (full, &FULL),
+        SchemaKind::Partial => (partial, &PARTIAL),
+    };
+    let compiled = cell.get_or_init(|| jsonschema::draft7::new(schema).map_err(|e| e.to_string()));
+    compiled.as_ref().map(|v| (schema, v))
+}
+
+fn schemas() -> Result<Schemas, Diagnostic> {
+    let both = validator(SchemaKind::Full)
+        .and_then(|full| validator(SchemaKind::Partial).map(|partial| Schemas { full, partial }));
+    both.map_err(|e| {
         Diagnostic::bare(
             "internal",
             format!("cfggen's own schema does not compile: {e}"),
         )
     })
+}
+
+/// When a load places its problems and warnings at their files and
+/// lines, which takes the parsed tree kept whole through the load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placing {
+    /// A first run keeps no tree; one that finds a problem or a warning
+    /// runs again, placing them (what most loads find is nothing).
+    WhenFound,
+    /// From the first run, for a caller that expects warnings.
+    FromTheStart,
+    /// Never: one run, its problems and warnings unplaced, and not kept
+    /// among the session's warnings; for a caller that reports nothing of
+    /// the load.
+    Never,
 }
 
 /// The files read so far; a [`FileId`] is an index into it.
@@ -390,12 +431,24 @@ impl Session {
 
     /// Loads and validates `environments/<name>.yaml` with its bases.
     pub fn load(&self, name: &str) -> Result<Loaded, Vec<Diagnostic>> {
+        self.load_placing(name, Placing::WhenFound)
+    }
+
+    /// [`Session::load`], placing its problems and warnings as `placing`
+    /// says: a caller that reports nothing of the load (it reads a few
+    /// settings) has them unplaced from one run, and one that expects
+    /// warnings has them placed from the first run, instead of a second.
+    pub fn load_placing(&self, name: &str, placing: Placing) -> Result<Loaded, Vec<Diagnostic>> {
         // A first load keeps no tree to place problems through; one that
         // finds a problem or a warning is run again, placing them.
-        let loaded = match Loader::new(self, false).run(name) {
-            Err(_) => Loader::new(self, true).run(name),
-            Ok(l) if !l.warnings.is_empty() => Loader::new(self, true).run(name),
-            loaded => loaded,
+        let loaded = match placing {
+            Placing::Never => return Loader::new(self, false).run(name),
+            Placing::FromTheStart => Loader::new(self, true).run(name),
+            Placing::WhenFound => match Loader::new(self, false).run(name) {
+                Err(_) => Loader::new(self, true).run(name),
+                Ok(l) if !l.warnings.is_empty() => Loader::new(self, true).run(name),
+                loaded => loaded,
+            },
         };
         if let Ok(l) = &loaded {
             if !l.warnings.is_empty() {
@@ -520,13 +573,6 @@ impl<'a> Loader<'a> {
     }
 
     fn load(&mut self, name: &str) -> Option<Loaded> {
-        let schemas = match schemas() {
-            Ok(s) => s,
-            Err(d) => {
-                self.diagnostics.push(d);
-                return None;
-            }
-        };
         if let Some(why) = names::dns1123_label_error(name) {
             let message = format!("`{name}` is not an environment name: {why}");
             return self.unknown_environment(name, message);
@@ -538,6 +584,15 @@ impl<'a> Loader<'a> {
                 return self.unknown_environment(name, message);
             }
             fetched => self.parse_fetched(&rel, fetched, None)?,
+        };
+        // Taken once the file is parsed: made meanwhile on another thread
+        // when the command started them (`warm_schema`).
+        let schemas = &match schemas() {
+            Ok(s) => s,
+            Err(d) => {
+                self.diagnostics.push(d);
+                return None;
+            }
         };
         let mut files = vec![rel];
         let extends = extends_of(&node);
@@ -1865,6 +1920,28 @@ mod tests {
     const PROD: &str =
         "name: prod\nextends: [shared]\ncluster: {name: lab, server: https://k.example.com}\n";
     const SHARED: &str = "namespace: web\nargocd: {repoURL: https://git.example.com/gitops.git}\napps:\n  web:\n    image: nginx:1.27\n    configMaps:\n      conf:\n        files: [config/app.conf]\n      more:\n        folder: config/more\n    manifests:\n      - inline: {apiVersion: v1, kind: ConfigMap, metadata: {name: extra}}\n";
+
+    #[test]
+    fn a_load_places_its_warnings_as_asked() {
+        let widget = "name: dev\ncluster: {name: lab, server: https://k.example.com}\nargocd: {repoURL: https://git.example.com/gitops.git}\napps:\n  web:\n    image: nginx:1.27\n    manifests:\n      - inline: {apiVersion: example.com/v1, kind: Widget, metadata: {name: w}}\n";
+        let files = [("environments/dev.yaml", widget)];
+        for placing in [Placing::WhenFound, Placing::FromTheStart] {
+            let s = session(&files);
+            let loaded = s.load_placing("dev", placing).expect("it loads");
+            assert!(!loaded.warnings.is_empty(), "{placing:?}");
+            assert!(
+                loaded.warnings.iter().all(|w| w.place.is_some()),
+                "{placing:?}: {:?}",
+                loaded.warnings
+            );
+            assert_eq!(s.warnings().len(), loaded.warnings.len());
+        }
+        // Read for its settings: warned, and nothing kept to report.
+        let s = session(&files);
+        let loaded = s.load_placing("dev", Placing::Never).expect("it loads");
+        assert!(!loaded.warnings.is_empty());
+        assert!(s.warnings().is_empty());
+    }
 
     #[test]
     fn a_load_records_every_file_it_read_shared_ones_included() {

@@ -40,6 +40,9 @@ pub const QUANTITY: &str =
     "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][-+]?[0-9]+))?$";
 /// A Go duration such as `1h`, `30m` or `1h30m`.
 pub const DURATION: &str = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+/// How often External Secrets reads a secret again: a Go duration, or
+/// `0`: never (read, or generated, once).
+pub const REFRESH_INTERVAL: &str = "^(0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$";
 /// A host name of a Gateway API route: a DNS subdomain, or one under
 /// `*.`.
 pub const ROUTE_HOSTNAME: &str =
@@ -111,6 +114,7 @@ pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
         LABEL_VALUE => "a label value: at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit",
         QUANTITY => "a Kubernetes quantity such as `100m`, `256Mi` or `2`",
         DURATION => "a duration such as `1h`, `30m` or `1h30m`",
+        REFRESH_INTERVAL => "a duration such as `1h`, `30m` or `1h30m`, or `0` (once)",
         ROUTE_HOSTNAME => "a host name such as `shop.example.com` or `*.example.com`",
         ROUTE_DURATION => "a Gateway API duration such as `10s`, `1m30s` or `500ms` (`0s`: no limit)",
         crate::image::IMAGE_PATTERN => "an image reference such as `ghcr.io/org/app:v1.2.3`",

@@ -80,7 +80,7 @@ pub struct StoreSecret {
     /// password) again: the store's `refreshInterval` when absent; `0`
     /// (never: generated once) without a store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = names::DURATION))]
+    #[schemars(regex(pattern = names::REFRESH_INTERVAL))]
     pub refresh_interval: Option<String>,
     /// The Secret's keys, each read from one remote key of the store.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]

@@ -63,14 +63,13 @@ pub(crate) fn affinity(cluster: &PostgresCluster) -> Option<crds::ClusterAffinit
     })
 }
 
-/// The Cluster's `monitoring`, when it says.
+/// The Cluster's `monitoring`, when it says anything.
 pub(crate) fn monitoring(cluster: &PostgresCluster) -> Option<crds::ClusterMonitoring> {
-    cluster
-        .pod_monitor
-        .map(|enable_pod_monitor| crds::ClusterMonitoring {
-            enable_pod_monitor,
-            pod_monitor_relabelings: cluster.pod_monitor_relabelings.clone(),
-        })
+    let relabelings = &cluster.pod_monitor_relabelings;
+    (cluster.pod_monitor.is_some() || !relabelings.is_empty()).then(|| crds::ClusterMonitoring {
+        enable_pod_monitor: cluster.pod_monitor,
+        pod_monitor_relabelings: relabelings.clone(),
+    })
 }
 
 /// A store as Barman Cloud's configuration reads it.

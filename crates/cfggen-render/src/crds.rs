@@ -245,7 +245,8 @@ pub struct ClusterAffinity {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClusterMonitoring {
     /// Whether the operator makes a PodMonitor.
-    pub enable_pod_monitor: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_pod_monitor: Option<bool>,
     /// Relabelings of its targets (the model's type).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pod_monitor_relabelings: Vec<cfggen_model::monitor::Relabeling>,

@@ -31,6 +31,8 @@ pub(crate) struct Request<'a> {
 }
 
 pub(crate) fn import(ctx: &mut Ctx<'_>, req: &Request<'_>) -> u8 {
+    // Made beside reading the input and the environment file.
+    cfggen_engine::start_schemas();
     let read = variables(req.substitute, req.substitute_from)
         .and_then(|values| read_inputs(req.paths, &values));
     let (objects, unset) = match read {
@@ -181,7 +183,14 @@ fn import_objects(ctx: &mut Ctx<'_>, req: &Request<'_>, objects: Vec<Object>) ->
             BTreeMap::from([(rel.clone(), text.clone().into_bytes())]),
         );
         let session = cfggen_load::Session::with_source(Arc::new(overlay));
-        match session.load(req.environment) {
+        // An environment that warned before the import warns after it: its
+        // warnings placed from the first run, not from a second.
+        let placing = if names.warned {
+            cfggen_load::Placing::FromTheStart
+        } else {
+            cfggen_load::Placing::WhenFound
+        };
+        match session.load_placing(req.environment, placing) {
             Ok(loaded) => {
                 return finish(ctx, req, &rel, &text, &plan, &loaded);
             }
@@ -221,6 +230,8 @@ struct Declared {
     argocd_namespace: Option<String>,
     namespaces: std::collections::BTreeSet<String>,
     projects: std::collections::BTreeSet<String>,
+    /// Whether it loads with warnings.
+    warned: bool,
 }
 
 /// The environment file `original` with what `plan` imports added: its
@@ -281,11 +292,14 @@ fn declared(ctx: &Ctx<'_>, environment: &str, rel: &str, text: &str) -> Declared
         BTreeMap::from([(rel.to_owned(), text.as_bytes().to_vec())]),
     );
     let session = cfggen_load::Session::with_source(Arc::new(overlay));
-    let Ok(loaded) = session.load(environment) else {
+    // Read for a few settings: nothing of it is reported, so its warnings
+    // are not placed (which would take a second run).
+    let Ok(loaded) = session.load_placing(environment, cfggen_load::Placing::Never) else {
         return Declared::default();
     };
     let env = loaded.environment.environment();
     Declared {
+        warned: !loaded.warnings.is_empty(),
         onepassword: env.onepassword.clone(),
         secret_stores: env.secret_stores.clone(),
         persistent_volumes: env.persistent_volume_names(),

@@ -181,6 +181,15 @@ fn check_credentials(
     }
 }
 
+/// The stores of `backups` made as ObjectStores: all but the one of
+/// CloudNativePG's own support, which is in the Cluster.
+fn object_stores(backups: &Backups) -> impl Iterator<Item = &String> {
+    backups
+        .stores
+        .keys()
+        .filter(move |s| backups.barman_object_store.as_ref() != Some(*s))
+}
+
 /// No ObjectStore or ScheduledBackup of this cluster has the name of one
 /// an earlier cluster of its namespace makes.
 fn check_names_apart(
@@ -203,10 +212,8 @@ fn check_names_apart(
             (
                 "stores",
                 "ObjectStore",
-                backups
-                    .stores
-                    .keys()
-                    .filter(|s| theirs.stores.contains_key(*s))
+                object_stores(backups)
+                    .filter(|s| object_stores(&theirs).any(|t| t == *s))
                     .cloned()
                     .collect::<Vec<_>>(),
             ),

@@ -807,7 +807,12 @@ fn check_password(
     p: &crate::stores::PasswordGenerator,
     path: &FieldPath,
 ) {
-    let asked = p.digits.unwrap_or(0) + p.symbols.unwrap_or(0);
+    // External Secrets takes a quarter of the length for each left out.
+    let quarter = p.length / 4;
+    let asked = p
+        .digits
+        .unwrap_or(quarter)
+        .saturating_add(p.symbols.unwrap_or(quarter));
     if asked > p.length {
         c.push(
             "password-generator",

@@ -198,10 +198,10 @@ fn check_selector_apart(
     }
     let label = app.name_label(app_name);
     let selector = comp.selector(label, cname);
-    let other = app
-        .components
-        .iter()
-        .find(|(other, o)| *other != cname && o.selected_by(label, other, &selector));
+    // A Job's pods have their owner, which no other controller takes.
+    let other = app.components.iter().find(|(other, o)| {
+        *other != cname && !o.kind.runs_to_completion() && o.selected_by(label, other, &selector)
+    });
     if let Some((other, _)) = other {
         let at = if comp.selector_labels.is_some() {
             cpath.key("selectorLabels")
