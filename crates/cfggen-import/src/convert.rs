@@ -290,6 +290,13 @@ fn group(
     out
 }
 
+/// The entry `key` of `entries` made in namespace `ns`, not the app's.
+fn set_namespace(entries: &mut Map<String, Value>, key: &str, ns: &str) {
+    if let Some(entry) = entries.get_mut(key).and_then(Value::as_object_mut) {
+        entry.insert("namespace".into(), ns.into());
+    }
+}
+
 /// An object without its `metadata.namespace`: as it is typed, before
 /// its entry says the namespace.
 fn without_namespace(object: &Value) -> Value {
@@ -1103,7 +1110,12 @@ impl AppBody<'_> {
         name: &str,
         o: &Object,
     ) -> Result<(String, Vec<String>), Why> {
-        if o.value.to_string().contains("generatorRef") {
+        let generated = o
+            .value
+            .pointer("/spec/dataFrom")
+            .and_then(Value::as_array)
+            .is_some_and(|from| from.iter().any(|e| e.get("sourceRef").is_some()));
+        if generated {
             return Err(
                 "a generated secret of another namespace: cfggen makes its generator in the app's"
                     .into(),
@@ -1111,13 +1123,7 @@ impl AppBody<'_> {
         }
         let (field, notes) = self.store_secret(name, &without_namespace(&o.value))?;
         let secret = field.trim_start_matches("storeSecrets.");
-        if let Some(entry) = self
-            .store_secrets
-            .get_mut(secret)
-            .and_then(Value::as_object_mut)
-        {
-            entry.insert("namespace".into(), ns.into());
-        }
+        set_namespace(&mut self.store_secrets, secret, ns);
         Ok((field, notes))
     }
 
@@ -1150,9 +1156,7 @@ impl AppBody<'_> {
         } else {
             &mut self.pod_monitors
         };
-        if let Some(entry) = entries.get_mut(name).and_then(Value::as_object_mut) {
-            entry.insert("namespace".into(), ns.into());
-        }
+        set_namespace(entries, name, ns);
         Ok((field, notes))
     }
 
